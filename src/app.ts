@@ -1,0 +1,91 @@
+import compose from 'koa-compose';
+import Koa, { type Context, type Next } from 'koa';
+import type { Container } from './container.js';
+import { createCsrf } from './http/middleware/csrf.js';
+import { pageErrors } from './http/middleware/page-errors.js';
+import { requestLog } from './http/middleware/request-log.js';
+import { securityHeaders } from './http/middleware/security-headers.js';
+import { createRenderer } from './http/render.js';
+import { ACCOUNT_CLIENT_ID, accountRoutes } from './http/routes/account.js';
+import { healthRoutes } from './http/routes/health.js';
+import { interactionRoutes } from './http/routes/interaction.js';
+import { passwordResetRoutes } from './http/routes/password-reset.js';
+import { createOidc } from './oidc/oidc.js';
+import { createAccountClaims } from './oidc/account-claims.js';
+import { deriveKey } from './util/crypto.js';
+
+/**
+ * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
+ * drops the scope). Gatehouse adds the prompt itself: first-party clients then
+ * approve it without a page, third-party clients show the consent page.
+ */
+async function offlineAccessPrompt(ctx: Context, next: Next) {
+  if (ctx.method === 'GET' && ctx.path === '/auth') {
+    const q = new URLSearchParams(ctx.querystring);
+    const prompt = (q.get('prompt') ?? '').split(' ').filter(Boolean);
+    if ((q.get('scope') ?? '').split(' ').includes('offline_access') && !prompt.includes('consent') && !prompt.includes('none')) {
+      q.set('prompt', [...prompt, 'consent'].join(' '));
+      ctx.querystring = q.toString();
+    }
+  }
+  await next();
+}
+
+/** Paths of Gatehouse's own pages (CSRF cookie, HTML errors); the rest is the provider's. */
+const PAGE_PREFIXES = ['/interaction/', '/forgot-password', '/reset-password', '/account/'];
+
+/** Makes what the server needs at first start: signing keys and the account pages' client. */
+async function ensureBootstrap(c: Container) {
+  const made = await c.signingKeys.ensure();
+  if (made.length) c.log.info({ kids: made }, 'oidc.keys_created');
+  await c.repos.clients.save(
+    ACCOUNT_CLIENT_ID,
+    { client_name: 'Gatehouse account', redirect_uris: [`${c.config.issuer}/account/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' },
+    null,
+    true,
+  );
+}
+
+/** Koa composition only: tests use it without listen(). */
+export async function buildApp(c: Container) {
+  await ensureBootstrap(c);
+  const render = createRenderer({ cache: process.env.NODE_ENV === 'production' });
+  const csrf = createCsrf(c.secret);
+  const oidc = await createOidc({
+    config: c.config,
+    keys: c.signingKeys,
+    log: c.log,
+    cookieKeys: [deriveKey(c.secret, 'cookies').toString('base64url')],
+    payloads: c.repos.payloads,
+    clients: c.repos.clients,
+    resources: c.repos.resources,
+    accounts: createAccountClaims(c.repos.users),
+    pages: {
+      error: (ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
+      logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
+      loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
+    },
+  });
+  const provider = () => oidc.provider();
+
+  const pages = [
+    interactionRoutes({ provider, passwordStep: c.passwordStep, csrf, render }),
+    passwordResetRoutes({ resets: c.passwordResets, csrf, render }),
+    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, csrf, render }),
+  ].flatMap((r) => [r.routes(), r.allowedMethods()]);
+  const health = healthRoutes({ ping: async () => void (await c.db.raw('select 1')) });
+
+  const app = new Koa({ proxy: process.env.TRUST_PROXY === 'true' });
+  app.use(requestLog(c.log));
+  app.use(securityHeaders({ https: c.config.issuer.startsWith('https:') }));
+  app.use(health.routes());
+  const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, ...pages]);
+  app.use((ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()));
+  app.use(offlineAccessPrompt);
+  // Everything else is the OpenID Connect provider (itself a Koa app).
+  app.use(async (ctx) => {
+    ctx.respond = false;
+    await oidc.callback()(ctx.req, ctx.res);
+  });
+  return { app, oidc };
+}

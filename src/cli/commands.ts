@@ -1,0 +1,165 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { Container } from '../container.js';
+import { isRole, isStatus, ROLES, STATUSES } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { CLI_ACTOR } from '../services/audit.js';
+import { randomToken } from '../util/crypto.js';
+
+type Opts = Record<string, string | boolean | string[] | undefined>;
+
+export interface Command {
+  usage: string;
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+  /** Commands that need no container (no database) set this. */
+  run: (c: Container, opts: Opts, positionals: string[]) => Promise<unknown>;
+}
+
+const usage = (msg: string) => new AppError('cli.usage', 2, msg);
+const str = (v: unknown) => (typeof v === 'string' && v.length ? v : undefined);
+const need = (opts: Opts, name: string) => {
+  const v = str(opts[name]);
+  assertThat(v, usage(`--${name} is required`));
+  return v;
+};
+
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
+
+/** Every operator command: `gatehouse <name…> [options]`. */
+export const COMMANDS: Record<string, Command> = {
+  migrate: {
+    usage: 'migrate',
+    run: async () => ({ migrated: true }),
+  },
+
+  'user create': {
+    usage: 'user create --email E --password P --role R [--status S] [--given-name G] [--family-name F] [--user-code C]',
+    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, status: { type: 'string' }, 'given-name': { type: 'string' }, 'family-name': { type: 'string' }, 'user-code': { type: 'string' } },
+    async run(c, o) {
+      const email = need(o, 'email');
+      assertThat(z.email().safeParse(email).success, usage(`--email: "${email}" is not an email address`));
+      const role = need(o, 'role');
+      assertThat(isRole(role), usage(`--role must be one of ${ROLES.join(', ')}`));
+      const status = str(o.status) ?? 'active';
+      assertThat(isStatus(status), usage(`--status must be one of ${STATUSES.join(', ')}`));
+      return c.identity.create(
+        { email, password: need(o, 'password'), role, status, givenName: str(o['given-name']), familyName: str(o['family-name']), userCode: str(o['user-code']) },
+        CLI_ACTOR,
+      );
+    },
+  },
+
+  'user show': {
+    usage: 'user show <email|id|userCode>',
+    async run(c, _o, [identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      return { ...user, roles: await c.repos.users.roleAssignments(user.id) };
+    },
+  },
+
+  'user set-password': {
+    usage: 'user set-password <email|id|userCode> --password P',
+    options: { password: { type: 'string' } },
+    async run(c, o, [identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      // An operator setting a password is a completed reset: it lifts a lock.
+      await c.identity.setPassword(user.id, need(o, 'password'), CLI_ACTOR, { reset: true });
+      return { id: user.id, passwordChanged: true };
+    },
+  },
+
+  'user set-status': {
+    usage: `user set-status <email|id|userCode> --status (${STATUSES.join('|')})`,
+    options: { status: { type: 'string' } },
+    async run(c, o, [identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const status = need(o, 'status');
+      assertThat(isStatus(status), usage(`--status must be one of ${STATUSES.join(', ')}`));
+      const user = await c.identity.find(identifier);
+      return c.identity.setStatus(user.id, status, CLI_ACTOR);
+    },
+  },
+
+  'client create': {
+    usage: 'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI]',
+    options: {
+      'client-id': { type: 'string' }, secret: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true }, 'grant-types': { type: 'string' }, public: { type: 'boolean' },
+      'first-party': { type: 'boolean' }, name: { type: 'string' },
+    },
+    async run(c, o) {
+      const clientId = need(o, 'client-id');
+      assertThat(/^[\w.:-]{1,128}$/.test(clientId), usage('--client-id may hold letters, digits and . _ : - (at most 128)'));
+      assertThat(!(await c.repos.clients.exists(clientId)), new AppError('client.exists', 409, `client "${clientId}" already exists`));
+      const grantTypes = (str(o['grant-types']) ?? 'authorization_code').split(',').map((g) => g.trim()).filter(Boolean);
+      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), usage(`--grant-types: unknown "${g}" (allowed: ${GRANT_TYPES.join(', ')})`));
+      const redirectUris = (o['redirect-uri'] as string[] | undefined) ?? [];
+      for (const u of redirectUris) assertThat(URL.canParse(u), usage(`--redirect-uri: "${u}" is not a URL`));
+      const interactive = grantTypes.includes('authorization_code');
+      assertThat(!interactive || redirectUris.length > 0, usage('--redirect-uri is required for authorization_code clients'));
+      const isPublic = o.public === true;
+      assertThat(!(isPublic && o.secret), usage('a --public client has no --secret'));
+      assertThat(!(isPublic && grantTypes.includes('client_credentials')), usage('a --public client cannot use client_credentials'));
+      const secret = isPublic ? null : (str(o.secret) ?? randomToken(32));
+      const metadata: Record<string, unknown> = {
+        client_name: str(o.name) ?? clientId,
+        grant_types: grantTypes,
+        response_types: interactive ? ['code'] : [],
+        redirect_uris: redirectUris,
+        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+        ...(o['post-logout-redirect-uri'] ? { post_logout_redirect_uris: o['post-logout-redirect-uri'] } : {}),
+      };
+      await c.repos.clients.save(clientId, metadata, secret, o['first-party'] === true);
+      // Validates the metadata the way the provider will, so a bad client fails here.
+      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: o['first-party'] === true, ...metadata };
+    },
+  },
+
+  'resource create': {
+    usage: 'resource create --indicator URL --scopes "a b" [--ttl SECONDS] [--first-party-only]',
+    options: { indicator: { type: 'string' }, scopes: { type: 'string' }, ttl: { type: 'string' }, 'first-party-only': { type: 'boolean' } },
+    async run(c, o) {
+      const indicator = need(o, 'indicator');
+      assertThat(URL.canParse(indicator) && !new URL(indicator).hash, usage('--indicator must be an absolute URL without a fragment'));
+      const scopes = (str(o.scopes) ?? '').split(/\s+/).filter(Boolean);
+      const ttl = str(o.ttl) ? Number(o.ttl) : null;
+      assertThat(ttl === null || (Number.isInteger(ttl) && ttl >= 60), usage('--ttl must be a whole number of seconds, at least 60'));
+      return c.repos.resources.create({ indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true });
+    },
+  },
+
+  'keys rotate': {
+    usage: 'keys rotate',
+    async run(c) {
+      const { ttl } = c.config;
+      // Old keys stay in JWKS as long as a token they signed can live.
+      return c.signingKeys.rotate(Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials));
+    },
+  },
+
+  'mail list': {
+    usage: 'mail list [--to EMAIL] [--limit N]',
+    options: { to: { type: 'string' }, limit: { type: 'string' } },
+    async run(c, o) {
+      return c.repos.outbox.list(Number(str(o.limit) ?? 20), str(o.to));
+    },
+  },
+};
+
+/** Finds the longest command name that prefixes argv, and parses its options strictly. */
+export function resolveCommand(argv: string[]) {
+  for (const words of [2, 1]) {
+    const name = argv.slice(0, words).join(' ');
+    const command = COMMANDS[name];
+    if (!command) continue;
+    try {
+      const { values, positionals } = parseArgs({ args: argv.slice(words), options: command.options ?? {}, allowPositionals: true, strict: true });
+      return { name, command, opts: values as Opts, positionals };
+    } catch (err) {
+      throw usage(`${(err as Error).message}\nusage: gatehouse ${command.usage}`);
+    }
+  }
+  return undefined;
+}

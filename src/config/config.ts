@@ -1,0 +1,96 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Gatehouse reads from the environment, parsed once at boot into a
+ * frozen object. Defaults are the production defaults; tests override them through
+ * `loadConfig({ ...overrides })`.
+ */
+const schema = z.object({
+  /** HTTP port. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public issuer URL; also the origin of every page and link in mails. */
+  ISSUER: z.url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  /** PostgreSQL connection string. Unset: embedded PGlite under DATA_DIR. */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** Where the embedded database and the generated dev secret live. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Largest connection pool per instance (PostgreSQL only). */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table. */
+  SMTP_URL: z.string().min(1).optional(),
+  MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
+  /** Encrypts private keys, client secrets and MFA secrets at rest; signs cookies. */
+  GATEHOUSE_SECRET: z.string().min(32, 'GATEHOUSE_SECRET must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  /** argon2id cost; hashes made under other parameters are upgraded at sign-in. */
+  ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+  ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
+  ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+
+  /** Password policy. */
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).default(12),
+  PASSWORD_MAX_LENGTH: z.coerce.number().int().min(128).default(128),
+  PASSWORD_REQUIRE_CLASSES: z.string().default('').transform(csv).pipe(z.array(z.enum(['lower', 'upper', 'digit', 'symbol']))),
+  PASSWORD_HISTORY: z.coerce.number().int().min(0).default(5),
+
+  /** Lockout: failures before a lock, and its length (0 = until a password reset). */
+  LOCKOUT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOCKOUT_MINUTES: z.coerce.number().min(0).default(15),
+
+  /** Token lifetimes, in seconds. */
+  TTL_ACCESS_TOKEN: z.coerce.number().int().min(60).default(3600),
+  TTL_ID_TOKEN: z.coerce.number().int().min(60).default(3600),
+  TTL_REFRESH_TOKEN: z.coerce.number().int().min(60).default(14 * 24 * 3600),
+  TTL_SESSION: z.coerce.number().int().min(60).default(14 * 24 * 3600),
+  TTL_AUTHORIZATION_CODE: z.coerce.number().int().min(10).default(60),
+  TTL_INTERACTION: z.coerce.number().int().min(60).default(3600),
+  TTL_CLIENT_CREDENTIALS: z.coerce.number().int().min(60).default(600),
+  TTL_PASSWORD_RESET: z.coerce.number().int().min(60).default(3600),
+});
+
+function csv(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export type RawConfig = z.infer<typeof schema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`config.invalid: ${detail}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    port: c.PORT,
+    issuer: c.ISSUER,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.DATA_DIR,
+    databasePoolMax: c.DATABASE_POOL_MAX,
+    smtpUrl: c.SMTP_URL,
+    mailFrom: c.MAIL_FROM,
+    secret: c.GATEHOUSE_SECRET,
+    logLevel: c.LOG_LEVEL,
+    argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
+    passwordPolicy: {
+      minLength: c.PASSWORD_MIN_LENGTH,
+      maxLength: c.PASSWORD_MAX_LENGTH,
+      requireClasses: c.PASSWORD_REQUIRE_CLASSES,
+      history: c.PASSWORD_HISTORY,
+    },
+    lockout: { maxAttempts: c.LOCKOUT_MAX_ATTEMPTS, minutes: c.LOCKOUT_MINUTES },
+    ttl: {
+      accessToken: c.TTL_ACCESS_TOKEN,
+      idToken: c.TTL_ID_TOKEN,
+      refreshToken: c.TTL_REFRESH_TOKEN,
+      session: c.TTL_SESSION,
+      authorizationCode: c.TTL_AUTHORIZATION_CODE,
+      interaction: c.TTL_INTERACTION,
+      clientCredentials: c.TTL_CLIENT_CREDENTIALS,
+      passwordReset: c.TTL_PASSWORD_RESET,
+    },
+  });
+}
+
+export type Config = ReturnType<typeof loadConfig>;

@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { migrate, openDatabase, type Db, type Executor } from './db/database.js';
+import { createAuditEventsRepository } from './repositories/audit-events.js';
+import { createClientsRepository } from './repositories/clients.js';
+import { createCredentialsRepository } from './repositories/credentials.js';
+import { createMailOutboxRepository } from './repositories/mail-outbox.js';
+import { createOidcPayloadsRepository } from './repositories/oidc-payloads.js';
+import { createPasswordResetTokensRepository } from './repositories/password-reset-tokens.js';
+import { createResourceServersRepository } from './repositories/resource-servers.js';
+import { createSigningKeysRepository } from './repositories/signing-keys.js';
+import { createUsersRepository } from './repositories/users.js';
+import { createAuditService } from './services/audit.js';
+import { commonPasswordCheck, loadCommonPasswords } from './services/common-passwords.js';
+import { createIdentityService } from './services/identity.js';
+import { createMailer } from './services/mailer.js';
+import { createPasswordHasher } from './services/password-hasher.js';
+import { createPasswordResetService } from './services/password-reset.js';
+import { createSigningKeyService } from './services/signing-keys.js';
+import { createPasswordStep } from './login/password-step.js';
+import { createSecretBox, randomToken } from './util/crypto.js';
+import { systemClock, type Clock } from './util/clock.js';
+
+let commonPasswords: ReadonlySet<string> | undefined;
+
+/** GATEHOUSE_SECRET, or a dev secret generated once into DATA_DIR (with a warning). */
+export function resolveSecret(config: Config, log: Logger): string {
+  if (config.secret) return config.secret;
+  const file = join(config.dataDir, 'dev-secret');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, randomToken(48), { mode: 0o600 });
+  }
+  log.warn({ file }, 'GATEHOUSE_SECRET is not set: using a generated development secret. Set GATEHOUSE_SECRET (32+ characters, the same on every instance) in production.');
+  return readFileSync(file, 'utf8').trim();
+}
+
+export interface ContainerOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** An open database (tests); otherwise opened from the config. */
+  db?: Db;
+}
+
+/** The composition root: db → repositories → services, as plain arguments. */
+export async function createContainer(config: Config, options: ContainerOptions = {}) {
+  const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'token', '*.token'] });
+  const clock = options.clock ?? systemClock;
+  const secret = resolveSecret(config, log);
+  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
+  await migrate(db);
+  const transact = <T>(fn: (trx: Executor) => Promise<T>) => db.transaction(fn);
+
+  const repos = {
+    users: createUsersRepository(db),
+    credentials: createCredentialsRepository(db),
+    payloads: createOidcPayloadsRepository(db),
+    clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')),
+    resources: createResourceServersRepository(db),
+    signingKeys: createSigningKeysRepository(db),
+    resetTokens: createPasswordResetTokensRepository(db),
+    audit: createAuditEventsRepository(db),
+    outbox: createMailOutboxRepository(db),
+  };
+
+  commonPasswords ??= loadCommonPasswords();
+  const hasher = createPasswordHasher(config.argon2);
+  const audit = createAuditService({ events: repos.audit });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log });
+  const identity = createIdentityService({
+    transact,
+    users: repos.users,
+    credentials: repos.credentials,
+    payloads: repos.payloads,
+    hasher,
+    audit,
+    passwordPolicy: () => config.passwordPolicy,
+    isCommonPassword: commonPasswordCheck(commonPasswords),
+  });
+  const passwordStep = createPasswordStep({
+    credentials: repos.credentials,
+    hasher,
+    audit,
+    clock,
+    lockout: () => config.lockout,
+    endSessions: identity.endSessions,
+  });
+  const passwordResets = createPasswordResetService({
+    transact,
+    users: repos.users,
+    tokens: repos.resetTokens,
+    identity,
+    mailer,
+    audit,
+    clock,
+    log,
+    issuer: config.issuer,
+    ttlSeconds: config.ttl.passwordReset,
+  });
+  const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
+
+  return {
+    config,
+    log,
+    clock,
+    secret,
+    db,
+    repos,
+    hasher,
+    audit,
+    mailer,
+    identity,
+    passwordStep,
+    passwordResets,
+    signingKeys,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+export type Container = Awaited<ReturnType<typeof createContainer>>;

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+export type Db = Knex;
+export type Executor = Knex | Knex.Transaction;
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+// Counts and bigserial ids come back from `pg` as strings; PGlite gives numbers.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; without it, embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; `memory://` for a throw-away database. */
+  dataDir: string;
+  poolMax?: number;
+}
+
+/** Opens the database: a PostgreSQL pool when a URL is given, embedded PGlite otherwise. */
+export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+  if (options.url) {
+    return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 } });
+  }
+  const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('knex-pglite'),
+  ]);
+  const inMemory = options.dataDir === 'memory://';
+  if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  // knex-pglite keeps exactly one connection: inside a transaction use the transaction object.
+  return knex({ client: ClientPgLite as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object });
+}
+
+export async function migrate(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [number, string[]];
+  return applied;
+}
+
+/** `pg` returns count(*) as a string, PGlite as a number. */
+export function toCount(row: { count?: unknown } | undefined): number {
+  return Number(row?.count ?? 0);
+}

@@ -1,0 +1,58 @@
+export const STATUSES = ['active', 'new', 'import', 'temporary', 'pending', 'inactive', 'locked', 'deleted'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** Lowest to highest. */
+export const ROLES = ['individual', 'manager', 'hr', 'admin', 'super_admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isStatus(value: unknown): value is Status {
+  return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** A user as every reader sees it: never a hash or a secret. */
+export interface User {
+  id: string;
+  userCode: string;
+  email: string | null;
+  title: string | null;
+  givenName: string | null;
+  middleName: string | null;
+  familyName: string | null;
+  externalId: string | null;
+  status: Status;
+  mainAccountId: string | null;
+  mainRole: Role;
+  directManagerId: string | null;
+  preferredLanguage: string | null;
+  timezone: string | null;
+  tags: string[];
+  customAttributes: Record<string, unknown>;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface RoleAssignment {
+  role: Role;
+  accountId: string | null;
+  accountGroupId: string | null;
+}
+
+/** What the password step needs, and only it: read through `credentials.forVerification()`. */
+export interface PasswordCredential {
+  userId: string;
+  status: Status;
+  passwordHash: string | null;
+  failedAttempts: number;
+  lockedUntil: Date | null;
+}
+
+export function displayName(user: Pick<User, 'givenName' | 'familyName' | 'email' | 'userCode'>): string {
+  const name = [user.givenName, user.familyName].filter(Boolean).join(' ');
+  return name || user.email || user.userCode;
+}

@@ -1,0 +1,23 @@
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors/app-error.js';
+import type { Renderer } from '../render.js';
+
+/** For page routes: any error becomes the error page, with a safe message. */
+export function pageErrors(render: Renderer, log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+    } catch (err) {
+      const e = err as { status?: number; expose?: boolean; message?: string; error_description?: string; code?: string; error?: string };
+      const status = e.status && e.status >= 400 ? e.status : 500;
+      if (status >= 500) log.error({ err, path: ctx.path }, 'page.failed');
+      const message = err instanceof AppError && err.expose
+        ? err.message
+        : status < 500 && e.expose !== false
+          ? (e.error_description ?? 'The request could not be completed.')
+          : 'Something went wrong on our side. Try again later.';
+      render.page(ctx, 'error', { heading: status < 500 ? 'We could not continue' : 'Error', message, code: (err as AppError).code ?? e.error ?? 'server.error' }, status);
+    }
+  };
+}

@@ -1,0 +1,106 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { AppError } from '../../errors/app-error.js';
+import type { PasswordStep } from '../../login/password-step.js';
+import { readForm } from '../middleware/body.js';
+import type { Csrf } from '../middleware/csrf.js';
+import type { Renderer } from '../render.js';
+import { LOGIN_MESSAGES } from '../messages.js';
+
+export interface InteractionDeps {
+  provider: () => Provider;
+  passwordStep: PasswordStep;
+  csrf: Csrf;
+  render: Renderer;
+}
+
+/** Assurance of a password-only sign-in. */
+export const ACR_PASSWORD = 'urn:gatehouse:loa:1';
+
+/**
+ * The sign-in pages oidc-provider sends the browser to:
+ *   GET  /interaction/:uid          login form, or consent (first-party clients skip it)
+ *   POST /interaction/:uid/login    identifier + password
+ *   POST /interaction/:uid/confirm  consent
+ *   GET  /interaction/:uid/abort    "cancel": access_denied to the client
+ */
+export function interactionRoutes(deps: InteractionDeps) {
+  const { csrf, render } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
+  const finish = async (ctx: Context, result: Record<string, unknown>) => {
+    const to = await deps.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(to);
+  };
+  const clientName = async (clientId: unknown) => {
+    const client = await deps.provider().Client.find(String(clientId));
+    return { client, name: (client?.clientName as string | undefined) ?? String(clientId) };
+  };
+  const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
+    render.page(ctx, 'login', { uid, ...model }, status);
+
+  /** Grants what the consent prompt found missing. */
+  async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {
+    const provider = deps.provider();
+    const { prompt, params, session, grantId } = interaction;
+    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+    if (!grant) throw new AppError('interaction.grant_missing', 400, 'The sign-in request has expired.');
+    const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+    if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    await finish(ctx, { consent: { grantId: await grant.save() } });
+  }
+
+  router.get('/', async (ctx) => {
+    const interaction = await details(ctx);
+    const { client, name } = await clientName(interaction.params.client_id);
+    if (interaction.prompt.name === 'login') {
+      return loginPage(ctx, interaction.uid, { clientName: name, username: (interaction.params.login_hint as string) ?? '' });
+    }
+    if (interaction.prompt.name === 'consent') {
+      if (client?.metadata().first_party === true) return grantConsent(ctx, interaction);
+      const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+      return render.page(ctx, 'consent', {
+        uid: interaction.uid,
+        clientName: name,
+        scopes: (d.missingOIDCScope ?? []).filter((s) => s !== 'openid'),
+        resources: Object.entries(d.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
+      });
+    }
+    throw new AppError('interaction.unknown_prompt', 400, 'This sign-in step is not supported.');
+  });
+
+  router.post('/login', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'login') throw new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    const { name } = await clientName(interaction.params.client_id);
+    const username = (form.username ?? '').trim();
+    const outcome = await deps.passwordStep.verify(username, form.password ?? '', ctx.ip);
+    if (!outcome.ok) {
+      const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
+      return loginPage(ctx, interaction.uid, { clientName: name, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
+    }
+    await finish(ctx, { login: { accountId: outcome.userId, amr: outcome.amr, acr: ACR_PASSWORD, remember: true } });
+  });
+
+  router.post('/confirm', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'consent') throw new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    await grantConsent(ctx, interaction);
+  });
+
+  router.get('/abort', async (ctx) => {
+    await details(ctx);
+    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
+  });
+
+  return router;
+}

@@ -1,0 +1,46 @@
+import Router from '@koa/router';
+import { AppError } from '../../errors/app-error.js';
+import type { PasswordResetService } from '../../services/password-reset.js';
+import { readForm } from '../middleware/body.js';
+import type { Csrf } from '../middleware/csrf.js';
+import type { Renderer } from '../render.js';
+
+/**
+ *   GET/POST /forgot-password   ask for a link by email or userCode (same answer for everyone)
+ *   GET/POST /reset-password    choose a new password with the link's token
+ */
+export function passwordResetRoutes(deps: { resets: PasswordResetService; csrf: Csrf; render: Renderer }) {
+  const { resets, csrf, render } = deps;
+  const router = new Router();
+
+  router.get('/forgot-password', (ctx) => render.page(ctx, 'forgot-password', { identifier: String(ctx.query.identifier ?? '') }));
+
+  router.post('/forgot-password', async (ctx) => {
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    resets.request((form.identifier ?? '').slice(0, 320), ctx.ip);
+    render.page(ctx, 'forgot-password-sent', {});
+  });
+
+  router.get('/reset-password', async (ctx) => {
+    const token = String(ctx.query.token ?? '');
+    if (!(await resets.check(token))) return render.page(ctx, 'error', { heading: 'Link expired', message: 'This link has expired or was already used. Ask for a new one.', code: 'password_reset.invalid_token', retry: '/forgot-password' }, 400);
+    render.page(ctx, 'reset-password', { token });
+  });
+
+  router.post('/reset-password', async (ctx) => {
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    const token = form.token ?? '';
+    if (form.password !== form.password_confirm) return render.page(ctx, 'reset-password', { token, message: 'The two passwords differ.' }, 400);
+    try {
+      await resets.complete(token, form.password ?? '', ctx.ip);
+    } catch (err) {
+      if (err instanceof AppError && err.code.startsWith('password.')) return render.page(ctx, 'reset-password', { token, message: err.message }, 400);
+      throw err;
+    }
+    render.page(ctx, 'reset-password-done', {});
+  });
+
+  return router;
+}

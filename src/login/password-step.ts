@@ -1,0 +1,84 @@
+import type { LockoutSettings } from '../policies/lockout.js';
+import { evaluateLockout, failureLocks, lockUntil } from '../policies/lockout.js';
+import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../policies/status.js';
+import type { CredentialsRepository } from '../repositories/credentials.js';
+import type { PasswordCredential } from '../domain/user.js';
+import type { PasswordHasher } from '../services/password-hasher.js';
+import type { AuditService } from '../services/audit.js';
+import type { Clock } from '../util/clock.js';
+
+export type PasswordOutcome =
+  | { ok: true; userId: string; amr: ['pwd'] }
+  | { ok: false; code: 'login.invalid_credentials' }
+  /** Only after a correct password: the status that forbids signing in. */
+  | { ok: false; code: string; userId: string };
+
+const INVALID = { ok: false, code: 'login.invalid_credentials' } as const;
+
+export interface PasswordStepDeps {
+  credentials: CredentialsRepository;
+  hasher: PasswordHasher;
+  audit: AuditService;
+  clock: Clock;
+  lockout: () => LockoutSettings;
+  /** Ends the user's sessions and tokens, when a lock starts. */
+  endSessions: (userId: string) => Promise<unknown>;
+}
+
+/**
+ * The password step of sign-in:
+ *
+ *   find credential ─ none ─────────────────────────────▶ dummy verify ▶ invalid
+ *        │ lock ran out? lift it
+ *        │ counter full ───────────────────────────────▶ dummy verify ▶ invalid
+ *   reserve attempt (atomic; none left) ─────────────────▶ dummy verify ▶ invalid
+ *   verify ─ wrong ▶ (last slot? lock + end sessions) ──▶ invalid
+ *        └ right ▶ status may sign in? ─ no ─────────────▶ login.<status>
+ *                                       └ yes ▶ reset counter, rehash ▶ ok
+ */
+export function createPasswordStep(deps: PasswordStepDeps) {
+  const { credentials, hasher, clock } = deps;
+
+  async function run(credential: PasswordCredential | undefined, password: string, ip: string | null): Promise<PasswordOutcome> {
+    if (!credential) return hasher.verifyDummy(password).then(() => INVALID);
+    const settings = deps.lockout();
+    const now = clock.now();
+    let cred = credential;
+    const state = evaluateLockout(cred, settings, now);
+    if (state === 'expired') {
+      await credentials.unlockExpired(cred.userId, now);
+      cred = (await credentials.forVerificationById(cred.userId)) ?? cred;
+    } else if (state === 'locked') {
+      return hasher.verifyDummy(password).then(() => INVALID);
+    }
+
+    const attempt = await credentials.reserveAttempt(cred.userId, settings.maxAttempts);
+    if (attempt === null) return hasher.verifyDummy(password).then(() => INVALID);
+
+    if (!(await hasher.verify(cred.passwordHash, password))) {
+      if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {
+        await deps.audit.record({ actor: { type: 'system' }, action: 'user.locked', targetType: 'user', targetId: cred.userId, ip, details: { failedAttempts: attempt } });
+        await deps.endSessions(cred.userId);
+      }
+      return INVALID;
+    }
+
+    if (!maySignIn(cred.status)) {
+      await credentials.resetAttempts(cred.userId);
+      return { ok: false, code: STATUS_RULES[cred.status].reason ?? 'login.not_allowed', userId: cred.userId };
+    }
+    const rehashed = cred.passwordHash && hasher.needsRehash(cred.passwordHash) ? await hasher.hash(password) : null;
+    await credentials.recordSuccess(cred.userId, statusAfterSignIn(cred.status), rehashed);
+    return { ok: true, userId: cred.userId, amr: ['pwd'] };
+  }
+
+  return {
+    /** Sign-in by email or userCode. */
+    verify: async (identifier: string, password: string, ip: string | null = null) =>
+      run(identifier ? await credentials.forVerification(identifier) : undefined, password, ip),
+    /** Re-authentication of a known user (changing one's own password). */
+    verifyUser: async (userId: string, password: string, ip: string | null = null) =>
+      run(await credentials.forVerificationById(userId), password, ip),
+  };
+}
+export type PasswordStep = ReturnType<typeof createPasswordStep>;

@@ -1,0 +1,45 @@
+import { createServer } from 'node:http';
+import { buildApp } from './app.js';
+import { loadConfig } from './config/config.js';
+import { createContainer } from './container.js';
+
+/** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
+const config = loadConfig();
+const container = await createContainer(config);
+const { log } = container;
+const { app, oidc } = await buildApp(container);
+
+if ((await container.repos.users.countWithRole('super_admin')) === 0) {
+  log.warn(
+    'No super admin exists yet. Create the first one with: npm run -s gatehouse -- user create --email admin@example.com --password "<a long password>" --role super_admin --status active',
+  );
+}
+
+const server = createServer(app.callback());
+server.keepAliveTimeout = 65_000;
+server.listen(config.port, () => {
+  log.info({ port: config.port, issuer: config.issuer, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'gatehouse.listening');
+});
+
+const timers = [
+  setInterval(() => oidc.refreshKeys().catch((err) => log.error({ err }, 'oidc.keys_reload_failed')), 60_000),
+  setInterval(() => container.repos.payloads.deleteExpired().catch((err) => log.error({ err }, 'oidc.cleanup_failed')), 10 * 60_000),
+];
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'gatehouse.stopping');
+  for (const t of timers) clearInterval(t);
+  const force = setTimeout(() => process.exit(1), 10_000);
+  force.unref();
+  server.close(async () => {
+    await container.close();
+    log.info('gatehouse.stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,41 @@
+import type { Db } from '../db/database.js';
+import type { SecretBox } from '../util/crypto.js';
+
+export interface ClientRecord {
+  clientId: string;
+  metadata: Record<string, unknown>;
+  firstParty: boolean;
+  hasSecret: boolean;
+}
+
+/** OIDC clients. The secret is sealed with the server secret, bound to the client id. */
+export function createClientsRepository(db: Db, box: SecretBox) {
+  return {
+    /** Inserts, or replaces the client of the same id. */
+    async save(clientId: string, metadata: Record<string, unknown>, secret: string | null, firstParty: boolean): Promise<ClientRecord> {
+      const row = {
+        client_id: clientId,
+        metadata: JSON.stringify(metadata),
+        secret_encrypted: secret ? box.seal(secret, clientId) : null,
+        first_party: firstParty,
+      };
+      await db('oidc_clients').insert(row).onConflict('client_id').merge({ ...row, updated_at: db.fn.now() });
+      return { clientId, metadata, firstParty, hasSecret: Boolean(secret) };
+    },
+    async exists(clientId: string): Promise<boolean> {
+      return Boolean(await db('oidc_clients').select('client_id').where('client_id', clientId).first());
+    },
+    /** Client metadata as oidc-provider wants it, with the secret opened. */
+    async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
+      const row = await db('oidc_clients').select('metadata', 'secret_encrypted', 'first_party').where('client_id', clientId).first();
+      if (!row) return undefined;
+      return {
+        ...row.metadata,
+        client_id: clientId,
+        first_party: row.first_party,
+        ...(row.secret_encrypted ? { client_secret: box.open(row.secret_encrypted, clientId) } : {}),
+      };
+    },
+  };
+}
+export type ClientsRepository = ReturnType<typeof createClientsRepository>;

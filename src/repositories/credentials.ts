@@ -1,0 +1,136 @@
+import type { Db, Executor } from '../db/database.js';
+import type { PasswordCredential, Status } from '../domain/user.js';
+
+/**
+ * Password hashes and the failed-attempt counter. The only reader of
+ * `password_hash`; every counter change is a single atomic statement.
+ */
+export function createCredentialsRepository(db: Db) {
+  const base = (trx: Executor) =>
+    trx('users').select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until').whereNot('status', 'deleted');
+  const toCredential = (r: any): PasswordCredential => ({
+    userId: r.id,
+    status: r.status,
+    passwordHash: r.password_hash,
+    failedAttempts: r.failed_attempts,
+    lockedUntil: r.locked_until,
+  });
+
+  return {
+    /**
+     * The credential behind an email or userCode (case-insensitive). An email shared
+     * by several users (allowed by a setting) is ambiguous and finds nothing.
+     */
+    async forVerification(identifier: string, trx: Executor = db): Promise<PasswordCredential | undefined> {
+      const rows = await base(trx)
+        .where((w) => w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]))
+        .limit(2);
+      return rows.length === 1 ? toCredential(rows[0]) : undefined;
+    },
+
+    async forVerificationById(userId: string, trx: Executor = db): Promise<PasswordCredential | undefined> {
+      const row = await base(trx).where('id', userId).first();
+      return row && toCredential(row);
+    },
+
+    /**
+     * Reserves one evaluation slot: increments the counter only while it is below
+     * `max`. Concurrent callers serialise on the row, so at most `max` slots are
+     * ever handed out between two resets. Returns the new count, or null when full.
+     */
+    async reserveAttempt(userId: string, max: number, trx: Executor = db): Promise<number | null> {
+      const rows = await trx('users')
+        .where('id', userId)
+        .where('failed_attempts', '<', max)
+        .update({ failed_attempts: trx.raw('failed_attempts + 1') })
+        .returning('failed_attempts');
+      return rows[0]?.failed_attempts ?? null;
+    },
+
+    /** A successful sign-in: frees the counter and moves `new` users to `active`. */
+    async recordSuccess(userId: string, nextStatus: Status, rehashed: string | null, trx: Executor = db): Promise<void> {
+      await trx('users')
+        .where('id', userId)
+        .update({
+          failed_attempts: 0,
+          last_sign_in_at: trx.fn.now(),
+          status: nextStatus,
+          ...(rehashed ? { password_hash: rehashed } : {}),
+        });
+    },
+
+    /** A correct password for a user who may not sign in: only frees the counter. */
+    async resetAttempts(userId: string, trx: Executor = db): Promise<void> {
+      await trx('users').where('id', userId).update({ failed_attempts: 0 });
+    },
+
+    /** Locks the user (once) until `until`; null means until a password reset. */
+    async lock(userId: string, until: Date | null, trx: Executor = db): Promise<boolean> {
+      const n = await trx('users')
+        .where('id', userId)
+        .whereNot('status', 'locked')
+        .update({
+          status_before_lock: trx.raw('status'),
+          status: 'locked',
+          locked_until: until,
+          updated_at: trx.fn.now(),
+          version: trx.raw('version + 1'),
+        });
+      return n > 0;
+    },
+
+    /** Lifts a timed lock that has run out; safe to race. */
+    async unlockExpired(userId: string, now: Date, trx: Executor = db): Promise<boolean> {
+      const n = await trx('users')
+        .where('id', userId)
+        .where('status', 'locked')
+        .where('locked_until', '<=', now)
+        .update({
+          status: trx.raw("coalesce(status_before_lock, 'active')"),
+          status_before_lock: null,
+          locked_until: null,
+          failed_attempts: 0,
+          updated_at: trx.fn.now(),
+          version: trx.raw('version + 1'),
+        });
+      return n > 0;
+    },
+
+    /**
+     * Stores a new password, records it in the history and, when `unlock`, lifts a
+     * lock and frees the counter (a completed reset).
+     */
+    async setPassword(userId: string, hash: string, options: { unlock: boolean }, trx: Executor): Promise<void> {
+      await trx('users')
+        .where('id', userId)
+        .update({
+          password_hash: hash,
+          password_changed_at: trx.fn.now(),
+          updated_at: trx.fn.now(),
+          version: trx.raw('version + 1'),
+          ...(options.unlock
+            ? {
+                failed_attempts: 0,
+                locked_until: null,
+                status: trx.raw("CASE WHEN status = 'locked' THEN coalesce(status_before_lock, 'active') ELSE status END"),
+                status_before_lock: null,
+              }
+            : {}),
+        });
+      await trx('password_history').insert({ user_id: userId, password_hash: hash });
+    },
+
+    /** The last `n` password hashes, newest first. */
+    async recentPasswordHashes(userId: string, n: number, trx: Executor = db): Promise<string[]> {
+      if (n <= 0) return [];
+      const rows = await trx('password_history').select('password_hash').where('user_id', userId).orderBy('id', 'desc').limit(n);
+      return rows.map((r) => r.password_hash);
+    },
+
+    async failedAttempts(userId: string, trx: Executor = db): Promise<number> {
+      const row = await trx('users').select('failed_attempts').where('id', userId).first();
+      return row?.failed_attempts ?? 0;
+    },
+  };
+}
+export type CredentialsRepository = ReturnType<typeof createCredentialsRepository>;

@@ -1,0 +1,140 @@
+import { randomInt } from 'node:crypto';
+import type { Executor } from '../db/database.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { type Role, type Status, type User } from '../domain/user.js';
+import { maySignIn } from '../policies/status.js';
+import { evaluatePassword, PASSWORD_MESSAGES, type PasswordPolicy } from '../policies/password.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { CredentialsRepository } from '../repositories/credentials.js';
+import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { Actor, AuditService } from './audit.js';
+
+export type Transact = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
+
+export interface IdentityDeps {
+  transact: Transact;
+  users: UsersRepository;
+  credentials: CredentialsRepository;
+  payloads: OidcPayloadsRepository;
+  hasher: PasswordHasher;
+  audit: AuditService;
+  passwordPolicy: () => PasswordPolicy;
+  isCommonPassword: (password: string) => boolean;
+}
+
+export interface CreateUserInput {
+  email: string | null;
+  password?: string | null;
+  role: Role;
+  status?: Status;
+  givenName?: string | null;
+  familyName?: string | null;
+  userCode?: string | null;
+}
+
+const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** Users, their passwords and their statuses: everything that changes who may sign in. */
+export function createIdentityService(deps: IdentityDeps) {
+  const { users, credentials, hasher, audit } = deps;
+
+  function passwordError(code: keyof typeof PASSWORD_MESSAGES): AppError {
+    return new AppError(code, 400, PASSWORD_MESSAGES[code](deps.passwordPolicy()));
+  }
+
+  /** The policy, then the history; throws `password.*` with a readable message. */
+  async function checkPassword(password: string, person: { email?: string | null; givenName?: string | null; familyName?: string | null }, userId?: string) {
+    const policy = deps.passwordPolicy();
+    const violation = evaluatePassword(
+      password,
+      { email: person.email, names: [person.givenName, person.familyName], isCommon: deps.isCommonPassword },
+      policy,
+    );
+    if (violation) throw passwordError(violation);
+    if (userId) {
+      for (const old of await credentials.recentPasswordHashes(userId, policy.history)) {
+        if (await hasher.verify(old, password)) throw passwordError('password.reused');
+      }
+    }
+  }
+
+  async function freeUserCode(trx: Executor): Promise<string> {
+    for (;;) {
+      const code = Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
+      if (!(await users.isUserCodeTaken(code, trx))) return code;
+    }
+  }
+
+  /** Ends every session, grant and token of the user (they may no longer sign in). */
+  const endSessions = (userId: string) => deps.payloads.revokeAccount(userId);
+
+  /** Stores a password that `checkPassword` has already accepted. */
+  async function storeCheckedPassword(userId: string, password: string, actor: Actor, options: { reset: boolean }): Promise<void> {
+    const hash = await hasher.hash(password);
+    await deps.transact(async (trx) => {
+      await credentials.setPassword(userId, hash, { unlock: options.reset }, trx);
+      await audit.record({ actor, action: options.reset ? 'user.password_reset' : 'user.password_changed', targetType: 'user', targetId: userId }, trx);
+    });
+    if (options.reset) await endSessions(userId);
+  }
+
+  return {
+    checkPassword,
+    endSessions,
+    storeCheckedPassword,
+
+    async create(input: CreateUserInput, actor: Actor): Promise<User> {
+      if (input.password) await checkPassword(input.password, input);
+      const passwordHash = input.password ? await hasher.hash(input.password) : null;
+      return deps.transact(async (trx) => {
+        if (input.email) assertThat(!(await users.isEmailTaken(input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
+        if (input.userCode) assertThat(!(await users.isUserCodeTaken(input.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
+        const user = await users.create(
+          {
+            userCode: input.userCode || (await freeUserCode(trx)),
+            email: input.email,
+            givenName: input.givenName,
+            familyName: input.familyName,
+            status: input.status ?? 'new',
+            mainRole: input.role,
+            passwordHash,
+          },
+          trx,
+        );
+        await audit.record({ actor, action: 'user.created', targetType: 'user', targetId: user.id, changes: { status: [null, user.status], mainRole: [null, user.mainRole], email: [null, user.email] } }, trx);
+        return user;
+      });
+    },
+
+    async find(identifier: string): Promise<User> {
+      const user = await users.findByAnyIdentifier(identifier);
+      assertThat(user, new AppError('user.not_found', 404, `No user matches "${identifier}".`));
+      return user;
+    },
+
+    /**
+     * Sets a password under the policy. `reset` marks a completed password reset:
+     * it lifts a lock and ends the user's sessions.
+     */
+    async setPassword(userId: string, password: string, actor: Actor, options: { reset: boolean }): Promise<void> {
+      const user = await users.findById(userId);
+      assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
+      await checkPassword(password, user, user.id);
+      await storeCheckedPassword(user.id, password, actor, options);
+    },
+
+    /** Changes the status; a status that may not sign in ends every session at once. */
+    async setStatus(userId: string, status: Status, actor: Actor): Promise<User> {
+      const changed = await deps.transact(async (trx) => {
+        const result = await users.setStatus(userId, status, trx);
+        assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
+        await audit.record({ actor, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
+        return result.user;
+      });
+      if (!maySignIn(status)) await endSessions(userId);
+      return changed;
+    },
+  };
+}
+export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -1,0 +1,82 @@
+import type { Logger } from 'pino';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { maySignIn } from '../policies/status.js';
+import type { PasswordResetTokensRepository } from '../repositories/password-reset-tokens.js';
+import type { UsersRepository } from '../repositories/users.js';
+import { hashToken, randomToken } from '../util/crypto.js';
+import type { Clock } from '../util/clock.js';
+import type { AuditService } from './audit.js';
+import type { IdentityService, Transact } from './identity.js';
+import type { Mailer } from './mailer.js';
+
+export interface PasswordResetDeps {
+  transact: Transact;
+  users: UsersRepository;
+  tokens: PasswordResetTokensRepository;
+  identity: IdentityService;
+  mailer: Mailer;
+  audit: AuditService;
+  clock: Clock;
+  log: Logger;
+  issuer: string;
+  ttlSeconds: number;
+}
+
+/**
+ * "Forgot password?": single-use links, stored as hashes, valid for one hour.
+ * A completed reset applies the policy, lifts a lock and ends the user's sessions.
+ */
+export function createPasswordResetService(deps: PasswordResetDeps) {
+  const { users, tokens, clock } = deps;
+
+  /** Issues a link for a known user and mails it. */
+  async function issue(userId: string, email: string): Promise<void> {
+    const token = randomToken();
+    await tokens.create(userId, hashToken(token), new Date(clock.now().getTime() + deps.ttlSeconds * 1000));
+    const link = `${deps.issuer}/reset-password?token=${encodeURIComponent(token)}`;
+    await deps.mailer.send({
+      to: email,
+      subject: 'Reset your Gatehouse password',
+      text: `Someone asked to reset the password of your account.\n\nOpen this link within ${Math.round(deps.ttlSeconds / 60)} minutes to choose a new password:\n${link}\n\nIf it was not you, ignore this mail: your password stays as it is.`,
+    });
+  }
+
+  return {
+    issue,
+
+    /**
+     * By email or userCode. Answers the same whether or not the user exists: the
+     * work happens after the caller has answered.
+     */
+    request(identifier: string, ip: string | null): void {
+      const work = async () => {
+        const user = identifier ? await users.findByAnyIdentifier(identifier.trim()) : undefined;
+        if (!user?.email || !(maySignIn(user.status) || user.status === 'locked')) return;
+        await issue(user.id, user.email);
+        await deps.audit.record({ actor: { type: 'anonymous' }, action: 'user.password_reset_requested', targetType: 'user', targetId: user.id, ip });
+      };
+      work().catch((err) => deps.log.error({ err }, 'password_reset.request_failed'));
+    },
+
+    /** Whether a link is still good, to decide which page to show. */
+    async check(token: string): Promise<boolean> {
+      return Boolean(await tokens.peek(hashToken(token), clock.now()));
+    },
+
+    async complete(token: string, password: string, ip: string | null): Promise<void> {
+      const hash = hashToken(token);
+      const userId = await tokens.peek(hash, clock.now());
+      assertThat(userId, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      const user = await users.findById(userId);
+      assertThat(user, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      await deps.identity.checkPassword(password, user, user.id);
+      // Redeem only after the policy accepted the password, so a refused one keeps the link usable.
+      const redeemed = await tokens.redeem(hash, clock.now());
+      assertThat(redeemed === userId, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      await tokens.voidAll(userId, clock.now());
+      await deps.identity.storeCheckedPassword(userId, password, { type: 'user', id: userId, name: user.email }, { reset: true });
+      deps.log.info({ userId, ip }, 'password_reset.completed');
+    },
+  };
+}
+export type PasswordResetService = ReturnType<typeof createPasswordResetService>;

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createContainer, type Container } from '../../src/container.js';
+import type { Role, Status } from '../../src/domain/user.js';
+import { CLI_ACTOR } from '../../src/services/audit.js';
+import type { Clock } from '../../src/util/clock.js';
+import { freshDatabase } from './database.js';
+
+export const PASSWORD = 'violet-harbour-47-lantern';
+
+export interface TestServer {
+  url: string;
+  container: Container;
+  oidc: Awaited<ReturnType<typeof buildApp>>['oidc'];
+  dbKind: 'postgresql' | 'pglite';
+  createUser(input?: { email?: string; password?: string; role?: Role; status?: Status; givenName?: string; familyName?: string; userCode?: string }): Promise<{ id: string; email: string; userCode: string }>;
+  createClient(input?: { clientId?: string; firstParty?: boolean; isPublic?: boolean; grantTypes?: string[]; redirectUri?: string }): Promise<{ clientId: string; clientSecret?: string; redirectUri: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** A whole Gatehouse on a free port, on a fresh database; `env` overrides settings. */
+export async function startServer(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const database = await freshDatabase();
+  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...env });
+  const container = await createContainer(config, { db: database.db, log: pino({ level: 'silent' }), clock: options.clock });
+  const { app, oidc } = await buildApp(container);
+  server.on('request', app.callback());
+
+  return {
+    url,
+    container,
+    oidc,
+    dbKind: database.kind,
+    async createUser(input = {}) {
+      const n = ++counter;
+      const user = await container.identity.create(
+        {
+          email: input.email ?? `user${n}-${Date.now()}@example.com`,
+          password: input.password ?? PASSWORD,
+          role: input.role ?? 'individual',
+          status: input.status ?? 'active',
+          givenName: input.givenName ?? 'Test',
+          familyName: input.familyName ?? `Person${n}`,
+          userCode: input.userCode,
+        },
+        CLI_ACTOR,
+      );
+      return { id: user.id, email: user.email!, userCode: user.userCode };
+    },
+    async createClient(input = {}) {
+      const clientId = input.clientId ?? `client-${++counter}`;
+      const redirectUri = input.redirectUri ?? 'http://rp.test/callback';
+      const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
+      const clientSecret = input.isPublic ? undefined : `secret-${clientId}-0123456789abcdef`;
+      await container.repos.clients.save(
+        clientId,
+        {
+          client_name: `App ${clientId}`,
+          grant_types: grantTypes,
+          response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+          redirect_uris: grantTypes.includes('authorization_code') ? [redirectUri] : [],
+          post_logout_redirect_uris: ['http://rp.test/bye'],
+          token_endpoint_auth_method: input.isPublic ? 'none' : 'client_secret_basic',
+        },
+        clientSecret ?? null,
+        input.firstParty ?? true,
+      );
+      return { clientId, clientSecret, redirectUri };
+    },
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await database.drop();
+    },
+  };
+}
