@@ -75,7 +75,7 @@ export async function buildApp(c: Container) {
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
   const health = healthRoutes({ ping: async () => void (await c.db.raw('select 1')) });
 
-  const app = new Koa({ proxy: process.env.TRUST_PROXY === 'true' });
+  const app = new Koa({ proxy: c.config.trustProxy });
   app.use(requestLog(c.log));
   app.use(securityHeaders({ https: c.config.issuer.startsWith('https:') }));
   app.use(health.routes());

@@ -24,6 +24,8 @@ import { createSecretBox, randomToken } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
 let commonPasswords: ReadonlySet<string> | undefined;
+/** The list is large (400k words): loaded at the first password check, once per process. */
+const isCommonPassword = (password: string) => commonPasswordCheck((commonPasswords ??= loadCommonPasswords()))(password);
 
 /** GATEHOUSE_SECRET, or a dev secret generated once into DATA_DIR (with a warning). */
 export function resolveSecret(config: Config, log: Logger): string {
@@ -65,7 +67,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
     outbox: createMailOutboxRepository(db),
   };
 
-  commonPasswords ??= loadCommonPasswords();
   const hasher = createPasswordHasher(config.argon2);
   const audit = createAuditService({ events: repos.audit });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log });
@@ -77,7 +78,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     hasher,
     audit,
     passwordPolicy: () => config.passwordPolicy,
-    isCommonPassword: commonPasswordCheck(commonPasswords),
+    isCommonPassword,
   });
   const passwordStep = createPasswordStep({
     credentials: repos.credentials,

@@ -21,6 +21,8 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
   /** Encrypts private keys, client secrets and MFA secrets at rest; signs cookies. */
   GATEHOUSE_SECRET: z.string().min(32, 'GATEHOUSE_SECRET must be at least 32 characters').optional(),
+  /** Trust X-Forwarded-* from a reverse proxy or load balancer in front. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** argon2id cost; hashes made under other parameters are upgraded at sign-in. */
@@ -56,7 +58,8 @@ function csv(value: string): string[] {
 export type RawConfig = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`SMTP_URL=`) means unset.
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`config.invalid: ${detail}`);
@@ -72,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mailFrom: c.MAIL_FROM,
     secret: c.GATEHOUSE_SECRET,
     logLevel: c.LOG_LEVEL,
+    trustProxy: c.TRUST_PROXY,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
     passwordPolicy: {
       minLength: c.PASSWORD_MIN_LENGTH,

@@ -32,8 +32,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
   const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  // knex-pglite derives the command from knex's method name, and knex calls a delete 'del',
+  // so `.delete()` resolved to the raw result instead of the row count as on `pg`.
+  const Base = ClientPgLite as unknown as new (config: unknown) => { processResponse(obj: { method?: string }, runner: unknown): unknown };
+  class Client extends Base {
+    override processResponse(obj: { method?: string }, runner: unknown): unknown {
+      return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+    }
+  }
   // knex-pglite keeps exactly one connection: inside a transaction use the transaction object.
-  return knex({ client: ClientPgLite as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object });
+  return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object });
 }
 
 export async function migrate(db: Db): Promise<string[]> {

@@ -43,7 +43,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     claims: {
-      openid: ['sub'],
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       email: ['email'],
       profile: ['name', 'given_name', 'middle_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo', 'updated_at'],
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
@@ -57,8 +57,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // Confidential clients (resource servers) may introspect any token; public ones only their own.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId },
+      // RFC 7009: a client revokes only tokens issued to it.
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
@@ -132,6 +134,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
   return provider;
 }
 

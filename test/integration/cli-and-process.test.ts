@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import knex from 'knex';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The operator's view: the `gatehouse` command and `npm start` as processes, on
+ * the embedded database in a DATA_DIR (or on PostgreSQL under TEST_DATABASE_URL).
+ */
+const root = new URL('../..', import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn', GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000' };
+delete env.DATABASE_URL;
+let dropDb: (() => Promise<void>) | undefined;
+
+test.before(async () => {
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) return;
+  const name = `gatehouse_cli_${randomBytes(5).toString('hex')}`;
+  const admin = knex({ client: 'pg', connection: serverUrl });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  env.DATABASE_URL = url.toString();
+  dropDb = async () => {
+    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.destroy();
+  };
+});
+test.after.always(async () => {
+  await dropDb?.();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: root, env: { ...env, ...extraEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+// The CLI shares one data directory: its steps run in order.
+test.serial('migrate, then create a user and show it by email, id and userCode', async (t) => {
+  t.is((await run(['migrate'])).code, 0);
+  const created = await run(['user', 'create', '--email', 'Ada@Example.com', '--password', 'violet-harbour-47-lantern', '--role', 'super_admin', '--given-name', 'Ada', '--user-code', 'ADA1']);
+  t.is(created.code, 0, created.stderr);
+  const user = JSON.parse(created.stdout);
+  t.regex(user.id, /^[0-9a-f-]{36}$/);
+  t.is(user.mainRole, 'super_admin');
+  t.is(user.status, 'active');
+  t.false('passwordHash' in user || created.stdout.includes('argon2'), 'no hash is printed');
+
+  for (const key of ['ada@example.com', user.id, 'ada1']) {
+    const shown = await run(['user', 'show', key]);
+    t.is(shown.code, 0, shown.stderr);
+    t.is(JSON.parse(shown.stdout).id, user.id);
+  }
+});
+
+test.serial('bad input: a clear message on stderr and a non-zero exit', async (t) => {
+  const cases: Array<[string[], RegExp]> = [
+    [['user', 'create', '--email', 'not-an-email', '--password', 'violet-harbour-47-lantern', '--role', 'admin'], /not an email address/],
+    [['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'boss'], /--role must be one of/],
+    [['user', 'create', '--email', 'x@example.com', '--password', 'short', '--role', 'admin'], /at least 12 characters/],
+    [['user', 'create', '--email', 'ADA@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin'], /already exists/],
+    [['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin', '--bogus'], /Unknown option/],
+    [['user', 'show', 'nobody@example.com'], /No user matches/],
+    [['user', 'set-status', 'ada1', '--status', 'sleepy'], /--status must be one of/],
+    [['client', 'create', '--client-id', 'web'], /--redirect-uri is required/],
+    [['resource', 'create', '--indicator', 'not a url', '--scopes', 'a'], /absolute URL/],
+    [['frobnicate'], /unknown command/],
+  ];
+  for (const [args, message] of cases) {
+    const r = await run(args);
+    t.not(r.code, 0, args.join(' '));
+    t.regex(r.stderr, message, args.join(' '));
+    t.is(r.stdout, '', `${args.join(' ')}: nothing on stdout`);
+  }
+});
+
+test.serial('set-status and set-password', async (t) => {
+  const status = await run(['user', 'set-status', 'ada1', '--status', 'inactive']);
+  t.is(status.code, 0, status.stderr);
+  t.is(JSON.parse(status.stdout).status, 'inactive');
+  const password = await run(['user', 'set-password', 'ada1', '--password', 'quiet-meadow-81-compass']);
+  t.is(password.code, 0, password.stderr);
+  t.true(JSON.parse(password.stdout).passwordChanged);
+  const common = await run(['user', 'set-password', 'ada1', '--password', 'iloveyou1234']);
+  t.regex(common.stderr, /too common/);
+});
+
+test.serial('client, resource and key rotation', async (t) => {
+  const client = await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://lms.example.com/cb', '--redirect-uri', 'https://lms.example.com/cb2', '--grant-types', 'authorization_code,refresh_token', '--first-party']);
+  t.is(client.code, 0, client.stderr);
+  const c = JSON.parse(client.stdout);
+  t.is(c.client_id, 'lms');
+  t.true(c.client_secret.length >= 32, 'a secret is generated and shown once');
+  t.deepEqual(c.redirect_uris, ['https://lms.example.com/cb', 'https://lms.example.com/cb2']);
+  t.regex((await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://x.test/cb'])).stderr, /already exists/);
+  const pub = JSON.parse((await run(['client', 'create', '--client-id', 'spa', '--redirect-uri', 'http://localhost:5173/cb', '--public'])).stdout);
+  t.is(pub.token_endpoint_auth_method, 'none');
+  t.false('client_secret' in pub);
+
+  const resource = await run(['resource', 'create', '--indicator', 'https://api.example.com', '--scopes', 'courses:read courses:write']);
+  t.deepEqual(JSON.parse(resource.stdout).scopes, ['courses:read', 'courses:write']);
+
+  const first = JSON.parse((await run(['keys', 'rotate'])).stdout);
+  t.is(first.created.length, 2, 'an RS256 and an ES256 key');
+  const rotated = await run(['keys', 'rotate']);
+  t.is(rotated.code, 0, rotated.stderr);
+  const { retired, created } = JSON.parse(rotated.stdout);
+  t.is(created.length, 2);
+  t.deepEqual([...retired].sort(), [...first.created].sort(), 'the previous keys are retired');
+});
+
+test.serial('npm start: ready on the database, says how to make the first super admin, stops on SIGTERM', async (t) => {
+  // A fresh data directory: an empty database.
+  const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const startEnv = { ...env, DATA_DIR: emptyDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info' };
+  delete (startEnv as Record<string, string | undefined>).DATABASE_URL;
+  delete (startEnv as Record<string, string | undefined>).GATEHOUSE_SECRET;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: startEnv });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  try {
+    let ready: Response | undefined;
+    for (let i = 0; i < 200 && !ready?.ok; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    }
+    t.true(ready?.ok, log);
+    t.regex(log, /GATEHOUSE_SECRET is not set/);
+    t.regex(log, /user create --email .* --role super_admin/);
+    const discovery = await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json() as { issuer: string };
+    t.is(discovery.issuer, `http://127.0.0.1:${port}`);
+    t.false(log.includes('violet-harbour'), 'no password in the logs');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  t.is(code, 0);
+  t.regex(log, /gatehouse\.stopped/);
+  rmSync(emptyDir, { recursive: true, force: true });
+});
