@@ -58,9 +58,11 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       work().catch((err) => deps.log.error({ err }, 'password_reset.request_failed'));
     },
 
-    /** Whether a link is still good, to decide which page to show. */
-    async check(token: string): Promise<boolean> {
-      return Boolean(await tokens.peek(hashToken(token), clock.now()));
+    /** Whether a link is still good: its user's sign-in name (for password managers), or undefined. */
+    async check(token: string): Promise<string | undefined> {
+      const userId = await tokens.peek(hashToken(token), clock.now());
+      const user = userId ? await users.findById(userId) : undefined;
+      return user ? (user.email ?? user.userCode) : undefined;
     },
 
     async complete(token: string, password: string, ip: string | null): Promise<void> {

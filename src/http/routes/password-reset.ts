@@ -24,8 +24,9 @@ export function passwordResetRoutes(deps: { resets: PasswordResetService; csrf: 
 
   router.get('/reset-password', async (ctx) => {
     const token = String(ctx.query.token ?? '');
-    if (!(await resets.check(token))) return render.page(ctx, 'error', { heading: 'Link expired', message: 'This link has expired or was already used. Ask for a new one.', code: 'password_reset.invalid_token', retry: '/forgot-password' }, 400);
-    render.page(ctx, 'reset-password', { token });
+    const username = await resets.check(token);
+    if (!username) return render.page(ctx, 'error', { heading: 'Link expired', message: 'This link has expired or was already used. Ask for a new one.', code: 'password_reset.invalid_token', retry: '/forgot-password' }, 400);
+    render.page(ctx, 'reset-password', { token, username });
   });
 
   router.post('/reset-password', async (ctx) => {
