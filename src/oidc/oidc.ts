@@ -9,8 +9,14 @@ import { createProvider, type ProviderDeps } from './provider.js';
  * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
  */
 export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeyService; log: Logger }) {
+  const build = async () => {
+    const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
+    // oidc-provider answers these with a 500 itself; the cause would otherwise be lost.
+    p.on('server_error', (_ctx, err) => deps.log.error({ err }, 'oidc.server_error'));
+    return p;
+  };
   let fingerprint = await deps.keys.fingerprint();
-  let provider = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
+  let provider = await build();
   let callback = provider.callback();
 
   return {
@@ -19,7 +25,7 @@ export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: Sign
     async refreshKeys(): Promise<boolean> {
       const now = await deps.keys.fingerprint();
       if (now === fingerprint) return false;
-      provider = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
+      provider = await build();
       callback = provider.callback();
       fingerprint = now;
       deps.log.info('oidc.keys_reloaded');

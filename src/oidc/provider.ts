@@ -54,6 +54,9 @@ export function createProvider(deps: ProviderDeps): Provider {
     extraClientMetadata: { properties: ['first_party'] },
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
     responseTypes: ['code'],
+    // Browsers may call the token endpoint (public clients) and userinfo from a client's own origins.
+    clientBasedCORS: (ctx, origin, client) =>
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: {
       devInteractions: { enabled: false },
@@ -128,6 +131,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       Grant: Math.max(ttl.refreshToken, ttl.session),
       IdToken: ttl.idToken,
       Interaction: ttl.interaction,
+      PreAuthorizedCode: 600,
       RefreshToken: ttl.refreshToken,
       Session: ttl.session,
     },

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import knex from 'knex';
-import { openDatabase, type Db } from '../../src/db/database.js';
+import { migrate, openDatabase, type Db } from '../../src/db/database.js';
 
 /**
  * A fresh, empty database for one test file: a throw-away PostgreSQL database
@@ -27,5 +27,20 @@ export async function freshDatabase(): Promise<{ db: Db; url?: string; kind: 'po
       await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.destroy();
     },
+  };
+}
+
+/**
+ * Gives a test file its own migrated database, made at the first call (ava runs
+ * `before` hooks concurrently, so each awaits it) and dropped after the file.
+ */
+export function useMigratedDatabase(test: { after: { always: (fn: () => Promise<void>) => void } }): () => Promise<Db> {
+  let fresh: Promise<Awaited<ReturnType<typeof freshDatabase>>> | undefined;
+  test.after.always(async () => {
+    await (await fresh)?.drop();
+  });
+  return async () => {
+    fresh ??= freshDatabase().then(async (f) => (await migrate(f.db), f));
+    return (await fresh).db;
   };
 }

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import type { AdapterPayload } from 'oidc-provider';
-import { migrate, type Db } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
 import { createClientsRepository } from '../../src/repositories/clients.js';
 import { createOidcPayloadsRepository } from '../../src/repositories/oidc-payloads.js';
 import { createSecretBox } from '../../src/util/crypto.js';
-import { freshDatabase } from '../helpers/database.js';
+import { useMigratedDatabase } from '../helpers/database.js';
 
 /**
  * The oidc-provider storage contract (modelled on oidc-provider's own memory
@@ -16,24 +16,17 @@ import { freshDatabase } from '../helpers/database.js';
 
 const SECRET = 'adapter-test-server-secret-0123456789abcdef';
 
+const database = useMigratedDatabase(test);
 let db: Db;
-let drop: () => Promise<void>;
 let payloads: ReturnType<typeof createOidcPayloadsRepository>;
 let clients: ReturnType<typeof createClientsRepository>;
 let Adapter: ReturnType<typeof createAdapterClass>;
 
 test.before(async () => {
-  const fresh = await freshDatabase();
-  db = fresh.db;
-  drop = fresh.drop;
-  await migrate(db);
+  db = await database();
   payloads = createOidcPayloadsRepository(db);
   clients = createClientsRepository(db, createSecretBox(SECRET, 'client-secret'));
   Adapter = createAdapterClass(payloads, clients);
-});
-
-test.after.always(async () => {
-  await drop?.();
 });
 
 const id = () => randomUUID();

@@ -1,27 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { migrate, type Db } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import type { Status } from '../../src/domain/user.js';
 import { createCredentialsRepository } from '../../src/repositories/credentials.js';
 import { createUsersRepository } from '../../src/repositories/users.js';
-import { freshDatabase } from '../helpers/database.js';
+import { useMigratedDatabase } from '../helpers/database.js';
 
+const database = useMigratedDatabase(test);
 let db: Db;
-let drop: () => Promise<void>;
 let users: ReturnType<typeof createUsersRepository>;
 let credentials: ReturnType<typeof createCredentialsRepository>;
 
 test.before(async () => {
-  const fresh = await freshDatabase();
-  db = fresh.db;
-  drop = fresh.drop;
-  await migrate(db);
+  db = await database();
   users = createUsersRepository(db);
   credentials = createCredentialsRepository(db);
-});
-
-test.after.always(async () => {
-  await drop?.();
 });
 
 const MINUTE = 60_000;

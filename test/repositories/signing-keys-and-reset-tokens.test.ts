@@ -1,30 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { migrate, type Db } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { createPasswordResetTokensRepository } from '../../src/repositories/password-reset-tokens.js';
 import { createSigningKeysRepository } from '../../src/repositories/signing-keys.js';
 import { createUsersRepository } from '../../src/repositories/users.js';
 import { hashToken, randomToken } from '../../src/util/crypto.js';
-import { freshDatabase } from '../helpers/database.js';
+import { useMigratedDatabase } from '../helpers/database.js';
 
+const database = useMigratedDatabase(test);
 let db: Db;
-let drop: () => Promise<void>;
 let users: ReturnType<typeof createUsersRepository>;
 let resetTokens: ReturnType<typeof createPasswordResetTokensRepository>;
 let signingKeys: ReturnType<typeof createSigningKeysRepository>;
 
 test.before(async () => {
-  const fresh = await freshDatabase();
-  db = fresh.db;
-  drop = fresh.drop;
-  await migrate(db);
+  db = await database();
   users = createUsersRepository(db);
   resetTokens = createPasswordResetTokensRepository(db);
   signingKeys = createSigningKeysRepository(db);
-});
-
-test.after.always(async () => {
-  await drop?.();
 });
 
 const HOUR = 3_600_000;

@@ -1,25 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import test from 'ava';
-import { migrate, type Db } from '../../src/db/database.js';
+import type { Db } from '../../src/db/database.js';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import type { Role, Status } from '../../src/domain/user.js';
 import { createUsersRepository, type NewUser } from '../../src/repositories/users.js';
-import { freshDatabase } from '../helpers/database.js';
+import { useMigratedDatabase } from '../helpers/database.js';
 
+const database = useMigratedDatabase(test);
 let db: Db;
-let drop: () => Promise<void>;
 let users: ReturnType<typeof createUsersRepository>;
 
 test.before(async () => {
-  const fresh = await freshDatabase();
-  db = fresh.db;
-  drop = fresh.drop;
-  await migrate(db);
+  db = await database();
   users = createUsersRepository(db);
-});
-
-test.after.always(async () => {
-  await drop?.();
 });
 
 const tag = () => randomBytes(5).toString('hex');
