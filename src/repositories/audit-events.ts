@@ -34,9 +34,6 @@ export function createAuditEventsRepository(db: Db) {
         details: event.details ? JSON.stringify(event.details) : null,
       });
     },
-    async forTarget(targetId: string, trx: Executor = db) {
-      return trx('audit_events').where('target_id', targetId).orderBy('id');
-    },
   };
 }
 export type AuditEventsRepository = ReturnType<typeof createAuditEventsRepository>;

@@ -65,11 +65,6 @@ export function createOidcPayloadsRepository(db: Db) {
     async deleteExpired(graceSeconds = 3600): Promise<number> {
       return db('oidc_payloads').where('expires_at', '<', new Date(Date.now() - graceSeconds * 1000)).delete();
     },
-    async countByKind(kind: string, accountId?: string): Promise<number> {
-      const q = live(kind).clearSelect().count('* as count');
-      if (accountId) q.where('account_id', accountId);
-      return Number((await q.first())?.count ?? 0);
-    },
   };
 }
 export type OidcPayloadsRepository = ReturnType<typeof createOidcPayloadsRepository>;
