@@ -49,7 +49,7 @@ async function ensureBootstrap(c: Container) {
 /** Koa composition only: tests use it without listen(). */
 export async function buildApp(c: Container) {
   await ensureBootstrap(c);
-  const render = createRenderer({ cache: process.env.NODE_ENV === 'production' });
+  const render = createRenderer();
   const csrf = createCsrf(c.secret);
   const oidc = await createOidc({
     config: c.config,

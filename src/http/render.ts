@@ -8,7 +8,7 @@ const VIEWS = fileURLToPath(new URL('../../views', import.meta.url));
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
 
 /** The one place that knows template names. Views get view models only; output is escaped. */
-export function createRenderer(options: { cache: boolean }) {
+export function createRenderer(options: { cache: boolean } = { cache: process.env.NODE_ENV !== 'development' }) {
   const eta = new Eta({ views: VIEWS, cache: options.cache, autoEscape: true, autoTrim: false });
   const html = (view: string, model: Record<string, unknown>) => eta.render(view, { title: 'Gatehouse', ...model });
   return {

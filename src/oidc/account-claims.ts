@@ -9,29 +9,33 @@ export interface RoleClaims {
   main_account_id: string | null;
 }
 
+/** What token issuance knows about a user: read once per request. */
+export interface AccountFacts {
+  user: User;
+  roleNames: string[];
+}
+
 /**
  * What tokens say about a user. A user who may not sign in (inactive, locked,
  * deleted …) is not found, so refresh, userinfo and code exchange all fail.
  */
 export function createAccountClaims(users: UsersRepository) {
-  async function roleClaims(user: User): Promise<RoleClaims> {
-    const assignments = await users.roleAssignments(user.id);
+  function roleClaims({ user, roleNames }: AccountFacts): RoleClaims {
     return {
-      roles: [...new Set([user.mainRole, ...assignments.map((a) => a.role)])],
+      roles: [...new Set([user.mainRole, ...roleNames])],
       main_role: user.mainRole,
       main_account_id: user.mainAccountId,
     };
   }
 
-  async function findActive(id: string): Promise<User | undefined> {
-    const user = await users.findById(id);
-    return user && maySignIn(user.status) ? user : undefined;
-  }
-
   return {
-    findActive,
     roleClaims,
-    async claims(user: User) {
+    async findActive(id: string): Promise<AccountFacts | undefined> {
+      const facts = await users.findWithRoleNames(id);
+      return facts && maySignIn(facts.user.status) ? facts : undefined;
+    },
+    claims(facts: AccountFacts) {
+      const { user } = facts;
       return {
         sub: user.id,
         email: user.email ?? undefined,
@@ -43,7 +47,7 @@ export function createAccountClaims(users: UsersRepository) {
         locale: user.preferredLanguage ?? undefined,
         zoneinfo: user.timezone ?? undefined,
         updated_at: Math.floor(user.updatedAt.getTime() / 1000),
-        ...(await roleClaims(user)),
+        ...roleClaims(facts),
       };
     },
   };

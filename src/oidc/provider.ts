@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
-import type { AccountClaims } from './account-claims.js';
+import type { AccountClaims, AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
 
 export interface ProviderDeps {
@@ -90,9 +90,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     async findAccount(_ctx, sub) {
-      const user = await accounts.findActive(sub);
-      if (!user) return undefined;
-      return { accountId: user.id, claims: async () => accounts.claims(user) };
+      const facts = await accounts.findActive(sub);
+      if (!facts) return undefined;
+      return { accountId: facts.user.id, facts, claims: async () => accounts.claims(facts) };
     },
     /** Role claims in access tokens (JWT, or introspection of opaque ones) when `roles` was granted. */
     async extraTokenClaims(ctx, token) {
@@ -100,8 +100,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       const grant = ctx.oidc.entities.Grant as GrantLike | undefined;
       const granted = `${token.scope ?? ''} ${grant?.getOIDCScope() ?? ''}`.split(' ');
       if (!granted.includes(ROLES_SCOPE)) return undefined;
-      const user = await accounts.findActive(token.accountId);
-      return user ? { ...(await accounts.roleClaims(user)) } : undefined;
+      // The account the request already loaded, else a fresh read.
+      const loaded = ctx.oidc.entities.Account as { accountId: string; facts?: AccountFacts } | undefined;
+      const facts = loaded?.accountId === token.accountId && loaded.facts ? loaded.facts : await accounts.findActive(token.accountId);
+      return facts ? { ...accounts.roleClaims(facts) } : undefined;
     },
     /** First-party clients never ask for consent: their grant is extended as requested. */
     async loadExistingGrant(ctx) {

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import type { SecretBox } from '../util/crypto.js';
+import { createTtlCache } from '../util/ttl-cache.js';
 
 export interface ClientRecord {
   clientId: string;
@@ -8,8 +9,12 @@ export interface ClientRecord {
   hasSecret: boolean;
 }
 
-/** OIDC clients. The secret is sealed with the server secret, bound to the client id. */
-export function createClientsRepository(db: Db, box: SecretBox) {
+/**
+ * OIDC clients. The secret is sealed with the server secret, bound to the client
+ * id. Reads for the provider are cached for `cacheMs` (several per request).
+ */
+export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000) {
+  const cache = createTtlCache<Record<string, unknown>>(cacheMs);
   return {
     /** Inserts, or replaces the client of the same id. */
     async save(clientId: string, metadata: Record<string, unknown>, secret: string | null, firstParty: boolean): Promise<ClientRecord> {
@@ -20,22 +25,24 @@ export function createClientsRepository(db: Db, box: SecretBox) {
         first_party: firstParty,
       };
       await db('oidc_clients').insert(row).onConflict('client_id').merge({ ...row, updated_at: db.fn.now() });
+      cache.delete(clientId);
       return { clientId, metadata, firstParty, hasSecret: Boolean(secret) };
     },
     async exists(clientId: string): Promise<boolean> {
       return Boolean(await db('oidc_clients').select('client_id').where('client_id', clientId).first());
     },
     /** Client metadata as oidc-provider wants it, with the secret opened. */
-    async findForProvider(clientId: string): Promise<Record<string, unknown> | undefined> {
-      const row = await db('oidc_clients').select('metadata', 'secret_encrypted', 'first_party').where('client_id', clientId).first();
-      if (!row) return undefined;
-      return {
-        ...row.metadata,
-        client_id: clientId,
-        first_party: row.first_party,
-        ...(row.secret_encrypted ? { client_secret: box.open(row.secret_encrypted, clientId) } : {}),
-      };
-    },
+    findForProvider: (clientId: string): Promise<Record<string, unknown> | undefined> =>
+      cache.get(clientId, async () => {
+        const row = await db('oidc_clients').select('metadata', 'secret_encrypted', 'first_party').where('client_id', clientId).first();
+        if (!row) return undefined;
+        return {
+          ...row.metadata,
+          client_id: clientId,
+          first_party: row.first_party,
+          ...(row.secret_encrypted ? { client_secret: box.open(row.secret_encrypted, clientId) } : {}),
+        };
+      }),
   };
 }
 export type ClientsRepository = ReturnType<typeof createClientsRepository>;

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { createTtlCache } from '../util/ttl-cache.js';
 
 export interface ResourceServer {
   indicator: string;
@@ -7,7 +8,9 @@ export interface ResourceServer {
   firstPartyOnly: boolean;
 }
 
-export function createResourceServersRepository(db: Db) {
+/** Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`. */
+export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
+  const cache = createTtlCache<ResourceServer>(cacheMs);
   const toResource = (r: any): ResourceServer => ({
     indicator: r.indicator,
     scopes: r.scopes,
@@ -21,12 +24,14 @@ export function createResourceServersRepository(db: Db) {
         .onConflict('indicator')
         .merge()
         .returning('*');
+      cache.delete(input.indicator);
       return toResource(row);
     },
-    async find(indicator: string): Promise<ResourceServer | undefined> {
-      const row = await db('resource_servers').where('indicator', indicator).first();
-      return row && toResource(row);
-    },
+    find: (indicator: string): Promise<ResourceServer | undefined> =>
+      cache.get(indicator, async () => {
+        const row = await db('resource_servers').where('indicator', indicator).first();
+        return row && toResource(row);
+      }),
   };
 }
 export type ResourceServersRepository = ReturnType<typeof createResourceServersRepository>;

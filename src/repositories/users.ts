@@ -57,6 +57,17 @@ export function createUsersRepository(db: Db) {
       return row && toUser(row);
     },
 
+    /** The user and the distinct names of their roles, in one query (token issuance). */
+    async findWithRoleNames(id: string, trx: Executor = db): Promise<{ user: User; roleNames: string[] } | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await trx('users')
+        .select(USER_COLUMNS.map((c) => `users.${c}`))
+        .select(trx.raw("(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names"))
+        .where('users.id', id)
+        .first();
+      return row && { user: toUser(row), roleNames: row.role_names };
+    },
+
     /** By id, email or userCode (case-insensitive), among users not deleted. */
     async findByAnyIdentifier(identifier: string, trx: Executor = db): Promise<User | undefined> {
       const q = trx('users').select(USER_COLUMNS).whereNot('status', 'deleted');
