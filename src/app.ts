@@ -1,5 +1,6 @@
 import compose from 'koa-compose';
-import Koa, { type Context, type Next } from 'koa';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Context, Next } from 'koa';
 import type { Container } from './container.js';
 import { createCsrf } from './http/middleware/csrf.js';
 import { pageErrors } from './http/middleware/page-errors.js';
@@ -46,7 +47,7 @@ async function ensureBootstrap(c: Container) {
   );
 }
 
-/** Koa composition only: tests use it without listen(). */
+/** The HTTP handler (Koa composition only): tests serve it without main.ts. */
 export async function buildApp(c: Container) {
   await ensureBootstrap(c);
   const render = createRenderer();
@@ -75,17 +76,17 @@ export async function buildApp(c: Container) {
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
   const health = healthRoutes({ ping: async () => void (await c.db.raw('select 1')) });
 
-  const app = new Koa({ proxy: c.config.trustProxy });
-  app.use(requestLog(c.log));
-  app.use(securityHeaders({ https: c.config.issuer.startsWith('https:') }));
-  app.use(health.routes());
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, ...pages]);
-  app.use((ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()));
-  app.use(offlineAccessPrompt);
-  // Everything else is the OpenID Connect provider (itself a Koa app).
-  app.use(async (ctx) => {
-    ctx.respond = false;
-    await oidc.callback()(ctx.req, ctx.res);
-  });
-  return { app, oidc };
+
+  // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
+  oidc.use([
+    requestLog(c.log),
+    securityHeaders({ https: c.config.issuer.startsWith('https:') }),
+    health.routes(),
+    (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),
+    offlineAccessPrompt,
+  ]);
+  /** The HTTP request listener; it follows the provider across key rotations. */
+  const handle = (req: IncomingMessage, res: ServerResponse) => oidc.callback()(req, res);
+  return { handle, oidc };
 }

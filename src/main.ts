@@ -7,7 +7,7 @@ import { createContainer } from './container.js';
 const config = loadConfig();
 const container = await createContainer(config);
 const { log } = container;
-const { app, oidc } = await buildApp(container);
+const { handle, oidc } = await buildApp(container);
 
 if ((await container.repos.users.countWithRole('super_admin')) === 0) {
   log.warn(
@@ -15,7 +15,7 @@ if ((await container.repos.users.countWithRole('super_admin')) === 0) {
   );
 }
 
-const server = createServer(app.callback());
+const server = createServer(handle);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, () => {
   log.info({ port: config.port, issuer: config.issuer, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'gatehouse.listening');

@@ -1,3 +1,4 @@
+import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { SigningKeyService } from '../services/signing-keys.js';
@@ -9,8 +10,10 @@ import { createProvider, type ProviderDeps } from './provider.js';
  * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
  */
 export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeyService; log: Logger }) {
+  let middleware: Middleware<any, any>[] = [];
   const build = async () => {
     const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
+    for (const m of middleware) p.use(m);
     // oidc-provider answers these with a 500 itself; the cause would otherwise be lost.
     p.on('server_error', (_ctx, err) => deps.log.error({ err }, 'oidc.server_error'));
     return p;
@@ -20,6 +23,12 @@ export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: Sign
   let callback = provider.callback();
 
   return {
+    /** Gatehouse's own middleware, run ahead of the provider's routes (kept across rebuilds). */
+    use(list: Middleware<any, any>[]) {
+      middleware = list;
+      for (const m of list) provider.use(m);
+      callback = provider.callback();
+    },
     provider: (): Provider => provider,
     callback: () => callback,
     async refreshKeys(): Promise<boolean> {

@@ -31,8 +31,8 @@ export async function startServer(env: Record<string, string> = {}, options: { c
   const database = await freshDatabase();
   const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...env });
   const container = await createContainer(config, { db: database.db, log: pino({ level: 'silent' }), clock: options.clock });
-  const { app, oidc } = await buildApp(container);
-  server.on('request', app.callback());
+  const { handle, oidc } = await buildApp(container);
+  server.on('request', handle);
 
   return {
     url,

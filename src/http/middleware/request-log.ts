@@ -23,8 +23,7 @@ export function requestLog(log: Logger) {
       }
     } finally {
       const ms = Math.round((performance.now() - start) * 10) / 10;
-      // Requests handed to oidc-provider answer through ctx.res directly.
-      const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
+      const status = ctx.status;
       log[status >= 500 ? 'error' : 'debug']({ method: ctx.method, path: ctx.path, status, ms }, 'request');
     }
   };

@@ -30,10 +30,13 @@ export function interactionRoutes(deps: InteractionDeps) {
   const router = new Router({ prefix: '/interaction/:uid' });
 
   const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
-  const finish = async (ctx: Context, result: Record<string, unknown>) => {
-    const to = await deps.provider().interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  type Interaction = Awaited<ReturnType<typeof details>>;
+  /** Stores the step's result on the interaction already loaded and resumes the authorization. */
+  const finish = async (ctx: Context, interaction: Interaction, result: Record<string, unknown>) => {
+    interaction.result = result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
     ctx.status = 303;
-    ctx.redirect(to);
+    ctx.redirect(interaction.returnTo);
   };
   const clientName = async (clientId: unknown) => {
     const client = await deps.provider().Client.find(String(clientId));
@@ -43,7 +46,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     render.page(ctx, 'login', { uid, ...model }, status);
 
   /** Grants what the consent prompt found missing. */
-  async function grantConsent(ctx: Context, interaction: Awaited<ReturnType<typeof details>>) {
+  async function grantConsent(ctx: Context, interaction: Interaction) {
     const provider = deps.provider();
     const { prompt, params, session, grantId } = interaction;
     const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
@@ -52,7 +55,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-    await finish(ctx, { consent: { grantId: await grant.save() } });
+    await finish(ctx, interaction, { consent: { grantId: await grant.save() } });
   }
 
   router.get('/', async (ctx) => {
@@ -86,7 +89,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
       return loginPage(ctx, interaction.uid, { clientName: name, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
     }
-    await finish(ctx, { login: { accountId: outcome.userId, amr: outcome.amr, acr: ACR_PASSWORD, remember: true } });
+    await finish(ctx, interaction, { login: { accountId: outcome.userId, amr: outcome.amr, acr: ACR_PASSWORD, remember: true } });
   });
 
   router.post('/confirm', async (ctx) => {
@@ -98,8 +101,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.get('/abort', async (ctx) => {
-    await details(ctx);
-    await finish(ctx, { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
+    await finish(ctx, await details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
   });
 
   return router;
