@@ -13,6 +13,7 @@ import { interactionRoutes } from './http/routes/interaction.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { createOidc } from './oidc/oidc.js';
 import { createAccountClaims } from './oidc/account-claims.js';
+import { ping } from './db/database.js';
 import { deriveKey } from './util/crypto.js';
 
 /**
@@ -74,7 +75,7 @@ export async function buildApp(c: Container) {
     passwordResetRoutes({ resets: c.passwordResets, csrf, render }),
     accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, csrf, render }),
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
-  const health = healthRoutes({ ping: async () => void (await c.db.raw('select 1')) });
+  const health = healthRoutes({ ping: () => ping(c.db) });
 
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, ...pages]);
 

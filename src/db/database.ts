@@ -53,3 +53,8 @@ export async function migrate(db: Db): Promise<string[]> {
 export function toCount(row: { count?: unknown } | undefined): number {
   return Number(row?.count ?? 0);
 }
+
+/** Readiness: resolves when the database answers. */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1');
+}
