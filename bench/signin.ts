@@ -23,7 +23,7 @@
  *   BENCH_SIGNIN_CONCURRENCY=8  BENCH_CC_CONCURRENCY=32  BENCH_REFRESH_CONCURRENCY=32
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_DB=gatehouse_bench
  *   BENCH_PG_SOCKET=<dir>  the server reaches PostgreSQL over the Unix socket in <dir> (e.g. /var/run/postgresql)
- *   BENCH_PORT=3917  BENCH_ONLY=a,b,c,d  BENCH_PIN=1 (0: do not use taskset)
+ *   BENCH_PORT=3917  BENCH_ONLY=a,b,c,d,e  BENCH_PIN=1 (0: do not use taskset)
  *   BENCH_PIN_PG=1  moves the local PostgreSQL (postmaster and backends) to core 1 for the run
  *     and back to every core afterwards, so the server's core is the server's alone, as
  *     with a database on its own machine (0: leave PostgreSQL where it is)
@@ -62,7 +62,7 @@ const REFRESH_CONCURRENCY = Math.max(1, num('BENCH_REFRESH_CONCURRENCY', 32));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench';
 const PORT = num('BENCH_PORT', 3917);
-const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c,d').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim()).filter(Boolean));
 const PIN = env.BENCH_PIN !== '0' && spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2;
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
 
@@ -210,6 +210,13 @@ async function main() {
             chains[worker] = body.refresh_token as string;
           }),
         );
+      }
+      if (ONLY.has('e')) {
+        // One at a time, so the latencies compare the two paths and not queueing.
+        // Known users get at most a few wrong passwords each (never a lock).
+        let seq = 0;
+        results.push(await phase(ctx, 'e1', 'wrong password, unknown user', 1, () => failedSignIn(`nobody-${seq++}@bench.test`)));
+        results.push(await phase(ctx, 'e2', 'wrong password, known user', 1, () => failedSignIn(users[seq++ % users.length]!.email)));
       }
     } finally {
       await stats.end().catch(() => {});
@@ -443,8 +450,8 @@ const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"
 const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 
 /** One complete password sign-in, as a browser and the client's back end do it; 5 requests without consent. */
-async function signIn(user: BenchUser, scope: string): Promise<Record<string, unknown>> {
-  const jar = new Jar();
+/** /auth (PKCE) → the login page; returns the form's action and CSRF field. */
+async function openLoginPage(jar: Jar, scope: string) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const auth = new URL('/auth', ISSUER);
@@ -466,13 +473,31 @@ async function signIn(user: BenchUser, scope: string): Promise<Record<string, un
   const action = form && attr(form[1]!, 'action');
   const csrf = form && /<input\b[^>]*name="_csrf"[^>]*value="([^"]*)"/i.exec(form[2]!)?.[1];
   if (!action || !csrf) throw new Error(`no login form with a CSRF field on ${page.url}`);
+  return { actionUrl: new URL(decode(action), page.url).toString(), csrf: decode(csrf), state, verifier };
+}
+
+/** A wrong password (for a known or an unknown identifier): the POST must answer 401. */
+async function failedSignIn(username: string): Promise<void> {
+  const jar = new Jar();
+  const { actionUrl, csrf } = await openLoginPage(jar, 'openid');
+  const res = await request(actionUrl, jar, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, username, password: 'not-the-password-0' }).toString(),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 401) throw new Error(`a wrong password answered ${res.status}`);
+}
+
+async function signIn(user: BenchUser, scope: string): Promise<Record<string, unknown>> {
+  const jar = new Jar();
+  const { actionUrl, csrf, state, verifier } = await openLoginPage(jar, scope);
 
   // POST the form → /auth/:uid (→ consent interaction for offline_access) → redirect_uri?code=
-  const actionUrl = new URL(decode(action), page.url).toString();
   const posted = await request(actionUrl, jar, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: decode(csrf), username: user.email, password: PASSWORD }).toString(),
+    body: new URLSearchParams({ _csrf: csrf, username: user.email, password: PASSWORD }).toString(),
   });
   const done = await follow(posted, actionUrl, jar);
   if (!done.leftTo) throw new Error(`sign-in did not reach the client: ${done.res.status} ${done.url}: ${(await done.res.text()).slice(0, 300)}`);
@@ -764,6 +789,13 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   }
   const d = get('d');
   if (d) checks.push([`(d) ${d.opsPerSec.toFixed(0)}/s (target ≥ 500/s)`, d.opsPerSec >= 500]);
+  const e1 = results.find((r) => r.key === 'e1');
+  const e2 = results.find((r) => r.key === 'e2');
+  if (e1 && e2) {
+    // Same answer, same time: the p50s of the two failed sign-ins within 10 % of each other.
+    const gap = Math.abs(e1.p50 - e2.p50) / Math.max(e1.p50, e2.p50);
+    checks.push([`unknown user vs wrong password: p50 ${e1.p50.toFixed(1)} ms vs ${e2.p50.toFixed(1)} ms (${(gap * 100).toFixed(1)}% apart; goal ≤ 10%)`, gap <= 0.1]);
+  }
   for (const [text, ok] of checks) console.log(`  ${ok ? 'MET   ' : 'MISSED'}  ${text}`);
   console.log("For scale, Keycloak's sizing guide: 15 password sign-ins, 120 client-credentials grants, 120 refreshes per second per vCPU.");
   const scale = [

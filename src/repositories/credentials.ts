@@ -37,13 +37,20 @@ export function createCredentialsRepository(db: Db) {
      * Reserves one evaluation slot: increments the counter only while it is below
      * `max`. Concurrent callers serialise on the row, so at most `max` slots are
      * ever handed out between two resets. Returns the new count, or null when full.
+     *
+     * The statement commits without waiting for the WAL flush (`synchronous_commit`
+     * off for its own transaction only): a wrong password for a known user then
+     * takes the time of one for an unknown user, who causes no write at all. A
+     * database crash could forget the last few increments, never hand out more.
      */
     async reserveAttempt(userId: string, max: number, trx: Executor = db): Promise<number | null> {
-      const rows = await trx('users')
-        .where('id', userId)
-        .where('failed_attempts', '<', max)
-        .update({ failed_attempts: trx.raw('failed_attempts + 1') })
-        .returning('failed_attempts');
+      const { rows } = (await trx.raw(
+        `UPDATE users SET failed_attempts = failed_attempts + 1
+           FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush
+          WHERE id = ? AND failed_attempts < ?
+          RETURNING failed_attempts`,
+        [userId, max],
+      )) as { rows: { failed_attempts: number }[] };
       return rows[0]?.failed_attempts ?? null;
     },
 
