@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
 import { createContainer } from './container.js';
+import { serveCliSocket } from './cli/server-socket.js';
 
 /** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
 const config = loadConfig();
@@ -14,6 +15,9 @@ if ((await container.repos.users.countWithRole('super_admin')) === 0) {
     'No super admin exists yet. Create the first one with: npm run -s gatehouse -- user create --email admin@example.com --password "<a long password>" --role super_admin --status active',
   );
 }
+
+// The embedded database belongs to this process: the CLI sends its commands here.
+const cliSocket = config.databaseUrl ? undefined : await serveCliSocket(container, log);
 
 const server = createServer(handle);
 server.keepAliveTimeout = 65_000;
@@ -34,6 +38,7 @@ async function shutdown(signal: string) {
   for (const t of timers) clearInterval(t);
   const force = setTimeout(() => process.exit(1), 10_000);
   force.unref();
+  cliSocket?.close();
   server.close(async () => {
     await container.close();
     log.info('gatehouse.stopped');

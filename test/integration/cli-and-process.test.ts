@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -35,9 +35,9 @@ test.after.always(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function run(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: root, env: { ...env, ...extraEnv } });
+    const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: root, env: runEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -125,7 +125,7 @@ test.serial('npm start: ready on the database, says how to make the first super 
   // A fresh data directory: an empty database.
   const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const startEnv = { ...env, DATA_DIR: emptyDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info' };
+  const startEnv: Record<string, string> = { ...env, DATA_DIR: emptyDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info' };
   delete (startEnv as Record<string, string | undefined>).DATABASE_URL;
   delete (startEnv as Record<string, string | undefined>).GATEHOUSE_SECRET;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: startEnv });
@@ -143,6 +143,19 @@ test.serial('npm start: ready on the database, says how to make the first super 
     t.regex(log, /user create --email .* --role super_admin/);
     const discovery = await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json() as { issuer: string };
     t.is(discovery.issuer, `http://127.0.0.1:${port}`);
+
+    // The server owns the embedded database: the CLI runs its commands in the server.
+    const created = await run(['user', 'create', '--email', 'first@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'super_admin'], startEnv);
+    t.is(created.code, 0, created.stderr);
+    const client = await run(['client', 'create', '--client-id', 'live-app', '--redirect-uri', 'http://localhost:8080/cb', '--first-party'], startEnv);
+    t.is(client.code, 0, client.stderr);
+    const auth = new URL(`http://127.0.0.1:${port}/auth`);
+    auth.search = new URLSearchParams({ client_id: 'live-app', response_type: 'code', scope: 'openid', redirect_uri: 'http://localhost:8080/cb', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString();
+    const res = await fetch(auth, { redirect: 'manual' });
+    t.is(res.status, 303, 'the running server knows the client the CLI created');
+    t.regex(res.headers.get('location') ?? '', /\/interaction\//);
+    t.is(JSON.parse((await run(['user', 'show', 'first@example.com'], startEnv)).stdout).mainRole, 'super_admin');
+    t.regex((await run(['user', 'show', 'nobody@example.com'], startEnv)).stderr, /No user matches/);
     t.false(log.includes('violet-harbour'), 'no password in the logs');
   } finally {
     child.kill('SIGTERM');
@@ -150,5 +163,6 @@ test.serial('npm start: ready on the database, says how to make the first super 
   const code = await new Promise((resolve) => child.on('close', resolve));
   t.is(code, 0);
   t.regex(log, /gatehouse\.stopped/);
+  t.false(existsSync(join(emptyDir, 'gatehouse.sock')), 'the CLI socket goes with the server');
   rmSync(emptyDir, { recursive: true, force: true });
 });

@@ -1,0 +1,41 @@
+import type { Container } from '../container.js';
+import { AppError } from '../errors/app-error.js';
+import { COMMANDS, resolveCommand } from './commands.js';
+
+/** What a command printed and how it ended, wherever it ran. */
+export interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function usageText(): string {
+  return `usage:\n${Object.values(COMMANDS).map((c) => `  gatehouse ${c.usage}`).join('\n')}\n`;
+}
+
+/** Turns an error into the CLI's answer: a message on stderr, 2 for usage errors, 1 otherwise. */
+export function failure(err: unknown): CliOutcome {
+  const app = err instanceof AppError ? err : undefined;
+  return { code: app?.status === 2 ? 2 : 1, stdout: '', stderr: `error: ${app ? `${app.message} (${app.code})` : (err as Error).message}\n` };
+}
+
+/** A usage error or an unknown command, found before any database is opened. */
+export function checkCommand(argv: string[]): CliOutcome | undefined {
+  try {
+    return resolveCommand(argv) ? undefined : { code: 2, stdout: '', stderr: `unknown command: ${argv.join(' ')}\n${usageText()}` };
+  } catch (err) {
+    return failure(err);
+  }
+}
+
+/** Runs `argv` against a container: JSON on stdout, or a message on stderr. */
+export async function execute(container: Container, argv: string[]): Promise<CliOutcome> {
+  try {
+    const resolved = resolveCommand(argv);
+    if (!resolved) return checkCommand(argv)!;
+    const result = await resolved.command.run(container, resolved.opts, resolved.positionals);
+    return { code: 0, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: '' };
+  } catch (err) {
+    return failure(err);
+  }
+}
