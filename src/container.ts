@@ -13,7 +13,7 @@ import { createResourceServersRepository } from './repositories/resource-servers
 import { createSigningKeysRepository } from './repositories/signing-keys.js';
 import { createUsersRepository } from './repositories/users.js';
 import { createAuditService } from './services/audit.js';
-import { commonPasswordCheck, loadCommonPasswords } from './services/common-passwords.js';
+import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
 import { createMailer } from './services/mailer.js';
 import { createPasswordHasher } from './services/password-hasher.js';
@@ -23,9 +23,6 @@ import { createPasswordStep } from './login/password-step.js';
 import { createSecretBox, randomToken } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
-let commonPasswords: ReadonlySet<string> | undefined;
-/** The list is large (400k words): loaded at the first password check, once per process. */
-const isCommonPassword = (password: string) => commonPasswordCheck((commonPasswords ??= loadCommonPasswords()))(password);
 
 /** GATEHOUSE_SECRET, or a dev secret generated once into DATA_DIR (with a warning). */
 export function resolveSecret(config: Config, log: Logger): string {

@@ -40,7 +40,9 @@ export function createPasswordStep(deps: PasswordStepDeps) {
   const { credentials, hasher, clock } = deps;
 
   async function run(credential: PasswordCredential | undefined, password: string, ip: string | null): Promise<PasswordOutcome> {
-    if (!credential) return hasher.verifyDummy(password).then(() => INVALID);
+    // Every refusal before a real verification spends the time of one.
+    const refuse = () => hasher.verifyDummy(password).then(() => INVALID);
+    if (!credential) return refuse();
     const settings = deps.lockout();
     const now = clock.now();
     let cred = credential;
@@ -49,11 +51,11 @@ export function createPasswordStep(deps: PasswordStepDeps) {
       await credentials.unlockExpired(cred.userId, now);
       cred = (await credentials.forVerificationById(cred.userId)) ?? cred;
     } else if (state === 'locked') {
-      return hasher.verifyDummy(password).then(() => INVALID);
+      return refuse();
     }
 
     const attempt = await credentials.reserveAttempt(cred.userId, settings.maxAttempts);
-    if (attempt === null) return hasher.verifyDummy(password).then(() => INVALID);
+    if (attempt === null) return refuse();
 
     if (!(await hasher.verify(cred.passwordHash, password))) {
       if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {

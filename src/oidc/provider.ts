@@ -27,11 +27,15 @@ const ACCESS_TOKEN_ALG = 'ES256';
 
 type GrantLike = InstanceType<Provider['Grant']>;
 
+/** First-party clients (`--first-party`) never show a consent page and may use first-party-only APIs. */
+export function isFirstParty(client: { metadata(): Record<string, unknown> } | undefined): boolean {
+  return client?.metadata().first_party === true;
+}
+
 /** The oidc-provider configuration: every behaviour Gatehouse relies on is set here. */
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, accounts, resources } = deps;
   const ttl = config.ttl;
-  const isFirstParty = (client: { metadata(): Record<string, unknown> } | undefined) => client?.metadata().first_party === true;
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.payloads, deps.clients),
@@ -145,7 +149,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 }
 
 /** Adds what the authorization request asks for to a grant (first-party consent). */
-export function grantRequested(ctx: KoaContextWithOIDC, grant: GrantLike): void {
+function grantRequested(ctx: KoaContextWithOIDC, grant: GrantLike): void {
   const { oidc } = ctx;
   const scopes = [...oidc.requestParamOIDCScopes].join(' ');
   if (scopes) grant.addOIDCScope(scopes);

@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import type { PasswordCredential, Status } from '../domain/user.js';
+import { whereIdentifier } from './users.js';
 
 /**
  * Password hashes and the failed-attempt counter. The only reader of
@@ -22,9 +23,7 @@ export function createCredentialsRepository(db: Db) {
      * by several users (allowed by a setting) is ambiguous and finds nothing.
      */
     async forVerification(identifier: string, trx: Executor = db): Promise<PasswordCredential | undefined> {
-      const rows = await base(trx)
-        .where((w) => w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]))
-        .limit(2);
+      const rows = await whereIdentifier(base(trx), identifier).limit(2);
       return rows.length === 1 ? toCredential(rows[0]) : undefined;
     },
 
@@ -54,14 +53,17 @@ export function createCredentialsRepository(db: Db) {
       return rows[0]?.failed_attempts ?? null;
     },
 
-    /** A successful sign-in: frees the counter and moves `new` users to `active`. */
+    /** A successful sign-in: frees the counter and moves `new` users to `active` (a new version). */
     async recordSuccess(userId: string, nextStatus: Status, rehashed: string | null, trx: Executor = db): Promise<void> {
+      const statusChanges = trx.raw('status <> ?', [nextStatus]);
       await trx('users')
         .where('id', userId)
         .update({
           failed_attempts: 0,
           last_sign_in_at: trx.fn.now(),
           status: nextStatus,
+          version: trx.raw('CASE WHEN ? THEN version + 1 ELSE version END', [statusChanges]),
+          updated_at: trx.raw('CASE WHEN ? THEN now() ELSE updated_at END', [statusChanges]),
           ...(rehashed ? { password_hash: rehashed } : {}),
         });
     },

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { Role, RoleAssignment, Status, User } from '../domain/user.js';
@@ -49,6 +50,11 @@ export interface NewUser {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The sign-in identifier rule: the email or the userCode, case-insensitively. */
+export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.QueryBuilder {
+  return q.where((w) => w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]));
+}
+
 export function createUsersRepository(db: Db) {
   return {
     async findById(id: string, trx: Executor = db): Promise<User | undefined> {
@@ -72,18 +78,14 @@ export function createUsersRepository(db: Db) {
     async findByAnyIdentifier(identifier: string, trx: Executor = db): Promise<User | undefined> {
       const q = trx('users').select(USER_COLUMNS).whereNot('status', 'deleted');
       if (UUID.test(identifier)) q.where('id', identifier);
-      else q.where((w) => w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]));
+      else whereIdentifier(q, identifier);
       const rows = await q.limit(2);
       return rows.length === 1 ? toUser(rows[0]) : undefined;
     },
 
-    async isUserCodeTaken(userCode: string, trx: Executor = db): Promise<boolean> {
-      const row = await trx('users').select('id').whereRaw('lower(user_code) = lower(?)', [userCode]).whereNot('status', 'deleted').first();
-      return Boolean(row);
-    },
-
-    async isEmailTaken(email: string, trx: Executor = db): Promise<boolean> {
-      const row = await trx('users').select('id').whereRaw('lower(email) = lower(?)', [email]).whereNot('status', 'deleted').first();
+    /** Whether a user who is not deleted has this email or userCode (case-insensitive). */
+    async isTaken(column: 'email' | 'user_code', value: string, trx: Executor = db): Promise<boolean> {
+      const row = await trx('users').select('id').whereRaw('lower(??) = lower(?)', [column, value]).whereNot('status', 'deleted').first();
       return Boolean(row);
     },
 
@@ -109,7 +111,11 @@ export function createUsersRepository(db: Db) {
       return toUser(row);
     },
 
-    /** Sets the status; returns the previous one, or undefined when there is no such user. */
+    /**
+     * Sets the status; returns the previous one, or undefined when there is no such
+     * user. Locking keeps the counter and remembers the status to go back to (the
+     * one before the first lock, when the user is locked already).
+     */
     async setStatus(id: string, status: Status, trx: Executor = db): Promise<{ before: Status; user: User } | undefined> {
       const before = await trx('users').select('status').where({ id }).forUpdate().first();
       if (!before) return undefined;
@@ -117,9 +123,9 @@ export function createUsersRepository(db: Db) {
         .where({ id })
         .update({
           status,
-          failed_attempts: status === 'locked' ? trx.raw('failed_attempts') : 0,
+          ...(status === 'locked' ? {} : { failed_attempts: 0 }),
           locked_until: null,
-          status_before_lock: status === 'locked' ? before.status : null,
+          status_before_lock: status === 'locked' ? trx.raw("CASE WHEN status = 'locked' THEN status_before_lock ELSE status END") : null,
           updated_at: trx.fn.now(),
           version: trx.raw('version + 1'),
         })
@@ -130,10 +136,6 @@ export function createUsersRepository(db: Db) {
     async roleAssignments(userId: string, trx: Executor = db): Promise<RoleAssignment[]> {
       const rows = await trx('role_assignments').select('role', 'account_id', 'account_group_id').where({ user_id: userId }).orderBy('created_at');
       return rows.map((r) => ({ role: r.role, accountId: r.account_id, accountGroupId: r.account_group_id }));
-    },
-
-    async count(trx: Executor = db): Promise<number> {
-      return toCount(await trx('users').count('* as count').first());
     },
 
     async countWithRole(role: Role, trx: Executor = db): Promise<number> {

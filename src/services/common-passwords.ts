@@ -21,3 +21,7 @@ export function loadCommonPasswords(): ReadonlySet<string> {
 export function commonPasswordCheck(list: ReadonlySet<string>) {
   return (password: string) => list.has(password.toLowerCase());
 }
+
+let shipped: ((password: string) => boolean) | undefined;
+/** Against the shipped list, loaded at the first call (400k words) and kept for the process. */
+export const isCommonPassword = (password: string): boolean => (shipped ??= commonPasswordCheck(loadCommonPasswords()))(password);

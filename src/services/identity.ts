@@ -62,7 +62,7 @@ export function createIdentityService(deps: IdentityDeps) {
   async function freeUserCode(trx: Executor): Promise<string> {
     for (;;) {
       const code = Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
-      if (!(await users.isUserCodeTaken(code, trx))) return code;
+      if (!(await users.isTaken('user_code', code, trx))) return code;
     }
   }
 
@@ -88,8 +88,8 @@ export function createIdentityService(deps: IdentityDeps) {
       if (input.password) await checkPassword(input.password, input);
       const passwordHash = input.password ? await hasher.hash(input.password) : null;
       return deps.transact(async (trx) => {
-        if (input.email) assertThat(!(await users.isEmailTaken(input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
-        if (input.userCode) assertThat(!(await users.isUserCodeTaken(input.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
+        if (input.email) assertThat(!(await users.isTaken('email', input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
+        if (input.userCode) assertThat(!(await users.isTaken('user_code', input.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
         const user = await users.create(
           {
             userCode: input.userCode || (await freeUserCode(trx)),

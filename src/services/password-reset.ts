@@ -42,7 +42,6 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   return {
-    issue,
 
     /**
      * By email or userCode. Answers the same whether or not the user exists: the

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { launchChromium, startCallbackPage, type CallbackPage } from '../helpers/chromium.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -77,6 +77,15 @@ async function landedOnCallback(page: Page): Promise<URL> {
 }
 
 /** What the relying party does next: redeem the code with the PKCE verifier. */
+/** After a refused attempt the username stays: typing the right password lands on the client. */
+async function retypePasswordAndLand(t: ExecutionContext, page: Page, state: string): Promise<void> {
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const landed = await landedOnCallback(page);
+  t.truthy(landed.searchParams.get('code'));
+  t.is(landed.searchParams.get('state'), state);
+}
+
 async function redeem(code: string, verifier: string): Promise<{ status: number; sub?: string }> {
   const res = await fetch(`${server.url}/token`, {
     method: 'POST',
@@ -131,11 +140,7 @@ test('a wrong password shows an alert, keeps the username, and the page stays us
   t.true(page.url().startsWith(`${server.url}/interaction/`), page.url());
 
   // The right password on the same page: only the password needs typing again.
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const landed = await landedOnCallback(page);
-  t.truthy(landed.searchParams.get('code'));
-  t.is(landed.searchParams.get('state'), state);
+  await retypePasswordAndLand(t, page, state);
 });
 
 test('forgot password: mail link, policy message, new password works and the old one no longer does', async (t) => {
@@ -195,11 +200,7 @@ test('the sign-in page works with JavaScript disabled', async (t) => {
   t.is((await page.getByRole('alert').innerText()).trim(), INVALID_CREDENTIALS);
   t.is(await page.getByLabel('Email or User ID', { exact: true }).inputValue(), user.email);
 
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const landed = await landedOnCallback(page);
-  t.truthy(landed.searchParams.get('code'));
-  t.is(landed.searchParams.get('state'), state);
+  await retypePasswordAndLand(t, page, state);
 });
 
 test('the sign-in page renders without browser errors (screenshot in /tmp/gatehouse-login.png)', async (t) => {

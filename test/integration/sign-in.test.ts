@@ -35,10 +35,13 @@ const MAY_SIGN_IN: Status[] = ['active', 'new', 'import', 'temporary'];
 for (const status of MAY_SIGN_IN) {
   test(`status ${status}: signs in with the right password`, async (t) => {
     const user = await server.createUser({ status });
+    const before = await row(user.id);
     const page = await attempt(user.email, PASSWORD);
     t.truthy(page.leftTo?.searchParams.get('code'), alertText(page.html));
-    t.is((await row(user.id)).status, status === 'new' ? 'active' : status, 'a new user becomes active at the first sign-in');
-    t.truthy((await row(user.id)).last_sign_in_at);
+    const after = await row(user.id);
+    t.is(after.status, status === 'new' ? 'active' : status, 'a new user becomes active at the first sign-in');
+    t.is(after.version, before.version + (status === 'new' ? 1 : 0), 'the version changes with the status, and only then');
+    t.truthy(after.last_sign_in_at);
   });
 }
 

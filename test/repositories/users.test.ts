@@ -107,14 +107,14 @@ test('findByAnyIdentifier does not find a deleted user by any identifier', async
   t.is(await users.findByAnyIdentifier(user.id), undefined);
   t.is(await users.findByAnyIdentifier(user.email!), undefined);
   t.is(await users.findByAnyIdentifier(user.userCode), undefined);
-  t.false(await users.isEmailTaken(user.email!));
-  t.false(await users.isUserCodeTaken(user.userCode));
+  t.false(await users.isTaken('email', user.email!));
+  t.false(await users.isTaken('user_code', user.userCode));
 });
 
 test('email uniqueness is case-insensitive among live users', async (t) => {
   const t0 = tag();
   await create(newUser({ email: `a.${t0}@x.com` }));
-  t.true(await users.isEmailTaken(`A.${t0}@X.COM`));
+  t.true(await users.isTaken('email', `A.${t0}@X.COM`));
   const error = await t.throwsAsync(create(newUser({ email: `A.${t0}@x.com` })));
   t.is((error as { code?: string }).code, '23505', 'a unique violation');
   t.regex(String((error as { constraint?: string }).constraint ?? error?.message), /users_email_key/);
@@ -123,7 +123,7 @@ test('email uniqueness is case-insensitive among live users', async (t) => {
 test('userCode uniqueness is case-insensitive among live users', async (t) => {
   const t0 = tag();
   await create(newUser({ userCode: `code${t0}` }));
-  t.true(await users.isUserCodeTaken(`CODE${t0.toUpperCase()}`));
+  t.true(await users.isTaken('user_code', `CODE${t0.toUpperCase()}`));
   const error = await t.throwsAsync(create(newUser({ userCode: `CODE${t0}` })));
   t.is((error as { code?: string }).code, '23505');
 });
@@ -169,6 +169,15 @@ test('setStatus to locked remembers the previous status; leaving locked clears t
   t.is(row.status_before_lock, null);
   t.is(row.failed_attempts, 0);
   t.is(row.locked_until, null);
+});
+
+test('locking a user who is locked already keeps the status from before the first lock', async (t) => {
+  const user = await create(newUser({ status: 'import' }));
+  await users.setStatus(user.id, 'locked');
+  const again = await users.setStatus(user.id, 'locked');
+  t.is(again?.before, 'locked');
+  const row = await db('users').select('status_before_lock').where({ id: user.id }).first();
+  t.is(row.status_before_lock, 'import', 'a later unlock or reset brings back "import", not "locked"');
 });
 
 test('setStatus inside a transaction', async (t) => {

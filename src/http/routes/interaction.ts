@@ -7,6 +7,7 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
+import { isFirstParty } from '../../oidc/provider.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -14,6 +15,8 @@ export interface InteractionDeps {
   csrf: Csrf;
   render: Renderer;
 }
+
+const WRONG_STEP = () => new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
 
 /** Assurance of a password-only sign-in. */
 export const ACR_PASSWORD = 'urn:gatehouse:loa:1';
@@ -38,10 +41,9 @@ export function interactionRoutes(deps: InteractionDeps) {
     ctx.status = 303;
     ctx.redirect(interaction.returnTo);
   };
-  const clientName = async (clientId: unknown) => {
-    const client = await deps.provider().Client.find(String(clientId));
-    return { client, name: (client?.clientName as string | undefined) ?? String(clientId) };
-  };
+  const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
+  const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
+    (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
   const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
     render.page(ctx, 'login', { uid, ...model }, status);
 
@@ -60,12 +62,13 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.get('/', async (ctx) => {
     const interaction = await details(ctx);
-    const { client, name } = await clientName(interaction.params.client_id);
+    const client = await findClient(interaction);
+    const name = nameOf(client, interaction);
     if (interaction.prompt.name === 'login') {
       return loginPage(ctx, interaction.uid, { clientName: name, username: (interaction.params.login_hint as string) ?? '' });
     }
     if (interaction.prompt.name === 'consent') {
-      if (client?.metadata().first_party === true) return grantConsent(ctx, interaction);
+      if (isFirstParty(client)) return grantConsent(ctx, interaction);
       const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
       return render.page(ctx, 'consent', {
         uid: interaction.uid,
@@ -79,22 +82,22 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.post('/login', async (ctx) => {
     const interaction = await details(ctx);
-    if (interaction.prompt.name !== 'login') throw new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
+    if (interaction.prompt.name !== 'login') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    const { name } = await clientName(interaction.params.client_id);
     const username = (form.username ?? '').trim();
     const outcome = await deps.passwordStep.verify(username, form.password ?? '', ctx.ip);
     if (!outcome.ok) {
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
-      return loginPage(ctx, interaction.uid, { clientName: name, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
+      const clientName = nameOf(await findClient(interaction), interaction);
+      return loginPage(ctx, interaction.uid, { clientName, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
     }
     await finish(ctx, interaction, { login: { accountId: outcome.userId, amr: outcome.amr, acr: ACR_PASSWORD, remember: true } });
   });
 
   router.post('/confirm', async (ctx) => {
     const interaction = await details(ctx);
-    if (interaction.prompt.name !== 'consent') throw new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
+    if (interaction.prompt.name !== 'consent') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     await grantConsent(ctx, interaction);
