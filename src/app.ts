@@ -11,6 +11,8 @@ import { ACCOUNT_CLIENT_ID, accountRoutes } from './http/routes/account.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
+import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
+import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createOidc } from './oidc/oidc.js';
 import { createAccountClaims } from './oidc/account-claims.js';
 import { ping } from './db/database.js';
@@ -46,6 +48,10 @@ async function ensureBootstrap(c: Container) {
     null,
     true,
   );
+  // SCIM's own resource: client-credentials tokens with scope `scim`, for first-party clients only.
+  if (!(await c.repos.resources.find(c.scim.baseUrl))) {
+    await c.repos.resources.create({ indicator: c.scim.baseUrl, scopes: [SCIM_SCOPE], accessTokenTtl: null, firstPartyOnly: true });
+  }
 }
 
 /** The HTTP handler (Koa composition only): tests serve it without main.ts. */
@@ -78,6 +84,7 @@ export async function buildApp(c: Container) {
   const health = healthRoutes({ ping: () => ping(c.db) });
 
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, ...pages]);
+  const scim = scimApi({ ...c.scim, limits: c.config.scim, log: c.log });
 
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
@@ -85,6 +92,7 @@ export async function buildApp(c: Container) {
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
     health.routes(),
     (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),
+    (ctx, next) => (ctx.path === SCIM_PREFIX || ctx.path.startsWith(`${SCIM_PREFIX}/`) ? scim(ctx, next) : next()),
     offlineAccessPrompt,
   ]);
   /** The HTTP request listener; it follows the provider across key rotations. */

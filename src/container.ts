@@ -12,6 +12,14 @@ import { createPasswordResetTokensRepository } from './repositories/password-res
 import { createResourceServersRepository } from './repositories/resource-servers.js';
 import { createSigningKeysRepository } from './repositories/signing-keys.js';
 import { createUsersRepository } from './repositories/users.js';
+import { createAccountsRepository } from './repositories/accounts.js';
+import { createGroupsRepository } from './repositories/groups.js';
+import { createScimTokensRepository } from './repositories/scim-tokens.js';
+import { createUserValuesRepository } from './repositories/user-values.js';
+import { createScimAuth } from './services/scim-auth.js';
+import { createScimBulk } from './services/scim-bulk.js';
+import { createScimGroupsService } from './services/scim-groups.js';
+import { createScimUsersService } from './services/scim-users.js';
 import { createAuditService } from './services/audit.js';
 import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
@@ -62,6 +70,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     resetTokens: createPasswordResetTokensRepository(db),
     audit: createAuditEventsRepository(db),
     outbox: createMailOutboxRepository(db),
+    accounts: createAccountsRepository(db),
+    groups: createGroupsRepository(db),
+    userValues: createUserValuesRepository(db),
+    scimTokens: createScimTokensRepository(db),
   };
 
   const hasher = createPasswordHasher(config.argon2);
@@ -99,6 +111,28 @@ export async function createContainer(config: Config, options: ContainerOptions 
   });
   const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
 
+  const scimBaseUrl = `${config.issuer}/scim/v2`;
+  const scimUsers = createScimUsersService({
+    transact,
+    users: repos.users,
+    credentials: repos.credentials,
+    values: repos.userValues,
+    groups: repos.groups,
+    accounts: repos.accounts,
+    identity,
+    hasher,
+    audit,
+    baseUrl: scimBaseUrl,
+  });
+  const scimGroups = createScimGroupsService({ transact, groups: repos.groups, audit, baseUrl: scimBaseUrl });
+  const scim = {
+    baseUrl: scimBaseUrl,
+    users: scimUsers,
+    groups: scimGroups,
+    bulk: createScimBulk({ users: scimUsers, groups: scimGroups, maxOperations: config.scim.maxOperations }),
+    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, issuer: config.issuer, publicJwks: signingKeys.publicJwks }),
+  };
+
   return {
     config,
     log,
@@ -113,6 +147,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     passwordStep,
     passwordResets,
     signingKeys,
+    scim,
     async close() {
       await db.destroy();
     },

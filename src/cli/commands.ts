@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Container } from '../container.js';
-import { isRole, isStatus, ROLES, STATUSES } from '../domain/user.js';
+import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { CLI_ACTOR } from '../services/audit.js';
 import { randomToken } from '../util/crypto.js';
@@ -127,6 +127,31 @@ export const COMMANDS: Record<string, Command> = {
       const ttl = str(o.ttl) ? Number(o.ttl) : null;
       assertThat(ttl === null || (Number.isInteger(ttl) && ttl >= 60), usage('--ttl must be a whole number of seconds, at least 60'));
       return c.repos.resources.create({ indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true });
+    },
+  },
+
+  'scim-token create': {
+    usage: 'scim-token create --name NAME [--roles individual,manager,hr] (roles the token may grant)',
+    options: { name: { type: 'string' }, roles: { type: 'string' } },
+    async run(c, o) {
+      const roles = str(o.roles)?.split(',').map((r) => r.trim()).filter(Boolean);
+      for (const role of roles ?? []) assertThat(isRole(role), usage(`--roles: unknown "${role}" (roles: ${ROLES.join(', ')})`));
+      const made = await c.scim.auth.create(need(o, 'name'), roles as Role[] | undefined);
+      // The token is shown once; only its hash is stored.
+      return { id: made.id, name: made.name, token: made.token, grantableRoles: made.grantableRoles, createdAt: made.createdAt };
+    },
+  },
+
+  'scim-token list': {
+    usage: 'scim-token list',
+    run: (c) => c.scim.auth.list(),
+  },
+
+  'scim-token revoke': {
+    usage: 'scim-token revoke <id|name>',
+    async run(c, _o, [idOrName]) {
+      assertThat(idOrName, usage('which token? Give its id or name'));
+      return c.scim.auth.revoke(idOrName);
     },
   },
 

@@ -49,6 +49,11 @@ const schema = z.object({
   TTL_INTERACTION: z.coerce.number().int().min(60).default(3600),
   TTL_CLIENT_CREDENTIALS: z.coerce.number().int().min(60).default(600),
   TTL_PASSWORD_RESET: z.coerce.number().int().min(60).default(3600),
+
+  /** SCIM limits, advertised in /ServiceProviderConfig and enforced. */
+  SCIM_MAX_RESULTS: z.coerce.number().int().min(1).default(200),
+  SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).default(1000),
+  SCIM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });
 
 function csv(value: string): string[] {
@@ -94,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientCredentials: c.TTL_CLIENT_CREDENTIALS,
       passwordReset: c.TTL_PASSWORD_RESET,
     },
+    scim: { maxResults: c.SCIM_MAX_RESULTS, maxOperations: c.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES },
   });
 }
 

@@ -29,12 +29,60 @@ export interface User {
   directManagerId: string | null;
   preferredLanguage: string | null;
   timezone: string | null;
+  /** Profile attributes HR systems provision (SCIM core and enterprise). */
+  displayName: string | null;
+  nickName: string | null;
+  nameFormatted: string | null;
+  honorificSuffix: string | null;
+  jobTitle: string | null;
+  userType: string | null;
+  locale: string | null;
+  profileUrl: string | null;
+  employeeNumber: string | null;
+  costCenter: string | null;
+  division: string | null;
+  department: string | null;
   tags: string[];
   customAttributes: Record<string, unknown>;
   lastSignInAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
+}
+
+/** The profile fields a user's own record holds, as written by provisioning. */
+export const PROFILE_FIELDS = [
+  'title', 'givenName', 'middleName', 'familyName', 'nameFormatted', 'honorificSuffix', 'displayName', 'nickName',
+  'jobTitle', 'userType', 'preferredLanguage', 'locale', 'timezone', 'profileUrl', 'employeeNumber', 'costCenter',
+  'division', 'department',
+] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+export type Profile = Record<ProfileField, string | null>;
+
+/** One of a user's emails or phone numbers. */
+export interface ContactValue {
+  value: string;
+  type: string | null;
+  display: string | null;
+  primary: boolean;
+}
+
+export interface PostalAddress {
+  type: string | null;
+  primary: boolean;
+  formatted: string | null;
+  streetAddress: string | null;
+  locality: string | null;
+  region: string | null;
+  postalCode: string | null;
+  country: string | null;
+}
+
+/** Multi-valued contact data, in the order given. `User.email` is the primary email. */
+export interface UserContacts {
+  emails: ContactValue[];
+  phoneNumbers: ContactValue[];
+  addresses: PostalAddress[];
 }
 
 export interface RoleAssignment {

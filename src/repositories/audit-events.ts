@@ -1,7 +1,7 @@
 import type { Db, Executor } from '../db/database.js';
 
 export interface Actor {
-  type: 'user' | 'scim_token' | 'cli' | 'system' | 'anonymous';
+  type: 'user' | 'scim_token' | 'client' | 'cli' | 'system' | 'anonymous';
   id?: string | null;
   name?: string | null;
   onBehalfOf?: string | null;

@@ -1,13 +1,16 @@
 import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import type { Role, RoleAssignment, Status, User } from '../domain/user.js';
+import type { Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
+import { createUserValuesRepository } from './user-values.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 const USER_COLUMNS = [
   'id', 'user_code', 'email', 'title', 'given_name', 'middle_name', 'family_name', 'external_id', 'status',
-  'main_account_id', 'main_role', 'direct_manager_id', 'preferred_language', 'timezone', 'tags',
-  'custom_attributes', 'last_sign_in_at', 'created_at', 'updated_at', 'version',
+  'main_account_id', 'main_role', 'direct_manager_id', 'preferred_language', 'timezone', 'display_name',
+  'nick_name', 'name_formatted', 'honorific_suffix', 'job_title', 'user_type', 'locale', 'profile_url',
+  'employee_number', 'cost_center', 'division', 'department', 'tags', 'custom_attributes', 'last_sign_in_at',
+  'created_at', 'updated_at', 'version',
 ] as const;
 
 type UserRow = Record<(typeof USER_COLUMNS)[number], any>;
@@ -28,6 +31,18 @@ export function toUser(r: UserRow): User {
     directManagerId: r.direct_manager_id,
     preferredLanguage: r.preferred_language,
     timezone: r.timezone,
+    displayName: r.display_name,
+    nickName: r.nick_name,
+    nameFormatted: r.name_formatted,
+    honorificSuffix: r.honorific_suffix,
+    jobTitle: r.job_title,
+    userType: r.user_type,
+    locale: r.locale,
+    profileUrl: r.profile_url,
+    employeeNumber: r.employee_number,
+    costCenter: r.cost_center,
+    division: r.division,
+    department: r.department,
     tags: r.tags ?? [],
     customAttributes: r.custom_attributes ?? {},
     lastSignInAt: r.last_sign_in_at,
@@ -46,7 +61,54 @@ export interface NewUser {
   mainRole: Role;
   mainAccountId?: string;
   passwordHash?: string | null;
+  externalId?: string | null;
+  directManagerId?: string | null;
+  profile?: Partial<Profile>;
+  /** Emails, phones and addresses; by default the email alone, as the primary work email. */
+  contacts?: UserContacts;
 }
+
+/** What `update` may change: the identifiers, the manager and the profile. */
+export type UserChanges = Partial<Profile & { userCode: string; email: string | null; externalId: string | null; directManagerId: string | null; mainRole: Role }>;
+
+const COLUMN_OF: Record<ProfileField | 'userCode' | 'email' | 'externalId' | 'directManagerId' | 'mainRole', string> = {
+  userCode: 'user_code',
+  email: 'email',
+  externalId: 'external_id',
+  directManagerId: 'direct_manager_id',
+  mainRole: 'main_role',
+  title: 'title',
+  givenName: 'given_name',
+  middleName: 'middle_name',
+  familyName: 'family_name',
+  nameFormatted: 'name_formatted',
+  honorificSuffix: 'honorific_suffix',
+  displayName: 'display_name',
+  nickName: 'nick_name',
+  jobTitle: 'job_title',
+  userType: 'user_type',
+  preferredLanguage: 'preferred_language',
+  locale: 'locale',
+  timezone: 'timezone',
+  profileUrl: 'profile_url',
+  employeeNumber: 'employee_number',
+  costCenter: 'cost_center',
+  division: 'division',
+  department: 'department',
+};
+
+const toColumns = (changes: UserChanges) =>
+  Object.fromEntries(Object.entries(changes).map(([field, value]) => [COLUMN_OF[field as keyof typeof COLUMN_OF], value]));
+
+/** A raw SQL condition with `?` bindings (a compiled SCIM filter). */
+export interface SqlCondition {
+  sql: string;
+  bindings: unknown[];
+}
+
+/** How a user is named to others: display name, else given and family names, else the userCode. */
+export const displayNameSql = (alias: string) =>
+  `coalesce(${alias}.display_name, nullif(trim(concat_ws(' ', ${alias}.given_name, ${alias}.family_name)), ''), ${alias}.user_code)`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,6 +118,9 @@ export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.
 }
 
 export function createUsersRepository(db: Db) {
+  const values = createUserValuesRepository(db);
+  const bump = (trx: Executor) => ({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
+
   return {
     async findById(id: string, trx: Executor = db): Promise<User | undefined> {
       if (!UUID.test(id)) return undefined;
@@ -94,10 +159,13 @@ export function createUsersRepository(db: Db) {
       const mainAccountId = input.mainAccountId ?? GUEST_ACCOUNT_ID;
       const [row] = await trx('users')
         .insert({
+          ...toColumns(input.profile ?? {}),
           user_code: input.userCode,
           email: input.email,
-          given_name: input.givenName ?? null,
-          family_name: input.familyName ?? null,
+          given_name: input.givenName ?? input.profile?.givenName ?? null,
+          family_name: input.familyName ?? input.profile?.familyName ?? null,
+          external_id: input.externalId ?? null,
+          direct_manager_id: input.directManagerId ?? null,
           status: input.status,
           main_role: input.mainRole,
           main_account_id: mainAccountId,
@@ -108,7 +176,62 @@ export function createUsersRepository(db: Db) {
       await trx('employments').insert({ user_id: row.id, account_id: mainAccountId, is_main: true });
       await trx('role_assignments').insert({ user_id: row.id, role: input.mainRole });
       if (input.passwordHash) await trx('password_history').insert({ user_id: row.id, password_hash: input.passwordHash });
+      const contacts = input.contacts ?? { emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [], phoneNumbers: [], addresses: [] };
+      await values.replace(row.id, contacts, trx);
       return toUser(row);
+    },
+
+    /** Changes columns of a user who is not deleted; bumps the version. */
+    async update(id: string, changes: UserChanges, trx: Executor): Promise<User | undefined> {
+      const [row] = await trx('users').where({ id }).whereNot('status', 'deleted').update({ ...toColumns(changes), ...bump(trx) }).returning(USER_COLUMNS);
+      return row && toUser(row);
+    },
+
+    /** Locks a user who is not deleted for the rest of the transaction, and reads it. */
+    async lock(id: string, trx: Executor): Promise<User | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forUpdate().first();
+      return row && toUser(row);
+    },
+
+    /**
+     * A page of users who are not deleted, matching `where`, in `orderBy` order,
+     * with the total count (one statement when the page is not empty).
+     */
+    async list(query: { where?: SqlCondition; orderBy: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; users: User[] }> {
+      const base = () => {
+        const q = trx('users').whereNot('users.status', 'deleted');
+        if (query.where) q.whereRaw(query.where.sql, query.where.bindings as Knex.RawBinding[]);
+        return q;
+      };
+      if (query.limit > 0) {
+        const rows = await base()
+          .select(USER_COLUMNS.map((c) => `users.${c}`))
+          .select(trx.raw('count(*) OVER () AS total_count'))
+          .orderByRaw(query.orderBy)
+          .offset(query.offset)
+          .limit(query.limit);
+        if (rows.length) return { total: Number(rows[0].total_count), users: rows.map(toUser) };
+      }
+      return { total: toCount(await base().count('* as count').first()), users: [] };
+    },
+
+    /**
+     * Replaces the user's unscoped assignments of the `manageable` roles with `roles`
+     * (other roles and scoped assignments stay) and returns every role name held.
+     */
+    async replaceRoles(userId: string, roles: Role[], manageable: readonly Role[], trx: Executor): Promise<Role[]> {
+      await trx('role_assignments').where({ user_id: userId }).whereNull('account_id').whereNull('account_group_id').whereIn('role', manageable).whereNotIn('role', roles).delete();
+      if (roles.length) await trx('role_assignments').insert(roles.map((role) => ({ user_id: userId, role }))).onConflict().ignore();
+      const rows = await trx('role_assignments').distinct('role').where({ user_id: userId });
+      return rows.map((r) => r.role);
+    },
+
+    /** Makes `accountId` the user's main account (an employment is added when missing). */
+    async setMainAccount(userId: string, accountId: string, trx: Executor): Promise<void> {
+      await trx('employments').where({ user_id: userId, is_main: true }).whereNot('account_id', accountId).update({ is_main: false, updated_at: trx.fn.now() });
+      await trx('employments').insert({ user_id: userId, account_id: accountId, is_main: true }).onConflict(['user_id', 'account_id']).merge({ is_main: true, updated_at: trx.fn.now() });
+      await trx('users').where({ id: userId }).update({ main_account_id: accountId, ...bump(trx) });
     },
 
     /**
@@ -136,6 +259,23 @@ export function createUsersRepository(db: Db) {
     async roleAssignments(userId: string, trx: Executor = db): Promise<RoleAssignment[]> {
       const rows = await trx('role_assignments').select('role', 'account_id', 'account_group_id').where({ user_id: userId }).orderBy('created_at');
       return rows.map((r) => ({ role: r.role, accountId: r.account_id, accountGroupId: r.account_group_id }));
+    },
+
+    /** Role names held by several users at once, highest first. */
+    async roleNamesOf(userIds: string[], trx: Executor = db): Promise<Map<string, Role[]>> {
+      const byUser = new Map(userIds.map((id) => [id, [] as Role[]]));
+      if (!userIds.length) return byUser;
+      const rows = await trx('role_assignments').distinct('user_id', 'role').whereIn('user_id', userIds);
+      for (const r of rows) byUser.get(r.user_id)!.push(r.role);
+      return byUser;
+    },
+
+    /** Display names of several users (who are not deleted), by id. */
+    async displayNames(userIds: string[], trx: Executor = db): Promise<Map<string, string>> {
+      const ids = [...new Set(userIds)].filter((id) => UUID.test(id));
+      if (!ids.length) return new Map();
+      const rows = await trx('users as u').select('u.id', trx.raw(`${displayNameSql('u')} AS name`)).whereIn('u.id', ids).whereNot('u.status', 'deleted');
+      return new Map(rows.map((r) => [r.id, r.name]));
     },
 
     async countWithRole(role: Role, trx: Executor = db): Promise<number> {

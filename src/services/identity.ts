@@ -44,7 +44,7 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   /** The policy, then the history; throws `password.*` with a readable message. */
-  async function checkPassword(password: string, person: { email?: string | null; givenName?: string | null; familyName?: string | null }, userId?: string) {
+  async function checkPassword(password: string, person: { email?: string | null; givenName?: string | null; familyName?: string | null }, userId?: string, trx?: Executor) {
     const policy = deps.passwordPolicy();
     const violation = evaluatePassword(
       password,
@@ -53,7 +53,7 @@ export function createIdentityService(deps: IdentityDeps) {
     );
     if (violation) throw passwordError(violation);
     if (userId) {
-      for (const old of await credentials.recentPasswordHashes(userId, policy.history)) {
+      for (const old of await credentials.recentPasswordHashes(userId, policy.history, trx)) {
         if (await hasher.verify(old, password)) throw passwordError('password.reused');
       }
     }

@@ -54,6 +54,8 @@ export function createSigningKeyService(deps: { keys: SigningKeysRepository; box
     async privateJwks(): Promise<{ keys: Jwk[] }> {
       return { keys: (await keys.published()).map(open) };
     },
+    /** The published public keys (JWKS), to verify Gatehouse's own tokens. */
+    publicJwks: async () => (await keys.published()).map((k) => k.publicJwk),
     fingerprint: () => keys.fingerprint(),
   };
 }

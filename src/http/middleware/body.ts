@@ -3,7 +3,8 @@ import { AppError } from '../../errors/app-error.js';
 
 const LIMIT = 64 * 1024;
 
-async function readRaw(ctx: Context, limit: number): Promise<string> {
+/** The request body as text; 413 past `limit` bytes. */
+export async function readRaw(ctx: Context, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {

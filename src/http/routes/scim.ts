@@ -1,0 +1,183 @@
+import Router from '@koa/router';
+import compose from 'koa-compose';
+import type { Context, Next } from 'koa';
+import type { Logger } from 'pino';
+import type { ScimAuth } from '../../services/scim-auth.js';
+import type { ScimGroupsService } from '../../services/scim-groups.js';
+import type { ScimCaller, ScimUsersService } from '../../services/scim-users.js';
+import { asScimError, invalidFilter, invalidSyntax, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
+import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
+import { project } from '../../scim/projection.js';
+import {
+  LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ResourceName, type ServiceProviderLimits,
+} from '../../scim/schemas.js';
+import type { ScimDoc } from '../../scim/user-mapper.js';
+import { readRaw } from '../middleware/body.js';
+
+export const SCIM_PREFIX = '/scim/v2';
+const SCIM_TYPE = 'application/scim+json; charset=utf-8';
+
+export interface ScimApiDeps {
+  users: ScimUsersService;
+  groups: ScimGroupsService;
+  bulk: (body: unknown, caller: ScimCaller) => Promise<ScimDoc>;
+  auth: ScimAuth;
+  baseUrl: string;
+  limits: ServiceProviderLimits;
+  log: Logger;
+}
+
+type ScimContext = Context & { state: { caller: ScimCaller; body: unknown } };
+
+function send(ctx: Context, status: number, doc: unknown) {
+  ctx.status = status;
+  ctx.body = doc;
+  ctx.type = SCIM_TYPE;
+  const meta = (doc as ScimDoc | undefined)?.meta as { version?: string; location?: string } | undefined;
+  if (meta?.version) ctx.set('ETag', meta.version);
+  if (status === 201 && meta?.location) ctx.set('Location', meta.location);
+}
+
+/** Every failure in the SCIM error schema; server faults are logged, never explained. */
+function scimErrors(log: Logger) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound(`No SCIM endpoint ${ctx.method} ${ctx.path}.`);
+      if (ctx.status === 405) throw new ScimError(405, undefined, `${ctx.method} is not allowed on ${ctx.path}.`);
+    } catch (err) {
+      const scim = asScimError(err) ?? ((err as { status?: number }).status === 413 ? new ScimError(413, undefined, (err as Error).message) : undefined);
+      if (!scim) log.error({ err, path: ctx.path }, 'scim.failed');
+      const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
+      send(ctx, error.status, scimErrorBody(error));
+      if (error.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="scim", error="invalid_token"' : 'Bearer realm="scim"');
+    }
+  };
+}
+
+const DISCOVERY = /^\/scim\/v2\/(ServiceProviderConfig|Schemas|ResourceTypes)(\/|$)/i;
+
+function authenticate(auth: ScimAuth) {
+  return async (ctx: Context, next: Next) => {
+    if (ctx.method === 'GET' && DISCOVERY.test(ctx.path)) return next();
+    const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+    const caller = bearer && (await auth.authenticate(bearer));
+    if (!caller) throw new ScimError(401, undefined, 'A valid bearer token is required.');
+    ctx.state.caller = { ...caller, actor: { ...caller.actor }, ip: ctx.ip };
+    await next();
+  };
+}
+
+/** JSON bodies (`application/scim+json` or `application/json`) up to the advertised size. */
+function readJson(maxPayloadSize: number) {
+  return async (ctx: Context, next: Next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) {
+      if (!ctx.is('application/scim+json', 'application/json')) throw new ScimError(415, undefined, 'Send the body as application/scim+json or application/json.');
+      const length = Number(ctx.get('content-length') || 0);
+      if (length > maxPayloadSize) throw new ScimError(413, undefined, `The body exceeds the maximum of ${maxPayloadSize} bytes.`);
+      const text = await readRaw(ctx, maxPayloadSize);
+      try {
+        ctx.state.body = JSON.parse(text);
+      } catch {
+        throw invalidSyntax('The body is not valid JSON.');
+      }
+    }
+    await next();
+  };
+}
+
+function listResponse(total: number, q: ListQuery, resources: ScimDoc[]) {
+  return {
+    schemas: [LIST_RESPONSE],
+    totalResults: total,
+    startIndex: q.startIndex,
+    itemsPerPage: resources.length,
+    ...(q.count > 0 ? { Resources: resources } : {}),
+  };
+}
+
+function searchQuery(body: unknown, maxResults: number): ListQuery {
+  const doc = body as { schemas?: unknown } | undefined;
+  if (!doc || !Array.isArray(doc.schemas) || !doc.schemas.includes(SEARCH_REQUEST)) throw invalidSyntax(`A search request lists the schema ${SEARCH_REQUEST}.`);
+  return parseListQuery(doc as Record<string, unknown>, maxResults);
+}
+
+/** `/scim/v2`: RFC 7644 over the SCIM services; a middleware for that prefix. */
+export function scimApi(deps: ScimApiDeps) {
+  const { limits, baseUrl } = deps;
+  const router = new Router({ prefix: SCIM_PREFIX });
+  const services = { User: deps.users, Group: deps.groups };
+
+  const listed = <T>(docs: T[]) => ({ schemas: [LIST_RESPONSE], totalResults: docs.length, startIndex: 1, itemsPerPage: docs.length, Resources: docs });
+  const byId = <T extends { id: string }>(docs: T[], id: string, what: string) => {
+    const doc = docs.find((d) => d.id === id);
+    if (!doc) throw notFound(`No ${what} ${id}.`);
+    return doc;
+  };
+  router.get('/ServiceProviderConfig', (ctx) => send(ctx, 200, serviceProviderConfig(baseUrl, limits)));
+  router.get('/Schemas', (ctx) => send(ctx, 200, listed(schemaDocuments(baseUrl))));
+  router.get('/Schemas/:id', (ctx) => send(ctx, 200, byId(schemaDocuments(baseUrl), ctx.params.id!, 'schema')));
+  router.get('/ResourceTypes', (ctx) => send(ctx, 200, listed(resourceTypeDocuments(baseUrl))));
+  router.get('/ResourceTypes/:id', (ctx) => send(ctx, 200, byId(resourceTypeDocuments(baseUrl), ctx.params.id!, 'resource type')));
+
+  for (const [name, path] of [['User', '/Users'], ['Group', '/Groups']] as const) {
+    const service = services[name];
+    const shape = (doc: ScimDoc, q: { attributes?: string; excludedAttributes?: string }) => project(name, doc, q);
+    const list = async (ctx: Context, q: ListQuery) => {
+      const { total, docs } = await service.list(q);
+      send(ctx, 200, listResponse(total, q, docs.map((d) => shape(d, q))));
+    };
+    router.get(path, (ctx) => list(ctx, parseListQuery(ctx.query, limits.maxResults)));
+    router.post(`${path}/.search`, (ctx) => list(ctx, searchQuery((ctx as ScimContext).state.body, limits.maxResults)));
+    router.get(`${path}/:id`, async (ctx) => send(ctx, 200, shape(await service.get(ctx.params.id!, ctx.query as Record<string, string>), ctx.query as Record<string, string>)));
+    router.post(path, async (ctx) => {
+      const { caller, body } = (ctx as ScimContext).state;
+      send(ctx, 201, shape(await service.create(body, caller), ctx.query as Record<string, string>));
+    });
+    router.put(`${path}/:id`, async (ctx) => {
+      const { caller, body } = (ctx as ScimContext).state;
+      send(ctx, 200, shape(await service.replace(ctx.params.id!, body, ctx.get('if-match') || undefined, caller), ctx.query as Record<string, string>));
+    });
+    router.patch(`${path}/:id`, async (ctx) => {
+      const { caller, body } = (ctx as ScimContext).state;
+      send(ctx, 200, shape(await service.patch(ctx.params.id!, body, ctx.get('if-match') || undefined, caller), ctx.query as Record<string, string>));
+    });
+    router.delete(`${path}/:id`, async (ctx) => {
+      await service.remove(ctx.params.id!, ctx.get('if-match') || undefined, (ctx as ScimContext).state.caller);
+      ctx.status = 204;
+    });
+  }
+
+  // A search at the root covers Users, then Groups; a filter that names an
+  // attribute of only one of them finds nothing of the other.
+  router.post('/.search', async (ctx) => {
+    const q = searchQuery((ctx as ScimContext).state.body, limits.maxResults);
+    const found: { name: ResourceName; total: number }[] = [];
+    for (const name of ['User', 'Group'] as const) {
+      try {
+        found.push({ name, total: (await services[name].list({ ...q, count: 0 })).total });
+      } catch (err) {
+        if (!(err instanceof ScimError && err.scimType === 'invalidFilter')) throw err;
+      }
+    }
+    if (!found.length) throw invalidFilter(`The filter matches no attribute of Users or Groups: ${q.filter}`);
+    const resources: ScimDoc[] = [];
+    let skip = q.startIndex - 1;
+    for (const { name, total } of found) {
+      const want = q.count - resources.length;
+      if (want > 0 && skip < total) {
+        const { docs } = await services[name].list({ ...q, startIndex: skip + 1, count: want });
+        resources.push(...docs.map((d) => project(name, d, q)));
+      }
+      skip = Math.max(0, skip - total);
+    }
+    send(ctx, 200, listResponse(found.reduce((n, f) => n + f.total, 0), q, resources));
+  });
+
+  router.post('/Bulk', async (ctx) => {
+    const { caller, body } = (ctx as ScimContext).state;
+    send(ctx, 200, await deps.bulk(body, caller));
+  });
+
+  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth), readJson(limits.maxPayloadSize), router.routes() as any, router.allowedMethods() as any]);
+}

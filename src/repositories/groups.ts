@@ -1,0 +1,121 @@
+import type { Knex } from 'knex';
+import type { Db, Executor } from '../db/database.js';
+import { toCount } from '../db/database.js';
+import { displayNameSql, type SqlCondition } from './users.js';
+
+export interface Group {
+  id: string;
+  displayName: string;
+  externalId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface GroupMember {
+  id: string;
+  display: string;
+}
+
+const COLUMNS = ['id', 'display_name', 'external_id', 'created_at', 'updated_at', 'version'];
+const toGroup = (r: any): Group => ({
+  id: r.id,
+  displayName: r.display_name,
+  externalId: r.external_id,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  version: r.version,
+});
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Groups (SCIM Groups) and their members (users who are not deleted). */
+export function createGroupsRepository(db: Db) {
+  const bump = (trx: Executor) => ({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
+
+  return {
+    async create(input: { displayName: string; externalId: string | null }, trx: Executor): Promise<Group> {
+      const [row] = await trx('groups').insert({ display_name: input.displayName, external_id: input.externalId }).returning(COLUMNS);
+      return toGroup(row);
+    },
+
+    async findById(id: string, trx: Executor = db): Promise<Group | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await trx('groups').select(COLUMNS).where({ id }).first();
+      return row && toGroup(row);
+    },
+
+    async lock(id: string, trx: Executor): Promise<Group | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await trx('groups').select(COLUMNS).where({ id }).forUpdate().first();
+      return row && toGroup(row);
+    },
+
+    async displayNameTaken(displayName: string, exceptId: string | null, trx: Executor): Promise<boolean> {
+      const q = trx('groups').select('id').whereRaw('lower(display_name) = lower(?)', [displayName]);
+      if (exceptId) q.whereNot('id', exceptId);
+      return Boolean(await q.first());
+    },
+
+    async update(id: string, changes: { displayName: string; externalId: string | null }, trx: Executor): Promise<Group> {
+      const [row] = await trx('groups').where({ id }).update({ display_name: changes.displayName, external_id: changes.externalId, ...bump(trx) }).returning(COLUMNS);
+      return toGroup(row);
+    },
+
+    async remove(id: string, trx: Executor): Promise<boolean> {
+      return (await trx('groups').where({ id }).delete()) > 0;
+    },
+
+    async list(query: { where?: SqlCondition; orderBy: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; groups: Group[] }> {
+      const base = () => {
+        const q = trx('groups');
+        if (query.where) q.whereRaw(query.where.sql, query.where.bindings as Knex.RawBinding[]);
+        return q;
+      };
+      if (query.limit > 0) {
+        const rows = await base().select(COLUMNS.map((c) => `groups.${c}`)).select(trx.raw('count(*) OVER () AS total_count')).orderByRaw(query.orderBy).offset(query.offset).limit(query.limit);
+        if (rows.length) return { total: Number(rows[0].total_count), groups: rows.map(toGroup) };
+      }
+      return { total: toCount(await base().count('* as count').first()), groups: [] };
+    },
+
+    /** Members of several groups at once, by group id. */
+    async members(groupIds: string[], trx: Executor = db): Promise<Map<string, GroupMember[]>> {
+      const byGroup = new Map(groupIds.map((id) => [id, [] as GroupMember[]]));
+      if (!groupIds.length) return byGroup;
+      const rows = await trx('group_members as gm')
+        .join('users as u', 'u.id', 'gm.user_id')
+        .select('gm.group_id', 'u.id', trx.raw(`${displayNameSql('u')} AS display`))
+        .whereIn('gm.group_id', groupIds)
+        .whereNot('u.status', 'deleted')
+        .orderBy(['gm.group_id', 'u.id']);
+      for (const r of rows) byGroup.get(r.group_id)!.push({ id: r.id, display: r.display });
+      return byGroup;
+    },
+
+    /** The groups of several users at once, by user id. */
+    async ofUsers(userIds: string[], trx: Executor = db): Promise<Map<string, { id: string; displayName: string }[]>> {
+      const byUser = new Map(userIds.map((id) => [id, [] as { id: string; displayName: string }[]]));
+      if (!userIds.length) return byUser;
+      const rows = await trx('group_members as gm').join('groups as g', 'g.id', 'gm.group_id').select('gm.user_id', 'g.id', 'g.display_name').whereIn('gm.user_id', userIds).orderBy('g.display_name');
+      for (const r of rows) byUser.get(r.user_id)!.push({ id: r.id, displayName: r.display_name });
+      return byUser;
+    },
+
+    /** Which of these ids are users who are not deleted. */
+    async existingUsers(userIds: string[], trx: Executor): Promise<Set<string>> {
+      const valid = [...new Set(userIds)].filter((id) => UUID.test(id));
+      if (!valid.length) return new Set();
+      const rows = await trx('users').select('id').whereIn('id', valid).whereNot('status', 'deleted');
+      return new Set(rows.map((r) => r.id));
+    },
+
+    async addMembers(groupId: string, userIds: string[], trx: Executor): Promise<void> {
+      if (userIds.length) await trx('group_members').insert(userIds.map((user_id) => ({ group_id: groupId, user_id }))).onConflict(['group_id', 'user_id']).ignore();
+    },
+
+    async removeMembers(groupId: string, userIds: string[], trx: Executor): Promise<void> {
+      if (userIds.length) await trx('group_members').where('group_id', groupId).whereIn('user_id', userIds).delete();
+    },
+  };
+}
+export type GroupsRepository = ReturnType<typeof createGroupsRepository>;

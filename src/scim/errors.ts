@@ -1,0 +1,63 @@
+import { AppError } from '../errors/app-error.js';
+
+/** The `scimType` values of RFC 7644 §3.12. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+export const SCIM_ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+/**
+ * An error a SCIM caller sees in the SCIM error schema: `status` (sent as a
+ * string), the `scimType` where RFC 7644 names one, and a `detail` to act on.
+ * Its AppError code is `scim.<scimType>` (or `scim.error`).
+ */
+export class ScimError extends AppError {
+  constructor(
+    status: number,
+    readonly scimType: ScimType | undefined,
+    detail: string,
+  ) {
+    super(`scim.${scimType ?? 'error'}`, status, detail);
+    this.name = 'ScimError';
+  }
+}
+
+export const invalidFilter = (detail: string) => new ScimError(400, 'invalidFilter', detail);
+export const invalidValue = (detail: string) => new ScimError(400, 'invalidValue', detail);
+export const invalidPath = (detail: string) => new ScimError(400, 'invalidPath', detail);
+export const invalidSyntax = (detail: string) => new ScimError(400, 'invalidSyntax', detail);
+export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail);
+export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
+export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
+export const notFound = (detail: string) => new ScimError(404, undefined, detail);
+
+/** The response body for an error, as RFC 7644 §3.12 shapes it. */
+export function scimErrorBody(error: { status: number; scimType?: ScimType; message: string }) {
+  return {
+    schemas: [SCIM_ERROR_SCHEMA],
+    status: String(error.status),
+    ...(error.scimType ? { scimType: error.scimType } : {}),
+    detail: error.message,
+  };
+}
+
+/**
+ * Any error as the SCIM error a client should see: ScimErrors as they are, other
+ * exposed application errors (a password policy refusal) as `invalidValue`, a
+ * unique-index race as `uniqueness`; undefined for a server fault.
+ */
+export function asScimError(err: unknown): ScimError | undefined {
+  if (err instanceof ScimError) return err;
+  if (err instanceof AppError && err.expose) return new ScimError(err.status === 409 ? 409 : 400, err.status === 409 ? 'uniqueness' : 'invalidValue', err.message);
+  if ((err as { code?: string }).code === '23505') return uniqueness('A resource with this unique value already exists.');
+  return undefined;
+}

@@ -1,0 +1,221 @@
+import { coerceComplex, coerceElements, coerceSimple, compact, isRecord, sameValue, type Json } from './coerce.js';
+import { invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
+import { parsePatchPath, type PatchTarget } from './patch-path.js';
+import { findAttribute, PATCH_OP, resolveSchema, resourceSchemas, type AttributeDefinition, type ResourceName } from './schemas.js';
+import type { ValueFilter } from './value-filter.js';
+
+type OpName = 'add' | 'replace' | 'remove';
+type Operation = { readonly op: OpName; readonly path: string | undefined; readonly value: unknown };
+/** A multi-valued attribute after an operation, and the elements the operation wrote. */
+type ListEdit = { readonly list: Json[]; readonly touched: Json[] };
+
+const MATCH_ALL: ValueFilter = { matches: () => true, seed: {} };
+
+/**
+ * Applies a PatchOp body (RFC 7644 §3.5.2) to `current` and returns the patched
+ * copy; `current` is never changed. Either every operation applies or the first
+ * bad one throws a ScimError:
+ * - invalidSyntax: not a PatchOp body, no operations, an unknown `op`;
+ * - invalidPath / invalidFilter: an unknown attribute or a bad path filter;
+ * - invalidValue: a missing or wrongly typed value, two `primary` values;
+ * - noTarget: `remove` without a path, a filter that matches nothing and
+ *   describes no element to create;
+ * - mutability: a change to a readOnly or immutable attribute, or unassigning
+ *   a required one.
+ */
+export function applyPatch(resource: ResourceName, current: Json, body: unknown): Json {
+  const operations = readOperations(body);
+  const doc = structuredClone(current);
+  for (const operation of operations) applyOperation(resource, doc, operation);
+  listExtensionSchemas(resource, doc);
+  return doc;
+}
+
+/** Member names of the request are case-insensitive like attribute names. */
+function member(object: Json, name: string): unknown {
+  if (name in object) return object[name];
+  const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : object[key];
+}
+
+function readOperations(body: unknown): Operation[] {
+  if (!isRecord(body)) throw invalidSyntax('A PATCH body must be a PatchOp object.');
+  const schemas = member(body, 'schemas');
+  const isPatchOp = (urn: unknown) => typeof urn === 'string' && urn.toLowerCase() === PATCH_OP.toLowerCase();
+  if (!Array.isArray(schemas) || !schemas.some(isPatchOp)) throw invalidSyntax(`"schemas" must contain "${PATCH_OP}".`);
+  const operations = member(body, 'Operations');
+  if (!Array.isArray(operations) || operations.length === 0) throw invalidSyntax('"Operations" must be a non-empty array.');
+  return operations.map(readOperation);
+}
+
+function readOperation(raw: unknown): Operation {
+  if (!isRecord(raw)) throw invalidSyntax('Each of "Operations" must be an object.');
+  const given = member(raw, 'op');
+  const op = typeof given === 'string' ? given.toLowerCase() : undefined;
+  if (op !== 'add' && op !== 'replace' && op !== 'remove') {
+    throw invalidSyntax(`"${String(given)}" is not a PATCH op: use add, replace or remove.`);
+  }
+  const path = member(raw, 'path');
+  if (path !== undefined && path !== null && typeof path !== 'string') throw invalidSyntax('"path" must be a string.');
+  const value = member(raw, 'value');
+  if (op !== 'remove' && value === undefined) throw invalidValue(`"${op}" needs a "value".`);
+  return { op, path: typeof path === 'string' && path.trim() !== '' ? path : undefined, value };
+}
+
+function applyOperation(resource: ResourceName, doc: Json, { op, path, value }: Operation) {
+  if (path !== undefined) return applyAt(doc, parsePatchPath(resource, path), op, value);
+  if (op === 'remove') throw noTarget('"remove" needs a "path".');
+  for (const [key, item] of valueEntries(resource, value)) applyAt(doc, parsePatchPath(resource, key), op, item);
+}
+
+/** Without a path, each key of the value is a path; a schema URN key holds that schema's attributes. */
+function valueEntries(resource: ResourceName, value: unknown): [string, unknown][] {
+  if (!isRecord(value)) throw invalidValue('Without a "path", "value" must be an object of attributes.');
+  return Object.entries(value).flatMap(([key, item]): [string, unknown][] => {
+    if (key.toLowerCase() === 'schemas') return [];
+    const urn = resolveSchema(resource, key);
+    if (!urn) return [[key, item]];
+    if (!isRecord(item)) throw invalidValue(`"${key}" must be an object of that schema's attributes.`);
+    return Object.entries(item).map(([name, inner]) => [`${urn}:${name}`, inner]);
+  });
+}
+
+function applyAt(doc: Json, target: PatchTarget, op: OpName, value: unknown) {
+  const holder = target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as Json) : {};
+  if (isReadOnly(target)) return assertUnchanged(holder, target, op, value);
+  if (target.attribute.multiValued) applyToList(holder, target, op, value);
+  else if (target.sub) applyToSub(holder, target, op, value);
+  else applyToSingle(holder, target, op, value);
+  if (target.schema === undefined) return;
+  if (Object.keys(holder).length > 0) doc[target.schema] = holder;
+  else delete doc[target.schema];
+}
+
+const isReadOnly = ({ attribute, sub }: PatchTarget) => attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly';
+
+function assertUnchanged(holder: Json, { attribute, sub, filter, path }: PatchTarget, op: OpName, value: unknown) {
+  const present = holder[attribute.name];
+  const current = sub ? (isRecord(present) ? present[sub.name] : undefined) : present;
+  if (op !== 'remove' && !filter && sameValue(current, value)) return;
+  throw mutability(`"${path}" is read-only.`);
+}
+
+function put(holder: Json, attribute: AttributeDefinition, value: unknown) {
+  if (value !== undefined) holder[attribute.name] = value;
+  else if (attribute.required) throw mutability(`"${attribute.name}" is required and cannot be removed.`);
+  else delete holder[attribute.name];
+}
+
+function applyToSingle(holder: Json, { attribute, path }: PatchTarget, op: OpName, value: unknown) {
+  if (op === 'remove') return put(holder, attribute, undefined);
+  if (attribute.type !== 'complex') return put(holder, attribute, coerceSimple(attribute, value, path));
+  const given = coerceComplex(attribute, value, path);
+  put(holder, attribute, given && merged(holder[attribute.name], given, attribute, path));
+}
+
+function applyToSub(holder: Json, { attribute, sub, path }: PatchTarget, op: OpName, value: unknown) {
+  const given = op === 'remove' ? undefined : coerceSimple(sub!, value, path);
+  put(holder, attribute, merged(holder[attribute.name], { [sub!.name]: given }, attribute, path));
+}
+
+/** `given` over `existing`; an undefined sub-attribute is unassigned. Undefined when nothing is left. */
+function merged(existing: unknown, given: Json, attribute: AttributeDefinition, path: string): Json | undefined {
+  const base = isRecord(existing) ? existing : {};
+  for (const sub of attribute.subAttributes ?? []) {
+    const changes = sub.name in given && base[sub.name] !== undefined && !sameValue(base[sub.name], given[sub.name]);
+    if (sub.mutability === 'immutable' && changes) throw mutability(`"${attribute.name}.${sub.name}" is immutable (${path}).`);
+  }
+  const result = compact({ ...base, ...given });
+  return Object.keys(result).length > 0 ? result : undefined;
+}
+
+/** Replaces an element wholesale, keeping the immutable sub-attributes it already has. */
+function replaced(existing: Json, given: Json, attribute: AttributeDefinition, path: string): Json | undefined {
+  const immutable = (attribute.subAttributes ?? []).filter((sub) => sub.mutability === 'immutable');
+  const kept = Object.fromEntries(immutable.map((sub) => [sub.name, existing[sub.name]]));
+  return merged(compact(kept), given, attribute, path);
+}
+
+function applyToList(holder: Json, target: PatchTarget, op: OpName, value: unknown) {
+  const { attribute, path } = target;
+  const list = Array.isArray(holder[attribute.name]) ? (holder[attribute.name] as Json[]) : [];
+  const edit = target.filter || target.sub ? editElements(list, target, op, value) : editList(list, target, op, value);
+  const settled = settlePrimary(attribute, edit, path);
+  put(holder, attribute, settled.length > 0 ? settled : undefined);
+}
+
+function editList(list: Json[], { attribute, path }: PatchTarget, op: OpName, value: unknown): ListEdit {
+  const given = coerceElements(attribute, value, path);
+  if (op === 'replace') return { list: given, touched: given };
+  if (op === 'add') return addElements(list, given, attribute, path);
+  if (value === undefined || value === null) return { list: [], touched: [] };
+  return { list: list.filter((element) => !given.some((gone) => sameElement(attribute, element, gone))), touched: [] };
+}
+
+function addElements(list: Json[], given: Json[], attribute: AttributeDefinition, path: string): ListEdit {
+  const next = [...list];
+  const touched: Json[] = [];
+  for (const element of given) {
+    const at = next.findIndex((existing) => sameElement(attribute, existing, element));
+    const written = at === -1 ? element : merged(next[at], element, attribute, path)!;
+    if (at === -1) next.push(written);
+    else next[at] = written;
+    touched.push(written);
+  }
+  return { list: next, touched };
+}
+
+/** Elements are the same when their `value` is (by the attribute's caseExact), else when they are equal. */
+function sameElement(attribute: AttributeDefinition, a: Json, b: Json): boolean {
+  const value = findAttribute(attribute.subAttributes, 'value');
+  if (!value || (a.value === undefined && b.value === undefined)) return sameValue(a, b);
+  const fold = (v: unknown) => (typeof v === 'string' && !value.caseExact ? v.toLowerCase() : v);
+  return fold(a.value) === fold(b.value);
+}
+
+/** Operations on `attr[filter]`, `attr[filter].sub` and `attr.sub` (which targets every element). */
+function editElements(list: Json[], target: PatchTarget, op: OpName, value: unknown): ListEdit {
+  const { attribute, sub, path } = target;
+  const filter = target.filter ?? MATCH_ALL;
+  const matched = new Set(list.filter(filter.matches));
+  const given: Json | undefined =
+    op === 'remove' ? (sub ? { [sub.name]: undefined } : undefined)
+    : sub ? { [sub.name]: coerceSimple(sub, value, path) }
+    : coerceComplex(attribute, value, path);
+  const unassigns = given === undefined || (sub !== undefined && given[sub.name] === undefined);
+  if (matched.size === 0) return unassigns ? { list, touched: [] } : created(list, filter, given!, target);
+  const rewrite = (element: Json) =>
+    given === undefined ? undefined
+    : sub || op === 'add' ? merged(element, given, attribute, path)
+    : replaced(element, given, attribute, path);
+  const next = list.map((element) => (matched.has(element) ? rewrite(element) : element));
+  const touched = next.filter((element, i): element is Json => element !== undefined && matched.has(list[i]));
+  return { list: next.filter((element): element is Json => element !== undefined), touched };
+}
+
+/** A filter that matched nothing creates the element it describes (Entra's `emails[type eq "work"].value`). */
+function created(list: Json[], filter: ValueFilter, given: Json, { attribute, path }: PatchTarget): ListEdit {
+  if (!filter.seed) throw noTarget(`No value of "${attribute.name}" matches "${path}".`);
+  const [element] = coerceElements(attribute, { ...filter.seed, ...compact(given) }, path);
+  return element ? { list: [...list, element], touched: [element] } : { list, touched: [] };
+}
+
+/** An element written with `primary: true` takes it from the others (RFC 7643 §2.4). */
+function settlePrimary(attribute: AttributeDefinition, { list, touched }: ListEdit, path: string): Json[] {
+  if (!findAttribute(attribute.subAttributes, 'primary')) return list;
+  const chosen = touched.filter((element) => element.primary === true);
+  if (chosen.length > 1) throw invalidValue(`At most one value of "${attribute.name}" may be primary (${path}).`);
+  if (chosen.length === 0) return list;
+  return list.map((element) => (element === chosen[0] || element.primary !== true ? element : without(element, 'primary')));
+}
+
+const without = (element: Json, key: string): Json => compact({ ...element, [key]: undefined });
+
+/** A resource that gained an extension object lists the extension's URN in `schemas`. */
+function listExtensionSchemas(resource: ResourceName, doc: Json) {
+  if (!Array.isArray(doc.schemas)) return;
+  const missing = resourceSchemas(resource)
+    .slice(1)
+    .filter((urn) => isRecord(doc[urn]) && !(doc.schemas as unknown[]).includes(urn));
+  if (missing.length > 0) doc.schemas = [...doc.schemas, ...missing];
+}

@@ -1,0 +1,73 @@
+import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
+import { isRole, ROLES, type Role } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
+import { hashToken, randomToken } from '../util/crypto.js';
+import { createTtlCache } from '../util/ttl-cache.js';
+import type { ScimCaller } from './scim-users.js';
+
+/** Roles a SCIM token may grant unless it is made with others. */
+export const DEFAULT_GRANTABLE_ROLES: Role[] = ['individual', 'manager', 'hr'];
+export const SCIM_SCOPE = 'scim';
+const TOKEN_PREFIX = 'gh_scim_';
+
+export interface ScimAuthDeps {
+  tokens: ScimTokensRepository;
+  /** `<ISSUER>/scim/v2`: the audience of Gatehouse access tokens for SCIM. */
+  resource: string;
+  issuer: string;
+  /** Gatehouse's published public signing keys (JWKS). */
+  publicJwks: () => Promise<JWK[]>;
+}
+
+/**
+ * Who may call SCIM: bearer tokens made by an operator (stored as SHA-256 hashes,
+ * looked up by hash), or Gatehouse's own JWT access tokens for the SCIM resource
+ * with the `scim` scope from the client credentials grant.
+ */
+export function createScimAuth(deps: ScimAuthDeps) {
+  const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1);
+
+  async function fromAccessToken(token: string): Promise<ScimCaller | undefined> {
+    const keySet = (await jwks.get('jwks', async () => createLocalJWKSet({ keys: await deps.publicJwks() })))!;
+    try {
+      const { payload } = await jwtVerify(token, keySet, { issuer: deps.issuer, audience: deps.resource, typ: 'at+jwt' });
+      const scopes = String(payload.scope ?? '').split(' ');
+      // Client credentials only: the token stands for the client, not for a person.
+      if (!scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id) return undefined;
+      return { actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) }, grantableRoles: DEFAULT_GRANTABLE_ROLES };
+    } catch {
+      return undefined;
+    }
+  }
+
+  return {
+    async create(name: string, grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES) {
+      assertThat(/^[\w .:@-]{1,100}$/.test(name), new AppError('scim_token.invalid_name', 400, 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).'));
+      for (const role of grantableRoles) assertThat(isRole(role), new AppError('scim_token.invalid_role', 400, `Unknown role "${role}": roles are ${ROLES.join(', ')}.`));
+      assertThat(!(await deps.tokens.nameTaken(name)), new AppError('scim_token.name_taken', 409, `A SCIM token named "${name}" exists; revoke it or choose another name.`));
+      const token = TOKEN_PREFIX + randomToken(32);
+      const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles });
+      return { ...saved, token };
+    },
+
+    list: () => deps.tokens.list(),
+
+    async revoke(idOrName: string) {
+      const revoked = await deps.tokens.revoke(idOrName);
+      assertThat(revoked, new AppError('scim_token.not_found', 404, `No live SCIM token "${idOrName}".`));
+      return revoked;
+    },
+
+    /** The caller behind an `Authorization: Bearer` value, or undefined. */
+    async authenticate(bearer: string): Promise<ScimCaller | undefined> {
+      if (!bearer.startsWith(TOKEN_PREFIX)) return fromAccessToken(bearer);
+      const token = await deps.tokens.findByHash(hashToken(bearer));
+      if (!token) return undefined;
+      // The last use is recorded at most once a minute: no write on every request.
+      if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) await deps.tokens.touch(token.id);
+      return { actor: { type: 'scim_token', id: token.id, name: token.name }, grantableRoles: token.grantableRoles };
+    },
+  };
+}
+export type ScimAuth = ReturnType<typeof createScimAuth>;
