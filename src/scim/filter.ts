@@ -30,7 +30,8 @@ const PATTERNS: Record<string, (value: string) => string> = {
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/;
-const SUB_ATTRIBUTE_TAIL = /^\]\.(\w+)\s+(pr\b|[a-z]{2}\s*(?:"(?:[^"\\]|\\.)*"|[^\s()[\]]+))/i;
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+const VALUE_PATH_SUB_ATTRIBUTE = /\[([^[\]]*)\]\.(\w+)\s+(pr\b|\w+\s*(?:"\d+"|[^\s()[\]]+))/gi;
 
 /**
  * Compiles a SCIM filter (RFC 7644 §3.4.2.2) into a condition on `users` or
@@ -42,12 +43,15 @@ const SUB_ATTRIBUTE_TAIL = /^\]\.(\w+)\s+(pr\b|[a-z]{2}\s*(?:"(?:[^"\\]|\\.)*"|[
  * Every failure is a ScimError `invalidFilter`.
  */
 export function compileFilter(filter: string, resource: ScimResourceName): SqlFragment {
+  const { text, strings } = extractStrings(filter);
   try {
-    const { sql, bindings } = compile(parse(inlineSubAttribute(filter)), { map: ATTRIBUTE_MAPS[resource] });
+    const tree = restoreStrings(parse(inlineSubAttributes(text)), strings);
+    const { sql, bindings } = compile(tree, { map: ATTRIBUTE_MAPS[resource] });
     return { sql, bindings };
   } catch (error) {
     if (error instanceof ScimError) throw error;
-    throw invalidFilter(`The filter is not valid: ${(error as Error).message}`);
+    const detail = (error as Error).message.replace(/"(\d+)"/g, (placeholder, i) => JSON.stringify(strings[Number(i)]) ?? placeholder);
+    throw invalidFilter(`The filter is not valid: ${detail}`);
   }
 }
 
@@ -77,30 +81,39 @@ export function escapeLike(value: string): string {
 }
 
 /**
- * `emails[type eq "work"].value co "x"` becomes `emails[(type eq "work") and value co "x"]`:
- * the parser would otherwise split it into an `and` that two different emails could satisfy.
+ * The parser does not decode JSON escapes (`"dom\\user"` stays two backslashes),
+ * so each quoted string becomes `"<index>"` before parsing and is decoded here.
  */
-function inlineSubAttribute(filter: string): string {
-  let open = -1;
-  for (let i = 0; i < filter.length; i++) {
-    if (filter[i] === '"') i = closingQuote(filter, i);
-    else if (filter[i] === '[') open = i;
-    else if (filter[i] === ']' && filter[i + 1] === '.') {
-      const tail = SUB_ATTRIBUTE_TAIL.exec(filter.slice(i));
-      if (!tail || open < 0) throw invalidFilter(`Expected a sub-attribute and a comparison after "]." in "${filter.slice(open + 1)}"`);
-      const inlined = `${filter.slice(0, open)}[(${filter.slice(open + 1, i)}) and ${tail[1]} ${tail[2]}]`;
-      return inlined + inlineSubAttribute(filter.slice(i + tail[0].length));
-    }
-  }
-  return filter;
+function extractStrings(filter: string): { text: string; strings: string[] } {
+  const strings: string[] = [];
+  const text = filter.replace(QUOTED, (literal) => `"${strings.push(decodeString(literal)) - 1}"`);
+  return { text, strings };
 }
 
-function closingQuote(filter: string, start: number): number {
-  for (let i = start + 1; i < filter.length; i++) {
-    if (filter[i] === '\\') i++;
-    else if (filter[i] === '"') return i;
+function decodeString(literal: string): string {
+  try {
+    return JSON.parse(literal) as string;
+  } catch {
+    throw invalidFilter(`${literal} is not a valid JSON string`);
   }
-  return filter.length;
+}
+
+/**
+ * `emails[type eq "work"].value co "x"` becomes `emails[(type eq "work") and value co "x"]`:
+ * the parser would split it into an `and` that two different emails could satisfy.
+ */
+function inlineSubAttributes(text: string): string {
+  const inlined = text.replace(VALUE_PATH_SUB_ATTRIBUTE, '[($1) and $2 $3]');
+  if (inlined.includes('].')) throw invalidFilter('Expected a sub-attribute and a comparison after "]."');
+  return inlined;
+}
+
+function restoreStrings(node: Filter, strings: string[]): Filter {
+  if ('filters' in node) node.filters.forEach((filter) => restoreStrings(filter, strings));
+  else if ('filter' in node) restoreStrings(node.filter, strings);
+  else if ('valFilter' in node) restoreStrings(node.valFilter, strings);
+  else if ('compValue' in node && typeof node.compValue === 'string') node.compValue = strings[Number(node.compValue)];
+  return node;
 }
 
 function compile(node: Filter, scope: Scope): Predicate {

@@ -118,15 +118,25 @@ function applyToSub(holder: Json, { attribute, sub, path }: PatchTarget, op: OpN
   put(holder, attribute, merged(holder[attribute.name], { [sub!.name]: given }, attribute, path));
 }
 
-/** `given` over `existing`; an undefined sub-attribute is unassigned. Undefined when nothing is left. */
+/**
+ * `given` over `existing`; an undefined sub-attribute is unassigned. A new
+ * `value` drops what the server derived from the old one (`$ref`, readOnly
+ * sub-attributes such as manager.displayName). Undefined when nothing is left.
+ */
 function merged(existing: unknown, given: Json, attribute: AttributeDefinition, path: string): Json | undefined {
-  const base = isRecord(existing) ? existing : {};
+  const current = isRecord(existing) ? existing : {};
+  const base = 'value' in given && !sameValue(current.value, given.value) ? withoutDerived(current, attribute) : current;
   for (const sub of attribute.subAttributes ?? []) {
     const changes = sub.name in given && base[sub.name] !== undefined && !sameValue(base[sub.name], given[sub.name]);
     if (sub.mutability === 'immutable' && changes) throw mutability(`"${attribute.name}.${sub.name}" is immutable (${path}).`);
   }
   const result = compact({ ...base, ...given });
   return Object.keys(result).length > 0 ? result : undefined;
+}
+
+function withoutDerived(value: Json, attribute: AttributeDefinition): Json {
+  const derived = (attribute.subAttributes ?? []).filter((sub) => sub.name === '$ref' || sub.mutability === 'readOnly');
+  return compact({ ...value, ...Object.fromEntries(derived.map((sub) => [sub.name, undefined])) });
 }
 
 /** Replaces an element wholesale, keeping the immutable sub-attributes it already has. */

@@ -14,23 +14,27 @@ interface BulkOperation {
 
 type Resources = Pick<ScimUsersService, 'create' | 'replace' | 'patch' | 'remove'>;
 
-const BULK_REF = /^bulkId:(.+)$/;
-
-/** Replaces every "bulkId:x" string with the id created for x; undefined while one is unknown. */
-function resolveRefs(value: unknown, ids: Map<string, string>): { value: unknown; missing: string[] } {
+/**
+ * Replaces each "bulkId:x" (a whole data value, or the id segment of the path)
+ * with the id created for x, and lists the references still unknown.
+ */
+function resolveRefs(op: BulkOperation, ids: Map<string, string>): { path: string; data: unknown; missing: string[] } {
   const missing: string[] = [];
+  const resolve = (ref: string, original: string) => {
+    if (!ids.has(ref)) missing.push(ref);
+    return ids.get(ref) ?? original;
+  };
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') {
-      const ref = BULK_REF.exec(v)?.[1];
-      if (ref === undefined) return v;
-      if (!ids.has(ref)) missing.push(ref);
-      return ids.get(ref) ?? v;
+      const ref = /^bulkId:(.+)$/.exec(v)?.[1];
+      return ref === undefined ? v : resolve(ref, v);
     }
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
-  return { value: walk(value), missing };
+  const path = op.path.replace(/(?<=\/)bulkId:([^/]+)$/, (whole, ref: string) => resolve(ref, whole));
+  return { path, data: walk(op.data), missing };
 }
 
 function readOperations(body: unknown, maxOperations: number): { operations: BulkOperation[]; failOnErrors: number } {
@@ -82,13 +86,13 @@ export function createScimBulk(deps: { users: Resources; groups: Resources; maxO
       const waiting: typeof queue = [];
       for (const { op, index } of queue) {
         if (errors >= failOnErrors) break;
-        const refs = resolveRefs({ path: op.path, data: op.data }, ids);
+        const refs = resolveRefs(op, ids);
         const resolvable = refs.missing.every((r) => pendingBulkIds.has(r));
         if (refs.missing.length && resolvable) {
           waiting.push({ op, index });
           continue;
         }
-        const resolved = { ...op, ...(refs.value as { path: string; data: unknown }) };
+        const resolved = { ...op, path: refs.path, data: refs.data };
         const base = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
         try {
           if (refs.missing.length) throw new ScimError(409, 'invalidValue', `Unknown bulkId reference(s): ${refs.missing.join(', ')}.`);
