@@ -35,11 +35,11 @@ const VALUE_PATH_SUB_ATTRIBUTE = /\[([^[\]]*)\]\.(\w+)\s+(pr\b|\w+\s*(?:"\d+"|[^
 
 /**
  * Compiles a SCIM filter (RFC 7644 §3.4.2.2) into a condition on `users` or
- * `groups`, reaching only what the attribute map names. Parenthesised, so it
- * can be ANDed with other conditions; a NULL result means "no match", so use it
- * in WHERE and do not negate it in SQL. Multi-valued attributes match when any
- * element does (`emails.type ne "work"`: some email is not a work one), and
- * `not` is the exact complement (`not (emails.type eq "work")`: no work email).
+ * `groups`, reaching only what the attribute map names. Safe to AND with other
+ * conditions (and/or groups come parenthesised); a NULL result means "no match",
+ * so use it in WHERE and do not negate it in SQL. Multi-valued attributes match
+ * when any element does (`emails.type ne "work"`: some email is not a work one),
+ * and `not` is the exact complement (`not (emails.type eq "work")`: no work email).
  * Every failure is a ScimError `invalidFilter`.
  */
 export function compileFilter(filter: string, resource: ScimResourceName): SqlFragment {

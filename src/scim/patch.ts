@@ -167,7 +167,7 @@ function addElements(list: Json[], given: Json[], attribute: AttributeDefinition
   const touched: Json[] = [];
   for (const element of given) {
     const at = next.findIndex((existing) => sameElement(attribute, existing, element));
-    const written = at === -1 ? element : merged(next[at], element, attribute, path)!;
+    const written = at === -1 ? element : merged(next[at], without(element, 'value'), attribute, path)!;
     if (at === -1) next.push(written);
     else next[at] = written;
     touched.push(written);
@@ -185,28 +185,38 @@ function sameElement(attribute: AttributeDefinition, a: Json, b: Json): boolean 
 
 /** Operations on `attr[filter]`, `attr[filter].sub` and `attr.sub` (which targets every element). */
 function editElements(list: Json[], target: PatchTarget, op: OpName, value: unknown): ListEdit {
-  const { attribute, sub, path } = target;
   const filter = target.filter ?? MATCH_ALL;
   const matched = new Set(list.filter(filter.matches));
-  const given: Json | undefined =
-    op === 'remove' ? (sub ? { [sub.name]: undefined } : undefined)
-    : sub ? { [sub.name]: coerceSimple(sub, value, path) }
-    : coerceComplex(attribute, value, path);
-  const unassigns = given === undefined || (sub !== undefined && given[sub.name] === undefined);
-  if (matched.size === 0) return unassigns ? { list, touched: [] } : created(list, filter, given!, target);
-  const rewrite = (element: Json) =>
-    given === undefined ? undefined
-    : sub || op === 'add' ? merged(element, given, attribute, path)
-    : replaced(element, given, attribute, path);
-  const next = list.map((element) => (matched.has(element) ? rewrite(element) : element));
+  const change = elementChange(target, op, value);
+  if (matched.size === 0) return unassigns(change, target) ? { list, touched: [] } : created(list, filter, change!, target);
+  const next = list.map((element) => (matched.has(element) ? rewritten(element, change, target, op) : element));
   const touched = next.filter((element, i): element is Json => element !== undefined && matched.has(list[i]));
   return { list: next.filter((element): element is Json => element !== undefined), touched };
+}
+
+/** What an operation writes into each matching element; undefined removes the element. */
+function elementChange({ attribute, sub, path }: PatchTarget, op: OpName, value: unknown): Json | undefined {
+  if (sub) return { [sub.name]: op === 'remove' ? undefined : coerceSimple(sub, value, path) };
+  return op === 'remove' ? undefined : coerceComplex(attribute, value, path);
+}
+
+const unassigns = (change: Json | undefined, { sub }: PatchTarget) => change === undefined || (sub !== undefined && change[sub.name] === undefined);
+
+function rewritten(element: Json, change: Json | undefined, { attribute, sub, path }: PatchTarget, op: OpName): Json | undefined {
+  if (change === undefined) return undefined;
+  return meaningful(attribute, sub || op === 'add' ? merged(element, change, attribute, path) : replaced(element, change, attribute, path));
+}
+
+/** An element of an attribute that has a `value` sub-attribute means nothing without one (an email without address). */
+function meaningful(attribute: AttributeDefinition, element: Json | undefined): Json | undefined {
+  const needsValue = findAttribute(attribute.subAttributes, 'value') !== undefined;
+  return element && (!needsValue || element.value !== undefined) ? element : undefined;
 }
 
 /** A filter that matched nothing creates the element it describes (Entra's `emails[type eq "work"].value`). */
 function created(list: Json[], filter: ValueFilter, given: Json, { attribute, path }: PatchTarget): ListEdit {
   if (!filter.seed) throw noTarget(`No value of "${attribute.name}" matches "${path}".`);
-  const [element] = coerceElements(attribute, { ...filter.seed, ...compact(given) }, path);
+  const element = meaningful(attribute, coerceElements(attribute, { ...filter.seed, ...compact(given) }, path)[0]);
   return element ? { list: [...list, element], touched: [element] } : { list, touched: [] };
 }
 

@@ -92,7 +92,7 @@ const META = complex(
 );
 
 /** id, externalId and meta (RFC 7643 §3.1): part of every resource, listed in no schema document. */
-export const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [ID, EXTERNAL_ID, META];
+const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [ID, EXTERNAL_ID, META];
 
 const USER_ATTRIBUTES: readonly AttributeDefinition[] = [
   attribute('userName', 'string', 'The unique identifier the user signs in with.', { required: true, uniqueness: 'server' }),
