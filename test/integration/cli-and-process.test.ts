@@ -157,6 +157,24 @@ test.serial('npm start: ready on the database, says how to make the first super 
     t.is(JSON.parse((await run(['user', 'show', 'first@example.com'], startEnv)).stdout).mainRole, 'super_admin');
     t.regex((await run(['user', 'show', 'nobody@example.com'], startEnv)).stderr, /No user matches/);
     t.false(log.includes('violet-harbour'), 'no password in the logs');
+
+    // An HR system's token from the CLI, shown once, works against /scim/v2 until revoked.
+    const made = await run(['scim-token', 'create', '--name', 'Entra ID'], startEnv);
+    t.is(made.code, 0, made.stderr);
+    const { token, name, grantableRoles } = JSON.parse(made.stdout);
+    t.is(name, 'Entra ID');
+    t.deepEqual(grantableRoles, ['individual', 'manager', 'hr']);
+    const scim = (path: string) => fetch(`http://127.0.0.1:${port}/scim/v2${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const found = await scim(`/Users?filter=${encodeURIComponent('emails.value eq "FIRST@example.com"')}`);
+    t.is(found.status, 200);
+    t.is(((await found.json()) as { totalResults: number }).totalResults, 1);
+    const listed = JSON.parse((await run(['scim-token', 'list'], startEnv)).stdout);
+    t.truthy(listed.find((k: { name: string }) => k.name === 'Entra ID').lastUsedAt, 'the last use is recorded');
+    t.false(JSON.stringify(listed).includes(token), 'the token is never shown again');
+    t.regex((await run(['scim-token', 'create', '--name', 'entra id'], startEnv)).stderr, /exists/);
+    t.is((await run(['scim-token', 'revoke', 'Entra ID'], startEnv)).code, 0);
+    t.is((await scim('/Users')).status, 401);
+    t.false(log.includes(token), 'no token in the logs');
   } finally {
     child.kill('SIGTERM');
   }
