@@ -16,6 +16,7 @@ import { createAccountsRepository } from './repositories/accounts.js';
 import { createGroupsRepository } from './repositories/groups.js';
 import { createScimTokensRepository } from './repositories/scim-tokens.js';
 import { createUserValuesRepository } from './repositories/user-values.js';
+import { createUserDirectory } from './repositories/user-directory.js';
 import { createScimAuth } from './services/scim-auth.js';
 import { createScimBulk } from './services/scim-bulk.js';
 import { createScimGroupsService } from './services/scim-groups.js';
@@ -70,9 +71,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     resetTokens: createPasswordResetTokensRepository(db),
     audit: createAuditEventsRepository(db),
     outbox: createMailOutboxRepository(db),
-    accounts: createAccountsRepository(db),
+    accounts: createAccountsRepository(),
     groups: createGroupsRepository(db),
-    userValues: createUserValuesRepository(db),
+    userValues: createUserValuesRepository(),
+    directory: createUserDirectory(db),
     scimTokens: createScimTokensRepository(db),
   };
 
@@ -115,9 +117,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const scimUsers = createScimUsersService({
     transact,
     users: repos.users,
+    directory: repos.directory,
     credentials: repos.credentials,
     values: repos.userValues,
-    groups: repos.groups,
     accounts: repos.accounts,
     identity,
     hasher,

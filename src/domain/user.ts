@@ -85,6 +85,17 @@ export interface UserContacts {
   addresses: PostalAddress[];
 }
 
+/** A user as a directory shows them: the record with its contacts, roles, groups and links. */
+export interface DirectoryEntry {
+  user: User;
+  contacts: UserContacts;
+  roles: Role[];
+  groups: { id: string; displayName: string }[];
+  /** The main account's name (none for the guest account). */
+  organization: string | null;
+  manager: { id: string; displayName: string } | null;
+}
+
 export interface RoleAssignment {
   role: Role;
   accountId: string | null;

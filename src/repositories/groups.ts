@@ -92,15 +92,6 @@ export function createGroupsRepository(db: Db) {
       return byGroup;
     },
 
-    /** The groups of several users at once, by user id. */
-    async ofUsers(userIds: string[], trx: Executor = db): Promise<Map<string, { id: string; displayName: string }[]>> {
-      const byUser = new Map(userIds.map((id) => [id, [] as { id: string; displayName: string }[]]));
-      if (!userIds.length) return byUser;
-      const rows = await trx('group_members as gm').join('groups as g', 'g.id', 'gm.group_id').select('gm.user_id', 'g.id', 'g.display_name').whereIn('gm.user_id', userIds).orderBy('g.display_name');
-      for (const r of rows) byUser.get(r.user_id)!.push({ id: r.id, displayName: r.display_name });
-      return byUser;
-    },
-
     /** Which of these ids are users who are not deleted. */
     async existingUsers(userIds: string[], trx: Executor): Promise<Set<string>> {
       const valid = [...new Set(userIds)].filter((id) => UUID.test(id));

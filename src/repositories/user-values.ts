@@ -1,7 +1,5 @@
-import type { Db, Executor } from '../db/database.js';
-import type { ContactValue, PostalAddress, UserContacts } from '../domain/user.js';
-
-const empty = (): UserContacts => ({ emails: [], phoneNumbers: [], addresses: [] });
+import type { Executor } from '../db/database.js';
+import type { ContactValue, UserContacts } from '../domain/user.js';
 
 function toRows(userId: string, contacts: UserContacts) {
   const values = (attribute: 'emails' | 'phoneNumbers', list: ContactValue[]) =>
@@ -25,40 +23,20 @@ function toRows(userId: string, contacts: UserContacts) {
   ];
 }
 
-function addRow(contacts: UserContacts, r: any): void {
-  if (r.attribute === 'addresses') {
-    const address: PostalAddress = {
-      type: r.type,
-      primary: r.is_primary,
-      formatted: r.formatted,
-      streetAddress: r.street_address,
-      locality: r.locality,
-      region: r.region,
-      postalCode: r.postal_code,
-      country: r.country,
-    };
-    contacts.addresses.push(address);
-  } else {
-    (contacts[r.attribute as 'emails' | 'phoneNumbers']).push({ value: r.value, type: r.type, display: r.display, primary: r.is_primary });
+/**
+ * Emails, phone numbers and addresses: one row per value, in the order given.
+ * They are read with the user, through the user directory.
+ */
+export function createUserValuesRepository() {
+  async function insert(userId: string, contacts: UserContacts, trx: Executor): Promise<void> {
+    const rows = toRows(userId, contacts);
+    if (rows.length) await trx('user_values').insert(rows);
   }
-}
-
-/** Emails, phone numbers and addresses: one row per value, in the order given. */
-export function createUserValuesRepository(db: Db) {
   return {
+    insert,
     async replace(userId: string, contacts: UserContacts, trx: Executor): Promise<void> {
       await trx('user_values').where('user_id', userId).delete();
-      const rows = toRows(userId, contacts);
-      if (rows.length) await trx('user_values').insert(rows);
-    },
-
-    /** Contacts of many users at once (a page of results). */
-    async forUsers(userIds: string[], trx: Executor = db): Promise<Map<string, UserContacts>> {
-      const byUser = new Map(userIds.map((id) => [id, empty()]));
-      if (!userIds.length) return byUser;
-      const rows = await trx('user_values').whereIn('user_id', userIds).orderBy(['user_id', 'attribute', 'position']);
-      for (const r of rows) addRow(byUser.get(r.user_id)!, r);
-      return byUser;
+      await insert(userId, contacts, trx);
     },
   };
 }

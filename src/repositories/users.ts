@@ -5,7 +5,7 @@ import type { Profile, ProfileField, Role, RoleAssignment, Status, User, UserCon
 import { createUserValuesRepository } from './user-values.js';
 
 /** Columns every reader may see: never a hash or a counter. */
-const USER_COLUMNS = [
+export const USER_COLUMNS = [
   'id', 'user_code', 'email', 'title', 'given_name', 'middle_name', 'family_name', 'external_id', 'status',
   'main_account_id', 'main_role', 'direct_manager_id', 'preferred_language', 'timezone', 'display_name',
   'nick_name', 'name_formatted', 'honorific_suffix', 'job_title', 'user_type', 'locale', 'profile_url',
@@ -59,6 +59,8 @@ export interface NewUser {
   familyName?: string | null;
   status: Status;
   mainRole: Role;
+  /** Every role to assign (unscoped); by default the main role alone. */
+  roles?: Role[];
   mainAccountId?: string;
   passwordHash?: string | null;
   externalId?: string | null;
@@ -118,7 +120,7 @@ export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.
 }
 
 export function createUsersRepository(db: Db) {
-  const values = createUserValuesRepository(db);
+  const values = createUserValuesRepository();
   const bump = (trx: Executor) => ({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
 
   return {
@@ -174,10 +176,11 @@ export function createUsersRepository(db: Db) {
         })
         .returning(USER_COLUMNS);
       await trx('employments').insert({ user_id: row.id, account_id: mainAccountId, is_main: true });
-      await trx('role_assignments').insert({ user_id: row.id, role: input.mainRole });
+      const roles = [...new Set([input.mainRole, ...(input.roles ?? [])])];
+      await trx('role_assignments').insert(roles.map((role) => ({ user_id: row.id, role })));
       if (input.passwordHash) await trx('password_history').insert({ user_id: row.id, password_hash: input.passwordHash });
       const contacts = input.contacts ?? { emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [], phoneNumbers: [], addresses: [] };
-      await values.replace(row.id, contacts, trx);
+      await values.insert(row.id, contacts, trx);
       return toUser(row);
     },
 
@@ -192,28 +195,6 @@ export function createUsersRepository(db: Db) {
       if (!UUID.test(id)) return undefined;
       const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forUpdate().first();
       return row && toUser(row);
-    },
-
-    /**
-     * A page of users who are not deleted, matching `where`, in `orderBy` order,
-     * with the total count (one statement when the page is not empty).
-     */
-    async list(query: { where?: SqlCondition; orderBy: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; users: User[] }> {
-      const base = () => {
-        const q = trx('users').whereNot('users.status', 'deleted');
-        if (query.where) q.whereRaw(query.where.sql, query.where.bindings as Knex.RawBinding[]);
-        return q;
-      };
-      if (query.limit > 0) {
-        const rows = await base()
-          .select(USER_COLUMNS.map((c) => `users.${c}`))
-          .select(trx.raw('count(*) OVER () AS total_count'))
-          .orderByRaw(query.orderBy)
-          .offset(query.offset)
-          .limit(query.limit);
-        if (rows.length) return { total: Number(rows[0].total_count), users: rows.map(toUser) };
-      }
-      return { total: toCount(await base().count('* as count').first()), users: [] };
     },
 
     /**

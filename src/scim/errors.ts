@@ -50,6 +50,13 @@ export function scimErrorBody(error: { status: number; scimType?: ScimType; mess
   };
 }
 
+/** The unique indexes a SCIM write can meet, as a client should read them. */
+const UNIQUE_DETAILS: Record<string, string> = {
+  users_user_code_key: 'This userName is already taken.',
+  users_email_key: 'This email belongs to another user.',
+  groups_display_name_key: 'A group with this displayName already exists.',
+};
+
 /**
  * Any error as the SCIM error a client should see: ScimErrors as they are, other
  * exposed application errors (a password policy refusal) as `invalidValue`, a
@@ -58,6 +65,7 @@ export function scimErrorBody(error: { status: number; scimType?: ScimType; mess
 export function asScimError(err: unknown): ScimError | undefined {
   if (err instanceof ScimError) return err;
   if (err instanceof AppError && err.expose) return new ScimError(err.status === 409 ? 409 : 400, err.status === 409 ? 'uniqueness' : 'invalidValue', err.message);
-  if ((err as { code?: string }).code === '23505') return uniqueness('A resource with this unique value already exists.');
+  const { code, constraint } = err as { code?: string; constraint?: string };
+  if (code === '23505') return uniqueness(UNIQUE_DETAILS[constraint ?? ''] ?? 'A resource with this unique value already exists.');
   return undefined;
 }

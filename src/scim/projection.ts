@@ -30,6 +30,8 @@ type Decide = {
  * "returned: never" ones (password) never.
  */
 export function project(resource: ResourceName, doc: Json, options: ProjectionOptions): Json {
+  // Without lists, only a password (returned: never) could go: the common case costs nothing.
+  if (!options.attributes && !options.excludedAttributes && !('password' in doc)) return doc;
   const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
   const core = resourceSchemas(resource)[0];
   const result: Json = {};
