@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
-import { createUserValuesRepository } from './user-values.js';
+import { contactRows } from './user-values.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
@@ -99,6 +99,27 @@ const COLUMN_OF: Record<ProfileField | 'userCode' | 'email' | 'externalId' | 'di
   department: 'department',
 };
 
+/**
+ * A user with their main employment, role assignments, first password-history
+ * entry and contacts, in one statement (one round trip, atomic on its own).
+ */
+const CREATE_SQL = (columns: string[]) => `
+  WITH u AS (
+    INSERT INTO users (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) RETURNING ${USER_COLUMNS.join(', ')}
+  ), employment AS (
+    INSERT INTO employments (user_id, account_id, is_main) SELECT id, main_account_id, true FROM u
+  ), roles AS (
+    INSERT INTO role_assignments (user_id, role) SELECT u.id, r.role FROM u, unnest(?::text[]) AS r(role)
+  ), history AS (
+    INSERT INTO password_history (user_id, password_hash) SELECT u.id, h.hash FROM u, (SELECT ?::text AS hash) AS h WHERE h.hash IS NOT NULL
+  ), contacts AS (
+    INSERT INTO user_values (user_id, attribute, position, value, type, display, is_primary, formatted, street_address, locality, region, postal_code, country)
+    SELECT u.id, c.attribute, c.position, c.value, c.type, c.display, coalesce(c.is_primary, false), c.formatted, c.street_address, c.locality, c.region, c.postal_code, c.country
+      FROM u, jsonb_to_recordset(?::jsonb) AS c(attribute text, position int, value text, type text, display text, is_primary boolean,
+        formatted text, street_address text, locality text, region text, postal_code text, country text)
+  )
+  SELECT * FROM u`;
+
 const toColumns = (changes: UserChanges) =>
   Object.fromEntries(Object.entries(changes).map(([field, value]) => [COLUMN_OF[field as keyof typeof COLUMN_OF], value]));
 
@@ -120,7 +141,6 @@ export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.
 }
 
 export function createUsersRepository(db: Db) {
-  const values = createUserValuesRepository();
   const bump = (trx: Executor) => ({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
 
   return {
@@ -158,30 +178,30 @@ export function createUsersRepository(db: Db) {
 
     /** Inserts the user with their main employment and main role assignment. */
     async create(input: NewUser, trx: Executor): Promise<User> {
-      const mainAccountId = input.mainAccountId ?? GUEST_ACCOUNT_ID;
-      const [row] = await trx('users')
-        .insert({
-          ...toColumns(input.profile ?? {}),
-          user_code: input.userCode,
-          email: input.email,
-          given_name: input.givenName ?? input.profile?.givenName ?? null,
-          family_name: input.familyName ?? input.profile?.familyName ?? null,
-          external_id: input.externalId ?? null,
-          direct_manager_id: input.directManagerId ?? null,
-          status: input.status,
-          main_role: input.mainRole,
-          main_account_id: mainAccountId,
-          password_hash: input.passwordHash ?? null,
-          password_changed_at: input.passwordHash ? trx.fn.now() : null,
-        })
-        .returning(USER_COLUMNS);
-      await trx('employments').insert({ user_id: row.id, account_id: mainAccountId, is_main: true });
+      const row: Record<string, unknown> = {
+        ...toColumns(input.profile ?? {}),
+        user_code: input.userCode,
+        email: input.email,
+        given_name: input.givenName ?? input.profile?.givenName ?? null,
+        family_name: input.familyName ?? input.profile?.familyName ?? null,
+        external_id: input.externalId ?? null,
+        direct_manager_id: input.directManagerId ?? null,
+        status: input.status,
+        main_role: input.mainRole,
+        main_account_id: input.mainAccountId ?? GUEST_ACCOUNT_ID,
+        password_hash: input.passwordHash ?? null,
+        password_changed_at: input.passwordHash ? trx.fn.now() : null,
+      };
       const roles = [...new Set([input.mainRole, ...(input.roles ?? [])])];
-      await trx('role_assignments').insert(roles.map((role) => ({ user_id: row.id, role })));
-      if (input.passwordHash) await trx('password_history').insert({ user_id: row.id, password_hash: input.passwordHash });
       const contacts = input.contacts ?? { emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [], phoneNumbers: [], addresses: [] };
-      await values.insert(row.id, contacts, trx);
-      return toUser(row);
+      const columns = Object.keys(row);
+      const { rows } = (await trx.raw(CREATE_SQL(columns), [
+        ...Object.values(row),
+        roles,
+        input.passwordHash ?? null,
+        JSON.stringify(contactRows(contacts)),
+      ] as Knex.RawBinding[])) as { rows: UserRow[] };
+      return toUser(rows[0]!);
     },
 
     /** Changes columns of a user who is not deleted; bumps the version. */

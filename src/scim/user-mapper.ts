@@ -1,17 +1,7 @@
-import { isRole, ROLES, type ContactValue, type PostalAddress, type Profile, type Role, type User, type UserContacts } from '../domain/user.js';
+import { isRole, ROLES, type ContactValue, type DirectoryEntry, type PostalAddress, type Profile, type Role, type User, type UserContacts } from '../domain/user.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
 import { ENTERPRISE_USER, USER } from './schemas.js';
-
-/** Everything a SCIM User shows, read from the domain. */
-export interface ScimUserRecord {
-  user: User;
-  contacts: UserContacts;
-  roles: Role[];
-  groups: { id: string; displayName: string }[];
-  organization: string | null;
-  manager: { id: string; displayName: string } | null;
-}
 
 /**
  * A SCIM User as written (POST, PUT, or a PATCH result). `undefined` means the
@@ -36,7 +26,8 @@ export type ScimDoc = Record<string, unknown>;
 const compact = (doc: ScimDoc): ScimDoc => Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)));
 const compactOrUndefined = (doc: ScimDoc) => (Object.keys(compact(doc)).length ? compact(doc) : undefined);
 
-export function toScimUser(r: ScimUserRecord, baseUrl: string): ScimDoc {
+/** The SCIM User of a directory entry. */
+export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
   const { user } = r;
   const contact = (v: ContactValue) => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
   const address = (a: PostalAddress) =>
@@ -67,7 +58,7 @@ export function toScimUser(r: ScimUserRecord, baseUrl: string): ScimDoc {
     phoneNumbers: r.contacts.phoneNumbers.map(contact),
     addresses: r.contacts.addresses.map(address),
     groups: r.groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: 'direct' })),
-    roles: r.roles.map((role) => compact({ value: role, display: role, primary: role === user.mainRole || undefined })),
+    roles: [...r.roles].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)).map((role) => compact({ value: role, display: role, primary: role === user.mainRole || undefined })),
     [ENTERPRISE_USER]: compactOrUndefined({
       employeeNumber: user.employeeNumber,
       costCenter: user.costCenter,

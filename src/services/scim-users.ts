@@ -1,6 +1,6 @@
 import type { Executor } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import type { Role, User } from '../domain/user.js';
+import type { DirectoryEntry, Role, User } from '../domain/user.js';
 import { planRoles, RoleNotGrantable, statusForActive, type RolePlan } from '../policies/provisioned-roles.js';
 import { maySignIn } from '../policies/status.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
@@ -61,16 +61,22 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     }
   }
 
-  /** What a write needs that takes a lookup or hashing: checked manager, main account, password hash. */
+  /** What a write needs that takes a lookup or hashing: the manager, the main account, the password hash. */
   async function prepare(w: UserWrite, before: User | undefined, trx: Executor) {
+    let manager: DirectoryEntry['manager'] = null;
     if (w.managerId) {
       if (w.managerId === before?.id) throw invalidValue('A user cannot be their own manager.');
-      if (!(await users.displayNames([w.managerId], trx)).size) throw invalidValue(`manager "${w.managerId}" is not a user.`);
+      const name = (await users.displayNames([w.managerId], trx)).get(w.managerId);
+      if (!name) throw invalidValue(`manager "${w.managerId}" is not a user.`);
+      manager = { id: w.managerId, displayName: name };
     }
     if (w.password) await deps.identity.checkPassword(w.password, { email: w.email, ...w.profile }, before?.id, trx);
+    const account = w.organization ? await accounts.findOrCreateByName(w.organization, trx) : undefined;
     return {
+      manager,
       passwordHash: w.password ? await deps.hasher.hash(w.password) : undefined,
-      mainAccountId: w.organization === undefined ? undefined : w.organization === null ? GUEST_ACCOUNT_ID : await accounts.findOrCreateByName(w.organization, trx),
+      mainAccountId: w.organization === undefined ? undefined : (account?.id ?? GUEST_ACCOUNT_ID),
+      organization: account && account.kind !== 'guest' ? account.name : null,
     };
   }
 
@@ -129,7 +135,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       const w = fromScimUser(body);
       const roles = plan([], null, w.roles ?? { names: [], primary: null }, caller);
       return deps.transact(async (trx) => {
-        const { passwordHash, mainAccountId } = await prepare(w, undefined, trx);
+        const { passwordHash, mainAccountId, organization, manager } = await prepare(w, undefined, trx);
         const user = await users.create(
           {
             userCode: w.userName,
@@ -146,7 +152,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
           },
           trx,
         );
-        const doc = await docOf(user.id, trx);
+        // Everything the document shows was just written: no need to read it back.
+        const doc = toScimUser({ user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager }, baseUrl);
         await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
         return doc;
       });
