@@ -14,7 +14,7 @@
  *      `individual` role; then VACUUM (ANALYZE). Prints how long that took;
  *   4. moves the local PostgreSQL to core 1 (BENCH_PIN_PG), starts
  *      `taskset -c 0 node --import tsx src/main.ts` (NODE_ENV=production) and waits for /readyz;
- *   5. measures, over keep-alive connections with plain fetch, each timed phase for
+ *   5. measures, over keep-alive connections (node:http), each timed phase for
  *      BENCH_WARMUP + BENCH_SECONDS (reads first, on exactly the loaded directory):
  *        (2)  GET /Users?filter=userName eq "user{n}@bench.example", n random, one at a time
  *             (latency, not queueing); (2b) the same at concurrency BENCH_EQ_CONCURRENCY;
@@ -56,7 +56,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -456,15 +456,12 @@ async function killServer() {
 }
 
 // ---------------------------------------------------------------------------
-// HTTP: Node's fetch, with an explicit keep-alive agent
+// HTTP: node:http over a keep-alive agent (about half the client CPU of fetch,
+// which matters: the load generator shares its core with PostgreSQL)
 
+let agent = new Agent({ keepAlive: true });
 function installAgent(connections: number) {
-  // Node bundles undici without exporting it; its global dispatcher is an undici
-  // Agent, so its constructor makes a new one with our connection limit.
-  const key = Symbol.for('undici.globalDispatcher.1');
-  const g = globalThis as Record<symbol, unknown>;
-  const current = g[key] as { constructor: new (opts: object) => unknown } | undefined;
-  if (current) g[key] = new current.constructor({ connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
+  agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
 }
 
 /** Fails loudly: a wrong answer is a bug, not a figure. */
@@ -475,21 +472,36 @@ function check(ok: unknown, what: string): asserts ok {
   if (!ok) throw new CheckFailed(what);
 }
 
-async function scim(method: string, path: string, body?: unknown, base = SCIM): Promise<{ status: number; doc: any; res: Response }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json', ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+async function scim(method: string, path: string, body?: unknown, base = SCIM): Promise<{ status: number; doc: any; headers: IncomingHttpHeaders }> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const { status, text, headers } = await new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
+    const req = request(`${base}${path}`, {
+      method,
+      agent,
+      timeout: REQUEST_TIMEOUT_MS,
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/scim+json',
+        ...(payload === undefined ? {} : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) }),
+      },
+    }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (data += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
   let doc: any;
   try {
     doc = text ? JSON.parse(text) : undefined;
   } catch {
-    throw new CheckFailed(`${method} ${path}: ${res.status}, not JSON: ${text.slice(0, 200)}`);
+    throw new CheckFailed(`${method} ${path}: ${status}, not JSON: ${text.slice(0, 200)}`);
   }
-  return { status: res.status, doc, res };
+  return { status, doc, headers };
 }
 
 /** An Entra ID-like new user (no password). */
@@ -510,12 +522,12 @@ function entraUser(userName: string) {
 
 async function createUser(tag: string, base = SCIM): Promise<void> {
   const body = entraUser(`${tag}@new.bench.example`);
-  const { status, doc, res } = await scim('POST', '/Users', body, base);
+  const { status, doc, headers } = await scim('POST', '/Users', body, base);
   check(status === 201, `POST /Users answered ${status}: ${show(doc, 300)}`);
   check(typeof doc?.id === 'string' && UUID.test(doc.id), `POST /Users: no id in ${show(doc, 200)}`);
   check(doc.userName === body.userName && doc.externalId === body.externalId, `POST /Users echoed ${doc.userName}/${doc.externalId}, sent ${body.userName}/${body.externalId}`);
   check(doc.emails?.[0]?.value === body.userName && doc[ENTERPRISE]?.department === body[ENTERPRISE].department, 'POST /Users: emails or department not echoed');
-  check(res.headers.get('location')?.endsWith(`/Users/${doc.id}`), `POST /Users: Location ${res.headers.get('location')}`);
+  check(headers.location?.endsWith(`/Users/${doc.id}`), `POST /Users: Location ${headers.location}`);
 }
 
 async function getByUserName(n: number, base = SCIM): Promise<void> {
