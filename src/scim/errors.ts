@@ -59,12 +59,15 @@ const UNIQUE_DETAILS: Record<string, string> = {
 
 /**
  * Any error as the SCIM error a client should see: ScimErrors as they are, other
- * exposed application errors (a password policy refusal) as `invalidValue`, a
- * unique-index race as `uniqueness`; undefined for a server fault.
+ * exposed application errors with their status (a password policy refusal is 400
+ * `invalidValue`), a unique index's refusal as 409 `uniqueness`; undefined for a
+ * server fault.
  */
 export function asScimError(err: unknown): ScimError | undefined {
   if (err instanceof ScimError) return err;
-  if (err instanceof AppError && err.expose) return new ScimError(err.status === 409 ? 409 : 400, err.status === 409 ? 'uniqueness' : 'invalidValue', err.message);
+  if (err instanceof AppError && err.expose) {
+    return new ScimError(err.status, err.status === 400 ? 'invalidValue' : err.status === 409 ? 'uniqueness' : undefined, err.message);
+  }
   const { code, constraint } = err as { code?: string; constraint?: string };
   if (code === '23505') return uniqueness(UNIQUE_DETAILS[constraint ?? ''] ?? 'A resource with this unique value already exists.');
   return undefined;

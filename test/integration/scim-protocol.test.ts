@@ -5,10 +5,12 @@ import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 
 let server: TestServer;
 let scim: ScimClient;
+let token: string;
 
 test.before(async () => {
   server = await startServer({ SCIM_MAX_RESULTS: '5', SCIM_BULK_MAX_OPERATIONS: '20', SCIM_MAX_PAYLOAD_BYTES: '20000' });
-  scim = scimClient(server, await scimToken(server, 'protocol'));
+  token = await scimToken(server, 'protocol');
+  scim = scimClient(server, token);
 });
 test.after.always(() => server?.close());
 
@@ -89,6 +91,15 @@ test('bad requests get the SCIM error schema and the right status', async (t) =>
   isScimError(t, await scim.get('/Users/not-a-uuid'), 404);
   isScimError(t, await scim.get('/Nothing'), 404);
   isScimError(t, await scim.post('/Users', { ...newUser(), junk: 'x'.repeat(30000) }), 413);
+  // The same without a Content-Length (chunked): the limit holds while reading.
+  const big = new TextEncoder().encode(JSON.stringify({ ...newUser(), junk: 'x'.repeat(30000) }));
+  const chunked = await fetch(`${server.url}/scim/v2/Users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
+    body: new ReadableStream({ start: (c) => (c.enqueue(big), c.close()) }),
+    duplex: 'half',
+  } as RequestInit);
+  isScimError(t, { status: chunked.status, body: await chunked.json() }, 413);
   isScimError(t, await scim.request('POST', '/Users', 'userName=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
   // application/json is accepted as well as application/scim+json.
   t.is((await scim.request('POST', '/Users', newUser(), { 'content-type': 'application/json' })).status, 201);

@@ -46,7 +46,7 @@ function scimErrors(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) throw notFound(`No SCIM endpoint ${ctx.method} ${ctx.path}.`);
       if (ctx.status === 405) throw new ScimError(405, undefined, `${ctx.method} is not allowed on ${ctx.path}.`);
     } catch (err) {
-      const scim = asScimError(err) ?? ((err as { status?: number }).status === 413 ? new ScimError(413, undefined, (err as Error).message) : undefined);
+      const scim = asScimError(err);
       if (!scim) log.error({ err, path: ctx.path }, 'scim.failed');
       const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
       send(ctx, error.status, scimErrorBody(error));
@@ -63,7 +63,7 @@ function authenticate(auth: ScimAuth) {
     const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const caller = bearer && (await auth.authenticate(bearer));
     if (!caller) throw new ScimError(401, undefined, 'A valid bearer token is required.');
-    ctx.state.caller = { ...caller, actor: { ...caller.actor }, ip: ctx.ip };
+    ctx.state.caller = { ...caller, ip: ctx.ip };
     await next();
   };
 }
