@@ -27,11 +27,18 @@ export interface ScimAuthDeps {
  */
 export function createScimAuth(deps: ScimAuthDeps) {
   const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1);
+  let readAt = 0;
+  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = Date.now()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
+  const verify = async (token: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience: deps.resource, typ: 'at+jwt' });
 
   async function fromAccessToken(token: string): Promise<ScimCaller | undefined> {
-    const keySet = (await jwks.get('jwks', async () => createLocalJWKSet({ keys: await deps.publicJwks() })))!;
     try {
-      const { payload } = await jwtVerify(token, keySet, { issuer: deps.issuer, audience: deps.resource, typ: 'at+jwt' });
+      const { payload } = await verify(token).catch(async (err: { code?: string }) => {
+        // A key made by a rotation since the keys were read: read them again, at most once a second.
+        if (err.code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - readAt < 1000) throw err;
+        jwks.delete('jwks');
+        return verify(token);
+      });
       const scopes = String(payload.scope ?? '').split(' ');
       // Client credentials only: the token stands for the client, not for a person.
       if (!scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id) return undefined;

@@ -77,6 +77,13 @@ test('access tokens from Gatehouse for the SCIM resource with scope scim (client
   const audit = await server.container.db('audit_events').where({ target_id: created.body.id, action: 'user.created' }).first();
   t.like(audit, { actor_type: 'client', actor_id: client.clientId });
 
+  // After a key rotation, tokens signed with the new key work at once.
+  await server.container.signingKeys.rotate(3600);
+  t.true(await server.oidc.refreshKeys());
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const fresh = await oidc.clientCredentialsGrant(config, { scope: 'scim', resource: `${server.url}/scim/v2` });
+  t.is((await scimClient(server, fresh.access_token).get('/Users?count=1')).status, 200);
+
   // A token for another audience is refused.
   const other = await oidc.clientCredentialsGrant(config, { scope: 'roles' }).catch(() => undefined);
   if (other) t.is((await scimClient(server, other.access_token).get('/Users')).status, 401);
