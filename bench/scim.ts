@@ -54,23 +54,26 @@
  *   BENCH_JSON=<file>  also write the results as JSON
  *   BENCH_KEEP_DB=1  leave the database in place at the end (it is dropped by default)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { cpuBetween, machineCpu, usage as cpuUsage, type Usage } from './lib/cpu.js';
+import { dropDatabase, recreateDatabase } from './lib/database.js';
+import { envNumber as num } from './lib/env-number.js';
+import { percentile } from './lib/percentile.js';
+import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
+import { revision } from './lib/revision.js';
+import { createServerProcess } from './lib/server-process.js';
+import { fixed, percent, printTable } from './lib/table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
-const num = (name: string, fallback: number) => {
-  const v = Number(env[name] ?? fallback);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number`);
-  return v;
-};
 
 const USERS = Math.max(10, Math.floor(num('BENCH_USERS', 100_000)));
 const SECONDS = num('BENCH_SECONDS', 10);
@@ -83,7 +86,7 @@ const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_scim';
 const PORT = num('BENCH_PORT', 3918);
 const ONLY = new Set((env.BENCH_ONLY ?? '1,2,3,4').split(',').map((s) => s.trim()).filter(Boolean));
-const PIN = env.BENCH_PIN !== '0' && spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2;
+const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
 const SERVER_NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
 const CPU_PROF = env.BENCH_CPU_PROF;
@@ -166,23 +169,15 @@ interface PhaseResult {
   sqlPerRequest?: number;
 }
 
-let server: ChildProcess | undefined;
-let serverStartedAt = 0;
-let serverLog = '';
+const server = createServerProcess();
 let token = '';
 
 async function main() {
   const results: PhaseResult[] = [];
-  const onSignal = (sig: NodeJS.Signals) => {
-    killServer().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  server.killOnSignals();
 
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'views', 'package-lock.json'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   console.log(
-    `Gatehouse ${head || '(no git)'}${dirty ? ' with uncommitted changes in src/' : ''} SCIM benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
+    `Gatehouse ${revision(ROOT)} SCIM benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, ` +
       `PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${USERS.toLocaleString('en')} users; ${WARMUP}s warm-up + ${SECONDS}s per timed phase; ` +
       `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
@@ -195,7 +190,7 @@ async function main() {
 
   let dbUrl: string | undefined;
   try {
-    dbUrl = await recreateDatabase();
+    dbUrl = await recreateDatabase(PG_URL, DB_NAME);
     const serverEnv: Record<string, string> = {
       DATABASE_URL: dbUrl,
       PORT: String(PORT),
@@ -213,8 +208,8 @@ async function main() {
     const load = await loadUsers(dbUrl);
     console.log(`${(load.ms / 1000).toFixed(1)} s (users ${(load.steps.users! / 1000).toFixed(1)} s, emails ${(load.steps.emails! / 1000).toFixed(1)} s, employments ${(load.steps.employments! / 1000).toFixed(1)} s, roles ${(load.steps.roles! / 1000).toFixed(1)} s, ${env.BENCH_VACUUM === '0' ? 'ANALYZE' : 'VACUUM ANALYZE'} ${(load.steps.analyze! / 1000).toFixed(1)} s); database ${load.size}`);
 
-    if (PIN_PG && !pinPostgres('1')) console.log('warning: could not move PostgreSQL to core 1; it shares the server core');
-    await startServer(serverEnv);
+    if (PIN_PG) movePostgresToLoadCore();
+    await server.start({ root: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, issuer: ISSUER, pin: PIN, cpuProfDir: CPU_PROF });
     installAgent(Math.max(POST_CONCURRENCY, EQ_CONCURRENCY, 1) * 2);
     const stats = new pg.Client({ connectionString: dbUrl });
     await stats.connect();
@@ -272,11 +267,11 @@ async function main() {
     }
   } catch (err) {
     console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (serverLog) console.error(`server output (tail):\n${serverLog.slice(-4000)}`);
+    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
     process.exitCode = 1;
   } finally {
-    await killServer();
-    if (PIN_PG) pinPostgres(`0-${cpus().length - 1}`);
+    await server.kill();
+    if (PIN_PG) releasePostgres();
   }
 
   if (process.exitCode !== 1 && SQL_TRACE && dbUrl && results.length) {
@@ -290,38 +285,13 @@ async function main() {
       process.exitCode = 1;
     }
   }
-  if (env.BENCH_KEEP_DB !== '1') await dropDatabase().catch((err) => console.error('could not drop the database:', err));
+  if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
 
   if (results.length) report(results);
 }
 
 // ---------------------------------------------------------------------------
 // Database, fixtures and the bulk load
-
-async function recreateDatabase(): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error('BENCH_DB must be a plain identifier');
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-}
-
-async function dropDatabase() {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** Runs the migrations (by creating the container) and makes the SCIM token. */
 async function prepare(serverEnv: Record<string, string>): Promise<string> {
@@ -401,58 +371,6 @@ async function prefixCounts(stats: pg.Client): Promise<Map<string, number>> {
     "SELECT lower(left(family_name, 3)) AS p, count(*)::int AS n FROM users WHERE status <> 'deleted' AND length(family_name) >= 3 GROUP BY 1",
   );
   return new Map(rows.map((r) => [r.p as string, r.n as number]));
-}
-
-/** Sets the CPU affinity of every PostgreSQL process (new backends inherit the postmaster's). */
-function pinPostgres(cores: string): boolean {
-  const pids = spawnSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  return pids.length > 0 && pids.every((pid) => spawnSync('taskset', ['-a', '-p', '-c', cores, pid]).status === 0);
-}
-
-// ---------------------------------------------------------------------------
-// The server child process
-
-async function startServer(serverEnv: Record<string, string>) {
-  const nodeArgs = ['--import', 'tsx'];
-  if (CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`);
-  const cmd = [process.execPath, ...nodeArgs, 'src/main.ts'];
-  const options = { cwd: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
-  server = PIN ? spawn('taskset', ['-c', '0', ...cmd], options) : spawn(cmd[0]!, cmd.slice(1), options);
-  const keep = (chunk: Buffer) => {
-    serverLog = (serverLog + chunk.toString()).slice(-64_000);
-  };
-  server.stdout!.on('data', keep);
-  server.stderr!.on('data', keep);
-  let exited = false;
-  server.on('exit', () => (exited = true));
-
-  const spawnedAt = Date.now();
-  const deadline = spawnedAt + 60_000;
-  for (;;) {
-    if (exited) throw new Error('the server exited during start-up');
-    if (Date.now() > deadline) throw new Error('the server did not answer /readyz within 60 s');
-    const ok = await fetch(`${ISSUER}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(200);
-  }
-  // `taskset` execs node: the child's pid is the server's.
-  const affinity = spawnSync('taskset', ['-pc', String(server.pid)], { encoding: 'utf8' }).stdout.trim();
-  console.log(`server pid ${server.pid} ready at ${ISSUER} after ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s (${affinity || 'affinity unknown'})`);
-  serverStartedAt = spawnedAt;
-}
-
-async function killServer() {
-  const s = server;
-  if (!s || s.exitCode !== null || s.signalCode !== null) return;
-  server = undefined;
-  const exited = new Promise<void>((resolve) => s.once('exit', () => resolve()));
-  s.kill('SIGTERM');
-  const timer = setTimeout(() => s.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------
@@ -581,78 +499,10 @@ async function bulk(tag: string, ops: number, stats: pg.Client | undefined, base
 }
 
 // ---------------------------------------------------------------------------
-// CPU accounting (from /proc, as in bench/signin.ts)
-
-interface Usage {
-  server: number;
-  serverMain: number;
-  pg: number;
-  load: number;
-  machine: number[];
-  at: number;
-}
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-function procCpu(pid: number | string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-
-/** The postmaster, its auxiliary processes and the backends of this database. */
-function postgresCpu(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const backend = /^postgres: [^:]+: \S+ (\S+) \S+\(\d+\)|^postgres: [^:]+: \S+ (\S+) \[local\]/.exec(cmdline);
-      if (backend && (backend[1] ?? backend[2]) !== DB_NAME) continue;
-      total += procCpu(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-function machineCpu(): number[] {
-  return readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .filter((l) => /^cpu\d*\s/.test(l))
-    .map((l) => {
-      const f = l.trim().split(/\s+/).slice(1).map(Number);
-      return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / CLK_TCK;
-    });
-}
+// CPU readings of this benchmark's server and database
 
 function usage(): Usage {
-  const u = process.cpuUsage();
-  return {
-    server: server?.pid ? procCpu(server.pid) : 0,
-    serverMain: server?.pid ? procCpu(`${server.pid}/task/${server.pid}`) : 0,
-    pg: postgresCpu(),
-    load: (u.user + u.system) / 1e6,
-    machine: machineCpu(),
-    at: performance.now(),
-  };
-}
-
-function cpuBetween(u0: Usage, u1: Usage) {
-  const window = (u1.at - u0.at) / 1000;
-  return {
-    serverCpu: (u1.server - u0.server) / window,
-    serverMainCpu: (u1.serverMain - u0.serverMain) / window,
-    pgCpu: (u1.pg - u0.pg) / window,
-    loadCpu: (u1.load - u0.load) / window,
-    coreBusy: u1.machine.slice(1, 3).map((v, i) => (v - u0.machine[i + 1]!) / window),
-  };
+  return cpuUsage(server.pid, DB_NAME);
 }
 
 // ---------------------------------------------------------------------------
@@ -660,12 +510,10 @@ function cpuBetween(u0: Usage, u1: Usage) {
 
 type Timed = Omit<PhaseResult, 'figure' | 'target'>;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 /** Runs `op` in `concurrency` loops for WARMUP + SECONDS; latencies of operations ending in the measured window. Any failure is fatal. */
 async function timed(key: string, label: string, concurrency: number, op: () => Promise<void>): Promise<Timed> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
-  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - serverStartedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `);
+  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `);
   const start = performance.now();
   const warmEnd = start + WARMUP * 1000;
   const end = warmEnd + SECONDS * 1000;
@@ -798,17 +646,8 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
 // ---------------------------------------------------------------------------
 // Report
 
-function printTable(table: string[][], leftColumns: number) {
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(`${line(table[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const row of table.slice(1)) console.log(line(row));
-}
-
 function report(unsorted: PhaseResult[]) {
   const results = [...unsorted].sort((a, b) => a.key.localeCompare(b.key));
-  const pctStr = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v < 0 ? '≈0%' : `${Math.round(v * 100)}%`);
-  const fixed = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
 
   console.log(`\nResults (${USERS.toLocaleString('en')} users; timed phases: ${SECONDS} s measured after ${WARMUP} s warm-up; latency of whole requests)\n`);
   printTable(
@@ -841,13 +680,13 @@ function report(unsorted: PhaseResult[]) {
       ['', 'server', 'main thr.', 'server ms/req', 'PostgreSQL', 'PG ms/req', 'load gen.', 'core0 / core1', 'SQL/req'],
       ...results.map((r) => [
         `(${r.key})`,
-        pctStr(r.serverCpu),
-        pctStr(r.serverMainCpu),
+        percent(r.serverCpu),
+        percent(r.serverMainCpu),
         fixed(per(r.serverCpu, r), 2),
-        pctStr(r.pgCpu),
+        percent(r.pgCpu),
         fixed(per(r.pgCpu, r), 2),
-        pctStr(r.loadCpu),
-        r.coreBusy ? r.coreBusy.map(pctStr).join(' / ') : '—',
+        percent(r.loadCpu),
+        r.coreBusy ? r.coreBusy.map(percent).join(' / ') : '—',
         fixed(r.sqlPerRequest, r.key === '4' ? 1 : 0),
       ]),
     ],
@@ -872,20 +711,7 @@ function report(unsorted: PhaseResult[]) {
   }
 }
 
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // ---------------------------------------------------------------------------
 // Entry (last, so every declaration above is initialised).
 // The load generator pins itself to core 1 (the server gets core 0).
-if (PIN && env.BENCH_PINNED !== '1') {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...env, BENCH_PINNED: '1' },
-  });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
-  await main();
-}
+await runOnLoadCore(PIN, import.meta.url, main);

@@ -37,21 +37,25 @@
  *   BENCH_JSON=<file>  also write the results as JSON
  *   BENCH_KEEP_DB=1  leave the database in place at the end (it is dropped by default)
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { cpuBetween, procCpu, usage as cpuUsage, type Usage as CpuUsage } from './lib/cpu.js';
+import { dropDatabase, recreateDatabase } from './lib/database.js';
+import { envNumber as num } from './lib/env-number.js';
+import { percentile } from './lib/percentile.js';
+import { canPin, movePostgresToLoadCore, onCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
+import { revision } from './lib/revision.js';
+import { createServerProcess } from './lib/server-process.js';
+import { fixed, percent, printTable } from './lib/table.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
-const num = (name: string, fallback: number) => {
-  const v = Number(env[name] ?? fallback);
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number`);
-  return v;
-};
 
 const SECONDS = num('BENCH_SECONDS', 10);
 const WARMUP = num('BENCH_WARMUP', 2);
@@ -63,14 +67,8 @@ const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench';
 const PORT = num('BENCH_PORT', 3917);
 const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim()).filter(Boolean));
-const PIN = env.BENCH_PIN !== '0' && spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2;
+const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
-
-/** Sets the CPU affinity of every PostgreSQL process (new backends inherit the postmaster's). */
-function pinPostgres(cores: string): boolean {
-  const pids = spawnSync('pgrep', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  return pids.length > 0 && pids.every((pid) => spawnSync('taskset', ['-a', '-p', '-c', cores, pid]).status === 0);
-}
 const SERVER_NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
 const CPU_PROF = env.BENCH_CPU_PROF;
 const PG_SOCKET = env.BENCH_PG_SOCKET;
@@ -123,23 +121,15 @@ interface PhaseResult {
   requestsPerOp?: number;
 }
 
-let server: ChildProcess | undefined;
-let serverStartedAt = 0;
-let serverLog = '';
+const server = createServerProcess();
 
 async function main() {
   const results: PhaseResult[] = [];
   let bound: PhaseResult | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
-    killServer().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  server.killOnSignals();
 
-  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'migrations', 'views', 'package-lock.json'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
   console.log(
-    `Gatehouse ${head || '(no git)'}${dirty ? ' with uncommitted changes in src/' : ''} sign-in benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
+    `Gatehouse ${revision(ROOT)} sign-in benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
       `server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}${PG_SOCKET ? ` (Unix socket ${PG_SOCKET})` : ' (TCP 127.0.0.1)'}; ` +
       `${WARMUP}s warm-up + ${SECONDS}s per phase; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
   );
@@ -154,7 +144,7 @@ async function main() {
     }
 
     // Fixtures -------------------------------------------------------------
-    const dbUrl = await recreateDatabase();
+    const dbUrl = await recreateDatabase(PG_URL, DB_NAME, { synchronousCommit: env.BENCH_PG_SYNC_COMMIT });
     const serverEnv = {
       DATABASE_URL: PG_SOCKET ? socketUrl(dbUrl, PG_SOCKET) : dbUrl,
       PORT: String(PORT),
@@ -168,8 +158,15 @@ async function main() {
     console.log('done');
 
     // Server ----------------------------------------------------------------
-    if (PIN_PG && !pinPostgres('1')) console.log('warning: could not move PostgreSQL to core 1; it shares the server core');
-    await startServer(serverEnv);
+    if (PIN_PG) movePostgresToLoadCore();
+    await server.start({
+      root: ROOT,
+      env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV },
+      issuer: ISSUER,
+      pin: PIN,
+      cpuProfDir: CPU_PROF,
+      preload: env.BENCH_SERVER_IMPORT,
+    });
     installAgent(Math.max(SIGNIN_CONCURRENCY, CC_CONCURRENCY, REFRESH_CONCURRENCY) * 2);
     const stats = new pg.Client({ connectionString: dbUrl });
     await stats.connect();
@@ -223,12 +220,12 @@ async function main() {
     }
   } catch (err) {
     console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (serverLog) console.error(`server output (tail):\n${serverLog.slice(-4000)}`);
+    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
     process.exitCode = 1;
   } finally {
-    await killServer();
-    if (PIN_PG) pinPostgres(`0-${cpus().length - 1}`);
-    if (env.BENCH_KEEP_DB !== '1') await dropDatabase().catch((err) => console.error('could not drop the database:', err));
+    await server.kill();
+    if (PIN_PG) releasePostgres();
+    if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
   }
 
   if (bound || results.length) report(bound, results);
@@ -238,8 +235,8 @@ async function main() {
 // (a) argon2 bound
 
 function runArgon2Bound(): PhaseResult {
-  const args = [process.execPath, ...process.execArgv, join(ROOT, 'bench/argon2-bound.ts')];
-  const res = PIN ? spawnSync('taskset', ['-c', '1', ...args], { encoding: 'utf8', env, cwd: ROOT, timeout: (SECONDS + WARMUP + 60) * 1000 }) : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', env, cwd: ROOT, timeout: (SECONDS + WARMUP + 60) * 1000 });
+  const [file, args] = onCore(PIN, 1, [process.execPath, ...process.execArgv, join(ROOT, 'bench/argon2-bound.ts')]);
+  const res = spawnSync(file, args, { encoding: 'utf8', env, cwd: ROOT, timeout: (SECONDS + WARMUP + 60) * 1000 });
   if (res.status !== 0) throw new Error(`argon2 bound failed: ${res.stderr || res.error}`);
   const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as { ops: number; opsPerSec: number; p50: number; p99: number; params: { memoryCost: number; timeCost: number; parallelism: number } };
   return {
@@ -256,36 +253,6 @@ function runArgon2Bound(): PhaseResult {
 
 // ---------------------------------------------------------------------------
 // Database and fixtures
-
-async function recreateDatabase(): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error('BENCH_DB must be a plain identifier');
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB_NAME}`);
-    const sync = env.BENCH_PG_SYNC_COMMIT;
-    if (sync) {
-      if (!/^(on|off|local|remote_write|remote_apply)$/.test(sync)) throw new Error('BENCH_PG_SYNC_COMMIT: on, off, local, remote_write or remote_apply');
-      await admin.query(`ALTER DATABASE ${DB_NAME} SET synchronous_commit = ${sync}`);
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(PG_URL);
-  url.pathname = `/${DB_NAME}`;
-  return url.toString();
-}
-
-async function dropDatabase() {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-}
 
 /** The same database, over a Unix socket. */
 function socketUrl(tcpUrl: string, dir: string): string {
@@ -330,54 +297,6 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
   } finally {
     await c.close();
   }
-}
-
-// ---------------------------------------------------------------------------
-// The server child process
-
-async function startServer(serverEnv: Record<string, string>) {
-  const nodeArgs = ['--import', 'tsx'];
-  if (CPU_PROF) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`);
-  if (env.BENCH_SERVER_IMPORT) nodeArgs.push('--import', env.BENCH_SERVER_IMPORT);
-  const cmd = [process.execPath, ...nodeArgs, 'src/main.ts'];
-  server = PIN
-    ? spawn('taskset', ['-c', '0', ...cmd], { cwd: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const keep = (chunk: Buffer) => {
-    serverLog = (serverLog + chunk.toString()).slice(-64_000);
-  };
-  server.stdout!.on('data', keep);
-  server.stderr!.on('data', keep);
-  let exited = false;
-  server.on('exit', () => (exited = true));
-
-  const spawnedAt = Date.now();
-  const deadline = spawnedAt + 60_000;
-  for (;;) {
-    if (exited) throw new Error('the server exited during start-up');
-    if (Date.now() > deadline) throw new Error('the server did not answer /readyz within 60 s');
-    const ok = await fetch(`${ISSUER}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await sleep(200);
-  }
-  // `taskset` execs node: the child's pid is the server's.
-  const affinity = spawnSync('taskset', ['-pc', String(server.pid)], { encoding: 'utf8' }).stdout.trim();
-  console.log(`server pid ${server.pid} ready at ${ISSUER} after ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s (${affinity || 'affinity unknown'})`);
-  serverStartedAt = spawnedAt;
-}
-
-async function killServer() {
-  const s = server;
-  if (!s || s.exitCode !== null || s.signalCode !== null) return;
-  server = undefined;
-  const exited = new Promise<void>((resolve) => s.once('exit', () => resolve()));
-  s.kill('SIGTERM');
-  const timer = setTimeout(() => s.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------
@@ -531,65 +450,9 @@ async function pool(count: number, width: number, task: (i: number) => Promise<v
   );
 }
 
-interface Usage {
-  server: number;
-  /** The server's main (JavaScript) thread alone. */
-  serverMain: number;
+interface Usage extends CpuUsage {
   /** Every server thread by thread id. */
   serverThreads: Map<number, number>;
-  pg: number;
-  load: number;
-  /** Busy CPU seconds of the whole machine, then of each core, from /proc/stat. */
-  machine: number[];
-  at: number;
-}
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** utime+stime of a process (or, with `/task/<tid>`, one thread) in seconds, from /proc. */
-function procCpu(pid: number | string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * CPU seconds of the PostgreSQL processes that serve this benchmark: the
- * postmaster, its auxiliary processes and the backends connected to DB_NAME
- * (not other databases' backends on a shared server).
- */
-function postgresCpu(): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      // A client backend reads "postgres: 15/main: <user> <database> <host>(<port>) <state>".
-      const backend = /^postgres: [^:]+: \S+ (\S+) \S+\(\d+\)|^postgres: [^:]+: \S+ (\S+) \[local\]/.exec(cmdline);
-      if (backend && (backend[1] ?? backend[2]) !== DB_NAME) continue;
-      total += procCpu(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return total;
-}
-
-/** Busy CPU seconds from /proc/stat: [whole machine, core 0, core 1, …]. */
-function machineCpu(): number[] {
-  // cpuN  user nice system idle iowait irq softirq steal …
-  return readFileSync('/proc/stat', 'utf8')
-    .split('\n')
-    .filter((l) => /^cpu\d*\s/.test(l))
-    .map((l) => {
-      const f = l.trim().split(/\s+/).slice(1).map(Number);
-      return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / CLK_TCK;
-    });
 }
 
 function threadsCpu(pid: number | undefined): Map<number, number> {
@@ -604,8 +467,7 @@ function threadsCpu(pid: number | undefined): Map<number, number> {
 }
 
 function usage(): Usage {
-  const u = process.cpuUsage();
-  return { server: server?.pid ? procCpu(server.pid) : 0, serverMain: server?.pid ? procCpu(`${server.pid}/task/${server.pid}`) : 0, serverThreads: threadsCpu(server?.pid), pg: postgresCpu(), load: (u.user + u.system) / 1e6, machine: machineCpu(), at: performance.now() };
+  return { ...cpuUsage(server.pid, DB_NAME), serverThreads: threadsCpu(server.pid) };
 }
 
 /**
@@ -636,7 +498,7 @@ async function phase(
 ): Promise<PhaseResult> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
   const txBefore = await transactions(ctx.stats, true);
-  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - serverStartedAt) / 1000 + WARMUP).toFixed(1)} s to ${((Date.now() - serverStartedAt) / 1000 + WARMUP + SECONDS).toFixed(1)} s of the server's life] `);
+  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s to ${((Date.now() - server.startedAt) / 1000 + WARMUP + SECONDS).toFixed(1)} s of the server's life] `);
 
   const start = performance.now();
   const warmEnd = start + WARMUP * 1000;
@@ -682,25 +544,25 @@ async function phase(
   const txAfter = await transactions(ctx.stats);
 
   latencies.sort((x, y) => x - y);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
   const window = u0 ? (u1.at - u0.at) / 1000 : NaN;
+  const cpu = u0 && cpuBetween(u0, u1);
   const result: PhaseResult = {
     key,
     label,
     concurrency,
     ops: latencies.length,
     opsPerSec: latencies.length / SECONDS,
-    p50: pct(50),
-    p99: pct(99),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
     errors,
     firstError,
-    serverCpu: u0 ? (u1.server - u0.server) / window : undefined,
-    serverMainCpu: u0 ? (u1.serverMain - u0.serverMain) / window : undefined,
+    serverCpu: cpu?.serverCpu,
+    serverMainCpu: cpu?.serverMainCpu,
     serverThreads: u0 ? [...u1.serverThreads].map(([tid, v]) => [tid, (v - (u0!.serverThreads.get(tid) ?? 0)) / window] as [number, number]).sort((x, y) => x[0] - y[0]) : undefined,
-    pgCpu: u0 ? (u1.pg - u0.pg) / window : undefined,
-    loadCpu: u0 ? (u1.load - u0.load) / window : undefined,
+    pgCpu: cpu?.pgCpu,
+    loadCpu: cpu?.loadCpu,
     otherCpu: u0 ? (u1.machine[0]! - u0.machine[0]! - (u1.server - u0.server) - (u1.pg - u0.pg) - (u1.load - u0.load)) / window : undefined,
-    coreBusy: u0 ? u1.machine.slice(1, 3).map((v, i) => (v - u0!.machine[i + 1]!) / window) : undefined,
+    coreBusy: cpu?.coreBusy,
     // Each statistics read is itself 2 transactions.
     dbStatementsPerOp: opsAll && txAfter !== undefined && txBefore !== undefined ? (txAfter - txBefore - 2) / opsAll : undefined,
     requestsPerOp: opsAll ? (requestCount - requestsBefore) / opsAll : undefined,
@@ -712,17 +574,8 @@ async function phase(
 // ---------------------------------------------------------------------------
 // Report
 
-function printTable(table: string[][], leftColumns: number) {
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(`${line(table[0]!)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-  for (const row of table.slice(1)) console.log(line(row));
-}
-
 function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   const rows = [...(bound ? [bound] : []), ...results];
-  const pctStr = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v < 0 ? '≈0%' : `${Math.round(v * 100)}%`);
-  const fixed = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? '—' : v.toFixed(digits));
 
   console.log(`\nResults (${SECONDS} s measured after ${WARMUP} s warm-up; latency of whole operations)\n`);
   printTable(
@@ -741,16 +594,16 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
         const threads = r.serverCpu !== undefined && r.serverMainCpu !== undefined ? r.serverCpu - r.serverMainCpu : undefined;
         return [
           `(${r.key})`,
-          pctStr(r.serverCpu),
-          pctStr(r.serverMainCpu),
-          pctStr(threads),
+          percent(r.serverCpu),
+          percent(r.serverMainCpu),
+          percent(threads),
           fixed(r.serverMainCpu !== undefined ? (1000 * r.serverMainCpu) / r.opsPerSec : undefined, 2),
           fixed(threads !== undefined ? (1000 * threads) / r.opsPerSec : undefined, 2),
           fixed(r.serverCpu ? r.opsPerSec / r.serverCpu : undefined, 0),
-          pctStr(r.pgCpu),
-          pctStr(r.loadCpu),
-          pctStr(r.otherCpu),
-          r.coreBusy ? r.coreBusy.map(pctStr).join(' / ') : '—',
+          percent(r.pgCpu),
+          percent(r.loadCpu),
+          percent(r.otherCpu),
+          r.coreBusy ? r.coreBusy.map(percent).join(' / ') : '—',
           fixed(r.dbStatementsPerOp),
           fixed(r.requestsPerOp, 0),
         ];
@@ -810,20 +663,7 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   }
 }
 
-function sleep(ms: number) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 // ---------------------------------------------------------------------------
 // Entry (last, so every declaration above is initialised).
 // 1. The load generator pins itself to core 1 (the server gets core 0).
-if (PIN && env.BENCH_PINNED !== '1') {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...env, BENCH_PINNED: '1' },
-  });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
-  await main();
-}
+await runOnLoadCore(PIN, import.meta.url, main);
