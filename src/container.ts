@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { migrate, openDatabase, type Db, type Executor } from './db/database.js';
+import { migrate, openDatabase, retryingTransaction, type Db } from './db/database.js';
 import { createAuditEventsRepository } from './repositories/audit-events.js';
 import { createClientsRepository } from './repositories/clients.js';
 import { createCredentialsRepository } from './repositories/credentials.js';
@@ -59,7 +59,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const secret = resolveSecret(config, log);
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
   await migrate(db);
-  const transact = <T>(fn: (trx: Executor) => Promise<T>) => db.transaction(fn);
+  const transact = retryingTransaction(db);
 
   const repos = {
     users: createUsersRepository(db),
@@ -131,7 +131,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     baseUrl: scimBaseUrl,
     users: scimUsers,
     groups: scimGroups,
-    bulk: createScimBulk({ users: scimUsers, groups: scimGroups, maxOperations: config.scim.maxOperations }),
+    bulk: createScimBulk({
+      users: scimUsers,
+      groups: scimGroups,
+      maxOperations: config.scim.maxOperations,
+      onFault: (err, op) => log.error({ err, method: op.method, path: op.path }, 'scim.bulk_operation_failed'),
+    }),
     auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, issuer: config.issuer, publicJwks: signingKeys.publicJwks }),
   };
 

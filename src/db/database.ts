@@ -58,3 +58,23 @@ export function toCount(row: { count?: unknown } | undefined): number {
 export async function ping(db: Db): Promise<void> {
   await db.raw('select 1');
 }
+
+/** Deadlocks and serialization failures: the transaction may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Runs `fn` in a transaction, again (up to three times in all) when PostgreSQL
+ * aborted it as a deadlock victim or a serialization failure. `fn` must only
+ * touch the database through `trx`, so that running it again is safe.
+ */
+export function retryingTransaction(db: Db) {
+  return async function transact<T>(fn: (trx: Executor) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await db.transaction(fn);
+      } catch (err) {
+        if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      }
+    }
+  };
+}

@@ -213,19 +213,24 @@ export function createUsersRepository(db: Db) {
     /** Locks a user who is not deleted for the rest of the transaction, and reads it. */
     async lock(id: string, trx: Executor): Promise<User | undefined> {
       if (!UUID.test(id)) return undefined;
-      const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forUpdate().first();
+      // FOR NO KEY UPDATE: other transactions may still reference this user (as a manager) meanwhile.
+      const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forNoKeyUpdate().first();
       return row && toUser(row);
     },
 
     /**
-     * Replaces the user's unscoped assignments of the `manageable` roles with `roles`
-     * (other roles and scoped assignments stay) and returns every role name held.
+     * Replaces the user's unscoped assignments of the `manageable` roles with `roles`;
+     * other roles and scoped assignments stay.
      */
-    async replaceRoles(userId: string, roles: Role[], manageable: readonly Role[], trx: Executor): Promise<Role[]> {
+    async replaceRoles(userId: string, roles: Role[], manageable: readonly Role[], trx: Executor): Promise<void> {
       await trx('role_assignments').where({ user_id: userId }).whereNull('account_id').whereNull('account_group_id').whereIn('role', manageable).whereNotIn('role', roles).delete();
-      if (roles.length) await trx('role_assignments').insert(roles.map((role) => ({ user_id: userId, role }))).onConflict().ignore();
-      const rows = await trx('role_assignments').distinct('role').where({ user_id: userId });
-      return rows.map((r) => r.role);
+      // A role held in some scope already is not granted again unscoped.
+      await trx.raw(
+        `INSERT INTO role_assignments (user_id, role)
+         SELECT ?, r.role FROM unnest(?::text[]) AS r(role)
+          WHERE NOT EXISTS (SELECT 1 FROM role_assignments a WHERE a.user_id = ? AND a.role = r.role)`,
+        [userId, roles, userId],
+      );
     },
 
     /** Makes `accountId` the user's main account (an employment is added when missing). */
@@ -241,7 +246,7 @@ export function createUsersRepository(db: Db) {
      * one before the first lock, when the user is locked already).
      */
     async setStatus(id: string, status: Status, trx: Executor = db): Promise<{ before: Status; user: User } | undefined> {
-      const before = await trx('users').select('status').where({ id }).forUpdate().first();
+      const before = await trx('users').select('status').where({ id }).forNoKeyUpdate().first();
       if (!before) return undefined;
       const [row] = await trx('users')
         .where({ id })

@@ -1,7 +1,7 @@
 import type { Group, GroupMember } from '../repositories/groups.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
-import type { ScimDoc } from './user-mapper.js';
+import { MAX_VALUE_LENGTH, type ScimDoc } from './user-mapper.js';
 import { GROUP } from './schemas.js';
 
 export interface GroupWrite {
@@ -37,6 +37,9 @@ export function fromScimGroup(input: unknown): GroupWrite {
   if (typeof displayName !== 'string' || !displayName.trim()) throw invalidValue('"displayName" is required.');
   const externalId = doc.externalid ?? null;
   if (externalId !== null && typeof externalId !== 'string') throw invalidValue('"externalId" must be a string.');
+  for (const [name, value] of [['displayName', displayName], ['externalId', externalId ?? '']] as const) {
+    if (value.length > MAX_VALUE_LENGTH) throw invalidValue(`"${name}" is longer than ${MAX_VALUE_LENGTH} characters.`);
+  }
   let memberIds: string[] | undefined;
   if (doc.members !== undefined && doc.members !== null) {
     if (!Array.isArray(doc.members)) throw invalidValue('"members" must be an array.');

@@ -1,4 +1,4 @@
-import { invalidValue } from './errors.js';
+import { invalidFilter, invalidValue } from './errors.js';
 
 export interface ListQuery {
   filter?: string;
@@ -23,8 +23,12 @@ const text = (value: unknown, name: string): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined;
   if (Array.isArray(value)) return value.map((v) => text(v, name)).join(',');
   if (typeof value !== 'string') throw invalidValue(`"${name}" must be a string.`);
+  if (value.includes('\0')) throw (name === 'filter' ? invalidFilter : invalidValue)(`"${name}" holds a NUL character.`);
   return value;
 };
+
+/** Far past any directory, and still a safe OFFSET. */
+const MAX_START_INDEX = 2 ** 31 - 1;
 
 /**
  * The list parameters of RFC 7644 §3.4.2, from a query string or a SearchRequest
@@ -37,7 +41,7 @@ export function parseListQuery(params: Record<string, unknown>, maxResults: numb
     filter: text(p.filter, 'filter'),
     sortBy: text(p.sortby, 'sortBy'),
     sortOrder: text(p.sortorder, 'sortOrder'),
-    startIndex: Math.max(1, integer(p.startindex, 'startIndex') ?? 1),
+    startIndex: Math.min(MAX_START_INDEX, Math.max(1, integer(p.startindex, 'startIndex') ?? 1)),
     count: Math.min(maxResults, Math.max(0, count ?? maxResults)),
     attributes: text(p.attributes, 'attributes'),
     excludedAttributes: text(p.excludedattributes, 'excludedAttributes'),

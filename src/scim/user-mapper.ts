@@ -86,9 +86,13 @@ function lowerKeys(value: unknown): unknown {
 
 const isObject = (v: unknown): v is ScimDoc => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The longest attribute value stored: well inside PostgreSQL's index entry limit. */
+export const MAX_VALUE_LENGTH = 512;
+
 function text(value: unknown, name: string): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string') throw invalidValue(`"${name}" must be a string.`);
+  if (value.length > MAX_VALUE_LENGTH) throw invalidValue(`"${name}" is longer than ${MAX_VALUE_LENGTH} characters.`);
   return value;
 }
 

@@ -4,7 +4,7 @@ import type { ScimDoc } from '../scim/user-mapper.js';
 import type { ScimGroupsService } from './scim-groups.js';
 import type { ScimCaller, ScimUsersService } from './scim-users.js';
 
-interface BulkOperation {
+export interface BulkOperation {
   method: string;
   path: string;
   bulkId?: string;
@@ -57,7 +57,7 @@ function readOperations(body: unknown, maxOperations: number): { operations: Bul
  * bulkId x (an operation waiting for a later POST runs after it). Processing
  * stops after `failOnErrors` errors.
  */
-export function createScimBulk(deps: { users: Resources; groups: Resources; maxOperations: number }) {
+export function createScimBulk(deps: { users: Resources; groups: Resources; maxOperations: number; onFault: (err: unknown, op: BulkOperation) => void }) {
   async function run(op: BulkOperation, caller: ScimCaller): Promise<{ status: number; doc?: ScimDoc }> {
     const match = /^\/(Users|Groups)(?:\/([^/]+))?$/i.exec(op.path);
     if (!match) throw invalidValue(`Unknown path "${op.path}": use /Users, /Groups or /Users/{id}, /Groups/{id}.`);
@@ -102,9 +102,11 @@ export function createScimBulk(deps: { users: Resources; groups: Resources; maxO
           results[index] = { ...base, ...(meta ? { location: meta.location, version: meta.version } : {}), status: String(status) };
         } catch (err) {
           const scim = asScimError(err);
-          if (!scim) throw err;
+          // A server fault fails this operation only: the ones before it are committed.
+          if (!scim) deps.onFault(err, op);
           errors += 1;
-          results[index] = { ...base, status: String(scim.status), response: scimErrorBody(scim) };
+          const error = scim ?? new ScimError(500, undefined, 'The server could not complete this operation.');
+          results[index] = { ...base, status: String(error.status), response: scimErrorBody(error) };
         }
         if (op.bulkId) pendingBulkIds.delete(String(op.bulkId));
       }

@@ -251,3 +251,50 @@ test('Bulk: bulkId references, failOnErrors and the advertised limits', async (t
   const tooMany = await scim.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: Array.from({ length: 21 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `x${i}`, data: newUser() })) });
   isScimError(t, tooMany, 413);
 });
+
+test('hostile input is refused with a SCIM error, never a 500', async (t) => {
+  isScimError(t, await scim.post('/Users', newUser({ displayName: 'a\u0000b' })), 400, 'invalidValue');
+  isScimError(t, await scim.find('Users', 'userName eq "a\u0000b"'), 400, 'invalidFilter');
+  const random = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x4e00 + Math.floor(Math.random() * 20000))).join('');
+  isScimError(t, await scim.post('/Users', newUser({ userName: random(3000) })), 400, 'invalidValue');
+  isScimError(t, await scim.post('/Groups', { schemas: [SCIM.group], displayName: random(3000) }), 400, 'invalidValue');
+  const deep = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
+  isScimError(t, await scim.post('/Users', JSON.stringify(newUser()).replace(/}$/, `,"x":${deep}}`)), 400, 'invalidSyntax');
+  const far = await scim.find('Users', 'userName sw "p"', '&startIndex=100000000000000000000');
+  t.is(far.status, 200);
+  t.false('Resources' in far.body && far.body.Resources.length > 0);
+  t.is((await scim.get('/Groups?startIndex=100000000000000000000')).status, 200);
+});
+
+test('attributes on a write keep the Location and ETag headers', async (t) => {
+  const created = await scim.request('POST', '/Users?attributes=userName', newUser());
+  t.is(created.status, 201);
+  t.deepEqual(Object.keys(created.body).sort(), ['id', 'schemas', 'userName']);
+  t.regex(created.headers.get('location')!, new RegExp(`/Users/${created.body.id}$`));
+  t.regex(created.headers.get('etag')!, /^W\/"\d+"$/);
+  t.truthy((await scim.get(`/Users/${created.body.id}?attributes=id`)).headers.get('etag'));
+});
+
+test('concurrent writes: a new organization named by many creates at once, mutual managers', async (t) => {
+  const org = `Org ${Date.now()}`;
+  const made = await Promise.all(Array.from({ length: 8 }, () => scim.post('/Users', newUser({ [SCIM.enterprise]: { organization: org } }))));
+  t.deepEqual(made.map((r) => r.status), Array(8).fill(201));
+  t.deepEqual(made.map((r) => r.body[SCIM.enterprise]?.organization), Array(8).fill(org), 'every user is in the organization');
+  t.is(Number((await server.container.db('accounts').whereRaw('lower(name) = lower(?)', [org]).count('* as c').first())!.c), 1);
+
+  for (let round = 0; round < 3; round++) {
+    const [a, b] = [await create(), await create()];
+    const manager = (id: string) => [{ op: 'replace', path: `${SCIM.enterprise}:manager`, value: id }];
+    const [ab, ba] = await Promise.all([scim.patch(`/Users/${a.id}`, manager(b.id)), scim.patch(`/Users/${b.id}`, manager(a.id))]);
+    t.deepEqual([ab.status, ba.status], [200, 200]);
+  }
+});
+
+test('a role held in an account scope is not granted again unscoped by an unrelated change', async (t) => {
+  const user = await create();
+  await server.container.db('role_assignments').insert({ user_id: user.id, role: 'manager', account_id: '00000000-0000-4000-8000-000000000001' });
+  t.is((await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Scoped' }])).status, 200);
+  const rows = await server.container.db('role_assignments').where({ user_id: user.id, role: 'manager' });
+  t.is(rows.length, 1);
+  t.truthy(rows[0].account_id);
+});

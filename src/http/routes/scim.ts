@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ScimAuth } from '../../services/scim-auth.js';
 import type { ScimGroupsService } from '../../services/scim-groups.js';
 import type { ScimCaller, ScimUsersService } from '../../services/scim-users.js';
-import { asScimError, invalidFilter, invalidSyntax, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
+import { asScimError, invalidFilter, invalidSyntax, invalidValue, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
 import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
 import { project } from '../../scim/projection.js';
 import {
@@ -29,11 +29,12 @@ export interface ScimApiDeps {
 
 type ScimContext = Context & { state: { caller: ScimCaller; body: unknown } };
 
-function send(ctx: Context, status: number, doc: unknown) {
+/** Sends a SCIM body; `resource` (the whole document, before projection) gives ETag and Location. */
+function send(ctx: Context, status: number, body: unknown, resource = body) {
   ctx.status = status;
-  ctx.body = doc;
+  ctx.body = body;
   ctx.type = SCIM_TYPE;
-  const meta = (doc as ScimDoc | undefined)?.meta as { version?: string; location?: string } | undefined;
+  const meta = (resource as ScimDoc | undefined)?.meta as { version?: string; location?: string } | undefined;
   if (meta?.version) ctx.set('ETag', meta.version);
   if (status === 201 && meta?.location) ctx.set('Location', meta.location);
 }
@@ -68,6 +69,25 @@ function authenticate(auth: ScimAuth) {
   };
 }
 
+/** Strings PostgreSQL cannot store, and nesting no SCIM document needs. */
+const MAX_DEPTH = 32;
+const rejectNul = (_key: string, value: unknown) => {
+  if (typeof value === 'string' && value.includes('\0')) throw invalidValue('Strings may not hold NUL characters.');
+  return value;
+};
+function depth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > MAX_DEPTH) break;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
 /** JSON bodies (`application/scim+json` or `application/json`) up to the advertised size. */
 function readJson(maxPayloadSize: number) {
   return async (ctx: Context, next: Next) => {
@@ -77,10 +97,11 @@ function readJson(maxPayloadSize: number) {
       if (length > maxPayloadSize) throw new ScimError(413, undefined, `The body exceeds the maximum of ${maxPayloadSize} bytes.`);
       const text = await readRaw(ctx, maxPayloadSize);
       try {
-        ctx.state.body = JSON.parse(text);
-      } catch {
-        throw invalidSyntax('The body is not valid JSON.');
+        ctx.state.body = JSON.parse(text, rejectNul);
+      } catch (err) {
+        throw err instanceof ScimError ? err : invalidSyntax('The body is not valid JSON.');
       }
+      if (depth(ctx.state.body) > MAX_DEPTH) throw invalidSyntax(`The body nests deeper than ${MAX_DEPTH} levels.`);
     }
     await next();
   };
@@ -123,24 +144,25 @@ export function scimApi(deps: ScimApiDeps) {
   for (const [name, path] of [['User', '/Users'], ['Group', '/Groups']] as const) {
     const service = services[name];
     const shape = (doc: ScimDoc, q: { attributes?: string; excludedAttributes?: string }) => project(name, doc, q);
+    const one = (ctx: Context, status: number, doc: ScimDoc) => send(ctx, status, shape(doc, ctx.query as Record<string, string>), doc);
     const list = async (ctx: Context, q: ListQuery) => {
       const { total, docs } = await service.list(q);
       send(ctx, 200, listResponse(total, q, docs.map((d) => shape(d, q))));
     };
     router.get(path, (ctx) => list(ctx, parseListQuery(ctx.query, limits.maxResults)));
     router.post(`${path}/.search`, (ctx) => list(ctx, searchQuery((ctx as ScimContext).state.body, limits.maxResults)));
-    router.get(`${path}/:id`, async (ctx) => send(ctx, 200, shape(await service.get(ctx.params.id!, ctx.query as Record<string, string>), ctx.query as Record<string, string>)));
+    router.get(`${path}/:id`, async (ctx) => one(ctx, 200, await service.get(ctx.params.id!, ctx.query as Record<string, string>)));
     router.post(path, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
-      send(ctx, 201, shape(await service.create(body, caller), ctx.query as Record<string, string>));
+      one(ctx, 201, await service.create(body, caller));
     });
     router.put(`${path}/:id`, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
-      send(ctx, 200, shape(await service.replace(ctx.params.id!, body, ctx.get('if-match') || undefined, caller), ctx.query as Record<string, string>));
+      one(ctx, 200, await service.replace(ctx.params.id!, body, ctx.get('if-match') || undefined, caller));
     });
     router.patch(`${path}/:id`, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
-      send(ctx, 200, shape(await service.patch(ctx.params.id!, body, ctx.get('if-match') || undefined, caller), ctx.query as Record<string, string>));
+      one(ctx, 200, await service.patch(ctx.params.id!, body, ctx.get('if-match') || undefined, caller));
     });
     router.delete(`${path}/:id`, async (ctx) => {
       await service.remove(ctx.params.id!, ctx.get('if-match') || undefined, (ctx as ScimContext).state.caller);
