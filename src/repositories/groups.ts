@@ -1,21 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db, Executor } from '../db/database.js';
 import { toCount } from '../db/database.js';
+import type { Group, GroupMember } from '../domain/group.js';
 import { displayNameSql, type SqlCondition } from './users.js';
-
-export interface Group {
-  id: string;
-  displayName: string;
-  externalId: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  version: number;
-}
-
-export interface GroupMember {
-  id: string;
-  display: string;
-}
 
 const COLUMNS = ['id', 'display_name', 'external_id', 'created_at', 'updated_at', 'version'];
 const toGroup = (r: any): Group => ({

@@ -267,13 +267,10 @@ export function createUsersRepository(db: Db) {
       return rows.map((r) => ({ role: r.role, accountId: r.account_id, accountGroupId: r.account_group_id }));
     },
 
-    /** Role names held by several users at once, highest first. */
-    async roleNamesOf(userIds: string[], trx: Executor = db): Promise<Map<string, Role[]>> {
-      const byUser = new Map(userIds.map((id) => [id, [] as Role[]]));
-      if (!userIds.length) return byUser;
-      const rows = await trx('role_assignments').distinct('user_id', 'role').whereIn('user_id', userIds);
-      for (const r of rows) byUser.get(r.user_id)!.push(r.role);
-      return byUser;
+    /** The distinct names of the roles a user holds, in any scope. */
+    async roleNames(userId: string, trx: Executor = db): Promise<Role[]> {
+      const rows = await trx('role_assignments').distinct('role').where({ user_id: userId });
+      return rows.map((r) => r.role);
     },
 
     /** Display names of several users (who are not deleted), by id. */

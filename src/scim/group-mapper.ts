@@ -1,4 +1,4 @@
-import type { Group, GroupMember } from '../repositories/groups.js';
+import type { Group, GroupMember } from '../domain/group.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
 import { MAX_VALUE_LENGTH, type ScimDoc } from './user-mapper.js';

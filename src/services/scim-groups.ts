@@ -1,5 +1,6 @@
 import type { Executor } from '../db/database.js';
-import type { Group, GroupsRepository } from '../repositories/groups.js';
+import type { Group } from '../domain/group.js';
+import type { GroupsRepository } from '../repositories/groups.js';
 import { invalidValue, notFound, uniqueness } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import { compileFilter, compileSort } from '../scim/filter.js';
@@ -19,7 +20,7 @@ export interface ScimGroupsDeps {
 }
 
 /** Whether a response needs the members (Entra lists groups with `excludedAttributes=members`). */
-export function wantsMembers(q: { attributes?: string; excludedAttributes?: string }): boolean {
+function wantsMembers(q: { attributes?: string; excludedAttributes?: string }): boolean {
   const names = (list?: string) => (list ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, ''));
   if (q.attributes) return names(q.attributes).some((n) => n === 'members' || n.startsWith('members.'));
   return !names(q.excludedAttributes).includes('members');

@@ -90,7 +90,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);
     if (w.roles) {
-      const current = (await users.roleNamesOf([before.id], trx)).get(before.id)!;
+      const current = await users.roleNames(before.id, trx);
       const roles = plan(current, before.mainRole, w.roles, caller);
       await users.replaceRoles(before.id, roles.grantable, caller.grantableRoles, trx);
       if (roles.mainRole !== before.mainRole) await users.update(before.id, { mainRole: roles.mainRole }, trx);
