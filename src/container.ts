@@ -15,11 +15,11 @@ import { createUsersRepository } from './repositories/users.js';
 import { createAccountsRepository } from './repositories/accounts.js';
 import { createGroupsRepository } from './repositories/groups.js';
 import { createScimTokensRepository } from './repositories/scim-tokens.js';
-import { createUserValuesRepository } from './repositories/user-values.js';
 import { createUserDirectory } from './repositories/user-directory.js';
 import { createScimAuth } from './services/scim-auth.js';
 import { createScimBulk } from './services/scim-bulk.js';
 import { createScimGroupsService } from './services/scim-groups.js';
+import { createScimSearch } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
 import { createAuditService } from './services/audit.js';
 import { isCommonPassword } from './services/common-passwords.js';
@@ -73,7 +73,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
     outbox: createMailOutboxRepository(db),
     accounts: createAccountsRepository(),
     groups: createGroupsRepository(db),
-    userValues: createUserValuesRepository(),
     directory: createUserDirectory(db),
     scimTokens: createScimTokensRepository(db),
   };
@@ -119,7 +118,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
     users: repos.users,
     directory: repos.directory,
     credentials: repos.credentials,
-    values: repos.userValues,
     accounts: repos.accounts,
     identity,
     hasher,
@@ -131,6 +129,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     baseUrl: scimBaseUrl,
     users: scimUsers,
     groups: scimGroups,
+    searchAll: createScimSearch({ User: scimUsers, Group: scimGroups }),
     bulk: createScimBulk({
       users: scimUsers,
       groups: scimGroups,

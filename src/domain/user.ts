@@ -111,7 +111,8 @@ export interface PasswordCredential {
   lockedUntil: Date | null;
 }
 
-export function displayName(user: Pick<User, 'givenName' | 'familyName' | 'email' | 'userCode'>): string {
+/** How a user is named to others (`displayNameSql` in the users repository is the same rule). */
+export function displayName(user: Pick<User, 'displayName' | 'givenName' | 'familyName' | 'email' | 'userCode'>): string {
   const name = [user.givenName, user.familyName].filter(Boolean).join(' ');
-  return name || user.email || user.userCode;
+  return user.displayName || name || user.email || user.userCode;
 }

@@ -37,12 +37,6 @@ export function createGroupsRepository(db: Db) {
       return row && toGroup(row);
     },
 
-    async displayNameTaken(displayName: string, exceptId: string | null, trx: Executor): Promise<boolean> {
-      const q = trx('groups').select('id').whereRaw('lower(display_name) = lower(?)', [displayName]);
-      if (exceptId) q.whereNot('id', exceptId);
-      return Boolean(await q.first());
-    },
-
     async update(id: string, changes: { displayName: string; externalId: string | null }, trx: Executor): Promise<Group> {
       const [row] = await trx('groups').where({ id }).update({ display_name: changes.displayName, external_id: changes.externalId, ...bump(trx) }).returning(COLUMNS);
       return toGroup(row);

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import type { Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
-import { contactRows } from './user-values.js';
+import type { ContactValue, Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
@@ -55,8 +54,6 @@ export function toUser(r: UserRow): User {
 export interface NewUser {
   userCode: string;
   email: string | null;
-  givenName?: string | null;
-  familyName?: string | null;
   status: Status;
   mainRole: Role;
   /** Every role to assign (unscoped); by default the main role alone. */
@@ -120,8 +117,32 @@ const CREATE_SQL = (columns: string[]) => `
   )
   SELECT * FROM u`;
 
+/** Column → value for the fields given (a field set to undefined is not given). */
 const toColumns = (changes: UserChanges) =>
-  Object.fromEntries(Object.entries(changes).map(([field, value]) => [COLUMN_OF[field as keyof typeof COLUMN_OF], value]));
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined).map(([field, value]) => [COLUMN_OF[field as keyof typeof COLUMN_OF], value]));
+
+/** Emails, phone numbers and addresses are `user_values` rows, one per value, in the order given. */
+/** The `user_values` rows of some contacts, without their user. */
+function contactRows(contacts: UserContacts) {
+  const values = (attribute: 'emails' | 'phoneNumbers', list: ContactValue[]) =>
+    list.map((v, position) => ({ attribute, position, value: v.value, type: v.type, display: v.display, is_primary: v.primary }));
+  return [
+    ...values('emails', contacts.emails),
+    ...values('phoneNumbers', contacts.phoneNumbers),
+    ...contacts.addresses.map((a, position) => ({
+      attribute: 'addresses',
+      position,
+      type: a.type,
+      is_primary: a.primary,
+      formatted: a.formatted,
+      street_address: a.streetAddress,
+      locality: a.locality,
+      region: a.region,
+      postal_code: a.postalCode,
+      country: a.country,
+    })),
+  ];
+}
 
 /** A raw SQL condition with `?` bindings (a compiled SCIM filter). */
 export interface SqlCondition {
@@ -129,9 +150,9 @@ export interface SqlCondition {
   bindings: unknown[];
 }
 
-/** How a user is named to others: display name, else given and family names, else the userCode. */
+/** `displayName()` of domain/user.ts in SQL: how a user is named to others. */
 export const displayNameSql = (alias: string) =>
-  `coalesce(${alias}.display_name, nullif(trim(concat_ws(' ', ${alias}.given_name, ${alias}.family_name)), ''), ${alias}.user_code)`;
+  `coalesce(${alias}.display_name, nullif(trim(concat_ws(' ', ${alias}.given_name, ${alias}.family_name)), ''), ${alias}.email, ${alias}.user_code)`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -176,14 +197,12 @@ export function createUsersRepository(db: Db) {
       return Boolean(row);
     },
 
-    /** Inserts the user with their main employment and main role assignment. */
+    /** Inserts the user with their main employment, roles, first password-history entry and contacts. */
     async create(input: NewUser, trx: Executor): Promise<User> {
       const row: Record<string, unknown> = {
         ...toColumns(input.profile ?? {}),
         user_code: input.userCode,
         email: input.email,
-        given_name: input.givenName ?? input.profile?.givenName ?? null,
-        family_name: input.familyName ?? input.profile?.familyName ?? null,
         external_id: input.externalId ?? null,
         direct_manager_id: input.directManagerId ?? null,
         status: input.status,
@@ -233,6 +252,12 @@ export function createUsersRepository(db: Db) {
       );
     },
 
+    async replaceContacts(userId: string, contacts: UserContacts, trx: Executor): Promise<void> {
+      await trx('user_values').where('user_id', userId).delete();
+      const rows = contactRows(contacts).map((r) => ({ ...r, user_id: userId }));
+      if (rows.length) await trx('user_values').insert(rows);
+    },
+
     /** Makes `accountId` the user's main account (an employment is added when missing). */
     async setMainAccount(userId: string, accountId: string, trx: Executor): Promise<void> {
       await trx('employments').where({ user_id: userId, is_main: true }).whereNot('account_id', accountId).update({ is_main: false, updated_at: trx.fn.now() });
@@ -273,12 +298,11 @@ export function createUsersRepository(db: Db) {
       return rows.map((r) => r.role);
     },
 
-    /** Display names of several users (who are not deleted), by id. */
-    async displayNames(userIds: string[], trx: Executor = db): Promise<Map<string, string>> {
-      const ids = [...new Set(userIds)].filter((id) => UUID.test(id));
-      if (!ids.length) return new Map();
-      const rows = await trx('users as u').select('u.id', trx.raw(`${displayNameSql('u')} AS name`)).whereIn('u.id', ids).whereNot('u.status', 'deleted');
-      return new Map(rows.map((r) => [r.id, r.name]));
+    /** How a user who is not deleted is named to others; undefined when there is none. */
+    async displayName(id: string, trx: Executor = db): Promise<string | undefined> {
+      if (!UUID.test(id)) return undefined;
+      const row = await trx('users').select(trx.raw(`${displayNameSql('users')} AS name`)).where({ id }).whereNot('status', 'deleted').first();
+      return row?.name;
     },
 
     async countWithRole(role: Role, trx: Executor = db): Promise<number> {

@@ -1,6 +1,7 @@
-import { parse, type Compare, type Filter, type Suffix, type ValuePath } from 'scim2-parse-filter';
+import type { Compare, Filter, Suffix, ValuePath } from 'scim2-parse-filter';
+import { parseFilter } from './parse-filter.js';
 import { ATTRIBUTE_MAPS, attributeKey, findAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
-import { invalidFilter, invalidValue, ScimError } from './errors.js';
+import { invalidFilter, invalidValue } from './errors.js';
 
 export type { ScimResourceName } from './attribute-map.js';
 
@@ -30,8 +31,6 @@ const PATTERNS: Record<string, (value: string) => string> = {
 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/;
-const QUOTED = /"(?:[^"\\]|\\.)*"/g;
-const VALUE_PATH_SUB_ATTRIBUTE = /\[([^[\]]*)\]\.(\w+)\s+(pr\b|\w+\s*(?:"\d+"|[^\s()[\]]+))/gi;
 
 /**
  * Compiles a SCIM filter (RFC 7644 §3.4.2.2) into a condition on `users` or
@@ -43,16 +42,8 @@ const VALUE_PATH_SUB_ATTRIBUTE = /\[([^[\]]*)\]\.(\w+)\s+(pr\b|\w+\s*(?:"\d+"|[^
  * Every failure is a ScimError `invalidFilter`.
  */
 export function compileFilter(filter: string, resource: ScimResourceName): SqlFragment {
-  const { text, strings } = extractStrings(filter);
-  try {
-    const tree = restoreStrings(parse(inlineSubAttributes(text)), strings);
-    const { sql, bindings } = compile(tree, { map: ATTRIBUTE_MAPS[resource] });
-    return { sql, bindings };
-  } catch (error) {
-    if (error instanceof ScimError) throw error;
-    const detail = (error as Error).message.replace(/"(\d+)"/g, (placeholder, i) => JSON.stringify(strings[Number(i)]) ?? placeholder);
-    throw invalidFilter(`The filter is not valid: ${detail}`);
-  }
+  const { sql, bindings } = compile(parseFilter(filter), { map: ATTRIBUTE_MAPS[resource] });
+  return { sql, bindings };
 }
 
 /**
@@ -78,42 +69,6 @@ export function compileSort(sortBy: string | undefined, sortOrder: string | unde
 /** Escapes LIKE's wildcards and its escape character, the backslash. */
 export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, '\\$&');
-}
-
-/**
- * The parser does not decode JSON escapes (`"dom\\user"` stays two backslashes),
- * so each quoted string becomes `"<index>"` before parsing and is decoded here.
- */
-function extractStrings(filter: string): { text: string; strings: string[] } {
-  const strings: string[] = [];
-  const text = filter.replace(QUOTED, (literal) => `"${strings.push(decodeString(literal)) - 1}"`);
-  return { text, strings };
-}
-
-function decodeString(literal: string): string {
-  try {
-    return JSON.parse(literal) as string;
-  } catch {
-    throw invalidFilter(`${literal} is not a valid JSON string`);
-  }
-}
-
-/**
- * `emails[type eq "work"].value co "x"` becomes `emails[(type eq "work") and value co "x"]`:
- * the parser would split it into an `and` that two different emails could satisfy.
- */
-function inlineSubAttributes(text: string): string {
-  const inlined = text.replace(VALUE_PATH_SUB_ATTRIBUTE, '[($1) and $2 $3]');
-  if (inlined.includes('].')) throw invalidFilter('Expected a sub-attribute and a comparison after "]."');
-  return inlined;
-}
-
-function restoreStrings(node: Filter, strings: string[]): Filter {
-  if ('filters' in node) node.filters.forEach((filter) => restoreStrings(filter, strings));
-  else if ('filter' in node) restoreStrings(node.filter, strings);
-  else if ('valFilter' in node) restoreStrings(node.valFilter, strings);
-  else if ('compValue' in node && typeof node.compValue === 'string') node.compValue = strings[Number(node.compValue)];
-  return node;
 }
 
 function compile(node: Filter, scope: Scope): Predicate {

@@ -1,8 +1,8 @@
 import type { Group, GroupMember } from '../domain/group.js';
+import { isRecord, lowerKeys, readText } from './coerce.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
-import { MAX_VALUE_LENGTH, type ScimDoc } from './user-mapper.js';
-import { GROUP } from './schemas.js';
+import { GROUP, type ScimDoc } from './schemas.js';
 
 export interface GroupWrite {
   displayName: string;
@@ -31,23 +31,18 @@ export function toScimGroup(group: Group, members: GroupMember[] | undefined, ba
 
 /** Reads a SCIM Group document (names case-insensitive); throws `invalidValue` on a bad one. */
 export function fromScimGroup(input: unknown): GroupWrite {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw invalidValue('The body must be a SCIM Group object.');
-  const doc = Object.fromEntries(Object.entries(input).map(([k, v]) => [k.toLowerCase(), v]));
-  const displayName = doc.displayname;
-  if (typeof displayName !== 'string' || !displayName.trim()) throw invalidValue('"displayName" is required.');
-  const externalId = doc.externalid ?? null;
-  if (externalId !== null && typeof externalId !== 'string') throw invalidValue('"externalId" must be a string.');
-  for (const [name, value] of [['displayName', displayName], ['externalId', externalId ?? '']] as const) {
-    if (value.length > MAX_VALUE_LENGTH) throw invalidValue(`"${name}" is longer than ${MAX_VALUE_LENGTH} characters.`);
-  }
+  if (!isRecord(input)) throw invalidValue('The body must be a SCIM Group object.');
+  const doc = lowerKeys(input) as ScimDoc;
+  const displayName = readText(doc.displayname, 'displayName');
+  if (!displayName?.trim()) throw invalidValue('"displayName" is required.');
   let memberIds: string[] | undefined;
   if (doc.members !== undefined && doc.members !== null) {
     if (!Array.isArray(doc.members)) throw invalidValue('"members" must be an array.');
     memberIds = doc.members.map((m) => {
-      const value = typeof m === 'object' && m !== null ? Object.entries(m).find(([k]) => k.toLowerCase() === 'value')?.[1] : undefined;
-      if (typeof value !== 'string' || !value) throw invalidValue('Each member needs a "value": the id of a user.');
+      const value = isRecord(m) ? readText(m.value, 'members.value') : null;
+      if (!value) throw invalidValue('Each member needs a "value": the id of a user.');
       return value;
     });
   }
-  return { displayName, externalId: externalId || null, memberIds: memberIds && [...new Set(memberIds)] };
+  return { displayName, externalId: readText(doc.externalid, 'externalId'), memberIds: memberIds && [...new Set(memberIds)] };
 }

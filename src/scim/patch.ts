@@ -1,13 +1,13 @@
-import { coerceComplex, coerceElements, coerceSimple, compact, isRecord, sameValue, type Json } from './coerce.js';
+import { coerceComplex, coerceElements, coerceSimple, compact, isRecord, sameValue } from './coerce.js';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { parsePatchPath, type PatchTarget } from './patch-path.js';
-import { findAttribute, PATCH_OP, resolveSchema, resourceSchemas, type AttributeDefinition, type ResourceName } from './schemas.js';
+import { findAttribute, PATCH_OP, resolveSchema, resourceSchemas, type AttributeDefinition, type ResourceName, type ScimDoc } from './schemas.js';
 import type { ValueFilter } from './value-filter.js';
 
 type OpName = 'add' | 'replace' | 'remove';
 type Operation = { readonly op: OpName; readonly path: string | undefined; readonly value: unknown };
 /** A multi-valued attribute after an operation, and the elements the operation wrote. */
-type ListEdit = { readonly list: Json[]; readonly touched: Json[] };
+type ListEdit = { readonly list: ScimDoc[]; readonly touched: ScimDoc[] };
 
 const MATCH_ALL: ValueFilter = { matches: () => true, seed: {} };
 
@@ -23,7 +23,7 @@ const MATCH_ALL: ValueFilter = { matches: () => true, seed: {} };
  * - mutability: a change to a readOnly or immutable attribute, or unassigning
  *   a required one.
  */
-export function applyPatch(resource: ResourceName, current: Json, body: unknown): Json {
+export function applyPatch(resource: ResourceName, current: ScimDoc, body: unknown): ScimDoc {
   const operations = readOperations(body);
   const doc = structuredClone(current);
   for (const operation of operations) applyOperation(resource, doc, operation);
@@ -32,7 +32,7 @@ export function applyPatch(resource: ResourceName, current: Json, body: unknown)
 }
 
 /** Member names of the request are case-insensitive like attribute names. */
-function member(object: Json, name: string): unknown {
+function member(object: ScimDoc, name: string): unknown {
   if (name in object) return object[name];
   const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : object[key];
@@ -62,7 +62,7 @@ function readOperation(raw: unknown): Operation {
   return { op, path: typeof path === 'string' && path.trim() !== '' ? path : undefined, value };
 }
 
-function applyOperation(resource: ResourceName, doc: Json, { op, path, value }: Operation) {
+function applyOperation(resource: ResourceName, doc: ScimDoc, { op, path, value }: Operation) {
   if (path !== undefined) return applyAt(doc, parsePatchPath(resource, path), op, value);
   if (op === 'remove') throw noTarget('"remove" needs a "path".');
   for (const [key, item] of valueEntries(resource, value)) applyAt(doc, parsePatchPath(resource, key), op, item);
@@ -80,8 +80,8 @@ function valueEntries(resource: ResourceName, value: unknown): [string, unknown]
   });
 }
 
-function applyAt(doc: Json, target: PatchTarget, op: OpName, value: unknown) {
-  const holder = target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as Json) : {};
+function applyAt(doc: ScimDoc, target: PatchTarget, op: OpName, value: unknown) {
+  const holder = target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as ScimDoc) : {};
   if (isReadOnly(target)) return assertUnchanged(holder, target, op, value);
   if (target.attribute.multiValued) applyToList(holder, target, op, value);
   else if (target.sub) applyToSub(holder, target, op, value);
@@ -93,27 +93,27 @@ function applyAt(doc: Json, target: PatchTarget, op: OpName, value: unknown) {
 
 const isReadOnly = ({ attribute, sub }: PatchTarget) => attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly';
 
-function assertUnchanged(holder: Json, { attribute, sub, filter, path }: PatchTarget, op: OpName, value: unknown) {
+function assertUnchanged(holder: ScimDoc, { attribute, sub, filter, path }: PatchTarget, op: OpName, value: unknown) {
   const present = holder[attribute.name];
   const current = sub ? (isRecord(present) ? present[sub.name] : undefined) : present;
   if (op !== 'remove' && !filter && sameValue(current, value)) return;
   throw mutability(`"${path}" is read-only.`);
 }
 
-function put(holder: Json, attribute: AttributeDefinition, value: unknown) {
+function put(holder: ScimDoc, attribute: AttributeDefinition, value: unknown) {
   if (value !== undefined) holder[attribute.name] = value;
   else if (attribute.required) throw mutability(`"${attribute.name}" is required and cannot be removed.`);
   else delete holder[attribute.name];
 }
 
-function applyToSingle(holder: Json, { attribute, path }: PatchTarget, op: OpName, value: unknown) {
+function applyToSingle(holder: ScimDoc, { attribute, path }: PatchTarget, op: OpName, value: unknown) {
   if (op === 'remove') return put(holder, attribute, undefined);
   if (attribute.type !== 'complex') return put(holder, attribute, coerceSimple(attribute, value, path));
   const given = coerceComplex(attribute, value, path);
   put(holder, attribute, given && merged(holder[attribute.name], given, attribute, path));
 }
 
-function applyToSub(holder: Json, { attribute, sub, path }: PatchTarget, op: OpName, value: unknown) {
+function applyToSub(holder: ScimDoc, { attribute, sub, path }: PatchTarget, op: OpName, value: unknown) {
   const given = op === 'remove' ? undefined : coerceSimple(sub!, value, path);
   put(holder, attribute, merged(holder[attribute.name], { [sub!.name]: given }, attribute, path));
 }
@@ -123,7 +123,7 @@ function applyToSub(holder: Json, { attribute, sub, path }: PatchTarget, op: OpN
  * `value` drops what the server derived from the old one (`$ref`, readOnly
  * sub-attributes such as manager.displayName). Undefined when nothing is left.
  */
-function merged(existing: unknown, given: Json, attribute: AttributeDefinition, path: string): Json | undefined {
+function merged(existing: unknown, given: ScimDoc, attribute: AttributeDefinition, path: string): ScimDoc | undefined {
   const current = isRecord(existing) ? existing : {};
   const base = 'value' in given && !sameValue(current.value, given.value) ? withoutDerived(current, attribute) : current;
   for (const sub of attribute.subAttributes ?? []) {
@@ -134,27 +134,27 @@ function merged(existing: unknown, given: Json, attribute: AttributeDefinition, 
   return Object.keys(result).length > 0 ? result : undefined;
 }
 
-function withoutDerived(value: Json, attribute: AttributeDefinition): Json {
+function withoutDerived(value: ScimDoc, attribute: AttributeDefinition): ScimDoc {
   const derived = (attribute.subAttributes ?? []).filter((sub) => sub.name === '$ref' || sub.mutability === 'readOnly');
   return compact({ ...value, ...Object.fromEntries(derived.map((sub) => [sub.name, undefined])) });
 }
 
 /** Replaces an element wholesale, keeping the immutable sub-attributes it already has. */
-function replaced(existing: Json, given: Json, attribute: AttributeDefinition, path: string): Json | undefined {
+function replaced(existing: ScimDoc, given: ScimDoc, attribute: AttributeDefinition, path: string): ScimDoc | undefined {
   const immutable = (attribute.subAttributes ?? []).filter((sub) => sub.mutability === 'immutable');
   const kept = Object.fromEntries(immutable.map((sub) => [sub.name, existing[sub.name]]));
   return merged(compact(kept), given, attribute, path);
 }
 
-function applyToList(holder: Json, target: PatchTarget, op: OpName, value: unknown) {
+function applyToList(holder: ScimDoc, target: PatchTarget, op: OpName, value: unknown) {
   const { attribute, path } = target;
-  const list = Array.isArray(holder[attribute.name]) ? (holder[attribute.name] as Json[]) : [];
+  const list = Array.isArray(holder[attribute.name]) ? (holder[attribute.name] as ScimDoc[]) : [];
   const edit = target.filter || target.sub ? editElements(list, target, op, value) : editList(list, target, op, value);
   const settled = settlePrimary(attribute, edit, path);
   put(holder, attribute, settled.length > 0 ? settled : undefined);
 }
 
-function editList(list: Json[], { attribute, path }: PatchTarget, op: OpName, value: unknown): ListEdit {
+function editList(list: ScimDoc[], { attribute, path }: PatchTarget, op: OpName, value: unknown): ListEdit {
   const given = coerceElements(attribute, value, path);
   if (op === 'replace') return { list: given, touched: given };
   if (op === 'add') return addElements(list, given, attribute, path);
@@ -162,9 +162,9 @@ function editList(list: Json[], { attribute, path }: PatchTarget, op: OpName, va
   return { list: list.filter((element) => !given.some((gone) => sameElement(attribute, element, gone))), touched: [] };
 }
 
-function addElements(list: Json[], given: Json[], attribute: AttributeDefinition, path: string): ListEdit {
+function addElements(list: ScimDoc[], given: ScimDoc[], attribute: AttributeDefinition, path: string): ListEdit {
   const next = [...list];
-  const touched: Json[] = [];
+  const touched: ScimDoc[] = [];
   for (const element of given) {
     const at = next.findIndex((existing) => sameElement(attribute, existing, element));
     const written = at === -1 ? element : merged(next[at], without(element, 'value'), attribute, path)!;
@@ -176,7 +176,7 @@ function addElements(list: Json[], given: Json[], attribute: AttributeDefinition
 }
 
 /** Elements are the same when their `value` is (by the attribute's caseExact), else when they are equal. */
-function sameElement(attribute: AttributeDefinition, a: Json, b: Json): boolean {
+function sameElement(attribute: AttributeDefinition, a: ScimDoc, b: ScimDoc): boolean {
   const value = findAttribute(attribute.subAttributes, 'value');
   if (!value || (a.value === undefined && b.value === undefined)) return sameValue(a, b);
   const fold = (v: unknown) => (typeof v === 'string' && !value.caseExact ? v.toLowerCase() : v);
@@ -184,44 +184,44 @@ function sameElement(attribute: AttributeDefinition, a: Json, b: Json): boolean 
 }
 
 /** Operations on `attr[filter]`, `attr[filter].sub` and `attr.sub` (which targets every element). */
-function editElements(list: Json[], target: PatchTarget, op: OpName, value: unknown): ListEdit {
+function editElements(list: ScimDoc[], target: PatchTarget, op: OpName, value: unknown): ListEdit {
   const filter = target.filter ?? MATCH_ALL;
   const matched = new Set(list.filter(filter.matches));
   const change = elementChange(target, op, value);
   if (matched.size === 0) return unassigns(change, target) ? { list, touched: [] } : created(list, filter, change!, target);
   const next = list.map((element) => (matched.has(element) ? rewritten(element, change, target, op) : element));
-  const touched = next.filter((element, i): element is Json => element !== undefined && matched.has(list[i]));
-  return { list: next.filter((element): element is Json => element !== undefined), touched };
+  const touched = next.filter((element, i): element is ScimDoc => element !== undefined && matched.has(list[i]));
+  return { list: next.filter((element): element is ScimDoc => element !== undefined), touched };
 }
 
 /** What an operation writes into each matching element; undefined removes the element. */
-function elementChange({ attribute, sub, path }: PatchTarget, op: OpName, value: unknown): Json | undefined {
+function elementChange({ attribute, sub, path }: PatchTarget, op: OpName, value: unknown): ScimDoc | undefined {
   if (sub) return { [sub.name]: op === 'remove' ? undefined : coerceSimple(sub, value, path) };
   return op === 'remove' ? undefined : coerceComplex(attribute, value, path);
 }
 
-const unassigns = (change: Json | undefined, { sub }: PatchTarget) => change === undefined || (sub !== undefined && change[sub.name] === undefined);
+const unassigns = (change: ScimDoc | undefined, { sub }: PatchTarget) => change === undefined || (sub !== undefined && change[sub.name] === undefined);
 
-function rewritten(element: Json, change: Json | undefined, { attribute, sub, path }: PatchTarget, op: OpName): Json | undefined {
+function rewritten(element: ScimDoc, change: ScimDoc | undefined, { attribute, sub, path }: PatchTarget, op: OpName): ScimDoc | undefined {
   if (change === undefined) return undefined;
   return meaningful(attribute, sub || op === 'add' ? merged(element, change, attribute, path) : replaced(element, change, attribute, path));
 }
 
 /** An element of an attribute that has a `value` sub-attribute means nothing without one (an email without address). */
-function meaningful(attribute: AttributeDefinition, element: Json | undefined): Json | undefined {
+function meaningful(attribute: AttributeDefinition, element: ScimDoc | undefined): ScimDoc | undefined {
   const needsValue = findAttribute(attribute.subAttributes, 'value') !== undefined;
   return element && (!needsValue || element.value !== undefined) ? element : undefined;
 }
 
 /** A filter that matched nothing creates the element it describes (Entra's `emails[type eq "work"].value`). */
-function created(list: Json[], filter: ValueFilter, given: Json, { attribute, path }: PatchTarget): ListEdit {
+function created(list: ScimDoc[], filter: ValueFilter, given: ScimDoc, { attribute, path }: PatchTarget): ListEdit {
   if (!filter.seed) throw noTarget(`No value of "${attribute.name}" matches "${path}".`);
   const element = meaningful(attribute, coerceElements(attribute, { ...filter.seed, ...compact(given) }, path)[0]);
   return element ? { list: [...list, element], touched: [element] } : { list, touched: [] };
 }
 
 /** An element written with `primary: true` takes it from the others (RFC 7643 §2.4). */
-function settlePrimary(attribute: AttributeDefinition, { list, touched }: ListEdit, path: string): Json[] {
+function settlePrimary(attribute: AttributeDefinition, { list, touched }: ListEdit, path: string): ScimDoc[] {
   if (!findAttribute(attribute.subAttributes, 'primary')) return list;
   const chosen = touched.filter((element) => element.primary === true);
   if (chosen.length > 1) throw invalidValue(`At most one value of "${attribute.name}" may be primary (${path}).`);
@@ -229,10 +229,10 @@ function settlePrimary(attribute: AttributeDefinition, { list, touched }: ListEd
   return list.map((element) => (element === chosen[0] || element.primary !== true ? element : without(element, 'primary')));
 }
 
-const without = (element: Json, key: string): Json => compact({ ...element, [key]: undefined });
+const without = (element: ScimDoc, key: string): ScimDoc => compact({ ...element, [key]: undefined });
 
 /** A resource that gained an extension object lists the extension's URN in `schemas`. */
-function listExtensionSchemas(resource: ResourceName, doc: Json) {
+function listExtensionSchemas(resource: ResourceName, doc: ScimDoc) {
   if (!Array.isArray(doc.schemas)) return;
   const missing = resourceSchemas(resource)
     .slice(1)

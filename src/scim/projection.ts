@@ -1,4 +1,4 @@
-import { isRecord, type Json } from './coerce.js';
+import { isRecord } from './coerce.js';
 import {
   findAttribute,
   resolveAttribute,
@@ -7,6 +7,7 @@ import {
   schemaAttributes,
   type AttributeDefinition,
   type ResourceName,
+  type ScimDoc,
 } from './schemas.js';
 
 export interface ProjectionOptions {
@@ -29,12 +30,12 @@ type Decide = {
  * ignored). `schemas` and "returned: always" attributes (id) are always kept,
  * "returned: never" ones (password) never.
  */
-export function project(resource: ResourceName, doc: Json, options: ProjectionOptions): Json {
+export function project(resource: ResourceName, doc: ScimDoc, options: ProjectionOptions): ScimDoc {
   // Without lists, only a password (returned: never) could go: the common case costs nothing.
   if (!options.attributes && !options.excludedAttributes && !('password' in doc)) return doc;
   const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
   const core = resourceSchemas(resource)[0];
-  const result: Json = {};
+  const result: ScimDoc = {};
   for (const [key, value] of Object.entries(doc)) {
     const urn = key === core ? undefined : resolveSchema(resource, key);
     const projected =
@@ -44,6 +45,14 @@ export function project(resource: ResourceName, doc: Json, options: ProjectionOp
     if (projected !== undefined) result[key] = projected;
   }
   return result;
+}
+
+/** Whether a projection keeps any of a core attribute: lets a reader skip loading it. */
+export function returnsAttribute(resource: ResourceName, name: string, options: ProjectionOptions): boolean {
+  const core = resourceSchemas(resource)[0]!;
+  const attribute = findAttribute(schemaAttributes(resource, core), name);
+  const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
+  return attribute !== undefined && decide.attribute(core, attribute);
 }
 
 function selectors(resource: ResourceName, list: string | undefined): Selector[] | undefined {
@@ -82,7 +91,7 @@ function decider(wanted: Selector[] | undefined, unwanted: Selector[]): Decide {
   };
 }
 
-function projectObject(resource: ResourceName, urn: string, value: unknown, decide: Decide): Json | undefined {
+function projectObject(resource: ResourceName, urn: string, value: unknown, decide: Decide): ScimDoc | undefined {
   if (!isRecord(value)) return undefined;
   const attributes = schemaAttributes(resource, urn);
   const entries = Object.entries(value).map(([key, item]) => [key, projectAttribute(urn, findAttribute(attributes, key), item, decide)]);
@@ -101,9 +110,9 @@ function projectAttribute(urn: string, attribute: AttributeDefinition | undefine
   return items.length > 0 ? items : undefined;
 }
 
-function projectComplex(urn: string, attribute: AttributeDefinition, value: Json, decide: Decide): Json | undefined {
+function projectComplex(urn: string, attribute: AttributeDefinition, value: ScimDoc, decide: Decide): ScimDoc | undefined {
   const kept = Object.entries(value).filter(([key]) => decide.sub(urn, attribute, findAttribute(attribute.subAttributes, key)));
   return nonEmpty(Object.fromEntries(kept));
 }
 
-const nonEmpty = (value: Json) => (Object.keys(value).length > 0 ? value : undefined);
+const nonEmpty = (value: ScimDoc) => (Object.keys(value).length > 0 ? value : undefined);

@@ -11,6 +11,8 @@ export const RESOURCE_TYPE = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType
 export const SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 
 export type ResourceName = 'User' | 'Group';
+/** A SCIM resource or message as JSON. */
+export type ScimDoc = Record<string, unknown>;
 export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 export type Returned = 'always' | 'never' | 'default' | 'request';

@@ -1,7 +1,8 @@
 import { isRole, ROLES, type ContactValue, type DirectoryEntry, type PostalAddress, type Profile, type Role, type User, type UserContacts } from '../domain/user.js';
+import { isRecord, lowerKeys, readBoolean, readText } from './coerce.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
-import { ENTERPRISE_USER, USER } from './schemas.js';
+import { ENTERPRISE_USER, USER, type ScimDoc } from './schemas.js';
 
 /**
  * A SCIM User as written (POST, PUT, or a PATCH result). `undefined` means the
@@ -21,23 +22,22 @@ export interface UserWrite {
   password: string | undefined;
 }
 
-export type ScimDoc = Record<string, unknown>;
-
-const compact = (doc: ScimDoc): ScimDoc => Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)));
-const compactOrUndefined = (doc: ScimDoc) => (Object.keys(compact(doc)).length ? compact(doc) : undefined);
+/** Leaves out what is not there: null, undefined, empty lists. */
+const present = (doc: ScimDoc): ScimDoc => Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)));
+const presentOrUndefined = (doc: ScimDoc) => (Object.keys(present(doc)).length ? present(doc) : undefined);
 
 /** The SCIM User of a directory entry. */
 export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
   const { user } = r;
-  const contact = (v: ContactValue) => compact({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
+  const contact = (v: ContactValue) => present({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
   const address = (a: PostalAddress) =>
-    compact({ formatted: a.formatted, streetAddress: a.streetAddress, locality: a.locality, region: a.region, postalCode: a.postalCode, country: a.country, type: a.type, primary: a.primary || undefined });
-  return compact({
+    present({ formatted: a.formatted, streetAddress: a.streetAddress, locality: a.locality, region: a.region, postalCode: a.postalCode, country: a.country, type: a.type, primary: a.primary || undefined });
+  return present({
     schemas: [USER, ENTERPRISE_USER],
     id: user.id,
     externalId: user.externalId,
     userName: user.userCode,
-    name: compactOrUndefined({
+    name: presentOrUndefined({
       formatted: user.nameFormatted,
       familyName: user.familyName,
       givenName: user.givenName,
@@ -58,8 +58,8 @@ export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
     phoneNumbers: r.contacts.phoneNumbers.map(contact),
     addresses: r.contacts.addresses.map(address),
     groups: r.groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: 'direct' })),
-    roles: [...r.roles].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)).map((role) => compact({ value: role, display: role, primary: role === user.mainRole || undefined })),
-    [ENTERPRISE_USER]: compactOrUndefined({
+    roles: [...r.roles].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)).map((role) => present({ value: role, display: role, primary: role === user.mainRole || undefined })),
+    [ENTERPRISE_USER]: presentOrUndefined({
       employeeNumber: user.employeeNumber,
       costCenter: user.costCenter,
       organization: r.organization,
@@ -77,37 +77,11 @@ export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
   });
 }
 
-/** Attribute names are case-insensitive (RFC 7643 §2.1): read through lower-cased keys. */
-function lowerKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(lowerKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.toLowerCase(), lowerKeys(v)]));
-}
-
-const isObject = (v: unknown): v is ScimDoc => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The longest attribute value stored: well inside PostgreSQL's index entry limit. */
-export const MAX_VALUE_LENGTH = 512;
-
-function text(value: unknown, name: string): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string') throw invalidValue(`"${name}" must be a string.`);
-  if (value.length > MAX_VALUE_LENGTH) throw invalidValue(`"${name}" is longer than ${MAX_VALUE_LENGTH} characters.`);
-  return value;
-}
-
-function bool(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  throw invalidValue(`"${name}" must be a boolean.`);
-}
-
 function list(value: unknown, name: string): ScimDoc[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
   return items.map((item) => {
-    if (!isObject(item)) throw invalidValue(`Each value of "${name}" must be an object.`);
+    if (!isRecord(item)) throw invalidValue(`Each value of "${name}" must be an object.`);
     return item;
   });
 }
@@ -120,9 +94,9 @@ function onePrimary<T extends { primary: boolean }>(items: T[], name: string): T
 function contacts(value: unknown, name: string): ContactValue[] {
   return onePrimary(
     list(value, name).map((v) => {
-      const text_ = text(v.value, `${name}.value`);
-      if (!text_) throw invalidValue(`Each of "${name}" needs a "value".`);
-      return { value: text_, type: text(v.type, `${name}.type`), display: text(v.display, `${name}.display`), primary: bool(v.primary, `${name}.primary`) ?? false };
+      const value = readText(v.value, `${name}.value`);
+      if (!value) throw invalidValue(`Each of "${name}" needs a "value".`);
+      return { value, type: readText(v.type, `${name}.type`), display: readText(v.display, `${name}.display`), primary: readBoolean(v.primary, `${name}.primary`) ?? false };
     }),
     name,
   );
@@ -131,14 +105,14 @@ function contacts(value: unknown, name: string): ContactValue[] {
 function addresses(value: unknown): PostalAddress[] {
   return onePrimary(
     list(value, 'addresses').map((a) => ({
-      type: text(a.type, 'addresses.type'),
-      primary: bool(a.primary, 'addresses.primary') ?? false,
-      formatted: text(a.formatted, 'addresses.formatted'),
-      streetAddress: text(a.streetaddress, 'addresses.streetAddress'),
-      locality: text(a.locality, 'addresses.locality'),
-      region: text(a.region, 'addresses.region'),
-      postalCode: text(a.postalcode, 'addresses.postalCode'),
-      country: text(a.country, 'addresses.country'),
+      type: readText(a.type, 'addresses.type'),
+      primary: readBoolean(a.primary, 'addresses.primary') ?? false,
+      formatted: readText(a.formatted, 'addresses.formatted'),
+      streetAddress: readText(a.streetaddress, 'addresses.streetAddress'),
+      locality: readText(a.locality, 'addresses.locality'),
+      region: readText(a.region, 'addresses.region'),
+      postalCode: readText(a.postalcode, 'addresses.postalCode'),
+      country: readText(a.country, 'addresses.country'),
     })),
     'addresses',
   );
@@ -148,9 +122,9 @@ function roles(value: unknown): UserWrite['roles'] {
   if (value === undefined || value === null) return undefined;
   const items = (Array.isArray(value) ? value : [value]).map((v) => (typeof v === 'string' ? { value: v } : v));
   const parsed = list(items, 'roles').map((r) => {
-    const name = text(r.value, 'roles.value')?.toLowerCase();
+    const name = readText(r.value, 'roles.value')?.toLowerCase();
     if (!isRole(name)) throw invalidValue(`Unknown role "${String(r.value)}": roles are ${ROLES.join(', ')}.`);
-    return { name, primary: bool(r.primary, 'roles.primary') ?? false };
+    return { name, primary: readBoolean(r.primary, 'roles.primary') ?? false };
   });
   onePrimary(parsed, 'roles');
   return { names: [...new Set(parsed.map((r) => r.name))], primary: parsed.find((r) => r.primary)?.name ?? null };
@@ -159,54 +133,54 @@ function roles(value: unknown): UserWrite['roles'] {
 function managerId(value: unknown): string | null {
   if (typeof value === 'string') return value || null;
   if (value === undefined || value === null) return null;
-  if (!isObject(value)) throw invalidValue('"manager" must be an object with a "value".');
-  return text(value.value, 'manager.value');
+  if (!isRecord(value)) throw invalidValue('"manager" must be an object with a "value".');
+  return readText(value.value, 'manager.value');
 }
 
 /** Reads a SCIM User document (names case-insensitive); throws `invalidValue` on a bad one. */
 export function fromScimUser(input: unknown): UserWrite {
-  if (!isObject(input)) throw invalidValue('The body must be a SCIM User object.');
+  if (!isRecord(input)) throw invalidValue('The body must be a SCIM User object.');
   const doc = lowerKeys(input) as ScimDoc;
   const enterpriseKey = ENTERPRISE_USER.toLowerCase();
   // Extension attributes may also come flattened as "urn:…:User:attribute".
-  const ext: ScimDoc = isObject(doc[enterpriseKey]) ? { ...(doc[enterpriseKey] as ScimDoc) } : {};
+  const ext: ScimDoc = isRecord(doc[enterpriseKey]) ? { ...(doc[enterpriseKey] as ScimDoc) } : {};
   for (const [k, v] of Object.entries(doc)) if (k.startsWith(`${enterpriseKey}:`)) ext[k.slice(enterpriseKey.length + 1)] = v;
-  const name = isObject(doc.name) ? doc.name : {};
+  const name = isRecord(doc.name) ? doc.name : {};
 
-  const userName = text(doc.username, 'userName');
+  const userName = readText(doc.username, 'userName');
   if (!userName) throw invalidValue('"userName" is required.');
   const emails = contacts(doc.emails, 'emails');
 
   const profile: Profile = {
-    title: text(name.honorificprefix, 'name.honorificPrefix'),
-    givenName: text(name.givenname, 'name.givenName'),
-    middleName: text(name.middlename, 'name.middleName'),
-    familyName: text(name.familyname, 'name.familyName'),
-    nameFormatted: text(name.formatted, 'name.formatted'),
-    honorificSuffix: text(name.honorificsuffix, 'name.honorificSuffix'),
-    displayName: text(doc.displayname, 'displayName'),
-    nickName: text(doc.nickname, 'nickName'),
-    jobTitle: text(doc.title, 'title'),
-    userType: text(doc.usertype, 'userType'),
-    preferredLanguage: text(doc.preferredlanguage, 'preferredLanguage'),
-    locale: text(doc.locale, 'locale'),
-    timezone: text(doc.timezone, 'timezone'),
-    profileUrl: text(doc.profileurl, 'profileUrl'),
-    employeeNumber: text(ext.employeenumber, 'employeeNumber'),
-    costCenter: text(ext.costcenter, 'costCenter'),
-    division: text(ext.division, 'division'),
-    department: text(ext.department, 'department'),
+    title: readText(name.honorificprefix, 'name.honorificPrefix'),
+    givenName: readText(name.givenname, 'name.givenName'),
+    middleName: readText(name.middlename, 'name.middleName'),
+    familyName: readText(name.familyname, 'name.familyName'),
+    nameFormatted: readText(name.formatted, 'name.formatted'),
+    honorificSuffix: readText(name.honorificsuffix, 'name.honorificSuffix'),
+    displayName: readText(doc.displayname, 'displayName'),
+    nickName: readText(doc.nickname, 'nickName'),
+    jobTitle: readText(doc.title, 'title'),
+    userType: readText(doc.usertype, 'userType'),
+    preferredLanguage: readText(doc.preferredlanguage, 'preferredLanguage'),
+    locale: readText(doc.locale, 'locale'),
+    timezone: readText(doc.timezone, 'timezone'),
+    profileUrl: readText(doc.profileurl, 'profileUrl'),
+    employeeNumber: readText(ext.employeenumber, 'employeeNumber'),
+    costCenter: readText(ext.costcenter, 'costCenter'),
+    division: readText(ext.division, 'division'),
+    department: readText(ext.department, 'department'),
   };
-  const password = text(doc.password, 'password') ?? undefined;
+  const password = readText(doc.password, 'password') ?? undefined;
   return {
     userName,
-    externalId: text(doc.externalid, 'externalId'),
-    active: bool(doc.active, 'active'),
+    externalId: readText(doc.externalid, 'externalId'),
+    active: readBoolean(doc.active, 'active'),
     profile,
     contacts: { emails, phoneNumbers: contacts(doc.phonenumbers, 'phoneNumbers'), addresses: addresses(doc.addresses) },
     email: (emails.find((e) => e.primary) ?? emails[0])?.value ?? null,
     roles: roles(doc.roles),
-    organization: 'organization' in ext ? text(ext.organization, 'organization') : undefined,
+    organization: 'organization' in ext ? readText(ext.organization, 'organization') : undefined,
     managerId: managerId(ext.manager),
     password,
   };

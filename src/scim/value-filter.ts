@@ -1,4 +1,5 @@
-import { parse, type Filter } from 'scim2-parse-filter';
+import type { Filter } from 'scim2-parse-filter';
+import { parseFilter } from './parse-filter.js';
 import { invalidFilter } from './errors.js';
 import { findAttribute, type AttributeDefinition } from './schemas.js';
 
@@ -20,14 +21,6 @@ export interface ValueFilter {
 export function compileValueFilter(text: string, attribute: AttributeDefinition): ValueFilter {
   const ast = parseFilter(text);
   return { matches: predicate(ast, attribute), seed: seedOf(ast, attribute) };
-}
-
-function parseFilter(text: string): Filter {
-  try {
-    return parse(text);
-  } catch (error) {
-    throw invalidFilter(`The filter "${text}" is not valid: ${(error as Error).message}`);
-  }
 }
 
 function predicate(filter: Filter, attribute: AttributeDefinition): (element: Element) => boolean {

@@ -94,8 +94,7 @@ export function createIdentityService(deps: IdentityDeps) {
           {
             userCode: input.userCode || (await freeUserCode(trx)),
             email: input.email,
-            givenName: input.givenName,
-            familyName: input.familyName,
+            profile: { givenName: input.givenName, familyName: input.familyName },
             status: input.status ?? 'new',
             mainRole: input.role,
             passwordHash,

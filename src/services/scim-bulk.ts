@@ -1,6 +1,6 @@
 import { asScimError, invalidSyntax, invalidValue, scimErrorBody, ScimError } from '../scim/errors.js';
 import { BULK_REQUEST, BULK_RESPONSE } from '../scim/schemas.js';
-import type { ScimDoc } from '../scim/user-mapper.js';
+import type { ScimDoc } from '../scim/schemas.js';
 import type { ScimGroupsService } from './scim-groups.js';
 import type { ScimCaller, ScimUsersService } from './scim-users.js';
 

@@ -1,13 +1,14 @@
 import type { Executor } from '../db/database.js';
 import type { Group } from '../domain/group.js';
 import type { GroupsRepository } from '../repositories/groups.js';
-import { invalidValue, notFound, uniqueness } from '../scim/errors.js';
+import { invalidValue, notFound } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import { compileFilter, compileSort } from '../scim/filter.js';
 import { fromScimGroup, toScimGroup, type GroupWrite } from '../scim/group-mapper.js';
 import type { ListQuery } from '../scim/list-query.js';
 import { applyPatch } from '../scim/patch.js';
-import type { ScimDoc } from '../scim/user-mapper.js';
+import { returnsAttribute } from '../scim/projection.js';
+import type { ScimDoc } from '../scim/schemas.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from './identity.js';
 import type { ScimCaller } from './scim-users.js';
@@ -19,14 +20,7 @@ export interface ScimGroupsDeps {
   baseUrl: string;
 }
 
-/** Whether a response needs the members (Entra lists groups with `excludedAttributes=members`). */
-function wantsMembers(q: { attributes?: string; excludedAttributes?: string }): boolean {
-  const names = (list?: string) => (list ?? '').split(',').map((s) => s.trim().toLowerCase().replace(/^urn:ietf:params:scim:schemas:core:2\.0:group:/, ''));
-  if (q.attributes) return names(q.attributes).some((n) => n === 'members' || n.startsWith('members.'));
-  return !names(q.excludedAttributes).includes('members');
-}
-
-/** SCIM Groups: a name, an external id and member users. */
+/** SCIM Groups: a name (unique: its index answers 409), an external id and member users. */
 export function createScimGroupsService(deps: ScimGroupsDeps) {
   const { groups, audit, baseUrl } = deps;
 
@@ -35,9 +29,6 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
 
   /** Writes name, external id and members; returns the member ids added and removed. */
   async function write(group: Group | undefined, w: GroupWrite, current: string[], trx: Executor) {
-    if ((!group || group.displayName.toLowerCase() !== w.displayName.toLowerCase()) && (await groups.displayNameTaken(w.displayName, group?.id ?? null, trx))) {
-      throw uniqueness(`A group named "${w.displayName}" already exists.`);
-    }
     const wanted = w.memberIds ?? [];
     const added = wanted.filter((id) => !current.includes(id));
     const removed = current.filter((id) => !wanted.includes(id));
@@ -71,7 +62,7 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
     async get(id: string, q: { attributes?: string; excludedAttributes?: string } = {}): Promise<ScimDoc> {
       const group = await groups.findById(id);
       if (!group) throw notFound(`Group ${id} not found.`);
-      return docOf(group, undefined, wantsMembers(q));
+      return docOf(group, undefined, returnsAttribute('Group', 'members', q));
     },
 
     async list(q: ListQuery): Promise<{ total: number; docs: ScimDoc[] }> {
@@ -81,7 +72,7 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
         offset: q.startIndex - 1,
         limit: q.count,
       });
-      const members = wantsMembers(q) ? await groups.members(page.map((g) => g.id)) : undefined;
+      const members = returnsAttribute('Group', 'members', q) ? await groups.members(page.map((g) => g.id)) : undefined;
       return { total, docs: page.map((g) => toScimGroup(g, members?.get(g.id), baseUrl)) };
     },
 

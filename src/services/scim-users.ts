@@ -6,15 +6,14 @@ import { maySignIn } from '../policies/status.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { UserDirectory } from '../repositories/user-directory.js';
-import type { UserValuesRepository } from '../repositories/user-values.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { invalidValue, notFound, ScimError } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import { compileFilter, compileSort } from '../scim/filter.js';
 import type { ListQuery } from '../scim/list-query.js';
 import { applyPatch } from '../scim/patch.js';
-import { ENTERPRISE_USER } from '../scim/schemas.js';
-import { fromScimUser, toScimUser, userChanges, type ScimDoc, type UserWrite } from '../scim/user-mapper.js';
+import { ENTERPRISE_USER, type ScimDoc } from '../scim/schemas.js';
+import { fromScimUser, toScimUser, userChanges, type UserWrite } from '../scim/user-mapper.js';
 import type { Actor, AuditService } from './audit.js';
 import type { IdentityService, Transact } from './identity.js';
 import type { PasswordHasher } from './password-hasher.js';
@@ -31,7 +30,6 @@ export interface ScimUsersDeps {
   users: UsersRepository;
   directory: UserDirectory;
   credentials: CredentialsRepository;
-  values: UserValuesRepository;
   accounts: AccountsRepository;
   identity: IdentityService;
   hasher: PasswordHasher;
@@ -66,7 +64,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     let manager: DirectoryEntry['manager'] = null;
     if (w.managerId) {
       if (w.managerId === before?.id) throw invalidValue('A user cannot be their own manager.');
-      const name = (await users.displayNames([w.managerId], trx)).get(w.managerId);
+      const name = await users.displayName(w.managerId, trx);
       if (!name) throw invalidValue(`manager "${w.managerId}" is not a user.`);
       manager = { id: w.managerId, displayName: name };
     }
@@ -85,7 +83,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     const { passwordHash, mainAccountId } = await prepare(w, before, trx);
     const status = statusForActive(before.status, w.active);
     await users.update(before.id, { ...w.profile, userCode: w.userName, email: w.email, externalId: w.externalId, directManagerId: w.managerId }, trx);
-    await deps.values.replace(before.id, w.contacts, trx);
+    await users.replaceContacts(before.id, w.contacts, trx);
     if (mainAccountId && mainAccountId !== before.mainAccountId) await users.setMainAccount(before.id, mainAccountId, trx);
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);

@@ -89,5 +89,11 @@ test('Okta group push: create, rename with id in the value, add and remove membe
   t.is(put.body.displayName, 'Test SCIMv2 final');
   t.deepEqual(put.body.members.map((m: any) => m.value), [member.id]);
 
+  // Group names are unique case-insensitively.
+  const clash = await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'TEST SCIMV2 FINAL' });
+  t.is(clash.status, 409);
+  t.like(clash.body, { status: '409', scimType: 'uniqueness' });
+  t.is((await scim.patch(`/Groups/${(await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'Other' })).body.id}`, [{ op: 'replace', path: 'displayName', value: 'test scimv2 final' }])).status, 409);
+
   t.is((await scim.delete(`/Groups/${id}`)).status, 204);
 });

@@ -30,7 +30,7 @@ async function createAccount(name = `Acme ${tag()}`): Promise<string> {
 }
 
 test('create inserts the user with the main employment and main role assignment', async (t) => {
-  const input = newUser({ givenName: 'Ada', familyName: 'Lovelace', status: 'new', mainRole: 'manager', passwordHash: 'pw-hash' });
+  const input = newUser({ profile: { givenName: 'Ada', familyName: 'Lovelace' }, status: 'new', mainRole: 'manager', passwordHash: 'pw-hash' });
   const user = await create(input);
 
   t.regex(user.id, /^[0-9a-f-]{36}$/);

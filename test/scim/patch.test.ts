@@ -1,9 +1,8 @@
 import test from 'ava';
 import { ScimError, type ScimType } from '../../src/scim/errors.js';
 import { applyPatch } from '../../src/scim/patch.js';
-import { ENTERPRISE_USER, GROUP, PATCH_OP, USER, type ResourceName } from '../../src/scim/schemas.js';
+import { ENTERPRISE_USER, GROUP, PATCH_OP, USER, type ResourceName, type ScimDoc } from '../../src/scim/schemas.js';
 
-type Json = Record<string, unknown>;
 
 const BASE = 'https://idp.example.com/scim/v2';
 const ADA = '2819c223-7f76-453a-919d-413861904646';
@@ -15,7 +14,7 @@ const CAROL = 'c1d2e3f4-0000-4000-8000-000000000003';
 
 const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
 
-function ada(): Json {
+function ada(): ScimDoc {
   return {
     schemas: [USER, ENTERPRISE_USER],
     id: ADA,
@@ -43,14 +42,14 @@ function ada(): Json {
 }
 
 /** A user provisioned with only a home email, no phone and no enterprise attributes. */
-function homeOnly(): Json {
+function homeOnly(): ScimDoc {
   const { [ENTERPRISE_USER]: _extension, phoneNumbers: _phones, ...rest } = ada();
   return { ...rest, schemas: [USER], emails: [{ value: 'ada@home.example', type: 'home', primary: true }] };
 }
 
 const member = (id: string, display: string) => ({ value: id, $ref: `${BASE}/Users/${id}`, display, type: 'User' });
 
-function engineers(): Json {
+function engineers(): ScimDoc {
   return {
     schemas: [GROUP],
     id: ENGINEERS,
@@ -69,13 +68,13 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Applies the patch to a frozen copy of `current`, so any write to it throws. */
-function patched(resource: ResourceName, current: Json, body: unknown) {
+function patched(resource: ResourceName, current: ScimDoc, body: unknown) {
   const snapshot = structuredClone(current);
   const frozen = deepFreeze(structuredClone(current));
   return { result: applyPatch(resource, frozen, body), untouched: () => frozen, snapshot };
 }
 
-type Case = { title: string; resource?: ResourceName; current: () => Json; operations: unknown[]; expected: Json };
+type Case = { title: string; resource?: ResourceName; current: () => ScimDoc; operations: unknown[]; expected: ScimDoc };
 
 const CASES: Case[] = [
   // Microsoft Entra ID
@@ -123,7 +122,7 @@ const CASES: Case[] = [
   },
   {
     title: 'Entra: Replace emails[type eq "work"].value with "" removes the work email',
-    current: () => ({ ...ada(), emails: [...(ada().emails as Json[]), { value: 'ada@home.example', type: 'home' }] }),
+    current: () => ({ ...ada(), emails: [...(ada().emails as ScimDoc[]), { value: 'ada@home.example', type: 'home' }] }),
     operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: '' }],
     expected: { ...ada(), emails: [{ value: 'ada@home.example', type: 'home' }] },
   },
@@ -183,7 +182,7 @@ const CASES: Case[] = [
       name: { givenName: 'Augusta', familyName: 'King' },
       active: false,
       emails: [{ value: 'augusta@example.com', type: 'work', primary: true }],
-      [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as Json), department: 'Analytical Engines' },
+      [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as ScimDoc), department: 'Analytical Engines' },
     },
   },
   {
@@ -229,7 +228,7 @@ const CASES: Case[] = [
     title: 'The extension URN as a key holds an object of its attributes',
     current: ada,
     operations: [{ op: 'add', value: { [ENTERPRISE_USER]: { employeeNumber: '1815', costCenter: 'CC-42' } } }],
-    expected: { ...ada(), [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as Json), employeeNumber: '1815', costCenter: 'CC-42' } },
+    expected: { ...ada(), [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as ScimDoc), employeeNumber: '1815', costCenter: 'CC-42' } },
   },
   {
     title: 'Attribute names, sub-attribute names and filter attributes are case-insensitive',
@@ -243,7 +242,7 @@ const CASES: Case[] = [
       ...ada(),
       name: { givenName: 'Augusta', familyName: 'Lovelace' },
       emails: [{ value: 'augusta@example.com', type: 'work', primary: true }],
-      [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as Json), department: 'Research' },
+      [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as ScimDoc), department: 'Research' },
     },
   },
   // Okta
@@ -343,7 +342,7 @@ const CASES: Case[] = [
     operations: [{ op: 'add', value: { emails: [{ value: 'babs@jensen.org', type: 'home' }], nickname: 'Babs' } }],
     expected: {
       ...ada(),
-      emails: [...(ada().emails as Json[]), { value: 'babs@jensen.org', type: 'home' }],
+      emails: [...(ada().emails as ScimDoc[]), { value: 'babs@jensen.org', type: 'home' }],
       nickName: 'Babs',
     },
   },
@@ -403,14 +402,14 @@ const CASES: Case[] = [
     resource: 'Group',
     current: engineers,
     operations: [{ op: 'Add', path: 'members', value: [{ value: CAROL }] }],
-    expected: { ...engineers(), members: [...(engineers().members as Json[]), { value: CAROL }] },
+    expected: { ...engineers(), members: [...(engineers().members as ScimDoc[]), { value: CAROL }] },
   },
   {
     title: 'Okta: add members with display keeps the id (display is the server\'s)',
     resource: 'Group',
     current: engineers,
     operations: [{ op: 'add', path: 'members', value: [{ value: CAROL, display: 'carol@example.com' }] }],
-    expected: { ...engineers(), members: [...(engineers().members as Json[]), { value: CAROL }] },
+    expected: { ...engineers(), members: [...(engineers().members as ScimDoc[]), { value: CAROL }] },
   },
   {
     title: 'add of a member already there adds no duplicate',
@@ -429,7 +428,7 @@ const CASES: Case[] = [
   {
     title: 'Entra: Remove members with a value array removes only those',
     resource: 'Group',
-    current: () => ({ ...engineers(), members: [...(engineers().members as Json[]), member(CAROL, 'Carol')] }),
+    current: () => ({ ...engineers(), members: [...(engineers().members as ScimDoc[]), member(CAROL, 'Carol')] }),
     operations: [{ op: 'Remove', path: 'members', value: [{ value: ADA }, { value: CAROL }] }],
     expected: { ...engineers(), members: [member(BOB, 'Bob')] },
   },
@@ -520,7 +519,7 @@ for (const row of FILTERS) {
     };
     const { result } = patched('User', current, patchOp({ op: 'remove', path: `emails[${row.filter}]` }));
     t.deepEqual(
-      (result.emails as Json[]).map((email) => email.value),
+      (result.emails as ScimDoc[]).map((email) => email.value),
       row.left,
     );
   });
@@ -613,8 +612,8 @@ test('a request whose last operation fails changes nothing', (t) => {
 test('the result is a new object that shares nothing with the current one', (t) => {
   const current = ada();
   const result = applyPatch('User', current, patchOp({ op: 'replace', path: 'title', value: 'Countess' }));
-  (result.name as Json).givenName = 'Changed';
-  (result.emails as Json[]).push({ value: 'more@example.com' });
+  (result.name as ScimDoc).givenName = 'Changed';
+  (result.emails as ScimDoc[]).push({ value: 'more@example.com' });
   t.not(result, current);
   t.deepEqual(current, ada());
 });
@@ -627,4 +626,10 @@ test('"remove" of a member with a filter matching nothing is idempotent', (t) =>
 test('the error names what was wrong', (t) => {
   const error = t.throws(() => applyPatch('User', ada(), patchOp({ op: 'replace', path: 'favouriteColour', value: 'x' })));
   t.regex(error?.message ?? '', /favouriteColour/);
+});
+
+test('a path filter decodes JSON escapes in its strings, as a list filter does', (t) => {
+  const current = { ...homeOnly(), emails: [{ value: 'dom\\ada@home.example', type: 'home' }] };
+  const result = applyPatch('User', current, patchOp({ op: 'replace', path: 'emails[value eq "dom\\\\ada@home.example"].type', value: 'work' }));
+  t.deepEqual(result.emails, [{ value: 'dom\\ada@home.example', type: 'work' }]);
 });

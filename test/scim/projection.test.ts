@@ -1,15 +1,14 @@
 import test from 'ava';
 import { project, type ProjectionOptions } from '../../src/scim/projection.js';
-import { ENTERPRISE_USER, GROUP, USER, type ResourceName } from '../../src/scim/schemas.js';
+import { ENTERPRISE_USER, GROUP, USER, type ResourceName, type ScimDoc } from '../../src/scim/schemas.js';
 
-type Json = Record<string, unknown>;
 
 const BASE = 'https://idp.example.com/scim/v2';
 const ID = '2819c223-7f76-453a-919d-413861904646';
 const META = { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', location: `${BASE}/Users/${ID}`, version: 'W/"3"' };
 const MANAGER = { value: 'm-1', $ref: `${BASE}/Users/m-1`, displayName: 'Charles Babbage' };
 
-function user(): Json {
+function user(): ScimDoc {
   return {
     schemas: [USER, ENTERPRISE_USER],
     id: ID,
@@ -28,7 +27,7 @@ function user(): Json {
   };
 }
 
-function group(): Json {
+function group(): ScimDoc {
   return {
     schemas: [GROUP],
     id: 'g-1',
@@ -44,7 +43,7 @@ const withoutPassword = () => {
 };
 const minimal = { schemas: [USER, ENTERPRISE_USER], id: ID };
 
-const CASES: { title: string; resource?: ResourceName; options: ProjectionOptions; expected: Json }[] = [
+const CASES: { title: string; resource?: ResourceName; options: ProjectionOptions; expected: ScimDoc }[] = [
   { title: 'by default every attribute but the password, meta included', options: {}, expected: withoutPassword() },
   { title: 'empty lists are the default', options: { attributes: '', excludedAttributes: ' ' }, expected: withoutPassword() },
   { title: 'attributes=userName keeps schemas and id', options: { attributes: 'userName' }, expected: { ...minimal, userName: 'ada@example.com' } },

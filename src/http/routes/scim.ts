@@ -4,14 +4,14 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { ScimAuth } from '../../services/scim-auth.js';
 import type { ScimGroupsService } from '../../services/scim-groups.js';
+import type { createScimSearch } from '../../services/scim-search.js';
 import type { ScimCaller, ScimUsersService } from '../../services/scim-users.js';
-import { asScimError, invalidFilter, invalidSyntax, invalidValue, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
+import { asScimError, invalidSyntax, invalidValue, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
 import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
 import { project } from '../../scim/projection.js';
 import {
-  LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ResourceName, type ServiceProviderLimits,
+  LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ScimDoc, type ServiceProviderLimits,
 } from '../../scim/schemas.js';
-import type { ScimDoc } from '../../scim/user-mapper.js';
 import { readRaw } from '../middleware/body.js';
 
 export const SCIM_PREFIX = '/scim/v2';
@@ -21,6 +21,7 @@ export interface ScimApiDeps {
   users: ScimUsersService;
   groups: ScimGroupsService;
   bulk: (body: unknown, caller: ScimCaller) => Promise<ScimDoc>;
+  searchAll: ReturnType<typeof createScimSearch>;
   auth: ScimAuth;
   baseUrl: string;
   limits: ServiceProviderLimits;
@@ -170,30 +171,10 @@ export function scimApi(deps: ScimApiDeps) {
     });
   }
 
-  // A search at the root covers Users, then Groups; a filter that names an
-  // attribute of only one of them finds nothing of the other.
   router.post('/.search', async (ctx) => {
     const q = searchQuery((ctx as ScimContext).state.body, limits.maxResults);
-    const found: { name: ResourceName; total: number }[] = [];
-    for (const name of ['User', 'Group'] as const) {
-      try {
-        found.push({ name, total: (await services[name].list({ ...q, count: 0 })).total });
-      } catch (err) {
-        if (!(err instanceof ScimError && err.scimType === 'invalidFilter')) throw err;
-      }
-    }
-    if (!found.length) throw invalidFilter(`The filter matches no attribute of Users or Groups: ${q.filter}`);
-    const resources: ScimDoc[] = [];
-    let skip = q.startIndex - 1;
-    for (const { name, total } of found) {
-      const want = q.count - resources.length;
-      if (want > 0 && skip < total) {
-        const { docs } = await services[name].list({ ...q, startIndex: skip + 1, count: want });
-        resources.push(...docs.map((d) => project(name, d, q)));
-      }
-      skip = Math.max(0, skip - total);
-    }
-    send(ctx, 200, listResponse(found.reduce((n, f) => n + f.total, 0), q, resources));
+    const { total, found } = await deps.searchAll(q);
+    send(ctx, 200, listResponse(total, q, found.map(({ resource, doc }) => project(resource, doc, q))));
   });
 
   router.post('/Bulk', async (ctx) => {
