@@ -40,6 +40,12 @@ const schema = z.object({
   LOCKOUT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().min(0).default(15),
 
+  /** MFA: roles that must use a second factor (enrolled during sign-in), and failures before the second step locks. */
+  MFA_REQUIRED_ROLES: z.string().default('admin,super_admin').transform(csv).pipe(z.array(z.enum(['individual', 'manager', 'hr', 'admin', 'super_admin']))),
+  MFA_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** Longest life of an impersonation (token exchange or interactive), in seconds. */
+  IMPERSONATION_TTL: z.coerce.number().int().min(60).default(3600),
+
   /** Token lifetimes, in seconds. */
   TTL_ACCESS_TOKEN: z.coerce.number().int().min(60).default(3600),
   TTL_ID_TOKEN: z.coerce.number().int().min(60).default(3600),
@@ -89,6 +95,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       history: c.PASSWORD_HISTORY,
     },
     lockout: { maxAttempts: c.LOCKOUT_MAX_ATTEMPTS, minutes: c.LOCKOUT_MINUTES },
+    /** The MFA lock lasts as long as the password lock (`lockout.minutes`). */
+    mfa: { requiredRoles: c.MFA_REQUIRED_ROLES, maxAttempts: c.MFA_MAX_ATTEMPTS },
+    impersonationTtl: c.IMPERSONATION_TTL,
     ttl: {
       accessToken: c.TTL_ACCESS_TOKEN,
       idToken: c.TTL_ID_TOKEN,

@@ -8,6 +8,7 @@ import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
 import { isFirstParty } from '../../oidc/provider.js';
+import { ACR_PASSWORD } from '../../domain/authentication.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -17,9 +18,6 @@ export interface InteractionDeps {
 }
 
 const WRONG_STEP = () => new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
-
-/** Assurance of a password-only sign-in. */
-export const ACR_PASSWORD = 'urn:gatehouse:loa:1';
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
