@@ -19,6 +19,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 COPY tsconfig.json ./
 COPY src/ ./src/
 COPY views/ ./views/
+COPY public/ ./public/
 COPY migrations/ ./migrations/
 COPY bin/ ./bin/
 COPY certs/ ./certs/

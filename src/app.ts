@@ -7,13 +7,21 @@ import { pageErrors } from './http/middleware/page-errors.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { createRenderer } from './http/render.js';
+import { impersonationState } from './http/middleware/impersonation-state.js';
+import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
+import { impersonationRoutes } from './http/routes/impersonation.js';
+import { createImpersonationSessions } from './oidc/impersonation-session.js';
+import { ADMIN_SCOPE } from './services/admin-auth.js';
 import { ACCOUNT_CLIENT_ID, accountRoutes } from './http/routes/account.js';
+import { assetRoutes } from './http/routes/assets.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
+import { passkeyRoutes } from './http/routes/passkeys.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createOidc } from './oidc/oidc.js';
+import { createSignIn } from './http/sign-in.js';
 import { createAccountClaims } from './oidc/account-claims.js';
 import { ping } from './db/database.js';
 import { deriveKey } from './util/crypto.js';
@@ -36,7 +44,7 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
 }
 
 /** Paths of Gatehouse's own pages (CSRF cookie, HTML errors); the rest is the provider's. */
-const PAGE_PREFIXES = ['/interaction/', '/forgot-password', '/reset-password', '/account/'];
+const PAGE_PREFIXES = ['/interaction/', '/forgot-password', '/reset-password', '/account/', '/impersonation'];
 
 /** Makes what the server needs at first start: signing keys and the account pages' client. */
 async function ensureBootstrap(c: Container) {
@@ -51,6 +59,10 @@ async function ensureBootstrap(c: Container) {
   // SCIM's own resource: client-credentials tokens with scope `scim`, for first-party clients only.
   if (!(await c.repos.resources.find(c.scim.baseUrl))) {
     await c.repos.resources.create({ indicator: c.scim.baseUrl, scopes: [SCIM_SCOPE], accessTokenTtl: null, firstPartyOnly: true });
+  }
+  // The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
+  if (!(await c.repos.resources.find(c.admin.baseUrl))) {
+    await c.repos.resources.create({ indicator: c.admin.baseUrl, scopes: [ADMIN_SCOPE], accessTokenTtl: null, firstPartyOnly: true });
   }
 }
 
@@ -68,6 +80,8 @@ export async function buildApp(c: Container) {
     clients: c.repos.clients,
     resources: c.repos.resources,
     accounts: createAccountClaims(c.repos.users),
+    impersonation: c.impersonation,
+    accessTokens: c.accessTokens,
     pages: {
       error: (ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
@@ -75,24 +89,35 @@ export async function buildApp(c: Container) {
     },
   });
   const provider = () => oidc.provider();
+  const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
+  const acting = impersonationState({ sessions: impersonationSessions, impersonation: c.impersonation, clock: c.clock });
 
+  const signIn = createSignIn({ provider, users: c.repos.users, mfa: c.mfa, mfaSettings: () => c.config.mfa });
   const pages = [
-    interactionRoutes({ provider, passwordStep: c.passwordStep, csrf, render }),
+    interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, csrf, render }),
-    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, csrf, render }),
+    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, mfa: c.mfa, passkeys: c.passkeys, users: c.repos.users, csrf, render }),
+    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, signIn, mfa: c.mfa, csrf }),
+    impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
   const health = healthRoutes({ ping: () => ping(c.db) });
+  const assets = assetRoutes();
 
-  const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, ...pages]);
+  const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
   const scim = scimApi({ ...c.scim, limits: c.config.scim, log: c.log });
+  const admin = adminApi({ auth: c.admin.auth, impersonation: c.impersonation, log: c.log });
 
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
     requestLog(c.log),
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
     health.routes(),
+    assets.routes(),
     (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),
     (ctx, next) => (ctx.path === SCIM_PREFIX || ctx.path.startsWith(`${SCIM_PREFIX}/`) ? scim(ctx, next) : next()),
+    (ctx, next) => (ctx.path === ADMIN_API_PREFIX || ctx.path.startsWith(`${ADMIN_API_PREFIX}/`) ? admin(ctx, next) : next()),
+    // An impersonation past its end gives the session back before the authorization uses it.
+    (ctx, next) => (ctx.path === '/auth' ? acting(ctx, next) : next()),
     offlineAccessPrompt,
   ]);
   /** The HTTP request listener; it follows the provider across key rotations. */

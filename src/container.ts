@@ -16,6 +16,16 @@ import { createAccountsRepository } from './repositories/accounts.js';
 import { createGroupsRepository } from './repositories/groups.js';
 import { createScimTokensRepository } from './repositories/scim-tokens.js';
 import { createUserDirectory } from './repositories/user-directory.js';
+import { createMfaAttemptsRepository } from './repositories/mfa-attempts.js';
+import { createMfaFactorsRepository } from './repositories/mfa-factors.js';
+import { createRecoveryCodesRepository } from './repositories/recovery-codes.js';
+import { createTotpFactorsRepository } from './repositories/totp-factors.js';
+import { createWebAuthnChallengesRepository } from './repositories/webauthn-challenges.js';
+import { createWebAuthnCredentialsRepository } from './repositories/webauthn-credentials.js';
+import { createImpersonationsRepository } from './repositories/impersonations.js';
+import { createAccessTokenVerifier } from './services/access-tokens.js';
+import { createAdminAuth } from './services/admin-auth.js';
+import { createImpersonationService } from './services/impersonation.js';
 import { createScimAuth } from './services/scim-auth.js';
 import { createScimBulk } from './services/scim-bulk.js';
 import { createScimGroupsService } from './services/scim-groups.js';
@@ -27,9 +37,11 @@ import { createIdentityService } from './services/identity.js';
 import { createMailer } from './services/mailer.js';
 import { createPasswordHasher } from './services/password-hasher.js';
 import { createPasswordResetService } from './services/password-reset.js';
+import { createPasskeyService } from './services/passkeys.js';
+import { createMfaService } from './services/mfa.js';
 import { createSigningKeyService } from './services/signing-keys.js';
 import { createPasswordStep } from './login/password-step.js';
-import { createSecretBox, randomToken } from './util/crypto.js';
+import { createSecretBox, deriveKey, randomToken } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
 
@@ -75,6 +87,13 @@ export async function createContainer(config: Config, options: ContainerOptions 
     groups: createGroupsRepository(db),
     directory: createUserDirectory(db),
     scimTokens: createScimTokensRepository(db),
+    impersonations: createImpersonationsRepository(db),
+    webauthnCredentials: createWebAuthnCredentialsRepository(db),
+    webauthnChallenges: createWebAuthnChallengesRepository(db),
+    totpFactors: createTotpFactorsRepository(db),
+    recoveryCodes: createRecoveryCodesRepository(db),
+    mfaAttempts: createMfaAttemptsRepository(db),
+    mfaFactors: createMfaFactorsRepository(db),
   };
 
   const hasher = createPasswordHasher(config.argon2);
@@ -110,7 +129,43 @@ export async function createContainer(config: Config, options: ContainerOptions 
     issuer: config.issuer,
     ttlSeconds: config.ttl.passwordReset,
   });
+  const issuerUrl = new URL(config.issuer);
+  const mfa = createMfaService({
+    transact,
+    totp: repos.totpFactors,
+    recoveryCodes: repos.recoveryCodes,
+    attempts: repos.mfaAttempts,
+    factors: repos.mfaFactors,
+    users: repos.users,
+    audit,
+    clock,
+    totpBox: createSecretBox(secret, 'totp-secret'),
+    recoveryCodeKey: deriveKey(secret, 'recovery-code'),
+    issuer: config.issuer,
+    // The MFA lock lasts as long as the password lock.
+    lockout: () => ({ maxAttempts: config.mfa.maxAttempts, minutes: config.lockout.minutes }),
+  });
+  const passkeys = createPasskeyService({
+    transact,
+    credentials: repos.webauthnCredentials,
+    challenges: repos.webauthnChallenges,
+    audit,
+    clock,
+    rp: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' },
+  });
   const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
+  const accessTokens = createAccessTokenVerifier({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
+  const impersonation = createImpersonationService({
+    impersonations: repos.impersonations,
+    payloads: repos.payloads,
+    audit,
+    clock,
+    issuer: config.issuer,
+    ttlSeconds: config.impersonationTtl,
+    mfaRequiredRoles: () => config.mfa.requiredRoles,
+  });
+  const adminApiUrl = `${config.issuer}/admin/api`;
+  const admin = { baseUrl: adminApiUrl, auth: createAdminAuth({ accessTokens, users: repos.users, resource: adminApiUrl }) };
 
   const scimBaseUrl = `${config.issuer}/scim/v2`;
   const scimUsers = createScimUsersService({
@@ -136,7 +191,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       maxOperations: config.scim.maxOperations,
       onFault: (err, op) => log.error({ err, method: op.method, path: op.path }, 'scim.bulk_operation_failed'),
     }),
-    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, issuer: config.issuer, publicJwks: signingKeys.publicJwks }),
+    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens }),
   };
 
   return {
@@ -152,7 +207,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     identity,
     passwordStep,
     passwordResets,
+    passkeys,
+    mfa,
     signingKeys,
+    accessTokens,
+    impersonation,
+    admin,
     scim,
     async close() {
       await db.destroy();

@@ -82,6 +82,16 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 
+  'user reset-mfa': {
+    usage: 'user reset-mfa <email|id|userCode> (removes TOTP, passkeys and recovery codes; clears the MFA lock)',
+    async run(c, _o, [identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      await c.mfa.reset(user.id, CLI_ACTOR);
+      return { id: user.id, mfaReset: true };
+    },
+  },
+
   'client create': {
     usage: 'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI]',
     options: {

@@ -18,7 +18,8 @@ export function createRenderer(options: { cache: boolean } = { cache: process.en
       ctx.type = 'html';
       ctx.set('Content-Security-Policy', PAGE_CSP);
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = html(view, { csrf: ctx.state.csrf, ...model });
+      // `impersonation`: the banner while the browser's session acts as someone (impersonation-state.ts).
+      ctx.body = html(view, { csrf: ctx.state.csrf, impersonation: ctx.state.impersonation, ...model });
     },
   };
 }

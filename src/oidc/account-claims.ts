@@ -1,3 +1,4 @@
+import type { ActingAdmin } from '../domain/impersonation.js';
 import type { User } from '../domain/user.js';
 import { displayName } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
@@ -13,6 +14,8 @@ export interface RoleClaims {
 export interface AccountFacts {
   user: User;
   roleNames: string[];
+  /** Set while an admin acts as this user (token exchange or interactive impersonation). */
+  impersonation?: ActingAdmin;
 }
 
 /**
@@ -20,6 +23,9 @@ export interface AccountFacts {
  * deleted …) is not found, so refresh, userinfo and code exchange all fail.
  */
 export function createAccountClaims(users: UsersRepository) {
+  /** RFC 8693 `act`: the admin acting as the user. */
+  const actClaim = ({ impersonation }: AccountFacts) => (impersonation ? { sub: impersonation.actorId } : undefined);
+
   function roleClaims({ user, roleNames }: AccountFacts): RoleClaims {
     return {
       roles: [...new Set([user.mainRole, ...roleNames])],
@@ -30,6 +36,7 @@ export function createAccountClaims(users: UsersRepository) {
 
   return {
     roleClaims,
+    actClaim,
     async findActive(id: string): Promise<AccountFacts | undefined> {
       const facts = await users.findWithRoleNames(id);
       return facts && maySignIn(facts.user.status) ? facts : undefined;
@@ -48,6 +55,7 @@ export function createAccountClaims(users: UsersRepository) {
         zoneinfo: user.timezone ?? undefined,
         updated_at: Math.floor(user.updatedAt.getTime() / 1000),
         ...roleClaims(facts),
+        act: actClaim(facts),
       };
     },
   };

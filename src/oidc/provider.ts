@@ -1,10 +1,15 @@
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { ACR_MFA, ACR_VALUES } from '../domain/authentication.js';
 import type { Config } from '../config/config.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
+import type { AccessTokenVerifier } from '../services/access-tokens.js';
+import type { ImpersonationService } from '../services/impersonation.js';
 import type { AccountClaims, AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
+import { impersonationHooks } from './impersonation-hooks.js';
+import { registerTokenExchange } from './token-exchange.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -14,6 +19,8 @@ export interface ProviderDeps {
   clients: ClientsRepository;
   resources: ResourceServersRepository;
   accounts: AccountClaims;
+  impersonation: ImpersonationService;
+  accessTokens: AccessTokenVerifier;
   pages: {
     error: (ctx: KoaContextWithOIDC, out: Record<string, string>) => string;
     logout: (ctx: KoaContextWithOIDC, form: string) => string;
@@ -26,6 +33,15 @@ export const ROLES_SCOPE = 'roles';
 const ACCESS_TOKEN_ALG = 'ES256';
 
 type GrantLike = InstanceType<Provider['Grant']>;
+type LoadedAccount = { accountId: string; facts?: AccountFacts } | undefined;
+
+/** The admin acting as the user whose account the request loaded, if any. */
+const actingAdmin = (ctx: KoaContextWithOIDC | undefined) => (ctx?.oidc.entities.Account as LoadedAccount)?.facts?.impersonation;
+/** A lifetime cut short at the end of the impersonation the request is in. */
+const untilImpersonationEnds = (ctx: KoaContextWithOIDC | undefined, seconds: number) => {
+  const acting = actingAdmin(ctx);
+  return acting ? Math.max(1, Math.min(seconds, Math.floor((acting.expiresAt.getTime() - Date.now()) / 1000))) : seconds;
+};
 
 /** First-party clients (`--first-party`) never show a consent page and may use first-party-only APIs. */
 export function isFirstParty(client: { metadata(): Record<string, unknown> } | undefined): boolean {
@@ -37,6 +53,19 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, accounts, resources } = deps;
   const ttl = config.ttl;
 
+  const resourceServerInfo = async (_ctx: unknown, indicator: string, client: Parameters<typeof isFirstParty>[0]) => {
+    const rs = await resources.find(indicator);
+    if (!rs || (rs.firstPartyOnly && !isFirstParty(client))) throw new errors.InvalidTarget();
+    return {
+      scope: rs.scopes.join(' '),
+      audience: indicator,
+      accessTokenTTL: rs.accessTokenTtl ?? ttl.accessToken,
+      accessTokenFormat: 'jwt' as const,
+      jwt: { sign: { alg: ACCESS_TOKEN_ALG } as const },
+    };
+  };
+  const toAccount = (facts: AccountFacts) => ({ accountId: facts.user.id, facts, claims: async () => accounts.claims(facts) });
+
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.payloads, deps.clients),
     clients: [],
@@ -47,7 +76,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
       email: ['email'],
       profile: ['name', 'given_name', 'middle_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo', 'updated_at'],
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
@@ -80,34 +109,40 @@ export function createProvider(deps: ProviderDeps): Provider {
         defaultResource: async (_ctx, _client, oneOf) => oneOf,
         // A token request without `resource` gets the one granted at authorization.
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, indicator, client) => {
-          const rs = await resources.find(indicator);
-          if (!rs || (rs.firstPartyOnly && !isFirstParty(client))) throw new errors.InvalidTarget();
-          return {
-            scope: rs.scopes.join(' '),
-            audience: indicator,
-            accessTokenTTL: rs.accessTokenTtl ?? ttl.accessToken,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: ACCESS_TOKEN_ALG } },
-          };
-        },
+        getResourceServerInfo: resourceServerInfo,
       },
     },
-    async findAccount(_ctx, sub) {
-      const facts = await accounts.findActive(sub);
-      if (!facts) return undefined;
-      return { accountId: facts.user.id, facts, claims: async () => accounts.claims(facts) };
+    /**
+     * The user, and the admin acting as them: found by the token's grant (token
+     * exchange) or by the session (interactive). An impersonation that has ended
+     * finds no account, so nothing more is issued under it.
+     */
+    async findAccount(ctx, sub, token) {
+      const t = token as { kind?: string; grantId?: string; sessionUid?: string } | undefined;
+      const grantId = t?.grantId;
+      const sessionUid = t?.sessionUid ?? ctx.oidc.session?.uid;
+      // Refresh tokens are never issued while impersonating: only the others can belong to one.
+      const lookup = t?.kind !== 'RefreshToken' && (grantId || sessionUid);
+      const [facts, acting] = await Promise.all([accounts.findActive(sub), lookup ? deps.impersonation.forToken({ accountId: sub, grantId, sessionUid }) : undefined]);
+      if (!facts || acting === 'ended') return undefined;
+      return toAccount(acting ? { ...facts, impersonation: acting } : facts);
     },
-    /** Role claims in access tokens (JWT, or introspection of opaque ones) when `roles` was granted. */
+    /**
+     * Access tokens (JWT, or introspection of opaque ones) say how the person signed
+     * in (`amr`, `acr`: from the code or refresh token, or the exchange's actor
+     * token), who acts as the user (`act`), and the roles when `roles` was granted.
+     */
     async extraTokenClaims(ctx, token) {
       if (!('accountId' in token) || !token.accountId) return undefined;
-      const grant = ctx.oidc.entities.Grant as GrantLike | undefined;
+      const { entities } = ctx.oidc;
+      const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.ActorToken) as { amr?: string[]; acr?: string } | undefined;
+      const loaded = entities.Account as LoadedAccount;
+      const known = loaded?.accountId === token.accountId ? loaded.facts : undefined;
+      const grant = entities.Grant as GrantLike | undefined;
       const granted = `${token.scope ?? ''} ${grant?.getOIDCScope() ?? ''}`.split(' ');
-      if (!granted.includes(ROLES_SCOPE)) return undefined;
       // The account the request already loaded, else a fresh read.
-      const loaded = ctx.oidc.entities.Account as { accountId: string; facts?: AccountFacts } | undefined;
-      const facts = loaded?.accountId === token.accountId && loaded.facts ? loaded.facts : await accounts.findActive(token.accountId);
-      return facts ? { ...accounts.roleClaims(facts) } : undefined;
+      const facts = granted.includes(ROLES_SCOPE) ? (known ?? (await accounts.findActive(token.accountId))) : undefined;
+      return { amr: source?.amr, acr: source?.acr, act: known && accounts.actClaim(known), ...(facts && accounts.roleClaims(facts)) };
     },
     /** First-party clients never ask for consent: their grant is extended as requested. */
     async loadExistingGrant(ctx) {
@@ -122,20 +157,22 @@ export function createProvider(deps: ProviderDeps): Provider {
       return grant;
     },
     rotateRefreshToken: true,
-    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    // Never while an admin acts as the user.
+    issueRefreshToken: async (ctx, client, code) => !actingAdmin(ctx) && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    acrValues: [...ACR_VALUES],
+    interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: signInPolicy() },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = deps.pages.error(ctx, out as unknown as Record<string, string>);
     },
     ttl: {
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      AccessToken: (ctx, token) => untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken),
       AuthorizationCode: ttl.authorizationCode,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
       DeviceCode: 600,
       Grant: Math.max(ttl.refreshToken, ttl.session),
-      IdToken: ttl.idToken,
+      IdToken: (ctx) => untilImpersonationEnds(ctx, ttl.idToken),
       Interaction: ttl.interaction,
       PreAuthorizedCode: 600,
       RefreshToken: ttl.refreshToken,
@@ -145,7 +182,32 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  registerTokenExchange(provider, {
+    impersonation: deps.impersonation,
+    accessTokens: deps.accessTokens,
+    resourceServerInfo,
+    account: toAccount,
+    oidcScopes: ['openid', 'email', 'profile', ROLES_SCOPE],
+  });
+  provider.use(impersonationHooks(deps.impersonation));
   return provider;
+}
+
+/**
+ * oidc-provider's prompts, plus a step-up: a client asking for MFA with
+ * `acr_values` gets a new sign-in when the session's was password-only.
+ */
+function signInPolicy() {
+  const { base, Check } = interactionPolicy;
+  const policy = base();
+  policy.get('login')!.checks.add(
+    new Check('acr_step_up', 'multi-factor authentication is required', (ctx) => {
+      const { oidc } = ctx;
+      const wanted = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
+      return wanted && oidc.session?.acr !== ACR_MFA && !oidc.result?.login ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
 }
 
 /** Adds what the authorization request asks for to a grant (first-party consent). */

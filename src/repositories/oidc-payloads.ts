@@ -26,6 +26,33 @@ const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
 
 type Row = { payload: OidcPayload; consumed_at: Date | null };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Impersonations by or of the user end; the grants to revoke are the user's, the
+// exchanged tokens', and those listed in the sessions going (an admin's session
+// acting as someone). Each set is an index lookup; rows go by primary key. Bindings:
+// the user id as a uuid (null when it is not one), twice, then as text, three times.
+const REVOKE_ACCOUNT = `
+  WITH ended AS (
+    UPDATE impersonations SET ended_at = now(), ended_reason = 'account_ended'
+     WHERE ended_at IS NULL AND (actor_id = CAST(? AS uuid) OR target_id = CAST(? AS uuid))
+    RETURNING kind, grant_id, session_uid
+  ), sessions AS (
+    SELECT id, payload FROM oidc_payloads
+     WHERE kind = 'Session' AND (account_id = ? OR uid IN (SELECT session_uid FROM ended WHERE kind = 'interactive'))
+  ), grants AS (
+    SELECT id FROM oidc_payloads WHERE kind = 'Grant' AND account_id = ?
+    UNION SELECT grant_id FROM ended WHERE grant_id IS NOT NULL
+    UNION SELECT a.value->>'grantId' FROM sessions s, jsonb_each(coalesce(s.payload->'authorizations', '{}')) a
+  ), doomed AS (
+    SELECT kind, id FROM oidc_payloads WHERE account_id = ?
+    UNION SELECT kind, id FROM oidc_payloads WHERE grant_id IN (SELECT id FROM grants)
+    UNION SELECT 'Grant', id FROM grants
+    UNION SELECT 'Session', id FROM sessions
+  ), gone AS (
+    DELETE FROM oidc_payloads p USING doomed d WHERE p.kind = d.kind AND p.id = d.id RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM gone`;
+
 /**
  * Storage for every oidc-provider model in one table. `kind` is the model name;
  * the lookup columns are copied out of the payload so they can be indexed.
@@ -63,15 +90,21 @@ export function createOidcPayloadsRepository(db: Db) {
     async revokeByGrantId(grantId: string): Promise<void> {
       await db('oidc_payloads').where('grant_id', grantId).delete();
     },
+    /** Revokes grants: each grant and every token and code issued under it. */
+    async revokeGrants(grantIds: string[]): Promise<void> {
+      if (!grantIds.length) return;
+      await db('oidc_payloads').whereIn('grant_id', grantIds).orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds)).delete();
+    },
     /**
      * Ends everything a user holds: sessions, grants and every token and code
-     * issued under those grants. Returns how many rows went.
+     * issued under those grants; and every impersonation they started or that
+     * acts as them: the exchanged tokens' grants, and an admin's session switched
+     * to another user with the grants it made. Returns how many payload rows went.
      */
     async revokeAccount(accountId: string): Promise<number> {
-      return db('oidc_payloads')
-        .where('account_id', accountId)
-        .orWhereIn('grant_id', db('oidc_payloads').select('id').where({ kind: 'Grant', account_id: accountId }))
-        .delete();
+      const uuid = UUID.test(accountId) ? accountId : null;
+      const { rows } = (await db.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
+      return rows[0]!.n;
     },
     /** Drops rows that expired more than `graceSeconds` ago. */
     async deleteExpired(graceSeconds = 3600): Promise<number> {

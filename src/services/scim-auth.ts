@@ -1,9 +1,8 @@
-import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import { isRole, ROLES, type Role } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
 import { hashToken, randomToken } from '../util/crypto.js';
-import { createTtlCache } from '../util/ttl-cache.js';
+import type { AccessTokenVerifier } from './access-tokens.js';
 import type { ScimCaller } from './scim-users.js';
 
 /** Roles a SCIM token may grant unless it is made with others. */
@@ -15,9 +14,7 @@ export interface ScimAuthDeps {
   tokens: ScimTokensRepository;
   /** `<ISSUER>/scim/v2`: the audience of Gatehouse access tokens for SCIM. */
   resource: string;
-  issuer: string;
-  /** Gatehouse's published public signing keys (JWKS). */
-  publicJwks: () => Promise<JWK[]>;
+  accessTokens: AccessTokenVerifier;
 }
 
 /**
@@ -26,26 +23,12 @@ export interface ScimAuthDeps {
  * with the `scim` scope from the client credentials grant.
  */
 export function createScimAuth(deps: ScimAuthDeps) {
-  const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1);
-  let readAt = 0;
-  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = Date.now()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
-  const verify = async (token: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience: deps.resource, typ: 'at+jwt' });
-
   async function fromAccessToken(token: string): Promise<ScimCaller | undefined> {
-    try {
-      const { payload } = await verify(token).catch(async (err: { code?: string }) => {
-        // A key made by a rotation since the keys were read: read them again, at most once a second.
-        if (err.code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - readAt < 1000) throw err;
-        jwks.delete('jwks');
-        return verify(token);
-      });
-      const scopes = String(payload.scope ?? '').split(' ');
-      // Client credentials only: the token stands for the client, not for a person.
-      if (!scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id) return undefined;
-      return { actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) }, grantableRoles: DEFAULT_GRANTABLE_ROLES };
-    } catch {
-      return undefined;
-    }
+    const payload = await deps.accessTokens.verify(token, deps.resource);
+    const scopes = String(payload?.scope ?? '').split(' ');
+    // Client credentials only: the token stands for the client, not for a person.
+    if (!payload || !scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id) return undefined;
+    return { actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) }, grantableRoles: DEFAULT_GRANTABLE_ROLES };
   }
 
   return {

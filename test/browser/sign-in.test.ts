@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
 import test, { type ExecutionContext } from 'ava';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { launchChromium, startCallbackPage, type CallbackPage } from '../helpers/chromium.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import type { BrowserContextOptions, Page } from 'playwright-core';
+import { startBrowserFlow, type BrowserFlow } from '../helpers/browser-flow.js';
+import { PASSWORD, type TestServer } from '../helpers/server.js';
 
 /*
  * The sign-in pages in a real Chromium, used as a person would: labels, buttons
@@ -15,68 +14,26 @@ const INVALID_CREDENTIALS = 'The email, User ID or password is incorrect.';
 /** Contains none of the fixture user's name or email parts. */
 const NEW_PASSWORD = 'amber-quarry-93-willow';
 
+let flow: BrowserFlow;
 let server: TestServer;
-let chromium: Browser;
-let callback: CallbackPage;
+let callback: BrowserFlow['callback'];
 let clientId: string;
-const contexts = new Set<BrowserContext>();
 
 test.before(async () => {
-  chromium = await launchChromium();
-  server = await startServer();
-  callback = await startCallbackPage();
-  // A public client: PKCE is then required, as for a browser or mobile app.
-  ({ clientId } = await server.createClient({ isPublic: true, redirectUri: callback.redirectUri }));
+  flow = await startBrowserFlow();
+  ({ server, callback, clientId } = flow);
 });
+test.after.always(() => flow?.close());
 
-test.after.always(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await chromium?.close();
-  await callback?.close();
-  await server?.close();
-});
+const newPage = (options?: BrowserContextOptions) => flow.newPage(options);
+const openAuthorization = (page: Page) => flow.openAuthorization(page);
+const submitSignIn = (page: Page, username: string, password: string) => flow.submitSignIn(page, username, password);
+const landedOnCallback = (page: Page) => flow.landedOnCallback(page);
+const redeem = async (code: string, verifier: string) => {
+  const { status, sub } = await flow.redeem(code, verifier);
+  return { status, sub };
+};
 
-async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await chromium.newContext(options);
-  contexts.add(context);
-  context.setDefaultTimeout(15_000);
-  return context.newPage();
-}
-
-const base64url = (bytes: Buffer) => bytes.toString('base64url');
-
-/** Opens a hand-built authorization URL; resolves on the sign-in page. */
-async function openAuthorization(page: Page): Promise<{ state: string; verifier: string }> {
-  const verifier = base64url(randomBytes(32));
-  const state = base64url(randomBytes(12));
-  const query = [
-    `client_id=${encodeURIComponent(clientId)}`,
-    'response_type=code',
-    'scope=openid%20roles',
-    `redirect_uri=${encodeURIComponent(callback.redirectUri)}`,
-    `code_challenge=${base64url(createHash('sha256').update(verifier).digest())}`,
-    'code_challenge_method=S256',
-    `state=${state}`,
-  ].join('&');
-  await page.goto(`${server.url}/auth?${query}`);
-  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
-  return { state, verifier };
-}
-
-async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Email or User ID', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-}
-
-/** Waits until the browser shows the relying party's callback page; returns its URL. */
-async function landedOnCallback(page: Page): Promise<URL> {
-  await page.waitForURL((url) => url.href.startsWith(callback.redirectUri));
-  await page.getByText('callback ok').waitFor();
-  return new URL(page.url());
-}
-
-/** What the relying party does next: redeem the code with the PKCE verifier. */
 /** After a refused attempt the username stays: typing the right password lands on the client. */
 async function retypePasswordAndLand(t: ExecutionContext, page: Page, state: string): Promise<void> {
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
@@ -84,17 +41,6 @@ async function retypePasswordAndLand(t: ExecutionContext, page: Page, state: str
   const landed = await landedOnCallback(page);
   t.truthy(landed.searchParams.get('code'));
   t.is(landed.searchParams.get('state'), state);
-}
-
-async function redeem(code: string, verifier: string): Promise<{ status: number; sub?: string }> {
-  const res = await fetch(`${server.url}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback.redirectUri, client_id: clientId, code_verifier: verifier }),
-  });
-  const body = (await res.json()) as { id_token?: string };
-  const sub = body.id_token ? (JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub : undefined;
-  return { status: res.status, sub };
 }
 
 async function waitForResetLink(email: string): Promise<string> {

@@ -93,5 +93,5 @@ function decode(s: string): string {
 
 /** The text of the element with role="alert", if any. */
 export function alertText(html: string): string | undefined {
-  return /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return /<div\b(?![^>]*\bhidden\b)[^>]*role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
 }

@@ -23,11 +23,15 @@ export interface TestServer {
 
 let counter = 0;
 
-/** A whole Gatehouse on a free port, on a fresh database; `env` overrides settings. */
-export async function startServer(env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<TestServer> {
+/**
+ * A whole Gatehouse on a free port, on a fresh database; `env` overrides settings.
+ * `host` names the server in its URLs (it always listens on 127.0.0.1): WebAuthn
+ * refuses an IP address as the RP ID, so passkey tests in a browser use `localhost`.
+ */
+export async function startServer(env: Record<string, string> = {}, options: { clock?: Clock; host?: 'localhost' } = {}): Promise<TestServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   const database = await freshDatabase();
   const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...env });
   const container = await createContainer(config, { db: database.db, log: pino({ level: 'silent' }), clock: options.clock });

@@ -97,6 +97,18 @@ test.serial('set-status and set-password', async (t) => {
   t.regex(common.stderr, /too common/);
 });
 
+test.serial('user reset-mfa: by email, id or userCode; a missing or unknown user is an error', async (t) => {
+  const reset = await run(['user', 'reset-mfa', 'ada1']);
+  t.is(reset.code, 0, reset.stderr);
+  const out = JSON.parse(reset.stdout);
+  t.true(out.mfaReset);
+  t.regex(out.id, /^[0-9a-f-]{36}$/);
+  const missing = await run(['user', 'reset-mfa']);
+  t.not(missing.code, 0);
+  t.regex(missing.stderr, /which user/);
+  t.regex((await run(['user', 'reset-mfa', 'nobody@example.com'])).stderr, /No user matches/);
+});
+
 test.serial('client, resource and key rotation', async (t) => {
   const client = await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://lms.example.com/cb', '--redirect-uri', 'https://lms.example.com/cb2', '--grant-types', 'authorization_code,refresh_token', '--first-party']);
   t.is(client.code, 0, client.stderr);

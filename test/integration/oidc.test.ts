@@ -36,7 +36,7 @@ test('code + PKCE sign-in gives an ID token and userinfo with the role claims', 
 });
 
 test('without the roles scope no role claims are released', async (t) => {
-  const user = await server.createUser({ role: 'admin' });
+  const user = await server.createUser({ role: 'hr' });
   const rp = await relyingParty(server, await server.createClient());
   const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid email' });
   t.is(tokens.claims()!.roles, undefined);

@@ -1,7 +1,10 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, assertThat } from '../../errors/app-error.js';
+import type { UsersRepository } from '../../repositories/users.js';
+import type { MfaService } from '../../services/mfa.js';
+import type { PasskeyService } from '../../services/passkeys.js';
 import type { PasswordStep } from '../../login/password-step.js';
 import type { IdentityService } from '../../services/identity.js';
 import { randomToken } from '../../util/crypto.js';
@@ -12,14 +15,19 @@ import { LOGIN_MESSAGES } from '../messages.js';
 
 /** The built-in first-party client the account pages sign in through. */
 export const ACCOUNT_CLIENT_ID = 'gatehouse-account';
-const RETURN_PATHS = new Set(['/account/password']);
+const RETURN_PATHS = new Set(['/account/password', '/account/security']);
 
 /**
  *   GET  /account/login?return=…   signs in through the OIDC flow of the built-in client
  *   GET  /account/callback         back from it: the Gatehouse session now exists
  *   GET/POST /account/password     a signed-in user changes their own password
+ *   GET  /account/security         their second factors: authenticator app, passkeys, recovery codes
+ *   GET/POST /account/security/totp          set up an authenticator app
+ *   POST /account/security/totp/delete       remove it
+ *   POST /account/security/recovery-codes    make new recovery codes (the old ones stop working)
+ * Passkeys are added and removed by routes/passkeys.ts.
  */
-export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; passwordStep: PasswordStep; csrf: Csrf; render: Renderer }) {
+export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; passwordStep: PasswordStep; mfa: MfaService; passkeys: PasskeyService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
@@ -68,6 +76,64 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
       throw err;
     }
     render.page(ctx, 'account-password', { done: true });
+  });
+
+  /** The signed-in user of a security page, or a redirect to sign in (undefined). */
+  async function securityUser(ctx: Context, back = '/account/security') {
+    const userId = await signedInUser(ctx);
+    if (!userId) ctx.redirect(`/account/login?return=${back}`);
+    return userId;
+  }
+  const self = (userId: string) => ({ type: 'user', id: userId }) as const;
+  const showCodes = (ctx: Context, codes: string[]) => render.page(ctx, 'mfa-recovery-codes', { codes, action: '/account/security' });
+
+  router.get('/security', async (ctx) => {
+    const userId = await securityUser(ctx);
+    if (!userId) return;
+    const [summary, passkeys] = await Promise.all([deps.mfa.summary(userId), deps.passkeys.list(userId)]);
+    render.page(ctx, 'account-security', { summary, passkeys, done: ctx.query.done });
+  });
+
+  router.get('/security/totp', async (ctx) => {
+    const userId = await securityUser(ctx);
+    if (!userId) return;
+    const user = await deps.users.findById(userId);
+    assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
+    render.page(ctx, 'mfa-enrol', { ...(await deps.mfa.startTotpEnrolment(userId, user.email ?? user.userCode)), action: '/account/security/totp' });
+  });
+
+  router.post('/security/totp', async (ctx) => {
+    const userId = await securityUser(ctx);
+    if (!userId) return;
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    const check = await deps.mfa.confirmTotpEnrolment(userId, (form.code ?? '').trim(), ctx.ip);
+    if (!check.ok) {
+      const enrolment = await deps.mfa.currentTotpEnrolment(userId);
+      assertThat(enrolment, new AppError('mfa.no_enrolment', 400, 'Start the set-up again.'));
+      const message = check.code === 'mfa.locked' ? 'Too many incorrect codes: try again later.' : 'The code is incorrect. Check the time on your phone and try the next code.';
+      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message }, check.code === 'mfa.locked' ? 403 : 401);
+    }
+    // The first factor comes with recovery codes, shown once.
+    if ((await deps.mfa.summary(userId)).recoveryCodesLeft === 0) return showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));
+    ctx.status = 303;
+    ctx.redirect('/account/security?done=totp');
+  });
+
+  router.post('/security/totp/delete', async (ctx) => {
+    const userId = await securityUser(ctx);
+    if (!userId) return;
+    csrf.verify(ctx, (await readForm(ctx))._csrf);
+    await deps.mfa.removeTotp(userId, self(userId));
+    ctx.status = 303;
+    ctx.redirect('/account/security?done=totp_removed');
+  });
+
+  router.post('/security/recovery-codes', async (ctx) => {
+    const userId = await securityUser(ctx);
+    if (!userId) return;
+    csrf.verify(ctx, (await readForm(ctx))._csrf);
+    showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));
   });
 
   return router;

@@ -1,37 +1,54 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError } from '../../errors/app-error.js';
+import { AppError, assertThat } from '../../errors/app-error.js';
 import type { PasswordStep } from '../../login/password-step.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
 import { isFirstParty } from '../../oidc/provider.js';
-import { ACR_PASSWORD } from '../../domain/authentication.js';
+import { acrFor, type AuthMethod } from '../../domain/authentication.js';
+import type { PendingSignIn } from '../../login/sign-in-flow.js';
+import type { UsersRepository } from '../../repositories/users.js';
+import type { MfaService } from '../../services/mfa.js';
+import type { Interaction, SignIn } from '../sign-in.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
   passwordStep: PasswordStep;
+  signIn: SignIn;
+  mfa: MfaService;
+  users: UsersRepository;
   csrf: Csrf;
   render: Renderer;
 }
 
 const WRONG_STEP = () => new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
 
+const MFA_MESSAGES: Record<string, string> = {
+  'mfa.invalid_code': 'The code is incorrect or has already been used.',
+  'mfa.locked': 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.',
+  'mfa.totp_exists': 'An authenticator app is already set up for this account.',
+};
+const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
+
 /**
  * The sign-in pages oidc-provider sends the browser to:
- *   GET  /interaction/:uid          login form, or consent (first-party clients skip it)
- *   POST /interaction/:uid/login    identifier + password
- *   POST /interaction/:uid/confirm  consent
- *   GET  /interaction/:uid/abort    "cancel": access_denied to the client
+ *   GET  /interaction/:uid               login form, the second step waiting, or consent (first-party clients skip it)
+ *   POST /interaction/:uid/login         identifier + password
+ *   POST /interaction/:uid/mfa/totp      a code from the authenticator app
+ *   POST /interaction/:uid/mfa/recovery  a recovery code
+ *   POST /interaction/:uid/mfa/enrol     the first code of a new authenticator app (MFA required by role or by the client)
+ *   POST /interaction/:uid/mfa/continue  after the recovery codes were shown
+ *   POST /interaction/:uid/confirm       consent
+ *   GET  /interaction/:uid/abort         "cancel": access_denied to the client
+ * Passkeys (routes/passkeys.ts) add /passkey/options and /passkey.
  */
 export function interactionRoutes(deps: InteractionDeps) {
-  const { csrf, render } = deps;
+  const { csrf, render, signIn, mfa } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
-  type Interaction = Awaited<ReturnType<typeof details>>;
   /** Stores the step's result on the interaction already loaded and resumes the authorization. */
   const finish = async (ctx: Context, interaction: Interaction, result: Record<string, unknown>) => {
     interaction.result = result;
@@ -39,11 +56,41 @@ export function interactionRoutes(deps: InteractionDeps) {
     ctx.status = 303;
     ctx.redirect(interaction.returnTo);
   };
+  /** Moves on after a factor: to the client, or to the next step's page. */
+  const advance = async (ctx: Context, interaction: Interaction, userId: string, amr: AuthMethod[], options?: { justEnrolled?: boolean }) => {
+    ctx.status = 303;
+    ctx.redirect(await signIn.advance(ctx, interaction, userId, amr, options));
+  };
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
   const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
     render.page(ctx, 'login', { uid, ...model }, status);
+
+  /** The page of a second step; `message` after a refused code. */
+  async function stepPage(ctx: Context, interaction: Interaction, pending: PendingSignIn, message?: string, status = 200) {
+    const uid = interaction.uid;
+    if (pending.need === 'verify') {
+      const summary = await mfa.summary(pending.userId);
+      return render.page(ctx, 'mfa-verify', { uid, totp: summary.totp, passkeys: summary.passkeys > 0, recoveryCodes: summary.recoveryCodesLeft > 0, message }, status);
+    }
+    if (pending.need === 'enrol') {
+      const user = await deps.users.findById(pending.userId);
+      assertThat(user, WRONG_STEP);
+      const enrolment = (message && (await mfa.currentTotpEnrolment(user.id))) || (await mfa.startTotpEnrolment(user.id, user.email ?? user.userCode));
+      return render.page(ctx, 'mfa-enrol', { uid, ...enrolment, message, action: `/interaction/${uid}/mfa/enrol` }, status);
+    }
+    return render.page(ctx, 'mfa-recovery-codes', { uid, codes: null, action: `/interaction/${uid}/mfa/continue` }, status);
+  }
+
+  /** A POST on a second step: the interaction, the pending sign-in (it must be at `need`) and the form. */
+  async function stepInput(ctx: Context, need: PendingSignIn['need']) {
+    const { interaction, pending } = await signIn.load(ctx);
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    assertThat(pending?.need === need, WRONG_STEP);
+    return { interaction, pending, code: (form.code ?? '').trim() };
+  }
 
   /** Grants what the consent prompt found missing. */
   async function grantConsent(ctx: Context, interaction: Interaction) {
@@ -59,10 +106,11 @@ export function interactionRoutes(deps: InteractionDeps) {
   }
 
   router.get('/', async (ctx) => {
-    const interaction = await details(ctx);
+    const { interaction, pending } = await signIn.load(ctx);
     const client = await findClient(interaction);
     const name = nameOf(client, interaction);
     if (interaction.prompt.name === 'login') {
+      if (pending) return stepPage(ctx, interaction, pending);
       return loginPage(ctx, interaction.uid, { clientName: name, username: (interaction.params.login_hint as string) ?? '' });
     }
     if (interaction.prompt.name === 'consent') {
@@ -79,7 +127,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.post('/login', async (ctx) => {
-    const interaction = await details(ctx);
+    const interaction = await signIn.details(ctx);
     if (interaction.prompt.name !== 'login') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
@@ -90,11 +138,44 @@ export function interactionRoutes(deps: InteractionDeps) {
       const clientName = nameOf(await findClient(interaction), interaction);
       return loginPage(ctx, interaction.uid, { clientName, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
     }
-    await finish(ctx, interaction, { login: { accountId: outcome.userId, amr: outcome.amr, acr: ACR_PASSWORD, remember: true } });
+    await advance(ctx, interaction, outcome.userId, outcome.amr);
+  });
+
+  router.post('/mfa/totp', async (ctx) => {
+    const { interaction, pending, code } = await stepInput(ctx, 'verify');
+    const check = await mfa.verifyTotp(pending.userId, code, ctx.ip);
+    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
+  });
+
+  router.post('/mfa/recovery', async (ctx) => {
+    const { interaction, pending, code } = await stepInput(ctx, 'verify');
+    const check = await mfa.useRecoveryCode(pending.userId, code, ctx.ip);
+    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
+  });
+
+  router.post('/mfa/enrol', async (ctx) => {
+    const { interaction, pending, code } = await stepInput(ctx, 'enrol');
+    const check = await mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip);
+    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    const amr: AuthMethod[] = [...pending.amr, 'otp'];
+    if ((await signIn.step(interaction, pending.userId, amr, { justEnrolled: true })) !== 'recovery_codes') {
+      ctx.status = 303;
+      return ctx.redirect(interaction.returnTo);
+    }
+    // Shown once, in this response only.
+    const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });
+    render.page(ctx, 'mfa-recovery-codes', { uid: interaction.uid, codes, action: `/interaction/${interaction.uid}/mfa/continue` });
+  });
+
+  router.post('/mfa/continue', async (ctx) => {
+    const { interaction, pending } = await stepInput(ctx, 'recovery_codes');
+    await finish(ctx, interaction, { login: { accountId: pending.userId, amr: pending.amr, acr: acrFor(pending.amr), remember: true } });
   });
 
   router.post('/confirm', async (ctx) => {
-    const interaction = await details(ctx);
+    const interaction = await signIn.details(ctx);
     if (interaction.prompt.name !== 'consent') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
@@ -102,7 +183,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.get('/abort', async (ctx) => {
-    await finish(ctx, await details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
+    await finish(ctx, await signIn.details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
   });
 
   return router;

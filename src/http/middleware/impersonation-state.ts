@@ -1,0 +1,35 @@
+import type { Context, Next } from 'koa';
+import { AppError } from '../../errors/app-error.js';
+import type { ImpersonationSessions } from '../../oidc/impersonation-session.js';
+import type { ImpersonationService } from '../../services/impersonation.js';
+import type { Clock } from '../../util/clock.js';
+
+/** What pages show while the browser's session acts as someone: `ctx.state.impersonation`. */
+export interface ImpersonationBanner {
+  targetName: string;
+  minutesLeft: number;
+}
+
+/**
+ * For pages and authorization requests: finds the impersonation the browser's
+ * session is in. Past its end, the session goes back to its admin here (the next
+ * page or authorization request after the end). Otherwise pages get the banner,
+ * and the user's own account settings (password, MFA: every POST under /account/)
+ * cannot be changed while someone acts as them.
+ */
+export function impersonationState(deps: { sessions: ImpersonationSessions; impersonation: ImpersonationService; clock: Clock }) {
+  return async (ctx: Context, next: Next) => {
+    const session = await deps.sessions.load(ctx);
+    const active = session.accountId ? await deps.impersonation.activeOnSession(session.uid) : undefined;
+    if (active && active.expiresAt <= deps.clock.now()) {
+      await deps.sessions.restore(ctx, session, 'expired');
+    } else if (active) {
+      if (ctx.method === 'POST' && ctx.path.startsWith('/account/')) {
+        throw new AppError('impersonation.read_only', 403, `While you act as ${active.targetName}, their password and security settings cannot be changed.`);
+      }
+      const banner: ImpersonationBanner = { targetName: active.targetName, minutesLeft: Math.ceil((active.expiresAt.getTime() - deps.clock.now().getTime()) / 60_000) };
+      ctx.state.impersonation = banner;
+    }
+    await next();
+  };
+}

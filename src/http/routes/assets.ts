@@ -1,0 +1,70 @@
+import Router from '@koa/router';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const PUBLIC = fileURLToPath(new URL('../../../public', import.meta.url));
+const require = createRequire(import.meta.url);
+
+/** Served files: URL name → file on disk. Read once at start; a missing file fails the boot. */
+const FILES: Record<string, string> = {
+  // The package's UMD bundle defines the global `SimpleWebAuthnBrowser`.
+  'simplewebauthn-browser.js': join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'),
+  'passkeys.js': join(PUBLIC, 'passkeys.js'),
+};
+
+const YEAR = 365 * 24 * 3600;
+/** Unversioned URLs are cached a day, then revalidated with the ETag. */
+const DAY = 24 * 3600;
+
+interface Asset {
+  body: Buffer;
+  etag: string;
+  version: string;
+}
+
+let loaded: Map<string, Asset> | undefined;
+function load(): Map<string, Asset> {
+  return (loaded ??= new Map(
+    Object.entries(FILES).map(([name, file]) => {
+      const body = readFileSync(file);
+      const digest = createHash('sha256').update(body).digest('base64url');
+      return [name, { body, etag: `"${digest.slice(0, 27)}"`, version: digest.slice(0, 12) }];
+    }),
+  ));
+}
+
+/** Versioned URLs of the assets (name → `/assets/name?v=…`), for pages that want the year-long cache. */
+export function assetUrls(): Record<string, string> {
+  return Object.fromEntries([...load()].map(([name, a]) => [name, `/assets/${name}?v=${a.version}`]));
+}
+
+/**
+ * GET /assets/:name  the few scripts the pages load (CSP `script-src 'self'`).
+ * `?v=<version>` (see `assetUrls`) is cached for a year as immutable; the plain
+ * URL for a day, then revalidated by ETag.
+ */
+export function assetRoutes() {
+  const assets = load();
+  const router = new Router({ prefix: '/assets' });
+
+  router.get('/:name', (ctx) => {
+    const asset = assets.get(ctx.params.name!);
+    if (!asset) return;
+    ctx.status = 200;
+    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
+    ctx.set('Cache-Control', ctx.query.v === asset.version ? `public, max-age=${YEAR}, immutable` : `public, max-age=${DAY}`);
+    ctx.etag = asset.etag;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.body = asset.body;
+  });
+
+  return router;
+}

@@ -1,0 +1,190 @@
+import Router from '@koa/router';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Context, Next } from 'koa';
+import type Provider from 'oidc-provider';
+import { z } from 'zod';
+import type { AuthMethod } from '../../domain/authentication.js';
+import { displayName } from '../../domain/user.js';
+import { AppError, assertThat } from '../../errors/app-error.js';
+import type { UsersRepository } from '../../repositories/users.js';
+import type { PasskeyService } from '../../services/passkeys.js';
+import { readForm, readRaw } from '../middleware/body.js';
+import type { Csrf } from '../middleware/csrf.js';
+import type { SignIn } from '../sign-in.js';
+
+/** The MFA failure pool (services/mfa.ts): a second-factor attempt counts against it. */
+export interface MfaGuard {
+  guard(userId: string, ip: string | null, attempt: () => Promise<boolean>): Promise<{ ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' }>;
+}
+
+export interface PasskeyRoutesDeps {
+  provider: () => Provider;
+  passkeys: PasskeyService;
+  users: Pick<UsersRepository, 'findById'>;
+  signIn: Pick<SignIn, 'load' | 'advance'>;
+  mfa: MfaGuard;
+  csrf: Csrf;
+}
+
+const JSON_LIMIT = 64 * 1024;
+const SECURITY_PAGE = '/account/security';
+
+const MESSAGES = {
+  'passkey.invalid': 'This passkey was not accepted. Try again, or use another way to sign in.',
+  'mfa.locked': 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
+  'auth.required': 'Your session has ended. Sign in again.',
+  'interaction.wrong_step': 'This sign-in step has already been completed. Reload the page.',
+} as const;
+
+const refused = (code: keyof typeof MESSAGES, status: number) => new AppError(code, status, MESSAGES[code]);
+
+/** A WebAuthn credential as the browser library sends it; the service checks the rest. */
+const credentialJson = z.looseObject({
+  id: z.string().min(1).max(1366),
+  rawId: z.string().min(1).max(1366),
+  type: z.literal('public-key'),
+  response: z.looseObject({ clientDataJSON: z.string().max(16_384) }),
+  clientExtensionResults: z.looseObject({}).optional().default({}),
+});
+const registration = z.object({ name: z.string().max(1000).optional().default(''), response: credentialJson });
+
+/**
+ * JSON endpoints answer errors as `{ error, message }` with the error's status;
+ * anything else (a 5xx) goes on to the page error handler.
+ */
+async function jsonErrors(ctx: Context, next: Next) {
+  ctx.set('Cache-Control', 'no-store');
+  try {
+    await next();
+  } catch (err) {
+    const e = err as { status?: number; expose?: boolean; code?: string; error?: string; message?: string; error_description?: string };
+    if (!e.status || e.status >= 500 || e.expose === false) throw err;
+    ctx.status = e.status;
+    ctx.body = { error: e.code ?? e.error ?? 'request.invalid', message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.') };
+  }
+}
+
+/** A JSON POST: CSRF token in `x-csrf-token`, then the body parsed by `schema`. */
+async function readJson<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
+  csrf.verify(ctx, ctx.get('x-csrf-token'));
+  assertThat(ctx.is('application/json'), () => new AppError('request.unsupported_media_type', 415, 'Expected JSON.'));
+  const raw = await readRaw(ctx, JSON_LIMIT);
+  let value: unknown;
+  try {
+    value = raw ? JSON.parse(raw) : {};
+  } catch {
+    throw new AppError('request.invalid_json', 400, 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(value);
+  assertThat(parsed.success, () => refused('passkey.invalid', 400));
+  return parsed.data;
+}
+
+/**
+ * Passkeys on the account page (signed-in user; JSON for the ceremony, forms for the rest):
+ *   POST /account/security/passkeys/options      registration options
+ *   POST /account/security/passkeys              { name, response } → 201 the new passkey
+ *   POST /account/security/passkeys/:id/rename   form: name → 303 /account/security
+ *   POST /account/security/passkeys/:id/delete   form → 303 /account/security
+ * and during sign-in (JSON):
+ *   POST /interaction/:uid/passkey/options       second step (a sign-in waits on it) or a passkey alone (prompt login)
+ *   POST /interaction/:uid/passkey               the assertion → { location } where the browser goes next
+ */
+export function passkeyRoutes(deps: PasskeyRoutesDeps) {
+  const { passkeys, csrf, signIn } = deps;
+  const router = new Router();
+  const self = (userId: string) => ({ type: 'user', id: userId }) as const;
+
+  async function signedInUser(ctx: Context): Promise<string | undefined> {
+    const session = await deps.provider().Session.get(ctx as never);
+    return session.accountId;
+  }
+  async function apiUser(ctx: Context): Promise<string> {
+    const userId = await signedInUser(ctx);
+    assertThat(userId, () => refused('auth.required', 401));
+    return userId;
+  }
+  /** Form posts of a signed-out browser go to sign in first (undefined: redirected). */
+  async function formUser(ctx: Context): Promise<string | undefined> {
+    const userId = await signedInUser(ctx);
+    if (!userId) ctx.redirect(`/account/login?return=${SECURITY_PAGE}`);
+    return userId;
+  }
+  const backToSecurity = (ctx: Context, done?: string) => {
+    ctx.status = 303;
+    ctx.redirect(done ? `${SECURITY_PAGE}?done=${done}` : SECURITY_PAGE);
+  };
+
+  // ---- account ----
+
+  router.post('/account/security/passkeys/options', jsonErrors, async (ctx) => {
+    const userId = await apiUser(ctx);
+    await readJson(ctx, csrf, z.unknown());
+    const user = await deps.users.findById(userId);
+    assertThat(user, () => refused('auth.required', 401));
+    ctx.body = await passkeys.registrationOptions({ id: user.id, userCode: user.userCode, displayName: displayName(user) });
+  });
+
+  router.post('/account/security/passkeys', jsonErrors, async (ctx) => {
+    const userId = await apiUser(ctx);
+    const input = await readJson(ctx, csrf, registration);
+    ctx.status = 201;
+    ctx.body = await passkeys.register(userId, input.response as unknown as RegistrationResponseJSON, input.name, self(userId), ctx.ip);
+  });
+
+  router.post('/account/security/passkeys/:id/rename', async (ctx) => {
+    const userId = await formUser(ctx);
+    if (!userId) return;
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    await passkeys.rename(userId, ctx.params.id!, form.name ?? '', self(userId), ctx.ip);
+    backToSecurity(ctx, 'passkey_renamed');
+  });
+
+  router.post('/account/security/passkeys/:id/delete', async (ctx) => {
+    const userId = await formUser(ctx);
+    if (!userId) return;
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    await passkeys.remove(userId, ctx.params.id!, self(userId), ctx.ip);
+    backToSecurity(ctx, 'passkey_removed');
+  });
+
+  // ---- sign-in ----
+
+  /** The sign-in's state: a second step waiting (`verify`), or a passkey alone while the prompt is `login`. */
+  async function signInState(ctx: Context) {
+    const { interaction, pending } = await signIn.load(ctx);
+    if (pending) assertThat(pending.need === 'verify', () => refused('interaction.wrong_step', 400));
+    else assertThat(interaction.prompt.name === 'login', () => refused('interaction.wrong_step', 400));
+    return { interaction, pending };
+  }
+
+  router.post('/interaction/:uid/passkey/options', jsonErrors, async (ctx) => {
+    await readJson(ctx, csrf, z.unknown());
+    const { pending } = await signInState(ctx);
+    ctx.body = await passkeys.authenticationOptions(pending?.userId);
+  });
+
+  router.post('/interaction/:uid/passkey', jsonErrors, async (ctx) => {
+    const response = (await readJson(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
+    const { interaction, pending } = await signInState(ctx);
+
+    let userId: string;
+    let amr: AuthMethod[];
+    if (pending) {
+      const outcome = await deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok);
+      if (!outcome.ok) throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
+      userId = pending.userId;
+      amr = [...pending.amr, 'hwk'];
+    } else {
+      const outcome = await passkeys.authenticate(response);
+      if (!outcome.ok) throw refused('passkey.invalid', 401);
+      userId = outcome.userId;
+      amr = outcome.userVerified ? ['hwk', 'user'] : ['hwk'];
+    }
+    ctx.body = { location: await signIn.advance(ctx, interaction, userId, amr) };
+  });
+
+  return router;
+}

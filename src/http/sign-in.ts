@@ -1,0 +1,73 @@
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { ACR_MFA, acrFor, type AuthMethod } from '../domain/authentication.js';
+import type { Role } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { nextStep, type PendingSignIn, type SignInStep } from '../login/sign-in-flow.js';
+import { mfaRequirement } from '../policies/mfa-requirement.js';
+import { maySignIn, STATUS_RULES } from '../policies/status.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { MfaService } from '../services/mfa.js';
+import { LOGIN_MESSAGES } from './messages.js';
+
+export interface SignInDeps {
+  provider: () => Provider;
+  users: UsersRepository;
+  mfa: MfaService;
+  mfaSettings: () => { requiredRoles: readonly Role[] };
+}
+
+/**
+ * The sign-in in progress on an oidc-provider interaction. After each factor,
+ * `advance` decides the next step (sign-in-flow.ts) and keeps it, with the
+ * methods done so far, in the interaction's stored result until the last one:
+ * then the result becomes oidc-provider's `login` and the authorization resumes.
+ */
+export function createSignIn(deps: SignInDeps) {
+  const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
+  type Interaction = Awaited<ReturnType<typeof details>>;
+
+  async function keep(interaction: Interaction, result: Record<string, unknown>) {
+    interaction.result = result;
+    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+  }
+
+  /**
+   * Records a factor that succeeded for `userId`; returns the step that follows
+   * (`done` once the authorization may resume at `interaction.returnTo`).
+   */
+  async function step(interaction: Interaction, userId: string, amr: AuthMethod[], options: { justEnrolled?: boolean } = {}): Promise<SignInStep | 'done'> {
+    const facts = await deps.users.findWithRoleNames(userId);
+    assertThat(facts, new AppError('login.invalid_credentials', 401, LOGIN_MESSAGES['login.invalid_credentials']));
+    // The password step checks the status after a right password; a passkey alone is checked here.
+    const { status } = facts.user;
+    if (!maySignIn(status)) throw new AppError(STATUS_RULES[status].reason ?? 'login.not_allowed', 403, LOGIN_MESSAGES[STATUS_RULES[status].reason ?? 'login.not_allowed']);
+    const summary = await deps.mfa.summary(userId);
+    const requested = String(interaction.params.acr_values ?? '').split(' ').includes(ACR_MFA);
+    const requirement = mfaRequirement(
+      { roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: summary.totp || summary.passkeys > 0, requested },
+      deps.mfaSettings(),
+    );
+    const next = nextStep(amr, requirement, { justEnrolled: options.justEnrolled ?? false, recoveryCodesLeft: summary.recoveryCodesLeft });
+    if (next === 'done') await keep(interaction, { login: { accountId: userId, amr, acr: acrFor(amr), remember: true } });
+    else await keep(interaction, { pending: { userId, amr, need: next } satisfies PendingSignIn });
+    return next;
+  }
+
+  return {
+    details,
+    step,
+    /** The interaction, and the sign-in waiting on a second step (only while the prompt is `login`). */
+    async load(ctx: Context): Promise<{ interaction: Interaction; pending?: PendingSignIn }> {
+      const interaction = await details(ctx);
+      const pending = (interaction.result as { pending?: PendingSignIn } | undefined)?.pending;
+      return { interaction, pending: interaction.prompt.name === 'login' ? pending : undefined };
+    },
+    /** Like `step`, answering the URL the browser goes to next. */
+    async advance(_ctx: Context, interaction: Interaction, userId: string, amr: AuthMethod[], options: { justEnrolled?: boolean } = {}): Promise<string> {
+      return (await step(interaction, userId, amr, options)) === 'done' ? interaction.returnTo : `/interaction/${interaction.uid}`;
+    },
+  };
+}
+export type SignIn = ReturnType<typeof createSignIn>;
+export type Interaction = Awaited<ReturnType<SignIn['details']>>;

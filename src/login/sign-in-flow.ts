@@ -1,0 +1,26 @@
+import { isMultiFactor, type AuthMethod } from '../domain/authentication.js';
+
+/**
+ * What comes after a factor has succeeded:
+ *
+ *   password ok ─ multi-factor already? ─────────────────────────────▶ done
+ *        │ requirement none ───────────────────────────────────────────▶ done
+ *        │ requirement verify (has TOTP or a passkey) ──▶ verify ─ ok ─▶ done
+ *        └ requirement enrol (role or RP asks, no factor) ▶ enrol ─ ok ─▶ recovery_codes ▶ done
+ *
+ * `verify`, `enrol` and `recovery_codes` are the steps a person sees; the
+ * interaction stores the step with the methods already completed.
+ */
+export type SignInStep = 'verify' | 'enrol' | 'recovery_codes';
+export type MfaRequirement = 'none' | 'verify' | 'enrol';
+
+export interface PendingSignIn {
+  userId: string;
+  amr: AuthMethod[];
+  need: SignInStep;
+}
+
+export function nextStep(amr: readonly AuthMethod[], requirement: MfaRequirement, facts: { justEnrolled: boolean; recoveryCodesLeft: number }): SignInStep | 'done' {
+  if (isMultiFactor(amr)) return facts.justEnrolled && facts.recoveryCodesLeft === 0 ? 'recovery_codes' : 'done';
+  return requirement === 'none' ? 'done' : requirement;
+}

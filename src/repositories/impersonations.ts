@@ -1,0 +1,142 @@
+import type { Db } from '../db/database.js';
+import type { Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
+import type { RoleAssignment, User } from '../domain/user.js';
+import { displayNameSql, toUser, USER_COLUMNS } from './users.js';
+
+const COLUMNS = ['id', 'kind', 'actor_id', 'target_id', 'client_id', 'grant_id', 'session_uid', 'created_at', 'started_at', 'expires_at', 'ended_at', 'ended_reason'];
+
+const toImpersonation = (r: any): Impersonation => ({
+  id: r.id,
+  kind: r.kind,
+  actorId: r.actor_id,
+  targetId: r.target_id,
+  clientId: r.client_id,
+  grantId: r.grant_id,
+  sessionUid: r.session_uid,
+  createdAt: new Date(r.created_at),
+  startedAt: r.started_at && new Date(r.started_at),
+  expiresAt: new Date(r.expires_at),
+  endedAt: r.ended_at && new Date(r.ended_at),
+  endedReason: r.ended_reason,
+});
+
+// Run whenever a token or an authorization names a grant or a session: written once as SQL.
+// A token belongs to an exchange by its grant; to an interactive impersonation by the
+// admin's session (then the token's account is the target's).
+const FOR_TOKEN = `SELECT ${COLUMNS.join(', ')} FROM impersonations
+  WHERE target_id = CAST(? AS uuid) AND (grant_id = ? OR (kind = 'interactive' AND session_uid = ? AND started_at IS NOT NULL))
+  ORDER BY started_at DESC LIMIT 1`;
+
+const INSERT_EXCHANGE = `INSERT INTO impersonations (id, kind, actor_id, target_id, client_id, grant_id, session_uid, created_at, started_at, expires_at)
+  VALUES (?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+// Both people of an impersonation, with every role assignment, in one statement.
+const PARTIES = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(', ')},
+  (SELECT coalesce(json_agg(json_build_object('role', a.role, 'accountId', a.account_id, 'accountGroupId', a.account_group_id)), '[]')
+     FROM role_assignments a WHERE a.user_id = u.id) AS assignments
+  FROM users u WHERE u.id IN (CAST(? AS uuid), CAST(? AS uuid))`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A user and their role assignments, in any scope. */
+export interface Party {
+  user: User;
+  assignments: RoleAssignment[];
+}
+
+/**
+ * Impersonation records (migration 20261127000001). A ticket is an interactive
+ * row not started yet; its `expires_at` is the ticket's own expiry until it is
+ * redeemed, then the impersonation's end.
+ */
+export function createImpersonationsRepository(db: Db) {
+  const returning = (rows: unknown[]) => rows.map(toImpersonation);
+  return {
+    /** The actor and the target as they are now; either is undefined when there is no such user. */
+    async parties(actorId: string, targetId: string): Promise<{ actor?: Party; target?: Party }> {
+      if (!UUID.test(actorId)) return {};
+      const { rows } = (await db.raw(PARTIES, [actorId, UUID.test(targetId) ? targetId : null])) as { rows: any[] };
+      const party = (id: string) => {
+        const row = rows.find((r) => r.id === id);
+        return row && { user: toUser(row), assignments: row.assignments as RoleAssignment[] };
+      };
+      return { actor: party(actorId), target: party(targetId) };
+    },
+
+    /** Records an exchange (run on every token exchange: one precomputed statement). */
+    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }): Promise<Impersonation> {
+      const { id, actorId, targetId, clientId, grantId, sessionUid, now, expiresAt } = input;
+      await db.raw(INSERT_EXCHANGE, [id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
+      return { id, kind: 'exchange', actorId, targetId, clientId, grantId, sessionUid, createdAt: now, startedAt: now, expiresAt, endedAt: null, endedReason: null };
+    },
+
+    async createTicket(input: { actorId: string; targetId: string; clientId: string | null; ticketHash: string; now: Date; ticketExpiresAt: Date }): Promise<Impersonation> {
+      const [row] = await db('impersonations')
+        .insert({
+          kind: 'interactive',
+          actor_id: input.actorId,
+          target_id: input.targetId,
+          client_id: input.clientId,
+          ticket_hash: input.ticketHash,
+          created_at: input.now,
+          expires_at: input.ticketExpiresAt,
+        })
+        .returning(COLUMNS);
+      return toImpersonation(row);
+    },
+
+    /** A ticket that may still be redeemed. */
+    async findTicket(ticketHash: string, now: Date): Promise<Impersonation | undefined> {
+      const row = await db('impersonations').select(COLUMNS).where({ ticket_hash: ticketHash, kind: 'interactive' }).whereNull('started_at').whereNull('ended_at').where('expires_at', '>', now).first();
+      return row && toImpersonation(row);
+    },
+
+    /** Starts the ticket's impersonation on `sessionUid`; only once, only for its actor, only before it expires. */
+    async redeemTicket(input: { ticketHash: string; actorId: string; sessionUid: string; now: Date; expiresAt: Date }): Promise<Impersonation | undefined> {
+      const [row] = await db('impersonations')
+        .where({ ticket_hash: input.ticketHash, kind: 'interactive', actor_id: input.actorId })
+        .whereNull('started_at')
+        .whereNull('ended_at')
+        .where('expires_at', '>', input.now)
+        .update({ session_uid: input.sessionUid, started_at: input.now, expires_at: input.expiresAt })
+        .returning(COLUMNS);
+      return row && toImpersonation(row);
+    },
+
+    /** The impersonation behind a token or an authorization, ended or not (the caller decides). */
+    async findForToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<Impersonation | undefined> {
+      if (!UUID.test(input.accountId)) return undefined;
+      const { rows } = (await db.raw(FOR_TOKEN, [input.accountId, input.grantId ?? null, input.sessionUid ?? null])) as { rows: unknown[] };
+      return rows[0] ? toImpersonation(rows[0]) : undefined;
+    },
+
+    /** The interactive impersonation a session is in (possibly past its end), with the target's name. */
+    async activeOnSession(sessionUid: string): Promise<(Impersonation & { targetName: string }) | undefined> {
+      const row = await db('impersonations as i')
+        .join('users as u', 'u.id', 'i.target_id')
+        .select(COLUMNS.map((c) => `i.${c}`))
+        .select(db.raw(`${displayNameSql('u')} AS target_name`))
+        .where({ 'i.session_uid': sessionUid, 'i.kind': 'interactive' })
+        .whereNotNull('i.started_at')
+        .whereNull('i.ended_at')
+        .orderBy('i.started_at', 'desc')
+        .first();
+      return row && { ...toImpersonation(row), targetName: row.target_name };
+    },
+
+    /** Ends one impersonation; returns it only to the caller that ended it. */
+    async end(id: string, reason: ImpersonationEndReason, now: Date): Promise<Impersonation | undefined> {
+      const [row] = await db('impersonations').where({ id }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS);
+      return row && toImpersonation(row);
+    },
+
+    /**
+     * Ends what a session did: the interactive impersonation running on it and the
+     * exchanges made with its access tokens. Returns the rows it ended.
+     */
+    async endForSession(sessionUid: string, reason: ImpersonationEndReason, now: Date): Promise<Impersonation[]> {
+      return returning(await db('impersonations').where({ session_uid: sessionUid }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS));
+    },
+  };
+}
+export type ImpersonationsRepository = ReturnType<typeof createImpersonationsRepository>;

@@ -1,0 +1,42 @@
+import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { createTtlCache } from '../util/ttl-cache.js';
+
+export interface AccessTokenVerifierDeps {
+  issuer: string;
+  /** Gatehouse's published public signing keys (JWKS). */
+  publicJwks: () => Promise<JWK[]>;
+}
+
+/**
+ * Verifies Gatehouse's own JWT access tokens (RFC 9068, `typ: at+jwt`) against
+ * its published keys, read at most once a minute, and again (at most once a
+ * second) when a token names a key made by a rotation since.
+ */
+export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
+  const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1);
+  let readAt = 0;
+  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = Date.now()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
+  const verify = async (token: string, audience?: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
+
+  return {
+    /** The claims of a valid token (for `audience` when given, for any otherwise), or undefined. */
+    async verify(token: string, audience?: string): Promise<JWTPayload | undefined> {
+      try {
+        const { payload } = await verify(token, audience).catch(async (err: { code?: string }) => {
+          if (err.code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - readAt < 1000) throw err;
+          jwks.delete('jwks');
+          return verify(token, audience);
+        });
+        return payload;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;
+
+/** Whether a value looks like a JWT (three base64url parts) rather than an opaque token. */
+export function isJwt(token: string): boolean {
+  return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+}

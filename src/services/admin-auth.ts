@@ -1,0 +1,36 @@
+import { maySignIn } from '../policies/status.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { AccessTokenVerifier } from './access-tokens.js';
+
+/** The admin API's own resource scope. */
+export const ADMIN_SCOPE = 'admin';
+
+/** A person calling the admin API, as their access token shows them. */
+export interface AdminCaller {
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  /** How they signed in. */
+  amr: string[] | undefined;
+  /** The token acts for someone else (`act`): it was issued during an impersonation. */
+  chained: boolean;
+}
+
+/**
+ * Who may call `/admin/api`: a person (not a client on its own) holding a
+ * Gatehouse JWT access token for the admin API resource with the `admin` scope,
+ * who may still sign in. What they may do there is each endpoint's policy.
+ */
+export function createAdminAuth(deps: { accessTokens: AccessTokenVerifier; users: UsersRepository; resource: string }) {
+  return {
+    async authenticate(bearer: string): Promise<AdminCaller | undefined> {
+      const p = await deps.accessTokens.verify(bearer, deps.resource);
+      const scopes = String(p?.scope ?? '').split(' ');
+      if (!p?.sub || !p.client_id || p.sub === p.client_id || !scopes.includes(ADMIN_SCOPE)) return undefined;
+      const user = await deps.users.findById(p.sub);
+      if (!user || !maySignIn(user.status)) return undefined;
+      return { userId: user.id, clientId: String(p.client_id), scopes, amr: Array.isArray(p.amr) ? p.amr.map(String) : undefined, chained: p.act !== undefined };
+    },
+  };
+}
+export type AdminAuth = ReturnType<typeof createAdminAuth>;

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { ActingAdmin, Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
+import type { Role, User } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { evaluateImpersonation, type ImpersonationRefusal } from '../policies/impersonation.js';
+import type { ImpersonationsRepository } from '../repositories/impersonations.js';
+import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
+import { hashToken, randomToken } from '../util/crypto.js';
+import type { Clock } from '../util/clock.js';
+import type { AuditService } from './audit.js';
+
+export interface ImpersonationDeps {
+  impersonations: ImpersonationsRepository;
+  payloads: OidcPayloadsRepository;
+  audit: AuditService;
+  clock: Clock;
+  issuer: string;
+  /** IMPERSONATION_TTL, in seconds. */
+  ttlSeconds: number;
+  mfaRequiredRoles: () => readonly Role[];
+}
+
+/** Who asks to impersonate, as their access token or session shows them. */
+export interface Requester {
+  userId: string;
+  /** How they signed in (`amr`). */
+  amr: readonly string[] | undefined;
+  /** Their token already acts for someone (it has `act`). */
+  chained: boolean;
+}
+
+/** A target who may be impersonated, as token issuance needs them. */
+export interface TargetFacts {
+  user: User;
+  roleNames: string[];
+}
+
+/** An interactive impersonation link is good for this long, once. */
+export const TICKET_TTL_SECONDS = 120;
+
+/**
+ * The errors this service raises. `impersonation.not_allowed` is all that someone
+ * who may not impersonate is ever told.
+ */
+const REFUSALS: Record<ImpersonationRefusal, { status: number; message: string }> = {
+  'impersonation.chained': { status: 403, message: 'A token that already acts for someone cannot start an impersonation.' },
+  'impersonation.not_allowed': { status: 403, message: 'You may not impersonate this user.' },
+  'impersonation.mfa_required': { status: 403, message: 'Sign in with multi-factor authentication to impersonate users.' },
+  'impersonation.unknown_target': { status: 404, message: 'No such user.' },
+  'impersonation.self': { status: 400, message: 'You cannot impersonate yourself.' },
+  'impersonation.target_cannot_sign_in': { status: 409, message: 'This user may not sign in, so they cannot be impersonated.' },
+  'impersonation.forbidden_target': { status: 403, message: 'Your role may not impersonate users with this role.' },
+};
+const refusal = (code: ImpersonationRefusal) => new AppError(code, REFUSALS[code].status, REFUSALS[code].message);
+const INVALID_TICKET = () => new AppError('impersonation.invalid_ticket', 400, 'This impersonation link is not valid any more: it was used already or it expired. Ask for a new one.');
+
+/**
+ * Admins acting as users (SPEC "Impersonation"): the rules applied to fresh
+ * facts, the records, the audit trail, and revocation of what an impersonation made.
+ */
+export function createImpersonationService(deps: ImpersonationDeps) {
+  const { impersonations, clock, audit } = deps;
+  const later = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
+  const record = (action: string, i: Pick<Impersonation, 'id' | 'kind' | 'actorId' | 'targetId' | 'clientId'>, ip: string | null, details: Record<string, unknown> = {}) =>
+    audit.record({ actor: { type: 'user', id: i.actorId }, action, targetType: 'user', targetId: i.targetId, ip, details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details } });
+
+  /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
+  async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
+    const { actor, target } = await impersonations.parties(requester.userId, targetId);
+    const roleNames = target && [...new Set(target.assignments.map((a) => a.role))];
+    const refused = actor
+      ? evaluateImpersonation(
+          { id: actor.user.id, status: actor.user.status, mainRole: actor.user.mainRole, assignments: actor.assignments, amr: requester.amr, chained: requester.chained },
+          target && { id: target.user.id, status: target.user.status, mainRole: target.user.mainRole, roleNames: roleNames! },
+          { mfaRequiredRoles: deps.mfaRequiredRoles() },
+        )
+      : 'impersonation.not_allowed';
+    if (refused) throw refusal(refused);
+    return { user: target!.user, roleNames: roleNames! };
+  }
+
+  /** Ends impersonations and revokes the exchanged tokens' grants; audits each. */
+  async function ended(list: Impersonation[], ip: string | null): Promise<void> {
+    await deps.payloads.revokeGrants(list.flatMap((i) => (i.grantId ? [i.grantId] : [])));
+    for (const i of list) await record('impersonation.stopped', i, ip, { reason: i.endedReason });
+  }
+
+  return {
+    authorize,
+
+    /** When an exchange made now ends: after IMPERSONATION_TTL, or with the actor's token if sooner. */
+    exchangeEnd(actorTokenExpiresAt: Date | undefined): Date {
+      const end = later(deps.ttlSeconds);
+      return actorTokenExpiresAt && actorTokenExpiresAt < end ? actorTokenExpiresAt : end;
+    },
+
+    /** Records a token exchange (the grant is made); returns what the token will say. */
+    async recordExchange(input: { actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; expiresAt: Date; scope: string; ip: string | null }): Promise<ActingAdmin> {
+      // Both rows at once, without a transaction: the token is issued only after both are written.
+      const id = randomUUID();
+      const now = clock.now();
+      const [made] = await Promise.all([
+        impersonations.createExchange({ ...input, id, now }),
+        record('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope }),
+      ]);
+      return { impersonationId: made.id, actorId: made.actorId, expiresAt: made.expiresAt };
+    },
+
+    /** A token issued while an admin acts as a user (interactive impersonation). */
+    async tokenIssued(acting: ActingAdmin, input: { targetId: string; clientId: string; scope: string | undefined; ip: string | null }): Promise<void> {
+      const { impersonationId: id, actorId } = acting;
+      await record('impersonation.token_issued', { id, kind: 'interactive', actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope });
+    },
+
+    /**
+     * The impersonation a token (or an authorization on a session) belongs to:
+     * undefined when none, 'ended' when it has ended or expired (then no token may be issued).
+     */
+    async forToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<ActingAdmin | 'ended' | undefined> {
+      const found = await impersonations.findForToken(input);
+      if (!found) return undefined;
+      if (found.endedAt || found.expiresAt <= clock.now()) return 'ended';
+      return { impersonationId: found.id, actorId: found.actorId, expiresAt: found.expiresAt };
+    },
+
+    /** A single-use link that starts an interactive impersonation in the requester's own browser. */
+    async createTicket(requester: Requester & { clientId: string | null }, targetId: string, ip: string | null): Promise<{ url: string; expiresAt: Date; impersonationId: string }> {
+      const target = await authorize(requester, targetId);
+      const ticket = randomToken(32);
+      const row = await impersonations.createTicket({
+        actorId: requester.userId,
+        targetId: target.user.id,
+        clientId: requester.clientId,
+        ticketHash: hashToken(ticket),
+        now: clock.now(),
+        ticketExpiresAt: later(TICKET_TTL_SECONDS),
+      });
+      await record('impersonation.requested', row, ip);
+      return { url: `${deps.issuer}/impersonation/start?ticket=${encodeURIComponent(ticket)}`, expiresAt: row.expiresAt, impersonationId: row.id };
+    },
+
+    /**
+     * Redeems a ticket for the Gatehouse session presenting it, which must be its
+     * requester's own (signed in, not acting as anyone); the rules are applied again
+     * to that session's sign-in. Throws `impersonation.*`.
+     */
+    async start(ticket: string, session: { uid: string; accountId: string | undefined; amr: readonly string[] | undefined }, ip: string | null): Promise<Impersonation> {
+      const hash = hashToken(ticket);
+      const found = await impersonations.findTicket(hash, clock.now());
+      assertThat(found, INVALID_TICKET);
+      assertThat(session.accountId, new AppError('impersonation.no_session', 401, 'Sign in to Gatehouse as yourself in this browser, then open the link again.'));
+      assertThat(!(await impersonations.activeOnSession(session.uid)), new AppError('impersonation.already_active', 409, 'You are already acting as someone. Stop that first, then open the link again.'));
+      assertThat(session.accountId === found.actorId, new AppError('impersonation.wrong_session', 403, 'This link was made for someone else. Open it in the browser where its requester is signed in.'));
+      await authorize({ userId: found.actorId, amr: session.amr, chained: false }, found.targetId);
+      const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds) });
+      assertThat(started, INVALID_TICKET);
+      await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() });
+      return started;
+    },
+
+    /** The interactive impersonation running on a session, with the target's name. */
+    activeOnSession: (sessionUid: string) => impersonations.activeOnSession(sessionUid),
+
+    /**
+     * Ends the interactive impersonation running on a session and revokes `grantIds`
+     * (the grants the session made while acting). Returns it, for the caller to give
+     * the session back to its admin; undefined when none was running.
+     */
+    async stop(sessionUid: string, reason: Extract<ImpersonationEndReason, 'stopped' | 'expired'>, grantIds: string[], ip: string | null): Promise<Impersonation | undefined> {
+      const active = await impersonations.activeOnSession(sessionUid);
+      const stopped = active && (await impersonations.end(active.id, reason, clock.now()));
+      if (!stopped) return undefined;
+      await deps.payloads.revokeGrants(grantIds);
+      await ended([stopped], ip);
+      return stopped;
+    },
+
+    /** A session ended (sign-out): what ran on it and what its tokens were exchanged for ends too. */
+    async sessionEnded(sessionUid: string, ip: string | null): Promise<void> {
+      await ended(await impersonations.endForSession(sessionUid, 'signed_out', clock.now()), ip);
+    },
+  };
+}
+export type ImpersonationService = ReturnType<typeof createImpersonationService>;

@@ -1,0 +1,31 @@
+import test from 'ava';
+import { nextStep } from '../../src/login/sign-in-flow.js';
+
+const none = { justEnrolled: false, recoveryCodesLeft: 10 };
+
+test('a password alone is enough when no second factor is required or enrolled', (t) => {
+  t.is(nextStep(['pwd'], 'none', none), 'done');
+});
+
+test('a password leads to the second factor the user has, or to enrolment', (t) => {
+  t.is(nextStep(['pwd'], 'verify', none), 'verify');
+  t.is(nextStep(['pwd'], 'enrol', none), 'enrol');
+});
+
+test('two factors finish the sign-in whatever the requirement', (t) => {
+  for (const requirement of ['none', 'verify', 'enrol'] as const) {
+    t.is(nextStep(['pwd', 'otp'], requirement, none), 'done');
+    t.is(nextStep(['pwd', 'hwk'], requirement, none), 'done');
+    t.is(nextStep(['hwk', 'user'], requirement, none), 'done');
+  }
+});
+
+test('a passkey without user verification is one factor', (t) => {
+  t.is(nextStep(['hwk'], 'enrol', none), 'enrol');
+  t.is(nextStep(['hwk'], 'none', none), 'done');
+});
+
+test('a fresh enrolment shows recovery codes once, unless the user already has some', (t) => {
+  t.is(nextStep(['pwd', 'otp'], 'enrol', { justEnrolled: true, recoveryCodesLeft: 0 }), 'recovery_codes');
+  t.is(nextStep(['pwd', 'otp'], 'enrol', { justEnrolled: true, recoveryCodesLeft: 4 }), 'done');
+});
