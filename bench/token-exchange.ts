@@ -128,8 +128,8 @@ async function main() {
       GATEHOUSE_SECRET: SECRET,
       LOG_LEVEL: 'warn',
       DATA_DIR,
-      // The admin signs in with a password only (an empty value would mean the default).
-      MFA_REQUIRED_ROLES: ' ',
+      // The admin signs in with a password only (empty = no role needs MFA).
+      MFA_REQUIRED_ROLES: '',
     };
     process.stdout.write(`fixtures and ${TARGETS} targets … `);
     await prepare(serverEnv, dbUrl);
@@ -396,7 +396,7 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
-  const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR, MFA_REQUIRED_ROLES: ' ', NODE_ENV: SERVER_NODE_ENV });
+  const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR, MFA_REQUIRED_ROLES: '', NODE_ENV: SERVER_NODE_ENV });
   const c = await createContainer(config, { log: pino({ level: 'silent' }) });
   let app: Server | undefined;
   try {

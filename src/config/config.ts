@@ -62,6 +62,8 @@ const schema = z.object({
   SCIM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });
 
+const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
+
 function csv(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
@@ -69,8 +71,8 @@ function csv(value: string): string[] {
 export type RawConfig = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  // An empty variable (`SMTP_URL=`) means unset.
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  // An empty variable (`SMTP_URL=`) means unset, except where empty is a value (`MFA_REQUIRED_ROLES=`: none).
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || EMPTY_IS_A_VALUE.has(k))));
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`config.invalid: ${detail}`);

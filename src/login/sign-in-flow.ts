@@ -1,4 +1,5 @@
 import { isMultiFactor, type AuthMethod } from '../domain/authentication.js';
+import type { MfaRequirement } from '../policies/mfa-requirement.js';
 
 /**
  * What comes after a factor has succeeded:
@@ -12,7 +13,6 @@ import { isMultiFactor, type AuthMethod } from '../domain/authentication.js';
  * interaction stores the step with the methods already completed.
  */
 export type SignInStep = 'verify' | 'enrol' | 'recovery_codes';
-export type MfaRequirement = 'none' | 'verify' | 'enrol';
 
 export interface PendingSignIn {
   userId: string;

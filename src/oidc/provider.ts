@@ -187,7 +187,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     accessTokens: deps.accessTokens,
     resourceServerInfo,
     account: toAccount,
-    oidcScopes: ['openid', 'email', 'profile', ROLES_SCOPE],
+    oidcScopes: [...(configuration.scopes ?? [])].filter((scope) => scope !== 'offline_access'),
   });
   provider.use(impersonationHooks(deps.impersonation));
   return provider;

@@ -104,6 +104,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
     if (params.subject_token_type !== USER_ID_TOKEN_TYPE) throw invalidRequest(`subject_token_type must be ${USER_ID_TOKEN_TYPE}`);
     if (params.actor_token_type !== ACCESS_TOKEN_TYPE) throw invalidRequest(`actor_token_type must be ${ACCESS_TOKEN_TYPE}`);
     if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE) throw invalidRequest(`only ${ACCESS_TOKEN_TYPE} is issued`);
+    const { scope, oidc, resource, resourceScope } = await tokenScope(ctx);
 
     const actor = await readActorToken(params.actor_token);
     if (!actor) throw oauthError('invalid_grant', 'the actor token is invalid or has expired');
@@ -111,7 +112,6 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
     const target = await deps.impersonation.authorize({ userId: actor.sub, amr: actor.amr, chained: actor.chained }, params.subject_token).catch((err: unknown) => {
       throw err instanceof AppError ? oauthError(INVALID_GRANT.has(err.code) ? 'invalid_grant' : 'access_denied', err.message) : err;
     });
-    const { scope, oidc, resource, resourceScope } = await tokenScope(ctx);
 
     const expiresAt = deps.impersonation.exchangeEnd(actor.expiresAt);
     // The grant lives as long as the impersonation (oidc-provider takes `expiresIn`; its types omit it).

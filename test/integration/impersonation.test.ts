@@ -25,9 +25,8 @@ let consoleRp: Rp;
 let appRp: Rp;
 
 test.before(async () => {
-  // MFA is tested on its own server below. A blank value, not an empty one: an empty
-  // variable means "unset", i.e. the default (admin, super_admin).
-  server = await startServer({ MFA_REQUIRED_ROLES: ' ', IMPERSONATION_TTL: String(TTL) });
+  // No role needs MFA here (empty = none); MFA is tested on its own server below.
+  server = await startServer({ MFA_REQUIRED_ROLES: '', IMPERSONATION_TTL: String(TTL) });
   await server.container.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: API_TTL, firstPartyOnly: false });
   consoleRp = await relyingParty(server, await server.createClient({ grantTypes: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] }));
   appRp = await relyingParty(server, await server.createClient());
@@ -311,6 +310,8 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   t.regex(page.html, /action="\/impersonation\/stop"/);
   const blocked = await browser.submit(page, { current_password: PASSWORD, new_password: 'another-long-passphrase-9', new_password_confirm: 'another-long-passphrase-9' }, '/account/password');
   t.is(blocked.status, 403, "the user's password cannot be changed while acting as them");
+  t.regex(blocked.html, /impersonation\.read_only/);
+  t.is((await browser.open('/account/security/totp')).status, 403, 'nor can a second factor be set up');
 
   const stopped = await browser.submit(page, {}, '/impersonation/stop');
   t.regex(stopped.html, /You are not acting as anyone/);

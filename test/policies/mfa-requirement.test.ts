@@ -1,4 +1,5 @@
 import test from 'ava';
+import { loadConfig } from '../../src/config/config.js';
 import type { Role } from '../../src/domain/user.js';
 import { evaluateMfaLock, type MfaLockState } from '../../src/policies/mfa-lockout.js';
 import { mfaRequirement, type MfaRequirement } from '../../src/policies/mfa-requirement.js';
@@ -44,3 +45,10 @@ for (const c of LOCKS) {
     t.is(evaluateMfaLock({ failedAttempts: c.failedAttempts, lockedUntil: c.lockedUntil }, { maxAttempts: 5 }, now), c.expected);
   });
 }
+
+test('MFA_REQUIRED_ROLES: admins by default; an empty value means no role', (t) => {
+  t.deepEqual(loadConfig({}).mfa.requiredRoles, ['admin', 'super_admin']);
+  t.deepEqual(loadConfig({ MFA_REQUIRED_ROLES: '' }).mfa.requiredRoles, []);
+  t.deepEqual(loadConfig({ MFA_REQUIRED_ROLES: 'hr, admin' }).mfa.requiredRoles, ['hr', 'admin']);
+  t.throws(() => loadConfig({ MFA_REQUIRED_ROLES: 'root' }), { message: /MFA_REQUIRED_ROLES/ });
+});

@@ -14,8 +14,9 @@ export interface ImpersonationBanner {
  * For pages and authorization requests: finds the impersonation the browser's
  * session is in. Past its end, the session goes back to its admin here (the next
  * page or authorization request after the end). Otherwise pages get the banner,
- * and the user's own account settings (password, MFA: every POST under /account/)
- * cannot be changed while someone acts as them.
+ * and the user's own account settings cannot be changed while someone acts as
+ * them (nothing but reading under /account/, and not even that for the MFA set-up
+ * pages under /account/security/, which start an enrolment).
  */
 export function impersonationState(deps: { sessions: ImpersonationSessions; impersonation: ImpersonationService; clock: Clock }) {
   return async (ctx: Context, next: Next) => {
@@ -24,11 +25,11 @@ export function impersonationState(deps: { sessions: ImpersonationSessions; impe
     if (active && active.expiresAt <= deps.clock.now()) {
       await deps.sessions.restore(ctx, session, 'expired');
     } else if (active) {
-      if (ctx.method === 'POST' && ctx.path.startsWith('/account/')) {
-        throw new AppError('impersonation.read_only', 403, `While you act as ${active.targetName}, their password and security settings cannot be changed.`);
-      }
       const banner: ImpersonationBanner = { targetName: active.targetName, minutesLeft: Math.ceil((active.expiresAt.getTime() - deps.clock.now().getTime()) / 60_000) };
       ctx.state.impersonation = banner;
+      if ((ctx.method !== 'GET' && ctx.path.startsWith('/account/')) || ctx.path.startsWith('/account/security/')) {
+        throw new AppError('impersonation.read_only', 403, `While you act as ${active.targetName}, their password and security settings cannot be changed.`);
+      }
     }
     await next();
   };

@@ -7,22 +7,19 @@ import type { AuthMethod } from '../../domain/authentication.js';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import type { UsersRepository } from '../../repositories/users.js';
+import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
 import { readForm, readRaw } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { SignIn } from '../sign-in.js';
-
-/** The MFA failure pool (services/mfa.ts): a second-factor attempt counts against it. */
-export interface MfaGuard {
-  guard(userId: string, ip: string | null, attempt: () => Promise<boolean>): Promise<{ ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' }>;
-}
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
   passkeys: PasskeyService;
   users: Pick<UsersRepository, 'findById'>;
   signIn: Pick<SignIn, 'load' | 'advance'>;
-  mfa: MfaGuard;
+  /** The MFA failure pool: a passkey as second factor counts against it. */
+  mfa: Pick<MfaService, 'guard'>;
   csrf: Csrf;
 }
 
