@@ -156,6 +156,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
   const accessTokens = createAccessTokenVerifier({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
   const impersonation = createImpersonationService({
+    transact,
     impersonations: repos.impersonations,
     payloads: repos.payloads,
     audit,

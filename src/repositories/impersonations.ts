@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 import type { Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
 import type { RoleAssignment, User } from '../domain/user.js';
 import { displayNameSql, toUser, USER_COLUMNS } from './users.js';
@@ -64,14 +64,14 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** Records an exchange (run on every token exchange: one precomputed statement). */
-    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }): Promise<Impersonation> {
+    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }, trx: Executor = db): Promise<Impersonation> {
       const { id, actorId, targetId, clientId, grantId, sessionUid, now, expiresAt } = input;
-      await db.raw(INSERT_EXCHANGE, [id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
+      await trx.raw(INSERT_EXCHANGE, [id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
       return { id, kind: 'exchange', actorId, targetId, clientId, grantId, sessionUid, createdAt: now, startedAt: now, expiresAt, endedAt: null, endedReason: null };
     },
 
-    async createTicket(input: { actorId: string; targetId: string; clientId: string | null; ticketHash: string; now: Date; ticketExpiresAt: Date }): Promise<Impersonation> {
-      const [row] = await db('impersonations')
+    async createTicket(input: { actorId: string; targetId: string; clientId: string | null; ticketHash: string; now: Date; ticketExpiresAt: Date }, trx: Executor = db): Promise<Impersonation> {
+      const [row] = await trx('impersonations')
         .insert({
           kind: 'interactive',
           actor_id: input.actorId,
@@ -92,8 +92,8 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** Starts the ticket's impersonation on `sessionUid`; only once, only for its actor, only before it expires. */
-    async redeemTicket(input: { ticketHash: string; actorId: string; sessionUid: string; now: Date; expiresAt: Date }): Promise<Impersonation | undefined> {
-      const [row] = await db('impersonations')
+    async redeemTicket(input: { ticketHash: string; actorId: string; sessionUid: string; now: Date; expiresAt: Date }, trx: Executor = db): Promise<Impersonation | undefined> {
+      const [row] = await trx('impersonations')
         .where({ ticket_hash: input.ticketHash, kind: 'interactive', actor_id: input.actorId })
         .whereNull('started_at')
         .whereNull('ended_at')
@@ -125,8 +125,8 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** Ends one impersonation; returns it only to the caller that ended it. */
-    async end(id: string, reason: ImpersonationEndReason, now: Date): Promise<Impersonation | undefined> {
-      const [row] = await db('impersonations').where({ id }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS);
+    async end(id: string, reason: ImpersonationEndReason, now: Date, trx: Executor = db): Promise<Impersonation | undefined> {
+      const [row] = await trx('impersonations').where({ id }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS);
       return row && toImpersonation(row);
     },
 
@@ -134,8 +134,8 @@ export function createImpersonationsRepository(db: Db) {
      * Ends what a session did: the interactive impersonation running on it and the
      * exchanges made with its access tokens. Returns the rows it ended.
      */
-    async endForSession(sessionUid: string, reason: ImpersonationEndReason, now: Date): Promise<Impersonation[]> {
-      return returning(await db('impersonations').where({ session_uid: sessionUid }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS));
+    async endForSession(sessionUid: string, reason: ImpersonationEndReason, now: Date, trx: Executor = db): Promise<Impersonation[]> {
+      return returning(await trx('impersonations').where({ session_uid: sessionUid }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS));
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -91,9 +91,9 @@ export function createOidcPayloadsRepository(db: Db) {
       await db('oidc_payloads').where('grant_id', grantId).delete();
     },
     /** Revokes grants: each grant and every token and code issued under it. */
-    async revokeGrants(grantIds: string[]): Promise<void> {
+    async revokeGrants(grantIds: string[], trx: Executor = db): Promise<void> {
       if (!grantIds.length) return;
-      await db('oidc_payloads').whereIn('grant_id', grantIds).orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds)).delete();
+      await trx('oidc_payloads').whereIn('grant_id', grantIds).orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds)).delete();
     },
     /**
      * Ends everything a user holds: sessions, grants and every token and code

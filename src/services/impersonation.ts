@@ -8,8 +8,11 @@ import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
 import type { AuditService } from './audit.js';
+import type { Transact } from './identity.js';
+import type { Executor } from '../db/database.js';
 
 export interface ImpersonationDeps {
+  transact: Transact;
   impersonations: ImpersonationsRepository;
   payloads: OidcPayloadsRepository;
   audit: AuditService;
@@ -61,8 +64,9 @@ const INVALID_TICKET = () => new AppError('impersonation.invalid_ticket', 400, '
 export function createImpersonationService(deps: ImpersonationDeps) {
   const { impersonations, clock, audit } = deps;
   const later = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
-  const record = (action: string, i: Pick<Impersonation, 'id' | 'kind' | 'actorId' | 'targetId' | 'clientId'>, ip: string | null, details: Record<string, unknown> = {}) =>
-    audit.record({ actor: { type: 'user', id: i.actorId }, action, targetType: 'user', targetId: i.targetId, ip, details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details } });
+  const { transact } = deps;
+  const record = (action: string, i: Pick<Impersonation, 'id' | 'kind' | 'actorId' | 'targetId' | 'clientId'>, ip: string | null, details: Record<string, unknown> = {}, trx?: Executor) =>
+    audit.record({ actor: { type: 'user', id: i.actorId }, action, targetType: 'user', targetId: i.targetId, ip, details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details } }, trx);
 
   /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
   async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
@@ -79,10 +83,10 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     return { user: target!.user, roleNames: roleNames! };
   }
 
-  /** Ends impersonations and revokes the exchanged tokens' grants; audits each. */
-  async function ended(list: Impersonation[], ip: string | null): Promise<void> {
-    await deps.payloads.revokeGrants(list.flatMap((i) => (i.grantId ? [i.grantId] : [])));
-    for (const i of list) await record('impersonation.stopped', i, ip, { reason: i.endedReason });
+  /** After impersonations ended (in `trx`): revokes the exchanged tokens' grants and audits each. */
+  async function ended(list: Impersonation[], ip: string | null, trx: Executor): Promise<void> {
+    await deps.payloads.revokeGrants(list.flatMap((i) => (i.grantId ? [i.grantId] : [])), trx);
+    for (const i of list) await record('impersonation.stopped', i, ip, { reason: i.endedReason }, trx);
   }
 
   return {
@@ -96,13 +100,13 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
     /** Records a token exchange (the grant is made); returns what the token will say. */
     async recordExchange(input: { actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; expiresAt: Date; scope: string; ip: string | null }): Promise<ActingAdmin> {
-      // Both rows at once, without a transaction: the token is issued only after both are written.
+      // The record and its audit row together; the token is issued only after both are written.
       const id = randomUUID();
       const now = clock.now();
-      const [made] = await Promise.all([
-        impersonations.createExchange({ ...input, id, now }),
-        record('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope }),
-      ]);
+      const made = await transact(async (trx) => {
+        await record('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope }, trx);
+        return impersonations.createExchange({ ...input, id, now }, trx);
+      });
       return { impersonationId: made.id, actorId: made.actorId, expiresAt: made.expiresAt };
     },
 
@@ -127,15 +131,14 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     async createTicket(requester: Requester & { clientId: string | null }, targetId: string, ip: string | null): Promise<{ url: string; expiresAt: Date; impersonationId: string }> {
       const target = await authorize(requester, targetId);
       const ticket = randomToken(32);
-      const row = await impersonations.createTicket({
-        actorId: requester.userId,
-        targetId: target.user.id,
-        clientId: requester.clientId,
-        ticketHash: hashToken(ticket),
-        now: clock.now(),
-        ticketExpiresAt: later(TICKET_TTL_SECONDS),
+      const row = await transact(async (trx) => {
+        const made = await impersonations.createTicket(
+          { actorId: requester.userId, targetId: target.user.id, clientId: requester.clientId, ticketHash: hashToken(ticket), now: clock.now(), ticketExpiresAt: later(TICKET_TTL_SECONDS) },
+          trx,
+        );
+        await record('impersonation.requested', made, ip, {}, trx);
+        return made;
       });
-      await record('impersonation.requested', row, ip);
       return { url: `${deps.issuer}/impersonation/start?ticket=${encodeURIComponent(ticket)}`, expiresAt: row.expiresAt, impersonationId: row.id };
     },
 
@@ -152,10 +155,12 @@ export function createImpersonationService(deps: ImpersonationDeps) {
       assertThat(!(await impersonations.activeOnSession(session.uid)), new AppError('impersonation.already_active', 409, 'You are already acting as someone. Stop that first, then open the link again.'));
       assertThat(session.accountId === found.actorId, new AppError('impersonation.wrong_session', 403, 'This link was made for someone else. Open it in the browser where its requester is signed in.'));
       await authorize({ userId: found.actorId, amr: session.amr, chained: false }, found.targetId);
-      const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds) });
-      assertThat(started, INVALID_TICKET);
-      await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() });
-      return started;
+      return transact(async (trx) => {
+        const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds) }, trx);
+        assertThat(started, INVALID_TICKET);
+        await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() }, trx);
+        return started;
+      });
     },
 
     /** The interactive impersonation running on a session, with the target's name. */
@@ -168,16 +173,19 @@ export function createImpersonationService(deps: ImpersonationDeps) {
      */
     async stop(sessionUid: string, reason: Extract<ImpersonationEndReason, 'stopped' | 'expired'>, grantIds: string[], ip: string | null): Promise<Impersonation | undefined> {
       const active = await impersonations.activeOnSession(sessionUid);
-      const stopped = active && (await impersonations.end(active.id, reason, clock.now()));
-      if (!stopped) return undefined;
-      await deps.payloads.revokeGrants(grantIds);
-      await ended([stopped], ip);
-      return stopped;
+      if (!active) return undefined;
+      return transact(async (trx) => {
+        const stopped = await impersonations.end(active.id, reason, clock.now(), trx);
+        if (!stopped) return undefined;
+        await deps.payloads.revokeGrants(grantIds, trx);
+        await ended([stopped], ip, trx);
+        return stopped;
+      });
     },
 
     /** A session ended (sign-out): what ran on it and what its tokens were exchanged for ends too. */
     async sessionEnded(sessionUid: string, ip: string | null): Promise<void> {
-      await ended(await impersonations.endForSession(sessionUid, 'signed_out', clock.now()), ip);
+      await transact(async (trx) => ended(await impersonations.endForSession(sessionUid, 'signed_out', clock.now(), trx), ip, trx));
     },
   };
 }
