@@ -18,21 +18,28 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+/** The columns of an audit row, and an event's values for them (for statements that write one alongside their change). */
+export const AUDIT_COLUMNS = ['actor_type', 'actor_id', 'actor_name', 'on_behalf_of', 'action', 'target_type', 'target_id', 'changes', 'ip', 'details'] as const;
+export function auditValues(event: AuditEvent): (string | null)[] {
+  return [
+    event.actor.type,
+    event.actor.id ?? null,
+    event.actor.name ?? null,
+    event.actor.onBehalfOf ?? null,
+    event.action,
+    event.targetType ?? null,
+    event.targetId ?? null,
+    event.changes ? JSON.stringify(event.changes) : null,
+    event.ip ?? null,
+    event.details ? JSON.stringify(event.details) : null,
+  ];
+}
+
 export function createAuditEventsRepository(db: Db) {
   return {
     async insert(event: AuditEvent, trx: Executor = db): Promise<void> {
-      await trx('audit_events').insert({
-        actor_type: event.actor.type,
-        actor_id: event.actor.id ?? null,
-        actor_name: event.actor.name ?? null,
-        on_behalf_of: event.actor.onBehalfOf ?? null,
-        action: event.action,
-        target_type: event.targetType ?? null,
-        target_id: event.targetId ?? null,
-        changes: event.changes ? JSON.stringify(event.changes) : null,
-        ip: event.ip ?? null,
-        details: event.details ? JSON.stringify(event.details) : null,
-      });
+      const values = auditValues(event);
+      await trx('audit_events').insert(Object.fromEntries(AUDIT_COLUMNS.map((c, i) => [c, values[i]])));
     },
   };
 }

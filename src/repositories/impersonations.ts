@@ -1,6 +1,7 @@
 import type { Db, Executor } from '../db/database.js';
 import type { Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
 import type { RoleAssignment, User } from '../domain/user.js';
+import { AUDIT_COLUMNS, auditValues, type AuditEvent } from './audit-events.js';
 import { displayNameSql, toUser, USER_COLUMNS } from './users.js';
 
 const COLUMNS = ['id', 'kind', 'actor_id', 'target_id', 'client_id', 'grant_id', 'session_uid', 'created_at', 'started_at', 'expires_at', 'ended_at', 'ended_reason'];
@@ -27,7 +28,10 @@ const FOR_TOKEN = `SELECT ${COLUMNS.join(', ')} FROM impersonations
   WHERE target_id = CAST(? AS uuid) AND (grant_id = ? OR (kind = 'interactive' AND session_uid = ? AND started_at IS NOT NULL))
   ORDER BY started_at DESC LIMIT 1`;
 
-const INSERT_EXCHANGE = `INSERT INTO impersonations (id, kind, actor_id, target_id, client_id, grant_id, session_uid, created_at, started_at, expires_at)
+// The exchange and its audit row in one statement: atomic, and one round trip on the
+// hottest write of impersonation (a data-modifying WITH always runs to completion).
+const INSERT_EXCHANGE = `WITH audit AS (INSERT INTO audit_events (${AUDIT_COLUMNS.join(', ')}) VALUES (${AUDIT_COLUMNS.map(() => '?').join(', ')}))
+  INSERT INTO impersonations (id, kind, actor_id, target_id, client_id, grant_id, session_uid, created_at, started_at, expires_at)
   VALUES (?, 'exchange', ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 // Both people of an impersonation, with every role assignment, in one statement.
@@ -63,10 +67,10 @@ export function createImpersonationsRepository(db: Db) {
       return { actor: party(actorId), target: party(targetId) };
     },
 
-    /** Records an exchange (run on every token exchange: one precomputed statement). */
-    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }, trx: Executor = db): Promise<Impersonation> {
+    /** Records an exchange with its audit event (run on every token exchange: one precomputed statement). */
+    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }, audit: AuditEvent): Promise<Impersonation> {
       const { id, actorId, targetId, clientId, grantId, sessionUid, now, expiresAt } = input;
-      await trx.raw(INSERT_EXCHANGE, [id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
+      await db.raw(INSERT_EXCHANGE, [...auditValues(audit), id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
       return { id, kind: 'exchange', actorId, targetId, clientId, grantId, sessionUid, createdAt: now, startedAt: now, expiresAt, endedAt: null, endedReason: null };
     },
 

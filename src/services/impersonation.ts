@@ -7,7 +7,7 @@ import type { ImpersonationsRepository } from '../repositories/impersonations.js
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
-import type { AuditService } from './audit.js';
+import type { AuditEvent, AuditService } from './audit.js';
 import type { Transact } from './identity.js';
 import type { Executor } from '../db/database.js';
 
@@ -65,8 +65,16 @@ export function createImpersonationService(deps: ImpersonationDeps) {
   const { impersonations, clock, audit } = deps;
   const later = (seconds: number) => new Date(clock.now().getTime() + seconds * 1000);
   const { transact } = deps;
-  const record = (action: string, i: Pick<Impersonation, 'id' | 'kind' | 'actorId' | 'targetId' | 'clientId'>, ip: string | null, details: Record<string, unknown> = {}, trx?: Executor) =>
-    audit.record({ actor: { type: 'user', id: i.actorId }, action, targetType: 'user', targetId: i.targetId, ip, details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details } }, trx);
+  type Subject = Pick<Impersonation, 'id' | 'kind' | 'actorId' | 'targetId' | 'clientId'>;
+  const event = (action: string, i: Subject, ip: string | null, details: Record<string, unknown> = {}): AuditEvent => ({
+    actor: { type: 'user', id: i.actorId },
+    action,
+    targetType: 'user',
+    targetId: i.targetId,
+    ip,
+    details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details },
+  });
+  const record = (action: string, i: Subject, ip: string | null, details: Record<string, unknown> = {}, trx?: Executor) => audit.record(event(action, i, ip, details), trx);
 
   /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
   async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
@@ -100,13 +108,10 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
     /** Records a token exchange (the grant is made); returns what the token will say. */
     async recordExchange(input: { actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; expiresAt: Date; scope: string; ip: string | null }): Promise<ActingAdmin> {
-      // The record and its audit row together; the token is issued only after both are written.
+      // The record and its audit row in one statement; the token is issued only after it.
       const id = randomUUID();
-      const now = clock.now();
-      const made = await transact(async (trx) => {
-        await record('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope }, trx);
-        return impersonations.createExchange({ ...input, id, now }, trx);
-      });
+      const audited = event('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope });
+      const made = await impersonations.createExchange({ ...input, id, now: clock.now() }, audited);
       return { impersonationId: made.id, actorId: made.actorId, expiresAt: made.expiresAt };
     },
 

@@ -36,7 +36,11 @@ const exists = async (kind: string, id: string) => Boolean(await db('oidc_payloa
 
 async function exchange(actorId: string, targetId: string, sessionUid: string | null = null) {
   const grantId = await put('Grant', { accountId: targetId, clientId: 'console' });
-  const row = await impersonations.createExchange({ id: randomUUID(), actorId, targetId, clientId: 'console', grantId, sessionUid, now: new Date(), expiresAt: later(HOUR) });
+  const id = randomUUID();
+  const row = await impersonations.createExchange(
+    { id, actorId, targetId, clientId: 'console', grantId, sessionUid, now: new Date(), expiresAt: later(HOUR) },
+    { actor: { type: 'user', id: actorId }, action: 'impersonation.token_exchanged', targetType: 'user', targetId, details: { impersonationId: id } },
+  );
   const tokenId = await put('AccessToken', { accountId: targetId, grantId, clientId: 'console' });
   return { row, grantId, tokenId };
 }
@@ -88,6 +92,8 @@ test('findForToken: an exchange by its grant, an interactive impersonation by it
   const target = await createUser();
   const { row, grantId } = await exchange(actor.id, target.id, 'actor-session');
   t.is((await impersonations.findForToken({ accountId: target.id, grantId }))?.id, row.id);
+  const audited = await db('audit_events').where({ action: 'impersonation.token_exchanged', actor_id: actor.id, target_id: target.id });
+  t.is(audited.length, 1, 'the exchange is recorded with its audit row, in the same statement');
   t.falsy(await impersonations.findForToken({ accountId: actor.id, grantId }), 'not for another account');
   t.falsy(await impersonations.findForToken({ accountId: target.id, sessionUid: 'actor-session' }), "the actor token's session is not an interactive one");
 
