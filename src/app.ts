@@ -117,7 +117,7 @@ export async function buildApp(c: Container) {
     (ctx, next) => (ctx.path === SCIM_PREFIX || ctx.path.startsWith(`${SCIM_PREFIX}/`) ? scim(ctx, next) : next()),
     (ctx, next) => (ctx.path === ADMIN_API_PREFIX || ctx.path.startsWith(`${ADMIN_API_PREFIX}/`) ? admin(ctx, next) : next()),
     // An impersonation past its end gives the session back before the authorization uses it.
-    (ctx, next) => (ctx.path === '/auth' ? acting(ctx, next) : next()),
+    (ctx, next) => (ctx.path === '/auth' || ctx.path.startsWith('/auth/') ? acting(ctx, next) : next()),
     offlineAccessPrompt,
   ]);
   /** The HTTP request listener; it follows the provider across key rotations. */

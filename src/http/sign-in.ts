@@ -48,7 +48,7 @@ export function createSignIn(deps: SignInDeps) {
       { roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: summary.totp || summary.passkeys > 0, requested },
       deps.mfaSettings(),
     );
-    const next = nextStep(amr, requirement, { justEnrolled: options.justEnrolled ?? false, recoveryCodesLeft: summary.recoveryCodesLeft });
+    const next = nextStep(amr, requirement, { justEnrolled: options.justEnrolled ?? false });
     if (next === 'done') await keep(interaction, { login: { accountId: userId, amr, acr: acrFor(amr), remember: true } });
     else await keep(interaction, { pending: { userId, amr, need: next } satisfies PendingSignIn });
     return next;

@@ -41,6 +41,16 @@ export function createImpersonationSessions(deps: { provider: () => Provider; im
       if (stopped) await switchAccount(session, stopped.actorId);
       return stopped;
     },
+
+    /**
+     * A session still on the user's account after its impersonation ended (a request
+     * that ran alongside "stop" saved the old session back) goes back to its admin.
+     */
+    async settle(session: Session): Promise<void> {
+      if (!session.accountId) return;
+      const ended = await deps.impersonation.endedOnSession(session.uid, session.accountId);
+      if (ended) await switchAccount(session, ended.actorId);
+    },
   };
 }
 export type ImpersonationSessions = ReturnType<typeof createImpersonationSessions>;

@@ -44,7 +44,7 @@ export interface ImpersonationSettings {
 }
 
 /**
- * Why an impersonation is refused, checked in this order. The first four depend
+ * Why an impersonation is refused, checked in this order. The first three depend
  * only on the actor, so someone who may not impersonate learns nothing about the
  * target (not even whether it exists).
  */
@@ -54,8 +54,8 @@ export type ImpersonationRefusal =
   | 'impersonation.mfa_required' // the actor's role requires MFA and they signed in without it
   | 'impersonation.unknown_target'
   | 'impersonation.self'
-  | 'impersonation.target_cannot_sign_in'
-  | 'impersonation.forbidden_target'; // the target's role is out of the actor's reach
+  | 'impersonation.forbidden_target' // the target's role is out of the actor's reach
+  | 'impersonation.target_cannot_sign_in';
 
 const rank = (role: Role) => ROLES.indexOf(role);
 const highest = (roles: readonly Role[]): Role => roles.reduce((a, b) => (rank(b) > rank(a) ? b : a));
@@ -82,7 +82,8 @@ export function evaluateImpersonation(
   if (actorRoles.some((r) => settings.mfaRequiredRoles.includes(r)) && !isMultiFactor(actor.amr)) return 'impersonation.mfa_required';
   if (!target) return 'impersonation.unknown_target';
   if (target.id === actor.id) return 'impersonation.self';
-  if (!maySignIn(target.status)) return 'impersonation.target_cannot_sign_in';
+  // Role before status: an admin learns nothing about the status of users out of reach.
   if (!reach.includes(protectedRole(target))) return 'impersonation.forbidden_target';
+  if (!maySignIn(target.status)) return 'impersonation.target_cannot_sign_in';
   return undefined;
 }

@@ -168,6 +168,12 @@ export function createImpersonationService(deps: ImpersonationDeps) {
       });
     },
 
+    /** An ended interactive impersonation that made this session act as `accountId`. */
+    async endedOnSession(sessionUid: string, accountId: string): Promise<Impersonation | undefined> {
+      const found = await impersonations.findForToken({ accountId, sessionUid });
+      return found?.kind === 'interactive' && found.endedAt ? found : undefined;
+    },
+
     /** The interactive impersonation running on a session, with the target's name. */
     activeOnSession: (sessionUid: string) => impersonations.activeOnSession(sessionUid),
 

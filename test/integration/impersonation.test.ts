@@ -312,6 +312,7 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   t.is(blocked.status, 403, "the user's password cannot be changed while acting as them");
   t.regex(blocked.html, /impersonation\.read_only/);
   t.is((await browser.open('/account/security/totp')).status, 403, 'nor can a second factor be set up');
+  t.is((await browser.open('/account/Security/totp')).status, 403, 'in any letter case');
 
   const stopped = await browser.submit(page, {}, '/impersonation/stop');
   t.regex(stopped.html, /You are not acting as anyone/);
@@ -324,6 +325,23 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
 
   const actions = (await server.container.db('audit_events').where({ actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
   t.deepEqual(actions, ['impersonation.requested', 'impersonation.started', 'impersonation.token_issued', 'impersonation.stopped']);
+});
+
+test('interactive: a session saved back on the user after "stop" (a request racing it) returns to the admin at the next request', async (t) => {
+  const { admin, token, browser } = await adminWithApiToken();
+  const target = await user('individual');
+  await browser.open((await requestTicket(token, { userId: target.id })).body.url!);
+  const payloads = server.container.db('oidc_payloads').where({ kind: 'Session', account_id: target.id });
+  const stale = await payloads.clone().first();
+  t.truthy(stale, 'the session acts as the user');
+  await browser.submit(await browser.open('/account/password'), {}, '/impersonation/stop');
+  // What an /auth request running alongside "stop" does when it ends: it saves the session it loaded.
+  await server.container.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).update({ payload: stale.payload, account_id: target.id });
+
+  const page = await browser.open('/account/password');
+  t.notRegex(page.html, /You are acting as/);
+  t.is((await server.container.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).first()).account_id, admin.id, 'the session is the admin\'s again');
+  t.is((await appSignIn(browser)).claims()!.sub, admin.id);
 });
 
 test('interactive: a link works once, only in its admin\'s browser', async (t) => {

@@ -172,7 +172,9 @@ test('any assignment, scoped or not, protects the target', (t) => {
   t.is(protectedRole(target('hr', { roleNames: [] })), 'hr', 'the main role counts without an assignment row');
 });
 
-test('refusal order: self before status and role; status before role', (t) => {
+test('refusal order: self before role and status; role before status (nothing learnt of users out of reach)', (t) => {
   t.is(outcome(actor('super_admin'), target('super_admin', { id: 'actor' })), 'impersonation.self');
-  t.is(outcome(actor('admin'), target('super_admin', { status: 'locked' })), 'impersonation.target_cannot_sign_in');
+  t.is(outcome(actor('admin'), target('super_admin', { status: 'locked' })), 'impersonation.forbidden_target');
+  t.is(outcome(actor('admin'), target('hr', { status: 'inactive' })), 'impersonation.forbidden_target');
+  t.is(outcome(actor('admin'), target('manager', { status: 'inactive' })), 'impersonation.target_cannot_sign_in');
 });

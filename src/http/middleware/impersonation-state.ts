@@ -22,12 +22,15 @@ export function impersonationState(deps: { sessions: ImpersonationSessions; impe
   return async (ctx: Context, next: Next) => {
     const session = await deps.sessions.load(ctx);
     const active = session.accountId ? await deps.impersonation.activeOnSession(session.uid) : undefined;
-    if (active && active.expiresAt <= deps.clock.now()) {
+    if (!active) {
+      await deps.sessions.settle(session);
+    } else if (active.expiresAt <= deps.clock.now()) {
       await deps.sessions.restore(ctx, session, 'expired');
-    } else if (active) {
+    } else {
       const banner: ImpersonationBanner = { targetName: active.targetName, minutesLeft: Math.ceil((active.expiresAt.getTime() - deps.clock.now().getTime()) / 60_000) };
       ctx.state.impersonation = banner;
-      if ((ctx.method !== 'GET' && ctx.path.startsWith('/account/')) || ctx.path.startsWith('/account/security/')) {
+      const path = ctx.path.toLowerCase(); // the routers match paths in any case
+      if ((ctx.method !== 'GET' && path.startsWith('/account/')) || path.startsWith('/account/security/')) {
         throw new AppError('impersonation.read_only', 403, `While you act as ${active.targetName}, their password and security settings cannot be changed.`);
       }
     }

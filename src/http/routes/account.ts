@@ -114,10 +114,8 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
       const message = check.code === 'mfa.locked' ? 'Too many incorrect codes: try again later.' : 'The code is incorrect. Check the time on your phone and try the next code.';
       return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message }, check.code === 'mfa.locked' ? 403 : 401);
     }
-    // The first factor comes with recovery codes, shown once.
-    if ((await deps.mfa.summary(userId)).recoveryCodesLeft === 0) return showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));
-    ctx.status = 303;
-    ctx.redirect('/account/security?done=totp');
+    // A new authenticator comes with new recovery codes, shown once (old ones may be long forgotten).
+    showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));
   });
 
   router.post('/security/totp/delete', async (ctx) => {
