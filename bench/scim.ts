@@ -67,6 +67,7 @@ import { cpuBetween, machineCpu, usage as cpuUsage, type Usage } from './lib/cpu
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
 import { percentile } from './lib/percentile.js';
+import { timedLoop } from './lib/timed-loop.js';
 import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
 import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
@@ -510,52 +511,12 @@ function usage(): Usage {
 
 type Timed = Omit<PhaseResult, 'figure' | 'target'>;
 
-/** Runs `op` in `concurrency` loops for WARMUP + SECONDS; latencies of operations ending in the measured window. Any failure is fatal. */
+/** One phase: `op` in `concurrency` loops for WARMUP + SECONDS (bench/lib/timed-loop.ts). */
 async function timed(key: string, label: string, concurrency: number, op: () => Promise<void>): Promise<Timed> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
   if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `);
-  const start = performance.now();
-  const warmEnd = start + WARMUP * 1000;
-  const end = warmEnd + SECONDS * 1000;
-  const latencies: number[] = [];
-  let u0: Usage | undefined;
-  let u1: Usage | undefined;
-  const t0 = setTimeout(() => (u0 = usage()), WARMUP * 1000);
-  const t1 = setTimeout(() => (u1 = usage()), (WARMUP + SECONDS) * 1000);
-  let failed = false;
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = 0; i < MAX_OPS_PER_WORKER && performance.now() < end && !failed; i++) {
-          const a = performance.now();
-          try {
-            await op();
-          } catch (err) {
-            failed = true;
-            throw err;
-          }
-          const b = performance.now();
-          if (b >= warmEnd && b <= end) latencies.push(b - a);
-        }
-      }),
-    );
-  } finally {
-    clearTimeout(t0);
-    clearTimeout(t1);
-  }
-  u1 ??= usage();
-  latencies.sort((x, y) => x - y);
-  const result: Timed = {
-    key,
-    label,
-    concurrency,
-    ops: latencies.length,
-    opsPerSec: latencies.length / SECONDS,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    ...(u0 ? cpuBetween(u0, u1) : {}),
-  };
+  const { before, after, ...figures } = await timedLoop({ concurrency, warmupSeconds: WARMUP, seconds: SECONDS, maxOpsPerWorker: MAX_OPS_PER_WORKER, op, sample: usage });
+  const result: Timed = { key, label, concurrency, ...figures, ...(before ? cpuBetween(before, after) : {}) };
   console.log(`${result.opsPerSec.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
   return result;
 }

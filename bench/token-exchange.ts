@@ -42,10 +42,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLocalJWKSet, jwtVerify, type JWK } from 'jose';
 import pg from 'pg';
-import { cpuBetween, usage as cpuUsage, type Usage } from './lib/cpu.js';
+import { cpuBetween, usage as cpuUsage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
-import { percentile } from './lib/percentile.js';
+import { timedLoop } from './lib/timed-loop.js';
 import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
 import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
@@ -337,49 +337,16 @@ async function verifySamples(): Promise<void> {
 
 async function timed(key: string, label: string, op: () => Promise<unknown>): Promise<PhaseResult> {
   process.stdout.write(`(${key}) ${label}, concurrency ${CONCURRENCY} … `);
-  const start = performance.now();
-  const warmEnd = start + WARMUP * 1000;
-  const end = warmEnd + SECONDS * 1000;
-  const latencies: number[] = [];
-  let u0: Usage | undefined;
-  let u1: Usage | undefined;
-  const t0 = setTimeout(() => (u0 = cpuUsage(server.pid, DB_NAME)), WARMUP * 1000);
-  const t1 = setTimeout(() => (u1 = cpuUsage(server.pid, DB_NAME)), (WARMUP + SECONDS) * 1000);
-  let failed = false;
-  try {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = 0; i < MAX_OPS_PER_WORKER && performance.now() < end && !failed; i++) {
-          const a = performance.now();
-          try {
-            await op();
-          } catch (err) {
-            failed = true;
-            throw err;
-          }
-          const b = performance.now();
-          if (b >= warmEnd && b <= end) latencies.push(b - a);
-        }
-      }),
-    );
-  } finally {
-    clearTimeout(t0);
-    clearTimeout(t1);
-  }
-  u1 ??= cpuUsage(server.pid, DB_NAME);
-  latencies.sort((x, y) => x - y);
-  const opsPerSec = latencies.length / SECONDS;
-  const result: PhaseResult = {
-    key,
-    label,
-    ops: latencies.length,
-    opsPerSec,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    met: opsPerSec >= TARGET_PER_SEC,
-    ...(u0 ? cpuBetween(u0, u1) : {}),
-  };
+  const { before, after, ...figures } = await timedLoop({
+    concurrency: CONCURRENCY,
+    warmupSeconds: WARMUP,
+    seconds: SECONDS,
+    maxOpsPerWorker: MAX_OPS_PER_WORKER,
+    op,
+    sample: () => cpuUsage(server.pid, DB_NAME),
+  });
+  const { opsPerSec } = figures;
+  const result: PhaseResult = { key, label, ...figures, met: opsPerSec >= TARGET_PER_SEC, ...(before ? cpuBetween(before, after) : {}) };
   console.log(`${opsPerSec.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
   return result;
 }
