@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
+import { assetUrls } from './routes/assets.js';
 
 const VIEWS = fileURLToPath(new URL('../../views', import.meta.url));
 
@@ -10,7 +11,9 @@ const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 /** The one place that knows template names. Views get view models only; output is escaped. */
 export function createRenderer(options: { cache: boolean } = { cache: process.env.NODE_ENV !== 'development' }) {
   const eta = new Eta({ views: VIEWS, cache: options.cache, autoEscape: true, autoTrim: false });
-  const html = (view: string, model: Record<string, unknown>) => eta.render(view, { title: 'Gatehouse', ...model });
+  // Scripts by their versioned URLs (`/assets/name?v=…`, cached for a year).
+  const assets = assetUrls();
+  const html = (view: string, model: Record<string, unknown>) => eta.render(view, { title: 'Gatehouse', assets, ...model });
   return {
     html,
     page(ctx: Context, view: string, model: Record<string, unknown>, status = 200): void {

@@ -3,6 +3,7 @@ import type { Db, Executor } from '../db/database.js';
 import { toCount } from '../db/database.js';
 import type { Group, GroupMember } from '../domain/group.js';
 import { displayNameSql, type SqlCondition } from './users.js';
+import { isUuid } from '../util/uuid.js';
 
 const COLUMNS = ['id', 'display_name', 'external_id', 'created_at', 'updated_at', 'version'];
 const toGroup = (r: any): Group => ({
@@ -13,7 +14,6 @@ const toGroup = (r: any): Group => ({
   updatedAt: r.updated_at,
   version: r.version,
 });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Groups (SCIM Groups) and their members (users who are not deleted). */
 export function createGroupsRepository(db: Db) {
@@ -26,13 +26,13 @@ export function createGroupsRepository(db: Db) {
     },
 
     async findById(id: string, trx: Executor = db): Promise<Group | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await trx('groups').select(COLUMNS).where({ id }).first();
       return row && toGroup(row);
     },
 
     async lock(id: string, trx: Executor): Promise<Group | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await trx('groups').select(COLUMNS).where({ id }).forUpdate().first();
       return row && toGroup(row);
     },
@@ -75,7 +75,7 @@ export function createGroupsRepository(db: Db) {
 
     /** Which of these ids are users who are not deleted. */
     async existingUsers(userIds: string[], trx: Executor): Promise<Set<string>> {
-      const valid = [...new Set(userIds)].filter((id) => UUID.test(id));
+      const valid = [...new Set(userIds)].filter((id) => isUuid(id));
       if (!valid.length) return new Set();
       const rows = await trx('users').select('id').whereIn('id', valid).whereNot('status', 'deleted');
       return new Set(rows.map((r) => r.id));

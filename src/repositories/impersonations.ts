@@ -3,6 +3,7 @@ import type { Impersonation, ImpersonationEndReason } from '../domain/impersonat
 import type { RoleAssignment, User } from '../domain/user.js';
 import { AUDIT_COLUMNS, auditValues, type AuditEvent } from './audit-events.js';
 import { displayNameSql, toUser, USER_COLUMNS } from './users.js';
+import { isUuid } from '../util/uuid.js';
 
 const COLUMNS = ['id', 'kind', 'actor_id', 'target_id', 'client_id', 'grant_id', 'session_uid', 'created_at', 'started_at', 'expires_at', 'ended_at', 'ended_reason'];
 
@@ -40,7 +41,6 @@ const PARTIES = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(', ')},
      FROM role_assignments a WHERE a.user_id = u.id) AS assignments
   FROM users u WHERE u.id IN (CAST(? AS uuid), CAST(? AS uuid))`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A user and their role assignments, in any scope. */
 export interface Party {
@@ -58,8 +58,8 @@ export function createImpersonationsRepository(db: Db) {
   return {
     /** The actor and the target as they are now; either is undefined when there is no such user. */
     async parties(actorId: string, targetId: string): Promise<{ actor?: Party; target?: Party }> {
-      if (!UUID.test(actorId)) return {};
-      const { rows } = (await db.raw(PARTIES, [actorId, UUID.test(targetId) ? targetId : null])) as { rows: any[] };
+      if (!isUuid(actorId)) return {};
+      const { rows } = (await db.raw(PARTIES, [actorId, isUuid(targetId) ? targetId : null])) as { rows: any[] };
       const party = (id: string) => {
         const row = rows.find((r) => r.id === id);
         return row && { user: toUser(row), assignments: row.assignments as RoleAssignment[] };
@@ -109,7 +109,7 @@ export function createImpersonationsRepository(db: Db) {
 
     /** The impersonation behind a token or an authorization, ended or not (the caller decides). */
     async findForToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<Impersonation | undefined> {
-      if (!UUID.test(input.accountId)) return undefined;
+      if (!isUuid(input.accountId)) return undefined;
       const { rows } = (await db.raw(FOR_TOKEN, [input.accountId, input.grantId ?? null, input.sessionUid ?? null])) as { rows: unknown[] };
       return rows[0] ? toImpersonation(rows[0]) : undefined;
     },

@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { isUuid } from '../util/uuid.js';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -26,7 +27,6 @@ const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
 
 type Row = { payload: OidcPayload; consumed_at: Date | null };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Impersonations by or of the user end; the grants to revoke are the user's, the
 // exchanged tokens', and those listed in the sessions going (an admin's session
 // acting as someone). Each set is an index lookup; rows go by primary key. Bindings:
@@ -102,7 +102,7 @@ export function createOidcPayloadsRepository(db: Db) {
      * to another user with the grants it made. Returns how many payload rows went.
      */
     async revokeAccount(accountId: string): Promise<number> {
-      const uuid = UUID.test(accountId) ? accountId : null;
+      const uuid = isUuid(accountId) ? accountId : null;
       const { rows } = (await db.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
       return rows[0]!.n;
     },

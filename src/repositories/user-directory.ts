@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
 import type { DirectoryEntry, UserContacts } from '../domain/user.js';
 import { displayNameSql, toUser, USER_COLUMNS, type SqlCondition } from './users.js';
+import { isUuid } from '../util/uuid.js';
 
 /**
  * What a directory entry adds to the user row, as correlated subqueries on the
@@ -20,7 +21,6 @@ const ENTRY_COLUMNS = `
   (SELECT ${displayNameSql('m')} FROM users m WHERE m.id = users.direct_manager_id AND m.status <> 'deleted') AS entry_manager`;
 
 const COLUMNS = USER_COLUMNS.map((c) => `users.${c}`).join(', ');
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toEntry(r: any): DirectoryEntry {
   const contacts: UserContacts = { emails: [], phoneNumbers: [], addresses: [] };
@@ -50,7 +50,7 @@ export function createUserDirectory(db: Db) {
   return {
     /** A user who is not deleted. */
     async findById(id: string, trx: Executor = db): Promise<DirectoryEntry | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const [row] = await rows(trx, `SELECT ${COLUMNS}, ${ENTRY_COLUMNS} FROM users WHERE users.id = ? AND users.status <> 'deleted'`, [id]);
       return row && toEntry(row);
     },

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { ContactValue, Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
+import { isUuid } from '../util/uuid.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
@@ -154,7 +155,6 @@ export interface SqlCondition {
 export const displayNameSql = (alias: string) =>
   `coalesce(${alias}.display_name, nullif(trim(concat_ws(' ', ${alias}.given_name, ${alias}.family_name)), ''), ${alias}.email, ${alias}.user_code)`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The sign-in identifier rule: the email or the userCode, case-insensitively. */
 export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.QueryBuilder {
@@ -166,14 +166,14 @@ export function createUsersRepository(db: Db) {
 
   return {
     async findById(id: string, trx: Executor = db): Promise<User | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await trx('users').select(USER_COLUMNS).where({ id }).first();
       return row && toUser(row);
     },
 
     /** The user and the distinct names of their roles, in one query (token issuance). */
     async findWithRoleNames(id: string, trx: Executor = db): Promise<{ user: User; roleNames: string[] } | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await trx('users')
         .select(USER_COLUMNS.map((c) => `users.${c}`))
         .select(trx.raw("(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names"))
@@ -185,7 +185,7 @@ export function createUsersRepository(db: Db) {
     /** By id, email or userCode (case-insensitive), among users not deleted. */
     async findByAnyIdentifier(identifier: string, trx: Executor = db): Promise<User | undefined> {
       const q = trx('users').select(USER_COLUMNS).whereNot('status', 'deleted');
-      if (UUID.test(identifier)) q.where('id', identifier);
+      if (isUuid(identifier)) q.where('id', identifier);
       else whereIdentifier(q, identifier);
       const rows = await q.limit(2);
       return rows.length === 1 ? toUser(rows[0]) : undefined;
@@ -231,7 +231,7 @@ export function createUsersRepository(db: Db) {
 
     /** Locks a user who is not deleted for the rest of the transaction, and reads it. */
     async lock(id: string, trx: Executor): Promise<User | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       // FOR NO KEY UPDATE: other transactions may still reference this user (as a manager) meanwhile.
       const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forNoKeyUpdate().first();
       return row && toUser(row);
@@ -300,7 +300,7 @@ export function createUsersRepository(db: Db) {
 
     /** How a user who is not deleted is named to others; undefined when there is none. */
     async displayName(id: string, trx: Executor = db): Promise<string | undefined> {
-      if (!UUID.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await trx('users').select(trx.raw(`${displayNameSql('users')} AS name`)).where({ id }).whereNot('status', 'deleted').first();
       return row?.name;
     },

@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { isUuid } from '../util/uuid.js';
 
 /** A registered WebAuthn authenticator (passkey or security key), as stored. */
 export interface WebAuthnCredential {
@@ -19,20 +20,9 @@ export interface WebAuthnCredential {
   lastUsedAt: Date | null;
 }
 
-export interface NewWebAuthnCredential {
-  userId: string;
-  credentialId: string;
-  publicKey: Uint8Array;
-  counter: number;
-  transports: string[];
-  name: string;
-  aaguid: string | null;
-  deviceType: string | null;
-  backedUp: boolean;
-}
+export type NewWebAuthnCredential = Omit<WebAuthnCredential, 'id' | 'publicKey' | 'createdAt' | 'lastUsedAt'> & { publicKey: Uint8Array };
 
 const COLUMNS = ['id', 'user_id', 'credential_id', 'public_key', 'counter', 'transports', 'name', 'aaguid', 'device_type', 'backed_up', 'created_at', 'last_used_at'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const toCredential = (r: any): WebAuthnCredential => ({
   id: r.id,
@@ -53,12 +43,12 @@ const toCredential = (r: any): WebAuthnCredential => ({
 export function createWebAuthnCredentialsRepository(db: Db) {
   return {
     async listByUser(userId: string, trx: Executor = db): Promise<WebAuthnCredential[]> {
-      if (!UUID.test(userId)) return [];
+      if (!isUuid(userId)) return [];
       return (await trx('webauthn_credentials').select(COLUMNS).where('user_id', userId).orderBy([{ column: 'created_at' }, { column: 'id' }])).map(toCredential);
     },
 
     async countByUser(userId: string, trx: Executor = db): Promise<number> {
-      if (!UUID.test(userId)) return 0;
+      if (!isUuid(userId)) return 0;
       const row = await trx('webauthn_credentials').count('* as count').where('user_id', userId).first();
       return Number(row?.count ?? 0);
     },
@@ -70,7 +60,7 @@ export function createWebAuthnCredentialsRepository(db: Db) {
 
     /** One of the user's credentials by our id; `lock` holds the row until the transaction ends. */
     async findForUser(userId: string, id: string, trx: Executor = db, options: { lock?: boolean } = {}): Promise<WebAuthnCredential | undefined> {
-      if (!UUID.test(userId) || !UUID.test(id)) return undefined;
+      if (!isUuid(userId) || !isUuid(id)) return undefined;
       const q = trx('webauthn_credentials').select(COLUMNS).where({ id, user_id: userId });
       if (options.lock) q.forNoKeyUpdate();
       const row = await q.first();
@@ -111,13 +101,13 @@ export function createWebAuthnCredentialsRepository(db: Db) {
     },
 
     async rename(userId: string, id: string, name: string, trx: Executor = db): Promise<WebAuthnCredential | undefined> {
-      if (!UUID.test(userId) || !UUID.test(id)) return undefined;
+      if (!isUuid(userId) || !isUuid(id)) return undefined;
       const [row] = await trx('webauthn_credentials').where({ id, user_id: userId }).update({ name }).returning(COLUMNS);
       return row && toCredential(row);
     },
 
     async remove(userId: string, id: string, trx: Executor = db): Promise<WebAuthnCredential | undefined> {
-      if (!UUID.test(userId) || !UUID.test(id)) return undefined;
+      if (!isUuid(userId) || !isUuid(id)) return undefined;
       const [row] = await trx('webauthn_credentials').where({ id, user_id: userId }).delete().returning(COLUMNS);
       return row && toCredential(row);
     },

@@ -2,6 +2,7 @@ import type { Compare, Filter, Suffix, ValuePath } from 'scim2-parse-filter';
 import { parseFilter } from './parse-filter.js';
 import { ATTRIBUTE_MAPS, attributeKey, findAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
 import { invalidFilter, invalidValue } from './errors.js';
+import { isUuid } from '../util/uuid.js';
 
 export type { ScimResourceName } from './attribute-map.js';
 
@@ -29,7 +30,6 @@ const PATTERNS: Record<string, (value: string) => string> = {
   sw: (value) => `${value}%`,
   ew: (value) => `%${value}`,
 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(\.\d+)?(Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/;
 
 /**
@@ -149,7 +149,7 @@ function compare(column: Column, node: Comparison): Predicate {
     return leaf(`${column.sql} ${OPERATORS[node.op]} ?::timestamptz`, [dateTimeValue(value, node.attrPath)]);
   }
   if (column.type === 'uuid' && node.op === 'eq') {
-    return UUID.test(value) ? leaf(`${column.sql} = ?`, [value]) : leaf('FALSE', [], false);
+    return isUuid(value) ? leaf(`${column.sql} = ?`, [value]) : leaf('FALSE', [], false);
   }
   const folded = isFolded(column) || column.type === 'uuid';
   const sql = column.type === 'uuid' ? `${column.sql}::text` : folded ? `lower(${column.sql})` : column.sql;

@@ -1,15 +1,11 @@
 import test from 'ava';
-import { generateSync } from 'otplib';
-import { Browser, alertText, type Page } from '../helpers/browser.js';
+import { Browser, alertText } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { handClock, recoveryCodes, textOf } from '../helpers/totp.js';
 
 /** The server's clock, moved by hand: TOTP codes follow it (so the tests run one after another). */
-const clock = { current: new Date(), now() { return new Date(this.current); } };
-const later = (seconds: number) => { clock.current = new Date(clock.current.getTime() + seconds * 1000); };
-const codeFor = (secret: string) => generateSync({ secret, epoch: Math.floor(clock.current.getTime() / 1000) });
-const textOf = (page: Page, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(page.html)?.[1];
-const recoveryCodes = (page: Page) => [...page.html.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+const { clock, later, codeFor } = handClock();
 
 let server: TestServer;
 let client: { clientId: string; clientSecret?: string; redirectUri: string };

@@ -3,13 +3,12 @@ import { generateSync } from 'otplib';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { handClock, recoveryCodes, textOf } from '../helpers/totp.js';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/domain/authentication.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 
 /** The server's clock, moved by hand: TOTP codes follow it (so the tests run one after another). */
-const clock = { current: new Date(), now() { return new Date(this.current); } };
-const later = (seconds: number) => { clock.current = new Date(clock.current.getTime() + seconds * 1000); };
-const codeFor = (secret: string) => generateSync({ secret, epoch: Math.floor(clock.current.getTime() / 1000) });
+const { clock, later, codeFor } = handClock();
 
 let server: TestServer;
 let client: { clientId: string; clientSecret?: string; redirectUri: string };
@@ -30,8 +29,6 @@ async function password(user: { email: string }, params: Record<string, string> 
   return { rp, auth, browser, page };
 }
 
-const textOf = (page: Page, id: string) => new RegExp(`id="${id}"[^>]*>([^<]*)<`).exec(page.html)?.[1];
-const recoveryCodes = (page: Page) => [...(/id="recovery-codes"[^>]*>([\s\S]*?)<\/ul>/.exec(page.html)?.[1] ?? '').matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]!);
 const claimsOf = async (flow: Awaited<ReturnType<typeof password>>, page: Page) => (await flow.rp.exchange(page, flow.auth)).claims()!;
 
 /** A person's first sign-in under the MFA policy: reads the secret off the page as they would. */
@@ -129,6 +126,7 @@ test.serial('five wrong codes lock the second step for the lockout time, and nev
 
   const retry = await password(admin);
   t.regex(retry.page.html, /Code from your authenticator app/, 'the password still works');
+  t.regex(alertText(retry.page.html) ?? '', /locked/, 'the page says the second step is locked');
   later(15 * 60 + 30);
   const after = await retry.browser.submit(retry.page, { code: codeFor(secret) }, '/mfa/totp');
   t.truthy(after.leftTo?.searchParams.get('code'), 'the lock runs out after the lockout time');

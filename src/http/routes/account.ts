@@ -12,6 +12,7 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
+import { accountPageUser } from '../signed-in.js';
 
 /** The built-in first-party client the account pages sign in through. */
 export const ACCOUNT_CLIENT_ID = 'gatehouse-account';
@@ -31,10 +32,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
-  async function signedInUser(ctx: Context): Promise<string | undefined> {
-    const session = await deps.provider().Session.get(ctx as never);
-    return session.accountId;
-  }
+  const pageUser = (ctx: Context, back: string) => accountPageUser(deps.provider, ctx, back);
 
   router.get('/login', (ctx) => {
     const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account/password';
@@ -57,13 +55,13 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
   });
 
   router.get('/password', async (ctx) => {
-    if (!(await signedInUser(ctx))) return ctx.redirect('/account/login?return=/account/password');
+    if (!(await pageUser(ctx, '/account/password'))) return;
     render.page(ctx, 'account-password', {});
   });
 
   router.post('/password', async (ctx) => {
-    const userId = await signedInUser(ctx);
-    if (!userId) return ctx.redirect('/account/login?return=/account/password');
+    const userId = await pageUser(ctx, '/account/password');
+    if (!userId) return;
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'account-password', { message: 'The two new passwords differ.' }, 400);
@@ -78,12 +76,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     render.page(ctx, 'account-password', { done: true });
   });
 
-  /** The signed-in user of a security page, or a redirect to sign in (undefined). */
-  async function securityUser(ctx: Context, back = '/account/security') {
-    const userId = await signedInUser(ctx);
-    if (!userId) ctx.redirect(`/account/login?return=${back}`);
-    return userId;
-  }
+  const securityUser = (ctx: Context) => pageUser(ctx, '/account/security');
   const self = (userId: string) => ({ type: 'user', id: userId }) as const;
   const showCodes = (ctx: Context, codes: string[]) => render.page(ctx, 'mfa-recovery-codes', { codes, action: '/account/security' });
 

@@ -6,10 +6,9 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import type { AdminAuth, AdminCaller } from '../../services/admin-auth.js';
 import type { ImpersonationService } from '../../services/impersonation.js';
-import { readRaw } from '../middleware/body.js';
+import { readJson } from '../middleware/body.js';
 
 export const ADMIN_API_PREFIX = '/admin/api';
-const BODY_LIMIT = 64 * 1024;
 
 export interface AdminApiDeps {
   auth: AdminAuth;
@@ -50,19 +49,7 @@ function bearer(auth: AdminAuth) {
 /** A JSON body checked against `schema`; the parsed value goes to `ctx.state.body`. */
 function jsonBody<T>(schema: z.ZodType<T>) {
   return async (ctx: Context, next: Next) => {
-    if (!ctx.is('application/json')) throw new AppError('request.unsupported_media_type', 415, 'Send the body as application/json.');
-    let value: unknown;
-    try {
-      value = JSON.parse(await readRaw(ctx, BODY_LIMIT));
-    } catch (err) {
-      throw err instanceof AppError ? err : new AppError('request.invalid_json', 400, 'The body is not valid JSON.');
-    }
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new AppError('request.invalid_body', 400, issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
-    }
-    ctx.state.body = parsed.data;
+    ctx.state.body = await readJson(ctx, schema);
     await next();
   };
 }

@@ -36,7 +36,7 @@ function load(): Map<string, Asset> {
   ));
 }
 
-/** Versioned URLs of the assets (name → `/assets/name?v=…`), for pages that want the year-long cache. */
+/** Versioned URLs of the assets (name → `/assets/name?v=…`): what pages link to, cached for a year. */
 export function assetUrls(): Record<string, string> {
   return Object.fromEntries([...load()].map(([name, a]) => [name, `/assets/${name}?v=${a.version}`]));
 }

@@ -72,7 +72,9 @@ export function interactionRoutes(deps: InteractionDeps) {
     const uid = interaction.uid;
     if (pending.need === 'verify') {
       const summary = await mfa.summary(pending.userId);
-      return render.page(ctx, 'mfa-verify', { uid, totp: summary.totp, passkeys: summary.passkeys > 0, recoveryCodes: summary.recoveryCodesLeft > 0, message }, status);
+      // A locked second step says so before a code is typed.
+      const shown = message ?? (summary.locked ? MFA_MESSAGES['mfa.locked'] : undefined);
+      return render.page(ctx, 'mfa-verify', { uid, totp: summary.totp, passkeys: summary.passkeys > 0, recoveryCodes: summary.recoveryCodesLeft > 0, message: shown }, status);
     }
     if (pending.need === 'enrol') {
       const user = await deps.users.findById(pending.userId);

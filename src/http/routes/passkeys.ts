@@ -9,8 +9,9 @@ import { AppError, assertThat } from '../../errors/app-error.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
-import { readForm, readRaw } from '../middleware/body.js';
+import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
+import { accountPageUser, signedInUser } from '../signed-in.js';
 import type { SignIn } from '../sign-in.js';
 
 export interface PasskeyRoutesDeps {
@@ -23,7 +24,6 @@ export interface PasskeyRoutesDeps {
   csrf: Csrf;
 }
 
-const JSON_LIMIT = 64 * 1024;
 const SECURITY_PAGE = '/account/security';
 
 const MESSAGES = {
@@ -62,19 +62,9 @@ async function jsonErrors(ctx: Context, next: Next) {
 }
 
 /** A JSON POST: CSRF token in `x-csrf-token`, then the body parsed by `schema`. */
-async function readJson<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
+async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
   csrf.verify(ctx, ctx.get('x-csrf-token'));
-  assertThat(ctx.is('application/json'), () => new AppError('request.unsupported_media_type', 415, 'Expected JSON.'));
-  const raw = await readRaw(ctx, JSON_LIMIT);
-  let value: unknown;
-  try {
-    value = raw ? JSON.parse(raw) : {};
-  } catch {
-    throw new AppError('request.invalid_json', 400, 'The request body is not valid JSON.');
-  }
-  const parsed = schema.safeParse(value);
-  assertThat(parsed.success, () => refused('passkey.invalid', 400));
-  return parsed.data;
+  return readJson(ctx, schema, { invalid: () => refused('passkey.invalid', 400) });
 }
 
 /**
@@ -92,21 +82,13 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   const router = new Router();
   const self = (userId: string) => ({ type: 'user', id: userId }) as const;
 
-  async function signedInUser(ctx: Context): Promise<string | undefined> {
-    const session = await deps.provider().Session.get(ctx as never);
-    return session.accountId;
-  }
   async function apiUser(ctx: Context): Promise<string> {
-    const userId = await signedInUser(ctx);
+    const userId = await signedInUser(deps.provider, ctx);
     assertThat(userId, () => refused('auth.required', 401));
     return userId;
   }
   /** Form posts of a signed-out browser go to sign in first (undefined: redirected). */
-  async function formUser(ctx: Context): Promise<string | undefined> {
-    const userId = await signedInUser(ctx);
-    if (!userId) ctx.redirect(`/account/login?return=${SECURITY_PAGE}`);
-    return userId;
-  }
+  const formUser = (ctx: Context) => accountPageUser(deps.provider, ctx, SECURITY_PAGE);
   const backToSecurity = (ctx: Context, done?: string) => {
     ctx.status = 303;
     ctx.redirect(done ? `${SECURITY_PAGE}?done=${done}` : SECURITY_PAGE);
@@ -116,7 +98,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   router.post('/account/security/passkeys/options', jsonErrors, async (ctx) => {
     const userId = await apiUser(ctx);
-    await readJson(ctx, csrf, z.unknown());
+    await readCeremony(ctx, csrf, z.unknown());
     const user = await deps.users.findById(userId);
     assertThat(user, () => refused('auth.required', 401));
     ctx.body = await passkeys.registrationOptions({ id: user.id, userCode: user.userCode, displayName: displayName(user) });
@@ -124,7 +106,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   router.post('/account/security/passkeys', jsonErrors, async (ctx) => {
     const userId = await apiUser(ctx);
-    const input = await readJson(ctx, csrf, registration);
+    const input = await readCeremony(ctx, csrf, registration);
     ctx.status = 201;
     ctx.body = await passkeys.register(userId, input.response as unknown as RegistrationResponseJSON, input.name, self(userId), ctx.ip);
   });
@@ -158,13 +140,13 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   }
 
   router.post('/interaction/:uid/passkey/options', jsonErrors, async (ctx) => {
-    await readJson(ctx, csrf, z.unknown());
+    await readCeremony(ctx, csrf, z.unknown());
     const { pending } = await signInState(ctx);
     ctx.body = await passkeys.authenticationOptions(pending?.userId);
   });
 
   router.post('/interaction/:uid/passkey', jsonErrors, async (ctx) => {
-    const response = (await readJson(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
+    const response = (await readCeremony(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
     const { interaction, pending } = await signInState(ctx);
 
     let userId: string;
