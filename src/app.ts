@@ -9,6 +9,7 @@ import { securityHeaders } from './http/middleware/security-headers.js';
 import { createRenderer } from './http/render.js';
 import { impersonationState } from './http/middleware/impersonation-state.js';
 import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
+import { adminRoutes } from './http/routes/admin/index.js';
 import { impersonationRoutes } from './http/routes/impersonation.js';
 import { createImpersonationSessions } from './oidc/impersonation-session.js';
 import { ADMIN_SCOPE } from './services/admin-auth.js';
@@ -92,7 +93,7 @@ export async function buildApp(c: Container) {
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({ sessions: impersonationSessions, impersonation: c.impersonation, clock: c.clock });
 
-  const signIn = createSignIn({ provider, users: c.repos.users, mfa: c.mfa, mfaSettings: () => c.config.mfa });
+  const signIn = createSignIn({ provider, users: c.repos.users, mfa: c.mfa, mfaSettings: () => c.settings.current().mfa });
   const pages = [
     interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, csrf, render }),
@@ -105,7 +106,7 @@ export async function buildApp(c: Container) {
 
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
   const scim = scimApi({ ...c.scim, limits: c.config.scim, log: c.log });
-  const admin = adminApi({ auth: c.admin.auth, impersonation: c.impersonation, log: c.log });
+  const admin = adminApi({ routes: adminRoutes(c), auth: c.admin.auth, log: c.log, baseUrl: c.admin.baseUrl });
 
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([

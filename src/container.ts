@@ -23,8 +23,13 @@ import { createTotpFactorsRepository } from './repositories/totp-factors.js';
 import { createWebAuthnChallengesRepository } from './repositories/webauthn-challenges.js';
 import { createWebAuthnCredentialsRepository } from './repositories/webauthn-credentials.js';
 import { createImpersonationsRepository } from './repositories/impersonations.js';
+import { createSettingsRepository } from './repositories/settings.js';
+import { createUserSearch } from './repositories/user-search.js';
+import { createUserRelationsRepository } from './repositories/user-relations.js';
 import { createAccessTokenVerifier } from './services/access-tokens.js';
 import { createAdminAuth } from './services/admin-auth.js';
+import { createUserAdminService } from './services/user-admin.js';
+import { createUserReach } from './services/user-reach.js';
 import { createImpersonationService } from './services/impersonation.js';
 import { createScimAuth } from './services/scim-auth.js';
 import { createScimBulk } from './services/scim-bulk.js';
@@ -32,6 +37,7 @@ import { createScimGroupsService } from './services/scim-groups.js';
 import { createScimSearch } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
 import { createAuditService } from './services/audit.js';
+import { createSettingsService, defaultSettings } from './services/settings.js';
 import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
 import { createMailer } from './services/mailer.js';
@@ -94,10 +100,15 @@ export async function createContainer(config: Config, options: ContainerOptions 
     recoveryCodes: createRecoveryCodesRepository(db),
     mfaAttempts: createMfaAttemptsRepository(db),
     mfaFactors: createMfaFactorsRepository(db),
+    settings: createSettingsRepository(db),
+    search: createUserSearch(db),
+    relations: createUserRelationsRepository(db),
   };
 
   const hasher = createPasswordHasher(config.argon2);
   const audit = createAuditService({ events: repos.audit });
+  const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
+  await settings.load();
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log });
   const identity = createIdentityService({
     transact,
@@ -106,7 +117,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     payloads: repos.payloads,
     hasher,
     audit,
-    passwordPolicy: () => config.passwordPolicy,
+    passwordPolicy: () => settings.current().passwordPolicy,
+    duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
   });
   const passwordStep = createPasswordStep({
@@ -114,7 +126,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     hasher,
     audit,
     clock,
-    lockout: () => config.lockout,
+    lockout: () => settings.current().lockout,
     endSessions: identity.endSessions,
   });
   const passwordResets = createPasswordResetService({
@@ -143,7 +155,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     recoveryCodeKey: deriveKey(secret, 'recovery-code'),
     issuer: config.issuer,
     // The MFA lock lasts as long as the password lock.
-    lockout: () => ({ maxAttempts: config.mfa.maxAttempts, minutes: config.lockout.minutes }),
+    lockout: () => ({ maxAttempts: settings.current().mfa.maxAttempts, minutes: settings.current().lockout.minutes }),
   });
   const passkeys = createPasskeyService({
     transact,
@@ -162,11 +174,27 @@ export async function createContainer(config: Config, options: ContainerOptions 
     audit,
     clock,
     issuer: config.issuer,
-    ttlSeconds: config.impersonationTtl,
-    mfaRequiredRoles: () => config.mfa.requiredRoles,
+    ttlSeconds: () => settings.current().impersonationTtl,
+    mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
   });
   const adminApiUrl = `${config.issuer}/admin/api`;
-  const admin = { baseUrl: adminApiUrl, auth: createAdminAuth({ accessTokens, users: repos.users, resource: adminApiUrl }) };
+  const reach = createUserReach({ users: repos.users, search: repos.search });
+  const admin = {
+    baseUrl: adminApiUrl,
+    auth: createAdminAuth({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    reach,
+    users: createUserAdminService({
+      transact,
+      users: repos.users,
+      search: repos.search,
+      relations: repos.relations,
+      identity,
+      resets: passwordResets,
+      audit,
+      reach,
+      duplicateEmails: () => settings.current().duplicateEmails,
+    }),
+  };
 
   const scimBaseUrl = `${config.issuer}/scim/v2`;
   const scimUsers = createScimUsersService({
@@ -204,6 +232,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     repos,
     hasher,
     audit,
+    settings,
     mailer,
     identity,
     passwordStep,

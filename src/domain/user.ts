@@ -5,6 +5,9 @@ export type Status = (typeof STATUSES)[number];
 export const ROLES = ['individual', 'manager', 'hr', 'admin', 'super_admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+export const roleRank = (role: Role) => ROLES.indexOf(role);
+export const highestRole = (roles: readonly Role[]): Role => roles.reduce((a, b) => (roleRank(b) > roleRank(a) ? b : a), 'individual');
+
 export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
 }

@@ -1,5 +1,5 @@
 import { isMultiFactor } from '../domain/authentication.js';
-import { ROLES, type Role, type RoleAssignment, type Status } from '../domain/user.js';
+import { highestRole, type Role, type RoleAssignment, type Status } from '../domain/user.js';
 import { maySignIn } from './status.js';
 
 /**
@@ -57,17 +57,14 @@ export type ImpersonationRefusal =
   | 'impersonation.forbidden_target' // the target's role is out of the actor's reach
   | 'impersonation.target_cannot_sign_in';
 
-const rank = (role: Role) => ROLES.indexOf(role);
-const highest = (roles: readonly Role[]): Role => roles.reduce((a, b) => (rank(b) > rank(a) ? b : a));
-
 /** The role that gives the actor power: main role and unscoped assignments. */
 export function impersonatorRole(actor: Pick<ImpersonationActor, 'mainRole' | 'assignments'>): Role {
-  return highest([actor.mainRole, ...actor.assignments.filter((a) => !a.accountId && !a.accountGroupId).map((a) => a.role)]);
+  return highestRole([actor.mainRole, ...actor.assignments.filter((a) => !a.accountId && !a.accountGroupId).map((a) => a.role)]);
 }
 
 /** The role that protects the target: the highest they hold anywhere. */
 export function protectedRole(target: Pick<ImpersonationTarget, 'mainRole' | 'roleNames'>): Role {
-  return highest([target.mainRole, ...target.roleNames]);
+  return highestRole([target.mainRole, ...target.roleNames]);
 }
 
 export function evaluateImpersonation(

@@ -64,14 +64,18 @@ export interface NewUser {
   externalId?: string | null;
   directManagerId?: string | null;
   profile?: Partial<Profile>;
+  tags?: string[];
+  customAttributes?: Record<string, unknown>;
   /** Emails, phones and addresses; by default the email alone, as the primary work email. */
   contacts?: UserContacts;
 }
 
 /** What `update` may change: the identifiers, the manager and the profile. */
-export type UserChanges = Partial<Profile & { userCode: string; email: string | null; externalId: string | null; directManagerId: string | null; mainRole: Role }>;
+export type UserChanges = Partial<Profile & { userCode: string; email: string | null; externalId: string | null; directManagerId: string | null; mainRole: Role; tags: string[]; customAttributes: Record<string, unknown> }>;
 
-const COLUMN_OF: Record<ProfileField | 'userCode' | 'email' | 'externalId' | 'directManagerId' | 'mainRole', string> = {
+const COLUMN_OF: Record<keyof UserChanges, string> = {
+  tags: 'tags',
+  customAttributes: 'custom_attributes',
   userCode: 'user_code',
   email: 'email',
   externalId: 'external_id',
@@ -120,7 +124,11 @@ const CREATE_SQL = (columns: string[]) => `
 
 /** Column → value for the fields given (a field set to undefined is not given). */
 const toColumns = (changes: UserChanges) =>
-  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined).map(([field, value]) => [COLUMN_OF[field as keyof typeof COLUMN_OF], value]));
+  Object.fromEntries(
+    Object.entries(changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => [COLUMN_OF[field as keyof UserChanges], field === 'customAttributes' ? JSON.stringify(value) : value]),
+  );
 
 /** Emails, phone numbers and addresses are `user_values` rows, one per value, in the order given. */
 /** The `user_values` rows of some contacts, without their user. */
@@ -210,6 +218,8 @@ export function createUsersRepository(db: Db) {
         main_account_id: input.mainAccountId ?? GUEST_ACCOUNT_ID,
         password_hash: input.passwordHash ?? null,
         password_changed_at: input.passwordHash ? trx.fn.now() : null,
+        tags: input.tags ?? [],
+        custom_attributes: JSON.stringify(input.customAttributes ?? {}),
       };
       const roles = [...new Set([input.mainRole, ...(input.roles ?? [])])];
       const contacts = input.contacts ?? { emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [], phoneNumbers: [], addresses: [] };
@@ -229,11 +239,13 @@ export function createUsersRepository(db: Db) {
       return row && toUser(row);
     },
 
-    /** Locks a user who is not deleted for the rest of the transaction, and reads it. */
-    async lock(id: string, trx: Executor): Promise<User | undefined> {
+    /** Locks a user (who is not deleted, unless asked) for the rest of the transaction, and reads it. */
+    async lock(id: string, trx: Executor, options: { includeDeleted?: boolean } = {}): Promise<User | undefined> {
       if (!isUuid(id)) return undefined;
       // FOR NO KEY UPDATE: other transactions may still reference this user (as a manager) meanwhile.
-      const row = await trx('users').select(USER_COLUMNS).where({ id }).whereNot('status', 'deleted').forNoKeyUpdate().first();
+      const q = trx('users').select(USER_COLUMNS).where({ id });
+      if (!options.includeDeleted) q.whereNot('status', 'deleted');
+      const row = await q.forNoKeyUpdate().first();
       return row && toUser(row);
     },
 
@@ -285,6 +297,26 @@ export function createUsersRepository(db: Db) {
         })
         .returning(USER_COLUMNS);
       return { before: before.status, user: toUser(row) };
+    },
+
+    /** Removes the user for good (employments, roles, memberships and credentials go with it). */
+    async remove(id: string, trx: Executor): Promise<boolean> {
+      return (await trx('users').where({ id }).delete()) > 0;
+    },
+
+    /** A new main role: its unscoped assignment replaces the old main role's. */
+    async changeMainRole(userId: string, from: Role, to: Role, trx: Executor): Promise<void> {
+      await trx('role_assignments').where({ user_id: userId, role: from }).whereNull('account_id').whereNull('account_group_id').delete();
+      await trx.raw(
+        `INSERT INTO role_assignments (user_id, role) SELECT ?, ?
+          WHERE NOT EXISTS (SELECT 1 FROM role_assignments WHERE user_id = ? AND role = ? AND account_id IS NULL AND account_group_id IS NULL)`,
+        [userId, to, userId, to],
+      );
+      await trx('users').where({ id: userId }).update({ main_role: to, ...bump(trx) });
+    },
+
+    async accountExists(accountId: string, trx: Executor = db): Promise<boolean> {
+      return isUuid(accountId) && Boolean(await trx('accounts').select('id').where({ id: accountId }).first());
     },
 
     async roleAssignments(userId: string, trx: Executor = db): Promise<RoleAssignment[]> {

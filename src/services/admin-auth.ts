@@ -1,6 +1,8 @@
+import { adminPowers, type AdminPowers } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
+import type { Actor } from './audit.js';
 
 /** The admin API's own resource scope. */
 export const ADMIN_SCOPE = 'admin';
@@ -14,6 +16,17 @@ export interface AdminCaller {
   amr: string[] | undefined;
   /** The token acts for someone else (`act`): it was issued during an impersonation. */
   chained: boolean;
+  /** What the caller may do, and whom it reaches. */
+  powers: AdminPowers;
+  /** Who the audit names: the caller, or the admin acting as them. */
+  actor: Actor;
+}
+
+/** Someone changing the directory: who (for the audit), from where, with which powers. */
+export interface Operator {
+  actor: Actor;
+  ip: string | null;
+  powers: AdminPowers;
 }
 
 /**
@@ -29,7 +42,16 @@ export function createAdminAuth(deps: { accessTokens: AccessTokenVerifier; users
       if (!p?.sub || !p.client_id || p.sub === p.client_id || !scopes.includes(ADMIN_SCOPE)) return undefined;
       const user = await deps.users.findById(p.sub);
       if (!user || !maySignIn(user.status)) return undefined;
-      return { userId: user.id, clientId: String(p.client_id), scopes, amr: Array.isArray(p.amr) ? p.amr.map(String) : undefined, chained: p.act !== undefined };
+      const act = p.act as { sub?: unknown } | undefined;
+      return {
+        userId: user.id,
+        clientId: String(p.client_id),
+        scopes,
+        amr: Array.isArray(p.amr) ? p.amr.map(String) : undefined,
+        chained: act !== undefined,
+        powers: adminPowers(user.mainRole, await deps.users.roleAssignments(user.id)),
+        actor: act?.sub ? { type: 'user', id: String(act.sub), onBehalfOf: user.id } : { type: 'user', id: user.id, name: user.email ?? user.userCode },
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Executor } from '../db/database.js';
 import { AppError, assertThat } from '../errors/app-error.js';
-import { type Role, type Status, type User } from '../domain/user.js';
+import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
 import { evaluatePassword, PASSWORD_MESSAGES, type PasswordPolicy } from '../policies/password.js';
 import type { UsersRepository } from '../repositories/users.js';
@@ -20,17 +20,23 @@ export interface IdentityDeps {
   hasher: PasswordHasher;
   audit: AuditService;
   passwordPolicy: () => PasswordPolicy;
+  /** The duplicate-email setting: when on, several users may share an email. */
+  duplicateEmails: () => boolean;
   isCommonPassword: (password: string) => boolean;
 }
 
-export interface CreateUserInput {
+export interface CreateUserInput extends Partial<Profile> {
   email: string | null;
   password?: string | null;
   role: Role;
   status?: Status;
-  givenName?: string | null;
-  familyName?: string | null;
+  /** Generated when blank. */
   userCode?: string | null;
+  externalId?: string | null;
+  mainAccountId?: string;
+  directManagerId?: string | null;
+  tags?: string[];
+  customAttributes?: Record<string, unknown>;
 }
 
 const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -84,24 +90,29 @@ export function createIdentityService(deps: IdentityDeps) {
     endSessions,
     storeCheckedPassword,
 
-    async create(input: CreateUserInput, actor: Actor): Promise<User> {
+    async create(input: CreateUserInput, actor: Actor, ip: string | null = null): Promise<User> {
       if (input.password) await checkPassword(input.password, input);
       const passwordHash = input.password ? await hasher.hash(input.password) : null;
       return deps.transact(async (trx) => {
-        if (input.email) assertThat(!(await users.isTaken('email', input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
+        if (input.email && !deps.duplicateEmails()) assertThat(!(await users.isTaken('email', input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
         if (input.userCode) assertThat(!(await users.isTaken('user_code', input.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
         const user = await users.create(
           {
             userCode: input.userCode || (await freeUserCode(trx)),
             email: input.email,
-            profile: { givenName: input.givenName, familyName: input.familyName },
+            profile: Object.fromEntries(PROFILE_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
             status: input.status ?? 'new',
             mainRole: input.role,
+            mainAccountId: input.mainAccountId,
+            externalId: input.externalId,
+            directManagerId: input.directManagerId,
+            tags: input.tags,
+            customAttributes: input.customAttributes,
             passwordHash,
           },
           trx,
         );
-        await audit.record({ actor, action: 'user.created', targetType: 'user', targetId: user.id, changes: { status: [null, user.status], mainRole: [null, user.mainRole], email: [null, user.email] } }, trx);
+        await audit.record({ actor, action: 'user.created', targetType: 'user', targetId: user.id, ip, changes: { status: [null, user.status], mainRole: [null, user.mainRole], email: [null, user.email], userCode: [null, user.userCode] } }, trx);
         return user;
       });
     },
@@ -124,11 +135,11 @@ export function createIdentityService(deps: IdentityDeps) {
     },
 
     /** Changes the status; a status that may not sign in ends every session at once. */
-    async setStatus(userId: string, status: Status, actor: Actor): Promise<User> {
+    async setStatus(userId: string, status: Status, actor: Actor, ip: string | null = null): Promise<User> {
       const changed = await deps.transact(async (trx) => {
         const result = await users.setStatus(userId, status, trx);
         assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
-        await audit.record({ actor, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
+        await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
         return result.user;
       });
       if (!maySignIn(status)) await endSessions(userId);

@@ -19,7 +19,7 @@ export interface ImpersonationDeps {
   clock: Clock;
   issuer: string;
   /** IMPERSONATION_TTL, in seconds. */
-  ttlSeconds: number;
+  ttlSeconds: () => number;
   mfaRequiredRoles: () => readonly Role[];
 }
 
@@ -102,7 +102,7 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
     /** When an exchange made now ends: after IMPERSONATION_TTL, or with the actor's token if sooner. */
     exchangeEnd(actorTokenExpiresAt: Date | undefined): Date {
-      const end = later(deps.ttlSeconds);
+      const end = later(deps.ttlSeconds());
       return actorTokenExpiresAt && actorTokenExpiresAt < end ? actorTokenExpiresAt : end;
     },
 
@@ -161,7 +161,7 @@ export function createImpersonationService(deps: ImpersonationDeps) {
       assertThat(session.accountId === found.actorId, new AppError('impersonation.wrong_session', 403, 'This link was made for someone else. Open it in the browser where its requester is signed in.'));
       await authorize({ userId: found.actorId, amr: session.amr, chained: false }, found.targetId);
       return transact(async (trx) => {
-        const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds) }, trx);
+        const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds()) }, trx);
         assertThat(started, INVALID_TICKET);
         await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() }, trx);
         return started;

@@ -5,7 +5,7 @@ import type { PasswordResetTokensRepository } from '../repositories/password-res
 import type { UsersRepository } from '../repositories/users.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
-import type { AuditService } from './audit.js';
+import type { Actor, AuditService } from './audit.js';
 import type { IdentityService, Transact } from './identity.js';
 import type { Mailer } from './mailer.js';
 
@@ -42,6 +42,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   }
 
   return {
+    /** An administrator sends the user a link (whatever their status: the link lifts a lock). */
+    async send(user: { id: string; email: string | null }, actor: Actor, ip: string | null): Promise<void> {
+      assertThat(user.email, new AppError('user.no_email', 409, 'The user has no email to send a link to.'));
+      await issue(user.id, user.email);
+      await deps.audit.record({ actor, ip, action: 'user.password_link_sent', targetType: 'user', targetId: user.id });
+    },
 
     /**
      * By email or userCode. Answers the same whether or not the user exists: the

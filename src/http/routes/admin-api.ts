@@ -2,21 +2,15 @@ import Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
-import type { AdminAuth, AdminCaller } from '../../services/admin-auth.js';
-import type { ImpersonationService } from '../../services/impersonation.js';
+import type { z } from 'zod';
+import { AppError, assertThat } from '../../errors/app-error.js';
+import { mayDo } from '../../policies/permissions.js';
+import type { AdminAuth } from '../../services/admin-auth.js';
 import { readJson } from '../middleware/body.js';
+import { openApiDocument } from './admin/openapi.js';
+import type { AdminContext, AdminRoute } from './admin/route.js';
 
 export const ADMIN_API_PREFIX = '/admin/api';
-
-export interface AdminApiDeps {
-  auth: AdminAuth;
-  impersonation: ImpersonationService;
-  log: Logger;
-}
-
-type AdminContext<Body = unknown> = Context & { state: { caller: AdminCaller; body: Body } };
 
 /** Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained. */
 function jsonErrors(log: Logger) {
@@ -46,30 +40,38 @@ function bearer(auth: AdminAuth) {
   };
 }
 
-/** A JSON body checked against `schema`; the parsed value goes to `ctx.state.body`. */
-function jsonBody<T>(schema: z.ZodType<T>) {
-  return async (ctx: Context, next: Next) => {
-    ctx.state.body = await readJson(ctx, schema);
-    await next();
+/** The query string checked against `schema` (a repeated parameter is a list). */
+function readQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(ctx.query);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  throw new AppError('request.invalid_query', 400, issues.map((i) => `${i.path || 'query'}: ${i.message}`).join('; '), { issues });
+}
+
+/** One operation: permission, then inputs, then the handler. */
+function operation(r: AdminRoute) {
+  return async (ctx: Context) => {
+    const c = ctx as AdminContext;
+    const { caller } = c.state;
+    if (r.permission) assertThat(mayDo(caller.powers, r.permission), new AppError('admin_api.forbidden', 403, `Your role (${caller.powers.role}) may not do this (${r.permission}).`));
+    const query = r.query ? readQuery(ctx, r.query) : {};
+    const body = r.body && !('contentType' in r.body && typeof r.body.contentType === 'string') ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 }) : undefined;
+    await r.handle(c, { params: (ctx as Context & { params: Record<string, string> }).params, query, body, by: { actor: caller.actor, ip: ctx.ip, powers: caller.powers } });
   };
 }
 
-const StartImpersonation = z.object({ userId: z.string().min(1).max(200) });
-
 /**
- * `/admin/api`: JSON for administrators, called with their own access token.
- *   POST /impersonation  {"userId"}  → 201 {"url", "expiresAt"}: a single-use link that
- *                        starts acting as the user in the caller's own browser
+ * `/admin/api`: JSON for administrators, called with their own access token
+ * (resource `<issuer>/admin/api`, scope `admin`). Every operation is an
+ * `AdminRoute`; `GET /openapi.json` describes them all and needs no token.
  */
-export function adminApi(deps: AdminApiDeps) {
-  const router = new Router({ prefix: ADMIN_API_PREFIX });
-
-  router.post('/impersonation', jsonBody(StartImpersonation), async (ctx) => {
-    const { caller, body } = (ctx as AdminContext<z.infer<typeof StartImpersonation>>).state;
-    const ticket = await deps.impersonation.createTicket(caller, body.userId, ctx.ip);
-    ctx.status = 201;
-    ctx.body = { url: ticket.url, expiresAt: ticket.expiresAt.toISOString() };
+export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuth; log: Logger; baseUrl: string }) {
+  const document = openApiDocument(deps.routes, deps.baseUrl);
+  const open = new Router({ prefix: ADMIN_API_PREFIX });
+  open.get('/openapi.json', (ctx) => {
+    ctx.body = document;
   });
-
-  return compose<any>([jsonErrors(deps.log), bearer(deps.auth), router.routes(), router.allowedMethods()]);
+  const router = new Router({ prefix: ADMIN_API_PREFIX });
+  for (const r of deps.routes) router[r.method](r.path.replace(/\{(\w+)\}/g, ':$1'), operation(r));
+  return compose<any>([jsonErrors(deps.log), open.routes(), bearer(deps.auth), router.routes(), router.allowedMethods()]);
 }

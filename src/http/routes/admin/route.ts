@@ -1,0 +1,45 @@
+import type { Context } from 'koa';
+import { z } from 'zod';
+import type { AdminAction } from '../../../policies/permissions.js';
+import type { AdminCaller, Operator } from '../../../services/admin-auth.js';
+
+/**
+ * One admin API operation: its place, its permission, its inputs (zod) and its
+ * answers. The router and `/admin/api/openapi.json` are both made from these, so
+ * the document always describes the code.
+ */
+export interface AdminRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI style: `/users/{id}`. */
+  path: string;
+  summary: string;
+  /** Checked before the input is read; null: any caller of the API. */
+  permission: AdminAction | null;
+  query?: Q;
+  /** A JSON body, or a body of another media type the handler reads itself. */
+  body?: B | { contentType: string; description: string };
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handle(ctx: AdminContext, input: { params: Record<string, string>; query: z.output<Q>; body: z.output<B>; by: Operator }): Promise<void>;
+}
+
+export type AdminContext = Context & { state: { caller: AdminCaller } };
+
+/** Keeps the inferred input types of one route. */
+export const adminRoute = <Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(r: AdminRoute<Q, B>) => r as unknown as AdminRoute;
+
+/** Shared answers. */
+export const ERROR_SCHEMA = z.object({ error: z.string().describe('area.reason'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).meta({ id: 'Error' });
+export const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? 'Error', schema: ERROR_SCHEMA }]));
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input',
+  403: 'Not allowed for this caller',
+  404: 'Not found (or out of the caller\'s reach)',
+  409: 'Conflict',
+  412: 'The version given in If-Match is not the current one',
+  413: 'Body too large',
+  415: 'Unsupported media type',
+};
+
+export const uuid = z.uuid();
+export const NO_CONTENT = { 204: { description: 'Done' } };

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { ACCOUNT_KINDS } from '../../../domain/account.js';
+import { PROFILE_FIELDS, ROLES, STATUSES, type User } from '../../../domain/user.js';
+import { USER_SORTS, type UserFilter } from '../../../repositories/user-search.js';
+
+/** Shapes the admin API reads and writes, shared by its route modules. */
+
+const text = (max = 200) => z.string().trim().max(max);
+const nullableText = (max = 200) => text(max).nullable();
+export const status = z.enum(STATUSES);
+export const role = z.enum(ROLES);
+export const timestamp = z.iso.datetime({ offset: true });
+/** A date or date-time in a query string. */
+export const queryTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
+/** `a,b` or a repeated parameter. */
+export const queryList = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)), z.array(item).max(20).optional());
+
+export const TAGS = z.array(text(100).min(1)).max(100);
+export const CUSTOM_ATTRIBUTES = z.record(z.string().max(100), z.unknown()).refine((v) => JSON.stringify(v).length <= 16_384, 'customAttributes is larger than 16 KiB');
+
+const profileFields = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, nullableText(f === 'profileUrl' ? 2000 : 200).optional()])) as Record<(typeof PROFILE_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>;
+
+/** What an administrator may write on a user's own record. */
+export const USER_FIELDS = {
+  ...profileFields,
+  userCode: text(100).min(1).optional(),
+  email: z.email().max(320).nullable().optional(),
+  externalId: nullableText().optional(),
+  directManagerId: z.uuid().nullable().optional(),
+  tags: TAGS.optional(),
+  customAttributes: CUSTOM_ATTRIBUTES.optional(),
+};
+
+export const USER_SCHEMA = z
+  .object({
+    id: z.uuid(),
+    userCode: z.string(),
+    email: z.string().nullable(),
+    ...Object.fromEntries(PROFILE_FIELDS.map((f) => [f, z.string().nullable()])),
+    externalId: z.string().nullable(),
+    status,
+    mainAccountId: z.uuid().nullable(),
+    mainRole: role,
+    directManagerId: z.uuid().nullable(),
+    tags: z.array(z.string()),
+    customAttributes: z.record(z.string(), z.unknown()),
+    lastSignInAt: timestamp.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.number().int(),
+  })
+  .meta({ id: 'User' });
+
+/** A user as JSON (dates as ISO strings). */
+export const userJson = (u: User) => ({
+  ...u,
+  lastSignInAt: u.lastSignInAt && new Date(u.lastSignInAt).toISOString(),
+  createdAt: new Date(u.createdAt).toISOString(),
+  updatedAt: new Date(u.updatedAt).toISOString(),
+});
+
+export const ROLE_ASSIGNMENT = z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() });
+export const EMPLOYMENT = z.object({ accountId: z.uuid(), accountName: z.string(), startDate: z.iso.date().nullable(), endDate: z.iso.date().nullable(), isMain: z.boolean() });
+export const GROUP_REF = z.object({ id: z.uuid(), displayName: z.string() });
+export const ACCOUNT_KIND = z.enum(ACCOUNT_KINDS);
+
+/** The users list's filters (shared with the export). */
+export const USER_FILTER = {
+  q: text(200).optional().describe('Part of a name, email or userCode'),
+  status: queryList(status).describe('Statuses, comma-separated'),
+  role: queryList(role).describe('Roles held (any scope), comma-separated'),
+  accountId: z.uuid().optional().describe('Employed by this account'),
+  accountGroupId: z.uuid().optional().describe('Employed by an account of this account group'),
+  groupId: z.uuid().optional().describe('Member of this group'),
+  createdFrom: queryTime.optional(),
+  createdTo: queryTime.optional(),
+  lastSignInFrom: queryTime.optional(),
+  lastSignInTo: queryTime.optional(),
+  sort: z
+    .enum(Object.keys(USER_SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]])
+    .default('createdAt')
+    .describe('A sort key; a leading "-" sorts descending'),
+};
+
+export const toUserFilter = (q: { [K in keyof UserFilter]?: UserFilter[K] }): UserFilter => ({
+  q: q.q,
+  status: q.status,
+  role: q.role,
+  accountId: q.accountId,
+  accountGroupId: q.accountGroupId,
+  groupId: q.groupId,
+  createdFrom: q.createdFrom,
+  createdTo: q.createdTo,
+  lastSignInFrom: q.lastSignInFrom,
+  lastSignInTo: q.lastSignInTo,
+});

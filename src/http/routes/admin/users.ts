@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { AppError } from '../../../errors/app-error.js';
+import type { UserCursor, UserSortKey } from '../../../repositories/user-search.js';
+import type { UserAdminService } from '../../../services/user-admin.js';
+import { adminRoute, errors, NO_CONTENT } from './route.js';
+import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
+
+const idParam = (params: Record<string, string>) => params.id!;
+
+/** The cursor is opaque to callers: the sort it belongs to, and where the last page ended. */
+const encodeCursor = (sort: string, c: UserCursor) => Buffer.from(JSON.stringify([sort, c.after, c.id])).toString('base64url');
+function decodeCursor(sort: string, cursor: string): UserCursor {
+  try {
+    const [s, after, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
+    if (s === sort && typeof after === 'string' && typeof id === 'string') return { after, id };
+  } catch {}
+  throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list (with this sort) gave.');
+}
+
+/** `If-Match: "3"` (or `W/"3"`): the version the caller last read. */
+function ifMatchVersion(header: string | undefined): number | undefined {
+  if (!header) return undefined;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  if (!m) throw new AppError('request.invalid_if_match', 400, 'If-Match must be the user\'s version, as in its ETag.');
+  return Number(m[1]);
+}
+
+const LIST = z.object({
+  ...USER_FILTER,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
+});
+const CREATE = z.object({
+  ...USER_FIELDS,
+  email: z.email().max(320).nullable().default(null),
+  status: status.default('new'),
+  mainRole: role.default('individual'),
+  mainAccountId: z.uuid().optional(),
+  password: z.string().min(1).max(1024).optional().describe('Checked against the password policy'),
+});
+const DETAILS = z.object({ user: USER_SCHEMA, roles: z.array(ROLE_ASSIGNMENT), employments: z.array(EMPLOYMENT), groups: z.array(GROUP_REF) });
+
+/** Users: list, create, read, change, delete (twice), status, password, bulk edit. */
+export function userRoutes(deps: { users: UserAdminService }) {
+  const { users } = deps;
+  return [
+    adminRoute({
+      method: 'get',
+      path: '/users',
+      summary: 'List users: search, filters, sort and keyset paging',
+      permission: 'users.read',
+      query: LIST,
+      responses: {
+        200: { description: 'A page', schema: z.object({ items: z.array(USER_SCHEMA), total: z.number().int(), nextCursor: z.string().nullable() }) },
+        ...errors(400, 403),
+      },
+      async handle(ctx, { query, by }) {
+        const descending = query.sort.startsWith('-');
+        const sort = { key: query.sort.replace(/^-/, '') as UserSortKey, descending };
+        const page = await users.list({ filter: toUserFilter(query), sort, limit: query.limit, cursor: query.cursor ? decodeCursor(query.sort, query.cursor) : undefined }, by);
+        ctx.body = { items: page.users.map(userJson), total: page.total, nextCursor: page.next ? encodeCursor(query.sort, page.next) : null };
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users',
+      summary: 'Create a user (userCode generated when blank)',
+      permission: 'users.create',
+      body: CREATE,
+      responses: { 201: { description: 'Created', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409) },
+      async handle(ctx, { body, by }) {
+        const { mainRole, status: initial, ...rest } = body;
+        const user = await users.create({ ...rest, role: mainRole, status: initial }, by);
+        ctx.status = 201;
+        ctx.set('Location', `${ctx.origin}${ctx.path}/${user.id}`);
+        ctx.set('ETag', `W/"${user.version}"`);
+        ctx.body = userJson(user);
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users/bulk',
+      summary: 'Set the same fields on many users, in one transaction (all or none)',
+      permission: 'users.bulk',
+      body: z.object({
+        ids: z.array(z.uuid()).min(1).max(1000),
+        set: z
+          .object({ status: status.optional(), mainRole: role.optional(), mainAccountId: z.uuid().optional(), tags: TAGS.optional() })
+          .refine((s) => Object.values(s).some((v) => v !== undefined), 'set at least one of status, mainRole, mainAccountId, tags'),
+      }),
+      responses: { 200: { description: 'Done', schema: z.object({ updated: z.number().int() }) }, ...errors(400, 403, 404) },
+      async handle(ctx, { body, by }) {
+        ctx.body = await users.bulk(body.ids, body.set, by);
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
+      path: '/users/{id}',
+      summary: 'A user with their roles, employments and groups',
+      permission: 'users.read',
+      responses: { 200: { description: 'The user', schema: DETAILS }, ...errors(403, 404) },
+      async handle(ctx, { params, by }) {
+        const found = await users.get(idParam(params), by);
+        ctx.set('ETag', `W/"${found.user.version}"`);
+        ctx.body = { ...found, user: userJson(found.user) };
+      },
+    }),
+
+    adminRoute({
+      method: 'patch',
+      path: '/users/{id}',
+      summary: 'Change profile fields; with If-Match, only if the version is still the one read',
+      permission: 'users.edit',
+      body: z.object(USER_FIELDS).strict(),
+      responses: { 200: { description: 'The user as changed', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409, 412) },
+      async handle(ctx, { params, body, by }) {
+        const user = await users.update(idParam(params), body, ifMatchVersion(ctx.get('if-match') || undefined), by);
+        ctx.set('ETag', `W/"${user.version}"`);
+        ctx.body = userJson(user);
+      },
+    }),
+
+    adminRoute({
+      method: 'delete',
+      path: '/users/{id}',
+      summary: 'First delete: status "deleted". Second delete: the user is removed for good',
+      permission: 'users.delete',
+      responses: {
+        200: { description: 'Marked deleted', schema: USER_SCHEMA },
+        ...NO_CONTENT,
+        ...errors(403, 404),
+      },
+      async handle(ctx, { params, by }) {
+        const result = await users.remove(idParam(params), by);
+        if (result.user) ctx.body = userJson(result.user);
+        else ctx.status = 204;
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users/{id}/status',
+      summary: 'Set the status (deactivate, reactivate…); one that may not sign in ends every session',
+      permission: 'users.status',
+      body: z.object({ status }),
+      responses: { 200: { description: 'The user', schema: USER_SCHEMA }, ...errors(400, 403, 404) },
+      async handle(ctx, { params, body, by }) {
+        ctx.body = userJson(await users.setStatus(idParam(params), body.status, by));
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users/{id}/password',
+      summary: 'Set a password (under the policy), or mail a reset link with {"sendLink": true}',
+      permission: 'users.password',
+      body: z.union([z.object({ password: z.string().min(1).max(1024) }).strict(), z.object({ sendLink: z.literal(true) }).strict()]),
+      responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },
+      async handle(ctx, { params, body, by }) {
+        if ('password' in body) await users.setPassword(idParam(params), body.password, by);
+        else await users.sendPasswordLink(idParam(params), by);
+        ctx.status = 204;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import type { Db, Executor } from '../db/database.js';
+import type { Role, Status, User } from '../domain/user.js';
+import type { UserScope } from '../policies/permissions.js';
+import { toUser, USER_COLUMNS } from './users.js';
+
+/** What the users list (and export) filters on; every field is optional. */
+export interface UserFilter {
+  /** Part of a name, email or userCode, case-insensitively. */
+  q?: string;
+  status?: Status[];
+  role?: Role[];
+  accountId?: string;
+  accountGroupId?: string;
+  groupId?: string;
+  createdFrom?: Date;
+  createdTo?: Date;
+  lastSignInFrom?: Date;
+  lastSignInTo?: Date;
+}
+
+/**
+ * Sort keys: each an expression with an index on (expression, id), so a page is
+ * an index range scan. Nulls sort first ascending (as '' or -infinity).
+ */
+export const USER_SORTS = {
+  createdAt: { sql: 'users.created_at', type: 'timestamptz' },
+  lastSignInAt: { sql: "coalesce(users.last_sign_in_at, '-infinity'::timestamptz)", type: 'timestamptz' },
+  email: { sql: "coalesce(lower(users.email), '')", type: 'text' },
+  userCode: { sql: 'lower(users.user_code)', type: 'text' },
+  givenName: { sql: "coalesce(lower(users.given_name), '')", type: 'text' },
+  familyName: { sql: "coalesce(lower(users.family_name), '')", type: 'text' },
+} as const;
+export type UserSortKey = keyof typeof USER_SORTS;
+export interface UserSort {
+  key: UserSortKey;
+  descending: boolean;
+}
+
+/** Where the previous page ended: the sort key (as text) and id of its last user. */
+export interface UserCursor {
+  after: string;
+  id: string;
+}
+
+const SEARCHED = ['email', 'user_code', 'given_name', 'family_name', 'display_name'];
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The users list: filters, the caller's scope, keyset paging and a total. */
+export function createUserSearch(db: Db) {
+  /** Users employed now by one of the accounts, or by an account of one of the account groups. */
+  function whereInScope(q: Knex.QueryBuilder, scope: Extract<UserScope, { all: false }>) {
+    return q.whereExists((s) =>
+      s
+        .select(db.raw('1'))
+        .from('employments as se')
+        .whereRaw('se.user_id = users.id')
+        .where((w) => w.whereNull('se.end_date').orWhereRaw('se.end_date >= current_date'))
+        .where((w) => {
+          w.whereIn('se.account_id', scope.accountIds as string[]);
+          if (scope.accountGroupIds.length) w.orWhereIn('se.account_id', (g) => g.select('account_id').from('account_group_members').whereIn('account_group_id', scope.accountGroupIds as string[]));
+        }),
+    );
+  }
+
+  function where(q: Knex.QueryBuilder, filter: UserFilter, scope: UserScope) {
+    // Each word of `q` is in one of the searched columns (each has a trigram index).
+    for (const word of filter.q?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) {
+      const like = `%${escapeLike(word)}%`;
+      q.where((w) => {
+        for (const column of SEARCHED) w.orWhereRaw(`lower(users.${column}) LIKE ?`, [like]);
+      });
+    }
+    if (filter.status?.length) q.whereIn('users.status', filter.status);
+    if (filter.role?.length) q.whereExists((s) => s.select(db.raw('1')).from('role_assignments as r').whereRaw('r.user_id = users.id').whereIn('r.role', filter.role!));
+    if (filter.accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', filter.accountId!));
+    if (filter.accountGroupId) {
+      q.whereExists((s) =>
+        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', filter.accountGroupId!),
+      );
+    }
+    if (filter.groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', filter.groupId!));
+    if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
+    if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
+    if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);
+    if (filter.lastSignInTo) q.where('users.last_sign_in_at', '<', filter.lastSignInTo);
+    if (!scope.all) whereInScope(q, scope);
+    return q;
+  }
+
+  return {
+    /** One page of users and the number matching; `cursor` continues a previous page. */
+    async page(
+      input: { filter: UserFilter; scope: UserScope; sort: UserSort; limit: number; cursor?: UserCursor; withTotal?: boolean },
+      trx: Executor = db,
+    ): Promise<{ users: User[]; total: number | undefined; next: UserCursor | undefined }> {
+      const { sql, type } = USER_SORTS[input.sort.key];
+      const direction = input.sort.descending ? 'DESC' : 'ASC';
+      const q = where(trx('users'), input.filter, input.scope)
+        .select(USER_COLUMNS.map((c) => `users.${c}`))
+        .select(trx.raw(`(${sql})::text AS sort_key`))
+        .orderByRaw(`${sql} ${direction}, users.id ${direction}`)
+        .limit(input.limit + 1);
+      if (input.cursor) q.whereRaw(`(${sql}, users.id) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [input.cursor.after, input.cursor.id]);
+      const [rows, total] = await Promise.all([
+        q,
+        input.withTotal === false ? undefined : where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0)),
+      ]);
+      const more = rows.length > input.limit;
+      const pageRows = rows.slice(0, input.limit);
+      const last = pageRows.at(-1);
+      return { users: pageRows.map(toUser), total, next: more && last ? { after: last.sort_key, id: last.id } : undefined };
+    },
+
+    /** Whether the user (deleted or not) is within the scope. */
+    async inScope(userId: string, scope: UserScope, trx: Executor = db): Promise<boolean> {
+      if (scope.all) return true;
+      return Boolean(await whereInScope(trx('users').select('users.id').where('users.id', userId), scope).first());
+    },
+  };
+}
+export type UserSearch = ReturnType<typeof createUserSearch>;

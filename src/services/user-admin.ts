@@ -1,0 +1,144 @@
+import type { Executor } from '../db/database.js';
+import type { Role, Status, User } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { mayGrant } from '../policies/permissions.js';
+import { maySignIn } from '../policies/status.js';
+import type { UserRelationsRepository } from '../repositories/user-relations.js';
+import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
+import type { UserChanges, UsersRepository } from '../repositories/users.js';
+import type { Operator } from './admin-auth.js';
+import type { AuditService } from './audit.js';
+import type { CreateUserInput, IdentityService, Transact } from './identity.js';
+import type { PasswordResetService } from './password-reset.js';
+import type { UserReach } from './user-reach.js';
+
+export interface BulkSet {
+  status?: Status;
+  mainRole?: Role;
+  mainAccountId?: string;
+  tags?: string[];
+}
+
+const versionMismatch = (current: number) => new AppError('user.version_mismatch', 412, `The user has changed since (version ${current} now); read it again.`, { version: current });
+const cannotGrant = (role: Role) => new AppError('admin_api.forbidden_role', 403, `Your role may not grant ${role}.`);
+
+/** The changed fields as [old, new] (the audit's `changes`). */
+function diff<T extends object>(before: T, after: T, fields: readonly (keyof T)[]): Record<string, [unknown, unknown]> {
+  return Object.fromEntries(fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])).map((f) => [f, [before[f], after[f]]]));
+}
+
+/**
+ * What administrators do to users through the admin API: every change checks the
+ * operator's reach (scope and rank), runs in one transaction with its audit
+ * event, and ends the sessions of users who may no longer sign in.
+ */
+export function createUserAdminService(deps: {
+  transact: Transact;
+  users: UsersRepository;
+  search: UserSearch;
+  relations: UserRelationsRepository;
+  identity: IdentityService;
+  resets: PasswordResetService;
+  audit: AuditService;
+  reach: UserReach;
+  duplicateEmails: () => boolean;
+}) {
+  const { users, audit, reach, transact } = deps;
+
+  return {
+    list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
+      return deps.search.page({ ...input, scope: by.powers.scope });
+    },
+
+    /** The user with their role assignments, employments and groups. */
+    async get(id: string, by: Operator) {
+      const user = await reach(id, by, { change: false, includeDeleted: true });
+      const [roles, employments, groups] = await Promise.all([users.roleAssignments(id), deps.relations.employments(id), deps.relations.groups(id)]);
+      return { user, roles, employments, groups };
+    },
+
+    async create(input: CreateUserInput, by: Operator): Promise<User> {
+      assertThat(mayGrant(by.powers, input.role), cannotGrant(input.role));
+      return deps.identity.create(input, by.actor, by.ip);
+    },
+
+    /** Changes profile fields; `expectedVersion` (If-Match) must be the current version. */
+    async update(id: string, changes: UserChanges, expectedVersion: number | undefined, by: Operator): Promise<User> {
+      return transact(async (trx) => {
+        const before = await reach(id, by, { change: true, lock: true }, trx);
+        assertThat(expectedVersion === undefined || expectedVersion === before.version, () => versionMismatch(before.version));
+        if (changes.email && changes.email.toLowerCase() !== before.email?.toLowerCase() && !deps.duplicateEmails()) {
+          assertThat(!(await users.isTaken('email', changes.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
+        }
+        if (changes.userCode && changes.userCode.toLowerCase() !== before.userCode.toLowerCase()) {
+          assertThat(!(await users.isTaken('user_code', changes.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
+        }
+        if (changes.directManagerId) assertThat(changes.directManagerId !== id && (await users.findById(changes.directManagerId, trx)), new AppError('user.invalid_manager', 400, 'directManagerId must be another existing user.'));
+        const after = (await users.update(id, changes, trx))!;
+        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        return after;
+      });
+    },
+
+    /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
+    async setStatus(id: string, status: Status, by: Operator): Promise<User> {
+      await reach(id, by, { change: true });
+      return deps.identity.setStatus(id, status, by.actor, by.ip);
+    },
+
+    /**
+     * The first delete sets the status `deleted` (sessions end); deleting a deleted
+     * user removes it for good, leaving a tombstone in the audit.
+     */
+    async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
+      const user = await reach(id, by, { change: true, includeDeleted: true });
+      if (user.status !== 'deleted') return { removed: false, user: await deps.identity.setStatus(id, 'deleted', by.actor, by.ip) };
+      await transact(async (trx) => {
+        assertThat(await users.remove(id, trx), () => new AppError('user.not_found', 404, 'No such user.'));
+        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
+      });
+      return { removed: true };
+    },
+
+    async setPassword(id: string, password: string, by: Operator): Promise<void> {
+      await reach(id, by, { change: true });
+      await deps.identity.setPassword(id, password, by.actor, { reset: true });
+    },
+
+    /** Mails the user a single-use link to choose a password. */
+    async sendPasswordLink(id: string, by: Operator): Promise<void> {
+      await deps.resets.send(await reach(id, by, { change: true }), by.actor, by.ip);
+    },
+
+    /** Sets the same fields on every user given, in one transaction: all or none. */
+    async bulk(ids: string[], set: BulkSet, by: Operator): Promise<{ updated: number }> {
+      if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), cannotGrant(set.mainRole));
+      const changed = await transact(async (trx) => {
+        const done: User[] = [];
+        for (const id of new Set(ids)) {
+          const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
+            throw err instanceof AppError && err.status === 404 ? new AppError('user.not_found', 404, `No such user: ${id}.`, { id }) : err;
+          });
+          await applyBulk(before, set, trx);
+          const after = (await users.findById(id, trx))!;
+          await audit.record({ actor: by.actor, ip: by.ip, action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
+          done.push(after);
+        }
+        return done;
+      });
+      for (const user of changed) if (!maySignIn(user.status)) await deps.identity.endSessions(user.id);
+      return { updated: changed.length };
+    },
+  };
+
+  async function applyBulk(user: User, set: BulkSet, trx: Executor) {
+    if (set.status && set.status !== user.status) await users.setStatus(user.id, set.status, trx);
+    if (set.mainRole && set.mainRole !== user.mainRole) await users.changeMainRole(user.id, user.mainRole, set.mainRole, trx);
+    if (set.mainAccountId && set.mainAccountId !== user.mainAccountId) {
+      assertThat(await users.accountExists(set.mainAccountId, trx), new AppError('account.not_found', 404, 'No such account.'));
+      await users.setMainAccount(user.id, set.mainAccountId, trx);
+    }
+    if (set.tags) await users.update(user.id, { tags: set.tags }, trx);
+  }
+}
+export type UserAdminService = ReturnType<typeof createUserAdminService>;

@@ -1,0 +1,60 @@
+import type { Role, Status } from '../../src/domain/user.js';
+import { relyingParty } from './rp.js';
+import { PASSWORD, startServer, type TestServer } from './server.js';
+
+export interface ApiReply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** Calls the admin API with a bearer token; JSON in and out (text when the answer is not JSON). */
+export type AdminFetch = <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiReply<T>>;
+
+/**
+ * A Gatehouse for admin API tests: no role needs MFA (sign-in stays one step),
+ * and `as(user)` signs a user in through the real pages with openid-client and
+ * returns a client for the API holding their access token.
+ */
+export async function startAdminServer(env: Record<string, string> = {}) {
+  const server = await startServer({ MFA_REQUIRED_ROLES: '', ...env });
+  const rp = await relyingParty(server, await server.createClient({ clientId: 'admin-console' }));
+  const base = `${server.url}/admin/api`;
+
+  async function tokenOf(who: { email: string }): Promise<string> {
+    const { tokens } = await rp.signIn({ username: who.email, password: PASSWORD }, { scope: 'openid admin', resource: base });
+    return tokens.access_token;
+  }
+
+  function client(token: string | undefined): AdminFetch {
+    return async (method, path, body, headers = {}) => {
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = (res.headers.get('content-type') ?? '').includes('json');
+      return { status: res.status, body: json && text ? JSON.parse(text) : text, headers: res.headers };
+    };
+  }
+
+  return {
+    server,
+    base,
+    tokenOf,
+    client,
+    /** A new user of this role (and status), signed in: their id, email and API client. */
+    async as(role: Role, extra: { status?: Status } = {}) {
+      const user = await server.createUser({ role, status: extra.status ?? 'active' });
+      return { ...user, api: client(await tokenOf(user)) };
+    },
+    close: () => server.close(),
+  };
+}
+export type AdminServer = Awaited<ReturnType<typeof startAdminServer>>;
+export { PASSWORD, type TestServer };
