@@ -28,6 +28,7 @@ import { createUserSearch } from './repositories/user-search.js';
 import { createUserRelationsRepository } from './repositories/user-relations.js';
 import { createAccessTokenVerifier } from './services/access-tokens.js';
 import { createAdminAuth } from './services/admin-auth.js';
+import { createClientRegistry } from './services/client-registry.js';
 import { createUserAdminService } from './services/user-admin.js';
 import { createUserReach } from './services/user-reach.js';
 import { createImpersonationService } from './services/impersonation.js';
@@ -178,6 +179,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
   });
   const adminApiUrl = `${config.issuer}/admin/api`;
+  const clients = createClientRegistry({ clients: repos.clients, audit });
   const reach = createUserReach({ users: repos.users, search: repos.search });
   const admin = {
     baseUrl: adminApiUrl,
@@ -220,7 +222,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       maxOperations: config.scim.maxOperations,
       onFault: (err, op) => log.error({ err, method: op.method, path: op.path }, 'scim.bulk_operation_failed'),
     }),
-    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens }),
+    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens, audit }),
   };
 
   return {
@@ -242,6 +244,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     signingKeys,
     accessTokens,
     impersonation,
+    clients,
     admin,
     scim,
     async close() {

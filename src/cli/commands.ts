@@ -4,7 +4,6 @@ import type { Container } from '../container.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { CLI_ACTOR } from '../services/audit.js';
-import { randomToken } from '../util/crypto.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
@@ -23,7 +22,6 @@ const need = (opts: Opts, name: string) => {
   return v;
 };
 
-const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
 
 /** Every operator command: `gatehouse <name…> [options]`. */
 export const COMMANDS: Record<string, Command> = {
@@ -100,30 +98,19 @@ export const COMMANDS: Record<string, Command> = {
       'first-party': { type: 'boolean' }, name: { type: 'string' },
     },
     async run(c, o) {
-      const clientId = need(o, 'client-id');
-      assertThat(/^[\w.:-]{1,128}$/.test(clientId), usage('--client-id may hold letters, digits and . _ : - (at most 128)'));
-      assertThat(!(await c.repos.clients.exists(clientId)), new AppError('client.exists', 409, `client "${clientId}" already exists`));
-      const grantTypes = (str(o['grant-types']) ?? 'authorization_code').split(',').map((g) => g.trim()).filter(Boolean);
-      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), usage(`--grant-types: unknown "${g}" (allowed: ${GRANT_TYPES.join(', ')})`));
-      const redirectUris = (o['redirect-uri'] as string[] | undefined) ?? [];
-      for (const u of redirectUris) assertThat(URL.canParse(u), usage(`--redirect-uri: "${u}" is not a URL`));
-      const interactive = grantTypes.includes('authorization_code');
-      assertThat(!interactive || redirectUris.length > 0, usage('--redirect-uri is required for authorization_code clients'));
-      const isPublic = o.public === true;
-      assertThat(!(isPublic && o.secret), usage('a --public client has no --secret'));
-      assertThat(!(isPublic && grantTypes.includes('client_credentials')), usage('a --public client cannot use client_credentials'));
-      const secret = isPublic ? null : (str(o.secret) ?? randomToken(32));
-      const metadata: Record<string, unknown> = {
-        client_name: str(o.name) ?? clientId,
-        grant_types: grantTypes,
-        response_types: interactive ? ['code'] : [],
-        redirect_uris: redirectUris,
-        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
-        ...(o['post-logout-redirect-uri'] ? { post_logout_redirect_uris: o['post-logout-redirect-uri'] } : {}),
-      };
-      await c.repos.clients.save(clientId, metadata, secret, o['first-party'] === true);
-      // Validates the metadata the way the provider will, so a bad client fails here.
-      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: o['first-party'] === true, ...metadata };
+      return c.clients.register(
+        {
+          clientId: need(o, 'client-id'),
+          name: str(o.name),
+          secret: str(o.secret),
+          redirectUris: (o['redirect-uri'] as string[] | undefined) ?? [],
+          postLogoutRedirectUris: o['post-logout-redirect-uri'] as string[] | undefined,
+          grantTypes: (str(o['grant-types']) ?? 'authorization_code').split(',').map((g) => g.trim()).filter(Boolean),
+          isPublic: o.public === true,
+          firstParty: o['first-party'] === true,
+        },
+        CLI_ACTOR,
+      );
     },
   },
 

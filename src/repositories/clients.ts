@@ -28,6 +28,11 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
       cache.delete(clientId);
       return { clientId, metadata, firstParty, hasSecret: Boolean(secret) };
     },
+    /** Every client, without secrets. */
+    async list(): Promise<ClientRecord[]> {
+      const rows = await db('oidc_clients').select('client_id', 'metadata', 'first_party', db.raw('secret_encrypted IS NOT NULL AS has_secret')).orderBy('client_id');
+      return rows.map((r) => ({ clientId: r.client_id, metadata: r.metadata, firstParty: r.first_party, hasSecret: r.has_secret }));
+    },
     async exists(clientId: string): Promise<boolean> {
       return Boolean(await db('oidc_clients').select('client_id').where('client_id', clientId).first());
     },

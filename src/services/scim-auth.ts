@@ -3,6 +3,7 @@ import { AppError, assertThat } from '../errors/app-error.js';
 import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
+import { CLI_ACTOR, type Actor, type AuditService } from './audit.js';
 import type { ScimCaller } from './scim-users.js';
 
 /** Roles a SCIM token may grant unless it is made with others. */
@@ -15,6 +16,7 @@ export interface ScimAuthDeps {
   /** `<ISSUER>/scim/v2`: the audience of Gatehouse access tokens for SCIM. */
   resource: string;
   accessTokens: AccessTokenVerifier;
+  audit: AuditService;
 }
 
 /**
@@ -32,20 +34,22 @@ export function createScimAuth(deps: ScimAuthDeps) {
   }
 
   return {
-    async create(name: string, grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES) {
+    async create(name: string, grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES, actor: Actor = CLI_ACTOR, ip: string | null = null) {
       assertThat(/^[\w .:@-]{1,100}$/.test(name), new AppError('scim_token.invalid_name', 400, 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).'));
       for (const role of grantableRoles) assertThat(isRole(role), new AppError('scim_token.invalid_role', 400, `Unknown role "${role}": roles are ${ROLES.join(', ')}.`));
       assertThat(!(await deps.tokens.nameTaken(name)), new AppError('scim_token.name_taken', 409, `A SCIM token named "${name}" exists; revoke it or choose another name.`));
       const token = TOKEN_PREFIX + randomToken(32);
       const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles });
+      await deps.audit.record({ actor, ip, action: 'scim_token.created', targetType: 'scim_token', targetId: saved.id, changes: { name: [null, name], grantableRoles: [null, grantableRoles] } });
       return { ...saved, token };
     },
 
     list: () => deps.tokens.list(),
 
-    async revoke(idOrName: string) {
+    async revoke(idOrName: string, actor: Actor = CLI_ACTOR, ip: string | null = null) {
       const revoked = await deps.tokens.revoke(idOrName);
       assertThat(revoked, new AppError('scim_token.not_found', 404, `No live SCIM token "${idOrName}".`));
+      await deps.audit.record({ actor, ip, action: 'scim_token.revoked', targetType: 'scim_token', targetId: revoked.id });
       return revoked;
     },
 

@@ -80,6 +80,23 @@ export function createUserAdminService(deps: {
       });
     },
 
+    async own(userId: string): Promise<User> {
+      const user = await users.findById(userId);
+      assertThat(user, () => new AppError('user.not_found', 404, 'No such user.'));
+      return user;
+    },
+
+    /** A person changes their own profile (any role). */
+    async updateOwnProfile(userId: string, changes: UserChanges, by: Operator): Promise<User> {
+      return transact(async (trx) => {
+        const before = await users.lock(userId, trx);
+        assertThat(before, () => new AppError('user.not_found', 404, 'No such user.'));
+        const after = (await users.update(userId, changes, trx))!;
+        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        return after;
+      });
+    },
+
     /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
     async setStatus(id: string, status: Status, by: Operator): Promise<User> {
       await reach(id, by, { change: true });

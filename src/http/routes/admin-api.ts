@@ -19,7 +19,9 @@ function jsonErrors(log: Logger) {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('admin_api.not_found', 404, `No endpoint ${ctx.method} ${ctx.path}.`);
       if (ctx.status === 405) throw new AppError('admin_api.method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}.`);
-    } catch (err) {
+    } catch (caught) {
+      // A unique index caught what a check before it could not (two writers at once).
+      const err = (caught as { code?: string }).code === '23505' ? new AppError('conflict.unique', 409, 'Another record already has this unique value; read it again and retry.') : caught;
       const known = err instanceof AppError && err.expose;
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');
       ctx.status = known ? err.status : 500;

@@ -41,7 +41,7 @@ const CREATE = z.object({
 const DETAILS = z.object({ user: USER_SCHEMA, roles: z.array(ROLE_ASSIGNMENT), employments: z.array(EMPLOYMENT), groups: z.array(GROUP_REF) });
 
 /** Users: list, create, read, change, delete (twice), status, password, bulk edit. */
-export function userRoutes(deps: { users: UserAdminService }) {
+export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
   const { users } = deps;
   return [
     adminRoute({
@@ -73,7 +73,7 @@ export function userRoutes(deps: { users: UserAdminService }) {
         const { mainRole, status: initial, ...rest } = body;
         const user = await users.create({ ...rest, role: mainRole, status: initial }, by);
         ctx.status = 201;
-        ctx.set('Location', `${ctx.origin}${ctx.path}/${user.id}`);
+        ctx.set('Location', `${deps.baseUrl}/users/${user.id}`);
         ctx.set('ETag', `W/"${user.version}"`);
         ctx.body = userJson(user);
       },

@@ -1,0 +1,52 @@
+import { AppError, assertThat } from '../errors/app-error.js';
+import type { ClientsRepository } from '../repositories/clients.js';
+import { randomToken } from '../util/crypto.js';
+import type { Actor, AuditService } from './audit.js';
+
+export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
+
+export interface NewClient {
+  clientId: string;
+  name?: string;
+  /** Generated when a confidential client is given none. */
+  secret?: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes: string[];
+  isPublic: boolean;
+  firstParty: boolean;
+}
+
+const invalid = (message: string) => new AppError('client.invalid', 400, message);
+
+/** OIDC clients as operators register them (CLI and admin API): checked, stored, audited; the secret shown once. */
+export function createClientRegistry(deps: { clients: ClientsRepository; audit: AuditService }) {
+  return {
+    list: () => deps.clients.list(),
+
+    async register(input: NewClient, actor: Actor, ip: string | null = null) {
+      const { clientId, grantTypes, redirectUris, isPublic } = input;
+      assertThat(/^[\w.:-]{1,128}$/.test(clientId), invalid('The client id may hold letters, digits and . _ : - (at most 128).'));
+      assertThat(!(await deps.clients.exists(clientId)), new AppError('client.exists', 409, `client "${clientId}" already exists`));
+      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), invalid(`Unknown grant type "${g}" (allowed: ${GRANT_TYPES.join(', ')}).`));
+      for (const u of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) assertThat(URL.canParse(u), invalid(`"${u}" is not a URL.`));
+      const interactive = grantTypes.includes('authorization_code');
+      assertThat(!interactive || redirectUris.length > 0, invalid('An authorization_code client needs a redirect URI.'));
+      assertThat(!(isPublic && input.secret), invalid('A public client has no secret.'));
+      assertThat(!(isPublic && grantTypes.includes('client_credentials')), invalid('A public client cannot use client_credentials.'));
+      const secret = isPublic ? null : (input.secret ?? randomToken(32));
+      const metadata: Record<string, unknown> = {
+        client_name: input.name ?? clientId,
+        grant_types: grantTypes,
+        response_types: interactive ? ['code'] : [],
+        redirect_uris: redirectUris,
+        token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+        ...(input.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
+      };
+      await deps.clients.save(clientId, metadata, secret, input.firstParty);
+      await deps.audit.record({ actor, ip, action: 'client.created', targetType: 'client', targetId: clientId, changes: { grantTypes: [null, grantTypes], firstParty: [null, input.firstParty] } });
+      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: input.firstParty, ...metadata };
+    },
+  };
+}
+export type ClientRegistry = ReturnType<typeof createClientRegistry>;
