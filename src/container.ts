@@ -31,6 +31,23 @@ import { createAdminAuth } from './services/admin-auth.js';
 import { createClientRegistry } from './services/client-registry.js';
 import { createUserAdminService } from './services/user-admin.js';
 import { createUserReach } from './services/user-reach.js';
+import { createAccountGroupsRepository } from './repositories/account-groups.js';
+import { createAccountGroupsAdmin } from './services/account-groups-admin.js';
+import { createAccountsAdmin } from './services/accounts-admin.js';
+import { createAuditLog } from './services/audit-log.js';
+import { createGroupsAdmin } from './services/groups-admin.js';
+import { createUserRelationsService } from './services/user-relations.js';
+import { createInvitationsRepository } from './repositories/invitations.js';
+import { createUserAnonymiseRepository } from './repositories/user-anonymise.js';
+import { createUserMergeRepository } from './repositories/user-merge.js';
+import { createInvitationsService } from './services/invitations.js';
+import { createUserAnonymiseService } from './services/user-anonymise.js';
+import { createUserMergeService } from './services/user-merge.js';
+import { createUserSessionsService } from './services/user-sessions.js';
+import { createImportJobsRepository } from './repositories/import-jobs.js';
+import { createUserImportRepository } from './repositories/user-import.js';
+import { createUserExportService } from './services/user-export.js';
+import { createUserImportService } from './services/user-import.js';
 import { createImpersonationService } from './services/impersonation.js';
 import { createScimAuth } from './services/scim-auth.js';
 import { createScimBulk } from './services/scim-bulk.js';
@@ -90,7 +107,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     resetTokens: createPasswordResetTokensRepository(db),
     audit: createAuditEventsRepository(db),
     outbox: createMailOutboxRepository(db),
-    accounts: createAccountsRepository(),
+    accounts: createAccountsRepository(db),
+    accountGroups: createAccountGroupsRepository(db),
     groups: createGroupsRepository(db),
     directory: createUserDirectory(db),
     scimTokens: createScimTokensRepository(db),
@@ -104,6 +122,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     settings: createSettingsRepository(db),
     search: createUserSearch(db),
     relations: createUserRelationsRepository(db),
+    invitations: createInvitationsRepository(db),
   };
 
   const hasher = createPasswordHasher(config.argon2);
@@ -141,6 +160,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     log,
     issuer: config.issuer,
     ttlSeconds: config.ttl.passwordReset,
+    // Completing the link of an invitation mail confirms the invitation.
+    onCompleted: (done) => admin.invitations.confirmByLink(done),
   });
   const issuerUrl = new URL(config.issuer);
   const mfa = createMfaService({
@@ -196,6 +217,25 @@ export async function createContainer(config: Config, options: ContainerOptions 
       reach,
       duplicateEmails: () => settings.current().duplicateEmails,
     }),
+    accounts: createAccountsAdmin({ transact, accounts: repos.accounts, audit }),
+    accountGroups: createAccountGroupsAdmin({ transact, accountGroups: repos.accountGroups, accounts: repos.accounts, audit }),
+    groups: createGroupsAdmin({ transact, groups: repos.groups, search: repos.search, audit }),
+    relations: createUserRelationsService({ transact, relations: repos.relations, users: repos.users, accounts: repos.accounts, accountGroups: repos.accountGroups, groups: repos.groups, audit, reach }),
+    auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays }),
+    merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
+    anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
+    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, audit, reach, clock, log }),
+    sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
+    imports: createUserImportService({
+      jobs: createImportJobsRepository(db),
+      store: createUserImportRepository(db),
+      // Not retried: the file streams through once.
+      transaction: (fn) => db.transaction(fn),
+      endSessions: identity.endSessions,
+      duplicateEmails: () => settings.current().duplicateEmails,
+      log,
+    }),
+    exports: createUserExportService({ search: repos.search, log }),
   };
 
   const scimBaseUrl = `${config.issuer}/scim/v2`;

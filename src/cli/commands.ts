@@ -1,17 +1,35 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Container } from '../container.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { CLI_ACTOR } from '../services/audit.js';
+import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../policies/import-row.js';
+import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
+
+/** What a command has besides its options: where the operator stands, and their terminal's progress line. */
+export interface CommandIo {
+  /** The operator's directory: FILE arguments are relative to it (also when the server runs the command). */
+  cwd: string;
+  /** How far a long command is, 0 to 1. */
+  progress: (fraction: number, label: string) => void;
+}
+
+/** No terminal: the process's directory, no progress shown. */
+export const QUIET_IO: CommandIo = { cwd: process.cwd(), progress: () => {} };
 
 export interface Command {
   usage: string;
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   /** Commands that need no container (no database) set this. */
-  run: (c: Container, opts: Opts, positionals: string[]) => Promise<unknown>;
+  run: (c: Container, opts: Opts, positionals: string[], io?: CommandIo) => Promise<unknown>;
+  /** Why a result is a failure (exit 1, the result still printed); undefined when it is not. */
+  failed?: (result: any) => string | undefined;
 }
 
 const usage = (msg: string) => new AppError('cli.usage', 2, msg);
@@ -158,6 +176,52 @@ export const COMMANDS: Record<string, Command> = {
       const { ttl } = c.config;
       // Old keys stay in JWKS as long as a token they signed can live.
       return c.signingKeys.rotate(Math.max(ttl.accessToken, ttl.idToken, ttl.clientCredentials));
+    },
+  },
+
+  'audit purge': {
+    usage: 'audit purge (deletes audit events older than the auditRetentionDays setting; none when it is not set)',
+    async run(c) {
+      const { deleted, before } = await c.admin.auditLog.purgeExpired(c.clock.now(), CLI_ACTOR);
+      return { deleted, before: before?.toISOString() ?? null, retentionDays: c.settings.current().auditRetentionDays };
+    },
+  },
+
+  import: {
+    usage: 'import FILE --key email|userCode --mode add|update|upsert [--dry-run] (users from CSV, one transaction; prints the job)',
+    options: { key: { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    async run(c, o, [file], io = QUIET_IO) {
+      assertThat(file, usage('which file? Give the CSV file to import'));
+      const key = need(o, 'key');
+      assertThat((IMPORT_KEYS as readonly string[]).includes(key), usage(`--key must be ${IMPORT_KEYS.join(' or ')}`));
+      const mode = need(o, 'mode');
+      assertThat((IMPORT_MODES as readonly string[]).includes(mode), usage(`--mode must be one of ${IMPORT_MODES.join(', ')}`));
+      const path = resolve(io.cwd, file);
+      const size = await stat(path).then((f) => (f.isFile() ? f.size : undefined), () => undefined);
+      assertThat(size !== undefined, new AppError('cli.file_not_found', 404, `cannot read ${path}`));
+      const input = createReadStream(path);
+      try {
+        // The CLI acts with every power (as for its other commands).
+        const by = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin' as const, scope: { all: true as const } } };
+        const label = (p: ImportCounts) => `${p.processed} rows, ${p.created} created, ${p.updated} updated, ${p.failed} bad`;
+        const job = await c.admin.imports.run(input, { key: key as ImportKey, mode: mode as ImportMode, dryRun: o['dry-run'] === true }, by, (p) => io.progress(size ? p.bytes / size : 1, label(p)));
+        io.progress(1, label(job));
+        return job;
+      } finally {
+        input.destroy();
+      }
+    },
+    failed: (job: ImportJob) => (job.status === 'failed' ? `the import failed: ${job.error}` : undefined),
+  },
+
+  'import errors': {
+    usage: 'import errors <job id> (the bad rows of an import: row, column, code, message)',
+    async run(c, _o, [id]) {
+      assertThat(id, usage('which import? Give the job id it printed'));
+      const job = await c.admin.imports.get(id);
+      const errors = [];
+      for await (const page of c.admin.imports.errors(job.id)) errors.push(...page);
+      return errors;
     },
   },
 

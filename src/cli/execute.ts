@@ -1,6 +1,6 @@
 import type { Container } from '../container.js';
 import { AppError } from '../errors/app-error.js';
-import { COMMANDS, resolveCommand } from './commands.js';
+import { COMMANDS, QUIET_IO, resolveCommand, type CommandIo } from './commands.js';
 
 /** What a command printed and how it ended, wherever it ran. */
 export interface CliOutcome {
@@ -28,13 +28,14 @@ export function checkCommand(argv: string[]): CliOutcome | undefined {
   }
 }
 
-/** Runs `argv` against a container: JSON on stdout, or a message on stderr. */
-export async function execute(container: Container, argv: string[]): Promise<CliOutcome> {
+/** Runs `argv` against a container: JSON on stdout, or a message on stderr (and the JSON, for a failed result). */
+export async function execute(container: Container, argv: string[], io: CommandIo = QUIET_IO): Promise<CliOutcome> {
   try {
     const resolved = resolveCommand(argv);
     if (!resolved) return checkCommand(argv)!;
-    const result = await resolved.command.run(container, resolved.opts, resolved.positionals);
-    return { code: 0, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: '' };
+    const result = await resolved.command.run(container, resolved.opts, resolved.positionals, io);
+    const failed = resolved.command.failed?.(result);
+    return { code: failed ? 1 : 0, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: failed ? `error: ${failed}\n` : '' };
   } catch (err) {
     return failure(err);
   }

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { loadConfig } from '../config/config.js';
 import { createContainer } from '../container.js';
 import { checkCommand, execute, failure, usageText, type CliOutcome } from './execute.js';
+import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
 
 /** `gatehouse <command>`: JSON on stdout; a message on stderr and a non-zero exit on bad input. */
@@ -10,16 +11,22 @@ async function main(argv: string[]): Promise<CliOutcome> {
   const invalid = checkCommand(argv);
   if (invalid) return invalid;
   const config = loadConfig();
-  // On the embedded database, a running server owns it: the command runs there.
-  const forwarded = config.databaseUrl ? undefined : await forwardToServer(config.dataDir, argv);
-  if (forwarded) return forwarded;
-  // Logs go to stderr so stdout stays pure JSON.
-  const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
-  const container = await createContainer(config, { log });
+  const progress = createProgress(process.stderr, argv[0]!);
+  const io = { cwd: process.cwd(), progress: progress.update };
   try {
-    return await execute(container, argv);
+    // On the embedded database, a running server owns it: the command runs there.
+    const forwarded = config.databaseUrl ? undefined : await forwardToServer(config.dataDir, argv, io);
+    if (forwarded) return forwarded;
+    // Logs go to stderr so stdout stays pure JSON.
+    const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+    const container = await createContainer(config, { log });
+    try {
+      return await execute(container, argv, io);
+    } finally {
+      await container.close();
+    }
   } finally {
-    await container.close();
+    progress.done();
   }
 }
 

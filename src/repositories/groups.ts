@@ -59,6 +59,30 @@ export function createGroupsRepository(db: Db) {
       return { total: toCount(await base().count('* as count').first()), groups: [] };
     },
 
+    /** A page of groups by name for the admin API: part of the display name, case-insensitively. */
+    async search(query: { q?: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; groups: Group[] }> {
+      const where = (q: Knex.QueryBuilder) => (query.q ? q.whereRaw('lower(display_name) LIKE ?', [`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]) : q);
+      const [rows, total] = await Promise.all([
+        where(trx('groups').select(COLUMNS)).orderByRaw('lower(display_name), id').offset(query.offset).limit(query.limit),
+        where(trx('groups')).count('* as count').first(),
+      ]);
+      return { total: toCount(total), groups: rows.map(toGroup) };
+    },
+
+    /** Whether another group has this display name (case-insensitive). */
+    async displayNameTaken(displayName: string, exceptId: string | null, trx: Executor = db): Promise<boolean> {
+      const q = trx('groups').select('id').whereRaw('lower(display_name) = lower(?)', [displayName]);
+      if (exceptId) q.whereNot('id', exceptId);
+      return Boolean(await q.first());
+    },
+
+    /** Which of these ids are groups. */
+    async existing(ids: readonly string[], trx: Executor = db): Promise<Set<string>> {
+      const valid = [...new Set(ids)].filter((id) => isUuid(id));
+      if (!valid.length) return new Set();
+      return new Set((await trx('groups').select('id').whereIn('id', valid)).map((r) => r.id));
+    },
+
     /** Members of several groups at once, by group id. */
     async members(groupIds: string[], trx: Executor = db): Promise<Map<string, GroupMember[]>> {
       const byGroup = new Map(groupIds.map((id) => [id, [] as GroupMember[]]));

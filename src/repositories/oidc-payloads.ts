@@ -100,11 +100,21 @@ export function createOidcPayloadsRepository(db: Db) {
      * issued under those grants; and every impersonation they started or that
      * acts as them: the exchanged tokens' grants, and an admin's session switched
      * to another user with the grants it made. Returns how many payload rows went.
+     * Inside `trx` when given (an admin change that ends sessions with it).
      */
-    async revokeAccount(accountId: string): Promise<number> {
+    async revokeAccount(accountId: string, trx: Executor = db): Promise<number> {
       const uuid = isUuid(accountId) ? accountId : null;
-      const { rows } = (await db.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
+      const { rows } = (await trx.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
       return rows[0]!.n;
+    },
+    /** A user's live sessions (oidc-provider `Session` payloads), the newest sign-in first. */
+    async sessionsOf(accountId: string, trx: Executor = db): Promise<{ payload: OidcPayload; expiresAt: Date | null }[]> {
+      const rows = await trx('oidc_payloads')
+        .select('payload', 'expires_at')
+        .where({ kind: 'Session', account_id: accountId })
+        .where((q) => q.whereNull('expires_at').orWhere('expires_at', '>', trx.fn.now()))
+        .orderByRaw("(payload->>'loginTs')::bigint DESC NULLS LAST, id");
+      return rows.map((r) => ({ payload: r.payload, expiresAt: r.expires_at ? new Date(r.expires_at) : null }));
     },
     /** Drops rows that expired more than `graceSeconds` ago. */
     async deleteExpired(graceSeconds = 3600): Promise<number> {

@@ -9,6 +9,7 @@ export interface UserFilter {
   /** Part of a name, email or userCode, case-insensitively. */
   q?: string;
   status?: Status[];
+  /** Main roles. */
   role?: Role[];
   accountId?: string;
   accountGroupId?: string;
@@ -72,7 +73,8 @@ export function createUserSearch(db: Db) {
       });
     }
     if (filter.status?.length) q.whereIn('users.status', filter.status);
-    if (filter.role?.length) q.whereExists((s) => s.select(db.raw('1')).from('role_assignments as r').whereRaw('r.user_id = users.id').whereIn('r.role', filter.role!));
+    // SPEC: the main role is the one "used for display and filtering".
+    if (filter.role?.length) q.whereIn('users.main_role', filter.role);
     if (filter.accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', filter.accountId!));
     if (filter.accountGroupId) {
       q.whereExists((s) =>

@@ -20,28 +20,47 @@ export interface PasswordResetDeps {
   log: Logger;
   issuer: string;
   ttlSeconds: number;
+  /** Told when a link has been used to set a password (invitations confirm with it); its failure is logged only. */
+  onCompleted?: (done: { userId: string; tokenHash: string }) => Promise<void>;
 }
 
+/** How a link is made: its lifetime and its mail (the reset mail by default). */
+export interface LinkOptions {
+  ttlSeconds?: number;
+  mail?: (link: string, ttlSeconds: number) => { subject: string; text: string };
+  /** The user's earlier links stop working (a new invitation replaces the old one). */
+  voidOthers?: boolean;
+}
+
+const resetMail = (link: string, ttlSeconds: number) => ({
+  subject: 'Reset your Gatehouse password',
+  text: `Someone asked to reset the password of your account.\n\nOpen this link within ${Math.round(ttlSeconds / 60)} minutes to choose a new password:\n${link}\n\nIf it was not you, ignore this mail: your password stays as it is.`,
+});
+
 /**
- * "Forgot password?": single-use links, stored as hashes, valid for one hour.
- * A completed reset applies the policy, lifts a lock and ends the user's sessions.
+ * "Forgot password?": single-use links, stored as hashes, valid for one hour
+ * (`issue` takes another lifetime and mail: invitations last 7 days). A completed
+ * reset applies the policy, lifts a lock and ends the user's sessions.
  */
 export function createPasswordResetService(deps: PasswordResetDeps) {
   const { users, tokens, clock } = deps;
 
-  /** Issues a link for a known user and mails it. */
-  async function issue(userId: string, email: string): Promise<void> {
+  /** Issues a link for a known user and mails it; returns the stored hash of its token. */
+  async function issue(userId: string, email: string, options: LinkOptions = {}): Promise<{ tokenHash: string; expiresAt: Date }> {
+    const ttlSeconds = options.ttlSeconds ?? deps.ttlSeconds;
     const token = randomToken();
-    await tokens.create(userId, hashToken(token), new Date(clock.now().getTime() + deps.ttlSeconds * 1000));
+    const tokenHash = hashToken(token);
+    const expiresAt = new Date(clock.now().getTime() + ttlSeconds * 1000);
+    if (options.voidOthers) await tokens.voidAll(userId, clock.now());
+    await tokens.create(userId, tokenHash, expiresAt);
     const link = `${deps.issuer}/reset-password?token=${encodeURIComponent(token)}`;
-    await deps.mailer.send({
-      to: email,
-      subject: 'Reset your Gatehouse password',
-      text: `Someone asked to reset the password of your account.\n\nOpen this link within ${Math.round(deps.ttlSeconds / 60)} minutes to choose a new password:\n${link}\n\nIf it was not you, ignore this mail: your password stays as it is.`,
-    });
+    await deps.mailer.send({ to: email, ...(options.mail ?? resetMail)(link, ttlSeconds) });
+    return { tokenHash, expiresAt };
   }
 
   return {
+    issue,
+
     /** An administrator sends the user a link (whatever their status: the link lifts a lock). */
     async send(user: { id: string; email: string | null }, actor: Actor, ip: string | null): Promise<void> {
       assertThat(user.email, new AppError('user.no_email', 409, 'The user has no email to send a link to.'));
@@ -83,6 +102,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       await tokens.voidAll(userId, clock.now());
       await deps.identity.storeCheckedPassword(userId, password, { type: 'user', id: userId, name: user.email }, { reset: true });
       deps.log.info({ userId, ip }, 'password_reset.completed');
+      await deps.onCompleted?.({ userId, tokenHash: hash }).catch((err) => deps.log.error({ err, userId }, 'password_reset.on_completed_failed'));
     },
   };
 }

@@ -5,6 +5,21 @@ import type { SettingsRepository } from '../repositories/settings.js';
 import type { Actor, AuditService } from './audit.js';
 import type { Transact } from './identity.js';
 
+/** A change to the settings: any field; an object field may give only some of its members. */
+export type SettingsPatch = { [K in keyof Settings]?: Settings[K] extends unknown[] ? Settings[K] : Settings[K] extends object ? Partial<Settings[K]> : Settings[K] };
+
+/** The patch over `current`: object fields are merged member by member. */
+function applyPatch(current: Settings, patch: SettingsPatch): Partial<Settings> {
+  return Object.fromEntries(
+    Object.entries(patch)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => {
+        const base = current[key as keyof Settings];
+        return [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(base as object), ...value } : value];
+      }),
+  ) as Partial<Settings>;
+}
+
 /** How long another instance may go on with settings a super admin has since changed. */
 const REFRESH_MS = 5_000;
 
@@ -47,15 +62,24 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
       return current;
     },
 
+    /** The stored settings, read again now (an API read must not lag behind another instance). */
+    async fresh(): Promise<Settings> {
+      await load();
+      return current;
+    },
+
     /**
-     * Stores the fields given (each replaces the whole field), audited with old and
-     * new values. Turning duplicate emails off again needs every email to be unique.
+     * Applies a patch (an object field may give only some of its members), under a
+     * lock, audited with old and new values. Turning duplicate emails off again
+     * needs every email to be unique.
      */
-    async update(changes: Partial<Settings>, actor: Actor): Promise<Settings> {
+    async update(patch: SettingsPatch, actor: Actor, ip: string | null = null): Promise<Settings> {
       const next = await deps.transact(async (trx) => {
         await deps.settings.lock(trx);
         const before = merge(await deps.settings.all(trx));
-        const after = merge({ ...before, ...changes });
+        const after = merge({ ...before, ...applyPatch(before, patch) });
+        const { minLength, maxLength } = after.passwordPolicy;
+        assertThat(minLength <= maxLength, new AppError('settings.invalid', 400, `passwordPolicy.minLength (${minLength}) may not exceed passwordPolicy.maxLength (${maxLength}).`));
         const changed = SETTING_KEYS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
         if (!changed.length) return after;
         if (before.duplicateEmails !== after.duplicateEmails) {
@@ -65,7 +89,7 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
           await deps.settings.enforceUniqueEmails(!after.duplicateEmails, trx);
         }
         await deps.settings.put(Object.fromEntries(changed.map((k) => [k, after[k]])), trx);
-        await deps.audit.record({ actor, action: 'settings.changed', targetType: 'settings', changes: Object.fromEntries(changed.map((k) => [k, [before[k], after[k]]])) }, trx);
+        await deps.audit.record({ actor, ip, action: 'settings.changed', targetType: 'settings', changes: Object.fromEntries(changed.map((k) => [k, [before[k], after[k]]])) }, trx);
         return after;
       });
       current = next;

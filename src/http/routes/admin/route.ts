@@ -28,7 +28,7 @@ export type AdminContext = Context & { state: { caller: AdminCaller } };
 export const adminRoute = <Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(r: AdminRoute<Q, B>) => r as unknown as AdminRoute;
 
 /** Shared answers. */
-export const ERROR_SCHEMA = z.object({ error: z.string().describe('area.reason'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }).meta({ id: 'Error' });
+export const ERROR_SCHEMA = z.object({ error: z.string().describe('area.reason'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 export const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? 'Error', schema: ERROR_SCHEMA }]));
 const ERROR_TEXT: Record<number, string> = {

@@ -49,8 +49,7 @@ export const USER_SCHEMA = z
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
-  })
-  .meta({ id: 'User' });
+  });
 
 /** A user as JSON (dates as ISO strings). */
 export const userJson = (u: User) => ({
@@ -69,7 +68,7 @@ export const ACCOUNT_KIND = z.enum(ACCOUNT_KINDS);
 export const USER_FILTER = {
   q: text(200).optional().describe('Part of a name, email or userCode'),
   status: queryList(status).describe('Statuses, comma-separated'),
-  role: queryList(role).describe('Roles held (any scope), comma-separated'),
+  role: queryList(role).describe('Main roles, comma-separated'),
   accountId: z.uuid().optional().describe('Employed by this account'),
   accountGroupId: z.uuid().optional().describe('Employed by an account of this account group'),
   groupId: z.uuid().optional().describe('Member of this group'),

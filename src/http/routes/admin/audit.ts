@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { AppError } from '../../../errors/app-error.js';
+import type { AuditCursor } from '../../../repositories/audit-events.js';
+import type { AuditLog } from '../../../services/audit-log.js';
+import { adminRoute, errors } from './route.js';
+import { queryTime, timestamp } from './schemas.js';
+
+/** The exact time of an event as PostgreSQL writes it (`2026-11-25 06:08:34.123456+00`). */
+const PG_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2}){0,2}|Z)?$/;
+/** The cursor is opaque to callers: where the last page ended. */
+const encodeCursor = (c: AuditCursor) => Buffer.from(JSON.stringify([c.at, c.id])).toString('base64url');
+function decodeCursor(cursor: string): AuditCursor {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
+    if (typeof at === 'string' && PG_TIMESTAMP.test(at) && !Number.isNaN(Date.parse(at.slice(0, 10))) && Number.isSafeInteger(id)) return { at, id };
+  } catch {}
+  throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list gave.');
+}
+
+const EVENT = z.object({
+  id: z.number().int(),
+  at: timestamp,
+  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable(), onBehalfOf: z.string().nullable().describe('The user an impersonating admin acted as') }),
+  action: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable().describe('Field → [old, new]'),
+  ip: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/** The audit log: who changed what, when, with old and new values. */
+export function auditRoutes(deps: { auditLog: AuditLog }) {
+  return [
+    adminRoute({
+      method: 'get',
+      path: '/audit',
+      summary: 'Audit events, newest first: filters and keyset paging',
+      permission: 'audit.read',
+      query: z.object({
+        userId: z.string().max(200).optional().describe('The user the events are about (their target)'),
+        actorId: z.string().max(200).optional().describe('Who acted'),
+        action: z.string().regex(/^[\w.-]+(\.\*)?$|^[\w-]+\*$/, 'an action, or a prefix ending in * (user.*)').max(100).optional().describe('Exact, or a prefix: user.*'),
+        from: queryTime.optional(),
+        to: queryTime.optional(),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+      }),
+      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(EVENT), nextCursor: z.string().nullable() }) }, ...errors(400, 403) },
+      async handle(ctx, { query }) {
+        const page = await deps.auditLog.page({
+          filter: { targetId: query.userId, actorId: query.actorId, action: query.action, from: query.from, to: query.to },
+          limit: query.limit,
+          cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+        });
+        ctx.body = {
+          items: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString(), actor: { type: e.actor.type, id: e.actor.id ?? null, name: e.actor.name ?? null, onBehalfOf: e.actor.onBehalfOf ?? null } })),
+          nextCursor: page.next ? encodeCursor(page.next) : null,
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import type { UserSortKey } from '../../../repositories/user-search.js';
+import { DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, type ExportRequest, type UserExportService } from '../../../services/user-export.js';
+import { adminRoute, errors } from './route.js';
+import { toUserFilter, USER_FILTER } from './schemas.js';
+
+/** `columns=a,b` (or repeated), from the allow-list, in the order given. */
+const COLUMNS = z
+  .preprocess(
+    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)),
+    z.array(z.enum(EXPORT_COLUMNS)).min(1).max(EXPORT_COLUMNS.length).optional(),
+  )
+  .describe(`Columns, comma-separated, from: ${EXPORT_COLUMNS.join(', ')}. Default: ${DEFAULT_EXPORT_COLUMNS.join(', ')}`);
+
+const QUERY = z.object({ ...USER_FILTER, columns: COLUMNS });
+
+function exportRequest(query: z.output<typeof QUERY>): ExportRequest {
+  return {
+    filter: toUserFilter(query),
+    sort: { key: query.sort.replace(/^-/, '') as UserSortKey, descending: query.sort.startsWith('-') },
+    columns: [...new Set(query.columns ?? DEFAULT_EXPORT_COLUMNS)],
+  };
+}
+
+const day = () => new Date().toISOString().slice(0, 10);
+
+/** Users as a file, for any filter of the users list: CSV or Excel, streamed. */
+export function exportRoutes(deps: { exports: UserExportService }) {
+  const { exports } = deps;
+  return [
+    adminRoute({
+      method: 'get',
+      path: '/exports/users.csv',
+      summary: 'Export users as CSV (UTF-8 with BOM): the users list filters, chosen columns',
+      permission: 'users.export',
+      query: QUERY,
+      responses: { 200: { description: 'CSV, a header row then one user per line', contentType: 'text/csv' }, ...errors(400, 403) },
+      async handle(ctx, { query, by }) {
+        const body = await exports.csv(exportRequest(query), by);
+        ctx.attachment(`users-${day()}.csv`);
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = body;
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
+      path: '/exports/users.xlsx',
+      summary: 'Export users as an Excel workbook: the users list filters, chosen columns',
+      permission: 'users.export',
+      query: QUERY,
+      responses: { 200: { description: 'One worksheet "Users"', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors(400, 403) },
+      async handle(ctx, { query, by }) {
+        const body = await exports.xlsx(exportRequest(query), by);
+        ctx.attachment(`users-${day()}.xlsx`);
+        ctx.set('Cache-Control', 'no-store');
+        ctx.body = body;
+      },
+    }),
+  ];
+}

@@ -1,0 +1,106 @@
+import { pipeline, Readable } from 'node:stream';
+import { stringify } from 'csv-stringify';
+import { z } from 'zod';
+import { AppError, assertThat } from '../../../errors/app-error.js';
+import { IMPORT_COLUMNS, IMPORT_KEYS, IMPORT_MODES } from '../../../policies/import-row.js';
+import type { ImportJob } from '../../../repositories/import-jobs.js';
+import type { UserImportService } from '../../../services/user-import.js';
+import { adminRoute, errors } from './route.js';
+import { timestamp } from './schemas.js';
+
+const JOB_SCHEMA = z
+  .object({
+    id: z.uuid(),
+    status: z.enum(['running', 'succeeded', 'failed']),
+    key: z.enum(IMPORT_KEYS),
+    mode: z.enum(IMPORT_MODES),
+    dryRun: z.boolean(),
+    total: z.number().int().describe('Data rows read'),
+    processed: z.number().int().describe('Rows checked (and written when good)'),
+    created: z.number().int(),
+    updated: z.number().int().describe('Rows that matched a user (also those that changed nothing)'),
+    failed: z.number().int().describe('Bad rows: reported in errors.csv and skipped'),
+    error: z.string().nullable().describe('Why the whole import failed (then no user of the file was written)'),
+    createdAt: timestamp,
+    finishedAt: timestamp.nullable(),
+  });
+
+const jobJson = (j: ImportJob) => ({
+  id: j.id,
+  status: j.status,
+  key: j.key,
+  mode: j.mode,
+  dryRun: j.dryRun,
+  total: j.total,
+  processed: j.processed,
+  created: j.created,
+  updated: j.updated,
+  failed: j.failed,
+  error: j.error,
+  createdAt: new Date(j.createdAt).toISOString(),
+  finishedAt: j.finishedAt && new Date(j.finishedAt).toISOString(),
+});
+
+const START = z.object({
+  key: z.enum(IMPORT_KEYS).describe('The column that finds existing users (case-insensitive)'),
+  mode: z.enum(IMPORT_MODES).describe('add: only new users; update: only existing ones; upsert: either'),
+  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Check everything and count, write no user'),
+});
+
+/** CSV import of users: start one (it runs while the request waits), follow it, read its row errors. */
+export function importRoutes(deps: { imports: UserImportService }) {
+  const { imports } = deps;
+  return [
+    adminRoute({
+      method: 'post',
+      path: '/imports',
+      summary: 'Import users from CSV (one transaction; bad rows are reported and skipped)',
+      permission: 'users.import',
+      query: START,
+      body: { contentType: 'text/csv', description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags are separated by ";". No passwords.` },
+      responses: {
+        201: { description: 'The finished job (status "failed" with an error when the file broke off part-way: nothing was written)', schema: JOB_SCHEMA },
+        ...errors(400, 403, 415),
+      },
+      async handle(ctx, { query, by }) {
+        assertThat(ctx.is('text/csv'), new AppError('request.unsupported_media_type', 415, 'Send the file as text/csv.'));
+        const job = await imports.run(ctx.req, query, by);
+        ctx.status = 201;
+        ctx.set('Location', `${ctx.origin}${ctx.path}/${job.id}`);
+        ctx.body = jobJson(job);
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
+      path: '/imports/{id}',
+      summary: 'An import job and its counters (they move while it runs)',
+      permission: 'users.import',
+      responses: { 200: { description: 'The job', schema: JOB_SCHEMA }, ...errors(403, 404) },
+      async handle(ctx, { params }) {
+        ctx.body = jobJson(await imports.get(params.id!));
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
+      path: '/imports/{id}/errors.csv',
+      summary: 'The bad rows of an import: row (1 = first data row), column, code, message',
+      permission: 'users.import',
+      responses: { 200: { description: 'CSV', contentType: 'text/csv' }, ...errors(403, 404) },
+      async handle(ctx, { params }) {
+        const job = await imports.get(params.id!);
+        const rows = Readable.from(
+          (async function* () {
+            for await (const page of imports.errors(job.id)) yield* page.map((e) => [e.row, e.column ?? '', e.code, e.message]);
+          })(),
+        );
+        const csv = stringify({ header: true, columns: ['row', 'column', 'code', 'message'] });
+        pipeline(rows, csv, () => {});
+        ctx.attachment(`import-${job.id}-errors.csv`);
+        ctx.type = 'text/csv; charset=utf-8';
+        ctx.body = csv;
+      },
+    }),
+  ];
+}

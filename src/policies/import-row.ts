@@ -1,0 +1,169 @@
+import { PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status } from '../domain/user.js';
+import { AppError } from '../errors/app-error.js';
+import { mayGrant } from './permissions.js';
+
+/**
+ * One row of a users CSV import, checked on its own (no database): the header
+ * mapped to fields, then each row's cells parsed into the values to write, or
+ * the problems that make it a bad row. What needs the database (does the key
+ * exist, is the email taken) is the import service's.
+ */
+
+export const IMPORT_KEYS = ['email', 'userCode'] as const;
+export type ImportKey = (typeof IMPORT_KEYS)[number];
+/** add: only new users; update: only existing users; upsert: either. */
+export const IMPORT_MODES = ['add', 'update', 'upsert'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+const NAMED_FIRST = ['title', 'givenName', 'middleName', 'familyName', 'preferredLanguage', 'timezone'] as const;
+export const IMPORT_COLUMNS = [
+  'userCode', 'email', 'title', 'givenName', 'middleName', 'familyName', 'externalId', 'status', 'mainRole', 'mainAccount',
+  'preferredLanguage', 'timezone', 'tags',
+  ...PROFILE_FIELDS.filter((f) => !(NAMED_FIRST as readonly string[]).includes(f)),
+] as const satisfies readonly string[];
+export type ImportColumn = 'userCode' | 'email' | 'externalId' | 'status' | 'mainRole' | 'mainAccount' | 'tags' | ProfileField;
+
+/** Statuses a file may set; a number is 0 (inactive) or 1 (active). `locked` and `deleted` are not imported. */
+export const IMPORT_STATUSES = ['active', 'new', 'import', 'temporary', 'pending', 'inactive'] as const satisfies readonly Status[];
+const STATUS_NUMBERS: Record<string, Status> = { '0': 'inactive', '1': 'active' };
+
+/** The values a row gives: only its non-empty cells (an empty cell leaves a field unchanged). */
+export interface ImportValues extends Partial<Profile> {
+  userCode?: string;
+  email?: string;
+  externalId?: string;
+  status?: Status;
+  mainRole?: Role;
+  /** An account id or name. */
+  mainAccount?: string;
+  tags?: string[];
+}
+
+export interface ImportRow {
+  /** The key cell, lower-cased; undefined only for a blank userCode to generate (key userCode, mode add). */
+  key: string | undefined;
+  values: ImportValues;
+}
+
+export interface RowProblem {
+  column: ImportColumn | null;
+  /** `import.reason` */
+  code: string;
+  message: string;
+}
+
+export type RowCheck = { ok: true; row: ImportRow } | { ok: false; problems: RowProblem[] };
+
+export interface RowRules {
+  key: ImportKey;
+  mode: ImportMode;
+  /** The importer's role: no row may give a role above it. */
+  grantor: Role;
+}
+
+/** The rule of `z.email()`, which the admin API applies to emails. */
+const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
+
+/** Longest cell per column (as the admin API allows); 200 when not listed. */
+const MAX_LENGTH: Partial<Record<ImportColumn, number>> = { email: 320, userCode: 100, profileUrl: 2000, tags: 100 * 101 };
+const MAX_TAGS = 100;
+const MAX_TAG_LENGTH = 100;
+
+/** `Given Name`, `given_name` and `GIVENNAME` all name `givenName`. */
+const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+const BY_NAME = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [normalise(c), c as ImportColumn]));
+
+const invalidHeader = (message: string) => new AppError('import.invalid_header', 400, message);
+
+/**
+ * The header row as columns, in order. Names are case-insensitive (spaces,
+ * `_` and `-` ignored); an unknown, repeated or blank name, or a missing key
+ * column, is `import.invalid_header`.
+ */
+export function importHeader(cells: readonly string[], key: ImportKey): ImportColumn[] {
+  const columns: ImportColumn[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const name = normalise(cell);
+    if (name === 'password') throw invalidHeader('Passwords are not imported: invite the users or send them password links afterwards. Remove the password column.');
+    const column = BY_NAME.get(name);
+    if (!column) throw invalidHeader(name ? `Unknown column "${cell.trim()}". Columns: ${IMPORT_COLUMNS.join(', ')}.` : `Column ${i + 1} has no name.`);
+    if (columns.includes(column)) throw invalidHeader(`The column "${column}" appears twice.`);
+    columns.push(column);
+  }
+  if (!columns.includes(key)) throw invalidHeader(`The key column "${key}" is missing.`);
+  return columns;
+}
+
+/** A status by name (any case) or number: 0 inactive, 1 active. */
+export function importStatus(cell: string): Status | undefined {
+  const v = cell.trim().toLowerCase();
+  return STATUS_NUMBERS[v] ?? (IMPORT_STATUSES as readonly string[]).find((s) => s === v) as Status | undefined;
+}
+
+/** A role by name, in any case; `super admin` and `super-admin` are `super_admin`. */
+export function importRole(cell: string): Role | undefined {
+  const v = cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return (ROLES as readonly string[]).find((r) => r === v) as Role | undefined;
+}
+
+/** The export guards cells that a spreadsheet would run as formulas with a leading `'`; the import takes it off. */
+const unguard = (cell: string) => (/^'[=+\-@]/.test(cell) ? cell.slice(1) : cell);
+
+/** One data row against the header: the values to write, or every problem found. */
+export function checkImportRow(cells: readonly string[], columns: readonly ImportColumn[], rules: RowRules): RowCheck {
+  if (cells.length !== columns.length) {
+    return { ok: false, problems: [{ column: null, code: 'import.invalid_row', message: `The row has ${cells.length} cells; the header has ${columns.length}.` }] };
+  }
+  const problems: RowProblem[] = [];
+  const problem = (column: ImportColumn, code: string, message: string) => problems.push({ column, code, message });
+  const values: ImportValues = {};
+  const given = values as Record<string, unknown>;
+
+  for (const [i, column] of columns.entries()) {
+    const cell = unguard(cells[i]!.trim());
+    if (!cell) continue;
+    if (cell.includes('\u0000')) {
+      problem(column, 'import.invalid_value', `${column} holds a NUL character.`);
+      continue;
+    }
+    if (cell.length > (MAX_LENGTH[column] ?? 200)) {
+      problem(column, 'import.too_long', `${column} is longer than ${MAX_LENGTH[column] ?? 200} characters.`);
+      continue;
+    }
+    switch (column) {
+      case 'email':
+        if (EMAIL.test(cell)) values.email = cell;
+        else problem(column, 'import.invalid_email', `"${cell}" is not an email address.`);
+        break;
+      case 'status': {
+        const status = importStatus(cell);
+        if (status) values.status = status;
+        else problem(column, 'import.invalid_status', `"${cell}" is not a status: use 0 (inactive), 1 (active) or one of ${IMPORT_STATUSES.join(', ')}.`);
+        break;
+      }
+      case 'mainRole': {
+        const role = importRole(cell);
+        if (!role) problem(column, 'import.invalid_role', `"${cell}" is not a role: use one of ${ROLES.join(', ')}.`);
+        else if (!mayGrant({ role: rules.grantor }, role)) problem(column, 'import.forbidden_role', `Your role (${rules.grantor}) may not grant ${role}.`);
+        else values.mainRole = role;
+        break;
+      }
+      case 'tags': {
+        const tags = [...new Set(cell.split(';').map((t) => t.trim()).filter(Boolean))];
+        if (tags.length > MAX_TAGS) problem(column, 'import.invalid_tags', `At most ${MAX_TAGS} tags.`);
+        else if (tags.some((t) => t.length > MAX_TAG_LENGTH)) problem(column, 'import.invalid_tags', `A tag is longer than ${MAX_TAG_LENGTH} characters.`);
+        else values.tags = tags;
+        break;
+      }
+      default:
+        given[column] = cell;
+    }
+  }
+
+  const keyCell = values[rules.key];
+  const generated = rules.key === 'userCode' && rules.mode === 'add';
+  if (keyCell === undefined && !generated && !problems.some((p) => p.column === rules.key)) {
+    problem(rules.key, 'import.missing_key', `The key ${rules.key} is empty${rules.key === 'userCode' ? ' (a userCode is generated only in mode add)' : ''}.`);
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, row: { key: keyCell?.toLowerCase(), values } };
+}

@@ -1,0 +1,28 @@
+import type { AuditCursor, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
+import type { Actor, AuditService } from './audit.js';
+
+/** Who purges the audit log on schedule. */
+export const RETENTION_ACTOR: Actor = { type: 'system', name: 'audit-retention' };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Reading the audit log (newest first, keyset paged) and keeping it within the
+ * retention setting: `purgeExpired` deletes events older than
+ * `auditRetentionDays` (null keeps them for ever) and records that it did.
+ */
+export function createAuditLog(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null }) {
+  return {
+    page: (input: { filter: AuditFilter; limit: number; cursor?: AuditCursor }) => deps.events.page(input),
+
+    async purgeExpired(now: Date, actor: Actor = RETENTION_ACTOR): Promise<{ deleted: number; before: Date | null }> {
+      const days = deps.retentionDays();
+      if (days === null) return { deleted: 0, before: null };
+      const before = new Date(now.getTime() - days * DAY_MS);
+      const deleted = await deps.events.deleteOlderThan(before);
+      if (deleted) await deps.audit.record({ actor, action: 'audit.purged', details: { deleted, before: before.toISOString(), retentionDays: days } });
+      return { deleted, before };
+    },
+  };
+}
+export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -1,0 +1,148 @@
+import type { Logger } from 'pino';
+import type { User } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { invitationState, type InvitationState } from '../policies/invitation.js';
+import type { InvitationsRepository } from '../repositories/invitations.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { Clock } from '../util/clock.js';
+import type { Operator } from './admin-auth.js';
+import type { Actor, AuditService } from './audit.js';
+import type { Transact } from './identity.js';
+import type { PasswordResetService } from './password-reset.js';
+import type { UserReach } from './user-reach.js';
+
+/** An invitation as the admin API shows it. */
+export interface Invitation {
+  state: InvitationState;
+  scheduledAt: Date | null;
+  sentAt: Date | null;
+  confirmedAt: Date | null;
+}
+
+/** The scheduler, in the audit. */
+export const INVITATIONS_ACTOR: Actor = { type: 'system', name: 'invitations' };
+
+/** How many due invitations one run of the scheduler sends at most. */
+const BATCH = 100;
+
+const noEmail = () => new AppError('user.no_email', 409, 'The user has no email to send an invitation to.');
+
+const invitationMail = (link: string, ttlSeconds: number) => ({
+  subject: 'You are invited to Gatehouse',
+  text: `An account has been made for you.\n\nOpen this link within ${Math.round(ttlSeconds / 86_400)} days to choose your password:\n${link}\n\nIf you did not expect this invitation, ignore this mail.`,
+});
+
+/**
+ * Invitations (SPEC "Administration"): a mail with a link to choose a password,
+ * now or at a set time (the scheduler sends what is due every minute). The link
+ * is a password-reset link that lasts longer (`linkTtlSeconds`, 7 days by
+ * default); a new invitation voids the user's earlier links. Errors:
+ *   404 user.not_found, 403 admin_api.forbidden_target  (reach)
+ *   409 user.no_email              nothing to send the invitation to
+ *   409 invitation.not_scheduled   cancelling when nothing is scheduled
+ */
+export function createInvitationsService(deps: {
+  transact: Transact;
+  users: UsersRepository;
+  invitations: InvitationsRepository;
+  resets: PasswordResetService;
+  audit: AuditService;
+  reach: UserReach;
+  clock: Clock;
+  log: Logger;
+  linkTtlSeconds?: number;
+}) {
+  const { invitations, clock } = deps;
+  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: invitationMail, voidOthers: true };
+
+  async function standing(user: User): Promise<Invitation> {
+    const stored = await invitations.find(user.id);
+    const { state, confirmedAt } = invitationState(stored, user.lastSignInAt ? new Date(user.lastSignInAt) : null);
+    return { state, scheduledAt: stored?.scheduledAt ?? null, sentAt: stored?.sentAt ?? null, confirmedAt };
+  }
+
+  /** Mails a scheduled invitation that this run has claimed; false when it could not be sent (and was dropped). */
+  async function sendClaimed(userId: string, scheduledAt: Date | null): Promise<boolean> {
+    const user = await deps.users.findById(userId);
+    if (!user?.email || user.status === 'deleted') {
+      await deps.transact(async (trx) => {
+        await invitations.remove(userId, trx);
+        await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invitation_dropped', targetType: 'user', targetId: userId, details: { reason: user ? (user.email ? 'deleted' : 'no_email') : 'no_user' } }, trx);
+      });
+      return false;
+    }
+    const link = await deps.resets.issue(user.id, user.email, linkOptions);
+    await deps.transact(async (trx) => {
+      await invitations.setLink(user.id, link.tokenHash, trx);
+      await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invited', targetType: 'user', targetId: user.id, details: { scheduledAt: scheduledAt?.toISOString() ?? null } }, trx);
+    });
+    return true;
+  }
+
+  return {
+    async get(userId: string, by: Operator): Promise<Invitation> {
+      return standing(await deps.reach(userId, by, { change: false }));
+    },
+
+    /** Sends the invitation now (no `at`, or `at` not in the future), or schedules it for `at`. */
+    async invite(userId: string, at: Date | undefined, by: Operator): Promise<Invitation> {
+      const now = clock.now();
+      const user = await deps.reach(userId, by, { change: true });
+      assertThat(user.email, noEmail);
+      const invitedBy = by.actor.id ?? null;
+      if (at && at.getTime() > now.getTime()) {
+        await deps.transact(async (trx) => {
+          await deps.reach(userId, by, { change: true, lock: true }, trx);
+          await invitations.schedule(userId, at, invitedBy, trx);
+          await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
+        });
+        return standing(user);
+      }
+      // The mail goes first (it cannot be part of a transaction); its link is recorded with the invitation.
+      const link = await deps.resets.issue(user.id, user.email, linkOptions);
+      await deps.transact(async (trx) => {
+        await deps.reach(userId, by, { change: true, lock: true }, trx);
+        await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);
+        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invited', targetType: 'user', targetId: userId }, trx);
+      });
+      return standing(user);
+    },
+
+    async cancel(userId: string, by: Operator): Promise<void> {
+      await deps.transact(async (trx) => {
+        await deps.reach(userId, by, { change: true, lock: true }, trx);
+        assertThat(await invitations.cancelScheduled(userId, trx), new AppError('invitation.not_scheduled', 409, 'The user has no scheduled invitation to cancel.'));
+        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
+      });
+    },
+
+    /**
+     * The scheduler: sends every invitation due at `now` (the time it records). Each is claimed in one
+     * statement first, so servers running side by side never send one twice; one
+     * whose mail fails is given back and tried at the next run. Returns how many went.
+     */
+    async sendDue(now: Date = clock.now()): Promise<number> {
+      let sent = 0;
+      for (const userId of await invitations.due(now, BATCH)) {
+        const scheduledAt = (await invitations.find(userId))?.scheduledAt ?? null;
+        if (!(await invitations.claim(userId, now))) continue;
+        try {
+          if (await sendClaimed(userId, scheduledAt)) sent++;
+        } catch (err) {
+          deps.log.error({ err, userId }, 'invitations.send_failed');
+          await invitations.release(userId).catch((e) => deps.log.error({ err: e, userId }, 'invitations.release_failed'));
+        }
+      }
+      return sent;
+    },
+
+    /** A password link was completed: it confirms the invitation whose mail carried it. */
+    async confirmByLink(done: { userId: string; tokenHash: string }): Promise<void> {
+      await deps.transact(async (trx) => {
+        if (!(await invitations.confirmByLink(done.userId, done.tokenHash, clock.now(), trx))) return;
+        await deps.audit.record({ actor: { type: 'user', id: done.userId }, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
+      });
+    },
+  };
+}
+export type InvitationsService = ReturnType<typeof createInvitationsService>;

@@ -1,0 +1,353 @@
+import { randomInt } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { CsvError, parse, type Info } from 'csv-parse';
+import type { Logger } from 'pino';
+import type { Executor } from '../db/database.js';
+import { GUEST_ACCOUNT_ID } from '../domain/account.js';
+import { highestRole, PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { checkImportRow, importHeader, type ImportColumn, type ImportKey, type ImportMode, type ImportRow, type RowProblem } from '../policies/import-row.js';
+import { mayChange } from '../policies/permissions.js';
+import { maySignIn } from '../policies/status.js';
+import type { ImportCounts, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
+import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
+import type { Operator } from './admin-auth.js';
+import type { Transact } from './identity.js';
+
+export interface ImportOptions {
+  key: ImportKey;
+  mode: ImportMode;
+  /** Do everything, then roll back: exact counts and errors, nothing written. */
+  dryRun: boolean;
+}
+
+/** Where a running import is, after each batch. */
+export interface ImportProgress extends ImportCounts {
+  /** Bytes of the file read so far. */
+  bytes: number;
+}
+
+const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const drawUserCode = () => Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
+const MAX_ROWS = 1_000_000;
+const ERROR_PAGE = 5000;
+
+/** Thrown inside a dry run's transaction to roll it back. */
+class DryRunEnd extends Error {}
+
+/** A row of the file: its number (1 = the first data row) and its cells. */
+interface RawRow {
+  n: number;
+  cells: string[];
+}
+interface GoodRow extends ImportRow {
+  n: number;
+}
+/** A good row and the user it changes (none: it creates one). */
+interface Planned {
+  row: GoodRow;
+  target?: ImportTarget;
+}
+
+/**
+ * Users from a CSV file (SPEC "Administration": CSV import). The file streams
+ * through in batches; each batch is checked with a few set-based lookups and
+ * written with a few statements. All good rows go in ONE transaction: a fault
+ * part-way (a malformed line, a database error) writes no user, and a dry run
+ * rolls it back on purpose. Bad rows are reported and skipped. The job and its
+ * errors are written outside that transaction (live when the database has a
+ * second connection; at the end on embedded PGlite).
+ *
+ * Raises, before any job exists: import.invalid_header (400). Row error codes:
+ * import.invalid_row, .invalid_email, .invalid_status, .invalid_role,
+ * .forbidden_role, .invalid_tags, .too_long, .invalid_value, .missing_key,
+ * .duplicate_key, .exists, .not_found, .ambiguous_key, .forbidden_target,
+ * .email_taken, .user_code_taken, .duplicate_email, .duplicate_user_code,
+ * .account_not_found.
+ */
+export function createUserImportService(deps: {
+  jobs: ImportJobsRepository;
+  store: UserImportRepository;
+  /** A transaction that is never retried: the file cannot be read twice. */
+  transaction: Transact;
+  endSessions: (userId: string) => Promise<unknown>;
+  duplicateEmails: () => boolean;
+  log: Logger;
+  batchSize?: number;
+}) {
+  const { jobs, store } = deps;
+  const batchSize = deps.batchSize ?? 1000;
+
+  return {
+    /**
+     * Reads the header (a bad one throws before any job exists), imports every
+     * row, and resolves with the finished job (`failed` with an `error` when the
+     * import stopped part-way).
+     */
+    async run(input: Readable, options: ImportOptions, by: Operator, onProgress?: (p: ImportProgress) => void): Promise<ImportJob> {
+      const parser = parse({ bom: true, relax_column_count: true, info: true });
+      input.once('error', (err) => parser.destroy(err));
+      input.once('close', () => input.readableEnded || parser.destroy(new AppError('import.incomplete', 400, 'The file ended early (the upload was cut).')));
+      input.pipe(parser);
+      const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: Info }>;
+      /** Stops reading: the rest of the input is drained, not parsed. */
+      const stop = () => {
+        input.unpipe(parser);
+        parser.destroy();
+        input.resume();
+      };
+
+      let columns: ImportColumn[];
+      try {
+        const first = await records.next();
+        assertThat(!first.done, new AppError('import.invalid_header', 400, 'The file is empty: its first line must name the columns.'));
+        columns = importHeader(first.value.record, options.key);
+      } catch (err) {
+        stop();
+        if (err instanceof AppError && err.code === 'import.invalid_header') throw err;
+        throw new AppError('import.invalid_header', 400, `The header line cannot be read: ${(err as Error).message}`);
+      }
+
+      const job = await jobs.create({ ...options, createdBy: by.actor.id ?? by.actor.name ?? by.actor.type });
+      const audit: ImportAudit = { actor: by.actor, ip: by.ip, jobId: job.id };
+      const counts: ImportCounts = { total: 0, processed: 0, created: 0, updated: 0, failed: 0 };
+      let bytes = 0;
+      let unwritten: ImportRowError[] = [];
+      const seen = { keys: new Set<string>(), email: new Set<string>(), userCode: new Set<string>() };
+      const accounts = new Map<string, string>();
+      const signedOut: string[] = [];
+
+      /** A bad row: its problems are reported, it is skipped. */
+      const reject = (n: number, problems: readonly Pick<RowProblem, 'column' | 'code' | 'message'>[]) => {
+        counts.failed++;
+        for (const p of problems) unwritten.push({ row: n, column: p.column, code: p.code, message: p.message });
+      };
+
+      /** Rows checked on their own, then their keys: new to the file, then found or not as the mode wants. */
+      async function plan(batch: RawRow[], trx: Executor): Promise<Planned[]> {
+        const good: GoodRow[] = [];
+        for (const raw of batch) {
+          const checked = checkImportRow(raw.cells, columns, { key: options.key, mode: options.mode, grantor: by.powers.role });
+          const key = checked.ok ? checked.row.key : raw.cells[columns.indexOf(options.key)]?.trim().toLowerCase() || undefined;
+          const repeated = key !== undefined && seen.keys.has(key);
+          if (key !== undefined) seen.keys.add(key);
+          if (!checked.ok) reject(raw.n, checked.problems);
+          else if (repeated) reject(raw.n, [{ column: options.key, code: 'import.duplicate_key', message: `${options.key} "${checked.row.values[options.key]}" is on an earlier row.` }]);
+          else good.push({ n: raw.n, ...checked.row });
+        }
+
+        const targets = await store.targets(options.key, good.flatMap((r) => r.key ?? []), trx);
+        const planned: Planned[] = [];
+        for (const row of good) {
+          const found = row.key === undefined ? [] : (targets.get(row.key) ?? []);
+          const given = `${options.key} "${row.values[options.key]}"`;
+          const bad = (code: string, message: string) => reject(row.n, [{ column: options.key, code, message }]);
+          if (found.length > 1) bad('import.ambiguous_key', `${found.length} users have the ${given}.`);
+          else if (found.length && options.mode === 'add') bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
+          else if (!found.length && options.mode === 'update') bad('import.not_found', `No user has the ${given} (mode update only changes).`);
+          else if (!found.length) planned.push({ row });
+          else {
+            const role = highestRole([found[0]!.user.mainRole, ...found[0]!.roles]);
+            if (mayChange(by.powers, role)) planned.push({ row, target: found[0] });
+            else bad('import.forbidden_target', `Your role (${by.powers.role}) may not change a user who is ${role}.`);
+          }
+        }
+        return planned;
+      }
+
+      /** The identifier that is not the key (email or userCode), when a row sets it: free in the file and among other users. */
+      async function freeIdentifiers(planned: Planned[], trx: Executor): Promise<Planned[]> {
+        const other: ImportKey = options.key === 'email' ? 'userCode' : 'email';
+        if (other === 'email' && deps.duplicateEmails()) return planned;
+        const current = (u: User | undefined) => (other === 'email' ? u?.email : u?.userCode)?.toLowerCase();
+        const wanted = planned.map((p) => {
+          const value = p.row.values[other]?.toLowerCase();
+          return value === undefined || value === current(p.target?.user) ? undefined : value;
+        });
+        const values = wanted.filter((v): v is string => v !== undefined);
+        const holders = await store.holders(other === 'email' ? values : [], other === 'userCode' ? values : [], trx);
+        const label = other === 'email' ? 'email' : 'user_code';
+        return planned.filter((p, i) => {
+          const value = wanted[i];
+          if (value === undefined) return true;
+          const earlier = seen[other].has(value);
+          seen[other].add(value);
+          const given = `${other} "${p.row.values[other]}"`;
+          if (earlier) reject(p.row.n, [{ column: other, code: `import.duplicate_${label}`, message: `The ${given} is on an earlier row.` }]);
+          else if ((holders[other === 'email' ? 'emails' : 'userCodes'].get(value) ?? []).some((id) => id !== p.target?.user.id)) {
+            reject(p.row.n, [{ column: other, code: `import.${label}_taken`, message: `Another user has the ${given}.` }]);
+          } else return true;
+          return false;
+        });
+      }
+
+      /** Main accounts by id or name (cached for the whole file); a new name becomes a customer account. */
+      async function withAccounts(planned: Planned[], trx: Executor): Promise<Planned[]> {
+        const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter((a) => !accounts.has(a.toLowerCase()));
+        for (const [ref, id] of await store.resolveAccounts(references, trx)) accounts.set(ref, id);
+        return planned.filter(({ row }) => {
+          if (row.values.mainAccount === undefined || accounts.has(row.values.mainAccount.toLowerCase())) return true;
+          reject(row.n, [{ column: 'mainAccount', code: 'import.account_not_found', message: `No account has the id ${row.values.mainAccount}.` }]);
+          return false;
+        });
+      }
+
+      /** `count` userCodes nobody holds, set-based: draw them all, look them up at once, draw again for the few taken. */
+      async function freeUserCodes(count: number, trx: Executor): Promise<string[]> {
+        const free: string[] = [];
+        while (free.length < count) {
+          const drawn = [...new Set(Array.from({ length: count - free.length }, drawUserCode))].filter((c) => !seen.userCode.has(c.toLowerCase()) && !seen.keys.has(c.toLowerCase()));
+          const taken = await store.takenUserCodes(drawn, trx);
+          for (const code of drawn.filter((c) => !taken.has(c.toLowerCase()))) {
+            seen.userCode.add(code.toLowerCase());
+            seen.keys.add(code.toLowerCase());
+            free.push(code);
+          }
+        }
+        return free;
+      }
+
+      async function importBatch(batch: RawRow[], trx: Executor) {
+        const planned = await withAccounts(await freeIdentifiers(await plan(batch, trx), trx), trx);
+        const accountOf = (row: GoodRow) => (row.values.mainAccount === undefined ? undefined : accounts.get(row.values.mainAccount.toLowerCase()));
+        const fresh = planned.filter((p) => !p.target).map((p) => p.row);
+        const codes = await freeUserCodes(fresh.filter((r) => !r.values.userCode).length, trx);
+        const created: ImportedUser[] = fresh.map((row) => ({
+          userCode: row.values.userCode ?? codes.pop()!,
+          email: row.values.email ?? null,
+          status: row.values.status ?? 'import',
+          mainRole: row.values.mainRole ?? 'individual',
+          mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
+          externalId: row.values.externalId ?? null,
+          tags: row.values.tags ?? [],
+          profile: Object.fromEntries(PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]]))),
+        }));
+        const changed = planned.flatMap((p) => (p.target ? (changeOf(p.target, p.row, accountOf(p.row)) ?? []) : []));
+
+        const made = await store.create(created, audit, trx);
+        assertThat(made === created.length, () => new AppError('import.write_failed', 500, `${made} users of ${created.length} were created.`));
+        await store.update(changed, audit, trx);
+        for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) signedOut.push(c.id);
+        counts.processed += batch.length;
+        counts.created += created.length;
+        // Rows matching a user count as updated, also when they change nothing (those are not written).
+        counts.updated += planned.length - created.length;
+      }
+
+      /** What a row changes on the user it matched; undefined when nothing. The key stays as stored. */
+      function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefined): ImportedChange | undefined {
+        const before = target.user;
+        const v = row.values;
+        const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before[f]])) as Profile;
+        const after: ImportedChange['after'] = {
+          userCode: options.key === 'userCode' ? before.userCode : (v.userCode ?? before.userCode),
+          email: options.key === 'email' ? before.email : (v.email ?? before.email),
+          status: v.status ?? before.status,
+          mainRole: v.mainRole ?? before.mainRole,
+          mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
+          externalId: v.externalId ?? before.externalId,
+          tags: v.tags ?? before.tags,
+          profile,
+        };
+        const fields: [string, unknown, unknown][] = [
+          ['userCode', before.userCode, after.userCode],
+          ['email', before.email, after.email],
+          ['status', before.status, after.status],
+          ['mainRole', before.mainRole, after.mainRole],
+          ['mainAccountId', before.mainAccountId, after.mainAccountId],
+          ['externalId', before.externalId, after.externalId],
+          ['tags', before.tags, after.tags],
+          ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
+        ];
+        const changes = Object.fromEntries(fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([f, a, b]) => [f, [a, b]])) as Record<string, [unknown, unknown]>;
+        if (!Object.keys(changes).length) return undefined;
+        return {
+          id: before.id,
+          after,
+          statusChanged: 'status' in changes,
+          roleFrom: 'mainRole' in changes ? before.mainRole : undefined,
+          accountChanged: 'mainAccountId' in changes,
+          emailChanged: 'email' in changes,
+          changes,
+        };
+      }
+
+      /** Counters and new errors to the job row, outside the import's transaction (when another connection can take them). */
+      async function publish() {
+        if (jobs.concurrent) {
+          await jobs.progress(job.id, counts, unwritten);
+          unwritten = [];
+        }
+        onProgress?.({ ...counts, bytes });
+      }
+
+      let failure: string | null = null;
+      try {
+        await deps.transaction(async (trx) => {
+          let batch: RawRow[] = [];
+          let n = 0;
+          for (let next = await records.next(); !next.done; next = await records.next()) {
+            n++;
+            bytes = next.value.info.bytes;
+            // Blank lines keep their number (so rows match the spreadsheet's) but are not rows.
+            if (next.value.record.every((cell) => !cell.trim())) continue;
+            assertThat(++counts.total <= MAX_ROWS, () => new AppError('import.too_many_rows', 400, `The file has more than ${MAX_ROWS} rows: split it.`));
+            batch.push({ n, cells: next.value.record });
+            if (batch.length < batchSize) continue;
+            await importBatch(batch, trx);
+            batch = [];
+            await publish();
+          }
+          if (batch.length) await importBatch(batch, trx);
+          if (options.dryRun) throw new DryRunEnd();
+        });
+      } catch (err) {
+        if (!(err instanceof DryRunEnd)) {
+          failure = describe(err);
+          if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose)) deps.log.error({ err, importJobId: job.id }, 'import.failed');
+        }
+      } finally {
+        stop();
+      }
+
+      // A failed import wrote no user.
+      const final = failure ? { ...counts, created: 0, updated: 0 } : counts;
+      const finished = await jobs.finish(job.id, final, unwritten, { status: failure ? 'failed' : 'succeeded', error: failure });
+      onProgress?.({ ...final, bytes });
+      if (!failure && !options.dryRun) {
+        for (const id of signedOut) await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
+      }
+      return finished;
+    },
+
+    async get(id: string): Promise<ImportJob> {
+      const job = await jobs.find(id);
+      assertThat(job, () => new AppError('import.job_not_found', 404, 'No such import.'));
+      return job;
+    },
+
+    /** The job's row errors in row order, a page at a time (a row's errors are never split). */
+    async *errors(jobId: string): AsyncGenerator<ImportRowError[]> {
+      for (let after = 0; ; ) {
+        const page = await jobs.errorsAfter(jobId, after, ERROR_PAGE);
+        if (page.length < ERROR_PAGE) {
+          if (page.length) yield page;
+          return;
+        }
+        const last = page.at(-1)!.row;
+        yield page.filter((e) => e.row < last);
+        after = last - 1;
+      }
+    },
+  };
+}
+export type UserImportService = ReturnType<typeof createUserImportService>;
+
+/** Why the import stopped, as its job says. */
+function describe(err: unknown): string {
+  if (err instanceof CsvError) return `The file is not valid CSV: ${err.message}. Nothing was written.`;
+  if (err instanceof AppError && err.expose) return `${err.message} Nothing was written.`;
+  const db = err as { code?: unknown; detail?: string; message?: string };
+  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) return `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.`;
+  return 'The import stopped on a server error. Nothing was written.';
+}

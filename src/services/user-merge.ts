@@ -1,0 +1,70 @@
+import type { User } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { mergeConflicts, mergedFields } from '../policies/merge.js';
+import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
+import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { Operator } from './admin-auth.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from './identity.js';
+import type { UserReach } from './user-reach.js';
+
+/**
+ * Merges two duplicate users into the one kept (SPEC "Administration"). Errors:
+ *   400 merge.same_user    keepId and mergeId are the same user
+ *   400 merge.self         the caller would merge themself away
+ *   404 user.not_found     either user is missing, deleted or out of the caller's scope
+ *   403 admin_api.forbidden_target  either user is above the caller
+ *   409 merge.conflict     both hold different values of an identifier (details.conflicts)
+ */
+export function createUserMergeService(deps: {
+  transact: Transact;
+  users: UsersRepository;
+  moves: UserMergeRepository;
+  payloads: OidcPayloadsRepository;
+  audit: AuditService;
+  reach: UserReach;
+}) {
+  const { users, reach } = deps;
+
+  return {
+    /**
+     * One transaction: both users locked (in id order), conflicts checked before
+     * anything changes, everything moved, the duplicate's sessions and tokens ended,
+     * the duplicate removed, its blanks filled on the kept user, one `user.merged` event.
+     */
+    async merge(keepId: string, mergeId: string, by: Operator): Promise<{ user: User; moved: MergeMoves }> {
+      assertThat(keepId.toLowerCase() !== mergeId.toLowerCase(), new AppError('merge.same_user', 400, 'keepId and mergeId must be two different users.'));
+      assertThat(mergeId !== by.actor.id && mergeId !== by.actor.onBehalfOf, new AppError('merge.self', 400, 'You may not merge away your own user.'));
+      return deps.transact(async (trx) => {
+        const locked = new Map<string, User>();
+        for (const id of [keepId, mergeId].sort()) locked.set(id, await reach(id, by, { change: true, lock: true }, trx));
+        const keep = locked.get(keepId)!;
+        const merge = locked.get(mergeId)!;
+
+        const conflicts = mergeConflicts(keep, merge);
+        assertThat(!conflicts.length, () => new AppError('merge.conflict', 409, `The two users differ in ${conflicts.map((c) => c.field).join(', ')}: settle it on one of them first.`, { conflicts }));
+
+        const fill = mergedFields(keep, merge);
+        const moved = await deps.moves.moveAll(keep.id, merge.id, trx);
+        await deps.payloads.revokeAccount(merge.id, trx);
+        await users.remove(merge.id, trx);
+        const user = Object.keys(fill).length ? (await users.update(keep.id, fill, trx))! : (await users.findById(keep.id, trx))!;
+        await deps.audit.record(
+          {
+            actor: by.actor,
+            ip: by.ip,
+            action: 'user.merged',
+            targetType: 'user',
+            targetId: keep.id,
+            changes: Object.fromEntries(Object.keys(fill).map((f) => [f, [keep[f as keyof User], user[f as keyof User]]])),
+            details: { kept: { id: keep.id, userCode: keep.userCode }, merged: { id: merge.id, userCode: merge.userCode, email: merge.email }, moved },
+          },
+          trx,
+        );
+        return { user, moved };
+      });
+    },
+  };
+}
+export type UserMergeService = ReturnType<typeof createUserMergeService>;

@@ -1,0 +1,158 @@
+import type { Executor } from '../db/database.js';
+import type { Role, RoleAssignment } from '../domain/user.js';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { mayGrant } from '../policies/permissions.js';
+import type { AccountGroupsRepository } from '../repositories/account-groups.js';
+import type { AccountsRepository } from '../repositories/accounts.js';
+import type { GroupsRepository } from '../repositories/groups.js';
+import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { Operator } from './admin-auth.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from './identity.js';
+import type { UserReach } from './user-reach.js';
+
+export interface RolesInput {
+  mainRole: Role;
+  assignments: { role: Role; accountId?: string | null; accountGroupId?: string | null }[];
+}
+
+const cannotGrant = (role: Role) => new AppError('admin_api.forbidden_role', 403, `Your role may not grant ${role}.`);
+const missing = (code: string, what: string, ids: string[]) => new AppError(code, 404, `No such ${what}: ${ids.slice(0, 5).join(', ')}.`, { ids });
+const keyOf = (a: RoleAssignment) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
+const sameSet = (a: readonly string[], b: readonly string[]) => JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
+const employmentFacts = (list: readonly (EmploymentInput | Employment)[]) =>
+  list.map((e) => ({ accountId: e.accountId, startDate: e.startDate, endDate: e.endDate, isMain: e.isMain })).sort((a, b) => a.accountId.localeCompare(b.accountId));
+
+/** The main role as an unscoped assignment, then each assignment given, once. */
+function normaliseRoles(input: RolesInput): RoleAssignment[] {
+  const all = [{ role: input.mainRole }, ...input.assignments].map((a) => ({ role: a.role, accountId: a.accountId ?? null, accountGroupId: a.accountGroupId ?? null }));
+  return [...new Map(all.map((a) => [keyOf(a), a])).values()];
+}
+
+/**
+ * What ties a user to the directory, set by administrators: role assignments,
+ * employments, managed accounts and groups. Each PUT replaces the whole set, in
+ * one transaction with its audit event, after checking the operator may change
+ * the user (404 out of reach, 403 above them) and grant every role given.
+ * Errors: `admin_api.forbidden_role` 403, `account.not_found` /
+ * `account_group.not_found` / `group.not_found` 404 (a reference that does not
+ * exist), `user.last_super_admin` 409.
+ */
+export function createUserRelationsService(deps: {
+  transact: Transact;
+  relations: UserRelationsRepository;
+  users: UsersRepository;
+  accounts: AccountsRepository;
+  accountGroups: AccountGroupsRepository;
+  groups: GroupsRepository;
+  audit: AuditService;
+  reach: UserReach;
+}) {
+  const { relations, audit, reach, transact } = deps;
+
+  async function assertScopes(accountIds: readonly string[], accountGroupIds: readonly string[], trx: Executor) {
+    const [accounts, accountGroups] = await Promise.all([deps.accounts.existing(accountIds, trx), deps.accountGroups.existing(accountGroupIds, trx)]);
+    const noAccount = accountIds.filter((id) => !accounts.has(id));
+    assertThat(!noAccount.length, () => missing('account.not_found', 'account', noAccount));
+    const noGroup = accountGroupIds.filter((id) => !accountGroups.has(id));
+    assertThat(!noGroup.length, () => missing('account_group.not_found', 'account group', noGroup));
+  }
+
+  return {
+    /** Replaces every role assignment; the main role is always kept as an unscoped one. */
+    async setRoles(id: string, input: RolesInput, by: Operator): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
+      const wanted = normaliseRoles(input);
+      for (const role of new Set(wanted.map((a) => a.role))) assertThat(mayGrant(by.powers, role), cannotGrant(role));
+      return transact(async (trx) => {
+        const user = await reach(id, by, { change: true, lock: true }, trx);
+        await assertScopes(wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])), wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])), trx);
+        const before = await deps.users.roleAssignments(id, trx);
+        if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf))) return { mainRole: user.mainRole, assignments: before };
+        const isSuperAdmin = (list: RoleAssignment[]) => list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
+        if (isSuperAdmin(before) && !isSuperAdmin(wanted)) {
+          assertThat((await relations.lockedSuperAdminCount(trx)) > 1, new AppError('user.last_super_admin', 409, 'This is the last super admin: make someone else super admin first.'));
+        }
+        await relations.replaceRoles(id, input.mainRole, wanted, trx);
+        const after = await deps.users.roleAssignments(id, trx);
+        await audit.record(
+          {
+            actor: by.actor,
+            ip: by.ip,
+            action: 'user.roles_changed',
+            targetType: 'user',
+            targetId: id,
+            changes: { ...(user.mainRole !== input.mainRole ? { mainRole: [user.mainRole, input.mainRole] } : {}), roles: [before, after] },
+          },
+          trx,
+        );
+        return { mainRole: input.mainRole, assignments: after };
+      });
+    },
+
+    /** Replaces every employment: exactly one is main, and becomes the user's main account. */
+    async setEmployments(id: string, employments: EmploymentInput[], by: Operator): Promise<Employment[]> {
+      return transact(async (trx) => {
+        const user = await reach(id, by, { change: true, lock: true }, trx);
+        await assertScopes(employments.map((e) => e.accountId), [], trx);
+        const before = await relations.employments(id, trx);
+        const main = employments.find((e) => e.isMain)!;
+        if (user.mainAccountId === main.accountId && JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))) return before;
+        await relations.replaceEmployments(id, employments, trx);
+        const after = await relations.employments(id, trx);
+        await audit.record(
+          {
+            actor: by.actor,
+            ip: by.ip,
+            action: 'user.employments_changed',
+            targetType: 'user',
+            targetId: id,
+            changes: { ...(user.mainAccountId !== main.accountId ? { mainAccountId: [user.mainAccountId, main.accountId] } : {}), employments: [employmentFacts(before), employmentFacts(after)] },
+          },
+          trx,
+        );
+        return after;
+      });
+    },
+
+    /** Replaces the accounts and account groups the user manages (`manager` assignments scoped to each). */
+    async setManagedScopes(id: string, scopes: ManagedScopes, by: Operator): Promise<ManagedScopes> {
+      assertThat(mayGrant(by.powers, 'manager'), cannotGrant('manager'));
+      const wanted = { accountIds: [...new Set(scopes.accountIds)], accountGroupIds: [...new Set(scopes.accountGroupIds)] };
+      return transact(async (trx) => {
+        await reach(id, by, { change: true, lock: true }, trx);
+        await assertScopes(wanted.accountIds, wanted.accountGroupIds, trx);
+        const before = await relations.managedScopes(id, trx);
+        if (sameSet(before.accountIds, wanted.accountIds) && sameSet(before.accountGroupIds, wanted.accountGroupIds)) return before;
+        await relations.replaceManagedScopes(id, wanted, trx);
+        const after = await relations.managedScopes(id, trx);
+        const changes: Record<string, [unknown, unknown]> = {};
+        if (!sameSet(before.accountIds, after.accountIds)) changes.accountIds = [before.accountIds, after.accountIds];
+        if (!sameSet(before.accountGroupIds, after.accountGroupIds)) changes.accountGroupIds = [before.accountGroupIds, after.accountGroupIds];
+        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
+        return after;
+      });
+    },
+
+    /** Replaces the groups the user is a member of. */
+    async setGroups(id: string, groupIds: string[], by: Operator): Promise<{ id: string; displayName: string }[]> {
+      const wanted = [...new Set(groupIds)];
+      return transact(async (trx) => {
+        await reach(id, by, { change: true, lock: true }, trx);
+        const found = await deps.groups.existing(wanted, trx);
+        const noGroup = wanted.filter((g) => !found.has(g));
+        assertThat(!noGroup.length, () => missing('group.not_found', 'group', noGroup));
+        const before = await relations.groups(id, trx);
+        if (sameSet(before.map((g) => g.id), wanted)) return before;
+        await relations.replaceGroups(id, wanted, trx);
+        const after = await relations.groups(id, trx);
+        await audit.record(
+          { actor: by.actor, ip: by.ip, action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
+          trx,
+        );
+        return after;
+      });
+    },
+  };
+}
+export type UserRelationsService = ReturnType<typeof createUserRelationsService>;

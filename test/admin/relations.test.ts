@@ -1,0 +1,252 @@
+import test from 'ava';
+import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
+import { startAdminServer, type AdminFetch, type AdminServer } from '../helpers/admin.js';
+
+let s: AdminServer;
+test.before(async () => {
+  s = await startAdminServer();
+});
+test.after.always(() => s?.close());
+
+const MISSING = '3f1b9e0e-0000-4000-8000-00000000dead';
+let n = 0;
+const unique = (prefix: string) => `${prefix} ${++n}-${Date.now()}`;
+const lastAudit = async (targetId: string, action: string) => (await s.server.container.db('audit_events').where({ target_id: targetId, action }).orderBy('id', 'desc'))[0];
+const ids = (list: { id: string }[]) => list.map((u) => u.id).sort();
+
+async function account(api: AdminFetch, kind = 'customer') {
+  const made = await api('POST', '/accounts', { name: unique('Account'), kind });
+  if (made.status !== 201) throw new Error(JSON.stringify(made.body));
+  return made.body.id as string;
+}
+
+// Serial tests run first: here the one super admin is still the only one.
+test.serial('the last super admin cannot give the role up; once there is another, they can', async (t) => {
+  const root = await s.as('super_admin');
+  const alone = await root.api('PUT', `/users/${root.id}/roles`, { mainRole: 'admin' });
+  t.is(alone.status, 409);
+  t.is(alone.body.error, 'user.last_super_admin');
+  const other = await s.server.createUser({ role: 'admin' });
+  t.is((await root.api('PUT', `/users/${other.id}/roles`, { mainRole: 'super_admin' })).status, 200);
+  const stepDown = await root.api('PUT', `/users/${root.id}/roles`, { mainRole: 'admin' });
+  t.is(stepDown.status, 200, JSON.stringify(stepDown.body));
+  t.deepEqual(stepDown.body, { mainRole: 'admin', assignments: [{ role: 'admin', accountId: null, accountGroupId: null }] });
+});
+
+test('PUT roles replaces every assignment; the main role stays unscoped; audited with old and new', async (t) => {
+  const admin = await s.as('admin');
+  const acc = await account(admin.api);
+  const group = (await admin.api('POST', '/account-groups', { name: unique('AG') })).body.id;
+  const user = await s.server.createUser();
+  const put = await admin.api('PUT', `/users/${user.id}/roles`, {
+    mainRole: 'hr',
+    assignments: [{ role: 'manager', accountId: acc }, { role: 'manager', accountGroupId: group }, { role: 'manager', accountId: acc }, { role: 'hr' }],
+  });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.is(put.body.mainRole, 'hr');
+  t.deepEqual(
+    put.body.assignments.map((a: any) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`).sort(),
+    ['hr||', `manager|${acc}|`, `manager||${group}`].sort(),
+  );
+  const read = (await admin.api('GET', `/users/${user.id}`)).body;
+  t.is(read.user.mainRole, 'hr');
+  t.is(read.roles.length, 3);
+
+  const event = await lastAudit(user.id, 'user.roles_changed');
+  t.deepEqual(event.changes.mainRole, ['individual', 'hr']);
+  t.deepEqual(event.changes.roles[0], [{ role: 'individual', accountId: null, accountGroupId: null }]);
+  t.is(event.changes.roles[1].length, 3);
+  t.is(event.actor_id, admin.id);
+
+  const narrower = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'hr', assignments: [{ role: 'admin', accountId: acc }, { role: 'manager', accountId: acc }] });
+  const key = (a: any) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
+  t.deepEqual(narrower.body.assignments.slice(0, 2).map(key).sort(), ['hr||', `manager|${acc}|`], 'the assignments kept come first: they keep their creation time');
+  t.deepEqual(narrower.body.assignments[2], { role: 'admin', accountId: acc, accountGroupId: null });
+  t.deepEqual((await lastAudit(user.id, 'user.roles_changed')).changes.mainRole, undefined, 'the main role did not change');
+
+  const back = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [] });
+  t.deepEqual(back.body, { mainRole: 'individual', assignments: [{ role: 'individual', accountId: null, accountGroupId: null }] });
+  const before = (await s.server.container.db('audit_events').where({ target_id: user.id })).length;
+  t.is((await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual' })).status, 200);
+  t.is((await s.server.container.db('audit_events').where({ target_id: user.id })).length, before, 'no change, no audit event');
+});
+
+test('an admin cannot grant super_admin (403) nor change a super admin; a super admin can', async (t) => {
+  const [admin, superAdmin] = await Promise.all([s.as('admin'), s.as('super_admin')]);
+  const user = await s.server.createUser();
+  for (const body of [{ mainRole: 'super_admin' }, { mainRole: 'admin', assignments: [{ role: 'super_admin' }] }]) {
+    const refused = await admin.api('PUT', `/users/${user.id}/roles`, body);
+    t.is(refused.status, 403);
+    t.is(refused.body.error, 'admin_api.forbidden_role');
+  }
+  const granted = await superAdmin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'super_admin' });
+  t.is(granted.status, 200);
+  t.is(granted.body.mainRole, 'super_admin');
+  const above = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual' });
+  t.is(above.status, 403);
+  t.is(above.body.error, 'admin_api.forbidden_target');
+  const otherAdmin = await s.server.createUser({ role: 'admin' });
+  t.is((await admin.api('PUT', `/users/${otherAdmin.id}/roles`, { mainRole: 'hr' })).status, 200, 'an admin may change an admin (their own rank)');
+});
+
+test('PUT roles: refusals', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const user = await s.server.createUser();
+  const byHr = await hr.api('PUT', `/users/${user.id}/roles`, { mainRole: 'manager' });
+  t.is(byHr.status, 403);
+  t.is(byHr.body.error, 'admin_api.forbidden');
+  const nobody = await admin.api('PUT', `/users/${MISSING}/roles`, { mainRole: 'manager' });
+  t.is(nobody.status, 404);
+  t.is(nobody.body.error, 'user.not_found');
+  const noAccount = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [{ role: 'manager', accountId: MISSING }] });
+  t.is(noAccount.status, 404);
+  t.is(noAccount.body.error, 'account.not_found');
+  const noGroup = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [{ role: 'manager', accountGroupId: MISSING }] });
+  t.is(noGroup.status, 404);
+  t.is(noGroup.body.error, 'account_group.not_found');
+  for (const body of [{}, { mainRole: 'boss' }, { mainRole: 'manager', assignments: [{ role: 'manager', accountId: MISSING, accountGroupId: MISSING }] }, { mainRole: 'manager', assignments: [{ role: 'manager', accountId: 'x' }] }]) {
+    const bad = await admin.api('PUT', `/users/${user.id}/roles`, body);
+    t.is(bad.status, 400, JSON.stringify(body));
+    t.is(bad.body.error, 'request.invalid_body');
+  }
+  t.deepEqual((await admin.api('GET', `/users/${user.id}`)).body.roles, [{ role: 'individual', accountId: null, accountGroupId: null }], 'nothing changed');
+});
+
+test('PUT employments: exactly one main, kept in step with mainAccountId; audited', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const a = await account(admin.api);
+  const b = await account(admin.api);
+  const user = await s.server.createUser();
+  const put = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a, startDate: '2024-01-01' }, { accountId: b, isMain: true, startDate: '2023-05-01', endDate: '2030-12-31' }] });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.like(put.body.employments[0], { accountId: b, isMain: true, startDate: '2023-05-01', endDate: '2030-12-31' });
+  t.like(put.body.employments[1], { accountId: a, isMain: false, startDate: '2024-01-01', endDate: null });
+  t.is((await admin.api('GET', `/users/${user.id}`)).body.user.mainAccountId, b);
+  const event = await lastAudit(user.id, 'user.employments_changed');
+  t.deepEqual(event.changes.mainAccountId, [GUEST_ACCOUNT_ID, b]);
+  t.is(event.changes.employments[0].length, 1);
+  t.is(event.changes.employments[1].length, 2);
+
+  const single = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a }] });
+  t.is(single.status, 200);
+  t.deepEqual(single.body.employments.map((e: any) => [e.accountId, e.isMain, e.startDate]), [[a, true, null]]);
+  t.is((await admin.api('GET', `/users/${user.id}`)).body.user.mainAccountId, a);
+
+  for (const employments of [
+    [],
+    [{ accountId: a }, { accountId: b }],
+    [{ accountId: a, isMain: true }, { accountId: b, isMain: true }],
+    [{ accountId: a, isMain: true }, { accountId: a }],
+    [{ accountId: a, startDate: '2025-02-01', endDate: '2025-01-01' }],
+    [{ accountId: a, isMain: false }],
+  ]) {
+    const bad = await hr.api('PUT', `/users/${user.id}/employments`, { employments });
+    t.is(bad.status, 400, JSON.stringify(employments));
+    t.is(bad.body.error, 'request.invalid_body');
+  }
+  const unknown = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: MISSING }] });
+  t.is(unknown.status, 404);
+  t.is(unknown.body.error, 'account.not_found');
+  const manager = await s.as('manager');
+  t.is((await manager.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a }] })).status, 403);
+});
+
+test('a manager made manager of an account sees exactly its users, with the token they already hold', async (t) => {
+  const admin = await s.as('admin');
+  const manager = await s.as('manager');
+  const a = await account(admin.api);
+  const b = await account(admin.api);
+  const [u1, u2, u3, u4] = await Promise.all([s.server.createUser(), s.server.createUser(), s.server.createUser(), s.server.createUser()]);
+  for (const u of [u1, u2]) await admin.api('PUT', `/users/${u.id}/employments`, { employments: [{ accountId: a }] });
+  await admin.api('PUT', `/users/${u3.id}/employments`, { employments: [{ accountId: b }] });
+
+  const before = await manager.api('GET', '/users');
+  t.is(before.status, 200);
+  t.is(before.body.total, 0, 'a manager of nothing sees nobody');
+
+  const put = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountIds: [a] });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.deepEqual(put.body, { accountIds: [a], accountGroupIds: [] });
+  const event = await lastAudit(manager.id, 'user.managed_accounts_changed');
+  t.deepEqual(event.changes, { accountIds: [[], [a]] });
+
+  const same = await manager.api('GET', '/users');
+  t.deepEqual(ids(same.body.items), ids([u1, u2]), 'powers are read per request: the same token already sees them');
+  const fresh = s.client(await s.tokenOf(manager));
+  t.deepEqual(ids((await fresh('GET', '/users')).body.items), ids([u1, u2]));
+  t.is((await fresh('GET', `/users/${u3.id}`)).status, 404);
+  t.is((await fresh('GET', `/users/${u1.id}`)).status, 200);
+
+  // Through an account group instead: its accounts' users.
+  const region = (await admin.api('POST', '/account-groups', { name: unique('Region'), accountIds: [b] })).body.id;
+  await admin.api('PUT', `/users/${u4.id}/employments`, { employments: [{ accountId: b }] });
+  const moved = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountGroupIds: [region] });
+  t.deepEqual(moved.body, { accountIds: [], accountGroupIds: [region] });
+  t.deepEqual(ids((await manager.api('GET', '/users')).body.items), ids([u3, u4]));
+  t.deepEqual((await admin.api('GET', `/users/${manager.id}`)).body.roles.map((r: any) => [r.role, r.accountId, r.accountGroupId]).sort(), [['manager', null, null], ['manager', null, region]].sort());
+
+  const none = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountIds: [], accountGroupIds: [] });
+  t.deepEqual(none.body, { accountIds: [], accountGroupIds: [] });
+  t.is((await manager.api('GET', '/users')).body.total, 0);
+});
+
+test('PUT managed-accounts: refusals', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const user = await s.server.createUser({ role: 'manager' });
+  t.is((await hr.api('PUT', `/users/${user.id}/managed-accounts`, { accountIds: [] })).status, 403);
+  const unknown = await admin.api('PUT', `/users/${user.id}/managed-accounts`, { accountIds: [MISSING] });
+  t.is(unknown.status, 404);
+  t.is(unknown.body.error, 'account.not_found');
+  const bad = await admin.api('PUT', `/users/${user.id}/managed-accounts`, { accountIds: 'all' });
+  t.is(bad.status, 400);
+  t.is(bad.body.error, 'request.invalid_body');
+  const superAdmin = await s.server.createUser({ role: 'super_admin' });
+  const above = await admin.api('PUT', `/users/${superAdmin.id}/managed-accounts`, { accountIds: [] });
+  t.is(above.status, 403);
+  t.is(above.body.error, 'admin_api.forbidden_target');
+});
+
+test('PUT groups replaces memberships; each group changed gets a new version; audited', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const g1 = (await admin.api('POST', '/groups', { displayName: unique('Alpha') })).body;
+  const g2 = (await admin.api('POST', '/groups', { displayName: unique('Beta') })).body;
+  const user = await s.server.createUser();
+  const put = await hr.api('PUT', `/users/${user.id}/groups`, { groupIds: [g1.id, g2.id, g1.id] });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.deepEqual(ids(put.body.groups), ids([g1, g2]));
+  const second = await hr.api('PUT', `/users/${user.id}/groups`, { groupIds: [g2.id] });
+  t.deepEqual(second.body.groups, [{ id: g2.id, displayName: g2.displayName }]);
+  t.is((await admin.api('GET', `/groups/${g1.id}`)).body.version, 3);
+  t.is((await admin.api('GET', `/groups/${g2.id}`)).body.version, 2);
+  t.deepEqual((await admin.api('GET', `/groups/${g1.id}`)).body.members, []);
+  const event = await lastAudit(user.id, 'user.groups_changed');
+  t.deepEqual(event.changes, { groups: [ids([g1, g2]), [g2.id]] });
+
+  const unknown = await hr.api('PUT', `/users/${user.id}/groups`, { groupIds: [MISSING] });
+  t.is(unknown.status, 404);
+  t.is(unknown.body.error, 'group.not_found');
+  const bad = await hr.api('PUT', `/users/${user.id}/groups`, { groups: [] });
+  t.is(bad.status, 400);
+  t.is(bad.body.error, 'request.invalid_body');
+  const manager = await s.as('manager');
+  t.is((await manager.api('PUT', `/users/${user.id}/groups`, { groupIds: [] })).status, 403);
+  t.is((await hr.api('PUT', `/users/${MISSING}/groups`, { groupIds: [] })).status, 404);
+  const admins = await s.server.createUser({ role: 'admin' });
+  const above = await hr.api('PUT', `/users/${admins.id}/groups`, { groupIds: [g1.id] });
+  t.is(above.status, 403);
+  t.is(above.body.error, 'admin_api.forbidden_target');
+});
+
+test('the SCIM view of a user follows: roles, groups and a new version', async (t) => {
+  const admin = await s.as('admin');
+  const group = (await admin.api('POST', '/groups', { displayName: unique('Scim') })).body;
+  const user = await s.server.createUser();
+  const v1 = (await admin.api('GET', `/users/${user.id}`)).body.user.version;
+  await admin.api('PUT', `/users/${user.id}/groups`, { groupIds: [group.id] });
+  await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'manager' });
+  const after = (await admin.api('GET', `/users/${user.id}`)).body;
+  t.is(after.user.version, v1 + 2);
+  const scim = await s.server.container.scim.users.get(user.id);
+  t.deepEqual((scim.groups as { value: string }[]).map((g) => g.value), [group.id]);
+  t.deepEqual((scim.roles as { value: string }[]).map((r) => r.value), ['manager']);
+});
