@@ -284,6 +284,7 @@ export function createUserImportService(deps: {
       let failure: string | null = null;
       try {
         await deps.transaction(async (trx) => {
+          await store.begin(trx);
           let batch: RawRow[] = [];
           let n = 0;
           for (let next = await records.next(); !next.done; next = await records.next()) {
