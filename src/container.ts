@@ -229,6 +229,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),
       store: createUserImportRepository(db),
+      users: repos.users,
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,

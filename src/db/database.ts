@@ -19,10 +19,14 @@ export interface DatabaseOptions {
   poolMax?: number;
 }
 
-/** Opens the database: a PostgreSQL pool when a URL is given, embedded PGlite otherwise. */
+/**
+ * Opens the database: a PostgreSQL pool when a URL is given, embedded PGlite otherwise.
+ * Errors quote the SQL with its placeholders, never the values (`compileSqlOnError:
+ * false`): a failed insert must not put a password hash or personal data in a log.
+ */
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.url) {
-    return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 } });
+    return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 }, compileSqlOnError: false });
   }
   const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -41,7 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
     }
   }
   // knex-pglite keeps exactly one connection: inside a transaction use the transaction object.
-  return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object });
+  return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object, compileSqlOnError: false });
 }
 
 export async function migrate(db: Db): Promise<string[]> {

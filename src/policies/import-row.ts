@@ -107,7 +107,7 @@ export function importRole(cell: string): Role | undefined {
 }
 
 /** The export guards cells that a spreadsheet would run as formulas with a leading `'`; the import takes it off. */
-const unguard = (cell: string) => (/^'[=+\-@]/.test(cell) ? cell.slice(1) : cell);
+const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell);
 
 /** One data row against the header: the values to write, or every problem found. */
 export function checkImportRow(cells: readonly string[], columns: readonly ImportColumn[], rules: RowRules): RowCheck {

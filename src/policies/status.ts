@@ -15,6 +15,9 @@ export const STATUS_RULES: Record<Status, { maySignIn: boolean; reason?: string 
   deleted: { maySignIn: false, reason: 'login.deleted' },
 };
 
+/** The statuses that may sign in. */
+export const SIGN_IN_STATUSES = (Object.keys(STATUS_RULES) as Status[]).filter((s) => STATUS_RULES[s].maySignIn);
+
 export function maySignIn(status: Status): boolean {
   return STATUS_RULES[status].maySignIn;
 }

@@ -240,19 +240,6 @@ export function createUserImportRepository(db: Db) {
         );
       }
 
-      const emails = changes.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email }));
-      if (emails.length) {
-        const recordset = `jsonb_to_recordset(?::jsonb) AS r(id uuid, email text)`;
-        await trx.raw(`UPDATE user_values v SET value = r.email FROM ${recordset} WHERE v.user_id = r.id AND v.attribute = 'emails' AND v.is_primary`, [JSON.stringify(emails)]);
-        await trx.raw(
-          `INSERT INTO user_values (user_id, attribute, position, value, type, is_primary)
-           SELECT r.id, 'emails', (SELECT coalesce(max(v.position) + 1, 0) FROM user_values v WHERE v.user_id = r.id AND v.attribute = 'emails'), r.email, 'work', true
-             FROM ${recordset}
-            WHERE NOT EXISTS (SELECT 1 FROM user_values v WHERE v.user_id = r.id AND v.attribute = 'emails' AND v.is_primary)`,
-          [JSON.stringify(emails)],
-        );
-      }
-
       await trx.raw(
         `${AUDIT_INSERT}
          SELECT ?, ?, ?, ?, 'user.imported_updated', 'user', r.id, r.changes, ?, jsonb_build_object('importJobId', ?::text)

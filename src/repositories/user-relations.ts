@@ -1,3 +1,4 @@
+import { SIGN_IN_STATUSES } from '../policies/status.js';
 import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
 import { ROLES, roleRank, type Role, type RoleAssignment } from '../domain/user.js';
@@ -80,7 +81,7 @@ export function createUserRelationsRepository(db: Db) {
     },
 
     /**
-     * How many users (not deleted) hold `super_admin` unscoped, under a lock held to
+     * How many users who may sign in hold `super_admin` unscoped, under a lock held to
      * the end of the transaction: two super admins cannot demote each other at once.
      */
     async lockedSuperAdminCount(trx: Executor): Promise<number> {
@@ -91,7 +92,7 @@ export function createUserRelationsRepository(db: Db) {
           .where('r.role', 'super_admin')
           .whereNull('r.account_id')
           .whereNull('r.account_group_id')
-          .whereNot('u.status', 'deleted')
+          .whereIn('u.status', SIGN_IN_STATUSES)
           .countDistinct('r.user_id as count')
           .first(),
       );

@@ -91,23 +91,48 @@ export function createUserSearch(db: Db) {
   }
 
   return {
-    /** One page of users and the number matching; `cursor` continues a previous page. */
+    /**
+     * One page of users and the number matching; `cursor` continues a previous page.
+     * Without `q` the page walks the sort key's index and the total is counted beside
+     * it. With `q` the matches come first from the trigram indexes (MATERIALIZED), and
+     * the page and the total are both read from them: one scan, not a walk of the sort
+     * index past every user who does not match.
+     */
     async page(
       input: { filter: UserFilter; scope: UserScope; sort: UserSort; limit: number; cursor?: UserCursor; withTotal?: boolean },
       trx: Executor = db,
     ): Promise<{ users: User[]; total: number | undefined; next: UserCursor | undefined }> {
       const { sql, type } = USER_SORTS[input.sort.key];
       const direction = input.sort.descending ? 'DESC' : 'ASC';
-      const q = where(trx('users'), input.filter, input.scope)
-        .select(USER_COLUMNS.map((c) => `users.${c}`))
-        .select(trx.raw(`(${sql})::text AS sort_key`))
-        .orderByRaw(`${sql} ${direction}, users.id ${direction}`)
-        .limit(input.limit + 1);
-      if (input.cursor) q.whereRaw(`(${sql}, users.id) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [input.cursor.after, input.cursor.id]);
-      const [rows, total] = await Promise.all([
-        q,
-        input.withTotal === false ? undefined : where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0)),
-      ]);
+      const after = (key: string, id: string) => (q: Knex.QueryBuilder) => {
+        if (input.cursor) q.whereRaw(`(${key}, ${id}) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [input.cursor.after, input.cursor.id]);
+        return q;
+      };
+      let rows: any[];
+      let total: number | undefined;
+      if (input.filter.q?.trim() && input.withTotal !== false) {
+        const matched = where(trx('users'), input.filter, input.scope).select('users.id', trx.raw(`${sql} AS k`));
+        const page = after('matched.k', 'matched.id')(trx('matched').select('id', 'k')).orderByRaw(`k ${direction}, id ${direction}`).limit(input.limit + 1);
+        rows = await trx
+          .withMaterialized('matched', matched)
+          .with('page', page)
+          .from('page')
+          .join('users', 'users.id', 'page.id')
+          .select(USER_COLUMNS.map((c) => `users.${c}`))
+          .select(trx.raw('page.k::text AS sort_key'), trx.raw('(SELECT count(*) FROM matched) AS total'))
+          .orderByRaw(`page.k ${direction}, page.id ${direction}`);
+        total = rows.length ? Number(rows[0].total) : input.cursor ? Number((await where(trx('users'), input.filter, input.scope).count('* as count').first())?.count ?? 0) : 0;
+      } else {
+        const q = after(sql, 'users.id')(where(trx('users'), input.filter, input.scope))
+          .select(USER_COLUMNS.map((c) => `users.${c}`))
+          .select(trx.raw(`(${sql})::text AS sort_key`))
+          .orderByRaw(`${sql} ${direction}, users.id ${direction}`)
+          .limit(input.limit + 1);
+        [rows, total] = await Promise.all([
+          q,
+          input.withTotal === false ? undefined : where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0)),
+        ]);
+      }
       const more = rows.length > input.limit;
       const pageRows = rows.slice(0, input.limit);
       const last = pageRows.at(-1);

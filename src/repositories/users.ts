@@ -239,6 +239,26 @@ export function createUsersRepository(db: Db) {
       return row && toUser(row);
     },
 
+    /**
+     * Keeps each user's primary `emails` value (what SCIM shows and filters on) equal
+     * to their email: changed, added, or removed with it.
+     */
+    async syncPrimaryEmails(list: readonly { id: string; email: string | null }[], trx: Executor): Promise<void> {
+      if (!list.length) return;
+      const json = JSON.stringify(list);
+      const recordset = `jsonb_to_recordset(?::jsonb) AS r(id uuid, email text)`;
+      const primary = `v.user_id = r.id AND v.attribute = 'emails' AND v.is_primary`;
+      await trx.raw(`DELETE FROM user_values v USING ${recordset} WHERE r.email IS NULL AND ${primary}`, [json]);
+      await trx.raw(`UPDATE user_values v SET value = r.email FROM ${recordset} WHERE r.email IS NOT NULL AND ${primary}`, [json]);
+      await trx.raw(
+        `INSERT INTO user_values (user_id, attribute, position, value, type, is_primary)
+         SELECT r.id, 'emails', (SELECT coalesce(max(v.position) + 1, 0) FROM user_values v WHERE v.user_id = r.id AND v.attribute = 'emails'), r.email, 'work', true
+           FROM ${recordset}
+          WHERE r.email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM user_values v WHERE ${primary})`,
+        [json],
+      );
+    },
+
     /** Locks a user (who is not deleted, unless asked) for the rest of the transaction, and reads it. */
     async lock(id: string, trx: Executor, options: { includeDeleted?: boolean } = {}): Promise<User | undefined> {
       if (!isUuid(id)) return undefined;

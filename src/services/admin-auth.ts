@@ -29,6 +29,9 @@ export interface Operator {
   powers: AdminPowers;
 }
 
+/** Whether `userId` (in any letter case) is the operator, or the admin acting as them. */
+export const isActor = (userId: string, by: Operator) => [by.actor.id, by.actor.onBehalfOf].some((id) => id && id.toLowerCase() === userId.toLowerCase());
+
 /**
  * Who may call `/admin/api`: a person (not a client on its own) holding a
  * Gatehouse JWT access token for the admin API resource with the `admin` scope,

@@ -135,10 +135,12 @@ export function createIdentityService(deps: IdentityDeps) {
     },
 
     /** Changes the status; a status that may not sign in ends every session at once. */
-    async setStatus(userId: string, status: Status, actor: Actor, ip: string | null = null): Promise<User> {
+    /** `check` runs after the write, in its transaction: throwing undoes it. */
+    async setStatus(userId: string, status: Status, actor: Actor, ip: string | null = null, check?: (trx: Executor) => Promise<void>): Promise<User> {
       const changed = await deps.transact(async (trx) => {
         const result = await users.setStatus(userId, status, trx);
         assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
+        await check?.(trx);
         await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
         return result.user;
       });

@@ -3,6 +3,7 @@ import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { mayGrant } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
+import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
@@ -75,6 +76,7 @@ export function createUserAdminService(deps: {
         }
         if (changes.directManagerId) assertThat(changes.directManagerId !== id && (await users.findById(changes.directManagerId, trx)), new AppError('user.invalid_manager', 400, 'directManagerId must be another existing user.'));
         const after = (await users.update(id, changes, trx))!;
+        if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.record({ actor: by.actor, ip: by.ip, action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
@@ -92,6 +94,7 @@ export function createUserAdminService(deps: {
         const before = await users.lock(userId, trx);
         assertThat(before, () => new AppError('user.not_found', 404, 'No such user.'));
         const after = (await users.update(userId, changes, trx))!;
+        if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.record({ actor: by.actor, ip: by.ip, action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
@@ -100,7 +103,7 @@ export function createUserAdminService(deps: {
     /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
     async setStatus(id: string, status: Status, by: Operator): Promise<User> {
       await reach(id, by, { change: true });
-      return deps.identity.setStatus(id, status, by.actor, by.ip);
+      return deps.identity.setStatus(id, status, by.actor, by.ip, maySignIn(status) ? undefined : (trx) => superAdminLeftBesides(id, trx));
     },
 
     /**
@@ -109,7 +112,7 @@ export function createUserAdminService(deps: {
      */
     async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
       const user = await reach(id, by, { change: true, includeDeleted: true });
-      if (user.status !== 'deleted') return { removed: false, user: await deps.identity.setStatus(id, 'deleted', by.actor, by.ip) };
+      if (user.status !== 'deleted') return { removed: false, user: await deps.identity.setStatus(id, 'deleted', by.actor, by.ip, (trx) => superAdminLeftBesides(id, trx)) };
       await transact(async (trx) => {
         assertThat(await users.remove(id, trx), () => new AppError('user.not_found', 404, 'No such user.'));
         await audit.record({ actor: by.actor, ip: by.ip, action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
@@ -131,6 +134,8 @@ export function createUserAdminService(deps: {
     async bulk(ids: string[], set: BulkSet, by: Operator): Promise<{ updated: number }> {
       if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), cannotGrant(set.mainRole));
       const changed = await transact(async (trx) => {
+        const mayDemote = Boolean(set.mainRole || (set.status && !maySignIn(set.status)));
+        const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
@@ -141,12 +146,19 @@ export function createUserAdminService(deps: {
           await audit.record({ actor: by.actor, ip: by.ip, action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
           done.push(after);
         }
+        if (superAdmins > 0) await assertSuperAdminRemains(deps.relations, trx);
         return done;
       });
       for (const user of changed) if (!maySignIn(user.status)) await deps.identity.endSessions(user.id);
       return { updated: changed.length };
     },
   };
+
+  /** After `userId` may no longer sign in: if they hold super_admin, someone else who may must. */
+  async function superAdminLeftBesides(userId: string, trx: Executor) {
+    const held = (await users.roleAssignments(userId, trx)).some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
+    if (held) await assertSuperAdminRemains(deps.relations, trx);
+  }
 
   async function applyBulk(user: User, set: BulkSet, trx: Executor) {
     if (set.status && set.status !== user.status) await users.setStatus(user.id, set.status, trx);

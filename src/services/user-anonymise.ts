@@ -5,7 +5,7 @@ import type { MfaFactorsRepository } from '../repositories/mfa-factors.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { UserAnonymiseRepository } from '../repositories/user-anonymise.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { Operator } from './admin-auth.js';
+import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from './identity.js';
 import type { UserReach } from './user-reach.js';
@@ -37,7 +37,7 @@ export function createUserAnonymiseService(deps: {
      * one audit event kept names the user by id only and holds no personal data.
      */
     async anonymise(id: string, by: Operator): Promise<User> {
-      assertThat(id !== by.actor.id && id !== by.actor.onBehalfOf, new AppError('anonymise.self', 400, 'You may not anonymise your own user.'));
+      assertThat(!isActor(id, by), new AppError('anonymise.self', 400, 'You may not anonymise your own user.'));
       return deps.transact(async (trx) => {
         await deps.reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
         assertThat(!(await deps.erasure.anonymisedAt(id, trx)), new AppError('user.already_anonymised', 409, 'This user was anonymised already.'));

@@ -33,7 +33,7 @@ function cell(user: User, column: ExportColumn): string | Date | null {
 }
 
 /** A cell a spreadsheet would run as a formula gets a leading `'` (the import takes it off again). */
-const guard = (text: string) => (/^[=+\-@]/.test(text) ? `'${text}` : text);
+const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 /**
  * Users as CSV or XLSX for any filter of the users list, in the caller's scope.

@@ -11,6 +11,7 @@ import { mayChange } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { ImportCounts, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
 import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
+import type { UsersRepository } from '../repositories/users.js';
 import type { Operator } from './admin-auth.js';
 import type { Transact } from './identity.js';
 
@@ -68,6 +69,7 @@ interface Planned {
 export function createUserImportService(deps: {
   jobs: ImportJobsRepository;
   store: UserImportRepository;
+  users: Pick<UsersRepository, 'syncPrimaryEmails'>;
   /** A transaction that is never retried: the file cannot be read twice. */
   transaction: Transact;
   endSessions: (userId: string) => Promise<unknown>;
@@ -227,6 +229,7 @@ export function createUserImportService(deps: {
         const made = await store.create(created, audit, trx);
         assertThat(made === created.length, () => new AppError('import.write_failed', 500, `${made} users of ${created.length} were created.`));
         await store.update(changed, audit, trx);
+        await deps.users.syncPrimaryEmails(changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })), trx);
         for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) signedOut.push(c.id);
         counts.processed += batch.length;
         counts.created += created.length;

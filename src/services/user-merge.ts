@@ -4,7 +4,7 @@ import { mergeConflicts, mergedFields } from '../policies/merge.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { Operator } from './admin-auth.js';
+import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from './identity.js';
 import type { UserReach } from './user-reach.js';
@@ -35,7 +35,7 @@ export function createUserMergeService(deps: {
      */
     async merge(keepId: string, mergeId: string, by: Operator): Promise<{ user: User; moved: MergeMoves }> {
       assertThat(keepId.toLowerCase() !== mergeId.toLowerCase(), new AppError('merge.same_user', 400, 'keepId and mergeId must be two different users.'));
-      assertThat(mergeId !== by.actor.id && mergeId !== by.actor.onBehalfOf, new AppError('merge.self', 400, 'You may not merge away your own user.'));
+      assertThat(!isActor(mergeId, by), new AppError('merge.self', 400, 'You may not merge away your own user.'));
       return deps.transact(async (trx) => {
         const locked = new Map<string, User>();
         for (const id of [keepId, mergeId].sort()) locked.set(id, await reach(id, by, { change: true, lock: true }, trx));

@@ -7,6 +7,7 @@ import type { AccountsRepository } from '../repositories/accounts.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
+import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from './identity.js';
@@ -70,10 +71,8 @@ export function createUserRelationsService(deps: {
         const before = await deps.users.roleAssignments(id, trx);
         if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf))) return { mainRole: user.mainRole, assignments: before };
         const isSuperAdmin = (list: RoleAssignment[]) => list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
-        if (isSuperAdmin(before) && !isSuperAdmin(wanted)) {
-          assertThat((await relations.lockedSuperAdminCount(trx)) > 1, new AppError('user.last_super_admin', 409, 'This is the last super admin: make someone else super admin first.'));
-        }
         await relations.replaceRoles(id, input.mainRole, wanted, trx);
+        if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
         const after = await deps.users.roleAssignments(id, trx);
         await audit.record(
           {

@@ -87,6 +87,9 @@ for (const role of ROLES) {
     if (!allowed) return;
     t.is(off.body.status, 'inactive');
     t.is((await api[role]('POST', `/users/${target.id}/status`, { status: 'active' })).body.status, 'active');
+    const deleted = await api[role]('POST', `/users/${target.id}/status`, { status: 'deleted' });
+    t.is(deleted.status, 400, 'deleting is DELETE, an admin\'s power');
+    t.is((await api[role]('GET', `/users/${target.id}`)).body.user.status, 'active');
   });
 }
 

@@ -26,6 +26,19 @@ test.serial('the last super admin cannot give the role up; once there is another
   const alone = await root.api('PUT', `/users/${root.id}/roles`, { mainRole: 'admin' });
   t.is(alone.status, 409);
   t.is(alone.body.error, 'user.last_super_admin');
+  for (const [method, path, body] of [
+    ['POST', '/users/bulk', { ids: [root.id], set: { mainRole: 'admin' } }],
+    ['POST', '/users/bulk', { ids: [root.id], set: { status: 'inactive' } }],
+    ['POST', `/users/${root.id}/status`, { status: 'inactive' }],
+    ['DELETE', `/users/${root.id}`, undefined],
+  ] as const) {
+    const res = await root.api(method, path, body);
+    t.is(res.status, 409, `${method} ${path}`);
+    t.is(res.body.error, 'user.last_super_admin');
+  }
+  const kept = (await root.api('GET', `/users/${root.id}`)).body;
+  t.is(kept.user.status, 'active', 'nothing was written');
+  t.is(kept.user.mainRole, 'super_admin');
   const other = await s.server.createUser({ role: 'admin' });
   t.is((await root.api('PUT', `/users/${other.id}/roles`, { mainRole: 'super_admin' })).status, 200);
   const stepDown = await root.api('PUT', `/users/${root.id}/roles`, { mainRole: 'admin' });

@@ -62,6 +62,13 @@ test('bad input gets a clear error and writes nothing', async (t) => {
   t.is(unknownField.status, 400, 'PATCH takes profile fields only');
   t.is((await admin('GET', '/users?limit=500')).body.error, 'request.invalid_query');
   t.is((await admin('GET', '/users?cursor=bogus')).body.error, 'request.invalid_cursor');
+  const forged = Buffer.from(JSON.stringify(['-createdAt', "1' OR 1=1", '00000000-0000-4000-8000-000000000000'])).toString('base64url');
+  t.is((await admin('GET', `/users?sort=-createdAt&cursor=${forged}`)).body.error, 'request.invalid_cursor', 'a forged cursor is refused, not a server error');
+  const nowhere = await admin('POST', '/users', { email: 'nowhere@example.com', mainAccountId: '00000000-0000-4000-8000-00000000abcd' });
+  t.is(nowhere.status, 400, 'an account that does not exist');
+  t.is(nowhere.body.error, 'request.unknown_reference');
+  t.is(await s.server.container.db('users').whereRaw("lower(email) = 'nowhere@example.com'").first(), undefined);
+  t.is((await admin('POST', '/users', { email: 'gone@example.com', status: 'deleted' })).status, 400, 'a user is not created deleted');
   const noJson = await admin('POST', '/users', 'email=x', { 'content-type': 'application/x-www-form-urlencoded' });
   t.is(noJson.status, 415);
 });
@@ -158,4 +165,15 @@ test('an admin sets a password under the policy, or sends a reset link', async (
   const mail = await s.server.container.db('mail_outbox').where('to', user.email).orderBy('id', 'desc').first();
   t.regex(mail.text, /\/reset-password\?token=/);
   t.deepEqual((await audit(user.id)).map((e) => e.action).slice(-2), ['user.password_reset', 'user.password_link_sent']);
+});
+
+test('a changed email is the primary email SCIM shows and filters on; a removed one is gone from there too', async (t) => {
+  const user = await s.server.createUser();
+  const primary = async () => (await s.server.container.db('user_values').where({ user_id: user.id, attribute: 'emails', is_primary: true }).select('value')).map((r) => r.value);
+  t.is((await admin('PATCH', `/users/${user.id}`, { email: 'Moved.Here@example.com' })).status, 200);
+  t.deepEqual(await primary(), ['Moved.Here@example.com']);
+  t.is((await admin('PATCH', `/users/${user.id}`, { email: null })).status, 200);
+  t.deepEqual(await primary(), []);
+  t.is((await admin('PATCH', `/users/${user.id}`, { email: 'back@example.com' })).status, 200);
+  t.deepEqual(await primary(), ['back@example.com']);
 });

@@ -13,6 +13,14 @@ import type { AdminContext, AdminRoute } from './admin/route.js';
 export const ADMIN_API_PREFIX = '/admin/api';
 
 /** Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained. */
+/** What the database refused that a check before it could not see (two writers at once), as the caller's error. */
+function fromDatabase(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === '23505') return new AppError('conflict.unique', 409, 'Another record already has this unique value; read it again and retry.');
+  if (code === '23503') return new AppError('request.unknown_reference', 400, 'The request names a record (an account, a manager, a group…) that does not exist.');
+  return err;
+}
+
 function jsonErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -20,8 +28,7 @@ function jsonErrors(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('admin_api.not_found', 404, `No endpoint ${ctx.method} ${ctx.path}.`);
       if (ctx.status === 405) throw new AppError('admin_api.method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}.`);
     } catch (caught) {
-      // A unique index caught what a check before it could not (two writers at once).
-      const err = (caught as { code?: string }).code === '23505' ? new AppError('conflict.unique', 409, 'Another record already has this unique value; read it again and retry.') : caught;
+      const err = fromDatabase(caught);
       const known = err instanceof AppError && err.expose;
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');
       ctx.status = known ? err.status : 500;

@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { AppError } from '../../../errors/app-error.js';
-import type { UserCursor, UserSortKey } from '../../../repositories/user-search.js';
+import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
+import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { adminRoute, errors, NO_CONTENT } from './route.js';
-import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
+import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, settableStatus, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
 
 const idParam = (params: Record<string, string>) => params.id!;
+
+/** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
+const TIMESTAMP_TEXT = /^(-infinity|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d){0,2})$/;
 
 /** The cursor is opaque to callers: the sort it belongs to, and where the last page ended. */
 const encodeCursor = (sort: string, c: UserCursor) => Buffer.from(JSON.stringify([sort, c.after, c.id])).toString('base64url');
 function decodeCursor(sort: string, cursor: string): UserCursor {
   try {
     const [s, after, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
-    if (s === sort && typeof after === 'string' && typeof id === 'string') return { after, id };
+    const type = USER_SORTS[sort.replace(/^-/, '') as UserSortKey]?.type;
+    if (s === sort && typeof after === 'string' && isUuid(id) && (type === 'text' || TIMESTAMP_TEXT.test(after))) return { after, id };
   } catch {}
   throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list (with this sort) gave.');
 }
@@ -33,7 +38,7 @@ const LIST = z.object({
 const CREATE = z.object({
   ...USER_FIELDS,
   email: z.email().max(320).nullable().default(null),
-  status: status.default('new'),
+  status: settableStatus.default('new'),
   mainRole: role.default('individual'),
   mainAccountId: z.uuid().optional(),
   password: z.string().min(1).max(1024).optional().describe('Checked against the password policy'),
@@ -145,7 +150,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       path: '/users/{id}/status',
       summary: 'Set the status (deactivate, reactivate…); one that may not sign in ends every session',
       permission: 'users.status',
-      body: z.object({ status }),
+      body: z.object({ status: settableStatus }),
       responses: { 200: { description: 'The user', schema: USER_SCHEMA }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
         ctx.body = userJson(await users.setStatus(idParam(params), body.status, by));

@@ -1,0 +1,12 @@
+import { AppError, assertThat } from '../errors/app-error.js';
+import type { Executor } from '../db/database.js';
+import type { UserRelationsRepository } from '../repositories/user-relations.js';
+
+/**
+ * Run after a write that may take `super_admin` away (roles, main role, a status that
+ * may not sign in), in its transaction: someone must be left who can change the
+ * security settings, clients and SCIM tokens.
+ */
+export async function assertSuperAdminRemains(relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>, trx: Executor): Promise<void> {
+  assertThat((await relations.lockedSuperAdminCount(trx)) > 0, new AppError('user.last_super_admin', 409, 'No super admin who may sign in would be left: make someone else super admin first.'));
+}
