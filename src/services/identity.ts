@@ -75,6 +75,13 @@ export function createIdentityService(deps: IdentityDeps) {
   /** Ends every session, grant and token of the user (they may no longer sign in). */
   const endSessions = (userId: string) => deps.payloads.revokeAccount(userId);
 
+  async function writeStatus(userId: string, status: Status, actor: Actor, ip: string | null, trx: Executor): Promise<User> {
+    const result = await users.setStatus(userId, status, trx);
+    assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
+    await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
+    return result.user;
+  }
+
   /** Stores a password that `checkPassword` has already accepted. */
   async function storeCheckedPassword(userId: string, password: string, actor: Actor, options: { reset: boolean }): Promise<void> {
     const hash = await hasher.hash(password);
@@ -135,18 +142,14 @@ export function createIdentityService(deps: IdentityDeps) {
     },
 
     /** Changes the status; a status that may not sign in ends every session at once. */
-    /** `check` runs after the write, in its transaction: throwing undoes it. */
-    async setStatus(userId: string, status: Status, actor: Actor, ip: string | null = null, check?: (trx: Executor) => Promise<void>): Promise<User> {
-      const changed = await deps.transact(async (trx) => {
-        const result = await users.setStatus(userId, status, trx);
-        assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
-        await check?.(trx);
-        await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
-        return result.user;
-      });
+    async setStatus(userId: string, status: Status, actor: Actor, ip: string | null = null): Promise<User> {
+      const changed = await deps.transact((trx) => writeStatus(userId, status, actor, ip, trx));
       if (!maySignIn(status)) await endSessions(userId);
       return changed;
     },
+
+    /** The status written and audited in the caller's transaction; ending sessions is the caller's, after it commits. */
+    writeStatus,
   };
 }
 export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -102,8 +102,14 @@ export function createUserAdminService(deps: {
 
     /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
     async setStatus(id: string, status: Status, by: Operator): Promise<User> {
-      await reach(id, by, { change: true });
-      return deps.identity.setStatus(id, status, by.actor, by.ip, maySignIn(status) ? undefined : (trx) => superAdminLeftBesides(id, trx));
+      const user = await transact(async (trx) => {
+        await reach(id, by, { change: true, lock: true }, trx);
+        const after = await deps.identity.writeStatus(id, status, by.actor, by.ip, trx);
+        if (!maySignIn(status)) await superAdminLeftBesides(id, trx);
+        return after;
+      });
+      if (!maySignIn(status)) await deps.identity.endSessions(id);
+      return user;
     },
 
     /**
@@ -111,13 +117,19 @@ export function createUserAdminService(deps: {
      * user removes it for good, leaving a tombstone in the audit.
      */
     async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
-      const user = await reach(id, by, { change: true, includeDeleted: true });
-      if (user.status !== 'deleted') return { removed: false, user: await deps.identity.setStatus(id, 'deleted', by.actor, by.ip, (trx) => superAdminLeftBesides(id, trx)) };
-      await transact(async (trx) => {
+      const result = await transact(async (trx) => {
+        const user = await reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
+        if (user.status !== 'deleted') {
+          const deleted = await deps.identity.writeStatus(id, 'deleted', by.actor, by.ip, trx);
+          await superAdminLeftBesides(id, trx);
+          return { removed: false, user: deleted };
+        }
         assertThat(await users.remove(id, trx), () => new AppError('user.not_found', 404, 'No such user.'));
         await audit.record({ actor: by.actor, ip: by.ip, action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
+        return { removed: true };
       });
-      return { removed: true };
+      if (!result.removed) await deps.identity.endSessions(id);
+      return result;
     },
 
     async setPassword(id: string, password: string, by: Operator): Promise<void> {
