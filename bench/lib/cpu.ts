@@ -27,13 +27,17 @@ export function procCpu(pid: number | string): number {
   }
 }
 
+/** Each PostgreSQL process's CPU seconds when last read (a backend that exits keeps its last reading). */
+const seenPostgres = new Map<string, number>();
+
 /**
  * CPU seconds of the PostgreSQL processes that serve the benchmark: the postmaster,
  * its auxiliary processes and the backends connected to `dbName` (not other
- * databases' backends on a shared server).
+ * databases' backends on a shared server). Backends that have exited since an
+ * earlier reading count as then, so the total never goes down when a pool closes
+ * idle connections (their CPU after that reading is lost: a slight undercount).
  */
 function postgresCpu(dbName: string): number {
-  let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -42,11 +46,14 @@ function postgresCpu(dbName: string): number {
       // A client backend reads "postgres: 15/main: <user> <database> <host>(<port>) <state>".
       const backend = /^postgres: [^:]+: \S+ (\S+) \S+\(\d+\)|^postgres: [^:]+: \S+ (\S+) \[local\]/.exec(cmdline);
       if (backend && (backend[1] ?? backend[2]) !== dbName) continue;
-      total += procCpu(Number(entry));
+      const seconds = procCpu(Number(entry));
+      if (seconds) seenPostgres.set(entry, seconds);
     } catch {
       // gone
     }
   }
+  let total = 0;
+  for (const seconds of seenPostgres.values()) total += seconds;
   return total;
 }
 

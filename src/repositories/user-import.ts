@@ -165,7 +165,7 @@ export function createUserImportRepository(db: Db) {
      * Accounts by id or name (case-insensitive): lower-cased reference → id. A
      * name not found is made a `customer` account; an id not found is left out.
      */
-    async resolveAccounts(references: readonly string[], trx: Executor = db): Promise<Map<string, string>> {
+    async resolveAccounts(references: readonly string[], audit: ImportAudit, trx: Executor = db): Promise<Map<string, string>> {
       const found = new Map<string, string>();
       if (!references.length) return found;
       const ids = references.filter(isUuid);
@@ -180,11 +180,21 @@ export function createUserImportRepository(db: Db) {
       // The first spelling of a new name is the account's.
       const missing = [...new Map(names.filter((n) => !found.has(n.toLowerCase())).reverse().map((n) => [n.toLowerCase(), n])).values()];
       if (missing.length) {
-        // DO UPDATE (a no-op) rather than DO NOTHING: it returns the row a concurrent transaction inserts.
+        // DO UPDATE (a no-op) rather than DO NOTHING: it returns the row a concurrent transaction inserts
+        // (xmax = 0 only on the rows this statement inserted: those are audited).
         const made = (await trx.raw(
-          `INSERT INTO accounts (name, kind) SELECT n, 'customer' FROM unnest(?::text[]) AS n
-           ON CONFLICT (lower(name)) DO UPDATE SET name = accounts.name RETURNING lower(name) AS ref, id`,
-          [missing],
+          `WITH made AS (
+             INSERT INTO accounts (name, kind) SELECT n, 'customer' FROM unnest(?::text[]) AS n
+             ON CONFLICT (lower(name)) DO UPDATE SET name = accounts.name RETURNING id, name, kind, xmax = 0 AS inserted
+           ), audit AS (
+             ${AUDIT_INSERT}
+             SELECT ?, ?, ?, ?, 'account.created', 'account', made.id::text,
+                    jsonb_build_object('name', jsonb_build_array(null, made.name), 'kind', jsonb_build_array(null, made.kind)),
+                    ?, jsonb_build_object('importJobId', ?::text)
+               FROM made WHERE made.inserted
+           )
+           SELECT lower(name) AS ref, id FROM made`,
+          [missing, ...auditBindings(audit), audit.ip, audit.jobId],
         )) as { rows: { ref: string; id: string }[] };
         for (const r of made.rows) found.set(r.ref, r.id);
       }

@@ -186,7 +186,7 @@ export function createUserImportService(deps: {
       /** Main accounts by id or name (cached for the whole file); a new name becomes a customer account. */
       async function withAccounts(planned: Planned[], trx: Executor): Promise<Planned[]> {
         const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter((a) => !accounts.has(a.toLowerCase()));
-        for (const [ref, id] of await store.resolveAccounts(references, trx)) accounts.set(ref, id);
+        for (const [ref, id] of await store.resolveAccounts(references, audit, trx)) accounts.set(ref, id);
         return planned.filter(({ row }) => {
           if (row.values.mainAccount === undefined || accounts.has(row.values.mainAccount.toLowerCase())) return true;
           reject(row.n, [{ column: 'mainAccount', code: 'import.account_not_found', message: `No account has the id ${row.values.mainAccount}.` }]);

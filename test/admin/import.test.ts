@@ -93,6 +93,9 @@ test('an import writes the good rows (status import, roles, employment, email, a
   t.regex(ann.user_code, /^[A-Z2-9]{8}$/, 'a blank userCode is generated');
   const acme = await db()('accounts').whereRaw('lower(name) = lower(?)', [account]).first();
   t.like(acme, { kind: 'customer', name: account }, 'a new account name becomes a customer account');
+  const made = await db()('audit_events').where({ target_id: acme.id, action: 'account.created' });
+  t.is(made.length, 1, 'the account made by the import is audited once');
+  t.like(made[0], { actor_id: admin.id, details: { importJobId: res.body.id } });
   t.is(ann.main_account_id, acme.id);
   t.deepEqual(await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main'), [{ account_id: acme.id, is_main: true }]);
   t.deepEqual((await db()('role_assignments').where({ user_id: ann.id }).select('role', 'account_id')), [{ role: 'manager', account_id: null }]);
