@@ -6,6 +6,9 @@ import { highestRole, roleRank, type Role, type RoleAssignment } from '../domain
  *
  *   users.read / users.edit        manager (their accounts), hr and above (everyone)
  *   users.status                   hr      deactivate / reactivate
+ *   users.identifiers              hr      change a user's email or userCode (the sign-in
+ *                                          identifiers: a manager who could would take the
+ *                                          account over through "forgot password")
  *   users.password, .invite,       hr      set a password or send a reset link, invite,
  *     .sessions, .employments,             list and end sessions, employments, groups
  *     .groups
@@ -21,6 +24,7 @@ export const PERMISSIONS = {
   'users.read': 'manager',
   'users.edit': 'manager',
   'users.status': 'hr',
+  'users.identifiers': 'hr',
   'users.password': 'hr',
   'users.invite': 'hr',
   'users.sessions': 'hr',

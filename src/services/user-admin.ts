@@ -1,7 +1,7 @@
 import type { Executor } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
-import { mayGrant } from '../policies/permissions.js';
+import { mayDo, mayGrant } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
@@ -68,6 +68,11 @@ export function createUserAdminService(deps: {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
         assertThat(expectedVersion === undefined || expectedVersion === before.version, () => versionMismatch(before.version));
+        const differs = (a: string | null | undefined, b: string | null) => a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
+        assertThat(
+          mayDo(by.powers, 'users.identifiers') || (!differs(changes.email, before.email) && !differs(changes.userCode, before.userCode)),
+          new AppError('admin_api.forbidden', 403, "Only HR and administrators change a user's email or userCode."),
+        );
         if (changes.email && changes.email.toLowerCase() !== before.email?.toLowerCase() && !deps.duplicateEmails()) {
           assertThat(!(await users.isTaken('email', changes.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
         }

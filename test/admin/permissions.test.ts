@@ -57,6 +57,9 @@ test('row 2: a manager views and edits the users of the accounts they manage, an
   const theirs = await employee('individual', 'B');
   t.is((await api.manager('GET', `/users/${mine.id}`)).status, 200);
   t.is((await api.manager('PATCH', `/users/${mine.id}`, { jobTitle: 'Trainer' })).status, 200);
+  const takeover = await api.manager('PATCH', `/users/${mine.id}`, { email: `new-${Math.random()}@example.com` });
+  t.is(takeover.status, 403, 'a manager does not change the sign-in identifiers ("forgot password" would hand them the account)');
+  t.is((await api.manager('PATCH', `/users/${mine.id}`, { userCode: `U-${Math.random()}` })).status, 403);
   const hidden = await api.manager('GET', `/users/${theirs.id}`);
   t.is(hidden.status, 404, 'users out of reach are as if missing');
   t.is(hidden.body.error, 'user.not_found');
@@ -74,6 +77,7 @@ for (const role of allowedFor('hr')) {
     const anyone = await employee('individual', 'B');
     t.is((await api[role]('GET', `/users/${anyone.id}`)).status, 200);
     t.is((await api[role]('PATCH', `/users/${anyone.id}`, { department: 'Sales' })).status, 200);
+    t.is((await api[role]('PATCH', `/users/${anyone.id}`, { email: `moved-${Math.random()}@example.com` })).status, 200);
   });
 }
 

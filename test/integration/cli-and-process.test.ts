@@ -74,7 +74,7 @@ test.serial('bad input: a clear message on stderr and a non-zero exit', async (t
     [['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin', '--bogus'], /Unknown option/],
     [['user', 'show', 'nobody@example.com'], /No user matches/],
     [['user', 'set-status', 'ada1', '--status', 'sleepy'], /--status must be one of/],
-    [['client', 'create', '--client-id', 'web'], /--redirect-uri is required/],
+    [['client', 'create', '--client-id', 'web'], /needs a redirect URI/],
     [['resource', 'create', '--indicator', 'not a url', '--scopes', 'a'], /absolute URL/],
     [['frobnicate'], /unknown command/],
   ];

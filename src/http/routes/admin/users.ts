@@ -22,9 +22,9 @@ function decodeCursor(sort: string, cursor: string): UserCursor {
   throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list (with this sort) gave.');
 }
 
-/** `If-Match: "3"` (or `W/"3"`): the version the caller last read. */
+/** `If-Match: "3"` (or `W/"3"`): the version the caller last read; `*` matches any (RFC 9110). */
 function ifMatchVersion(header: string | undefined): number | undefined {
-  if (!header) return undefined;
+  if (!header || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!m) throw new AppError('request.invalid_if_match', 400, 'If-Match must be the user\'s version, as in its ETag.');
   return Number(m[1]);
