@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { invitationState, type InvitationState } from '../policies/invitation.js';
+import { maySignIn } from '../policies/status.js';
 import type { InvitationsRepository } from '../repositories/invitations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { Clock } from '../util/clock.js';
@@ -26,6 +27,10 @@ export const INVITATIONS_ACTOR: Actor = { type: 'system', name: 'invitations' };
 const BATCH = 100;
 
 const noEmail = () => new AppError('user.no_email', 409, 'The user has no email to send an invitation to.');
+const notInvitable = (status: string) => new AppError('user.not_invitable', 409, `The user's status is ${status}: reactivate them before inviting them.`);
+
+/** Whom an invitation may go to: users who may sign in, and `pending` ones (whom completing it activates). */
+const invitable = (user: User) => maySignIn(user.status) || user.status === 'pending';
 
 const invitationMail = (link: string, ttlSeconds: number) => ({
   subject: 'You are invited to Gatehouse',
@@ -39,6 +44,7 @@ const invitationMail = (link: string, ttlSeconds: number) => ({
  * default); a new invitation voids the user's earlier links. Errors:
  *   404 user.not_found, 403 admin_api.forbidden_target  (reach)
  *   409 user.no_email              nothing to send the invitation to
+ *   409 user.not_invitable         inactive, locked or deleted: reactivate first
  *   409 invitation.not_scheduled   cancelling when nothing is scheduled
  */
 export function createInvitationsService(deps: {
@@ -64,10 +70,10 @@ export function createInvitationsService(deps: {
   /** Mails a scheduled invitation that this run has claimed; false when it could not be sent (and was dropped). */
   async function sendClaimed(userId: string, scheduledAt: Date | null): Promise<boolean> {
     const user = await deps.users.findById(userId);
-    if (!user?.email || user.status === 'deleted') {
+    if (!user?.email || !invitable(user)) {
       await deps.transact(async (trx) => {
         await invitations.remove(userId, trx);
-        await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invitation_dropped', targetType: 'user', targetId: userId, details: { reason: user ? (user.email ? 'deleted' : 'no_email') : 'no_user' } }, trx);
+        await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invitation_dropped', targetType: 'user', targetId: userId, details: { reason: user ? (user.email ? user.status : 'no_email') : 'no_user' } }, trx);
       });
       return false;
     }
@@ -89,6 +95,7 @@ export function createInvitationsService(deps: {
       const now = clock.now();
       const user = await deps.reach(userId, by, { change: true });
       assertThat(user.email, noEmail);
+      assertThat(invitable(user), () => notInvitable(user.status));
       const invitedBy = by.actor.id ?? null;
       if (at && at.getTime() > now.getTime()) {
         await deps.transact(async (trx) => {
@@ -136,11 +143,18 @@ export function createInvitationsService(deps: {
       return sent;
     },
 
-    /** A password link was completed: it confirms the invitation whose mail carried it. */
+    /**
+     * A password link was completed: it confirms the invitation whose mail carried it,
+     * and a `pending` user (invited, not yet active) becomes `active`, as in Okta.
+     */
     async confirmByLink(done: { userId: string; tokenHash: string }): Promise<void> {
       await deps.transact(async (trx) => {
         if (!(await invitations.confirmByLink(done.userId, done.tokenHash, clock.now(), trx))) return;
-        await deps.audit.record({ actor: { type: 'user', id: done.userId }, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
+        const actor: Actor = { type: 'user', id: done.userId };
+        await deps.audit.record({ actor, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
+        if ((await deps.users.lock(done.userId, trx))?.status !== 'pending') return;
+        await deps.users.setStatus(done.userId, 'active', trx);
+        await deps.audit.record({ actor, action: 'user.status_changed', targetType: 'user', targetId: done.userId, changes: { status: ['pending', 'active'] }, details: { reason: 'invitation_confirmed' } }, trx);
       });
     },
   };

@@ -140,4 +140,23 @@ test('refusals: no email (409), not allowed (403), out of reach (404), bad input
   t.is((await admin.api('POST', `/users/${top.id}/invitation`, {})).body.error, 'admin_api.forbidden_target');
   t.is((await admin.api('GET', '/users/00000000-0000-4000-8000-000000000999/invitation')).status, 404);
   t.is((await admin.api('POST', `/users/${user.id}/invitation`, { at: 'tomorrow' })).status, 400);
+  const off = await newcomer();
+  await admin.api('POST', `/users/${off.id}/status`, { status: 'inactive' });
+  const inactive = await admin.api('POST', `/users/${off.id}/invitation`, {});
+  t.is(inactive.status, 409, 'an inactive user is reactivated before being invited');
+  t.is(inactive.body.error, 'user.not_invitable');
+});
+
+test('a pending user who completes the invitation becomes active and signs in', async (t) => {
+  const email = `pending-${Math.random().toString(36).slice(2)}@example.com`;
+  const made = await admin.api('POST', '/users', { email, givenName: 'Pia', status: 'pending' });
+  t.is(made.status, 201, JSON.stringify(made.body));
+  t.is((await admin.api('POST', `/users/${made.body.id}/invitation`, {})).status, 200);
+  const [link] = await invitationLinks(email);
+  t.is((await choosePassword(link!)).status, 200);
+  t.is((await admin.api('GET', `/users/${made.body.id}`)).body.user.status, 'active');
+  const change = await db()('audit_events').where({ target_id: made.body.id, action: 'user.status_changed' }).first();
+  t.deepEqual(change.changes, { status: ['pending', 'active'] });
+  const rp = await relyingParty(s.server, await s.server.createClient());
+  t.truthy((await rp.signIn({ username: email, password: NEW_PASSWORD })).tokens.id_token);
 });
