@@ -87,7 +87,8 @@ export function createUserImportService(deps: {
      * import stopped part-way).
      */
     async run(input: Readable, options: ImportOptions, by: Operator, onProgress?: (p: ImportProgress) => void): Promise<ImportJob> {
-      const parser = parse({ bom: true, relax_column_count: true, info: true });
+      // A record over 64 KiB is an unterminated quote swallowing the file, not a user.
+      const parser = parse({ bom: true, relax_column_count: true, info: true, max_record_size: 64 * 1024 });
       input.once('error', (err) => parser.destroy(err));
       input.once('close', () => input.readableEnded || parser.destroy(new AppError('import.incomplete', 400, 'The file ended early (the upload was cut).')));
       input.pipe(parser);

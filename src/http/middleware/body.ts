@@ -1,3 +1,9 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
@@ -14,6 +20,35 @@ export async function readRaw(ctx: Context, limit: number): Promise<string> {
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The request body written to a private temporary file first (413 past `limit` bytes):
+ * the work that reads it (an import's transaction) then never waits on a slow client.
+ * `open()` reads it back; `remove()` deletes it.
+ */
+export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): Readable; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-upload-'));
+  const file = join(dir, 'body');
+  const remove = () => rm(dir, { recursive: true, force: true });
+  let size = 0;
+  try {
+    await pipeline(
+      ctx.req,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          size += chunk.length;
+          if (size > limit) throw new AppError('request.too_large', 413, `The file is larger than ${Math.round(limit / 2 ** 20)} MiB: split it.`);
+          yield chunk;
+        }
+      },
+      createWriteStream(file, { mode: 0o600 }),
+    );
+  } catch (err) {
+    await remove();
+    throw err instanceof AppError ? err : new AppError('request.incomplete', 400, 'The upload ended early.');
+  }
+  return { open: () => createReadStream(file), remove };
 }
 
 /** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings. */

@@ -7,6 +7,7 @@ import type { ImportJob } from '../../../repositories/import-jobs.js';
 import type { UserImportService } from '../../../services/user-import.js';
 import { adminRoute, errors } from './route.js';
 import { timestamp } from './schemas.js';
+import { spoolBody } from '../../middleware/body.js';
 
 const JOB_SCHEMA = z
   .object({
@@ -47,6 +48,9 @@ const START = z.object({
   dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Check everything and count, write no user'),
 });
 
+/** The largest CSV an import takes (a million rows of a dozen columns fit). */
+const MAX_UPLOAD_BYTES = 256 * 2 ** 20;
+
 /** CSV import of users: start one (it runs while the request waits), follow it, read its row errors. */
 export function importRoutes(deps: { imports: UserImportService }) {
   const { imports } = deps;
@@ -60,11 +64,12 @@ export function importRoutes(deps: { imports: UserImportService }) {
       body: { contentType: 'text/csv', description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags are separated by ";". No passwords.` },
       responses: {
         201: { description: 'The finished job (status "failed" with an error when the file broke off part-way: nothing was written)', schema: JOB_SCHEMA },
-        ...errors(400, 403, 415),
+        ...errors(400, 403, 413, 415),
       },
       async handle(ctx, { query, by }) {
         assertThat(ctx.is('text/csv'), new AppError('request.unsupported_media_type', 415, 'Send the file as text/csv.'));
-        const job = await imports.run(ctx.req, query, by);
+        const upload = await spoolBody(ctx, MAX_UPLOAD_BYTES);
+        const job = await imports.run(upload.open(), query, by).finally(upload.remove);
         ctx.status = 201;
         ctx.set('Location', `${ctx.origin}${ctx.path}/${job.id}`);
         ctx.body = jobJson(job);
