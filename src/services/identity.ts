@@ -83,11 +83,11 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   /** Stores a password that `checkPassword` has already accepted. */
-  async function storeCheckedPassword(userId: string, password: string, actor: Actor, options: { reset: boolean }): Promise<void> {
+  async function storeCheckedPassword(userId: string, password: string, actor: Actor, options: { reset: boolean; ip?: string | null }): Promise<void> {
     const hash = await hasher.hash(password);
     await deps.transact(async (trx) => {
       await credentials.setPassword(userId, hash, { unlock: options.reset }, trx);
-      await audit.record({ actor, action: options.reset ? 'user.password_reset' : 'user.password_changed', targetType: 'user', targetId: userId }, trx);
+      await audit.record({ actor, ip: options.ip ?? null, action: options.reset ? 'user.password_reset' : 'user.password_changed', targetType: 'user', targetId: userId }, trx);
     });
     if (options.reset) await endSessions(userId);
   }
@@ -134,7 +134,7 @@ export function createIdentityService(deps: IdentityDeps) {
      * Sets a password under the policy. `reset` marks a completed password reset:
      * it lifts a lock and ends the user's sessions.
      */
-    async setPassword(userId: string, password: string, actor: Actor, options: { reset: boolean }): Promise<void> {
+    async setPassword(userId: string, password: string, actor: Actor, options: { reset: boolean; ip?: string | null }): Promise<void> {
       const user = await users.findById(userId);
       assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
       await checkPassword(password, user, user.id);

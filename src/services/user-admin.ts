@@ -139,7 +139,7 @@ export function createUserAdminService(deps: {
 
     async setPassword(id: string, password: string, by: Operator): Promise<void> {
       await reach(id, by, { change: true });
-      await deps.identity.setPassword(id, password, by.actor, { reset: true });
+      await deps.identity.setPassword(id, password, by.actor, { reset: true, ip: by.ip });
     },
 
     /** Mails the user a single-use link to choose a password. */
