@@ -90,7 +90,7 @@ export interface ContainerOptions {
 
 /** The composition root: db → repositories → services, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
-  const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'token', '*.token'] });
+  const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'] });
   const clock = options.clock ?? systemClock;
   const secret = resolveSecret(config, log);
   const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax }));
@@ -230,6 +230,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
       jobs: createImportJobsRepository(db),
       store: createUserImportRepository(db),
       users: repos.users,
+      relations: repos.relations,
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,
@@ -246,6 +247,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     directory: repos.directory,
     credentials: repos.credentials,
     accounts: repos.accounts,
+    relations: repos.relations,
     identity,
     hasher,
     audit,

@@ -22,7 +22,8 @@ export interface DatabaseOptions {
 /**
  * Opens the database: a PostgreSQL pool when a URL is given, embedded PGlite otherwise.
  * Errors quote the SQL with its placeholders, never the values (`compileSqlOnError:
- * false`): a failed insert must not put a password hash or personal data in a log.
+ * false`): a failed insert must not put a password hash or personal data in a log
+ * (the logger also redacts PostgreSQL's `detail`, which can quote a failing row).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.url) {

@@ -217,7 +217,7 @@ export function createUserImportRepository(db: Db) {
       return Number(rows[0]?.created ?? 0);
     },
 
-    /** Writes the changes: users, then main roles, main accounts and primary emails where they changed, then the audit. */
+    /** Writes the changes: users, then main roles and main accounts where they changed, then the audit (primary emails: `users.syncPrimaryEmails`). */
     async update(changes: readonly ImportedChange[], audit: ImportAudit, trx: Executor = db): Promise<void> {
       if (!changes.length) return;
       await trx.raw(UPDATE_SQL, [JSON.stringify(changes.map((c) => ({ id: c.id, status_changed: c.statusChanged, ...recordOf(c.after) })))]);

@@ -6,6 +6,7 @@ import { maySignIn } from '../policies/status.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { UserDirectory } from '../repositories/user-directory.js';
+import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { invalidValue, notFound, ScimError } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
@@ -16,6 +17,7 @@ import { ENTERPRISE_USER, type ScimDoc } from '../scim/schemas.js';
 import { fromScimUser, toScimUser, userChanges, type UserWrite } from '../scim/user-mapper.js';
 import type { Actor, AuditService } from './audit.js';
 import type { IdentityService, Transact } from './identity.js';
+import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { PasswordHasher } from './password-hasher.js';
 
 /** Who is provisioning: the audit actor and the roles it may grant. */
@@ -31,6 +33,7 @@ export interface ScimUsersDeps {
   directory: UserDirectory;
   credentials: CredentialsRepository;
   accounts: AccountsRepository;
+  relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>;
   identity: IdentityService;
   hasher: PasswordHasher;
   audit: AuditService;
@@ -87,13 +90,16 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     if (mainAccountId && mainAccountId !== before.mainAccountId) await users.setMainAccount(before.id, mainAccountId, trx);
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);
+    const current = await users.roleNames(before.id, trx);
     if (w.roles) {
-      const current = await users.roleNames(before.id, trx);
       const roles = plan(current, before.mainRole, w.roles, caller);
       await users.replaceRoles(before.id, roles.grantable, caller.grantableRoles, trx);
       if (roles.mainRole !== before.mainRole) await users.update(before.id, { mainRole: roles.mainRole }, trx);
     }
-    return maySignIn(before.status) && !maySignIn(status);
+    const ended = maySignIn(before.status) && !maySignIn(status);
+    // An HR system may deactivate a super admin, but not the last one who may sign in (409).
+    if (current.includes('super_admin') && (ended || (w.roles && !(await users.roleNames(before.id, trx)).includes('super_admin')))) await assertSuperAdminRemains(deps.relations, trx);
+    return ended;
   }
 
   /** Runs a write of an existing user under its row lock, with If-Match, audit and session ending. */

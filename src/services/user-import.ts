@@ -12,6 +12,8 @@ import { maySignIn } from '../policies/status.js';
 import type { ImportCounts, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
 import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
 import type { UsersRepository } from '../repositories/users.js';
+import type { UserRelationsRepository } from '../repositories/user-relations.js';
+import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from './admin-auth.js';
 import type { Transact } from './identity.js';
 
@@ -70,6 +72,7 @@ export function createUserImportService(deps: {
   jobs: ImportJobsRepository;
   store: UserImportRepository;
   users: Pick<UsersRepository, 'syncPrimaryEmails'>;
+  relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>;
   /** A transaction that is never retried: the file cannot be read twice. */
   transaction: Transact;
   endSessions: (userId: string) => Promise<unknown>;
@@ -93,11 +96,11 @@ export function createUserImportService(deps: {
       input.once('close', () => input.readableEnded || parser.destroy(new AppError('import.incomplete', 400, 'The file ended early (the upload was cut).')));
       input.pipe(parser);
       const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: Info }>;
-      /** Stops reading: the rest of the input is drained, not parsed. */
+      /** Stops reading: the rest of the input (a file) is left unread. */
       const stop = () => {
         input.unpipe(parser);
         parser.destroy();
-        input.resume();
+        input.destroy();
       };
 
       let columns: ImportColumn[];
@@ -230,6 +233,8 @@ export function createUserImportService(deps: {
         const made = await store.create(created, audit, trx);
         assertThat(made === created.length, () => new AppError('import.write_failed', 500, `${made} users of ${created.length} were created.`));
         await store.update(changed, audit, trx);
+        const superAdmins = new Set(planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])));
+        if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status))))) await assertSuperAdminRemains(deps.relations, trx);
         await deps.users.syncPrimaryEmails(changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })), trx);
         for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) signedOut.push(c.id);
         counts.processed += batch.length;

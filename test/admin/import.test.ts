@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import test from 'ava';
 import { parse } from 'csv-parse/sync';
@@ -251,6 +252,18 @@ test('the request: 415 unless text/csv; a bad header is 400 before any job; a mi
   t.is((await imported(a.api, 'key=phone&mode=add', csv('email'))).status, 400);
   t.is((await a.api('GET', '/imports/00000000-0000-4000-8000-000000000000')).status, 404);
   t.is((await a.api('GET', '/imports/not-a-uuid/errors.csv')).status, 404);
+  // A file declared larger than 256 MiB is refused before a byte of it is stored.
+  const token = await s.tokenOf(a);
+  const declared = await new Promise<number>((resolve, reject) => {
+    const req = request(`${s.base}/imports?key=email&mode=add`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(257 * 2 ** 20) } }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.write('email\n');
+  });
+  t.is(declared, 413);
 });
 
 for (const role of ['hr', 'manager'] as const) {

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import { startAdminServer, type AdminFetch, type AdminServer } from '../helpers/admin.js';
+import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
 
 let s: AdminServer;
 test.before(async () => {
@@ -36,6 +37,13 @@ test.serial('the last super admin cannot give the role up; once there is another
     t.is(res.status, 409, `${method} ${path}`);
     t.is(res.body.error, 'user.last_super_admin');
   }
+  const csvImport = await root.api('POST', '/imports?key=email&mode=update', `email,status\n${root.email},inactive\n`, { 'content-type': 'text/csv' });
+  t.is(csvImport.body.status, 'failed', 'nor by a CSV import');
+  t.regex(csvImport.body.error, /super admin/);
+  const hr = scimClient(s.server, await scimToken(s.server));
+  const scimOff = await hr.request('PATCH', `/Users/${root.id}`, { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', path: 'active', value: false }] });
+  t.is(scimOff.status, 409, 'nor by an HR system over SCIM');
+  t.is(scimOff.body.schemas[0], SCIM.error);
   const kept = (await root.api('GET', `/users/${root.id}`)).body;
   t.is(kept.user.status, 'active', 'nothing was written');
   t.is(kept.user.mainRole, 'super_admin');

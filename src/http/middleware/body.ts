@@ -28,6 +28,7 @@ export async function readRaw(ctx: Context, limit: number): Promise<string> {
  * `open()` reads it back; `remove()` deletes it.
  */
 export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): Readable; remove(): Promise<void> }> {
+  if (Number(ctx.get('content-length')) > limit) throw tooLarge(limit);
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-upload-'));
   const file = join(dir, 'body');
   const remove = () => rm(dir, { recursive: true, force: true });
@@ -38,7 +39,7 @@ export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): 
       async function* (chunks: AsyncIterable<Buffer>) {
         for await (const chunk of chunks) {
           size += chunk.length;
-          if (size > limit) throw new AppError('request.too_large', 413, `The file is larger than ${Math.round(limit / 2 ** 20)} MiB: split it.`);
+          if (size > limit) throw tooLarge(limit);
           yield chunk;
         }
       },
@@ -46,10 +47,16 @@ export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): 
     );
   } catch (err) {
     await remove();
-    throw err instanceof AppError ? err : new AppError('request.incomplete', 400, 'The upload ended early.');
+    // The client went away mid-upload: its error. Anything else (a full disk) is the server's.
+    if (CLIENT_GONE.has((err as { code?: string }).code ?? '')) throw new AppError('request.incomplete', 400, 'The upload ended early.');
+    throw err;
   }
   return { open: () => createReadStream(file), remove };
 }
+
+/** How a request body ends when its client goes away (aborted, reset): not the server's fault. */
+const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNABORTED']);
+const tooLarge = (limit: number) => new AppError('request.too_large', 413, `The file is larger than ${Math.round(limit / 2 ** 20)} MiB: split it.`);
 
 /** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings. */
 export async function readForm(ctx: Context): Promise<Record<string, string>> {

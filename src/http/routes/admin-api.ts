@@ -12,7 +12,6 @@ import type { AdminContext, AdminRoute } from './admin/route.js';
 
 export const ADMIN_API_PREFIX = '/admin/api';
 
-/** Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained. */
 /** What the database refused that a check before it could not see (two writers at once), as the caller's error. */
 function fromDatabase(err: unknown): unknown {
   const code = (err as { code?: string }).code;
@@ -21,6 +20,7 @@ function fromDatabase(err: unknown): unknown {
   return err;
 }
 
+/** Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained. */
 function jsonErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {

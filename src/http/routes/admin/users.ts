@@ -95,7 +95,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
           .object({ status: status.optional(), mainRole: role.optional(), mainAccountId: z.uuid().optional(), tags: TAGS.optional() })
           .refine((s) => Object.values(s).some((v) => v !== undefined), 'set at least one of status, mainRole, mainAccountId, tags'),
       }),
-      responses: { 200: { description: 'Done', schema: z.object({ updated: z.number().int() }) }, ...errors(400, 403, 404) },
+      responses: { 200: { description: 'Done', schema: z.object({ updated: z.number().int() }) }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { body, by }) {
         ctx.body = await users.bulk(body.ids, body.set, by);
       },
@@ -136,7 +136,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       responses: {
         200: { description: 'Marked deleted', schema: USER_SCHEMA },
         ...NO_CONTENT,
-        ...errors(403, 404),
+        ...errors(403, 404, 409),
       },
       async handle(ctx, { params, by }) {
         const result = await users.remove(idParam(params), by);
@@ -151,7 +151,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       summary: 'Set the status (deactivate, reactivate…); one that may not sign in ends every session',
       permission: 'users.status',
       body: z.object({ status: settableStatus }),
-      responses: { 200: { description: 'The user', schema: USER_SCHEMA }, ...errors(400, 403, 404) },
+      responses: { 200: { description: 'The user', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
         ctx.body = userJson(await users.setStatus(idParam(params), body.status, by));
       },
