@@ -7,7 +7,7 @@ import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
-import type { Operator } from './admin-auth.js';
+import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { CreateUserInput, IdentityService, Transact } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
@@ -79,7 +79,12 @@ export function createUserAdminService(deps: {
         if (changes.userCode && changes.userCode.toLowerCase() !== before.userCode.toLowerCase()) {
           assertThat(!(await users.isTaken('user_code', changes.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
         }
-        if (changes.directManagerId) assertThat(changes.directManagerId !== id && (await users.findById(changes.directManagerId, trx)), new AppError('user.invalid_manager', 400, 'directManagerId must be another existing user.'));
+        if (changes.directManagerId) {
+          // A manager names themself or someone they reach: a user out of reach is as unknown as a missing one.
+          const manager = changes.directManagerId;
+          const known = manager !== id && (await users.findById(manager, trx)) && (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
+          assertThat(known, new AppError('user.invalid_manager', 400, 'directManagerId must be another user you can see.'));
+        }
         const after = (await users.update(id, changes, trx))!;
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.record({ actor: by.actor, ip: by.ip, action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);

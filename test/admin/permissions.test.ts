@@ -12,6 +12,7 @@ let s: AdminServer;
 const api = {} as Record<Role, AdminFetch>;
 let accountA: string;
 let accountB: string;
+let managerId: string;
 
 test.before(async () => {
   s = await startAdminServer();
@@ -20,6 +21,7 @@ test.before(async () => {
   for (const role of ROLES) api[role] = (await s.as(role)).api;
   // The manager manages account A (a manager assignment scoped to it).
   const manager = await db('users').select('id').where('main_role', 'manager').first();
+  managerId = manager.id;
   await db('role_assignments').insert({ user_id: manager.id, role: 'manager', account_id: accountA });
 });
 test.after.always(() => s?.close());
@@ -60,6 +62,11 @@ test('row 2: a manager views and edits the users of the accounts they manage, an
   const takeover = await api.manager('PATCH', `/users/${mine.id}`, { email: `new-${Math.random()}@example.com` });
   t.is(takeover.status, 403, 'a manager does not change the sign-in identifiers ("forgot password" would hand them the account)');
   t.is((await api.manager('PATCH', `/users/${mine.id}`, { userCode: `U-${Math.random()}` })).status, 403);
+  const outOfReach = await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: theirs.id });
+  const missing = await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: '00000000-0000-4000-8000-00000000beef' });
+  t.deepEqual([outOfReach.status, outOfReach.body.error], [missing.status, missing.body.error], 'a user out of reach is as unknown as a missing one');
+  t.is(missing.status, 400);
+  t.is((await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: managerId })).status, 200, 'a manager names themself');
   const hidden = await api.manager('GET', `/users/${theirs.id}`);
   t.is(hidden.status, 404, 'users out of reach are as if missing');
   t.is(hidden.body.error, 'user.not_found');
