@@ -145,8 +145,9 @@ test.serial('npm start: ready on the database, says how to make the first super 
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   try {
+    // A first start runs every migration on a new embedded database: ~11 s alone, longer beside other test files.
     let ready: Response | undefined;
-    for (let i = 0; i < 200 && !ready?.ok; i++) {
+    for (let i = 0; i < 600 && !ready?.ok; i++) {
       await new Promise((r) => setTimeout(r, 100));
       ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
     }
