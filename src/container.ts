@@ -224,7 +224,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays }),
     merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
     anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
-    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, audit, reach, clock, log }),
+    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, identity, audit, reach, clock, log }),
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),

@@ -6,12 +6,8 @@ import { isUuid } from '../util/uuid.js';
 
 /**
  * The users CSV import's SQL: a few statements per batch of rows, whatever the
- * batch size (lookups join `unnest(array)`, writes read `jsonb_to_recordset`).
- * Every method runs in the import's transaction.
- *
- * Every lookup is an equality on a btree index; the transaction turns bitmap
- * scans off (see `begin`) so the planner cannot answer one through a trigram
- * index instead.
+ * batch size (lookups by `= ANY(array)`, writes from `jsonb_to_recordset`).
+ * Every method runs in the import's transaction, readied by `begin`.
  */
 
 /** A user a key matched: the row (locked for the transaction) and the roles held in any scope. */
@@ -129,18 +125,17 @@ export function createUserImportRepository(db: Db) {
       if (!keys.length) return found;
       const column = key === 'email' ? 'email' : 'user_code';
       const { rows } = (await trx.raw(
-        `SELECT ${USER_COLUMNS.map((c) => `users.${c}`).join(', ')}, k.v AS import_key
-           FROM unnest(?::text[]) AS k(v) JOIN users ON lower(users.${column}) = k.v
-          WHERE users.status <> 'deleted'
-          FOR NO KEY UPDATE OF users`,
+        `SELECT ${USER_COLUMNS.map((c) => `users.${c}`).join(', ')}, lower(users.${column}) AS import_key,
+                (SELECT coalesce(array_agg(DISTINCT a.role), '{}') FROM role_assignments a WHERE a.user_id = users.id) AS role_names
+           FROM users WHERE lower(users.${column}) = ANY(?::text[]) AND users.status <> 'deleted'
+           FOR NO KEY UPDATE OF users`,
         [[...keys]],
       )) as { rows: any[] };
-      if (!rows.length) return found;
-      const roles = (await trx.raw(`SELECT user_id, array_agg(DISTINCT role) AS roles FROM role_assignments WHERE user_id = ANY(?::uuid[]) GROUP BY user_id`, [
-        rows.map((r) => r.id),
-      ])) as { rows: { user_id: string; roles: Role[] }[] };
-      const rolesOf = new Map(roles.rows.map((r) => [r.user_id, r.roles]));
-      for (const r of rows) found.set(r.import_key, [...(found.get(r.import_key) ?? []), { user: toUser(r), roles: rolesOf.get(r.id) ?? [] }]);
+      for (const r of rows) {
+        const list = found.get(r.import_key) ?? [];
+        list.push({ user: toUser(r), roles: r.role_names });
+        found.set(r.import_key, list);
+      }
       return found;
     },
 
@@ -149,9 +144,9 @@ export function createUserImportRepository(db: Db) {
       const result = { emails: new Map<string, string[]>(), userCodes: new Map<string, string[]>() };
       if (!emails.length && !userCodes.length) return result;
       const { rows } = (await trx.raw(
-        `SELECT 'email' AS kind, k.v AS value, u.id FROM unnest(?::text[]) AS k(v) JOIN users u ON lower(u.email) = k.v WHERE u.status <> 'deleted'
+        `SELECT 'email' AS kind, lower(email) AS value, id FROM users WHERE lower(email) = ANY(?::text[]) AND status <> 'deleted'
          UNION ALL
-         SELECT 'userCode', k.v, u.id FROM unnest(?::text[]) AS k(v) JOIN users u ON lower(u.user_code) = k.v WHERE u.status <> 'deleted'`,
+         SELECT 'userCode', lower(user_code), id FROM users WHERE lower(user_code) = ANY(?::text[]) AND status <> 'deleted'`,
         [[...emails], [...userCodes]],
       )) as { rows: { kind: 'email' | 'userCode'; value: string; id: string }[] };
       for (const r of rows) {
@@ -204,7 +199,7 @@ export function createUserImportRepository(db: Db) {
     /** Which of these userCodes (lower-cased) a user who is not deleted holds. */
     async takenUserCodes(candidates: readonly string[], trx: Executor = db): Promise<Set<string>> {
       if (!candidates.length) return new Set();
-      const { rows } = (await trx.raw(`SELECT k.v AS code FROM unnest(?::text[]) AS k(v) JOIN users u ON lower(u.user_code) = k.v WHERE u.status <> 'deleted'`, [
+      const { rows } = (await trx.raw(`SELECT lower(user_code) AS code FROM users WHERE lower(user_code) = ANY(?::text[]) AND status <> 'deleted'`, [
         candidates.map((c) => c.toLowerCase()),
       ])) as { rows: { code: string }[] };
       return new Set(rows.map((r) => r.code));

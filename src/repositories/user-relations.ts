@@ -1,7 +1,7 @@
-import { SIGN_IN_STATUSES } from '../policies/status.js';
 import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
 import { ROLES, roleRank, type Role, type RoleAssignment } from '../domain/user.js';
+import { SIGN_IN_STATUSES } from '../policies/status.js';
 
 export interface Employment {
   accountId: string;

@@ -104,34 +104,31 @@ export function createUserSearch(db: Db) {
     ): Promise<{ users: User[]; total: number | undefined; next: UserCursor | undefined }> {
       const { sql, type } = USER_SORTS[input.sort.key];
       const direction = input.sort.descending ? 'DESC' : 'ASC';
-      const after = (key: string, id: string) => (q: Knex.QueryBuilder) => {
+      /** Rows after the cursor, ordered by (key, id): the keyset. */
+      const keyset = (q: Knex.QueryBuilder, key: string, id: string) => {
         if (input.cursor) q.whereRaw(`(${key}, ${id}) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [input.cursor.after, input.cursor.id]);
-        return q;
+        return q.orderByRaw(`${key} ${direction}, ${id} ${direction}`).limit(input.limit + 1);
       };
+      const count = () => where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0));
       let rows: any[];
       let total: number | undefined;
       if (input.filter.q?.trim() && input.withTotal !== false) {
         const matched = where(trx('users'), input.filter, input.scope).select('users.id', trx.raw(`${sql} AS k`));
-        const page = after('matched.k', 'matched.id')(trx('matched').select('id', 'k')).orderByRaw(`k ${direction}, id ${direction}`).limit(input.limit + 1);
         rows = await trx
           .withMaterialized('matched', matched)
-          .with('page', page)
+          .with('page', keyset(trx('matched').select('id', 'k'), 'k', 'id'))
           .from('page')
           .join('users', 'users.id', 'page.id')
           .select(USER_COLUMNS.map((c) => `users.${c}`))
           .select(trx.raw('page.k::text AS sort_key'), trx.raw('(SELECT count(*) FROM matched) AS total'))
           .orderByRaw(`page.k ${direction}, page.id ${direction}`);
-        total = rows.length ? Number(rows[0].total) : input.cursor ? Number((await where(trx('users'), input.filter, input.scope).count('* as count').first())?.count ?? 0) : 0;
+        // A page past the end has no row to carry the total.
+        total = rows.length ? Number(rows[0].total) : await count();
       } else {
-        const q = after(sql, 'users.id')(where(trx('users'), input.filter, input.scope))
+        const page = keyset(where(trx('users'), input.filter, input.scope), sql, 'users.id')
           .select(USER_COLUMNS.map((c) => `users.${c}`))
-          .select(trx.raw(`(${sql})::text AS sort_key`))
-          .orderByRaw(`${sql} ${direction}, users.id ${direction}`)
-          .limit(input.limit + 1);
-        [rows, total] = await Promise.all([
-          q,
-          input.withTotal === false ? undefined : where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0)),
-        ]);
+          .select(trx.raw(`(${sql})::text AS sort_key`));
+        [rows, total] = await Promise.all([page, input.withTotal === false ? undefined : count()]);
       }
       const more = rows.length > input.limit;
       const pageRows = rows.slice(0, input.limit);

@@ -8,7 +8,7 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { Clock } from '../util/clock.js';
 import type { Operator } from './admin-auth.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { IdentityService, Transact } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 
@@ -52,6 +52,7 @@ export function createInvitationsService(deps: {
   users: UsersRepository;
   invitations: InvitationsRepository;
   resets: PasswordResetService;
+  identity: Pick<IdentityService, 'writeStatus'>;
   audit: AuditService;
   reach: UserReach;
   clock: Clock;
@@ -152,9 +153,7 @@ export function createInvitationsService(deps: {
         if (!(await invitations.confirmByLink(done.userId, done.tokenHash, clock.now(), trx))) return;
         const actor: Actor = { type: 'user', id: done.userId };
         await deps.audit.record({ actor, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
-        if ((await deps.users.lock(done.userId, trx))?.status !== 'pending') return;
-        await deps.users.setStatus(done.userId, 'active', trx);
-        await deps.audit.record({ actor, action: 'user.status_changed', targetType: 'user', targetId: done.userId, changes: { status: ['pending', 'active'] }, details: { reason: 'invitation_confirmed' } }, trx);
+        if ((await deps.users.lock(done.userId, trx))?.status === 'pending') await deps.identity.writeStatus(done.userId, 'active', actor, null, trx);
       });
     },
   };

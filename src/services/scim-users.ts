@@ -90,15 +90,16 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     if (mainAccountId && mainAccountId !== before.mainAccountId) await users.setMainAccount(before.id, mainAccountId, trx);
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);
+    const ended = maySignIn(before.status) && !maySignIn(status);
+    if (!w.roles && !ended) return false;
     const current = await users.roleNames(before.id, trx);
     if (w.roles) {
       const roles = plan(current, before.mainRole, w.roles, caller);
       await users.replaceRoles(before.id, roles.grantable, caller.grantableRoles, trx);
       if (roles.mainRole !== before.mainRole) await users.update(before.id, { mainRole: roles.mainRole }, trx);
     }
-    const ended = maySignIn(before.status) && !maySignIn(status);
-    // An HR system may deactivate a super admin, but not the last one who may sign in (409).
-    if (current.includes('super_admin') && (ended || (w.roles && !(await users.roleNames(before.id, trx)).includes('super_admin')))) await assertSuperAdminRemains(deps.relations, trx);
+    // An HR system may deactivate or demote a super admin, but not the last one who may sign in (409).
+    if (current.includes('super_admin') && (ended || !(await users.roleNames(before.id, trx)).includes('super_admin'))) await assertSuperAdminRemains(deps.relations, trx);
     return ended;
   }
 

@@ -69,14 +69,13 @@ export function createUserAdminService(deps: {
         const before = await reach(id, by, { change: true, lock: true }, trx);
         assertThat(expectedVersion === undefined || expectedVersion === before.version, () => versionMismatch(before.version));
         const differs = (a: string | null | undefined, b: string | null) => a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
-        assertThat(
-          mayDo(by.powers, 'users.identifiers') || (!differs(changes.email, before.email) && !differs(changes.userCode, before.userCode)),
-          new AppError('admin_api.forbidden', 403, "Only HR and administrators change a user's email or userCode."),
-        );
-        if (changes.email && changes.email.toLowerCase() !== before.email?.toLowerCase() && !deps.duplicateEmails()) {
+        const newEmail = differs(changes.email, before.email);
+        const newUserCode = differs(changes.userCode, before.userCode);
+        assertThat(mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode), new AppError('admin_api.forbidden', 403, "Only HR and administrators change a user's email or userCode."));
+        if (changes.email && newEmail && !deps.duplicateEmails()) {
           assertThat(!(await users.isTaken('email', changes.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
         }
-        if (changes.userCode && changes.userCode.toLowerCase() !== before.userCode.toLowerCase()) {
+        if (changes.userCode && newUserCode) {
           assertThat(!(await users.isTaken('user_code', changes.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
         }
         if (changes.directManagerId) {
