@@ -4,6 +4,7 @@ import type { Context, Next } from 'koa';
 import type { Container } from './container.js';
 import { createCsrf } from './http/middleware/csrf.js';
 import { pageErrors } from './http/middleware/page-errors.js';
+import { databaseUnavailable } from './http/middleware/database-unavailable.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { createRenderer } from './http/render.js';
@@ -112,6 +113,7 @@ export async function buildApp(c: Container) {
   oidc.use([
     requestLog(c.log),
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
+    databaseUnavailable(render, c.log),
     health.routes(),
     assets.routes(),
     (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),

@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
 import { createContainer } from './container.js';
 import { serveCliSocket } from './cli/server-socket.js';
+import { createConnectionDrain } from './http/connection-drain.js';
 
 /** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
 const config = loadConfig();
@@ -20,6 +21,7 @@ if ((await container.repos.users.countWithRole('super_admin')) === 0) {
 const cliSocket = config.databaseUrl ? undefined : await serveCliSocket(container, log);
 
 const server = createServer(handle);
+const connections = createConnectionDrain(server);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, () => {
   log.info({ port: config.port, issuer: config.issuer, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'gatehouse.listening');
@@ -38,15 +40,18 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, 'gatehouse.stopping');
   for (const t of timers) clearInterval(t);
-  const force = setTimeout(() => process.exit(1), 10_000);
+  // Only if requests in flight outlive their deadlines (a database call is bounded by DB_*_TIMEOUT_MS).
+  const force = setTimeout(() => {
+    log.error({ timeoutMs: config.shutdownTimeoutMs }, 'gatehouse.stop_timeout');
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
   force.unref();
   cliSocket?.close();
-  server.close(async () => {
-    await container.close();
-    log.info('gatehouse.stopped');
-    process.exit(0);
-  });
-  server.closeIdleConnections();
+  // Stop accepting, answer what is in flight (with `Connection: close`), close idle keep-alive connections.
+  await connections.drain();
+  await container.close();
+  log.info('gatehouse.stopped');
+  process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -16,6 +16,17 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** Largest connection pool per instance (PostgreSQL only). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  /**
+   * Deadlines of every database call (PostgreSQL only), in milliseconds: a statement
+   * (`statement_timeout`, and the client gives up 500 ms later even if the server is
+   * frozen), waiting for a pooled connection, opening a connection. Past one, the
+   * request answers 503 with Retry-After.
+   */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
+  /** On SIGTERM, the longest wait for requests in flight before the process exits anyway (exit 1). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15000),
   /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table. */
   SMTP_URL: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
@@ -84,6 +95,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     databasePoolMax: c.DATABASE_POOL_MAX,
+    databaseTimeouts: { statementMs: c.DB_STATEMENT_TIMEOUT_MS, acquireMs: c.DB_ACQUIRE_TIMEOUT_MS, connectMs: c.DB_CONNECT_TIMEOUT_MS },
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     smtpUrl: c.SMTP_URL,
     mailFrom: c.MAIL_FROM,
     secret: c.GATEHOUSE_SECRET,

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 
@@ -17,6 +18,47 @@ export interface DatabaseOptions {
   /** PGlite data directory; `memory://` for a throw-away database. */
   dataDir: string;
   poolMax?: number;
+  /** Deadlines of every query on PostgreSQL (PGlite runs in-process: they do not apply). */
+  timeouts?: DatabaseTimeouts;
+}
+
+export interface DatabaseTimeouts {
+  /** `statement_timeout` of every connection; the client gives up `QUERY_READ_MARGIN_MS` later (a frozen server cannot time itself out). */
+  statementMs: number;
+  /** Longest wait for a connection from the pool. */
+  acquireMs: number;
+  /** Longest wait to open a connection. */
+  connectMs: number;
+}
+
+/** How much longer than `statement_timeout` the client waits for an answer before it drops the connection. */
+export const QUERY_READ_MARGIN_MS = 500;
+
+// knex's PostgreSQL client, to drop a connection whose query timed out (see below).
+const PgClient = createRequire(import.meta.url)('knex/lib/dialects/postgres/index.js') as new (config: unknown) => {
+  _query(connection: PgConnection, obj: unknown): Promise<unknown>;
+};
+type PgConnection = { __knex__disposed?: unknown; connection?: { stream?: { destroy(): void } } };
+
+/**
+ * When pg's client-side deadline (`query_timeout`) fires, the query is still running
+ * on that connection (or the server is frozen): reusing it would queue the next
+ * statements behind it. The connection is marked for the pool to discard and its
+ * socket closed, so every following statement on it fails at once (a transaction's
+ * rollback included) and PostgreSQL ends the backend and its transaction.
+ */
+class DeadlinePgClient extends PgClient {
+  override async _query(connection: PgConnection, obj: unknown): Promise<unknown> {
+    try {
+      return await super._query(connection, obj);
+    } catch (err) {
+      if ((err as Error).message === 'Query read timeout') {
+        connection.__knex__disposed = err;
+        connection.connection?.stream?.destroy();
+      }
+      throw err;
+    }
+  }
 }
 
 /**
@@ -27,7 +69,24 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.url) {
-    return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 }, compileSqlOnError: false });
+    const t = options.timeouts;
+    if (!t) return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 }, compileSqlOnError: false });
+    return knex({
+      client: DeadlinePgClient as unknown as typeof knex.Client,
+      dialect: 'postgres',
+      connection: {
+        connectionString: options.url,
+        statement_timeout: t.statementMs,
+        query_timeout: t.statementMs + QUERY_READ_MARGIN_MS,
+        connectionTimeoutMillis: t.connectMs,
+        // Notices a peer gone from the network (not a frozen one: its kernel still answers).
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      } as Knex.PgConnectionConfig,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      acquireConnectionTimeout: t.acquireMs,
+      compileSqlOnError: false,
+    });
   }
   const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
     import('@electric-sql/pglite'),
@@ -49,9 +108,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object, compileSqlOnError: false });
 }
 
+/**
+ * Runs the pending migrations. On a pool with query deadlines they run on a pool
+ * of their own without them: building an index on a large table may take longer.
+ */
 export async function migrate(db: Db): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [number, string[]];
-  return applied;
+  const config = db.client.config as Omit<Knex.Config, 'connection'> & { connection?: Knex.PgConnectionConfig & { statement_timeout?: number } };
+  const connection = config.connection;
+  const runner = connection?.statement_timeout
+    ? knex({ ...config, connection: { ...connection, statement_timeout: undefined, query_timeout: undefined }, pool: { min: 0, max: 2 } })
+    : db;
+  try {
+    const [, applied] = (await runner.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [number, string[]];
+    return applied;
+  } finally {
+    if (runner !== db) await runner.destroy();
+  }
 }
 
 /** `pg` returns count(*) as a string, PGlite as a number. */

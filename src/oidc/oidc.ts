@@ -15,7 +15,11 @@ export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: Sign
     const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
     for (const m of middleware) p.use(m);
     // oidc-provider answers these with a 500 itself; the cause would otherwise be lost.
-    p.on('server_error', (_ctx, err) => deps.log.error({ err }, 'oidc.server_error'));
+    // It is kept for http/middleware/database-unavailable.ts (an unavailable database is a 503).
+    p.on('server_error', (ctx, err) => {
+      ctx.state.serverError = err;
+      deps.log.error({ err }, 'oidc.server_error');
+    });
     return p;
   };
   let fingerprint = await deps.keys.fingerprint();

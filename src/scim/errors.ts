@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { AppError } from '../errors/app-error.js';
 
 /** The `scimType` values of RFC 7644 §3.12. */
@@ -39,6 +40,7 @@ export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detai
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
+export const unavailable = () => new ScimError(503, undefined, 'The service cannot reach its database. Try again in a moment.');
 
 /** The response body for an error, as RFC 7644 §3.12 shapes it. */
 export function scimErrorBody(error: { status: number; scimType?: ScimType; message: string }) {
@@ -60,8 +62,8 @@ const UNIQUE_DETAILS: Record<string, string> = {
 /**
  * Any error as the SCIM error a client should see: ScimErrors as they are, other
  * exposed application errors with their status (a password policy refusal is 400
- * `invalidValue`), a unique index's refusal as 409 `uniqueness`; undefined for a
- * server fault.
+ * `invalidValue`), a unique index's refusal as 409 `uniqueness`, an unavailable
+ * database as 503 (the caller adds Retry-After); undefined for a server fault.
  */
 export function asScimError(err: unknown): ScimError | undefined {
   if (err instanceof ScimError) return err;
@@ -70,5 +72,6 @@ export function asScimError(err: unknown): ScimError | undefined {
   }
   const { code, constraint } = err as { code?: string; constraint?: string };
   if (code === '23505') return uniqueness(UNIQUE_DETAILS[constraint ?? ''] ?? 'A resource with this unique value already exists.');
+  if (isDatabaseUnavailable(err)) return unavailable();
   return undefined;
 }

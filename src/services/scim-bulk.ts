@@ -107,6 +107,8 @@ export function createScimBulk(deps: { users: Resources; groups: Resources; maxO
           errors += 1;
           const error = scim ?? new ScimError(500, undefined, 'The server could not complete this operation.');
           results[index] = { ...base, status: String(error.status), response: scimErrorBody(error) };
+          // The database is unavailable: the operations after this one would each wait out its deadline.
+          if (error.status === 503) errors = failOnErrors;
         }
         if (op.bulkId) pendingBulkIds.delete(String(op.bulkId));
       }

@@ -3,10 +3,12 @@ import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { mayDo } from '../../policies/permissions.js';
 import type { AdminAuth } from '../../services/admin-auth.js';
 import { readJson } from '../middleware/body.js';
+import { retryLater } from '../retry-later.js';
 import { openApiDocument } from './admin/openapi.js';
 import type { AdminContext, AdminRoute } from './admin/route.js';
 
@@ -20,7 +22,10 @@ function fromDatabase(err: unknown): unknown {
   return err;
 }
 
-/** Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained. */
+/**
+ * Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained.
+ * An unavailable database is 503 `db.unavailable` with Retry-After.
+ */
 function jsonErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -28,6 +33,13 @@ function jsonErrors(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) throw new AppError('admin_api.not_found', 404, `No endpoint ${ctx.method} ${ctx.path}.`);
       if (ctx.status === 405) throw new AppError('admin_api.method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}.`);
     } catch (caught) {
+      if (isDatabaseUnavailable(caught)) {
+        log.warn({ err: caught, path: ctx.path }, 'admin_api.database_unavailable');
+        ctx.status = 503;
+        retryLater(ctx);
+        ctx.body = { error: 'db.unavailable', message: 'The database is not answering. Try again in a moment.' };
+        return;
+      }
       const err = fromDatabase(caught);
       const known = err instanceof AppError && err.expose;
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');

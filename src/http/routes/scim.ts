@@ -13,6 +13,7 @@ import {
   LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ScimDoc, type ServiceProviderLimits,
 } from '../../scim/schemas.js';
 import { readRaw } from '../middleware/body.js';
+import { retryLater } from '../retry-later.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -40,7 +41,7 @@ function send(ctx: Context, status: number, body: unknown, resource = body) {
   if (status === 201 && meta?.location) ctx.set('Location', meta.location);
 }
 
-/** Every failure in the SCIM error schema; server faults are logged, never explained. */
+/** Every failure in the SCIM error schema (an unavailable database: 503 with Retry-After); server faults are logged, never explained. */
 function scimErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -53,6 +54,10 @@ function scimErrors(log: Logger) {
       const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
       send(ctx, error.status, scimErrorBody(error));
       if (error.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="scim", error="invalid_token"' : 'Bearer realm="scim"');
+      if (error.status === 503) {
+        log.warn({ err, path: ctx.path }, 'scim.database_unavailable');
+        retryLater(ctx);
+      }
     }
   };
 }
