@@ -93,7 +93,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'] });
   const clock = options.clock ?? systemClock;
   const secret = resolveSecret(config, log);
-  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts }));
+  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log }));
   await migrate(db);
   const transact = retryingTransaction(db);
 

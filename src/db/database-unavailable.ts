@@ -19,14 +19,19 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (code.startsWith('08') && code.length === 5) return true;
   if (UNAVAILABLE_SQLSTATES.has(code) || NETWORK_CODES.has(code)) return true;
   if (e.name === 'KnexTimeoutError') return true;
-  if (typeof e.message === 'string' && CLIENT_MESSAGES.has(e.message)) return true;
+  if (typeof e.message === 'string' && isClientMessage(e.message)) return true;
   if (Array.isArray(e.errors) && e.errors.some((inner) => isDatabaseUnavailable(inner, depth + 1))) return true;
   return isDatabaseUnavailable(e.cause, depth + 1);
 }
 
 const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03', '57014', '25P03']);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
-/** pg's own errors (it sets no code on them). */
+/** pg's own errors (it sets no code on them); knex puts the statement before them (`<sql> - Query read timeout`). */
+function isClientMessage(message: string): boolean {
+  const at = message.lastIndexOf(' - ');
+  return CLIENT_MESSAGES.has(message) || (at >= 0 && CLIENT_MESSAGES.has(message.slice(at + 3)));
+}
+
 const CLIENT_MESSAGES = new Set([
   'Query read timeout',
   'timeout expired',

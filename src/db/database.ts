@@ -20,6 +20,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** Deadlines of every query on PostgreSQL (PGlite runs in-process: they do not apply). */
   timeouts?: DatabaseTimeouts;
+  /** Where knex's warnings go (a connection lost, an acquire that failed) instead of the console. */
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
 export interface DatabaseTimeouts {
@@ -52,7 +54,7 @@ class DeadlinePgClient extends PgClient {
     try {
       return await super._query(connection, obj);
     } catch (err) {
-      if ((err as Error).message === 'Query read timeout') {
+      if ((err as Error).message?.endsWith('Query read timeout')) {
         connection.__knex__disposed = err;
         connection.connection?.stream?.destroy();
       }
@@ -86,6 +88,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
       pool: { min: 0, max: options.poolMax ?? 10 },
       acquireConnectionTimeout: t.acquireMs,
       compileSqlOnError: false,
+      ...(options.log ? { log: knexLog(options.log) } : {}),
     });
   }
   const [{ PGlite }, { pg_trgm }, { default: ClientPgLite }] = await Promise.all([
@@ -112,6 +115,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
  * Runs the pending migrations. On a pool with query deadlines they run on a pool
  * of their own without them: building an index on a large table may take longer.
  */
+function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
+  return {
+    warn: (message) => log.warn({ message: String(message) }, 'db.warning'),
+    error: (message) => log.error({ message: String(message) }, 'db.error'),
+    deprecate: () => undefined,
+    debug: () => undefined,
+  };
+}
+
 export async function migrate(db: Db): Promise<string[]> {
   const config = db.client.config as Omit<Knex.Config, 'connection'> & { connection?: Knex.PgConnectionConfig & { statement_timeout?: number } };
   const connection = config.connection;

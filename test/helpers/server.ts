@@ -28,13 +28,19 @@ let counter = 0;
  * `host` names the server in its URLs (it always listens on 127.0.0.1): WebAuthn
  * refuses an IP address as the RP ID, so passkey tests in a browser use `localhost`.
  */
-export async function startServer(env: Record<string, string> = {}, options: { clock?: Clock; host?: 'localhost' } = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { clock?: Clock; host?: 'localhost'; databaseVia?: (databaseUrl: string) => string } = {},
+): Promise<TestServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   const database = await freshDatabase();
-  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...env });
-  const container = await createContainer(config, { db: database.db, log: pino({ level: 'silent' }), clock: options.clock });
+  // `databaseVia` (PostgreSQL only): the server opens its own pool from DATABASE_URL, as in production, at the URL it returns (a proxy).
+  if (options.databaseVia && !database.url) throw new Error('startServer: databaseVia needs TEST_DATABASE_URL');
+  const via = options.databaseVia && database.url ? options.databaseVia(database.url) : undefined;
+  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...(via ? { DATABASE_URL: via } : {}), ...env });
+  const container = await createContainer(config, { db: via ? undefined : database.db, log: pino({ level: 'silent' }), clock: options.clock });
   const { handle, oidc } = await buildApp(container);
   server.on('request', handle);
 
@@ -82,6 +88,7 @@ export async function startServer(env: Record<string, string> = {}, options: { c
     async close() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      if (via) await container.close();
       await database.drop();
     },
   };

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { retryLater } from '../retry-later.js';
 
 /** `/readyz` answers within this, whatever the database does (a hung one, an exhausted pool). */
-export const READY_DEADLINE_MS = 800;
+export const READY_DEADLINE_MS = 500;
 
 /**
  * /healthz (liveness): the process answers; it never touches the database.
