@@ -1,4 +1,4 @@
-import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { createTtlCache } from '../util/ttl-cache.js';
 
 export interface AccessTokenVerifierDeps {
@@ -19,7 +19,10 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
   const verify = async (token: string, audience?: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
 
   return {
-    /** The claims of a valid token (for `audience` when given, for any otherwise), or undefined. */
+    /**
+     * The claims of a valid token (for `audience` when given, for any otherwise), or undefined.
+     * Failing to read the keys is not an invalid token: that error is thrown (a database outage is a 503, not a 401).
+     */
     async verify(token: string, audience?: string): Promise<JWTPayload | undefined> {
       try {
         const { payload } = await verify(token, audience).catch(async (err: { code?: string }) => {
@@ -28,8 +31,9 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
           return verify(token, audience);
         });
         return payload;
-      } catch {
-        return undefined;
+      } catch (err) {
+        if (err instanceof errors.JOSEError) return undefined;
+        throw err;
       }
     },
   };

@@ -5,10 +5,13 @@ import net, { type AddressInfo, type Server, type Socket } from 'node:net';
  * - `freeze()`: as a SIGSTOPped server: connections are accepted and kept open,
  *   nothing is answered (what is sent waits, and is delivered on `resume()`);
  * - `refuse()`: as a stopped server: existing connections are cut, new ones refused;
- * - `resume()`: back to forwarding (on the same port).
+ * - `resume()`: back to forwarding (on the same port);
+ * - `failOver()`: after a freeze, as a standby taking over at the same address: new
+ *   connections are forwarded, the existing ones stay frozen for good (a peer that
+ *   never answers nor closes).
  */
 export async function startTcpProxy(target: { host: string; port: number }) {
-  type Pair = { client: Socket; upstream?: Socket; toUpstream: Buffer[]; toClient: Buffer[] };
+  type Pair = { client: Socket; upstream?: Socket; toUpstream: Buffer[]; toClient: Buffer[]; lost?: boolean };
   const pairs = new Set<Pair>();
   let frozen = false;
   let server: Server | undefined;
@@ -17,7 +20,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const connectUpstream = (pair: Pair) => {
     const upstream = net.connect(target.port, target.host);
     pair.upstream = upstream;
-    upstream.on('data', (d) => (frozen ? pair.toClient.push(d) : pair.client.write(d)));
+    upstream.on('data', (d) => (frozen || pair.lost ? pair.toClient.push(d) : pair.client.write(d)));
     upstream.on('error', () => pair.client.destroy());
     upstream.on('close', () => pair.client.destroy());
     for (const d of pair.toUpstream.splice(0)) upstream.write(d);
@@ -26,7 +29,7 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const onConnection = (client: Socket) => {
     const pair: Pair = { client, toUpstream: [], toClient: [] };
     pairs.add(pair);
-    client.on('data', (d) => (frozen || !pair.upstream ? pair.toUpstream.push(d) : pair.upstream.write(d)));
+    client.on('data', (d) => (frozen || pair.lost || !pair.upstream ? pair.toUpstream.push(d) : pair.upstream.write(d)));
     client.on('error', () => pair.upstream?.destroy());
     client.on('close', () => {
       pair.upstream?.destroy();
@@ -83,6 +86,10 @@ export async function startTcpProxy(target: { host: string; port: number }) {
         else for (const d of pair.toUpstream.splice(0)) pair.upstream.write(d);
         for (const d of pair.toClient.splice(0)) pair.client.write(d);
       }
+    },
+    failOver() {
+      for (const pair of pairs) pair.lost = true;
+      frozen = false;
     },
     close: unlisten,
   };
