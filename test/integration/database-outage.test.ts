@@ -1,5 +1,6 @@
 import test from 'ava';
 import knex from 'knex';
+import { isDatabaseUnavailable } from '../../src/db/database-unavailable.js';
 import { relyingParty } from '../helpers/rp.js';
 import { scimToken, SCIM } from '../helpers/scim.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -168,6 +169,17 @@ function registerOutageTests(databaseUrl: string) {
     }, 5000);
     t.true(took < 5000, `${when}: serving again after ${Math.round(took)} ms`);
   }
+
+  test.serial('every connection has its statement deadline: a statement past it is cancelled by PostgreSQL (57014, unavailable) and the connection serves on', async (t) => {
+    const { db } = server.container;
+    t.is((await db.raw('show statement_timeout')).rows[0].statement_timeout, '400ms');
+    const start = performance.now();
+    const err = await t.throwsAsync(db.raw('select pg_sleep(5)'));
+    t.is((err as { code?: string }).code, '57014');
+    t.true(isDatabaseUnavailable(err));
+    t.true(performance.now() - start < 3000, `cancelled after ${Math.round(performance.now() - start)} ms`);
+    t.is((await db.raw('select 1 as one')).rows[0].one, 1);
+  });
 
   test.serial('a frozen database (accepts connections, never answers): 503s within the deadlines, then serving again', async (t) => {
     // The first call of the admin API: its token check reads the signing keys from the database (a 503, not a 401).
