@@ -111,10 +111,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object, compileSqlOnError: false });
 }
 
-/**
- * Runs the pending migrations. On a pool with query deadlines they run on a pool
- * of their own without them: building an index on a large table may take longer.
- */
+/** knex's own warnings (a lost connection, a failed acquire) through the application's logger. */
 function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
   return {
     warn: (message) => log.warn({ message: String(message) }, 'db.warning'),
@@ -124,6 +121,10 @@ function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
   };
 }
 
+/**
+ * Runs the pending migrations. On a pool with query deadlines they run on a pool
+ * of their own without them: building an index on a large table may take longer.
+ */
 export async function migrate(db: Db): Promise<string[]> {
   const config = db.client.config as Omit<Knex.Config, 'connection'> & { connection?: Knex.PgConnectionConfig & { statement_timeout?: number } };
   const connection = config.connection;

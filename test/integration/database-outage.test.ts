@@ -149,6 +149,7 @@ function registerOutageTests(databaseUrl: string) {
       t.is(reply.headers.get('retry-after'), '5', `${when}: ${name} Retry-After`);
       t.true(reply.ms < ANSWER_WITHIN_MS, `${when}: ${name} answered in ${Math.round(reply.ms)} ms`);
     }
+    t.log(`${when}: ${replies.map(([name, reply]) => `${name} ${reply.status} in ${Math.round(reply.ms)} ms`).join(', ')}`);
     const by = Object.fromEntries(replies);
     t.is(JSON.parse(by.token.text).error, 'temporarily_unavailable', `${when}: token endpoint`);
     const scimError = JSON.parse(by.scim.text);
@@ -168,6 +169,7 @@ function registerOutageTests(databaseUrl: string) {
       return ready.status === 200 && token.status === 200 && scimList.status === 200 && adminList.status === 200 && page.status === 400;
     }, 5000);
     t.true(took < 5000, `${when}: serving again after ${Math.round(took)} ms`);
+    t.log(`${when}: serving again after ${Math.round(took)} ms`);
   }
 
   test.serial('every connection has its statement deadline: a statement past it is cancelled by PostgreSQL (57014, unavailable) and the connection serves on', async (t) => {
