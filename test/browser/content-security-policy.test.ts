@@ -79,7 +79,7 @@ test('form_post: the auto-submitting page posts the code to the relying party un
     });
   });
   await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise((resolve) => rp.close(resolve)));
+  t.teardown(() => new Promise<void>((resolve) => rp.close(() => resolve())));
   const redirectUri = `http://127.0.0.1:${(rp.address() as AddressInfo).port}/callback`;
   const { clientId } = await flow.server.createClient({ isPublic: true, redirectUri });
 
