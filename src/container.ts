@@ -56,6 +56,7 @@ import { createScimSearch } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
 import { createAuditService } from './services/audit.js';
 import { createSignInAudit } from './services/sign-in-audit.js';
+import { createSignInFactsRepository } from './repositories/sign-in-facts.js';
 import { createSettingsService, defaultSettings } from './services/settings.js';
 import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
@@ -120,6 +121,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     recoveryCodes: createRecoveryCodesRepository(db),
     mfaAttempts: createMfaAttemptsRepository(db),
     mfaFactors: createMfaFactorsRepository(db),
+    signInFacts: createSignInFactsRepository(db),
     settings: createSettingsRepository(db),
     search: createUserSearch(db),
     relations: createUserRelationsRepository(db),

@@ -6,16 +6,14 @@ import { AppError, assertThat } from '../errors/app-error.js';
 import { nextStep, type PendingSignIn, type SignInStep } from '../login/sign-in-flow.js';
 import { mfaRequirement } from '../policies/mfa-requirement.js';
 import { maySignIn, STATUS_RULES } from '../policies/status.js';
-import type { UsersRepository } from '../repositories/users.js';
-import type { MfaService } from '../services/mfa.js';
+import type { SignInFactsRepository } from '../repositories/sign-in-facts.js';
 import type { SignInAttemptContext, SignInFailure } from '../domain/sign-in-attempt.js';
 import type { SignInAudit } from '../services/sign-in-audit.js';
 import { LOGIN_MESSAGES } from './messages.js';
 
 export interface SignInDeps {
   provider: () => Provider;
-  users: UsersRepository;
-  mfa: MfaService;
+  facts: SignInFactsRepository;
   mfaSettings: () => { requiredRoles: readonly Role[] };
   signInAudit: SignInAudit;
 }
@@ -31,6 +29,8 @@ export function attemptContext(ctx: Context, interaction?: { params: Record<stri
  * `advance` decides the next step (sign-in-flow.ts) and keeps it, with the
  * methods done so far, in the interaction's stored result until the last one:
  * then the result becomes oidc-provider's `login` and the authorization resumes.
+ * Each attempt is recorded once where its outcome is known: `complete` records
+ * `signin.succeeded`, `refused` a `signin.failed` (services/sign-in-audit.ts).
  */
 export function createSignIn(deps: SignInDeps) {
   const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
@@ -56,7 +56,7 @@ export function createSignIn(deps: SignInDeps) {
    * (`done` once the authorization may resume at `interaction.returnTo`).
    */
   async function step(ctx: Context, interaction: Interaction, userId: string, amr: AuthMethod[], options: { justEnrolled?: boolean } = {}): Promise<SignInStep | 'done'> {
-    const facts = await deps.users.findWithRoleNames(userId);
+    const facts = await deps.facts.forUser(userId);
     assertThat(facts, new AppError('login.invalid_credentials', 401, LOGIN_MESSAGES['login.invalid_credentials']));
     // The password step checks the status after a right password; a passkey alone is checked here.
     const { status } = facts.user;
@@ -64,10 +64,9 @@ export function createSignIn(deps: SignInDeps) {
       await refused(ctx, interaction, { reason: `status_${status}`, userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
       throw new AppError(STATUS_RULES[status].reason ?? 'login.not_allowed', 403, LOGIN_MESSAGES[STATUS_RULES[status].reason ?? 'login.not_allowed']);
     }
-    const summary = await deps.mfa.summary(userId);
     const requested = String(interaction.params.acr_values ?? '').split(' ').includes(ACR_MFA);
     const requirement = mfaRequirement(
-      { roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: summary.totp || summary.passkeys > 0, requested },
+      { roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: facts.totp || facts.passkeys > 0, requested },
       deps.mfaSettings(),
     );
     const next = nextStep(amr, requirement, { justEnrolled: options.justEnrolled ?? false });

@@ -4,6 +4,7 @@ import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { startAdminServer, PASSWORD, type AdminFetch, type AdminServer } from '../helpers/admin.js';
 import { textOf } from '../helpers/totp.js';
+import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
 import { ACR_MFA } from '../../src/domain/authentication.js';
 
 /*
@@ -224,4 +225,67 @@ test('sign-ins older than the audit retention are purged like every other event'
 
   await services.auditLog.purgeExpired(new Date());
   t.deepEqual((await signInsOf(user.id)).map((e) => e.id), [recent!.id]);
+});
+
+// ---- passkeys ----
+
+/** A passkey for the user, registered straight through the service. */
+async function enrolledPasskey(userId: string): Promise<SoftCredential> {
+  const { passkeys } = s.server.container;
+  const rpId = new URL(s.server.url).hostname;
+  const credential = newCredential({ userHandle: userHandleOf(userId) });
+  const { challenge } = await passkeys.registrationOptions({ id: userId, userCode: 'u', displayName: 'u' });
+  await passkeys.register(userId, registrationResponse(credential, { challenge, origin: s.server.url, rpId }), '', { type: 'user', id: userId });
+  return credential;
+}
+
+/** The browser's part of a passkey ceremony on the sign-in page (alone, or as the second step). */
+async function passkeyStep(browser: Browser, page: Page, credential: SoftCredential) {
+  const uid = /\/interaction\/([^/?#]+)/.exec(page.url)![1]!;
+  const csrf = /data-csrf="([^"]+)"/.exec(page.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+  const post = (path: string, body: unknown) =>
+    browser.fetch(`/interaction/${uid}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+  const options = (await (await post('/passkey/options', {})).json()) as { challenge: string };
+  const res = await post('/passkey', authenticationResponse(credential, { challenge: options.challenge, origin: s.server.url, rpId: new URL(s.server.url).hostname }));
+  return res.status;
+}
+
+test('a passkey alone is recorded with amr hwk+user; a passkey nobody registered as bad_passkey', async (t) => {
+  const user = await s.server.createUser();
+  const credential = await enrolledPasskey(user.id);
+  const flow = await loginPage();
+  t.is(await passkeyStep(flow.browser, flow.page, credential), 200);
+  const [event, ...rest] = await signInsOf(user.id);
+  t.is(rest.length, 0);
+  t.like(event, { outcome: 'succeeded', amr: ['hwk', 'user'], identifier: null });
+  assertContext(t, event!);
+
+  const stranger = await loginPage();
+  t.is(await passkeyStep(stranger.browser, stranger.page, newCredential({ userHandle: userHandleOf(user.id) })), 401);
+  const res = await admin('GET', '/audit?action=signin.failed&limit=200');
+  t.true(res.body.items.some((e: { targetId: string | null; details: { reason: string; factor: string; userAgent: string } }) =>
+    e.targetId === null && e.details.reason === 'bad_passkey' && e.details.factor === 'passkey' && e.details.userAgent === USER_AGENT));
+  t.is((await signInsOf(user.id)).length, 1, 'not recorded against the user: the passkey named nobody');
+});
+
+test('a passkey alone of a deactivated user is recorded as status_inactive', async (t) => {
+  const user = await s.server.createUser();
+  const credential = await enrolledPasskey(user.id);
+  await s.server.container.db('users').where({ id: user.id }).update({ status: 'inactive' });
+  const flow = await loginPage();
+  t.is(await passkeyStep(flow.browser, flow.page, credential), 403);
+  const events = await signInsOf(user.id);
+  t.like(events[0], { outcome: 'failed', reason: 'status_inactive', factor: 'passkey' });
+});
+
+test('a failed passkey as the second step is recorded as mfa_failed', async (t) => {
+  const user = await s.server.createUser();
+  await enrolledPasskey(user.id);
+  const { browser, page } = await attempt(user.email, PASSWORD);
+  t.regex(page.html, /Second step/);
+  t.is(await passkeyStep(browser, page, newCredential({ userHandle: userHandleOf(user.id) })), 401);
+  const events = await signInsOf(user.id);
+  t.is(events.length, 1);
+  t.like(events[0], { outcome: 'failed', reason: 'mfa_failed', factor: 'passkey' });
+  assertContext(t, events[0]!);
 });
