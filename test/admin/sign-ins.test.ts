@@ -292,3 +292,23 @@ test('a failed passkey as the second step is recorded as mfa_failed', async (t) 
   t.like(events[0], { outcome: 'failed', reason: 'mfa_failed', factor: 'passkey' });
   assertContext(t, events[0]!);
 });
+
+test('a long identifier and user agent are kept trimmed, without control characters', async (t) => {
+  const typed = `${'x'.repeat(300)}@example.com`;
+  const agent = `Agent\t${'y'.repeat(1000)}`;
+  const browser = new Browser(s.server.url);
+  const rp = await relyingParty(s.server, client);
+  const page = await browser.open((await rp.authorizationUrl()).url.toString());
+  const form = browser.form(page, '/login');
+  const res = await browser.fetch(new URL(form.action, page.url).toString(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': agent },
+    body: new URLSearchParams({ ...form.fields, username: typed, password: WRONG_PASSWORD }).toString(),
+  });
+  t.is(res.status, 401);
+  const { items } = (await admin('GET', '/audit?action=signin.failed&limit=200')).body;
+  const found = items.find((e: { details: { identifier?: string } }) => e.details.identifier?.startsWith('x'.repeat(256)));
+  t.truthy(found);
+  t.is(found.details.identifier, 'x'.repeat(256));
+  t.is(found.details.userAgent, `Agent${'y'.repeat(507)}`);
+});
