@@ -66,6 +66,26 @@ test('the pages are styled by the stylesheet and report no CSP violation', async
   t.deepEqual(violations, []);
 });
 
+test('the account pages and the authenticator set-up (QR code) are styled and report no CSP violation', async (t) => {
+  const user = await flow.server.createUser();
+  const { page, violations } = await watchedPage();
+  await page.goto(`${flow.server.url}/account/security`);
+  await page.getByRole('heading', { name: 'Sign in', exact: true }).waitFor();
+  await flow.submitSignIn(page, user.email, PASSWORD);
+  await page.getByRole('heading', { name: 'Security', exact: true }).waitFor();
+  await assertStyled(t, page, 'security page');
+
+  await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+  await page.locator('#totp-qr').waitFor();
+  await assertStyled(t, page, 'authenticator set-up');
+  t.true(await page.locator('#totp-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR code (a data: image) is shown');
+
+  await page.goto(`${flow.server.url}/account/password`);
+  await page.getByRole('heading').first().waitFor();
+  await assertStyled(t, page, 'password page');
+  t.deepEqual(violations, []);
+});
+
 test('form_post: the auto-submitting page posts the code to the relying party under the CSP', async (t) => {
   // A relying party taking the response by POST.
   const received: URLSearchParams[] = [];
