@@ -94,7 +94,7 @@ export async function buildApp(c: Container) {
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({ sessions: impersonationSessions, impersonation: c.impersonation, clock: c.clock });
 
-  const signIn = createSignIn({ provider, users: c.repos.users, mfa: c.mfa, mfaSettings: () => c.settings.current().mfa });
+  const signIn = createSignIn({ provider, facts: c.repos.signInFacts, mfaSettings: () => c.settings.current().mfa, signInAudit: c.signInAudit });
   const pages = [
     interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, csrf, render }),

@@ -55,6 +55,8 @@ import { createScimGroupsService } from './services/scim-groups.js';
 import { createScimSearch } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
 import { createAuditService } from './services/audit.js';
+import { createSignInAudit } from './services/sign-in-audit.js';
+import { createSignInFactsRepository } from './repositories/sign-in-facts.js';
 import { createSettingsService, defaultSettings } from './services/settings.js';
 import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
@@ -119,6 +121,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     recoveryCodes: createRecoveryCodesRepository(db),
     mfaAttempts: createMfaAttemptsRepository(db),
     mfaFactors: createMfaFactorsRepository(db),
+    signInFacts: createSignInFactsRepository(db),
     settings: createSettingsRepository(db),
     search: createUserSearch(db),
     relations: createUserRelationsRepository(db),
@@ -149,6 +152,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     lockout: () => settings.current().lockout,
     endSessions: identity.endSessions,
   });
+  const signInAudit = createSignInAudit({ audit });
   const passwordResets = createPasswordResetService({
     transact,
     users: repos.users,
@@ -221,7 +225,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     accountGroups: createAccountGroupsAdmin({ transact, accountGroups: repos.accountGroups, accounts: repos.accounts, audit }),
     groups: createGroupsAdmin({ transact, groups: repos.groups, search: repos.search, audit }),
     relations: createUserRelationsService({ transact, relations: repos.relations, users: repos.users, accounts: repos.accounts, accountGroups: repos.accountGroups, groups: repos.groups, audit, reach }),
-    auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays }),
+    auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays, reach }),
     merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
     anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
     invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, identity, audit, reach, clock, log }),
@@ -281,6 +285,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     mailer,
     identity,
     passwordStep,
+    signInAudit,
     passwordResets,
     passkeys,
     mfa,

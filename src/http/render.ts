@@ -1,17 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
+import { PAGE_CSP } from './middleware/security-headers.js';
 import { assetUrls } from './routes/assets.js';
 
 const VIEWS = fileURLToPath(new URL('../../views', import.meta.url));
 
-/** Page content-security policy: our pages need no inline script and no third party. */
-const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
-
 /** The one place that knows template names. Views get view models only; output is escaped. */
 export function createRenderer(options: { cache: boolean } = { cache: process.env.NODE_ENV !== 'development' }) {
   const eta = new Eta({ views: VIEWS, cache: options.cache, autoEscape: true, autoTrim: false });
-  // Scripts by their versioned URLs (`/assets/name?v=…`, cached for a year).
+  // Scripts and the stylesheet by their versioned URLs (`/assets/name?v=…`, cached for a year).
   const assets = assetUrls();
   const html = (view: string, model: Record<string, unknown>) => eta.render(view, { title: 'Gatehouse', assets, ...model });
   return {

@@ -2,18 +2,23 @@ import type { LockoutSettings } from '../policies/lockout.js';
 import { evaluateLockout, failureLocks, lockUntil } from '../policies/lockout.js';
 import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../policies/status.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
-import type { PasswordCredential } from '../domain/user.js';
+import type { PasswordCredential, Status } from '../domain/user.js';
 import type { PasswordHasher } from '../services/password-hasher.js';
 import type { AuditService } from '../services/audit.js';
 import type { Clock } from '../util/clock.js';
 
+/**
+ * `reason` is for the audit log only (domain/sign-in-attempt.ts): the person sees
+ * `code`, the same for every refusal before a correct password.
+ */
 export type PasswordOutcome =
   | { ok: true; userId: string; amr: ['pwd'] }
-  | { ok: false; code: 'login.invalid_credentials' }
+  | { ok: false; code: 'login.invalid_credentials'; reason: 'unknown_identifier' | 'bad_password' | 'locked'; userId?: string }
   /** Only after a correct password: the status that forbids signing in. */
-  | { ok: false; code: string; userId: string };
+  | { ok: false; code: string; reason: `status_${Status}`; userId: string };
 
-const INVALID = { ok: false, code: 'login.invalid_credentials' } as const;
+const invalid = (reason: 'unknown_identifier' | 'bad_password' | 'locked', userId?: string) =>
+  ({ ok: false, code: 'login.invalid_credentials', reason, ...(userId ? { userId } : {}) }) as const;
 
 export interface PasswordStepDeps {
   credentials: CredentialsRepository;
@@ -41,8 +46,8 @@ export function createPasswordStep(deps: PasswordStepDeps) {
 
   async function run(credential: PasswordCredential | undefined, password: string, ip: string | null): Promise<PasswordOutcome> {
     // Every refusal before a real verification spends the time of one.
-    const refuse = () => hasher.verifyDummy(password).then(() => INVALID);
-    if (!credential) return refuse();
+    const refuse = (reason: 'unknown_identifier' | 'locked', userId?: string) => hasher.verifyDummy(password).then(() => invalid(reason, userId));
+    if (!credential) return refuse('unknown_identifier');
     const settings = deps.lockout();
     const now = clock.now();
     let cred = credential;
@@ -51,23 +56,23 @@ export function createPasswordStep(deps: PasswordStepDeps) {
       await credentials.unlockExpired(cred.userId, now);
       cred = (await credentials.forVerificationById(cred.userId)) ?? cred;
     } else if (state === 'locked') {
-      return refuse();
+      return refuse('locked', cred.userId);
     }
 
     const attempt = await credentials.reserveAttempt(cred.userId, settings.maxAttempts);
-    if (attempt === null) return refuse();
+    if (attempt === null) return refuse('locked', cred.userId);
 
     if (!(await hasher.verify(cred.passwordHash, password))) {
       if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {
         await deps.audit.record({ actor: { type: 'system' }, action: 'user.locked', targetType: 'user', targetId: cred.userId, ip, details: { failedAttempts: attempt } });
         await deps.endSessions(cred.userId);
       }
-      return INVALID;
+      return invalid('bad_password', cred.userId);
     }
 
     if (!maySignIn(cred.status)) {
       await credentials.resetAttempts(cred.userId);
-      return { ok: false, code: STATUS_RULES[cred.status].reason ?? 'login.not_allowed', userId: cred.userId };
+      return { ok: false, code: STATUS_RULES[cred.status].reason ?? 'login.not_allowed', reason: `status_${cred.status}`, userId: cred.userId };
     }
     const rehashed = cred.passwordHash && hasher.needsRehash(cred.passwordHash) ? await hasher.hash(password) : null;
     await credentials.recordSuccess(cred.userId, statusAfterSignIn(cred.status), rehashed);

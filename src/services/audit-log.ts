@@ -1,5 +1,7 @@
 import type { AuditCursor, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
+import type { Operator } from './admin-auth.js';
 import type { Actor, AuditService } from './audit.js';
+import type { UserReach } from './user-reach.js';
 
 /** Who purges the audit log on schedule. */
 export const RETENTION_ACTOR: Actor = { type: 'system', name: 'audit-retention' };
@@ -7,13 +9,19 @@ export const RETENTION_ACTOR: Actor = { type: 'system', name: 'audit-retention' 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Reading the audit log (newest first, keyset paged) and keeping it within the
+ * Reading the audit log (newest first, keyset paged; a user's sign-ins) and keeping it within the
  * retention setting: `purgeExpired` deletes events older than
  * `auditRetentionDays` (null keeps them for ever) and records that it did.
  */
-export function createAuditLog(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null }) {
+export function createAuditLog(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null; reach: UserReach }) {
   return {
     page: (input: { filter: AuditFilter; limit: number; cursor?: AuditCursor }) => deps.events.page(input),
+
+    /** A user's sign-in attempts (`signin.*`), newest first; a user out of the operator's reach is 404. */
+    async signInsOf(userId: string, by: Operator, input: { limit: number; cursor?: AuditCursor }) {
+      await deps.reach(userId, by, { change: false });
+      return deps.events.page({ filter: { targetId: userId, action: 'signin.*' }, ...input });
+    },
 
     async purgeExpired(now: Date, actor: Actor = RETENTION_ACTOR): Promise<{ deleted: number; before: Date | null }> {
       const days = deps.retentionDays();

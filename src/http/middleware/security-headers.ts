@@ -1,13 +1,28 @@
 import type { Context, Next } from 'koa';
 
-/** Headers every response carries. Pages add their own CSP in render.ts. */
+/**
+ * The content-security policy of every page: our own scripts and stylesheet only
+ * (no inline script or style, no third party), images from us or `data:` (the
+ * TOTP QR code), never framed. oidc-provider's `form_post` page adds the SHA-256
+ * of its one inline script to `script-src` itself (helpers/script_src_sha.js),
+ * which is why the header is set before the request is handled.
+ */
+export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/** Headers every response carries, the page CSP included (a route may set its own). */
 export function securityHeaders(options: { https: boolean }) {
   return async (ctx: Context, next: Next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    ctx.set('Content-Security-Policy', PAGE_CSP);
     if (options.https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    await next();
+    try {
+      await next();
+    } finally {
+      // A handler that replaced the headers still answers HTML under the policy.
+      if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', PAGE_CSP);
+    }
   };
 }

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const PUBLIC = fileURLToPath(new URL('../../../public', import.meta.url));
@@ -13,7 +13,12 @@ const FILES: Record<string, string> = {
   // The package's UMD bundle defines the global `SimpleWebAuthnBrowser`.
   'simplewebauthn-browser.js': join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'),
   'passkeys.js': join(PUBLIC, 'passkeys.js'),
+  // The pages' styles: a stylesheet, so the page CSP needs no `style-src 'unsafe-inline'`.
+  'gatehouse.css': join(PUBLIC, 'gatehouse.css'),
 };
+
+/** Content types by file extension. */
+const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
 const YEAR = 365 * 24 * 3600;
 /** Unversioned URLs are cached a day, then revalidated with the ETag. */
@@ -21,6 +26,7 @@ const DAY = 24 * 3600;
 
 interface Asset {
   body: Buffer;
+  type: string;
   etag: string;
   version: string;
 }
@@ -31,7 +37,9 @@ function load(): Map<string, Asset> {
     Object.entries(FILES).map(([name, file]) => {
       const body = readFileSync(file);
       const digest = createHash('sha256').update(body).digest('base64url');
-      return [name, { body, etag: `"${digest.slice(0, 27)}"`, version: digest.slice(0, 12) }];
+      const type = TYPES[extname(name)];
+      if (!type) throw new Error(`No content type for the asset ${name}`);
+      return [name, { body, type, etag: `"${digest.slice(0, 27)}"`, version: digest.slice(0, 12) }];
     }),
   ));
 }
@@ -42,7 +50,8 @@ export function assetUrls(): Record<string, string> {
 }
 
 /**
- * GET /assets/:name  the few scripts the pages load (CSP `script-src 'self'`).
+ * GET /assets/:name  the few scripts and the stylesheet the pages load (CSP
+ * `script-src 'self'`, `style-src 'self'`).
  * `?v=<version>` (see `assetUrls`) is cached for a year as immutable; the plain
  * URL for a day, then revalidated by ETag.
  */
@@ -54,7 +63,7 @@ export function assetRoutes() {
     const asset = assets.get(ctx.params.name!);
     if (!asset) return;
     ctx.status = 200;
-    ctx.type = 'text/javascript; charset=utf-8';
+    ctx.type = asset.type;
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
     ctx.set('Cache-Control', ctx.query.v === asset.version ? `public, max-age=${YEAR}, immutable` : `public, max-age=${DAY}`);

@@ -8,7 +8,7 @@ import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
 import { isFirstParty } from '../../oidc/provider.js';
-import { acrFor, type AuthMethod } from '../../domain/authentication.js';
+import type { AuthMethod } from '../../domain/authentication.js';
 import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
@@ -32,6 +32,8 @@ const MFA_MESSAGES: Record<string, string> = {
   'mfa.totp_exists': 'An authenticator app is already set up for this account.',
 };
 const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
+/** The audit reason of a refused second-factor check. */
+const mfaReason = (code: string) => (code === 'mfa.locked' ? 'locked' : 'mfa_failed');
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
@@ -136,6 +138,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     const username = (form.username ?? '').trim();
     const outcome = await deps.passwordStep.verify(username, form.password ?? '', ctx.ip);
     if (!outcome.ok) {
+      await signIn.refused(ctx, interaction, { reason: outcome.reason, userId: outcome.userId, identifier: username, factor: 'password' });
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
       const clientName = nameOf(await findClient(interaction), interaction);
       return loginPage(ctx, interaction.uid, { clientName, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
@@ -146,23 +149,32 @@ export function interactionRoutes(deps: InteractionDeps) {
   router.post('/mfa/totp', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
     const check = await mfa.verifyTotp(pending.userId, code, ctx.ip);
-    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    if (!check.ok) {
+      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'totp' });
+      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    }
     await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
   });
 
   router.post('/mfa/recovery', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
     const check = await mfa.useRecoveryCode(pending.userId, code, ctx.ip);
-    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    if (!check.ok) {
+      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'recovery_code' });
+      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    }
     await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
   });
 
   router.post('/mfa/enrol', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'enrol');
     const check = await mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip);
-    if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    if (!check.ok) {
+      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'enrolment' });
+      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
+    }
     const amr: AuthMethod[] = [...pending.amr, 'otp'];
-    if ((await signIn.step(interaction, pending.userId, amr, { justEnrolled: true })) !== 'recovery_codes') {
+    if ((await signIn.step(ctx, interaction, pending.userId, amr, { justEnrolled: true })) !== 'recovery_codes') {
       ctx.status = 303;
       return ctx.redirect(interaction.returnTo);
     }
@@ -173,7 +185,9 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.post('/mfa/continue', async (ctx) => {
     const { interaction, pending } = await stepInput(ctx, 'recovery_codes');
-    await finish(ctx, interaction, { login: { accountId: pending.userId, amr: pending.amr, acr: acrFor(pending.amr), remember: true } });
+    await signIn.complete(ctx, interaction, pending.userId, pending.amr);
+    ctx.status = 303;
+    ctx.redirect(interaction.returnTo);
   });
 
   router.post('/confirm', async (ctx) => {

@@ -18,7 +18,7 @@ export interface PasskeyRoutesDeps {
   provider: () => Provider;
   passkeys: PasskeyService;
   users: Pick<UsersRepository, 'findById'>;
-  signIn: Pick<SignIn, 'load' | 'advance'>;
+  signIn: Pick<SignIn, 'load' | 'advance' | 'refused'>;
   /** The MFA failure pool: a passkey as second factor counts against it. */
   mfa: Pick<MfaService, 'guard'>;
   csrf: Csrf;
@@ -153,12 +153,18 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     let amr: AuthMethod[];
     if (pending) {
       const outcome = await deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok);
-      if (!outcome.ok) throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
+      if (!outcome.ok) {
+        await signIn.refused(ctx, interaction, { reason: outcome.code === 'mfa.locked' ? 'locked' : 'mfa_failed', userId: pending.userId, factor: 'passkey' });
+        throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
+      }
       userId = pending.userId;
       amr = [...pending.amr, 'hwk'];
     } else {
       const outcome = await passkeys.authenticate(response);
-      if (!outcome.ok) throw refused('passkey.invalid', 401);
+      if (!outcome.ok) {
+        await signIn.refused(ctx, interaction, { reason: 'bad_passkey', factor: 'passkey' });
+        throw refused('passkey.invalid', 401);
+      }
       userId = outcome.userId;
       amr = outcome.userVerified ? ['hwk', 'user'] : ['hwk'];
     }

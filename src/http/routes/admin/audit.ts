@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../../errors/app-error.js';
-import type { AuditCursor } from '../../../repositories/audit-events.js';
+import type { AuditCursor, StoredAuditEvent } from '../../../repositories/audit-events.js';
 import type { AuditLog } from '../../../services/audit-log.js';
 import { adminRoute, errors } from './route.js';
 import { queryTime, timestamp } from './schemas.js';
@@ -29,7 +29,37 @@ const EVENT = z.object({
   details: z.record(z.string(), z.unknown()).nullable(),
 });
 
-/** The audit log: who changed what, when, with old and new values. */
+/** A sign-in attempt as the admin API shows it: the `signin.*` audit event, flattened. */
+const SIGN_IN = z.object({
+  id: z.number().int(),
+  at: timestamp,
+  outcome: z.enum(['succeeded', 'failed']),
+  reason: z.string().nullable().describe('Why it failed: unknown_identifier, bad_password, locked, status_<status>, mfa_failed, bad_passkey, throttled'),
+  factor: z.string().nullable().describe('The step that refused it: password, totp, recovery_code, enrolment, passkey'),
+  amr: z.array(z.string()).nullable().describe('How the person signed in (RFC 8176), on success'),
+  identifier: z.string().nullable().describe('The email or User ID typed'),
+  clientId: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+const str = (v: unknown) => (typeof v === 'string' ? v : null);
+const toSignIn = (e: StoredAuditEvent): z.infer<typeof SIGN_IN> => {
+  const d = e.details ?? {};
+  return {
+    id: e.id,
+    at: new Date(e.at).toISOString(),
+    outcome: e.action === 'signin.succeeded' ? 'succeeded' : 'failed',
+    reason: str(d.reason),
+    factor: str(d.factor),
+    amr: Array.isArray(d.amr) ? d.amr.map(String) : null,
+    identifier: str(d.identifier),
+    clientId: str(d.clientId),
+    ip: e.ip,
+    userAgent: str(d.userAgent),
+  };
+};
+
+/** The audit log: who changed what, when, with old and new values; a user's sign-ins. */
 export function auditRoutes(deps: { auditLog: AuditLog }) {
   return [
     adminRoute({
@@ -57,6 +87,22 @@ export function auditRoutes(deps: { auditLog: AuditLog }) {
           items: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString(), actor: { type: e.actor.type, id: e.actor.id ?? null, name: e.actor.name ?? null, onBehalfOf: e.actor.onBehalfOf ?? null } })),
           nextCursor: page.next ? encodeCursor(page.next) : null,
         };
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
+      path: '/users/{id}/sign-ins',
+      summary: "The user's sign-in attempts, succeeded and failed, newest first: keyset paging",
+      permission: 'audit.read',
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
+      }),
+      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(SIGN_IN), nextCursor: z.string().nullable() }) }, ...errors(400, 403, 404) },
+      async handle(ctx, { params, query, by }) {
+        const page = await deps.auditLog.signInsOf(params.id!, by, { limit: query.limit, cursor: query.cursor ? decodeCursor(query.cursor) : undefined });
+        ctx.body = { items: page.events.map(toSignIn), nextCursor: page.next ? encodeCursor(page.next) : null };
       },
     }),
   ];

@@ -1,0 +1,42 @@
+import type { AuthMethod } from './authentication.js';
+import type { Status } from './user.js';
+
+/**
+ * Why a sign-in attempt was refused, as the audit log records it (`signin.failed`):
+ *
+ *   unknown_identifier  no user has the email or User ID typed (the identifier is kept)
+ *   bad_password        a wrong password for a known user
+ *   locked              a lock refused the attempt before any check: the password
+ *                       lockout, or the second step's lock (`factor` says which)
+ *   status_<status>     the right password (or a passkey) of a user whose status
+ *                       forbids signing in: status_pending, status_inactive, status_locked
+ *   mfa_failed          a wrong, replayed or missing second factor (TOTP, recovery
+ *                       code, passkey as second step), or a wrong first code at enrolment
+ *   bad_passkey         a passkey alone that was not accepted
+ *   throttled           refused by a rate limit before any check
+ */
+export type SignInFailureReason = 'unknown_identifier' | 'bad_password' | 'locked' | `status_${Status}` | 'mfa_failed' | 'bad_passkey' | 'throttled';
+
+/** Where an attempt came from: what the audit row keeps beside the outcome. */
+export interface SignInAttemptContext {
+  ip: string | null;
+  /** The request's User-Agent header, trimmed (see `USER_AGENT_MAX`). */
+  userAgent: string | null;
+  /** The client the person was signing in to (the interaction's client_id). */
+  clientId: string | null;
+}
+
+export interface SignInSuccess {
+  userId: string;
+  amr: readonly AuthMethod[];
+}
+
+export interface SignInFailure {
+  reason: SignInFailureReason;
+  /** The user, when the attempt named a known one. */
+  userId?: string | null;
+  /** What was typed in the identifier field (never a password field). */
+  identifier?: string | null;
+  /** The step that refused it: `password`, `totp`, `recovery_code`, `passkey`, `enrolment`. */
+  factor?: string;
+}
