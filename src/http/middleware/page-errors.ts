@@ -2,6 +2,8 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
 import type { Renderer } from '../render.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import { setRetryAfter } from './rate-limit.js';
 
 /** For page routes: any error becomes the error page, with a safe message. */
 export function pageErrors(render: Renderer, log: Logger) {
@@ -11,7 +13,8 @@ export function pageErrors(render: Renderer, log: Logger) {
     } catch (err) {
       const e = err as { status?: number; expose?: boolean; message?: string; error_description?: string; code?: string; error?: string };
       const status = e.status && e.status >= 400 ? e.status : 500;
-      if (status >= 500) log.error({ err, path: ctx.path }, 'page.failed');
+      if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
+      setRetryAfter(ctx, err);
       const message = err instanceof AppError && err.expose
         ? err.message
         : status < 500 && e.expose !== false

@@ -13,6 +13,9 @@ import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignIn } from '../sign-in.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { AttemptResult, RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -20,6 +23,8 @@ export interface InteractionDeps {
   signIn: SignIn;
   mfa: MfaService;
   users: UsersRepository;
+  /** The sign-in throttle: every password and second-factor post goes through it. */
+  throttle: RateLimits['signIn'];
   csrf: Csrf;
   render: Renderer;
 }
@@ -32,6 +37,8 @@ const MFA_MESSAGES: Record<string, string> = {
   'mfa.totp_exists': 'An authenticator app is already set up for this account.',
 };
 const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
+/** A refused code counts against the sign-in throttle; a locked step is the MFA lockout's business. */
+const mfaResult = (check: { ok: boolean; code?: string }): AttemptResult => (check.ok ? 'ok' : check.code === 'mfa.locked' ? 'other' : 'failed');
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
@@ -66,6 +73,21 @@ export function interactionRoutes(deps: InteractionDeps) {
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
   const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
     render.page(ctx, 'login', { uid, ...model }, status);
+
+  /**
+   * Runs a sign-in post under the throttle. Refused (429, or 503 with the argon2
+   * queue full), it answers with `page` showing when to try again, and returns undefined.
+   */
+  async function throttled<T>(ctx: Context, identifier: string, attempt: () => Promise<T>, result: (outcome: T) => AttemptResult, page: (message: string, status: number) => unknown): Promise<T | undefined> {
+    try {
+      return await deps.throttle.guard({ ip: ctx.ip, identifier }, attempt, result);
+    } catch (err) {
+      if (!(err instanceof RetryLater)) throw err;
+      setRetryAfter(ctx, err);
+      await page(err.message, err.status);
+      return undefined;
+    }
+  }
 
   /** The page of a second step; `message` after a refused code. */
   async function stepPage(ctx: Context, interaction: Interaction, pending: PendingSignIn, message?: string, status = 200) {
@@ -134,32 +156,43 @@ export function interactionRoutes(deps: InteractionDeps) {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
-    const outcome = await deps.passwordStep.verify(username, form.password ?? '', ctx.ip);
+    const again = async (message: string, status: number, locked = false) =>
+      loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
+    const outcome = await throttled(
+      ctx,
+      username,
+      () => deps.passwordStep.verify(username, form.password ?? '', ctx.ip),
+      (o) => (o.ok ? 'ok' : o.code === 'login.invalid_credentials' ? 'failed' : 'other'),
+      (message, status) => again(message, status),
+    );
+    if (!outcome) return;
     if (!outcome.ok) {
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
-      const clientName = nameOf(await findClient(interaction), interaction);
-      return loginPage(ctx, interaction.uid, { clientName, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
+      return again(LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], status, outcome.code === 'login.locked');
     }
     await advance(ctx, interaction, outcome.userId, outcome.amr);
   });
 
   router.post('/mfa/totp', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await mfa.verifyTotp(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, `user:${pending.userId}`, () => mfa.verifyTotp(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
     await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
   });
 
   router.post('/mfa/recovery', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await mfa.useRecoveryCode(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, `user:${pending.userId}`, () => mfa.useRecoveryCode(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
     await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
   });
 
   router.post('/mfa/enrol', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'enrol');
-    const check = await mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, `user:${pending.userId}`, () => mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
     const amr: AuthMethod[] = [...pending.amr, 'otp'];
     if ((await signIn.step(interaction, pending.userId, amr, { justEnrolled: true })) !== 'recovery_codes') {

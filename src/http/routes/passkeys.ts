@@ -13,6 +13,8 @@ import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { accountPageUser, signedInUser } from '../signed-in.js';
 import type { SignIn } from '../sign-in.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
@@ -21,6 +23,8 @@ export interface PasskeyRoutesDeps {
   signIn: Pick<SignIn, 'load' | 'advance'>;
   /** The MFA failure pool: a passkey as second factor counts against it. */
   mfa: Pick<MfaService, 'guard'>;
+  /** The sign-in throttle: a passkey post counts like a password post. */
+  throttle: RateLimits['signIn'];
   csrf: Csrf;
 }
 
@@ -56,6 +60,7 @@ async function jsonErrors(ctx: Context, next: Next) {
   } catch (err) {
     const e = err as { status?: number; expose?: boolean; code?: string; error?: string; message?: string; error_description?: string };
     if (!e.status || e.status >= 500 || e.expose === false) throw err;
+    setRetryAfter(ctx, err);
     ctx.status = e.status;
     ctx.body = { error: e.code ?? e.error ?? 'request.invalid', message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.') };
   }
@@ -152,12 +157,16 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     let userId: string;
     let amr: AuthMethod[];
     if (pending) {
-      const outcome = await deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok);
+      const outcome = await deps.throttle.guard(
+        { ip: ctx.ip, identifier: `user:${pending.userId}` },
+        () => deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok),
+        (o) => (o.ok ? 'ok' : o.code === 'mfa.locked' ? 'other' : 'failed'),
+      );
       if (!outcome.ok) throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
       userId = pending.userId;
       amr = [...pending.amr, 'hwk'];
     } else {
-      const outcome = await passkeys.authenticate(response);
+      const outcome = await deps.throttle.guard({ ip: ctx.ip }, () => passkeys.authenticate(response), (o) => (o.ok ? 'ok' : 'failed'));
       if (!outcome.ok) throw refused('passkey.invalid', 401);
       userId = outcome.userId;
       amr = outcome.userVerified ? ['hwk', 'user'] : ['hwk'];
