@@ -24,7 +24,8 @@ export function createRateLimitStore(db: Db) {
         const sql = q.text.replace(/\$(\d+)/g, (_, n: string) => (bindings.push(q.values?.[Number(n) - 1] ?? null), '?'));
         const result = (await db.raw(sql, bindings as never[])) as { rows?: Record<string, unknown>[]; rowCount?: number };
         const rows = (result.rows ?? []).map((r) => ({ points: Number(r.points), expire: r.expire === null || r.expire === undefined ? null : Number(r.expire) }));
-        return { rows, rowCount: result.rowCount ?? rows.length };
+        // knex-pglite reports a SELECT's rowCount as 0 (affected rows): the rows say it.
+        return { rows, rowCount: rows.length || (result.rowCount ?? 0) };
       },
     },
     /** Deletes the rows whose window ended before `now`; returns how many. */
