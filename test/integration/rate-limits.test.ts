@@ -127,10 +127,10 @@ test('forgot-password: at most 3 mails per account in the window; the 4th reques
     answers.push(page.html);
   }
   t.is(new Set(answers).size, 1, 'the same answer every time: nothing tells whether a mail went');
-  // The 4th request has been decided once its point is counted; then the first 3 mails are all there are.
+  // The 4th request has been decided once its point is counted (or, unlimited, once a 4th mail went).
   for (;;) {
     const row = await server.container.db('rate_limits').where('key', `reset_mail:${user.id}`).first();
-    if (Number(row?.points) >= 4) break;
+    if (Number(row?.points) >= 4 || (await server.container.repos.outbox.list(10, user.email)).length >= 4) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   t.is((await mails(user.email, 3)).length, 3);
