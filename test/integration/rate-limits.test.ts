@@ -163,13 +163,14 @@ test('forgot-password: past the limit per IP the form comes back with 429, Retry
 });
 
 /** A client-credentials request, credentials in the Authorization header or in the body. */
-async function token(ip: string, clientId: string, secret: string, where: 'header' | 'body' = 'header') {
+async function token(ip: string, clientId: string, secret: string, where: 'header' | 'body' = 'header', accept = 'application/json') {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip };
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, accept };
   if (where === 'header') headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   else body.set('client_id', clientId), body.set('client_secret', secret);
   const res = await fetch(`${server.url}/token`, { method: 'POST', headers, body });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: string; access_token?: string } };
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { html: text }) as { error?: string; access_token?: string; html?: string } };
 }
 
 test('token endpoint: repeated failed client authentication answers 429 with Retry-After, for the right secret too; another address is not affected', async (t) => {
@@ -190,6 +191,16 @@ test('token endpoint: repeated failed client authentication answers 429 with Ret
   t.is((await token('10.0.7.1', machine.clientId, 'not-the-secret', 'body')).status, 429);
 
   t.truthy((await token('10.0.7.2', machine.clientId, machine.clientSecret!)).body.access_token);
+});
+
+test('token endpoint: a failure answered as an HTML page counts like one answered in JSON', async (t) => {
+  const machine = await server.createClient({ grantTypes: ['client_credentials'] });
+  for (let i = 0; i < 3; i++) {
+    const wrong = await token('10.0.7.5', machine.clientId, 'not-the-secret', 'header', 'text/html');
+    t.is(wrong.status, 401);
+    t.truthy(wrong.body.html);
+  }
+  t.is((await token('10.0.7.5', machine.clientId, machine.clientSecret!)).status, 429);
 });
 
 test('token endpoint: one address guessing many clients is stopped by the limit per IP', async (t) => {

@@ -36,7 +36,7 @@ function basicClientId(ctx: Context): string | undefined {
  * named in the body (client_secret_post, client_assertion) is only known once
  * the provider has parsed it; if that client is spent, the answer is the same
  * 429 whatever the credentials were, so a guess learns nothing. An
- * `invalid_client` answer counts a failure.
+ * `invalid_client` answer (401) counts a failure.
  *
  * The 429 body: `{"error":"temporarily_unavailable","error_description":…}`
  * (RFC 6749 names no throttling error; this is its code for "try later").
@@ -67,7 +67,9 @@ export function clientAuthThrottle(limits: RateLimits['clientAuth']) {
     const params = (ctx as Context & { oidc?: { params?: { client_id?: unknown } } }).oidc?.params;
     const fromBody = typeof params?.client_id === 'string' ? params.client_id : undefined;
     const clientId = fromHeader ?? fromBody;
-    const failed = ctx.status === 401 && (ctx.body as { error?: string } | undefined)?.error === 'invalid_client';
+    // At these endpoints only a failed client authentication answers 401 (`invalid_client`), whether
+    // the body is JSON or, for a caller that accepts HTML, the provider's error page.
+    const failed = ctx.status === 401;
     // Checked before this failure counts: a spent client answers 429 whether the guess was right or wrong.
     if (!fromHeader && fromBody) await attempt(ctx, () => limits.check(ctx.ip, fromBody));
     if (failed) await limits.failed(ctx.ip, clientId);
