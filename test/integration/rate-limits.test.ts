@@ -102,6 +102,24 @@ test('sign-in: wrong second-factor codes are throttled too, on the step page', a
   t.regex(alertText(throttled.html) ?? '', TOO_MANY);
 });
 
+test('sign-in: refused passkeys count per IP; then the JSON endpoint answers 429 {error: rate_limit.exceeded} with Retry-After', async (t) => {
+  const { browser, form } = await loginForm('10.0.3.9');
+  const uid = /\/interaction\/([^/?#]+)/.exec(form.url)![1]!;
+  const csrf = /data-csrf="([^"]+)"/.exec(form.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(form.html)![1]!;
+  // An assertion of a passkey the server does not know.
+  const unknown = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} };
+  const post = async () => {
+    const res = await browser.fetch(`/interaction/${uid}/passkey`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(unknown) });
+    return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: string; message?: string } };
+  };
+  for (let i = 0; i < 6; i++) t.is((await post()).status, 401);
+  const throttled = await post();
+  t.is(throttled.status, 429);
+  t.is(throttled.body.error, 'rate_limit.exceeded');
+  t.regex(throttled.body.message ?? '', TOO_MANY);
+  retryAfter(t, throttled.headers);
+});
+
 /** Waits until `count` reset mails went to `email` (sent after the page answered); newest first. */
 async function mails(email: string, count: number) {
   for (;;) {
