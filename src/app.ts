@@ -7,6 +7,7 @@ import { pageErrors } from './http/middleware/page-errors.js';
 import { databaseUnavailable } from './http/middleware/database-unavailable.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
+import { clientAuthThrottle } from './http/middleware/rate-limit.js';
 import { createRenderer } from './http/render.js';
 import { impersonationState } from './http/middleware/impersonation-state.js';
 import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
@@ -96,18 +97,18 @@ export async function buildApp(c: Container) {
 
   const signIn = createSignIn({ provider, facts: c.repos.signInFacts, mfaSettings: () => c.settings.current().mfa, signInAudit: c.signInAudit });
   const pages = [
-    interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, csrf, render }),
-    passwordResetRoutes({ resets: c.passwordResets, csrf, render }),
+    interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, throttle: c.rateLimits.signIn, csrf, render }),
+    passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
     accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, mfa: c.mfa, passkeys: c.passkeys, users: c.repos.users, csrf, render }),
-    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, signIn, mfa: c.mfa, csrf }),
+    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, signIn, mfa: c.mfa, throttle: c.rateLimits.signIn, csrf }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
   const health = healthRoutes({ ping: () => ping(c.db) });
   const assets = assetRoutes();
 
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
-  const scim = scimApi({ ...c.scim, limits: c.config.scim, log: c.log });
-  const admin = adminApi({ routes: adminRoutes(c), auth: c.admin.auth, log: c.log, baseUrl: c.admin.baseUrl });
+  const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
+  const admin = adminApi({ routes: adminRoutes(c), auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
 
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
@@ -116,6 +117,8 @@ export async function buildApp(c: Container) {
     databaseUnavailable(render, c.log),
     health.routes(),
     assets.routes(),
+    // Failed client authentication at the token endpoints: 429 before the provider's routes.
+    clientAuthThrottle(c.rateLimits.clientAuth),
     (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),
     (ctx, next) => (ctx.path === SCIM_PREFIX || ctx.path.startsWith(`${SCIM_PREFIX}/`) ? scim(ctx, next) : next()),
     (ctx, next) => (ctx.path === ADMIN_API_PREFIX || ctx.path.startsWith(`${ADMIN_API_PREFIX}/`) ? admin(ctx, next) : next()),

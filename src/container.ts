@@ -9,6 +9,7 @@ import { createCredentialsRepository } from './repositories/credentials.js';
 import { createMailOutboxRepository } from './repositories/mail-outbox.js';
 import { createOidcPayloadsRepository } from './repositories/oidc-payloads.js';
 import { createPasswordResetTokensRepository } from './repositories/password-reset-tokens.js';
+import { createRateLimitStore } from './repositories/rate-limit-store.js';
 import { createResourceServersRepository } from './repositories/resource-servers.js';
 import { createSigningKeysRepository } from './repositories/signing-keys.js';
 import { createUsersRepository } from './repositories/users.js';
@@ -63,6 +64,7 @@ import { createIdentityService } from './services/identity.js';
 import { createMailer } from './services/mailer.js';
 import { createPasswordHasher } from './services/password-hasher.js';
 import { createPasswordResetService } from './services/password-reset.js';
+import { createRateLimits } from './services/rate-limits.js';
 import { createPasskeyService } from './services/passkeys.js';
 import { createMfaService } from './services/mfa.js';
 import { createSigningKeyService } from './services/signing-keys.js';
@@ -126,9 +128,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     search: createUserSearch(db),
     relations: createUserRelationsRepository(db),
     invitations: createInvitationsRepository(db),
+    rateLimitStore: createRateLimitStore(db),
   };
 
-  const hasher = createPasswordHasher(config.argon2);
+  const hasher = createPasswordHasher(config.argon2, config.argon2Limits);
+  const rateLimits = createRateLimits({ store: repos.rateLimitStore, settings: config.rateLimits });
   const audit = createAuditService({ events: repos.audit });
   const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
   await settings.load();
@@ -164,6 +168,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     log,
     issuer: config.issuer,
     ttlSeconds: config.ttl.passwordReset,
+    mayMail: rateLimits.passwordReset.mayMail,
     // Completing the link of an invitation mail confirms the invitation.
     onCompleted: (done) => admin.invitations.confirmByLink(done),
   });
@@ -280,6 +285,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     db,
     repos,
     hasher,
+    rateLimits,
     audit,
     settings,
     mailer,

@@ -31,6 +31,7 @@ const timers = [
   setInterval(() => oidc.refreshKeys().catch((err) => log.error({ err }, 'oidc.keys_reload_failed')), 60_000),
   setInterval(() => container.repos.payloads.deleteExpired().catch((err) => log.error({ err }, 'oidc.cleanup_failed')), 10 * 60_000),
   setInterval(() => container.admin.auditLog.purgeExpired(container.clock.now()).catch((err) => log.error({ err }, 'audit.purge_failed')), 60 * 60_000),
+  setInterval(() => container.repos.rateLimitStore.deleteExpired(container.clock.now()).catch((err) => log.error({ err }, 'rate_limits.cleanup_failed')), 10 * 60_000),
   setInterval(() => container.admin.invitations.sendDue(container.clock.now()).catch((err) => log.error({ err }, 'invitations.run_failed')), 60_000),
 ];
 

@@ -1,4 +1,17 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+
+/** A rate limit written `<count>/<window>`, the window in s, m or h: `10/15m`. */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .pipe(z.string().regex(/^\d+\/\d+[smh]$/, 'a rate limit is <count>/<window>, the window in s, m or h (e.g. 10/15m)'))
+    .transform((v) => {
+      const [, count, size, unit] = /^(\d+)\/(\d+)([smh])$/.exec(v)!;
+      return { points: Number(count), seconds: Number(size) * { s: 1, m: 60, h: 3600 }[unit as 's' | 'm' | 'h'] };
+    })
+    .refine((l) => l.points >= 1 && l.seconds >= 1, 'a rate limit allows at least 1 in at least 1s');
 
 /**
  * Every setting Gatehouse reads from the environment, parsed once at boot into a
@@ -40,6 +53,13 @@ const schema = z.object({
   ARGON2_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(2),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).default(1),
+  /**
+   * argon2 computations at once (hash or verify); the others wait in a queue of at most
+   * ARGON2_QUEUE_MAX, beyond which a sign-in answers 503 with Retry-After. The default
+   * leaves one core to everything else (tokens, SCIM, admin API): the cores less one.
+   */
+  ARGON2_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(1, availableParallelism() - 1)),
+  ARGON2_QUEUE_MAX: z.coerce.number().int().min(0).default(64),
 
   /** Password policy. */
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).default(12),
@@ -50,6 +70,25 @@ const schema = z.object({
   /** Lockout: failures before a lock, and its length (0 = until a password reset). */
   LOCKOUT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().min(0).default(15),
+
+  /**
+   * Rate limits, `<count>/<window>`, counted in the database every instance shares.
+   * Past the count, requests get 429 with Retry-After until the window ends.
+   *   SIGNIN_IP          failed sign-in posts (password, second factor, passkey) from one IP
+   *   SIGNIN_IDENTIFIER  failed sign-in posts for one identifier (or, at the second step, one user) from one IP; a success clears it
+   *   RESET_MAIL         password-reset mails per account (more requests answer the same page, send nothing)
+   *   RESET_IP           forgot-password posts from one IP
+   *   CLIENT_AUTH        failed client authentications at the token endpoints per client and IP
+   *   CLIENT_AUTH_IP     failed client authentications at the token endpoints from one IP
+   *   BEARER_IP          failed bearer authentications at SCIM and the admin API from one IP
+   */
+  RATE_LIMIT_SIGNIN_IP: rateLimit('100/15m'),
+  RATE_LIMIT_SIGNIN_IDENTIFIER: rateLimit('10/15m'),
+  RATE_LIMIT_RESET_MAIL: rateLimit('3/15m'),
+  RATE_LIMIT_RESET_IP: rateLimit('20/15m'),
+  RATE_LIMIT_CLIENT_AUTH: rateLimit('10/15m'),
+  RATE_LIMIT_CLIENT_AUTH_IP: rateLimit('100/15m'),
+  RATE_LIMIT_BEARER_IP: rateLimit('50/15m'),
 
   /** MFA: roles that must use a second factor (enrolled during sign-in), and failures before the second step locks. */
   MFA_REQUIRED_ROLES: z.string().default('admin,super_admin').transform(csv).pipe(z.array(z.enum(['individual', 'manager', 'hr', 'admin', 'super_admin']))),
@@ -103,6 +142,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     trustProxy: c.TRUST_PROXY,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
+    argon2Limits: { concurrency: c.ARGON2_CONCURRENCY, queueMax: c.ARGON2_QUEUE_MAX },
+    rateLimits: {
+      signInIp: c.RATE_LIMIT_SIGNIN_IP,
+      signInIdentifier: c.RATE_LIMIT_SIGNIN_IDENTIFIER,
+      resetMail: c.RATE_LIMIT_RESET_MAIL,
+      resetIp: c.RATE_LIMIT_RESET_IP,
+      clientAuth: c.RATE_LIMIT_CLIENT_AUTH,
+      clientAuthIp: c.RATE_LIMIT_CLIENT_AUTH_IP,
+      bearerIp: c.RATE_LIMIT_BEARER_IP,
+    },
     passwordPolicy: {
       minLength: c.PASSWORD_MIN_LENGTH,
       maxLength: c.PASSWORD_MAX_LENGTH,

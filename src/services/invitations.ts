@@ -60,7 +60,7 @@ export function createInvitationsService(deps: {
   linkTtlSeconds?: number;
 }) {
   const { invitations, clock } = deps;
-  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: invitationMail, voidOthers: true };
+  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: invitationMail };
 
   async function standing(user: User): Promise<Invitation> {
     const stored = await invitations.find(user.id);

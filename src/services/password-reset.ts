@@ -20,6 +20,8 @@ export interface PasswordResetDeps {
   log: Logger;
   issuer: string;
   ttlSeconds: number;
+  /** Whether one more requested reset mail may go to the user now (counts it); the rate limit per account. */
+  mayMail?: (userId: string) => Promise<boolean>;
   /** Told when a link has been used to set a password (invitations confirm with it); its failure is logged only. */
   onCompleted?: (done: { userId: string; tokenHash: string }) => Promise<void>;
 }
@@ -28,8 +30,6 @@ export interface PasswordResetDeps {
 export interface LinkOptions {
   ttlSeconds?: number;
   mail?: (link: string, ttlSeconds: number) => { subject: string; text: string };
-  /** The user's earlier links stop working (a new invitation replaces the old one). */
-  voidOthers?: boolean;
 }
 
 const resetMail = (link: string, ttlSeconds: number) => ({
@@ -40,7 +40,9 @@ const resetMail = (link: string, ttlSeconds: number) => ({
 /**
  * "Forgot password?": single-use links, stored as hashes, valid for one hour
  * (`issue` takes another lifetime and mail: invitations last 7 days). A completed
- * reset applies the policy, lifts a lock and ends the user's sessions.
+ * reset applies the policy, lifts a lock and ends the user's sessions. A new link
+ * voids the user's earlier ones (reset or invitation), in the transaction that
+ * stores it: only the latest mail works.
  */
 export function createPasswordResetService(deps: PasswordResetDeps) {
   const { users, tokens, clock } = deps;
@@ -51,8 +53,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     const token = randomToken();
     const tokenHash = hashToken(token);
     const expiresAt = new Date(clock.now().getTime() + ttlSeconds * 1000);
-    if (options.voidOthers) await tokens.voidAll(userId, clock.now());
-    await tokens.create(userId, tokenHash, expiresAt);
+    await deps.transact(async (trx) => {
+      await tokens.voidAll(userId, clock.now(), trx);
+      await tokens.create(userId, tokenHash, expiresAt, trx);
+    });
     const link = `${deps.issuer}/reset-password?token=${encodeURIComponent(token)}`;
     await deps.mailer.send({ to: email, ...(options.mail ?? resetMail)(link, ttlSeconds) });
     return { tokenHash, expiresAt };
@@ -70,12 +74,17 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
     /**
      * By email or userCode. Answers the same whether or not the user exists: the
-     * work happens after the caller has answered.
+     * work happens after the caller has answered. Past the per-account limit
+     * (`mayMail`) nothing is sent, and the caller still cannot tell.
      */
     request(identifier: string, ip: string | null): void {
       const work = async () => {
         const user = identifier ? await users.findByAnyIdentifier(identifier.trim()) : undefined;
         if (!user?.email || !(maySignIn(user.status) || user.status === 'locked')) return;
+        if (deps.mayMail && !(await deps.mayMail(user.id))) {
+          deps.log.info({ userId: user.id }, 'password_reset.mail_limited');
+          return;
+        }
         await issue(user.id, user.email);
         await deps.audit.record({ actor: { type: 'anonymous' }, action: 'user.password_reset_requested', targetType: 'user', targetId: user.id, ip });
       };

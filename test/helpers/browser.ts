@@ -9,6 +9,8 @@ export interface Page {
   html: string;
   /** Set when a redirect left the server: where it pointed. */
   leftTo?: URL;
+  /** The last response's headers. */
+  headers?: Headers;
 }
 
 export interface Form {
@@ -19,7 +21,11 @@ export interface Form {
 
 export class Browser {
   readonly cookies = new Map<string, string>();
-  constructor(readonly origin: string) {}
+  /** `headers`: sent with every request (e.g. `x-forwarded-for` behind TRUST_PROXY). */
+  constructor(
+    readonly origin: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   private store(res: Response) {
     for (const line of res.headers.getSetCookie()) {
@@ -38,7 +44,7 @@ export class Browser {
   }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(new URL(url, this.origin), { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
+    const res = await fetch(new URL(url, this.origin), { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
     this.store(res);
     return res;
   }
@@ -55,7 +61,7 @@ export class Browser {
       current = next;
       res = await this.fetch(current.toString());
     }
-    return { url: current.toString(), status: res.status, html: await res.text() };
+    return { url: current.toString(), status: res.status, html: await res.text(), headers: res.headers };
   }
 
   /** Reads the form whose action contains `actionPart` (or the first form). */

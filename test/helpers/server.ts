@@ -7,6 +7,7 @@ import { createContainer, type Container } from '../../src/container.js';
 import type { Role, Status } from '../../src/domain/user.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { Clock } from '../../src/util/clock.js';
+import { openDatabase } from '../../src/db/database.js';
 import { freshDatabase } from './database.js';
 
 export const PASSWORD = 'violet-harbour-47-lantern';
@@ -16,6 +17,8 @@ export interface TestServer {
   container: Container;
   oidc: Awaited<ReturnType<typeof buildApp>>['oidc'];
   dbKind: 'postgresql' | 'pglite';
+  /** The database, for another instance (`startServer(env, { sameDatabaseAs })`). */
+  database: Awaited<ReturnType<typeof freshDatabase>>;
   createUser(input?: { email?: string; password?: string; role?: Role; status?: Status; givenName?: string; familyName?: string; userCode?: string }): Promise<{ id: string; email: string; userCode: string }>;
   createClient(input?: { clientId?: string; firstParty?: boolean; isPublic?: boolean; grantTypes?: string[]; redirectUri?: string }): Promise<{ clientId: string; clientSecret?: string; redirectUri: string }>;
   close(): Promise<void>;
@@ -27,15 +30,17 @@ let counter = 0;
  * A whole Gatehouse on a free port, on a fresh database; `env` overrides settings.
  * `host` names the server in its URLs (it always listens on 127.0.0.1): WebAuthn
  * refuses an IP address as the RP ID, so passkey tests in a browser use `localhost`.
+ * `sameDatabaseAs`: a second instance on another server's database (its own pool on
+ * PostgreSQL; on PGlite the same one), which it leaves in place when it closes.
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; host?: 'localhost'; databaseVia?: (databaseUrl: string) => string } = {},
+  options: { clock?: Clock; host?: 'localhost'; databaseVia?: (databaseUrl: string) => string; sameDatabaseAs?: TestServer } = {},
 ): Promise<TestServer> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  const database = await freshDatabase();
+  const database = options.sameDatabaseAs ? await joinDatabase(options.sameDatabaseAs.database) : await freshDatabase();
   // `databaseVia` (PostgreSQL only): the server opens its own pool from DATABASE_URL, as in production, at the URL it returns (a proxy).
   if (options.databaseVia && !database.url) throw new Error('startServer: databaseVia needs TEST_DATABASE_URL');
   const via = options.databaseVia && database.url ? options.databaseVia(database.url) : undefined;
@@ -49,6 +54,7 @@ export async function startServer(
     container,
     oidc,
     dbKind: database.kind,
+    database,
     async createUser(input = {}) {
       const n = ++counter;
       const user = await container.identity.create(
@@ -92,4 +98,10 @@ export async function startServer(
       await database.drop();
     },
   };
+}
+
+async function joinDatabase(of: TestServer['database']): Promise<TestServer['database']> {
+  if (!of.url) return { ...of, drop: async () => {} };
+  const db = await openDatabase({ url: of.url, dataDir: '', poolMax: 10 });
+  return { ...of, db, drop: () => db.destroy() };
 }

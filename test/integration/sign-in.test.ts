@@ -13,7 +13,8 @@ let server: TestServer;
 let client: { clientId: string; clientSecret?: string; redirectUri: string };
 
 test.before(async () => {
-  server = await startServer({ LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15' }, { clock });
+  // The sign-in rate limits (test/integration/rate-limits.test.ts) out of the way: the account lockout is tested here.
+  server = await startServer({ LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15', RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m', RATE_LIMIT_SIGNIN_IP: '1000/15m' }, { clock });
   client = await server.createClient();
 });
 test.after.always(() => server?.close());

@@ -4,6 +4,8 @@ import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Renderer } from '../render.js';
 import { unavailablePage } from '../unavailable-page.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import { setRetryAfter } from './rate-limit.js';
 
 /** For page routes: any error becomes the error page, with a safe message; an unavailable database, the "try again in a moment" page (503). */
 export function pageErrors(render: Renderer, log: Logger) {
@@ -18,7 +20,8 @@ export function pageErrors(render: Renderer, log: Logger) {
       }
       const e = err as { status?: number; expose?: boolean; message?: string; error_description?: string; code?: string; error?: string };
       const status = e.status && e.status >= 400 ? e.status : 500;
-      if (status >= 500) log.error({ err, path: ctx.path }, 'page.failed');
+      if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
+      setRetryAfter(ctx, err);
       const message = err instanceof AppError && err.expose
         ? err.message
         : status < 500 && e.expose !== false

@@ -7,6 +7,8 @@ import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { mayDo } from '../../policies/permissions.js';
 import type { AdminAuth } from '../../services/admin-auth.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 import { readJson } from '../middleware/body.js';
 import { retryLater } from '../retry-later.js';
 import { openApiDocument } from './admin/openapi.js';
@@ -45,17 +47,25 @@ function jsonErrors(log: Logger) {
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');
       ctx.status = known ? err.status : 500;
       ctx.body = known ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { error: 'server.error', message: 'The server could not complete the request.' };
+      setRetryAfter(ctx, err);
       if (ctx.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="admin", error="invalid_token"' : 'Bearer realm="admin"');
     }
   };
 }
 
-/** `Authorization: Bearer <a Gatehouse access token for the admin API>`; the caller goes to `ctx.state.caller`. */
-function bearer(auth: AdminAuth) {
+/**
+ * `Authorization: Bearer <a Gatehouse access token for the admin API>`; the caller goes to `ctx.state.caller`.
+ * An IP that failed too often is refused (429) before the token is read; each refusal counts.
+ */
+function bearer(auth: AdminAuth, throttle: RateLimits['bearer']) {
   return async (ctx: Context, next: Next) => {
+    await throttle.check('admin', ctx.ip);
     const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const caller = token && (await auth.authenticate(token));
-    if (!caller) throw new AppError('admin_api.unauthorized', 401, 'A valid access token for the admin API (scope "admin") is required.');
+    if (!caller) {
+      await throttle.failed('admin', ctx.ip);
+      throw new AppError('admin_api.unauthorized', 401, 'A valid access token for the admin API (scope "admin") is required.');
+    }
     ctx.state.caller = caller;
     await next();
   };
@@ -86,7 +96,7 @@ function operation(r: AdminRoute) {
  * (resource `<issuer>/admin/api`, scope `admin`). Every operation is an
  * `AdminRoute`; `GET /openapi.json` describes them all and needs no token.
  */
-export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuth; log: Logger; baseUrl: string }) {
+export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuth; throttle: RateLimits['bearer']; log: Logger; baseUrl: string }) {
   const document = openApiDocument(deps.routes, deps.baseUrl);
   const open = new Router({ prefix: ADMIN_API_PREFIX });
   open.get('/openapi.json', (ctx) => {
@@ -94,5 +104,5 @@ export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuth;
   });
   const router = new Router({ prefix: ADMIN_API_PREFIX });
   for (const r of deps.routes) router[r.method](r.path.replace(/\{(\w+)\}/g, ':$1'), operation(r));
-  return compose<any>([jsonErrors(deps.log), open.routes(), bearer(deps.auth), router.routes(), router.allowedMethods()]);
+  return compose<any>([jsonErrors(deps.log), open.routes(), bearer(deps.auth, deps.throttle), router.routes(), router.allowedMethods()]);
 }

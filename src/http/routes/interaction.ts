@@ -13,6 +13,10 @@ import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignIn } from '../sign-in.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { AttemptResult, RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
+import type { SignInFailure } from '../../domain/sign-in-attempt.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -20,6 +24,8 @@ export interface InteractionDeps {
   signIn: SignIn;
   mfa: MfaService;
   users: UsersRepository;
+  /** The sign-in throttle: every password and second-factor post goes through it. */
+  throttle: RateLimits['signIn'];
   csrf: Csrf;
   render: Renderer;
 }
@@ -34,6 +40,8 @@ const MFA_MESSAGES: Record<string, string> = {
 const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
 /** The audit reason of a refused second-factor check. */
 const mfaReason = (code: string) => (code === 'mfa.locked' ? 'locked' : 'mfa_failed');
+/** A refused code counts against the sign-in throttle; a locked step is the MFA lockout's business. */
+const mfaResult = (check: { ok: boolean; code?: string }): AttemptResult => (check.ok ? 'ok' : check.code === 'mfa.locked' ? 'other' : 'failed');
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
@@ -68,6 +76,29 @@ export function interactionRoutes(deps: InteractionDeps) {
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
   const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
     render.page(ctx, 'login', { uid, ...model }, status);
+
+  /**
+   * Runs a sign-in post under the throttle. Refused (429, or 503 with the argon2
+   * queue full), it answers with `page` showing when to try again, and returns undefined.
+   */
+  async function throttled<T>(
+    ctx: Context,
+    interaction: Interaction,
+    who: { key: string; failure: Omit<SignInFailure, 'reason'> },
+    attempt: () => Promise<T>,
+    result: (outcome: T) => AttemptResult,
+    page: (message: string, status: number) => unknown,
+  ): Promise<T | undefined> {
+    try {
+      return await deps.throttle.guard({ ip: ctx.ip, identifier: who.key }, attempt, result);
+    } catch (err) {
+      if (!(err instanceof RetryLater)) throw err;
+      if (err.status === 429) await signIn.refused(ctx, interaction, { reason: 'throttled', ...who.failure });
+      setRetryAfter(ctx, err);
+      await page(err.message, err.status);
+      return undefined;
+    }
+  }
 
   /** The page of a second step; `message` after a refused code. */
   async function stepPage(ctx: Context, interaction: Interaction, pending: PendingSignIn, message?: string, status = 200) {
@@ -136,19 +167,29 @@ export function interactionRoutes(deps: InteractionDeps) {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
-    const outcome = await deps.passwordStep.verify(username, form.password ?? '', ctx.ip);
+    const again = async (message: string, status: number, locked = false) =>
+      loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
+    const outcome = await throttled(
+      ctx,
+      interaction,
+      { key: username, failure: { identifier: username, factor: 'password' } },
+      () => deps.passwordStep.verify(username, form.password ?? '', ctx.ip),
+      (o) => (o.ok ? 'ok' : o.code === 'login.invalid_credentials' ? 'failed' : 'other'),
+      (message, status) => again(message, status),
+    );
+    if (!outcome) return;
     if (!outcome.ok) {
       await signIn.refused(ctx, interaction, { reason: outcome.reason, userId: outcome.userId, identifier: username, factor: 'password' });
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
-      const clientName = nameOf(await findClient(interaction), interaction);
-      return loginPage(ctx, interaction.uid, { clientName, username, message: LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], locked: outcome.code === 'login.locked' }, status);
+      return again(LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], status, outcome.code === 'login.locked');
     }
     await advance(ctx, interaction, outcome.userId, outcome.amr);
   });
 
   router.post('/mfa/totp', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await mfa.verifyTotp(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'totp' } }, () => mfa.verifyTotp(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) {
       await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'totp' });
       return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
@@ -158,7 +199,8 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.post('/mfa/recovery', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await mfa.useRecoveryCode(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'recovery_code' } }, () => mfa.useRecoveryCode(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) {
       await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'recovery_code' });
       return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
@@ -168,7 +210,8 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.post('/mfa/enrol', async (ctx) => {
     const { interaction, pending, code } = await stepInput(ctx, 'enrol');
-    const check = await mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip);
+    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'enrolment' } }, () => mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
+    if (!check) return;
     if (!check.ok) {
       await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'enrolment' });
       return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));

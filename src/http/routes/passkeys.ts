@@ -12,7 +12,11 @@ import type { PasskeyService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { accountPageUser, signedInUser } from '../signed-in.js';
-import type { SignIn } from '../sign-in.js';
+import type { Interaction, SignIn } from '../sign-in.js';
+import type { SignInFailure } from '../../domain/sign-in-attempt.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
@@ -21,6 +25,8 @@ export interface PasskeyRoutesDeps {
   signIn: Pick<SignIn, 'load' | 'advance' | 'refused'>;
   /** The MFA failure pool: a passkey as second factor counts against it. */
   mfa: Pick<MfaService, 'guard'>;
+  /** The sign-in throttle: a passkey post counts like a password post. */
+  throttle: RateLimits['signIn'];
   csrf: Csrf;
 }
 
@@ -56,6 +62,7 @@ async function jsonErrors(ctx: Context, next: Next) {
   } catch (err) {
     const e = err as { status?: number; expose?: boolean; code?: string; error?: string; message?: string; error_description?: string };
     if (!e.status || e.status >= 500 || e.expose === false) throw err;
+    setRetryAfter(ctx, err);
     ctx.status = e.status;
     ctx.body = { error: e.code ?? e.error ?? 'request.invalid', message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.') };
   }
@@ -132,6 +139,16 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   // ---- sign-in ----
 
   /** The sign-in's state: a second step waiting (`verify`), or a passkey alone while the prompt is `login`. */
+  /** A post the sign-in throttle refuses (429) is recorded as `signin.failed`, throttled, on its way to the JSON error. */
+  async function recordThrottled<T>(ctx: Context, interaction: Interaction | undefined, failure: Omit<SignInFailure, 'reason'>, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof RetryLater && err.status === 429) await signIn.refused(ctx, interaction, { reason: 'throttled', ...failure });
+      throw err;
+    }
+  }
+
   async function signInState(ctx: Context) {
     const { interaction, pending } = await signIn.load(ctx);
     if (pending) assertThat(pending.need === 'verify', () => refused('interaction.wrong_step', 400));
@@ -152,7 +169,13 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     let userId: string;
     let amr: AuthMethod[];
     if (pending) {
-      const outcome = await deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok);
+      const outcome = await recordThrottled(ctx, interaction, { userId: pending.userId, factor: 'passkey' }, () =>
+        deps.throttle.guard(
+          { ip: ctx.ip, identifier: `user:${pending.userId}` },
+          () => deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok),
+          (o) => (o.ok ? 'ok' : o.code === 'mfa.locked' ? 'other' : 'failed'),
+        ),
+      );
       if (!outcome.ok) {
         await signIn.refused(ctx, interaction, { reason: outcome.code === 'mfa.locked' ? 'locked' : 'mfa_failed', userId: pending.userId, factor: 'passkey' });
         throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
@@ -160,7 +183,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
       userId = pending.userId;
       amr = [...pending.amr, 'hwk'];
     } else {
-      const outcome = await passkeys.authenticate(response);
+      const outcome = await recordThrottled(ctx, interaction, { factor: 'passkey' }, () => deps.throttle.guard({ ip: ctx.ip }, () => passkeys.authenticate(response), (o) => (o.ok ? 'ok' : 'failed')));
       if (!outcome.ok) {
         await signIn.refused(ctx, interaction, { reason: 'bad_passkey', factor: 'passkey' });
         throw refused('passkey.invalid', 401);

@@ -1,15 +1,19 @@
 import Router from '@koa/router';
 import { AppError } from '../../errors/app-error.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 import type { PasswordResetService } from '../../services/password-reset.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 
 /**
- *   GET/POST /forgot-password   ask for a link by email or userCode (same answer for everyone)
+ *   GET/POST /forgot-password   ask for a link by email or userCode (same answer for everyone;
+ *                               429 and the form again past the limit per IP)
  *   GET/POST /reset-password    choose a new password with the link's token
  */
-export function passwordResetRoutes(deps: { resets: PasswordResetService; csrf: Csrf; render: Renderer }) {
+export function passwordResetRoutes(deps: { resets: PasswordResetService; limits: RateLimits['passwordReset']; csrf: Csrf; render: Renderer }) {
   const { resets, csrf, render } = deps;
   const router = new Router();
 
@@ -18,7 +22,15 @@ export function passwordResetRoutes(deps: { resets: PasswordResetService; csrf: 
   router.post('/forgot-password', async (ctx) => {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    resets.request((form.identifier ?? '').slice(0, 320), ctx.ip);
+    const identifier = (form.identifier ?? '').slice(0, 320);
+    try {
+      await deps.limits.request(ctx.ip);
+    } catch (err) {
+      if (!(err instanceof RetryLater)) throw err;
+      setRetryAfter(ctx, err);
+      return render.page(ctx, 'forgot-password', { identifier, message: err.message }, err.status);
+    }
+    resets.request(identifier, ctx.ip);
     render.page(ctx, 'forgot-password-sent', {});
   });
 

@@ -14,6 +14,9 @@ import {
 } from '../../scim/schemas.js';
 import { readRaw } from '../middleware/body.js';
 import { retryLater } from '../retry-later.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+import { setRetryAfter } from '../middleware/rate-limit.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -24,6 +27,8 @@ export interface ScimApiDeps {
   bulk: (body: unknown, caller: ScimCaller) => Promise<ScimDoc>;
   searchAll: ReturnType<typeof createScimSearch>;
   auth: ScimAuth;
+  /** Failed bearer authentication per IP. */
+  throttle: RateLimits['bearer'];
   baseUrl: string;
   limits: ServiceProviderLimits;
   log: Logger;
@@ -53,6 +58,7 @@ function scimErrors(log: Logger) {
       if (!scim) log.error({ err, path: ctx.path }, 'scim.failed');
       const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
       send(ctx, error.status, scimErrorBody(error));
+      setRetryAfter(ctx, err);
       if (error.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="scim", error="invalid_token"' : 'Bearer realm="scim"');
       if (error.status === 503) {
         log.warn({ err, path: ctx.path }, 'scim.database_unavailable');
@@ -64,12 +70,21 @@ function scimErrors(log: Logger) {
 
 const DISCOVERY = /^\/scim\/v2\/(ServiceProviderConfig|Schemas|ResourceTypes)(\/|$)/i;
 
-function authenticate(auth: ScimAuth) {
+/** An IP that failed too often is refused (429, Retry-After) before the bearer is looked up; each refusal counts. */
+function authenticate(auth: ScimAuth, throttle: RateLimits['bearer']) {
   return async (ctx: Context, next: Next) => {
     if (ctx.method === 'GET' && DISCOVERY.test(ctx.path)) return next();
+    await throttle.check('scim', ctx.ip).catch((err) => {
+      if (!(err instanceof RetryLater)) throw err;
+      setRetryAfter(ctx, err);
+      throw new ScimError(429, undefined, err.message);
+    });
     const bearer = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
     const caller = bearer && (await auth.authenticate(bearer));
-    if (!caller) throw new ScimError(401, undefined, 'A valid bearer token is required.');
+    if (!caller) {
+      await throttle.failed('scim', ctx.ip);
+      throw new ScimError(401, undefined, 'A valid bearer token is required.');
+    }
     ctx.state.caller = { ...caller, ip: ctx.ip };
     await next();
   };
@@ -187,5 +202,5 @@ export function scimApi(deps: ScimApiDeps) {
     send(ctx, 200, await deps.bulk(body, caller));
   });
 
-  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth), readJson(limits.maxPayloadSize), router.routes() as any, router.allowedMethods() as any]);
+  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), router.routes() as any, router.allowedMethods() as any]);
 }

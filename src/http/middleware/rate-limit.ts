@@ -1,0 +1,77 @@
+import type { Context, Next } from 'koa';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { RateLimits } from '../../services/rate-limits.js';
+
+/**
+ * Sets `Retry-After` when `err` is a refusal that passes with time (RetryLater:
+ * a spent rate limit's 429, a busy argon2 queue's 503). Every error handler
+ * (pages, passkey JSON, SCIM, admin API, the token endpoints) calls it, so each
+ * API keeps its own error shape and all of them carry the header.
+ */
+export function setRetryAfter(ctx: Context, err: unknown): void {
+  if (err instanceof RetryLater) ctx.set('Retry-After', String(err.retryAfterSeconds));
+}
+
+/** The provider's endpoints that authenticate a client. */
+const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/request']);
+
+/** The client id of `Authorization: Basic`, when it is one. */
+function basicClientId(ctx: Context): string | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'));
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i <= 0) return undefined;
+  try {
+    return decodeURIComponent(decoded.slice(0, i).replace(/\+/g, '%20'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Failed client authentication at the token endpoints, per IP and per client
+ * from that IP. Ahead of oidc-provider's routes: a spent IP, or a spent client
+ * named in `Authorization: Basic`, is refused before anything else. A client
+ * named in the body (client_secret_post, client_assertion) is only known once
+ * the provider has parsed it; if that client is spent, the answer is the same
+ * 429 whatever the credentials were, so a guess learns nothing. An
+ * `invalid_client` answer (401) counts a failure.
+ *
+ * The 429 body: `{"error":"temporarily_unavailable","error_description":…}`
+ * (RFC 6749 names no throttling error; this is its code for "try later").
+ */
+export function clientAuthThrottle(limits: RateLimits['clientAuth']) {
+  const refuse = (ctx: Context, err: RetryLater) => {
+    ctx.status = 429;
+    ctx.set('Cache-Control', 'no-store');
+    setRetryAfter(ctx, err);
+    ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed client authentications; retry after ${err.retryAfterSeconds} seconds` };
+  };
+  const attempt = async (ctx: Context, check: () => Promise<void>): Promise<boolean> => {
+    try {
+      await check();
+      return true;
+    } catch (err) {
+      if (!(err instanceof RetryLater)) throw err;
+      refuse(ctx, err);
+      return false;
+    }
+  };
+
+  return async (ctx: Context, next: Next) => {
+    if (ctx.method !== 'POST' || !CLIENT_AUTH_PATHS.has(ctx.path)) return next();
+    const fromHeader = basicClientId(ctx);
+    if (!(await attempt(ctx, () => limits.check(ctx.ip, fromHeader)))) return;
+    await next();
+    const params = (ctx as Context & { oidc?: { params?: { client_id?: unknown } } }).oidc?.params;
+    const fromBody = typeof params?.client_id === 'string' ? params.client_id : undefined;
+    const clientId = fromHeader ?? fromBody;
+    // At these endpoints only a failed client authentication answers 401 (`invalid_client`), whether
+    // the body is JSON or, for a caller that accepts HTML, the provider's error page.
+    const failed = ctx.status === 401;
+    // Checked before this failure counts: a spent client answers 429 whether the guess was right or wrong.
+    if (!fromHeader && fromBody) await attempt(ctx, () => limits.check(ctx.ip, fromBody));
+    if (failed) await limits.failed(ctx.ip, clientId);
+  };
+}

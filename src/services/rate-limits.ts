@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { tooManyAttempts } from '../errors/retry-later.js';
+import { RATE_LIMITS_TABLE, type RateLimitStore } from '../repositories/rate-limit-store.js';
+
+/** At most `points` in a window of `seconds` (a fixed window, from the first point). */
+export interface RateLimit {
+  points: number;
+  seconds: number;
+}
+
+export interface RateLimitSettings {
+  signInIp: RateLimit;
+  signInIdentifier: RateLimit;
+  resetMail: RateLimit;
+  resetIp: RateLimit;
+  clientAuth: RateLimit;
+  clientAuthIp: RateLimit;
+  bearerIp: RateLimit;
+}
+
+export interface RateLimitsDeps {
+  store: RateLimitStore;
+  settings: RateLimitSettings;
+}
+
+/** What a guarded sign-in attempt came to: only `failed` spends points; `ok` clears the identifier's count. */
+export type AttemptResult = 'ok' | 'failed' | 'other';
+
+/** Identifiers and client ids are hashed into keys: the table holds no email, and keys stay short. */
+const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('base64url').slice(0, 32);
+
+/**
+ * The rate limits (rate-limiter-flexible on the `rate_limits` table every
+ * instance shares). Failures are what count where a success is the normal case
+ * (sign-in, client and bearer authentication): a blocked key is refused before
+ * any work (an argon2 hash, a token look-up), and a heavy but correct caller is
+ * never slowed. Forgot-password counts every request. Refusals throw RetryLater
+ * `rate_limit.exceeded` (429) carrying the seconds until the window ends.
+ */
+export function createRateLimits(deps: RateLimitsDeps) {
+  const limiter = (keyPrefix: string, limit: RateLimit) =>
+    new RateLimiterPostgres({
+      storeClient: deps.store.client,
+      storeType: 'pool',
+      tableName: RATE_LIMITS_TABLE,
+      tableCreated: true,
+      // Expired rows are deleted by the server's periodic upkeep (deleteExpired), not a timer per limiter.
+      clearExpiredByTimeout: false,
+      keyPrefix,
+      points: limit.points,
+      duration: limit.seconds,
+    });
+  const s = deps.settings;
+  const limiters = {
+    signInIp: limiter('signin_ip', s.signInIp),
+    signInIdentifier: limiter('signin_id', s.signInIdentifier),
+    resetMail: limiter('reset_mail', s.resetMail),
+    resetIp: limiter('reset_ip', s.resetIp),
+    clientAuth: limiter('client_auth', s.clientAuth),
+    clientAuthIp: limiter('client_ip', s.clientAuthIp),
+    bearerIp: limiter('bearer_ip', s.bearerIp),
+  };
+  type Limiter = RateLimiterPostgres;
+  type Check = [Limiter, string];
+
+  /** Seconds until `key` may try again, or 0 when it has points left. */
+  async function waitFor(l: Limiter, key: string): Promise<number> {
+    const res = await l.get(key);
+    return res && res.consumedPoints >= l.points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
+  }
+  /** Throws 429 when any of the keys is spent, with the longest wait. */
+  async function assertOpen(checks: Check[]): Promise<void> {
+    const waits = await Promise.all(checks.map(([l, key]) => waitFor(l, key)));
+    const wait = Math.max(0, ...waits);
+    if (wait > 0) throw tooManyAttempts(wait);
+  }
+  const penalise = (checks: Check[]) => Promise.all(checks.map(([l, key]) => l.penalty(key, 1)));
+  /** Spends a point of each key; throws 429 when one had none left. */
+  async function consume(checks: Check[]): Promise<void> {
+    for (const [l, key] of checks) {
+      try {
+        await l.consume(key);
+      } catch (err) {
+        if (err instanceof RateLimiterRes) throw tooManyAttempts(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+        throw err;
+      }
+    }
+  }
+
+  const signInKeys = (who: { ip: string; identifier?: string }): Check[] => {
+    const identifier = who.identifier?.trim().toLowerCase();
+    return [[limiters.signInIp, who.ip], ...(identifier ? [[limiters.signInIdentifier, digest(identifier, who.ip)] as Check] : [])];
+  };
+  const clientKeys = (ip: string, clientId?: string): Check[] => [
+    [limiters.clientAuthIp, ip],
+    ...(clientId ? [[limiters.clientAuth, digest(clientId, ip)] as Check] : []),
+  ];
+
+  return {
+    signIn: {
+      /**
+       * THE sign-in throttle (password, second factor, passkey posts): refuses a
+       * spent IP or identifier before `attempt` runs, counts its failure, and
+       * clears the identifier's count on a success. `identifier` is what was typed
+       * (or `user:<id>` at the second step); the count is per identifier and IP,
+       * so nobody can lock a victim out from the victim's own address.
+       */
+      async guard<T>(who: { ip: string; identifier?: string }, attempt: () => Promise<T>, result: (outcome: T) => AttemptResult): Promise<T> {
+        const keys = signInKeys(who);
+        await assertOpen(keys);
+        const outcome = await attempt();
+        const r = result(outcome);
+        if (r === 'failed') await penalise(keys);
+        else if (r === 'ok' && keys[1]) await keys[1][0].delete(keys[1][1]);
+        return outcome;
+      },
+    },
+    passwordReset: {
+      /** A forgot-password post from `ip`: throws 429 past the limit. */
+      request: (ip: string) => consume([[limiters.resetIp, ip]]),
+      /** Whether one more reset mail may go to this user now (it counts the mail). */
+      async mayMail(userId: string): Promise<boolean> {
+        try {
+          await consume([[limiters.resetMail, userId]]);
+          return true;
+        } catch (err) {
+          if ((err as { code?: string }).code === 'rate_limit.exceeded') return false;
+          throw err;
+        }
+      },
+    },
+    clientAuth: {
+      /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */
+      check: (ip: string, clientId?: string) => assertOpen(clientKeys(ip, clientId)),
+      /** After `invalid_client`. */
+      failed: (ip: string, clientId?: string) => penalise(clientKeys(ip, clientId)).then(() => undefined),
+    },
+    bearer: {
+      /** Before a SCIM or admin-API bearer is looked up: throws 429 when this IP failed too often there. */
+      check: (area: 'scim' | 'admin', ip: string) => assertOpen([[limiters.bearerIp, `${area}:${ip}`]]),
+      /** After a bearer was refused. */
+      failed: (area: 'scim' | 'admin', ip: string) => penalise([[limiters.bearerIp, `${area}:${ip}`]]).then(() => undefined),
+    },
+  };
+}
+export type RateLimits = ReturnType<typeof createRateLimits>;
