@@ -19,9 +19,12 @@ const PROVIDER_BODY_LIMIT = 56 * 1024;
  *
  * A provider body is read here, checked, and handed to the provider as
  * `ctx.request.body`, which its body parser takes in place of the stream.
- * Answers 400 in the shape of the surface: the admin API's `{ error, message }`,
- * SCIM's error schema (`invalidValue`), the error page for pages, and OAuth's
- * `invalid_request` (an error page when a browser asks) for the provider.
+ * Answers 400 (413 for a provider body past its limit) in the shape of the
+ * surface: the admin API's `{ error: 'request.invalid_characters', message }`
+ * (`details.parameter` names a query parameter), SCIM's error schema
+ * (`invalidFilter` for `filter`, else `invalidValue`), the error page for pages,
+ * and OAuth's `invalid_request` (an error page when a browser asks, as
+ * oidc-provider's own error handler decides) for the provider.
  */
 export function storableInput(deps: { surfaceOf: (path: string) => Surface; render: Renderer }) {
   const answer = (ctx: Context, error: AppError) => {
