@@ -8,6 +8,7 @@ import { databaseUnavailable } from './http/middleware/database-unavailable.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { clientAuthThrottle } from './http/middleware/rate-limit.js';
+import { storableInput, type Surface } from './http/middleware/storable-input.js';
 import { createRenderer } from './http/render.js';
 import { impersonationState } from './http/middleware/impersonation-state.js';
 import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
@@ -48,6 +49,14 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
 
 /** Paths of Gatehouse's own pages (CSRF cookie, HTML errors); the rest is the provider's. */
 const PAGE_PREFIXES = ['/interaction/', '/forgot-password', '/reset-password', '/account/', '/impersonation'];
+
+/** Which part of the server answers a path (for errors raised before its routes). */
+function surfaceOf(path: string): Surface {
+  if (PAGE_PREFIXES.some((p) => path.startsWith(p))) return 'page';
+  if (path === SCIM_PREFIX || path.startsWith(`${SCIM_PREFIX}/`)) return 'scim';
+  if (path === ADMIN_API_PREFIX || path.startsWith(`${ADMIN_API_PREFIX}/`)) return 'admin';
+  return 'oidc';
+}
 
 /** Makes what the server needs at first start: signing keys and the account pages' client. */
 async function ensureBootstrap(c: Container) {
@@ -115,6 +124,8 @@ export async function buildApp(c: Container) {
     requestLog(c.log),
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
     databaseUnavailable(render, c.log),
+    // Input PostgreSQL cannot store (NUL, unpaired surrogates, invalid UTF-8) is a 400 before any route.
+    storableInput({ surfaceOf, render }),
     health.routes(),
     assets.routes(),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.

@@ -1,3 +1,5 @@
+import { own } from '../util/own.js';
+
 export type ScimResourceName = 'User' | 'Group';
 
 /**
@@ -132,17 +134,18 @@ export function attributeKey(map: AttributeMap, path: string): string {
 
 /**
  * What an attribute path names: a single value, or a multi-valued attribute
- * and perhaps one of its sub-attributes. Undefined for anything not mapped.
+ * and perhaps one of its sub-attributes. Undefined for anything not mapped
+ * (own keys only: `constructor` or `__proto__` is not mapped).
  */
 export function findAttribute(map: AttributeMap, path: string): Attribute | undefined {
   const key = attributeKey(map, path);
-  const single = map.single[key] ?? (map.extension && !key.includes(':') ? map.single[map.extension + key] : undefined);
+  const single = own(map.single, key) ?? (map.extension && !key.includes(':') ? own(map.single, map.extension + key) : undefined);
   if (single) return { single };
   const [head, subName] = splitOnce(key);
-  const multi = map.multi[head];
+  const multi = own(map.multi, head);
   if (!multi) return undefined;
   if (subName === undefined) return { multi };
-  const subAttribute = multi.subAttributes[subName];
+  const subAttribute = own(multi.subAttributes, subName);
   return subAttribute && { multi, subAttribute };
 }
 

@@ -3,6 +3,7 @@ import { parseFilter } from './parse-filter.js';
 import { ATTRIBUTE_MAPS, attributeKey, findAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
 import { invalidFilter, invalidValue } from './errors.js';
 import { isUuid } from '../util/uuid.js';
+import { own } from '../util/own.js';
 
 export type { ScimResourceName } from './attribute-map.js';
 
@@ -58,7 +59,7 @@ export function compileSort(sortBy: string | undefined, sortOrder: string | unde
   const id = `${map.table}.id`;
   if (sortBy === undefined) return `${map.table}.created_at, ${id}`;
   const attribute = findAttribute(map, sortBy);
-  const column = (attribute && 'single' in attribute ? attribute.single : undefined) ?? map.sortOnly[attributeKey(map, sortBy)];
+  const column = (attribute && 'single' in attribute ? attribute.single : undefined) ?? own(map.sortOnly, attributeKey(map, sortBy));
   if (!column) throw invalidValue(`Cannot sort by "${sortBy}"`);
   const direction = order === 'ascending' ? 'ASC' : 'DESC';
   const key = isFolded(column) ? `lower(${column.sql})` : column.sql;
@@ -120,7 +121,7 @@ function attributeFilter(node: Comparison, scope: Scope): Predicate {
     return node.op === 'eq' ? negate(present) : present;
   }
   if ('element' in scope) {
-    const column = scope.element.subAttributes[node.attrPath.toLowerCase()];
+    const column = own(scope.element.subAttributes, node.attrPath.toLowerCase());
     if (!column) throw invalidFilter(`"${node.attrPath}" is not a sub-attribute of ${scope.name}`);
     return compare(column, node);
   }
@@ -145,7 +146,7 @@ function compare(column: Column, node: Comparison): Predicate {
   }
   if (typeof value !== 'string') throw invalidFilter(`"${node.attrPath}" compares with a string, not ${JSON.stringify(value)}`);
   if (column.type === 'dateTime') {
-    if (!OPERATORS[node.op]) throw invalidFilter(`"${node.attrPath}" is a dateTime: use eq, ne, gt, ge, lt, le or pr`);
+    if (!own(OPERATORS, node.op)) throw invalidFilter(`"${node.attrPath}" is a dateTime: use eq, ne, gt, ge, lt, le or pr`);
     return leaf(`${column.sql} ${OPERATORS[node.op]} ?::timestamptz`, [dateTimeValue(value, node.attrPath)]);
   }
   if (column.type === 'uuid' && node.op === 'eq') {
@@ -154,7 +155,8 @@ function compare(column: Column, node: Comparison): Predicate {
   const folded = isFolded(column) || column.type === 'uuid';
   const sql = column.type === 'uuid' ? `${column.sql}::text` : folded ? `lower(${column.sql})` : column.sql;
   const operand = folded ? value.toLowerCase() : value;
-  if (PATTERNS[node.op]) return leaf(`${sql} LIKE ? ESCAPE '\\'`, [PATTERNS[node.op](escapeLike(operand))]);
+  const pattern = own(PATTERNS, node.op);
+  if (pattern) return leaf(`${sql} LIKE ? ESCAPE '\\'`, [pattern(escapeLike(operand))]);
   return leaf(`${sql} ${OPERATORS[node.op]} ?`, [operand]);
 }
 

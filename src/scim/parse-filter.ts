@@ -1,12 +1,14 @@
 import { parse, type Filter } from 'scim2-parse-filter';
 import { invalidFilter, ScimError } from './errors.js';
+import { isStorableText } from '../util/storable-text.js';
 
 const QUOTED = /"(?:[^"\\]|\\.)*"/g;
 const VALUE_PATH_SUB_ATTRIBUTE = /\[([^[\]]*)\]\.(\w+)\s+(pr\b|\w+\s*(?:"\d+"|[^\s()[\]]+))/gi;
 
 /**
  * Parses a SCIM filter (RFC 7644 §3.4.2.2) with scim2-parse-filter, mending what
- * it gets wrong: JSON escapes in strings are decoded, and `emails[type eq "work"].value
+ * it gets wrong: JSON escapes in strings are decoded (and must spell storable
+ * text), and `emails[type eq "work"].value
  * co "x"` keeps its same-element meaning. Every failure is `invalidFilter`.
  */
 export function parseFilter(filter: string): Filter {
@@ -31,11 +33,15 @@ function extractStrings(filter: string): { text: string; strings: string[] } {
 }
 
 function decodeString(literal: string): string {
+  let value: string;
   try {
-    return JSON.parse(literal) as string;
+    value = JSON.parse(literal) as string;
   } catch {
     throw invalidFilter(`${literal} is not a valid JSON string`);
   }
+  // An escape ("\u0000", "\ud800") can spell what the URL check let through.
+  if (!isStorableText(value)) throw invalidFilter(`${literal} holds a character that cannot be stored (NUL or an unpaired surrogate).`);
+  return value;
 }
 
 /**

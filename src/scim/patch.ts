@@ -33,7 +33,7 @@ export function applyPatch(resource: ResourceName, current: ScimDoc, body: unkno
 
 /** Member names of the request are case-insensitive like attribute names. */
 function member(object: ScimDoc, name: string): unknown {
-  if (name in object) return object[name];
+  if (Object.hasOwn(object, name)) return object[name];
   const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
   return key === undefined ? undefined : object[key];
 }

@@ -143,8 +143,9 @@ export function fromScimUser(input: unknown): UserWrite {
   const doc = lowerKeys(input) as ScimDoc;
   const enterpriseKey = ENTERPRISE_USER.toLowerCase();
   // Extension attributes may also come flattened as "urn:…:User:attribute".
-  const ext: ScimDoc = isRecord(doc[enterpriseKey]) ? { ...(doc[enterpriseKey] as ScimDoc) } : {};
-  for (const [k, v] of Object.entries(doc)) if (k.startsWith(`${enterpriseKey}:`)) ext[k.slice(enterpriseKey.length + 1)] = v;
+  // Built with defineProperty semantics (fromEntries): a "__proto__" key stays an unknown key.
+  const flattened = Object.entries(doc).filter(([k]) => k.startsWith(`${enterpriseKey}:`)).map(([k, v]) => [k.slice(enterpriseKey.length + 1), v]);
+  const ext: ScimDoc = { ...(isRecord(doc[enterpriseKey]) ? (doc[enterpriseKey] as ScimDoc) : {}), ...Object.fromEntries(flattened) };
   const name = isRecord(doc.name) ? doc.name : {};
 
   const userName = readText(doc.username, 'userName');
@@ -180,7 +181,7 @@ export function fromScimUser(input: unknown): UserWrite {
     contacts: { emails, phoneNumbers: contacts(doc.phonenumbers, 'phoneNumbers'), addresses: addresses(doc.addresses) },
     email: (emails.find((e) => e.primary) ?? emails[0])?.value ?? null,
     roles: roles(doc.roles),
-    organization: 'organization' in ext ? readText(ext.organization, 'organization') : undefined,
+    organization: Object.hasOwn(ext, 'organization') ? readText(ext.organization, 'organization') : undefined,
     managerId: managerId(ext.manager),
     password,
   };

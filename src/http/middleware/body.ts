@@ -7,10 +7,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
+import { findUnstorable, isStorableBytes, isStorablePercentEncoded } from '../../util/storable-text.js';
 
 const LIMIT = 64 * 1024;
 
-/** The request body as text; 413 past `limit` bytes. */
+/** The one refusal of input PostgreSQL cannot store (util/storable-text.ts), wherever it came in. */
+export const unstorableInput = (where: string, details?: Record<string, unknown>) =>
+  new AppError('request.invalid_characters', 400, `${where} holds a character that cannot be stored (NUL, an unpaired surrogate or invalid UTF-8).`, details);
+
+/** The request body as text; 413 past `limit` bytes, 400 unless UTF-8 without NUL. */
 export async function readRaw(ctx: Context, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -19,7 +24,9 @@ export async function readRaw(ctx: Context, limit: number): Promise<string> {
     if (size > limit) throw new AppError('request.too_large', 413, 'The request body is too large.');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  if (!isStorableBytes(body)) throw unstorableInput('The body');
+  return body.toString('utf8');
 }
 
 /**
@@ -61,7 +68,9 @@ const tooLarge = (limit: number) => new AppError('request.too_large', 413, `The 
 /** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings. */
 export async function readForm(ctx: Context): Promise<Record<string, string>> {
   if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('request.unsupported_media_type', 415, 'Expected a form post.');
-  return Object.fromEntries(new URLSearchParams(await readRaw(ctx, LIMIT)));
+  const raw = await readRaw(ctx, LIMIT);
+  if (!isStorablePercentEncoded(raw)) throw unstorableInput('The form');
+  return Object.fromEntries(new URLSearchParams(raw));
 }
 
 /**
@@ -78,6 +87,8 @@ export async function readJson<T>(ctx: Context, schema: z.ZodType<T>, options: {
   } catch {
     throw new AppError('request.invalid_json', 400, 'The body is not valid JSON.');
   }
+  const unstorable = findUnstorable(value);
+  if (unstorable !== undefined) throw unstorableInput(unstorable ? `"${unstorable}"` : 'The body');
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   if (options.invalid) throw options.invalid();

@@ -12,11 +12,12 @@ import { project } from '../../scim/projection.js';
 import {
   LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ScimDoc, type ServiceProviderLimits,
 } from '../../scim/schemas.js';
-import { readRaw } from '../middleware/body.js';
 import { retryLater } from '../retry-later.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
 import { setRetryAfter } from '../middleware/rate-limit.js';
+import { findUnstorable } from '../../util/storable-text.js';
+import { readRaw, unstorableInput } from '../middleware/body.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -90,12 +91,8 @@ function authenticate(auth: ScimAuth, throttle: RateLimits['bearer']) {
   };
 }
 
-/** Strings PostgreSQL cannot store, and nesting no SCIM document needs. */
+/** Nesting no SCIM document needs. */
 const MAX_DEPTH = 32;
-const rejectNul = (_key: string, value: unknown) => {
-  if (typeof value === 'string' && value.includes('\0')) throw invalidValue('Strings may not hold NUL characters.');
-  return value;
-};
 function depth(value: unknown): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 1]];
@@ -118,11 +115,14 @@ function readJson(maxPayloadSize: number) {
       if (length > maxPayloadSize) throw new ScimError(413, undefined, `The body exceeds the maximum of ${maxPayloadSize} bytes.`);
       const text = await readRaw(ctx, maxPayloadSize);
       try {
-        ctx.state.body = JSON.parse(text, rejectNul);
-      } catch (err) {
-        throw err instanceof ScimError ? err : invalidSyntax('The body is not valid JSON.');
+        ctx.state.body = JSON.parse(text);
+      } catch {
+        throw invalidSyntax('The body is not valid JSON.');
       }
       if (depth(ctx.state.body) > MAX_DEPTH) throw invalidSyntax(`The body nests deeper than ${MAX_DEPTH} levels.`);
+      // Strings PostgreSQL cannot store (NUL, unpaired surrogates) written as JSON escapes.
+      const unstorable = findUnstorable(ctx.state.body);
+      if (unstorable !== undefined) throw invalidValue(unstorableInput(unstorable ? `"${unstorable}"` : 'The body').message);
     }
     await next();
   };
