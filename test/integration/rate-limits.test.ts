@@ -65,6 +65,8 @@ test('sign-in: after 3 failures for one identifier, the next post answers 429 wi
   t.regex(alertText(throttled.html) ?? '', TOO_MANY);
   t.regex(throttled.html, /name="password"/, 'the sign-in page itself, to try again later');
   t.is((await server.container.db('users').where({ id: user.id }).first()).failed_attempts, 3, 'no password was checked for the throttled post');
+  const recorded = await server.container.db('audit_events').where({ action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
+  t.deepEqual(recorded.map((e) => e.details.reason), ['bad_password', 'bad_password', 'bad_password', 'throttled'], 'the throttled post is recorded with its reason');
 
   // Per identifier and address: the person at another address signs in (nobody can lock a victim out).
   const elsewhere = await signIn('10.0.0.2', user.email, PASSWORD);
