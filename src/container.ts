@@ -236,6 +236,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       endSessions: identity.endSessions,
       duplicateEmails: () => settings.current().duplicateEmails,
       log,
+      clock,
+      leaseSeconds: config.imports.leaseSeconds,
     }),
     exports: createUserExportService({ search: repos.search, log }),
   };

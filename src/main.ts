@@ -16,6 +16,9 @@ if ((await container.repos.users.countWithRole('super_admin')) === 0) {
   );
 }
 
+// Imports whose process died end as failed; on the embedded database every job left running was this process's predecessor's.
+await container.admin.imports.interruptAbandoned({ all: !config.databaseUrl });
+
 // The embedded database belongs to this process: the CLI sends its commands here.
 const cliSocket = config.databaseUrl ? undefined : await serveCliSocket(container, log);
 
@@ -30,6 +33,7 @@ const timers = [
   setInterval(() => container.repos.payloads.deleteExpired().catch((err) => log.error({ err }, 'oidc.cleanup_failed')), 10 * 60_000),
   setInterval(() => container.admin.auditLog.purgeExpired(container.clock.now()).catch((err) => log.error({ err }, 'audit.purge_failed')), 60 * 60_000),
   setInterval(() => container.admin.invitations.sendDue(container.clock.now()).catch((err) => log.error({ err }, 'invitations.run_failed')), 60_000),
+  setInterval(() => container.admin.imports.interruptAbandoned().catch((err) => log.error({ err }, 'import.sweep_failed')), config.imports.leaseSeconds * 1000),
 ];
 
 let stopping = false;

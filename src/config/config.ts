@@ -60,6 +60,13 @@ const schema = z.object({
   SCIM_MAX_RESULTS: z.coerce.number().int().min(1).default(200),
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).default(1000),
   SCIM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+
+  /**
+   * A running CSV import's lease, in seconds: its process renews it every third;
+   * once it has run out (the process died or lost the database) any instance marks
+   * the job failed, `import.interrupted`. Keep it the same on every instance.
+   */
+  IMPORT_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -111,6 +118,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       passwordReset: c.TTL_PASSWORD_RESET,
     },
     scim: { maxResults: c.SCIM_MAX_RESULTS, maxOperations: c.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES },
+    imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
   });
 }
 
