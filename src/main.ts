@@ -1,13 +1,17 @@
 import { createServer } from 'node:http';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
+import { checkMailDelivery } from './config/mail-delivery.js';
 import { createContainer } from './container.js';
 import { serveCliSocket } from './cli/server-socket.js';
 
 /** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
 const config = loadConfig();
+const mailDelivery = checkMailDelivery(config);
 const container = await createContainer(config);
 const { log } = container;
+if (mailDelivery.warning) log.warn(mailDelivery.warning);
+await container.mailer.purgeOutbox();
 const { handle, oidc } = await buildApp(container);
 
 if ((await container.repos.users.countWithRole('super_admin')) === 0) {
@@ -33,6 +37,7 @@ const timers = [
   setInterval(() => container.repos.payloads.deleteExpired().catch((err) => log.error({ err }, 'oidc.cleanup_failed')), 10 * 60_000),
   setInterval(() => container.admin.auditLog.purgeExpired(container.clock.now()).catch((err) => log.error({ err }, 'audit.purge_failed')), 60 * 60_000),
   setInterval(() => container.admin.invitations.sendDue(container.clock.now()).catch((err) => log.error({ err }, 'invitations.run_failed')), 60_000),
+  setInterval(() => container.mailer.purgeOutbox().catch((err) => log.error({ err }, 'mail.outbox_purge_failed')), 60 * 60_000),
   setInterval(() => container.admin.imports.interruptAbandoned().catch((err) => log.error({ err }, 'import.sweep_failed')), config.imports.leaseSeconds * 1000),
 ];
 

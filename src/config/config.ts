@@ -16,8 +16,15 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** Largest connection pool per instance (PostgreSQL only). */
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
-  /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table. */
+  /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table (a warning at start). */
   SMTP_URL: z.string().min(1).optional(),
+  /**
+   * With NODE_ENV=production the server refuses to start without SMTP_URL (reset
+   * and invitation links would sit in a table), unless MAIL_OUTBOX=1 says the dev
+   * outbox is wanted. Outbox rows are deleted after 24 hours.
+   */
+  MAIL_OUTBOX: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+  NODE_ENV: z.string().default('development'),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
   /** Encrypts private keys, client secrets and MFA secrets at rest; signs cookies. */
   GATEHOUSE_SECRET: z.string().min(32, 'GATEHOUSE_SECRET must be at least 32 characters').optional(),
@@ -92,6 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: c.DATA_DIR,
     databasePoolMax: c.DATABASE_POOL_MAX,
     smtpUrl: c.SMTP_URL,
+    mailOutbox: c.MAIL_OUTBOX,
+    nodeEnv: c.NODE_ENV,
     mailFrom: c.MAIL_FROM,
     secret: c.GATEHOUSE_SECRET,
     logLevel: c.LOG_LEVEL,
