@@ -28,6 +28,10 @@ const env: Record<string, string> = {
 delete env.DATABASE_URL;
 let dropDb: (() => Promise<void>) | undefined;
 const servers: ChildProcess[] = [];
+// A server left running by a failing test goes with the test process.
+process.on('exit', () => {
+  for (const s of servers) if (s.exitCode === null && s.signalCode === null) s.kill('SIGKILL');
+});
 
 test.before(async () => {
   const serverUrl = process.env.TEST_DATABASE_URL;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +25,15 @@ const baseEnv = (): Record<string, string> => {
   return env;
 };
 
+const started = new Set<ChildProcess>();
+// A server left running by a failing test goes with the test process.
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
 function startMain(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env });
+  started.add(child);
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
@@ -53,7 +60,17 @@ test('NODE_ENV=production without SMTP_URL: the server refuses to start, says wh
   try {
     const port = 30000 + Math.floor(Math.random() * 20000);
     const server = startMain({ ...baseEnv(), NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}` });
+    // It exits; a server that answers /readyz instead has started.
+    let ready = false;
+    void (async () => {
+      while (server.child.exitCode === null && !ready) {
+        ready = (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ?? false;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (ready) server.child.kill('SIGTERM');
+    })();
     const code = await server.exited;
+    t.false(ready, 'the server started');
     t.not(code, 0);
     t.regex(server.log(), /config\.invalid: SMTP_URL is not set and NODE_ENV is production.*Set SMTP_URL, or MAIL_OUTBOX=1/);
     t.false(existsSync(join(dataDir, 'pgdata')), 'no embedded database was made');
