@@ -28,6 +28,7 @@ COPY certs/ ./certs/
 # volume mounted there takes over this ownership.
 RUN mkdir -p /data && chown node:node /data
 
+# In production the server needs SMTP_URL, or MAIL_OUTBOX=1 to keep mail in the dev outbox.
 ENV NODE_ENV=production PORT=3000 DATA_DIR=/data
 VOLUME /data
 

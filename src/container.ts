@@ -136,7 +136,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const audit = createAuditService({ events: repos.audit });
   const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
   await settings.load();
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log, clock });
   const identity = createIdentityService({
     transact,
     users: repos.users,
@@ -245,6 +245,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
       endSessions: identity.endSessions,
       duplicateEmails: () => settings.current().duplicateEmails,
       log,
+      clock,
+      leaseSeconds: config.imports.leaseSeconds,
     }),
     exports: createUserExportService({ search: repos.search, log }),
   };

@@ -1,14 +1,18 @@
 import { createServer } from 'node:http';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
+import { checkMailDelivery } from './config/mail-delivery.js';
 import { createContainer } from './container.js';
 import { serveCliSocket } from './cli/server-socket.js';
 import { createConnectionDrain } from './http/connection-drain.js';
 
 /** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
 const config = loadConfig();
+const mailDelivery = checkMailDelivery(config);
 const container = await createContainer(config);
 const { log } = container;
+if (mailDelivery.warning) log.warn(mailDelivery.warning);
+await container.mailer.purgeOutbox();
 const { handle, oidc } = await buildApp(container);
 
 if ((await container.repos.users.countWithRole('super_admin')) === 0) {
@@ -16,6 +20,9 @@ if ((await container.repos.users.countWithRole('super_admin')) === 0) {
     'No super admin exists yet. Create the first one with: npm run -s gatehouse -- user create --email admin@example.com --password "<a long password>" --role super_admin --status active',
   );
 }
+
+// Imports whose process died end as failed; on the embedded database every job left running was this process's predecessor's.
+await container.admin.imports.interruptAbandoned({ all: !config.databaseUrl });
 
 // The embedded database belongs to this process: the CLI sends its commands here.
 const cliSocket = config.databaseUrl ? undefined : await serveCliSocket(container, log);
@@ -33,6 +40,8 @@ const timers = [
   setInterval(() => container.admin.auditLog.purgeExpired(container.clock.now()).catch((err) => log.error({ err }, 'audit.purge_failed')), 60 * 60_000),
   setInterval(() => container.repos.rateLimitStore.deleteExpired(container.clock.now()).catch((err) => log.error({ err }, 'rate_limits.cleanup_failed')), 10 * 60_000),
   setInterval(() => container.admin.invitations.sendDue(container.clock.now()).catch((err) => log.error({ err }, 'invitations.run_failed')), 60_000),
+  setInterval(() => container.mailer.purgeOutbox().catch((err) => log.error({ err }, 'mail.outbox_purge_failed')), 60 * 60_000),
+  setInterval(() => container.admin.imports.interruptAbandoned().catch((err) => log.error({ err }, 'import.sweep_failed')), config.imports.leaseSeconds * 1000),
 ];
 
 let stopping = false;

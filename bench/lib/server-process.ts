@@ -29,7 +29,9 @@ export function createServerProcess() {
     if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
     if (options.preload) nodeArgs.push('--import', options.preload);
     const [file, args] = onCore(options.pin, 0, [process.execPath, ...nodeArgs, 'src/main.ts']);
-    const server = spawn(file, args, { cwd: options.root, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Bench runs send no mail anywhere: NODE_ENV=production needs the outbox asked for.
+    const env = { MAIL_OUTBOX: '1', ...options.env };
+    const server = spawn(file, args, { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = server;
     const keep = (chunk: Buffer) => {
       log = (log + chunk.toString()).slice(-64_000);

@@ -214,6 +214,13 @@ export const COMMANDS: Record<string, Command> = {
     failed: (job: ImportJob) => (job.status === 'failed' ? `the import failed: ${job.error}` : undefined),
   },
 
+  'import list': {
+    usage: 'import list (the latest import jobs, newest first; a job whose process died shows failed, import.interrupted)',
+    async run(c) {
+      return c.admin.imports.list();
+    },
+  },
+
   'import errors': {
     usage: 'import errors <job id> (the bad rows of an import: row, column, code, message)',
     async run(c, _o, [id]) {

@@ -52,6 +52,7 @@ export async function serveCliSocket(container: Container, log: Logger): Promise
 export function forwardToServer(dataDir: string, argv: string[], io?: CommandIo): Promise<CliOutcome | undefined> {
   const socketPath = cliSocketPath(dataDir);
   if (!existsSync(socketPath)) return Promise.resolve(undefined);
+  const stopped: CliOutcome = { code: 1, stdout: '', stderr: 'error: the server stopped before the command finished (it was not run again here)\n' };
   return new Promise((done) => {
     const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       let rest = '';
@@ -76,14 +77,15 @@ export function forwardToServer(dataDir: string, argv: string[], io?: CommandIo)
       res.on('end', () => {
         try {
           line(rest);
-          done(broken ? undefined : outcome);
+          done(broken ? undefined : (outcome ?? stopped));
         } catch {
           done(undefined);
         }
       });
+      res.on('error', () => done(stopped));
     });
-    // A stale socket (no server behind it): run locally.
-    req.on('error', () => done(undefined));
+    // A stale socket (no server behind it): run locally. A server that went away with the command: not again here.
+    req.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? undefined : stopped));
     req.end(JSON.stringify({ argv, cwd: io?.cwd ?? process.cwd() }));
   });
 }

@@ -40,8 +40,15 @@ const schema = z.object({
   DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(3000),
   /** On SIGTERM, the longest wait for requests in flight before the process exits anyway (exit 1). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).default(15000),
-  /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table. */
+  /** smtp://user:pass@host:port. Unset: mail goes to the dev outbox table (a warning at start). */
   SMTP_URL: z.string().min(1).optional(),
+  /**
+   * With NODE_ENV=production the server refuses to start without SMTP_URL (reset
+   * and invitation links would sit in a table), unless MAIL_OUTBOX=1 says the dev
+   * outbox is wanted. Outbox rows are deleted after 24 hours.
+   */
+  MAIL_OUTBOX: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+  NODE_ENV: z.string().default('development'),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
   /** Encrypts private keys, client secrets and MFA secrets at rest; signs cookies. */
   GATEHOUSE_SECRET: z.string().min(32, 'GATEHOUSE_SECRET must be at least 32 characters').optional(),
@@ -110,6 +117,13 @@ const schema = z.object({
   SCIM_MAX_RESULTS: z.coerce.number().int().min(1).default(200),
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).default(1000),
   SCIM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+
+  /**
+   * A running CSV import's lease, in seconds: its process renews it every third;
+   * once it has run out (the process died or lost the database) any instance marks
+   * the job failed, `import.interrupted`. Keep it the same on every instance.
+   */
+  IMPORT_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -137,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseTimeouts: { statementMs: c.DB_STATEMENT_TIMEOUT_MS, acquireMs: c.DB_ACQUIRE_TIMEOUT_MS, connectMs: c.DB_CONNECT_TIMEOUT_MS },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     smtpUrl: c.SMTP_URL,
+    mailOutbox: c.MAIL_OUTBOX,
+    nodeEnv: c.NODE_ENV,
     mailFrom: c.MAIL_FROM,
     secret: c.GATEHOUSE_SECRET,
     logLevel: c.LOG_LEVEL,
@@ -173,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       passwordReset: c.TTL_PASSWORD_RESET,
     },
     scim: { maxResults: c.SCIM_MAX_RESULTS, maxOperations: c.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES },
+    imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
   });
 }
 

@@ -11,8 +11,12 @@ export interface OutboxMail {
 /** The dev outbox: where mail goes when no SMTP server is configured. */
 export function createMailOutboxRepository(db: Db) {
   return {
-    async insert(mail: { to: string; subject: string; text: string }): Promise<void> {
-      await db('mail_outbox').insert(mail);
+    async insert(mail: { to: string; subject: string; text: string }, createdAt: Date): Promise<void> {
+      await db('mail_outbox').insert({ ...mail, created_at: createdAt });
+    },
+    /** Deletes the mails created before `before`; returns how many. */
+    async deleteCreatedBefore(before: Date): Promise<number> {
+      return db('mail_outbox').where('created_at', '<', before).delete();
     },
     async list(limit = 50, to?: string): Promise<OutboxMail[]> {
       const q = db('mail_outbox').orderBy('id', 'desc').limit(limit);

@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { MailOutboxRepository } from '../repositories/mail-outbox.js';
+import type { Clock } from '../util/clock.js';
 
 export interface Mail {
   to: string;
@@ -8,13 +9,22 @@ export interface Mail {
   text: string;
 }
 
-/** SMTP through nodemailer when `SMTP_URL` is set; the dev outbox table otherwise. */
-export function createMailer(deps: { smtpUrl?: string; from: string; outbox: MailOutboxRepository; log: Logger }) {
+/** How long a mail stays in the dev outbox: its links (password reset, invitation) are secrets. */
+export const OUTBOX_RETENTION_MS = 24 * 3600 * 1000;
+
+/** SMTP through nodemailer when `SMTP_URL` is set; the dev outbox table otherwise (kept 24 hours: `purgeOutbox`). */
+export function createMailer(deps: { smtpUrl?: string; from: string; outbox: MailOutboxRepository; log: Logger; clock: Clock }) {
   const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : null;
   return {
+    /** Deletes outbox mails older than 24 hours (at start and hourly); returns how many. */
+    async purgeOutbox(): Promise<number> {
+      const deleted = await deps.outbox.deleteCreatedBefore(new Date(deps.clock.now().getTime() - OUTBOX_RETENTION_MS));
+      if (deleted) deps.log.info({ deleted }, 'mail.outbox_purged');
+      return deleted;
+    },
     async send(mail: Mail): Promise<void> {
       if (transport) await transport.sendMail({ from: deps.from, ...mail });
-      else await deps.outbox.insert(mail);
+      else await deps.outbox.insert(mail, deps.clock.now());
       // The body may hold a link with a token: log the envelope only.
       deps.log.info({ to: mail.to, subject: mail.subject, via: transport ? 'smtp' : 'outbox' }, 'mail.sent');
     },

@@ -9,13 +9,14 @@ import { AppError, assertThat } from '../errors/app-error.js';
 import { checkImportRow, importHeader, type ImportColumn, type ImportKey, type ImportMode, type ImportRow, type RowProblem } from '../policies/import-row.js';
 import { mayChange } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
-import type { ImportCounts, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
+import type { ImportCounts, ImportEnd, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
 import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from './admin-auth.js';
 import type { Transact } from './identity.js';
+import type { Clock } from '../util/clock.js';
 
 export interface ImportOptions {
   key: ImportKey;
@@ -34,6 +35,7 @@ const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const drawUserCode = () => Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
 const MAX_ROWS = 1_000_000;
 const ERROR_PAGE = 5000;
+const LISTED = 50;
 
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunEnd extends Error {}
@@ -57,11 +59,25 @@ interface Planned {
  * through in batches; each batch is checked with a few set-based lookups and
  * written with a few statements. All good rows go in ONE transaction: a fault
  * part-way (a malformed line, a database error) writes no user, and a dry run
- * rolls it back on purpose. Bad rows are reported and skipped. The job and its
- * errors are written outside that transaction (live when the database has a
- * second connection; at the end on embedded PGlite).
+ * rolls it back on purpose. Bad rows are reported and skipped. The job's
+ * progress and errors are written outside that transaction (live when the
+ * database has a second connection; at the end on embedded PGlite); its
+ * `created` and `updated` commit with the users, in the same transaction.
  *
- * Raises, before any job exists: import.invalid_header (400). Row error codes:
+ * A running job holds a lease of `leaseSeconds`, renewed every third of it
+ * (and at each batch) on a connection outside the import's transaction. A job
+ * whose lease ran out is marked failed, `import.interrupted`, when it is read or
+ * listed and by `interruptAbandoned` (at start and periodically): its process
+ * died, its transaction rolled back, the same file can simply run again. An
+ * import that finds its job ended by another instance rolls back. On embedded
+ * PGlite the lease is not renewed while the import holds the only connection:
+ * nobody else can read the job then, this process skips its own jobs, and a
+ * process that dies takes the database with it (`interruptAbandoned({ all })`
+ * at the next start ends every job left running).
+ *
+ * Raises, before any job exists: import.invalid_header (400). A job's errorCode:
+ * import.interrupted, import.invalid_csv, import.incomplete, import.too_many_rows,
+ * import.database_error, import.server_error. Row error codes:
  * import.invalid_row, .invalid_email, .invalid_status, .invalid_role,
  * .forbidden_role, .invalid_tags, .too_long, .invalid_value, .missing_key,
  * .duplicate_key, .exists, .not_found, .ambiguous_key, .forbidden_target,
@@ -78,10 +94,24 @@ export function createUserImportService(deps: {
   endSessions: (userId: string) => Promise<unknown>;
   duplicateEmails: () => boolean;
   log: Logger;
+  clock: Clock;
+  /** How long a running job stays running without a sign of life from its process. */
+  leaseSeconds: number;
   batchSize?: number;
 }) {
-  const { jobs, store } = deps;
+  const { jobs, store, clock } = deps;
   const batchSize = deps.batchSize ?? 1000;
+  /** The jobs this process is running: alive whatever their lease says. */
+  const running = new Set<string>();
+  const leaseEnd = () => new Date(clock.now().getTime() + deps.leaseSeconds * 1000);
+  const interruptedError = () => new AppError('import.interrupted', 409, 'Another instance ended this import (its lease ran out).');
+
+  /** Ends the running jobs whose lease ran out (`all`: every running job but this process's own). */
+  async function interruptAbandoned(options: { all?: boolean; only?: string } = {}): Promise<number> {
+    const ended = await jobs.interruptExpired(clock.now(), { ...options, except: [...running] });
+    if (ended) deps.log.warn({ jobs: ended, importJobId: options.only }, 'import.interrupted');
+    return ended;
+  }
 
   return {
     /**
@@ -114,7 +144,8 @@ export function createUserImportService(deps: {
         throw new AppError('import.invalid_header', 400, `The header line cannot be read: ${(err as Error).message}`);
       }
 
-      const job = await jobs.create({ ...options, createdBy: by.actor.id ?? by.actor.name ?? by.actor.type });
+      const job = await jobs.create({ ...options, createdBy: by.actor.id ?? by.actor.name ?? by.actor.type, leaseUntil: leaseEnd() });
+      running.add(job.id);
       const audit: ImportAudit = { actor: by.actor, ip: by.ip, jobId: job.id };
       const counts: ImportCounts = { total: 0, processed: 0, created: 0, updated: 0, failed: 0 };
       let bytes = 0;
@@ -281,16 +312,31 @@ export function createUserImportService(deps: {
         };
       }
 
-      /** Counters and new errors to the job row, outside the import's transaction (when another connection can take them). */
+      /** Progress and new errors to the job row, outside the import's transaction (when another connection can take them). */
       async function publish() {
         if (jobs.concurrent) {
-          await jobs.progress(job.id, counts, unwritten);
+          await jobs.progress(job.id, counts, unwritten, leaseEnd());
           unwritten = [];
         }
         onProgress?.({ ...counts, bytes });
       }
 
-      let failure: string | null = null;
+      // The lease, renewed on its own connection (not on embedded PGlite: the import holds the only one).
+      let lost = false;
+      const renewal = jobs.concurrent
+        ? setInterval(
+            () =>
+              void jobs.renew(job.id, leaseEnd()).then(
+                (alive) => (lost ||= !alive),
+                (err) => deps.log.warn({ err, importJobId: job.id }, 'import.lease_renewal_failed'),
+              ),
+            Math.max(200, (deps.leaseSeconds * 1000) / 3),
+          )
+        : undefined;
+      renewal?.unref();
+
+      let failure: { message: string; code: string } | null = null;
+      let finished: ImportJob | undefined;
       try {
         await deps.transaction(async (trx) => {
           await store.begin(trx);
@@ -306,31 +352,52 @@ export function createUserImportService(deps: {
             if (batch.length < batchSize) continue;
             await importBatch(batch, trx);
             batch = [];
+            assertThat(!lost, interruptedError);
             await publish();
           }
           if (batch.length) await importBatch(batch, trx);
           if (options.dryRun) throw new DryRunEnd();
+          // The counters commit with the users, or not at all: an instance that ended the job meanwhile rolls the import back.
+          finished = await jobs.finish(job.id, counts, unwritten, { status: 'succeeded', error: null, errorCode: null }, trx);
+          assertThat(finished, interruptedError);
         });
       } catch (err) {
+        finished = undefined;
         if (!(err instanceof DryRunEnd)) {
           failure = describe(err);
           if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose)) deps.log.error({ err, importJobId: job.id }, 'import.failed');
         }
       } finally {
+        clearInterval(renewal);
         stop();
       }
 
-      // A failed import wrote no user.
-      const final = failure ? { ...counts, created: 0, updated: 0 } : counts;
-      const finished = await jobs.finish(job.id, final, unwritten, { status: failure ? 'failed' : 'succeeded', error: failure });
-      onProgress?.({ ...final, bytes });
+      try {
+        if (!finished) {
+          // A failed import wrote no user. A job another instance ended stays as it says.
+          const end: ImportEnd = failure ? { status: 'failed', error: failure.message, errorCode: failure.code } : { status: 'succeeded', error: null, errorCode: null };
+          finished = (await jobs.finish(job.id, failure ? { ...counts, created: 0, updated: 0 } : counts, unwritten, end)) ?? (await jobs.find(job.id))!;
+        }
+      } finally {
+        running.delete(job.id);
+      }
+      onProgress?.({ ...finished, bytes });
       if (!failure && !options.dryRun) {
         for (const id of signedOut) await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
       }
       return finished;
     },
 
+    interruptAbandoned: (options: { all?: boolean } = {}) => interruptAbandoned(options),
+
+    /** The latest jobs, newest first (those whose process died: failed). */
+    async list(): Promise<ImportJob[]> {
+      await interruptAbandoned();
+      return jobs.list(LISTED);
+    },
+
     async get(id: string): Promise<ImportJob> {
+      await interruptAbandoned({ only: id });
       const job = await jobs.find(id);
       assertThat(job, () => new AppError('import.job_not_found', 404, 'No such import.'));
       return job;
@@ -354,10 +421,12 @@ export function createUserImportService(deps: {
 export type UserImportService = ReturnType<typeof createUserImportService>;
 
 /** Why the import stopped, as its job says. */
-function describe(err: unknown): string {
-  if (err instanceof CsvError) return `The file is not valid CSV: ${err.message}. Nothing was written.`;
-  if (err instanceof AppError && err.expose) return `${err.message} Nothing was written.`;
+function describe(err: unknown): { message: string; code: string } {
+  if (err instanceof CsvError) return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
+  if (err instanceof AppError && err.expose) return { code: err.code, message: `${err.message} Nothing was written.` };
   const db = err as { code?: unknown; detail?: string; message?: string };
-  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) return `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.`;
-  return 'The import stopped on a server error. Nothing was written.';
+  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) {
+    return { code: 'import.database_error', message: `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.` };
+  }
+  return { code: 'import.server_error', message: 'The import stopped on a server error. Nothing was written.' };
 }

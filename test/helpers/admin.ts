@@ -16,8 +16,8 @@ export type AdminFetch = <T = any>(method: string, path: string, body?: unknown,
  * and `as(user)` signs a user in through the real pages with openid-client and
  * returns a client for the API holding their access token.
  */
-export async function startAdminServer(env: Record<string, string> = {}) {
-  const server = await startServer({ MFA_REQUIRED_ROLES: '', ...env });
+export async function startAdminServer(env: Record<string, string> = {}, options: Parameters<typeof startServer>[1] = {}) {
+  const server = await startServer({ MFA_REQUIRED_ROLES: '', ...env }, options);
   const rp = await relyingParty(server, await server.createClient({ clientId: 'admin-console' }));
   const base = `${server.url}/admin/api`;
 

@@ -22,6 +22,7 @@ const JOB_SCHEMA = z
     updated: z.number().int().describe('Rows that matched a user (also those that changed nothing)'),
     failed: z.number().int().describe('Bad rows: reported in errors.csv and skipped'),
     error: z.string().nullable().describe('Why the whole import failed (then no user of the file was written)'),
+    errorCode: z.string().nullable().describe('The failure\'s code: import.interrupted (its server stopped or lost the database: run the file again), import.invalid_csv, import.incomplete, import.too_many_rows, import.database_error, import.server_error'),
     createdAt: timestamp,
     finishedAt: timestamp.nullable(),
   });
@@ -38,6 +39,7 @@ const jobJson = (j: ImportJob) => ({
   updated: j.updated,
   failed: j.failed,
   error: j.error,
+  errorCode: j.errorCode,
   createdAt: new Date(j.createdAt).toISOString(),
   finishedAt: j.finishedAt && new Date(j.finishedAt).toISOString(),
 });
@@ -78,8 +80,19 @@ export function importRoutes(deps: { imports: UserImportService }) {
 
     adminRoute({
       method: 'get',
+      path: '/imports',
+      summary: 'The latest import jobs, newest first (50)',
+      permission: 'users.import',
+      responses: { 200: { description: 'The jobs', schema: z.object({ items: z.array(JOB_SCHEMA) }) }, ...errors(403) },
+      async handle(ctx) {
+        ctx.body = { items: (await imports.list()).map(jobJson) };
+      },
+    }),
+
+    adminRoute({
+      method: 'get',
       path: '/imports/{id}',
-      summary: 'An import job and its counters (they move while it runs)',
+      summary: 'An import job and its counters (rows read, checked and bad move while it runs; created and updated are set when its users commit)',
       permission: 'users.import',
       responses: { 200: { description: 'The job', schema: JOB_SCHEMA }, ...errors(403, 404) },
       async handle(ctx, { params }) {
