@@ -27,6 +27,15 @@ const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
 
 type Row = { payload: OidcPayload; consumed_at: Date | null };
 
+/**
+ * The kinds issued under a grant, which go when it is revoked (oidc-provider's own
+ * adapters use the same list). Sessions and interactions carry a grant id too, but
+ * they belong to the browser: revoking a grant when one person signs out and another
+ * signs in must not take the new sign-in's interaction with it.
+ */
+const GRANTABLE = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+const REVOKE_GRANT = `DELETE FROM oidc_payloads WHERE grant_id = ? AND kind IN (${GRANTABLE.map(() => '?').join(', ')})`;
+
 // Impersonations by or of the user end; the grants to revoke are the user's, the
 // exchanged tokens', and those listed in the sessions going (an admin's session
 // acting as someone). Each set is an index lookup; rows go by primary key. Bindings:
@@ -88,12 +97,15 @@ export function createOidcPayloadsRepository(db: Db) {
       await db.raw(DESTROY, [kind, id]);
     },
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db('oidc_payloads').where('grant_id', grantId).delete();
+      await db.raw(REVOKE_GRANT, [grantId, ...GRANTABLE]);
     },
     /** Revokes grants: each grant and every token and code issued under it. */
     async revokeGrants(grantIds: string[], trx: Executor = db): Promise<void> {
       if (!grantIds.length) return;
-      await trx('oidc_payloads').whereIn('grant_id', grantIds).orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds)).delete();
+      await trx('oidc_payloads')
+        .where((q) => q.whereIn('grant_id', grantIds).whereIn('kind', GRANTABLE))
+        .orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds))
+        .delete();
     },
     /**
      * Ends everything a user holds: sessions, grants and every token and code

@@ -167,7 +167,7 @@ test('findByUserCode finds a DeviceCode by its user code', async (t) => {
 test('revokeByGrantId removes every kind sharing the grant and leaves the rest', async (t) => {
   const grantId = id();
   const otherGrantId = id();
-  const grantKinds = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+  const grantKinds = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
   const revoked: Array<[string, string]> = [];
   for (const kind of grantKinds) {
     const jti = id();
@@ -182,6 +182,10 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   const sid = id();
   await new Adapter('Session').upsert(sid, { jti: sid, kind: 'Session', uid: `uid-${id()}`, authorizations: { 'client-1': { grantId } } }, 3600);
 
+  // A prompt=login interaction started in a browser whose session held the grant.
+  const interactionId = id();
+  await new Adapter('Interaction').upsert(interactionId, { jti: interactionId, kind: 'Interaction', uid: interactionId, grantId, session: { uid: `uid-${id()}` } }, 3600);
+
   await new Adapter('AccessToken').revokeByGrantId(grantId);
 
   for (const [kind, jti] of revoked) {
@@ -191,6 +195,7 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   t.truthy(await new Adapter('ClientCredentials').find(noGrantToken), 'a token without a grant stays');
   t.truthy(await new Adapter('Grant').find(grantId), 'the Grant itself is not a member of its grant');
   t.truthy(await new Adapter('Session').find(sid), 'a session referring to the grant only inside its payload stays');
+  t.truthy(await new Adapter('Interaction').find(interactionId), 'an interaction carrying the grant id stays (another person may be signing in with it)');
 });
 
 test('the same id under two kinds is independent', async (t) => {
