@@ -37,9 +37,9 @@ type Row = { id: string; payload: OidcPayload; consumed_at: Date | null };
  * - Grant: its id is the `grant_id` of other rows, sits in sessions' `authorizations`
  *   and in impersonations, and account revocation joins on it in SQL. It is no
  *   credential: no endpoint accepts a grant id.
- * - Interaction: its id is in URLs (`/interaction/<uid>`, `/auth/<uid>`) and in its
- *   own `uid`; it lives minutes. The session cookie it copies (`session.cookie`,
- *   which oidc-provider never reads back) is dropped.
+ * - Interaction: its id is in URLs (`/interaction/<uid>`, `/auth/<uid>`, its own
+ *   `returnTo`) and it lives TTL_INTERACTION. The session cookie it copies
+ *   (`session.cookie`, which oidc-provider never reads back) is dropped.
  * A row found by uid or user code has no raw id to give back: its `jti` is then
  * STORED_KEY + the stored id, which upsert, consume and destroy take as the row's
  * key; a find by id never matches it (it is hashed like any other value).
