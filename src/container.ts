@@ -209,7 +209,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
   });
   const adminApiUrl = `${config.issuer}/admin/api`;
-  const clients = createClientRegistry({ clients: repos.clients, audit });
+  const clients = createClientRegistry({ clients: repos.clients, resources: repos.resources, audit });
   const reach = createUserReach({ users: repos.users, search: repos.search });
   const admin = {
     baseUrl: adminApiUrl,

@@ -109,11 +109,11 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'client create': {
-    usage: 'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI]',
+    usage: 'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR]',
     options: {
       'client-id': { type: 'string' }, secret: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true }, 'grant-types': { type: 'string' }, public: { type: 'boolean' },
-      'first-party': { type: 'boolean' }, name: { type: 'string' },
+      'first-party': { type: 'boolean' }, name: { type: 'string' }, 'resource-server': { type: 'string' },
     },
     async run(c, o) {
       return c.clients.register(
@@ -126,6 +126,7 @@ export const COMMANDS: Record<string, Command> = {
           grantTypes: (str(o['grant-types']) ?? 'authorization_code').split(',').map((g) => g.trim()).filter(Boolean),
           isPublic: o.public === true,
           firstParty: o['first-party'] === true,
+          resourceServer: str(o['resource-server']),
         },
         CLI_ACTOR,
       );

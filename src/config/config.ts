@@ -111,6 +111,12 @@ const schema = z.object({
   TTL_AUTHORIZATION_CODE: z.coerce.number().int().min(10).default(60),
   TTL_INTERACTION: z.coerce.number().int().min(60).default(3600),
   TTL_CLIENT_CREDENTIALS: z.coerce.number().int().min(60).default(600),
+  /**
+   * JWT access tokens for resource servers (APIs), user and client-credentials
+   * alike: an API verifies them offline, so a deactivation reaches it only when they
+   * expire. 300 s as Keycloak's default; a resource server's own `--ttl` overrides it.
+   */
+  TTL_API_ACCESS_TOKEN: z.coerce.number().int().min(60).default(300),
   TTL_PASSWORD_RESET: z.coerce.number().int().min(60).default(3600),
 
   /** SCIM limits, advertised in /ServiceProviderConfig and enforced. */
@@ -186,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authorizationCode: c.TTL_AUTHORIZATION_CODE,
       interaction: c.TTL_INTERACTION,
       clientCredentials: c.TTL_CLIENT_CREDENTIALS,
+      apiAccessToken: c.TTL_API_ACCESS_TOKEN,
       passwordReset: c.TTL_PASSWORD_RESET,
     },
     scim: { maxResults: c.SCIM_MAX_RESULTS, maxOperations: c.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES },

@@ -1,5 +1,6 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import { ACR_MFA, ACR_VALUES } from '../domain/authentication.js';
+import { mayIntrospect } from '../policies/introspection.js';
 import type { Config } from '../config/config.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
@@ -59,7 +60,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     return {
       scope: rs.scopes.join(' '),
       audience: indicator,
-      accessTokenTTL: rs.accessTokenTtl ?? ttl.accessToken,
+      accessTokenTTL: rs.accessTokenTtl ?? ttl.apiAccessToken,
       accessTokenFormat: 'jwt' as const,
       jwt: { sign: { alg: ACCESS_TOKEN_ALG } as const },
     };
@@ -84,7 +85,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
     // Role claims belong in the ID token too, not only in userinfo.
     conformIdTokenClaims: false,
-    extraClientMetadata: { properties: ['first_party'] },
+    extraClientMetadata: { properties: ['first_party', 'resource_server'] },
     clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
     responseTypes: ['code'],
     // Browsers may call the token endpoint (public clients) and userinfo from a client's own origins.
@@ -93,8 +94,15 @@ export function createProvider(deps: ProviderDeps): Provider {
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: {
       devInteractions: { enabled: false },
-      // Confidential clients (resource servers) may introspect any token; public ones only their own.
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId },
+      // A client introspects its own tokens, and a resource server (`resource_server`) those for it; others get `{"active": false}`.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) =>
+          mayIntrospect(
+            { clientId: client.clientId, resourceServer: client.metadata().resource_server as string | undefined },
+            { clientId: token.clientId, aud: (token as { aud?: string | string[] }).aud },
+          ),
+      },
       // RFC 7009: a client revokes only tokens issued to it.
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       clientCredentials: { enabled: true },

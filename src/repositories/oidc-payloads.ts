@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { hashToken } from '../util/crypto.js';
 import { isUuid } from '../util/uuid.js';
 
 export type OidcPayload = Record<string, unknown> & {
@@ -15,7 +16,7 @@ export type OidcPayload = Record<string, unknown> & {
  */
 // The hottest statements of the server (every OIDC request runs several): written
 // once as parameterised SQL, so no query builder runs per request.
-const SELECT_LIVE = `SELECT payload, consumed_at FROM oidc_payloads
+const SELECT_LIVE = `SELECT id, payload, consumed_at FROM oidc_payloads
   WHERE kind = ? AND %s = ? AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
 const FIND_BY = { id: SELECT_LIVE.replace('%s', 'id'), uid: SELECT_LIVE.replace('%s', 'uid'), user_code: SELECT_LIVE.replace('%s', 'user_code') };
 const UPSERT = `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
@@ -25,7 +26,51 @@ const UPSERT = `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, use
 const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = ? AND id = ? AND consumed_at IS NULL';
 const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
 
-type Row = { payload: OidcPayload; consumed_at: Date | null };
+type Row = { id: string; payload: OidcPayload; consumed_at: Date | null };
+
+/**
+ * No usable bearer credential at rest. Every kind but those below is stored under
+ * the SHA-256 of its id (base64url, as reset tokens are) and its payload without
+ * `jti` (the id again): a dump or a backup holds no access token, refresh token,
+ * code or session cookie that could be replayed. A find by id hashes the value it
+ * is given and puts it back as `jti`. Kept raw:
+ * - Grant: its id is the `grant_id` of other rows, sits in sessions' `authorizations`
+ *   and in impersonations, and account revocation joins on it in SQL. It is no
+ *   credential: no endpoint accepts a grant id.
+ * - Interaction: its id is in URLs (`/interaction/<uid>`, `/auth/<uid>`, its own
+ *   `returnTo`) and it lives TTL_INTERACTION. The session cookie it copies
+ *   (`session.cookie`, which oidc-provider never reads back) is dropped.
+ * A row found by uid or user code has no raw id to give back: its `jti` is then
+ * STORED_KEY + the stored id, which upsert, consume and destroy take as the row's
+ * key; a find by id never matches it (it is hashed like any other value).
+ * Migration 20261207050000 hashed the rows written before.
+ */
+const RAW_ID_KINDS = new Set(['Grant', 'Interaction']);
+const STORED_KEY = 'stored:';
+/** The key of a value presented by a client or a browser: always hashed. */
+const lookupKey = (kind: string, value: string) => (RAW_ID_KINDS.has(kind) ? value : hashToken(value));
+/** The key of a model's own id (also the stored-key form a uid or user-code find gave out). */
+const rowKey = (kind: string, id: string) => (!RAW_ID_KINDS.has(kind) && id.startsWith(STORED_KEY) ? id.slice(STORED_KEY.length) : lookupKey(kind, id));
+
+function toStored(kind: string, payload: OidcPayload): OidcPayload {
+  if (RAW_ID_KINDS.has(kind)) {
+    const session = payload.session as Record<string, unknown> | undefined;
+    if (kind !== 'Interaction' || !session || !('cookie' in session)) return payload;
+    const { cookie: _cookie, ...rest } = session;
+    return { ...payload, session: rest };
+  }
+  const { jti: _jti, ...rest } = payload;
+  return rest;
+}
+
+/**
+ * The kinds issued under a grant, which go when it is revoked (oidc-provider's own
+ * adapters use the same list). Sessions and interactions carry a grant id too, but
+ * they belong to the browser: revoking a grant when one person signs out and another
+ * signs in must not take the new sign-in's interaction with it.
+ */
+const GRANTABLE = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+const REVOKE_GRANT = `DELETE FROM oidc_payloads WHERE grant_id = ? AND kind IN (${GRANTABLE.map(() => '?').join(', ')})`;
 
 // Impersonations by or of the user end; the grants to revoke are the user's, the
 // exchanged tokens', and those listed in the sessions going (an admin's session
@@ -58,19 +103,21 @@ const REVOKE_ACCOUNT = `
  * the lookup columns are copied out of the payload so they can be indexed.
  */
 export function createOidcPayloadsRepository(db: Db) {
-  const findBy = async (column: keyof typeof FIND_BY, kind: string, value: string) => {
+  /** `jti`: the raw id when the caller gave it, else (uid, user code) the stored-key form. */
+  const findBy = async (column: keyof typeof FIND_BY, kind: string, value: string, jti?: string) => {
     const { rows } = (await db.raw(FIND_BY[column], [kind, value])) as { rows: Row[] };
     const row = rows[0];
     if (!row) return undefined;
-    return row.consumed_at ? { ...row.payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : row.payload;
+    const payload = RAW_ID_KINDS.has(kind) ? row.payload : { ...row.payload, jti: jti ?? `${STORED_KEY}${row.id}` };
+    return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
   };
 
   return {
     async upsert(kind: string, id: string, payload: OidcPayload, expiresIn: number | undefined): Promise<void> {
       await db.raw(UPSERT, [
         kind,
-        id,
-        JSON.stringify(payload),
+        rowKey(kind, id),
+        JSON.stringify(toStored(kind, payload)),
         payload.grantId ?? null,
         payload.uid ?? null,
         payload.userCode ?? null,
@@ -78,22 +125,25 @@ export function createOidcPayloadsRepository(db: Db) {
         expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       ]);
     },
-    find: (kind: string, id: string) => findBy('id', kind, id),
+    find: (kind: string, id: string) => findBy('id', kind, lookupKey(kind, id), id),
     findByUid: (kind: string, uid: string) => findBy('uid', kind, uid),
     findByUserCode: (kind: string, userCode: string) => findBy('user_code', kind, userCode),
     async consume(kind: string, id: string): Promise<void> {
-      await db.raw(CONSUME, [kind, id]);
+      await db.raw(CONSUME, [kind, rowKey(kind, id)]);
     },
     async destroy(kind: string, id: string): Promise<void> {
-      await db.raw(DESTROY, [kind, id]);
+      await db.raw(DESTROY, [kind, rowKey(kind, id)]);
     },
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db('oidc_payloads').where('grant_id', grantId).delete();
+      await db.raw(REVOKE_GRANT, [grantId, ...GRANTABLE]);
     },
     /** Revokes grants: each grant and every token and code issued under it. */
     async revokeGrants(grantIds: string[], trx: Executor = db): Promise<void> {
       if (!grantIds.length) return;
-      await trx('oidc_payloads').whereIn('grant_id', grantIds).orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds)).delete();
+      await trx('oidc_payloads')
+        .where((q) => q.whereIn('grant_id', grantIds).whereIn('kind', GRANTABLE))
+        .orWhere((q) => q.where('kind', 'Grant').whereIn('id', grantIds))
+        .delete();
     },
     /**
      * Ends everything a user holds: sessions, grants and every token and code

@@ -1,5 +1,6 @@
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { ClientsRepository } from '../repositories/clients.js';
+import type { ResourceServersRepository } from '../repositories/resource-servers.js';
 import { randomToken } from '../util/crypto.js';
 import type { Actor, AuditService } from './audit.js';
 
@@ -15,12 +16,14 @@ export interface NewClient {
   grantTypes: string[];
   isPublic: boolean;
   firstParty: boolean;
+  /** A registered resource server's indicator: the client is that API and may introspect the tokens issued for it. */
+  resourceServer?: string;
 }
 
 const invalid = (message: string) => new AppError('client.invalid', 400, message);
 
 /** OIDC clients as operators register them (CLI and admin API): checked, stored, audited; the secret shown once. */
-export function createClientRegistry(deps: { clients: ClientsRepository; audit: AuditService }) {
+export function createClientRegistry(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
   return {
     list: () => deps.clients.list(),
 
@@ -34,6 +37,11 @@ export function createClientRegistry(deps: { clients: ClientsRepository; audit: 
       assertThat(!interactive || redirectUris.length > 0, invalid('An authorization_code client needs a redirect URI.'));
       assertThat(!(isPublic && input.secret), invalid('A public client has no secret.'));
       assertThat(!(isPublic && grantTypes.includes('client_credentials')), invalid('A public client cannot use client_credentials.'));
+      const resourceServer = input.resourceServer ?? null;
+      if (resourceServer !== null) {
+        assertThat(!isPublic, invalid('A public client cannot be a resource server (it could not authenticate to introspect).'));
+        assertThat(Boolean(await deps.resources.find(resourceServer)), invalid(`No resource server "${resourceServer}" is registered (gatehouse resource create --indicator ...).`));
+      }
       const secret = isPublic ? null : (input.secret ?? randomToken(32));
       const metadata: Record<string, unknown> = {
         client_name: input.name ?? clientId,
@@ -43,9 +51,16 @@ export function createClientRegistry(deps: { clients: ClientsRepository; audit: 
         token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
         ...(input.postLogoutRedirectUris?.length ? { post_logout_redirect_uris: input.postLogoutRedirectUris } : {}),
       };
-      await deps.clients.save(clientId, metadata, secret, input.firstParty);
-      await deps.audit.record({ actor, ip, action: 'client.created', targetType: 'client', targetId: clientId, changes: { grantTypes: [null, grantTypes], firstParty: [null, input.firstParty] } });
-      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: input.firstParty, ...metadata };
+      await deps.clients.save(clientId, metadata, secret, input.firstParty, resourceServer);
+      await deps.audit.record({
+        actor,
+        ip,
+        action: 'client.created',
+        targetType: 'client',
+        targetId: clientId,
+        changes: { grantTypes: [null, grantTypes], firstParty: [null, input.firstParty], ...(resourceServer ? { resourceServer: [null, resourceServer] } : {}) },
+      });
+      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: input.firstParty, ...(resourceServer ? { resource_server: resourceServer } : {}), ...metadata };
     },
   };
 }

@@ -123,6 +123,10 @@ test.serial('client, resource and key rotation', async (t) => {
 
   const resource = await run(['resource', 'create', '--indicator', 'https://api.example.com', '--scopes', 'courses:read courses:write']);
   t.deepEqual(JSON.parse(resource.stdout).scopes, ['courses:read', 'courses:write']);
+  const api = await run(['client', 'create', '--client-id', 'courses-api', '--grant-types', 'client_credentials', '--resource-server', 'https://api.example.com']);
+  t.is(api.code, 0, api.stderr);
+  t.is(JSON.parse(api.stdout).resource_server, 'https://api.example.com', 'the client is registered as that resource server');
+  t.regex((await run(['client', 'create', '--client-id', 'other-api', '--grant-types', 'client_credentials', '--resource-server', 'https://nowhere.example.com'])).stderr, /No resource server/);
 
   const first = JSON.parse((await run(['keys', 'rotate'])).stdout);
   t.is(first.created.length, 2, 'an RS256 and an ES256 key');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
 import type { AdapterPayload } from 'oidc-provider';
@@ -31,7 +31,15 @@ test.before(async () => {
 
 const id = () => randomUUID();
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const exists = async (kind: string, rowId: string) => Boolean(await db('oidc_payloads').where({ kind, id: rowId }).first());
+/** How a row's id is stored: bearer credentials under their SHA-256 (base64url); grants and interactions as they are. */
+const storedId = (kind: string, rowId: string) => (kind === 'Grant' || kind === 'Interaction' ? rowId : createHash('sha256').update(rowId).digest('base64url'));
+const exists = async (kind: string, rowId: string) => Boolean(await db('oidc_payloads').where({ kind, id: storedId(kind, rowId) }).first());
+/** A payload found by uid or user code: everything but `jti`, which is not the raw id. */
+const withoutJti = (payload: AdapterPayload | undefined, rawId: string) => {
+  if (!payload) return payload;
+  const { jti, ...rest } = payload;
+  return jti && jti !== rawId ? rest : payload;
+};
 
 function tokenPayload(extra: Partial<AdapterPayload> = {}): AdapterPayload {
   const iat = nowSeconds();
@@ -73,8 +81,9 @@ test('upsert twice replaces the payload and its lookup columns', async (t) => {
 
   t.deepEqual(await adapter.find(sid), second, 'no key of the first payload survives');
   t.is(await adapter.findByUid(first.uid!), undefined, 'the old uid no longer finds the session');
-  t.deepEqual(await adapter.findByUid(second.uid!), second);
-  const rows = await db('oidc_payloads').where({ kind: 'Session', id: sid });
+  const { jti: _jti, ...secondWithoutJti } = second;
+  t.deepEqual(withoutJti(await adapter.findByUid(second.uid!), sid), secondWithoutJti);
+  const rows = await db('oidc_payloads').where({ kind: 'Session', id: storedId('Session', sid) });
   t.is(rows.length, 1);
   t.is(rows[0].account_id, 'acct-new');
 });
@@ -150,7 +159,8 @@ test('findByUid finds a Session by its uid', async (t) => {
   const uid = `uid-${id()}`;
   const payload: AdapterPayload = { jti: sid, kind: 'Session', uid, accountId: 'acct-uid', exp: nowSeconds() + 3600 };
   await adapter.upsert(sid, payload, 3600);
-  t.deepEqual(await adapter.findByUid(uid), payload);
+  const { jti: _jti, ...rest } = payload;
+  t.deepEqual(withoutJti(await adapter.findByUid(uid), sid), rest);
   t.is(await new Adapter('Interaction').findByUid(uid), undefined, 'the uid lookup is scoped to the kind');
 });
 
@@ -160,14 +170,68 @@ test('findByUserCode finds a DeviceCode by its user code', async (t) => {
   const userCode = `UC-${id().slice(0, 8)}`;
   const payload = tokenPayload({ jti, kind: 'DeviceCode', userCode, deviceInfo: { ua: 'test' } });
   await adapter.upsert(jti, payload, 600);
-  t.deepEqual(await adapter.findByUserCode(userCode), payload);
+  const { jti: _jti, ...rest } = payload;
+  t.deepEqual(withoutJti(await adapter.findByUserCode(userCode), jti), rest);
   t.is(await new Adapter('AccessToken').findByUserCode(userCode), undefined, 'the user-code lookup is scoped to the kind');
+});
+
+test('a bearer credential is stored under the hash of its id, and the table holds its value nowhere', async (t) => {
+  const kinds = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'ClientCredentials', 'Session', 'DeviceCode'];
+  const values: string[] = [];
+  for (const kind of kinds) {
+    const value = `${kind}-${id()}`;
+    values.push(value);
+    await new Adapter(kind).upsert(value, tokenPayload({ jti: value, kind, uid: kind === 'Session' ? `uid-${id()}` : undefined }), 3600);
+    const row = await db('oidc_payloads').where({ kind, id: storedId(kind, value) }).first();
+    t.truthy(row, `${kind} is stored under the SHA-256 of its id`);
+    t.false('jti' in row.payload, `${kind}'s payload does not repeat its id`);
+    t.deepEqual(await new Adapter(kind).find(value), { ...row.payload, jti: value }, `${kind} is found by its value, with its jti`);
+  }
+  const { rows } = (await db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
+  const dump = rows.map((r) => r.line).join('\n');
+  for (const value of values) t.false(dump.includes(value), `${value} appears nowhere in the table`);
+});
+
+test("an interaction does not keep the session cookie oidc-provider copies into it", async (t) => {
+  const interaction = id();
+  const cookie = `session-cookie-${id()}`;
+  const session = { uid: `uid-${id()}`, accountId: 'acct-1', cookie };
+  await new Adapter('Interaction').upsert(interaction, { jti: interaction, kind: 'Interaction', exp: nowSeconds() + 600, session, returnTo: `/auth/${interaction}` }, 600);
+  const found = await new Adapter('Interaction').find(interaction);
+  t.deepEqual(found!.session, { uid: session.uid, accountId: 'acct-1' });
+  t.is(found!.jti, interaction);
+  const { rows } = (await db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
+  t.false(rows.some((r) => r.line.includes(cookie)));
+});
+
+test('a row found by uid or user code is written, consumed and destroyed through the jti it came with; that jti finds nothing', async (t) => {
+  const sid = id();
+  const uid = `uid-${id()}`;
+  await new Adapter('Session').upsert(sid, { jti: sid, kind: 'Session', uid, accountId: 'acct-1', exp: nowSeconds() + 3600 }, 3600);
+  const byUid = (await new Adapter('Session').findByUid(uid))!;
+  t.truthy(byUid.jti);
+  t.not(byUid.jti, sid, 'the raw session id is not known from its uid');
+  t.is(await new Adapter('Session').find(byUid.jti!), undefined, 'the jti of a uid lookup is no session cookie');
+  await new Adapter('Session').upsert(byUid.jti!, { ...byUid, loginTs: 42 }, 3600);
+  t.is((await new Adapter('Session').find(sid))!.loginTs, 42, 'saving it updates the same row');
+  t.is(await db('oidc_payloads').where({ kind: 'Session' }).where('uid', uid).count('* as n').first().then((r) => Number(r!.n)), 1);
+
+  const device = id();
+  const userCode = `UC-${id().slice(0, 8)}`;
+  await new Adapter('DeviceCode').upsert(device, tokenPayload({ jti: device, kind: 'DeviceCode', userCode }), 600);
+  const byCode = (await new Adapter('DeviceCode').findByUserCode(userCode))!;
+  await new Adapter('DeviceCode').upsert(byCode.jti!, { ...byCode, accountId: 'acct-2' }, 600);
+  t.is((await new Adapter('DeviceCode').find(device))!.accountId, 'acct-2');
+  await new Adapter('DeviceCode').consume(byCode.jti!);
+  t.truthy((await new Adapter('DeviceCode').find(device))!.consumed);
+  await new Adapter('DeviceCode').destroy(byCode.jti!);
+  t.false(await exists('DeviceCode', device));
 });
 
 test('revokeByGrantId removes every kind sharing the grant and leaves the rest', async (t) => {
   const grantId = id();
   const otherGrantId = id();
-  const grantKinds = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+  const grantKinds = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
   const revoked: Array<[string, string]> = [];
   for (const kind of grantKinds) {
     const jti = id();
@@ -182,6 +246,10 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   const sid = id();
   await new Adapter('Session').upsert(sid, { jti: sid, kind: 'Session', uid: `uid-${id()}`, authorizations: { 'client-1': { grantId } } }, 3600);
 
+  // A prompt=login interaction started in a browser whose session held the grant.
+  const interactionId = id();
+  await new Adapter('Interaction').upsert(interactionId, { jti: interactionId, kind: 'Interaction', uid: interactionId, grantId, session: { uid: `uid-${id()}` } }, 3600);
+
   await new Adapter('AccessToken').revokeByGrantId(grantId);
 
   for (const [kind, jti] of revoked) {
@@ -191,6 +259,7 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   t.truthy(await new Adapter('ClientCredentials').find(noGrantToken), 'a token without a grant stays');
   t.truthy(await new Adapter('Grant').find(grantId), 'the Grant itself is not a member of its grant');
   t.truthy(await new Adapter('Session').find(sid), 'a session referring to the grant only inside its payload stays');
+  t.truthy(await new Adapter('Interaction').find(interactionId), 'an interaction carrying the grant id stays (another person may be signing in with it)');
 });
 
 test('the same id under two kinds is independent', async (t) => {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import test from 'ava';
 import type { Db } from '../../src/db/database.js';
 import type { Role } from '../../src/domain/user.js';
@@ -32,7 +32,9 @@ async function put(kind: string, payload: Record<string, unknown>, id = randomUU
   await payloads.upsert(kind, id, { jti: id, kind, ...payload }, 3600);
   return id;
 }
-const exists = async (kind: string, id: string) => Boolean(await db('oidc_payloads').where({ kind, id }).first());
+/** Bearer credentials are stored under the SHA-256 of their id; grants as they are. */
+const storedId = (kind: string, id: string) => (kind === 'Grant' ? id : createHash('sha256').update(id).digest('base64url'));
+const exists = async (kind: string, id: string) => Boolean(await db('oidc_payloads').where({ kind, id: storedId(kind, id) }).first());
 
 async function exchange(actorId: string, targetId: string, sessionUid: string | null = null) {
   const grantId = await put('Grant', { accountId: targetId, clientId: 'console' });

@@ -31,7 +31,7 @@ export function securityRoutes(deps: { clients: ClientRegistry; scimTokens: Scim
       summary: 'OIDC clients (without secrets)',
       permission: 'settings',
       responses: {
-        200: { description: 'Clients', schema: z.object({ items: z.array(z.object({ clientId: z.string(), metadata: z.record(z.string(), z.unknown()), firstParty: z.boolean(), hasSecret: z.boolean() })) }) },
+        200: { description: 'Clients', schema: z.object({ items: z.array(z.object({ clientId: z.string(), metadata: z.record(z.string(), z.unknown()), firstParty: z.boolean(), hasSecret: z.boolean(), resourceServer: z.string().nullable() })) }) },
         ...errors(403),
       },
       async handle(ctx) {
@@ -51,6 +51,8 @@ export function securityRoutes(deps: { clients: ClientRegistry; scimTokens: Scim
         grantTypes: z.array(z.string()).min(1).max(4).default(['authorization_code']),
         isPublic: z.boolean().default(false),
         firstParty: z.boolean().default(false),
+        /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
+        resourceServer: z.string().min(1).max(2000).optional(),
       }),
       responses: { 201: { description: 'Registered (client_secret shown once)', schema: z.object({ client_id: z.string(), client_secret: z.string().optional(), first_party: z.boolean() }).loose() }, ...errors(400, 403, 409) },
       async handle(ctx, { body, by }) {
