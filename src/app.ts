@@ -119,6 +119,8 @@ export async function buildApp(c: Container) {
   const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
   const admin = adminApi({ routes: adminRoutes(c), auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
 
+  const stacks: Partial<Record<Surface, (ctx: Context, next: Next) => Promise<unknown>>> = { page: pageStack, scim, admin };
+
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
     requestLog(c.log),
@@ -130,9 +132,11 @@ export async function buildApp(c: Container) {
     assets.routes(),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.
     clientAuthThrottle(c.rateLimits.clientAuth),
-    (ctx, next) => (PAGE_PREFIXES.some((p) => ctx.path.startsWith(p)) ? pageStack(ctx, next) : next()),
-    (ctx, next) => (ctx.path === SCIM_PREFIX || ctx.path.startsWith(`${SCIM_PREFIX}/`) ? scim(ctx, next) : next()),
-    (ctx, next) => (ctx.path === ADMIN_API_PREFIX || ctx.path.startsWith(`${ADMIN_API_PREFIX}/`) ? admin(ctx, next) : next()),
+    // Gatehouse's pages, SCIM and the admin API each have a stack of their own; the rest is oidc-provider's.
+    (ctx, next) => {
+      const stack = stacks[surfaceOf(ctx.path)];
+      return stack ? stack(ctx, next) : next();
+    },
     // An impersonation past its end gives the session back before the authorization uses it.
     (ctx, next) => (ctx.path === '/auth' || ctx.path.startsWith('/auth/') ? acting(ctx, next) : next()),
     offlineAccessPrompt,

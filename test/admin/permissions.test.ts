@@ -54,7 +54,8 @@ test('row 2: an individual may not view or edit other users', async (t) => {
   t.is(res.body.error, 'admin_api.forbidden');
 });
 
-test('row 2: a manager views and edits the users of the accounts they manage, and no one else', async (t) => {
+// Serial (ava runs serial tests before the others): no other test adds a user to account A between the list and the count.
+test.serial('row 2: a manager views and edits the users of the accounts they manage, and no one else', async (t) => {
   const mine = await employee('individual', 'A');
   const theirs = await employee('individual', 'B');
   t.is((await api.manager('GET', `/users/${mine.id}`)).status, 200);

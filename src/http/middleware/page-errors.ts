@@ -5,7 +5,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { Renderer } from '../render.js';
 import { unavailablePage } from '../unavailable-page.js';
 import { RetryLater } from '../../errors/retry-later.js';
-import { setRetryAfter } from './rate-limit.js';
+import { setRetryAfter } from '../retry-later.js';
 
 /** For page routes: any error becomes the error page, with a safe message; an unavailable database, the "try again in a moment" page (503). */
 export function pageErrors(render: Renderer, log: Logger) {

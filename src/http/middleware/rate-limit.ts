@@ -1,16 +1,7 @@
 import type { Context, Next } from 'koa';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
-
-/**
- * Sets `Retry-After` when `err` is a refusal that passes with time (RetryLater:
- * a spent rate limit's 429, a busy argon2 queue's 503). Every error handler
- * (pages, passkey JSON, SCIM, admin API, the token endpoints) calls it, so each
- * API keeps its own error shape and all of them carry the header.
- */
-export function setRetryAfter(ctx: Context, err: unknown): void {
-  if (err instanceof RetryLater) ctx.set('Retry-After', String(err.retryAfterSeconds));
-}
+import { setRetryAfter } from '../retry-later.js';
 
 /** The provider's endpoints that authenticate a client. */
 const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/token/revocation', '/request']);

@@ -8,9 +8,8 @@ import { AppError, assertThat } from '../../errors/app-error.js';
 import { mayDo } from '../../policies/permissions.js';
 import type { AdminAuth } from '../../services/admin-auth.js';
 import type { RateLimits } from '../../services/rate-limits.js';
-import { setRetryAfter } from '../middleware/rate-limit.js';
 import { readJson } from '../middleware/body.js';
-import { retryLater } from '../retry-later.js';
+import { retryLater, setRetryAfter } from '../retry-later.js';
 import { openApiDocument } from './admin/openapi.js';
 import type { AdminContext, AdminRoute } from './admin/route.js';
 

@@ -15,8 +15,8 @@ import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignIn } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { AttemptResult, RateLimits } from '../../services/rate-limits.js';
-import { setRetryAfter } from '../middleware/rate-limit.js';
 import type { SignInFailure } from '../../domain/sign-in-attempt.js';
+import { setRetryAfter } from '../retry-later.js';
 
 export interface InteractionDeps {
   provider: () => Provider;

@@ -16,7 +16,7 @@ import type { Interaction, SignIn } from '../sign-in.js';
 import type { SignInFailure } from '../../domain/sign-in-attempt.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
-import { setRetryAfter } from '../middleware/rate-limit.js';
+import { setRetryAfter } from '../retry-later.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;

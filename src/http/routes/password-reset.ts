@@ -2,11 +2,11 @@ import Router from '@koa/router';
 import { AppError } from '../../errors/app-error.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
-import { setRetryAfter } from '../middleware/rate-limit.js';
 import type { PasswordResetService } from '../../services/password-reset.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
+import { setRetryAfter } from '../retry-later.js';
 
 /**
  *   GET/POST /forgot-password   ask for a link by email or userCode (same answer for everyone;

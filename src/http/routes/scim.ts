@@ -12,10 +12,9 @@ import { project } from '../../scim/projection.js';
 import {
   LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ScimDoc, type ServiceProviderLimits,
 } from '../../scim/schemas.js';
-import { retryLater } from '../retry-later.js';
+import { retryLater, setRetryAfter } from '../retry-later.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
-import { setRetryAfter } from '../middleware/rate-limit.js';
 import { findUnstorable } from '../../util/storable-text.js';
 import { readRaw, unstorableInput } from '../middleware/body.js';
 
