@@ -132,7 +132,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
   };
 
   const hasher = createPasswordHasher(config.argon2, config.argon2Limits);
-  const rateLimits = createRateLimits({ store: repos.rateLimitStore, settings: config.rateLimits });
+  const rateLimits = createRateLimits({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
   const audit = createAuditService({ events: repos.audit });
   const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
   await settings.load();

@@ -11,9 +11,10 @@ export const RATE_LIMITS_TABLE = 'rate_limits';
 /**
  * The `rate_limits` table (migration 20261207020000), shared by every instance.
  * `client` is what RateLimiterPostgres takes as its store (`storeType: 'pool'`):
- * its own parameterised statements (one upsert per consumed point, one select per
- * check) run through knex, so the same code serves PostgreSQL and the embedded
- * PGlite (whose single connection knex hands out in turn).
+ * its own parameterised statements (one upsert per consumed point; the checks
+ * read no row: services/rate-limits.ts keeps each instance's verdicts) run
+ * through knex, so the same code serves PostgreSQL and the embedded PGlite (whose
+ * single connection knex hands out in turn).
  */
 export function createRateLimitStore(db: Db) {
   return {

