@@ -38,6 +38,9 @@ export async function startServer(
   options: { clock?: Clock; host?: 'localhost'; databaseVia?: (databaseUrl: string) => string; sameDatabaseAs?: TestServer } = {},
 ): Promise<TestServer> {
   const server: Server = createServer();
+  // As main.ts: idle keep-alive connections outlive the client's (undici closes them after 4 s), so a
+  // request never goes out on a socket the server is closing (a "fetch failed" on a busy machine).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
   const database = options.sameDatabaseAs ? await joinDatabase(options.sameDatabaseAs.database) : await freshDatabase();
