@@ -42,7 +42,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
         await assertAccounts(accountIds, trx);
         const id = await accountGroups.create(input.name, trx);
         await accountGroups.setMembers(id, accountIds, trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
+        await audit.by(by).record({ action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
         return (await accountGroups.findById(id, trx))!;
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -63,7 +63,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
           await accountGroups.setMembers(id, accountIds, trx);
           diff.accountIds = [sorted(before.accountIds), accountIds];
         }
-        if (Object.keys(diff).length) await audit.record({ actor: by.actor, ip: by.ip, action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
+        if (Object.keys(diff).length) await audit.by(by).record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
         return (await accountGroups.findById(id, trx))!;
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -79,8 +79,8 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
           () => new AppError('account_group.in_use', 409, `The account group has ${roleAssignments} scoped role assignment(s) (its managers): remove them first, or delete with ?force=true.`, { roleAssignments }),
         );
         const removed = await accountGroups.remove(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'account_group.deleted', targetType: 'account_group', targetId: id, changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] }, details: { force: options.force, ...removed } },
+        await audit.by(by).record(
+          { action: 'account_group.deleted', targetType: 'account_group', targetId: id, changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] }, details: { force: options.force, ...removed } },
           trx,
         );
       });

@@ -32,7 +32,7 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
       return transact(async (trx) => {
         assertThat(!(await accounts.nameTaken(input.name, null, trx)), nameTaken);
         const made = await accounts.create(input, trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'account.created', targetType: 'account', targetId: made.id, changes: { name: [null, made.name], kind: [null, made.kind] } }, trx);
+        await audit.by(by).record({ action: 'account.created', targetType: 'account', targetId: made.id, changes: { name: [null, made.name], kind: [null, made.kind] } }, trx);
         return (await accounts.findById(made.id, trx))!;
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
     },
@@ -50,7 +50,7 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
           const diff: Record<string, [unknown, unknown]> = {};
           if (name !== undefined) diff.name = [before.name, after.name];
           if (kind !== undefined) diff.kind = [before.kind, after.kind];
-          await audit.record({ actor: by.actor, ip: by.ip, action: 'account.updated', targetType: 'account', targetId: id, changes: diff }, trx);
+          await audit.by(by).record({ action: 'account.updated', targetType: 'account', targetId: id, changes: diff }, trx);
         }
         return (await accounts.findById(id, trx))!;
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
@@ -72,8 +72,8 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
           () => new AppError('account.in_use', 409, `The account employs ${usage.users} user(s) and has ${usage.roleAssignments} scoped role assignment(s): move them first, or delete with ?force=true.`, { ...usage }),
         );
         const removed = await accounts.remove(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'account.deleted', targetType: 'account', targetId: id, changes: { name: [account.name, null], kind: [account.kind, null] }, details: { force: options.force, ...removed } },
+        await audit.by(by).record(
+          { action: 'account.deleted', targetType: 'account', targetId: id, changes: { name: [account.name, null], kind: [account.kind, null] }, details: { force: options.force, ...removed } },
           trx,
         );
       });

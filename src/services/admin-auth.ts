@@ -2,7 +2,7 @@ import { adminPowers, type AdminPowers } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
-import type { Actor } from './audit.js';
+import type { Actor } from '../repositories/audit-events.js';
 
 /** The admin API's own resource scope. */
 export const ADMIN_SCOPE = 'admin';

@@ -102,7 +102,7 @@ export function createInvitationsService(deps: {
         await deps.transact(async (trx) => {
           await deps.reach(userId, by, { change: true, lock: true }, trx);
           await invitations.schedule(userId, at, invitedBy, trx);
-          await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
+          await deps.audit.by(by).record({ action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
         });
         return standing(user);
       }
@@ -111,7 +111,7 @@ export function createInvitationsService(deps: {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invited', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record({ action: 'user.invited', targetType: 'user', targetId: userId }, trx);
       });
       return standing(user);
     },
@@ -120,7 +120,7 @@ export function createInvitationsService(deps: {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         assertThat(await invitations.cancelScheduled(userId, trx), new AppError('invitation.not_scheduled', 409, 'The user has no scheduled invitation to cancel.'));
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record({ action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
       });
     },
 

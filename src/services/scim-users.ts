@@ -115,7 +115,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       const afterDoc = await docOf(id, trx);
       const changes = userChanges(beforeDoc, afterDoc);
       if (w.password) changes.password = ['(set)', '(set)'];
-      await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.updated', targetType: 'user', targetId: id, changes }, trx);
+      await audit.by(caller).record({ action: 'user.updated', targetType: 'user', targetId: id, changes }, trx);
       return { doc: afterDoc, ended };
     });
     if (ended) await deps.identity.endSessions(id);
@@ -159,7 +159,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         );
         // Everything the document shows was just written: no need to read it back.
         const doc = toScimUser({ user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager }, baseUrl);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
+        await audit.by(caller).record({ action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
         return doc;
       });
     },
@@ -194,7 +194,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         if (!before) throw notFound(`User ${id} not found.`);
         checkIfMatch(ifMatch, before.version);
         await users.setStatus(id, 'deleted', trx);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.deleted', targetType: 'user', targetId: id, changes: { status: [before.status, 'deleted'] } }, trx);
+        await audit.by(caller).record({ action: 'user.deleted', targetType: 'user', targetId: id, changes: { status: [before.status, 'deleted'] } }, trx);
       });
       await deps.identity.endSessions(id);
     },

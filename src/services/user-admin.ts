@@ -86,7 +86,7 @@ export function createUserAdminService(deps: {
         }
         const after = (await users.update(id, changes, trx))!;
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record({ action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
     },
@@ -104,7 +104,7 @@ export function createUserAdminService(deps: {
         assertThat(before, () => new AppError('user.not_found', 404, 'No such user.'));
         const after = (await users.update(userId, changes, trx))!;
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
     },
@@ -134,7 +134,7 @@ export function createUserAdminService(deps: {
           return { removed: false, user: deleted };
         }
         assertThat(await users.remove(id, trx), () => new AppError('user.not_found', 404, 'No such user.'));
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
+        await audit.by(by).record({ action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
         return { removed: true };
       });
       if (!result.removed) await deps.identity.endSessions(id);
@@ -164,7 +164,7 @@ export function createUserAdminService(deps: {
           });
           await applyBulk(before, set, trx);
           const after = (await users.findById(id, trx))!;
-          await audit.record({ actor: by.actor, ip: by.ip, action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
+          await audit.by(by).record({ action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
           done.push(after);
         }
         if (superAdmins > 0) await assertSuperAdminRemains(deps.relations, trx);

@@ -44,10 +44,8 @@ export function createUserAnonymiseService(deps: {
         const erased = await deps.erasure.erase(id, anonymousUserCode(), trx);
         const factors = await deps.mfaFactors.removeAll(id, trx);
         await deps.payloads.revokeAccount(id, trx);
-        await deps.audit.record(
+        await deps.audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.anonymised',
             targetType: 'user',
             targetId: id,

@@ -50,10 +50,8 @@ export function createUserMergeService(deps: {
         await deps.payloads.revokeAccount(merge.id, trx);
         await users.remove(merge.id, trx);
         const user = Object.keys(fill).length ? (await users.update(keep.id, fill, trx))! : (await users.findById(keep.id, trx))!;
-        await deps.audit.record(
+        await deps.audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.merged',
             targetType: 'user',
             targetId: keep.id,

@@ -74,10 +74,8 @@ export function createUserRelationsService(deps: {
         await relations.replaceRoles(id, input.mainRole, wanted, trx);
         if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
         const after = await deps.users.roleAssignments(id, trx);
-        await audit.record(
+        await audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.roles_changed',
             targetType: 'user',
             targetId: id,
@@ -99,10 +97,8 @@ export function createUserRelationsService(deps: {
         if (user.mainAccountId === main.accountId && JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))) return before;
         await relations.replaceEmployments(id, employments, trx);
         const after = await relations.employments(id, trx);
-        await audit.record(
+        await audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.employments_changed',
             targetType: 'user',
             targetId: id,
@@ -128,7 +124,7 @@ export function createUserRelationsService(deps: {
         const changes: Record<string, [unknown, unknown]> = {};
         if (!sameSet(before.accountIds, after.accountIds)) changes.accountIds = [before.accountIds, after.accountIds];
         if (!sameSet(before.accountGroupIds, after.accountGroupIds)) changes.accountGroupIds = [before.accountGroupIds, after.accountGroupIds];
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
+        await audit.by(by).record({ action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
         return after;
       });
     },
@@ -145,8 +141,8 @@ export function createUserRelationsService(deps: {
         if (sameSet(before.map((g) => g.id), wanted)) return before;
         await relations.replaceGroups(id, wanted, trx);
         const after = await relations.groups(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
+        await audit.by(by).record(
+          { action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
           trx,
         );
         return after;

@@ -40,7 +40,7 @@ export function createUserSessionsService(deps: { transact: Transact; payloads: 
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         const sessions = (await deps.payloads.sessionsOf(userId, trx)).length;
         await deps.payloads.revokeAccount(userId, trx);
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } }, trx);
+        await deps.audit.by(by).record({ action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } }, trx);
         return { sessions };
       });
     },
