@@ -3,10 +3,12 @@ import type { Readable } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { Logger } from 'pino';
 import type { Executor } from '../db/database.js';
+import { databaseFault } from '../db/database-error.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import { highestRole, PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
-import { checkImportRow, importHeader, type ImportColumn, type ImportKey, type ImportMode, type ImportRow, type RowProblem } from '../policies/import-row.js';
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
+import { checkImportRow, importHeader, type ImportColumn, type ImportRow, type RowProblem } from '../policies/import-row.js';
 import { mayChange } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { ImportCounts, ImportEnd, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
@@ -424,9 +426,10 @@ export type UserImportService = ReturnType<typeof createUserImportService>;
 function describe(err: unknown): { message: string; code: string } {
   if (err instanceof CsvError) return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
   if (err instanceof AppError && err.expose) return { code: err.code, message: `${err.message} Nothing was written.` };
-  const db = err as { code?: unknown; detail?: string; message?: string };
-  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) {
-    return { code: 'import.database_error', message: `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.` };
+  const { sqlstate } = databaseFault(err);
+  const db = err as { detail?: string; message?: string };
+  if (sqlstate) {
+    return { code: 'import.database_error', message: `The database refused the import (${sqlstate}: ${db.detail ?? db.message}). Nothing was written.` };
   }
   return { code: 'import.server_error', message: 'The import stopped on a server error. Nothing was written.' };
 }
