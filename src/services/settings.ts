@@ -3,7 +3,7 @@ import { SETTING_KEYS, type Settings } from '../domain/settings.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { SettingsRepository } from '../repositories/settings.js';
 import type { Actor, AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 /** A change to the settings: any field; an object field may give only some of its members. */

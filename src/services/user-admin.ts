@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
@@ -9,7 +9,7 @@ import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositori
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
 import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { CreateUserInput, IdentityService, Transact } from './identity.js';
+import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 

@@ -7,7 +7,7 @@ import type { UserAnonymiseRepository } from '../repositories/user-anonymise.js'
 import type { UsersRepository } from '../repositories/users.js';
 import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /** A userCode that names nobody: `anon-` and 16 random hex digits. */

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { Logger } from 'pino';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { databaseFault } from '../db/database-error.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import { highestRole, PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
@@ -17,7 +17,6 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from './admin-auth.js';
-import type { Transact } from './identity.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ImportOptions {

@@ -6,7 +6,7 @@ import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge
 import type { UsersRepository } from '../repositories/users.js';
 import { isActor, type Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /**

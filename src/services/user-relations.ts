@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, RoleAssignment } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { mayGrant } from '../policies/permissions.js';
@@ -10,7 +10,6 @@ import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import type { UserReach } from './user-reach.js';
 
 export interface RolesInput {
