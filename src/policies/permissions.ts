@@ -1,5 +1,5 @@
 import { highestRole, roleRank, type Role, type RoleAssignment } from '../domain/user.js';
-import type { UserScope } from '../domain/user-scope.js';
+import type { AdminPowers } from '../domain/operator.js';
 
 /**
  * SPEC "Who may do what", for the admin API. Each action names the lowest role
@@ -45,12 +45,6 @@ export const PERMISSIONS = {
   settings: 'super_admin',
 } as const satisfies Record<string, Role>;
 export type AdminAction = keyof typeof PERMISSIONS;
-
-export interface AdminPowers {
-  /** The role that gives the caller power. */
-  role: Role;
-  scope: UserScope;
-}
 
 /**
  * A caller's power: the highest of their main role and unscoped assignments; an

@@ -1,6 +1,7 @@
 import type { AuditCursor, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
-import type { Operator } from './admin-auth.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Operator } from '../domain/operator.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 import type { UserReach } from './user-reach.js';
 
 /** Who purges the audit log on schedule. */

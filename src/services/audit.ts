@@ -1,7 +1,7 @@
 import type { AuditEvent, AuditEventsRepository } from '../repositories/audit-events.js';
 import type { Executor } from '../db/database.js';
 
-export type { Actor, AuditEvent } from '../repositories/audit-events.js';
+export type { AuditEvent } from '../repositories/audit-events.js';
 
 export const CLI_ACTOR = { type: 'cli', name: 'gatehouse-cli' } as const;
 

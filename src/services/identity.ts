@@ -8,7 +8,8 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 
 export interface IdentityDeps {
   transact: Transact;

@@ -4,7 +4,8 @@ import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
-import { CLI_ACTOR, type Actor, type AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import { CLI_ACTOR, type AuditService } from './audit.js';
 import type { ScimCaller } from './scim-users.js';
 
 /** Roles a SCIM token may grant unless it is made with others. */

@@ -2,7 +2,8 @@ import type { Config } from '../config/config.js';
 import { SETTING_KEYS, type Settings } from '../domain/settings.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { SettingsRepository } from '../repositories/settings.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import { systemClock, type Clock } from '../util/clock.js';
 

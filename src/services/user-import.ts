@@ -16,7 +16,7 @@ import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImpor
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ImportOptions {

@@ -8,7 +8,7 @@ import type { GroupsRepository } from '../repositories/groups.js';
 import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import type { UserReach } from './user-reach.js';
 

@@ -1,5 +1,5 @@
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
