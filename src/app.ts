@@ -94,6 +94,7 @@ export async function buildApp(c: Container) {
     accounts: createAccountClaims(c.repos.users),
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
+    clock: c.clock,
     pages: {
       error: (ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),

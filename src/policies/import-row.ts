@@ -1,3 +1,4 @@
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
 import { highestRole, PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status, type User } from '../domain/user.js';
 import { AppError } from '../errors/app-error.js';
 import { mayChange, mayGrant } from './permissions.js';
@@ -8,12 +9,6 @@ import { mayChange, mayGrant } from './permissions.js';
  * the problems that make it a bad row. What needs the database (does the key
  * exist, is the email taken) is the import service's.
  */
-
-export const IMPORT_KEYS = ['email', 'userCode'] as const;
-export type ImportKey = (typeof IMPORT_KEYS)[number];
-/** add: only new users; update: only existing users; upsert: either. */
-export const IMPORT_MODES = ['add', 'update', 'upsert'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
 
 const NAMED_FIRST = ['title', 'givenName', 'middleName', 'familyName', 'preferredLanguage', 'timezone'] as const;
 export const IMPORT_COLUMNS = [

@@ -1,10 +1,9 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { AccountGroup, AccountGroupsRepository } from '../repositories/account-groups.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const accountGroupNotFound = () => new AppError('account_group.not_found', 404, 'No such account group.');

@@ -1,9 +1,9 @@
 import { GUEST_ACCOUNT_ID, type AccountKind } from '../domain/account.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { AccountListing, AccountsRepository } from '../repositories/accounts.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const accountNotFound = () => new AppError('account.not_found', 404, 'No such account.');

@@ -1,9 +1,10 @@
 import type { Executor } from '../db/database.js';
-import type { Actor, AuditCursor, AuditEvent, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
-import type { Operator } from './admin-auth.js';
+import type { Actor } from '../domain/actor.js';
+import type { Operator } from '../domain/operator.js';
+import type { AuditCursor, AuditEvent, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
 import type { UserReach } from './user-reach.js';
 
-export type { Actor, AuditEvent } from '../repositories/audit-events.js';
+export type { AuditEvent } from '../repositories/audit-events.js';
 
 export const CLI_ACTOR = { type: 'cli', name: 'gatehouse-cli' } as const;
 

@@ -2,9 +2,9 @@ import type { Group, GroupMember } from '../domain/group.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import type { UserSearch } from '../repositories/user-search.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const groupNotFound = () => new AppError('group.not_found', 404, 'No such group.');

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
@@ -9,9 +9,8 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { Actor, AuditService } from './audit.js';
-
-export type Transact = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 
 export interface IdentityDeps {
   transact: Transact;

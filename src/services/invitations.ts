@@ -6,9 +6,11 @@ import { maySignIn } from '../policies/status.js';
 import type { InvitationsRepository } from '../repositories/invitations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { Clock } from '../util/clock.js';
-import type { Operator } from './admin-auth.js';
-import type { Actor, AuditService } from './audit.js';
-import type { IdentityService, Transact } from './identity.js';
+import type { Operator } from '../domain/operator.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from '../db/database.js';
+import type { IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 

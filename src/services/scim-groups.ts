@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Group } from '../domain/group.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import { invalidValue, notFound } from '../scim/errors.js';
@@ -10,7 +10,6 @@ import { applyPatch } from '../scim/patch.js';
 import { returnsAttribute } from '../scim/projection.js';
 import type { ScimDoc } from '../scim/schemas.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import type { ScimCaller } from './scim-users.js';
 
 export interface ScimGroupsDeps {

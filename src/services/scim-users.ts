@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { DirectoryEntry, Role, User } from '../domain/user.js';
 import { planRoles, RoleNotGrantable, statusForActive, type RolePlan } from '../policies/provisioned-roles.js';
@@ -15,8 +15,9 @@ import type { ListQuery } from '../scim/list-query.js';
 import { applyPatch } from '../scim/patch.js';
 import { ENTERPRISE_USER, type ScimDoc } from '../scim/schemas.js';
 import { fromScimUser, toScimUser, userChanges, type UserWrite } from '../scim/user-mapper.js';
-import type { Actor, AuditService } from './audit.js';
-import type { IdentityService, Transact } from './identity.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { IdentityService } from './identity.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { PasswordHasher } from './password-hasher.js';
 

@@ -1,15 +1,16 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
-import { maySignIn } from '../policies/status.js';
+import { maySignIn, SIGN_IN_STATUSES } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
-import { isActor, type Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
+import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { CreateUserInput, IdentityService, Transact } from './identity.js';
+import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 
@@ -156,7 +157,7 @@ export function createUserAdminService(deps: {
       if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), cannotGrant(set.mainRole));
       const changed = await transact(async (trx) => {
         const mayDemote = Boolean(set.mainRole || (set.status && !maySignIn(set.status)));
-        const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(trx) : 0;
+        const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {

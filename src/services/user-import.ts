@@ -2,11 +2,13 @@ import { randomInt } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { Logger } from 'pino';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
+import { databaseFault } from '../db/database-error.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import { PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
-import { checkImportRow, importHeader, matchImportRow, type ImportColumn, type ImportKey, type ImportMode, type ImportRow, type RowProblem, type RowRules } from '../policies/import-row.js';
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
+import { checkImportRow, importHeader, matchImportRow, type ImportColumn, type ImportRow, type RowProblem, type RowRules } from '../policies/import-row.js';
 import { maySignIn } from '../policies/status.js';
 import { drawUserCode } from '../policies/user-code.js';
 import type { ImportCounts, ImportEnd, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
@@ -14,8 +16,7 @@ import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImpor
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
-import type { Transact } from './identity.js';
+import type { Operator } from '../domain/operator.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ImportOptions {
@@ -487,9 +488,10 @@ function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefi
 function describe(err: unknown): { message: string; code: string } {
   if (err instanceof CsvError) return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
   if (err instanceof AppError && err.expose) return { code: err.code, message: `${err.message} Nothing was written.` };
-  const db = err as { code?: unknown; detail?: string; message?: string };
-  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) {
-    return { code: 'import.database_error', message: `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.` };
+  const { sqlstate } = databaseFault(err);
+  const db = err as { detail?: string; message?: string };
+  if (sqlstate) {
+    return { code: 'import.database_error', message: `The database refused the import (${sqlstate}: ${db.detail ?? db.message}). Nothing was written.` };
   }
   return { code: 'import.server_error', message: 'The import stopped on a server error. Nothing was written.' };
 }

@@ -4,9 +4,10 @@ import { mergeConflicts, mergedFields } from '../policies/merge.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge.js';
 import type { UsersRepository } from '../repositories/users.js';
-import { isActor, type Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
+import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /**

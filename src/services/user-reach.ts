@@ -4,7 +4,7 @@ import { AppError, assertThat } from '../errors/app-error.js';
 import { mayChange } from '../policies/permissions.js';
 import type { UserSearch } from '../repositories/user-search.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 
 export const userNotFound = () => new AppError('user.not_found', 404, 'No such user.');
 

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, RoleAssignment } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { mayGrant } from '../policies/permissions.js';
@@ -8,9 +8,8 @@ import type { GroupsRepository } from '../repositories/groups.js';
 import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import type { UserReach } from './user-reach.js';
 
 export interface RolesInput {

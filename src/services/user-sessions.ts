@@ -1,7 +1,7 @@
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /** A signed-in browser session of a user, as administrators see it. */

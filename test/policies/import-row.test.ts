@@ -1,7 +1,8 @@
 import test from 'ava';
 import { AppError } from '../../src/errors/app-error.js';
 import type { Role, Status } from '../../src/domain/user.js';
-import { checkImportRow, importHeader, importRole, importStatus, matchImportRow, type ImportColumn, type ImportKey, type ImportMode } from '../../src/policies/import-row.js';
+import type { ImportKey, ImportMode } from '../../src/domain/import-job.js';
+import { checkImportRow, importHeader, importRole, importStatus, matchImportRow, type ImportColumn } from '../../src/policies/import-row.js';
 
 /** The header: names in any case (spaces, _ and - ignored), every column known, the key present. */
 const HEADERS: ReadonlyArray<{ cells: string[]; key: ImportKey; columns?: ImportColumn[]; error?: RegExp }> = [

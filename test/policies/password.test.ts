@@ -1,8 +1,8 @@
 import test from 'ava';
+import type { CharacterClass } from '../../src/domain/settings.js';
 import {
   evaluatePassword,
   PASSWORD_MESSAGES,
-  type CharacterClass,
   type PasswordContext,
   type PasswordPolicy,
   type PasswordViolation,

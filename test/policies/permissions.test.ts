@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ROLES, type Role, type RoleAssignment } from '../../src/domain/user.js';
-import { type AdminAction, type AdminPowers, adminPowers, mayChange, mayDo, mayGrant, PERMISSIONS } from '../../src/policies/permissions.js';
+import type { AdminPowers } from '../../src/domain/operator.js';
+import { type AdminAction, adminPowers, mayChange, mayDo, mayGrant, PERMISSIONS } from '../../src/policies/permissions.js';
 
 /**
  * SPEC "Who may do what": the verdict for each caller role (columns), on each admin
