@@ -61,7 +61,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   /** Stores the step's result on the interaction already loaded and resumes the authorization. */
   const finish = async (ctx: Context, interaction: Interaction, result: Record<string, unknown>) => {
     interaction.result = result;
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
+    await interaction.persist();
     redirect(ctx, interaction.returnTo);
   };
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
