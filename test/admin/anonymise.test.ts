@@ -1,14 +1,10 @@
 import test from 'ava';
 import { PROFILE_FIELDS } from '../../src/domain/user.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
-test.before(async () => {
-  s = await startAdminServer();
-  admin = await s.as('admin');
-});
-test.after.always(() => s?.close());
+const s = adminServerPerFile(test);
+const admin = signedInPerFile(test, s, 'admin');
 
 const db = () => s.server.db;
 const count = async (table: string, where: Record<string, unknown>) => Number((await db()(table).where(where).count('* as n').first())!.n);
@@ -52,12 +48,12 @@ test('anonymise clears every personal field and trace, keeps one event without p
   }
   t.is(await count('oidc_payloads', { account_id: user.id }), 0, 'sessions, grants and tokens ended');
 
-  const events = await db()('audit_events').where({ target_id: user.id });
+  const events = await auditEvents(s.server, { target_id: user.id });
   t.deepEqual(events.map((e) => e.action), ['user.anonymised'], 'the user\'s audit entries are removed; one event stays');
   const kept = JSON.stringify(events[0]);
   for (const personal of [user.email, 'Greta', 'Garbo', user.userCode, 'HR-GG']) t.false(kept.includes(personal), `no ${personal} in ${kept}`);
   t.is(events[0].actor_id, admin.id);
-  const acted = await db()('audit_events').where({ actor_id: user.id, action: 'test.greta_did' }).first();
+  const acted = await auditEvents(s.server, { actor_id: user.id, action: 'test.greta_did' }).first();
   t.is(acted.actor_name, null, 'where the user was the actor, their name is blanked');
 
   t.is(await db()('mail_outbox').whereRaw('lower("to") in (?, ?)', [user.email.toLowerCase(), 'greta.private@example.org']).first(), undefined);

@@ -1,13 +1,10 @@
 import test from 'ava';
 import { execute } from '../../src/cli/execute.js';
 import { cliServices } from '../../src/container.js';
-import { startAdminServer, type AdminServer, type ApiReply } from '../helpers/admin.js';
+import { adminServerPerFile, type ApiReply } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 
-let s: AdminServer;
-test.before(async () => {
-  s = await startAdminServer();
-});
-test.after.always(() => s?.close());
+const s = adminServerPerFile(test);
 
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${++n}-${Date.now()}`;
@@ -124,16 +121,16 @@ test.serial('retention: nothing is purged while auditRetentionDays is null; then
   await oldEvents(5, 400, 'test.ancient');
   await oldEvents(2, 20, 'test.recent');
   t.deepEqual(await container.admin.auditLog.purgeExpired(new Date()), { deleted: 0, before: null });
-  t.is((await db('audit_events').where({ action: 'test.ancient' })).length, 5);
+  t.is((await auditEvents(db, { action: 'test.ancient' })).length, 5);
 
   const superAdmin = await s.as('super_admin');
   t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: 30 })).status, 200);
   t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 401 * DAY), 2), 0, 'nothing that old');
   const purged = await container.admin.auditLog.purgeExpired(new Date());
   t.is(purged.deleted, 5);
-  t.is((await db('audit_events').where({ action: 'test.ancient' })).length, 0);
-  t.is((await db('audit_events').where({ action: 'test.recent' })).length, 2, 'younger than the retention: kept');
-  const [record] = await db('audit_events').where({ action: 'audit.purged' });
+  t.is((await auditEvents(db, { action: 'test.ancient' })).length, 0);
+  t.is((await auditEvents(db, { action: 'test.recent' })).length, 2, 'younger than the retention: kept');
+  const [record] = await auditEvents(db, { action: 'audit.purged' });
   t.like(record, { actor_type: 'system' });
   t.like(record.details, { deleted: 5, retentionDays: 30 });
 
@@ -144,7 +141,7 @@ test.serial('retention: nothing is purged while auditRetentionDays is null; then
   const cli = await execute(cliServices(container), ['audit', 'purge']);
   t.is(cli.code, 0, cli.stderr);
   t.like(JSON.parse(cli.stdout), { deleted: 3, retentionDays: 30 });
-  const [byCli] = await db('audit_events').where({ action: 'audit.purged', actor_type: 'cli' });
+  const [byCli] = await auditEvents(db, { action: 'audit.purged', actor_type: 'cli' });
   t.like(byCli.details, { deleted: 3 });
 
   t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: null })).status, 200);

@@ -6,16 +6,14 @@ import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import { createUserExportService } from '../../src/services/user-export.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
+const s = adminServerPerFile(test);
+const admin = signedInPerFile(test, s, 'admin');
 let token: string;
 /** The users of this file: one domain, made by an import. */
 const d = `${randomBytes(4).toString('hex')}.example.com`;
 test.before(async () => {
-  s = await startAdminServer();
-  admin = await s.as('admin');
   token = await s.tokenOf(admin);
   const rows = [
     `ann@${d},ANN1,Ann,Lee,active,manager,a;b,=SUM(A1)`,

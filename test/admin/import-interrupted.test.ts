@@ -7,7 +7,7 @@ import { createContainer } from '../../src/container.js';
 import { createImportJobsRepository } from '../../src/repositories/import-jobs.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { ImportProgress } from '../../src/services/user-import.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 
 /**
  * Interrupted imports end as failed (issue "Hardening", part 3): a job whose
@@ -17,15 +17,8 @@ import { startAdminServer, type AdminServer } from '../helpers/admin.js';
  */
 let offset = 0;
 const clock = { now: () => new Date(Date.now() + offset) };
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
-test.before(async () => {
-  s = await startAdminServer({ IMPORT_LEASE_SECONDS: '30' }, { clock });
-  admin = await s.as('admin');
-});
-test.after.always(async () => {
-  await s?.close();
-});
+const s = adminServerPerFile(test, { IMPORT_LEASE_SECONDS: '30' }, { clock });
+const admin = signedInPerFile(test, s, 'admin');
 
 const c = () => s.server.container;
 const CSV = { 'content-type': 'text/csv' };

@@ -13,20 +13,15 @@ import { cliServices } from '../../src/container.js';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { ImportProgress } from '../../src/services/user-import.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-import-'));
-test.before(async () => {
-  // DATA_DIR: where the CLI finds the server's socket.
-  s = await startAdminServer({ DATA_DIR: dataDir });
-  admin = await s.as('admin');
-});
-test.after.always(async () => {
-  await s?.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+// DATA_DIR: where the CLI finds the server's socket.
+const s = adminServerPerFile(test, { DATA_DIR: dataDir });
+const admin = signedInPerFile(test, s, 'admin');
+// Serial: after the server has closed.
+test.serial.after.always(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const db = () => s.server.db;
 const CSV = { 'content-type': 'text/csv' };
@@ -95,14 +90,14 @@ test('an import writes the good rows (status import, roles, employment, email, a
   t.regex(ann.user_code, /^[A-Z2-9]{8}$/, 'a blank userCode is generated');
   const acme = await db()('accounts').whereRaw('lower(name) = lower(?)', [account]).first();
   t.like(acme, { kind: 'customer', name: account }, 'a new account name becomes a customer account');
-  const made = await db()('audit_events').where({ target_id: acme.id, action: 'account.created' });
+  const made = await auditEvents(s.server, { target_id: acme.id, action: 'account.created' });
   t.is(made.length, 1, 'the account made by the import is audited once');
   t.like(made[0], { actor_id: admin.id, details: { importJobId: res.body.id } });
   t.is(ann.main_account_id, acme.id);
   t.deepEqual(await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main'), [{ account_id: acme.id, is_main: true }]);
   t.deepEqual((await db()('role_assignments').where({ user_id: ann.id }).select('role', 'account_id')), [{ role: 'manager', account_id: null }]);
   t.like(await db()('user_values').where({ user_id: ann.id }).first(), { attribute: 'emails', position: 0, value: `ann@${d}`, type: 'work', is_primary: true });
-  const audit = await db()('audit_events').where({ target_id: ann.id, action: 'user.imported_created' }).first();
+  const audit = await auditEvents(s.server, { target_id: ann.id, action: 'user.imported_created' }).first();
   t.like(audit, { actor_type: 'user', actor_id: admin.id, target_type: 'user' });
   t.deepEqual(audit.changes.status, [null, 'import']);
   t.is(audit.details.importJobId, res.body.id);
@@ -144,7 +139,7 @@ test('update: empty cells leave fields unchanged, keys compare case-insensitivel
     (await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main')).sort((a, b) => Number(b.is_main) - Number(a.is_main)),
     [{ account_id: beta.id, is_main: true }, { account_id: GUEST_ACCOUNT_ID, is_main: false }],
   );
-  const audit = await db()('audit_events').where({ target_id: ann.id, action: 'user.imported_updated' }).first();
+  const audit = await auditEvents(s.server, { target_id: ann.id, action: 'user.imported_updated' }).first();
   t.deepEqual(audit.changes.givenName, ['Ann', 'Annie']);
   t.deepEqual(audit.changes.status, ['active', 'inactive']);
   t.false('familyName' in audit.changes, 'only what changed');
@@ -174,7 +169,7 @@ test('upsert: creates the new, updates the known; nothing to change still matche
   t.like(await userByEmail(`new@${d}`), { given_name: 'New', status: 'import' });
   const same = await imported(admin.api, 'key=email&mode=upsert', csv('email,givenName', `old@${d},Older`));
   t.like(same.body, { created: 0, updated: 1 });
-  t.is(Number((await db()('audit_events').where({ action: 'user.imported_updated', target_id: (await userByEmail(`old@${d}`)).id }).count('* as n').first())!.n), 1, 'a row that changes nothing writes nothing');
+  t.is(Number((await auditEvents(s.server, { action: 'user.imported_updated', target_id: (await userByEmail(`old@${d}`)).id }).count('* as n').first())!.n), 1, 'a row that changes nothing writes nothing');
 });
 
 test('keyed on userCode, mode add: blank userCodes are generated, given ones kept', async (t) => {
@@ -199,7 +194,7 @@ test('a file that breaks off part-way (an unterminated quote after 1,200 good ro
   t.regex(res.body.error, /not valid CSV.*Quote Not Closed/i);
   t.regex(res.body.error, /Nothing was written/);
   t.is(await countLike(`%@${d}`), 0, 'the whole import rolled back');
-  t.falsy(await db()('audit_events').where({ action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [res.body.id]).first());
+  t.falsy(await auditEvents(s.server, { action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [res.body.id]).first());
 });
 
 test('a database fault part-way (a user created meanwhile with an email of the file) rolls every row back', async (t) => {
@@ -312,7 +307,7 @@ test('gatehouse import: sent to the server that owns the embedded database; a re
   t.regex(real.stderr, /import: \d+% /, 'progress on stderr');
   t.regex(real.stderr, /100%/);
   t.is(await countLike(`%@${d}`), 2500);
-  t.like(await db()('audit_events').where({ action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [job.id]).first(), { actor_type: 'cli' });
+  t.like(await auditEvents(s.server, { action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [job.id]).first(), { actor_type: 'cli' });
 
   const missing = await cli(['import', 'nothing.csv', '--key', 'email', '--mode', 'add'], env, work);
   t.is(missing.code, 1);

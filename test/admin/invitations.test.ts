@@ -1,15 +1,11 @@
 import test from 'ava';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
-test.before(async () => {
-  s = await startAdminServer();
-  admin = await s.as('admin');
-});
-test.after.always(() => s?.close());
+const s = adminServerPerFile(test);
+const admin = signedInPerFile(test, s, 'admin');
 
 const NEW_PASSWORD = 'amber-orchard-62-kestrel';
 const db = () => s.server.db;
@@ -58,8 +54,8 @@ test('invite now: a 7-day link is mailed (pending), and setting a password throu
   t.is(after.state, 'confirmed');
   t.truthy(after.confirmedAt);
   t.is(after.sentAt, sent.body.sentAt);
-  t.truthy(await db()('audit_events').where({ target_id: user.id, action: 'user.invitation_confirmed' }).first());
-  t.truthy(await db()('audit_events').where({ target_id: user.id, action: 'user.invited', actor_id: admin.id }).first());
+  t.truthy(await auditEvents(s.server, { target_id: user.id, action: 'user.invitation_confirmed' }).first());
+  t.truthy(await auditEvents(s.server, { target_id: user.id, action: 'user.invited', actor_id: admin.id }).first());
   // The password chosen works.
   const rp = await relyingParty(s.server, await s.server.createClient());
   const { tokens } = await rp.signIn({ username: user.email, password: NEW_PASSWORD });
@@ -155,7 +151,7 @@ test('a pending user who completes the invitation becomes active and signs in', 
   const [link] = await invitationLinks(email);
   t.is((await choosePassword(link!)).status, 200);
   t.is((await admin.api('GET', `/users/${made.body.id}`)).body.user.status, 'active');
-  const change = await db()('audit_events').where({ target_id: made.body.id, action: 'user.status_changed' }).first();
+  const change = await auditEvents(s.server, { target_id: made.body.id, action: 'user.status_changed' }).first();
   t.deepEqual(change.changes, { status: ['pending', 'active'] });
   const rp = await relyingParty(s.server, await s.server.createClient());
   t.truthy((await rp.signIn({ username: email, password: NEW_PASSWORD })).tokens.id_token);

@@ -1,14 +1,10 @@
 import test from 'ava';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 
-let s: AdminServer;
-let admin: Awaited<ReturnType<AdminServer['as']>>;
-test.before(async () => {
-  s = await startAdminServer();
-  admin = await s.as('admin');
-});
-test.after.always(() => s?.close());
+const s = adminServerPerFile(test);
+const admin = signedInPerFile(test, s, 'admin');
 
 const db = () => s.server.db;
 
@@ -72,10 +68,10 @@ test('a merge moves employments, roles, groups, contacts, reports, SCIM link and
   );
   t.is((await db()('users').where({ id: report.id }).first()).direct_manager_id, keep.id);
 
-  t.is(Number((await db()('audit_events').where({ target_id: dup.id }).orWhere({ actor_id: dup.id }).count('* as n').first())!.n), 0);
-  const history = await db()('audit_events').where({ target_id: keep.id }).orderBy('id');
+  t.is(Number((await auditEvents(s.server, { target_id: dup.id }).orWhere({ actor_id: dup.id }).count('* as n').first())!.n), 0);
+  const history = await auditEvents(s.server, { target_id: keep.id }).orderBy('id');
   t.is(history.filter((e) => e.action === 'user.created').length, 2, 'the duplicate\'s history shows under the kept user');
-  t.truthy(await db()('audit_events').where({ actor_id: keep.id, action: 'test.did_something' }).first());
+  t.truthy(await auditEvents(s.server, { actor_id: keep.id, action: 'test.did_something' }).first());
   const merged = history.find((e) => e.action === 'user.merged');
   t.is(merged.actor_id, admin.id);
   t.is(merged.details.kept.id, keep.id);
@@ -101,7 +97,7 @@ test('a conflict is reported with both values, and nothing changes', async (t) =
 
   t.deepEqual(await db()('users').whereIn('id', [keep.id, dup.id]).orderBy('id'), before);
   t.truthy(await db()('employments').where({ user_id: dup.id, account_id: acc }).first());
-  t.falsy(await db()('audit_events').where({ action: 'user.merged', target_id: keep.id }).first());
+  t.falsy(await auditEvents(s.server, { action: 'user.merged', target_id: keep.id }).first());
 });
 
 test('keepId and mergeId must differ; unknown users are 404', async (t) => {

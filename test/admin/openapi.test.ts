@@ -1,7 +1,7 @@
 import test from 'ava';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { startAdminServer, type AdminFetch, type AdminServer, type ApiReply } from '../helpers/admin.js';
+import { adminServerPerFile, type AdminFetch, type ApiReply } from '../helpers/admin.js';
 
 /**
  * `/admin/api/openapi.json` describes the API the server runs: every documented
@@ -12,19 +12,17 @@ import { startAdminServer, type AdminFetch, type AdminServer, type ApiReply } fr
 type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }>; parameters: { name: string; in: string }[] };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
-let s: AdminServer;
+// Every operation is called once without a token: more refusals than the limit per IP allows (rate-limits.test.ts tests it).
+const s = adminServerPerFile(test, { RATE_LIMIT_BEARER_IP: '100000/15m' });
 let doc: Document;
 let superAdmin: AdminFetch;
 const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ strict: false, allErrors: true });
 (addFormats as unknown as typeof addFormats.default)(ajv);
 
 test.before(async () => {
-  // Every operation is called once without a token: more refusals than the limit per IP allows (rate-limits.test.ts tests it).
-  s = await startAdminServer({ RATE_LIMIT_BEARER_IP: '100000/15m' });
   doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as Document;
   superAdmin = (await s.as('super_admin')).api;
 });
-test.after.always(() => s?.close());
 
 const concrete = (path: string) => path.replace(/\{(\w+)\}/g, '00000000-0000-4000-8000-00000000abcd');
 

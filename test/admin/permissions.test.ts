@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Role } from '../../src/domain/user.js';
-import { startAdminServer, type AdminFetch, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, type AdminFetch } from '../helpers/admin.js';
 
 /**
  * SPEC "Who may do what", row by row, over HTTP: every role signs in through the
@@ -8,14 +8,13 @@ import { startAdminServer, type AdminFetch, type AdminServer } from '../helpers/
  */
 
 const ROLES: Role[] = ['individual', 'manager', 'hr', 'admin', 'super_admin'];
-let s: AdminServer;
+const s = adminServerPerFile(test);
 const api = {} as Record<Role, AdminFetch>;
 let accountA: string;
 let accountB: string;
 let managerId: string;
 
 test.before(async () => {
-  s = await startAdminServer();
   const db = s.server.db;
   [accountA, accountB] = (await db('accounts').insert([{ name: 'Acme', kind: 'customer' }, { name: 'Globex', kind: 'customer' }]).returning('id')).map((r) => r.id);
   for (const role of ROLES) api[role] = (await s.as(role)).api;
@@ -24,7 +23,6 @@ test.before(async () => {
   managerId = manager.id;
   await db('role_assignments').insert({ user_id: manager.id, role: 'manager', account_id: accountA });
 });
-test.after.always(() => s?.close());
 
 /** A fresh user of this role, employed by account A (or B). */
 async function employee(role: Role = 'individual', account: 'A' | 'B' = 'A') {

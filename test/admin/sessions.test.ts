@@ -1,15 +1,11 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
-import { startAdminServer, PASSWORD, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile, PASSWORD } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 import { relyingParty } from '../helpers/rp.js';
 
-let s: AdminServer;
-let hr: Awaited<ReturnType<AdminServer['as']>>;
-test.before(async () => {
-  s = await startAdminServer();
-  hr = await s.as('hr');
-});
-test.after.always(() => s?.close());
+const s = adminServerPerFile(test);
+const hr = signedInPerFile(test, s, 'hr');
 
 const db = () => s.server.db;
 
@@ -44,7 +40,7 @@ test('sessions are listed after real sign-ins, and revoking them ends sessions, 
   const next = await first.browser.open((await rp.authorizationUrl()).url.toString());
   t.regex(next.html, /name="password"/, 'the browser must sign in again');
 
-  const event = await db()('audit_events').where({ target_id: user.id, action: 'user.sessions_revoked' }).first();
+  const event = await auditEvents(s.server, { target_id: user.id, action: 'user.sessions_revoked' }).first();
   t.is(event.actor_id, hr.id);
   t.deepEqual(event.details, { sessions: 2 });
 });

@@ -1,16 +1,15 @@
 import test from 'ava';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser } from '../helpers/browser.js';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 import { relyingParty } from '../helpers/rp.js';
 
 /** The settings are the whole server's: every test here runs alone, and puts back what it changed. */
-let s: AdminServer;
-let superAdmin: Awaited<ReturnType<AdminServer['as']>>;
+const s = adminServerPerFile(test, { PASSWORD_MIN_LENGTH: '12', LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15' });
+const superAdmin = signedInPerFile(test, s, 'super_admin');
 let signIn: (username: string, password: string) => Promise<number>;
 
 test.before(async () => {
-  s = await startAdminServer({ PASSWORD_MIN_LENGTH: '12', LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15' });
-  superAdmin = await s.as('super_admin');
   const rp = await relyingParty(s.server, await s.server.createClient());
   signIn = async (username, password) => {
     const browser = new Browser(s.server.url);
@@ -18,9 +17,8 @@ test.before(async () => {
     return (await browser.submit(form, { username, password }, '/login')).status;
   };
 });
-test.after.always(() => s?.close());
 
-const settingsAudit = async () => (await s.server.db('audit_events').where({ action: 'settings.changed' }).orderBy('id', 'desc'))[0];
+const settingsAudit = async () => (await auditEvents(s.server, { action: 'settings.changed' }).orderBy('id', 'desc'))[0];
 
 test.serial('a super admin reads the settings; nobody else may', async (t) => {
   const read = await superAdmin.api('GET', '/settings');

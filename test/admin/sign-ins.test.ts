@@ -1,8 +1,9 @@
 import test, { type ExecutionContext } from 'ava';
 import { generateSync } from 'otplib';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { startAdminServer, PASSWORD, type AdminFetch, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, PASSWORD, type AdminFetch } from '../helpers/admin.js';
 import { textOf } from '../helpers/totp.js';
 import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
 import { ACR_MFA } from '../../src/domain/authentication.js';
@@ -16,16 +17,14 @@ import { ACR_MFA } from '../../src/domain/authentication.js';
 const USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) SignInAuditTest/1.0';
 const WRONG_PASSWORD = 'wrong-horse-battery-77';
 
-let s: AdminServer;
+const s = adminServerPerFile(test, { LOCKOUT_MAX_ATTEMPTS: '3', LOCKOUT_MINUTES: '15' });
 let admin: AdminFetch;
 let client: { clientId: string; clientSecret?: string; redirectUri: string };
 
 test.before(async () => {
-  s = await startAdminServer({ LOCKOUT_MAX_ATTEMPTS: '3', LOCKOUT_MINUTES: '15' });
   admin = (await s.as('admin')).api;
   client = await s.server.createClient({ clientId: 'audited-app' });
 });
-test.after.always(() => s?.close());
 
 /** A browser that says who it is, as every real one does. */
 class NamedBrowser extends Browser {
@@ -92,7 +91,7 @@ test('a wrong password is recorded as bad_password with the identifier typed, ne
   t.is(rest.length, 0);
   t.like(event, { outcome: 'failed', reason: 'bad_password', factor: 'password', identifier: user.userCode, amr: null });
   assertContext(t, event!);
-  const raw = await s.server.db('audit_events').where({ target_id: user.id, action: 'signin.failed' });
+  const raw = await auditEvents(s.server, { target_id: user.id, action: 'signin.failed' });
   t.false(JSON.stringify(raw).includes(WRONG_PASSWORD));
 });
 

@@ -1,20 +1,19 @@
 import test from 'ava';
-import { startAdminServer, type AdminFetch, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, type AdminFetch } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 
 /** The users endpoints as an administrator uses them: list, create, change, delete twice, bulk edit. */
 
-let s: AdminServer;
+const s = adminServerPerFile(test);
 let admin: AdminFetch;
 let adminId: string;
 test.before(async () => {
-  s = await startAdminServer();
   const a = await s.as('admin');
   admin = a.api;
   adminId = a.id;
 });
-test.after.always(() => s?.close());
 
-const audit = (targetId: string) => s.server.db('audit_events').where('target_id', targetId).orderBy('id');
+const audit = (targetId: string) => auditEvents(s.server, { target_id: targetId }).orderBy('id');
 
 test('create, read, change with If-Match, and the audit of each change', async (t) => {
   const created = await admin('POST', '/users', { email: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', tags: ['math'], customAttributes: { cohort: 7 } });

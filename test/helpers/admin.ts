@@ -1,4 +1,6 @@
+import type { TestFn } from 'ava';
 import type { Role, Status } from '../../src/domain/user.js';
+import { perFile } from './per-file.js';
 import { relyingParty } from './rp.js';
 import { PASSWORD, startServer, type TestServer } from './server.js';
 
@@ -57,4 +59,15 @@ export async function startAdminServer(env: Record<string, string> = {}, options
   };
 }
 export type AdminServer = Awaited<ReturnType<typeof startAdminServer>>;
+export type SignedIn = Awaited<ReturnType<AdminServer['as']>>;
+
+/** The admin server of a test file: started before its tests, closed after them. */
+export function adminServerPerFile(test: TestFn, ...start: Parameters<typeof startAdminServer>): AdminServer {
+  return perFile(test, () => startAdminServer(...start), (s) => s.close());
+}
+
+/** A new user of this role, signed in on the file's server before its tests (`s.as(role)`, after the server starts). */
+export function signedInPerFile(test: TestFn, s: AdminServer, role: Role): SignedIn {
+  return perFile(test, () => s.as(role));
+}
 export { PASSWORD, type TestServer };

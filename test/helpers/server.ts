@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TestFn } from 'ava';
 import pino from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -17,6 +18,7 @@ import { createUserSearch } from '../../src/repositories/user-search.js';
 import { createUsersRepository } from '../../src/repositories/users.js';
 import { createSecretBox } from '../../src/util/crypto.js';
 import { freshDatabase } from './database.js';
+import { perFile } from './per-file.js';
 
 export const PASSWORD = 'violet-harbour-47-lantern';
 const SECRET = 'test-secret-test-secret-test-secret-000';
@@ -132,6 +134,11 @@ export async function startServer(
       await database.drop();
     },
   };
+}
+
+/** The server of a test file: started before its tests, closed after them. */
+export function serverPerFile(test: TestFn, ...start: Parameters<typeof startServer>): TestServer {
+  return perFile(test, () => startServer(...start), (s) => s.close());
 }
 
 async function joinDatabase(of: TestServer['database']): Promise<TestServer['database']> {

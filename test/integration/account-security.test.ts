@@ -1,19 +1,16 @@
 import test from 'ava';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 import { handClock, recoveryCodes, textOf } from '../helpers/totp.js';
 
 /** The server's clock, moved by hand: TOTP codes follow it (so the tests run one after another). */
 const { clock, later, codeFor } = handClock();
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
-test.before(async () => {
-  server = await startServer({}, { clock });
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test, {}, { clock });
+const client = perFile(test, () => server.createClient());
 
 /** Signs in on the account pages (the built-in first-party client); lands on /account/security. */
 async function securityPage(user: { email: string }) {
@@ -71,7 +68,7 @@ test.serial('new recovery codes void the old ones; removing the app turns the se
 
   const removed = await browser.submit(await browser.open('/account/security'), {}, '/account/security/totp/delete');
   t.regex(textOf(removed, 'totp-state') ?? '', /Off/);
-  const audit = await server.db('audit_events').where({ target_id: user.id }).pluck('action');
+  const audit = await auditEvents(server, { target_id: user.id }).pluck('action');
   t.true(audit.includes('mfa.totp_enrolled'));
   t.true(audit.includes('mfa.recovery_codes_created'));
 });

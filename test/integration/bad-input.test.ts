@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import * as oidc from 'openid-client';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile, type AdminServer } from '../helpers/admin.js';
 import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
@@ -11,7 +11,7 @@ import type { TestServer } from '../helpers/server.js';
  * 400 with a clear code on every surface, and attribute names such as
  * `constructor` or `__proto__` are unknown attributes, never a 500.
  */
-let admin: AdminServer;
+const admin = adminServerPerFile(test);
 let server: TestServer;
 let scim: ScimClient;
 let api: ReturnType<AdminServer['client']>;
@@ -20,7 +20,6 @@ let scimBearer: string;
 let client: { clientId: string; clientSecret?: string; redirectUri: string };
 
 test.before(async () => {
-  admin = await startAdminServer();
   server = admin.server;
   const boss = await server.createUser({ role: 'super_admin' });
   token = `Bearer ${await admin.tokenOf(boss)}`;
@@ -29,7 +28,6 @@ test.before(async () => {
   scim = scimClient(server, scimBearer);
   client = await server.createClient({ clientId: 'app', grantTypes: ['authorization_code', 'client_credentials'] });
 });
-test.after.always(() => admin?.close());
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const post = (path: string, body: BodyInit, headers: Record<string, string> = FORM) => fetch(`${server.url}${path}`, { method: 'POST', headers, body });

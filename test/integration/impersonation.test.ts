@@ -1,6 +1,7 @@
 import test from 'ava';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -54,7 +55,7 @@ async function refused(t: { throwsAsync: (p: Promise<unknown>) => Promise<unknow
   return { error: err.error, description: err.error_description };
 }
 const introspect = (token: string) => oidc.tokenIntrospection(consoleRp.config, token);
-const audit = (action: string, targetId: string) => server.db('audit_events').where({ action, target_id: targetId }).orderBy('id');
+const audit = (action: string, targetId: string) => auditEvents(server, { action, target_id: targetId }).orderBy('id');
 
 // ---------------------------------------------------------------------------
 // Token exchange
@@ -324,7 +325,7 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   t.is(own.sub, admin.id);
   t.is(own.act, undefined);
 
-  const actions = (await server.db('audit_events').where({ actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
+  const actions = (await auditEvents(server, { actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
   t.deepEqual(actions, ['impersonation.requested', 'impersonation.started', 'impersonation.token_issued', 'impersonation.stopped']);
 });
 

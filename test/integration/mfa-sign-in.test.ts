@@ -1,8 +1,10 @@
 import test from 'ava';
 import { generateSync } from 'otplib';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 import { handClock, recoveryCodes, textOf } from '../helpers/totp.js';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/domain/authentication.js';
 import { COMMANDS } from '../../src/cli/commands.js';
@@ -11,15 +13,9 @@ import { cliServices } from '../../src/container.js';
 /** The server's clock, moved by hand: TOTP codes follow it (so the tests run one after another). */
 const { clock, later, codeFor } = handClock();
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
-
-test.before(async () => {
-  // The defaults: admins and super admins must use MFA; 5 wrong codes lock the second step for 15 minutes.
-  server = await startServer({}, { clock });
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+// The defaults: admins and super admins must use MFA; 5 wrong codes lock the second step for 15 minutes.
+const server = serverPerFile(test, {}, { clock });
+const client = perFile(test, () => server.createClient());
 
 /** Opens a relying party's sign-in and submits the password. */
 async function password(user: { email: string }, params: Record<string, string> = {}, browser = new Browser(server.url)) {
@@ -194,7 +190,7 @@ test.serial('`gatehouse user reset-mfa` clears every factor: the next sign-in en
   t.deepEqual(await server.db('recovery_codes').where({ user_id: admin.id }), []);
   const flow = await password(admin);
   t.regex(flow.page.html, /Set up an authenticator app/);
-  const audit = await server.db('audit_events').where({ target_id: admin.id, action: 'mfa.reset' });
+  const audit = await auditEvents(server, { target_id: admin.id, action: 'mfa.reset' });
   t.is(audit.length, 1);
 });
 

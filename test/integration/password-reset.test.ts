@@ -1,5 +1,6 @@
 import test from 'ava';
 import * as oidc from 'openid-client';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -112,6 +113,6 @@ test('a signed-in user changes their own password at /account/password', async (
   const changed = await browser.submit(form, { current_password: PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
   t.regex(changed.html, /has been changed/);
   t.truthy((await signIn('SELF-1', NEW_PASSWORD)).leftTo);
-  const audit = await server.db('audit_events').where({ target_id: user.id, action: 'user.password_changed' });
+  const audit = await auditEvents(server, { target_id: user.id, action: 'user.password_changed' });
   t.is(audit.length, 1);
 });

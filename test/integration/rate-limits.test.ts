@@ -1,5 +1,6 @@
 import test from 'ava';
 import { generateSync } from 'otplib';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { scimToken } from '../helpers/scim.js';
@@ -65,7 +66,7 @@ test('sign-in: after 3 failures for one identifier, the next post answers 429 wi
   t.regex(alertText(throttled.html) ?? '', TOO_MANY);
   t.regex(throttled.html, /name="password"/, 'the sign-in page itself, to try again later');
   t.is((await server.db('users').where({ id: user.id }).first()).failed_attempts, 3, 'no password was checked for the throttled post');
-  const recorded = await server.db('audit_events').where({ action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
+  const recorded = await auditEvents(server, { action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
   t.deepEqual(recorded.map((e) => e.details.reason), ['bad_password', 'bad_password', 'bad_password', 'throttled'], 'the throttled post is recorded with its reason');
 
   // Per identifier and address: the person at another address signs in (nobody can lock a victim out).

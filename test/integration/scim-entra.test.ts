@@ -1,16 +1,12 @@
 import test from 'ava';
-import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { auditEvents } from '../helpers/audit.js';
+import { perFile } from '../helpers/per-file.js';
+import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
+import { serverPerFile } from '../helpers/server.js';
 
 // Requests shaped as Microsoft Entra ID's provisioning service sends them.
-let server: TestServer;
-let scim: ScimClient;
-
-test.before(async () => {
-  server = await startServer();
-  scim = scimClient(server, await scimToken(server, 'Entra ID'));
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test);
+const scim = perFile(test, async () => scimClient(server, await scimToken(server, 'Entra ID')));
 
 const entraUser = (suffix: string) => ({
   schemas: [SCIM.user, SCIM.enterprise],
@@ -85,7 +81,7 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   t.is(again.status, 201);
   t.not(again.body.id, id);
 
-  const audit = await server.db('audit_events').where('target_id', id).orderBy('id');
+  const audit = await auditEvents(server, { target_id: id }).orderBy('id');
   t.true(audit.length >= 5);
   t.true(audit.every((e) => e.actor_type === 'scim_token' && e.actor_name === 'Entra ID'));
   t.deepEqual(audit.map((e) => e.action).filter((a, i, all) => all.indexOf(a) === i), ['user.created', 'user.updated', 'user.deleted']);

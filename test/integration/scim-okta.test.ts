@@ -1,16 +1,11 @@
 import test from 'ava';
-import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 
 // Requests shaped as Okta's SCIM 2.0 provisioning sends them.
-let server: TestServer;
-let scim: ScimClient;
-
-test.before(async () => {
-  server = await startServer();
-  scim = scimClient(server, await scimToken(server, 'Okta'));
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test);
+const scim = perFile(test, async () => scimClient(server, await scimToken(server, 'Okta')));
 
 const oktaUser = (login: string) => ({
   schemas: [SCIM.user],

@@ -1,6 +1,7 @@
 import test from 'ava';
 import argon2 from 'argon2';
 import * as oidc from 'openid-client';
+import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -113,7 +114,7 @@ test('20 parallel wrong guesses: only 5 are evaluated, the count stops at 5 and 
   t.is(stored.failed_attempts, 5);
   t.is(stored.status, 'locked');
   t.is(stored.status_before_lock, 'active');
-  const locks = await server.db('audit_events').where({ target_id: user.id, action: 'user.locked' });
+  const locks = await auditEvents(server, { target_id: user.id, action: 'user.locked' });
   t.is(locks.length, 1);
 
   // While locked, even the right password is not evaluated.

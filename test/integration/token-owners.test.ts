@@ -1,7 +1,7 @@
 import test from 'ava';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
-import { startAdminServer, type AdminServer } from '../helpers/admin.js';
+import { adminServerPerFile } from '../helpers/admin.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD } from '../helpers/server.js';
 
@@ -14,15 +14,13 @@ import { PASSWORD } from '../helpers/server.js';
 const API_X = 'https://x.api.test';
 const API_Y = 'https://y.api.test';
 
-let admin: AdminServer;
+const admin = adminServerPerFile(test);
 
 test.before(async () => {
-  admin = await startAdminServer();
   for (const indicator of [API_X, API_Y]) {
     await admin.server.repos.resources.create({ indicator, scopes: ['read'], accessTokenTtl: null, firstPartyOnly: false });
   }
 });
-test.after.always(() => admin?.close());
 
 /** POSTs RFC 7662 introspection as `caller` (client_secret_basic). */
 async function introspect(caller: { clientId: string; clientSecret: string }, token: string): Promise<Record<string, unknown>> {

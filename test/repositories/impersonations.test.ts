@@ -5,6 +5,7 @@ import type { Role } from '../../src/domain/user.js';
 import { createImpersonationsRepository } from '../../src/repositories/impersonations.js';
 import { createOidcPayloadsRepository } from '../../src/repositories/oidc-payloads.js';
 import { createUsersRepository } from '../../src/repositories/users.js';
+import { auditEvents } from '../helpers/audit.js';
 import { useMigratedDatabase } from '../helpers/database.js';
 
 const database = useMigratedDatabase(test);
@@ -94,7 +95,7 @@ test('findForToken: an exchange by its grant, an interactive impersonation by it
   const target = await createUser();
   const { row, grantId } = await exchange(actor.id, target.id, 'actor-session');
   t.is((await impersonations.findForToken({ accountId: target.id, grantId }))?.id, row.id);
-  const audited = await db('audit_events').where({ action: 'impersonation.token_exchanged', actor_id: actor.id, target_id: target.id });
+  const audited = await auditEvents(db, { action: 'impersonation.token_exchanged', actor_id: actor.id, target_id: target.id });
   t.is(audited.length, 1, 'the exchange is recorded with its audit row, in the same statement');
   t.falsy(await impersonations.findForToken({ accountId: actor.id, grantId }), 'not for another account');
   t.falsy(await impersonations.findForToken({ accountId: target.id, sessionUid: 'actor-session' }), "the actor token's session is not an interactive one");

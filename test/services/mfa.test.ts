@@ -13,6 +13,7 @@ import { createUsersRepository } from '../../src/repositories/users.js';
 import { createAuditService } from '../../src/services/audit.js';
 import { createMfaService, type MfaCheck } from '../../src/services/mfa.js';
 import { createSecretBox, deriveKey } from '../../src/util/crypto.js';
+import { auditEvents } from '../helpers/audit.js';
 import { useMigratedDatabase } from '../helpers/database.js';
 
 const database = useMigratedDatabase(test);
@@ -84,8 +85,8 @@ async function enrolled(s: Setup) {
 }
 
 const row = (userId: string) => db('users').select('failed_attempts', 'mfa_failed_attempts', 'mfa_locked_until').where('id', userId).first();
-const auditOf = (userId: string, action: string) => db('audit_events').where({ target_id: userId, action });
-const allAudit = async (userId: string) => JSON.stringify(await db('audit_events').where('target_id', userId));
+const auditOf = (userId: string, action: string) => auditEvents(db, { target_id: userId, action });
+const allAudit = async (userId: string) => JSON.stringify(await auditEvents(db, { target_id: userId }));
 
 test('enrolment: pending until a right code, then confirmed; a confirmed factor refuses a new enrolment', async (t) => {
   const s = setup();

@@ -8,6 +8,7 @@ import { createWebAuthnChallengesRepository } from '../../src/repositories/webau
 import { createWebAuthnCredentialsRepository } from '../../src/repositories/webauthn-credentials.js';
 import { createAuditService } from '../../src/services/audit.js';
 import { CHALLENGE_TTL_MS, createPasskeyService, type PasskeyService } from '../../src/services/passkeys.js';
+import { auditEvents } from '../helpers/audit.js';
 import { useMigratedDatabase } from '../helpers/database.js';
 import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
 
@@ -110,7 +111,7 @@ test('a registered passkey is listed with its name; excludeCredentials then name
   );
   t.deepEqual(options.excludeCredentials?.[0]?.transports, ['internal']);
 
-  const audit = await db('audit_events').where({ target_id: user.id, action: 'mfa.passkey_registered' });
+  const audit = await auditEvents(db, { target_id: user.id, action: 'mfa.passkey_registered' });
   t.is(audit.length, 2);
   t.is(audit[0].actor_id, user.id);
 });
@@ -317,9 +318,9 @@ test('rename and remove: own passkeys only, audited, names checked', async (t) =
   t.false((await signIn(credential)).outcome.ok, 'a removed passkey no longer signs in');
   t.is(await refusal(service.remove(alice.id, passkey.id, self(alice.id))), 'passkey.not_found 404');
 
-  const audit = await db('audit_events').where({ target_id: alice.id }).whereIn('action', ['mfa.passkey_renamed', 'mfa.passkey_removed']).orderBy('id');
+  const audit = await auditEvents(db, { target_id: alice.id }).whereIn('action', ['mfa.passkey_renamed', 'mfa.passkey_removed']).orderBy('id');
   t.deepEqual(audit.map((a) => a.action), ['mfa.passkey_renamed', 'mfa.passkey_removed']);
   t.deepEqual(typeof audit[0].changes === 'string' ? JSON.parse(audit[0].changes) : audit[0].changes, { name: ['Phone', 'Old phone'] });
   t.is(audit[0].ip, '192.0.2.7');
-  t.is(await db('audit_events').where({ target_id: bob.id }).whereLike('action', 'mfa.%').first(), undefined);
+  t.is(await auditEvents(db, { target_id: bob.id }).whereLike('action', 'mfa.%').first(), undefined);
 });
