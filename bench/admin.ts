@@ -294,9 +294,7 @@ async function main() {
       rmSync(WORK_DIR, { recursive: true, force: true });
     }
   } catch (err) {
-    console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
-    process.exitCode = 1;
+    server.failed(err);
   } finally {
     await server.kill();
     if (PIN_PG) releasePostgres();

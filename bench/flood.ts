@@ -27,17 +27,17 @@
  *   BENCH_PIN=1 (0: no taskset)  BENCH_PIN_PG=1 (move the local PostgreSQL to the load core for the run)
  *   BENCH_NODE_ENV=production  and any server setting (e.g. ARGON2_CONCURRENCY) passed through.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Jar, openLoginPage, request } from './lib/browser.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
-import { percentile } from './lib/percentile.js';
 import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
 import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
 import { fixed, printTable } from './lib/table.js';
+import { timedLoop } from './lib/timed-loop.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -54,7 +54,6 @@ const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_flood';
 const PORT = num('BENCH_PORT', 3918);
 const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
-const REQUEST_TIMEOUT_MS = 30_000;
 
 const ISSUER = `http://127.0.0.1:${PORT}`;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -84,63 +83,10 @@ interface RunResult {
 // ---------------------------------------------------------------------------
 // HTTP, as a browser and a client's back end do it
 
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.slice(0, line.indexOf(';') === -1 ? undefined : line.indexOf(';'));
-      const eq = pair.indexOf('=');
-      this.cookies.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-async function request(url: string, jar: Jar | undefined, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  const headers: Record<string, string> = { ...init.headers };
-  if (jar) headers.cookie = jar.header();
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  jar?.store(res);
-  return res;
-}
-
-const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"]*)"`, 'i').exec(tag)?.[1];
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-
-/** GET /auth (PKCE) → redirects → the login page; its form's action and CSRF field. */
-async function openLoginPage(jar: Jar) {
-  const auth = new URL('/auth', ISSUER);
-  auth.search = new URLSearchParams({
-    client_id: CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: REDIRECT_URI,
-    scope: 'openid',
-    state: randomBytes(12).toString('base64url'),
-    code_challenge: createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  let url = auth.toString();
-  let res = await request(url, jar);
-  for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
-    if (hops > 10) throw new Error('too many redirects');
-    await res.arrayBuffer();
-    url = new URL(res.headers.get('location') ?? '', url).toString();
-    res = await request(url, jar);
-  }
-  const html = await res.text();
-  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
-  const action = form && attr(form[1]!, 'action');
-  const csrf = form && /<input\b[^>]*name="_csrf"[^>]*value="([^"]*)"/i.exec(form[2]!)?.[1];
-  if (res.status !== 200 || !action || !csrf) throw new Error(`expected the login page, got ${res.status} at ${url}: ${html.slice(0, 200)}`);
-  return { actionUrl: new URL(decode(action), url).toString(), csrf: decode(csrf) };
-}
-
 /** One wrong-password post through the real page; returns the POST's status. */
 async function wrongPassword(username: string): Promise<number> {
   const jar = new Jar();
-  const { actionUrl, csrf } = await openLoginPage(jar);
+  const { actionUrl, csrf } = await openLoginPage(jar, { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, scope: 'openid' });
   const res = await request(actionUrl, jar, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -188,33 +134,22 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<string
 
 /** client_credentials latencies over the measured window, optionally while `background` floods. */
 async function measure(background?: { workers: number; op: () => Promise<void> }): Promise<Latency> {
-  const start = performance.now();
-  const warmEnd = start + WARMUP * 1000;
-  const end = warmEnd + SECONDS * 1000;
-  const latencies: number[] = [];
+  const end = performance.now() + (WARMUP + SECONDS) * 1000;
   let stop = false;
   const flood = background
     ? Array.from({ length: background.workers }, async () => {
         for (let i = 0; i < MAX_OPS && !stop && performance.now() < end; i++) await background.op();
       })
     : [];
-  const load = Array.from({ length: CC_CONCURRENCY }, async () => {
-    for (let i = 0; i < MAX_OPS && performance.now() < end; i++) {
-      const a = performance.now();
-      await clientCredentials();
-      const b = performance.now();
-      if (b >= warmEnd && b <= end) latencies.push(b - a);
-    }
-  });
+  let load: Awaited<ReturnType<typeof timedLoop>>;
   try {
-    await Promise.all(load);
+    load = await timedLoop({ concurrency: CC_CONCURRENCY, warmupSeconds: WARMUP, seconds: SECONDS, maxOpsPerWorker: MAX_OPS, op: clientCredentials, sample: () => undefined });
   } finally {
     stop = true;
     await Promise.allSettled(flood);
   }
   await Promise.all(flood);
-  latencies.sort((x, y) => x - y);
-  return { ops: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { ops: load.ops, p50: load.p50, p99: load.p99 };
 }
 
 async function runOnce(run: string): Promise<RunResult> {
@@ -302,9 +237,7 @@ async function main() {
   try {
     for (const run of RUNS) results.push(await runOnce(run));
   } catch (err) {
-    console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
-    process.exitCode = 1;
+    server.failed(err);
   } finally {
     await server.kill();
     if (PIN_PG) releasePostgres();

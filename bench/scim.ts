@@ -267,9 +267,7 @@ async function main() {
       await stats.end().catch(() => {});
     }
   } catch (err) {
-    console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
-    process.exitCode = 1;
+    server.failed(err);
   } finally {
     await server.kill();
     if (PIN_PG) releasePostgres();

@@ -38,13 +38,13 @@
  *   BENCH_KEEP_DB=1  leave the database in place at the end (it is dropped by default)
  */
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { follow, Jar, openLoginPage, request, requestsSent } from './lib/browser.js';
 import { cpuBetween, procCpu, usage as cpuUsage, type Usage as CpuUsage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
@@ -76,8 +76,6 @@ const STATS_WAIT = num('BENCH_STATS_WAIT', 11);
 
 /** A cap on operations per worker and phase, next to the time bound. */
 const MAX_OPS_PER_WORKER = 1_000_000;
-/** Every request gives up after this long. */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 const ISSUER = `http://127.0.0.1:${PORT}`;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -223,9 +221,7 @@ async function main() {
       await stats.end().catch(() => {});
     }
   } catch (err) {
-    console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
-    if (server.log) console.error(`server output (tail):\n${server.log.slice(-4000)}`);
-    process.exitCode = 1;
+    server.failed(err);
   } finally {
     await server.kill();
     if (PIN_PG) releasePostgres();
@@ -315,49 +311,6 @@ function installAgent(connections: number) {
   if (current) g[key] = new current.constructor({ connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
 }
 
-class Jar {
-  private readonly cookies = new Map<string, string>();
-  store(res: Response) {
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.slice(0, line.indexOf(';') === -1 ? undefined : line.indexOf(';'));
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      if (!value || /;\s*max-age=0/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
-}
-
-/** HTTP requests sent so far (per-operation counts). */
-let requestCount = 0;
-
-async function request(url: string, jar: Jar | undefined, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
-  requestCount++;
-  const headers: Record<string, string> = { ...init.headers };
-  if (jar) headers.cookie = jar.header();
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-  jar?.store(res);
-  return res;
-}
-
-/** Follows redirects while they stay on the server; returns the last response or where it left to. */
-async function follow(res: Response, from: string, jar: Jar): Promise<{ res: Response; url: string; leftTo?: URL }> {
-  let url = from;
-  for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
-    if (hops > 10) throw new Error('too many redirects');
-    const next = new URL(res.headers.get('location') ?? '', url);
-    await res.arrayBuffer();
-    if (next.origin !== ISSUER) return { res, url, leftTo: next };
-    url = next.toString();
-    res = await request(url, jar);
-  }
-  return { res, url };
-}
-
 async function tokenRequest(params: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await request(`${ISSUER}/token`, undefined, {
     method: 'POST',
@@ -369,40 +322,12 @@ async function tokenRequest(params: Record<string, string>): Promise<Record<stri
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"]*)"`, 'i').exec(tag)?.[1];
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-
-/** One complete password sign-in, as a browser and the client's back end do it; 5 requests without consent. */
-/** /auth (PKCE) → the login page; returns the form's action and CSRF field. */
-async function openLoginPage(jar: Jar, scope: string) {
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(12).toString('base64url');
-  const auth = new URL('/auth', ISSUER);
-  auth.search = new URLSearchParams({
-    client_id: CLIENT_ID,
-    response_type: 'code',
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-
-  // /auth → /interaction/:uid (login page)
-  const page = await follow(await request(auth.toString(), jar), auth.toString(), jar);
-  const html = await page.res.text();
-  if (page.leftTo || page.res.status !== 200) throw new Error(`expected the login page, got ${page.res.status} ${page.leftTo ?? page.url}: ${html.slice(0, 200)}`);
-  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
-  const action = form && attr(form[1]!, 'action');
-  const csrf = form && /<input\b[^>]*name="_csrf"[^>]*value="([^"]*)"/i.exec(form[2]!)?.[1];
-  if (!action || !csrf) throw new Error(`no login form with a CSRF field on ${page.url}`);
-  return { actionUrl: new URL(decode(action), page.url).toString(), csrf: decode(csrf), state, verifier };
-}
+const loginPage = (jar: Jar, scope: string) => openLoginPage(jar, { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, scope });
 
 /** A wrong password (for a known or an unknown identifier): the POST must answer 401. */
 async function failedSignIn(username: string): Promise<void> {
   const jar = new Jar();
-  const { actionUrl, csrf } = await openLoginPage(jar, 'openid');
+  const { actionUrl, csrf } = await loginPage(jar, 'openid');
   const res = await request(actionUrl, jar, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -412,9 +337,10 @@ async function failedSignIn(username: string): Promise<void> {
   if (res.status !== 401) throw new Error(`a wrong password answered ${res.status}`);
 }
 
+/** One complete password sign-in, as a browser and the client's back end do it; 5 requests without consent. */
 async function signIn(user: BenchUser, scope: string): Promise<Record<string, unknown>> {
   const jar = new Jar();
-  const { actionUrl, csrf, state, verifier } = await openLoginPage(jar, scope);
+  const { actionUrl, csrf, state, verifier } = await loginPage(jar, scope);
 
   // POST the form → /auth/:uid (→ consent interaction for offline_access) → redirect_uri?code=
   const posted = await request(actionUrl, jar, {
@@ -422,7 +348,7 @@ async function signIn(user: BenchUser, scope: string): Promise<Record<string, un
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: csrf, username: user.email, password: PASSWORD }).toString(),
   });
-  const done = await follow(posted, actionUrl, jar);
+  const done = await follow(posted, actionUrl, jar, ISSUER);
   if (!done.leftTo) throw new Error(`sign-in did not reach the client: ${done.res.status} ${done.url}: ${(await done.res.text()).slice(0, 300)}`);
   const code = done.leftTo.searchParams.get('code');
   if (!code || done.leftTo.searchParams.get('state') !== state) throw new Error(`no code/state at the redirect: ${done.leftTo.search.slice(0, 200)}`);
@@ -481,10 +407,10 @@ function usage(): Usage {
 let lastTransactions: { at: number; n: number } | undefined;
 async function transactions(stats: pg.Client, reuse = false): Promise<number | undefined> {
   if (!STATS_WAIT) return undefined;
-  if (reuse && lastTransactions && lastTransactions.at === requestCount) return lastTransactions.n;
+  if (reuse && lastTransactions && lastTransactions.at === requestsSent()) return lastTransactions.n;
   await sleep(STATS_WAIT * 1000);
   const n = await readTransactions(stats);
-  lastTransactions = { at: requestCount, n };
+  lastTransactions = { at: requestsSent(), n };
   return n;
 }
 async function readTransactions(stats: pg.Client): Promise<number> {
@@ -511,7 +437,7 @@ async function phase(
   let errors = 0;
   let firstError: string | undefined;
   let opsAll = 0;
-  const requestsBefore = requestCount;
+  const requestsBefore = requestsSent();
   let u0: Usage | undefined;
   let u1: Usage | undefined;
   const t0 = setTimeout(() => (u0 = usage()), WARMUP * 1000);
@@ -569,7 +495,7 @@ async function phase(
     coreBusy: cpu?.coreBusy,
     // Each statistics read is itself 2 transactions.
     dbStatementsPerOp: opsAll && txAfter !== undefined && txBefore !== undefined ? (txAfter - txBefore - 2) / opsAll : undefined,
-    requestsPerOp: opsAll ? (requestCount - requestsBefore) / opsAll : undefined,
+    requestsPerOp: opsAll ? (requestsSent() - requestsBefore) / opsAll : undefined,
   };
   console.log(`${result.opsPerSec.toFixed(1)}/s${errors ? ` (${errors} errors: ${firstError})` : ''}`);
   return result;

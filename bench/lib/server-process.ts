@@ -80,10 +80,18 @@ export function createServerProcess() {
     process.on('SIGTERM', onSignal);
   }
 
+  /** Reports a failed run: the error, then the server's last output; the exit code becomes 1. */
+  function failed(err: unknown): void {
+    console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
+    if (log) console.error(`server output (tail):\n${log.slice(-4000)}`);
+    process.exitCode = 1;
+  }
+
   return {
     start,
     kill,
     killOnSignals,
+    failed,
     /** Until kill(). */
     get pid() {
       return child?.pid;
