@@ -148,7 +148,7 @@ export function createRateLimits(deps: RateLimitsDeps) {
     },
     clientAuth: {
       /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */
-      check: (ip: string, clientId?: string) => (spent.size ? assertOpen(clientKeys(ip, clientId)) : Promise.resolve()),
+      check: (ip: string, clientId?: string) => assertOpen(clientKeys(ip, clientId)),
       /** After `invalid_client`. */
       failed: (ip: string, clientId?: string) => penalise(clientKeys(ip, clientId)).then(() => undefined),
     },
