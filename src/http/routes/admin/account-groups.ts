@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountGroupsAdmin } from '../../../services/account-groups-admin.js';
 import { ACCOUNT_GROUP_SCHEMA, FORCE, name, PAGING, withDates } from './directory-schemas.js';
-import { adminRoute, errors, NO_CONTENT } from './route.js';
+import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 
 const ACCOUNT_IDS = z.array(z.uuid()).max(1000).describe('The member accounts: the whole list');
 
@@ -31,9 +31,7 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupsAdmin; ba
       responses: { 201: { description: 'Created', schema: ACCOUNT_GROUP_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { body, by }) {
         const group = await accountGroups.create(body, by);
-        ctx.status = 201;
-        ctx.set('Location', `${deps.baseUrl}/account-groups/${group.id}`);
-        ctx.body = withDates(group);
+        created(ctx, `${deps.baseUrl}/account-groups/${group.id}`, withDates(group));
       },
     }),
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AccountsAdmin } from '../../../services/accounts-admin.js';
 import { ACCOUNT_SCHEMA, FORCE, name, PAGING, withDates } from './directory-schemas.js';
-import { adminRoute, errors, NO_CONTENT } from './route.js';
+import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import { ACCOUNT_KIND } from './schemas.js';
 
 /** Kinds an administrator may give: `guest` is the one built-in account's alone. */
@@ -33,9 +33,7 @@ export function accountRoutes(deps: { accounts: AccountsAdmin; baseUrl: string }
       responses: { 201: { description: 'Created', schema: ACCOUNT_SCHEMA }, ...errors(400, 403, 409) },
       async handle(ctx, { body, by }) {
         const account = await accounts.create(body, by);
-        ctx.status = 201;
-        ctx.set('Location', `${deps.baseUrl}/accounts/${account.id}`);
-        ctx.body = withDates(account);
+        created(ctx, `${deps.baseUrl}/accounts/${account.id}`, withDates(account));
       },
     }),
 

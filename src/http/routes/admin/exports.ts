@@ -1,3 +1,4 @@
+import type { Context } from 'koa';
 import { z } from 'zod';
 import type { UserSortKey } from '../../../repositories/user-search.js';
 import { DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, type ExportRequest, type UserExportService } from '../../../services/user-export.js';
@@ -26,7 +27,13 @@ function exportRequest(query: z.output<typeof QUERY>): ExportRequest {
 /** Users as a file, for any filter of the users list: CSV or Excel, streamed. */
 export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }) {
   const { exports, clock = systemClock } = deps;
-  const day = () => clock.now().toISOString().slice(0, 10);
+  /** The file as a download, `users-<day>.<extension>`, never cached; `type` when the extension's is not enough. */
+  const download = (ctx: Context, extension: string, body: unknown, type?: string) => {
+    ctx.attachment(`users-${clock.now().toISOString().slice(0, 10)}.${extension}`);
+    if (type) ctx.type = type;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body;
+  };
   return [
     adminRoute({
       method: 'get',
@@ -36,11 +43,7 @@ export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }
       query: QUERY,
       responses: { 200: { description: 'CSV, a header row then one user per line', contentType: 'text/csv' }, ...errors(400, 403) },
       async handle(ctx, { query, by }) {
-        const body = await exports.csv(exportRequest(query), by);
-        ctx.attachment(`users-${day()}.csv`);
-        ctx.type = 'text/csv; charset=utf-8';
-        ctx.set('Cache-Control', 'no-store');
-        ctx.body = body;
+        download(ctx, 'csv', await exports.csv(exportRequest(query), by), 'text/csv; charset=utf-8');
       },
     }),
 
@@ -52,10 +55,7 @@ export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }
       query: QUERY,
       responses: { 200: { description: 'One worksheet "Users"', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors(400, 403) },
       async handle(ctx, { query, by }) {
-        const body = await exports.xlsx(exportRequest(query), by);
-        ctx.attachment(`users-${day()}.xlsx`);
-        ctx.set('Cache-Control', 'no-store');
-        ctx.body = body;
+        download(ctx, 'xlsx', await exports.xlsx(exportRequest(query), by));
       },
     }),
   ];

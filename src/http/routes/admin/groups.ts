@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { GroupsAdmin } from '../../../services/groups-admin.js';
 import { GROUP_SCHEMA, name, PAGING, withDates } from './directory-schemas.js';
-import { adminRoute, errors, NO_CONTENT } from './route.js';
+import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 
 const EXTERNAL_ID = z.string().trim().min(1).max(200).nullable();
 const GROUP_DETAILS = GROUP_SCHEMA.extend({ members: z.array(z.object({ id: z.uuid(), display: z.string() })).describe('Members (not deleted) within the caller\'s reach') });
@@ -32,9 +32,7 @@ export function groupRoutes(deps: { groups: GroupsAdmin; baseUrl: string }) {
       responses: { 201: { description: 'Created', schema: GROUP_SCHEMA }, ...errors(400, 403, 409) },
       async handle(ctx, { body, by }) {
         const group = await groups.create(body, by);
-        ctx.status = 201;
-        ctx.set('Location', `${deps.baseUrl}/groups/${group.id}`);
-        ctx.body = withDates(group);
+        created(ctx, `${deps.baseUrl}/groups/${group.id}`, withDates(group));
       },
     }),
 

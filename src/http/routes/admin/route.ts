@@ -44,3 +44,10 @@ const ERROR_TEXT: Record<number, string> = {
 
 export const uuid = z.uuid();
 export const NO_CONTENT = { 204: { description: 'Done' } };
+
+/** 201: `body` is the new resource, `location` its URL. */
+export function created(ctx: Context, location: string, body: unknown): void {
+  ctx.status = 201;
+  ctx.set('Location', location);
+  ctx.body = body;
+}

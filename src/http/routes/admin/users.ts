@@ -3,7 +3,7 @@ import { AppError } from '../../../errors/app-error.js';
 import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
-import { adminRoute, errors, NO_CONTENT } from './route.js';
+import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, settableStatus, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
 
 const idParam = (params: Record<string, string>) => params.id!;
@@ -77,10 +77,8 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       async handle(ctx, { body, by }) {
         const { mainRole, status: initial, ...rest } = body;
         const user = await users.create({ ...rest, role: mainRole, status: initial }, by);
-        ctx.status = 201;
-        ctx.set('Location', `${deps.baseUrl}/users/${user.id}`);
         ctx.set('ETag', `W/"${user.version}"`);
-        ctx.body = userJson(user);
+        created(ctx, `${deps.baseUrl}/users/${user.id}`, userJson(user));
       },
     }),
 
