@@ -2,7 +2,8 @@ import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 
 /*
  * Every HTML answer carries a content-security policy, whether Gatehouse renders
@@ -11,14 +12,8 @@ import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
  * no page needs inline styles or inline scripts.
  */
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
-
-test.before(async () => {
-  server = await startServer({ MFA_REQUIRED_ROLES: '' });
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test, { MFA_REQUIRED_ROLES: '' });
+const client = perFile(test, () => server.createClient());
 
 interface Answer {
   url: string;

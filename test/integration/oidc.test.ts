@@ -3,16 +3,14 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 
-let server: TestServer;
+const server = serverPerFile(test);
 const API = 'https://api.gatehouse.test';
 
 test.before(async () => {
-  server = await startServer();
   await server.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: 600, firstPartyOnly: false });
 });
-test.after.always(() => server?.close());
 
 const introspect = async (rp: Awaited<ReturnType<typeof relyingParty>>, token: string) => oidc.tokenIntrospection(rp.config, token);
 

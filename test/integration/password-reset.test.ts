@@ -3,18 +3,14 @@ import * as oidc from 'openid-client';
 import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
 const NEW_PASSWORD = 'quiet-meadow-81-compass';
 
-test.before(async () => {
-  // Locks last until a password reset.
-  server = await startServer({ LOCKOUT_MINUTES: '0' });
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+// Locks last until a password reset.
+const server = serverPerFile(test, { LOCKOUT_MINUTES: '0' });
+const client = perFile(test, () => server.createClient());
 
 /** Waits for the reset mail (sent after the page has answered) and returns its link. */
 async function resetLink(email: string): Promise<string> {

@@ -4,7 +4,8 @@ import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { scimToken } from '../helpers/scim.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, startServer, serverPerFile } from '../helpers/server.js';
 import { textOf } from '../helpers/totp.js';
 
 /**
@@ -25,14 +26,8 @@ const LIMITS = {
   MFA_MAX_ATTEMPTS: '50',
 };
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
-
-test.before(async () => {
-  server = await startServer(LIMITS);
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test, LIMITS);
+const client = perFile(test, () => server.createClient());
 
 const TOO_MANY = /^Too many attempts\. Try again in \d+ minutes?\.$/;
 

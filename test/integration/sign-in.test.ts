@@ -4,21 +4,16 @@ import * as oidc from 'openid-client';
 import { auditEvents } from '../helpers/audit.js';
 import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { perFile } from '../helpers/per-file.js';
+import { PASSWORD, serverPerFile } from '../helpers/server.js';
 import type { Status } from '../../src/domain/user.js';
 
 /** A clock the tests move by hand. */
 const clock = { current: new Date(), now() { return new Date(this.current); } };
 
-let server: TestServer;
-let client: { clientId: string; clientSecret?: string; redirectUri: string };
-
-test.before(async () => {
-  // The sign-in rate limits (test/integration/rate-limits.test.ts) out of the way: the account lockout is tested here.
-  server = await startServer({ LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15', RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m', RATE_LIMIT_SIGNIN_IP: '1000/15m' }, { clock });
-  client = await server.createClient();
-});
-test.after.always(() => server?.close());
+// The sign-in rate limits (test/integration/rate-limits.test.ts) out of the way: the account lockout is tested here.
+const server = serverPerFile(test, { LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15', RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m', RATE_LIMIT_SIGNIN_IP: '1000/15m' }, { clock });
+const client = perFile(test, () => server.createClient());
 
 async function loginPage(browser = new Browser(server.url)) {
   const rp = await relyingParty(server, client);

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { up as hashPayloadIds } from '../../migrations/20261207050000_hashed_payload_ids.js';
 import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
-import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { PASSWORD, startServer, serverPerFile, type TestServer } from '../helpers/server.js';
 
 /*
  * No usable bearer credential at rest: after a sign-in, a dump of the OIDC
@@ -12,12 +12,7 @@ import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
  * the browser and the client were given, and all of them still work.
  */
 
-let server: TestServer;
-
-test.before(async () => {
-  server = await startServer();
-});
-test.after.always(() => server?.close());
+const server = serverPerFile(test);
 
 const dumpPayloads = async (on = server) => {
   const { rows } = (await on.db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
