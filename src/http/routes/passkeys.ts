@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { AuthMethod } from '../../domain/authentication.js';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
+import { failOnPage } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
@@ -31,15 +32,6 @@ export interface PasskeyRoutesDeps {
 }
 
 const SECURITY_PAGE = '/account/security';
-
-const MESSAGES = {
-  'passkey.invalid': 'This passkey was not accepted. Try again, or use another way to sign in.',
-  'mfa.locked': 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
-  'auth.required': 'Your session has ended. Sign in again.',
-  'interaction.wrong_step': 'This sign-in step has already been completed. Reload the page.',
-} as const;
-
-const refused = (code: keyof typeof MESSAGES, status: number) => new AppError(code, status, MESSAGES[code]);
 
 /** A WebAuthn credential as the browser library sends it; the service checks the rest. */
 const credentialJson = z.looseObject({
@@ -71,7 +63,7 @@ async function jsonErrors(ctx: Context, next: Next) {
 /** A JSON POST: CSRF token in `x-csrf-token`, then the body parsed by `schema`. */
 async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
   csrf.verify(ctx, ctx.get('x-csrf-token'));
-  return readJson(ctx, schema, { invalid: () => refused('passkey.invalid', 400) });
+  return readJson(ctx, schema, { invalid: () => failOnPage('passkey.invalid') });
 }
 
 /**
@@ -91,7 +83,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   async function apiUser(ctx: Context): Promise<string> {
     const userId = await signedInUser(deps.provider, ctx);
-    assertThat(userId, () => refused('auth.required', 401));
+    assertThat(userId, () => failOnPage('auth.required'));
     return userId;
   }
   /** Form posts of a signed-out browser go to sign in first (undefined: redirected). */
@@ -107,7 +99,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     const userId = await apiUser(ctx);
     await readCeremony(ctx, csrf, z.unknown());
     const user = await deps.users.findById(userId);
-    assertThat(user, () => refused('auth.required', 401));
+    assertThat(user, () => failOnPage('auth.required'));
     ctx.body = await passkeys.registrationOptions({ id: user.id, userCode: user.userCode, displayName: displayName(user) });
   });
 
@@ -151,8 +143,8 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   async function signInState(ctx: Context) {
     const { interaction, pending } = await signIn.load(ctx);
-    if (pending) assertThat(pending.need === 'verify', () => refused('interaction.wrong_step', 400));
-    else assertThat(interaction.prompt.name === 'login', () => refused('interaction.wrong_step', 400));
+    if (pending) assertThat(pending.need === 'verify', () => failOnPage('interaction.wrong_step'));
+    else assertThat(interaction.prompt.name === 'login', () => failOnPage('interaction.wrong_step'));
     return { interaction, pending };
   }
 
@@ -178,7 +170,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
       );
       if (!outcome.ok) {
         await signIn.refused(ctx, interaction, { reason: outcome.code === 'mfa.locked' ? 'locked' : 'mfa_failed', userId: pending.userId, factor: 'passkey' });
-        throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
+        throw outcome.code === 'mfa.locked' ? failOnPage('mfa.locked') : failOnPage('passkey.invalid', 401);
       }
       userId = pending.userId;
       amr = [...pending.amr, 'hwk'];
@@ -186,7 +178,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
       const outcome = await recordThrottled(ctx, interaction, { factor: 'passkey' }, () => deps.throttle.guard({ ip: ctx.ip }, () => passkeys.authenticate(response), (o) => (o.ok ? 'ok' : 'failed')));
       if (!outcome.ok) {
         await signIn.refused(ctx, interaction, { reason: 'bad_passkey', factor: 'passkey' });
-        throw refused('passkey.invalid', 401);
+        throw failOnPage('passkey.invalid', 401);
       }
       userId = outcome.userId;
       amr = outcome.userVerified ? ['hwk', 'user'] : ['hwk'];
