@@ -25,7 +25,7 @@ import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createOidc } from './oidc/oidc.js';
-import { createSignIn } from './http/sign-in.js';
+import { createSignInInteractions } from './http/sign-in.js';
 import { createAccountClaims } from './oidc/account-claims.js';
 import { ping } from './db/database.js';
 import { deriveKey } from './util/crypto.js';
@@ -94,6 +94,7 @@ export async function buildApp(c: Container) {
     accounts: createAccountClaims(c.repos.users),
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
+    clock: c.clock,
     pages: {
       error: (ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
@@ -104,12 +105,14 @@ export async function buildApp(c: Container) {
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({ sessions: impersonationSessions, impersonation: c.impersonation, clock: c.clock });
 
-  const signIn = createSignIn({ provider, facts: c.repos.signInFacts, mfaSettings: () => c.settings.current().mfa, signInAudit: c.signInAudit });
+  const interactions = createSignInInteractions({ provider });
+  const { runner: signIn, ...methods } = c.signIn;
+  const strategies = { password: methods.password, totp: methods.totp, recovery: methods.recoveryCode, enrol: methods.totpEnrolment };
   const pages = [
-    interactionRoutes({ provider, passwordStep: c.passwordStep, signIn, mfa: c.mfa, users: c.repos.users, throttle: c.rateLimits.signIn, csrf, render }),
+    interactionRoutes({ provider, interactions, signIn, strategies, mfa: c.mfa, users: c.repos.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
-    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, passwordStep: c.passwordStep, mfa: c.mfa, passkeys: c.passkeys, users: c.repos.users, csrf, render }),
-    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, signIn, mfa: c.mfa, throttle: c.rateLimits.signIn, csrf }),
+    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.repos.users, csrf, render }),
+    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, interactions, signIn, strategy: methods.passkey, csrf }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
   const health = healthRoutes({ ping: () => ping(c.db) });

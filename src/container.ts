@@ -35,7 +35,6 @@ import { createUserReach } from './services/user-reach.js';
 import { createAccountGroupsRepository } from './repositories/account-groups.js';
 import { createAccountGroupsAdmin } from './services/account-groups-admin.js';
 import { createAccountsAdmin } from './services/accounts-admin.js';
-import { createAuditLog } from './services/audit-log.js';
 import { createGroupsAdmin } from './services/groups-admin.js';
 import { createUserRelationsService } from './services/user-relations.js';
 import { createInvitationsRepository } from './repositories/invitations.js';
@@ -55,7 +54,7 @@ import { createScimBulk } from './services/scim-bulk.js';
 import { createScimGroupsService } from './services/scim-groups.js';
 import { createScimSearch } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
-import { createAuditService } from './services/audit.js';
+import { createAuditLog, createAuditService } from './services/audit.js';
 import { createSignInAudit } from './services/sign-in-audit.js';
 import { createSignInFactsRepository } from './repositories/sign-in-facts.js';
 import { createSettingsService, defaultSettings } from './services/settings.js';
@@ -68,7 +67,12 @@ import { createRateLimits } from './services/rate-limits.js';
 import { createPasskeyService } from './services/passkeys.js';
 import { createMfaService } from './services/mfa.js';
 import { createSigningKeyService } from './services/signing-keys.js';
-import { createPasswordStep } from './login/password-step.js';
+import { createPasswordStrategy } from './login/password.js';
+import { createPasskeyStrategy } from './login/passkey.js';
+import { createRecoveryCodeStrategy } from './login/recovery-code.js';
+import { createSignInRunner } from './login/sign-in-runner.js';
+import { createTotpEnrolmentStrategy, createTotpStrategy } from './login/totp.js';
+import { LOGIN_MESSAGES } from './http/messages.js';
 import { createSecretBox, deriveKey, randomToken } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
@@ -148,15 +152,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
     duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
   });
-  const passwordStep = createPasswordStep({
-    credentials: repos.credentials,
-    hasher,
-    audit,
-    clock,
-    lockout: () => settings.current().lockout,
-    endSessions: identity.endSessions,
-  });
-  const signInAudit = createSignInAudit({ audit });
   const passwordResets = createPasswordResetService({
     transact,
     users: repos.users,
@@ -196,6 +191,29 @@ export async function createContainer(config: Config, options: ContainerOptions 
     clock,
     rp: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' },
   });
+  // The sign-in runner and one strategy per method (login/).
+  const signIn = {
+    runner: createSignInRunner({
+      facts: repos.signInFacts,
+      mfaSettings: () => settings.current().mfa,
+      audit: createSignInAudit({ audit }),
+      throttle: rateLimits.signIn,
+      clock,
+      messages: LOGIN_MESSAGES,
+    }),
+    password: createPasswordStrategy({
+      credentials: repos.credentials,
+      hasher,
+      audit,
+      clock,
+      lockout: () => settings.current().lockout,
+      endSessions: identity.endSessions,
+    }),
+    totp: createTotpStrategy(mfa),
+    recoveryCode: createRecoveryCodeStrategy(mfa),
+    totpEnrolment: createTotpEnrolmentStrategy(mfa),
+    passkey: createPasskeyStrategy({ passkeys, mfa }),
+  };
   const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
   const accessTokens = createAccessTokenVerifier({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
   const impersonation = createImpersonationService({
@@ -292,8 +310,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     settings,
     mailer,
     identity,
-    passwordStep,
-    signInAudit,
+    signIn,
     passwordResets,
     passkeys,
     mfa,

@@ -8,7 +8,7 @@ import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js'
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { CLI_ACTOR } from '../services/audit.js';
-import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../policies/import-row.js';
+import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;

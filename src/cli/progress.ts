@@ -1,8 +1,10 @@
+import { systemClock, type Clock } from '../util/clock.js';
+
 /**
  * A long command's progress on stderr: a bar redrawn in place on a terminal,
  * otherwise (a log, a pipe) one line at each tenth.
  */
-export function createProgress(out: NodeJS.WriteStream, name: string) {
+export function createProgress(out: NodeJS.WriteStream, name: string, clock: Clock = systemClock) {
   const tty = out.isTTY === true;
   let drawn = false;
   let lastDraw = 0;
@@ -12,7 +14,7 @@ export function createProgress(out: NodeJS.WriteStream, name: string) {
       const f = Math.min(1, Math.max(0, fraction));
       const percent = Math.floor(f * 100);
       if (tty) {
-        const now = Date.now();
+        const now = clock.now().getTime();
         if (now - lastDraw < 100 && f < 1) return;
         lastDraw = now;
         const width = 30;

@@ -6,6 +6,8 @@ import pg from 'pg';
 
 export type Db = Knex;
 export type Executor = Knex | Knex.Transaction;
+/** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+export type Transact = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 

@@ -1,5 +1,7 @@
-import type { CharacterClass } from '../policies/password.js';
 import type { Role } from './user.js';
+
+/** The character classes a password policy may require. */
+export type CharacterClass = 'lower' | 'upper' | 'digit' | 'symbol';
 
 /**
  * What a super admin changes at run time (`/admin/api/settings`); the

@@ -3,24 +3,29 @@ import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { PAGE_CSP } from './middleware/security-headers.js';
 import { assetUrls } from './routes/assets.js';
+import type { LayoutModel, View, ViewModels } from './view-models.js';
 
 const VIEWS = fileURLToPath(new URL('../../views', import.meta.url));
 
-/** The one place that knows template names. Views get view models only; output is escaped. */
+/**
+ * The one place that knows template files. Views get their view model (view-models.ts)
+ * and the layout's; output is escaped.
+ */
 export function createRenderer(options: { cache: boolean } = { cache: process.env.NODE_ENV !== 'development' }) {
   const eta = new Eta({ views: VIEWS, cache: options.cache, autoEscape: true, autoTrim: false });
   // Scripts and the stylesheet by their versioned URLs (`/assets/name?v=…`, cached for a year).
   const assets = assetUrls();
-  const html = (view: string, model: Record<string, unknown>) => eta.render(view, { title: 'Gatehouse', assets, ...model });
+  const render = <V extends View>(view: V, layout: Omit<LayoutModel, 'title' | 'assets'>, model: ViewModels[V]) =>
+    eta.render(view, { title: 'Gatehouse', assets, ...layout, ...model } satisfies LayoutModel);
   return {
-    html,
-    page(ctx: Context, view: string, model: Record<string, unknown>, status = 200): void {
+    html: <V extends View>(view: V, model: ViewModels[V]): string => render(view, {}, model),
+    page<V extends View>(ctx: Context, view: V, model: ViewModels[V], status = 200): void {
       ctx.status = status;
       ctx.type = 'html';
       ctx.set('Content-Security-Policy', PAGE_CSP);
       ctx.set('Cache-Control', 'no-store');
       // `impersonation`: the banner while the browser's session acts as someone (impersonation-state.ts).
-      ctx.body = html(view, { csrf: ctx.state.csrf, impersonation: ctx.state.impersonation, ...model });
+      ctx.body = render(view, { csrf: ctx.state.csrf, impersonation: ctx.state.impersonation }, model);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
 import type { AccessTokenVerifier } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { AccountClaims, AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
 import { impersonationHooks } from './impersonation-hooks.js';
@@ -22,6 +23,8 @@ export interface ProviderDeps {
   accounts: AccountClaims;
   impersonation: ImpersonationService;
   accessTokens: AccessTokenVerifier;
+  /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
+  clock?: Clock;
   pages: {
     error: (ctx: KoaContextWithOIDC, out: Record<string, string>) => string;
     logout: (ctx: KoaContextWithOIDC, form: string) => string;
@@ -39,9 +42,9 @@ type LoadedAccount = { accountId: string; facts?: AccountFacts } | undefined;
 /** The admin acting as the user whose account the request loaded, if any. */
 const actingAdmin = (ctx: KoaContextWithOIDC | undefined) => (ctx?.oidc.entities.Account as LoadedAccount)?.facts?.impersonation;
 /** A lifetime cut short at the end of the impersonation the request is in. */
-const untilImpersonationEnds = (ctx: KoaContextWithOIDC | undefined, seconds: number) => {
+const untilImpersonationEnds = (ctx: KoaContextWithOIDC | undefined, seconds: number, now: Date) => {
   const acting = actingAdmin(ctx);
-  return acting ? Math.max(1, Math.min(seconds, Math.floor((acting.expiresAt.getTime() - Date.now()) / 1000))) : seconds;
+  return acting ? Math.max(1, Math.min(seconds, Math.floor((acting.expiresAt.getTime() - now.getTime()) / 1000))) : seconds;
 };
 
 /** First-party clients (`--first-party`) never show a consent page and may use first-party-only APIs. */
@@ -51,7 +54,7 @@ export function isFirstParty(client: { metadata(): Record<string, unknown> } | u
 
 /** The oidc-provider configuration: every behaviour Gatehouse relies on is set here. */
 export function createProvider(deps: ProviderDeps): Provider {
-  const { config, accounts, resources } = deps;
+  const { config, accounts, resources, clock = systemClock } = deps;
   const ttl = config.ttl;
 
   const resourceServerInfo = async (_ctx: unknown, indicator: string, client: Parameters<typeof isFirstParty>[0]) => {
@@ -174,13 +177,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       ctx.body = deps.pages.error(ctx, out as unknown as Record<string, string>);
     },
     ttl: {
-      AccessToken: (ctx, token) => untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken),
+      AccessToken: (ctx, token) => untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken, clock.now()),
       AuthorizationCode: ttl.authorizationCode,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
       DeviceCode: 600,
       Grant: Math.max(ttl.refreshToken, ttl.session),
-      IdToken: (ctx) => untilImpersonationEnds(ctx, ttl.idToken),
+      IdToken: (ctx) => untilImpersonationEnds(ctx, ttl.idToken, clock.now()),
       Interaction: ttl.interaction,
       PreAuthorizedCode: 600,
       RefreshToken: ttl.refreshToken,
@@ -191,6 +194,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
   registerTokenExchange(provider, {
+    clock,
     impersonation: deps.impersonation,
     accessTokens: deps.accessTokens,
     resourceServerInfo,

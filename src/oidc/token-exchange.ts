@@ -3,6 +3,7 @@ import { errors, type Account, type KoaContextWithOIDC, type ResourceServer, typ
 import { AppError } from '../errors/app-error.js';
 import { isJwt, type AccessTokenVerifier } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
+import type { Clock } from '../util/clock.js';
 import type { AccountFacts } from './account-claims.js';
 
 /**
@@ -40,6 +41,7 @@ export interface TokenExchangeDeps {
   account: (facts: AccountFacts) => Account;
   /** The OpenID Connect scopes an impersonation token may carry (not offline_access). */
   oidcScopes: readonly string[];
+  clock: Clock;
 }
 
 /** The admin's access token, as the exchange needs it. */
@@ -115,7 +117,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
 
     const expiresAt = deps.impersonation.exchangeEnd(actor.expiresAt);
     // The grant lives as long as the impersonation (oidc-provider takes `expiresIn`; its types omit it).
-    const expiresIn = Math.max(1, Math.ceil((expiresAt.getTime() - Date.now()) / 1000));
+    const expiresIn = Math.max(1, Math.ceil((expiresAt.getTime() - deps.clock.now().getTime()) / 1000));
     const grant = new provider.Grant({ accountId: target.user.id, clientId: client.clientId, expiresIn } as ConstructorParameters<Provider['Grant']>[0]);
     if (oidc.length) grant.addOIDCScope(oidc.join(' '));
     if (resource) grant.addResourceScope(resource.identifier(), resourceScope.join(' '));

@@ -1,6 +1,7 @@
-import { PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status } from '../domain/user.js';
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
+import { highestRole, PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status, type User } from '../domain/user.js';
 import { fail } from '../errors/codes.js';
-import { mayGrant } from './permissions.js';
+import { mayChange, mayGrant } from './permissions.js';
 
 /**
  * One row of a users CSV import, checked on its own (no database): the header
@@ -8,12 +9,6 @@ import { mayGrant } from './permissions.js';
  * the problems that make it a bad row. What needs the database (does the key
  * exist, is the email taken) is the import service's.
  */
-
-export const IMPORT_KEYS = ['email', 'userCode'] as const;
-export type ImportKey = (typeof IMPORT_KEYS)[number];
-/** add: only new users; update: only existing users; upsert: either. */
-export const IMPORT_MODES = ['add', 'update', 'upsert'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
 
 const NAMED_FIRST = ['title', 'givenName', 'middleName', 'familyName', 'preferredLanguage', 'timezone'] as const;
 export const IMPORT_COLUMNS = [
@@ -164,4 +159,20 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
     problem(rules.key, 'import.missing_key', `The key ${rules.key} is empty${rules.key === 'userCode' ? ' (a userCode is generated only in mode add)' : ''}.`);
   }
   return problems.length ? { ok: false, problems } : { ok: true, row: { key: keyCell?.toLowerCase(), values } };
+}
+
+/** What a good row does with the users its key found: a match (`target`, or none: it creates one), or the problem that makes it a bad row. */
+export type RowMatch<T> = { ok: true; target?: T } | { ok: false; problem: RowProblem };
+
+/** The users a row's key found, against the mode and the importer's role (who may change only users up to it). */
+export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: readonly Role[] }>(row: ImportRow, found: readonly T[], rules: RowRules): RowMatch<T> {
+  const given = `${rules.key} "${row.values[rules.key]}"`;
+  const bad = (code: string, message: string): RowMatch<T> => ({ ok: false, problem: { column: rules.key, code, message } });
+  if (found.length > 1) return bad('import.ambiguous_key', `${found.length} users have the ${given}.`);
+  if (found.length && rules.mode === 'add') return bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
+  if (!found.length && rules.mode === 'update') return bad('import.not_found', `No user has the ${given} (mode update only changes).`);
+  if (!found.length) return { ok: true };
+  const role = highestRole([found[0]!.user.mainRole, ...found[0]!.roles]);
+  if (mayChange({ role: rules.grantor }, role)) return { ok: true, target: found[0] };
+  return bad('import.forbidden_target', `Your role (${rules.grantor}) may not change a user who is ${role}.`);
 }

@@ -1,3 +1,5 @@
+import type { InvitationRecord } from '../domain/invitation.js';
+
 /**
  * Where a user's invitation stands, as administrators know it:
  *
@@ -7,14 +9,6 @@
  */
 export const INVITATION_STATES = ['not_invited', 'scheduled', 'pending', 'confirmed'] as const;
 export type InvitationState = (typeof INVITATION_STATES)[number];
-
-/** An invitation as stored (none: never invited, or a scheduled one was cancelled). */
-export interface InvitationRecord {
-  scheduledAt: Date | null;
-  sentAt: Date | null;
-  /** When the user completed the link of the last invitation mail (every send clears it). */
-  confirmedAt: Date | null;
-}
 
 export interface InvitationStanding {
   state: InvitationState;

@@ -1,4 +1,4 @@
-export type CharacterClass = 'lower' | 'upper' | 'digit' | 'symbol';
+import type { CharacterClass } from '../domain/settings.js';
 
 export interface PasswordPolicy {
   minLength: number;

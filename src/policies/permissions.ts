@@ -1,4 +1,5 @@
 import { highestRole, roleRank, type Role, type RoleAssignment } from '../domain/user.js';
+import type { AdminPowers } from '../domain/operator.js';
 
 /**
  * SPEC "Who may do what", for the admin API. Each action names the lowest role
@@ -44,15 +45,6 @@ export const PERMISSIONS = {
   settings: 'super_admin',
 } as const satisfies Record<string, Role>;
 export type AdminAction = keyof typeof PERMISSIONS;
-
-/** Whom a caller's user actions reach: everyone, or the users employed by some accounts. */
-export type UserScope = { all: true } | { all: false; accountIds: readonly string[]; accountGroupIds: readonly string[] };
-
-export interface AdminPowers {
-  /** The role that gives the caller power. */
-  role: Role;
-  scope: UserScope;
-}
 
 /**
  * A caller's power: the highest of their main role and unscoped assignments; an

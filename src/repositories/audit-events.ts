@@ -1,11 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
-
-export interface Actor {
-  type: 'user' | 'scim_token' | 'client' | 'cli' | 'system' | 'anonymous';
-  id?: string | null;
-  name?: string | null;
-  onBehalfOf?: string | null;
-}
+import type { Actor } from '../domain/actor.js';
 
 export interface AuditEvent {
   actor: Actor;

@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
-import type { ImportKey, ImportMode } from '../policies/import-row.js';
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
 import { isUuid } from '../util/uuid.js';
 
 export type ImportJobStatus = 'running' | 'succeeded' | 'failed';

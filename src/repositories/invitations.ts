@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
-import type { InvitationRecord } from '../policies/invitation.js';
+import type { InvitationRecord } from '../domain/invitation.js';
 
 /** A user's invitation with what its state needs from the user record. */
 export interface StoredInvitation extends InvitationRecord {

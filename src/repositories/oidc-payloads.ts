@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken } from '../util/crypto.js';
 import { isUuid } from '../util/uuid.js';
 
@@ -102,7 +103,7 @@ const REVOKE_ACCOUNT = `
  * Storage for every oidc-provider model in one table. `kind` is the model name;
  * the lookup columns are copied out of the payload so they can be indexed.
  */
-export function createOidcPayloadsRepository(db: Db) {
+export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock) {
   /** `jti`: the raw id when the caller gave it, else (uid, user code) the stored-key form. */
   const findBy = async (column: keyof typeof FIND_BY, kind: string, value: string, jti?: string) => {
     const { rows } = (await db.raw(FIND_BY[column], [kind, value])) as { rows: Row[] };
@@ -122,7 +123,7 @@ export function createOidcPayloadsRepository(db: Db) {
         payload.uid ?? null,
         payload.userCode ?? null,
         payload.accountId ?? null,
-        expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+        expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
       ]);
     },
     find: (kind: string, id: string) => findBy('id', kind, lookupKey(kind, id), id),
@@ -168,7 +169,7 @@ export function createOidcPayloadsRepository(db: Db) {
     },
     /** Drops rows that expired more than `graceSeconds` ago. */
     async deleteExpired(graceSeconds = 3600): Promise<number> {
-      return db('oidc_payloads').where('expires_at', '<', new Date(Date.now() - graceSeconds * 1000)).delete();
+      return db('oidc_payloads').where('expires_at', '<', new Date(clock.now().getTime() - graceSeconds * 1000)).delete();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export interface SigningKeyRow {
   kid: string;
@@ -9,7 +10,7 @@ export interface SigningKeyRow {
   createdAt: Date;
 }
 
-export function createSigningKeysRepository(db: Db) {
+export function createSigningKeysRepository(db: Db, clock: Clock = systemClock) {
   const toRow = (r: any): SigningKeyRow => ({
     kid: r.kid,
     alg: r.alg,
@@ -20,7 +21,7 @@ export function createSigningKeysRepository(db: Db) {
   });
   return {
     /** Active keys first (newest first), then retired keys still published. */
-    async published(now = new Date(), trx: Executor = db): Promise<SigningKeyRow[]> {
+    async published(now = clock.now(), trx: Executor = db): Promise<SigningKeyRow[]> {
       const rows = await trx('signing_keys')
         .where('state', 'active')
         .orWhere((w) => w.where('state', 'retired').where('publish_until', '>', now))

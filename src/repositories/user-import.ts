@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
-import type { Actor } from './audit-events.js';
+import type { Actor } from '../domain/actor.js';
 import { toUser, USER_COLUMNS } from './users.js';
 import { isUuid } from '../util/uuid.js';
 

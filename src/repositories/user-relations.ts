@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
-import { ROLES, roleRank, type Role, type RoleAssignment } from '../domain/user.js';
-import { SIGN_IN_STATUSES } from '../policies/status.js';
+import { ROLES, roleRank, type Role, type RoleAssignment, type Status } from '../domain/user.js';
 
 export interface Employment {
   accountId: string;
@@ -81,10 +80,10 @@ export function createUserRelationsRepository(db: Db) {
     },
 
     /**
-     * How many users who may sign in hold `super_admin` unscoped, under a lock held to
-     * the end of the transaction: two super admins cannot demote each other at once.
+     * How many users in one of `statuses` (those who may sign in) hold `super_admin` unscoped, under
+     * a lock held to the end of the transaction: two super admins cannot demote each other at once.
      */
-    async lockedSuperAdminCount(trx: Executor): Promise<number> {
+    async lockedSuperAdminCount(statuses: readonly Status[], trx: Executor): Promise<number> {
       await trx.raw("SELECT pg_advisory_xact_lock(hashtext('gatehouse.super_admins'))");
       return toCount(
         await trx('role_assignments as r')
@@ -92,7 +91,7 @@ export function createUserRelationsRepository(db: Db) {
           .where('r.role', 'super_admin')
           .whereNull('r.account_id')
           .whereNull('r.account_group_id')
-          .whereIn('u.status', SIGN_IN_STATUSES)
+          .whereIn('u.status', statuses)
           .countDistinct('r.user_id as count')
           .first(),
       );

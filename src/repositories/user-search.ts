@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db, Executor } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
-import type { UserScope } from '../policies/permissions.js';
+import type { UserScope } from '../domain/user-scope.js';
 import { toUser, USER_COLUMNS } from './users.js';
 
 /** What the users list (and export) filters on; every field is optional. */

@@ -1,5 +1,5 @@
-import { isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { AppError } from '../errors/app-error.js';
+import type { DatabaseFault } from '../errors/database-fault.js';
 
 /** The `scimType` values of RFC 7644 §3.12. */
 export type ScimType =
@@ -64,14 +64,14 @@ const UNIQUE_DETAILS: Record<string, string> = {
  * exposed application errors with their status (a password policy refusal is 400
  * `invalidValue`), a unique index's refusal as 409 `uniqueness`, an unavailable
  * database as 503 (the caller adds Retry-After); undefined for a server fault.
+ * `fault` is the error as the database layer classifies it (`databaseFault(err)`).
  */
-export function asScimError(err: unknown): ScimError | undefined {
+export function asScimError(err: unknown, fault: DatabaseFault): ScimError | undefined {
   if (err instanceof ScimError) return err;
   if (err instanceof AppError && err.expose) {
     return new ScimError(err.status, err.status === 400 ? 'invalidValue' : err.status === 409 ? 'uniqueness' : undefined, err.message);
   }
-  const { code, constraint } = err as { code?: string; constraint?: string };
-  if (code === '23505') return uniqueness(UNIQUE_DETAILS[constraint ?? ''] ?? 'A resource with this unique value already exists.');
-  if (isDatabaseUnavailable(err)) return unavailable();
+  if (fault.kind === 'unique_violation') return uniqueness(UNIQUE_DETAILS[fault.constraint ?? ''] ?? 'A resource with this unique value already exists.');
+  if (fault.kind === 'unavailable') return unavailable();
   return undefined;
 }

@@ -1,10 +1,12 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { systemClock, type Clock } from '../util/clock.js';
 import { createTtlCache } from '../util/ttl-cache.js';
 
 export interface AccessTokenVerifierDeps {
   issuer: string;
   /** Gatehouse's published public signing keys (JWKS). */
   publicJwks: () => Promise<JWK[]>;
+  clock?: Clock;
 }
 
 /**
@@ -13,9 +15,10 @@ export interface AccessTokenVerifierDeps {
  * second) when a token names a key made by a rotation since.
  */
 export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
-  const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1);
+  const { clock = systemClock } = deps;
+  const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1, clock);
   let readAt = 0;
-  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = Date.now()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
+  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = clock.now().getTime()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
   const verify = async (token: string, audience?: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
 
   return {
@@ -26,7 +29,7 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
     async verify(token: string, audience?: string): Promise<JWTPayload | undefined> {
       try {
         const { payload } = await verify(token, audience).catch(async (err: { code?: string }) => {
-          if (err.code !== 'ERR_JWKS_NO_MATCHING_KEY' || Date.now() - readAt < 1000) throw err;
+          if (err.code !== 'ERR_JWKS_NO_MATCHING_KEY' || clock.now().getTime() - readAt < 1000) throw err;
           jwks.delete('jwks');
           return verify(token, audience);
         });

@@ -1,11 +1,10 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { AccountGroup, AccountGroupsRepository } from '../repositories/account-groups.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const accountGroupNotFound = () => fail('account_group.not_found');
@@ -43,7 +42,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
         await assertAccounts(accountIds, trx);
         const id = await accountGroups.create(input.name, trx);
         await accountGroups.setMembers(id, accountIds, trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
+        await audit.by(by).record({ action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
         return (await accountGroups.findById(id, trx))!;
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -64,7 +63,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
           await accountGroups.setMembers(id, accountIds, trx);
           diff.accountIds = [sorted(before.accountIds), accountIds];
         }
-        if (Object.keys(diff).length) await audit.record({ actor: by.actor, ip: by.ip, action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
+        if (Object.keys(diff).length) await audit.by(by).record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
         return (await accountGroups.findById(id, trx))!;
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -80,8 +79,8 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
           () => fail('account_group.in_use', { roleAssignments }),
         );
         const removed = await accountGroups.remove(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'account_group.deleted', targetType: 'account_group', targetId: id, changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] }, details: { force: options.force, ...removed } },
+        await audit.by(by).record(
+          { action: 'account_group.deleted', targetType: 'account_group', targetId: id, changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] }, details: { force: options.force, ...removed } },
           trx,
         );
       });

@@ -2,9 +2,9 @@ import { GUEST_ACCOUNT_ID, type AccountKind } from '../domain/account.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { AccountListing, AccountsRepository } from '../repositories/accounts.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const accountNotFound = () => fail('account.not_found');
@@ -33,7 +33,7 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
       return transact(async (trx) => {
         assertThat(!(await accounts.nameTaken(input.name, null, trx)), nameTaken);
         const made = await accounts.create(input, trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'account.created', targetType: 'account', targetId: made.id, changes: { name: [null, made.name], kind: [null, made.kind] } }, trx);
+        await audit.by(by).record({ action: 'account.created', targetType: 'account', targetId: made.id, changes: { name: [null, made.name], kind: [null, made.kind] } }, trx);
         return (await accounts.findById(made.id, trx))!;
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
     },
@@ -51,7 +51,7 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
           const diff: Record<string, [unknown, unknown]> = {};
           if (name !== undefined) diff.name = [before.name, after.name];
           if (kind !== undefined) diff.kind = [before.kind, after.kind];
-          await audit.record({ actor: by.actor, ip: by.ip, action: 'account.updated', targetType: 'account', targetId: id, changes: diff }, trx);
+          await audit.by(by).record({ action: 'account.updated', targetType: 'account', targetId: id, changes: diff }, trx);
         }
         return (await accounts.findById(id, trx))!;
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
@@ -73,8 +73,8 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
           () => fail('account.in_use', usage),
         );
         const removed = await accounts.remove(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'account.deleted', targetType: 'account', targetId: id, changes: { name: [account.name, null], kind: [account.kind, null] }, details: { force: options.force, ...removed } },
+        await audit.by(by).record(
+          { action: 'account.deleted', targetType: 'account', targetId: id, changes: { name: [account.name, null], kind: [account.kind, null] }, details: { force: options.force, ...removed } },
           trx,
         );
       });

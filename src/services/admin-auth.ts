@@ -1,8 +1,9 @@
-import { adminPowers, type AdminPowers } from '../policies/permissions.js';
+import type { AdminPowers, Operator } from '../domain/operator.js';
+import { adminPowers } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
-import type { Actor } from './audit.js';
+import type { Actor } from '../domain/actor.js';
 
 /** The admin API's own resource scope. */
 export const ADMIN_SCOPE = 'admin';
@@ -20,13 +21,6 @@ export interface AdminCaller {
   powers: AdminPowers;
   /** Who the audit names: the caller, or the admin acting as them. */
   actor: Actor;
-}
-
-/** Someone changing the directory: who (for the audit), from where, with which powers. */
-export interface Operator {
-  actor: Actor;
-  ip: string | null;
-  powers: AdminPowers;
 }
 
 /** Whether `userId` (in any letter case) is the operator, or the admin acting as them. */

@@ -3,7 +3,8 @@ import { fail } from '../errors/codes.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
 import { randomToken } from '../util/crypto.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
 

@@ -3,9 +3,9 @@ import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import type { UserSearch } from '../repositories/user-search.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 
 export const groupNotFound = () => fail('group.not_found');
@@ -44,8 +44,8 @@ export function createGroupsAdmin(deps: { transact: Transact; groups: GroupsRepo
       return transact(async (trx) => {
         assertThat(!(await groups.displayNameTaken(input.displayName, null, trx)), nameTaken);
         const made = await groups.create({ displayName: input.displayName, externalId: input.externalId ?? null }, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'group.created', targetType: 'group', targetId: made.id, changes: { displayName: [null, made.displayName], ...(made.externalId ? { externalId: [null, made.externalId] } : {}) } },
+        await audit.by(by).record(
+          { action: 'group.created', targetType: 'group', targetId: made.id, changes: { displayName: [null, made.displayName], ...(made.externalId ? { externalId: [null, made.externalId] } : {}) } },
           trx,
         );
         return made;
@@ -64,7 +64,7 @@ export function createGroupsAdmin(deps: { transact: Transact; groups: GroupsRepo
         const diff: Record<string, [unknown, unknown]> = {};
         if (before.displayName !== after.displayName) diff.displayName = [before.displayName, after.displayName];
         if (before.externalId !== after.externalId) diff.externalId = [before.externalId, after.externalId];
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'group.updated', targetType: 'group', targetId: id, changes: diff }, trx);
+        await audit.by(by).record({ action: 'group.updated', targetType: 'group', targetId: id, changes: diff }, trx);
         return after;
       }).catch(uniqueNameConflict('groups_display_name_key', nameTaken));
     },
@@ -76,8 +76,8 @@ export function createGroupsAdmin(deps: { transact: Transact; groups: GroupsRepo
         assertThat(group, groupNotFound);
         const members = (await groups.members([id], trx)).get(id) ?? [];
         await groups.remove(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] }, details: { members: members.length } },
+        await audit.by(by).record(
+          { action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] }, details: { members: members.length } },
           trx,
         );
       });

@@ -1,17 +1,17 @@
 import { randomInt } from 'node:crypto';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
+import { drawUserCode } from '../policies/user-code.js';
 import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '../policies/password.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { PasswordHasher } from './password-hasher.js';
-import type { Actor, AuditService } from './audit.js';
-
-export type Transact = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 
 export interface IdentityDeps {
   transact: Transact;
@@ -40,8 +40,6 @@ export interface CreateUserInput extends Partial<Profile> {
   customAttributes?: Record<string, unknown>;
 }
 
-const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
 /** Users, their passwords and their statuses: everything that changes who may sign in. */
 export function createIdentityService(deps: IdentityDeps) {
   const { users, credentials, hasher, audit } = deps;
@@ -68,7 +66,7 @@ export function createIdentityService(deps: IdentityDeps) {
 
   async function freeUserCode(trx: Executor): Promise<string> {
     for (;;) {
-      const code = Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
+      const code = drawUserCode(randomInt);
       if (!(await users.isTaken('user_code', code, trx))) return code;
     }
   }

@@ -9,8 +9,7 @@ import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
 import type { AuditEvent, AuditService } from './audit.js';
-import type { Transact } from './identity.js';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 
 export interface ImpersonationDeps {
   transact: Transact;

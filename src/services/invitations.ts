@@ -7,9 +7,11 @@ import { maySignIn } from '../policies/status.js';
 import type { InvitationsRepository } from '../repositories/invitations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { Clock } from '../util/clock.js';
-import type { Operator } from './admin-auth.js';
-import type { Actor, AuditService } from './audit.js';
-import type { IdentityService, Transact } from './identity.js';
+import type { Operator } from '../domain/operator.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from '../db/database.js';
+import type { IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 
@@ -103,7 +105,7 @@ export function createInvitationsService(deps: {
         await deps.transact(async (trx) => {
           await deps.reach(userId, by, { change: true, lock: true }, trx);
           await invitations.schedule(userId, at, invitedBy, trx);
-          await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
+          await deps.audit.by(by).record({ action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
         });
         return standing(user);
       }
@@ -112,7 +114,7 @@ export function createInvitationsService(deps: {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invited', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record({ action: 'user.invited', targetType: 'user', targetId: userId }, trx);
       });
       return standing(user);
     },
@@ -121,7 +123,7 @@ export function createInvitationsService(deps: {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         assertThat(await invitations.cancelScheduled(userId, trx), fail('invitation.not_scheduled'));
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record({ action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
       });
     },
 

@@ -11,8 +11,9 @@ import type { Clock } from '../util/clock.js';
 import type { SecretBox } from '../util/crypto.js';
 import { newRecoveryCode, normaliseRecoveryCode, recoveryCodeHasher } from '../util/recovery-code.js';
 import { matchTotp, newTotpSecret, totpIssuerLabel, totpUri } from '../util/totp.js';
-import type { Actor, AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from '../db/database.js';
 
 /** The answer to a second-factor check; a lock does not say whether the code was right. */
 export type MfaCheck = { ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' };

@@ -12,7 +12,8 @@ import type { Executor } from '../db/database.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import type { WebAuthnChallengesRepository } from '../repositories/webauthn-challenges.js';
 import type { WebAuthnCredential, WebAuthnCredentialsRepository } from '../repositories/webauthn-credentials.js';
-import type { Actor, AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
 import type { Clock } from '../util/clock.js';
 
 /** A passkey as its owner sees it: never the key or the counter. */

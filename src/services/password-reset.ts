@@ -6,8 +6,10 @@ import type { PasswordResetTokensRepository } from '../repositories/password-res
 import type { UsersRepository } from '../repositories/users.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
-import type { Actor, AuditService } from './audit.js';
-import type { IdentityService, Transact } from './identity.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from '../db/database.js';
+import type { IdentityService } from './identity.js';
 import type { Mailer } from './mailer.js';
 
 export interface PasswordResetDeps {

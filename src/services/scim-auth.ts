@@ -2,9 +2,11 @@ import { isRole, ROLES, type Role } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { AccessTokenVerifier } from './access-tokens.js';
-import { CLI_ACTOR, type Actor, type AuditService } from './audit.js';
+import type { Actor } from '../domain/actor.js';
+import { CLI_ACTOR, type AuditService } from './audit.js';
 import type { ScimCaller } from './scim-users.js';
 
 /** Roles a SCIM token may grant unless it is made with others. */
@@ -18,6 +20,7 @@ export interface ScimAuthDeps {
   resource: string;
   accessTokens: AccessTokenVerifier;
   audit: AuditService;
+  clock?: Clock;
 }
 
 /**
@@ -26,6 +29,7 @@ export interface ScimAuthDeps {
  * with the `scim` scope from the client credentials grant.
  */
 export function createScimAuth(deps: ScimAuthDeps) {
+  const { clock = systemClock } = deps;
   async function fromAccessToken(token: string): Promise<ScimCaller | undefined> {
     const payload = await deps.accessTokens.verify(token, deps.resource);
     const scopes = String(payload?.scope ?? '').split(' ');
@@ -60,7 +64,7 @@ export function createScimAuth(deps: ScimAuthDeps) {
       const token = await deps.tokens.findByHash(hashToken(bearer));
       if (!token) return undefined;
       // The last use is recorded at most once a minute: no write on every request.
-      if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) await deps.tokens.touch(token.id);
+      if (!token.lastUsedAt || clock.now().getTime() - token.lastUsedAt.getTime() > 60_000) await deps.tokens.touch(token.id);
       return { actor: { type: 'scim_token', id: token.id, name: token.name }, grantableRoles: token.grantableRoles };
     },
   };

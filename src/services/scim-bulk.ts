@@ -1,3 +1,4 @@
+import { databaseFault } from '../db/database-error.js';
 import { asScimError, invalidSyntax, invalidValue, scimErrorBody, ScimError } from '../scim/errors.js';
 import { BULK_REQUEST, BULK_RESPONSE } from '../scim/schemas.js';
 import type { ScimDoc } from '../scim/schemas.js';
@@ -101,7 +102,7 @@ export function createScimBulk(deps: { users: Resources; groups: Resources; maxO
           if (op.bulkId && doc) ids.set(String(op.bulkId), String(doc.id));
           results[index] = { ...base, ...(meta ? { location: meta.location, version: meta.version } : {}), status: String(status) };
         } catch (err) {
-          const scim = asScimError(err);
+          const scim = asScimError(err, databaseFault(err));
           // A server fault fails this operation only: the ones before it are committed.
           if (!scim) deps.onFault(err, op);
           errors += 1;

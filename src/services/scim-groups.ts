@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Group } from '../domain/group.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import { invalidValue, notFound } from '../scim/errors.js';
@@ -10,7 +10,6 @@ import { applyPatch } from '../scim/patch.js';
 import { returnsAttribute } from '../scim/projection.js';
 import type { ScimDoc } from '../scim/schemas.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import type { ScimCaller } from './scim-users.js';
 
 export interface ScimGroupsDeps {
@@ -53,7 +52,7 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
       const changes: Record<string, [unknown, unknown]> = {};
       if (group.displayName !== saved.displayName) changes.displayName = [group.displayName, saved.displayName];
       if (group.externalId !== saved.externalId) changes.externalId = [group.externalId, saved.externalId];
-      await audit.record({ actor: caller.actor, ip: caller.ip, action: 'group.updated', targetType: 'group', targetId: id, changes, details: { membersAdded: added, membersRemoved: removed } }, trx);
+      await audit.by(caller).record({ action: 'group.updated', targetType: 'group', targetId: id, changes, details: { membersAdded: added, membersRemoved: removed } }, trx);
       return docOf(saved, trx);
     });
   }
@@ -80,7 +79,7 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
       const w = fromScimGroup(body);
       return deps.transact(async (trx) => {
         const { saved, added } = await write(undefined, w, [], trx);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'group.created', targetType: 'group', targetId: saved.id, changes: { displayName: [null, saved.displayName] }, details: { membersAdded: added } }, trx);
+        await audit.by(caller).record({ action: 'group.created', targetType: 'group', targetId: saved.id, changes: { displayName: [null, saved.displayName] }, details: { membersAdded: added } }, trx);
         return docOf(saved, trx);
       });
     },
@@ -100,7 +99,7 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
         if (!group) throw notFound(`Group ${id} not found.`);
         checkIfMatch(ifMatch, group.version);
         await groups.remove(id, trx);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] } }, trx);
+        await audit.by(caller).record({ action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] } }, trx);
       });
     },
   };

@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { DirectoryEntry, Role, User } from '../domain/user.js';
 import { planRoles, RoleNotGrantable, statusForActive, type RolePlan } from '../policies/provisioned-roles.js';
@@ -15,8 +15,9 @@ import type { ListQuery } from '../scim/list-query.js';
 import { applyPatch } from '../scim/patch.js';
 import { ENTERPRISE_USER, type ScimDoc } from '../scim/schemas.js';
 import { fromScimUser, toScimUser, userChanges, type UserWrite } from '../scim/user-mapper.js';
-import type { Actor, AuditService } from './audit.js';
-import type { IdentityService, Transact } from './identity.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { IdentityService } from './identity.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { PasswordHasher } from './password-hasher.js';
 
@@ -115,7 +116,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       const afterDoc = await docOf(id, trx);
       const changes = userChanges(beforeDoc, afterDoc);
       if (w.password) changes.password = ['(set)', '(set)'];
-      await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.updated', targetType: 'user', targetId: id, changes }, trx);
+      await audit.by(caller).record({ action: 'user.updated', targetType: 'user', targetId: id, changes }, trx);
       return { doc: afterDoc, ended };
     });
     if (ended) await deps.identity.endSessions(id);
@@ -159,7 +160,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         );
         // Everything the document shows was just written: no need to read it back.
         const doc = toScimUser({ user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager }, baseUrl);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
+        await audit.by(caller).record({ action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
         return doc;
       });
     },
@@ -194,7 +195,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         if (!before) throw notFound(`User ${id} not found.`);
         checkIfMatch(ifMatch, before.version);
         await users.setStatus(id, 'deleted', trx);
-        await audit.record({ actor: caller.actor, ip: caller.ip, action: 'user.deleted', targetType: 'user', targetId: id, changes: { status: [before.status, 'deleted'] } }, trx);
+        await audit.by(caller).record({ action: 'user.deleted', targetType: 'user', targetId: id, changes: { status: [before.status, 'deleted'] } }, trx);
       });
       await deps.identity.endSessions(id);
     },

@@ -3,8 +3,10 @@ import { SETTING_KEYS, type Settings } from '../domain/settings.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { SettingsRepository } from '../repositories/settings.js';
-import type { Actor, AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Actor } from '../domain/actor.js';
+import type { AuditService } from './audit.js';
+import type { Transact } from '../db/database.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 /** A change to the settings: any field; an object field may give only some of its members. */
 export type SettingsPatch = { [K in keyof Settings]?: Settings[K] extends unknown[] ? Settings[K] : Settings[K] extends object ? Partial<Settings[K]> : Settings[K] };
@@ -40,7 +42,8 @@ export function defaultSettings(config: Config): Settings {
  * stored. `current()` answers from memory at once; the stored values are read
  * again in the background every few seconds, so every instance follows a change.
  */
-export function createSettingsService(deps: { transact: Transact; settings: SettingsRepository; audit: AuditService; defaults: Settings }) {
+export function createSettingsService(deps: { transact: Transact; settings: SettingsRepository; audit: AuditService; defaults: Settings; clock?: Clock }) {
+  const { clock = systemClock } = deps;
   let current: Settings = deps.defaults;
   let loadedAt = 0;
   let loading: Promise<void> | undefined;
@@ -50,14 +53,14 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
 
   async function load(): Promise<void> {
     current = merge(await deps.settings.all());
-    loadedAt = Date.now();
+    loadedAt = clock.now().getTime();
   }
 
   return {
     load,
 
     current(): Settings {
-      if (!loading && Date.now() - loadedAt > REFRESH_MS) {
+      if (!loading && clock.now().getTime() - loadedAt > REFRESH_MS) {
         loading = load().catch(() => undefined).finally(() => (loading = undefined));
       }
       return current;
@@ -94,7 +97,7 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
         return after;
       });
       current = next;
-      loadedAt = Date.now();
+      loadedAt = clock.now().getTime();
       return next;
     },
   };

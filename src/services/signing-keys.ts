@@ -1,5 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import type { SigningKeyRow, SigningKeysRepository } from '../repositories/signing-keys.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type { SecretBox } from '../util/crypto.js';
 
 /**
@@ -14,8 +15,8 @@ export interface Jwk extends Record<string, unknown> {
   use: 'sig';
 }
 
-export function createSigningKeyService(deps: { keys: SigningKeysRepository; box: SecretBox }) {
-  const { keys, box } = deps;
+export function createSigningKeyService(deps: { keys: SigningKeysRepository; box: SecretBox; clock?: Clock }) {
+  const { keys, box, clock = systemClock } = deps;
 
   async function generate(alg: string) {
     const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
@@ -41,7 +42,7 @@ export function createSigningKeyService(deps: { keys: SigningKeysRepository; box
      * `publishSeconds`, the longest lifetime of a token they signed.
      */
     async rotate(publishSeconds: number): Promise<{ retired: string[]; created: string[] }> {
-      const until = new Date(Date.now() + publishSeconds * 1000);
+      const until = new Date(clock.now().getTime() + publishSeconds * 1000);
       const retired: string[] = [];
       const created: string[] = [];
       for (const alg of SIGNING_ALGS) {

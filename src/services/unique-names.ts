@@ -1,3 +1,4 @@
+import { databaseFault } from '../db/database-error.js';
 import { AppError } from '../errors/app-error.js';
 
 /**
@@ -7,8 +8,8 @@ import { AppError } from '../errors/app-error.js';
  */
 export function uniqueNameConflict(index: string, conflict: () => AppError) {
   return (err: unknown): never => {
-    const e = err as { code?: string; constraint?: string };
-    if (e?.code === '23505' && e.constraint === index) throw conflict();
+    const fault = databaseFault(err);
+    if (fault.kind === 'unique_violation' && fault.constraint === index) throw conflict();
     throw err;
   };
 }

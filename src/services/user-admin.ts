@@ -1,16 +1,17 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
-import { maySignIn } from '../policies/status.js';
+import { maySignIn, SIGN_IN_STATUSES } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
-import { isActor, type Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
+import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { CreateUserInput, IdentityService, Transact } from './identity.js';
+import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 
@@ -85,7 +86,7 @@ export function createUserAdminService(deps: {
         }
         const after = (await users.update(id, changes, trx))!;
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record({ action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
     },
@@ -103,7 +104,7 @@ export function createUserAdminService(deps: {
         assertThat(before, () => fail('user.not_found'));
         const after = (await users.update(userId, changes, trx))!;
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
       });
     },
@@ -133,7 +134,7 @@ export function createUserAdminService(deps: {
           return { removed: false, user: deleted };
         }
         assertThat(await users.remove(id, trx), () => fail('user.not_found'));
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
+        await audit.by(by).record({ action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
         return { removed: true };
       });
       if (!result.removed) await deps.identity.endSessions(id);
@@ -155,7 +156,7 @@ export function createUserAdminService(deps: {
       if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), fail('admin_api.forbidden_role', { role: set.mainRole }));
       const changed = await transact(async (trx) => {
         const mayDemote = Boolean(set.mainRole || (set.status && !maySignIn(set.status)));
-        const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(trx) : 0;
+        const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
@@ -163,7 +164,7 @@ export function createUserAdminService(deps: {
           });
           await applyBulk(before, set, trx);
           const after = (await users.findById(id, trx))!;
-          await audit.record({ actor: by.actor, ip: by.ip, action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
+          await audit.by(by).record({ action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
           done.push(after);
         }
         if (superAdmins > 0) await assertSuperAdminRemains(deps.relations, trx);

@@ -6,9 +6,10 @@ import type { MfaFactorsRepository } from '../repositories/mfa-factors.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { UserAnonymiseRepository } from '../repositories/user-anonymise.js';
 import type { UsersRepository } from '../repositories/users.js';
-import { isActor, type Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
+import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /** A userCode that names nobody: `anon-` and 16 random hex digits. */
@@ -45,10 +46,8 @@ export function createUserAnonymiseService(deps: {
         const erased = await deps.erasure.erase(id, anonymousUserCode(), trx);
         const factors = await deps.mfaFactors.removeAll(id, trx);
         await deps.payloads.revokeAccount(id, trx);
-        await deps.audit.record(
+        await deps.audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.anonymised',
             targetType: 'user',
             targetId: id,

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
 import type { UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [

@@ -2,21 +2,22 @@ import { randomInt } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CsvError, parse, type Info } from 'csv-parse';
 import type { Logger } from 'pino';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
+import { databaseFault } from '../db/database-error.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import { highestRole, PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
+import { PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { checkImportRow, importHeader, type ImportColumn, type ImportKey, type ImportMode, type ImportRow, type RowProblem } from '../policies/import-row.js';
-import { mayChange } from '../policies/permissions.js';
+import type { ImportKey, ImportMode } from '../domain/import-job.js';
+import { checkImportRow, importHeader, matchImportRow, type ImportColumn, type ImportRow, type RowProblem, type RowRules } from '../policies/import-row.js';
 import { maySignIn } from '../policies/status.js';
+import { drawUserCode } from '../policies/user-code.js';
 import type { ImportCounts, ImportEnd, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
 import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
-import type { Transact } from './identity.js';
+import type { Operator } from '../domain/operator.js';
 import type { Clock } from '../util/clock.js';
 
 export interface ImportOptions {
@@ -32,14 +33,14 @@ export interface ImportProgress extends ImportCounts {
   bytes: number;
 }
 
-const USER_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const drawUserCode = () => Array.from({ length: 8 }, () => USER_CODE_ALPHABET[randomInt(USER_CODE_ALPHABET.length)]).join('');
 const MAX_ROWS = 1_000_000;
 const ERROR_PAGE = 5000;
 const LISTED = 50;
 
 /** Thrown inside a dry run's transaction to roll it back. */
 class DryRunEnd extends Error {}
+
+type Records = AsyncIterator<{ record: string[]; info: Info }>;
 
 /** A row of the file: its number (1 = the first data row) and its cells. */
 interface RawRow {
@@ -53,6 +54,35 @@ interface GoodRow extends ImportRow {
 interface Planned {
   row: GoodRow;
   target?: ImportTarget;
+}
+
+/** One import under way: its job, where it is in the file, and what the job row has not been told yet. */
+interface ImportRun {
+  job: ImportJob;
+  options: ImportOptions;
+  rules: RowRules;
+  columns: ImportColumn[];
+  audit: ImportAudit;
+  counts: ImportCounts;
+  /** Bytes of the file read so far. */
+  bytes: number;
+  /** Row errors not written to the job yet. */
+  unwritten: ImportRowError[];
+  /** The keys, emails and userCodes of the file so far, lower-cased. */
+  seen: { keys: Set<string>; email: Set<string>; userCode: Set<string> };
+  /** Main account ids by reference, lower-cased, for the whole file. */
+  accounts: Map<string, string>;
+  /** Users who may no longer sign in: their sessions end once the import has committed. */
+  signedOut: string[];
+  /** The lease renewal found the job ended by another instance. */
+  lost: boolean;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+/** How the rows' transaction ended: the job it finished (none: rolled back), and why it failed (none: it did not). */
+interface Outcome {
+  finished?: ImportJob;
+  failure: { message: string; code: string } | null;
 }
 
 /**
@@ -114,6 +144,179 @@ export function createUserImportService(deps: {
     return ended;
   }
 
+  /** The lease, renewed on its own connection (not on embedded PGlite: the import holds the only one); returns its end. */
+  function keepLease(run: ImportRun): () => void {
+    if (!jobs.concurrent) return () => {};
+    const renewal = setInterval(
+      () =>
+        void jobs.renew(run.job.id, leaseEnd()).then(
+          (alive) => (run.lost ||= !alive),
+          (err) => deps.log.warn({ err, importJobId: run.job.id }, 'import.lease_renewal_failed'),
+        ),
+      Math.max(200, (deps.leaseSeconds * 1000) / 3),
+    );
+    renewal.unref();
+    return () => clearInterval(renewal);
+  }
+
+  /** Every row in ONE transaction that finishes the job (a dry run rolls it back); a fault is the outcome's failure. */
+  async function importRows(run: ImportRun, records: Records): Promise<Outcome> {
+    try {
+      const finished = await deps.transaction(async (trx) => {
+        await store.begin(trx);
+        for await (const batch of batches(run, records, batchSize)) {
+          await importBatch(run, batch, trx);
+          // After each full batch; the last, partial one is followed by the finish.
+          if (batch.length < batchSize) continue;
+          assertThat(!run.lost, interruptedError);
+          await publish(run);
+        }
+        if (run.options.dryRun) throw new DryRunEnd();
+        // The counters commit with the users, or not at all: an instance that ended the job meanwhile rolls the import back.
+        const finished = await jobs.finish(run.job.id, run.counts, run.unwritten, { status: 'succeeded', error: null, errorCode: null }, trx);
+        assertThat(finished, interruptedError);
+        return finished;
+      });
+      return { finished, failure: null };
+    } catch (err) {
+      if (err instanceof DryRunEnd) return { failure: null };
+      if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose)) deps.log.error({ err, importJobId: run.job.id }, 'import.failed');
+      return { failure: describe(err) };
+    }
+  }
+
+  /** Plans a batch, then creates and changes its users and counts them. */
+  async function importBatch(run: ImportRun, batch: RawRow[], trx: Executor) {
+    const { counts } = run;
+    const planned = await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx);
+    const accountOf = (row: GoodRow) => (row.values.mainAccount === undefined ? undefined : run.accounts.get(row.values.mainAccount.toLowerCase()));
+    const fresh = planned.filter((p) => !p.target).map((p) => p.row);
+    const codes = await freeUserCodes(run, fresh.filter((r) => !r.values.userCode).length, trx);
+    const created: ImportedUser[] = fresh.map((row) => ({
+      userCode: row.values.userCode ?? codes.pop()!,
+      email: row.values.email ?? null,
+      status: row.values.status ?? 'import',
+      mainRole: row.values.mainRole ?? 'individual',
+      mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
+      externalId: row.values.externalId ?? null,
+      tags: row.values.tags ?? [],
+      profile: Object.fromEntries(PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]]))),
+    }));
+    const changed = planned.flatMap((p) => (p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key) ?? []) : []));
+
+    const made = await store.create(created, run.audit, trx);
+    assertThat(made === created.length, () => fail('import.write_failed', { made, planned: created.length }));
+    await store.update(changed, run.audit, trx);
+    const superAdmins = new Set(planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])));
+    if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status))))) await assertSuperAdminRemains(deps.relations, trx);
+    await deps.users.syncPrimaryEmails(changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })), trx);
+    for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) run.signedOut.push(c.id);
+    counts.processed += batch.length;
+    counts.created += created.length;
+    // Rows matching a user count as updated, also when they change nothing (those are not written).
+    counts.updated += planned.length - created.length;
+  }
+
+  /** Rows checked on their own, then their keys: new to the file, then found or not as the mode wants. */
+  async function plan(run: ImportRun, batch: RawRow[], trx: Executor): Promise<Planned[]> {
+    const { options, columns, seen } = run;
+    const good: GoodRow[] = [];
+    for (const raw of batch) {
+      const checked = checkImportRow(raw.cells, columns, run.rules);
+      const key = checked.ok ? checked.row.key : raw.cells[columns.indexOf(options.key)]?.trim().toLowerCase() || undefined;
+      const repeated = key !== undefined && seen.keys.has(key);
+      if (key !== undefined) seen.keys.add(key);
+      if (!checked.ok) reject(run, raw.n, checked.problems);
+      else if (repeated) reject(run, raw.n, [{ column: options.key, code: 'import.duplicate_key', message: `${options.key} "${checked.row.values[options.key]}" is on an earlier row.` }]);
+      else good.push({ n: raw.n, ...checked.row });
+    }
+
+    const targets = await store.targets(options.key, good.flatMap((r) => r.key ?? []), trx);
+    const planned: Planned[] = [];
+    for (const row of good) {
+      const match = matchImportRow(row, row.key === undefined ? [] : (targets.get(row.key) ?? []), run.rules);
+      if (!match.ok) reject(run, row.n, [match.problem]);
+      else planned.push(match.target ? { row, target: match.target } : { row });
+    }
+    return planned;
+  }
+
+  /** The identifier that is not the key (email or userCode), when a row sets it: free in the file and among other users. */
+  async function freeIdentifiers(run: ImportRun, planned: Planned[], trx: Executor): Promise<Planned[]> {
+    const { seen } = run;
+    const other: ImportKey = run.options.key === 'email' ? 'userCode' : 'email';
+    if (other === 'email' && deps.duplicateEmails()) return planned;
+    const current = (u: User | undefined) => (other === 'email' ? u?.email : u?.userCode)?.toLowerCase();
+    const wanted = planned.map((p) => {
+      const value = p.row.values[other]?.toLowerCase();
+      return value === undefined || value === current(p.target?.user) ? undefined : value;
+    });
+    const values = wanted.filter((v): v is string => v !== undefined);
+    const holders = await store.holders(other === 'email' ? values : [], other === 'userCode' ? values : [], trx);
+    const label = other === 'email' ? 'email' : 'user_code';
+    return planned.filter((p, i) => {
+      const value = wanted[i];
+      if (value === undefined) return true;
+      const earlier = seen[other].has(value);
+      seen[other].add(value);
+      const given = `${other} "${p.row.values[other]}"`;
+      if (earlier) reject(run, p.row.n, [{ column: other, code: `import.duplicate_${label}`, message: `The ${given} is on an earlier row.` }]);
+      else if ((holders[other === 'email' ? 'emails' : 'userCodes'].get(value) ?? []).some((id) => id !== p.target?.user.id)) {
+        reject(run, p.row.n, [{ column: other, code: `import.${label}_taken`, message: `Another user has the ${given}.` }]);
+      } else return true;
+      return false;
+    });
+  }
+
+  /** Main accounts by id or name (cached for the whole file); a new name becomes a customer account. */
+  async function withAccounts(run: ImportRun, planned: Planned[], trx: Executor): Promise<Planned[]> {
+    const { accounts } = run;
+    const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter((a) => !accounts.has(a.toLowerCase()));
+    for (const [ref, id] of await store.resolveAccounts(references, run.audit, trx)) accounts.set(ref, id);
+    return planned.filter(({ row }) => {
+      if (row.values.mainAccount === undefined || accounts.has(row.values.mainAccount.toLowerCase())) return true;
+      reject(run, row.n, [{ column: 'mainAccount', code: 'import.account_not_found', message: `No account has the id ${row.values.mainAccount}.` }]);
+      return false;
+    });
+  }
+
+  /** `count` userCodes nobody holds, set-based: draw them all, look them up at once, draw again for the few taken. */
+  async function freeUserCodes(run: ImportRun, count: number, trx: Executor): Promise<string[]> {
+    const { seen } = run;
+    const free: string[] = [];
+    while (free.length < count) {
+      const drawn = [...new Set(Array.from({ length: count - free.length }, () => drawUserCode(randomInt)))].filter((c) => !seen.userCode.has(c.toLowerCase()) && !seen.keys.has(c.toLowerCase()));
+      const taken = await store.takenUserCodes(drawn, trx);
+      for (const code of drawn.filter((c) => !taken.has(c.toLowerCase()))) {
+        seen.userCode.add(code.toLowerCase());
+        seen.keys.add(code.toLowerCase());
+        free.push(code);
+      }
+    }
+    return free;
+  }
+
+  /** Progress and new errors to the job row, outside the import's transaction (when another connection can take them). */
+  async function publish(run: ImportRun) {
+    if (jobs.concurrent) {
+      await jobs.progress(run.job.id, run.counts, run.unwritten, leaseEnd());
+      run.unwritten = [];
+    }
+    run.onProgress?.({ ...run.counts, bytes: run.bytes });
+  }
+
+  /** The job as the rows' transaction finished it, or finished now: a failed import wrote no user. */
+  async function finish(run: ImportRun, { finished, failure }: Outcome): Promise<ImportJob> {
+    try {
+      if (finished) return finished;
+      // A job another instance ended stays as it says.
+      const end: ImportEnd = failure ? { status: 'failed', error: failure.message, errorCode: failure.code } : { status: 'succeeded', error: null, errorCode: null };
+      return (await jobs.finish(run.job.id, failure ? { ...run.counts, created: 0, updated: 0 } : run.counts, run.unwritten, end)) ?? (await jobs.find(run.job.id))!;
+    } finally {
+      running.delete(run.job.id);
+    }
+  }
+
   return {
     /**
      * Reads the header (a bad one throws before any job exists), imports every
@@ -121,270 +324,23 @@ export function createUserImportService(deps: {
      * import stopped part-way).
      */
     async run(input: Readable, options: ImportOptions, by: Operator, onProgress?: (p: ImportProgress) => void): Promise<ImportJob> {
-      // A record over 64 KiB is an unterminated quote swallowing the file, not a user.
-      const parser = parse({ bom: true, relax_column_count: true, info: true, max_record_size: 64 * 1024 });
-      input.once('error', (err) => parser.destroy(err));
-      input.once('close', () => input.readableEnded || parser.destroy(fail('import.incomplete')));
-      input.pipe(parser);
-      const records = parser[Symbol.asyncIterator]() as AsyncIterator<{ record: string[]; info: Info }>;
-      /** Stops reading: the rest of the input (a file) is left unread. */
-      const stop = () => {
-        input.unpipe(parser);
-        parser.destroy();
-        input.destroy();
-      };
-
-      let columns: ImportColumn[];
-      try {
-        const first = await records.next();
-        assertThat(!first.done, fail('import.invalid_header', { problem: 'empty' }));
-        columns = importHeader(first.value.record, options.key);
-      } catch (err) {
+      const { records, stop } = readCsv(input);
+      const columns = await readHeader(records, options.key).catch((err) => {
         stop();
-        if (err instanceof AppError && err.code === 'import.invalid_header') throw err;
-        throw fail('import.invalid_header', { problem: 'unreadable', cause: (err as Error).message });
-      }
-
+        throw err;
+      });
       const job = await jobs.create({ ...options, createdBy: by.actor.id ?? by.actor.name ?? by.actor.type, leaseUntil: leaseEnd() });
       running.add(job.id);
-      const audit: ImportAudit = { actor: by.actor, ip: by.ip, jobId: job.id };
-      const counts: ImportCounts = { total: 0, processed: 0, created: 0, updated: 0, failed: 0 };
-      let bytes = 0;
-      let unwritten: ImportRowError[] = [];
-      const seen = { keys: new Set<string>(), email: new Set<string>(), userCode: new Set<string>() };
-      const accounts = new Map<string, string>();
-      const signedOut: string[] = [];
-
-      /** A bad row: its problems are reported, it is skipped. */
-      const reject = (n: number, problems: readonly Pick<RowProblem, 'column' | 'code' | 'message'>[]) => {
-        counts.failed++;
-        for (const p of problems) unwritten.push({ row: n, column: p.column, code: p.code, message: p.message });
-      };
-
-      /** Rows checked on their own, then their keys: new to the file, then found or not as the mode wants. */
-      async function plan(batch: RawRow[], trx: Executor): Promise<Planned[]> {
-        const good: GoodRow[] = [];
-        for (const raw of batch) {
-          const checked = checkImportRow(raw.cells, columns, { key: options.key, mode: options.mode, grantor: by.powers.role });
-          const key = checked.ok ? checked.row.key : raw.cells[columns.indexOf(options.key)]?.trim().toLowerCase() || undefined;
-          const repeated = key !== undefined && seen.keys.has(key);
-          if (key !== undefined) seen.keys.add(key);
-          if (!checked.ok) reject(raw.n, checked.problems);
-          else if (repeated) reject(raw.n, [{ column: options.key, code: 'import.duplicate_key', message: `${options.key} "${checked.row.values[options.key]}" is on an earlier row.` }]);
-          else good.push({ n: raw.n, ...checked.row });
-        }
-
-        const targets = await store.targets(options.key, good.flatMap((r) => r.key ?? []), trx);
-        const planned: Planned[] = [];
-        for (const row of good) {
-          const found = row.key === undefined ? [] : (targets.get(row.key) ?? []);
-          const given = `${options.key} "${row.values[options.key]}"`;
-          const bad = (code: string, message: string) => reject(row.n, [{ column: options.key, code, message }]);
-          if (found.length > 1) bad('import.ambiguous_key', `${found.length} users have the ${given}.`);
-          else if (found.length && options.mode === 'add') bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
-          else if (!found.length && options.mode === 'update') bad('import.not_found', `No user has the ${given} (mode update only changes).`);
-          else if (!found.length) planned.push({ row });
-          else {
-            const role = highestRole([found[0]!.user.mainRole, ...found[0]!.roles]);
-            if (mayChange(by.powers, role)) planned.push({ row, target: found[0] });
-            else bad('import.forbidden_target', `Your role (${by.powers.role}) may not change a user who is ${role}.`);
-          }
-        }
-        return planned;
-      }
-
-      /** The identifier that is not the key (email or userCode), when a row sets it: free in the file and among other users. */
-      async function freeIdentifiers(planned: Planned[], trx: Executor): Promise<Planned[]> {
-        const other: ImportKey = options.key === 'email' ? 'userCode' : 'email';
-        if (other === 'email' && deps.duplicateEmails()) return planned;
-        const current = (u: User | undefined) => (other === 'email' ? u?.email : u?.userCode)?.toLowerCase();
-        const wanted = planned.map((p) => {
-          const value = p.row.values[other]?.toLowerCase();
-          return value === undefined || value === current(p.target?.user) ? undefined : value;
-        });
-        const values = wanted.filter((v): v is string => v !== undefined);
-        const holders = await store.holders(other === 'email' ? values : [], other === 'userCode' ? values : [], trx);
-        const label = other === 'email' ? 'email' : 'user_code';
-        return planned.filter((p, i) => {
-          const value = wanted[i];
-          if (value === undefined) return true;
-          const earlier = seen[other].has(value);
-          seen[other].add(value);
-          const given = `${other} "${p.row.values[other]}"`;
-          if (earlier) reject(p.row.n, [{ column: other, code: `import.duplicate_${label}`, message: `The ${given} is on an earlier row.` }]);
-          else if ((holders[other === 'email' ? 'emails' : 'userCodes'].get(value) ?? []).some((id) => id !== p.target?.user.id)) {
-            reject(p.row.n, [{ column: other, code: `import.${label}_taken`, message: `Another user has the ${given}.` }]);
-          } else return true;
-          return false;
-        });
-      }
-
-      /** Main accounts by id or name (cached for the whole file); a new name becomes a customer account. */
-      async function withAccounts(planned: Planned[], trx: Executor): Promise<Planned[]> {
-        const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter((a) => !accounts.has(a.toLowerCase()));
-        for (const [ref, id] of await store.resolveAccounts(references, audit, trx)) accounts.set(ref, id);
-        return planned.filter(({ row }) => {
-          if (row.values.mainAccount === undefined || accounts.has(row.values.mainAccount.toLowerCase())) return true;
-          reject(row.n, [{ column: 'mainAccount', code: 'import.account_not_found', message: `No account has the id ${row.values.mainAccount}.` }]);
-          return false;
-        });
-      }
-
-      /** `count` userCodes nobody holds, set-based: draw them all, look them up at once, draw again for the few taken. */
-      async function freeUserCodes(count: number, trx: Executor): Promise<string[]> {
-        const free: string[] = [];
-        while (free.length < count) {
-          const drawn = [...new Set(Array.from({ length: count - free.length }, drawUserCode))].filter((c) => !seen.userCode.has(c.toLowerCase()) && !seen.keys.has(c.toLowerCase()));
-          const taken = await store.takenUserCodes(drawn, trx);
-          for (const code of drawn.filter((c) => !taken.has(c.toLowerCase()))) {
-            seen.userCode.add(code.toLowerCase());
-            seen.keys.add(code.toLowerCase());
-            free.push(code);
-          }
-        }
-        return free;
-      }
-
-      async function importBatch(batch: RawRow[], trx: Executor) {
-        const planned = await withAccounts(await freeIdentifiers(await plan(batch, trx), trx), trx);
-        const accountOf = (row: GoodRow) => (row.values.mainAccount === undefined ? undefined : accounts.get(row.values.mainAccount.toLowerCase()));
-        const fresh = planned.filter((p) => !p.target).map((p) => p.row);
-        const codes = await freeUserCodes(fresh.filter((r) => !r.values.userCode).length, trx);
-        const created: ImportedUser[] = fresh.map((row) => ({
-          userCode: row.values.userCode ?? codes.pop()!,
-          email: row.values.email ?? null,
-          status: row.values.status ?? 'import',
-          mainRole: row.values.mainRole ?? 'individual',
-          mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
-          externalId: row.values.externalId ?? null,
-          tags: row.values.tags ?? [],
-          profile: Object.fromEntries(PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]]))),
-        }));
-        const changed = planned.flatMap((p) => (p.target ? (changeOf(p.target, p.row, accountOf(p.row)) ?? []) : []));
-
-        const made = await store.create(created, audit, trx);
-        assertThat(made === created.length, () => fail('import.write_failed', { made, planned: created.length }));
-        await store.update(changed, audit, trx);
-        const superAdmins = new Set(planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])));
-        if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status))))) await assertSuperAdminRemains(deps.relations, trx);
-        await deps.users.syncPrimaryEmails(changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })), trx);
-        for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) signedOut.push(c.id);
-        counts.processed += batch.length;
-        counts.created += created.length;
-        // Rows matching a user count as updated, also when they change nothing (those are not written).
-        counts.updated += planned.length - created.length;
-      }
-
-      /** What a row changes on the user it matched; undefined when nothing. The key stays as stored. */
-      function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefined): ImportedChange | undefined {
-        const before = target.user;
-        const v = row.values;
-        const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before[f]])) as Profile;
-        const after: ImportedChange['after'] = {
-          userCode: options.key === 'userCode' ? before.userCode : (v.userCode ?? before.userCode),
-          email: options.key === 'email' ? before.email : (v.email ?? before.email),
-          status: v.status ?? before.status,
-          mainRole: v.mainRole ?? before.mainRole,
-          mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
-          externalId: v.externalId ?? before.externalId,
-          tags: v.tags ?? before.tags,
-          profile,
-        };
-        const fields: [string, unknown, unknown][] = [
-          ['userCode', before.userCode, after.userCode],
-          ['email', before.email, after.email],
-          ['status', before.status, after.status],
-          ['mainRole', before.mainRole, after.mainRole],
-          ['mainAccountId', before.mainAccountId, after.mainAccountId],
-          ['externalId', before.externalId, after.externalId],
-          ['tags', before.tags, after.tags],
-          ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
-        ];
-        const changes = Object.fromEntries(fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([f, a, b]) => [f, [a, b]])) as Record<string, [unknown, unknown]>;
-        if (!Object.keys(changes).length) return undefined;
-        return {
-          id: before.id,
-          after,
-          statusChanged: 'status' in changes,
-          roleFrom: 'mainRole' in changes ? before.mainRole : undefined,
-          accountChanged: 'mainAccountId' in changes,
-          emailChanged: 'email' in changes,
-          changes,
-        };
-      }
-
-      /** Progress and new errors to the job row, outside the import's transaction (when another connection can take them). */
-      async function publish() {
-        if (jobs.concurrent) {
-          await jobs.progress(job.id, counts, unwritten, leaseEnd());
-          unwritten = [];
-        }
-        onProgress?.({ ...counts, bytes });
-      }
-
-      // The lease, renewed on its own connection (not on embedded PGlite: the import holds the only one).
-      let lost = false;
-      const renewal = jobs.concurrent
-        ? setInterval(
-            () =>
-              void jobs.renew(job.id, leaseEnd()).then(
-                (alive) => (lost ||= !alive),
-                (err) => deps.log.warn({ err, importJobId: job.id }, 'import.lease_renewal_failed'),
-              ),
-            Math.max(200, (deps.leaseSeconds * 1000) / 3),
-          )
-        : undefined;
-      renewal?.unref();
-
-      let failure: { message: string; code: string } | null = null;
-      let finished: ImportJob | undefined;
-      try {
-        await deps.transaction(async (trx) => {
-          await store.begin(trx);
-          let batch: RawRow[] = [];
-          let n = 0;
-          for (let next = await records.next(); !next.done; next = await records.next()) {
-            n++;
-            bytes = next.value.info.bytes;
-            // Blank lines keep their number (so rows match the spreadsheet's) but are not rows.
-            if (next.value.record.every((cell) => !cell.trim())) continue;
-            assertThat(++counts.total <= MAX_ROWS, () => fail('import.too_many_rows', { max: MAX_ROWS }));
-            batch.push({ n, cells: next.value.record });
-            if (batch.length < batchSize) continue;
-            await importBatch(batch, trx);
-            batch = [];
-            assertThat(!lost, interruptedError);
-            await publish();
-          }
-          if (batch.length) await importBatch(batch, trx);
-          if (options.dryRun) throw new DryRunEnd();
-          // The counters commit with the users, or not at all: an instance that ended the job meanwhile rolls the import back.
-          finished = await jobs.finish(job.id, counts, unwritten, { status: 'succeeded', error: null, errorCode: null }, trx);
-          assertThat(finished, interruptedError);
-        });
-      } catch (err) {
-        finished = undefined;
-        if (!(err instanceof DryRunEnd)) {
-          failure = describe(err);
-          if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose)) deps.log.error({ err, importJobId: job.id }, 'import.failed');
-        }
-      } finally {
-        clearInterval(renewal);
+      const run = startRun(job, options, by, columns, onProgress);
+      const endLease = keepLease(run);
+      const outcome = await importRows(run, records).finally(() => {
+        endLease();
         stop();
-      }
-
-      try {
-        if (!finished) {
-          // A failed import wrote no user. A job another instance ended stays as it says.
-          const end: ImportEnd = failure ? { status: 'failed', error: failure.message, errorCode: failure.code } : { status: 'succeeded', error: null, errorCode: null };
-          finished = (await jobs.finish(job.id, failure ? { ...counts, created: 0, updated: 0 } : counts, unwritten, end)) ?? (await jobs.find(job.id))!;
-        }
-      } finally {
-        running.delete(job.id);
-      }
-      onProgress?.({ ...finished, bytes });
-      if (!failure && !options.dryRun) {
-        for (const id of signedOut) await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
+      });
+      const finished = await finish(run, outcome);
+      onProgress?.({ ...finished, bytes: run.bytes });
+      if (!outcome.failure && !options.dryRun) {
+        for (const id of run.signedOut) await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
       }
       return finished;
     },
@@ -421,13 +377,122 @@ export function createUserImportService(deps: {
 }
 export type UserImportService = ReturnType<typeof createUserImportService>;
 
+/** The file's CSV records; `stop` stops reading, the rest of the input (a file) left unread. */
+function readCsv(input: Readable): { records: Records; stop: () => void } {
+  // A record over 64 KiB is an unterminated quote swallowing the file, not a user.
+  const parser = parse({ bom: true, relax_column_count: true, info: true, max_record_size: 64 * 1024 });
+  input.once('error', (err) => parser.destroy(err));
+  input.once('close', () => input.readableEnded || parser.destroy(fail('import.incomplete')));
+  input.pipe(parser);
+  const stop = () => {
+    input.unpipe(parser);
+    parser.destroy();
+    input.destroy();
+  };
+  return { records: parser[Symbol.asyncIterator]() as Records, stop };
+}
+
+/** The header line as columns; whatever keeps it from being read is import.invalid_header. */
+async function readHeader(records: Records, key: ImportKey): Promise<ImportColumn[]> {
+  try {
+    const first = await records.next();
+    assertThat(!first.done, fail('import.invalid_header', { problem: 'empty' }));
+    return importHeader(first.value.record, key);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'import.invalid_header') throw err;
+    throw fail('import.invalid_header', { problem: 'unreadable', cause: (err as Error).message });
+  }
+}
+
+/** A job's import, before its first row. */
+function startRun(job: ImportJob, options: ImportOptions, by: Operator, columns: ImportColumn[], onProgress?: (p: ImportProgress) => void): ImportRun {
+  return {
+    job,
+    options,
+    rules: { key: options.key, mode: options.mode, grantor: by.powers.role },
+    columns,
+    audit: { actor: by.actor, ip: by.ip, jobId: job.id },
+    counts: { total: 0, processed: 0, created: 0, updated: 0, failed: 0 },
+    bytes: 0,
+    unwritten: [],
+    seen: { keys: new Set<string>(), email: new Set<string>(), userCode: new Set<string>() },
+    accounts: new Map<string, string>(),
+    signedOut: [],
+    lost: false,
+    onProgress,
+  };
+}
+
+/** The data rows in batches of `size`, counted (`total`, `bytes`) as they are read. */
+async function* batches(run: ImportRun, records: Records, size: number): AsyncGenerator<RawRow[]> {
+  let batch: RawRow[] = [];
+  let n = 0;
+  for (let next = await records.next(); !next.done; next = await records.next()) {
+    n++;
+    run.bytes = next.value.info.bytes;
+    // Blank lines keep their number (so rows match the spreadsheet's) but are not rows.
+    if (next.value.record.every((cell) => !cell.trim())) continue;
+    assertThat(++run.counts.total <= MAX_ROWS, () => fail('import.too_many_rows', { max: MAX_ROWS }));
+    batch.push({ n, cells: next.value.record });
+    if (batch.length < size) continue;
+    yield batch;
+    batch = [];
+  }
+  if (batch.length) yield batch;
+}
+
+/** A bad row: its problems are reported, it is skipped. */
+function reject(run: ImportRun, n: number, problems: readonly Pick<RowProblem, 'column' | 'code' | 'message'>[]) {
+  run.counts.failed++;
+  for (const p of problems) run.unwritten.push({ row: n, column: p.column, code: p.code, message: p.message });
+}
+
+/** What a row changes on the user it matched; undefined when nothing. The key stays as stored. */
+function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefined, key: ImportKey): ImportedChange | undefined {
+  const before = target.user;
+  const v = row.values;
+  const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before[f]])) as Profile;
+  const after: ImportedChange['after'] = {
+    userCode: key === 'userCode' ? before.userCode : (v.userCode ?? before.userCode),
+    email: key === 'email' ? before.email : (v.email ?? before.email),
+    status: v.status ?? before.status,
+    mainRole: v.mainRole ?? before.mainRole,
+    mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
+    externalId: v.externalId ?? before.externalId,
+    tags: v.tags ?? before.tags,
+    profile,
+  };
+  const fields: [string, unknown, unknown][] = [
+    ['userCode', before.userCode, after.userCode],
+    ['email', before.email, after.email],
+    ['status', before.status, after.status],
+    ['mainRole', before.mainRole, after.mainRole],
+    ['mainAccountId', before.mainAccountId, after.mainAccountId],
+    ['externalId', before.externalId, after.externalId],
+    ['tags', before.tags, after.tags],
+    ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
+  ];
+  const changes = Object.fromEntries(fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([f, a, b]) => [f, [a, b]])) as Record<string, [unknown, unknown]>;
+  if (!Object.keys(changes).length) return undefined;
+  return {
+    id: before.id,
+    after,
+    statusChanged: 'status' in changes,
+    roleFrom: 'mainRole' in changes ? before.mainRole : undefined,
+    accountChanged: 'mainAccountId' in changes,
+    emailChanged: 'email' in changes,
+    changes,
+  };
+}
+
 /** Why the import stopped, as its job says. */
 function describe(err: unknown): { message: string; code: string } {
   if (err instanceof CsvError) return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
   if (err instanceof AppError && err.expose) return { code: err.code, message: `${err.message} Nothing was written.` };
-  const db = err as { code?: unknown; detail?: string; message?: string };
-  if (typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)) {
-    return { code: 'import.database_error', message: `The database refused the import (${db.code}: ${db.detail ?? db.message}). Nothing was written.` };
+  const { sqlstate } = databaseFault(err);
+  const db = err as { detail?: string; message?: string };
+  if (sqlstate) {
+    return { code: 'import.database_error', message: `The database refused the import (${sqlstate}: ${db.detail ?? db.message}). Nothing was written.` };
   }
   return { code: 'import.server_error', message: 'The import stopped on a server error. Nothing was written.' };
 }

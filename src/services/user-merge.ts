@@ -5,9 +5,10 @@ import { mergeConflicts, mergedFields } from '../policies/merge.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge.js';
 import type { UsersRepository } from '../repositories/users.js';
-import { isActor, type Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
+import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /**
@@ -51,10 +52,8 @@ export function createUserMergeService(deps: {
         await deps.payloads.revokeAccount(merge.id, trx);
         await users.remove(merge.id, trx);
         const user = Object.keys(fill).length ? (await users.update(keep.id, fill, trx))! : (await users.findById(keep.id, trx))!;
-        await deps.audit.record(
+        await deps.audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.merged',
             targetType: 'user',
             targetId: keep.id,

@@ -5,7 +5,7 @@ import { fail } from '../errors/codes.js';
 import { mayChange } from '../policies/permissions.js';
 import type { UserSearch } from '../repositories/user-search.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 
 export const userNotFound = () => fail('user.not_found');
 

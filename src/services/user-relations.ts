@@ -1,4 +1,4 @@
-import type { Executor } from '../db/database.js';
+import type { Executor, Transact } from '../db/database.js';
 import type { Role, RoleAssignment } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
@@ -9,9 +9,8 @@ import type { GroupsRepository } from '../repositories/groups.js';
 import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
 import type { UserReach } from './user-reach.js';
 
 export interface RolesInput {
@@ -73,10 +72,8 @@ export function createUserRelationsService(deps: {
         await relations.replaceRoles(id, input.mainRole, wanted, trx);
         if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
         const after = await deps.users.roleAssignments(id, trx);
-        await audit.record(
+        await audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.roles_changed',
             targetType: 'user',
             targetId: id,
@@ -98,10 +95,8 @@ export function createUserRelationsService(deps: {
         if (user.mainAccountId === main.accountId && JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))) return before;
         await relations.replaceEmployments(id, employments, trx);
         const after = await relations.employments(id, trx);
-        await audit.record(
+        await audit.by(by).record(
           {
-            actor: by.actor,
-            ip: by.ip,
             action: 'user.employments_changed',
             targetType: 'user',
             targetId: id,
@@ -127,7 +122,7 @@ export function createUserRelationsService(deps: {
         const changes: Record<string, [unknown, unknown]> = {};
         if (!sameSet(before.accountIds, after.accountIds)) changes.accountIds = [before.accountIds, after.accountIds];
         if (!sameSet(before.accountGroupIds, after.accountGroupIds)) changes.accountGroupIds = [before.accountGroupIds, after.accountGroupIds];
-        await audit.record({ actor: by.actor, ip: by.ip, action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
+        await audit.by(by).record({ action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
         return after;
       });
     },
@@ -144,8 +139,8 @@ export function createUserRelationsService(deps: {
         if (sameSet(before.map((g) => g.id), wanted)) return before;
         await relations.replaceGroups(id, wanted, trx);
         const after = await relations.groups(id, trx);
-        await audit.record(
-          { actor: by.actor, ip: by.ip, action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
+        await audit.by(by).record(
+          { action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
           trx,
         );
         return after;

@@ -1,7 +1,7 @@
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
-import type { Operator } from './admin-auth.js';
+import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { Transact } from './identity.js';
+import type { Transact } from '../db/database.js';
 import type { UserReach } from './user-reach.js';
 
 /** A signed-in browser session of a user, as administrators see it. */
@@ -40,7 +40,7 @@ export function createUserSessionsService(deps: { transact: Transact; payloads: 
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         const sessions = (await deps.payloads.sessionsOf(userId, trx)).length;
         await deps.payloads.revokeAccount(userId, trx);
-        await deps.audit.record({ actor: by.actor, ip: by.ip, action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } }, trx);
+        await deps.audit.by(by).record({ action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } }, trx);
         return { sessions };
       });
     },

@@ -3,37 +3,22 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import knex from 'knex';
-import { randomBytes } from 'node:crypto';
+import { processDatabase, type ProcessDatabase } from '../helpers/database.js';
 
 /**
  * The operator's view: the `gatehouse` command and `npm start` as processes, on
  * the embedded database in a DATA_DIR (or on PostgreSQL under TEST_DATABASE_URL).
  */
 const root = new URL('../..', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
-const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, LOG_LEVEL: 'warn', GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000' };
+const env: Record<string, string> = { ...(process.env as Record<string, string>), LOG_LEVEL: 'warn', GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000' };
 delete env.DATABASE_URL;
-let dropDb: (() => Promise<void>) | undefined;
+let database: ProcessDatabase | undefined;
 
 test.before(async () => {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return;
-  const name = `gatehouse_cli_${randomBytes(5).toString('hex')}`;
-  const admin = knex({ client: 'pg', connection: serverUrl });
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  env.DATABASE_URL = url.toString();
-  dropDb = async () => {
-    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.destroy();
-  };
+  database = await processDatabase('cli');
+  Object.assign(env, database.env);
 });
-test.after.always(async () => {
-  await dropDb?.();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+test.after.always(() => database?.drop());
 
 function run(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {

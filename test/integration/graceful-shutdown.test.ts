@@ -1,12 +1,8 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
-import knex from 'knex';
+import { processDatabase } from '../helpers/database.js';
 
 /**
  * SIGTERM under keep-alive load, on the real process (`node --import tsx src/main.ts`,
@@ -55,30 +51,17 @@ function get(agent: http.Agent, port: number, path: string): Promise<Outcome> {
 }
 
 test('SIGTERM under keep-alive load: what is in flight is answered, nothing is reset, exit 0', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-stop-'));
   const port = await freePort();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    DATA_DIR: dataDir,
     PORT: String(port),
     ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'info',
     GATEHOUSE_SECRET: 'stop-test-secret-stop-test-secret-000',
   };
   delete (env as Record<string, string | undefined>).DATABASE_URL;
-  let dropDb: (() => Promise<void>) | undefined;
-  if (process.env.TEST_DATABASE_URL) {
-    const name = `gatehouse_stop_${randomBytes(5).toString('hex')}`;
-    const admin = knex({ client: 'pg', connection: process.env.TEST_DATABASE_URL, pool: { min: 0, max: 1 } });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    const url = new URL(process.env.TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    dropDb = async () => {
-      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.destroy();
-    };
-  }
+  const database = await processDatabase('stop');
+  Object.assign(env, database.env);
 
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env });
   let log = '';
@@ -139,7 +122,6 @@ test('SIGTERM under keep-alive load: what is in flight is answered, nothing is r
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
-    await dropDb?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 });

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
-import knex from 'knex';
+import { processDatabase, type ProcessDatabase } from '../helpers/database.js';
 
 /**
  * `kill -9` in the middle of an import (issue "Hardening", part 3), with real
@@ -15,18 +14,16 @@ import knex from 'knex';
  * (IMPORT_LEASE_SECONDS=1 in the killed process) has run out.
  */
 const root = new URL('../..', import.meta.url).pathname;
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-kill-'));
 const port = 30000 + Math.floor(Math.random() * 20000);
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
-  DATA_DIR: dataDir,
   LOG_LEVEL: 'warn',
   GATEHOUSE_SECRET: 'kill-test-secret-kill-test-secret-0000',
   PORT: String(port),
   ISSUER: `http://127.0.0.1:${port}`,
 };
 delete env.DATABASE_URL;
-let dropDb: (() => Promise<void>) | undefined;
+let database: ProcessDatabase;
 const servers: ChildProcess[] = [];
 // A server left running by a failing test goes with the test process.
 process.on('exit', () => {
@@ -34,23 +31,12 @@ process.on('exit', () => {
 });
 
 test.before(async () => {
-  const serverUrl = process.env.TEST_DATABASE_URL;
-  if (!serverUrl) return;
-  const name = `gatehouse_kill_${randomBytes(5).toString('hex')}`;
-  const admin = knex({ client: 'pg', connection: serverUrl });
-  await admin.raw(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  env.DATABASE_URL = url.toString();
-  dropDb = async () => {
-    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.destroy();
-  };
+  database = await processDatabase('kill');
+  Object.assign(env, database.env);
 });
 test.after.always(async () => {
   for (const s of servers) if (s.exitCode === null && s.signalCode === null) s.kill('SIGKILL');
-  await dropDb?.();
-  rmSync(dataDir, { recursive: true, force: true });
+  await database?.drop();
 });
 
 interface Run {
@@ -61,7 +47,7 @@ interface Run {
 }
 
 function cli(args: string[], runEnv: Record<string, string> = env): Run {
-  const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: dataDir, env: runEnv });
+  const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: database.dataDir, env: runEnv });
   let stdout = '';
   let stderr = '';
   const waiting: { pattern: RegExp; resolve: () => void }[] = [];
@@ -113,7 +99,7 @@ test('kill -9 mid-import: the job ends failed (import.interrupted), no user of t
   const postgres = env.DATABASE_URL !== undefined;
   const rows = 10_000;
   const domain = `${randomBytes(4).toString('hex')}.example.com`;
-  writeFileSync(join(dataDir, 'users.csv'), `email,givenName\n${Array.from({ length: rows }, (_, i) => `u${i}@${domain},User ${i}`).join('\n')}\n`);
+  writeFileSync(join(database.dataDir, 'users.csv'), `email,givenName\n${Array.from({ length: rows }, (_, i) => `u${i}@${domain},User ${i}`).join('\n')}\n`);
   const args = ['import', 'users.csv', '--key', 'email', '--mode', 'add'];
 
   let server: ChildProcess | undefined;

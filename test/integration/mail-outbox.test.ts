@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import knex from 'knex';
 import { loadConfig } from '../../src/config/config.js';
 import { checkMailDelivery } from '../../src/config/mail-delivery.js';
 import { migrate, openDatabase } from '../../src/db/database.js';
 import { createMailOutboxRepository } from '../../src/repositories/mail-outbox.js';
+import { processDatabase } from '../helpers/database.js';
 import { startServer } from '../helpers/server.js';
 
 /**
@@ -81,21 +80,9 @@ test('NODE_ENV=production without SMTP_URL: the server refuses to start, says wh
 
 test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and deletes outbox mail older than 24 hours at start', async (t) => {
   t.timeout(5 * 60_000);
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-mail-'));
-  const env: Record<string, string> = { ...baseEnv(), NODE_ENV: 'production', MAIL_OUTBOX: '1', DATA_DIR: dataDir };
-  let dropDb: (() => Promise<void>) | undefined;
-  if (process.env.TEST_DATABASE_URL) {
-    const name = `gatehouse_mail_${randomBytes(5).toString('hex')}`;
-    const admin = knex({ client: 'pg', connection: process.env.TEST_DATABASE_URL });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    const url = new URL(process.env.TEST_DATABASE_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    dropDb = async () => {
-      await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.destroy();
-    };
-  }
+  const database = await processDatabase('mail');
+  const { dataDir } = database;
+  const env: Record<string, string> = { ...baseEnv(), NODE_ENV: 'production', MAIL_OUTBOX: '1', ...database.env };
   try {
     // The database the server will open, with a mail of 25 hours ago and one of an hour ago.
     const db = await openDatabase({ url: env.DATABASE_URL, dataDir, poolMax: 1 });
@@ -126,8 +113,7 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
     t.deepEqual((await createMailOutboxRepository(after).list()).map((m) => m.to), ['new@example.com']);
     await after.destroy();
   } finally {
-    await dropDb?.();
-    rmSync(dataDir, { recursive: true, force: true });
+    await database.drop();
   }
 });
 

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { AppError } from '../../src/errors/app-error.js';
 import type { Role, Status } from '../../src/domain/user.js';
-import { checkImportRow, importHeader, importRole, importStatus, type ImportColumn, type ImportKey, type ImportMode } from '../../src/policies/import-row.js';
+import type { ImportKey, ImportMode } from '../../src/domain/import-job.js';
+import { checkImportRow, importHeader, importRole, importStatus, matchImportRow, type ImportColumn } from '../../src/policies/import-row.js';
 
 /** The header: names in any case (spaces, _ and - ignored), every column known, the key present. */
 const HEADERS: ReadonlyArray<{ cells: string[]; key: ImportKey; columns?: ImportColumn[]; error?: RegExp }> = [
@@ -86,5 +87,27 @@ for (const r of ROWS) {
     if (!checked.ok) return;
     t.deepEqual(checked.row.values, r.values);
     if ('key' in r) t.is(checked.row.key, r.key);
+  });
+}
+
+/** A good row against the users its key found: the mode, then the importer's role against the user's highest. */
+const holder = (mainRole: Role, roles: Role[] = []) => ({ user: { mainRole }, roles });
+const MATCHES: ReadonlyArray<{ mode: ImportMode; found: ReturnType<typeof holder>[]; grantor?: Role; code?: string; target?: boolean }> = [
+  { mode: 'add', found: [], target: false },
+  { mode: 'upsert', found: [], target: false },
+  { mode: 'update', found: [], code: 'import.not_found' },
+  { mode: 'add', found: [holder('individual')], code: 'import.exists' },
+  { mode: 'update', found: [holder('individual')], target: true },
+  { mode: 'upsert', found: [holder('individual'), holder('individual')], code: 'import.ambiguous_key' },
+  { mode: 'upsert', found: [holder('individual', ['super_admin'])], grantor: 'admin', code: 'import.forbidden_target' },
+  { mode: 'upsert', found: [holder('super_admin')], grantor: 'super_admin', target: true },
+];
+for (const m of MATCHES) {
+  test(`a row matching ${m.found.length} user(s) in mode ${m.mode}: ${m.code ?? (m.target ? 'changes one' : 'creates one')}`, (t) => {
+    const match = matchImportRow({ key: 'a@example.com', values: { email: 'a@example.com' } }, m.found, { key: 'email', mode: m.mode, grantor: m.grantor ?? 'admin' });
+    if (m.code) {
+      t.false(match.ok);
+      if (!match.ok) t.like(match.problem, { column: 'email', code: m.code });
+    } else t.deepEqual(match, m.target ? { ok: true, target: m.found[0] } : { ok: true });
   });
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { INVITATION_STATES, invitationState, type InvitationRecord, type InvitationState } from '../../src/policies/invitation.js';
+import type { InvitationRecord } from '../../src/domain/invitation.js';
+import { INVITATION_STATES, invitationState, type InvitationState } from '../../src/policies/invitation.js';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 10, 28, 9, minute));
 

@@ -1,7 +1,7 @@
 import test from 'ava';
+import type { CharacterClass } from '../../src/domain/settings.js';
 import {
   evaluatePassword,
-  type CharacterClass,
   type PasswordContext,
   type PasswordPolicy,
   type PasswordViolation,

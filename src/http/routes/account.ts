@@ -6,7 +6,7 @@ import { fail } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
-import type { PasswordStep } from '../../login/password-step.js';
+import type { PasswordStrategy } from '../../login/password.js';
 import type { IdentityService } from '../../services/identity.js';
 import { randomToken } from '../../util/crypto.js';
 import { readForm } from '../middleware/body.js';
@@ -29,7 +29,7 @@ const RETURN_PATHS = new Set(['/account/password', '/account/security']);
  *   POST /account/security/recovery-codes    make new recovery codes (the old ones stop working)
  * Passkeys are added and removed by routes/passkeys.ts.
  */
-export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; passwordStep: PasswordStep; mfa: MfaService; passkeys: PasskeyService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
+export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeyService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
@@ -66,7 +66,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'account-password', { message: 'The two new passwords differ.' }, 400);
-    const check = await deps.passwordStep.verifyUser(userId, form.current_password ?? '', ctx.ip);
+    const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
     if (!check.ok) return render.page(ctx, 'account-password', { message: check.code === 'login.invalid_credentials' ? 'The current password is incorrect.' : LOGIN_MESSAGES[check.code] }, 403);
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });

@@ -3,6 +3,7 @@ import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import { databaseFault } from '../../db/database-error.js';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { fail } from '../../errors/codes.js';
@@ -18,9 +19,9 @@ export const ADMIN_API_PREFIX = '/admin/api';
 
 /** What the database refused that a check before it could not see (two writers at once), as the caller's error. */
 function fromDatabase(err: unknown): unknown {
-  const code = (err as { code?: string }).code;
-  if (code === '23505') return new AppError('conflict.unique', 409, 'Another record already has this unique value; read it again and retry.');
-  if (code === '23503') return new AppError('request.unknown_reference', 400, 'The request names a record (an account, a manager, a group…) that does not exist.');
+  const { kind } = databaseFault(err);
+  if (kind === 'unique_violation') return fail('conflict.unique');
+  if (kind === 'foreign_key_violation') return fail('request.unknown_reference');
   return err;
 }
 

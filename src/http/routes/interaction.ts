@@ -2,30 +2,29 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import type { PasswordStep } from '../../login/password-step.js';
+import type { PasswordInput } from '../../login/password.js';
+import type { SignInRunner } from '../../login/sign-in-runner.js';
+import type { SignInStrategy } from '../../login/strategy.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { LOGIN_MESSAGES } from '../messages.js';
 import { isFirstParty } from '../../oidc/provider.js';
-import type { AuthMethod } from '../../domain/authentication.js';
 import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
-import type { Interaction, SignIn } from '../sign-in.js';
+import type { Interaction, SignInInteractions } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
-import type { AttemptResult, RateLimits } from '../../services/rate-limits.js';
-import type { SignInFailure } from '../../domain/sign-in-attempt.js';
 import { setRetryAfter } from '../retry-later.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
-  passwordStep: PasswordStep;
-  signIn: SignIn;
-  mfa: MfaService;
+  interactions: SignInInteractions;
+  signIn: SignInRunner;
+  /** The methods of the sign-in pages: the first step, and the second steps by the path they are posted to. */
+  strategies: { password: SignInStrategy<PasswordInput>; totp: SignInStrategy<string>; recovery: SignInStrategy<string>; enrol: SignInStrategy<string> };
+  mfa: Pick<MfaService, 'summary' | 'currentTotpEnrolment' | 'startTotpEnrolment' | 'newRecoveryCodes'>;
   users: UsersRepository;
-  /** The sign-in throttle: every password and second-factor post goes through it. */
-  throttle: RateLimits['signIn'];
   csrf: Csrf;
   render: Renderer;
 }
@@ -38,10 +37,6 @@ const MFA_MESSAGES: Record<string, string> = {
   'mfa.totp_exists': 'An authenticator app is already set up for this account.',
 };
 const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
-/** The audit reason of a refused second-factor check. */
-const mfaReason = (code: string) => (code === 'mfa.locked' ? 'locked' : 'mfa_failed');
-/** A refused code counts against the sign-in throttle; a locked step is the MFA lockout's business. */
-const mfaResult = (check: { ok: boolean; code?: string }): AttemptResult => (check.ok ? 'ok' : check.code === 'mfa.locked' ? 'other' : 'failed');
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
@@ -56,20 +51,18 @@ const mfaResult = (check: { ok: boolean; code?: string }): AttemptResult => (che
  * Passkeys (routes/passkeys.ts) add /passkey/options and /passkey.
  */
 export function interactionRoutes(deps: InteractionDeps) {
-  const { csrf, render, signIn, mfa } = deps;
+  const { csrf, render, interactions, signIn, mfa } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
 
+  const redirect = (ctx: Context, location: string) => {
+    ctx.status = 303;
+    ctx.redirect(location);
+  };
   /** Stores the step's result on the interaction already loaded and resumes the authorization. */
   const finish = async (ctx: Context, interaction: Interaction, result: Record<string, unknown>) => {
     interaction.result = result;
-    await interaction.save(interaction.exp - Math.floor(Date.now() / 1000));
-    ctx.status = 303;
-    ctx.redirect(interaction.returnTo);
-  };
-  /** Moves on after a factor: to the client, or to the next step's page. */
-  const advance = async (ctx: Context, interaction: Interaction, userId: string, amr: AuthMethod[], options?: { justEnrolled?: boolean }) => {
-    ctx.status = 303;
-    ctx.redirect(await signIn.advance(ctx, interaction, userId, amr, options));
+    await interaction.persist();
+    redirect(ctx, interaction.returnTo);
   };
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
@@ -78,22 +71,14 @@ export function interactionRoutes(deps: InteractionDeps) {
     render.page(ctx, 'login', { uid, ...model }, status);
 
   /**
-   * Runs a sign-in post under the throttle. Refused (429, or 503 with the argon2
+   * Runs a sign-in attempt. Refused by the throttle (429, or 503 with the argon2
    * queue full), it answers with `page` showing when to try again, and returns undefined.
    */
-  async function throttled<T>(
-    ctx: Context,
-    interaction: Interaction,
-    who: { key: string; failure: Omit<SignInFailure, 'reason'> },
-    attempt: () => Promise<T>,
-    result: (outcome: T) => AttemptResult,
-    page: (message: string, status: number) => unknown,
-  ): Promise<T | undefined> {
+  async function throttled<T>(ctx: Context, attempt: () => Promise<T>, page: (message: string, status: number) => unknown): Promise<T | undefined> {
     try {
-      return await deps.throttle.guard({ ip: ctx.ip, identifier: who.key }, attempt, result);
+      return await attempt();
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
-      if (err.status === 429) await signIn.refused(ctx, interaction, { reason: 'throttled', ...who.failure });
       setRetryAfter(ctx, err);
       await page(err.message, err.status);
       return undefined;
@@ -118,15 +103,6 @@ export function interactionRoutes(deps: InteractionDeps) {
     return render.page(ctx, 'mfa-recovery-codes', { uid, codes: null, action: `/interaction/${uid}/mfa/continue` }, status);
   }
 
-  /** A POST on a second step: the interaction, the pending sign-in (it must be at `need`) and the form. */
-  async function stepInput(ctx: Context, need: PendingSignIn['need']) {
-    const { interaction, pending } = await signIn.load(ctx);
-    const form = await readForm(ctx);
-    csrf.verify(ctx, form._csrf);
-    assertThat(pending?.need === need, WRONG_STEP);
-    return { interaction, pending, code: (form.code ?? '').trim() };
-  }
-
   /** Grants what the consent prompt found missing. */
   async function grantConsent(ctx: Context, interaction: Interaction) {
     const provider = deps.provider();
@@ -141,7 +117,8 @@ export function interactionRoutes(deps: InteractionDeps) {
   }
 
   router.get('/', async (ctx) => {
-    const { interaction, pending } = await signIn.load(ctx);
+    const { interaction, port } = await interactions.load(ctx);
+    const { pending } = port;
     const client = await findClient(interaction);
     const name = nameOf(client, interaction);
     if (interaction.prompt.name === 'login') {
@@ -162,79 +139,55 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.post('/login', async (ctx) => {
-    const interaction = await signIn.details(ctx);
+    const interaction = await interactions.details(ctx);
     if (interaction.prompt.name !== 'login') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
     const again = async (message: string, status: number, locked = false) =>
       loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
-    const outcome = await throttled(
-      ctx,
-      interaction,
-      { key: username, failure: { identifier: username, factor: 'password' } },
-      () => deps.passwordStep.verify(username, form.password ?? '', ctx.ip),
-      (o) => (o.ok ? 'ok' : o.code === 'login.invalid_credentials' ? 'failed' : 'other'),
-      (message, status) => again(message, status),
-    );
+    const port = interactions.portOf(ctx, interaction);
+    const outcome = await throttled(ctx, () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }), again);
     if (!outcome) return;
     if (!outcome.ok) {
-      await signIn.refused(ctx, interaction, { reason: outcome.reason, userId: outcome.userId, identifier: username, factor: 'password' });
       const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
       return again(LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], status, outcome.code === 'login.locked');
     }
-    await advance(ctx, interaction, outcome.userId, outcome.amr);
+    redirect(ctx, interactions.location(interaction, outcome.next));
   });
 
-  router.post('/mfa/totp', async (ctx) => {
-    const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'totp' } }, () => mfa.verifyTotp(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
-    if (!check) return;
-    if (!check.ok) {
-      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'totp' });
-      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
-    }
-    await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
-  });
-
-  router.post('/mfa/recovery', async (ctx) => {
-    const { interaction, pending, code } = await stepInput(ctx, 'verify');
-    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'recovery_code' } }, () => mfa.useRecoveryCode(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
-    if (!check) return;
-    if (!check.ok) {
-      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'recovery_code' });
-      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
-    }
-    await advance(ctx, interaction, pending.userId, [...pending.amr, 'otp']);
-  });
-
-  router.post('/mfa/enrol', async (ctx) => {
-    const { interaction, pending, code } = await stepInput(ctx, 'enrol');
-    const check = await throttled(ctx, interaction, { key: `user:${pending.userId}`, failure: { userId: pending.userId, factor: 'enrolment' } }, () => mfa.confirmTotpEnrolment(pending.userId, code, ctx.ip), mfaResult, (message, status) => stepPage(ctx, interaction, pending, message, status));
-    if (!check) return;
-    if (!check.ok) {
-      await signIn.refused(ctx, interaction, { reason: mfaReason(check.code), userId: pending.userId, factor: 'enrolment' });
-      return stepPage(ctx, interaction, pending, MFA_MESSAGES[check.code], mfaStatus(check.code));
-    }
-    const amr: AuthMethod[] = [...pending.amr, 'otp'];
-    if ((await signIn.step(ctx, interaction, pending.userId, amr, { justEnrolled: true })) !== 'recovery_codes') {
-      ctx.status = 303;
-      return ctx.redirect(interaction.returnTo);
-    }
-    // Shown once, in this response only.
-    const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });
-    render.page(ctx, 'mfa-recovery-codes', { uid: interaction.uid, codes, action: `/interaction/${interaction.uid}/mfa/continue` });
-  });
+  /** The second step: a code posted to the path of its method (`enrol`: the first code of a new authenticator app). */
+  const secondSteps = Object.entries({ totp: deps.strategies.totp, recovery: deps.strategies.recovery, enrol: deps.strategies.enrol });
+  for (const [path, strategy] of secondSteps) {
+    router.post(`/mfa/${path}`, async (ctx) => {
+      const { interaction, port } = await interactions.load(ctx);
+      const form = await readForm(ctx);
+      csrf.verify(ctx, form._csrf);
+      const { pending } = port;
+      assertThat(pending && strategy.steps.includes(pending.need), WRONG_STEP);
+      const page = (message: string, status: number) => stepPage(ctx, interaction, pending, message, status);
+      const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
+      if (!outcome) return;
+      if (!outcome.ok) return page(MFA_MESSAGES[outcome.code], mfaStatus(outcome.code));
+      if (outcome.next !== 'recovery_codes') return redirect(ctx, interactions.location(interaction, outcome.next));
+      // A new authenticator's recovery codes, shown once, in this response only.
+      const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });
+      render.page(ctx, 'mfa-recovery-codes', { uid: interaction.uid, codes, action: `/interaction/${interaction.uid}/mfa/continue` });
+    });
+  }
 
   router.post('/mfa/continue', async (ctx) => {
-    const { interaction, pending } = await stepInput(ctx, 'recovery_codes');
-    await signIn.complete(ctx, interaction, pending.userId, pending.amr);
-    ctx.status = 303;
-    ctx.redirect(interaction.returnTo);
+    const { interaction, port } = await interactions.load(ctx);
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    const { pending } = port;
+    assertThat(pending?.need === 'recovery_codes', WRONG_STEP);
+    await signIn.complete(port, pending.userId, pending.amr);
+    redirect(ctx, interaction.returnTo);
   });
 
   router.post('/confirm', async (ctx) => {
-    const interaction = await signIn.details(ctx);
+    const interaction = await interactions.details(ctx);
     if (interaction.prompt.name !== 'consent') throw WRONG_STEP();
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
@@ -242,7 +195,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.get('/abort', async (ctx) => {
-    await finish(ctx, await signIn.details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
+    await finish(ctx, await interactions.details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
   });
 
   return router;

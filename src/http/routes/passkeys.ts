@@ -3,31 +3,27 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { Context, Next } from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import type { AuthMethod } from '../../domain/authentication.js';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { failOnPage } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
-import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { accountPageUser, signedInUser } from '../signed-in.js';
-import type { Interaction, SignIn } from '../sign-in.js';
-import type { SignInFailure } from '../../domain/sign-in-attempt.js';
-import { RetryLater } from '../../errors/retry-later.js';
-import type { RateLimits } from '../../services/rate-limits.js';
+import type { SignInInteractions } from '../sign-in.js';
+import type { SignInRunner } from '../../login/sign-in-runner.js';
+import type { SignInStrategy } from '../../login/strategy.js';
 import { setRetryAfter } from '../retry-later.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
   passkeys: PasskeyService;
   users: Pick<UsersRepository, 'findById'>;
-  signIn: Pick<SignIn, 'load' | 'advance' | 'refused'>;
-  /** The MFA failure pool: a passkey as second factor counts against it. */
-  mfa: Pick<MfaService, 'guard'>;
-  /** The sign-in throttle: a passkey post counts like a password post. */
-  throttle: RateLimits['signIn'];
+  interactions: Pick<SignInInteractions, 'load' | 'location'>;
+  signIn: Pick<SignInRunner, 'attempt'>;
+  /** A passkey alone, or as the second step. */
+  strategy: SignInStrategy<AuthenticationResponseJSON>;
   csrf: Csrf;
 }
 
@@ -77,7 +73,7 @@ async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): 
  *   POST /interaction/:uid/passkey               the assertion → { location } where the browser goes next
  */
 export function passkeyRoutes(deps: PasskeyRoutesDeps) {
-  const { passkeys, csrf, signIn } = deps;
+  const { passkeys, csrf, interactions, signIn } = deps;
   const router = new Router();
   const self = (userId: string) => ({ type: 'user', id: userId }) as const;
 
@@ -131,59 +127,25 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   // ---- sign-in ----
 
   /** The sign-in's state: a second step waiting (`verify`), or a passkey alone while the prompt is `login`. */
-  /** A post the sign-in throttle refuses (429) is recorded as `signin.failed`, throttled, on its way to the JSON error. */
-  async function recordThrottled<T>(ctx: Context, interaction: Interaction | undefined, failure: Omit<SignInFailure, 'reason'>, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof RetryLater && err.status === 429) await signIn.refused(ctx, interaction, { reason: 'throttled', ...failure });
-      throw err;
-    }
-  }
-
   async function signInState(ctx: Context) {
-    const { interaction, pending } = await signIn.load(ctx);
-    if (pending) assertThat(pending.need === 'verify', () => failOnPage('interaction.wrong_step'));
+    const { interaction, port } = await interactions.load(ctx);
+    if (port.pending) assertThat(port.pending.need === 'verify', () => failOnPage('interaction.wrong_step'));
     else assertThat(interaction.prompt.name === 'login', () => failOnPage('interaction.wrong_step'));
-    return { interaction, pending };
+    return { interaction, port };
   }
 
   router.post('/interaction/:uid/passkey/options', jsonErrors, async (ctx) => {
     await readCeremony(ctx, csrf, z.unknown());
-    const { pending } = await signInState(ctx);
-    ctx.body = await passkeys.authenticationOptions(pending?.userId);
+    const { port } = await signInState(ctx);
+    ctx.body = await passkeys.authenticationOptions(port.pending?.userId);
   });
 
   router.post('/interaction/:uid/passkey', jsonErrors, async (ctx) => {
     const response = (await readCeremony(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
-    const { interaction, pending } = await signInState(ctx);
-
-    let userId: string;
-    let amr: AuthMethod[];
-    if (pending) {
-      const outcome = await recordThrottled(ctx, interaction, { userId: pending.userId, factor: 'passkey' }, () =>
-        deps.throttle.guard(
-          { ip: ctx.ip, identifier: `user:${pending.userId}` },
-          () => deps.mfa.guard(pending.userId, ctx.ip, async () => (await passkeys.authenticate(response, pending.userId)).ok),
-          (o) => (o.ok ? 'ok' : o.code === 'mfa.locked' ? 'other' : 'failed'),
-        ),
-      );
-      if (!outcome.ok) {
-        await signIn.refused(ctx, interaction, { reason: outcome.code === 'mfa.locked' ? 'locked' : 'mfa_failed', userId: pending.userId, factor: 'passkey' });
-        throw outcome.code === 'mfa.locked' ? failOnPage('mfa.locked') : failOnPage('passkey.invalid', 401);
-      }
-      userId = pending.userId;
-      amr = [...pending.amr, 'hwk'];
-    } else {
-      const outcome = await recordThrottled(ctx, interaction, { factor: 'passkey' }, () => deps.throttle.guard({ ip: ctx.ip }, () => passkeys.authenticate(response), (o) => (o.ok ? 'ok' : 'failed')));
-      if (!outcome.ok) {
-        await signIn.refused(ctx, interaction, { reason: 'bad_passkey', factor: 'passkey' });
-        throw failOnPage('passkey.invalid', 401);
-      }
-      userId = outcome.userId;
-      amr = outcome.userVerified ? ['hwk', 'user'] : ['hwk'];
-    }
-    ctx.body = { location: await signIn.advance(ctx, interaction, userId, amr) };
+    const { interaction, port } = await signInState(ctx);
+    const outcome = await signIn.attempt(port, deps.strategy, response);
+    if (!outcome.ok) throw outcome.code === 'mfa.locked' ? failOnPage('mfa.locked') : failOnPage('passkey.invalid', 401);
+    ctx.body = { location: interactions.location(interaction, outcome.next) };
   });
 
   return router;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
+import { databaseFault } from '../../db/database-error.js';
 import type { ScimAuth } from '../../services/scim-auth.js';
 import type { ScimGroupsService } from '../../services/scim-groups.js';
 import type { createScimSearch } from '../../services/scim-search.js';
@@ -54,7 +55,7 @@ function scimErrors(log: Logger) {
       if (ctx.status === 404 && ctx.body === undefined) throw notFound(`No SCIM endpoint ${ctx.method} ${ctx.path}.`);
       if (ctx.status === 405) throw new ScimError(405, undefined, `${ctx.method} is not allowed on ${ctx.path}.`);
     } catch (err) {
-      const scim = asScimError(err);
+      const scim = asScimError(err, databaseFault(err));
       if (!scim) log.error({ err, path: ctx.path }, 'scim.failed');
       const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
       send(ctx, error.status, scimErrorBody(error));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fail } from '../../../errors/codes.js';
 import type { AuditCursor, StoredAuditEvent } from '../../../repositories/audit-events.js';
-import type { AuditLog } from '../../../services/audit-log.js';
+import type { AuditLog } from '../../../services/audit.js';
 import { adminRoute, errors } from './route.js';
 import { queryTime, timestamp } from './schemas.js';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { UserSortKey } from '../../../repositories/user-search.js';
 import { DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, type ExportRequest, type UserExportService } from '../../../services/user-export.js';
+import { systemClock, type Clock } from '../../../util/clock.js';
 import { adminRoute, errors } from './route.js';
 import { toUserFilter, USER_FILTER } from './schemas.js';
 
@@ -22,11 +23,10 @@ function exportRequest(query: z.output<typeof QUERY>): ExportRequest {
   };
 }
 
-const day = () => new Date().toISOString().slice(0, 10);
-
 /** Users as a file, for any filter of the users list: CSV or Excel, streamed. */
-export function exportRoutes(deps: { exports: UserExportService }) {
-  const { exports } = deps;
+export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }) {
+  const { exports, clock = systemClock } = deps;
+  const day = () => clock.now().toISOString().slice(0, 10);
   return [
     adminRoute({
       method: 'get',

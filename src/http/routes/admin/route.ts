@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AdminAction } from '../../../policies/permissions.js';
-import type { AdminCaller, Operator } from '../../../services/admin-auth.js';
+import type { Operator } from '../../../domain/operator.js';
+import type { AdminCaller } from '../../../services/admin-auth.js';
 
 /**
  * One admin API operation: its place, its permission, its inputs (zod) and its

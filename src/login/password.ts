@@ -1,11 +1,9 @@
 import type { LockoutSettings } from '../policies/lockout.js';
 import { evaluateLockout, failureLocks, lockUntil } from '../policies/lockout.js';
 import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../policies/status.js';
-import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { PasswordCredential, Status } from '../domain/user.js';
-import type { PasswordHasher } from '../services/password-hasher.js';
-import type { AuditService } from '../services/audit.js';
 import type { Clock } from '../util/clock.js';
+import type { SignInStrategy } from './strategy.js';
 
 /**
  * `reason` is for the audit log only (domain/sign-in-attempt.ts): the person sees
@@ -17,13 +15,37 @@ export type PasswordOutcome =
   /** Only after a correct password: the status that forbids signing in. */
   | { ok: false; code: string; reason: `status_${Status}`; userId: string };
 
+export interface PasswordInput {
+  /** An email or a User ID. */
+  identifier: string;
+  password: string;
+}
+
 const invalid = (reason: 'unknown_identifier' | 'bad_password' | 'locked', userId?: string) =>
   ({ ok: false, code: 'login.invalid_credentials', reason, ...(userId ? { userId } : {}) }) as const;
 
-export interface PasswordStepDeps {
-  credentials: CredentialsRepository;
-  hasher: PasswordHasher;
-  audit: AuditService;
+/** What the password step reads and writes (repositories/credentials.ts). */
+export interface PasswordCredentials {
+  forVerification(identifier: string): Promise<PasswordCredential | undefined>;
+  forVerificationById(userId: string): Promise<PasswordCredential | undefined>;
+  unlockExpired(userId: string, now: Date): Promise<unknown>;
+  reserveAttempt(userId: string, max: number): Promise<number | null>;
+  lock(userId: string, until: Date | null): Promise<boolean>;
+  resetAttempts(userId: string): Promise<unknown>;
+  recordSuccess(userId: string, nextStatus: Status, rehashed: string | null): Promise<unknown>;
+}
+
+export interface PasswordStrategyDeps {
+  credentials: PasswordCredentials;
+  /** services/password-hasher.ts */
+  hasher: {
+    verify(hash: string | null, password: string): Promise<boolean>;
+    verifyDummy(password: string): Promise<unknown>;
+    needsRehash(hash: string): boolean;
+    hash(password: string): Promise<string>;
+  };
+  /** Records the `user.locked` event (services/audit.ts). */
+  audit: { record(event: { actor: { type: 'system' }; action: 'user.locked'; targetType: 'user'; targetId: string; ip: string | null; details: { failedAttempts: number } }): Promise<unknown> };
   clock: Clock;
   lockout: () => LockoutSettings;
   /** Ends the user's sessions and tokens, when a lock starts. */
@@ -31,7 +53,7 @@ export interface PasswordStepDeps {
 }
 
 /**
- * The password step of sign-in:
+ * The password step of sign-in, the first factor (`pwd`):
  *
  *   find credential ─ none ─────────────────────────────▶ dummy verify ▶ invalid
  *        │ lock ran out? lift it
@@ -41,7 +63,7 @@ export interface PasswordStepDeps {
  *        └ right ▶ status may sign in? ─ no ─────────────▶ login.<status>
  *                                       └ yes ▶ reset counter, rehash ▶ ok
  */
-export function createPasswordStep(deps: PasswordStepDeps) {
+export function createPasswordStrategy(deps: PasswordStrategyDeps) {
   const { credentials, hasher, clock } = deps;
 
   async function run(credential: PasswordCredential | undefined, password: string, ip: string | null): Promise<PasswordOutcome> {
@@ -79,13 +101,18 @@ export function createPasswordStep(deps: PasswordStepDeps) {
     return { ok: true, userId: cred.userId, amr: ['pwd'] };
   }
 
-  return {
+  const strategy: SignInStrategy<PasswordInput> = {
+    id: 'password',
+    amr: ['pwd'],
+    steps: ['first'],
+    identifier: (input) => input.identifier,
     /** Sign-in by email or userCode. */
-    verify: async (identifier: string, password: string, ip: string | null = null) =>
-      run(identifier ? await credentials.forVerification(identifier) : undefined, password, ip),
+    verify: async ({ identifier, password }, { ip }) => run(identifier ? await credentials.forVerification(identifier) : undefined, password, ip),
+  };
+  return {
+    ...strategy,
     /** Re-authentication of a known user (changing one's own password). */
-    verifyUser: async (userId: string, password: string, ip: string | null = null) =>
-      run(await credentials.forVerificationById(userId), password, ip),
+    verifyUser: async (userId: string, password: string, ip: string | null = null) => run(await credentials.forVerificationById(userId), password, ip),
   };
 }
-export type PasswordStep = ReturnType<typeof createPasswordStep>;
+export type PasswordStrategy = ReturnType<typeof createPasswordStrategy>;

@@ -1,0 +1,133 @@
+/**
+ * What each template in views/ is given, by template name: the one contract
+ * between routes and pages. The renderer adds the layout's part (`LayoutModel`);
+ * a page may set its own `title`.
+ */
+
+import type { ImpersonationBanner } from './middleware/impersonation-state.js';
+
+/** The layout's model and the partials' (views/layout.eta, views/partials/). */
+export interface LayoutModel {
+  title: string;
+  /** Versioned asset URLs by file name (routes/assets.ts). */
+  assets: Record<string, string>;
+  /** Pages only: the CSRF token and, while acting as someone, the banner. */
+  csrf?: string;
+  impersonation?: ImpersonationBanner;
+}
+
+/** A refused form shows its message above the form. */
+interface Refusal {
+  message?: string;
+}
+
+export interface LoginView extends Refusal {
+  uid: string;
+  clientName: string;
+  username?: string;
+  /** Adds the "Reset your password" link to the message. */
+  locked?: boolean;
+}
+
+export interface MfaVerifyView extends Refusal {
+  uid: string;
+  totp: boolean;
+  passkeys: boolean;
+  recoveryCodes: boolean;
+}
+
+export interface MfaEnrolView extends Refusal {
+  /** In a sign-in (Cancel ends it); absent on the account pages (Back). */
+  uid?: string;
+  secret: string;
+  uri: string;
+  qrDataUrl: string;
+  action: string;
+}
+
+export interface MfaRecoveryCodesView {
+  /** In a sign-in, the form posts (with the CSRF field); on the account pages it is a link. */
+  uid?: string;
+  /** Shown once; null when they were shown already. */
+  codes: string[] | null;
+  action: string;
+}
+
+export interface ConsentView {
+  uid: string;
+  clientName: string;
+  scopes: string[];
+  resources: { indicator: string; scopes: string[] }[];
+}
+
+export interface AccountPasswordView extends Refusal {
+  done?: boolean;
+}
+
+export interface AccountSecurityView {
+  summary: { totp: boolean; recoveryCodesLeft: number };
+  passkeys: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }[];
+  /** `?done=` after a change: which note to show. */
+  done?: string | string[];
+}
+
+export interface ForgotPasswordView extends Refusal {
+  identifier?: string;
+}
+
+export interface ResetPasswordView extends Refusal {
+  token: string;
+  username?: string;
+}
+
+export interface ImpersonationView {
+  stopped: boolean;
+}
+
+export interface ErrorView {
+  heading?: string;
+  message: string;
+  code: string;
+  /** A link to ask again (an expired reset link). */
+  retry?: string;
+}
+
+export interface UnavailableView {
+  title: string;
+  /** Where "Try again" goes. */
+  retry: string;
+}
+
+export interface LogoutView {
+  /** oidc-provider's hidden logout form (HTML). */
+  form: string;
+  clientName?: string;
+}
+
+export interface LoggedOutView {
+  clientName?: string;
+}
+
+type NoModel = Record<string, never>;
+
+/** Template name → its view model. */
+export interface ViewModels {
+  'account-password': AccountPasswordView;
+  'account-security': AccountSecurityView;
+  consent: ConsentView;
+  error: ErrorView;
+  'forgot-password': ForgotPasswordView;
+  'forgot-password-sent': NoModel;
+  impersonation: ImpersonationView;
+  'logged-out': LoggedOutView;
+  login: LoginView;
+  logout: LogoutView;
+  'mfa-enrol': MfaEnrolView;
+  'mfa-recovery-codes': MfaRecoveryCodesView;
+  'mfa-verify': MfaVerifyView;
+  'reset-password': ResetPasswordView;
+  'reset-password-done': NoModel;
+  unavailable: UnavailableView;
+}
+
+export type View = keyof ViewModels;
