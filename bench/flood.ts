@@ -164,13 +164,13 @@ async function clientCredentials(): Promise<void> {
 // Fixtures, server, phases
 
 async function createFixtures(serverEnv: Record<string, string>): Promise<string[]> {
-  const [{ loadConfig }, { createContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
+  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
     import('../src/config/config.js'),
-    import('../src/container.js'),
+    import('./lib/container.js'),
     import('../src/services/audit.js'),
     import('pino'),
   ]);
-  const c = await createContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
   try {
     const emails = Array.from({ length: USERS }, (_, i) => `flood-user-${String(i).padStart(4, '0')}@bench.test`);
     for (const email of emails) await c.identity.create({ email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Bench', familyName: 'User' }, CLI_ACTOR);

@@ -296,9 +296,9 @@ async function main() {
 
 /** Runs the migrations (by creating the container) and makes the SCIM token. */
 async function prepare(serverEnv: Record<string, string>): Promise<string> {
-  const [{ loadConfig }, { createContainer }, { default: pino }] = await Promise.all([import('../src/config/config.js'), import('../src/container.js'), import('pino')]);
+  const [{ loadConfig }, { createBenchContainer }, { default: pino }] = await Promise.all([import('../src/config/config.js'), import('./lib/container.js'), import('pino')]);
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
-  const c = await createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
     const made = await c.scim.auth.create('bench');
     if (!made.token) throw new Error('scim.auth.create returned no token');
@@ -566,14 +566,14 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
   // oidc-provider warns about the Node version when it loads; the server's log has said so already.
   const warn = console.warn;
   console.warn = () => {};
-  const [{ loadConfig }, { createContainer }, { buildApp }, { default: pino }] = await Promise.all([
+  const [{ loadConfig }, { createBenchContainer }, { buildApp }, { default: pino }] = await Promise.all([
     import('../src/config/config.js'),
-    import('../src/container.js'),
+    import('./lib/container.js'),
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
   const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR: join(tmpdir(), 'gatehouse-bench-scim-data'), NODE_ENV: SERVER_NODE_ENV });
-  const c = await createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   let http: Server | undefined;
   try {
     const { handle } = await buildApp(c);

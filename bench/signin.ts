@@ -269,14 +269,14 @@ interface BenchUser {
 }
 
 async function createFixtures(serverEnv: Record<string, string>): Promise<BenchUser[]> {
-  const [{ loadConfig }, { createContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
+  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
     import('../src/config/config.js'),
-    import('../src/container.js'),
+    import('./lib/container.js'),
     import('../src/services/audit.js'),
     import('pino'),
   ]);
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
-  const c = await createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
     const users: BenchUser[] = Array.from({ length: USERS }, (_, i) => ({ email: `bench-user-${String(i).padStart(4, '0')}@bench.test` }));
     // Hashing runs on libuv's pool: a few at a time.

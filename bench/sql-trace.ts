@@ -16,7 +16,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { createContainer } from '../src/container.js';
+import { createBenchContainer } from './lib/container.js';
 import { CLI_ACTOR } from '../src/services/audit.js';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,7 +41,7 @@ const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const config = loadConfig({ DATABASE_URL: url.toString(), ISSUER: origin, GATEHOUSE_SECRET: 'bench-secret-bench-secret-bench-secret-0123', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
-const c = await createContainer(config, { log: pino({ level: 'silent' }) });
+const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
 const { handle } = await buildApp(c);
 server.on('request', handle);
 

@@ -189,13 +189,13 @@ async function main() {
 // Fixtures
 
 async function prepare(serverEnv: Record<string, string>, dbUrl: string): Promise<void> {
-  const [{ loadConfig }, { createContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
+  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
     import('../src/config/config.js'),
-    import('../src/container.js'),
+    import('./lib/container.js'),
     import('../src/services/audit.js'),
     import('pino'),
   ]);
-  const c = await createContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
   try {
     adminId = (await c.identity.create({ email: ADMIN_EMAIL, password: PASSWORD, role: 'admin', status: 'active', givenName: 'Bench', familyName: 'Admin' }, CLI_ACTOR)).id;
     await c.repos.clients.save(
@@ -357,14 +357,14 @@ async function timed(key: string, label: string, op: () => Promise<unknown>): Pr
 async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
   const warn = console.warn;
   console.warn = () => {};
-  const [{ loadConfig }, { createContainer }, { buildApp }, { default: pino }] = await Promise.all([
+  const [{ loadConfig }, { createBenchContainer }, { buildApp }, { default: pino }] = await Promise.all([
     import('../src/config/config.js'),
-    import('../src/container.js'),
+    import('./lib/container.js'),
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
   const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR, MFA_REQUIRED_ROLES: '', NODE_ENV: SERVER_NODE_ENV });
-  const c = await createContainer(config, { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   let app: Server | undefined;
   try {
     const { handle } = await buildApp(c);

@@ -112,12 +112,12 @@ async function main() {
   if (busy > 0.25) console.log(`warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`);
 
   const results: PhaseResult[] = [];
-  let container: Awaited<ReturnType<typeof import('../src/container.js').createContainer>> | undefined;
+  let container: Awaited<ReturnType<typeof import('./lib/container.js').createBenchContainer>> | undefined;
   try {
     const dbUrl = await recreateDatabase(PG_URL, DB_NAME, { synchronousCommit: env.BENCH_PG_SYNC_COMMIT });
-    const [{ loadConfig }, { createContainer }, { createSecretBox }] = await Promise.all([
+    const [{ loadConfig }, { createBenchContainer }, { createSecretBox }] = await Promise.all([
       import('../src/config/config.js'),
-      import('../src/container.js'),
+      import('./lib/container.js'),
       import('../src/util/crypto.js'),
     ]);
     let now = T0;
@@ -131,7 +131,7 @@ async function main() {
       ...(env.BENCH_POOL_MAX ? { DATABASE_POOL_MAX: env.BENCH_POOL_MAX } : {}),
     });
     process.stdout.write('migrations … ');
-    const c = await createContainer(config, { clock, log: pino({ level: 'silent' }) });
+    const c = await createBenchContainer(config, { clock, log: pino({ level: 'silent' }) });
     container = c;
     console.log('done');
 

@@ -15,20 +15,15 @@ import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
 import { adminRoutes } from './http/routes/admin/index.js';
 import { impersonationRoutes } from './http/routes/impersonation.js';
 import { createImpersonationSessions } from './oidc/impersonation-session.js';
-import { ADMIN_SCOPE } from './services/admin-auth.js';
-import { ACCOUNT_CLIENT_ID, accountRoutes } from './http/routes/account.js';
+import { accountRoutes } from './http/routes/account.js';
 import { assetRoutes } from './http/routes/assets.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { passkeyRoutes } from './http/routes/passkeys.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
-import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createOidc } from './oidc/oidc.js';
 import { createSignInInteractions } from './http/sign-in.js';
-import { createAccountClaims } from './oidc/account-claims.js';
-import { ping } from './db/database.js';
-import { deriveKey } from './util/crypto.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -58,40 +53,17 @@ function surfaceOf(path: string): Surface {
   return 'oidc';
 }
 
-/** Makes what the server needs at first start: signing keys and the account pages' client. */
-async function ensureBootstrap(c: Container) {
-  const made = await c.signingKeys.ensure();
-  if (made.length) c.log.info({ kids: made }, 'oidc.keys_created');
-  await c.repos.clients.save(
-    ACCOUNT_CLIENT_ID,
-    { client_name: 'Gatehouse account', redirect_uris: [`${c.config.issuer}/account/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' },
-    null,
-    true,
-  );
-  // SCIM's own resource: client-credentials tokens with scope `scim`, for first-party clients only.
-  if (!(await c.repos.resources.find(c.scim.baseUrl))) {
-    await c.repos.resources.create({ indicator: c.scim.baseUrl, scopes: [SCIM_SCOPE], accessTokenTtl: null, firstPartyOnly: true });
-  }
-  // The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
-  if (!(await c.repos.resources.find(c.admin.baseUrl))) {
-    await c.repos.resources.create({ indicator: c.admin.baseUrl, scopes: [ADMIN_SCOPE], accessTokenTtl: null, firstPartyOnly: true });
-  }
-}
-
 /** The HTTP handler (Koa composition only): tests serve it without main.ts. */
 export async function buildApp(c: Container) {
-  await ensureBootstrap(c);
+  await c.bootstrap.ensure();
   const render = createRenderer();
-  const csrf = createCsrf(c.secret);
+  const csrf = createCsrf(c.keys.csrf);
   const oidc = await createOidc({
     config: c.config,
     keys: c.signingKeys,
     log: c.log,
-    cookieKeys: [deriveKey(c.secret, 'cookies').toString('base64url')],
-    payloads: c.repos.payloads,
-    clients: c.repos.clients,
-    resources: c.repos.resources,
-    accounts: createAccountClaims(c.repos.users),
+    cookieKeys: c.keys.cookies,
+    ...c.oidcStore,
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
     clock: c.clock,
@@ -109,18 +81,19 @@ export async function buildApp(c: Container) {
   const { runner: signIn, ...methods } = c.signIn;
   const strategies = { password: methods.password, totp: methods.totp, recovery: methods.recoveryCode, enrol: methods.totpEnrolment };
   const pages = [
-    interactionRoutes({ provider, interactions, signIn, strategies, mfa: c.mfa, users: c.repos.users, csrf, render }),
+    interactionRoutes({ provider, interactions, signIn, strategies, mfa: c.mfa, users: c.pageReads.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
-    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.repos.users, csrf, render }),
-    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.repos.users, interactions, signIn, strategy: methods.passkey, csrf }),
+    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.pageReads.users, csrf, render }),
+    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.pageReads.users, interactions, signIn, strategy: methods.passkey, csrf }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [r.routes(), r.allowedMethods()]);
-  const health = healthRoutes({ ping: () => ping(c.db) });
+  const health = healthRoutes({ ping: c.ping });
   const assets = assetRoutes();
 
   const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
   const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
-  const admin = adminApi({ routes: adminRoutes(c), auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
+  const adminOperations = adminRoutes({ ...c.admin, clients: c.clients, scimTokens: c.scim.auth, settings: c.settings, impersonation: c.impersonation });
+  const admin = adminApi({ routes: adminOperations, auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
 
   const stacks: Partial<Record<Surface, (ctx: Context, next: Next) => Promise<unknown>>> = { page: pageStack, scim, admin };
 

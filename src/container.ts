@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { CliServices } from './cli/commands.js';
 import type { Config } from './config/config.js';
-import { migrate, openDatabase, retryingTransaction, type Db } from './db/database.js';
+import { resolveSecret } from './config/secret.js';
+import { migrate, openDatabase, ping, retryingTransaction, type Db } from './db/database.js';
+import { ACCOUNT_CLIENT_ID } from './http/routes/account.js';
+import { createAccountClaims } from './oidc/account-claims.js';
 import { createAuditEventsRepository } from './repositories/audit-events.js';
 import { createClientsRepository } from './repositories/clients.js';
 import { createCredentialsRepository } from './repositories/credentials.js';
@@ -73,21 +75,14 @@ import { createRecoveryCodeStrategy } from './login/recovery-code.js';
 import { createSignInRunner } from './login/sign-in-runner.js';
 import { createTotpEnrolmentStrategy, createTotpStrategy } from './login/totp.js';
 import { LOGIN_MESSAGES } from './http/messages.js';
-import { createSecretBox, deriveKey, randomToken } from './util/crypto.js';
+import { ADMIN_SCOPE } from './services/admin-auth.js';
+import { createBootstrap } from './services/bootstrap.js';
+import { createHousekeeping } from './services/housekeeping.js';
+import { createInvitationConfirmation } from './services/invitation-confirmation.js';
+import { SCIM_SCOPE } from './services/scim-auth.js';
+import { createSecretBox, deriveKey } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
-
-/** GATEHOUSE_SECRET, or a dev secret generated once into DATA_DIR (with a warning). */
-export function resolveSecret(config: Config, log: Logger): string {
-  if (config.secret) return config.secret;
-  const file = join(config.dataDir, 'dev-secret');
-  if (!existsSync(file)) {
-    mkdirSync(config.dataDir, { recursive: true });
-    writeFileSync(file, randomToken(48), { mode: 0o600 });
-  }
-  log.warn({ file }, 'GATEHOUSE_SECRET is not set: using a generated development secret. Set GATEHOUSE_SECRET (32+ characters, the same on every instance) in production.');
-  return readFileSync(file, 'utf8').trim();
-}
 
 export interface ContainerOptions {
   log?: Logger;
@@ -152,6 +147,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
   });
+  const confirmInvitation = createInvitationConfirmation({ transact, users: repos.users, invitations: repos.invitations, identity, audit, clock });
   const passwordResets = createPasswordResetService({
     transact,
     users: repos.users,
@@ -165,7 +161,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     ttlSeconds: config.ttl.passwordReset,
     mayMail: rateLimits.passwordReset.mayMail,
     // Completing the link of an invitation mail confirms the invitation.
-    onCompleted: (done) => admin.invitations.confirmByLink(done),
+    onCompleted: confirmInvitation,
   });
   const issuerUrl = new URL(config.issuer);
   const mfa = createMfaService({
@@ -251,7 +247,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays, reach }),
     merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
     anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
-    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, identity, audit, reach, clock, log }),
+    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, audit, reach, clock, log }),
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),
@@ -297,14 +293,43 @@ export async function createContainer(config: Config, options: ContainerOptions 
     auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens, audit }),
   };
 
+  const bootstrap = createBootstrap({
+    signingKeys,
+    clients: repos.clients,
+    resources: repos.resources,
+    users: repos.users,
+    log,
+    accountClient: { clientId: ACCOUNT_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
+    // SCIM's: client-credentials tokens with scope `scim`. The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
+    ownResources: [{ indicator: scimBaseUrl, scope: SCIM_SCOPE }, { indicator: adminApiUrl, scope: ADMIN_SCOPE }],
+  });
+  const housekeeping = createHousekeeping({
+    log,
+    // Imports whose process died end as failed; on the embedded database every job left running was this process's predecessor's.
+    atStart: [() => mailer.purgeOutbox(), () => admin.imports.interruptAbandoned({ all: !config.databaseUrl })],
+    chores: [
+      { everyMs: 10 * 60_000, run: () => repos.payloads.deleteExpired(), failure: 'oidc.cleanup_failed' },
+      { everyMs: 60 * 60_000, run: () => admin.auditLog.purgeExpired(clock.now()), failure: 'audit.purge_failed' },
+      { everyMs: 10 * 60_000, run: () => repos.rateLimitStore.deleteExpired(clock.now()), failure: 'rate_limits.cleanup_failed' },
+      { everyMs: 60_000, run: () => admin.invitations.sendDue(clock.now()), failure: 'invitations.run_failed' },
+      { everyMs: 60 * 60_000, run: () => mailer.purgeOutbox(), failure: 'mail.outbox_purge_failed' },
+      { everyMs: config.imports.leaseSeconds * 1000, run: () => admin.imports.interruptAbandoned(), failure: 'import.sweep_failed' },
+    ],
+  });
+
   return {
     config,
     log,
     clock,
-    secret,
-    db,
-    repos,
-    hasher,
+    bootstrap,
+    housekeeping,
+    /** Keys derived from GATEHOUSE_SECRET: the pages' CSRF tokens, the provider's cookies. */
+    keys: { csrf: deriveKey(secret, 'csrf'), cookies: [deriveKey(secret, 'cookies').toString('base64url')] },
+    /** What oidc-provider stores and reads through: its adapter's payloads, clients, resources, account claims. */
+    oidcStore: { payloads: repos.payloads, clients: repos.clients, resources: repos.resources, accounts: createAccountClaims(repos.users) },
+    /** What the sign-in and account pages read: a user by id. */
+    pageReads: { users: repos.users },
+    ping: () => ping(db),
     rateLimits,
     audit,
     settings,
@@ -326,3 +351,9 @@ export async function createContainer(config: Config, options: ContainerOptions 
   };
 }
 export type Container = Awaited<ReturnType<typeof createContainer>>;
+
+/** What the CLI's commands use, whether run by `gatehouse …` or through the server's socket. */
+export function cliServices(c: Container): CliServices {
+  const { config, clock, identity, mfa, clients, signingKeys, settings, mailer } = c;
+  return { config, clock, identity, mfa, clients, signingKeys, settings, mailer, scimTokens: c.scim.auth, auditLog: c.admin.auditLog, imports: c.admin.imports };
+}

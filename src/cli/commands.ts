@@ -3,13 +3,22 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { Container } from '../container.js';
+import type { Config } from '../config/config.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { CLI_ACTOR } from '../services/audit.js';
+import { CLI_ACTOR, type AuditLog } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
+import type { ClientRegistry } from '../services/client-registry.js';
+import type { IdentityService } from '../services/identity.js';
+import type { Mailer } from '../services/mailer.js';
+import type { MfaService } from '../services/mfa.js';
+import type { ScimAuth } from '../services/scim-auth.js';
+import type { SettingsService } from '../services/settings.js';
+import type { SigningKeyService } from '../services/signing-keys.js';
+import type { UserImportService } from '../services/user-import.js';
+import type { Clock } from '../util/clock.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
 
@@ -24,11 +33,25 @@ export interface CommandIo {
 /** No terminal: the process's directory, no progress shown. */
 export const QUIET_IO: CommandIo = { cwd: process.cwd(), progress: () => {} };
 
+/** The services the commands use. */
+export interface CliServices {
+  config: Config;
+  clock: Clock;
+  identity: IdentityService;
+  mfa: MfaService;
+  clients: ClientRegistry;
+  scimTokens: ScimAuth;
+  signingKeys: SigningKeyService;
+  auditLog: AuditLog;
+  settings: SettingsService;
+  imports: UserImportService;
+  mailer: Mailer;
+}
+
 export interface Command {
   usage: string;
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
-  /** Commands that need no container (no database) set this. */
-  run: (c: Container, opts: Opts, positionals: string[], io?: CommandIo) => Promise<unknown>;
+  run: (c: CliServices, opts: Opts, positionals: string[], io?: CommandIo) => Promise<unknown>;
   /** Why a result is a failure (exit 1, the result still printed); undefined when it is not. */
   failed?: (result: any) => string | undefined;
 }
@@ -71,7 +94,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(c, _o, [identifier]) {
       assertThat(identifier, usage('which user? Give an email, id or userCode'));
       const user = await c.identity.find(identifier);
-      return { ...user, roles: await c.repos.users.roleAssignments(user.id) };
+      return { ...user, roles: await c.identity.roleAssignments(user.id) };
     },
   },
 
@@ -143,7 +166,7 @@ export const COMMANDS: Record<string, Command> = {
       const scopes = (str(o.scopes) ?? '').split(/\s+/).filter(Boolean);
       const ttl = str(o.ttl) ? Number(o.ttl) : null;
       assertThat(ttl === null || (Number.isInteger(ttl) && ttl >= 60), usage('--ttl must be a whole number of seconds, at least 60'));
-      return c.repos.resources.create({ indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true });
+      return c.clients.registerResource({ indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true });
     },
   },
 
@@ -153,7 +176,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(c, o) {
       const roles = str(o.roles)?.split(',').map((r) => r.trim()).filter(Boolean);
       for (const role of roles ?? []) assertThat(isRole(role), usage(`--roles: unknown "${role}" (roles: ${ROLES.join(', ')})`));
-      const made = await c.scim.auth.create(need(o, 'name'), roles as Role[] | undefined);
+      const made = await c.scimTokens.create(need(o, 'name'), roles as Role[] | undefined);
       // The token is shown once; only its hash is stored.
       return { id: made.id, name: made.name, token: made.token, grantableRoles: made.grantableRoles, createdAt: made.createdAt };
     },
@@ -161,14 +184,14 @@ export const COMMANDS: Record<string, Command> = {
 
   'scim-token list': {
     usage: 'scim-token list',
-    run: (c) => c.scim.auth.list(),
+    run: (c) => c.scimTokens.list(),
   },
 
   'scim-token revoke': {
     usage: 'scim-token revoke <id|name>',
     async run(c, _o, [idOrName]) {
       assertThat(idOrName, usage('which token? Give its id or name'));
-      return c.scim.auth.revoke(idOrName);
+      return c.scimTokens.revoke(idOrName);
     },
   },
 
@@ -184,7 +207,7 @@ export const COMMANDS: Record<string, Command> = {
   'audit purge': {
     usage: 'audit purge (deletes audit events older than the auditRetentionDays setting; none when it is not set)',
     async run(c) {
-      const { deleted, before } = await c.admin.auditLog.purgeExpired(c.clock.now(), CLI_ACTOR);
+      const { deleted, before } = await c.auditLog.purgeExpired(c.clock.now(), CLI_ACTOR);
       return { deleted, before: before?.toISOString() ?? null, retentionDays: c.settings.current().auditRetentionDays };
     },
   },
@@ -206,7 +229,7 @@ export const COMMANDS: Record<string, Command> = {
         // The CLI acts with every power (as for its other commands).
         const by = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin' as const, scope: { all: true as const } } };
         const label = (p: ImportCounts) => `${p.processed} rows, ${p.created} created, ${p.updated} updated, ${p.failed} bad`;
-        const job = await c.admin.imports.run(input, { key: key as ImportKey, mode: mode as ImportMode, dryRun: o['dry-run'] === true }, by, (p) => io.progress(size ? p.bytes / size : 1, label(p)));
+        const job = await c.imports.run(input, { key: key as ImportKey, mode: mode as ImportMode, dryRun: o['dry-run'] === true }, by, (p) => io.progress(size ? p.bytes / size : 1, label(p)));
         io.progress(1, label(job));
         return job;
       } finally {
@@ -219,7 +242,7 @@ export const COMMANDS: Record<string, Command> = {
   'import list': {
     usage: 'import list (the latest import jobs, newest first; a job whose process died shows failed, import.interrupted)',
     async run(c) {
-      return c.admin.imports.list();
+      return c.imports.list();
     },
   },
 
@@ -227,9 +250,9 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'import errors <job id> (the bad rows of an import: row, column, code, message)',
     async run(c, _o, [id]) {
       assertThat(id, usage('which import? Give the job id it printed'));
-      const job = await c.admin.imports.get(id);
+      const job = await c.imports.get(id);
       const errors = [];
-      for await (const page of c.admin.imports.errors(job.id)) errors.push(...page);
+      for await (const page of c.imports.errors(job.id)) errors.push(...page);
       return errors;
     },
   },
@@ -238,7 +261,7 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'mail list [--to EMAIL] [--limit N]',
     options: { to: { type: 'string' }, limit: { type: 'string' } },
     async run(c, o) {
-      return c.repos.outbox.list(Number(str(o.limit) ?? 20), str(o.to));
+      return c.mailer.outbox(Number(str(o.limit) ?? 20), str(o.to));
     },
   },
 };

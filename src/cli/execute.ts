@@ -1,6 +1,5 @@
-import type { Container } from '../container.js';
 import { AppError } from '../errors/app-error.js';
-import { COMMANDS, QUIET_IO, resolveCommand, type CommandIo } from './commands.js';
+import { COMMANDS, QUIET_IO, resolveCommand, type CliServices, type CommandIo } from './commands.js';
 import { EXIT, exitCode } from './exit-codes.js';
 
 /** What a command printed and how it ended, wherever it ran. */
@@ -29,12 +28,12 @@ export function checkCommand(argv: string[]): CliOutcome | undefined {
   }
 }
 
-/** Runs `argv` against a container: JSON on stdout, or a message on stderr (and the JSON, for a failed result). */
-export async function execute(container: Container, argv: string[], io: CommandIo = QUIET_IO): Promise<CliOutcome> {
+/** Runs `argv` with the services: JSON on stdout, or a message on stderr (and the JSON, for a failed result). */
+export async function execute(services: CliServices, argv: string[], io: CommandIo = QUIET_IO): Promise<CliOutcome> {
   try {
     const resolved = resolveCommand(argv);
     if (!resolved) return checkCommand(argv)!;
-    const result = await resolved.command.run(container, resolved.opts, resolved.positionals, io);
+    const result = await resolved.command.run(services, resolved.opts, resolved.positionals, io);
     const failed = resolved.command.failed?.(result);
     return { code: failed ? EXIT.failed : EXIT.ok, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: failed ? `error: ${failed}\n` : '' };
   } catch (err) {

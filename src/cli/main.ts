@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { loadConfig } from '../config/config.js';
-import { createContainer } from '../container.js';
+import { cliServices, createContainer } from '../container.js';
 import { checkCommand, execute, failure, usageText, type CliOutcome } from './execute.js';
 import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<CliOutcome> {
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
     const container = await createContainer(config, { log });
     try {
-      return await execute(container, argv, io);
+      return await execute(cliServices(container), argv, io);
     } finally {
       await container.close();
     }

@@ -2,8 +2,7 @@ import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Container } from '../container.js';
-import type { CommandIo } from './commands.js';
+import type { CliServices, CommandIo } from './commands.js';
 import type { CliOutcome } from './execute.js';
 import { execute } from './execute.js';
 import { EXIT } from './exit-codes.js';
@@ -20,8 +19,8 @@ export function cliSocketPath(dataDir: string): string {
   return resolve(dataDir, 'gatehouse.sock');
 }
 
-export async function serveCliSocket(container: Container, log: Logger): Promise<Server> {
-  const path = cliSocketPath(container.config.dataDir);
+export async function serveCliSocket(services: CliServices, log: Logger): Promise<Server> {
+  const path = cliSocketPath(services.config.dataDir);
   if (existsSync(path)) unlinkSync(path); // left by a server that did not stop cleanly
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -39,7 +38,7 @@ export async function serveCliSocket(container: Container, log: Logger): Promise
       progress: (progress, label) => res.write(`${JSON.stringify({ progress, label })}\n`),
     };
     const outcome: CliOutcome = Array.isArray(argv) && argv.every((a) => typeof a === 'string')
-      ? await execute(container, argv, io)
+      ? await execute(services, argv, io)
       : { code: EXIT.usage, stdout: '', stderr: 'error: malformed CLI request\n' };
     log.info({ command: Array.isArray(argv) ? argv.slice(0, 2).join(' ') : undefined, code: outcome.code }, 'cli.command');
     res.end(JSON.stringify(outcome));

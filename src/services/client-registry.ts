@@ -1,7 +1,7 @@
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { ClientsRepository } from '../repositories/clients.js';
-import type { ResourceServersRepository } from '../repositories/resource-servers.js';
+import type { ResourceServer, ResourceServersRepository } from '../repositories/resource-servers.js';
 import { randomToken } from '../util/crypto.js';
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
@@ -26,6 +26,9 @@ export interface NewClient {
 export function createClientRegistry(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
   return {
     list: () => deps.clients.list(),
+
+    /** A resource server, stored as given (the CLI's `resource create`). */
+    registerResource: (input: ResourceServer) => deps.resources.create(input),
 
     async register(input: NewClient, actor: Actor, ip: string | null = null) {
       const { clientId, grantTypes, redirectUris, isPublic } = input;

@@ -129,6 +129,8 @@ export function createIdentityService(deps: IdentityDeps) {
       return user;
     },
 
+    roleAssignments: (userId: string) => users.roleAssignments(userId),
+
     /**
      * Sets a password under the policy. `reset` marks a completed password reset:
      * it lifts a lock and ends the user's sessions.

@@ -11,7 +11,6 @@ import type { Operator } from '../domain/operator.js';
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
-import type { IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
 
@@ -55,7 +54,6 @@ export function createInvitationsService(deps: {
   users: UsersRepository;
   invitations: InvitationsRepository;
   resets: PasswordResetService;
-  identity: Pick<IdentityService, 'writeStatus'>;
   audit: AuditService;
   reach: UserReach;
   clock: Clock;
@@ -145,19 +143,6 @@ export function createInvitationsService(deps: {
         }
       }
       return sent;
-    },
-
-    /**
-     * A password link was completed: it confirms the invitation whose mail carried it,
-     * and a `pending` user (invited, not yet active) becomes `active`, as in Okta.
-     */
-    async confirmByLink(done: { userId: string; tokenHash: string }): Promise<void> {
-      await deps.transact(async (trx) => {
-        if (!(await invitations.confirmByLink(done.userId, done.tokenHash, clock.now(), trx))) return;
-        const actor: Actor = { type: 'user', id: done.userId };
-        await deps.audit.record({ actor, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
-        if ((await deps.users.lock(done.userId, trx))?.status === 'pending') await deps.identity.writeStatus(done.userId, 'active', actor, null, trx);
-      });
     },
   };
 }

@@ -16,6 +16,9 @@ export const OUTBOX_RETENTION_MS = 24 * 3600 * 1000;
 export function createMailer(deps: { smtpUrl?: string; from: string; outbox: MailOutboxRepository; log: Logger; clock: Clock }) {
   const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : null;
   return {
+    /** The dev outbox's latest mails (the CLI's `mail list`). */
+    outbox: (limit: number, to?: string) => deps.outbox.list(limit, to),
+
     /** Deletes outbox mails older than 24 hours (at start and hourly); returns how many. */
     async purgeOutbox(): Promise<number> {
       const deleted = await deps.outbox.deleteCreatedBefore(new Date(deps.clock.now().getTime() - OUTBOX_RETENTION_MS));

@@ -10,7 +10,7 @@ test.before(async () => {
 });
 test.after.always(() => s?.close());
 
-const db = () => s.server.container.db;
+const db = () => s.server.db;
 const count = async (table: string, where: Record<string, unknown>) => Number((await db()(table).where(where).count('* as n').first())!.n);
 const snake = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 

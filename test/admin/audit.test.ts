@@ -1,5 +1,6 @@
 import test from 'ava';
 import { execute } from '../../src/cli/execute.js';
+import { cliServices } from '../../src/container.js';
 import { startAdminServer, type AdminServer, type ApiReply } from '../helpers/admin.js';
 
 let s: AdminServer;
@@ -15,7 +16,7 @@ const DAY = 24 * 60 * 60 * 1000;
 /** Old events, written as they would have been long ago. */
 async function oldEvents(count: number, daysAgo: number, action = 'test.old') {
   const at = new Date(Date.now() - daysAgo * DAY);
-  await s.server.container.db('audit_events').insert(Array.from({ length: count }, () => ({ at, actor_type: 'system', action })));
+  await s.server.db('audit_events').insert(Array.from({ length: count }, () => ({ at, actor_type: 'system', action })));
 }
 
 test('an admin reads who changed what: filters by target, actor and action, newest first, with old and new values', async (t) => {
@@ -119,34 +120,34 @@ test('refusals: 403 below admin, 400 for a bad query or cursor', async (t) => {
 
 // Retention changes a setting and deletes rows: these run alone, first.
 test.serial('retention: nothing is purged while auditRetentionDays is null; then events older than it go, in batches, and the purge is audited', async (t) => {
-  const { container } = s.server;
+  const { container, db, repos } = s.server;
   await oldEvents(5, 400, 'test.ancient');
   await oldEvents(2, 20, 'test.recent');
   t.deepEqual(await container.admin.auditLog.purgeExpired(new Date()), { deleted: 0, before: null });
-  t.is((await container.db('audit_events').where({ action: 'test.ancient' })).length, 5);
+  t.is((await db('audit_events').where({ action: 'test.ancient' })).length, 5);
 
   const superAdmin = await s.as('super_admin');
   t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: 30 })).status, 200);
-  t.is(await container.repos.audit.deleteOlderThan(new Date(Date.now() - 401 * DAY), 2), 0, 'nothing that old');
+  t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 401 * DAY), 2), 0, 'nothing that old');
   const purged = await container.admin.auditLog.purgeExpired(new Date());
   t.is(purged.deleted, 5);
-  t.is((await container.db('audit_events').where({ action: 'test.ancient' })).length, 0);
-  t.is((await container.db('audit_events').where({ action: 'test.recent' })).length, 2, 'younger than the retention: kept');
-  const [record] = await container.db('audit_events').where({ action: 'audit.purged' });
+  t.is((await db('audit_events').where({ action: 'test.ancient' })).length, 0);
+  t.is((await db('audit_events').where({ action: 'test.recent' })).length, 2, 'younger than the retention: kept');
+  const [record] = await db('audit_events').where({ action: 'audit.purged' });
   t.like(record, { actor_type: 'system' });
   t.like(record.details, { deleted: 5, retentionDays: 30 });
 
   await oldEvents(5, 60, 'test.batched');
-  t.is(await container.repos.audit.deleteOlderThan(new Date(Date.now() - 30 * DAY), 2), 5, 'batches of 2 until none is left');
+  t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 30 * DAY), 2), 5, 'batches of 2 until none is left');
 
   await oldEvents(3, 45, 'test.cli');
-  const cli = await execute(container, ['audit', 'purge']);
+  const cli = await execute(cliServices(container), ['audit', 'purge']);
   t.is(cli.code, 0, cli.stderr);
   t.like(JSON.parse(cli.stdout), { deleted: 3, retentionDays: 30 });
-  const [byCli] = await container.db('audit_events').where({ action: 'audit.purged', actor_type: 'cli' });
+  const [byCli] = await db('audit_events').where({ action: 'audit.purged', actor_type: 'cli' });
   t.like(byCli.details, { deleted: 3 });
 
   t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: null })).status, 200);
   await oldEvents(1, 45, 'test.kept');
-  t.like(JSON.parse((await execute(container, ['audit', 'purge'])).stdout), { deleted: 0, before: null, retentionDays: null });
+  t.like(JSON.parse((await execute(cliServices(container), ['audit', 'purge'])).stdout), { deleted: 0, before: null, retentionDays: null });
 });

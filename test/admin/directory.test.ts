@@ -11,7 +11,7 @@ test.after.always(() => s?.close());
 const MISSING = '3f1b9e0e-0000-4000-8000-00000000dead';
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${++n}-${Date.now()}`;
-const auditOf = (targetId: string) => s.server.container.db('audit_events').where({ target_id: targetId }).orderBy('id');
+const auditOf = (targetId: string) => s.server.db('audit_events').where({ target_id: targetId }).orderBy('id');
 
 test('accounts: an admin creates, lists, reads, renames and deletes one, each change audited', async (t) => {
   const admin = await s.as('admin');
@@ -103,7 +103,7 @@ test('accounts: one that employs users is deleted only with ?force=true; its use
   const stays = (await api('GET', `/users/${alsoHere.id}`)).body;
   t.is(stays.user.mainAccountId, other.id);
   t.deepEqual(stays.employments.map((e: { accountId: string }) => e.accountId), [other.id]);
-  const [deleted] = await s.server.container.db('audit_events').where({ target_id: account.id, action: 'account.deleted' });
+  const [deleted] = await s.server.db('audit_events').where({ target_id: account.id, action: 'account.deleted' });
   t.like(deleted.details, { force: true, movedToGuest: 1, employmentsRemoved: 2 });
 });
 

@@ -86,8 +86,7 @@ test('XLSX: a workbook with one sheet, read back with exceljs', async (t) => {
 });
 
 test('pages are read by keyset one after another: every user once, in order', async (t) => {
-  const c = s.server.container;
-  const exports = createUserExportService({ search: c.repos.search, log: pino({ level: 'silent' }), pageSize: 2 });
+  const exports = createUserExportService({ search: s.server.repos.search, log: pino({ level: 'silent' }), pageSize: 2 });
   const stream = await exports.csv({ filter: { q: d }, sort: { key: 'email', descending: false }, columns: ['email'] }, { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } });
   let text = '';
   for await (const chunk of stream) text += chunk;

@@ -31,12 +31,12 @@ const c = () => s.server.container;
 const CSV = { 'content-type': 'text/csv' };
 const domain = () => `${randomBytes(4).toString('hex')}.example.com`;
 const csv = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
-const countLike = async (pattern: string) => Number((await c().db('users').whereRaw('lower(email) LIKE ?', [pattern]).count('* as n').first())!.n);
+const countLike = async (pattern: string) => Number((await s.server.db('users').whereRaw('lower(email) LIKE ?', [pattern]).count('* as n').first())!.n);
 const SUPER = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin' as const, scope: { all: true as const } } };
 
 /** Another Gatehouse instance on the same PostgreSQL database, its clock `ahead` ms ahead. */
 async function otherInstance(ahead: number) {
-  const { host, port, user, database } = c().db.client.connectionSettings as { host: string; port?: number; user: string; database: string };
+  const { host, port, user, database } = s.server.db.client.connectionSettings as { host: string; port?: number; user: string; database: string };
   const url = `postgres://${user}@${host}:${port ?? 5432}/${database}`;
   const config = loadConfig({ DATABASE_URL: url, DATABASE_POOL_MAX: '2', ISSUER: s.server.url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent' });
   return createContainer(config, { log: pino({ level: 'silent' }), clock: { now: () => new Date(Date.now() + ahead) } });
@@ -45,7 +45,7 @@ async function otherInstance(ahead: number) {
 // One test changes the server's clock: the tests of this file run one at a time.
 test.serial('a job left running by a process that died: failed (import.interrupted) once its lease ran out, with no row claimed; GET and the list say so', async (t) => {
   // The job row as the import leaves it when its process is killed after 2,000 rows: running, its lease 30 s ahead.
-  const jobs = createImportJobsRepository(c().db);
+  const jobs = createImportJobsRepository(s.server.db);
   const lease = new Date(clock.now().getTime() + 30_000);
   const job = await jobs.create({ key: 'email', mode: 'add', dryRun: false, createdBy: 'gatehouse-cli', leaseUntil: lease });
   await jobs.progress(job.id, { total: 2000, processed: 2000, created: 2000, updated: 0, failed: 0 }, [], lease);
@@ -132,7 +132,7 @@ test.serial('the database ends the import\'s connection part-way: the job fails 
   const running = c().admin.imports.run(file, { key: 'email', mode: 'add', dryRun: false }, SUPER, (p) => p.processed === 1000 && batched());
   await firstBatch;
   // The import's transaction waits for more of the file: end its backend, as a database restart would.
-  const ended = await c().db.raw(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
+  const ended = await s.server.db.raw(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`);
   t.is(ended.rows.length, 1);
   file.push(null);
   const job = await running;

@@ -9,6 +9,7 @@ import test from 'ava';
 import { parse } from 'csv-parse/sync';
 import pino from 'pino';
 import { serveCliSocket } from '../../src/cli/server-socket.js';
+import { cliServices } from '../../src/container.js';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { ImportProgress } from '../../src/services/user-import.js';
@@ -27,7 +28,7 @@ test.after.always(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const db = () => s.server.container.db;
+const db = () => s.server.db;
 const CSV = { 'content-type': 'text/csv' };
 /** A unique domain per test: the tests of this file run at once. */
 const domain = () => `${randomBytes(4).toString('hex')}.example.com`;
@@ -206,7 +207,7 @@ test('a database fault part-way (a user created meanwhile with an email of the f
   const d = domain();
   const c = s.server.container;
   // Another transaction holds a user with the email of row 1500, not yet committed: the import cannot see it.
-  const other = await c.db.transaction();
+  const other = await s.server.db.transaction();
   await other('users').insert({ user_code: `RACE-${d}`, email: `u1499@${d}`, status: 'active' });
   const file = Readable.from([csv('email', ...Array.from({ length: 2000 }, (_, i) => `u${i}@${d}`))]);
   let firstBatch!: () => void;
@@ -291,7 +292,7 @@ function cli(args: string[], env: Record<string, string>, cwd: string): Promise<
 }
 
 test('gatehouse import: sent to the server that owns the embedded database; a relative FILE, progress lines on stderr, the job on stdout', async (t) => {
-  const socket = await serveCliSocket(s.server.container, pino({ level: 'silent' }));
+  const socket = await serveCliSocket(cliServices(s.server.container), pino({ level: 'silent' }));
   t.teardown(() => socket.close());
   const d = domain();
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-import-cwd-'));

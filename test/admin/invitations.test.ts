@@ -12,7 +12,7 @@ test.before(async () => {
 test.after.always(() => s?.close());
 
 const NEW_PASSWORD = 'amber-orchard-62-kestrel';
-const db = () => s.server.container.db;
+const db = () => s.server.db;
 const HOUR = 3_600_000;
 
 /** A new user made through the API without a password, as an admin about to invite them would. */
@@ -25,7 +25,7 @@ async function newcomer(): Promise<{ id: string; email: string }> {
 
 /** The links of the invitation mails sent to `email`, the newest first. */
 async function invitationLinks(email: string): Promise<string[]> {
-  const mails = await s.server.container.repos.outbox.list(20, email);
+  const mails = await s.server.repos.outbox.list(20, email);
   return mails.filter((m) => m.subject === 'You are invited to Gatehouse').map((m) => /https?:\/\/\S+reset-password\?token=\S+/.exec(m.text)![0]);
 }
 

@@ -10,7 +10,7 @@ test.before(async () => {
 });
 test.after.always(() => s?.close());
 
-const db = () => s.server.container.db;
+const db = () => s.server.db;
 
 async function accounts(...names: string[]): Promise<string[]> {
   const rows = await db()('accounts').insert(names.map((name) => ({ name: `${name}-${Math.random()}`, kind: 'customer' }))).returning('id');
@@ -22,10 +22,10 @@ test('a merge moves employments, roles, groups, contacts, reports, SCIM link and
   const keep = await s.server.createUser({ givenName: 'Kim', familyName: 'Keep' });
   const dup = await s.server.createUser({ givenName: 'Kimberly', familyName: 'Keep' });
   const [a, b, cAcc] = await accounts('A', 'B', 'C');
-  await c.repos.users.setMainAccount(keep.id, a!, db());
+  await s.server.repos.users.setMainAccount(keep.id, a!, db());
   await db()('employments').insert({ user_id: keep.id, account_id: b!, start_date: '2020-01-01' });
   await db()('employments').insert({ user_id: dup.id, account_id: b!, start_date: '2024-05-01' });
-  await c.repos.users.setMainAccount(dup.id, cAcc!, db());
+  await s.server.repos.users.setMainAccount(dup.id, cAcc!, db());
   await db()('role_assignments').insert({ user_id: dup.id, role: 'manager', account_id: cAcc });
   const [g1, g2] = (await db()('groups').insert([{ display_name: `Both-${Math.random()}` }, { display_name: `DupOnly-${Math.random()}` }]).returning(['id', 'version'])) as { id: string; version: number }[];
   await db()('group_members').insert([{ group_id: g1!.id, user_id: keep.id }, { group_id: g1!.id, user_id: dup.id }, { group_id: g2!.id, user_id: dup.id }]);
@@ -91,7 +91,7 @@ test('a conflict is reported with both values, and nothing changes', async (t) =
   await db()('users').where({ id: keep.id }).update({ external_id: 'HR-1', employee_number: 'E-7' });
   await db()('users').where({ id: dup.id }).update({ external_id: 'HR-2', employee_number: 'E-7' });
   const [acc] = await accounts('Conflict');
-  await s.server.container.repos.users.setMainAccount(dup.id, acc!, db());
+  await s.server.repos.users.setMainAccount(dup.id, acc!, db());
   const before = await db()('users').whereIn('id', [keep.id, dup.id]).orderBy('id');
 
   const res = await admin.api('POST', '/users/merge', { keepId: keep.id, mergeId: dup.id });

@@ -16,7 +16,7 @@ let managerId: string;
 
 test.before(async () => {
   s = await startAdminServer();
-  const db = s.server.container.db;
+  const db = s.server.db;
   [accountA, accountB] = (await db('accounts').insert([{ name: 'Acme', kind: 'customer' }, { name: 'Globex', kind: 'customer' }]).returning('id')).map((r) => r.id);
   for (const role of ROLES) api[role] = (await s.as(role)).api;
   // The manager manages account A (a manager assignment scoped to it).
@@ -29,7 +29,7 @@ test.after.always(() => s?.close());
 /** A fresh user of this role, employed by account A (or B). */
 async function employee(role: Role = 'individual', account: 'A' | 'B' = 'A') {
   const user = await s.server.createUser({ role });
-  await s.server.container.repos.users.setMainAccount(user.id, account === 'A' ? accountA : accountB, s.server.container.db);
+  await s.server.repos.users.setMainAccount(user.id, account === 'A' ? accountA : accountB, s.server.db);
   return user;
 }
 
@@ -76,7 +76,7 @@ test.serial('row 2: a manager views and edits the users of the accounts they man
   t.is(list.status, 200);
   t.true(list.body.items.some((u: { id: string }) => u.id === mine.id));
   t.false(list.body.items.some((u: { id: string }) => u.id === theirs.id));
-  const inA = await s.server.container.db('employments').countDistinct('user_id as n').where('account_id', accountA).first();
+  const inA = await s.server.db('employments').countDistinct('user_id as n').where('account_id', accountA).first();
   t.is(list.body.total, Number(inA!.n), 'the total counts only users employed by account A');
 });
 

@@ -12,7 +12,7 @@ test.after.always(() => s?.close());
 const MISSING = '3f1b9e0e-0000-4000-8000-00000000dead';
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${++n}-${Date.now()}`;
-const lastAudit = async (targetId: string, action: string) => (await s.server.container.db('audit_events').where({ target_id: targetId, action }).orderBy('id', 'desc'))[0];
+const lastAudit = async (targetId: string, action: string) => (await s.server.db('audit_events').where({ target_id: targetId, action }).orderBy('id', 'desc'))[0];
 const ids = (list: { id: string }[]) => list.map((u) => u.id).sort();
 
 async function account(api: AdminFetch, kind = 'customer') {
@@ -87,9 +87,9 @@ test('PUT roles replaces every assignment; the main role stays unscoped; audited
 
   const back = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [] });
   t.deepEqual(back.body, { mainRole: 'individual', assignments: [{ role: 'individual', accountId: null, accountGroupId: null }] });
-  const before = (await s.server.container.db('audit_events').where({ target_id: user.id })).length;
+  const before = (await s.server.db('audit_events').where({ target_id: user.id })).length;
   t.is((await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual' })).status, 200);
-  t.is((await s.server.container.db('audit_events').where({ target_id: user.id })).length, before, 'no change, no audit event');
+  t.is((await s.server.db('audit_events').where({ target_id: user.id })).length, before, 'no change, no audit event');
 });
 
 test('an admin cannot grant super_admin (403) nor change a super admin; a super admin can', async (t) => {

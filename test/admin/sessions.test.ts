@@ -11,7 +11,7 @@ test.before(async () => {
 });
 test.after.always(() => s?.close());
 
-const db = () => s.server.container.db;
+const db = () => s.server.db;
 
 test('sessions are listed after real sign-ins, and revoking them ends sessions, grants and tokens', async (t) => {
   const user = await s.server.createUser();

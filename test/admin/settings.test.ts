@@ -20,7 +20,7 @@ test.before(async () => {
 });
 test.after.always(() => s?.close());
 
-const settingsAudit = async () => (await s.server.container.db('audit_events').where({ action: 'settings.changed' }).orderBy('id', 'desc'))[0];
+const settingsAudit = async () => (await s.server.db('audit_events').where({ action: 'settings.changed' }).orderBy('id', 'desc'))[0];
 
 test.serial('a super admin reads the settings; nobody else may', async (t) => {
   const read = await superAdmin.api('GET', '/settings');
@@ -98,9 +98,9 @@ test.serial('fewer allowed failed sign-ins apply at once', async (t) => {
   t.deepEqual(put.body.lockout, { maxAttempts: 2, minutes: 15 });
   const user = await s.server.createUser();
   t.is(await signIn(user.email, 'wrong-password-000'), 401);
-  t.is((await s.server.container.db('users').where({ id: user.id }).first()).status, 'active');
+  t.is((await s.server.db('users').where({ id: user.id }).first()).status, 'active');
   t.is(await signIn(user.email, 'wrong-password-000'), 401);
-  t.is((await s.server.container.db('users').where({ id: user.id }).first()).status, 'locked', 'locked at the second failure');
+  t.is((await s.server.db('users').where({ id: user.id }).first()).status, 'locked', 'locked at the second failure');
   t.deepEqual((await settingsAudit()).changes, { lockout: [{ maxAttempts: 5, minutes: 15 }, { maxAttempts: 2, minutes: 15 }] });
   t.is((await superAdmin.api('PUT', '/settings', { lockout: { maxAttempts: 5 } })).status, 200);
 });

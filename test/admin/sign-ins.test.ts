@@ -92,7 +92,7 @@ test('a wrong password is recorded as bad_password with the identifier typed, ne
   t.is(rest.length, 0);
   t.like(event, { outcome: 'failed', reason: 'bad_password', factor: 'password', identifier: user.userCode, amr: null });
   assertContext(t, event!);
-  const raw = await s.server.container.db('audit_events').where({ target_id: user.id, action: 'signin.failed' });
+  const raw = await s.server.db('audit_events').where({ target_id: user.id, action: 'signin.failed' });
   t.false(JSON.stringify(raw).includes(WRONG_PASSWORD));
 });
 
@@ -221,7 +221,8 @@ test('sign-ins older than the audit retention are purged like every other event'
   await attempt(user.email, WRONG_PASSWORD);
   await attempt(user.email, PASSWORD);
   const [recent, old] = await signInsOf(user.id);
-  const { db, admin: services, settings } = s.server.container;
+  const { admin: services, settings } = s.server.container;
+  const { db } = s.server;
   await db('audit_events').where({ id: old!.id }).update({ at: new Date(Date.now() - 40 * 24 * 3600 * 1000) });
   await settings.update({ auditRetentionDays: 30 }, { type: 'cli', name: 'test' });
   t.teardown(() => settings.update({ auditRetentionDays: null }, { type: 'cli', name: 'test' }));
@@ -274,7 +275,7 @@ test('a passkey alone is recorded with amr hwk+user; a passkey nobody registered
 test('a passkey alone of a deactivated user is recorded as status_inactive', async (t) => {
   const user = await s.server.createUser();
   const credential = await enrolledPasskey(user.id);
-  await s.server.container.db('users').where({ id: user.id }).update({ status: 'inactive' });
+  await s.server.db('users').where({ id: user.id }).update({ status: 'inactive' });
   const flow = await loginPage();
   t.is(await passkeyStep(flow.browser, flow.page, credential), 403);
   const events = await signInsOf(user.id);

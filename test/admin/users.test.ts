@@ -14,7 +14,7 @@ test.before(async () => {
 });
 test.after.always(() => s?.close());
 
-const audit = (targetId: string) => s.server.container.db('audit_events').where('target_id', targetId).orderBy('id');
+const audit = (targetId: string) => s.server.db('audit_events').where('target_id', targetId).orderBy('id');
 
 test('create, read, change with If-Match, and the audit of each change', async (t) => {
   const created = await admin('POST', '/users', { email: 'ada@example.com', givenName: 'Ada', familyName: 'Lovelace', tags: ['math'], customAttributes: { cohort: 7 } });
@@ -57,7 +57,7 @@ test('bad input gets a clear error and writes nothing', async (t) => {
   const again = await admin('POST', '/users', { email: 'TWICE@example.com' });
   t.is(again.status, 409);
   t.is(again.body.error, 'user.email_taken');
-  t.is(Number((await s.server.container.db('users').whereRaw("lower(email) = 'twice@example.com'").count('* as n').first())!.n), 1);
+  t.is(Number((await s.server.db('users').whereRaw("lower(email) = 'twice@example.com'").count('* as n').first())!.n), 1);
   const unknownField = await admin('PATCH', `/users/${adminId}`, { password: 'x' });
   t.is(unknownField.status, 400, 'PATCH takes profile fields only');
   t.is((await admin('GET', '/users?limit=500')).body.error, 'request.invalid_query');
@@ -67,7 +67,7 @@ test('bad input gets a clear error and writes nothing', async (t) => {
   const nowhere = await admin('POST', '/users', { email: 'nowhere@example.com', mainAccountId: '00000000-0000-4000-8000-00000000abcd' });
   t.is(nowhere.status, 400, 'an account that does not exist');
   t.is(nowhere.body.error, 'request.unknown_reference');
-  t.is(await s.server.container.db('users').whereRaw("lower(email) = 'nowhere@example.com'").first(), undefined);
+  t.is(await s.server.db('users').whereRaw("lower(email) = 'nowhere@example.com'").first(), undefined);
   t.is((await admin('POST', '/users', { email: 'gone@example.com', status: 'deleted' })).status, 400, 'a user is not created deleted');
   const noJson = await admin('POST', '/users', 'email=x', { 'content-type': 'application/x-www-form-urlencoded' });
   t.is(noJson.status, 415);
@@ -118,7 +118,7 @@ test('delete twice: first the status "deleted" (sessions end), then the user is 
 
   const second = await admin('DELETE', `/users/${user.id}`);
   t.is(second.status, 204);
-  t.is(await s.server.container.db('users').where('id', user.id).first(), undefined);
+  t.is(await s.server.db('users').where('id', user.id).first(), undefined);
   t.is((await admin('GET', `/users/${user.id}`)).status, 404);
   t.is((await admin('DELETE', `/users/${user.id}`)).status, 404);
   const events = await audit(user.id);
@@ -129,7 +129,7 @@ test('delete twice: first the status "deleted" (sessions end), then the user is 
 test('bulk edit sets every field on every user in one transaction, or nothing when one fails', async (t) => {
   const a = await s.server.createUser();
   const b = await s.server.createUser();
-  const account = (await s.server.container.db('accounts').insert({ name: `Bulk ${Date.now()}`, kind: 'customer' }).returning('id'))[0].id;
+  const account = (await s.server.db('accounts').insert({ name: `Bulk ${Date.now()}`, kind: 'customer' }).returning('id'))[0].id;
   const ok = await admin('POST', '/users/bulk', { ids: [a.id, b.id], set: { status: 'inactive', mainRole: 'manager', mainAccountId: account, tags: ['q3'] } });
   t.is(ok.status, 200, JSON.stringify(ok.body));
   t.deepEqual(ok.body, { updated: 2 });
@@ -162,7 +162,7 @@ test('an admin sets a password under the policy, or sends a reset link', async (
   t.is(weak.body.error, 'password.too_short');
   t.is((await admin('POST', `/users/${user.id}/password`, { password: 'a-much-longer-passphrase-here' })).status, 204);
   t.is((await admin('POST', `/users/${user.id}/password`, { sendLink: true })).status, 204);
-  const mail = await s.server.container.db('mail_outbox').where('to', user.email).orderBy('id', 'desc').first();
+  const mail = await s.server.db('mail_outbox').where('to', user.email).orderBy('id', 'desc').first();
   t.regex(mail.text, /\/reset-password\?token=/);
   const events = (await audit(user.id)).slice(-2);
   t.deepEqual(events.map((e) => e.action), ['user.password_reset', 'user.password_link_sent']);
@@ -172,7 +172,7 @@ test('an admin sets a password under the policy, or sends a reset link', async (
 
 test('a changed email is the primary email SCIM shows and filters on; a removed one is gone from there too', async (t) => {
   const user = await s.server.createUser();
-  const primary = async () => (await s.server.container.db('user_values').where({ user_id: user.id, attribute: 'emails', is_primary: true }).select('value')).map((r) => r.value);
+  const primary = async () => (await s.server.db('user_values').where({ user_id: user.id, attribute: 'emails', is_primary: true }).select('value')).map((r) => r.value);
   t.is((await admin('PATCH', `/users/${user.id}`, { email: 'Moved.Here@example.com' })).status, 200);
   t.deepEqual(await primary(), ['Moved.Here@example.com']);
   t.is((await admin('PATCH', `/users/${user.id}`, { email: null })).status, 200);

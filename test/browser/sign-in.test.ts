@@ -46,7 +46,7 @@ async function retypePasswordAndLand(t: ExecutionContext, page: Page, state: str
 async function waitForResetLink(email: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const [mail] = await server.container.repos.outbox.list(5, email);
+    const [mail] = await server.repos.outbox.list(5, email);
     const link = mail && /https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text)?.[0];
     if (link) return link;
     if (Date.now() > deadline) throw new Error(`no password-reset mail for ${email} in the outbox`);

@@ -7,14 +7,39 @@ import { createContainer, type Container } from '../../src/container.js';
 import type { Role, Status } from '../../src/domain/user.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { Clock } from '../../src/util/clock.js';
-import { openDatabase } from '../../src/db/database.js';
+import { openDatabase, type Db } from '../../src/db/database.js';
+import { createAuditEventsRepository } from '../../src/repositories/audit-events.js';
+import { createClientsRepository } from '../../src/repositories/clients.js';
+import { createCredentialsRepository } from '../../src/repositories/credentials.js';
+import { createMailOutboxRepository } from '../../src/repositories/mail-outbox.js';
+import { createResourceServersRepository } from '../../src/repositories/resource-servers.js';
+import { createUserSearch } from '../../src/repositories/user-search.js';
+import { createUsersRepository } from '../../src/repositories/users.js';
+import { createSecretBox } from '../../src/util/crypto.js';
 import { freshDatabase } from './database.js';
 
 export const PASSWORD = 'violet-harbour-47-lantern';
+const SECRET = 'test-secret-test-secret-test-secret-000';
+
+/** Repositories for tests that arrange or inspect rows directly (the container hands out services only). */
+function testRepositories(db: Db, secret: string) {
+  return {
+    users: createUsersRepository(db),
+    credentials: createCredentialsRepository(db),
+    clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')),
+    resources: createResourceServersRepository(db),
+    outbox: createMailOutboxRepository(db),
+    audit: createAuditEventsRepository(db),
+    search: createUserSearch(db),
+  };
+}
 
 export interface TestServer {
   url: string;
   container: Container;
+  /** The server's database (its pool, opened by this helper), for tests that arrange or inspect rows. */
+  db: Db;
+  repos: ReturnType<typeof testRepositories>;
   oidc: Awaited<ReturnType<typeof buildApp>>['oidc'];
   dbKind: 'postgresql' | 'pglite';
   /** The database, for another instance (`startServer(env, { sameDatabaseAs })`). */
@@ -47,14 +72,20 @@ export async function startServer(
   // `databaseVia` (PostgreSQL only): the server opens its own pool from DATABASE_URL, as in production, at the URL it returns (a proxy).
   if (options.databaseVia && !database.url) throw new Error('startServer: databaseVia needs TEST_DATABASE_URL');
   const via = options.databaseVia && database.url ? options.databaseVia(database.url) : undefined;
-  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: 'test-secret-test-secret-test-secret-000', DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...(via ? { DATABASE_URL: via } : {}), ...env });
-  const container = await createContainer(config, { db: via ? undefined : database.db, log: pino({ level: 'silent' }), clock: options.clock });
+  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: SECRET, DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...(via ? { DATABASE_URL: via } : {}), ...env });
+  const log = pino({ level: 'silent' });
+  // Through a proxy, the server's own pool (as createContainer would open it), which tests also reach as `db`.
+  const db = via ? await openDatabase({ url: via, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log }) : database.db;
+  const container = await createContainer(config, { db, log, clock: options.clock });
   const { handle, oidc } = await buildApp(container);
   server.on('request', handle);
+  const repos = testRepositories(db, config.secret ?? SECRET);
 
   return {
     url,
     container,
+    db,
+    repos,
     oidc,
     dbKind: database.kind,
     database,
@@ -79,7 +110,7 @@ export async function startServer(
       const redirectUri = input.redirectUri ?? 'http://rp.test/callback';
       const grantTypes = input.grantTypes ?? ['authorization_code', 'refresh_token'];
       const clientSecret = input.isPublic ? undefined : `secret-${clientId}-0123456789abcdef`;
-      await container.repos.clients.save(
+      await repos.clients.save(
         clientId,
         {
           client_name: `App ${clientId}`,

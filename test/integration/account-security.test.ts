@@ -71,7 +71,7 @@ test.serial('new recovery codes void the old ones; removing the app turns the se
 
   const removed = await browser.submit(await browser.open('/account/security'), {}, '/account/security/totp/delete');
   t.regex(textOf(removed, 'totp-state') ?? '', /Off/);
-  const audit = await server.container.db('audit_events').where({ target_id: user.id }).pluck('action');
+  const audit = await server.db('audit_events').where({ target_id: user.id }).pluck('action');
   t.true(audit.includes('mfa.totp_enrolled'));
   t.true(audit.includes('mfa.recovery_codes_created'));
 });
@@ -82,5 +82,5 @@ test.serial('security forms refuse a missing CSRF token', async (t) => {
   const res = await browser.open('/account/security/recovery-codes', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
   t.is(res.status, 403);
   t.regex(alertText(res.html) ?? res.html, /expired/);
-  t.is(await server.container.db('recovery_codes').where({ user_id: user.id }).first(), undefined);
+  t.is(await server.db('recovery_codes').where({ user_id: user.id }).first(), undefined);
 });

@@ -40,7 +40,7 @@ async function until(check: () => Promise<boolean>, withinMs: number): Promise<n
 test('/readyz answers 503 within 1 s while every pooled connection is taken, with one ping for many probes; /healthz does not ask the database', async (t) => {
   const server = await startServer();
   try {
-    const { db } = server.container;
+    const { db } = server;
     const pool = db.client.pool as { max: number; numPendingAcquires(): number };
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -173,7 +173,7 @@ function registerOutageTests(databaseUrl: string) {
   }
 
   test.serial('every connection has its statement deadline: a statement past it is cancelled by PostgreSQL (57014, unavailable) and the connection serves on', async (t) => {
-    const { db } = server.container;
+    const { db } = server;
     t.is((await db.raw('show statement_timeout')).rows[0].statement_timeout, '400ms');
     const start = performance.now();
     const err = await t.throwsAsync(db.raw('select pg_sleep(5)'));
@@ -211,7 +211,7 @@ function registerOutageTests(databaseUrl: string) {
     const adminDb = knex({ client: 'pg', connection: databaseUrl, pool: { min: 0, max: 1 } });
     try {
       // The test server's database: the one its pool is connected to.
-      const { rows } = await server.container.db.raw('select current_database() as name');
+      const { rows } = await server.db.raw('select current_database() as name');
       await adminDb.raw('select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()', [rows[0].name]);
     } finally {
       await adminDb.destroy();

@@ -27,7 +27,7 @@ let appRp: Rp;
 test.before(async () => {
   // No role needs MFA here (empty = none); MFA is tested on its own server below.
   server = await startServer({ MFA_REQUIRED_ROLES: '', IMPERSONATION_TTL: String(TTL) });
-  await server.container.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: API_TTL, firstPartyOnly: false });
+  await server.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: API_TTL, firstPartyOnly: false });
   consoleRp = await relyingParty(server, await server.createClient({ grantTypes: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] }));
   appRp = await relyingParty(server, await server.createClient());
 });
@@ -54,7 +54,7 @@ async function refused(t: { throwsAsync: (p: Promise<unknown>) => Promise<unknow
   return { error: err.error, description: err.error_description };
 }
 const introspect = (token: string) => oidc.tokenIntrospection(consoleRp.config, token);
-const audit = (action: string, targetId: string) => server.container.db('audit_events').where({ action, target_id: targetId }).orderBy('id');
+const audit = (action: string, targetId: string) => server.db('audit_events').where({ action, target_id: targetId }).orderBy('id');
 
 // ---------------------------------------------------------------------------
 // Token exchange
@@ -103,7 +103,7 @@ test('an admin exchanges their (opaque) token for a token of an individual: sub,
   t.is(row.details.clientId, consoleRp.config.clientMetadata().client_id);
   t.is(row.details.kind, 'exchange');
   t.truthy(row.ip);
-  const record = await server.container.db('impersonations').where({ id: row.details.impersonationId }).first();
+  const record = await server.db('impersonations').where({ id: row.details.impersonationId }).first();
   t.is(record.actor_id, admin.id);
   t.is(record.target_id, target.id);
   t.truthy(record.grant_id);
@@ -231,9 +231,9 @@ test("deactivating the admin revokes the tokens they exchanged", async (t) => {
   t.true((await introspect(tokens.access_token)).active);
   await server.container.identity.setStatus(admin.id, 'inactive', { type: 'cli' });
   t.false((await introspect(tokens.access_token)).active);
-  const record = await server.container.db('impersonations').where({ actor_id: admin.id }).first();
+  const record = await server.db('impersonations').where({ actor_id: admin.id }).first();
   t.is(record.ended_reason, 'account_ended');
-  t.true((await server.container.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n == 0);
+  t.true((await server.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n == 0);
 });
 
 test("the admin signing out revokes what their session's tokens were exchanged for", async (t) => {
@@ -286,7 +286,7 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   t.true(ticket.body.url!.startsWith(`${server.url}/impersonation/start?ticket=`));
   const ticketLife = new Date(ticket.body.expiresAt!).getTime() - Date.now();
   t.true(ticketLife > 60_000 && ticketLife <= 120_000, 'good for two minutes');
-  const stored = await server.container.db('impersonations').where({ actor_id: admin.id }).first();
+  const stored = await server.db('impersonations').where({ actor_id: admin.id }).first();
   t.false(JSON.stringify(stored).includes(new URL(ticket.body.url!).searchParams.get('ticket')!), 'the ticket is stored hashed');
 
   const started = await browser.open(ticket.body.url!);
@@ -324,7 +324,7 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   t.is(own.sub, admin.id);
   t.is(own.act, undefined);
 
-  const actions = (await server.container.db('audit_events').where({ actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
+  const actions = (await server.db('audit_events').where({ actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
   t.deepEqual(actions, ['impersonation.requested', 'impersonation.started', 'impersonation.token_issued', 'impersonation.stopped']);
 });
 
@@ -332,16 +332,16 @@ test('interactive: a session saved back on the user after "stop" (a request raci
   const { admin, token, browser } = await adminWithApiToken();
   const target = await user('individual');
   await browser.open((await requestTicket(token, { userId: target.id })).body.url!);
-  const payloads = server.container.db('oidc_payloads').where({ kind: 'Session', account_id: target.id });
+  const payloads = server.db('oidc_payloads').where({ kind: 'Session', account_id: target.id });
   const stale = await payloads.clone().first();
   t.truthy(stale, 'the session acts as the user');
   await browser.submit(await browser.open('/account/password'), {}, '/impersonation/stop');
   // What an /auth request running alongside "stop" does when it ends: it saves the session it loaded.
-  await server.container.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).update({ payload: stale.payload, account_id: target.id });
+  await server.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).update({ payload: stale.payload, account_id: target.id });
 
   const page = await browser.open('/account/password');
   t.notRegex(page.html, /You are acting as/);
-  t.is((await server.container.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).first()).account_id, admin.id, 'the session is the admin\'s again');
+  t.is((await server.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).first()).account_id, admin.id, 'the session is the admin\'s again');
   t.is((await appSignIn(browser)).claims()!.sub, admin.id);
 });
 
@@ -371,11 +371,11 @@ test('interactive: past its end, the next authorization gives the session back t
   await browser.open((await requestTicket(token, { userId: target.id })).body.url!);
   t.is((await appSignIn(browser)).claims()!.sub, target.id);
 
-  await server.container.db('impersonations').where({ actor_id: admin.id, target_id: target.id }).update({ expires_at: new Date(Date.now() - 1000) });
+  await server.db('impersonations').where({ actor_id: admin.id, target_id: target.id }).update({ expires_at: new Date(Date.now() - 1000) });
   const after = (await appSignIn(browser)).claims()!;
   t.is(after.sub, admin.id);
   t.is(after.act, undefined);
-  t.is((await server.container.db('impersonations').where({ actor_id: admin.id }).first()).ended_reason, 'expired');
+  t.is((await server.db('impersonations').where({ actor_id: admin.id }).first()).ended_reason, 'expired');
 });
 
 test("interactive: deactivating the admin ends it, with the session acting as the user", async (t) => {
@@ -398,7 +398,7 @@ test('interactive: signing out ends it', async (t) => {
   t.true((await oidc.tokenIntrospection(appRp.config, tokens.access_token)).active);
   await logout(browser, appRp, tokens.id_token!);
   t.false((await oidc.tokenIntrospection(appRp.config, tokens.access_token)).active);
-  const record = await server.container.db('impersonations').where({ actor_id: admin.id }).first();
+  const record = await server.db('impersonations').where({ actor_id: admin.id }).first();
   t.is(record.ended_reason, 'signed_out');
 });
 
@@ -438,7 +438,7 @@ test('an admin who signed in without MFA may not impersonate when their role req
     const promoted = await mfaServer.createUser({ role: 'individual' });
     const target = await mfaServer.createUser({ role: 'individual' });
     const signedIn = await rp.signIn({ username: promoted.email, password: PASSWORD }, { scope: 'openid admin', resource: `${mfaServer.url}/admin/api` });
-    await mfaServer.container.db('users').where({ id: promoted.id }).update({ main_role: 'admin' });
+    await mfaServer.db('users').where({ id: promoted.id }).update({ main_role: 'admin' });
 
     const err = (await t.throwsAsync(
       oidc.genericGrantRequest(rp.config, TOKEN_EXCHANGE, { actor_token: signedIn.tokens.access_token, actor_token_type: ACCESS_TOKEN_TYPE, subject_token: target.id, subject_token_type: USER_ID_TOKEN_TYPE }),

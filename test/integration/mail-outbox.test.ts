@@ -123,7 +123,7 @@ test('the outbox keeps a mail 24 hours, by the server\'s clock, then purgeOutbox
   const s = await startServer({}, { clock: { now: () => new Date(now) } });
   try {
     const { mailer } = s.container;
-    const mine = async () => (await s.container.db('mail_outbox').whereIn('to', ['first@example.com', 'second@example.com']).orderBy('id')).map((m) => m.to);
+    const mine = async () => (await s.db('mail_outbox').whereIn('to', ['first@example.com', 'second@example.com']).orderBy('id')).map((m) => m.to);
     await mailer.send({ to: 'first@example.com', subject: 'Invitation', text: 'https://idp.example.com/invitation?token=a' });
     now += 12 * HOUR;
     await mailer.send({ to: 'second@example.com', subject: 'Invitation', text: 'https://idp.example.com/invitation?token=b' });

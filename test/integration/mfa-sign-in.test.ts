@@ -6,6 +6,7 @@ import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
 import { handClock, recoveryCodes, textOf } from '../helpers/totp.js';
 import { ACR_MFA, ACR_PASSWORD } from '../../src/domain/authentication.js';
 import { COMMANDS } from '../../src/cli/commands.js';
+import { cliServices } from '../../src/container.js';
 
 /** The server's clock, moved by hand: TOTP codes follow it (so the tests run one after another). */
 const { clock, later, codeFor } = handClock();
@@ -66,10 +67,10 @@ test.serial('an admin signing in for the first time sets up an authenticator app
   t.is(shown.length, 10);
   t.is(new Set(shown).size, 10);
   t.falsy(codes.leftTo);
-  const stored = await server.container.db('totp_factors').where({ user_id: admin.id }).first();
+  const stored = await server.db('totp_factors').where({ user_id: admin.id }).first();
   t.truthy(stored.confirmed_at);
   t.false(JSON.stringify(stored).includes(secret), 'the secret is stored encrypted');
-  const hashes = await server.container.db('recovery_codes').where({ user_id: admin.id }).pluck('code_hash');
+  const hashes = await server.db('recovery_codes').where({ user_id: admin.id }).pluck('code_hash');
   t.is(hashes.length, 10);
   t.false(shown.some((code) => hashes.some((h: string) => h.includes(code))), 'recovery codes are stored hashed');
 
@@ -120,7 +121,7 @@ test.serial('five wrong codes lock the second step for the lockout time, and nev
   const locked = await flow.browser.submit(page, { code: codeFor(secret) }, '/mfa/totp');
   t.is(locked.status, 403);
   t.regex(alertText(locked.html) ?? '', /locked/);
-  const row = await server.container.db('users').where({ id: admin.id }).first();
+  const row = await server.db('users').where({ id: admin.id }).first();
   t.is(row.failed_attempts, 0, 'the password counter is untouched');
   t.is(row.status, 'active');
 
@@ -146,7 +147,7 @@ test.serial('a recovery code signs in once', async (t) => {
   t.falsy(reused.leftTo);
   const other = await again.browser.submit(reused, { code: codes[4]! }, '/mfa/recovery');
   t.truthy(other.leftTo?.searchParams.get('code'));
-  const used = await server.container.db('recovery_codes').where({ user_id: admin.id }).whereNotNull('used_at').count({ n: '*' });
+  const used = await server.db('recovery_codes').where({ user_id: admin.id }).whereNotNull('used_at').count({ n: '*' });
   t.is(Number(used[0]!.n), 2);
 });
 
@@ -187,13 +188,13 @@ test.serial('a user with a factor is asked for it even when no policy requires i
 test.serial('`gatehouse user reset-mfa` clears every factor: the next sign-in enrols again', async (t) => {
   const admin = await server.createUser({ role: 'admin' });
   await enrol(admin);
-  const result = await COMMANDS['user reset-mfa']!.run(server.container, {}, [admin.email]);
+  const result = await COMMANDS['user reset-mfa']!.run(cliServices(server.container), {}, [admin.email]);
   t.like(result, { id: admin.id, mfaReset: true });
-  t.is(await server.container.db('totp_factors').where({ user_id: admin.id }).first(), undefined);
-  t.deepEqual(await server.container.db('recovery_codes').where({ user_id: admin.id }), []);
+  t.is(await server.db('totp_factors').where({ user_id: admin.id }).first(), undefined);
+  t.deepEqual(await server.db('recovery_codes').where({ user_id: admin.id }), []);
   const flow = await password(admin);
   t.regex(flow.page.html, /Set up an authenticator app/);
-  const audit = await server.container.db('audit_events').where({ target_id: admin.id, action: 'mfa.reset' });
+  const audit = await server.db('audit_events').where({ target_id: admin.id, action: 'mfa.reset' });
   t.is(audit.length, 1);
 });
 

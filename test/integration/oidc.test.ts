@@ -10,7 +10,7 @@ const API = 'https://api.gatehouse.test';
 
 test.before(async () => {
   server = await startServer();
-  await server.container.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: 600, firstPartyOnly: false });
+  await server.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: 600, firstPartyOnly: false });
 });
 test.after.always(() => server?.close());
 
@@ -18,7 +18,7 @@ const introspect = async (rp: Awaited<ReturnType<typeof relyingParty>>, token: s
 
 test('code + PKCE sign-in gives an ID token and userinfo with the role claims', async (t) => {
   const user = await server.createUser({ role: 'manager' });
-  await server.container.db('role_assignments').insert({ user_id: user.id, role: 'hr' });
+  await server.db('role_assignments').insert({ user_id: user.id, role: 'hr' });
   const rp = await relyingParty(server, await server.createClient());
   const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD });
 
@@ -226,9 +226,9 @@ test.serial('keys rotate: new tokens carry the new key; the old public key stays
 
 test('private signing keys and client secrets are encrypted at rest', async (t) => {
   const client = await server.createClient({ clientId: 'secret-check' });
-  const row = await server.container.db('oidc_clients').where({ client_id: 'secret-check' }).first();
+  const row = await server.db('oidc_clients').where({ client_id: 'secret-check' }).first();
   t.false(JSON.stringify(row).includes(client.clientSecret!));
-  const key = await server.container.db('signing_keys').first();
+  const key = await server.db('signing_keys').first();
   t.regex(key.private_jwk_encrypted, /^v1\./);
   t.false('d' in key.public_jwk);
 });

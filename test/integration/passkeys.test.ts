@@ -35,7 +35,7 @@ function jsonPost(browser: Browser, path: string, body: unknown, csrf: string | 
 
 /** A passkey for the user, registered straight through the service. */
 async function enrolled(userId: string): Promise<SoftCredential> {
-  const user = (await server.container.repos.users.findById(userId))!;
+  const user = (await server.repos.users.findById(userId))!;
   const credential = newCredential({ userHandle: userHandleOf(userId) });
   const { challenge } = await server.container.passkeys.registrationOptions({ id: userId, userCode: user.userCode, displayName: user.userCode });
   await server.container.passkeys.register(userId, registrationResponse(credential, { challenge, origin: server.url, rpId }), '', { type: 'user', id: userId });
@@ -81,7 +81,7 @@ test('on the security page a signed-in person adds, renames and removes a passke
   t.is(optionsRes.headers.get('cache-control'), 'no-store');
   const options = (await optionsRes.json()) as { challenge: string; rp: { id: string }; user: { name: string } };
   t.is(options.rp.id, rpId);
-  t.is(options.user.name, (await server.container.repos.users.findById(user.id))!.userCode);
+  t.is(options.user.name, (await server.repos.users.findById(user.id))!.userCode);
 
   const credential = newCredential({ userHandle: userHandleOf(user.id) });
   const created = await jsonPost(browser, '/account/security/passkeys', { name: 'Laptop', response: registrationResponse(credential, { challenge: options.challenge, origin: server.url, rpId }) }, csrf);

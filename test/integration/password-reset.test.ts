@@ -18,7 +18,7 @@ test.after.always(() => server?.close());
 /** Waits for the reset mail (sent after the page has answered) and returns its link. */
 async function resetLink(email: string): Promise<string> {
   for (let i = 0; i < 100; i++) {
-    const [mail] = await server.container.repos.outbox.list(1, email);
+    const [mail] = await server.repos.outbox.list(1, email);
     if (mail) return /https?:\/\/\S+reset-password\?token=\S+/.exec(mail.text)![0];
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -46,7 +46,7 @@ test('the same answer whether or not the user exists, and no mail for an unknown
   t.is(unknown.status, 200);
   t.is(known.html, unknown.html);
   await resetLink(user.email);
-  t.deepEqual(await server.container.repos.outbox.list(5, 'nobody@example.com'), []);
+  t.deepEqual(await server.repos.outbox.list(5, 'nobody@example.com'), []);
 });
 
 test('reset end to end: link by userCode, policy applied, lock cleared, sessions ended, link single-use', async (t) => {
@@ -54,11 +54,11 @@ test('reset end to end: link by userCode, policy applied, lock cleared, sessions
   const rp = await relyingParty(server, client);
   const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid offline_access' });
   for (let i = 0; i < 5; i++) await signIn(user.email, 'wrong-password-000');
-  t.is((await server.container.db('users').where({ id: user.id }).first()).status, 'locked');
+  t.is((await server.db('users').where({ id: user.id }).first()).status, 'locked');
 
   await askForLink('rst-7');
   const link = await resetLink(user.email);
-  t.false(link.includes(String((await server.container.db('password_reset_tokens').where({ user_id: user.id }).first()).token_hash)), 'only a hash is stored');
+  t.false(link.includes(String((await server.db('password_reset_tokens').where({ user_id: user.id }).first()).token_hash)), 'only a hash is stored');
 
   const browser = new Browser(server.url);
   const form = await browser.open(link);
@@ -75,7 +75,7 @@ test('reset end to end: link by userCode, policy applied, lock cleared, sessions
   t.is(done.status, 200);
   t.regex(done.html, /Password changed/);
 
-  const stored = await server.container.db('users').where({ id: user.id }).first();
+  const stored = await server.db('users').where({ id: user.id }).first();
   t.is(stored.status, 'active');
   t.is(stored.failed_attempts, 0);
   await t.throwsAsync(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), undefined, 'the sessions and tokens were ended');
@@ -92,7 +92,7 @@ test('a link expires', async (t) => {
   const user = await server.createUser();
   await askForLink(user.email);
   const link = await resetLink(user.email);
-  await server.container.db('password_reset_tokens').where({ user_id: user.id }).update({ expires_at: new Date(Date.now() - 1000) });
+  await server.db('password_reset_tokens').where({ user_id: user.id }).update({ expires_at: new Date(Date.now() - 1000) });
   const page = await new Browser(server.url).open(link);
   t.is(page.status, 400);
 });
@@ -112,6 +112,6 @@ test('a signed-in user changes their own password at /account/password', async (
   const changed = await browser.submit(form, { current_password: PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
   t.regex(changed.html, /has been changed/);
   t.truthy((await signIn('SELF-1', NEW_PASSWORD)).leftTo);
-  const audit = await server.container.db('audit_events').where({ target_id: user.id, action: 'user.password_changed' });
+  const audit = await server.db('audit_events').where({ target_id: user.id, action: 'user.password_changed' });
   t.is(audit.length, 1);
 });

@@ -64,8 +64,8 @@ test('sign-in: after 3 failures for one identifier, the next post answers 429 wi
   retryAfter(t, throttled.headers);
   t.regex(alertText(throttled.html) ?? '', TOO_MANY);
   t.regex(throttled.html, /name="password"/, 'the sign-in page itself, to try again later');
-  t.is((await server.container.db('users').where({ id: user.id }).first()).failed_attempts, 3, 'no password was checked for the throttled post');
-  const recorded = await server.container.db('audit_events').where({ action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
+  t.is((await server.db('users').where({ id: user.id }).first()).failed_attempts, 3, 'no password was checked for the throttled post');
+  const recorded = await server.db('audit_events').where({ action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
   t.deepEqual(recorded.map((e) => e.details.reason), ['bad_password', 'bad_password', 'bad_password', 'throttled'], 'the throttled post is recorded with its reason');
 
   // Per identifier and address: the person at another address signs in (nobody can lock a victim out).
@@ -125,7 +125,7 @@ test('sign-in: refused passkeys count per IP; then the JSON endpoint answers 429
 /** Waits until `count` reset mails went to `email` (sent after the page answered); newest first. */
 async function mails(email: string, count: number) {
   for (;;) {
-    const list = await server.container.repos.outbox.list(10, email);
+    const list = await server.repos.outbox.list(10, email);
     if (list.length >= count) return list;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -149,8 +149,8 @@ test('forgot-password: at most 3 mails per account in the window; the 4th reques
   t.is(new Set(answers).size, 1, 'the same answer every time: nothing tells whether a mail went');
   // The 4th request has been decided once its point is counted (or, unlimited, once a 4th mail went).
   for (;;) {
-    const row = await server.container.db('rate_limits').where('key', `reset_mail:${user.id}`).first();
-    if (Number(row?.points) >= 4 || (await server.container.repos.outbox.list(10, user.email)).length >= 4) break;
+    const row = await server.db('rate_limits').where('key', `reset_mail:${user.id}`).first();
+    if (Number(row?.points) >= 4 || (await server.repos.outbox.list(10, user.email)).length >= 4) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   t.is((await mails(user.email, 3)).length, 3);

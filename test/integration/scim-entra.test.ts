@@ -55,29 +55,29 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   t.deepEqual(patched.body.emails, [{ primary: true, type: 'work', value: 'updatedEmail@contoso.com' }]);
   t.deepEqual(patched.body.phoneNumbers, [{ type: 'mobile', value: '+1 555 0100' }]);
   // The primary email is the user's sign-in email.
-  t.is((await server.container.repos.users.findById(id))!.email, 'updatedEmail@contoso.com');
+  t.is((await server.repos.users.findById(id))!.email, 'updatedEmail@contoso.com');
   t.is((await scim.find('Users', 'emails.value eq "UPDATEDEMAIL@contoso.com"')).body.Resources[0].id, id);
 
   const manager = await scim.post('/Users', entraUser('00000000manager'));
   const withManager = await scim.patch(`/Users/${id}`, [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: manager.body.id }]);
   t.like(withManager.body[SCIM.enterprise], { manager: { value: manager.body.id, displayName: 'givenName familyName' } });
-  t.is((await server.container.repos.users.findById(id))!.directManagerId, manager.body.id);
+  t.is((await server.repos.users.findById(id))!.directManagerId, manager.body.id);
 
   const disabled = await scim.patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }]);
   t.is(disabled.status, 200);
   t.is(disabled.body.active, false);
-  t.is((await server.container.repos.users.findById(id))!.status, 'inactive');
+  t.is((await server.repos.users.findById(id))!.status, 'inactive');
   t.is((await scim.get(`/Users/${id}`)).body.active, false, 'a deactivated user is still there');
 
   const enabled = await scim.patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'True' }]);
   t.is(enabled.body.active, true);
-  t.is((await server.container.repos.users.findById(id))!.status, 'active');
+  t.is((await server.repos.users.findById(id))!.status, 'active');
 
   t.is((await scim.delete(`/Users/${id}`)).status, 204);
   const gone = await scim.get(`/Users/${id}`);
   t.is(gone.status, 404);
   t.like(gone.body, { schemas: [SCIM.error], status: '404' });
-  t.is((await server.container.repos.users.findById(id))!.status, 'deleted', 'deleting is a soft delete');
+  t.is((await server.repos.users.findById(id))!.status, 'deleted', 'deleting is a soft delete');
   t.is((await scim.find('Users', `userName eq "${body.userName}"`)).body.totalResults, 0);
 
   // The userName (and email) can be used again.
@@ -85,7 +85,7 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   t.is(again.status, 201);
   t.not(again.body.id, id);
 
-  const audit = await server.container.db('audit_events').where('target_id', id).orderBy('id');
+  const audit = await server.db('audit_events').where('target_id', id).orderBy('id');
   t.true(audit.length >= 5);
   t.true(audit.every((e) => e.actor_type === 'scim_token' && e.actor_name === 'Entra ID'));
   t.deepEqual(audit.map((e) => e.action).filter((a, i, all) => all.indexOf(a) === i), ['user.created', 'user.updated', 'user.deleted']);

@@ -34,7 +34,7 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
   const user = created.body;
   t.like(user, { userName: login, displayName: 'Test User', locale: 'en-US', active: true });
   t.false('password' in user, 'the password is never returned');
-  const credential = await server.container.repos.credentials.forVerification(login);
+  const credential = await server.repos.credentials.forVerification(login);
   t.truthy(credential?.passwordHash, 'the userName signs in, with the password given');
 
   const fetched = await scim.get(`/Users/${user.id}`);
@@ -51,9 +51,9 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
   t.is(replaced.status, 200);
   t.like(replaced.body, { name: { givenName: 'Tess', familyName: 'User' }, title: 'Trainer', [SCIM.enterprise]: { employeeNumber: 'E-1001', organization: 'Okta Learning', department: 'Enablement' } });
   // organization is the main account, made by name.
-  const account = await server.container.db('accounts').whereRaw('lower(name) = ?', ['okta learning']).first();
-  t.is((await server.container.repos.users.findById(user.id))!.mainAccountId, account.id);
-  t.is(replaced.headers.get('etag'), 'W/"' + (await server.container.repos.users.findById(user.id))!.version + '"');
+  const account = await server.db('accounts').whereRaw('lower(name) = ?', ['okta learning']).first();
+  t.is((await server.repos.users.findById(user.id))!.mainAccountId, account.id);
+  t.is(replaced.headers.get('etag'), 'W/"' + (await server.repos.users.findById(user.id))!.version + '"');
 
   // PUT replaces: an attribute left out is cleared.
   const cleared = await scim.put(`/Users/${user.id}`, { ...oktaUser(login), password: undefined, locale: undefined });
@@ -62,7 +62,7 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
 
   const deactivated = await scim.put(`/Users/${user.id}`, { ...oktaUser(login), password: undefined, active: false });
   t.is(deactivated.body.active, false);
-  t.is((await server.container.repos.users.findById(user.id))!.status, 'inactive');
+  t.is((await server.repos.users.findById(user.id))!.status, 'inactive');
   t.is((await scim.find('Users', 'active eq false')).body.Resources.map((r: any) => r.id).includes(user.id), true);
 
   const reactivated = await scim.request('PATCH', `/Users/${user.id}`, { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', value: { active: true } }] });

@@ -59,7 +59,7 @@ test('without a valid bearer token: 401 with WWW-Authenticate; a revoked token s
   const made = await server.container.scim.auth.create('short-lived');
   const client = scimClient(server, made.token);
   t.is((await client.get('/Users?count=1')).status, 200);
-  const row = await server.container.db('scim_tokens').where('id', made.id).first();
+  const row = await server.db('scim_tokens').where('id', made.id).first();
   t.truthy(row.last_used_at, 'the last use is recorded');
   t.not(row.token_hash, made.token, 'the token is stored hashed');
   await server.container.scim.auth.revoke('short-lived');
@@ -74,7 +74,7 @@ test('access tokens from Gatehouse for the SCIM resource with scope scim (client
   const viaToken = scimClient(server, access_token);
   const created = await viaToken.post('/Users', newUser());
   t.is(created.status, 201);
-  const audit = await server.container.db('audit_events').where({ target_id: created.body.id, action: 'user.created' }).first();
+  const audit = await server.db('audit_events').where({ target_id: created.body.id, action: 'user.created' }).first();
   t.like(audit, { actor_type: 'client', actor_id: client.clientId });
 
   // After a key rotation, tokens signed with the new key work at once.
@@ -190,7 +190,7 @@ test('roles: a token grants only the roles it may; admin roles need a token made
   const manager = await scim.post('/Users', newUser({ roles: [{ value: 'manager', primary: true }, { value: 'hr' }] }));
   t.is(manager.status, 201);
   t.deepEqual(manager.body.roles.map((r: any) => r.value).sort(), ['hr', 'manager']);
-  t.is((await server.container.repos.users.findById(manager.body.id))!.mainRole, 'manager');
+  t.is((await server.repos.users.findById(manager.body.id))!.mainRole, 'manager');
 
   isScimError(t, await scim.post('/Users', newUser({ roles: [{ value: 'admin' }] })), 403);
   isScimError(t, await scim.post('/Users', newUser({ roles: [{ value: 'wizard' }] })), 400, 'invalidValue');
@@ -213,7 +213,7 @@ test('a password goes through the password policy', async (t) => {
   const changed = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'password', value: 'another-lantern-harbour-91' }]);
   t.is(changed.status, 200);
   t.false('password' in changed.body);
-  const audit = await server.container.db('audit_events').where({ target_id: user.id, action: 'user.updated' }).first();
+  const audit = await server.db('audit_events').where({ target_id: user.id, action: 'user.updated' }).first();
   t.false(JSON.stringify(audit.changes).includes('another-lantern'), 'the audit log never holds the password');
 });
 
@@ -280,7 +280,7 @@ test('concurrent writes: a new organization named by many creates at once, mutua
   const made = await Promise.all(Array.from({ length: 8 }, () => scim.post('/Users', newUser({ [SCIM.enterprise]: { organization: org } }))));
   t.deepEqual(made.map((r) => r.status), Array(8).fill(201));
   t.deepEqual(made.map((r) => r.body[SCIM.enterprise]?.organization), Array(8).fill(org), 'every user is in the organization');
-  t.is(Number((await server.container.db('accounts').whereRaw('lower(name) = lower(?)', [org]).count('* as c').first())!.c), 1);
+  t.is(Number((await server.db('accounts').whereRaw('lower(name) = lower(?)', [org]).count('* as c').first())!.c), 1);
 
   for (let round = 0; round < 3; round++) {
     const [a, b] = [await create(), await create()];
@@ -292,9 +292,9 @@ test('concurrent writes: a new organization named by many creates at once, mutua
 
 test('a role held in an account scope is not granted again unscoped by an unrelated change', async (t) => {
   const user = await create();
-  await server.container.db('role_assignments').insert({ user_id: user.id, role: 'manager', account_id: '00000000-0000-4000-8000-000000000001' });
+  await server.db('role_assignments').insert({ user_id: user.id, role: 'manager', account_id: '00000000-0000-4000-8000-000000000001' });
   t.is((await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Scoped' }])).status, 200);
-  const rows = await server.container.db('role_assignments').where({ user_id: user.id, role: 'manager' });
+  const rows = await server.db('role_assignments').where({ user_id: user.id, role: 'manager' });
   t.is(rows.length, 1);
   t.truthy(rows[0].account_id);
 });

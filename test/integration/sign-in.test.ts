@@ -30,7 +30,7 @@ async function attempt(username: string, password: string): Promise<Page> {
   return browser.submit(page, { username, password }, '/login');
 }
 
-const row = async (id: string) => server.container.db('users').where({ id }).first();
+const row = async (id: string) => server.db('users').where({ id }).first();
 
 const MAY_SIGN_IN: Status[] = ['active', 'new', 'import', 'temporary'];
 for (const status of MAY_SIGN_IN) {
@@ -113,7 +113,7 @@ test('20 parallel wrong guesses: only 5 are evaluated, the count stops at 5 and 
   t.is(stored.failed_attempts, 5);
   t.is(stored.status, 'locked');
   t.is(stored.status_before_lock, 'active');
-  const locks = await server.container.db('audit_events').where({ target_id: user.id, action: 'user.locked' });
+  const locks = await server.db('audit_events').where({ target_id: user.id, action: 'user.locked' });
   t.is(locks.length, 1);
 
   // While locked, even the right password is not evaluated.
@@ -171,7 +171,7 @@ test('a form without the CSRF token is refused', async (t) => {
 test('a hash made under older argon2 parameters is upgraded at sign-in', async (t) => {
   const user = await server.createUser();
   const weak = await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
-  await server.container.db('users').where({ id: user.id }).update({ password_hash: weak });
+  await server.db('users').where({ id: user.id }).update({ password_hash: weak });
   t.truthy((await attempt(user.email, PASSWORD)).leftTo);
   const upgraded = (await row(user.id)).password_hash as string;
   t.regex(upgraded, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);

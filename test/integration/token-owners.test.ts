@@ -19,7 +19,7 @@ let admin: AdminServer;
 test.before(async () => {
   admin = await startAdminServer();
   for (const indicator of [API_X, API_Y]) {
-    await admin.server.container.repos.resources.create({ indicator, scopes: ['read'], accessTokenTtl: null, firstPartyOnly: false });
+    await admin.server.repos.resources.create({ indicator, scopes: ['read'], accessTokenTtl: null, firstPartyOnly: false });
   }
 });
 test.after.always(() => admin?.close());

@@ -20,7 +20,7 @@ test.before(async () => {
 test.after.always(() => server?.close());
 
 const dumpPayloads = async (on = server) => {
-  const { rows } = (await on.container.db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
+  const { rows } = (await on.db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
   return rows.map((r) => r.line).join('\n');
 };
 
@@ -64,7 +64,7 @@ test('the migration hashes what an older version stored in plaintext; sessions a
   const upgraded = await startServer();
   t.teardown(() => upgraded.close());
   const s = await signIn(upgraded);
-  const db = upgraded.container.db;
+  const db = upgraded.db;
   // Back to the plaintext form an older version wrote: the id and the payload's jti are the value.
   const legacy: Array<[string, string]> = [['AccessToken', s.secrets.access], ['RefreshToken', s.secrets.refresh], ['AuthorizationCode', s.secrets.code], ['Session', s.secrets.session]];
   for (const [kind, value] of legacy) {

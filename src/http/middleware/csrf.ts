@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { fail } from '../../errors/codes.js';
-import { constantTimeEqual, deriveKey, randomToken } from '../../util/crypto.js';
+import { constantTimeEqual, randomToken } from '../../util/crypto.js';
 
 const COOKIE = 'gh_csrf';
 
@@ -9,8 +9,7 @@ const COOKIE = 'gh_csrf';
  * Signed double-submit tokens: a random HttpOnly cookie, and in every form the
  * HMAC of it under the server secret. `verifyCsrf` compares in constant time.
  */
-export function createCsrf(secret: string) {
-  const key = deriveKey(secret, 'csrf');
+export function createCsrf(key: Buffer) {
   const sign = (value: string) => createHmac('sha256', key).update(value).digest('base64url');
 
   return {

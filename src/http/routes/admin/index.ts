@@ -1,4 +1,19 @@
-import type { Container } from '../../../container.js';
+import type { AccountGroupsAdmin } from '../../../services/account-groups-admin.js';
+import type { AccountsAdmin } from '../../../services/accounts-admin.js';
+import type { AuditLog } from '../../../services/audit.js';
+import type { ClientRegistry } from '../../../services/client-registry.js';
+import type { GroupsAdmin } from '../../../services/groups-admin.js';
+import type { ImpersonationService } from '../../../services/impersonation.js';
+import type { InvitationsService } from '../../../services/invitations.js';
+import type { ScimAuth } from '../../../services/scim-auth.js';
+import type { SettingsService } from '../../../services/settings.js';
+import type { UserAdminService } from '../../../services/user-admin.js';
+import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
+import type { UserExportService } from '../../../services/user-export.js';
+import type { UserImportService } from '../../../services/user-import.js';
+import type { UserMergeService } from '../../../services/user-merge.js';
+import type { UserRelationsService } from '../../../services/user-relations.js';
+import type { UserSessionsService } from '../../../services/user-sessions.js';
 import { exportRoutes } from './exports.js';
 import { impersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
@@ -16,23 +31,46 @@ import { userRoutes } from './users.js';
 import { meRoutes } from './me.js';
 import { securityRoutes } from './security.js';
 
-/** Every operation of the admin API, one module per area. */
-export function adminRoutes(c: Container): AdminRoute[] {
-  return [
-    ...meRoutes({ users: c.admin.users }),
-    ...userRoutes({ users: c.admin.users, baseUrl: c.admin.baseUrl }),
-    ...securityRoutes({ clients: c.clients, scimTokens: c.scim.auth }),
-    ...lifecycleRoutes({ merges: c.admin.merges, anonymiser: c.admin.anonymiser }),
-    ...invitationRoutes({ invitations: c.admin.invitations }),
-    ...sessionRoutes({ sessions: c.admin.sessions }),
-    ...relationRoutes({ relations: c.admin.relations }),
-    ...accountRoutes({ accounts: c.admin.accounts, baseUrl: c.admin.baseUrl }),
-    ...accountGroupRoutes({ accountGroups: c.admin.accountGroups, baseUrl: c.admin.baseUrl }),
-    ...groupRoutes({ groups: c.admin.groups, baseUrl: c.admin.baseUrl }),
-    ...auditRoutes({ auditLog: c.admin.auditLog }),
-    ...settingsRoutes({ settings: c.settings }),
-    ...importRoutes({ imports: c.admin.imports }),
-    ...exportRoutes({ exports: c.admin.exports }),
-    ...impersonationRoutes({ impersonation: c.impersonation }),
-  ];
+/** The services behind the admin API. */
+export interface AdminRouteDeps {
+  baseUrl: string;
+  users: UserAdminService;
+  clients: ClientRegistry;
+  scimTokens: ScimAuth;
+  merges: UserMergeService;
+  anonymiser: UserAnonymiseService;
+  invitations: InvitationsService;
+  sessions: UserSessionsService;
+  relations: UserRelationsService;
+  accounts: AccountsAdmin;
+  accountGroups: AccountGroupsAdmin;
+  groups: GroupsAdmin;
+  auditLog: AuditLog;
+  settings: SettingsService;
+  imports: UserImportService;
+  exports: UserExportService;
+  impersonation: ImpersonationService;
+}
+
+/** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
+const AREAS = [
+  meRoutes,
+  userRoutes,
+  securityRoutes,
+  lifecycleRoutes,
+  invitationRoutes,
+  sessionRoutes,
+  relationRoutes,
+  accountRoutes,
+  accountGroupRoutes,
+  groupRoutes,
+  auditRoutes,
+  settingsRoutes,
+  importRoutes,
+  exportRoutes,
+  impersonationRoutes,
+];
+
+export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {
+  return AREAS.flatMap((area) => area(deps));
 }

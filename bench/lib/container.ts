@@ -1,0 +1,22 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../src/config/config.js';
+import { resolveSecret } from '../../src/config/secret.js';
+import { createContainer } from '../../src/container.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createClientsRepository } from '../../src/repositories/clients.js';
+import { createResourceServersRepository } from '../../src/repositories/resource-servers.js';
+import type { Clock } from '../../src/util/clock.js';
+import { createSecretBox } from '../../src/util/crypto.js';
+
+/**
+ * The container on a pool the bench opens itself (as createContainer would), with
+ * what a bench needs besides the services: `db` to count or trace the server's
+ * statements and run raw SQL, `repos` to seed clients and resource servers.
+ */
+export async function createBenchContainer(config: Config, options: { log: Logger; clock?: Clock }) {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log: options.log });
+  const container = await createContainer(config, { ...options, db });
+  const secret = resolveSecret(config, options.log);
+  const repos = { clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')), resources: createResourceServersRepository(db) };
+  return { ...container, db, repos };
+}

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { ClientsRepository } from '../repositories/clients.js';
+import type { ResourceServersRepository } from '../repositories/resource-servers.js';
+import type { UsersRepository } from '../repositories/users.js';
+import type { SigningKeyService } from './signing-keys.js';
+
+/** What the server makes at first start, and what it tells the operator is missing. */
+export function createBootstrap(deps: {
+  signingKeys: Pick<SigningKeyService, 'ensure'>;
+  clients: Pick<ClientsRepository, 'save'>;
+  resources: Pick<ResourceServersRepository, 'find' | 'create'>;
+  users: Pick<UsersRepository, 'countWithRole'>;
+  log: Logger;
+  /** The account pages' own client: public and first-party. */
+  accountClient: { clientId: string; redirectUri: string };
+  /** Gatehouse's own resources (SCIM, the admin API): tokens for first-party clients only. */
+  ownResources: { indicator: string; scope: string }[];
+}) {
+  return {
+    /** Signing keys, the account pages' client and Gatehouse's own resources, when missing. */
+    async ensure(): Promise<void> {
+      const made = await deps.signingKeys.ensure();
+      if (made.length) deps.log.info({ kids: made }, 'oidc.keys_created');
+      const { clientId, redirectUri } = deps.accountClient;
+      await deps.clients.save(
+        clientId,
+        { client_name: 'Gatehouse account', redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' },
+        null,
+        true,
+      );
+      for (const { indicator, scope } of deps.ownResources) {
+        if (!(await deps.resources.find(indicator))) await deps.resources.create({ indicator, scopes: [scope], accessTokenTtl: null, firstPartyOnly: true });
+      }
+    },
+
+    async warnIfNoSuperAdmin(): Promise<void> {
+      if ((await deps.users.countWithRole('super_admin')) > 0) return;
+      deps.log.warn(
+        'No super admin exists yet. Create the first one with: npm run -s gatehouse -- user create --email admin@example.com --password "<a long password>" --role super_admin --status active',
+      );
+    },
+  };
+}
+export type Bootstrap = ReturnType<typeof createBootstrap>;
