@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { SigningKeyService } from './signing-keys.js';
+import type { SigningKeysService } from './signing-keys.js';
 
 /** What the server makes at first start, and what it tells the operator is missing. */
-export function createBootstrap(deps: {
-  signingKeys: Pick<SigningKeyService, 'ensure'>;
+export function createBootstrapService(deps: {
+  signingKeys: Pick<SigningKeysService, 'ensure'>;
   clients: Pick<ClientsRepository, 'save'>;
   resources: Pick<ResourceServersRepository, 'find' | 'create'>;
   users: Pick<UsersRepository, 'countWithRole'>;
@@ -41,4 +41,4 @@ export function createBootstrap(deps: {
     },
   };
 }
-export type Bootstrap = ReturnType<typeof createBootstrap>;
+export type BootstrapService = ReturnType<typeof createBootstrapService>;

@@ -4,7 +4,7 @@ import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
-import type { PasskeyService } from '../../services/passkeys.js';
+import type { PasskeysService } from '../../services/passkeys.js';
 import type { PasswordStrategy } from '../../login/password.js';
 import type { IdentityService } from '../../services/identity.js';
 import { randomToken } from '../../util/crypto.js';
@@ -28,7 +28,7 @@ const RETURN_PATHS = new Set(['/account/password', '/account/security']);
  *   POST /account/security/recovery-codes    make new recovery codes (the old ones stop working)
  * Passkeys are added and removed by routes/passkeys.ts.
  */
-export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeyService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
+export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeysService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 

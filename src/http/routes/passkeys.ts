@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import type { UsersRepository } from '../../repositories/users.js';
-import type { PasskeyService } from '../../services/passkeys.js';
+import type { PasskeysService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import { accountPageUser, signedInUser } from '../signed-in.js';
@@ -17,7 +17,7 @@ import { setRetryAfter } from '../retry-later.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
-  passkeys: PasskeyService;
+  passkeys: PasskeysService;
   users: Pick<UsersRepository, 'findById'>;
   interactions: Pick<SignInInteractions, 'load' | 'location'>;
   signIn: Pick<SignInRunner, 'attempt'>;

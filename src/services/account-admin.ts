@@ -16,7 +16,7 @@ const nameTaken = () => new AppError('account.name_taken', 409, 'An account with
  * Guest account stays, and stays a guest), `account.in_use` 409 (it still
  * employs users or has managers, unless forced).
  */
-export function createAccountsAdmin(deps: { transact: Transact; accounts: AccountsRepository; audit: AuditService }) {
+export function createAccountAdminService(deps: { transact: Transact; accounts: AccountsRepository; audit: AuditService }) {
   const { accounts, audit, transact } = deps;
 
   return {
@@ -80,4 +80,4 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
     },
   };
 }
-export type AccountsAdmin = ReturnType<typeof createAccountsAdmin>;
+export type AccountAdminService = ReturnType<typeof createAccountAdminService>;
