@@ -8,7 +8,7 @@ import { ACCOUNT_KIND } from './schemas.js';
 const KIND = z.enum(['provider', 'customer']);
 
 /** Accounts: the organisations users work for; the built-in Guest account stays. */
-export function accountRoutes(deps: { accounts: AccountAdminService; baseUrl: string }) {
+export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUrl: string }) {
   const { accounts } = deps;
   return [
     adminRoute({

@@ -15,13 +15,13 @@ import type { UserMergeService } from '../../../services/user-merge.js';
 import type { UserRelationsService } from '../../../services/user-relations.js';
 import type { UserSessionsService } from '../../../services/user-sessions.js';
 import { exportRoutes } from './exports.js';
-import { impersonationRoutes } from './impersonation.js';
+import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
-import { accountRoutes } from './accounts.js';
+import { adminAccountRoutes } from './accounts.js';
 import { auditRoutes } from './audit.js';
 import { groupRoutes } from './groups.js';
 import { relationRoutes } from './relations.js';
@@ -61,14 +61,14 @@ const AREAS = [
   invitationRoutes,
   sessionRoutes,
   relationRoutes,
-  accountRoutes,
+  adminAccountRoutes,
   accountGroupRoutes,
   groupRoutes,
   auditRoutes,
   settingsRoutes,
   importRoutes,
   exportRoutes,
-  impersonationRoutes,
+  adminImpersonationRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {
