@@ -3,7 +3,7 @@ import type { CliServices } from './cli/commands.js';
 import type { Config } from './config/config.js';
 import { resolveSecret } from './config/secret.js';
 import { migrate, openDatabase, ping, retryingTransaction, type Db } from './db/database.js';
-import { ACCOUNT_CLIENT_ID } from './http/routes/account.js';
+import { SELF_SERVICE_CLIENT_ID } from './http/routes/self-service.js';
 import { createAccountClaims } from './oidc/account-claims.js';
 import { createAuditEventsRepository } from './repositories/audit-events.js';
 import { createClientsRepository } from './repositories/clients.js';
@@ -299,7 +299,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     resources: repos.resources,
     users: repos.users,
     log,
-    accountClient: { clientId: ACCOUNT_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
+    selfServiceClient: { clientId: SELF_SERVICE_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
     // SCIM's: client-credentials tokens with scope `scim`. The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
     ownResources: [{ indicator: scimBaseUrl, scope: SCIM_SCOPE }, { indicator: adminApiUrl, scope: ADMIN_SCOPE }],
   });
@@ -327,7 +327,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     keys: { csrf: deriveKey(secret, 'csrf'), cookies: [deriveKey(secret, 'cookies').toString('base64url')] },
     /** What oidc-provider stores and reads through: its adapter's payloads, clients, resources, account claims. */
     oidcStore: { payloads: repos.payloads, clients: repos.clients, resources: repos.resources, accounts: createAccountClaims(repos.users) },
-    /** What the sign-in and account pages read: a user by id. */
+    /** What the sign-in and self-service pages read: a user by id. */
     pageReads: { users: repos.users },
     ping: () => ping(db),
     rateLimits,
