@@ -22,7 +22,7 @@ import { interactionRoutes } from './http/routes/interaction.js';
 import { passkeyRoutes } from './http/routes/passkeys.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
-import { createOidc } from './oidc/oidc.js';
+import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { createSignInInteractions } from './http/sign-in.js';
 
 /**
@@ -58,7 +58,7 @@ export async function buildApp(c: Container) {
   await c.bootstrap.ensure();
   const render = createRenderer();
   const csrf = createCsrf(c.keys.csrf);
-  const oidc = await createOidc({
+  const oidc = await createReloadableProvider({
     config: c.config,
     keys: c.signingKeys,
     log: c.log,
