@@ -2,7 +2,7 @@ import test from 'ava';
 import type { SignInFailure } from '../../src/domain/sign-in-attempt.js';
 import type { Status, User } from '../../src/domain/user.js';
 import { AppError } from '../../src/errors/app-error.js';
-import { tooManyAttempts } from '../../src/errors/retry-later.js';
+import { fail } from '../../src/errors/codes.js';
 import type { PendingSignIn } from '../../src/login/sign-in-flow.js';
 import { createSignInRunner, type InteractionPort } from '../../src/login/sign-in-runner.js';
 import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.js';
@@ -26,7 +26,7 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
     audit: { succeeded: async (s) => void recorded.succeeded.push(s), failed: async (f) => void recorded.failed.push(f) },
     throttle: {
       async guard(who, attempt, result) {
-        if (options.throttled) throw tooManyAttempts(60);
+        if (options.throttled) throw fail('rate_limit.exceeded', { retryAfterSeconds: 60 });
         const outcome = await attempt();
         recorded.throttled.push(`${who.identifier}:${result(outcome)}`);
         return outcome;

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeysService } from '../../services/passkeys.js';
@@ -91,7 +92,7 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     const userId = await securityUser(ctx);
     if (!userId) return;
     const user = await deps.users.findById(userId);
-    assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
+    assertThat(user, fail('user.not_found'));
     render.page(ctx, 'mfa-enrol', { ...(await deps.mfa.startTotpEnrolment(userId, user.email ?? user.userCode)), action: '/account/security/totp' });
   });
 
@@ -103,7 +104,7 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     const check = await deps.mfa.confirmTotpEnrolment(userId, (form.code ?? '').trim(), ctx.ip);
     if (!check.ok) {
       const enrolment = await deps.mfa.currentTotpEnrolment(userId);
-      assertThat(enrolment, new AppError('mfa.no_enrolment', 400, 'Start the set-up again.'));
+      assertThat(enrolment, fail('mfa.no_enrolment'));
       const message = check.code === 'mfa.locked' ? 'Too many incorrect codes: try again later.' : 'The code is incorrect. Check the time on your phone and try the next code.';
       return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message }, check.code === 'mfa.locked' ? 403 : 401);
     }
