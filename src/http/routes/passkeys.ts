@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { failOnPage } from '../../errors/codes.js';
+import { fail, failOnPage } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { PasskeysService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
@@ -144,7 +144,8 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     const response = (await readCeremony(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
     const { interaction, port } = await signInState(ctx);
     const outcome = await signIn.attempt(port, deps.strategy, response);
-    if (!outcome.ok) throw outcome.code === 'mfa.locked' ? failOnPage('mfa.locked') : failOnPage('passkey.invalid', 401);
+    // A lock keeps the API's text: the page's speaks of codes.
+    if (!outcome.ok) throw outcome.code === 'mfa.locked' ? fail('mfa.locked') : failOnPage('passkey.invalid', 401);
     ctx.body = { location: interactions.location(interaction, outcome.next) };
   });
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { fail } from '../../errors/codes.js';
+import { ERRORS, fail, pageText } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeysService } from '../../services/passkeys.js';
@@ -12,7 +12,6 @@ import { randomToken } from '../../util/crypto.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
-import { LOGIN_MESSAGES } from '../messages.js';
 import { selfServicePageUser } from '../signed-in.js';
 
 /** The built-in first-party client the self-service pages sign in through. */
@@ -67,7 +66,7 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
-    if (!check.ok) return render.page(ctx, 'self-service-password', { message: check.code === 'login.invalid_credentials' ? 'The current password is incorrect.' : LOGIN_MESSAGES[check.code] }, 403);
+    if (!check.ok) return render.page(ctx, 'self-service-password', { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) }, 403);
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
@@ -105,8 +104,8 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     if (!check.ok) {
       const enrolment = await deps.mfa.currentTotpEnrolment(userId);
       assertThat(enrolment, fail('mfa.no_enrolment'));
-      const message = check.code === 'mfa.locked' ? 'Too many incorrect codes: try again later.' : 'The code is incorrect. Check the time on your phone and try the next code.';
-      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message }, check.code === 'mfa.locked' ? 403 : 401);
+      const refusal = check.code === 'mfa.locked' ? 'self_service.totp_locked' : 'self_service.totp_invalid_code';
+      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message: pageText(refusal) }, ERRORS[refusal].status);
     }
     // A new authenticator comes with new recovery codes, shown once (old ones may be long forgotten).
     showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));
