@@ -131,7 +131,12 @@ export const ERRORS = {
   'mfa.totp_unreadable': { status: 500, message: 'The stored TOTP secret cannot be opened.' },
   'mfa.totp_exists': { status: 409, message: 'An authenticator app is already set up. Remove it before setting up another.' },
   'mfa.no_enrolment': { status: 400, message: 'Start the set-up again.' },
-  'mfa.locked': { status: 423, message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.' },
+  'mfa.invalid_code': { status: 401, message: 'The code is incorrect or has already been used.' },
+  'mfa.locked': {
+    status: 423,
+    message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
+    page: 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.',
+  },
   'passkey.invalid': { status: 400, message: 'The passkey could not be verified. Try again.', page: 'This passkey was not accepted. Try again, or use another way to sign in.' },
   'passkey.not_found': { status: 404, message: 'This passkey does not exist.' },
   'passkey.already_registered': { status: 409, message: 'This passkey is registered already.' },
@@ -140,6 +145,11 @@ export const ERRORS = {
     message: (p: { problem: 'empty' | 'control_characters' } | { problem: 'too_long'; max: number }) =>
       p.problem === 'empty' ? 'Give the passkey a name.' : p.problem === 'too_long' ? `A passkey name has at most ${p.max} characters.` : 'The passkey name contains characters that are not allowed.',
   },
+
+  // The self-service pages' own texts (the status each page answers with).
+  'self_service.wrong_password': { status: 403, message: 'The current password is incorrect.' },
+  'self_service.totp_invalid_code': { status: 401, message: 'The code is incorrect. Check the time on your phone and try the next code.' },
+  'self_service.totp_locked': { status: 403, message: 'Too many incorrect codes: try again later.' },
 
   // Users.
   'user.not_found': {
@@ -228,6 +238,8 @@ export const ERRORS = {
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;
+/** The refusals of sign-in (policies/status.ts names them by status). */
+export type LoginCode = Extract<ErrorCode, `login.${string}`>;
 
 type MessageOf<C extends ErrorCode> = (typeof ERRORS)[C]['message'];
 /** The parameters a code's message and details take (none for a fixed message). */

@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { failureLocks, lockUntil, type LockoutSettings } from '../policies/lockout.js';
 import { evaluateMfaLock } from '../policies/mfa-lockout.js';
 import type { MfaAttemptsRepository } from '../repositories/mfa-attempts.js';
@@ -18,7 +19,7 @@ import type { Transact } from '../db/database.js';
 /** The answer to a second-factor check; a lock does not say whether the code was right. */
 export type MfaCheck = { ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' };
 
-export interface MfaServiceDeps {
+export interface MfaDeps {
   transact: Transact;
   totp: TotpFactorsRepository;
   recoveryCodes: RecoveryCodesRepository;
@@ -53,7 +54,7 @@ const LOCKED: MfaCheck = { ok: false, code: 'mfa.locked' };
  * GATEHOUSE_SECRET, or a row moved to another user). Secrets and codes never reach
  * the audit log.
  */
-export function createMfaService(deps: MfaServiceDeps) {
+export function createMfaService(deps: MfaDeps) {
   const { totp, recoveryCodes, attempts, factors, audit, clock, transact } = deps;
   const issuerLabel = totpIssuerLabel(deps.issuer);
   const hashRecoveryCode = recoveryCodeHasher(deps.recoveryCodeKey);
@@ -68,7 +69,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     try {
       return deps.totpBox.open(factor.secretSealed, factor.userId);
     } catch {
-      throw new AppError('mfa.totp_unreadable', 500, 'The stored TOTP secret cannot be opened.');
+      throw fail('mfa.totp_unreadable');
     }
   }
 
@@ -113,7 +114,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     async startTotpEnrolment(userId: string, accountName: string): Promise<{ secret: string; uri: string; qrDataUrl: string }> {
       const secret = newTotpSecret();
       const stored = await totp.startPending(userId, deps.totpBox.seal(secret, userId));
-      assertThat(stored, new AppError('mfa.totp_exists', 409, 'An authenticator app is already set up. Remove it before setting up another.'));
+      assertThat(stored, fail('mfa.totp_exists'));
       return enrolment(secret, accountName);
     },
 

@@ -101,3 +101,8 @@ test('page text: where a person is told otherwise, else the message', (t) => {
   t.like(failOnPage('passkey.invalid', 401), { code: 'passkey.invalid', status: 401, message: pageText('passkey.invalid') });
   t.like(failOnPage('auth.required'), { status: 401, message: 'Your session has ended. Sign in again.' });
 });
+
+test('a locked second step: the sign-in page speaks of codes, the API (and a passkey) does not', (t) => {
+  t.is(pageText('mfa.locked'), 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.');
+  t.like(fail('mfa.locked'), { status: 423, message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.' });
+});
