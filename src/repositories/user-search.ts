@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Db, Executor } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import type { UserScope } from '../domain/user-scope.js';
-import { toUser, USER_COLUMNS } from './users.js';
+import { toUser, USER_COLUMNS, type UserRow } from './users.js';
 
 /** What the users list (and export) filters on; every field is optional. */
 export interface UserFilter {
@@ -110,7 +110,7 @@ export function createUserSearch(db: Db) {
         return q.orderByRaw(`${key} ${direction}, ${id} ${direction}`).limit(input.limit + 1);
       };
       const count = () => where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0));
-      let rows: any[];
+      let rows: (UserRow & { sort_key: string; total?: string | number })[];
       let total: number | undefined;
       if (input.filter.q?.trim() && input.withTotal !== false) {
         const matched = where(trx('users'), input.filter, input.scope).select('users.id', trx.raw(`${sql} AS k`));
@@ -123,7 +123,7 @@ export function createUserSearch(db: Db) {
           .select(trx.raw('page.k::text AS sort_key'), trx.raw('(SELECT count(*) FROM matched) AS total'))
           .orderByRaw(`page.k ${direction}, page.id ${direction}`);
         // A page past the end has no row to carry the total.
-        total = rows.length ? Number(rows[0].total) : await count();
+        total = rows[0] ? Number(rows[0].total) : await count();
       } else {
         const page = keyset(where(trx('users'), input.filter, input.scope), sql, 'users.id')
           .select(USER_COLUMNS.map((c) => `users.${c}`))

@@ -18,6 +18,7 @@ import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimits } from '../../services/rate-limits.js';
 import { findUnstorable } from '../../util/storable-text.js';
 import { readRaw, unstorableInput } from '../middleware/body.js';
+import { routerMiddleware } from '../router-middleware.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -202,5 +203,5 @@ export function scimApi(deps: ScimApiDeps) {
     send(ctx, 200, await deps.bulk(body, caller));
   });
 
-  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), router.routes() as any, router.allowedMethods() as any]);
+  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), routerMiddleware(router.routes()), routerMiddleware(router.allowedMethods())]);
 }
