@@ -144,7 +144,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
-    const again = async (message: string, status: number, locked = false) =>
+    const again = async (message: string | undefined, status: number, locked = false) =>
       loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
     const port = interactions.portOf(ctx, interaction);
     const outcome = await throttled(ctx, () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }), again);
@@ -165,7 +165,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       csrf.verify(ctx, form._csrf);
       const { pending } = port;
       assertThat(pending && strategy.steps.includes(pending.need), WRONG_STEP);
-      const page = (message: string, status: number) => stepPage(ctx, interaction, pending, message, status);
+      const page = (message: string | undefined, status: number) => stepPage(ctx, interaction, pending, message, status);
       const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
       if (!outcome) return;
       if (!outcome.ok) return page(MFA_MESSAGES[outcome.code], mfaStatus(outcome.code));
