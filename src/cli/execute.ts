@@ -1,5 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import { COMMANDS, QUIET_IO, resolveCommand, type CliServices, type CommandIo } from './commands.js';
+import { defined } from '../util/defined.js';
 
 /** What a command printed and how it ended, wherever it ran. */
 export interface CliOutcome {
@@ -31,7 +32,7 @@ export function checkCommand(argv: string[]): CliOutcome | undefined {
 export async function execute(services: CliServices, argv: string[], io: CommandIo = QUIET_IO): Promise<CliOutcome> {
   try {
     const resolved = resolveCommand(argv);
-    if (!resolved) return checkCommand(argv)!;
+    if (!resolved) return defined(checkCommand(argv), 'why the command did not resolve');
     const result = await resolved.command.run(services, resolved.opts, resolved.positionals, io);
     const failed = resolved.command.failed?.(result);
     return { code: failed ? 1 : 0, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: failed ? `error: ${failed}\n` : '' };

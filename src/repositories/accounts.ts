@@ -3,6 +3,7 @@ import type { Db, Executor } from '../db/database.js';
 import { toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID, type Account, type AccountKind } from '../domain/account.js';
 import { isUuid } from '../util/uuid.js';
+import { defined } from '../util/defined.js';
 
 /** An account as the directory lists it: how many users it employs and the account groups it belongs to. */
 export interface AccountListing extends Account {
@@ -50,7 +51,7 @@ export function createAccountsRepository(db: Db) {
          ON CONFLICT (lower(name)) DO UPDATE SET name = accounts.name RETURNING id, name, kind`,
         [name],
       )) as { rows: { id: string; name: string; kind: AccountKind }[] };
-      return rows[0]!;
+      return defined(rows[0], 'the inserted account');
     },
 
     /** A page of accounts by name: part of the name (case-insensitive) and kind. */

@@ -103,7 +103,7 @@ export function createGroupsRepository(db: Db) {
         .whereIn('gm.group_id', groupIds)
         .whereNot('u.status', 'deleted')
         .orderBy(['gm.group_id', 'u.id']);
-      for (const r of rows) byGroup.get(r.group_id)!.push({ id: r.id, display: r.display });
+      for (const r of rows) byGroup.get(r.group_id)?.push({ id: r.id, display: r.display });
       return byGroup;
     },
 

@@ -75,13 +75,14 @@ export function createUserSearch(db: Db) {
     if (filter.status?.length) q.whereIn('users.status', filter.status);
     // SPEC: the main role is the one "used for display and filtering".
     if (filter.role?.length) q.whereIn('users.main_role', filter.role);
-    if (filter.accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', filter.accountId!));
-    if (filter.accountGroupId) {
+    const { accountId, accountGroupId, groupId } = filter;
+    if (accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', accountId));
+    if (accountGroupId) {
       q.whereExists((s) =>
-        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', filter.accountGroupId!),
+        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', accountGroupId),
       );
     }
-    if (filter.groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', filter.groupId!));
+    if (groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId));
     if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import type { ContactValue, Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
+import type { ContactValue, Profile, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
 import { isUuid } from '../util/uuid.js';
+import { defined } from '../util/defined.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
@@ -264,7 +265,7 @@ export function createUsersRepository(db: Db) {
         input.passwordHash ?? null,
         JSON.stringify(contactRows(contacts)),
       ] as Knex.RawBinding[])) as { rows: UserRow[] };
-      return toUser(rows[0]!);
+      return toUser(defined(rows[0], 'the inserted user'));
     },
 
     /** Changes columns of a user who is not deleted; bumps the version. */

@@ -5,6 +5,7 @@ import type { AccountsRepository } from '../repositories/accounts.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import { uniqueNameConflict } from './unique-names.js';
+import { defined } from '../util/defined.js';
 
 export const accountGroupNotFound = () => new AppError('account_group.not_found', 404, 'No such account group.');
 const nameTaken = () => new AppError('account_group.name_taken', 409, 'An account group with this name already exists.');
@@ -42,7 +43,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
         const id = await accountGroups.create(input.name, trx);
         await accountGroups.setMembers(id, accountIds, trx);
         await audit.by(by).record({ action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
-        return (await accountGroups.findById(id, trx))!;
+        return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
 
@@ -63,7 +64,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
           diff.accountIds = [sorted(before.accountIds), accountIds];
         }
         if (Object.keys(diff).length) await audit.by(by).record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
-        return (await accountGroups.findById(id, trx))!;
+        return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
 

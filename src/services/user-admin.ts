@@ -13,6 +13,7 @@ import type { AuditService } from './audit.js';
 import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReach } from './user-reach.js';
+import { defined } from '../util/defined.js';
 
 export interface BulkSet {
   status?: Status;
@@ -85,7 +86,7 @@ export function createUserAdminService(deps: {
           const known = manager !== id && (await users.findById(manager, trx)) && (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
           assertThat(known, new AppError('user.invalid_manager', 400, 'directManagerId must be another user you can see.'));
         }
-        const after = (await users.update(id, changes, trx))!;
+        const after = defined(await users.update(id, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record({ action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
@@ -103,7 +104,7 @@ export function createUserAdminService(deps: {
       return transact(async (trx) => {
         const before = await users.lock(userId, trx);
         assertThat(before, () => new AppError('user.not_found', 404, 'No such user.'));
-        const after = (await users.update(userId, changes, trx))!;
+        const after = defined(await users.update(userId, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
@@ -164,7 +165,7 @@ export function createUserAdminService(deps: {
             throw err instanceof AppError && err.status === 404 ? new AppError('user.not_found', 404, `No such user: ${id}.`, { id }) : err;
           });
           await applyBulk(before, set, trx);
-          const after = (await users.findById(id, trx))!;
+          const after = defined(await users.findById(id, trx), 'the user');
           await audit.by(by).record({ action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
           done.push(after);
         }

@@ -16,6 +16,7 @@ import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignInInteractions } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
+import { defined } from '../../util/defined.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -107,7 +108,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   async function grantConsent(ctx: Context, interaction: Interaction) {
     const provider = deps.provider();
     const { prompt, params, session, grantId } = interaction;
-    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: defined(session, 'the session of a consent prompt').accountId, clientId: String(params.client_id) });
     if (!grant) throw new AppError('interaction.grant_missing', 400, 'The sign-in request has expired.');
     const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
