@@ -74,7 +74,6 @@ import { createPasskeyStrategy } from './login/passkey.js';
 import { createRecoveryCodeStrategy } from './login/recovery-code.js';
 import { createSignInRunner } from './login/sign-in-runner.js';
 import { createTotpEnrolmentStrategy, createTotpStrategy } from './login/totp.js';
-import { LOGIN_MESSAGES } from './http/messages.js';
 import { ADMIN_SCOPE } from './services/admin-auth.js';
 import { createBootstrap } from './services/bootstrap.js';
 import { createHousekeeping } from './services/housekeeping.js';
@@ -195,7 +194,6 @@ export async function createContainer(config: Config, options: ContainerOptions 
       audit: createSignInAudit({ audit }),
       throttle: rateLimits.signIn,
       clock,
-      messages: LOGIN_MESSAGES,
     }),
     password: createPasswordStrategy({
       credentials: repos.credentials,

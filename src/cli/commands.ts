@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { CLI_ACTOR, type AuditLog } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
@@ -55,7 +56,7 @@ export interface Command {
   failed?(result: unknown): string | undefined;
 }
 
-const usage = (msg: string) => new AppError('cli.usage', 2, msg);
+const usage = (problem: string) => fail('cli.usage', { problem });
 const str = (v: unknown) => (typeof v === 'string' && v.length ? v : undefined);
 const need = (opts: Opts, name: string) => {
   const v = str(opts[name]);
@@ -222,7 +223,7 @@ export const COMMANDS: Record<string, Command> = {
       assertThat((IMPORT_MODES as readonly string[]).includes(mode), usage(`--mode must be one of ${IMPORT_MODES.join(', ')}`));
       const path = resolve(io.cwd, file);
       const size = await stat(path).then((f) => (f.isFile() ? f.size : undefined), () => undefined);
-      assertThat(size !== undefined, new AppError('cli.file_not_found', 404, `cannot read ${path}`));
+      assertThat(size !== undefined, fail('cli.file_not_found', { path }));
       const input = createReadStream(path);
       try {
         // The CLI acts with every power (as for its other commands).

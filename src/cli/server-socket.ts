@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CliServices, CommandIo } from './commands.js';
 import type { CliOutcome } from './execute.js';
 import { execute } from './execute.js';
+import { EXIT } from './exit-codes.js';
 
 /**
  * The embedded database (PGlite) belongs to one process. While the server runs
@@ -38,7 +39,7 @@ export async function serveCliSocket(services: CliServices, log: Logger): Promis
     };
     const outcome: CliOutcome = Array.isArray(argv) && argv.every((a) => typeof a === 'string')
       ? await execute(services, argv, io)
-      : { code: 2, stdout: '', stderr: 'error: malformed CLI request\n' };
+      : { code: EXIT.usage, stdout: '', stderr: 'error: malformed CLI request\n' };
     log.info({ command: Array.isArray(argv) ? argv.slice(0, 2).join(' ') : undefined, code: outcome.code }, 'cli.command');
     res.end(JSON.stringify(outcome));
   });
@@ -51,7 +52,7 @@ export async function serveCliSocket(services: CliServices, log: Logger): Promis
 export function forwardToServer(dataDir: string, argv: string[], io?: CommandIo): Promise<CliOutcome | undefined> {
   const socketPath = cliSocketPath(dataDir);
   if (!existsSync(socketPath)) return Promise.resolve(undefined);
-  const stopped: CliOutcome = { code: 1, stdout: '', stderr: 'error: the server stopped before the command finished (it was not run again here)\n' };
+  const stopped: CliOutcome = { code: EXIT.failed, stdout: '', stderr: 'error: the server stopped before the command finished (it was not run again here)\n' };
   return new Promise((done) => {
     const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
       let rest = '';

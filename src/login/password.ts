@@ -3,6 +3,7 @@ import { evaluateLockout, failureLocks, lockUntil } from '../policies/lockout.js
 import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../policies/status.js';
 import type { PasswordCredential, Status } from '../domain/user.js';
 import type { Clock } from '../util/clock.js';
+import type { LoginCode } from '../errors/codes.js';
 import type { SignInStrategy } from './strategy.js';
 
 /**
@@ -13,7 +14,7 @@ export type PasswordOutcome =
   | { ok: true; userId: string; amr: ['pwd'] }
   | { ok: false; code: 'login.invalid_credentials'; reason: 'unknown_identifier' | 'bad_password' | 'locked'; userId?: string }
   /** Only after a correct password: the status that forbids signing in. */
-  | { ok: false; code: string; reason: `status_${Status}`; userId: string };
+  | { ok: false; code: LoginCode; reason: `status_${Status}`; userId: string };
 
 export interface PasswordInput {
   /** An email or a User ID. */

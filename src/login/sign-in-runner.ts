@@ -1,13 +1,14 @@
 import { ACR_MFA, acrFor, type AuthMethod } from '../domain/authentication.js';
 import type { SignInAttemptContext, SignInFailure, SignInSuccess } from '../domain/sign-in-attempt.js';
 import type { Role, User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { RetryLater } from '../errors/retry-later.js';
 import { mfaRequirement } from '../policies/mfa-requirement.js';
 import { maySignIn, STATUS_RULES } from '../policies/status.js';
 import type { Clock } from '../util/clock.js';
 import { nextStep, type PendingSignIn, type SignInStep } from './sign-in-flow.js';
-import type { SignInStrategy, StrategyOutcome } from './strategy.js';
+import type { RefusalCode, SignInStrategy, StrategyOutcome } from './strategy.js';
 
 /** The sign-in in progress, as the runner sees it (http/sign-in.ts adapts oidc-provider's interaction). */
 export interface InteractionPort {
@@ -39,15 +40,13 @@ export interface SignInRunnerDeps {
     guard<T>(who: { ip: string; identifier?: string }, attempt: () => Promise<T>, result: (outcome: T) => 'ok' | 'failed' | 'other'): Promise<T>;
   };
   clock: Clock;
-  /** What a person is told, by refusal code (`login.*`). */
-  messages: Readonly<Record<string, string>>;
 }
 
 /** What an attempt came to: the step that follows (`done`: the authorization resumes), or the refusal's code. */
-export type AttemptOutcome = { ok: true; next: SignInStep | 'done' } | { ok: false; code: string };
+export type AttemptOutcome = { ok: true; next: SignInStep | 'done' } | { ok: false; code: RefusalCode };
 
 /** Refusals the throttle counts: a wrong secret. A lock or a status refusal is not the throttle's business. */
-const WRONG_SECRET = new Set(['login.invalid_credentials', 'mfa.invalid_code', 'passkey.invalid']);
+const WRONG_SECRET = new Set<RefusalCode>(['login.invalid_credentials', 'mfa.invalid_code', 'passkey.invalid']);
 const throttleResult = (outcome: StrategyOutcome) => (outcome.ok ? 'ok' : WRONG_SECRET.has(outcome.code) ? 'failed' : 'other');
 
 /**
@@ -66,7 +65,6 @@ const throttleResult = (outcome: StrategyOutcome) => (outcome.ok ? 'ok' : WRONG_
  * (the password) it begins a new one.
  */
 export function createSignInRunner(deps: SignInRunnerDeps) {
-  const refusal = (code: string, status: number) => new AppError(code, status, deps.messages[code]);
   const ttl = (port: InteractionPort) => port.expiresAt - Math.floor(deps.clock.now().getTime() / 1000);
 
   /** A refused attempt, recorded (`signin.failed`). */
@@ -81,12 +79,12 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
   /** After a factor succeeded for `userId`: the step that follows, kept on the interaction. */
   async function step(port: InteractionPort, userId: string, amr: AuthMethod[], options: { justEnrolled: boolean }): Promise<SignInStep | 'done'> {
     const facts = await deps.facts.forUser(userId);
-    assertThat(facts, () => refusal('login.invalid_credentials', 401));
+    assertThat(facts, () => fail('login.invalid_credentials'));
     // The password step checks the status after a right password; a passkey alone is checked here.
     const { status } = facts.user;
     if (!maySignIn(status)) {
       await refused(port, { reason: `status_${status}`, userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
-      throw refusal(STATUS_RULES[status].reason ?? 'login.not_allowed', 403);
+      throw fail(STATUS_RULES[status].reason ?? 'login.not_allowed');
     }
     const requested = port.acrValues.includes(ACR_MFA);
     const requirement = mfaRequirement({ roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: facts.totp || facts.passkeys > 0, requested }, deps.mfaSettings());

@@ -1,6 +1,10 @@
 import type { AuthMethod } from '../domain/authentication.js';
+import type { ErrorCode, LoginCode } from '../errors/codes.js';
 import type { SignInFailureReason } from '../domain/sign-in-attempt.js';
 import type { SignInStep } from './sign-in-flow.js';
+
+/** What a refused sign-in step tells the person (errors/codes.ts). */
+export type RefusalCode = LoginCode | Extract<ErrorCode, 'mfa.invalid_code' | 'mfa.locked' | 'passkey.invalid'>;
 
 /**
  * What a method's check came to. `code` is what the person is told; `reason`
@@ -8,7 +12,7 @@ import type { SignInStep } from './sign-in-flow.js';
  */
 export type StrategyOutcome =
   | { ok: true; userId: string; amr: readonly AuthMethod[] }
-  | { ok: false; code: string; reason: SignInFailureReason; userId?: string };
+  | { ok: false; code: RefusalCode; reason: SignInFailureReason; userId?: string };
 
 /**
  * A sign-in method (as kratos's login strategies): the runner (sign-in-runner.ts)
@@ -32,7 +36,7 @@ export interface SignInStrategy<Input> {
 }
 
 /** A second-factor check through the MFA failure pool (services/mfa.ts `MfaCheck`). */
-export type FactorCheck = { ok: true } | { ok: false; code: string };
+export type FactorCheck = { ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' };
 
 /** A factor check of the waiting sign-in's user as a strategy outcome; a full MFA pool is `locked`. */
 export function factorOutcome(check: FactorCheck, userId: string, amr: readonly AuthMethod[]): StrategyOutcome {

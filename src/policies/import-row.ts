@@ -1,6 +1,6 @@
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
 import { highestRole, PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status, type User } from '../domain/user.js';
-import { AppError } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { mayChange, mayGrant } from './permissions.js';
 
 /**
@@ -68,8 +68,6 @@ const MAX_TAG_LENGTH = 100;
 const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_-]+/g, '');
 const BY_NAME = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [normalise(c), c as ImportColumn]));
 
-const invalidHeader = (message: string) => new AppError('import.invalid_header', 400, message);
-
 /**
  * The header row as columns, in order. Names are case-insensitive (spaces,
  * `_` and `-` ignored); an unknown, repeated or blank name, or a missing key
@@ -79,13 +77,13 @@ export function importHeader(cells: readonly string[], key: ImportKey): ImportCo
   const columns: ImportColumn[] = [];
   for (const [i, cell] of cells.entries()) {
     const name = normalise(cell);
-    if (name === 'password') throw invalidHeader('Passwords are not imported: invite the users or send them password links afterwards. Remove the password column.');
+    if (name === 'password') throw fail('import.invalid_header', { problem: 'password_column' });
     const column = BY_NAME.get(name);
-    if (!column) throw invalidHeader(name ? `Unknown column "${cell.trim()}". Columns: ${IMPORT_COLUMNS.join(', ')}.` : `Column ${i + 1} has no name.`);
-    if (columns.includes(column)) throw invalidHeader(`The column "${column}" appears twice.`);
+    if (!column) throw fail('import.invalid_header', name ? { problem: 'unknown_column', name: cell.trim(), columns: IMPORT_COLUMNS } : { problem: 'unnamed_column', position: i + 1 });
+    if (columns.includes(column)) throw fail('import.invalid_header', { problem: 'repeated_column', column });
     columns.push(column);
   }
-  if (!columns.includes(key)) throw invalidHeader(`The key column "${key}" is missing.`);
+  if (!columns.includes(key)) throw fail('import.invalid_header', { problem: 'missing_key', key });
   return columns;
 }
 

@@ -58,12 +58,3 @@ function personalParts(context: PasswordContext): string[] {
   for (const name of context.names ?? []) if (name) parts.push(...name.toLowerCase().split(/[\s._+-]+/));
   return parts.filter((p) => p.length >= MIN_PERSONAL_PART);
 }
-
-export const PASSWORD_MESSAGES: Record<PasswordViolation | 'password.reused', (p: PasswordPolicy) => string> = {
-  'password.too_short': (p) => `The password must be at least ${p.minLength} characters long.`,
-  'password.too_long': (p) => `The password must be at most ${p.maxLength} characters long.`,
-  'password.missing_class': (p) => `The password must contain: ${p.requireClasses.join(', ')} characters.`,
-  'password.contains_personal_data': () => 'The password must not contain your email address or your name.',
-  'password.too_common': () => 'This password is too common; choose another one.',
-  'password.reused': (p) => `The password must differ from your last ${p.history} passwords.`,
-};

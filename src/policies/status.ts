@@ -1,10 +1,11 @@
 import type { Status } from '../domain/user.js';
+import type { LoginCode } from '../errors/codes.js';
 
 /**
  * SPEC "Statuses": who may sign in, and what a person is told after a correct
  * password when they may not. `reason` is the `login.*` code shown on the page.
  */
-export const STATUS_RULES: Record<Status, { maySignIn: boolean; reason?: string }> = {
+export const STATUS_RULES: Record<Status, { maySignIn: boolean; reason?: LoginCode }> = {
   active: { maySignIn: true },
   new: { maySignIn: true },
   import: { maySignIn: true },

@@ -1,5 +1,6 @@
 import type { Executor, Transact } from '../db/database.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { AccountGroup, AccountGroupsRepository } from '../repositories/account-groups.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
 import type { Operator } from '../domain/operator.js';
@@ -7,8 +8,8 @@ import type { AuditService } from './audit.js';
 import { uniqueNameConflict } from './unique-names.js';
 import { defined } from '../util/defined.js';
 
-export const accountGroupNotFound = () => new AppError('account_group.not_found', 404, 'No such account group.');
-const nameTaken = () => new AppError('account_group.name_taken', 409, 'An account group with this name already exists.');
+export const accountGroupNotFound = () => fail('account_group.not_found');
+const nameTaken = () => fail('account_group.name_taken');
 const sorted = (ids: readonly string[]) => [...new Set(ids)].sort();
 
 /**
@@ -23,7 +24,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
   async function assertAccounts(ids: readonly string[], trx: Executor) {
     const found = await accounts.existing(ids, trx);
     const missing = ids.filter((id) => !found.has(id));
-    assertThat(!missing.length, () => new AppError('account.not_found', 404, `No such account: ${missing.slice(0, 5).join(', ')}.`, { ids: missing }));
+    assertThat(!missing.length, () => fail('account.not_found', { ids: missing }));
   }
 
   return {
@@ -76,7 +77,7 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
         const roleAssignments = await accountGroups.roleAssignmentCount(id, trx);
         assertThat(
           options.force || roleAssignments === 0,
-          () => new AppError('account_group.in_use', 409, `The account group has ${roleAssignments} scoped role assignment(s) (its managers): remove them first, or delete with ?force=true.`, { roleAssignments }),
+          () => fail('account_group.in_use', { roleAssignments }),
         );
         const removed = await accountGroups.remove(id, trx);
         await audit.by(by).record(

@@ -1,5 +1,6 @@
 import { GUEST_ACCOUNT_ID, type AccountKind } from '../domain/account.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { AccountListing, AccountsRepository } from '../repositories/accounts.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
@@ -7,8 +8,8 @@ import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 import { defined } from '../util/defined.js';
 
-export const accountNotFound = () => new AppError('account.not_found', 404, 'No such account.');
-const nameTaken = () => new AppError('account.name_taken', 409, 'An account with this name already exists.');
+export const accountNotFound = () => fail('account.not_found');
+const nameTaken = () => fail('account.name_taken');
 
 /**
  * Accounts through the admin API. Errors: `account.not_found` 404,
@@ -44,7 +45,7 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
         assertThat(before, accountNotFound);
         const kind = changes.kind !== undefined && changes.kind !== before.kind ? changes.kind : undefined;
         const name = changes.name !== undefined && changes.name !== before.name ? changes.name : undefined;
-        assertThat(kind === undefined || before.kind !== 'guest', new AppError('account.guest_kind_fixed', 409, 'The Guest account is built in: its kind cannot change.'));
+        assertThat(kind === undefined || before.kind !== 'guest', fail('account.guest_kind_fixed'));
         if (name !== undefined && name.toLowerCase() !== before.name.toLowerCase()) assertThat(!(await accounts.nameTaken(name, id, trx)), nameTaken);
         if (kind !== undefined || name !== undefined) {
           const after = await accounts.update(id, { name, kind }, trx);
@@ -66,11 +67,11 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
       await transact(async (trx) => {
         const account = await accounts.lock(id, trx);
         assertThat(account, accountNotFound);
-        assertThat(id !== GUEST_ACCOUNT_ID && account.kind !== 'guest', new AppError('account.guest_undeletable', 409, 'The Guest account is built in: it cannot be deleted.'));
+        assertThat(id !== GUEST_ACCOUNT_ID && account.kind !== 'guest', fail('account.guest_undeletable'));
         const usage = await accounts.usage(id, trx);
         assertThat(
           options.force || (usage.users === 0 && usage.roleAssignments === 0),
-          () => new AppError('account.in_use', 409, `The account employs ${usage.users} user(s) and has ${usage.roleAssignments} scoped role assignment(s): move them first, or delete with ?force=true.`, { ...usage }),
+          () => fail('account.in_use', usage),
         );
         const removed = await accounts.remove(id, trx);
         await audit.by(by).record(

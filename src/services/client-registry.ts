@@ -1,4 +1,5 @@
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { ResourceServer, ResourceServersRepository } from '../repositories/resource-servers.js';
 import { randomToken } from '../util/crypto.js';
@@ -21,8 +22,6 @@ export interface NewClient {
   resourceServer?: string;
 }
 
-const invalid = (message: string) => new AppError('client.invalid', 400, message);
-
 /** OIDC clients as operators register them (CLI and admin API): checked, stored, audited; the secret shown once. */
 export function createClientRegistry(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
   return {
@@ -33,18 +32,18 @@ export function createClientRegistry(deps: { clients: ClientsRepository; resourc
 
     async register(input: NewClient, actor: Actor, ip: string | null = null) {
       const { clientId, grantTypes, redirectUris, isPublic } = input;
-      assertThat(/^[\w.:-]{1,128}$/.test(clientId), invalid('The client id may hold letters, digits and . _ : - (at most 128).'));
-      assertThat(!(await deps.clients.exists(clientId)), new AppError('client.exists', 409, `client "${clientId}" already exists`));
-      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), invalid(`Unknown grant type "${g}" (allowed: ${GRANT_TYPES.join(', ')}).`));
-      for (const u of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) assertThat(URL.canParse(u), invalid(`"${u}" is not a URL.`));
+      assertThat(/^[\w.:-]{1,128}$/.test(clientId), fail('client.invalid', { problem: 'client_id' }));
+      assertThat(!(await deps.clients.exists(clientId)), fail('client.exists', { clientId }));
+      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), fail('client.invalid', { problem: 'grant_type', grantType: g, allowed: GRANT_TYPES }));
+      for (const u of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
       const interactive = grantTypes.includes('authorization_code');
-      assertThat(!interactive || redirectUris.length > 0, invalid('An authorization_code client needs a redirect URI.'));
-      assertThat(!(isPublic && input.secret), invalid('A public client has no secret.'));
-      assertThat(!(isPublic && grantTypes.includes('client_credentials')), invalid('A public client cannot use client_credentials.'));
+      assertThat(!interactive || redirectUris.length > 0, fail('client.invalid', { problem: 'needs_redirect_uri' }));
+      assertThat(!(isPublic && input.secret), fail('client.invalid', { problem: 'public_with_secret' }));
+      assertThat(!(isPublic && grantTypes.includes('client_credentials')), fail('client.invalid', { problem: 'public_client_credentials' }));
       const resourceServer = input.resourceServer ?? null;
       if (resourceServer !== null) {
-        assertThat(!isPublic, invalid('A public client cannot be a resource server (it could not authenticate to introspect).'));
-        assertThat(Boolean(await deps.resources.find(resourceServer)), invalid(`No resource server "${resourceServer}" is registered (gatehouse resource create --indicator ...).`));
+        assertThat(!isPublic, fail('client.invalid', { problem: 'public_resource_server' }));
+        assertThat(Boolean(await deps.resources.find(resourceServer)), fail('client.invalid', { problem: 'unknown_resource_server', indicator: resourceServer }));
       }
       const secret = isPublic ? null : (input.secret ?? randomToken(32));
       const metadata: Record<string, unknown> = {

@@ -1,5 +1,6 @@
 import type { Group, GroupMember } from '../domain/group.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { GroupsRepository } from '../repositories/groups.js';
 import type { UserSearch } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
@@ -7,8 +8,8 @@ import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
 
-export const groupNotFound = () => new AppError('group.not_found', 404, 'No such group.');
-const nameTaken = () => new AppError('group.name_taken', 409, 'A group with this displayName already exists.');
+export const groupNotFound = () => fail('group.not_found');
+const nameTaken = () => fail('group.name_taken');
 
 /** Most members a scoped caller (a manager) is shown of one group. */
 const SCOPED_MEMBERS_MAX = 10_000;

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
 import type { Executor, Transact } from '../db/database.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { type AppError, assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
 import { drawUserCode } from '../policies/user-code.js';
-import { evaluatePassword, PASSWORD_MESSAGES, type PasswordPolicy } from '../policies/password.js';
+import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '../policies/password.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
@@ -43,8 +44,8 @@ export interface CreateUserInput extends Partial<Profile> {
 export function createIdentityService(deps: IdentityDeps) {
   const { users, credentials, hasher, audit } = deps;
 
-  function passwordError(code: keyof typeof PASSWORD_MESSAGES): AppError {
-    return new AppError(code, 400, PASSWORD_MESSAGES[code](deps.passwordPolicy()));
+  function passwordError(code: PasswordViolation | 'password.reused'): AppError {
+    return fail(code, deps.passwordPolicy());
   }
 
   /** The policy, then the history; throws `password.*` with a readable message. */
@@ -75,7 +76,7 @@ export function createIdentityService(deps: IdentityDeps) {
 
   async function writeStatus(userId: string, status: Status, actor: Actor, ip: string | null, trx: Executor): Promise<User> {
     const result = await users.setStatus(userId, status, trx);
-    assertThat(result, new AppError('user.not_found', 404, 'No such user.'));
+    assertThat(result, fail('user.not_found'));
     await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
     return result.user;
   }
@@ -99,8 +100,8 @@ export function createIdentityService(deps: IdentityDeps) {
       if (input.password) await checkPassword(input.password, input);
       const passwordHash = input.password ? await hasher.hash(input.password) : null;
       return deps.transact(async (trx) => {
-        if (input.email && !deps.duplicateEmails()) assertThat(!(await users.isTaken('email', input.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
-        if (input.userCode) assertThat(!(await users.isTaken('user_code', input.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
+        if (input.email && !deps.duplicateEmails()) assertThat(!(await users.isTaken('email', input.email, trx)), fail('user.email_taken'));
+        if (input.userCode) assertThat(!(await users.isTaken('user_code', input.userCode, trx)), fail('user.user_code_taken'));
         const user = await users.create(
           {
             userCode: input.userCode || (await freeUserCode(trx)),
@@ -124,7 +125,7 @@ export function createIdentityService(deps: IdentityDeps) {
 
     async find(identifier: string): Promise<User> {
       const user = await users.findByAnyIdentifier(identifier);
-      assertThat(user, new AppError('user.not_found', 404, `No user matches "${identifier}".`));
+      assertThat(user, fail('user.not_found', { identifier }));
       return user;
     },
 
@@ -136,7 +137,7 @@ export function createIdentityService(deps: IdentityDeps) {
      */
     async setPassword(userId: string, password: string, actor: Actor, options: { reset: boolean; ip?: string | null }): Promise<void> {
       const user = await users.findById(userId);
-      assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
+      assertThat(user, fail('user.not_found'));
       await checkPassword(password, user, user.id);
       await storeCheckedPassword(user.id, password, actor, options);
     },

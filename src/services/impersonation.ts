@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ActingAdmin, Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
 import type { Role, User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
-import { evaluateImpersonation, type ImpersonationRefusal } from '../policies/impersonation.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
+import { evaluateImpersonation } from '../policies/impersonation.js';
 import type { ImpersonationsRepository } from '../repositories/impersonations.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { hashToken, randomToken } from '../util/crypto.js';
@@ -41,21 +42,6 @@ export interface TargetFacts {
 /** An interactive impersonation link is good for this long, once. */
 export const TICKET_TTL_SECONDS = 120;
 
-/**
- * The errors this service raises. `impersonation.not_allowed` is all that someone
- * who may not impersonate is ever told.
- */
-const REFUSALS: Record<ImpersonationRefusal, { status: number; message: string }> = {
-  'impersonation.chained': { status: 403, message: 'A token that already acts for someone cannot start an impersonation.' },
-  'impersonation.not_allowed': { status: 403, message: 'You may not impersonate this user.' },
-  'impersonation.mfa_required': { status: 403, message: 'Sign in with multi-factor authentication to impersonate users.' },
-  'impersonation.unknown_target': { status: 404, message: 'No such user.' },
-  'impersonation.self': { status: 400, message: 'You cannot impersonate yourself.' },
-  'impersonation.target_cannot_sign_in': { status: 409, message: 'This user may not sign in, so they cannot be impersonated.' },
-  'impersonation.forbidden_target': { status: 403, message: 'Your role may not impersonate users with this role.' },
-};
-const refusal = (code: ImpersonationRefusal) => new AppError(code, REFUSALS[code].status, REFUSALS[code].message);
-const INVALID_TICKET = () => new AppError('impersonation.invalid_ticket', 400, 'This impersonation link is not valid any more: it was used already or it expired. Ask for a new one.');
 
 /**
  * Admins acting as users (SPEC "Impersonation"): the rules applied to fresh
@@ -87,7 +73,7 @@ export function createImpersonationService(deps: ImpersonationDeps) {
           { mfaRequiredRoles: deps.mfaRequiredRoles() },
         )
       : 'impersonation.not_allowed';
-    if (refused) throw refusal(refused);
+    if (refused) throw fail(refused);
     return defined(facts, 'the target of an allowed impersonation');
   }
 
@@ -155,14 +141,14 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     async start(ticket: string, session: { uid: string; accountId: string | undefined; amr: readonly string[] | undefined }, ip: string | null): Promise<Impersonation> {
       const hash = hashToken(ticket);
       const found = await impersonations.findTicket(hash, clock.now());
-      assertThat(found, INVALID_TICKET);
-      assertThat(session.accountId, new AppError('impersonation.no_session', 401, 'Sign in to Gatehouse as yourself in this browser, then open the link again.'));
-      assertThat(!(await impersonations.activeOnSession(session.uid)), new AppError('impersonation.already_active', 409, 'You are already acting as someone. Stop that first, then open the link again.'));
-      assertThat(session.accountId === found.actorId, new AppError('impersonation.wrong_session', 403, 'This link was made for someone else. Open it in the browser where its requester is signed in.'));
+      assertThat(found, () => fail('impersonation.invalid_ticket'));
+      assertThat(session.accountId, fail('impersonation.no_session'));
+      assertThat(!(await impersonations.activeOnSession(session.uid)), fail('impersonation.already_active'));
+      assertThat(session.accountId === found.actorId, fail('impersonation.wrong_session'));
       await authorize({ userId: found.actorId, amr: session.amr, chained: false }, found.targetId);
       return transact(async (trx) => {
         const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds()) }, trx);
-        assertThat(started, INVALID_TICKET);
+        assertThat(started, () => fail('impersonation.invalid_ticket'));
         await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() }, trx);
         return started;
       });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { invitationState, type InvitationState } from '../policies/invitation.js';
 import { maySignIn } from '../policies/status.js';
 import type { InvitationsRepository } from '../repositories/invitations.js';
@@ -27,8 +28,8 @@ export const INVITATIONS_ACTOR: Actor = { type: 'system', name: 'invitations' };
 /** How many due invitations one run of the scheduler sends at most. */
 const BATCH = 100;
 
-const noEmail = () => new AppError('user.no_email', 409, 'The user has no email to send an invitation to.');
-const notInvitable = (status: string) => new AppError('user.not_invitable', 409, `The user's status is ${status}: reactivate them before inviting them.`);
+const noEmail = () => fail('user.no_email', { toSend: 'invitation' });
+const notInvitable = (status: string) => fail('user.not_invitable', { status });
 
 /** Whom an invitation may go to: users who may sign in, and `pending` ones (whom completing it activates). */
 const invitable = (user: User) => maySignIn(user.status) || user.status === 'pending';
@@ -119,7 +120,7 @@ export function createInvitationsService(deps: {
     async cancel(userId: string, by: Operator): Promise<void> {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
-        assertThat(await invitations.cancelScheduled(userId, trx), new AppError('invitation.not_scheduled', 409, 'The user has no scheduled invitation to cancel.'));
+        assertThat(await invitations.cancelScheduled(userId, trx), fail('invitation.not_scheduled'));
         await deps.audit.by(by).record({ action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
       });
     },

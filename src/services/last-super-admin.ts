@@ -1,4 +1,5 @@
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { Executor } from '../db/database.js';
 import { SIGN_IN_STATUSES } from '../policies/status.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
@@ -9,5 +10,5 @@ import type { UserRelationsRepository } from '../repositories/user-relations.js'
  * security settings, clients and SCIM tokens.
  */
 export async function assertSuperAdminRemains(relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>, trx: Executor): Promise<void> {
-  assertThat((await relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx)) > 0, new AppError('user.last_super_admin', 409, 'No super admin who may sign in would be left: make someone else super admin first.'));
+  assertThat((await relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx)) > 0, fail('user.last_super_admin'));
 }

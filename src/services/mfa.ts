@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { failureLocks, lockUntil, type LockoutSettings } from '../policies/lockout.js';
 import { evaluateMfaLock } from '../policies/mfa-lockout.js';
 import type { MfaAttemptsRepository } from '../repositories/mfa-attempts.js';
@@ -69,7 +70,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     try {
       return deps.totpBox.open(factor.secretSealed, factor.userId);
     } catch {
-      throw new AppError('mfa.totp_unreadable', 500, 'The stored TOTP secret cannot be opened.');
+      throw fail('mfa.totp_unreadable');
     }
   }
 
@@ -114,7 +115,7 @@ export function createMfaService(deps: MfaServiceDeps) {
     async startTotpEnrolment(userId: string, accountName: string): Promise<{ secret: string; uri: string; qrDataUrl: string }> {
       const secret = newTotpSecret();
       const stored = await totp.startPending(userId, deps.totpBox.seal(secret, userId));
-      assertThat(stored, new AppError('mfa.totp_exists', 409, 'An authenticator app is already set up. Remove it before setting up another.'));
+      assertThat(stored, fail('mfa.totp_exists'));
       return enrolment(secret, accountName);
     },
 

@@ -9,7 +9,8 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Executor } from '../db/database.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { WebAuthnChallengesRepository } from '../repositories/webauthn-challenges.js';
 import type { WebAuthnCredential, WebAuthnCredentialsRepository } from '../repositories/webauthn-credentials.js';
 import type { Actor } from '../domain/actor.js';
@@ -46,8 +47,8 @@ export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const PASSKEY_NAME_MAX = 64;
 
 const INVALID = { ok: false, code: 'passkey.invalid' } as const;
-const invalidRegistration = () => new AppError('passkey.invalid', 400, 'The passkey could not be verified. Try again.');
-const notFound = () => new AppError('passkey.not_found', 404, 'This passkey does not exist.');
+const invalidRegistration = () => fail('passkey.invalid');
+const notFound = () => fail('passkey.not_found');
 
 const toPasskey = (c: WebAuthnCredential): Passkey => ({
   id: c.id,
@@ -76,8 +77,8 @@ function challengeOf(response: { response?: { clientDataJSON?: unknown } }): str
 /** Trims and folds whitespace; no control characters; at most 64 characters. */
 function cleanName(name: unknown): string {
   const value = typeof name === 'string' ? name.replace(/\s+/g, ' ').trim() : '';
-  assertThat(!/\p{Cc}/u.test(value), () => new AppError('passkey.invalid_name', 400, 'The passkey name contains characters that are not allowed.'));
-  assertThat([...value].length <= PASSKEY_NAME_MAX, () => new AppError('passkey.invalid_name', 400, `A passkey name has at most ${PASSKEY_NAME_MAX} characters.`));
+  assertThat(!/\p{Cc}/u.test(value), () => fail('passkey.invalid_name', { problem: 'control_characters' }));
+  assertThat([...value].length <= PASSKEY_NAME_MAX, () => fail('passkey.invalid_name', { problem: 'too_long', max: PASSKEY_NAME_MAX }));
   return value;
 }
 
@@ -155,7 +156,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
           },
           trx,
         );
-        assertThat(saved, () => new AppError('passkey.already_registered', 409, 'This passkey is registered already.'));
+        assertThat(saved, () => fail('passkey.already_registered'));
         await deps.audit.record(
           { actor, ip, action: 'mfa.passkey_registered', targetType: 'user', targetId: userId, details: { passkeyId: saved.id, name: saved.name, deviceType: saved.deviceType, aaguid: saved.aaguid } },
           trx,
@@ -214,7 +215,7 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
 
     async rename(userId: string, id: string, name: string, actor: Actor, ip: string | null = null): Promise<Passkey> {
       const wanted = cleanName(name);
-      assertThat(wanted, () => new AppError('passkey.invalid_name', 400, 'Give the passkey a name.'));
+      assertThat(wanted, () => fail('passkey.invalid_name', { problem: 'empty' }));
       return deps.transact(async (trx) => {
         const before = await credentials.findForUser(userId, id, trx, { lock: true });
         assertThat(before, notFound);

@@ -1,5 +1,5 @@
 import argon2 from 'argon2';
-import { passwordChecksBusy } from '../errors/retry-later.js';
+import { fail } from '../errors/codes.js';
 import { createSemaphore } from '../util/semaphore.js';
 
 export interface Argon2Params {
@@ -25,7 +25,7 @@ export interface Argon2Limits {
  */
 export function createPasswordHasher(params: Argon2Params, limits: Argon2Limits = { concurrency: Number.MAX_SAFE_INTEGER, queueMax: 0 }) {
   const options = { type: argon2.argon2id, ...params } as const;
-  const slots = createSemaphore(limits.concurrency, limits.queueMax, passwordChecksBusy);
+  const slots = createSemaphore(limits.concurrency, limits.queueMax, () => fail('server.busy'));
   // Verified when the identifier is unknown, so both answers take the same time.
   const dummy = argon2.hash('gatehouse-dummy-password', options);
 

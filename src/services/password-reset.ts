@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { maySignIn } from '../policies/status.js';
 import type { PasswordResetTokensRepository } from '../repositories/password-reset-tokens.js';
 import type { UsersRepository } from '../repositories/users.js';
@@ -69,7 +70,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
     /** An administrator sends the user a link (whatever their status: the link lifts a lock). */
     async send(user: { id: string; email: string | null }, actor: Actor, ip: string | null): Promise<void> {
-      assertThat(user.email, new AppError('user.no_email', 409, 'The user has no email to send a link to.'));
+      assertThat(user.email, fail('user.no_email', { toSend: 'link' }));
       await issue(user.id, user.email);
       await deps.audit.record({ actor, ip, action: 'user.password_link_sent', targetType: 'user', targetId: user.id });
     },
@@ -103,13 +104,13 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     async complete(token: string, password: string, ip: string | null): Promise<void> {
       const hash = hashToken(token);
       const userId = await tokens.peek(hash, clock.now());
-      assertThat(userId, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      assertThat(userId, fail('password_reset.invalid_token'));
       const user = await users.findById(userId);
-      assertThat(user, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      assertThat(user, fail('password_reset.invalid_token'));
       await deps.identity.checkPassword(password, user, user.id);
       // Redeem only after the policy accepted the password, so a refused one keeps the link usable.
       const redeemed = await tokens.redeem(hash, clock.now());
-      assertThat(redeemed === userId, new AppError('password_reset.invalid_token', 400, 'This link has expired or was already used. Ask for a new one.'));
+      assertThat(redeemed === userId, fail('password_reset.invalid_token'));
       await tokens.voidAll(userId, clock.now());
       await deps.identity.storeCheckedPassword(userId, password, { type: 'user', id: userId, name: user.email }, { reset: true });
       deps.log.info({ userId, ip }, 'password_reset.completed');

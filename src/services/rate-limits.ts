@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { tooManyAttempts } from '../errors/retry-later.js';
+import { fail } from '../errors/codes.js';
 import { RATE_LIMITS_TABLE, type RateLimitStore } from '../repositories/rate-limit-store.js';
 import type { Clock } from '../util/clock.js';
 
@@ -86,7 +86,7 @@ export function createRateLimits(deps: RateLimitsDeps) {
     if (spent.size === 0) return;
     const now = deps.clock.now().getTime();
     const wait = Math.max(0, ...checks.map(([l, key]) => (spent.get(l.getKey(key)) ?? 0) - now));
-    if (wait > 0) throw tooManyAttempts(Math.max(1, Math.ceil(wait / 1000)));
+    if (wait > 0) throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) });
   }
   const penalise = (checks: Check[]) => Promise.all(checks.map(async ([l, key]) => remember(l, key, await l.penalty(key, 1))));
   /** Spends a point of each key; throws 429 when one had none left. */
@@ -95,7 +95,7 @@ export function createRateLimits(deps: RateLimitsDeps) {
       try {
         await l.consume(key);
       } catch (err) {
-        if (err instanceof RateLimiterRes) throw tooManyAttempts(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+        if (err instanceof RateLimiterRes) throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
         throw err;
       }
     }

@@ -1,5 +1,6 @@
 import { isRole, ROLES, type Role } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken, randomToken } from '../util/crypto.js';
@@ -39,9 +40,9 @@ export function createScimAuth(deps: ScimAuthDeps) {
 
   return {
     async create(name: string, grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES, actor: Actor = CLI_ACTOR, ip: string | null = null) {
-      assertThat(/^[\w .:@-]{1,100}$/.test(name), new AppError('scim_token.invalid_name', 400, 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).'));
-      for (const role of grantableRoles) assertThat(isRole(role), new AppError('scim_token.invalid_role', 400, `Unknown role "${role}": roles are ${ROLES.join(', ')}.`));
-      assertThat(!(await deps.tokens.nameTaken(name)), new AppError('scim_token.name_taken', 409, `A SCIM token named "${name}" exists; revoke it or choose another name.`));
+      assertThat(/^[\w .:@-]{1,100}$/.test(name), fail('scim_token.invalid_name'));
+      for (const role of grantableRoles) assertThat(isRole(role), fail('scim_token.invalid_role', { role, roles: ROLES }));
+      assertThat(!(await deps.tokens.nameTaken(name)), fail('scim_token.name_taken', { name }));
       const token = TOKEN_PREFIX + randomToken(32);
       const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles });
       await deps.audit.record({ actor, ip, action: 'scim_token.created', targetType: 'scim_token', targetId: saved.id, changes: { name: [null, name], grantableRoles: [null, grantableRoles] } });
@@ -52,7 +53,7 @@ export function createScimAuth(deps: ScimAuthDeps) {
 
     async revoke(idOrName: string, actor: Actor = CLI_ACTOR, ip: string | null = null) {
       const revoked = await deps.tokens.revoke(idOrName);
-      assertThat(revoked, new AppError('scim_token.not_found', 404, `No live SCIM token "${idOrName}".`));
+      assertThat(revoked, fail('scim_token.not_found', { idOrName }));
       await deps.audit.record({ actor, ip, action: 'scim_token.revoked', targetType: 'scim_token', targetId: revoked.id });
       return revoked;
     },

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { SETTING_KEYS, type Settings } from '../domain/settings.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { SettingsRepository } from '../repositories/settings.js';
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
@@ -82,12 +83,12 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
         const before = merge(await deps.settings.all(trx));
         const after = merge({ ...before, ...applyPatch(before, patch) });
         const { minLength, maxLength } = after.passwordPolicy;
-        assertThat(minLength <= maxLength, new AppError('settings.invalid', 400, `passwordPolicy.minLength (${minLength}) may not exceed passwordPolicy.maxLength (${maxLength}).`));
+        assertThat(minLength <= maxLength, fail('settings.invalid', { minLength, maxLength }));
         const changed = SETTING_KEYS.filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
         if (!changed.length) return after;
         if (before.duplicateEmails !== after.duplicateEmails) {
           if (!after.duplicateEmails) {
-            assertThat(!(await deps.settings.hasDuplicateEmails(trx)), new AppError('settings.duplicate_emails_exist', 409, 'Some users share an email: make every email unique before turning duplicate emails off.'));
+            assertThat(!(await deps.settings.hasDuplicateEmails(trx)), fail('settings.duplicate_emails_exist'));
           }
           await deps.settings.enforceUniqueEmails(!after.duplicateEmails, trx);
         }

@@ -1,6 +1,7 @@
 import type { Executor, Transact } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
 import { maySignIn, SIGN_IN_STATUSES } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
@@ -22,8 +23,6 @@ export interface BulkSet {
   tags?: string[];
 }
 
-const versionMismatch = (current: number) => new AppError('user.version_mismatch', 412, `The user has changed since (version ${current} now); read it again.`, { version: current });
-const cannotGrant = (role: Role) => new AppError('admin_api.forbidden_role', 403, `Your role may not grant ${role}.`);
 
 /** The changed fields as [old, new] (the audit's `changes`). */
 function diff<T extends object>(before: T, after: T, fields: readonly (keyof T)[]): Record<string, [unknown, unknown]> {
@@ -61,7 +60,7 @@ export function createUserAdminService(deps: {
     },
 
     async create(input: CreateUserInput, by: Operator): Promise<User> {
-      assertThat(mayGrant(by.powers, input.role), cannotGrant(input.role));
+      assertThat(mayGrant(by.powers, input.role), fail('admin_api.forbidden_role', { role: input.role }));
       return deps.identity.create(input, by.actor, by.ip);
     },
 
@@ -69,22 +68,22 @@ export function createUserAdminService(deps: {
     async update(id: string, changes: UserChanges, expectedVersion: number | undefined, by: Operator): Promise<User> {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
-        assertThat(expectedVersion === undefined || expectedVersion === before.version, () => versionMismatch(before.version));
+        assertThat(expectedVersion === undefined || expectedVersion === before.version, () => fail('user.version_mismatch', { version: before.version }));
         const differs = (a: string | null | undefined, b: string | null) => a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
         const newEmail = differs(changes.email, before.email);
         const newUserCode = differs(changes.userCode, before.userCode);
-        assertThat(mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode), new AppError('admin_api.forbidden', 403, "Only HR and administrators change a user's email or userCode."));
+        assertThat(mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode), fail('admin_api.forbidden', { identifiers: true }));
         if (changes.email && newEmail && !deps.duplicateEmails()) {
-          assertThat(!(await users.isTaken('email', changes.email, trx)), new AppError('user.email_taken', 409, 'A user with this email already exists.'));
+          assertThat(!(await users.isTaken('email', changes.email, trx)), fail('user.email_taken'));
         }
         if (changes.userCode && newUserCode) {
-          assertThat(!(await users.isTaken('user_code', changes.userCode, trx)), new AppError('user.user_code_taken', 409, 'A user with this userCode already exists.'));
+          assertThat(!(await users.isTaken('user_code', changes.userCode, trx)), fail('user.user_code_taken'));
         }
         if (changes.directManagerId) {
           // A manager names themself or someone they reach: a user out of reach is as unknown as a missing one.
           const manager = changes.directManagerId;
           const known = manager !== id && (await users.findById(manager, trx)) && (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
-          assertThat(known, new AppError('user.invalid_manager', 400, 'directManagerId must be another user you can see.'));
+          assertThat(known, fail('user.invalid_manager'));
         }
         const after = defined(await users.update(id, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
@@ -95,7 +94,7 @@ export function createUserAdminService(deps: {
 
     async own(userId: string): Promise<User> {
       const user = await users.findById(userId);
-      assertThat(user, () => new AppError('user.not_found', 404, 'No such user.'));
+      assertThat(user, () => fail('user.not_found'));
       return user;
     },
 
@@ -103,7 +102,7 @@ export function createUserAdminService(deps: {
     async updateOwnProfile(userId: string, changes: UserChanges, by: Operator): Promise<User> {
       return transact(async (trx) => {
         const before = await users.lock(userId, trx);
-        assertThat(before, () => new AppError('user.not_found', 404, 'No such user.'));
+        assertThat(before, () => fail('user.not_found'));
         const after = defined(await users.update(userId, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
@@ -135,7 +134,7 @@ export function createUserAdminService(deps: {
           await superAdminLeftBesides(id, trx);
           return { removed: false, user: deleted };
         }
-        assertThat(await users.remove(id, trx), () => new AppError('user.not_found', 404, 'No such user.'));
+        assertThat(await users.remove(id, trx), () => fail('user.not_found'));
         await audit.by(by).record({ action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
         return { removed: true };
       });
@@ -155,14 +154,14 @@ export function createUserAdminService(deps: {
 
     /** Sets the same fields on every user given, in one transaction: all or none. */
     async bulk(ids: string[], set: BulkSet, by: Operator): Promise<{ updated: number }> {
-      if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), cannotGrant(set.mainRole));
+      if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), fail('admin_api.forbidden_role', { role: set.mainRole }));
       const changed = await transact(async (trx) => {
         const mayDemote = Boolean(set.mainRole || (set.status && !maySignIn(set.status)));
         const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
-            throw err instanceof AppError && err.status === 404 ? new AppError('user.not_found', 404, `No such user: ${id}.`, { id }) : err;
+            throw err instanceof AppError && err.status === 404 ? fail('user.not_found', { id }) : err;
           });
           await applyBulk(before, set, trx);
           const after = defined(await users.findById(id, trx), 'the user');
@@ -187,7 +186,7 @@ export function createUserAdminService(deps: {
     if (set.status && set.status !== user.status) await users.setStatus(user.id, set.status, trx);
     if (set.mainRole && set.mainRole !== user.mainRole) await users.changeMainRole(user.id, user.mainRole, set.mainRole, trx);
     if (set.mainAccountId && set.mainAccountId !== user.mainAccountId) {
-      assertThat(await users.accountExists(set.mainAccountId, trx), new AppError('account.not_found', 404, 'No such account.'));
+      assertThat(await users.accountExists(set.mainAccountId, trx), fail('account.not_found'));
       await users.setMainAccount(user.id, set.mainAccountId, trx);
     }
     if (set.tags) await users.update(user.id, { tags: set.tags }, trx);

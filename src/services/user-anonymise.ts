@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { MfaFactorsRepository } from '../repositories/mfa-factors.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { UserAnonymiseRepository } from '../repositories/user-anonymise.js';
@@ -39,10 +40,10 @@ export function createUserAnonymiseService(deps: {
      * one audit event kept names the user by id only and holds no personal data.
      */
     async anonymise(id: string, by: Operator): Promise<User> {
-      assertThat(!isActor(id, by), new AppError('anonymise.self', 400, 'You may not anonymise your own user.'));
+      assertThat(!isActor(id, by), fail('anonymise.self'));
       return deps.transact(async (trx) => {
         await deps.reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
-        assertThat(!(await deps.erasure.anonymisedAt(id, trx)), new AppError('user.already_anonymised', 409, 'This user was anonymised already.'));
+        assertThat(!(await deps.erasure.anonymisedAt(id, trx)), fail('user.already_anonymised'));
         const erased = await deps.erasure.erase(id, anonymousUserCode(), trx);
         const factors = await deps.mfaFactors.removeAll(id, trx);
         await deps.payloads.revokeAccount(id, trx);

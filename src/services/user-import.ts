@@ -7,6 +7,7 @@ import { databaseFault } from '../db/database-error.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import { PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
 import { checkImportRow, importHeader, matchImportRow, type ImportColumn, type ImportRow, type RowProblem, type RowRules } from '../policies/import-row.js';
 import { maySignIn } from '../policies/status.js';
@@ -135,7 +136,7 @@ export function createUserImportService(deps: {
   /** The jobs this process is running: alive whatever their lease says. */
   const running = new Set<string>();
   const leaseEnd = () => new Date(clock.now().getTime() + deps.leaseSeconds * 1000);
-  const interruptedError = () => new AppError('import.interrupted', 409, 'Another instance ended this import (its lease ran out).');
+  const interruptedError = () => fail('import.interrupted');
 
   /** Ends the running jobs whose lease ran out (`all`: every running job but this process's own). */
   async function interruptAbandoned(options: { all?: boolean; only?: string } = {}): Promise<number> {
@@ -205,7 +206,7 @@ export function createUserImportService(deps: {
     const changed = planned.flatMap((p) => (p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key) ?? []) : []));
 
     const made = await store.create(created, run.audit, trx);
-    assertThat(made === created.length, () => new AppError('import.write_failed', 500, `${made} users of ${created.length} were created.`));
+    assertThat(made === created.length, () => fail('import.write_failed', { made, planned: created.length }));
     await store.update(changed, run.audit, trx);
     const superAdmins = new Set(planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])));
     if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status))))) await assertSuperAdminRemains(deps.relations, trx);
@@ -356,7 +357,7 @@ export function createUserImportService(deps: {
     async get(id: string): Promise<ImportJob> {
       await interruptAbandoned({ only: id });
       const job = await jobs.find(id);
-      assertThat(job, () => new AppError('import.job_not_found', 404, 'No such import.'));
+      assertThat(job, () => fail('import.job_not_found'));
       return job;
     },
 
@@ -382,7 +383,7 @@ function readCsv(input: Readable): { records: Records; stop: () => void } {
   // A record over 64 KiB is an unterminated quote swallowing the file, not a user.
   const parser = parse({ bom: true, relax_column_count: true, info: true, max_record_size: 64 * 1024 });
   input.once('error', (err) => parser.destroy(err));
-  input.once('close', () => input.readableEnded || parser.destroy(new AppError('import.incomplete', 400, 'The file ended early (the upload was cut).')));
+  input.once('close', () => input.readableEnded || parser.destroy(fail('import.incomplete')));
   input.pipe(parser);
   const stop = () => {
     input.unpipe(parser);
@@ -396,11 +397,11 @@ function readCsv(input: Readable): { records: Records; stop: () => void } {
 async function readHeader(records: Records, key: ImportKey): Promise<ImportColumn[]> {
   try {
     const first = await records.next();
-    assertThat(!first.done, new AppError('import.invalid_header', 400, 'The file is empty: its first line must name the columns.'));
+    assertThat(!first.done, fail('import.invalid_header', { problem: 'empty' }));
     return importHeader(first.value.record, key);
   } catch (err) {
     if (err instanceof AppError && err.code === 'import.invalid_header') throw err;
-    throw new AppError('import.invalid_header', 400, `The header line cannot be read: ${(err as Error).message}`);
+    throw fail('import.invalid_header', { problem: 'unreadable', cause: (err as Error).message });
   }
 }
 
@@ -432,7 +433,7 @@ async function* batches(run: ImportRun, records: Records, size: number): AsyncGe
     run.bytes = next.value.info.bytes;
     // Blank lines keep their number (so rows match the spreadsheet's) but are not rows.
     if (next.value.record.every((cell) => !cell.trim())) continue;
-    assertThat(++run.counts.total <= MAX_ROWS, () => new AppError('import.too_many_rows', 400, `The file has more than ${MAX_ROWS} rows: split it.`));
+    assertThat(++run.counts.total <= MAX_ROWS, () => fail('import.too_many_rows', { max: MAX_ROWS }));
     batch.push({ n, cells: next.value.record });
     if (batch.length < size) continue;
     yield batch;

@@ -1,5 +1,6 @@
 import type { User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { mergeConflicts, mergedFields } from '../policies/merge.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { MergeMoves, UserMergeRepository } from '../repositories/user-merge.js';
@@ -36,8 +37,8 @@ export function createUserMergeService(deps: {
      * the duplicate removed, its blanks filled on the kept user, one `user.merged` event.
      */
     async merge(keepId: string, mergeId: string, by: Operator): Promise<{ user: User; moved: MergeMoves }> {
-      assertThat(keepId.toLowerCase() !== mergeId.toLowerCase(), new AppError('merge.same_user', 400, 'keepId and mergeId must be two different users.'));
-      assertThat(!isActor(mergeId, by), new AppError('merge.self', 400, 'You may not merge away your own user.'));
+      assertThat(keepId.toLowerCase() !== mergeId.toLowerCase(), fail('merge.same_user'));
+      assertThat(!isActor(mergeId, by), fail('merge.self'));
       return deps.transact(async (trx) => {
         const locked = new Map<string, User>();
         for (const id of [keepId, mergeId].sort()) locked.set(id, await reach(id, by, { change: true, lock: true }, trx));
@@ -45,7 +46,7 @@ export function createUserMergeService(deps: {
         const merge = defined(locked.get(mergeId), 'the merged user');
 
         const conflicts = mergeConflicts(keep, merge);
-        assertThat(!conflicts.length, () => new AppError('merge.conflict', 409, `The two users differ in ${conflicts.map((c) => c.field).join(', ')}: settle it on one of them first.`, { conflicts }));
+        assertThat(!conflicts.length, () => fail('merge.conflict', { conflicts }));
 
         const fill = mergedFields(keep, merge);
         const moved = await deps.moves.moveAll(keep.id, merge.id, trx);

@@ -1,12 +1,13 @@
 import type { Executor } from '../db/database.js';
 import { highestRole, type User } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { mayChange } from '../policies/permissions.js';
 import type { UserSearch } from '../repositories/user-search.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { Operator } from '../domain/operator.js';
 
-export const userNotFound = () => new AppError('user.not_found', 404, 'No such user.');
+export const userNotFound = () => fail('user.not_found');
 
 /**
  * Finds a user an operator may reach: out of their scope is the same as missing
@@ -20,7 +21,7 @@ export function createUserReach(deps: { users: UsersRepository; search: UserSear
     assertThat(await deps.search.inScope(user.id, by.powers.scope, trx), userNotFound);
     if (options.change) {
       const role = highestRole([user.mainRole, ...(await deps.users.roleNames(user.id, trx))]);
-      assertThat(mayChange(by.powers, role), new AppError('admin_api.forbidden_target', 403, `Your role (${by.powers.role}) may not change a user who is ${role}.`));
+      assertThat(mayChange(by.powers, role), fail('admin_api.forbidden_target', { role: by.powers.role, targetRole: role }));
     }
     return user;
   };

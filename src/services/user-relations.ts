@@ -1,6 +1,7 @@
 import type { Executor, Transact } from '../db/database.js';
 import type { Role, RoleAssignment } from '../domain/user.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { mayGrant } from '../policies/permissions.js';
 import type { AccountGroupsRepository } from '../repositories/account-groups.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
@@ -18,8 +19,6 @@ export interface RolesInput {
   assignments: { role: Role; accountId?: string | null; accountGroupId?: string | null }[];
 }
 
-const cannotGrant = (role: Role) => new AppError('admin_api.forbidden_role', 403, `Your role may not grant ${role}.`);
-const missing = (code: string, what: string, ids: string[]) => new AppError(code, 404, `No such ${what}: ${ids.slice(0, 5).join(', ')}.`, { ids });
 const keyOf = (a: RoleAssignment) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
 const sameSet = (a: readonly string[], b: readonly string[]) => JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
 const employmentFacts = (list: readonly (EmploymentInput | Employment)[]) =>
@@ -55,16 +54,16 @@ export function createUserRelationsService(deps: {
   async function assertScopes(accountIds: readonly string[], accountGroupIds: readonly string[], trx: Executor) {
     const [accounts, accountGroups] = await Promise.all([deps.accounts.existing(accountIds, trx), deps.accountGroups.existing(accountGroupIds, trx)]);
     const noAccount = accountIds.filter((id) => !accounts.has(id));
-    assertThat(!noAccount.length, () => missing('account.not_found', 'account', noAccount));
+    assertThat(!noAccount.length, () => fail('account.not_found', { ids: noAccount }));
     const noGroup = accountGroupIds.filter((id) => !accountGroups.has(id));
-    assertThat(!noGroup.length, () => missing('account_group.not_found', 'account group', noGroup));
+    assertThat(!noGroup.length, () => fail('account_group.not_found', { ids: noGroup }));
   }
 
   return {
     /** Replaces every role assignment; the main role is always kept as an unscoped one. */
     async setRoles(id: string, input: RolesInput, by: Operator): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
       const wanted = normaliseRoles(input);
-      for (const role of new Set(wanted.map((a) => a.role))) assertThat(mayGrant(by.powers, role), cannotGrant(role));
+      for (const role of new Set(wanted.map((a) => a.role))) assertThat(mayGrant(by.powers, role), fail('admin_api.forbidden_role', { role }));
       return transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true }, trx);
         await assertScopes(wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])), wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])), trx);
@@ -112,7 +111,7 @@ export function createUserRelationsService(deps: {
 
     /** Replaces the accounts and account groups the user manages (`manager` assignments scoped to each). */
     async setManagedScopes(id: string, scopes: ManagedScopes, by: Operator): Promise<ManagedScopes> {
-      assertThat(mayGrant(by.powers, 'manager'), cannotGrant('manager'));
+      assertThat(mayGrant(by.powers, 'manager'), fail('admin_api.forbidden_role', { role: 'manager' }));
       const wanted = { accountIds: [...new Set(scopes.accountIds)], accountGroupIds: [...new Set(scopes.accountGroupIds)] };
       return transact(async (trx) => {
         await reach(id, by, { change: true, lock: true }, trx);
@@ -136,7 +135,7 @@ export function createUserRelationsService(deps: {
         await reach(id, by, { change: true, lock: true }, trx);
         const found = await deps.groups.existing(wanted, trx);
         const noGroup = wanted.filter((g) => !found.has(g));
-        assertThat(!noGroup.length, () => missing('group.not_found', 'group', noGroup));
+        assertThat(!noGroup.length, () => fail('group.not_found', { ids: noGroup }));
         const before = await relations.groups(id, trx);
         if (sameSet(before.map((g) => g.id), wanted)) return before;
         await relations.replaceGroups(id, wanted, trx);

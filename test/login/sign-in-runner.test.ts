@@ -2,7 +2,7 @@ import test from 'ava';
 import type { SignInFailure } from '../../src/domain/sign-in-attempt.js';
 import type { Status, User } from '../../src/domain/user.js';
 import { AppError } from '../../src/errors/app-error.js';
-import { tooManyAttempts } from '../../src/errors/retry-later.js';
+import { errorMessage, fail } from '../../src/errors/codes.js';
 import type { PendingSignIn } from '../../src/login/sign-in-flow.js';
 import { createSignInRunner, type InteractionPort } from '../../src/login/sign-in-runner.js';
 import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.js';
@@ -26,14 +26,13 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
     audit: { succeeded: async (s) => void recorded.succeeded.push(s), failed: async (f) => void recorded.failed.push(f) },
     throttle: {
       async guard(who, attempt, result) {
-        if (options.throttled) throw tooManyAttempts(60);
+        if (options.throttled) throw fail('rate_limit.exceeded', { retryAfterSeconds: 60 });
         const outcome = await attempt();
         recorded.throttled.push(`${who.identifier}:${result(outcome)}`);
         return outcome;
       },
     },
     clock: { now: () => NOW },
-    messages: { 'login.inactive': 'Deactivated.' },
   });
   return { runner, port, recorded };
 }
@@ -101,7 +100,7 @@ test('a user whose status forbids signing in is refused after the factor, 403 wi
   const passkey = strategy('passkey', ['first', 'verify'], { ok: true, userId: 'u1', amr: ['hwk', 'user'] });
   const err = await t.throwsAsync(runner.attempt(port, passkey, 'assertion'), { instanceOf: AppError });
   t.is(err?.status, 403);
-  t.is(err?.message, 'Deactivated.');
+  t.is(err?.message, errorMessage('login.inactive'));
   t.deepEqual(recorded.failed, [{ reason: 'status_inactive', userId: 'u1', factor: 'passkey' }]);
   t.deepEqual(recorded.kept, []);
 });

@@ -2,11 +2,11 @@ import test from 'ava';
 import type { CharacterClass } from '../../src/domain/settings.js';
 import {
   evaluatePassword,
-  PASSWORD_MESSAGES,
   type PasswordContext,
   type PasswordPolicy,
   type PasswordViolation,
 } from '../../src/policies/password.js';
+import { errorMessage } from '../../src/errors/codes.js';
 
 /** The production defaults (src/config/config.ts). */
 const DEFAULT_POLICY: PasswordPolicy = { minLength: 12, maxLength: 128, requireClasses: [], history: 5 };
@@ -139,7 +139,7 @@ test('isCommon receives the candidate password as typed', (t) => {
   t.deepEqual(seen, ['Violet-Kettle-Drum']);
 });
 
-const MESSAGES: ReadonlyArray<{ code: keyof typeof PASSWORD_MESSAGES; mentions: readonly string[] }> = [
+const MESSAGES: ReadonlyArray<{ code: PasswordViolation | 'password.reused'; mentions: readonly string[] }> = [
   { code: 'password.too_short', mentions: ['at least 12 characters'] },
   { code: 'password.too_long', mentions: ['at most 128 characters'] },
   { code: 'password.missing_class', mentions: ['lower', 'upper', 'digit', 'symbol'] },
@@ -150,21 +150,21 @@ const MESSAGES: ReadonlyArray<{ code: keyof typeof PASSWORD_MESSAGES; mentions: 
 
 for (const row of MESSAGES) {
   test(`message for ${row.code} tells the user the rule`, (t) => {
-    const message = PASSWORD_MESSAGES[row.code]({ ...DEFAULT_POLICY, requireClasses: ALL_CLASSES });
+    const message = errorMessage(row.code, { ...DEFAULT_POLICY, requireClasses: ALL_CLASSES });
     for (const m of row.mentions) t.true(message.includes(m), `"${message}" should mention "${m}"`);
   });
 }
 
 test('every violation evaluatePassword can return has a message', (t) => {
   const codes: PasswordViolation[] = ['password.too_short', 'password.too_long', 'password.missing_class', 'password.contains_personal_data', 'password.too_common'];
-  for (const code of codes) t.is(typeof PASSWORD_MESSAGES[code](DEFAULT_POLICY), 'string', code);
+  for (const code of codes) t.is(typeof errorMessage(code, DEFAULT_POLICY), 'string', code);
 });
 
 test('messages follow a changed policy', (t) => {
   const policy: PasswordPolicy = { minLength: 20, maxLength: 200, requireClasses: ['digit'], history: 3 };
-  t.true(PASSWORD_MESSAGES['password.too_short'](policy).includes('20'));
-  t.true(PASSWORD_MESSAGES['password.too_long'](policy).includes('200'));
-  t.true(PASSWORD_MESSAGES['password.missing_class'](policy).includes('digit'));
-  t.false(PASSWORD_MESSAGES['password.missing_class'](policy).includes('symbol'));
-  t.true(PASSWORD_MESSAGES['password.reused'](policy).includes('last 3 passwords'));
+  t.true(errorMessage('password.too_short', policy).includes('20'));
+  t.true(errorMessage('password.too_long', policy).includes('200'));
+  t.true(errorMessage('password.missing_class', policy).includes('digit'));
+  t.false(errorMessage('password.missing_class', policy).includes('symbol'));
+  t.true(errorMessage('password.reused', policy).includes('last 3 passwords'));
 });

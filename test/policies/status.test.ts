@@ -1,9 +1,10 @@
 import test from 'ava';
 import { STATUSES, type Status } from '../../src/domain/user.js';
+import type { LoginCode } from '../../src/errors/codes.js';
 import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../../src/policies/status.js';
 
 /** SPEC "Statuses": who may sign in, the code shown after a correct password, and the status after sign-in. */
-const TABLE: ReadonlyArray<{ status: Status; maySignIn: boolean; reason?: string; after: Status }> = [
+const TABLE: ReadonlyArray<{ status: Status; maySignIn: boolean; reason?: LoginCode; after: Status }> = [
   { status: 'active', maySignIn: true, after: 'active' },
   { status: 'new', maySignIn: true, after: 'active' },
   { status: 'import', maySignIn: true, after: 'import' },

@@ -6,14 +6,14 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
+import type { AppError } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import { findUnstorable, isStorableBytes, isStorablePercentEncoded } from '../../util/storable-text.js';
 
 const LIMIT = 64 * 1024;
 
 /** The one refusal of input PostgreSQL cannot store (util/storable-text.ts), wherever it came in. */
-export const unstorableInput = (where: string, details?: Record<string, unknown>) =>
-  new AppError('request.invalid_characters', 400, `${where} holds a character that cannot be stored (NUL, an unpaired surrogate or invalid UTF-8).`, details);
+export const unstorableInput = (where: string, details?: { parameter: string }) => fail('request.invalid_characters', { where, ...details });
 
 /** The request body as text; 413 past `limit` bytes, 400 unless UTF-8 without NUL. */
 export async function readRaw(ctx: Context, limit: number): Promise<string> {
@@ -21,7 +21,7 @@ export async function readRaw(ctx: Context, limit: number): Promise<string> {
   let size = 0;
   for await (const chunk of ctx.req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new AppError('request.too_large', 413, 'The request body is too large.');
+    if (size > limit) throw fail('request.too_large');
     chunks.push(chunk as Buffer);
   }
   const body = Buffer.concat(chunks);
@@ -55,7 +55,7 @@ export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): 
   } catch (err) {
     await remove();
     // The client went away mid-upload: its error. Anything else (a full disk) is the server's.
-    if (CLIENT_GONE.has((err as { code?: string }).code ?? '')) throw new AppError('request.incomplete', 400, 'The upload ended early.');
+    if (CLIENT_GONE.has((err as { code?: string }).code ?? '')) throw fail('request.incomplete');
     throw err;
   }
   return { open: () => createReadStream(file), remove };
@@ -63,11 +63,11 @@ export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): 
 
 /** How a request body ends when its client goes away (aborted, reset): not the server's fault. */
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNABORTED']);
-const tooLarge = (limit: number) => new AppError('request.too_large', 413, `The file is larger than ${Math.round(limit / 2 ** 20)} MiB: split it.`);
+const tooLarge = (limit: number) => fail('request.too_large', { limitBytes: limit });
 
 /** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings. */
 export async function readForm(ctx: Context): Promise<Record<string, string>> {
-  if (!ctx.is('application/x-www-form-urlencoded')) throw new AppError('request.unsupported_media_type', 415, 'Expected a form post.');
+  if (!ctx.is('application/x-www-form-urlencoded')) throw fail('request.unsupported_media_type', { expected: 'form' });
   const raw = await readRaw(ctx, LIMIT);
   if (!isStorablePercentEncoded(raw)) throw unstorableInput('The form');
   return Object.fromEntries(new URLSearchParams(raw));
@@ -79,13 +79,13 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
  * `request.invalid_body` naming each issue.
  */
 export async function readJson<T>(ctx: Context, schema: z.ZodType<T>, options: { limit?: number; invalid?: () => AppError } = {}): Promise<T> {
-  if (!ctx.is('application/json')) throw new AppError('request.unsupported_media_type', 415, 'Send the body as application/json.');
+  if (!ctx.is('application/json')) throw fail('request.unsupported_media_type', { expected: 'json' });
   const raw = await readRaw(ctx, options.limit ?? LIMIT);
   let value: unknown;
   try {
     value = raw ? JSON.parse(raw) : {};
   } catch {
-    throw new AppError('request.invalid_json', 400, 'The body is not valid JSON.');
+    throw fail('request.invalid_json');
   }
   const unstorable = findUnstorable(value);
   if (unstorable !== undefined) throw unstorableInput(unstorable ? `"${unstorable}"` : 'The body');
@@ -93,5 +93,5 @@ export async function readJson<T>(ctx: Context, schema: z.ZodType<T>, options: {
   if (parsed.success) return parsed.data;
   if (options.invalid) throw options.invalid();
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new AppError('request.invalid_body', 400, issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; '), { issues });
+  throw fail('request.invalid_body', { issues });
 }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { Context, Next } from 'koa';
-import { AppError } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import { constantTimeEqual, randomToken } from '../../util/crypto.js';
 
 const COOKIE = 'gh_csrf';
@@ -26,7 +26,7 @@ export function createCsrf(key: Buffer) {
     verify(ctx: Context, submitted: unknown): void {
       const value = ctx.cookies.get(COOKIE);
       if (!value || typeof submitted !== 'string' || !constantTimeEqual(sign(value), submitted)) {
-        throw new AppError('csrf.invalid', 403, 'This form has expired. Go back, reload the page and try again.');
+        throw fail('csrf.invalid');
       }
     },
   };

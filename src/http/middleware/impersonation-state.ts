@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import { AppError } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import type { ImpersonationSessions } from '../../oidc/impersonation-session.js';
 import type { ImpersonationService } from '../../services/impersonation.js';
 import type { Clock } from '../../util/clock.js';
@@ -31,7 +31,7 @@ export function impersonationState(deps: { sessions: ImpersonationSessions; impe
       ctx.state.impersonation = banner;
       const path = ctx.path.toLowerCase(); // the routers match paths in any case
       if ((ctx.method !== 'GET' && path.startsWith('/account/')) || path.startsWith('/account/security/')) {
-        throw new AppError('impersonation.read_only', 403, `While you act as ${active.targetName}, their password and security settings cannot be changed.`);
+        throw fail('impersonation.read_only', { targetName: active.targetName });
       }
     }
     await next();

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
+import { ERRORS, fail, pageText } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeyService } from '../../services/passkeys.js';
@@ -11,7 +12,6 @@ import { randomToken } from '../../util/crypto.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
-import { LOGIN_MESSAGES } from '../messages.js';
 import { accountPageUser } from '../signed-in.js';
 
 /** The built-in first-party client the account pages sign in through. */
@@ -66,7 +66,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'account-password', { message: 'The two new passwords differ.' }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
-    if (!check.ok) return render.page(ctx, 'account-password', { message: check.code === 'login.invalid_credentials' ? 'The current password is incorrect.' : LOGIN_MESSAGES[check.code] }, 403);
+    if (!check.ok) return render.page(ctx, 'account-password', { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) }, 403);
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
@@ -91,7 +91,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     const userId = await securityUser(ctx);
     if (!userId) return;
     const user = await deps.users.findById(userId);
-    assertThat(user, new AppError('user.not_found', 404, 'No such user.'));
+    assertThat(user, fail('user.not_found'));
     render.page(ctx, 'mfa-enrol', { ...(await deps.mfa.startTotpEnrolment(userId, user.email ?? user.userCode)), action: '/account/security/totp' });
   });
 
@@ -103,9 +103,9 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     const check = await deps.mfa.confirmTotpEnrolment(userId, (form.code ?? '').trim(), ctx.ip);
     if (!check.ok) {
       const enrolment = await deps.mfa.currentTotpEnrolment(userId);
-      assertThat(enrolment, new AppError('mfa.no_enrolment', 400, 'Start the set-up again.'));
-      const message = check.code === 'mfa.locked' ? 'Too many incorrect codes: try again later.' : 'The code is incorrect. Check the time on your phone and try the next code.';
-      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message }, check.code === 'mfa.locked' ? 403 : 401);
+      assertThat(enrolment, fail('mfa.no_enrolment'));
+      const refusal = check.code === 'mfa.locked' ? 'self_service.totp_locked' : 'self_service.totp_invalid_code';
+      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message: pageText(refusal) }, ERRORS[refusal].status);
     }
     // A new authenticator comes with new recovery codes, shown once (old ones may be long forgotten).
     showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { databaseFault } from '../../db/database-error.js';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import { mayDo } from '../../policies/permissions.js';
 import type { AdminAuth } from '../../services/admin-auth.js';
 import type { RateLimits } from '../../services/rate-limits.js';
@@ -20,8 +21,8 @@ export const ADMIN_API_PREFIX = '/admin/api';
 /** What the database refused that a check before it could not see (two writers at once), as the caller's error. */
 function fromDatabase(err: unknown): unknown {
   const { kind } = databaseFault(err);
-  if (kind === 'unique_violation') return new AppError('conflict.unique', 409, 'Another record already has this unique value; read it again and retry.');
-  if (kind === 'foreign_key_violation') return new AppError('request.unknown_reference', 400, 'The request names a record (an account, a manager, a group…) that does not exist.');
+  if (kind === 'unique_violation') return fail('conflict.unique');
+  if (kind === 'foreign_key_violation') return fail('request.unknown_reference');
   return err;
 }
 
@@ -33,8 +34,8 @@ function jsonErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw new AppError('admin_api.not_found', 404, `No endpoint ${ctx.method} ${ctx.path}.`);
-      if (ctx.status === 405) throw new AppError('admin_api.method_not_allowed', 405, `${ctx.method} is not allowed on ${ctx.path}.`);
+      if (ctx.status === 404 && ctx.body === undefined) throw fail('admin_api.not_found', { method: ctx.method, path: ctx.path });
+      if (ctx.status === 405) throw fail('admin_api.method_not_allowed', { method: ctx.method, path: ctx.path });
     } catch (caught) {
       if (isDatabaseUnavailable(caught)) {
         log.warn({ err: caught, path: ctx.path }, 'admin_api.database_unavailable');
@@ -65,7 +66,7 @@ function bearer(auth: AdminAuth, throttle: RateLimits['bearer']) {
     const caller = token && (await auth.authenticate(token));
     if (!caller) {
       await throttle.failed('admin', ctx.ip);
-      throw new AppError('admin_api.unauthorized', 401, 'A valid access token for the admin API (scope "admin") is required.');
+      throw fail('admin_api.unauthorized');
     }
     ctx.state.caller = caller;
     await next();
@@ -77,7 +78,7 @@ function readQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
   const parsed = schema.safeParse(ctx.query);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  throw new AppError('request.invalid_query', 400, issues.map((i) => `${i.path || 'query'}: ${i.message}`).join('; '), { issues });
+  throw fail('request.invalid_query', { issues });
 }
 
 /** One operation: permission, then inputs, then the handler. */
@@ -85,7 +86,7 @@ function operation(r: AdminRoute) {
   return async (ctx: Context) => {
     const c = ctx as AdminContext;
     const { caller } = c.state;
-    if (r.permission) assertThat(mayDo(caller.powers, r.permission), new AppError('admin_api.forbidden', 403, `Your role (${caller.powers.role}) may not do this (${r.permission}).`));
+    if (r.permission) assertThat(mayDo(caller.powers, r.permission), fail('admin_api.forbidden', { role: caller.powers.role, permission: r.permission }));
     const query = r.query ? readQuery(ctx, r.query) : {};
     const body = r.body && !('contentType' in r.body && typeof r.body.contentType === 'string') ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 }) : undefined;
     await r.handle(c, { params: (ctx as Context & { params: Record<string, string> }).params, query, body, by: { actor: caller.actor, ip: ctx.ip, powers: caller.powers } });

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import { AppError } from '../../errors/app-error.js';
+import { fail } from '../../errors/codes.js';
 import type { ImpersonationSessions } from '../../oidc/impersonation-session.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
@@ -17,7 +17,7 @@ export function impersonationRoutes(deps: { sessions: ImpersonationSessions; csr
 
   router.get('/start', async (ctx) => {
     const ticket = String(ctx.query.ticket ?? '');
-    if (!ticket) throw new AppError('impersonation.invalid_ticket', 400, 'This impersonation link is incomplete.');
+    if (!ticket) throw fail('impersonation.invalid_ticket', { incomplete: true });
     await sessions.start(ctx, ticket);
     ctx.status = 303;
     ctx.redirect('/impersonation');

@@ -1,14 +1,14 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { AppError, assertThat } from '../../errors/app-error.js';
+import { assertThat } from '../../errors/app-error.js';
+import { ERRORS, fail, pageText } from '../../errors/codes.js';
 import type { PasswordInput } from '../../login/password.js';
 import type { SignInRunner } from '../../login/sign-in-runner.js';
-import type { SignInStrategy } from '../../login/strategy.js';
+import type { RefusalCode, SignInStrategy } from '../../login/strategy.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
-import { LOGIN_MESSAGES } from '../messages.js';
 import { isFirstParty } from '../../oidc/provider.js';
 import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
@@ -30,14 +30,9 @@ export interface InteractionDeps {
   render: Renderer;
 }
 
-const WRONG_STEP = () => new AppError('interaction.wrong_step', 400, 'This sign-in step has already been completed.');
-
-const MFA_MESSAGES: Record<string, string> = {
-  'mfa.invalid_code': 'The code is incorrect or has already been used.',
-  'mfa.locked': 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.',
-  'mfa.totp_exists': 'An authenticator app is already set up for this account.',
-};
-const mfaStatus = (code: string) => (code === 'mfa.locked' ? 403 : 401);
+const WRONG_STEP = () => fail('interaction.wrong_step');
+/** A refused code: the second step's page answers 403 when locked. */
+const mfaStatus = (code: RefusalCode) => (code === 'mfa.locked' ? 403 : 401);
 
 /**
  * The sign-in pages oidc-provider sends the browser to:
@@ -92,7 +87,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     if (pending.need === 'verify') {
       const summary = await mfa.summary(pending.userId);
       // A locked second step says so before a code is typed.
-      const shown = message ?? (summary.locked ? MFA_MESSAGES['mfa.locked'] : undefined);
+      const shown = message ?? (summary.locked ? pageText('mfa.locked') : undefined);
       return render.page(ctx, 'mfa-verify', { uid, totp: summary.totp, passkeys: summary.passkeys > 0, recoveryCodes: summary.recoveryCodesLeft > 0, message: shown }, status);
     }
     if (pending.need === 'enrol') {
@@ -109,7 +104,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     const provider = deps.provider();
     const { prompt, params, session, grantId } = interaction;
     const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: defined(session, 'the session of a consent prompt').accountId, clientId: String(params.client_id) });
-    if (!grant) throw new AppError('interaction.grant_missing', 400, 'The sign-in request has expired.');
+    if (!grant) throw fail('interaction.grant_missing');
     const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
@@ -136,7 +131,7 @@ export function interactionRoutes(deps: InteractionDeps) {
         resources: Object.entries(d.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
       });
     }
-    throw new AppError('interaction.unknown_prompt', 400, 'This sign-in step is not supported.');
+    throw fail('interaction.unknown_prompt');
   });
 
   router.post('/login', async (ctx) => {
@@ -150,10 +145,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     const port = interactions.portOf(ctx, interaction);
     const outcome = await throttled(ctx, () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }), again);
     if (!outcome) return;
-    if (!outcome.ok) {
-      const status = outcome.code === 'login.invalid_credentials' ? 401 : 403;
-      return again(LOGIN_MESSAGES[outcome.code] ?? LOGIN_MESSAGES['login.not_allowed'], status, outcome.code === 'login.locked');
-    }
+    if (!outcome.ok) return again(pageText(outcome.code), ERRORS[outcome.code].status, outcome.code === 'login.locked');
     redirect(ctx, interactions.location(interaction, outcome.next));
   });
 
@@ -169,7 +161,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       const page = (message: string | undefined, status: number) => stepPage(ctx, interaction, pending, message, status);
       const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
       if (!outcome) return;
-      if (!outcome.ok) return page(MFA_MESSAGES[outcome.code], mfaStatus(outcome.code));
+      if (!outcome.ok) return page(pageText(outcome.code), mfaStatus(outcome.code));
       if (outcome.next !== 'recovery_codes') return redirect(ctx, interactions.location(interaction, outcome.next));
       // A new authenticator's recovery codes, shown once, in this response only.
       const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });

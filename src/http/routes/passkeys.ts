@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
+import { fail, failOnPage } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { PasskeyService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
@@ -28,15 +29,6 @@ export interface PasskeyRoutesDeps {
 }
 
 const SECURITY_PAGE = '/account/security';
-
-const MESSAGES = {
-  'passkey.invalid': 'This passkey was not accepted. Try again, or use another way to sign in.',
-  'mfa.locked': 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
-  'auth.required': 'Your session has ended. Sign in again.',
-  'interaction.wrong_step': 'This sign-in step has already been completed. Reload the page.',
-} as const;
-
-const refused = (code: keyof typeof MESSAGES, status: number) => new AppError(code, status, MESSAGES[code]);
 
 /** A WebAuthn credential as the browser library sends it; the service checks the rest. */
 const credentialJson = z.looseObject({
@@ -68,7 +60,7 @@ async function jsonErrors(ctx: Context, next: Next) {
 /** A JSON POST: CSRF token in `x-csrf-token`, then the body parsed by `schema`. */
 async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
   csrf.verify(ctx, ctx.get('x-csrf-token'));
-  return readJson(ctx, schema, { invalid: () => refused('passkey.invalid', 400) });
+  return readJson(ctx, schema, { invalid: () => failOnPage('passkey.invalid') });
 }
 
 /**
@@ -88,7 +80,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   async function apiUser(ctx: Context): Promise<string> {
     const userId = await signedInUser(deps.provider, ctx);
-    assertThat(userId, () => refused('auth.required', 401));
+    assertThat(userId, () => failOnPage('auth.required'));
     return userId;
   }
   /** Form posts of a signed-out browser go to sign in first (undefined: redirected). */
@@ -104,7 +96,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     const userId = await apiUser(ctx);
     await readCeremony(ctx, csrf, z.unknown());
     const user = await deps.users.findById(userId);
-    assertThat(user, () => refused('auth.required', 401));
+    assertThat(user, () => failOnPage('auth.required'));
     ctx.body = await passkeys.registrationOptions({ id: user.id, userCode: user.userCode, displayName: displayName(user) });
   });
 
@@ -138,8 +130,8 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   /** The sign-in's state: a second step waiting (`verify`), or a passkey alone while the prompt is `login`. */
   async function signInState(ctx: Context) {
     const { interaction, port } = await interactions.load(ctx);
-    if (port.pending) assertThat(port.pending.need === 'verify', () => refused('interaction.wrong_step', 400));
-    else assertThat(interaction.prompt.name === 'login', () => refused('interaction.wrong_step', 400));
+    if (port.pending) assertThat(port.pending.need === 'verify', () => failOnPage('interaction.wrong_step'));
+    else assertThat(interaction.prompt.name === 'login', () => failOnPage('interaction.wrong_step'));
     return { interaction, port };
   }
 
@@ -153,7 +145,8 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     const response = (await readCeremony(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
     const { interaction, port } = await signInState(ctx);
     const outcome = await signIn.attempt(port, deps.strategy, response);
-    if (!outcome.ok) throw outcome.code === 'mfa.locked' ? refused('mfa.locked', 423) : refused('passkey.invalid', 401);
+    // A lock keeps the API's text: the page's speaks of codes.
+    if (!outcome.ok) throw outcome.code === 'mfa.locked' ? fail('mfa.locked') : failOnPage('passkey.invalid', 401);
     ctx.body = { location: interactions.location(interaction, outcome.next) };
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../../errors/app-error.js';
+import { fail } from '../../../errors/codes.js';
 import type { AuditCursor, StoredAuditEvent } from '../../../repositories/audit-events.js';
 import type { AuditLog } from '../../../services/audit.js';
 import { adminRoute, errors } from './route.js';
@@ -14,7 +14,7 @@ function decodeCursor(cursor: string): AuditCursor {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
     if (typeof at === 'string' && PG_TIMESTAMP.test(at) && !Number.isNaN(Date.parse(at.slice(0, 10))) && Number.isSafeInteger(id)) return { at, id };
   } catch {}
-  throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list gave.');
+  throw fail('request.invalid_cursor');
 }
 
 const EVENT = z.object({

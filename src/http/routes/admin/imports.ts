@@ -1,7 +1,8 @@
 import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
-import { AppError, assertThat } from '../../../errors/app-error.js';
+import { assertThat } from '../../../errors/app-error.js';
+import { fail } from '../../../errors/codes.js';
 import { IMPORT_KEYS, IMPORT_MODES } from '../../../domain/import-job.js';
 import { IMPORT_COLUMNS } from '../../../policies/import-row.js';
 import type { ImportJob } from '../../../repositories/import-jobs.js';
@@ -70,7 +71,7 @@ export function importRoutes(deps: { imports: UserImportService }) {
         ...errors(400, 403, 413, 415),
       },
       async handle(ctx, { query, by }) {
-        assertThat(ctx.is('text/csv'), new AppError('request.unsupported_media_type', 415, 'Send the file as text/csv.'));
+        assertThat(ctx.is('text/csv'), fail('request.unsupported_media_type', { expected: 'csv' }));
         const upload = await spoolBody(ctx, MAX_UPLOAD_BYTES);
         const job = await imports.run(upload.open(), query, by).finally(upload.remove);
         ctx.status = 201;

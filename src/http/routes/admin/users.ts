@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../../../errors/app-error.js';
+import { fail } from '../../../errors/codes.js';
 import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
@@ -17,14 +17,14 @@ function decodeCursor(sort: string, cursor: string): UserCursor {
     const type = USER_SORTS[sort.replace(/^-/, '') as UserSortKey]?.type;
     if (s === sort && typeof after === 'string' && isUuid(id) && (type === 'text' || TIMESTAMP_TEXT.test(after))) return { after, id };
   } catch {}
-  throw new AppError('request.invalid_cursor', 400, 'The cursor is not one this list (with this sort) gave.');
+  throw fail('request.invalid_cursor', { sorted: true });
 }
 
 /** `If-Match: "3"` (or `W/"3"`): the version the caller last read; `*` matches any (RFC 9110). */
 function ifMatchVersion(header: string | undefined): number | undefined {
   if (!header || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  if (!m) throw new AppError('request.invalid_if_match', 400, 'If-Match must be the user\'s version, as in its ETag.');
+  if (!m) throw fail('request.invalid_if_match');
   return Number(m[1]);
 }
 
