@@ -12,7 +12,7 @@
  */
 import argon2 from 'argon2';
 import { loadConfig } from '../src/config/config.js';
-import { createPasswordHasher } from '../src/services/password-hasher.js';
+import { createPasswordHasherService } from '../src/services/password-hasher.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const warmup = Number(process.env.BENCH_WARMUP ?? 2);
@@ -20,7 +20,7 @@ const MAX_OPS = 100_000;
 const concurrency = Math.max(1, Number(process.env.BENCH_ARGON2_CONCURRENCY ?? 1));
 
 const params = loadConfig().argon2;
-const hasher = createPasswordHasher(params);
+const hasher = createPasswordHasherService(params);
 const password = 'violet-harbour-47-lantern';
 const hash = await hasher.hash(password);
 const verify =

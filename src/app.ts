@@ -16,14 +16,14 @@ import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
 import { adminRoutes } from './http/routes/admin/index.js';
 import { impersonationRoutes } from './http/routes/impersonation.js';
 import { createImpersonationSessions } from './oidc/impersonation-session.js';
-import { accountRoutes } from './http/routes/account.js';
+import { selfServiceRoutes } from './http/routes/self-service.js';
 import { assetRoutes } from './http/routes/assets.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { passkeyRoutes } from './http/routes/passkeys.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
-import { createOidc } from './oidc/oidc.js';
+import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { createSignInInteractions } from './http/sign-in.js';
 
 /**
@@ -59,7 +59,7 @@ export async function buildApp(c: Container) {
   await c.bootstrap.ensure();
   const render = createRenderer();
   const csrf = createCsrf(c.keys.csrf);
-  const oidc = await createOidc({
+  const oidc = await createReloadableProvider({
     config: c.config,
     keys: c.signingKeys,
     log: c.log,
@@ -84,7 +84,7 @@ export async function buildApp(c: Container) {
   const pages = [
     interactionRoutes({ provider, interactions, signIn, strategies, mfa: c.mfa, users: c.pageReads.users, csrf, render }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
-    accountRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.pageReads.users, csrf, render }),
+    selfServiceRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.pageReads.users, csrf, render }),
     passkeyRoutes({ provider, passkeys: c.passkeys, users: c.pageReads.users, interactions, signIn, strategy: methods.passkey, csrf }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [routerMiddleware(r.routes()), routerMiddleware(r.allowedMethods())]);

@@ -3,7 +3,7 @@ import type { CliServices } from './cli/commands.js';
 import type { Config } from './config/config.js';
 import { resolveSecret } from './config/secret.js';
 import { migrate, openDatabase, ping, retryingTransaction, type Db } from './db/database.js';
-import { ACCOUNT_CLIENT_ID } from './http/routes/account.js';
+import { SELF_SERVICE_CLIENT_ID } from './http/routes/self-service.js';
 import { createAccountClaims } from './oidc/account-claims.js';
 import { createAuditEventsRepository } from './repositories/audit-events.js';
 import { createClientsRepository } from './repositories/clients.js';
@@ -29,15 +29,15 @@ import { createImpersonationsRepository } from './repositories/impersonations.js
 import { createSettingsRepository } from './repositories/settings.js';
 import { createUserSearch } from './repositories/user-search.js';
 import { createUserRelationsRepository } from './repositories/user-relations.js';
-import { createAccessTokenVerifier } from './services/access-tokens.js';
-import { createAdminAuth } from './services/admin-auth.js';
-import { createClientRegistry } from './services/client-registry.js';
+import { createAccessTokensService } from './services/access-tokens.js';
+import { createAdminAuthService } from './services/admin-auth.js';
+import { createClientRegistryService } from './services/client-registry.js';
 import { createUserAdminService } from './services/user-admin.js';
-import { createUserReach } from './services/user-reach.js';
+import { createUserReachService } from './services/user-reach.js';
 import { createAccountGroupsRepository } from './repositories/account-groups.js';
-import { createAccountGroupsAdmin } from './services/account-groups-admin.js';
-import { createAccountsAdmin } from './services/accounts-admin.js';
-import { createGroupsAdmin } from './services/groups-admin.js';
+import { createAccountGroupAdminService } from './services/account-group-admin.js';
+import { createAccountAdminService } from './services/account-admin.js';
+import { createGroupAdminService } from './services/group-admin.js';
 import { createUserRelationsService } from './services/user-relations.js';
 import { createInvitationsRepository } from './repositories/invitations.js';
 import { createUserAnonymiseRepository } from './repositories/user-anonymise.js';
@@ -51,33 +51,33 @@ import { createUserImportRepository } from './repositories/user-import.js';
 import { createUserExportService } from './services/user-export.js';
 import { createUserImportService } from './services/user-import.js';
 import { createImpersonationService } from './services/impersonation.js';
-import { createScimAuth } from './services/scim-auth.js';
-import { createScimBulk } from './services/scim-bulk.js';
+import { createScimAuthService } from './services/scim-auth.js';
+import { createScimBulkService } from './services/scim-bulk.js';
 import { createScimGroupsService } from './services/scim-groups.js';
-import { createScimSearch } from './services/scim-search.js';
+import { createScimSearchService } from './services/scim-search.js';
 import { createScimUsersService } from './services/scim-users.js';
-import { createAuditLog, createAuditService } from './services/audit.js';
-import { createSignInAudit } from './services/sign-in-audit.js';
+import { createAuditLogService, createAuditService } from './services/audit.js';
+import { createSignInAuditService } from './services/sign-in-audit.js';
 import { createSignInFactsRepository } from './repositories/sign-in-facts.js';
 import { createSettingsService, defaultSettings } from './services/settings.js';
 import { isCommonPassword } from './services/common-passwords.js';
 import { createIdentityService } from './services/identity.js';
-import { createMailer } from './services/mailer.js';
-import { createPasswordHasher } from './services/password-hasher.js';
+import { createMailerService } from './services/mailer.js';
+import { createPasswordHasherService } from './services/password-hasher.js';
 import { createPasswordResetService } from './services/password-reset.js';
-import { createRateLimits } from './services/rate-limits.js';
-import { createPasskeyService } from './services/passkeys.js';
+import { createRateLimitsService } from './services/rate-limits.js';
+import { createPasskeysService } from './services/passkeys.js';
 import { createMfaService } from './services/mfa.js';
-import { createSigningKeyService } from './services/signing-keys.js';
+import { createSigningKeysService } from './services/signing-keys.js';
 import { createPasswordStrategy } from './login/password.js';
 import { createPasskeyStrategy } from './login/passkey.js';
 import { createRecoveryCodeStrategy } from './login/recovery-code.js';
 import { createSignInRunner } from './login/sign-in-runner.js';
 import { createTotpEnrolmentStrategy, createTotpStrategy } from './login/totp.js';
 import { ADMIN_SCOPE } from './services/admin-auth.js';
-import { createBootstrap } from './services/bootstrap.js';
-import { createHousekeeping } from './services/housekeeping.js';
-import { createInvitationConfirmation } from './services/invitation-confirmation.js';
+import { createBootstrapService } from './services/bootstrap.js';
+import { createHousekeepingService } from './services/housekeeping.js';
+import { createInvitationConfirmationService } from './services/invitation-confirmation.js';
 import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createSecretBox, deriveKey } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
@@ -129,12 +129,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     rateLimitStore: createRateLimitStore(db),
   };
 
-  const hasher = createPasswordHasher(config.argon2, config.argon2Limits);
-  const rateLimits = createRateLimits({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
+  const hasher = createPasswordHasherService(config.argon2, config.argon2Limits);
+  const rateLimits = createRateLimitsService({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
   const audit = createAuditService({ events: repos.audit });
   const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
   await settings.load();
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log, clock });
+  const mailer = createMailerService({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log, clock });
   const identity = createIdentityService({
     transact,
     users: repos.users,
@@ -146,7 +146,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
   });
-  const confirmInvitation = createInvitationConfirmation({ transact, users: repos.users, invitations: repos.invitations, identity, audit, clock });
+  const confirmInvitation = createInvitationConfirmationService({ transact, users: repos.users, invitations: repos.invitations, identity, audit, clock });
   const passwordResets = createPasswordResetService({
     transact,
     users: repos.users,
@@ -178,7 +178,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     // The MFA lock lasts as long as the password lock.
     lockout: () => ({ maxAttempts: settings.current().mfa.maxAttempts, minutes: settings.current().lockout.minutes }),
   });
-  const passkeys = createPasskeyService({
+  const passkeys = createPasskeysService({
     transact,
     credentials: repos.webauthnCredentials,
     challenges: repos.webauthnChallenges,
@@ -191,7 +191,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     runner: createSignInRunner({
       facts: repos.signInFacts,
       mfaSettings: () => settings.current().mfa,
-      audit: createSignInAudit({ audit }),
+      audit: createSignInAuditService({ audit }),
       throttle: rateLimits.signIn,
       clock,
     }),
@@ -208,8 +208,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  const signingKeys = createSigningKeyService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
-  const accessTokens = createAccessTokenVerifier({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
+  const signingKeys = createSigningKeysService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
+  const accessTokens = createAccessTokensService({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
   const impersonation = createImpersonationService({
     transact,
     impersonations: repos.impersonations,
@@ -221,11 +221,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
   });
   const adminApiUrl = `${config.issuer}/admin/api`;
-  const clients = createClientRegistry({ clients: repos.clients, resources: repos.resources, audit });
-  const reach = createUserReach({ users: repos.users, search: repos.search });
+  const clients = createClientRegistryService({ clients: repos.clients, resources: repos.resources, audit });
+  const reach = createUserReachService({ users: repos.users, search: repos.search });
   const admin = {
     baseUrl: adminApiUrl,
-    auth: createAdminAuth({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
     reach,
     users: createUserAdminService({
       transact,
@@ -238,11 +238,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
       reach,
       duplicateEmails: () => settings.current().duplicateEmails,
     }),
-    accounts: createAccountsAdmin({ transact, accounts: repos.accounts, audit }),
-    accountGroups: createAccountGroupsAdmin({ transact, accountGroups: repos.accountGroups, accounts: repos.accounts, audit }),
-    groups: createGroupsAdmin({ transact, groups: repos.groups, search: repos.search, audit }),
+    accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
+    accountGroups: createAccountGroupAdminService({ transact, accountGroups: repos.accountGroups, accounts: repos.accounts, audit }),
+    groups: createGroupAdminService({ transact, groups: repos.groups, search: repos.search, audit }),
     relations: createUserRelationsService({ transact, relations: repos.relations, users: repos.users, accounts: repos.accounts, accountGroups: repos.accountGroups, groups: repos.groups, audit, reach }),
-    auditLog: createAuditLog({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays, reach }),
+    auditLog: createAuditLogService({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays, reach }),
     merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
     anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
     invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, audit, reach, clock, log }),
@@ -281,27 +281,27 @@ export async function createContainer(config: Config, options: ContainerOptions 
     baseUrl: scimBaseUrl,
     users: scimUsers,
     groups: scimGroups,
-    searchAll: createScimSearch({ User: scimUsers, Group: scimGroups }),
-    bulk: createScimBulk({
+    searchAll: createScimSearchService({ User: scimUsers, Group: scimGroups }),
+    bulk: createScimBulkService({
       users: scimUsers,
       groups: scimGroups,
       maxOperations: config.scim.maxOperations,
       onFault: (err, op) => log.error({ err, method: op.method, path: op.path }, 'scim.bulk_operation_failed'),
     }),
-    auth: createScimAuth({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens, audit }),
+    auth: createScimAuthService({ tokens: repos.scimTokens, resource: scimBaseUrl, accessTokens, audit }),
   };
 
-  const bootstrap = createBootstrap({
+  const bootstrap = createBootstrapService({
     signingKeys,
     clients: repos.clients,
     resources: repos.resources,
     users: repos.users,
     log,
-    accountClient: { clientId: ACCOUNT_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
+    selfServiceClient: { clientId: SELF_SERVICE_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
     // SCIM's: client-credentials tokens with scope `scim`. The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
     ownResources: [{ indicator: scimBaseUrl, scope: SCIM_SCOPE }, { indicator: adminApiUrl, scope: ADMIN_SCOPE }],
   });
-  const housekeeping = createHousekeeping({
+  const housekeeping = createHousekeepingService({
     log,
     // Imports whose process died end as failed; on the embedded database every job left running was this process's predecessor's.
     atStart: [() => mailer.purgeOutbox(), () => admin.imports.interruptAbandoned({ all: !config.databaseUrl })],
@@ -325,7 +325,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     keys: { csrf: deriveKey(secret, 'csrf'), cookies: [deriveKey(secret, 'cookies').toString('base64url')] },
     /** What oidc-provider stores and reads through: its adapter's payloads, clients, resources, account claims. */
     oidcStore: { payloads: repos.payloads, clients: repos.clients, resources: repos.resources, accounts: createAccountClaims(repos.users) },
-    /** What the sign-in and account pages read: a user by id. */
+    /** What the sign-in and self-service pages read: a user by id. */
     pageReads: { users: repos.users },
     ping: () => ping(db),
     rateLimits,

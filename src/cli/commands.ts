@@ -7,16 +7,16 @@ import type { Config } from '../config/config.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { CLI_ACTOR, type AuditLog } from '../services/audit.js';
+import { CLI_ACTOR, type AuditLogService } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
-import type { ClientRegistry } from '../services/client-registry.js';
+import type { ClientRegistryService } from '../services/client-registry.js';
 import type { IdentityService } from '../services/identity.js';
-import type { Mailer } from '../services/mailer.js';
+import type { MailerService } from '../services/mailer.js';
 import type { MfaService } from '../services/mfa.js';
-import type { ScimAuth } from '../services/scim-auth.js';
+import type { ScimAuthService } from '../services/scim-auth.js';
 import type { SettingsService } from '../services/settings.js';
-import type { SigningKeyService } from '../services/signing-keys.js';
+import type { SigningKeysService } from '../services/signing-keys.js';
 import type { UserImportService } from '../services/user-import.js';
 import type { Clock } from '../util/clock.js';
 
@@ -39,13 +39,13 @@ export interface CliServices {
   clock: Clock;
   identity: IdentityService;
   mfa: MfaService;
-  clients: ClientRegistry;
-  scimTokens: ScimAuth;
-  signingKeys: SigningKeyService;
-  auditLog: AuditLog;
+  clients: ClientRegistryService;
+  scimTokens: ScimAuthService;
+  signingKeys: SigningKeysService;
+  auditLog: AuditLogService;
   settings: SettingsService;
   imports: UserImportService;
-  mailer: Mailer;
+  mailer: MailerService;
 }
 
 export interface Command {

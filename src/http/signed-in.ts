@@ -6,8 +6,8 @@ export async function signedInUser(provider: () => Provider, ctx: Context): Prom
   return (await provider().Session.get(ctx as never)).accountId;
 }
 
-/** The signed-in user of an account page; otherwise the browser is sent to sign in and come back to `back` (undefined). */
-export async function accountPageUser(provider: () => Provider, ctx: Context, back: string): Promise<string | undefined> {
+/** The signed-in user of a self-service page; otherwise the browser is sent to sign in and come back to `back` (undefined). */
+export async function selfServicePageUser(provider: () => Provider, ctx: Context, back: string): Promise<string | undefined> {
   const userId = await signedInUser(provider, ctx);
   if (!userId) ctx.redirect(`/account/login?return=${back}`);
   return userId;

@@ -37,7 +37,7 @@ export interface MfaVerifyView extends Refusal {
 }
 
 export interface MfaEnrolView extends Refusal {
-  /** In a sign-in (Cancel ends it); absent on the account pages (Back). */
+  /** In a sign-in (Cancel ends it); absent on the self-service pages (Back). */
   uid?: string;
   secret: string;
   uri: string;
@@ -46,7 +46,7 @@ export interface MfaEnrolView extends Refusal {
 }
 
 export interface MfaRecoveryCodesView {
-  /** In a sign-in, the form posts (with the CSRF field); on the account pages it is a link. */
+  /** In a sign-in, the form posts (with the CSRF field); on the self-service pages it is a link. */
   uid?: string;
   /** Shown once; null when they were shown already. */
   codes: string[] | null;
@@ -60,11 +60,11 @@ export interface ConsentView {
   resources: { indicator: string; scopes: string[] }[];
 }
 
-export interface AccountPasswordView extends Refusal {
+export interface SelfServicePasswordView extends Refusal {
   done?: boolean;
 }
 
-export interface AccountSecurityView {
+export interface SelfServiceSecurityView {
   summary: { totp: boolean; recoveryCodesLeft: number };
   passkeys: { id: string; name: string; createdAt: Date; lastUsedAt: Date | null }[];
   /** `?done=` after a change: which note to show. */
@@ -112,8 +112,8 @@ type NoModel = Record<string, never>;
 
 /** Template name → its view model. */
 export interface ViewModels {
-  'account-password': AccountPasswordView;
-  'account-security': AccountSecurityView;
+  'self-service-password': SelfServicePasswordView;
+  'self-service-security': SelfServiceSecurityView;
   consent: ConsentView;
   error: ErrorView;
   'forgot-password': ForgotPasswordView;

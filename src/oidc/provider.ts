@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
-import type { AccessTokenVerifier } from '../services/access-tokens.js';
+import type { AccessTokensService } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { AccountClaims, AccountFacts } from './account-claims.js';
@@ -23,7 +23,7 @@ export interface ProviderDeps {
   resources: ResourceServersRepository;
   accounts: AccountClaims;
   impersonation: ImpersonationService;
-  accessTokens: AccessTokenVerifier;
+  accessTokens: AccessTokensService;
   /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
   clock?: Clock;
   pages: {

@@ -1,7 +1,7 @@
 import type Provider from 'oidc-provider';
 import { errors, type Account, type KoaContextWithOIDC, type ResourceServer, type TokenEndpointGrantContext } from 'oidc-provider';
 import { AppError } from '../errors/app-error.js';
-import { isJwt, type AccessTokenVerifier } from '../services/access-tokens.js';
+import { isJwt, type AccessTokensService } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
 import type { Clock } from '../util/clock.js';
 import type { AccountFacts } from './account-claims.js';
@@ -34,7 +34,7 @@ type Params = { subject_token?: string; subject_token_type?: string; actor_token
 
 export interface TokenExchangeDeps {
   impersonation: ImpersonationService;
-  accessTokens: AccessTokenVerifier;
+  accessTokens: AccessTokensService;
   /** The provider's `getResourceServerInfo` (unknown and first-party-only resources refused). */
   resourceServerInfo: (ctx: KoaContextWithOIDC, indicator: string, client: TokenEndpointGrantContext['oidc']['client']) => Promise<ResourceServer>;
   /** The provider's Account for a user's facts. */

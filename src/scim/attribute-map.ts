@@ -137,7 +137,7 @@ export function attributeKey(map: AttributeMap, path: string): string {
  * and perhaps one of its sub-attributes. Undefined for anything not mapped
  * (own keys only: `constructor` or `__proto__` is not mapped).
  */
-export function findAttribute(map: AttributeMap, path: string): Attribute | undefined {
+export function findMappedAttribute(map: AttributeMap, path: string): Attribute | undefined {
   const key = attributeKey(map, path);
   const single = own(map.single, key) ?? (map.extension && !key.includes(':') ? own(map.single, map.extension + key) : undefined);
   if (single) return { single };

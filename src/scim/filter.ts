@@ -1,6 +1,6 @@
 import type { Compare, Filter, Suffix, ValuePath } from 'scim2-parse-filter';
 import { parseFilter } from './parse-filter.js';
-import { ATTRIBUTE_MAPS, attributeKey, findAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
+import { ATTRIBUTE_MAPS, attributeKey, findMappedAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
 import { invalidFilter, invalidValue } from './errors.js';
 import { isUuid } from '../util/uuid.js';
 import { own } from '../util/own.js';
@@ -58,7 +58,7 @@ export function compileSort(sortBy: string | undefined, sortOrder: string | unde
   if (order !== 'ascending' && order !== 'descending') throw invalidValue(`sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
   const id = `${map.table}.id`;
   if (sortBy === undefined) return `${map.table}.created_at, ${id}`;
-  const attribute = findAttribute(map, sortBy);
+  const attribute = findMappedAttribute(map, sortBy);
   const column = (attribute && 'single' in attribute ? attribute.single : undefined) ?? own(map.sortOnly, attributeKey(map, sortBy));
   if (!column) throw invalidValue(`Cannot sort by "${sortBy}"`);
   const direction = order === 'ascending' ? 'ASC' : 'DESC';
@@ -101,7 +101,7 @@ function negate(predicate: Predicate): Predicate {
 }
 
 function valuePath(node: ValuePath, scope: Scope): Predicate {
-  const attribute = 'map' in scope ? findAttribute(scope.map, node.attrPath) : undefined;
+  const attribute = 'map' in scope ? findMappedAttribute(scope.map, node.attrPath) : undefined;
   if (!attribute || !('multi' in attribute) || attribute.subAttribute) {
     throw invalidFilter(`"${node.attrPath}[…]" needs a multi-valued attribute of this resource, at the top level`);
   }
@@ -125,7 +125,7 @@ function attributeFilter(node: Comparison, scope: Scope): Predicate {
     if (!column) throw invalidFilter(`"${node.attrPath}" is not a sub-attribute of ${scope.name}`);
     return compare(column, node);
   }
-  const attribute = findAttribute(scope.map, node.attrPath);
+  const attribute = findMappedAttribute(scope.map, node.attrPath);
   if (!attribute) throw invalidFilter(`"${node.attrPath}" is not an attribute that can be filtered`);
   if ('single' in attribute) return compare(attribute.single, node);
   if (!attribute.subAttribute && node.op === 'pr') return exists(attribute.multi);

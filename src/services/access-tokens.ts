@@ -3,7 +3,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { createTtlCache } from '../util/ttl-cache.js';
 import { defined } from '../util/defined.js';
 
-export interface AccessTokenVerifierDeps {
+export interface AccessTokensDeps {
   issuer: string;
   /** Gatehouse's published public signing keys (JWKS). */
   publicJwks: () => Promise<JWK[]>;
@@ -15,7 +15,7 @@ export interface AccessTokenVerifierDeps {
  * its published keys, read at most once a minute, and again (at most once a
  * second) when a token names a key made by a rotation since.
  */
-export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
+export function createAccessTokensService(deps: AccessTokensDeps) {
   const { clock = systemClock } = deps;
   const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1, clock);
   let readAt = 0;
@@ -46,7 +46,7 @@ export function createAccessTokenVerifier(deps: AccessTokenVerifierDeps) {
     },
   };
 }
-export type AccessTokenVerifier = ReturnType<typeof createAccessTokenVerifier>;
+export type AccessTokensService = ReturnType<typeof createAccessTokensService>;
 
 /** Whether a value looks like a JWT (three base64url parts) rather than an opaque token. */
 export function isJwt(token: string): boolean {

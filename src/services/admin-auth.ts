@@ -2,7 +2,7 @@ import type { AdminPowers, Operator } from '../domain/operator.js';
 import { adminPowers } from '../policies/permissions.js';
 import { maySignIn } from '../policies/status.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { AccessTokenVerifier } from './access-tokens.js';
+import type { AccessTokensService } from './access-tokens.js';
 import type { Actor } from '../domain/actor.js';
 
 /** The admin API's own resource scope. */
@@ -31,7 +31,7 @@ export const isActor = (userId: string, by: Operator) => [by.actor.id, by.actor.
  * Gatehouse JWT access token for the admin API resource with the `admin` scope,
  * who may still sign in. What they may do there is each endpoint's policy.
  */
-export function createAdminAuth(deps: { accessTokens: AccessTokenVerifier; users: UsersRepository; resource: string }) {
+export function createAdminAuthService(deps: { accessTokens: AccessTokensService; users: UsersRepository; resource: string }) {
   return {
     async authenticate(bearer: string): Promise<AdminCaller | undefined> {
       const p = await deps.accessTokens.verify(bearer, deps.resource);
@@ -52,4 +52,4 @@ export function createAdminAuth(deps: { accessTokens: AccessTokenVerifier; users
     },
   };
 }
-export type AdminAuth = ReturnType<typeof createAdminAuth>;
+export type AdminAuthService = ReturnType<typeof createAdminAuthService>;

@@ -2,7 +2,7 @@ import type { Executor } from '../db/database.js';
 import type { Actor } from '../domain/actor.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditCursor, AuditEvent, AuditEventsRepository, AuditFilter } from '../repositories/audit-events.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 
 export type { AuditEvent } from '../repositories/audit-events.js';
 
@@ -39,7 +39,7 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * retention setting: `purgeExpired` deletes events older than
  * `auditRetentionDays` (null keeps them for ever) and records that it did.
  */
-export function createAuditLog(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null; reach: UserReach }) {
+export function createAuditLogService(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null; reach: UserReachService }) {
   return {
     page: (input: { filter: AuditFilter; limit: number; cursor?: AuditCursor }) => deps.events.page(input),
 
@@ -59,4 +59,4 @@ export function createAuditLog(deps: { events: AuditEventsRepository; audit: Aud
     },
   };
 }
-export type AuditLog = ReturnType<typeof createAuditLog>;
+export type AuditLogService = ReturnType<typeof createAuditLogService>;

@@ -2,26 +2,26 @@ import type { Logger } from 'pino';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { ResourceServersRepository } from '../repositories/resource-servers.js';
 import type { UsersRepository } from '../repositories/users.js';
-import type { SigningKeyService } from './signing-keys.js';
+import type { SigningKeysService } from './signing-keys.js';
 
 /** What the server makes at first start, and what it tells the operator is missing. */
-export function createBootstrap(deps: {
-  signingKeys: Pick<SigningKeyService, 'ensure'>;
+export function createBootstrapService(deps: {
+  signingKeys: Pick<SigningKeysService, 'ensure'>;
   clients: Pick<ClientsRepository, 'save'>;
   resources: Pick<ResourceServersRepository, 'find' | 'create'>;
   users: Pick<UsersRepository, 'countWithRole'>;
   log: Logger;
-  /** The account pages' own client: public and first-party. */
-  accountClient: { clientId: string; redirectUri: string };
+  /** The self-service pages' own client: public and first-party. */
+  selfServiceClient: { clientId: string; redirectUri: string };
   /** Gatehouse's own resources (SCIM, the admin API): tokens for first-party clients only. */
   ownResources: { indicator: string; scope: string }[];
 }) {
   return {
-    /** Signing keys, the account pages' client and Gatehouse's own resources, when missing. */
+    /** Signing keys, the self-service pages' client and Gatehouse's own resources, when missing. */
     async ensure(): Promise<void> {
       const made = await deps.signingKeys.ensure();
       if (made.length) deps.log.info({ kids: made }, 'oidc.keys_created');
-      const { clientId, redirectUri } = deps.accountClient;
+      const { clientId, redirectUri } = deps.selfServiceClient;
       await deps.clients.save(
         clientId,
         { client_name: 'Gatehouse account', redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' },
@@ -41,4 +41,4 @@ export function createBootstrap(deps: {
     },
   };
 }
-export type Bootstrap = ReturnType<typeof createBootstrap>;
+export type BootstrapService = ReturnType<typeof createBootstrapService>;

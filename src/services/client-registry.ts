@@ -23,7 +23,7 @@ export interface NewClient {
 }
 
 /** OIDC clients as operators register them (CLI and admin API): checked, stored, audited; the secret shown once. */
-export function createClientRegistry(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
+export function createClientRegistryService(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
   return {
     list: () => deps.clients.list(),
 
@@ -67,4 +67,4 @@ export function createClientRegistry(deps: { clients: ClientsRepository; resourc
     },
   };
 }
-export type ClientRegistry = ReturnType<typeof createClientRegistry>;
+export type ClientRegistryService = ReturnType<typeof createClientRegistryService>;

@@ -11,7 +11,7 @@ export interface Chore {
  * The server's upkeep: tasks once at start (a failure stops the start), then
  * periodic chores (expired rows, due invitations, abandoned imports …) until stopped.
  */
-export function createHousekeeping(deps: { atStart: (() => Promise<unknown>)[]; chores: Chore[]; log: Logger }) {
+export function createHousekeepingService(deps: { atStart: (() => Promise<unknown>)[]; chores: Chore[]; log: Logger }) {
   let timers: NodeJS.Timeout[] = [];
   return {
     /** Runs the start tasks, then starts `more` (chores of the HTTP side, such as key reloads) and the container's chores. */
@@ -25,4 +25,4 @@ export function createHousekeeping(deps: { atStart: (() => Promise<unknown>)[]; 
     },
   };
 }
-export type Housekeeping = ReturnType<typeof createHousekeeping>;
+export type HousekeepingService = ReturnType<typeof createHousekeepingService>;

@@ -9,7 +9,7 @@ import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '.
 import type { UsersRepository } from '../repositories/users.js';
 import type { CredentialsRepository } from '../repositories/credentials.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
-import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordHasherService } from './password-hasher.js';
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 
@@ -18,7 +18,7 @@ export interface IdentityDeps {
   users: UsersRepository;
   credentials: CredentialsRepository;
   payloads: OidcPayloadsRepository;
-  hasher: PasswordHasher;
+  hasher: PasswordHasherService;
   audit: AuditService;
   passwordPolicy: () => PasswordPolicy;
   /** The duplicate-email setting: when on, several users may share an email. */

@@ -12,7 +12,7 @@ import type { IdentityService } from './identity.js';
  * Separate from the invitations service, which sends links through the password
  * resets that call this.
  */
-export function createInvitationConfirmation(deps: {
+export function createInvitationConfirmationService(deps: {
   transact: Transact;
   users: UsersRepository;
   invitations: InvitationsRepository;

@@ -12,7 +12,7 @@ import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { PasswordResetService } from './password-reset.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 
 /** An invitation as the admin API shows it. */
 export interface Invitation {
@@ -55,7 +55,7 @@ export function createInvitationsService(deps: {
   invitations: InvitationsRepository;
   resets: PasswordResetService;
   audit: AuditService;
-  reach: UserReach;
+  reach: UserReachService;
   clock: Clock;
   log: Logger;
   linkTtlSeconds?: number;

@@ -20,7 +20,7 @@ import { defined } from '../util/defined.js';
 /** The answer to a second-factor check; a lock does not say whether the code was right. */
 export type MfaCheck = { ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' };
 
-export interface MfaServiceDeps {
+export interface MfaDeps {
   transact: Transact;
   totp: TotpFactorsRepository;
   recoveryCodes: RecoveryCodesRepository;
@@ -55,7 +55,7 @@ const LOCKED: MfaCheck = { ok: false, code: 'mfa.locked' };
  * GATEHOUSE_SECRET, or a row moved to another user). Secrets and codes never reach
  * the audit log.
  */
-export function createMfaService(deps: MfaServiceDeps) {
+export function createMfaService(deps: MfaDeps) {
   const { totp, recoveryCodes, attempts, factors, audit, clock, transact } = deps;
   const issuerLabel = totpIssuerLabel(deps.issuer);
   const hashRecoveryCode = recoveryCodeHasher(deps.recoveryCodeKey);

@@ -29,7 +29,7 @@ export interface Passkey {
 
 export type PasskeyOutcome = { ok: true; userId: string; userVerified: boolean } | { ok: false; code: 'passkey.invalid' };
 
-export interface PasskeyServiceDeps {
+export interface PasskeysDeps {
   transact: <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
   credentials: WebAuthnCredentialsRepository;
   challenges: WebAuthnChallengesRepository;
@@ -91,7 +91,7 @@ function cleanName(name: unknown): string {
  * (400), `passkey.already_registered` (409), `passkey.not_found` (404).
  * `authenticate` never throws for a bad response: it answers `passkey.invalid`.
  */
-export function createPasskeyService(deps: PasskeyServiceDeps) {
+export function createPasskeysService(deps: PasskeysDeps) {
   const { credentials, challenges, clock, rp } = deps;
 
   async function issue(challenge: string, purpose: 'register' | 'authenticate', userId: string | null) {
@@ -238,4 +238,4 @@ export function createPasskeyService(deps: PasskeyServiceDeps) {
     },
   };
 }
-export type PasskeyService = ReturnType<typeof createPasskeyService>;
+export type PasskeysService = ReturnType<typeof createPasskeysService>;

@@ -10,14 +10,14 @@ import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { IdentityService } from './identity.js';
-import type { Mailer } from './mailer.js';
+import type { MailerService } from './mailer.js';
 
 export interface PasswordResetDeps {
   transact: Transact;
   users: UsersRepository;
   tokens: PasswordResetTokensRepository;
   identity: IdentityService;
-  mailer: Mailer;
+  mailer: MailerService;
   audit: AuditService;
   clock: Clock;
   log: Logger;

@@ -40,7 +40,7 @@ const digest = (...parts: string[]) => createHash('sha256').update(parts.join('\
  * never slowed. Forgot-password counts every request. Refusals throw RetryLater
  * `rate_limit.exceeded` (429) carrying the seconds until the window ends.
  */
-export function createRateLimits(deps: RateLimitsDeps) {
+export function createRateLimitsService(deps: RateLimitsDeps) {
   const limiter = (keyPrefix: string, limit: RateLimit) =>
     new RateLimiterPostgres({
       storeClient: deps.store.client,
@@ -160,4 +160,4 @@ export function createRateLimits(deps: RateLimitsDeps) {
     },
   };
 }
-export type RateLimits = ReturnType<typeof createRateLimits>;
+export type RateLimitsService = ReturnType<typeof createRateLimitsService>;

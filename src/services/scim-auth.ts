@@ -4,7 +4,7 @@ import { fail } from '../errors/codes.js';
 import type { ScimTokensRepository } from '../repositories/scim-tokens.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken, randomToken } from '../util/crypto.js';
-import type { AccessTokenVerifier } from './access-tokens.js';
+import type { AccessTokensService } from './access-tokens.js';
 import type { Actor } from '../domain/actor.js';
 import { CLI_ACTOR, type AuditService } from './audit.js';
 import type { ScimCaller } from './scim-users.js';
@@ -18,7 +18,7 @@ export interface ScimAuthDeps {
   tokens: ScimTokensRepository;
   /** `<ISSUER>/scim/v2`: the audience of Gatehouse access tokens for SCIM. */
   resource: string;
-  accessTokens: AccessTokenVerifier;
+  accessTokens: AccessTokensService;
   audit: AuditService;
   clock?: Clock;
 }
@@ -28,7 +28,7 @@ export interface ScimAuthDeps {
  * looked up by hash), or Gatehouse's own JWT access tokens for the SCIM resource
  * with the `scim` scope from the client credentials grant.
  */
-export function createScimAuth(deps: ScimAuthDeps) {
+export function createScimAuthService(deps: ScimAuthDeps) {
   const { clock = systemClock } = deps;
   async function fromAccessToken(token: string): Promise<ScimCaller | undefined> {
     const payload = await deps.accessTokens.verify(token, deps.resource);
@@ -69,4 +69,4 @@ export function createScimAuth(deps: ScimAuthDeps) {
     },
   };
 }
-export type ScimAuth = ReturnType<typeof createScimAuth>;
+export type ScimAuthService = ReturnType<typeof createScimAuthService>;

@@ -60,7 +60,7 @@ function readOperations(body: unknown, maxOperations: number): { operations: Bul
  * bulkId x (an operation waiting for a later POST runs after it). Processing
  * stops after `failOnErrors` errors.
  */
-export function createScimBulk(deps: { users: Resources; groups: Resources; maxOperations: number; onFault: (err: unknown, op: BulkOperation) => void }) {
+export function createScimBulkService(deps: { users: Resources; groups: Resources; maxOperations: number; onFault: (err: unknown, op: BulkOperation) => void }) {
   async function run(op: BulkOperation, caller: ScimCaller): Promise<{ status: number; doc?: ScimDoc }> {
     const match = /^\/(Users|Groups)(?:\/([^/]+))?$/i.exec(op.path);
     if (!match) throw invalidValue(`Unknown path "${op.path}": use /Users, /Groups or /Users/{id}, /Groups/{id}.`);

@@ -9,7 +9,7 @@ type Lister = { list(q: ListQuery): Promise<{ total: number; docs: ScimDoc[] }> 
  * A filter naming an attribute of only one of them finds nothing of the other;
  * one that fits neither is `invalidFilter`.
  */
-export function createScimSearch(services: Record<ResourceName, Lister>) {
+export function createScimSearchService(services: Record<ResourceName, Lister>) {
   return async function searchAll(q: ListQuery): Promise<{ total: number; found: { resource: ResourceName; doc: ScimDoc }[] }> {
     const totals: { resource: ResourceName; total: number }[] = [];
     for (const resource of ['User', 'Group'] as const) {

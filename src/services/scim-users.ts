@@ -19,7 +19,7 @@ import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { IdentityService } from './identity.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
-import type { PasswordHasher } from './password-hasher.js';
+import type { PasswordHasherService } from './password-hasher.js';
 
 /** Who is provisioning: the audit actor and the roles it may grant. */
 export interface ScimCaller {
@@ -36,7 +36,7 @@ export interface ScimUsersDeps {
   accounts: AccountsRepository;
   relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>;
   identity: IdentityService;
-  hasher: PasswordHasher;
+  hasher: PasswordHasherService;
   audit: AuditService;
   baseUrl: string;
 }

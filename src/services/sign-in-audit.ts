@@ -26,7 +26,7 @@ const cut = (value: string | null | undefined, max: number) => {
  * password is never recorded. Rows age out with `auditRetentionDays` like every
  * other event. Each call is one INSERT, awaited before the answer.
  */
-export function createSignInAudit(deps: { audit: AuditService }) {
+export function createSignInAuditService(deps: { audit: AuditService }) {
   const common = (context: SignInAttemptContext) => ({ clientId: context.clientId, userAgent: cut(context.userAgent, USER_AGENT_MAX) });
   return {
     succeeded(success: SignInSuccess, context: SignInAttemptContext, trx?: Executor): Promise<void> {
@@ -64,4 +64,4 @@ export function createSignInAudit(deps: { audit: AuditService }) {
     },
   };
 }
-export type SignInAudit = ReturnType<typeof createSignInAudit>;
+export type SignInAuditService = ReturnType<typeof createSignInAuditService>;

@@ -15,7 +15,7 @@ export interface Jwk extends Record<string, unknown> {
   use: 'sig';
 }
 
-export function createSigningKeyService(deps: { keys: SigningKeysRepository; box: SecretBox; clock?: Clock }) {
+export function createSigningKeysService(deps: { keys: SigningKeysRepository; box: SecretBox; clock?: Clock }) {
   const { keys, box, clock = systemClock } = deps;
 
   async function generate(alg: string) {
@@ -60,4 +60,4 @@ export function createSigningKeyService(deps: { keys: SigningKeysRepository; box
     fingerprint: () => keys.fingerprint(),
   };
 }
-export type SigningKeyService = ReturnType<typeof createSigningKeyService>;
+export type SigningKeysService = ReturnType<typeof createSigningKeysService>;

@@ -13,7 +13,7 @@ import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
 
 export interface BulkSet {
@@ -42,7 +42,7 @@ export function createUserAdminService(deps: {
   identity: IdentityService;
   resets: PasswordResetService;
   audit: AuditService;
-  reach: UserReach;
+  reach: UserReachService;
   duplicateEmails: () => boolean;
 }) {
   const { users, audit, reach, transact } = deps;

@@ -10,7 +10,7 @@ import type { Operator } from '../domain/operator.js';
 import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
 
 /** A userCode that names nobody: `anon-` and 16 random hex digits. */
@@ -31,7 +31,7 @@ export function createUserAnonymiseService(deps: {
   mfaFactors: MfaFactorsRepository;
   payloads: OidcPayloadsRepository;
   audit: AuditService;
-  reach: UserReach;
+  reach: UserReachService;
 }) {
   return {
     /**

@@ -9,7 +9,7 @@ import type { Operator } from '../domain/operator.js';
 import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
 
 /**
@@ -26,7 +26,7 @@ export function createUserMergeService(deps: {
   moves: UserMergeRepository;
   payloads: OidcPayloadsRepository;
   audit: AuditService;
-  reach: UserReach;
+  reach: UserReachService;
 }) {
   const { users, reach } = deps;
 

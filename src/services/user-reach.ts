@@ -14,7 +14,7 @@ export const userNotFound = () => fail('user.not_found');
  * (404); `change` also needs the user's highest role to be at most the
  * operator's (403). With `lock`, the row is locked for the transaction.
  */
-export function createUserReach(deps: { users: UsersRepository; search: UserSearch }) {
+export function createUserReachService(deps: { users: UsersRepository; search: UserSearch }) {
   return async function reach(id: string, by: Operator, options: { change: boolean; lock?: boolean; includeDeleted?: boolean }, trx?: Executor): Promise<User> {
     const user = options.lock && trx ? await deps.users.lock(id, trx, { includeDeleted: options.includeDeleted }) : await deps.users.findById(id, trx);
     assertThat(user && (options.includeDeleted || user.status !== 'deleted'), userNotFound);
@@ -26,4 +26,4 @@ export function createUserReach(deps: { users: UsersRepository; search: UserSear
     return user;
   };
 }
-export type UserReach = ReturnType<typeof createUserReach>;
+export type UserReachService = ReturnType<typeof createUserReachService>;

@@ -11,7 +11,7 @@ import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
 
 export interface RolesInput {
@@ -47,7 +47,7 @@ export function createUserRelationsService(deps: {
   accountGroups: AccountGroupsRepository;
   groups: GroupsRepository;
   audit: AuditService;
-  reach: UserReach;
+  reach: UserReachService;
 }) {
   const { relations, audit, reach, transact } = deps;
 

@@ -2,7 +2,7 @@ import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
-import type { UserReach } from './user-reach.js';
+import type { UserReachService } from './user-reach.js';
 
 /** A signed-in browser session of a user, as administrators see it. */
 export interface UserSession {
@@ -20,7 +20,7 @@ export interface UserSession {
  * A user's oidc-provider sessions: listed (read reach), or all ended with their
  * grants, refresh and access tokens (change reach; `user.sessions_revoked`).
  */
-export function createUserSessionsService(deps: { transact: Transact; payloads: OidcPayloadsRepository; audit: AuditService; reach: UserReach }) {
+export function createUserSessionsService(deps: { transact: Transact; payloads: OidcPayloadsRepository; audit: AuditService; reach: UserReachService }) {
   return {
     async list(userId: string, by: Operator): Promise<UserSession[]> {
       await deps.reach(userId, by, { change: false });

@@ -7,7 +7,7 @@ import { createUsersRepository } from '../../src/repositories/users.js';
 import { createWebAuthnChallengesRepository } from '../../src/repositories/webauthn-challenges.js';
 import { createWebAuthnCredentialsRepository } from '../../src/repositories/webauthn-credentials.js';
 import { createAuditService } from '../../src/services/audit.js';
-import { CHALLENGE_TTL_MS, createPasskeyService, type PasskeyService } from '../../src/services/passkeys.js';
+import { CHALLENGE_TTL_MS, createPasskeysService, type PasskeysService } from '../../src/services/passkeys.js';
 import { useMigratedDatabase } from '../helpers/database.js';
 import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
 
@@ -20,7 +20,7 @@ import { authenticationResponse, newCredential, registrationResponse, userHandle
 const RP = { id: 'id.example.com', origin: 'https://id.example.com', name: 'Gatehouse' };
 const database = useMigratedDatabase(test);
 let db: Db;
-let service: PasskeyService;
+let service: PasskeysService;
 let users: ReturnType<typeof createUsersRepository>;
 /** The service's clock; the (serial) tests that move it put it back. */
 let offsetMs = 0;
@@ -28,7 +28,7 @@ let offsetMs = 0;
 test.before(async () => {
   db = await database();
   users = createUsersRepository(db);
-  service = createPasskeyService({
+  service = createPasskeysService({
     transact: retryingTransaction(db),
     credentials: createWebAuthnCredentialsRepository(db),
     challenges: createWebAuthnChallengesRepository(db),

@@ -11,7 +11,7 @@ import { unavailablePage } from '../unavailable-page.js';
  * for JSON, the "try again in a moment" page for HTML.
  *
  * oidc-provider catches its endpoints' errors itself and answers `server_error`; it
- * emits the error with the `server_error` event, which src/oidc/oidc.ts keeps in
+ * emits the error with the `server_error` event, which src/oidc/reloadable-provider.ts keeps in
  * `ctx.state.serverError` for this middleware to read once the provider has answered.
  */
 export function databaseUnavailable(render: Renderer, log: Logger) {

@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import { RetryLater } from '../../errors/retry-later.js';
-import type { RateLimits } from '../../services/rate-limits.js';
+import type { RateLimitsService } from '../../services/rate-limits.js';
 import { setRetryAfter } from '../retry-later.js';
 
 /** The provider's endpoints that authenticate a client. */
@@ -32,7 +32,7 @@ function basicClientId(ctx: Context): string | undefined {
  * The 429 body: `{"error":"temporarily_unavailable","error_description":…}`
  * (RFC 6749 names no throttling error; this is its code for "try later").
  */
-export function clientAuthThrottle(limits: RateLimits['clientAuth']) {
+export function clientAuthThrottle(limits: RateLimitsService['clientAuth']) {
   const refuse = (ctx: Context, err: RetryLater) => {
     ctx.status = 429;
     ctx.set('Cache-Control', 'no-store');

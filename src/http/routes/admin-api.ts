@@ -8,8 +8,8 @@ import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { fail } from '../../errors/codes.js';
 import { mayDo } from '../../policies/permissions.js';
-import type { AdminAuth } from '../../services/admin-auth.js';
-import type { RateLimits } from '../../services/rate-limits.js';
+import type { AdminAuthService } from '../../services/admin-auth.js';
+import type { RateLimitsService } from '../../services/rate-limits.js';
 import { readJson } from '../middleware/body.js';
 import { retryLater, setRetryAfter } from '../retry-later.js';
 import { openApiDocument } from './admin/openapi.js';
@@ -59,7 +59,7 @@ function jsonErrors(log: Logger) {
  * `Authorization: Bearer <a Gatehouse access token for the admin API>`; the caller goes to `ctx.state.caller`.
  * An IP that failed too often is refused (429) before the token is read; each refusal counts.
  */
-function bearer(auth: AdminAuth, throttle: RateLimits['bearer']) {
+function bearer(auth: AdminAuthService, throttle: RateLimitsService['bearer']) {
   return async (ctx: Context, next: Next) => {
     await throttle.check('admin', ctx.ip);
     const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
@@ -98,7 +98,7 @@ function operation(r: AdminRoute) {
  * (resource `<issuer>/admin/api`, scope `admin`). Every operation is an
  * `AdminRoute`; `GET /openapi.json` describes them all and needs no token.
  */
-export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuth; throttle: RateLimits['bearer']; log: Logger; baseUrl: string }) {
+export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuthService; throttle: RateLimitsService['bearer']; log: Logger; baseUrl: string }) {
   const document = openApiDocument(deps.routes, deps.baseUrl);
   const open = new Router({ prefix: ADMIN_API_PREFIX });
   open.get('/openapi.json', (ctx) => {

@@ -7,10 +7,10 @@ import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { fail, failOnPage } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
-import type { PasskeyService } from '../../services/passkeys.js';
+import type { PasskeysService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
-import { accountPageUser, signedInUser } from '../signed-in.js';
+import { selfServicePageUser, signedInUser } from '../signed-in.js';
 import type { SignInInteractions } from '../sign-in.js';
 import type { SignInRunner } from '../../login/sign-in-runner.js';
 import type { SignInStrategy } from '../../login/strategy.js';
@@ -19,7 +19,7 @@ import { pathParam } from '../path-param.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
-  passkeys: PasskeyService;
+  passkeys: PasskeysService;
   users: Pick<UsersRepository, 'findById'>;
   interactions: Pick<SignInInteractions, 'load' | 'location'>;
   signIn: Pick<SignInRunner, 'attempt'>;
@@ -64,7 +64,7 @@ async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): 
 }
 
 /**
- * Passkeys on the account page (signed-in user; JSON for the ceremony, forms for the rest):
+ * Passkeys on the self-service page (signed-in user; JSON for the ceremony, forms for the rest):
  *   POST /account/security/passkeys/options      registration options
  *   POST /account/security/passkeys              { name, response } → 201 the new passkey
  *   POST /account/security/passkeys/:id/rename   form: name → 303 /account/security
@@ -84,13 +84,13 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     return userId;
   }
   /** Form posts of a signed-out browser go to sign in first (undefined: redirected). */
-  const formUser = (ctx: Context) => accountPageUser(deps.provider, ctx, SECURITY_PAGE);
+  const formUser = (ctx: Context) => selfServicePageUser(deps.provider, ctx, SECURITY_PAGE);
   const backToSecurity = (ctx: Context, done?: string) => {
     ctx.status = 303;
     ctx.redirect(done ? `${SECURITY_PAGE}?done=${done}` : SECURITY_PAGE);
   };
 
-  // ---- account ----
+  // ---- self-service ----
 
   router.post('/account/security/passkeys/options', jsonErrors, async (ctx) => {
     const userId = await apiUser(ctx);

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { AppError } from '../../errors/app-error.js';
 import { RetryLater } from '../../errors/retry-later.js';
-import type { RateLimits } from '../../services/rate-limits.js';
+import type { RateLimitsService } from '../../services/rate-limits.js';
 import type { PasswordResetService } from '../../services/password-reset.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
@@ -13,7 +13,7 @@ import { setRetryAfter } from '../retry-later.js';
  *                               429 and the form again past the limit per IP)
  *   GET/POST /reset-password    choose a new password with the link's token
  */
-export function passwordResetRoutes(deps: { resets: PasswordResetService; limits: RateLimits['passwordReset']; csrf: Csrf; render: Renderer }) {
+export function passwordResetRoutes(deps: { resets: PasswordResetService; limits: RateLimitsService['passwordReset']; csrf: Csrf; render: Renderer }) {
   const { resets, csrf, render } = deps;
   const router = new Router();
 

@@ -3,9 +3,9 @@ import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { databaseFault } from '../../db/database-error.js';
-import type { ScimAuth } from '../../services/scim-auth.js';
+import type { ScimAuthService } from '../../services/scim-auth.js';
 import type { ScimGroupsService } from '../../services/scim-groups.js';
-import type { createScimSearch } from '../../services/scim-search.js';
+import type { createScimSearchService } from '../../services/scim-search.js';
 import type { ScimCaller, ScimUsersService } from '../../services/scim-users.js';
 import { asScimError, invalidSyntax, invalidValue, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
 import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
@@ -15,7 +15,7 @@ import {
 } from '../../scim/schemas.js';
 import { retryLater, setRetryAfter } from '../retry-later.js';
 import { RetryLater } from '../../errors/retry-later.js';
-import type { RateLimits } from '../../services/rate-limits.js';
+import type { RateLimitsService } from '../../services/rate-limits.js';
 import { findUnstorable } from '../../util/storable-text.js';
 import { readRaw, unstorableInput } from '../middleware/body.js';
 import { routerMiddleware } from '../router-middleware.js';
@@ -28,10 +28,10 @@ export interface ScimApiDeps {
   users: ScimUsersService;
   groups: ScimGroupsService;
   bulk: (body: unknown, caller: ScimCaller) => Promise<ScimDoc>;
-  searchAll: ReturnType<typeof createScimSearch>;
-  auth: ScimAuth;
+  searchAll: ReturnType<typeof createScimSearchService>;
+  auth: ScimAuthService;
   /** Failed bearer authentication per IP. */
-  throttle: RateLimits['bearer'];
+  throttle: RateLimitsService['bearer'];
   baseUrl: string;
   limits: ServiceProviderLimits;
   log: Logger;
@@ -74,7 +74,7 @@ function scimErrors(log: Logger) {
 const DISCOVERY = /^\/scim\/v2\/(ServiceProviderConfig|Schemas|ResourceTypes)(\/|$)/i;
 
 /** An IP that failed too often is refused (429, Retry-After) before the bearer is looked up; each refusal counts. */
-function authenticate(auth: ScimAuth, throttle: RateLimits['bearer']) {
+function authenticate(auth: ScimAuthService, throttle: RateLimitsService['bearer']) {
   return async (ctx: Context, next: Next) => {
     if (ctx.method === 'GET' && DISCOVERY.test(ctx.path)) return next();
     await throttle.check('scim', ctx.ip).catch((err) => {

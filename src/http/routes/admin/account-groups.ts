@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { AccountGroupsAdmin } from '../../../services/account-groups-admin.js';
+import type { AccountGroupAdminService } from '../../../services/account-group-admin.js';
 import { ACCOUNT_GROUP_SCHEMA, FORCE, name, PAGING, withDates } from './directory-schemas.js';
 import { adminRoute, errors, NO_CONTENT } from './route.js';
 
 const ACCOUNT_IDS = z.array(z.uuid()).max(1000).describe('The member accounts: the whole list');
 
 /** Account groups: named sets of accounts (a manager may manage one as a whole). */
-export function accountGroupRoutes(deps: { accountGroups: AccountGroupsAdmin; baseUrl: string }) {
+export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminService; baseUrl: string }) {
   const { accountGroups } = deps;
   return [
     adminRoute({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AccountsAdmin } from '../../../services/accounts-admin.js';
+import type { AccountAdminService } from '../../../services/account-admin.js';
 import { ACCOUNT_SCHEMA, FORCE, name, PAGING, withDates } from './directory-schemas.js';
 import { adminRoute, errors, NO_CONTENT } from './route.js';
 import { ACCOUNT_KIND } from './schemas.js';
@@ -8,7 +8,7 @@ import { ACCOUNT_KIND } from './schemas.js';
 const KIND = z.enum(['provider', 'customer']);
 
 /** Accounts: the organisations users work for; the built-in Guest account stays. */
-export function accountRoutes(deps: { accounts: AccountsAdmin; baseUrl: string }) {
+export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUrl: string }) {
   const { accounts } = deps;
   return [
     adminRoute({

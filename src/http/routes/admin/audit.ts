@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fail } from '../../../errors/codes.js';
 import type { AuditCursor, StoredAuditEvent } from '../../../repositories/audit-events.js';
-import type { AuditLog } from '../../../services/audit.js';
+import type { AuditLogService } from '../../../services/audit.js';
 import { adminRoute, errors } from './route.js';
 import { queryTime, timestamp } from './schemas.js';
 
@@ -60,7 +60,7 @@ const toSignIn = (e: StoredAuditEvent): z.infer<typeof SIGN_IN> => {
 };
 
 /** The audit log: who changed what, when, with old and new values; a user's sign-ins. */
-export function auditRoutes(deps: { auditLog: AuditLog }) {
+export function auditRoutes(deps: { auditLog: AuditLogService }) {
   return [
     adminRoute({
       method: 'get',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GroupsAdmin } from '../../../services/groups-admin.js';
+import type { GroupAdminService } from '../../../services/group-admin.js';
 import { GROUP_SCHEMA, name, PAGING, withDates } from './directory-schemas.js';
 import { adminRoute, errors, NO_CONTENT } from './route.js';
 
@@ -7,7 +7,7 @@ const EXTERNAL_ID = z.string().trim().min(1).max(200).nullable();
 const GROUP_DETAILS = GROUP_SCHEMA.extend({ members: z.array(z.object({ id: z.uuid(), display: z.string() })).describe('Members (not deleted) within the caller\'s reach') });
 
 /** Groups: the same groups SCIM provisions. Members are set per user (PUT /users/{id}/groups). */
-export function groupRoutes(deps: { groups: GroupsAdmin; baseUrl: string }) {
+export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }) {
   const { groups } = deps;
   return [
     adminRoute({

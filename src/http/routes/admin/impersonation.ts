@@ -3,7 +3,7 @@ import type { ImpersonationService } from '../../../services/impersonation.js';
 import { adminRoute, errors } from './route.js';
 
 /** POST /impersonation: a single-use link that starts acting as the user in the caller's own browser. */
-export function impersonationRoutes(deps: { impersonation: ImpersonationService }) {
+export function adminImpersonationRoutes(deps: { impersonation: ImpersonationService }) {
   return [
     adminRoute({
       method: 'post',

@@ -1,11 +1,11 @@
-import type { AccountGroupsAdmin } from '../../../services/account-groups-admin.js';
-import type { AccountsAdmin } from '../../../services/accounts-admin.js';
-import type { AuditLog } from '../../../services/audit.js';
-import type { ClientRegistry } from '../../../services/client-registry.js';
-import type { GroupsAdmin } from '../../../services/groups-admin.js';
+import type { AccountGroupAdminService } from '../../../services/account-group-admin.js';
+import type { AccountAdminService } from '../../../services/account-admin.js';
+import type { AuditLogService } from '../../../services/audit.js';
+import type { ClientRegistryService } from '../../../services/client-registry.js';
+import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
-import type { ScimAuth } from '../../../services/scim-auth.js';
+import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
@@ -15,13 +15,13 @@ import type { UserMergeService } from '../../../services/user-merge.js';
 import type { UserRelationsService } from '../../../services/user-relations.js';
 import type { UserSessionsService } from '../../../services/user-sessions.js';
 import { exportRoutes } from './exports.js';
-import { impersonationRoutes } from './impersonation.js';
+import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
-import { accountRoutes } from './accounts.js';
+import { adminAccountRoutes } from './accounts.js';
 import { auditRoutes } from './audit.js';
 import { groupRoutes } from './groups.js';
 import { relationRoutes } from './relations.js';
@@ -35,17 +35,17 @@ import { securityRoutes } from './security.js';
 export interface AdminRouteDeps {
   baseUrl: string;
   users: UserAdminService;
-  clients: ClientRegistry;
-  scimTokens: ScimAuth;
+  clients: ClientRegistryService;
+  scimTokens: ScimAuthService;
   merges: UserMergeService;
   anonymiser: UserAnonymiseService;
   invitations: InvitationsService;
   sessions: UserSessionsService;
   relations: UserRelationsService;
-  accounts: AccountsAdmin;
-  accountGroups: AccountGroupsAdmin;
-  groups: GroupsAdmin;
-  auditLog: AuditLog;
+  accounts: AccountAdminService;
+  accountGroups: AccountGroupAdminService;
+  groups: GroupAdminService;
+  auditLog: AuditLogService;
   settings: SettingsService;
   imports: UserImportService;
   exports: UserExportService;
@@ -61,14 +61,14 @@ const AREAS = [
   invitationRoutes,
   sessionRoutes,
   relationRoutes,
-  accountRoutes,
+  adminAccountRoutes,
   accountGroupRoutes,
   groupRoutes,
   auditRoutes,
   settingsRoutes,
   importRoutes,
   exportRoutes,
-  impersonationRoutes,
+  adminImpersonationRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {

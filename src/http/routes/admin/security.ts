@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ClientRegistry } from '../../../services/client-registry.js';
-import type { ScimAuth } from '../../../services/scim-auth.js';
+import type { ClientRegistryService } from '../../../services/client-registry.js';
+import type { ScimAuthService } from '../../../services/scim-auth.js';
 import { adminRoute, errors } from './route.js';
 import { role, timestamp } from './schemas.js';
 
@@ -23,7 +23,7 @@ const tokenJson = (t: { id: string; name: string; grantableRoles: string[]; crea
 });
 
 /** OIDC clients and SCIM tokens: super admins only (permission `settings`). Secrets are shown once, at creation. */
-export function securityRoutes(deps: { clients: ClientRegistry; scimTokens: ScimAuth }) {
+export function securityRoutes(deps: { clients: ClientRegistryService; scimTokens: ScimAuthService }) {
   return [
     adminRoute({
       method: 'get',

@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
-import type { SigningKeyService } from '../services/signing-keys.js';
+import type { SigningKeysService } from '../services/signing-keys.js';
 import { createProvider, type ProviderDeps } from './provider.js';
 
 /**
@@ -9,7 +9,7 @@ import { createProvider, type ProviderDeps } from './provider.js';
  * built; `refreshKeys()` (run every minute by the server) rebuilds it after
  * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
  */
-export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeyService; log: Logger }) {
+export async function createReloadableProvider(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeysService; log: Logger }) {
   let middleware: Middleware[] = [];
   const build = async () => {
     const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
@@ -46,4 +46,4 @@ export async function createOidc(deps: Omit<ProviderDeps, 'jwks'> & { keys: Sign
     },
   };
 }
-export type Oidc = Awaited<ReturnType<typeof createOidc>>;
+export type ReloadableProvider = Awaited<ReturnType<typeof createReloadableProvider>>;

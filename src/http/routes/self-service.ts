@@ -5,17 +5,17 @@ import { AppError, assertThat } from '../../errors/app-error.js';
 import { ERRORS, fail, pageText } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
-import type { PasskeyService } from '../../services/passkeys.js';
+import type { PasskeysService } from '../../services/passkeys.js';
 import type { PasswordStrategy } from '../../login/password.js';
 import type { IdentityService } from '../../services/identity.js';
 import { randomToken } from '../../util/crypto.js';
 import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
-import { accountPageUser } from '../signed-in.js';
+import { selfServicePageUser } from '../signed-in.js';
 
-/** The built-in first-party client the account pages sign in through. */
-export const ACCOUNT_CLIENT_ID = 'gatehouse-account';
+/** The built-in first-party client the self-service pages sign in through. */
+export const SELF_SERVICE_CLIENT_ID = 'gatehouse-account';
 const RETURN_PATHS = new Set(['/account/password', '/account/security']);
 
 /**
@@ -28,17 +28,17 @@ const RETURN_PATHS = new Set(['/account/password', '/account/security']);
  *   POST /account/security/recovery-codes    make new recovery codes (the old ones stop working)
  * Passkeys are added and removed by routes/passkeys.ts.
  */
-export function accountRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeyService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
+export function selfServiceRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeysService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
-  const pageUser = (ctx: Context, back: string) => accountPageUser(deps.provider, ctx, back);
+  const pageUser = (ctx: Context, back: string) => selfServicePageUser(deps.provider, ctx, back);
 
   router.get('/login', (ctx) => {
     const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account/password';
     const url = new URL(`${deps.issuer}/auth`);
     url.search = new URLSearchParams({
-      client_id: ACCOUNT_CLIENT_ID,
+      client_id: SELF_SERVICE_CLIENT_ID,
       response_type: 'code',
       scope: 'openid',
       redirect_uri: `${deps.issuer}/account/callback`,
@@ -56,7 +56,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
 
   router.get('/password', async (ctx) => {
     if (!(await pageUser(ctx, '/account/password'))) return;
-    render.page(ctx, 'account-password', {});
+    render.page(ctx, 'self-service-password', {});
   });
 
   router.post('/password', async (ctx) => {
@@ -64,16 +64,16 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     if (!userId) return;
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'account-password', { message: 'The two new passwords differ.' }, 400);
+    if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
-    if (!check.ok) return render.page(ctx, 'account-password', { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) }, 403);
+    if (!check.ok) return render.page(ctx, 'self-service-password', { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) }, 403);
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
-      if (err instanceof AppError && err.code.startsWith('password.')) return render.page(ctx, 'account-password', { message: err.message }, 400);
+      if (err instanceof AppError && err.code.startsWith('password.')) return render.page(ctx, 'self-service-password', { message: err.message }, 400);
       throw err;
     }
-    render.page(ctx, 'account-password', { done: true });
+    render.page(ctx, 'self-service-password', { done: true });
   });
 
   const securityUser = (ctx: Context) => pageUser(ctx, '/account/security');
@@ -84,7 +84,7 @@ export function accountRoutes(deps: { provider: () => Provider; issuer: string; 
     const userId = await securityUser(ctx);
     if (!userId) return;
     const [summary, passkeys] = await Promise.all([deps.mfa.summary(userId), deps.passkeys.list(userId)]);
-    render.page(ctx, 'account-security', { summary, passkeys, done: ctx.query.done });
+    render.page(ctx, 'self-service-security', { summary, passkeys, done: ctx.query.done });
   });
 
   router.get('/security/totp', async (ctx) => {

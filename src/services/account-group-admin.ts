@@ -18,7 +18,7 @@ const sorted = (ids: readonly string[]) => [...new Set(ids)].sort();
  * an account), `account_group.name_taken` 409, `account_group.in_use` 409 (it
  * has managers, unless forced).
  */
-export function createAccountGroupsAdmin(deps: { transact: Transact; accountGroups: AccountGroupsRepository; accounts: AccountsRepository; audit: AuditService }) {
+export function createAccountGroupAdminService(deps: { transact: Transact; accountGroups: AccountGroupsRepository; accounts: AccountsRepository; audit: AuditService }) {
   const { accountGroups, accounts, audit, transact } = deps;
 
   async function assertAccounts(ids: readonly string[], trx: Executor) {
@@ -88,4 +88,4 @@ export function createAccountGroupsAdmin(deps: { transact: Transact; accountGrou
     },
   };
 }
-export type AccountGroupsAdmin = ReturnType<typeof createAccountGroupsAdmin>;
+export type AccountGroupAdminService = ReturnType<typeof createAccountGroupAdminService>;

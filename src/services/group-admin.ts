@@ -19,7 +19,7 @@ const SCOPED_MEMBERS_MAX = 10_000;
  * the user's side (`PUT /users/{id}/groups`); a group lists the members the
  * caller may reach. Errors: `group.not_found` 404, `group.name_taken` 409.
  */
-export function createGroupsAdmin(deps: { transact: Transact; groups: GroupsRepository; search: UserSearch; audit: AuditService }) {
+export function createGroupAdminService(deps: { transact: Transact; groups: GroupsRepository; search: UserSearch; audit: AuditService }) {
   const { groups, audit, transact } = deps;
 
   /** The group's members (not deleted) within the caller's reach. */
@@ -84,4 +84,4 @@ export function createGroupsAdmin(deps: { transact: Transact; groups: GroupsRepo
     },
   };
 }
-export type GroupsAdmin = ReturnType<typeof createGroupsAdmin>;
+export type GroupAdminService = ReturnType<typeof createGroupAdminService>;

@@ -18,7 +18,7 @@ const nameTaken = () => fail('account.name_taken');
  * Guest account stays, and stays a guest), `account.in_use` 409 (it still
  * employs users or has managers, unless forced).
  */
-export function createAccountsAdmin(deps: { transact: Transact; accounts: AccountsRepository; audit: AuditService }) {
+export function createAccountAdminService(deps: { transact: Transact; accounts: AccountsRepository; audit: AuditService }) {
   const { accounts, audit, transact } = deps;
 
   return {
@@ -82,4 +82,4 @@ export function createAccountsAdmin(deps: { transact: Transact; accounts: Accoun
     },
   };
 }
-export type AccountsAdmin = ReturnType<typeof createAccountsAdmin>;
+export type AccountAdminService = ReturnType<typeof createAccountAdminService>;
