@@ -111,6 +111,7 @@ import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
 import { fixed, percent, printTable } from './lib/table.js';
 import { timedLoop } from './lib/timed-loop.js';
+import type { Json } from '../test/helpers/json.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -515,7 +516,7 @@ function api(
   });
 }
 
-const json = (r: Reply, what: string): any => {
+const json = (r: Reply, what: string): Json => {
   try {
     return r.text ? JSON.parse(r.text) : undefined;
   } catch {
@@ -539,7 +540,7 @@ interface ExpectedPage {
 }
 
 /** GET /users?<query>; checks the answer against `expected`; returns the document. */
-async function listPage(what: string, query: string, expected: ExpectedPage, base = API): Promise<any> {
+async function listPage(what: string, query: string, expected: ExpectedPage, base = API): Promise<Json> {
   const r = await api('GET', `/users?${query}`, { base });
   const doc = json(r, what);
   check(r.status === 200, `${what}: GET /users?${query} answered ${r.status}: ${show(doc)}`);
@@ -663,7 +664,8 @@ function listOps(data: ListData, base = API) {
 let listed: ListData | undefined;
 
 async function listPhases(stats: pg.Client, dir: Directory): Promise<PhaseResult[]> {
-  const data = (listed = await listData(stats, dir));
+  listed = await listData(stats, dir);
+  const data = listed;
   const kinds = listOps(data);
   const results: PhaseResult[] = [];
   const latency = async (key: string, label: string, op: () => Promise<unknown>) => {

@@ -128,11 +128,11 @@ for (let i = 0; i < profile.samples.length; i++) {
 const pct = (v: number) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
 const print = (title: string, m: Map<string, number>, n: number, match?: string) => {
   console.log(`\n${title}`);
-  [...m]
+  const top = [...m]
     .filter(([k]) => !match || k.toLowerCase().includes(match.toLowerCase()))
     .sort((a, b) => b[1] - a[1])
-    .slice(0, n)
-    .forEach(([k, v]) => console.log(`  ${pct(v)}  ${v.toFixed(0).padStart(7)} ms  ${k}`));
+    .slice(0, n);
+  for (const [k, v] of top) console.log(`  ${pct(v)}  ${v.toFixed(0).padStart(7)} ms  ${k}`);
 };
 console.log(`${file}: ${total.toFixed(0)} ms on CPU (this thread), ${idle.toFixed(0)} ms idle${skipUs ? `, first ${skipUs / 1e6} s skipped` : ''}`);
 if (filter) {

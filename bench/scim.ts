@@ -72,6 +72,7 @@ import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from '
 import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
 import { fixed, percent, printTable } from './lib/table.js';
+import type { Json } from '../test/helpers/json.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -232,7 +233,7 @@ async function main() {
         const r = await timed('2', 'GET /Users?filter=userName eq "…" (existing)', 1, op);
         results.push({ ...r, figure: `p99 ${r.p99.toFixed(1)} ms`, target: 'p99 < 10 ms', met: r.p99 < 10, note: `${seen.size.toLocaleString('en')} distinct userNames` });
         if (EQ_CONCURRENCY > 0) {
-          const r2 = await timed('2b', 'the same, concurrency ' + EQ_CONCURRENCY, EQ_CONCURRENCY, op);
+          const r2 = await timed('2b', `the same, concurrency ${EQ_CONCURRENCY}`, EQ_CONCURRENCY, op);
           results.push({ ...r2, figure: `${r2.opsPerSec.toFixed(0)} req/s`, target: '(throughput)' });
         }
       }
@@ -389,7 +390,7 @@ function check(ok: unknown, what: string): asserts ok {
   if (!ok) throw new CheckFailed(what);
 }
 
-async function scim(method: string, path: string, body?: unknown, base = SCIM): Promise<{ status: number; doc: any; headers: IncomingHttpHeaders }> {
+async function scim(method: string, path: string, body?: unknown, base = SCIM): Promise<{ status: number; doc: Json; headers: IncomingHttpHeaders }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const { status, text, headers } = await new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
     const req = request(`${base}${path}`, {
@@ -412,7 +413,7 @@ async function scim(method: string, path: string, body?: unknown, base = SCIM): 
     req.on('error', reject);
     req.end(payload);
   });
-  let doc: any;
+  let doc: Json;
   try {
     doc = text ? JSON.parse(text) : undefined;
   } catch {
@@ -465,7 +466,7 @@ async function searchFamilyPrefix(prefix: string, expected: number | undefined, 
   const total = doc.totalResults as number;
   if (expected !== undefined) check(total === expected, `familyName sw "${prefix}": totalResults ${total}, ${expected} in the database`);
   check(total > 0, `familyName sw "${prefix}" found nobody`);
-  const page = (doc.Resources ?? []) as any[];
+  const page = (doc.Resources ?? []) as Json[];
   check(page.length === Math.min(PAGE_SIZE, total) && doc.itemsPerPage === page.length, `familyName sw "${prefix}": ${page.length} resources (itemsPerPage ${doc.itemsPerPage}) of ${total}`);
   for (const u of page) check(String(u.name?.familyName ?? '').toLowerCase().startsWith(prefix), `familyName sw "${prefix}" returned ${u.name?.familyName}`);
   return total;
@@ -485,7 +486,7 @@ async function bulk(tag: string, ops: number, stats: pg.Client | undefined, base
   const { status, doc } = await scim('POST', '/Bulk', body, base);
   const ms = performance.now() - t;
   check(status === 200, `Bulk answered ${status}: ${show(doc, 300)}`);
-  const results = (doc.Operations ?? []) as any[];
+  const results = (doc.Operations ?? []) as Json[];
   check(results.length === ops, `Bulk: ${results.length} operation results for ${ops} operations`);
   const bad = results.filter((r) => r.status !== '201' || typeof r.location !== 'string');
   check(!bad.length, `Bulk: ${bad.length} operations not "201" with a location; first: ${show(bad[0], 300)}`);

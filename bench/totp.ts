@@ -46,7 +46,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { generate, generateSecret, verify } from 'otplib';
-import pg from 'pg';
 import pino from 'pino';
 import { cpuBetween, machineCpu, usage as cpuUsage, type Usage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
@@ -240,7 +239,6 @@ async function timed(key: string, label: string, concurrency: number, op: () => 
   const end = warmEnd + SECONDS * 1000;
   const latencies: number[] = [];
   let u0: Usage | undefined;
-  let u1: Usage;
   let lastDone = warmEnd;
   let exhausted = false;
   // Readings taken in the loop, not from timers: phase (a) never yields to the event loop.
@@ -262,7 +260,7 @@ async function timed(key: string, label: string, concurrency: number, op: () => 
       }
     }),
   );
-  u1 = usage();
+  const u1 = usage();
   // Out of prepared work: the window is what was measured.
   const window = exhausted ? Math.max(1, lastDone - warmEnd) / 1000 : SECONDS;
   latencies.sort((x, y) => x - y);

@@ -16,7 +16,8 @@
  * Requests are JSON with the token in the x-csrf-token header. After a sign-in
  * the browser goes to the `location` the server answers.
  */
-(function () {
+(() => {
+  // biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (<script defer>), where strict mode is not implied
   'use strict';
 
   var lib = window.SimpleWebAuthnBrowser;
@@ -70,17 +71,17 @@
     var data = null;
     try {
       data = await res.json();
-    } catch (e) {
+    } catch {
       data = null;
     }
-    if (!res.ok) throw new ShownError((data && data.message) || GENERIC);
+    if (!res.ok) throw new ShownError(data?.message || GENERIC);
     return data || {};
   }
 
   /** What to tell the person: our own message, or why the browser or the authenticator said no. */
   function messageFor(err, registering) {
     if (err instanceof ShownError) return err.message;
-    var name = err && err.name;
+    var name = err?.name;
     if (name === 'NotAllowedError' || name === 'AbortError') return 'The passkey request was cancelled or timed out.';
     if (name === 'InvalidStateError' && registering) return 'This device already has a passkey for your account.';
     if (name === 'SecurityError') return 'Passkeys cannot be used on this address.';
@@ -111,7 +112,7 @@
     var action = ACTIONS[el.dataset.passkey];
     if (!action) return;
     el.hidden = false;
-    el.addEventListener('click', async function (event) {
+    el.addEventListener('click', async (event) => {
       event.preventDefault();
       if (el.disabled) return;
       el.disabled = true;
@@ -130,8 +131,8 @@
 
   function start() {
     var buttons = document.querySelectorAll('[data-passkey]');
-    var supported = Boolean(lib && lib.browserSupportsWebAuthn());
-    for (var i = 0; i < buttons.length; i++) {
+    var supported = Boolean(lib?.browserSupportsWebAuthn());
+    for (let i = 0; i < buttons.length; i++) {
       if (supported) bind(buttons[i]);
       else buttons[i].hidden = true;
     }

@@ -65,7 +65,7 @@ export function checkSource(file: string, source: string): Breach[] {
   const code = blankComments(source);
   const lines = source.split('\n');
   const breaches: Breach[] = [];
-  const add = (rule: string, line: number) => breaches.push({ file, line, rule, text: lines[line - 1]!.trim() });
+  const add = (rule: string, line: number) => breaches.push({ file, line, rule, text: (lines[line - 1] ?? '').trim() });
   const importRules = IMPORT_RULES.filter((r) => r.applies(file));
   for (const { specifier, line } of importsOf(code)) {
     const to = resolve(file, specifier);
@@ -101,8 +101,10 @@ function importsOf(code: string): Array<{ specifier: string; line: number }> {
   const found: Array<{ specifier: string; line: number }> = [];
   for (const pattern of [STATIC_IMPORT, BARE_IMPORT, DYNAMIC_IMPORT]) {
     for (const match of code.matchAll(pattern)) {
-      const at = match.index + match[0].lastIndexOf(match[2]!);
-      found.push({ specifier: match[2]!, line: code.slice(0, at).split('\n').length });
+      const specifier = match[2];
+      if (specifier === undefined) continue;
+      const at = match.index + match[0].lastIndexOf(specifier);
+      found.push({ specifier, line: code.slice(0, at).split('\n').length });
     }
   }
   return found;
@@ -111,7 +113,7 @@ function importsOf(code: string): Array<{ specifier: string; line: number }> {
 function resolve(from: string, specifier: string): Target {
   if (!specifier.startsWith('.')) {
     const parts = specifier.replace(/^node:/, '').split('/');
-    return { kind: 'package', name: specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]! };
+    return { kind: 'package', name: specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier) };
   }
   return { kind: 'ours', path: posix.normalize(posix.join(posix.dirname(from), specifier)).replace(/\.js$/, '.ts') };
 }
@@ -125,6 +127,10 @@ export function blankComments(source: string): string {
   let out = '';
   let i = 0;
   const substitutions: number[] = []; // for each `${` we are inside, the `{` opened in it and not yet closed
+  const opened = () => substitutions.at(-1) ?? 0;
+  const setOpened = (count: number) => {
+    substitutions[substitutions.length - 1] = count;
+  };
   const take = () => (out += source[i++] ?? '');
   const copyUntil = (end: string, inClass = false) => {
     while (i < source.length && source[i] !== '\n' && (source[i] !== end || inClass)) {
@@ -140,7 +146,8 @@ export function blankComments(source: string): string {
     while (i < source.length && source[i] !== '`') {
       if (source[i] === '\\') take();
       else if (source[i] === '$' && source[i + 1] === '{') {
-        take(), take();
+        take();
+        take();
         substitutions.push(0);
         return;
       }
@@ -149,28 +156,36 @@ export function blankComments(source: string): string {
     take();
   };
   while (i < source.length) {
-    const c = source[i]!;
+    const c = source.charAt(i);
     const next = source[i + 1];
     if (c === '/' && next === '/') {
-      while (i < source.length && source[i] !== '\n') (out += ' '), i++;
+      while (i < source.length && source[i] !== '\n') {
+        out += ' ';
+        i++;
+      }
     } else if (c === '/' && next === '*') {
       const end = source.indexOf('*/', i + 2);
       const stop = end < 0 ? source.length : end + 2;
       out += source.slice(i, stop).replace(/[^\n]/g, ' ');
       i = stop;
     } else if (c === '/' && /(?:[(,=:[!&|?{};+\-*%<>~^]|^|\breturn)\s*$/.test(out.slice(-20))) {
-      take(), copyUntil('/');
+      take();
+      copyUntil('/');
     } else if (c === "'" || c === '"') {
-      take(), copyUntil(c);
+      take();
+      copyUntil(c);
     } else if (c === '`') {
-      take(), copyTemplateBody();
+      take();
+      copyTemplateBody();
     } else if (substitutions.length && c === '{') {
-      substitutions[substitutions.length - 1]!++;
+      setOpened(opened() + 1);
       take();
     } else if (substitutions.length && c === '}') {
       take();
-      if (substitutions[substitutions.length - 1] === 0) substitutions.pop(), copyTemplateBody();
-      else substitutions[substitutions.length - 1]!--;
+      if (opened() === 0) {
+        substitutions.pop();
+        copyTemplateBody();
+      } else setOpened(opened() - 1);
     } else {
       take();
     }

@@ -10,6 +10,7 @@ import { securityHeaders } from './http/middleware/security-headers.js';
 import { clientAuthThrottle } from './http/middleware/rate-limit.js';
 import { storableInput, type Surface } from './http/middleware/storable-input.js';
 import { createRenderer } from './http/render.js';
+import { routerMiddleware } from './http/router-middleware.js';
 import { impersonationState } from './http/middleware/impersonation-state.js';
 import { ADMIN_API_PREFIX, adminApi } from './http/routes/admin-api.js';
 import { adminRoutes } from './http/routes/admin/index.js';
@@ -68,7 +69,7 @@ export async function buildApp(c: Container) {
     accessTokens: c.accessTokens,
     clock: c.clock,
     pages: {
-      error: (ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
+      error: (_ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
@@ -86,11 +87,11 @@ export async function buildApp(c: Container) {
     selfServiceRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.pageReads.users, csrf, render }),
     passkeyRoutes({ provider, passkeys: c.passkeys, users: c.pageReads.users, interactions, signIn, strategy: methods.passkey, csrf }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
-  ].flatMap((r) => [r.routes(), r.allowedMethods()]);
+  ].flatMap((r) => [routerMiddleware(r.routes()), routerMiddleware(r.allowedMethods())]);
   const health = healthRoutes({ ping: c.ping });
   const assets = assetRoutes();
 
-  const pageStack = compose<any>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
+  const pageStack = compose<Context>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
   const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
   const adminOperations = adminRoutes({ ...c.admin, clients: c.clients, scimTokens: c.scim.auth, settings: c.settings, impersonation: c.impersonation });
   const admin = adminApi({ routes: adminOperations, auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
@@ -104,8 +105,8 @@ export async function buildApp(c: Container) {
     databaseUnavailable(render, c.log),
     // Input PostgreSQL cannot store (NUL, unpaired surrogates, invalid UTF-8) is a 400 before any route.
     storableInput({ surfaceOf, render }),
-    health.routes(),
-    assets.routes(),
+    routerMiddleware(health.routes()),
+    routerMiddleware(assets.routes()),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.
     clientAuthThrottle(c.rateLimits.clientAuth),
     // Gatehouse's pages, SCIM and the admin API each have a stack of their own; the rest is oidc-provider's.

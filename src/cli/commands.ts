@@ -53,7 +53,7 @@ export interface Command {
   options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   run: (c: CliServices, opts: Opts, positionals: string[], io?: CommandIo) => Promise<unknown>;
   /** Why a result is a failure (exit 1, the result still printed); undefined when it is not. */
-  failed?: (result: any) => string | undefined;
+  failed?(result: unknown): string | undefined;
 }
 
 const usage = (problem: string) => fail('cli.usage', { problem });

@@ -1,6 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 import { COMMANDS, QUIET_IO, resolveCommand, type CliServices, type CommandIo } from './commands.js';
 import { EXIT, exitCode } from './exit-codes.js';
+import { defined } from '../util/defined.js';
 
 /** What a command printed and how it ended, wherever it ran. */
 export interface CliOutcome {
@@ -32,7 +33,7 @@ export function checkCommand(argv: string[]): CliOutcome | undefined {
 export async function execute(services: CliServices, argv: string[], io: CommandIo = QUIET_IO): Promise<CliOutcome> {
   try {
     const resolved = resolveCommand(argv);
-    if (!resolved) return checkCommand(argv)!;
+    if (!resolved) return defined(checkCommand(argv), 'why the command did not resolve');
     const result = await resolved.command.run(services, resolved.opts, resolved.positionals, io);
     const failed = resolved.command.failed?.(result);
     return { code: failed ? EXIT.failed : EXIT.ok, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: failed ? `error: ${failed}\n` : '' };

@@ -7,11 +7,12 @@ import { forwardToServer } from './server-socket.js';
 
 /** `gatehouse <command>`: JSON on stdout; a message on stderr and a non-zero exit on bad input. */
 async function main(argv: string[]): Promise<CliOutcome> {
-  if (!argv.length || ['help', '--help', '-h'].includes(argv[0]!)) return { code: 0, stdout: '', stderr: usageText() };
+  const [command] = argv;
+  if (command === undefined || ['help', '--help', '-h'].includes(command)) return { code: 0, stdout: '', stderr: usageText() };
   const invalid = checkCommand(argv);
   if (invalid) return invalid;
   const config = loadConfig();
-  const progress = createProgress(process.stderr, argv[0]!);
+  const progress = createProgress(process.stderr, command);
   const io = { cwd: process.cwd(), progress: progress.update };
   try {
     // On the embedded database, a running server owns it: the command runs there.

@@ -67,7 +67,7 @@ export function forwardToServer(dataDir: string, argv: string[], io?: CommandIo)
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
         const lines = (rest + chunk).split('\n');
-        rest = lines.pop()!;
+        rest = lines.pop() ?? '';
         try {
           for (const l of lines) line(l);
         } catch {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { defined } from '../util/defined.js';
 
 /** A rate limit written `<count>/<window>`, the window in s, m or h: `10/15m`. */
 const rateLimit = (fallback: string) =>
@@ -8,7 +9,7 @@ const rateLimit = (fallback: string) =>
     .default(fallback)
     .pipe(z.string().regex(/^\d+\/\d+[smh]$/, 'a rate limit is <count>/<window>, the window in s, m or h (e.g. 10/15m)'))
     .transform((v) => {
-      const [, count, size, unit] = /^(\d+)\/(\d+)([smh])$/.exec(v)!;
+      const [, count, size, unit] = defined(/^(\d+)\/(\d+)([smh])$/.exec(v), 'a checked rate limit');
       return { points: Number(count), seconds: Number(size) * { s: 1, m: 60, h: 3600 }[unit as 's' | 'm' | 'h'] };
     })
     .refine((l) => l.points >= 1 && l.seconds >= 1, 'a rate limit allows at least 1 in at least 1s');

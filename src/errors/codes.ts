@@ -1,5 +1,6 @@
 import { AppError } from './app-error.js';
 import { RetryLater } from './retry-later.js';
+import { defined } from '../util/defined.js';
 
 /**
  * Every error the application raises on purpose: code (`area.reason`) → HTTP
@@ -266,7 +267,7 @@ export function pageText<C extends ErrorCode>(code: C, ...args: ParamsArg<C>): s
 export function fail<C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>): AppError {
   const entry = entryOf(code);
   const message = errorMessage(code, ...([params] as ParamsArg<C>));
-  if (entry.retryAfter) return new RetryLater(code, entry.status, message, call(entry.retryAfter, params)!);
+  if (entry.retryAfter) return new RetryLater(code, entry.status, message, defined(call(entry.retryAfter, params), `the retryAfter of ${code}`));
   return new AppError(code, entry.status, message, call(entry.details, params));
 }
 

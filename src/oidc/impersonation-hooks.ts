@@ -3,6 +3,7 @@ import type { Next } from 'koa';
 import type { ImpersonationService } from '../services/impersonation.js';
 import type { AccountFacts } from './account-claims.js';
 import { TOKEN_EXCHANGE } from './token-exchange.js';
+import { defined } from '../util/defined.js';
 
 /**
  * Around the provider's routes, what impersonation follows (before the answer leaves):
@@ -22,7 +23,7 @@ export function impersonationHooks(impersonation: ImpersonationService) {
       const acting = account?.facts?.impersonation;
       if (acting) {
         const scope = (oidc.entities.AccessToken as { scope?: string } | undefined)?.scope;
-        await impersonation.tokenIssued(acting, { targetId: account.accountId, clientId: oidc.client!.clientId, scope, ip: ctx.ip });
+        await impersonation.tokenIssued(acting, { targetId: account.accountId, clientId: defined(oidc.client, 'the client of a token response').clientId, scope, ip: ctx.ip });
       }
     } else if (oidc?.route === 'end_session_confirm') {
       const session = oidc.session as { uid: string; destroyed?: boolean } | undefined;

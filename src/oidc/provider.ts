@@ -12,6 +12,7 @@ import type { AccountClaims, AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
 import { impersonationHooks } from './impersonation-hooks.js';
 import { registerTokenExchange } from './token-exchange.js';
+import { defined } from '../util/defined.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -212,7 +213,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 function signInPolicy() {
   const { base, Check } = interactionPolicy;
   const policy = base();
-  policy.get('login')!.checks.add(
+  defined(policy.get('login'), 'the login prompt').checks.add(
     new Check('acr_step_up', 'multi-factor authentication is required', (ctx) => {
       const { oidc } = ctx;
       const wanted = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);

@@ -10,7 +10,7 @@ import { createProvider, type ProviderDeps } from './provider.js';
  * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
  */
 export async function createReloadableProvider(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeysService; log: Logger }) {
-  let middleware: Middleware<any, any>[] = [];
+  let middleware: Middleware[] = [];
   const build = async () => {
     const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
     for (const m of middleware) p.use(m);
@@ -28,7 +28,7 @@ export async function createReloadableProvider(deps: Omit<ProviderDeps, 'jwks'> 
 
   return {
     /** Gatehouse's own middleware, run ahead of the provider's routes (kept across rebuilds). */
-    use(list: Middleware<any, any>[]) {
+    use(list: Middleware[]) {
       middleware = list;
       for (const m of list) provider.use(m);
       callback = provider.callback();

@@ -70,9 +70,9 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
       return { sub: p.sub, clientId: String(p.client_id), amr: strings(p.amr), acr: p.acr as string | undefined, chained: p.act !== undefined, expiresAt: new Date(p.exp * 1000), sessionUid: null };
     }
     const token = await provider.AccessToken.find(value);
-    if (!token?.isValid || !token.accountId) return undefined;
+    if (!token?.isValid || !token.accountId || !token.clientId || !token.exp) return undefined;
     const extra = token.extra ?? {};
-    return { sub: token.accountId, clientId: token.clientId!, amr: strings(extra.amr), acr: extra.acr as string | undefined, chained: extra.act !== undefined, expiresAt: new Date(token.exp! * 1000), sessionUid: token.sessionUid ?? null };
+    return { sub: token.accountId, clientId: token.clientId, amr: strings(extra.amr), acr: extra.acr as string | undefined, chained: extra.act !== undefined, expiresAt: new Date(token.exp * 1000), sessionUid: token.sessionUid ?? null };
   }
 
   /** The token's scope: OpenID scopes for userinfo, or the resource's scopes (OpenID ones go to the grant too). */

@@ -57,7 +57,7 @@ export interface RowRules {
 }
 
 /** The rule of `z.email()`, which the admin API applies to emails. */
-const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
+const EMAIL = /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 
 /** Longest cell per column (as the admin API allows); 200 when not listed. */
 const MAX_LENGTH: Partial<Record<ImportColumn, number>> = { email: 320, userCode: 100, profileUrl: 2000, tags: 100 * 101 };
@@ -113,7 +113,7 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
   const given = values as Record<string, unknown>;
 
   for (const [i, column] of columns.entries()) {
-    const cell = unguard(cells[i]!.trim());
+    const cell = unguard((cells[i] ?? '').trim());
     if (!cell) continue;
     if (cell.includes('\u0000')) {
       problem(column, 'import.invalid_value', `${column} holds a NUL character.`);
@@ -171,8 +171,9 @@ export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: 
   if (found.length > 1) return bad('import.ambiguous_key', `${found.length} users have the ${given}.`);
   if (found.length && rules.mode === 'add') return bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
   if (!found.length && rules.mode === 'update') return bad('import.not_found', `No user has the ${given} (mode update only changes).`);
-  if (!found.length) return { ok: true };
-  const role = highestRole([found[0]!.user.mainRole, ...found[0]!.roles]);
-  if (mayChange({ role: rules.grantor }, role)) return { ok: true, target: found[0] };
+  const [target] = found;
+  if (!target) return { ok: true };
+  const role = highestRole([target.user.mainRole, ...target.roles]);
+  if (mayChange({ role: rules.grantor }, role)) return { ok: true, target };
   return bad('import.forbidden_target', `Your role (${rules.grantor}) may not change a user who is ${role}.`);
 }

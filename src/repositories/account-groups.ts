@@ -17,12 +17,21 @@ const COLUMNS = ['id', 'name', 'created_at', 'updated_at'];
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Account groups and their member accounts. */
+/** An account group as `withMembers` selects it. */
+interface AccountGroupRow {
+  id: string;
+  name: string;
+  account_ids: string[] | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 export function createAccountGroupsRepository(db: Db) {
   const withMembers = (trx: Executor) =>
     trx('account_groups as g')
       .select(COLUMNS.map((c) => `g.${c}`))
       .select(trx.raw(`(SELECT coalesce(array_agg(m.account_id ORDER BY m.account_id), '{}') FROM account_group_members m WHERE m.account_group_id = g.id) AS account_ids`));
-  const toGroup = (r: any): AccountGroup => ({ id: r.id, name: r.name, accountIds: r.account_ids ?? [], createdAt: r.created_at, updatedAt: r.updated_at });
+  const toGroup = (r: AccountGroupRow): AccountGroup => ({ id: r.id, name: r.name, accountIds: r.account_ids ?? [], createdAt: r.created_at, updatedAt: r.updated_at });
 
   async function findById(id: string, trx: Executor = db): Promise<AccountGroup | undefined> {
     if (!isUuid(id)) return undefined;

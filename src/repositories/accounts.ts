@@ -3,6 +3,7 @@ import type { Db, Executor } from '../db/database.js';
 import { toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID, type Account, type AccountKind } from '../domain/account.js';
 import { isUuid } from '../util/uuid.js';
+import { defined } from '../util/defined.js';
 
 /** An account as the directory lists it: how many users it employs and the account groups it belongs to. */
 export interface AccountListing extends Account {
@@ -12,7 +13,20 @@ export interface AccountListing extends Account {
 }
 
 const COLUMNS = ['id', 'name', 'kind', 'created_at', 'updated_at'];
-const toAccount = (r: any): Account => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, updatedAt: r.updated_at });
+/** A row of `accounts`, and with the counts a listing selects. */
+interface AccountRow {
+  id: string;
+  name: string;
+  kind: AccountKind;
+  created_at: Date;
+  updated_at: Date;
+}
+interface AccountListingRow extends AccountRow {
+  user_count: string | number;
+  account_group_ids: string[] | null;
+}
+
+const toAccount = (r: AccountRow): Account => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, updatedAt: r.updated_at });
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Accounts (the organisations users work for). */
@@ -25,7 +39,7 @@ export function createAccountsRepository(db: Db) {
         trx.raw(`(SELECT count(*) FROM employments e JOIN users u ON u.id = e.user_id WHERE e.account_id = a.id AND u.status <> 'deleted') AS user_count`),
         trx.raw(`(SELECT coalesce(array_agg(m.account_group_id ORDER BY m.account_group_id), '{}') FROM account_group_members m WHERE m.account_id = a.id) AS account_group_ids`),
       );
-  const toListing = (r: any): AccountListing => ({ ...toAccount(r), userCount: Number(r.user_count), accountGroupIds: r.account_group_ids ?? [] });
+  const toListing = (r: AccountListingRow): AccountListing => ({ ...toAccount(r), userCount: Number(r.user_count), accountGroupIds: r.account_group_ids ?? [] });
 
   return {
     /** The account with this name (case-insensitive), made as a `customer` when missing. */
@@ -37,7 +51,7 @@ export function createAccountsRepository(db: Db) {
          ON CONFLICT (lower(name)) DO UPDATE SET name = accounts.name RETURNING id, name, kind`,
         [name],
       )) as { rows: { id: string; name: string; kind: AccountKind }[] };
-      return rows[0]!;
+      return defined(rows[0], 'the inserted account');
     },
 
     /** A page of accounts by name: part of the name (case-insensitive) and kind. */

@@ -60,7 +60,23 @@ export interface AuditCursor {
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-const toEvent = (r: any): StoredAuditEvent => ({
+/** A row of `audit_events`. */
+interface AuditEventRow {
+  id: string | number;
+  at: Date;
+  actor_type: Actor['type'];
+  actor_id: Actor['id'];
+  actor_name: Actor['name'];
+  on_behalf_of: Actor['onBehalfOf'];
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  changes: Record<string, [unknown, unknown]> | null;
+  ip: string | null;
+  details: Record<string, unknown> | null;
+}
+
+const toEvent = (r: AuditEventRow): StoredAuditEvent => ({
   id: Number(r.id),
   at: r.at,
   actor: { type: r.actor_type, id: r.actor_id, name: r.actor_name, onBehalfOf: r.on_behalf_of },

@@ -6,10 +6,19 @@ import { whereIdentifier } from './users.js';
  * Password hashes and the failed-attempt counter. The only reader of
  * `password_hash`; every counter change is a single atomic statement.
  */
+/** The columns of `users` a password check reads. */
+interface CredentialRow {
+  id: string;
+  status: Status;
+  password_hash: string | null;
+  failed_attempts: number;
+  locked_until: Date | null;
+}
+
 export function createCredentialsRepository(db: Db) {
   const base = (trx: Executor) =>
     trx('users').select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until').whereNot('status', 'deleted');
-  const toCredential = (r: any): PasswordCredential => ({
+  const toCredential = (r: CredentialRow): PasswordCredential => ({
     userId: r.id,
     status: r.status,
     passwordHash: r.password_hash,

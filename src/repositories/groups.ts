@@ -6,7 +6,17 @@ import { displayNameSql, type SqlCondition } from './users.js';
 import { isUuid } from '../util/uuid.js';
 
 const COLUMNS = ['id', 'display_name', 'external_id', 'created_at', 'updated_at', 'version'];
-const toGroup = (r: any): Group => ({
+/** A row of `groups`. */
+interface GroupRow {
+  id: string;
+  display_name: string;
+  external_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+const toGroup = (r: GroupRow): Group => ({
   id: r.id,
   displayName: r.display_name,
   externalId: r.external_id,
@@ -93,7 +103,7 @@ export function createGroupsRepository(db: Db) {
         .whereIn('gm.group_id', groupIds)
         .whereNot('u.status', 'deleted')
         .orderBy(['gm.group_id', 'u.id']);
-      for (const r of rows) byGroup.get(r.group_id)!.push({ id: r.id, display: r.display });
+      for (const r of rows) byGroup.get(r.group_id)?.push({ id: r.id, display: r.display });
       return byGroup;
     },
 

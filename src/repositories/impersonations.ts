@@ -2,12 +2,28 @@ import type { Db, Executor } from '../db/database.js';
 import type { Impersonation, ImpersonationEndReason } from '../domain/impersonation.js';
 import type { RoleAssignment, User } from '../domain/user.js';
 import { AUDIT_COLUMNS, auditValues, type AuditEvent } from './audit-events.js';
-import { displayNameSql, toUser, USER_COLUMNS } from './users.js';
+import { displayNameSql, toUser, USER_COLUMNS, type UserRow } from './users.js';
 import { isUuid } from '../util/uuid.js';
 
 const COLUMNS = ['id', 'kind', 'actor_id', 'target_id', 'client_id', 'grant_id', 'session_uid', 'created_at', 'started_at', 'expires_at', 'ended_at', 'ended_reason'];
 
-const toImpersonation = (r: any): Impersonation => ({
+/** A row of `impersonations`. */
+interface ImpersonationRow {
+  id: string;
+  kind: Impersonation['kind'];
+  actor_id: string;
+  target_id: string;
+  client_id: string | null;
+  grant_id: string | null;
+  session_uid: string | null;
+  created_at: Date | string;
+  started_at: Date | null;
+  expires_at: Date | string;
+  ended_at: Date | null;
+  ended_reason: string | null;
+}
+
+const toImpersonation = (r: ImpersonationRow): Impersonation => ({
   id: r.id,
   kind: r.kind,
   actorId: r.actor_id,
@@ -54,15 +70,15 @@ export interface Party {
  * redeemed, then the impersonation's end.
  */
 export function createImpersonationsRepository(db: Db) {
-  const returning = (rows: unknown[]) => rows.map(toImpersonation);
+  const returning = (rows: ImpersonationRow[]) => rows.map(toImpersonation);
   return {
     /** The actor and the target as they are now; either is undefined when there is no such user. */
     async parties(actorId: string, targetId: string): Promise<{ actor?: Party; target?: Party }> {
       if (!isUuid(actorId)) return {};
-      const { rows } = (await db.raw(PARTIES, [actorId, isUuid(targetId) ? targetId : null])) as { rows: any[] };
+      const { rows } = (await db.raw(PARTIES, [actorId, isUuid(targetId) ? targetId : null])) as { rows: (UserRow & { assignments: RoleAssignment[] })[] };
       const party = (id: string) => {
         const row = rows.find((r) => r.id === id);
-        return row && { user: toUser(row), assignments: row.assignments as RoleAssignment[] };
+        return row && { user: toUser(row), assignments: row.assignments };
       };
       return { actor: party(actorId), target: party(targetId) };
     },
@@ -110,7 +126,7 @@ export function createImpersonationsRepository(db: Db) {
     /** The impersonation behind a token or an authorization, ended or not (the caller decides). */
     async findForToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<Impersonation | undefined> {
       if (!isUuid(input.accountId)) return undefined;
-      const { rows } = (await db.raw(FOR_TOKEN, [input.accountId, input.grantId ?? null, input.sessionUid ?? null])) as { rows: unknown[] };
+      const { rows } = (await db.raw(FOR_TOKEN, [input.accountId, input.grantId ?? null, input.sessionUid ?? null])) as { rows: ImpersonationRow[] };
       return rows[0] ? toImpersonation(rows[0]) : undefined;
     },
 

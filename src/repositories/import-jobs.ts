@@ -38,7 +38,21 @@ export interface ImportRowError {
 }
 
 const COLUMNS = ['id', 'status', 'key', 'mode', 'dry_run', 'total', 'processed', 'created', 'updated', 'failed', 'error', 'error_code', 'created_by', 'created_at', 'finished_at'];
-const toJob = (r: any): ImportJob => ({
+/** A row of `import_jobs`. */
+interface ImportJobRow extends ImportCounts {
+  id: string;
+  status: ImportJobStatus;
+  key: ImportKey;
+  mode: ImportMode;
+  dry_run: boolean;
+  error: string | null;
+  error_code: string | null;
+  created_by: string | null;
+  created_at: Date;
+  finished_at: Date | null;
+}
+
+const toJob = (r: ImportJobRow): ImportJob => ({
   id: r.id,
   status: r.status,
   key: r.key,

@@ -6,7 +6,15 @@ export interface StoredInvitation extends InvitationRecord {
   invitedBy: string | null;
 }
 
-const toInvitation = (r: any): StoredInvitation => ({
+/** The invitation columns of `users`. */
+interface InvitationRow {
+  scheduled_at: Date | string | null;
+  sent_at: Date | string | null;
+  confirmed_at: Date | string | null;
+  invited_by: string | null;
+}
+
+const toInvitation = (r: InvitationRow): StoredInvitation => ({
   scheduledAt: r.scheduled_at ? new Date(r.scheduled_at) : null,
   sentAt: r.sent_at ? new Date(r.sent_at) : null,
   confirmedAt: r.confirmed_at ? new Date(r.confirmed_at) : null,

@@ -2,6 +2,7 @@ import type { Db, Executor } from '../db/database.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken } from '../util/crypto.js';
 import { isUuid } from '../util/uuid.js';
+import { defined } from '../util/defined.js';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -156,7 +157,7 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
     async revokeAccount(accountId: string, trx: Executor = db): Promise<number> {
       const uuid = isUuid(accountId) ? accountId : null;
       const { rows } = (await trx.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
-      return rows[0]!.n;
+      return defined(rows[0], 'the count of revoked payloads').n;
     },
     /** A user's live sessions (oidc-provider `Session` payloads), the newest sign-in first. */
     async sessionsOf(accountId: string, trx: Executor = db): Promise<{ payload: OidcPayload; expiresAt: Date | null }[]> {

@@ -22,7 +22,10 @@ export function createRateLimitStore(db: Db) {
       async query(q: StoreQuery): Promise<{ rows: { points: number; expire: number | null }[]; rowCount: number }> {
         const bindings: unknown[] = [];
         // knex binds `?`: each `$n` becomes one, with its value in order (a `$n` may appear twice).
-        const sql = q.text.replace(/\$(\d+)/g, (_, n: string) => (bindings.push(q.values?.[Number(n) - 1] ?? null), '?'));
+        const sql = q.text.replace(/\$(\d+)/g, (_, n: string) => {
+          bindings.push(q.values?.[Number(n) - 1] ?? null);
+          return '?';
+        });
         const result = (await db.raw(sql, bindings as never[])) as { rows?: Record<string, unknown>[]; rowCount?: number };
         const rows = (result.rows ?? []).map((r) => ({ points: Number(r.points), expire: r.expire === null || r.expire === undefined ? null : Number(r.expire) }));
         // knex-pglite reports a SELECT's rowCount as 0 (affected rows): the rows say it.

@@ -9,9 +9,17 @@ export interface ResourceServer {
 }
 
 /** Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`. */
+/** A row of `resource_servers`. */
+interface ResourceServerRow {
+  indicator: string;
+  scopes: string[];
+  access_token_ttl: number | null;
+  first_party_only: boolean;
+}
+
 export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
   const cache = createTtlCache<ResourceServer>(cacheMs);
-  const toResource = (r: any): ResourceServer => ({
+  const toResource = (r: ResourceServerRow): ResourceServer => ({
     indicator: r.indicator,
     scopes: r.scopes,
     accessTokenTtl: r.access_token_ttl,

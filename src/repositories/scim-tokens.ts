@@ -10,7 +10,17 @@ export interface ScimToken {
   revokedAt: Date | null;
 }
 
-const toToken = (r: any): ScimToken => ({
+/** A row of `scim_tokens`, without the hash. */
+interface ScimTokenRow {
+  id: string;
+  name: string;
+  grantable_roles: Role[];
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const toToken = (r: ScimTokenRow): ScimToken => ({
   id: r.id,
   name: r.name,
   grantableRoles: r.grantable_roles,

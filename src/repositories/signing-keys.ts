@@ -10,8 +10,18 @@ export interface SigningKeyRow {
   createdAt: Date;
 }
 
+/** A row of `signing_keys`, as the database returns it. */
+interface SigningKeyColumns {
+  kid: string;
+  alg: string;
+  public_jwk: Record<string, unknown>;
+  private_jwk_encrypted: string;
+  state: SigningKeyRow['state'];
+  created_at: Date;
+}
+
 export function createSigningKeysRepository(db: Db, clock: Clock = systemClock) {
-  const toRow = (r: any): SigningKeyRow => ({
+  const toRow = (r: SigningKeyColumns): SigningKeyRow => ({
     kid: r.kid,
     alg: r.alg,
     publicJwk: r.public_jwk,

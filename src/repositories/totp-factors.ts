@@ -15,8 +15,16 @@ export interface TotpFactor {
  * One TOTP factor per user (`totp_factors`). Every change that guards against a
  * race is a single conditional statement.
  */
+/** A row of `totp_factors`; `last_step` is a bigint, read as a string. */
+interface TotpFactorRow {
+  user_id: string;
+  secret_sealed: string;
+  confirmed_at?: Date | null;
+  last_step?: string | number | null;
+}
+
 export function createTotpFactorsRepository(db: Db) {
-  const toFactor = (r: any): TotpFactor => ({
+  const toFactor = (r: TotpFactorRow): TotpFactor => ({
     userId: r.user_id,
     secretSealed: r.secret_sealed,
     confirmedAt: r.confirmed_at ?? null,

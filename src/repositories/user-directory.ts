@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
-import type { DirectoryEntry, UserContacts } from '../domain/user.js';
-import { displayNameSql, toUser, USER_COLUMNS, type SqlCondition } from './users.js';
+import type { ContactValue, DirectoryEntry, PostalAddress, UserContacts } from '../domain/user.js';
+import { displayNameSql, toUser, USER_COLUMNS, type SqlCondition, type UserRow } from './users.js';
 import { isUuid } from '../util/uuid.js';
 
 /**
@@ -22,14 +22,28 @@ const ENTRY_COLUMNS = `
 
 const COLUMNS = USER_COLUMNS.map((c) => `users.${c}`).join(', ');
 
-function toEntry(r: any): DirectoryEntry {
+/** One of `entry_values`: an email or a phone number, or an address. */
+type EntryValue =
+  | ({ attribute: 'emails' | 'phoneNumbers' } & ContactValue)
+  | ({ attribute: 'addresses'; value: null; display: null } & PostalAddress);
+
+/** A user row with the `ENTRY_COLUMNS`. */
+interface EntryRow extends UserRow {
+  entry_values: EntryValue[];
+  entry_roles: DirectoryEntry['roles'];
+  entry_groups: DirectoryEntry['groups'];
+  entry_organization: string | null;
+  entry_manager: string | null;
+}
+
+function toEntry(r: EntryRow): DirectoryEntry {
   const contacts: UserContacts = { emails: [], phoneNumbers: [], addresses: [] };
-  for (const v of r.entry_values as any[]) {
+  for (const v of r.entry_values) {
     if (v.attribute === 'addresses') {
       const { attribute: _, value: __, display: ___, ...address } = v;
       contacts.addresses.push(address);
     } else {
-      contacts[v.attribute as 'emails' | 'phoneNumbers'].push({ value: v.value, type: v.type, display: v.display, primary: v.primary });
+      contacts[v.attribute].push({ value: v.value, type: v.type, display: v.display, primary: v.primary });
     }
   }
   const user = toUser(r);
@@ -45,7 +59,7 @@ function toEntry(r: any): DirectoryEntry {
 
 /** Users as a directory reads them (SCIM): one statement a page, the total included. */
 export function createUserDirectory(db: Db) {
-  const rows = async (trx: Executor, sql: string, bindings: unknown[]) => ((await trx.raw(sql, bindings as Knex.RawBinding[])) as { rows: any[] }).rows;
+  const rows = async <Row = EntryRow>(trx: Executor, sql: string, bindings: unknown[]) => ((await trx.raw(sql, bindings as Knex.RawBinding[])) as { rows: Row[] }).rows;
 
   return {
     /** A user who is not deleted. */
@@ -73,15 +87,15 @@ export function createUserDirectory(db: Db) {
         );
         return { total, entries: page.map(toEntry) };
       }
-      const page = await rows(
+      const page = await rows<EntryRow & { total_count: string | number }>(
         trx,
         `WITH matched AS MATERIALIZED (SELECT ${COLUMNS} FROM users WHERE users.status <> 'deleted' AND (${where.sql})),
               page AS (SELECT users.*, count(*) OVER () AS total_count FROM matched AS users ORDER BY ${orderBy} OFFSET ? LIMIT ?)
          SELECT users.*, ${limit ? ENTRY_COLUMNS : 'NULL AS no_entry'} FROM page AS users ORDER BY ${orderBy}`,
         [...where.bindings, offset, Math.max(limit, 1)],
       );
-      if (page.length) return { total: Number(page[0].total_count), entries: limit ? page.map(toEntry) : [] };
-      const [counted] = await rows(trx, `SELECT count(*) AS count FROM users WHERE users.status <> 'deleted' AND (${where.sql})`, where.bindings);
+      if (page[0]) return { total: Number(page[0].total_count), entries: limit ? page.map(toEntry) : [] };
+      const [counted] = await rows<{ count: string | number }>(trx, `SELECT count(*) AS count FROM users WHERE users.status <> 'deleted' AND (${where.sql})`, where.bindings);
       return { total: toCount(counted), entries: [] };
     },
   };

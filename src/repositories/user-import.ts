@@ -1,7 +1,7 @@
 import type { Db, Executor } from '../db/database.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import type { Actor } from '../domain/actor.js';
-import { toUser, USER_COLUMNS } from './users.js';
+import { toUser, USER_COLUMNS, type UserRow } from './users.js';
 import { isUuid } from '../util/uuid.js';
 
 /**
@@ -130,7 +130,7 @@ export function createUserImportRepository(db: Db) {
            FROM users WHERE lower(users.${column}) = ANY(?::text[]) AND users.status <> 'deleted'
            FOR NO KEY UPDATE OF users`,
         [[...keys]],
-      )) as { rows: any[] };
+      )) as { rows: (UserRow & { import_key: string; role_names: Role[] })[] };
       for (const r of rows) {
         const list = found.get(r.import_key) ?? [];
         list.push({ user: toUser(r), roles: r.role_names });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { toCount, type Db, type Executor } from '../db/database.js';
 import { ROLES, roleRank, type Role, type RoleAssignment, type Status } from '../domain/user.js';
+import { defined } from '../util/defined.js';
 
 export interface Employment {
   accountId: string;
@@ -50,7 +51,7 @@ export function createUserRelationsRepository(db: Db) {
      * the main one's account `users.main_account_id`.
      */
     async replaceEmployments(userId: string, employments: readonly EmploymentInput[], trx: Executor): Promise<void> {
-      const main = employments.find((e) => e.isMain)!;
+      const main = defined(employments.find((e) => e.isMain), 'the main employment');
       await trx('employments').where('user_id', userId).whereNotIn('account_id', employments.map((e) => e.accountId)).delete();
       // No main first: the one-main index holds at every statement.
       await trx('employments').where({ user_id: userId, is_main: true }).update({ is_main: false });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Db, Executor } from '../db/database.js';
 import type { Role, Status, User } from '../domain/user.js';
 import type { UserScope } from '../domain/user-scope.js';
-import { toUser, USER_COLUMNS } from './users.js';
+import { toUser, USER_COLUMNS, type UserRow } from './users.js';
 
 /** What the users list (and export) filters on; every field is optional. */
 export interface UserFilter {
@@ -75,13 +75,14 @@ export function createUserSearch(db: Db) {
     if (filter.status?.length) q.whereIn('users.status', filter.status);
     // SPEC: the main role is the one "used for display and filtering".
     if (filter.role?.length) q.whereIn('users.main_role', filter.role);
-    if (filter.accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', filter.accountId!));
-    if (filter.accountGroupId) {
+    const { accountId, accountGroupId, groupId } = filter;
+    if (accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', accountId));
+    if (accountGroupId) {
       q.whereExists((s) =>
-        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', filter.accountGroupId!),
+        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', accountGroupId),
       );
     }
-    if (filter.groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', filter.groupId!));
+    if (groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId));
     if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);
@@ -110,7 +111,7 @@ export function createUserSearch(db: Db) {
         return q.orderByRaw(`${key} ${direction}, ${id} ${direction}`).limit(input.limit + 1);
       };
       const count = () => where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0));
-      let rows: any[];
+      let rows: (UserRow & { sort_key: string; total?: string | number })[];
       let total: number | undefined;
       if (input.filter.q?.trim() && input.withTotal !== false) {
         const matched = where(trx('users'), input.filter, input.scope).select('users.id', trx.raw(`${sql} AS k`));
@@ -123,7 +124,7 @@ export function createUserSearch(db: Db) {
           .select(trx.raw('page.k::text AS sort_key'), trx.raw('(SELECT count(*) FROM matched) AS total'))
           .orderByRaw(`page.k ${direction}, page.id ${direction}`);
         // A page past the end has no row to carry the total.
-        total = rows.length ? Number(rows[0].total) : await count();
+        total = rows[0] ? Number(rows[0].total) : await count();
       } else {
         const page = keyset(where(trx('users'), input.filter, input.scope), sql, 'users.id')
           .select(USER_COLUMNS.map((c) => `users.${c}`))

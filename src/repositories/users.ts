@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
-import type { ContactValue, Profile, ProfileField, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
+import type { ContactValue, Profile, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
 import { isUuid } from '../util/uuid.js';
+import { defined } from '../util/defined.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
@@ -13,7 +14,41 @@ export const USER_COLUMNS = [
   'created_at', 'updated_at', 'version',
 ] as const;
 
-type UserRow = Record<(typeof USER_COLUMNS)[number], any>;
+/** A row of `users` as `USER_COLUMNS` select it. */
+export interface UserRow {
+  id: User['id'];
+  user_code: User['userCode'];
+  email: User['email'];
+  title: User['title'];
+  given_name: User['givenName'];
+  middle_name: User['middleName'];
+  family_name: User['familyName'];
+  external_id: User['externalId'];
+  status: User['status'];
+  main_account_id: User['mainAccountId'];
+  main_role: User['mainRole'];
+  direct_manager_id: User['directManagerId'];
+  preferred_language: User['preferredLanguage'];
+  timezone: User['timezone'];
+  display_name: User['displayName'];
+  nick_name: User['nickName'];
+  name_formatted: User['nameFormatted'];
+  honorific_suffix: User['honorificSuffix'];
+  job_title: User['jobTitle'];
+  user_type: User['userType'];
+  locale: User['locale'];
+  profile_url: User['profileUrl'];
+  employee_number: User['employeeNumber'];
+  cost_center: User['costCenter'];
+  division: User['division'];
+  department: User['department'];
+  tags: User['tags'] | null;
+  custom_attributes: User['customAttributes'] | null;
+  last_sign_in_at: User['lastSignInAt'];
+  created_at: User['createdAt'];
+  updated_at: User['updatedAt'];
+  version: User['version'];
+}
 
 export function toUser(r: UserRow): User {
   return {
@@ -230,7 +265,7 @@ export function createUsersRepository(db: Db) {
         input.passwordHash ?? null,
         JSON.stringify(contactRows(contacts)),
       ] as Knex.RawBinding[])) as { rows: UserRow[] };
-      return toUser(rows[0]!);
+      return toUser(defined(rows[0], 'the inserted user'));
     },
 
     /** Changes columns of a user who is not deleted; bumps the version. */

@@ -24,7 +24,23 @@ export type NewWebAuthnCredential = Omit<WebAuthnCredential, 'id' | 'publicKey' 
 
 const COLUMNS = ['id', 'user_id', 'credential_id', 'public_key', 'counter', 'transports', 'name', 'aaguid', 'device_type', 'backed_up', 'created_at', 'last_used_at'];
 
-const toCredential = (r: any): WebAuthnCredential => ({
+/** A row of `webauthn_credentials`; `counter` is a bigint, read as a string. */
+interface WebAuthnCredentialRow {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: string | number;
+  transports: string[] | null;
+  name: string;
+  aaguid: string | null;
+  device_type: string | null;
+  backed_up: boolean;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const toCredential = (r: WebAuthnCredentialRow): WebAuthnCredential => ({
   id: r.id,
   userId: r.user_id,
   credentialId: r.credential_id,

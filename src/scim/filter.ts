@@ -171,10 +171,10 @@ function isFolded(column: Column): boolean {
 /** An RFC 3339 date-time that is a real instant; without an offset it is UTC. */
 function dateTimeValue(value: string, attrPath: string): string {
   const match = DATE_TIME.exec(value);
-  const fields = match?.slice(1, 7).map(Number) ?? [];
-  const instant = new Date(Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]));
+  const field = (group: number) => Number(match?.[group]);
+  const instant = new Date(Date.UTC(field(1), field(2) - 1, field(3), field(4), field(5), field(6)));
   const roundTrip = [instant.getUTCFullYear(), instant.getUTCMonth() + 1, instant.getUTCDate(), instant.getUTCHours(), instant.getUTCMinutes(), instant.getUTCSeconds()];
-  if (!match || roundTrip.some((field, i) => field !== fields[i])) {
+  if (!match || roundTrip.some((value, i) => value !== field(i + 1))) {
     throw invalidFilter(`"${attrPath}" compares with a dateTime such as "2024-01-31T12:00:00Z", not "${value}"`);
   }
   return match[8] ? value : `${value}Z`;

@@ -55,10 +55,14 @@ function inlineSubAttributes(text: string): string {
 }
 
 function restoreStrings(node: Filter, strings: string[]): Filter {
-  if ('filters' in node) node.filters.forEach((filter) => restoreStrings(filter, strings));
+  if ('filters' in node) for (const filter of node.filters) restoreStrings(filter, strings);
   else if ('filter' in node) restoreStrings(node.filter, strings);
   else if ('valFilter' in node) restoreStrings(node.valFilter, strings);
-  else if ('compValue' in node && typeof node.compValue === 'string') node.compValue = strings[Number(node.compValue)];
+  else if ('compValue' in node && typeof node.compValue === 'string') {
+    const restored = strings[Number(node.compValue)];
+    if (restored === undefined) throw new Error(`no string was extracted as "${node.compValue}"`);
+    node.compValue = restored;
+  }
   return node;
 }
 

@@ -3,6 +3,7 @@ import { invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { parsePatchPath, type PatchTarget } from './patch-path.js';
 import { findAttribute, PATCH_OP, resolveSchema, resourceSchemas, type AttributeDefinition, type ResourceName, type ScimDoc } from './schemas.js';
 import type { ValueFilter } from './value-filter.js';
+import { defined } from '../util/defined.js';
 
 type OpName = 'add' | 'replace' | 'remove';
 type Operation = { readonly op: OpName; readonly path: string | undefined; readonly value: unknown };
@@ -84,7 +85,7 @@ function applyAt(doc: ScimDoc, target: PatchTarget, op: OpName, value: unknown) 
   const holder = target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as ScimDoc) : {};
   if (isReadOnly(target)) return assertUnchanged(holder, target, op, value);
   if (target.attribute.multiValued) applyToList(holder, target, op, value);
-  else if (target.sub) applyToSub(holder, target, op, value);
+  else if (target.sub) applyToSub(holder, target, target.sub, op, value);
   else applyToSingle(holder, target, op, value);
   if (target.schema === undefined) return;
   if (Object.keys(holder).length > 0) doc[target.schema] = holder;
@@ -113,9 +114,9 @@ function applyToSingle(holder: ScimDoc, { attribute, path }: PatchTarget, op: Op
   put(holder, attribute, given && merged(holder[attribute.name], given, attribute, path));
 }
 
-function applyToSub(holder: ScimDoc, { attribute, sub, path }: PatchTarget, op: OpName, value: unknown) {
-  const given = op === 'remove' ? undefined : coerceSimple(sub!, value, path);
-  put(holder, attribute, merged(holder[attribute.name], { [sub!.name]: given }, attribute, path));
+function applyToSub(holder: ScimDoc, { attribute, path }: PatchTarget, sub: AttributeDefinition, op: OpName, value: unknown) {
+  const given = op === 'remove' ? undefined : coerceSimple(sub, value, path);
+  put(holder, attribute, merged(holder[attribute.name], { [sub.name]: given }, attribute, path));
 }
 
 /**
@@ -167,7 +168,7 @@ function addElements(list: ScimDoc[], given: ScimDoc[], attribute: AttributeDefi
   const touched: ScimDoc[] = [];
   for (const element of given) {
     const at = next.findIndex((existing) => sameElement(attribute, existing, element));
-    const written = at === -1 ? element : merged(next[at], without(element, 'value'), attribute, path)!;
+    const written = at === -1 ? element : defined(merged(next[at], without(element, 'value'), attribute, path), 'a merged element');
     if (at === -1) next.push(written);
     else next[at] = written;
     touched.push(written);
@@ -188,9 +189,14 @@ function editElements(list: ScimDoc[], target: PatchTarget, op: OpName, value: u
   const filter = target.filter ?? MATCH_ALL;
   const matched = new Set(list.filter(filter.matches));
   const change = elementChange(target, op, value);
-  if (matched.size === 0) return unassigns(change, target) ? { list, touched: [] } : created(list, filter, change!, target);
-  const next = list.map((element) => (matched.has(element) ? rewritten(element, change, target, op) : element));
-  const touched = next.filter((element, i): element is ScimDoc => element !== undefined && matched.has(list[i]));
+  if (matched.size === 0) return change === undefined || unassigns(change, target) ? { list, touched: [] } : created(list, filter, change, target);
+  const touched: ScimDoc[] = [];
+  const next = list.map((element) => {
+    if (!matched.has(element)) return element;
+    const after = rewritten(element, change, target, op);
+    if (after !== undefined) touched.push(after);
+    return after;
+  });
   return { list: next.filter((element): element is ScimDoc => element !== undefined), touched };
 }
 
@@ -200,7 +206,7 @@ function elementChange({ attribute, sub, path }: PatchTarget, op: OpName, value:
   return op === 'remove' ? undefined : coerceComplex(attribute, value, path);
 }
 
-const unassigns = (change: ScimDoc | undefined, { sub }: PatchTarget) => change === undefined || (sub !== undefined && change[sub.name] === undefined);
+const unassigns = (change: ScimDoc, { sub }: PatchTarget) => sub !== undefined && change[sub.name] === undefined;
 
 function rewritten(element: ScimDoc, change: ScimDoc | undefined, { attribute, sub, path }: PatchTarget, op: OpName): ScimDoc | undefined {
   if (change === undefined) return undefined;

@@ -3,7 +3,7 @@ import {
   findAttribute,
   resolveAttribute,
   resolveSchema,
-  resourceSchemas,
+  coreSchema,
   schemaAttributes,
   type AttributeDefinition,
   type ResourceName,
@@ -34,7 +34,7 @@ export function project(resource: ResourceName, doc: ScimDoc, options: Projectio
   // Without lists, only a password (returned: never) could go: the common case costs nothing.
   if (!options.attributes && !options.excludedAttributes && !('password' in doc)) return doc;
   const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
-  const core = resourceSchemas(resource)[0];
+  const core = coreSchema(resource);
   const result: ScimDoc = {};
   for (const [key, value] of Object.entries(doc)) {
     const urn = key === core ? undefined : resolveSchema(resource, key);
@@ -49,7 +49,7 @@ export function project(resource: ResourceName, doc: ScimDoc, options: Projectio
 
 /** Whether a projection keeps any of a core attribute: lets a reader skip loading it. */
 export function returnsAttribute(resource: ResourceName, name: string, options: ProjectionOptions): boolean {
-  const core = resourceSchemas(resource)[0]!;
+  const core = coreSchema(resource);
   const attribute = findAttribute(schemaAttributes(resource, core), name);
   const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
   return attribute !== undefined && decide.attribute(core, attribute);
@@ -57,7 +57,7 @@ export function returnsAttribute(resource: ResourceName, name: string, options: 
 
 function selectors(resource: ResourceName, list: string | undefined): Selector[] | undefined {
   if (list === undefined || list.trim() === '') return undefined;
-  const core = resourceSchemas(resource)[0];
+  const core = coreSchema(resource);
   return list.split(',').flatMap((name): Selector[] => {
     const urn = resolveSchema(resource, name);
     if (urn) return [{ urn }];

@@ -1,3 +1,5 @@
+import { defined } from '../util/defined.js';
+
 export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -217,9 +219,12 @@ const RESOURCES: Record<ResourceName, { core: string; extensions: readonly strin
   Group: { core: GROUP, extensions: [], endpoint: '/Groups', description: 'Group' },
 };
 
-const schemaById = (id: string) => SCHEMAS.find((schema) => schema.id === id)!;
+const schemaById = (id: string) => defined(SCHEMAS.find((schema) => schema.id === id), `schema ${id}`);
 const trimSlash = (baseUrl: string) => baseUrl.replace(/\/+$/, '');
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The core schema URN of a resource type. */
+export const coreSchema = (resource: ResourceName) => RESOURCES[resource].core;
 
 /** The schema URNs of a resource type, core first. */
 export function resourceSchemas(resource: ResourceName): readonly string[] {
@@ -249,7 +254,7 @@ export function resolveAttribute(resource: ResourceName, path: string): Resolved
   const { urn, rest } = splitSchemaPrefix(resource, path.trim());
   if (rest === undefined) return undefined;
   const [name, subName, ...extra] = rest.split('.');
-  if (extra.length > 0) return undefined;
+  if (name === undefined || extra.length > 0) return undefined;
   const attribute = findAttribute(schemaAttributes(resource, urn), name);
   if (!attribute) return undefined;
   const schema = urn === RESOURCES[resource].core ? undefined : urn;

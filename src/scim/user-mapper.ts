@@ -1,4 +1,4 @@
-import { isRole, ROLES, type ContactValue, type DirectoryEntry, type PostalAddress, type Profile, type Role, type User, type UserContacts } from '../domain/user.js';
+import { isRole, ROLES, type ContactValue, type DirectoryEntry, type PostalAddress, type Profile, type Role, type UserContacts } from '../domain/user.js';
 import { isRecord, lowerKeys, readBoolean, readText } from './coerce.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';

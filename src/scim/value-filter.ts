@@ -99,8 +99,7 @@ function seedOf(filter: Filter, attribute: AttributeDefinition): Element | undef
   }
   if (filter.op !== 'and') return undefined;
   const seeds = filter.filters.map((part) => seedOf(part, attribute));
-  if (seeds.some((seed) => seed === undefined)) return undefined;
-  return seeds.reduce<Element | undefined>((merged, seed) => merged && mergeSeeds(merged, seed!), {});
+  return seeds.reduce<Element | undefined>((merged, seed) => merged && seed && mergeSeeds(merged, seed), {});
 }
 
 function mergeSeeds(a: Element, b: Element): Element | undefined {

@@ -1,6 +1,7 @@
 import { createLocalJWKSet, errors, jwtVerify, type JWK, type JWTPayload } from 'jose';
 import { systemClock, type Clock } from '../util/clock.js';
 import { createTtlCache } from '../util/ttl-cache.js';
+import { defined } from '../util/defined.js';
 
 export interface AccessTokensDeps {
   issuer: string;
@@ -18,7 +19,11 @@ export function createAccessTokensService(deps: AccessTokensDeps) {
   const { clock = systemClock } = deps;
   const jwks = createTtlCache<ReturnType<typeof createLocalJWKSet>>(60_000, 1, clock);
   let readAt = 0;
-  const keySet = async () => (await jwks.get('jwks', async () => ((readAt = clock.now().getTime()), createLocalJWKSet({ keys: await deps.publicJwks() }))))!;
+  const readKeys = async () => {
+    readAt = clock.now().getTime();
+    return createLocalJWKSet({ keys: await deps.publicJwks() });
+  };
+  const keySet = async () => defined(await jwks.get('jwks', readKeys), 'the key set');
   const verify = async (token: string, audience?: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
 
   return {

@@ -6,6 +6,7 @@ import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import { uniqueNameConflict } from './unique-names.js';
+import { defined } from '../util/defined.js';
 
 export const accountNotFound = () => fail('account.not_found');
 const nameTaken = () => fail('account.name_taken');
@@ -34,7 +35,7 @@ export function createAccountAdminService(deps: { transact: Transact; accounts: 
         assertThat(!(await accounts.nameTaken(input.name, null, trx)), nameTaken);
         const made = await accounts.create(input, trx);
         await audit.by(by).record({ action: 'account.created', targetType: 'account', targetId: made.id, changes: { name: [null, made.name], kind: [null, made.kind] } }, trx);
-        return (await accounts.findById(made.id, trx))!;
+        return defined(await accounts.findById(made.id, trx), 'the account');
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
     },
 
@@ -53,7 +54,7 @@ export function createAccountAdminService(deps: { transact: Transact; accounts: 
           if (kind !== undefined) diff.kind = [before.kind, after.kind];
           await audit.by(by).record({ action: 'account.updated', targetType: 'account', targetId: id, changes: diff }, trx);
         }
-        return (await accounts.findById(id, trx))!;
+        return defined(await accounts.findById(id, trx), 'the account');
       }).catch(uniqueNameConflict('accounts_name_key', nameTaken));
     },
 

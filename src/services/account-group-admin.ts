@@ -6,6 +6,7 @@ import type { AccountsRepository } from '../repositories/accounts.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import { uniqueNameConflict } from './unique-names.js';
+import { defined } from '../util/defined.js';
 
 export const accountGroupNotFound = () => fail('account_group.not_found');
 const nameTaken = () => fail('account_group.name_taken');
@@ -43,7 +44,7 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
         const id = await accountGroups.create(input.name, trx);
         await accountGroups.setMembers(id, accountIds, trx);
         await audit.by(by).record({ action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
-        return (await accountGroups.findById(id, trx))!;
+        return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
 
@@ -64,7 +65,7 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
           diff.accountIds = [sorted(before.accountIds), accountIds];
         }
         if (Object.keys(diff).length) await audit.by(by).record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
-        return (await accountGroups.findById(id, trx))!;
+        return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
 

@@ -24,4 +24,7 @@ export function commonPasswordCheck(list: ReadonlySet<string>) {
 
 let shipped: ((password: string) => boolean) | undefined;
 /** Against the shipped list, loaded at the first call (400k words) and kept for the process. */
-export const isCommonPassword = (password: string): boolean => (shipped ??= commonPasswordCheck(loadCommonPasswords()))(password);
+export const isCommonPassword = (password: string): boolean => {
+  shipped ??= commonPasswordCheck(loadCommonPasswords());
+  return shipped(password);
+};

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Executor, Transact } from '../db/database.js';
-import { AppError, assertThat } from '../errors/app-error.js';
+import { type AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';

@@ -10,6 +10,7 @@ import { hashToken, randomToken } from '../util/crypto.js';
 import type { Clock } from '../util/clock.js';
 import type { AuditEvent, AuditService } from './audit.js';
 import type { Executor, Transact } from '../db/database.js';
+import { defined } from '../util/defined.js';
 
 export interface ImpersonationDeps {
   transact: Transact;
@@ -64,16 +65,16 @@ export function createImpersonationService(deps: ImpersonationDeps) {
   /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
   async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
     const { actor, target } = await impersonations.parties(requester.userId, targetId);
-    const roleNames = target && [...new Set(target.assignments.map((a) => a.role))];
+    const facts = target && { user: target.user, roleNames: [...new Set(target.assignments.map((a) => a.role))] };
     const refused = actor
       ? evaluateImpersonation(
           { id: actor.user.id, status: actor.user.status, mainRole: actor.user.mainRole, assignments: actor.assignments, amr: requester.amr, chained: requester.chained },
-          target && { id: target.user.id, status: target.user.status, mainRole: target.user.mainRole, roleNames: roleNames! },
+          facts && { id: facts.user.id, status: facts.user.status, mainRole: facts.user.mainRole, roleNames: facts.roleNames },
           { mfaRequiredRoles: deps.mfaRequiredRoles() },
         )
       : 'impersonation.not_allowed';
     if (refused) throw fail(refused);
-    return { user: target!.user, roleNames: roleNames! };
+    return defined(facts, 'the target of an allowed impersonation');
   }
 
   /** After impersonations ended (in `trx`): revokes the exchanged tokens' grants and audits each. */

@@ -15,6 +15,7 @@ import { matchTotp, newTotpSecret, totpIssuerLabel, totpUri } from '../util/totp
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
+import { defined } from '../util/defined.js';
 
 /** The answer to a second-factor check; a lock does not say whether the code was right. */
 export type MfaCheck = { ok: true } | { ok: false; code: 'mfa.invalid_code' | 'mfa.locked' };
@@ -166,7 +167,7 @@ export function createMfaService(deps: MfaDeps) {
       while (codes.size < RECOVERY_CODE_COUNT) codes.add(newRecoveryCode());
       const list = [...codes];
       await transact(async (trx) => {
-        await recoveryCodes.replace(userId, list.map((c) => hashRecoveryCode(normaliseRecoveryCode(c)!)), trx);
+        await recoveryCodes.replace(userId, list.map((c) => hashRecoveryCode(defined(normaliseRecoveryCode(c), 'a new recovery code'))), trx);
         await audit.record({ actor, action: 'mfa.recovery_codes_created', targetType: 'user', targetId: userId, details: { count: list.length } }, trx);
       });
       return list;

@@ -189,7 +189,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
       if (!challenge || typeof response.id !== 'string' || response.id.length > 1366) return INVALID;
       const now = clock.now();
       const issued = await challenges.consume(challenge, now);
-      if (!issued || issued.purpose !== 'authenticate' || issued.userId !== (expectedUserId ?? null)) return INVALID;
+      if (issued?.purpose !== 'authenticate' || issued.userId !== (expectedUserId ?? null)) return INVALID;
 
       const stored = await credentials.findByCredentialId(response.id);
       if (!stored || (expectedUserId !== undefined && stored.userId !== expectedUserId)) return INVALID;

@@ -2,7 +2,6 @@ import { databaseFault } from '../db/database-error.js';
 import { asScimError, invalidSyntax, invalidValue, scimErrorBody, ScimError } from '../scim/errors.js';
 import { BULK_REQUEST, BULK_RESPONSE } from '../scim/schemas.js';
 import type { ScimDoc } from '../scim/schemas.js';
-import type { ScimGroupsService } from './scim-groups.js';
 import type { ScimCaller, ScimUsersService } from './scim-users.js';
 
 export interface BulkOperation {
@@ -12,6 +11,9 @@ export interface BulkOperation {
   version?: string;
   data?: unknown;
 }
+
+/** An operation as the client sent it: `method` and `path` are checked, `bulkId` and `version` passed on as given. */
+type RawOperation = { method?: unknown; path?: unknown; bulkId?: string; version?: string; data?: unknown };
 
 type Resources = Pick<ScimUsersService, 'create' | 'replace' | 'patch' | 'remove'>;
 
@@ -45,7 +47,7 @@ function readOperations(body: unknown, maxOperations: number): { operations: Bul
   if (doc.Operations.length > maxOperations) throw new ScimError(413, undefined, `A Bulk request holds at most ${maxOperations} operations.`);
   const failOnErrors = doc.failOnErrors === undefined ? Infinity : Number(doc.failOnErrors);
   if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity) throw invalidValue('"failOnErrors" must be an integer.');
-  const operations = doc.Operations.map((op: any, i: number) => {
+  const operations = (doc.Operations as (RawOperation | null)[]).map((op, i) => {
     if (!op || typeof op.method !== 'string' || typeof op.path !== 'string') throw invalidSyntax(`Operation ${i + 1} needs a "method" and a "path".`);
     return { method: op.method.toUpperCase(), path: op.path, bulkId: op.bulkId, version: op.version, data: op.data };
   });
@@ -62,7 +64,7 @@ export function createScimBulkService(deps: { users: Resources; groups: Resource
   async function run(op: BulkOperation, caller: ScimCaller): Promise<{ status: number; doc?: ScimDoc }> {
     const match = /^\/(Users|Groups)(?:\/([^/]+))?$/i.exec(op.path);
     if (!match) throw invalidValue(`Unknown path "${op.path}": use /Users, /Groups or /Users/{id}, /Groups/{id}.`);
-    const service = match[1]!.toLowerCase() === 'users' ? deps.users : deps.groups;
+    const service = match[1]?.toLowerCase() === 'users' ? deps.users : deps.groups;
     const id = match[2];
     if (op.method === 'POST' && !id) {
       if (!op.bulkId) throw invalidValue('A POST in a Bulk request needs a "bulkId".');
@@ -71,7 +73,10 @@ export function createScimBulkService(deps: { users: Resources; groups: Resource
     if (!id || op.method === 'POST') throw invalidValue(`${op.method} needs a path with an id.`);
     if (op.method === 'PUT') return { status: 200, doc: await service.replace(id, op.data, op.version, caller) };
     if (op.method === 'PATCH') return { status: 200, doc: await service.patch(id, op.data, op.version, caller) };
-    if (op.method === 'DELETE') return { status: 204, doc: (await service.remove(id, op.version, caller), undefined) };
+    if (op.method === 'DELETE') {
+      await service.remove(id, op.version, caller);
+      return { status: 204, doc: undefined };
+    }
     throw invalidValue(`Unknown method "${op.method}".`);
   }
 

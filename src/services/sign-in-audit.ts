@@ -8,6 +8,7 @@ export const IDENTIFIER_MAX = 256;
 
 const cut = (value: string | null | undefined, max: number) => {
   // Control characters out (log viewers), then at most `max` characters.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
   const clean = (value ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return clean ? [...clean].slice(0, max).join('') : null;
 };

@@ -1,5 +1,5 @@
 import { databaseFault } from '../db/database-error.js';
-import { AppError } from '../errors/app-error.js';
+import type { AppError } from '../errors/app-error.js';
 
 /**
  * Names are checked before they are written; two writers racing past the check

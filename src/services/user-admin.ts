@@ -14,6 +14,7 @@ import type { AuditService } from './audit.js';
 import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReachService } from './user-reach.js';
+import { defined } from '../util/defined.js';
 
 export interface BulkSet {
   status?: Status;
@@ -84,7 +85,7 @@ export function createUserAdminService(deps: {
           const known = manager !== id && (await users.findById(manager, trx)) && (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
           assertThat(known, fail('user.invalid_manager'));
         }
-        const after = (await users.update(id, changes, trx))!;
+        const after = defined(await users.update(id, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record({ action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
@@ -102,7 +103,7 @@ export function createUserAdminService(deps: {
       return transact(async (trx) => {
         const before = await users.lock(userId, trx);
         assertThat(before, () => fail('user.not_found'));
-        const after = (await users.update(userId, changes, trx))!;
+        const after = defined(await users.update(userId, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
         return after;
@@ -163,7 +164,7 @@ export function createUserAdminService(deps: {
             throw err instanceof AppError && err.status === 404 ? fail('user.not_found', { id }) : err;
           });
           await applyBulk(before, set, trx);
-          const after = (await users.findById(id, trx))!;
+          const after = defined(await users.findById(id, trx), 'the user');
           await audit.by(by).record({ action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
           done.push(after);
         }

@@ -11,6 +11,7 @@ import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { UserReachService } from './user-reach.js';
+import { defined } from '../util/defined.js';
 
 /** A userCode that names nobody: `anon-` and 16 random hex digits. */
 export const anonymousUserCode = () => `anon-${randomBytes(8).toString('hex')}`;
@@ -56,7 +57,7 @@ export function createUserAnonymiseService(deps: {
           },
           trx,
         );
-        return (await deps.users.findById(id, trx))!;
+        return defined(await deps.users.findById(id, trx), 'the user');
       });
     },
   };

@@ -19,6 +19,7 @@ import type { UserRelationsRepository } from '../repositories/user-relations.js'
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
 import type { Clock } from '../util/clock.js';
+import { defined } from '../util/defined.js';
 
 export interface ImportOptions {
   key: ImportKey;
@@ -193,7 +194,7 @@ export function createUserImportService(deps: {
     const fresh = planned.filter((p) => !p.target).map((p) => p.row);
     const codes = await freeUserCodes(run, fresh.filter((r) => !r.values.userCode).length, trx);
     const created: ImportedUser[] = fresh.map((row) => ({
-      userCode: row.values.userCode ?? codes.pop()!,
+      userCode: row.values.userCode ?? defined(codes.pop(), 'a free User ID'),
       email: row.values.email ?? null,
       status: row.values.status ?? 'import',
       mainRole: row.values.mainRole ?? 'individual',
@@ -311,7 +312,7 @@ export function createUserImportService(deps: {
       if (finished) return finished;
       // A job another instance ended stays as it says.
       const end: ImportEnd = failure ? { status: 'failed', error: failure.message, errorCode: failure.code } : { status: 'succeeded', error: null, errorCode: null };
-      return (await jobs.finish(run.job.id, failure ? { ...run.counts, created: 0, updated: 0 } : run.counts, run.unwritten, end)) ?? (await jobs.find(run.job.id))!;
+      return (await jobs.finish(run.job.id, failure ? { ...run.counts, created: 0, updated: 0 } : run.counts, run.unwritten, end)) ?? defined(await jobs.find(run.job.id), 'the import job');
     } finally {
       running.delete(run.job.id);
     }
@@ -368,7 +369,7 @@ export function createUserImportService(deps: {
           if (page.length) yield page;
           return;
         }
-        const last = page.at(-1)!.row;
+        const last = defined(page.at(-1), 'the last error of a full page').row;
         yield page.filter((e) => e.row < last);
         after = last - 1;
       }

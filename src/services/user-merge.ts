@@ -10,6 +10,7 @@ import { isActor } from './admin-auth.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { UserReachService } from './user-reach.js';
+import { defined } from '../util/defined.js';
 
 /**
  * Merges two duplicate users into the one kept (SPEC "Administration"). Errors:
@@ -41,8 +42,8 @@ export function createUserMergeService(deps: {
       return deps.transact(async (trx) => {
         const locked = new Map<string, User>();
         for (const id of [keepId, mergeId].sort()) locked.set(id, await reach(id, by, { change: true, lock: true }, trx));
-        const keep = locked.get(keepId)!;
-        const merge = locked.get(mergeId)!;
+        const keep = defined(locked.get(keepId), 'the kept user');
+        const merge = defined(locked.get(mergeId), 'the merged user');
 
         const conflicts = mergeConflicts(keep, merge);
         assertThat(!conflicts.length, () => fail('merge.conflict', { conflicts }));
@@ -51,7 +52,7 @@ export function createUserMergeService(deps: {
         const moved = await deps.moves.moveAll(keep.id, merge.id, trx);
         await deps.payloads.revokeAccount(merge.id, trx);
         await users.remove(merge.id, trx);
-        const user = Object.keys(fill).length ? (await users.update(keep.id, fill, trx))! : (await users.findById(keep.id, trx))!;
+        const user = defined(Object.keys(fill).length ? await users.update(keep.id, fill, trx) : await users.findById(keep.id, trx), 'the kept user');
         await deps.audit.by(by).record(
           {
             action: 'user.merged',

@@ -12,6 +12,7 @@ import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
 import type { AuditService } from './audit.js';
 import type { UserReachService } from './user-reach.js';
+import { defined } from '../util/defined.js';
 
 export interface RolesInput {
   mainRole: Role;
@@ -91,7 +92,7 @@ export function createUserRelationsService(deps: {
         const user = await reach(id, by, { change: true, lock: true }, trx);
         await assertScopes(employments.map((e) => e.accountId), [], trx);
         const before = await relations.employments(id, trx);
-        const main = employments.find((e) => e.isMain)!;
+        const main = defined(employments.find((e) => e.isMain), 'the main employment');
         if (user.mainAccountId === main.accountId && JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))) return before;
         await relations.replaceEmployments(id, employments, trx);
         const after = await relations.employments(id, trx);

@@ -7,7 +7,7 @@ const LENGTH = 12;
 /** A code to show once: `xxxx-xxxx-xxxx`, 12 symbols of 5 bits, 60 bits of entropy. */
 export function newRecoveryCode(): string {
   const symbols = [...randomBytes(LENGTH)].map((b) => ALPHABET[b & 31]).join('');
-  return symbols.match(/.{4}/g)!.join('-');
+  return (symbols.match(/.{4}/g) ?? []).join('-');
 }
 
 /**

@@ -37,8 +37,8 @@ export function isStorablePercentEncoded(text: string): boolean {
  */
 export function findUnstorable(value: unknown): string | undefined {
   const stack: [unknown, string][] = [[value, '']];
-  while (stack.length) {
-    const [item, path] = stack.pop()!;
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [item, path] = top;
     if (typeof item === 'string') {
       if (!isStorableText(item)) return path;
     } else if (item !== null && typeof item === 'object') {

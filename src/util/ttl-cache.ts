@@ -16,7 +16,8 @@ export function createTtlCache<V>(ttlMs: number, maxEntries = 1000, clock: Clock
         entries.delete(key);
         return undefined;
       }
-      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      const oldest = entries.keys().next();
+      if (entries.size >= maxEntries && !oldest.done) entries.delete(oldest.value);
       entries.set(key, { value, expires: clock.now().getTime() + ttlMs });
       return value;
     },

@@ -2,6 +2,7 @@ import test from 'ava';
 import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import { adminServerPerFile } from '../helpers/admin.js';
 import { auditEvents } from '../helpers/audit.js';
+import type { Json } from '../helpers/json.js';
 
 const s = adminServerPerFile(test);
 
@@ -247,7 +248,7 @@ test('groups: a manager reads groups but sees only the members they reach; write
 
 test('the OpenAPI document describes the directory routes and their answers', async (t) => {
   const res = await fetch(`${s.base}/openapi.json`);
-  const doc = (await res.json()) as { paths: Record<string, Record<string, any>> };
+  const doc = (await res.json()) as { paths: Record<string, Record<string, Json>> };
   for (const [path, methods] of Object.entries({
     '/accounts': ['get', 'post'],
     '/accounts/{id}': ['get', 'patch', 'delete'],

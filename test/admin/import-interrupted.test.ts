@@ -8,6 +8,7 @@ import { createImportJobsRepository } from '../../src/repositories/import-jobs.j
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { ImportProgress } from '../../src/services/user-import.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
+import type { Json } from '../helpers/json.js';
 
 /**
  * Interrupted imports end as failed (issue "Hardening", part 3): a job whose
@@ -58,7 +59,7 @@ test.serial('a job left running by a process that died: failed (import.interrupt
   offset += 31_000;
   const list = await admin.api('GET', '/imports');
   t.is(list.status, 200);
-  const listed = new Map<string, any>(list.body.items.map((j: any) => [j.id, j]));
+  const listed = new Map<string, Json>(list.body.items.map((j: Json) => [j.id, j]));
   t.like(listed.get(other.id), { status: 'failed', errorCode: 'import.interrupted', created: 0 });
   t.like(listed.get(job.id), { status: 'failed', errorCode: 'import.interrupted' });
   t.is((await admin.api('GET', '/imports')).body.items[0].id, other.id, 'newest first');

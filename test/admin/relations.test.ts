@@ -3,6 +3,7 @@ import { GUEST_ACCOUNT_ID } from '../../src/domain/account.js';
 import { adminServerPerFile, type AdminFetch } from '../helpers/admin.js';
 import { auditEvents } from '../helpers/audit.js';
 import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
+import type { Json } from '../helpers/json.js';
 
 const s = adminServerPerFile(test);
 
@@ -63,7 +64,7 @@ test('PUT roles replaces every assignment; the main role stays unscoped; audited
   t.is(put.status, 200, JSON.stringify(put.body));
   t.is(put.body.mainRole, 'hr');
   t.deepEqual(
-    put.body.assignments.map((a: any) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`).sort(),
+    put.body.assignments.map((a: Json) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`).sort(),
     ['hr||', `manager|${acc}|`, `manager||${group}`].sort(),
   );
   const read = (await admin.api('GET', `/users/${user.id}`)).body;
@@ -77,7 +78,7 @@ test('PUT roles replaces every assignment; the main role stays unscoped; audited
   t.is(event.actor_id, admin.id);
 
   const narrower = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'hr', assignments: [{ role: 'admin', accountId: acc }, { role: 'manager', accountId: acc }] });
-  const key = (a: any) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
+  const key = (a: Json) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
   t.deepEqual(narrower.body.assignments.slice(0, 2).map(key).sort(), ['hr||', `manager|${acc}|`], 'the assignments kept come first: they keep their creation time');
   t.deepEqual(narrower.body.assignments[2], { role: 'admin', accountId: acc, accountGroupId: null });
   t.deepEqual((await lastAudit(user.id, 'user.roles_changed')).changes.mainRole, undefined, 'the main role did not change');
@@ -147,7 +148,7 @@ test('PUT employments: exactly one main, kept in step with mainAccountId; audite
 
   const single = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a }] });
   t.is(single.status, 200);
-  t.deepEqual(single.body.employments.map((e: any) => [e.accountId, e.isMain, e.startDate]), [[a, true, null]]);
+  t.deepEqual(single.body.employments.map((e: Json) => [e.accountId, e.isMain, e.startDate]), [[a, true, null]]);
   t.is((await admin.api('GET', `/users/${user.id}`)).body.user.mainAccountId, a);
 
   for (const employments of [
@@ -201,7 +202,7 @@ test('a manager made manager of an account sees exactly its users, with the toke
   const moved = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountGroupIds: [region] });
   t.deepEqual(moved.body, { accountIds: [], accountGroupIds: [region] });
   t.deepEqual(ids((await manager.api('GET', '/users')).body.items), ids([u3, u4]));
-  t.deepEqual((await admin.api('GET', `/users/${manager.id}`)).body.roles.map((r: any) => [r.role, r.accountId, r.accountGroupId]).sort(), [['manager', null, null], ['manager', null, region]].sort());
+  t.deepEqual((await admin.api('GET', `/users/${manager.id}`)).body.roles.map((r: Json) => [r.role, r.accountId, r.accountGroupId]).sort(), [['manager', null, null], ['manager', null, region]].sort());
 
   const none = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountIds: [], accountGroupIds: [] });
   t.deepEqual(none.body, { accountIds: [], accountGroupIds: [] });

@@ -17,11 +17,10 @@ const NEW_PASSWORD = 'amber-quarry-93-willow';
 let flow: BrowserFlow;
 let server: TestServer;
 let callback: BrowserFlow['callback'];
-let clientId: string;
 
 test.before(async () => {
   flow = await startBrowserFlow();
-  ({ server, callback, clientId } = flow);
+  ({ server, callback } = flow);
 });
 test.after.always(() => flow?.close());
 

@@ -5,6 +5,7 @@ import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { SCIM, scimToken } from '../helpers/scim.js';
 import type { TestServer } from '../helpers/server.js';
+import type { Json } from '../helpers/json.js';
 
 /**
  * Property-based: generated bad input (NUL, unpaired surrogates, invalid UTF-8,
@@ -153,7 +154,7 @@ async function send(tally: Tally, label: string, url: string, init: RequestInit 
   return res.status;
 }
 
-async function check(t: ExecutionContext, tally: Tally, property: fc.IAsyncPropertyWithHooks<any>, numRuns: number) {
+async function check(t: ExecutionContext, tally: Tally, property: fc.IAsyncPropertyWithHooks<unknown[]>, numRuns: number) {
   await fc.assert(property, { seed: SEED, numRuns, endOnFailure: true, includeErrorInReport: true });
   const statuses = [...tally].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
   t.log(`${[...tally.values()].reduce((a, b) => a + b, 0)} requests: ${statuses}`);
@@ -171,17 +172,17 @@ interface Operation {
 }
 
 async function adminOperations(): Promise<Operation[]> {
-  const doc = (await (await fetch(`${admin.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+  const doc = (await (await fetch(`${admin.base}/openapi.json`)).json()) as { paths: Record<string, Record<string, Json>> };
   return Object.entries(doc.paths).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => {
       const content = op.requestBody?.content ?? {};
       const bodyType = Object.keys(content)[0];
       const schema = bodyType ? content[bodyType].schema : undefined;
-      const props = (s: any): string[] => [...Object.keys(s?.properties ?? {}), ...(s?.anyOf ?? []).flatMap(props)];
+      const props = (s: Json): string[] => [...Object.keys(s?.properties ?? {}), ...(s?.anyOf ?? []).flatMap(props)];
       return {
         method: method.toUpperCase(),
         path,
-        query: (op.parameters ?? []).filter((p: any) => p.in === 'query').map((p: any) => p.name),
+        query: (op.parameters ?? []).filter((p: Json) => p.in === 'query').map((p: Json) => p.name),
         bodyType,
         bodyFields: props(schema),
       };

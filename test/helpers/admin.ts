@@ -3,15 +3,16 @@ import type { Role, Status } from '../../src/domain/user.js';
 import { perFile } from './per-file.js';
 import { relyingParty } from './rp.js';
 import { PASSWORD, startServer, type TestServer } from './server.js';
+import type { Json } from './json.js';
 
-export interface ApiReply<T = any> {
+export interface ApiReply<T = Json> {
   status: number;
   body: T;
   headers: Headers;
 }
 
 /** Calls the admin API with a bearer token; JSON in and out (text when the answer is not JSON). */
-export type AdminFetch = <T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiReply<T>>;
+export type AdminFetch = <T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiReply<T>>;
 
 /**
  * A Gatehouse for admin API tests: no role needs MFA (sign-in stays one step),

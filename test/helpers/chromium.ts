@@ -43,7 +43,7 @@ export interface CallbackPage {
  * there and the test reads `code` and `state` from its URL.
  */
 export async function startCallbackPage(): Promise<CallbackPage> {
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end('<!doctype html><html lang="en"><head><title>Callback</title></head><body><p id="result">callback ok</p></body></html>');
   });

@@ -82,7 +82,10 @@ export function useMigratedDatabase(test: { after: { always: (fn: () => Promise<
     await (await fresh)?.drop();
   });
   return async () => {
-    fresh ??= freshDatabase().then(async (f) => (await migrate(f.db), f));
+    fresh ??= freshDatabase().then(async (f) => {
+      await migrate(f.db);
+      return f;
+    });
     return (await fresh).db;
   };
 }

@@ -1,4 +1,5 @@
 import type { TestServer } from './server.js';
+import type { Json } from './json.js';
 
 export const SCIM = {
   user: 'urn:ietf:params:scim:schemas:core:2.0:User',
@@ -13,7 +14,7 @@ export const SCIM = {
 
 export interface ScimResponse {
   status: number;
-  body: any;
+  body: Json;
   headers: Headers;
 }
 

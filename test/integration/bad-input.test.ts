@@ -5,6 +5,7 @@ import { Browser } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
 import type { TestServer } from '../helpers/server.js';
+import type { Json } from '../helpers/json.js';
 
 /**
  * Input PostgreSQL cannot store (NUL, unpaired surrogates, invalid UTF-8) is a
@@ -100,7 +101,7 @@ test('admin API: NUL and unpaired surrogates in a path, a query or a JSON body a
     ['GET', '/users?q=%ED%A0%80'],
     ['POST', '/users', { email: 'nul@example.com', givenName: 'A\0', familyName: 'B', role: 'individual' }],
     ['POST', '/users', { email: 'pair@example.com', givenName: 'A\ud800', familyName: 'B', role: 'individual' }],
-    ['POST', '/groups', { ['na\0me']: 'x' }],
+    ['POST', '/groups', { 'na\0me': 'x' }],
   ];
   for (const [method, path, body] of cases) {
     const res = await api(method, path, body);
@@ -117,7 +118,7 @@ test('admin API: NUL and unpaired surrogates in a path, a query or a JSON body a
 // SCIM: the RFC 7644 error schema, and attribute names looked up as own keys only.
 const PROTO_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 
-async function isScimError(t: ExecutionContext, res: { status: number; body: any }, scimTypes: string[], label: string) {
+async function isScimError(t: ExecutionContext, res: { status: number; body: Json }, scimTypes: string[], label: string) {
   t.is(res.status, 400, `${label}: ${JSON.stringify(res.body)}`);
   t.deepEqual(res.body?.schemas, [SCIM.error], label);
   t.true(scimTypes.includes(res.body?.scimType), `${label}: ${res.body?.scimType}`);

@@ -151,14 +151,14 @@ function registerOutageTests(databaseUrl: string) {
     }
     t.log(`${when}: ${replies.map(([name, reply]) => `${name} ${reply.status} in ${Math.round(reply.ms)} ms`).join(', ')}`);
     const by = Object.fromEntries(replies);
-    t.is(JSON.parse(by.token.text).error, 'temporarily_unavailable', `${when}: token endpoint`);
-    const scimError = JSON.parse(by.scim.text);
+    t.is(JSON.parse(by.token!.text).error, 'temporarily_unavailable', `${when}: token endpoint`);
+    const scimError = JSON.parse(by.scim!.text);
     t.deepEqual(scimError.schemas, [SCIM.error], `${when}: SCIM error schema`);
     t.is(scimError.status, '503');
-    t.is(JSON.parse(by.admin.text).error, 'db.unavailable', `${when}: admin API`);
+    t.is(JSON.parse(by.admin!.text).error, 'db.unavailable', `${when}: admin API`);
     for (const name of ['page', 'authorize'] as const) {
-      t.regex(by[name].headers.get('content-type') ?? '', /text\/html/, `${when}: ${name} is a page`);
-      t.regex(by[name].text, /try again in a moment/i, `${when}: ${name} is the friendly page`);
+      t.regex(by[name]!.headers.get('content-type') ?? '', /text\/html/, `${when}: ${name} is a page`);
+      t.regex(by[name]!.text, /try again in a moment/i, `${when}: ${name} is the friendly page`);
     }
   }
 

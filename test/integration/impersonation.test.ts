@@ -234,7 +234,7 @@ test("deactivating the admin revokes the tokens they exchanged", async (t) => {
   t.false((await introspect(tokens.access_token)).active);
   const record = await server.db('impersonations').where({ actor_id: admin.id }).first();
   t.is(record.ended_reason, 'account_ended');
-  t.true((await server.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n == 0);
+  t.true(Number((await server.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n) === 0);
 });
 
 test("the admin signing out revokes what their session's tokens were exchanged for", async (t) => {

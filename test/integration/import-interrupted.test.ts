@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'ava';
 import { processDatabase, type ProcessDatabase } from '../helpers/database.js';
+import type { Json } from '../helpers/json.js';
 
 /**
  * `kill -9` in the middle of an import (issue "Hardening", part 3), with real
@@ -117,7 +118,7 @@ test('kill -9 mid-import: the job ends failed (import.interrupted), no user of t
   if (!postgres) server = await startServer();
   // Another process reads the job: at once on the embedded database (the restarted server ended it at start),
   // on PostgreSQL once the dead process's lease has run out.
-  let job: any;
+  let job: Json;
   for (let i = 0; i < 10; i++) {
     [job] = await json(cli(['import', 'list']));
     if (job.status !== 'running') break;

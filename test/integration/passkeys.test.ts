@@ -221,7 +221,10 @@ test('the static scripts: JavaScript, nosniff, cached', async (t) => {
     t.true((await res.text()).length > 1000);
     // fetch() adds `cache-control: no-cache` to conditional requests (Fetch standard), so plain node:http here.
     const again = await new Promise<number | undefined>((resolve, reject) =>
-      get(`${server.url}/assets/${name}`, { headers: { 'if-none-match': etag } }, (r) => (r.resume(), resolve(r.statusCode))).on('error', reject),
+      get(`${server.url}/assets/${name}`, { headers: { 'if-none-match': etag } }, (r) => {
+        r.resume();
+        resolve(r.statusCode);
+      }).on('error', reject),
     );
     t.is(again, 304);
   }

@@ -183,7 +183,10 @@ async function token(ip: string, clientId: string, secret: string, where: 'heade
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, accept };
   if (where === 'header') headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-  else body.set('client_id', clientId), body.set('client_secret', secret);
+  else {
+    body.set('client_id', clientId);
+    body.set('client_secret', secret);
+  }
   const res = await fetch(`${server.url}/token`, { method: 'POST', headers, body });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { html: text }) as { error?: string; access_token?: string; html?: string } };

@@ -3,6 +3,7 @@ import { auditEvents } from '../helpers/audit.js';
 import { perFile } from '../helpers/per-file.js';
 import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
 import { serverPerFile } from '../helpers/server.js';
+import type { Json } from '../helpers/json.js';
 
 // Requests shaped as Microsoft Entra ID's provisioning service sends them.
 const server = serverPerFile(test);
@@ -103,12 +104,12 @@ test('Entra group lifecycle: create, look up without members, add and remove mem
 
   const added = await scim.patch(`/Groups/${id}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: alice.id }, { $ref: null, value: bob.id }] }]);
   t.is(added.status, 200);
-  t.deepEqual(added.body.members.map((m: any) => m.value).sort(), [alice.id, bob.id].sort());
-  t.deepEqual((await scim.get(`/Users/${alice.id}`)).body.groups.map((g: any) => [g.value, g.display]), [[id, 'Sales Team']]);
+  t.deepEqual(added.body.members.map((m: Json) => m.value).sort(), [alice.id, bob.id].sort());
+  t.deepEqual((await scim.get(`/Users/${alice.id}`)).body.groups.map((g: Json) => [g.value, g.display]), [[id, 'Sales Team']]);
   t.is((await scim.find('Groups', `members.value eq "${bob.id}"`)).body.totalResults, 1);
 
   const removed = await scim.patch(`/Groups/${id}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }]);
-  t.deepEqual(removed.body.members.map((m: any) => m.value), [bob.id]);
+  t.deepEqual(removed.body.members.map((m: Json) => m.value), [bob.id]);
 
   const renamed = await scim.patch(`/Groups/${id}`, [{ op: 'Replace', path: 'displayName', value: 'Sales Team EMEA' }]);
   t.is(renamed.body.displayName, 'Sales Team EMEA');

@@ -2,6 +2,7 @@ import test from 'ava';
 import { perFile } from '../helpers/per-file.js';
 import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
 import { PASSWORD, serverPerFile } from '../helpers/server.js';
+import type { Json } from '../helpers/json.js';
 
 // Requests shaped as Okta's SCIM 2.0 provisioning sends them.
 const server = serverPerFile(test);
@@ -48,7 +49,7 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
   // organization is the main account, made by name.
   const account = await server.db('accounts').whereRaw('lower(name) = ?', ['okta learning']).first();
   t.is((await server.repos.users.findById(user.id))!.mainAccountId, account.id);
-  t.is(replaced.headers.get('etag'), 'W/"' + (await server.repos.users.findById(user.id))!.version + '"');
+  t.is(replaced.headers.get('etag'), `W/"${(await server.repos.users.findById(user.id))!.version}"`);
 
   // PUT replaces: an attribute left out is cleared.
   const cleared = await scim.put(`/Users/${user.id}`, { ...oktaUser(login), password: undefined, locale: undefined });
@@ -58,7 +59,7 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
   const deactivated = await scim.put(`/Users/${user.id}`, { ...oktaUser(login), password: undefined, active: false });
   t.is(deactivated.body.active, false);
   t.is((await server.repos.users.findById(user.id))!.status, 'inactive');
-  t.is((await scim.find('Users', 'active eq false')).body.Resources.map((r: any) => r.id).includes(user.id), true);
+  t.is((await scim.find('Users', 'active eq false')).body.Resources.map((r: Json) => r.id).includes(user.id), true);
 
   const reactivated = await scim.request('PATCH', `/Users/${user.id}`, { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', value: { active: true } }] });
   t.is(reactivated.body.active, true);
@@ -75,14 +76,14 @@ test('Okta group push: create, rename with id in the value, add and remove membe
   t.is(renamed.body.displayName, 'Test SCIMv2 updated');
 
   const added = await scim.patch(`/Groups/${id}`, [{ op: 'add', path: 'members', value: [{ value: member.id, display: 'member@okta.local' }] }]);
-  t.deepEqual(added.body.members.map((m: any) => m.value), [member.id]);
+  t.deepEqual(added.body.members.map((m: Json) => m.value), [member.id]);
 
   const removed = await scim.patch(`/Groups/${id}`, [{ op: 'remove', path: `members[value eq "${member.id}"]` }]);
   t.deepEqual(removed.body.members ?? [], [], "no members left");
 
   const put = await scim.put(`/Groups/${id}`, { schemas: [SCIM.group], id, displayName: 'Test SCIMv2 final', members: [{ value: member.id }] });
   t.is(put.body.displayName, 'Test SCIMv2 final');
-  t.deepEqual(put.body.members.map((m: any) => m.value), [member.id]);
+  t.deepEqual(put.body.members.map((m: Json) => m.value), [member.id]);
 
   // Group names are unique case-insensitively.
   const clash = await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'TEST SCIMV2 FINAL' });

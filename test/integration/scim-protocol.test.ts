@@ -1,8 +1,9 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import * as oidc from 'openid-client';
 import { auditEvents } from '../helpers/audit.js';
 import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import type { Json } from '../helpers/json.js';
 
 let server: TestServer;
 let scim: ScimClient;
@@ -22,7 +23,7 @@ const newUser = (extra: Record<string, unknown> = {}) => {
 };
 const create = async (extra: Record<string, unknown> = {}) => (await scim.post('/Users', newUser(extra))).body;
 
-function isScimError(t: any, res: { status: number; body: any }, status: number, scimType?: string) {
+function isScimError(t: ExecutionContext, res: { status: number; body: Json }, status: number, scimType?: string) {
   t.is(res.status, status, JSON.stringify(res.body));
   t.deepEqual(res.body.schemas, [SCIM.error]);
   t.is(res.body.status, String(status));
@@ -36,14 +37,14 @@ test('discovery documents describe what the server supports, with the limits it 
   t.is(config.authenticationSchemes[0].type, 'oauthbearertoken');
 
   const types = (await scim.get('/ResourceTypes')).body;
-  t.deepEqual(types.Resources.map((r: any) => r.id).sort(), ['Group', 'User']);
+  t.deepEqual(types.Resources.map((r: Json) => r.id).sort(), ['Group', 'User']);
   t.like((await scim.get('/ResourceTypes/User')).body, { endpoint: '/Users', schemaExtensions: [{ schema: SCIM.enterprise, required: false }] });
 
   const schemas = (await scim.get('/Schemas')).body;
-  t.deepEqual(schemas.Resources.map((s: any) => s.id).sort(), [SCIM.group, SCIM.user, SCIM.enterprise].sort());
+  t.deepEqual(schemas.Resources.map((s: Json) => s.id).sort(), [SCIM.group, SCIM.user, SCIM.enterprise].sort());
   const user = (await scim.get(`/Schemas/${SCIM.user}`)).body;
-  t.like(user.attributes.find((a: any) => a.name === 'userName'), { uniqueness: 'server', caseExact: false, required: true });
-  t.like(user.attributes.find((a: any) => a.name === 'password'), { returned: 'never', mutability: 'writeOnly' });
+  t.like(user.attributes.find((a: Json) => a.name === 'userName'), { uniqueness: 'server', caseExact: false, required: true });
+  t.like(user.attributes.find((a: Json) => a.name === 'password'), { returned: 'never', mutability: 'writeOnly' });
   isScimError(t, await scim.get('/Schemas/urn:nope'), 404);
 });
 
@@ -51,7 +52,7 @@ test('without a valid bearer token: 401 with WWW-Authenticate; a revoked token s
   const anonymous = await fetch(`${server.url}/scim/v2/Users`);
   t.is(anonymous.status, 401);
   t.regex(anonymous.headers.get('www-authenticate')!, /^Bearer/);
-  t.is(((await anonymous.json()) as any).status, '401');
+  t.is(((await anonymous.json()) as Json).status, '401');
 
   const bad = await scimClient(server, 'gh_scim_not-a-token').get('/Users');
   isScimError(t, bad, 401);
@@ -104,7 +105,12 @@ test('bad requests get the SCIM error schema and the right status', async (t) =>
   const chunked = await fetch(`${server.url}/scim/v2/Users`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-    body: new ReadableStream({ start: (c) => (c.enqueue(big), c.close()) }),
+    body: new ReadableStream({
+      start: (c) => {
+        c.enqueue(big);
+        c.close();
+      },
+    }),
     duplex: 'half',
   } as RequestInit);
   isScimError(t, { status: chunked.status, body: await chunked.json() }, 413);
@@ -144,9 +150,9 @@ test('paging: count is capped at maxResults, startIndex below 1 is 1, count=0 gi
   const filter = `userType eq "${tag}"`;
   const capped = await scim.find('Users', filter, '&count=100&sortBy=displayName');
   t.like(capped.body, { totalResults: 7, startIndex: 1, itemsPerPage: 5 });
-  t.deepEqual(capped.body.Resources.map((r: any) => r.displayName), [0, 1, 2, 3, 4].map((i) => `${tag}-${i}`));
+  t.deepEqual(capped.body.Resources.map((r: Json) => r.displayName), [0, 1, 2, 3, 4].map((i) => `${tag}-${i}`));
   const second = await scim.find('Users', filter, '&startIndex=6&count=5&sortBy=displayName');
-  t.deepEqual(second.body.Resources.map((r: any) => r.displayName), [`${tag}-5`, `${tag}-6`]);
+  t.deepEqual(second.body.Resources.map((r: Json) => r.displayName), [`${tag}-5`, `${tag}-6`]);
   t.is((await scim.find('Users', filter, '&startIndex=-3&count=1&sortBy=displayName')).body.Resources[0].displayName, `${tag}-0`);
   const descending = await scim.find('Users', filter, '&count=1&sortBy=displayName&sortOrder=descending');
   t.is(descending.body.Resources[0].displayName, `${tag}-6`);
@@ -180,9 +186,9 @@ test('complex filters keep the same-element meaning', async (t) => {
   const both = await create({ userType: tag, emails: [{ type: 'work', value: `${tag}@work.example` }, { type: 'home', value: `${tag}@home.example` }] });
   await create({ userType: tag, emails: [{ type: 'home', value: `${tag}.other@work.example` }] });
   const found = await scim.find('Users', `userType eq "${tag}" and emails[type eq "work" and value co "@work"]`);
-  t.deepEqual(found.body.Resources.map((r: any) => r.id), [both.id]);
+  t.deepEqual(found.body.Resources.map((r: Json) => r.id), [both.id]);
   const dotted = await scim.find('Users', `userType eq "${tag}" and emails[type eq "work"].value co "@work"`);
-  t.deepEqual(dotted.body.Resources.map((r: any) => r.id), [both.id]);
+  t.deepEqual(dotted.body.Resources.map((r: Json) => r.id), [both.id]);
   const since = await scim.find('Users', `userType eq "${tag}" and meta.lastModified ge "${both.meta.lastModified}"`);
   t.is(since.body.totalResults, 2);
 });
@@ -190,7 +196,7 @@ test('complex filters keep the same-element meaning', async (t) => {
 test('roles: a token grants only the roles it may; admin roles need a token made for them', async (t) => {
   const manager = await scim.post('/Users', newUser({ roles: [{ value: 'manager', primary: true }, { value: 'hr' }] }));
   t.is(manager.status, 201);
-  t.deepEqual(manager.body.roles.map((r: any) => r.value).sort(), ['hr', 'manager']);
+  t.deepEqual(manager.body.roles.map((r: Json) => r.value).sort(), ['hr', 'manager']);
   t.is((await server.repos.users.findById(manager.body.id))!.mainRole, 'manager');
 
   isScimError(t, await scim.post('/Users', newUser({ roles: [{ value: 'admin' }] })), 403);
@@ -199,10 +205,10 @@ test('roles: a token grants only the roles it may; admin roles need a token made
   const admins = scimClient(server, await scimToken(server, 'it-admins', ['individual', 'admin']));
   const admin = await admins.post('/Users', newUser({ roles: ['admin'] }));
   t.is(admin.status, 201);
-  t.deepEqual(admin.body.roles.map((r: any) => r.value), ['admin']);
+  t.deepEqual(admin.body.roles.map((r: Json) => r.value), ['admin']);
   // The ordinary token cannot take the admin role away.
   const kept = await scim.patch(`/Users/${admin.body.id}`, [{ op: 'replace', path: 'roles', value: [{ value: 'individual' }] }]);
-  t.deepEqual(kept.body.roles.map((r: any) => r.value).sort(), ['admin', 'individual']);
+  t.deepEqual(kept.body.roles.map((r: Json) => r.value).sort(), ['admin', 'individual']);
 });
 
 test('a password goes through the password policy', async (t) => {
@@ -232,10 +238,10 @@ test('Bulk: bulkId references, failOnErrors and the advertised limits', async (t
   });
   t.is(bulk.status, 200);
   const ops = bulk.body.Operations;
-  t.deepEqual(ops.map((o: any) => o.status), ['201', '201', '200', '409']);
+  t.deepEqual(ops.map((o: Json) => o.status), ['201', '201', '200', '409']);
   const userId = ops[0].location && ops[1].location.split('/').pop();
   const group = await scim.get(new URL(ops[0].location).pathname.replace('/scim/v2', ''));
-  t.deepEqual(group.body.members.map((m: any) => m.value), [userId]);
+  t.deepEqual(group.body.members.map((m: Json) => m.value), [userId]);
   t.is((await scim.get(`/Users/${userId}`)).body.displayName, 'Bulk User');
   t.like(ops[3].response, { status: '409', scimType: 'uniqueness' });
 
@@ -247,7 +253,7 @@ test('Bulk: bulkId references, failOnErrors and the advertised limits', async (t
       { method: 'POST', path: '/Users', bulkId: 'b', data: newUser() },
     ],
   });
-  t.deepEqual(stopped.body.Operations.map((o: any) => o.status), ['400'], 'processing stops after failOnErrors errors');
+  t.deepEqual(stopped.body.Operations.map((o: Json) => o.status), ['400'], 'processing stops after failOnErrors errors');
 
   const tooMany = await scim.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: Array.from({ length: 21 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `x${i}`, data: newUser() })) });
   isScimError(t, tooMany, 413);

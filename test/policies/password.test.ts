@@ -129,7 +129,12 @@ table('first violation wins', [
 
 test('isCommon receives the candidate password as typed', (t) => {
   const seen: string[] = [];
-  const result = evaluatePassword('Violet-Kettle-Drum', context({ isCommon: (p) => (seen.push(p), false) }), DEFAULT_POLICY);
+  const result = evaluatePassword('Violet-Kettle-Drum', context({
+      isCommon: (p) => {
+        seen.push(p);
+        return false;
+      },
+    }), DEFAULT_POLICY);
   t.is(result, null);
   t.deepEqual(seen, ['Violet-Kettle-Drum']);
 });

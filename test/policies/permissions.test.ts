@@ -56,7 +56,7 @@ test('the table has every role as a column and every action and target role as a
 
 for (const { action, target, verdicts } of rows) {
   callers.forEach((caller, i) => {
-    const verdict = verdicts[i];
+    const verdict = verdicts[i]!;
     if (action) {
       test(`${caller} ${verdict ? 'may' : 'may not'} do ${action}`, (t) => {
         t.is(mayDo(powers(caller), action), verdict);

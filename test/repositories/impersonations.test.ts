@@ -68,7 +68,7 @@ test('parties: both users with every role assignment and its scope; unknown or m
   const { actor: a, target: b } = await impersonations.parties(actor.id, target.id);
   t.is(a!.user.id, actor.id);
   t.deepEqual(a!.assignments, [{ role: 'admin', accountId: null, accountGroupId: null }]);
-  t.deepEqual(b!.assignments.map((x) => `${x.role}@${x.accountId ?? '-'}`).sort(), ['admin@' + account, 'individual@-']);
+  t.deepEqual(b!.assignments.map((x) => `${x.role}@${x.accountId ?? '-'}`).sort(), [`admin@${account}`, 'individual@-']);
   t.is((await impersonations.parties(actor.id, randomUUID())).target, undefined);
   t.is((await impersonations.parties(actor.id, 'not-a-uuid')).target, undefined);
   t.deepEqual(await impersonations.parties('not-a-uuid', target.id), {});

@@ -132,9 +132,9 @@ test.serial('published(): active keys first (newest first), retired keys until p
   const published = await signingKeys.published(new Date());
   // rsOld is newer than es, but retired keys come after every active key.
   t.deepEqual(published.map((k) => [k.kid, k.state]), [[rsNew, 'active'], [es, 'active'], [rsOld, 'retired']]);
-  t.deepEqual(published[0].publicJwk, { kty: 'RSA', kid: rsNew });
-  t.is(published[0].privateJwkEncrypted, `v1.sealed-${rsNew}`);
-  t.true(published[0].createdAt instanceof Date);
+  t.deepEqual(published[0]!.publicJwk, { kty: 'RSA', kid: rsNew });
+  t.is(published[0]!.privateJwkEncrypted, `v1.sealed-${rsNew}`);
+  t.true(published[0]!.createdAt instanceof Date);
 
   const retired = await db('signing_keys').where('kid', rsOld).first();
   t.true(retired.retired_at instanceof Date);

@@ -223,7 +223,7 @@ test.before(async () => {
 });
 
 /** `{alice}` is alice's id, `{ALICE}` the same in upper case. */
-const withIds = (filter: string) => filter.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? ids[name.toLowerCase()].toUpperCase());
+const withIds = (filter: string) => filter.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? ids[name.toLowerCase()]!.toUpperCase());
 
 const EVERYONE = ['alice', 'Bob', 'elodie', 'under_score', 'underXscore'];
 const except = (...userCodes: string[]) => EVERYONE.filter((userCode) => !userCodes.includes(userCode));

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { ScimError } from '../../src/scim/errors.js';
 import { compileFilter, compileSort } from '../../src/scim/filter.js';
 import { applyPatch } from '../../src/scim/patch.js';
@@ -16,7 +16,7 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-function refused(t: any, fn: () => unknown, scimTypes: string[]) {
+function refused(t: ExecutionContext, fn: () => unknown, scimTypes: string[]) {
   const error = t.throws(fn, { instanceOf: ScimError }) as ScimError | undefined;
   t.is(error?.status, 400);
   t.true(scimTypes.includes(error?.scimType ?? ''), error?.scimType);

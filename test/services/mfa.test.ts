@@ -60,7 +60,9 @@ function setup(lockout: LockoutSettings = { maxAttempts: 5, minutes: 15 }) {
   return {
     mfa,
     now: () => now,
-    advance: (ms: number) => void (now += ms),
+    advance: (ms: number) => {
+      now += ms;
+    },
   };
 }
 type Setup = ReturnType<typeof setup>;
@@ -256,7 +258,10 @@ test('20 wrong guesses in parallel with max 5: exactly 5 are checked, the rest a
   let checked = 0;
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
-      i % 2 ? s.mfa.verifyTotp(user.id, String(100000 + i), null) : s.mfa.guard(user.id, null, async () => (checked++, false)),
+      i % 2 ? s.mfa.verifyTotp(user.id, String(100000 + i), null) : s.mfa.guard(user.id, null, async () => {
+            checked++;
+            return false;
+          }),
     ),
   );
   t.is(results.filter((r) => !r.ok && r.code === 'mfa.invalid_code').length, 5);
@@ -289,7 +294,11 @@ test('a success does not lift a lock that later, concurrent failures filled', as
   const waiting = new Promise<void>((resolve) => (release = resolve));
   let started!: () => void;
   const running = new Promise<void>((resolve) => (started = resolve));
-  const slow = s.mfa.guard(user.id, null, async () => (started(), await waiting, true));
+  const slow = s.mfa.guard(user.id, null, async () => {
+    started();
+    await waiting;
+    return true;
+  });
   await running;
   t.deepEqual(await s.mfa.guard(user.id, null, async () => false), INVALID);
   t.deepEqual(await s.mfa.guard(user.id, null, async () => false), INVALID);

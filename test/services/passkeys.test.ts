@@ -249,7 +249,7 @@ test('a bad signature, an unknown credential or a foreign user handle is refused
   const options = await service.authenticationOptions();
   const response = authenticationResponse(credential, { challenge: options.challenge, origin: RP.origin, rpId: RP.id });
   const signature = Buffer.from(response.response.signature, 'base64url');
-  signature[signature.length - 1] ^= 1;
+  signature[signature.length - 1]! ^= 1;
   t.false((await service.authenticate({ ...response, response: { ...response.response, signature: signature.toString('base64url') } })).ok);
 
   t.false((await signIn(newCredential())).outcome.ok, 'never registered');

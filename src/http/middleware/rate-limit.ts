@@ -8,9 +8,9 @@ const CLIENT_AUTH_PATHS = new Set(['/token', '/token/introspection', '/token/rev
 
 /** The client id of `Authorization: Basic`, when it is one. */
 function basicClientId(ctx: Context): string | undefined {
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'));
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  const encoded = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'))?.[1];
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i <= 0) return undefined;
   try {

@@ -14,6 +14,7 @@ import { readJson } from '../middleware/body.js';
 import { retryLater, setRetryAfter } from '../retry-later.js';
 import { openApiDocument } from './admin/openapi.js';
 import type { AdminContext, AdminRoute } from './admin/route.js';
+import { routerMiddleware } from '../router-middleware.js';
 
 export const ADMIN_API_PREFIX = '/admin/api';
 
@@ -105,5 +106,5 @@ export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuthS
   });
   const router = new Router({ prefix: ADMIN_API_PREFIX });
   for (const r of deps.routes) router[r.method](r.path.replace(/\{(\w+)\}/g, ':$1'), operation(r));
-  return compose<any>([jsonErrors(deps.log), open.routes(), bearer(deps.auth, deps.throttle), router.routes(), router.allowedMethods()]);
+  return compose<Context>([jsonErrors(deps.log), routerMiddleware(open.routes()), bearer(deps.auth, deps.throttle), routerMiddleware(router.routes()), routerMiddleware(router.allowedMethods())]);
 }

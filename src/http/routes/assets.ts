@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pathParam } from '../path-param.js';
 
 const PUBLIC = fileURLToPath(new URL('../../../public', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -33,7 +34,7 @@ interface Asset {
 
 let loaded: Map<string, Asset> | undefined;
 function load(): Map<string, Asset> {
-  return (loaded ??= new Map(
+  loaded ??= new Map(
     Object.entries(FILES).map(([name, file]) => {
       const body = readFileSync(file);
       const digest = createHash('sha256').update(body).digest('base64url');
@@ -41,7 +42,8 @@ function load(): Map<string, Asset> {
       if (!type) throw new Error(`No content type for the asset ${name}`);
       return [name, { body, type, etag: `"${digest.slice(0, 27)}"`, version: digest.slice(0, 12) }];
     }),
-  ));
+  );
+  return loaded;
 }
 
 /** Versioned URLs of the assets (name → `/assets/name?v=…`): what pages link to, cached for a year. */
@@ -60,7 +62,7 @@ export function assetRoutes() {
   const router = new Router({ prefix: '/assets' });
 
   router.get('/:name', (ctx) => {
-    const asset = assets.get(ctx.params.name!);
+    const asset = assets.get(pathParam(ctx, 'name'));
     if (!asset) return;
     ctx.status = 200;
     ctx.type = asset.type;

@@ -16,6 +16,7 @@ import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignInInteractions } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
+import { defined } from '../../util/defined.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -102,7 +103,7 @@ export function interactionRoutes(deps: InteractionDeps) {
   async function grantConsent(ctx: Context, interaction: Interaction) {
     const provider = deps.provider();
     const { prompt, params, session, grantId } = interaction;
-    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session!.accountId, clientId: String(params.client_id) });
+    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: defined(session, 'the session of a consent prompt').accountId, clientId: String(params.client_id) });
     if (!grant) throw fail('interaction.grant_missing');
     const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
@@ -139,7 +140,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
-    const again = async (message: string, status: number, locked = false) =>
+    const again = async (message: string | undefined, status: number, locked = false) =>
       loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
     const port = interactions.portOf(ctx, interaction);
     const outcome = await throttled(ctx, () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }), again);
@@ -157,7 +158,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       csrf.verify(ctx, form._csrf);
       const { pending } = port;
       assertThat(pending && strategy.steps.includes(pending.need), WRONG_STEP);
-      const page = (message: string, status: number) => stepPage(ctx, interaction, pending, message, status);
+      const page = (message: string | undefined, status: number) => stepPage(ctx, interaction, pending, message, status);
       const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
       if (!outcome) return;
       if (!outcome.ok) return page(pageText(outcome.code), mfaStatus(outcome.code));

@@ -15,6 +15,7 @@ import type { SignInInteractions } from '../sign-in.js';
 import type { SignInRunner } from '../../login/sign-in-runner.js';
 import type { SignInStrategy } from '../../login/strategy.js';
 import { setRetryAfter } from '../retry-later.js';
+import { pathParam } from '../path-param.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
@@ -111,7 +112,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     if (!userId) return;
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    await passkeys.rename(userId, ctx.params.id!, form.name ?? '', self(userId), ctx.ip);
+    await passkeys.rename(userId, pathParam(ctx, 'id'), form.name ?? '', self(userId), ctx.ip);
     backToSecurity(ctx, 'passkey_renamed');
   });
 
@@ -120,7 +121,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     if (!userId) return;
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    await passkeys.remove(userId, ctx.params.id!, self(userId), ctx.ip);
+    await passkeys.remove(userId, pathParam(ctx, 'id'), self(userId), ctx.ip);
     backToSecurity(ctx, 'passkey_removed');
   });
 

@@ -18,6 +18,8 @@ import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimitsService } from '../../services/rate-limits.js';
 import { findUnstorable } from '../../util/storable-text.js';
 import { readRaw, unstorableInput } from '../middleware/body.js';
+import { routerMiddleware } from '../router-middleware.js';
+import { pathParam } from '../path-param.js';
 
 export const SCIM_PREFIX = '/scim/v2';
 const SCIM_TYPE = 'application/scim+json; charset=utf-8';
@@ -96,8 +98,8 @@ const MAX_DEPTH = 32;
 function depth(value: unknown): number {
   let deepest = 0;
   const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [v, d] = top;
     if (v === null || typeof v !== 'object') continue;
     deepest = Math.max(deepest, d);
     if (deepest > MAX_DEPTH) break;
@@ -158,9 +160,9 @@ export function scimApi(deps: ScimApiDeps) {
   };
   router.get('/ServiceProviderConfig', (ctx) => send(ctx, 200, serviceProviderConfig(baseUrl, limits)));
   router.get('/Schemas', (ctx) => send(ctx, 200, listed(schemaDocuments(baseUrl))));
-  router.get('/Schemas/:id', (ctx) => send(ctx, 200, byId(schemaDocuments(baseUrl), ctx.params.id!, 'schema')));
+  router.get('/Schemas/:id', (ctx) => send(ctx, 200, byId(schemaDocuments(baseUrl), pathParam(ctx, 'id'), 'schema')));
   router.get('/ResourceTypes', (ctx) => send(ctx, 200, listed(resourceTypeDocuments(baseUrl))));
-  router.get('/ResourceTypes/:id', (ctx) => send(ctx, 200, byId(resourceTypeDocuments(baseUrl), ctx.params.id!, 'resource type')));
+  router.get('/ResourceTypes/:id', (ctx) => send(ctx, 200, byId(resourceTypeDocuments(baseUrl), pathParam(ctx, 'id'), 'resource type')));
 
   for (const [name, path] of [['User', '/Users'], ['Group', '/Groups']] as const) {
     const service = services[name];
@@ -172,21 +174,21 @@ export function scimApi(deps: ScimApiDeps) {
     };
     router.get(path, (ctx) => list(ctx, parseListQuery(ctx.query, limits.maxResults)));
     router.post(`${path}/.search`, (ctx) => list(ctx, searchQuery((ctx as ScimContext).state.body, limits.maxResults)));
-    router.get(`${path}/:id`, async (ctx) => one(ctx, 200, await service.get(ctx.params.id!, ctx.query as Record<string, string>)));
+    router.get(`${path}/:id`, async (ctx) => one(ctx, 200, await service.get(pathParam(ctx, 'id'), ctx.query as Record<string, string>)));
     router.post(path, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
       one(ctx, 201, await service.create(body, caller));
     });
     router.put(`${path}/:id`, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
-      one(ctx, 200, await service.replace(ctx.params.id!, body, ctx.get('if-match') || undefined, caller));
+      one(ctx, 200, await service.replace(pathParam(ctx, 'id'), body, ctx.get('if-match') || undefined, caller));
     });
     router.patch(`${path}/:id`, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
-      one(ctx, 200, await service.patch(ctx.params.id!, body, ctx.get('if-match') || undefined, caller));
+      one(ctx, 200, await service.patch(pathParam(ctx, 'id'), body, ctx.get('if-match') || undefined, caller));
     });
     router.delete(`${path}/:id`, async (ctx) => {
-      await service.remove(ctx.params.id!, ctx.get('if-match') || undefined, (ctx as ScimContext).state.caller);
+      await service.remove(pathParam(ctx, 'id'), ctx.get('if-match') || undefined, (ctx as ScimContext).state.caller);
       ctx.status = 204;
     });
   }
@@ -202,5 +204,5 @@ export function scimApi(deps: ScimApiDeps) {
     send(ctx, 200, await deps.bulk(body, caller));
   });
 
-  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), router.routes() as any, router.allowedMethods() as any]);
+  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), routerMiddleware(router.routes()), routerMiddleware(router.allowedMethods())]);
 }

@@ -42,7 +42,7 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
       permission: 'directory.read',
       responses: { 200: { description: 'The account group', schema: ACCOUNT_GROUP_SCHEMA }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        ctx.body = withDates(await accountGroups.get(params.id!));
+        ctx.body = withDates(await accountGroups.get(params.id));
       },
     }),
 
@@ -57,7 +57,7 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
         .refine((b) => b.name !== undefined || b.accountIds !== undefined, 'give name or accountIds'),
       responses: { 200: { description: 'The account group as changed', schema: ACCOUNT_GROUP_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = withDates(await accountGroups.update(params.id!, body, by));
+        ctx.body = withDates(await accountGroups.update(params.id, body, by));
       },
     }),
 
@@ -69,7 +69,7 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
       query: FORCE,
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, query, by }) {
-        await accountGroups.remove(params.id!, { force: query.force }, by);
+        await accountGroups.remove(params.id, { force: query.force }, by);
         ctx.status = 204;
       },
     }),

@@ -44,7 +44,7 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
       permission: 'directory.read',
       responses: { 200: { description: 'The account', schema: ACCOUNT_SCHEMA }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        ctx.body = withDates(await accounts.get(params.id!));
+        ctx.body = withDates(await accounts.get(params.id));
       },
     }),
 
@@ -59,7 +59,7 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
         .refine((b) => b.name !== undefined || b.kind !== undefined, 'give name or kind'),
       responses: { 200: { description: 'The account as changed', schema: ACCOUNT_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = withDates(await accounts.update(params.id!, body, by));
+        ctx.body = withDates(await accounts.update(params.id, body, by));
       },
     }),
 
@@ -71,7 +71,7 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
       query: FORCE,
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, query, by }) {
-        await accounts.remove(params.id!, { force: query.force }, by);
+        await accounts.remove(params.id, { force: query.force }, by);
         ctx.status = 204;
       },
     }),

@@ -101,7 +101,7 @@ export function auditRoutes(deps: { auditLog: AuditLogService }) {
       }),
       responses: { 200: { description: 'A page', schema: z.object({ items: z.array(SIGN_IN), nextCursor: z.string().nullable() }) }, ...errors(400, 403, 404) },
       async handle(ctx, { params, query, by }) {
-        const page = await deps.auditLog.signInsOf(params.id!, by, { limit: query.limit, cursor: query.cursor ? decodeCursor(query.cursor) : undefined });
+        const page = await deps.auditLog.signInsOf(params.id, by, { limit: query.limit, cursor: query.cursor ? decodeCursor(query.cursor) : undefined });
         ctx.body = { items: page.events.map(toSignIn), nextCursor: page.next ? encodeCursor(page.next) : null };
       },
     }),

@@ -43,7 +43,7 @@ export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }
       permission: 'directory.read',
       responses: { 200: { description: 'The group', schema: GROUP_DETAILS }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        ctx.body = withDates(await groups.get(params.id!, by));
+        ctx.body = withDates(await groups.get(params.id, by));
       },
     }),
 
@@ -58,7 +58,7 @@ export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }
         .refine((b) => b.displayName !== undefined || b.externalId !== undefined, 'give displayName or externalId'),
       responses: { 200: { description: 'The group as changed', schema: GROUP_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = withDates(await groups.update(params.id!, body, by));
+        ctx.body = withDates(await groups.update(params.id, body, by));
       },
     }),
 
@@ -69,7 +69,7 @@ export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }
       permission: 'directory.write',
       responses: { ...NO_CONTENT, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        await groups.remove(params.id!, by);
+        await groups.remove(params.id, by);
         ctx.status = 204;
       },
     }),

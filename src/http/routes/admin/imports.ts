@@ -98,7 +98,7 @@ export function importRoutes(deps: { imports: UserImportService }) {
       permission: 'users.import',
       responses: { 200: { description: 'The job', schema: JOB_SCHEMA }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        ctx.body = jobJson(await imports.get(params.id!));
+        ctx.body = jobJson(await imports.get(params.id));
       },
     }),
 
@@ -109,7 +109,7 @@ export function importRoutes(deps: { imports: UserImportService }) {
       permission: 'users.import',
       responses: { 200: { description: 'CSV', contentType: 'text/csv' }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        const job = await imports.get(params.id!);
+        const job = await imports.get(params.id);
         const rows = Readable.from(
           (async function* () {
             for await (const page of imports.errors(job.id)) yield* page.map((e) => [e.row, e.column ?? '', e.code, e.message]);

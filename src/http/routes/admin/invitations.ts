@@ -7,7 +7,7 @@ import { timestamp } from './schemas.js';
 const INVITATION = z
   .object({ state: z.enum(INVITATION_STATES), scheduledAt: timestamp.nullable(), sentAt: timestamp.nullable(), confirmedAt: timestamp.nullable() });
 
-const iso = (d: Date | null) => d && d.toISOString();
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const invitationJson = (i: Invitation) => ({ state: i.state, scheduledAt: iso(i.scheduledAt), sentAt: iso(i.sentAt), confirmedAt: iso(i.confirmedAt) });
 
 /** A user's invitation: read, send now or schedule, cancel a scheduled one. */
@@ -21,7 +21,7 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
       permission: 'users.invite',
       responses: { 200: { description: 'The invitation', schema: INVITATION }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        ctx.body = invitationJson(await invitations.get(params.id!, by));
+        ctx.body = invitationJson(await invitations.get(params.id, by));
       },
     }),
 
@@ -37,7 +37,7 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
         409: { description: 'The user has no email (user.no_email)', schema: ERROR_SCHEMA },
       },
       async handle(ctx, { params, body, by }) {
-        ctx.body = invitationJson(await invitations.invite(params.id!, body.at ? new Date(body.at) : undefined, by));
+        ctx.body = invitationJson(await invitations.invite(params.id, body.at ? new Date(body.at) : undefined, by));
       },
     }),
 
@@ -52,7 +52,7 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
         409: { description: 'Nothing scheduled (invitation.not_scheduled)', schema: ERROR_SCHEMA },
       },
       async handle(ctx, { params, by }) {
-        await invitations.cancel(params.id!, by);
+        await invitations.cancel(params.id, by);
         ctx.status = 204;
       },
     }),

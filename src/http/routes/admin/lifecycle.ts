@@ -41,7 +41,7 @@ export function lifecycleRoutes(deps: { merges: UserMergeService; anonymiser: Us
         409: { description: 'Anonymised already (user.already_anonymised)', schema: ERROR_SCHEMA },
       },
       async handle(ctx, { params, by }) {
-        ctx.body = userJson(await deps.anonymiser.anonymise(params.id!, by));
+        ctx.body = userJson(await deps.anonymiser.anonymise(params.id, by));
       },
     }),
   ];

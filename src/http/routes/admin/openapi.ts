@@ -25,7 +25,9 @@ export function openApiDocument(routes: readonly AdminRoute[], serverUrl: string
         : 'contentType' in r.body && typeof r.body.contentType === 'string'
           ? { required: true, description: r.body.description, content: { [r.body.contentType]: { schema: { type: 'string' } } } }
           : { required: true, content: { 'application/json': { schema: strip(jsonSchema(r.body as z.ZodType, 'input')) } } };
-    (paths[r.path] ??= {})[r.method] = {
+    const operations = paths[r.path] ?? {};
+    paths[r.path] = operations;
+    operations[r.method] = {
       operationId: `${r.method}${r.path.replace(/\{(\w+)\}/g, 'By-$1').replace(/[^a-zA-Z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? '').toUpperCase())}`,
       summary: r.summary,
       ...(r.permission ? { 'x-permission': r.permission } : {}),

@@ -30,7 +30,7 @@ const EMPLOYMENTS_BODY = z
       .min(1)
       .max(100)
       .refine((list) => new Set(list.map((e) => e.accountId)).size === list.length, 'each account at most once')
-      .refine((list) => (list.length === 1 && list[0]!.isMain !== false) || list.filter((e) => e.isMain).length === 1, 'exactly one employment is main (isMain: true)')
+      .refine((list) => (list.length === 1 && list[0]?.isMain !== false) || list.filter((e) => e.isMain).length === 1, 'exactly one employment is main (isMain: true)')
       .describe('The whole list; a single employment is main unless it says otherwise'),
   })
   .strict()
@@ -50,7 +50,7 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       body: ROLES_BODY,
       responses: { 200: { description: 'The user\'s roles now', schema: z.object({ mainRole: role, assignments: z.array(ROLE_ASSIGNMENT) }) }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = await relations.setRoles(params.id!, body, by);
+        ctx.body = await relations.setRoles(params.id, body, by);
       },
     }),
 
@@ -62,7 +62,7 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       body: EMPLOYMENTS_BODY,
       responses: { 200: { description: 'The user\'s employments now', schema: z.object({ employments: z.array(EMPLOYMENT) }) }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = { employments: await relations.setEmployments(params.id!, body, by) };
+        ctx.body = { employments: await relations.setEmployments(params.id, body, by) };
       },
     }),
 
@@ -74,7 +74,7 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       body: MANAGED.partial().strict().transform((b) => ({ accountIds: b.accountIds ?? [], accountGroupIds: b.accountGroupIds ?? [] })),
       responses: { 200: { description: 'What the user manages now', schema: MANAGED }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = await relations.setManagedScopes(params.id!, body, by);
+        ctx.body = await relations.setManagedScopes(params.id, body, by);
       },
     }),
 
@@ -86,7 +86,7 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       body: z.object({ groupIds: z.array(z.uuid()).max(1000) }).strict(),
       responses: { 200: { description: 'The user\'s groups now', schema: z.object({ groups: z.array(GROUP_REF) }) }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = { groups: await relations.setGroups(params.id!, body.groupIds, by) };
+        ctx.body = { groups: await relations.setGroups(params.id, body.groupIds, by) };
       },
     }),
   ];

@@ -9,10 +9,10 @@ import type { AdminCaller } from '../../../services/admin-auth.js';
  * answers. The router and `/admin/api/openapi.json` are both made from these, so
  * the document always describes the code.
  */
-export interface AdminRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
+export interface AdminRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, P extends string = string> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** OpenAPI style: `/users/{id}`. */
-  path: string;
+  path: P;
   summary: string;
   /** Checked before the input is read; null: any caller of the API. */
   permission: AdminAction | null;
@@ -20,13 +20,18 @@ export interface AdminRoute<Q extends z.ZodType = z.ZodType, B extends z.ZodType
   /** A JSON body, or a body of another media type the handler reads itself. */
   body?: B | { contentType: string; description: string };
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
-  handle(ctx: AdminContext, input: { params: Record<string, string>; query: z.output<Q>; body: z.output<B>; by: Operator }): Promise<void>;
+  handle(ctx: AdminContext, input: { params: PathParams<P>; query: z.output<Q>; body: z.output<B>; by: Operator }): Promise<void>;
 }
 
 export type AdminContext = Context & { state: { caller: AdminCaller } };
 
+/** The parameters a path names: `/users/{id}/roles` gives `{ id: string }`. */
+type ParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamNames<Rest> : never;
+export type PathParams<P extends string> = string extends P ? Record<string, string> : Record<ParamNames<P>, string>;
+
 /** Keeps the inferred input types of one route. */
-export const adminRoute = <Q extends z.ZodType = z.ZodObject<{}>, B extends z.ZodType = z.ZodUnknown>(r: AdminRoute<Q, B>) => r as unknown as AdminRoute;
+export const adminRoute = <P extends string, Q extends z.ZodType = z.ZodObject<Record<never, never>>, B extends z.ZodType = z.ZodUnknown>(r: AdminRoute<Q, B, P>) =>
+  r as unknown as AdminRoute;
 
 /** Shared answers. */
 export const ERROR_SCHEMA = z.object({ error: z.string().describe('area.reason'), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });

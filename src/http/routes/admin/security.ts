@@ -90,7 +90,7 @@ export function securityRoutes(deps: { clients: ClientRegistryService; scimToken
       permission: 'settings',
       responses: { 200: { description: 'Revoked', schema: SCIM_TOKEN }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        ctx.body = tokenJson(await deps.scimTokens.revoke(params.id!, by.actor, by.ip));
+        ctx.body = tokenJson(await deps.scimTokens.revoke(params.id, by.actor, by.ip));
       },
     }),
   ];

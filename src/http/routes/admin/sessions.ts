@@ -24,8 +24,8 @@ export function sessionRoutes(deps: { sessions: UserSessionsService }) {
       permission: 'users.sessions',
       responses: { 200: { description: 'The sessions', schema: z.object({ items: z.array(SESSION) }) }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        const items = await sessions.list(params.id!, by);
-        ctx.body = { items: items.map((s) => ({ ...s, signedInAt: s.signedInAt && s.signedInAt.toISOString(), expiresAt: s.expiresAt && s.expiresAt.toISOString() })) };
+        const items = await sessions.list(params.id, by);
+        ctx.body = { items: items.map((s) => ({ ...s, signedInAt: s.signedInAt ? s.signedInAt.toISOString() : null, expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null })) };
       },
     }),
 
@@ -36,7 +36,7 @@ export function sessionRoutes(deps: { sessions: UserSessionsService }) {
       permission: 'users.sessions',
       responses: { ...NO_CONTENT, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        await sessions.revokeAll(params.id!, by);
+        await sessions.revokeAll(params.id, by);
         ctx.status = 204;
       },
     }),

@@ -6,8 +6,6 @@ import type { UserAdminService } from '../../../services/user-admin.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, settableStatus, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
 
-const idParam = (params: Record<string, string>) => params.id!;
-
 /** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
 const TIMESTAMP_TEXT = /^(-infinity|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d){0,2})$/;
 
@@ -106,7 +104,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       permission: 'users.read',
       responses: { 200: { description: 'The user', schema: DETAILS }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        const found = await users.get(idParam(params), by);
+        const found = await users.get(params.id, by);
         ctx.set('ETag', `W/"${found.user.version}"`);
         ctx.body = { ...found, user: userJson(found.user) };
       },
@@ -120,7 +118,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       body: z.object(USER_FIELDS).strict(),
       responses: { 200: { description: 'The user as changed', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409, 412) },
       async handle(ctx, { params, body, by }) {
-        const user = await users.update(idParam(params), body, ifMatchVersion(ctx.get('if-match') || undefined), by);
+        const user = await users.update(params.id, body, ifMatchVersion(ctx.get('if-match') || undefined), by);
         ctx.set('ETag', `W/"${user.version}"`);
         ctx.body = userJson(user);
       },
@@ -137,7 +135,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
         ...errors(403, 404, 409),
       },
       async handle(ctx, { params, by }) {
-        const result = await users.remove(idParam(params), by);
+        const result = await users.remove(params.id, by);
         if (result.user) ctx.body = userJson(result.user);
         else ctx.status = 204;
       },
@@ -151,7 +149,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       body: z.object({ status: settableStatus }),
       responses: { 200: { description: 'The user', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = userJson(await users.setStatus(idParam(params), body.status, by));
+        ctx.body = userJson(await users.setStatus(params.id, body.status, by));
       },
     }),
 
@@ -163,8 +161,8 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       body: z.union([z.object({ password: z.string().min(1).max(1024) }).strict(), z.object({ sendLink: z.literal(true) }).strict()]),
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
-        if ('password' in body) await users.setPassword(idParam(params), body.password, by);
-        else await users.sendPasswordLink(idParam(params), by);
+        if ('password' in body) await users.setPassword(params.id, body.password, by);
+        else await users.sendPasswordLink(params.id, by);
         ctx.status = 204;
       },
     }),
