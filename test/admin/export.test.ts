@@ -26,7 +26,6 @@ test.before(async () => {
   const job = await s.server.container.admin.imports.run(file, { key: 'email', mode: 'add', dryRun: false }, { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } });
   if (job.created !== 5) throw new Error(`seeding failed: ${JSON.stringify(job)}`);
 });
-test.after.always(() => s?.close());
 
 /** A CSV answer as records (the BOM taken off). */
 const records = (body: string) => parse(body, { bom: true, columns: true }) as Record<string, string>[];
