@@ -126,7 +126,12 @@ const DEEP_PAGES = Math.max(1, Math.floor(num('BENCH_DEEP_PAGES', 40)));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_admin';
 const PORT = num('BENCH_PORT', 3920);
-const ONLY = new Set((env.BENCH_ONLY ?? '1,2,3').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (env.BENCH_ONLY ?? '1,2,3')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 /** Whether phase `key` (e.g. "1b") runs: BENCH_ONLY names it or its number. */
 const runs = (key: string) => ONLY.has(key) || ONLY.has(key.replace(/[a-z]$/, ''));
 /** Whether any phase of group `n` (e.g. "1" for 1a…1e) runs. */
@@ -162,33 +167,285 @@ const EXPORT_COLUMNS = ['id', 'email', 'givenName', 'familyName', 'status', 'cre
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const GIVEN_NAMES = [
-  'James', 'Mary', 'John', 'Patricia', 'Robert', 'Jennifer', 'Michael', 'Linda', 'William', 'Elizabeth', 'David', 'Barbara',
-  'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen', 'Daniel', 'Nancy', 'Matthew', 'Lisa',
-  'Anthony', 'Betty', 'Mark', 'Margaret', 'Paul', 'Sandra', 'Steven', 'Ashley', 'Andrew', 'Emily', 'Kenneth', 'Donna',
-  'Joshua', 'Michelle', 'Kevin', 'Carol', 'Brian', 'Amanda', 'Lukas', 'Sofia', 'Mateo', 'Lucia', 'Hiroshi', 'Yuki',
-  'Wei', 'Mei', 'Arjun', 'Priya', 'Olga', 'Ivan', 'Fatima', 'Omar', 'Ingrid', 'Lars', 'Chloe', 'Louis', 'Amara', 'Kwame',
+  'James',
+  'Mary',
+  'John',
+  'Patricia',
+  'Robert',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'William',
+  'Elizabeth',
+  'David',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Charles',
+  'Karen',
+  'Daniel',
+  'Nancy',
+  'Matthew',
+  'Lisa',
+  'Anthony',
+  'Betty',
+  'Mark',
+  'Margaret',
+  'Paul',
+  'Sandra',
+  'Steven',
+  'Ashley',
+  'Andrew',
+  'Emily',
+  'Kenneth',
+  'Donna',
+  'Joshua',
+  'Michelle',
+  'Kevin',
+  'Carol',
+  'Brian',
+  'Amanda',
+  'Lukas',
+  'Sofia',
+  'Mateo',
+  'Lucia',
+  'Hiroshi',
+  'Yuki',
+  'Wei',
+  'Mei',
+  'Arjun',
+  'Priya',
+  'Olga',
+  'Ivan',
+  'Fatima',
+  'Omar',
+  'Ingrid',
+  'Lars',
+  'Chloe',
+  'Louis',
+  'Amara',
+  'Kwame',
 ];
 /** 200 family names, most common first: drawn as list[floor(200 · u²)], so the first ~7 %, the last ~0.25 %. */
 const FAMILY_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez',
-  'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White',
-  'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott',
-  'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell',
-  'Carter', 'Roberts', 'Gomez', 'Phillips', 'Evans', 'Turner', 'Diaz', 'Parker', 'Cruz', 'Edwards', 'Collins', 'Reyes',
-  'Stewart', 'Morris', 'Morales', 'Murphy', 'Cook', 'Rogers', 'Gutierrez', 'Ortiz', 'Morgan', 'Cooper', 'Peterson', 'Bailey',
-  'Reed', 'Kelly', 'Howard', 'Ramos', 'Kim', 'Cox', 'Ward', 'Richardson', 'Watson', 'Brooks', 'Chavez', 'Wood',
-  'Bennett', 'Gray', 'Mendoza', 'Ruiz', 'Hughes', 'Price', 'Alvarez', 'Castillo', 'Sanders', 'Patel', 'Myers', 'Long',
-  'Ross', 'Foster', 'Jimenez', 'Powell', 'Jenkins', 'Perry', 'Russell', 'Sullivan', 'Bell', 'Coleman', 'Butler', 'Henderson',
-  'Barnes', 'Fisher', 'Vasquez', 'Simmons', 'Romero', 'Jordan', 'Patterson', 'Alexander', 'Hamilton', 'Graham', 'Reynolds',
-  'Griffin', 'Wallace', 'Moreno', 'West', 'Cole', 'Hayes', 'Bryant', 'Herrera', 'Gibson', 'Ellis', 'Tran', 'Medina',
-  'Aguilar', 'Stevens', 'Murray', 'Ford', 'Castro', 'Marshall', 'Owens', 'Harrison', 'Fernandez', 'McDonald', 'Woods',
-  'Washington', 'Kennedy', 'Wells', 'Vargas', 'Henry', 'Chen', 'Freeman', 'Webb', 'Tucker', 'Guzman', 'Burns', 'Crawford',
-  'Müller', 'Schneider', 'Fischer', 'Weber', 'Becker', 'Hoffmann', 'Schulz', 'Koch', 'Richter', 'Wolf', 'Dubois', 'Lefebvre',
-  'Moreau', 'Laurent', 'Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Romano', 'Kowalski', 'Nowak', 'Wiśniewski',
-  'Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Wang', 'Zhang', 'Liu', 'Yang', 'Huang', 'Singh', 'Kumar',
-  'Sharma', 'Gupta', 'Khan', 'Ahmed', 'Hassan', 'Okafor', 'Mensah', 'Nakamura', 'Ivanov', 'Petrov',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Gomez',
+  'Phillips',
+  'Evans',
+  'Turner',
+  'Diaz',
+  'Parker',
+  'Cruz',
+  'Edwards',
+  'Collins',
+  'Reyes',
+  'Stewart',
+  'Morris',
+  'Morales',
+  'Murphy',
+  'Cook',
+  'Rogers',
+  'Gutierrez',
+  'Ortiz',
+  'Morgan',
+  'Cooper',
+  'Peterson',
+  'Bailey',
+  'Reed',
+  'Kelly',
+  'Howard',
+  'Ramos',
+  'Kim',
+  'Cox',
+  'Ward',
+  'Richardson',
+  'Watson',
+  'Brooks',
+  'Chavez',
+  'Wood',
+  'Bennett',
+  'Gray',
+  'Mendoza',
+  'Ruiz',
+  'Hughes',
+  'Price',
+  'Alvarez',
+  'Castillo',
+  'Sanders',
+  'Patel',
+  'Myers',
+  'Long',
+  'Ross',
+  'Foster',
+  'Jimenez',
+  'Powell',
+  'Jenkins',
+  'Perry',
+  'Russell',
+  'Sullivan',
+  'Bell',
+  'Coleman',
+  'Butler',
+  'Henderson',
+  'Barnes',
+  'Fisher',
+  'Vasquez',
+  'Simmons',
+  'Romero',
+  'Jordan',
+  'Patterson',
+  'Alexander',
+  'Hamilton',
+  'Graham',
+  'Reynolds',
+  'Griffin',
+  'Wallace',
+  'Moreno',
+  'West',
+  'Cole',
+  'Hayes',
+  'Bryant',
+  'Herrera',
+  'Gibson',
+  'Ellis',
+  'Tran',
+  'Medina',
+  'Aguilar',
+  'Stevens',
+  'Murray',
+  'Ford',
+  'Castro',
+  'Marshall',
+  'Owens',
+  'Harrison',
+  'Fernandez',
+  'McDonald',
+  'Woods',
+  'Washington',
+  'Kennedy',
+  'Wells',
+  'Vargas',
+  'Henry',
+  'Chen',
+  'Freeman',
+  'Webb',
+  'Tucker',
+  'Guzman',
+  'Burns',
+  'Crawford',
+  'Müller',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Becker',
+  'Hoffmann',
+  'Schulz',
+  'Koch',
+  'Richter',
+  'Wolf',
+  'Dubois',
+  'Lefebvre',
+  'Moreau',
+  'Laurent',
+  'Rossi',
+  'Russo',
+  'Ferrari',
+  'Esposito',
+  'Bianchi',
+  'Romano',
+  'Kowalski',
+  'Nowak',
+  'Wiśniewski',
+  'Sato',
+  'Suzuki',
+  'Takahashi',
+  'Tanaka',
+  'Watanabe',
+  'Wang',
+  'Zhang',
+  'Liu',
+  'Yang',
+  'Huang',
+  'Singh',
+  'Kumar',
+  'Sharma',
+  'Gupta',
+  'Khan',
+  'Ahmed',
+  'Hassan',
+  'Okafor',
+  'Mensah',
+  'Nakamura',
+  'Ivanov',
+  'Petrov',
 ];
-const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'Human Resources', 'Legal', 'Operations', 'Support', 'Research', 'Facilities', 'Procurement', 'IT'];
+const DEPARTMENTS = [
+  'Engineering',
+  'Sales',
+  'Marketing',
+  'Finance',
+  'Human Resources',
+  'Legal',
+  'Operations',
+  'Support',
+  'Research',
+  'Facilities',
+  'Procurement',
+  'IT',
+];
 /** Shares of the main employments held by the 10 customer accounts; the rest is the guest account's. */
 const ACCOUNT_SHARES = [0.1, 0.06, 0.04, 0.03, 0.02, 0.015, 0.01, 0.006, 0.003, 0.001];
 const GROUPS = ['Newsletter', 'Customer 01 staff', 'Beta testers', 'People managers', 'Board'];
@@ -239,12 +496,17 @@ async function main() {
     `Gatehouse ${revision(ROOT)} admin API benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, ` +
       `PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${USERS.toLocaleString('en')} users; ${WARMUP}s warm-up + ${SECONDS}s per timed phase; ` +
-      `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
   const m0 = machineCpu();
   await sleep(1000);
   const busy = machineCpu()[0]! - m0[0]!;
-  if (busy > 0.25) console.log(`warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`);
+  if (busy > 0.25)
+    console.log(
+      `warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`,
+    );
 
   let dbUrl: string | undefined;
   try {
@@ -268,15 +530,27 @@ async function main() {
 
     process.stdout.write(`loading ${USERS.toLocaleString('en')} users with set-based SQL … `);
     const load = await loadDirectory(dbUrl);
-    console.log(`${(load.ms / 1000).toFixed(1)} s (${Object.entries(load.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}); database ${load.size}`);
+    console.log(
+      `${(load.ms / 1000).toFixed(1)} s (${Object.entries(load.steps)
+        .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+        .join(', ')}); database ${load.size}`,
+    );
     console.log(`  ${load.spread}`);
     const dir = load.directory;
 
     if (PIN_PG) movePostgresToLoadCore();
-    await server.start({ root: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, issuer: ISSUER, pin: PIN, cpuProfDir: CPU_PROF });
+    await server.start({
+      root: ROOT,
+      env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV },
+      issuer: ISSUER,
+      pin: PIN,
+      cpuProfDir: CPU_PROF,
+    });
     installAgent(CONCURRENCY * 2);
     token = await signIn();
-    console.log('admin signed in (openid-client, authorization code + PKCE): a JWT access token for /admin/api, scope admin');
+    console.log(
+      'admin signed in (openid-client, authorization code + PKCE): a JWT access token for /admin/api, scope admin',
+    );
 
     const stats = new pg.Client({ connectionString: dbUrl });
     await stats.connect();
@@ -301,7 +575,8 @@ async function main() {
     if (PIN_PG) releasePostgres();
   }
 
-  if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
+  if (env.BENCH_KEEP_DB !== '1')
+    await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
   else console.log(`database ${DB_NAME} kept (BENCH_KEEP_DB=1)`);
 
   if (results.length || skipped.length) report(results);
@@ -318,12 +593,30 @@ async function prepare(serverEnv: Record<string, string>): Promise<void> {
     import('../src/services/audit.js'),
     import('pino'),
   ]);
-  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), {
+    log: pino({ level: 'silent' }),
+  });
   try {
-    await c.identity.create({ email: ADMIN_EMAIL, password: PASSWORD, role: 'admin', status: 'active', givenName: 'Bench', familyName: 'Admin' }, CLI_ACTOR);
+    await c.identity.create(
+      {
+        email: ADMIN_EMAIL,
+        password: PASSWORD,
+        role: 'admin',
+        status: 'active',
+        givenName: 'Bench',
+        familyName: 'Admin',
+      },
+      CLI_ACTOR,
+    );
     await c.repos.clients.save(
       CLIENT_ID,
-      { client_name: 'Bench admin console', grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_name: 'Bench admin console',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
       CLIENT_SECRET,
       true,
     );
@@ -335,7 +628,9 @@ async function prepare(serverEnv: Record<string, string>): Promise<void> {
 const BENCH_USER = "email LIKE 'user%@bench.example'";
 
 /** BENCH_USERS users with their rows, 10 accounts, 5 groups, in a few set-based statements. */
-async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record<string, number>; size: string; spread: string; directory: Directory }> {
+async function loadDirectory(
+  dbUrl: string,
+): Promise<{ ms: number; steps: Record<string, number>; size: string; spread: string; directory: Directory }> {
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const steps: Record<string, number> = {};
@@ -351,8 +646,14 @@ async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record
     await db.query('BEGIN');
     // The same directory every run (random() follows the seed within this session).
     await db.query('SELECT setseed(0.42)');
-    await step('accounts', "INSERT INTO accounts (name, kind) SELECT 'Customer ' || lpad(i::text, 2, '0'), 'customer' FROM generate_series(1, $1::int) AS i", [ACCOUNT_SHARES.length]);
-    const accounts = (await db.query("SELECT id, name FROM accounts WHERE kind = 'customer' AND name LIKE 'Customer __' ORDER BY name")).rows as { id: string; name: string }[];
+    await step(
+      'accounts',
+      "INSERT INTO accounts (name, kind) SELECT 'Customer ' || lpad(i::text, 2, '0'), 'customer' FROM generate_series(1, $1::int) AS i",
+      [ACCOUNT_SHARES.length],
+    );
+    const accounts = (
+      await db.query("SELECT id, name FROM accounts WHERE kind = 'customer' AND name LIKE 'Customer __' ORDER BY name")
+    ).rows as { id: string; name: string }[];
     // Cumulative shares; the guest account takes the rest.
     let sum = 0;
     const bounds = ACCOUNT_SHARES.map((s) => (sum += s)).concat(1.01);
@@ -381,9 +682,18 @@ async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record
       [GIVEN_NAMES, FAMILY_NAMES, DEPARTMENTS, accountIds, bounds, USERS],
     );
     // What users.create writes with a user: the primary work email, the main employment, the main role.
-    await step('emails', `INSERT INTO user_values (user_id, attribute, position, value, type, is_primary) SELECT id, 'emails', 0, email, 'work', true FROM users WHERE ${BENCH_USER}`);
-    await step('employments', `INSERT INTO employments (user_id, account_id, is_main, start_date) SELECT id, main_account_id, true, created_at::date FROM users WHERE ${BENCH_USER}`);
-    await step('roles', `INSERT INTO role_assignments (user_id, role) SELECT id, main_role FROM users WHERE ${BENCH_USER}`);
+    await step(
+      'emails',
+      `INSERT INTO user_values (user_id, attribute, position, value, type, is_primary) SELECT id, 'emails', 0, email, 'work', true FROM users WHERE ${BENCH_USER}`,
+    );
+    await step(
+      'employments',
+      `INSERT INTO employments (user_id, account_id, is_main, start_date) SELECT id, main_account_id, true, created_at::date FROM users WHERE ${BENCH_USER}`,
+    );
+    await step(
+      'roles',
+      `INSERT INTO role_assignments (user_id, role) SELECT id, main_role FROM users WHERE ${BENCH_USER}`,
+    );
     // A second, not main, employment at a customer account for 4 % (a third of them ended).
     await step(
       'employments',
@@ -396,13 +706,23 @@ async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record
       [accounts.map((a) => a.id)],
     );
     await step('groups', 'INSERT INTO groups (display_name) SELECT unnest($1::text[])', [GROUPS]);
-    const groupMembers = (sql: string, params: unknown[] = []) => step('groups', `INSERT INTO group_members (group_id, user_id) ${sql}`, params);
+    const groupMembers = (sql: string, params: unknown[] = []) =>
+      step('groups', `INSERT INTO group_members (group_id, user_id) ${sql}`, params);
     const groupId = `(SELECT id FROM groups WHERE display_name = $1)`;
     await groupMembers(`SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND random() < 0.3`, [GROUPS[0]]);
-    await groupMembers(`SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND main_account_id = $2`, [GROUPS[1], accounts[0]!.id]);
+    await groupMembers(`SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND main_account_id = $2`, [
+      GROUPS[1],
+      accounts[0]!.id,
+    ]);
     await groupMembers(`SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND random() < 0.02`, [GROUPS[2]]);
-    await groupMembers(`SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND main_role IN ('manager', 'hr') AND random() < 0.2`, [GROUPS[3]]);
-    await groupMembers(`SELECT ${groupId}, id FROM (SELECT id FROM users WHERE ${BENCH_USER} ORDER BY random() LIMIT 25) AS s`, [GROUPS[4]]);
+    await groupMembers(
+      `SELECT ${groupId}, id FROM users WHERE ${BENCH_USER} AND main_role IN ('manager', 'hr') AND random() < 0.2`,
+      [GROUPS[3]],
+    );
+    await groupMembers(
+      `SELECT ${groupId}, id FROM (SELECT id FROM users WHERE ${BENCH_USER} ORDER BY random() LIMIT 25) AS s`,
+      [GROUPS[4]],
+    );
     await db.query('COMMIT');
     await step('VACUUM ANALYZE', 'VACUUM (ANALYZE)');
 
@@ -413,8 +733,12 @@ async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record
                        count(*) FILTER (WHERE main_role = 'hr')::int AS hr, count(*) FILTER (WHERE last_sign_in_at IS NOT NULL)::int AS signed_in,
                        count(DISTINCT family_name)::int AS families
                   FROM users WHERE ${BENCH_USER}`),
-      await db.query("SELECT a.name, count(DISTINCT e.user_id)::int AS n FROM accounts a JOIN employments e ON e.account_id = a.id WHERE a.kind = 'customer' GROUP BY a.name ORDER BY a.name"),
-      await db.query('SELECT g.display_name AS name, count(m.user_id)::int AS n FROM groups g LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.display_name ORDER BY n DESC'),
+      await db.query(
+        "SELECT a.name, count(DISTINCT e.user_id)::int AS n FROM accounts a JOIN employments e ON e.account_id = a.id WHERE a.kind = 'customer' GROUP BY a.name ORDER BY a.name",
+      ),
+      await db.query(
+        'SELECT g.display_name AS name, count(m.user_id)::int AS n FROM groups g LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.display_name ORDER BY n DESC',
+      ),
       await db.query('SELECT pg_size_pretty(pg_database_size(current_database())) AS size'),
     ];
     const c = counts[0];
@@ -434,9 +758,19 @@ async function loadDirectory(dbUrl: string): Promise<{ ms: number; steps: Record
 /** The admin's sign-in through the pages (openid-client; setup, not measured); returns the access token. */
 async function signIn(): Promise<string> {
   // oidc-provider and openid-client only need the URL of the "server".
-  const rp = await relyingParty({ url: ISSUER } as TestServer, { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: REDIRECT_URI });
-  const { tokens } = await rp.signIn({ username: ADMIN_EMAIL, password: PASSWORD }, { scope: 'openid admin', resource: API });
-  check(typeof tokens.access_token === 'string' && tokens.access_token.split('.').length === 3, 'no JWT access token after sign-in');
+  const rp = await relyingParty({ url: ISSUER } as TestServer, {
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: REDIRECT_URI,
+  });
+  const { tokens } = await rp.signIn(
+    { username: ADMIN_EMAIL, password: PASSWORD },
+    { scope: 'openid admin', resource: API },
+  );
+  check(
+    typeof tokens.access_token === 'string' && tokens.access_token.split('.').length === 3,
+    'no JWT access token after sign-in',
+  );
   return tokens.access_token;
 }
 
@@ -471,7 +805,14 @@ interface Reply {
 function api(
   method: string,
   path: string,
-  o: { body?: string | Readable; headers?: Record<string, string | number>; sink?: NodeJS.WritableStream; onChunk?: (chunk: Buffer) => void; timeoutMs?: number; base?: string } = {},
+  o: {
+    body?: string | Readable;
+    headers?: Record<string, string | number>;
+    sink?: NodeJS.WritableStream;
+    onChunk?: (chunk: Buffer) => void;
+    timeoutMs?: number;
+    base?: string;
+  } = {},
 ): Promise<Reply> {
   const timeout = o.timeoutMs ?? REQUEST_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -502,7 +843,9 @@ function api(
             }
           } else chunks.push(chunk);
         });
-        res.on('end', () => resolve({ status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), bytes }));
+        res.on('end', () =>
+          resolve({ status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), bytes }),
+        );
         res.on('error', reject);
       },
     );
@@ -547,9 +890,17 @@ async function listPage(what: string, query: string, expected: ExpectedPage, bas
   check(doc.total === expected.total, `${what}: total ${doc.total}, ${expected.total} in SQL`);
   const items = (doc.items ?? []) as { id: string }[];
   check(items.length === expected.ids.length, `${what}: ${items.length} items, expected ${expected.ids.length}`);
-  for (let i = 0; i < items.length; i++) check(items[i]!.id === expected.ids[i], `${what}: item ${i} is ${items[i]!.id}, SQL sorts ${expected.ids[i]} there`);
-  check(expected.more ? typeof doc.nextCursor === 'string' && doc.nextCursor.length > 0 : doc.nextCursor === null, `${what}: nextCursor ${show(doc.nextCursor, 80)} (more follow: ${expected.more})`);
-  if (expected.next !== undefined) check(doc.nextCursor === expected.next, `${what}: nextCursor differs from the walk's`);
+  for (let i = 0; i < items.length; i++)
+    check(
+      items[i]!.id === expected.ids[i],
+      `${what}: item ${i} is ${items[i]!.id}, SQL sorts ${expected.ids[i]} there`,
+    );
+  check(
+    expected.more ? typeof doc.nextCursor === 'string' && doc.nextCursor.length > 0 : doc.nextCursor === null,
+    `${what}: nextCursor ${show(doc.nextCursor, 80)} (more follow: ${expected.more})`,
+  );
+  if (expected.next !== undefined)
+    check(doc.nextCursor === expected.next, `${what}: nextCursor differs from the walk's`);
   return doc;
 }
 
@@ -557,9 +908,19 @@ async function listPage(what: string, query: string, expected: ExpectedPage, bas
 const Q_MATCH = `(lower(email) LIKE $1 OR lower(user_code) LIKE $1 OR lower(given_name) LIKE $1 OR lower(family_name) LIKE $1 OR lower(display_name) LIKE $1)`;
 
 /** The total and the first `rows` ids of one listing, by SQL. */
-async function expectedIds(stats: pg.Client, where: string, orderBy: string, params: unknown[], rows: number): Promise<{ total: number; ids: string[] }> {
-  const { rows: r } = await stats.query(`SELECT id, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${orderBy} LIMIT ${rows}`, params);
-  const total = r[0]?.total ?? (await stats.query(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, params)).rows[0].n;
+async function expectedIds(
+  stats: pg.Client,
+  where: string,
+  orderBy: string,
+  params: unknown[],
+  rows: number,
+): Promise<{ total: number; ids: string[] }> {
+  const { rows: r } = await stats.query(
+    `SELECT id, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${orderBy} LIMIT ${rows}`,
+    params,
+  );
+  const total =
+    r[0]?.total ?? (await stats.query(`SELECT count(*)::int AS n FROM users u WHERE ${where}`, params)).rows[0].n;
   return { total, ids: r.map((x) => x.id as string) };
 }
 
@@ -601,24 +962,46 @@ async function listData(stats: pg.Client, dir: Directory): Promise<ListData> {
   );
 
   // First three letters of each family name, except those every email contains.
-  const prefixes = [...new Set(FAMILY_NAMES.map((f) => f.slice(0, 3).toLowerCase()))].filter((p) => !'user@bench.example'.includes(p));
+  const prefixes = [...new Set(FAMILY_NAMES.map((f) => f.slice(0, 3).toLowerCase()))].filter(
+    (p) => !'user@bench.example'.includes(p),
+  );
   const b = new Map<string, { total: number; ids: string[] }>();
-  for (const p of prefixes) b.set(p, await expectedIds(stats, Q_MATCH, "coalesce(lower(u.family_name), ''), u.id", [`%${p}%`], PAGE));
+  for (const p of prefixes)
+    b.set(p, await expectedIds(stats, Q_MATCH, "coalesce(lower(u.family_name), ''), u.id", [`%${p}%`], PAGE));
   const bTotals = [...b.values()].map((v) => v.total).sort((x, y) => x - y);
 
   const account = dir.accounts[0]!;
-  const c = await expectedIds(stats, 'EXISTS (SELECT 1 FROM employments e WHERE e.user_id = u.id AND e.account_id = $1)', "coalesce(lower(u.email), ''), u.id", [account.id], PAGE);
+  const c = await expectedIds(
+    stats,
+    'EXISTS (SELECT 1 FROM employments e WHERE e.user_id = u.id AND e.account_id = $1)',
+    "coalesce(lower(u.email), ''), u.id",
+    [account.id],
+    PAGE,
+  );
 
   const deepRows = (DEEP_FROM + DEEP_PAGES) * PAGE;
-  const d = await expectedIds(stats, "u.status = 'active'", "coalesce(u.last_sign_in_at, '-infinity'::timestamptz) DESC, u.id DESC", [], deepRows);
-  check(d.ids.length === deepRows, `(1d) needs ${deepRows} active users, there are ${d.ids.length}: lower BENCH_DEEP_FROM/BENCH_DEEP_PAGES`);
+  const d = await expectedIds(
+    stats,
+    "u.status = 'active'",
+    "coalesce(u.last_sign_in_at, '-infinity'::timestamptz) DESC, u.id DESC",
+    [],
+    deepRows,
+  );
+  check(
+    d.ids.length === deepRows,
+    `(1d) needs ${deepRows} active users, there are ${d.ids.length}: lower BENCH_DEEP_FROM/BENCH_DEEP_PAGES`,
+  );
   console.log(`${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   process.stdout.write(`walking ${D_QUERY} by nextCursor to page ${DEEP_FROM + DEEP_PAGES - 1} (each page checked) … `);
   const tw = performance.now();
   const cursors: string[] = [''];
   for (let p = 0; p < DEEP_FROM + DEEP_PAGES; p++) {
-    const doc = await listPage(`(1d) walk, page ${p}`, p ? `${D_QUERY}&cursor=${encodeURIComponent(cursors[p]!)}` : D_QUERY, deepPage({ d, cursors }, p, false));
+    const doc = await listPage(
+      `(1d) walk, page ${p}`,
+      p ? `${D_QUERY}&cursor=${encodeURIComponent(cursors[p]!)}` : D_QUERY,
+      deepPage({ d, cursors }, p, false),
+    );
     cursors.push(doc.nextCursor);
   }
   console.log(`${((performance.now() - tw) / 1000).toFixed(1)} s`);
@@ -642,7 +1025,13 @@ async function listData(stats: pg.Client, dir: Directory): Promise<ListData> {
 /** The four list requests, each checked; `d` asks for the next deep page in turn, or (random) any of them. */
 function listOps(data: ListData, base = API) {
   let nextDeep = DEEP_FROM;
-  const deep = (p: number) => listPage(`(1d) page ${p}`, `${D_QUERY}&cursor=${encodeURIComponent(data.cursors[p]!)}`, deepPage(data, p, true), base);
+  const deep = (p: number) =>
+    listPage(
+      `(1d) page ${p}`,
+      `${D_QUERY}&cursor=${encodeURIComponent(data.cursors[p]!)}`,
+      deepPage(data, p, true),
+      base,
+    );
   return {
     a: () => listPage('(1a)', A_QUERY, { ...data.a, more: data.a.total > PAGE }, base),
     b: () => {
@@ -671,7 +1060,13 @@ async function listPhases(stats: pg.Client, dir: Directory): Promise<PhaseResult
   const latency = async (key: string, label: string, op: () => Promise<unknown>) => {
     if (!runs(key)) return;
     const r = await timed(key, label, 1, op);
-    results.push({ ...r, figure: `p99 ${r.p99.toFixed(1)} ms`, target: `p99 < ${LIST_TARGET_MS} ms`, met: r.p99 < LIST_TARGET_MS, note: data.notes[key] });
+    results.push({
+      ...r,
+      figure: `p99 ${r.p99.toFixed(1)} ms`,
+      target: `p99 < ${LIST_TARGET_MS} ms`,
+      met: r.p99 < LIST_TARGET_MS,
+      note: data.notes[key],
+    });
   };
   await latency('1a', `GET /users?${A_QUERY}`, kinds.a);
   await latency('1b', `GET /users?q=<3 letters>&sort=familyName&limit=${PAGE}`, kinds.b);
@@ -736,17 +1131,29 @@ async function exportPhases(stats: pg.Client): Promise<PhaseResult[]> {
     const got = await download(path, file, (chunk) => counter.feed(chunk));
     if (!got) {
       console.log('skipped');
-      skipped.push(`(${key}) skipped: GET /admin/api${path.replace(/\?.*/, '')} answers 404 (the route does not exist yet)`);
+      skipped.push(
+        `(${key}) skipped: GET /admin/api${path.replace(/\?.*/, '')} answers 404 (the route does not exist yet)`,
+      );
       return;
     }
-    console.log(`${(got.ms / 1000).toFixed(2)} s, ${(got.bytes / 2 ** 20).toFixed(1)} MiB, ${counter.records.toLocaleString('en')} lines`);
-    check(/^text\/csv/.test(String(got.headers['content-type'])), `(${key}) content-type ${got.headers['content-type']}`);
+    console.log(
+      `${(got.ms / 1000).toFixed(2)} s, ${(got.bytes / 2 ** 20).toFixed(1)} MiB, ${counter.records.toLocaleString('en')} lines`,
+    );
+    check(
+      /^text\/csv/.test(String(got.headers['content-type'])),
+      `(${key}) content-type ${got.headers['content-type']}`,
+    );
     // Untimed: the file parsed, every user once with their email and status.
     const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
     const records = parseCsv(text, { columns: false, skip_empty_lines: true, relax_column_count: false }) as string[][];
     const header = records[0] ?? [];
-    if (columns) check(header.join(',') === columns.join(','), `(${key}) header ${header.join(',')}, asked for ${columns.join(',')}`);
-    for (const c of ['id', 'email', 'status']) check(header.includes(c), `(${key}) no ${c} column in ${header.join(',')}`);
+    if (columns)
+      check(
+        header.join(',') === columns.join(','),
+        `(${key}) header ${header.join(',')}, asked for ${columns.join(',')}`,
+      );
+    for (const c of ['id', 'email', 'status'])
+      check(header.includes(c), `(${key}) no ${c} column in ${header.join(',')}`);
     check(records.length - 1 === expected, `(${key}) ${records.length - 1} rows, ${expected} users in the database`);
     const [iId, iEmail, iStatus] = ['id', 'email', 'status'].map((c) => header.indexOf(c)) as [number, number, number];
     const seen = new Set<string>();
@@ -755,7 +1162,10 @@ async function exportPhases(stats: pg.Client): Promise<PhaseResult[]> {
       check(u, `(${key}) row for an unknown id ${row[iId]}`);
       check(!seen.has(u.id), `(${key}) user ${u.id} twice`);
       seen.add(u.id);
-      check((row[iEmail] || null) === u.email && row[iStatus] === u.status, `(${key}) user ${u.id}: ${row[iEmail]}/${row[iStatus]}, ${u.email}/${u.status} in the database`);
+      check(
+        (row[iEmail] || null) === u.email && row[iStatus] === u.status,
+        `(${key}) user ${u.id}: ${row[iEmail]}/${row[iStatus]}, ${u.email}/${u.status} in the database`,
+      );
     }
     const s = got.ms / 1000;
     results.push({
@@ -776,7 +1186,13 @@ async function exportPhases(stats: pg.Client): Promise<PhaseResult[]> {
       ...got.cpu,
     });
   };
-  await csvPhase('3a', `GET /exports/users.csv?columns=${EXPORT_COLUMNS.join(',')}`, `/exports/users.csv?columns=${EXPORT_COLUMNS.join(',')}`, EXPORT_COLUMNS, true);
+  await csvPhase(
+    '3a',
+    `GET /exports/users.csv?columns=${EXPORT_COLUMNS.join(',')}`,
+    `/exports/users.csv?columns=${EXPORT_COLUMNS.join(',')}`,
+    EXPORT_COLUMNS,
+    true,
+  );
   await csvPhase('3b', 'GET /exports/users.csv (every column)', '/exports/users.csv', undefined, false);
 
   if (runs('3c')) {
@@ -788,17 +1204,29 @@ async function exportPhases(stats: pg.Client): Promise<PhaseResult[]> {
       skipped.push('(3c) skipped: GET /admin/api/exports/users.xlsx answers 404 (the route does not exist yet)');
     } else {
       console.log(`${(got.ms / 1000).toFixed(2)} s, ${(got.bytes / 2 ** 20).toFixed(1)} MiB`);
-      check(String(got.headers['content-type']).startsWith(XLSX_TYPE), `(3c) content-type ${got.headers['content-type']}`);
+      check(
+        String(got.headers['content-type']).startsWith(XLSX_TYPE),
+        `(3c) content-type ${got.headers['content-type']}`,
+      );
       // Untimed: read back, one row per user and the header.
       const { default: ExcelJS } = await import('exceljs');
       let rows = 0;
       let sheets = 0;
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+        worksheets: 'emit',
+        sharedStrings: 'cache',
+        hyperlinks: 'ignore',
+        styles: 'ignore',
+        entries: 'ignore',
+      });
       for await (const sheet of reader) {
         sheets++;
         for await (const _row of sheet) rows++;
       }
-      check(sheets >= 1 && rows === expected + 1, `(3c) ${rows} rows in ${sheets} sheet(s), expected ${expected} users and a header`);
+      check(
+        sheets >= 1 && rows === expected + 1,
+        `(3c) ${rows} rows in ${sheets} sheet(s), expected ${expected} users and a header`,
+      );
       const s = got.ms / 1000;
       results.push({
         key: '3c',
@@ -840,7 +1268,10 @@ interface ImportRow {
 const csvField = (v: string) => (/[",\r\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** The import file: existing users (every other row) and new ones; returns the rows and the file. */
-async function importFile(stats: pg.Client, dir: Directory): Promise<{ rows: ImportRow[]; file: string; existing: number; fresh: number }> {
+async function importFile(
+  stats: pg.Client,
+  dir: Directory,
+): Promise<{ rows: ImportRow[]; file: string; existing: number; fresh: number }> {
   const existing = Math.min(Math.floor(IMPORT_ROWS / 2), Math.floor(USERS / 2));
   const fresh = IMPORT_ROWS - existing;
   const { rows: current } = await stats.query(
@@ -885,7 +1316,18 @@ async function importFile(stats: pg.Client, dir: Directory): Promise<{ rows: Imp
   const out = createWriteStream(file);
   out.write('email,givenName,familyName,status,mainRole,mainAccount,department,tags\n');
   for (const r of rows) {
-    const line = [r.email, r.givenName, r.familyName, r.status, r.mainRole, accountRef(r.mainAccountId, names), r.department, r.tags.join(';')].map(csvField).join(',');
+    const line = [
+      r.email,
+      r.givenName,
+      r.familyName,
+      r.status,
+      r.mainRole,
+      accountRef(r.mainAccountId, names),
+      r.department,
+      r.tags.join(';'),
+    ]
+      .map(csvField)
+      .join(',');
     if (!out.write(`${line}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   out.end();
@@ -903,12 +1345,18 @@ async function importPhase(stats: pg.Client, dir: Directory): Promise<PhaseResul
   process.stdout.write(`(2) writing the import file (${IMPORT_ROWS.toLocaleString('en')} rows) … `);
   const { rows, file, existing, fresh } = await importFile(stats, dir);
   const size = statSync(file).size;
-  console.log(`${existing.toLocaleString('en')} existing, ${fresh.toLocaleString('en')} new, ${(size / 2 ** 20).toFixed(1)} MiB`);
+  console.log(
+    `${existing.toLocaleString('en')} existing, ${fresh.toLocaleString('en')} new, ${(size / 2 ** 20).toFixed(1)} MiB`,
+  );
 
   process.stdout.write(`(2) POST ${path}, text/csv streamed from the file … `);
   const u0 = usage();
   const t = performance.now();
-  const r = await api('POST', path, { body: createReadStream(file, { highWaterMark: 256 * 1024 }), headers: { 'content-type': 'text/csv', 'content-length': size }, timeoutMs: IMPORT_TIMEOUT_MS });
+  const r = await api('POST', path, {
+    body: createReadStream(file, { highWaterMark: 256 * 1024 }),
+    headers: { 'content-type': 'text/csv', 'content-length': size },
+    timeoutMs: IMPORT_TIMEOUT_MS,
+  });
   const ms = performance.now() - t;
   const u1 = usage();
   if (isMissingRoute(r)) {
@@ -920,8 +1368,14 @@ async function importPhase(stats: pg.Client, dir: Directory): Promise<PhaseResul
   console.log(`${(ms / 1000).toFixed(2)} s → ${r.status} ${show(job, 400)}`);
   check(r.status === 201, `(2) answered ${r.status}: ${show(job)}`);
   check(typeof job?.id === 'string' && job.status === 'succeeded', `(2) job not succeeded: ${show(job)}`);
-  check(job.total === rows.length && job.processed === rows.length, `(2) total ${job.total}, processed ${job.processed}, expected ${rows.length}`);
-  check(job.created === fresh && job.updated === existing && job.failed === 0, `(2) created ${job.created}, updated ${job.updated}, failed ${job.failed}; expected ${fresh}, ${existing}, 0`);
+  check(
+    job.total === rows.length && job.processed === rows.length,
+    `(2) total ${job.total}, processed ${job.processed}, expected ${rows.length}`,
+  );
+  check(
+    job.created === fresh && job.updated === existing && job.failed === 0,
+    `(2) created ${job.created}, updated ${job.updated}, failed ${job.failed}; expected ${fresh}, ${existing}, 0`,
+  );
 
   // Untimed: every row's user as the file says, and the new users' rows.
   process.stdout.write('(2) checking the users in the database … ');
@@ -931,12 +1385,20 @@ async function importPhase(stats: pg.Client, dir: Directory): Promise<PhaseResul
     [rows.map((x) => x.email.toLowerCase())],
   );
   const byEmail = new Map(found.map((u) => [u.email as string, u]));
-  check(byEmail.size === rows.length && found.length === rows.length, `(2) ${found.length} users (${byEmail.size} emails) in the database for ${rows.length} rows`);
+  check(
+    byEmail.size === rows.length && found.length === rows.length,
+    `(2) ${found.length} users (${byEmail.size} emails) in the database for ${rows.length} rows`,
+  );
   for (const x of rows) {
     const u = byEmail.get(x.email.toLowerCase());
     const same =
-      u.given_name === x.givenName && u.family_name === x.familyName && u.status === x.status && u.main_role === x.mainRole &&
-      u.main_account_id === x.mainAccountId && u.department === x.department && [...u.tags].sort().join(';') === [...new Set(x.tags)].sort().join(';');
+      u.given_name === x.givenName &&
+      u.family_name === x.familyName &&
+      u.status === x.status &&
+      u.main_role === x.mainRole &&
+      u.main_account_id === x.mainAccountId &&
+      u.department === x.department &&
+      [...u.tags].sort().join(';') === [...new Set(x.tags)].sort().join(';');
     check(same, `(2) ${x.email} in the database: ${show(u)}; the file: ${show(x)}`);
   }
   const { rows: orphans } = await stats.query(
@@ -948,7 +1410,10 @@ async function importPhase(stats: pg.Client, dir: Directory): Promise<PhaseResul
   );
   const o = orphans[0];
   check(o.n === fresh, `(2) ${o.n} new users in the database, ${fresh} in the file`);
-  check(o.no_employment === 0 && o.no_role === 0 && o.no_email === 0, `(2) new users without their main employment: ${o.no_employment}, role assignment: ${o.no_role}, primary email row: ${o.no_email}`);
+  check(
+    o.no_employment === 0 && o.no_role === 0 && o.no_email === 0,
+    `(2) new users without their main employment: ${o.no_employment}, role assignment: ${o.no_role}, primary email row: ${o.no_email}`,
+  );
   console.log('done');
 
   const s = ms / 1000;
@@ -983,8 +1448,18 @@ type Timed = Omit<PhaseResult, 'figure' | 'target'>;
 /** One phase: `op` in `concurrency` loops for WARMUP + SECONDS (bench/lib/timed-loop.ts). */
 async function timed(key: string, label: string, concurrency: number, op: () => Promise<unknown>): Promise<Timed> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
-  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `);
-  const { before, after, ...figures } = await timedLoop({ concurrency, warmupSeconds: WARMUP, seconds: SECONDS, maxOpsPerWorker: MAX_OPS_PER_WORKER, op, sample: usage });
+  if (CPU_PROF)
+    process.stdout.write(
+      `[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `,
+    );
+  const { before, after, ...figures } = await timedLoop({
+    concurrency,
+    warmupSeconds: WARMUP,
+    seconds: SECONDS,
+    maxOpsPerWorker: MAX_OPS_PER_WORKER,
+    op,
+    sample: usage,
+  });
   const result: Timed = { key, label, concurrency, ...figures, ...(before ? cpuBetween(before, after) : {}) };
   console.log(`${result.opsPerSec.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
   return result;
@@ -1011,7 +1486,16 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
-  const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR, MFA_REQUIRED_ROLES: '', NODE_ENV: SERVER_NODE_ENV });
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: dbUrl,
+    ISSUER,
+    GATEHOUSE_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR,
+    MFA_REQUIRED_ROLES: '',
+    NODE_ENV: SERVER_NODE_ENV,
+  });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   let http: Server | undefined;
   try {
@@ -1029,7 +1513,12 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
       await fn();
       return statements - before;
     };
-    return { '1a': await count(kinds.a), '1b': await count(kinds.b), '1c': await count(kinds.c), '1d': await count(() => kinds.d(true)) };
+    return {
+      '1a': await count(kinds.a),
+      '1b': await count(kinds.b),
+      '1c': await count(kinds.c),
+      '1d': await count(() => kinds.d(true)),
+    };
   } finally {
     await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
     await c.close();
@@ -1043,7 +1532,9 @@ function report(unsorted: PhaseResult[]) {
   const results = [...unsorted].sort((a, b) => a.key.localeCompare(b.key));
   const single = (r: PhaseResult) => r.wallMs !== undefined;
 
-  console.log(`\nResults (${USERS.toLocaleString('en')} users; list phases: ${SECONDS} s measured after ${WARMUP} s warm-up, latency of whole requests; import and exports: one request each, wall time)\n`);
+  console.log(
+    `\nResults (${USERS.toLocaleString('en')} users; list phases: ${SECONDS} s measured after ${WARMUP} s warm-up, latency of whole requests; import and exports: one request each, wall time)\n`,
+  );
   if (results.length) {
     printTable(
       [
@@ -1072,10 +1563,27 @@ function report(unsorted: PhaseResult[]) {
   if (results.length) {
     console.log('\nWhere the CPU went (share of one core during the measured window, from /proc)\n');
     // For the one-request phases: CPU milliseconds of the whole request.
-    const per = (share: number | undefined, r: PhaseResult) => (share === undefined ? undefined : single(r) ? share * r.wallMs! : r.opsPerSec ? (1000 * share) / r.opsPerSec : undefined);
+    const per = (share: number | undefined, r: PhaseResult) =>
+      share === undefined
+        ? undefined
+        : single(r)
+          ? share * r.wallMs!
+          : r.opsPerSec
+            ? (1000 * share) / r.opsPerSec
+            : undefined;
     printTable(
       [
-        ['', 'server', 'main thr.', 'server ms/req', 'PostgreSQL', 'PG ms/req', 'load gen.', 'core0 / core1', 'SQL/req'],
+        [
+          '',
+          'server',
+          'main thr.',
+          'server ms/req',
+          'PostgreSQL',
+          'PG ms/req',
+          'load gen.',
+          'core0 / core1',
+          'SQL/req',
+        ],
         ...results.map((r) => [
           `(${r.key})`,
           percent(r.serverCpu),
@@ -1097,17 +1605,39 @@ function report(unsorted: PhaseResult[]) {
         'core0 / core1 = how busy each core was, whoever ran there. For (2) and (3): over the one request, and ms/req is',
         '  the CPU milliseconds of that whole request.',
         'SQL/req = statements the app sends for one list request (the token check included), counted in-process afterwards.',
-        `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+        `Load average at the end: ${loadavg()
+          .map((v) => v.toFixed(2))
+          .join(' ')}`,
       ].join('\n'),
     );
   }
 
   console.log('\nTargets:');
-  for (const r of results) if (r.met !== undefined) console.log(`  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.figure} (target ${r.target})`);
+  for (const r of results)
+    if (r.met !== undefined)
+      console.log(`  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.figure} (target ${r.target})`);
   for (const s of skipped) console.log(`  SKIPPED ${s.replace(/ skipped:/, ':')}`);
 
   if (env.BENCH_JSON) {
-    writeFileSync(env.BENCH_JSON, JSON.stringify({ users: USERS, importRows: IMPORT_ROWS, seconds: SECONDS, warmup: WARMUP, concurrency: CONCURRENCY, pinned: PIN, pinnedPostgres: PIN_PG, node: process.version, results, skipped }, null, 2));
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify(
+        {
+          users: USERS,
+          importRows: IMPORT_ROWS,
+          seconds: SECONDS,
+          warmup: WARMUP,
+          concurrency: CONCURRENCY,
+          pinned: PIN,
+          pinnedPostgres: PIN_PG,
+          node: process.version,
+          results,
+          skipped,
+        },
+        null,
+        2,
+      ),
+    );
   }
 }
 

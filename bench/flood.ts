@@ -48,7 +48,10 @@ const USERS = Math.max(1, num('BENCH_USERS', 50));
 const CC_CONCURRENCY = Math.max(1, num('BENCH_CC_CONCURRENCY', 1));
 const FLOOD_CONCURRENCY = Math.max(1, num('BENCH_FLOOD_CONCURRENCY', 16));
 const MAX_OPS = Math.max(1, num('BENCH_MAX_OPS', 100_000));
-const RUNS = (env.BENCH_RUNS ?? 'default,raised').split(',').map((s) => s.trim()).filter((s) => s === 'default' || s === 'raised');
+const RUNS = (env.BENCH_RUNS ?? 'default,raised')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s) => s === 'default' || s === 'raised');
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_flood';
 const PORT = num('BENCH_PORT', 3918);
@@ -86,7 +89,12 @@ interface RunResult {
 /** One wrong-password post through the real page; returns the POST's status. */
 async function wrongPassword(username: string): Promise<number> {
   const jar = new Jar();
-  const { actionUrl, csrf } = await openLoginPage(jar, { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, scope: 'openid' });
+  const { actionUrl, csrf } = await openLoginPage(jar, {
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    redirectUri: REDIRECT_URI,
+    scope: 'openid',
+  });
   const res = await request(actionUrl, jar, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -103,7 +111,8 @@ async function clientCredentials(): Promise<void> {
     body: 'grant_type=client_credentials',
   });
   const body = (await res.json()) as { access_token?: unknown };
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`client_credentials answered ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
+  if (res.status !== 200 || typeof body.access_token !== 'string')
+    throw new Error(`client_credentials answered ${res.status}: ${JSON.stringify(body).slice(0, 200)}`);
 }
 
 // ---------------------------------------------------------------------------
@@ -116,13 +125,25 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<string
     import('../src/services/audit.js'),
     import('pino'),
   ]);
-  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), {
+    log: pino({ level: 'silent' }),
+  });
   try {
     const emails = Array.from({ length: USERS }, (_, i) => `flood-user-${String(i).padStart(4, '0')}@bench.test`);
-    for (const email of emails) await c.identity.create({ email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Bench', familyName: 'User' }, CLI_ACTOR);
+    for (const email of emails)
+      await c.identity.create(
+        { email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Bench', familyName: 'User' },
+        CLI_ACTOR,
+      );
     await c.repos.clients.save(
       CLIENT_ID,
-      { client_name: 'Bench app', grant_types: ['authorization_code', 'client_credentials'], response_types: ['code'], redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_name: 'Bench app',
+        grant_types: ['authorization_code', 'client_credentials'],
+        response_types: ['code'],
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
       CLIENT_SECRET,
       true,
     );
@@ -143,7 +164,14 @@ async function measure(background?: { workers: number; op: () => Promise<void> }
     : [];
   let load: Awaited<ReturnType<typeof timedLoop>>;
   try {
-    load = await timedLoop({ concurrency: CC_CONCURRENCY, warmupSeconds: WARMUP, seconds: SECONDS, maxOpsPerWorker: MAX_OPS, op: clientCredentials, sample: () => undefined });
+    load = await timedLoop({
+      concurrency: CC_CONCURRENCY,
+      warmupSeconds: WARMUP,
+      seconds: SECONDS,
+      maxOpsPerWorker: MAX_OPS,
+      op: clientCredentials,
+      sample: () => undefined,
+    });
   } finally {
     stop = true;
     await Promise.allSettled(flood);
@@ -166,7 +194,12 @@ async function runOnce(run: string): Promise<RunResult> {
   process.stdout.write(`[${run}] fixtures: ${USERS} users, client ${CLIENT_ID} … `);
   const emails = await createFixtures(serverEnv);
   console.log('done');
-  await server.start({ root: ROOT, env: { ...env, ...serverEnv, NODE_ENV: env.BENCH_NODE_ENV ?? 'production' }, issuer: ISSUER, pin: PIN });
+  await server.start({
+    root: ROOT,
+    env: { ...env, ...serverEnv, NODE_ENV: env.BENCH_NODE_ENV ?? 'production' },
+    issuer: ISSUER,
+    pin: PIN,
+  });
   try {
     await clientCredentials();
     await wrongPassword('warm-up@bench.test');
@@ -197,9 +230,29 @@ async function runOnce(run: string): Promise<RunResult> {
 }
 
 function report(results: RunResult[]) {
-  const rows = [['run', 'idle p50 ms', 'idle p99 ms', 'flood p50 ms', 'flood p99 ms', 'p50 ×', 'p99 ×', 'cc ops idle/flood', 'flood posts/s', '401 evaluated', '429 throttled', '503 busy', 'other']];
+  const rows = [
+    [
+      'run',
+      'idle p50 ms',
+      'idle p99 ms',
+      'flood p50 ms',
+      'flood p99 ms',
+      'p50 ×',
+      'p99 ×',
+      'cc ops idle/flood',
+      'flood posts/s',
+      '401 evaluated',
+      '429 throttled',
+      '503 busy',
+      'other',
+    ],
+  ];
   for (const r of results) {
-    const other = Object.entries(r.posts).filter(([s]) => !['401', '429', '503'].includes(s)).map(([s, n]) => `${s}:${n}`).join(' ') || '0';
+    const other =
+      Object.entries(r.posts)
+        .filter(([s]) => !['401', '429', '503'].includes(s))
+        .map(([s, n]) => `${s}:${n}`)
+        .join(' ') || '0';
     rows.push([
       r.run === 'raised' ? 'limits raised' : 'default limits',
       fixed(r.idle.p50),
@@ -220,7 +273,9 @@ function report(results: RunResult[]) {
   printTable(rows, 1);
   for (const r of results) {
     const ratio = r.flood.p50 / r.idle.p50;
-    console.log(`${r.run === 'raised' ? 'limits raised' : 'default limits'}: client_credentials p50 under the flood is ${fixed(ratio, 2)}× idle — target ≤ 3×: ${ratio <= 3 ? 'met' : 'NOT met'}`);
+    console.log(
+      `${r.run === 'raised' ? 'limits raised' : 'default limits'}: client_credentials p50 under the flood is ${fixed(ratio, 2)}× idle — target ≤ 3×: ${ratio <= 3 ? 'met' : 'NOT met'}`,
+    );
   }
 }
 
@@ -229,7 +284,9 @@ async function main() {
   console.log(
     `Gatehouse ${revision(ROOT)} flood benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
       `server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${WARMUP}s warm-up + ${SECONDS}s per phase; ` +
-      `ARGON2_CONCURRENCY ${env.ARGON2_CONCURRENCY ?? 'default (the cores less one)'}; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `ARGON2_CONCURRENCY ${env.ARGON2_CONCURRENCY ?? 'default (the cores less one)'}; load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
   if (loadavg()[0]! > 0.5) console.log('warning: the machine is not idle; other processes will skew the figures');
   const results: RunResult[] = [];

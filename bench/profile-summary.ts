@@ -60,14 +60,21 @@ function pkg(node: Node): string {
   if (w.startsWith('node:')) return 'node: core';
   return w;
 }
-const key = (n: Node) => `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const key = (n: Node) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${where(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
 
 /** Packages folded into one line of the "attributed" table. */
 const GROUPS: [string, RegExp][] = [
   ['PostgreSQL client (knex, pg, tarn)', /^(knex|pg|pg-.*|tarn|postgres-.*|lodash)$/],
-  ['oidc-provider (+ jose, its koa)', /^(oidc-provider|jose|@koa\/cors|quick-lru|nanoid|paseto|jsesc|oidc-token-hash|eta|got|raw-body|content-type)$/],
+  [
+    'oidc-provider (+ jose, its koa)',
+    /^(oidc-provider|jose|@koa\/cors|quick-lru|nanoid|paseto|jsesc|oidc-token-hash|eta|got|raw-body|content-type)$/,
+  ],
   ['argon2 (call + thread time slices)', /^(argon2|@phc\/format)$/],
-  ['koa, router, cookies, headers', /^(koa|koa-compose|@koa\/router|cookies|keygrip|tsscmp|delegates|on-finished|ee-first|type-is|mime-types|mime-db|media-typer|negotiator|accepts|vary|statuses|http-errors|depd|content-disposition|encodeurl|escape-html|fresh|only|destroy|debug|ms|path-to-regexp|koa-.*)$/],
+  [
+    'koa, router, cookies, headers',
+    /^(koa|koa-compose|@koa\/router|cookies|keygrip|tsscmp|delegates|on-finished|ee-first|type-is|mime-types|mime-db|media-typer|negotiator|accepts|vary|statuses|http-errors|depd|content-disposition|encodeurl|escape-html|fresh|only|destroy|debug|ms|path-to-regexp|koa-.*)$/,
+  ],
   ['Gatehouse src/', /^gatehouse /],
 ];
 function group(p: string): string {
@@ -134,11 +141,17 @@ const print = (title: string, m: Map<string, number>, n: number, match?: string)
     .slice(0, n);
   for (const [k, v] of top) console.log(`  ${pct(v)}  ${v.toFixed(0).padStart(7)} ms  ${k}`);
 };
-console.log(`${file}: ${total.toFixed(0)} ms on CPU (this thread), ${idle.toFixed(0)} ms idle${skipUs ? `, first ${skipUs / 1e6} s skipped` : ''}`);
+console.log(
+  `${file}: ${total.toFixed(0)} ms on CPU (this thread), ${idle.toFixed(0)} ms idle${skipUs ? `, first ${skipUs / 1e6} s skipped` : ''}`,
+);
 if (filter) {
   print(`inclusive, matching "${filter}"`, inclusive, top, filter);
 } else {
-  print('attributed time (node core and native frames charged to the nearest package that called them)', attributed, top);
+  print(
+    'attributed time (node core and native frames charged to the nearest package that called them)',
+    attributed,
+    top,
+  );
   print('self time by package', selfPkg, top);
   print('inclusive time by package (a stack counts once per package)', inclusivePkg, top);
   print('self time by function', self, top);

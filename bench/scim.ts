@@ -87,7 +87,12 @@ const BULK_RUNS = Math.max(1, num('BENCH_BULK_RUNS', 3));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_scim';
 const PORT = num('BENCH_PORT', 3918);
-const ONLY = new Set((env.BENCH_ONLY ?? '1,2,3,4').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (env.BENCH_ONLY ?? '1,2,3,4')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
 const SERVER_NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
@@ -109,38 +114,348 @@ const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const GIVEN_NAMES = [
-  'James', 'Mary', 'John', 'Patricia', 'Robert', 'Jennifer', 'Michael', 'Linda', 'William', 'Elizabeth', 'David', 'Barbara',
-  'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen', 'Daniel', 'Nancy', 'Matthew', 'Lisa',
-  'Anthony', 'Betty', 'Mark', 'Margaret', 'Paul', 'Sandra', 'Steven', 'Ashley', 'Andrew', 'Emily', 'Kenneth', 'Donna',
-  'Joshua', 'Michelle', 'Kevin', 'Carol', 'Brian', 'Amanda', 'Lukas', 'Sofia', 'Mateo', 'Lucia', 'Hiroshi', 'Yuki',
-  'Wei', 'Mei', 'Arjun', 'Priya', 'Olga', 'Ivan', 'Fatima', 'Omar', 'Ingrid', 'Lars', 'Chloe', 'Louis', 'Amara', 'Kwame',
+  'James',
+  'Mary',
+  'John',
+  'Patricia',
+  'Robert',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'William',
+  'Elizabeth',
+  'David',
+  'Barbara',
+  'Richard',
+  'Susan',
+  'Joseph',
+  'Jessica',
+  'Thomas',
+  'Sarah',
+  'Charles',
+  'Karen',
+  'Daniel',
+  'Nancy',
+  'Matthew',
+  'Lisa',
+  'Anthony',
+  'Betty',
+  'Mark',
+  'Margaret',
+  'Paul',
+  'Sandra',
+  'Steven',
+  'Ashley',
+  'Andrew',
+  'Emily',
+  'Kenneth',
+  'Donna',
+  'Joshua',
+  'Michelle',
+  'Kevin',
+  'Carol',
+  'Brian',
+  'Amanda',
+  'Lukas',
+  'Sofia',
+  'Mateo',
+  'Lucia',
+  'Hiroshi',
+  'Yuki',
+  'Wei',
+  'Mei',
+  'Arjun',
+  'Priya',
+  'Olga',
+  'Ivan',
+  'Fatima',
+  'Omar',
+  'Ingrid',
+  'Lars',
+  'Chloe',
+  'Louis',
+  'Amara',
+  'Kwame',
 ];
 /** 262 surnames of several origins, drawn uniformly: ~380 users each at 100,000. */
 const FAMILY_NAMES = [
-  'Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez', 'Hernandez', 'Lopez',
-  'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin', 'Lee', 'Perez', 'Thompson', 'White',
-  'Harris', 'Sanchez', 'Clark', 'Ramirez', 'Lewis', 'Robinson', 'Walker', 'Young', 'Allen', 'King', 'Wright', 'Scott',
-  'Torres', 'Nguyen', 'Hill', 'Flores', 'Green', 'Adams', 'Nelson', 'Baker', 'Hall', 'Rivera', 'Campbell', 'Mitchell',
-  'Carter', 'Roberts', 'Gomez', 'Phillips', 'Evans', 'Turner', 'Diaz', 'Parker', 'Cruz', 'Edwards', 'Collins', 'Reyes',
-  'Stewart', 'Morris', 'Morales', 'Murphy', 'Cook', 'Rogers', 'Gutierrez', 'Ortiz', 'Morgan', 'Cooper', 'Peterson', 'Bailey',
-  'Reed', 'Kelly', 'Howard', 'Ramos', 'Kim', 'Cox', 'Ward', 'Richardson', 'Watson', 'Brooks', 'Chavez', 'Wood', 'James',
-  'Bennett', 'Gray', 'Mendoza', 'Ruiz', 'Hughes', 'Price', 'Alvarez', 'Castillo', 'Sanders', 'Patel', 'Myers', 'Long',
-  'Ross', 'Foster', 'Jimenez', 'Powell', 'Jenkins', 'Perry', 'Russell', 'Sullivan', 'Bell', 'Coleman', 'Butler', 'Henderson',
-  'Barnes', 'Fisher', 'Vasquez', 'Simmons', 'Romero', 'Jordan', 'Patterson', 'Alexander', 'Hamilton', 'Graham', 'Reynolds',
-  'Griffin', 'Wallace', 'Moreno', 'West', 'Cole', 'Hayes', 'Bryant', 'Herrera', 'Gibson', 'Ellis', 'Tran', 'Medina',
-  'Aguilar', 'Stevens', 'Murray', 'Ford', 'Castro', 'Marshall', 'Owens', 'Harrison', 'Fernandez', 'McDonald', 'Woods',
-  'Washington', 'Kennedy', 'Wells', 'Vargas', 'Henry', 'Chen', 'Freeman', 'Webb', 'Tucker', 'Guzman', 'Burns', 'Crawford',
-  'Olson', 'Simpson', 'Porter', 'Hunter', 'Gordon', 'Mendez', 'Silva', 'Shaw', 'Snyder', 'Mason', 'Dixon', 'Munoz',
-  'Hunt', 'Hicks', 'Holmes', 'Palmer', 'Wagner', 'Black', 'Robertson', 'Boyd', 'Rose', 'Stone', 'Salazar', 'Fox',
-  'Warren', 'Mills', 'Meyer', 'Rice', 'Schmidt', 'Garza', 'Daniels', 'Ferguson', 'Nichols', 'Stephens', 'Soto', 'Weaver',
-  'Ryan', 'Gardner', 'Payne', 'Grant', 'Dunn', 'Kelley', 'Spencer', 'Hawkins', 'Arnold', 'Pierce', 'Hansen', 'Peters',
-  'Santos', 'Hart', 'Bradley', 'Knight', 'Elliott', 'Cunningham', 'Duncan', 'Armstrong', 'Hudson', 'Carroll', 'Lane',
-  'Müller', 'Schneider', 'Fischer', 'Weber', 'Becker', 'Hoffmann', 'Schulz', 'Koch', 'Richter', 'Wolf', 'Dubois', 'Lefebvre',
-  'Moreau', 'Laurent', 'Rossi', 'Russo', 'Ferrari', 'Esposito', 'Bianchi', 'Romano', 'Kowalski', 'Nowak', 'Wiśniewski',
-  'Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Wang', 'Li', 'Zhang', 'Liu', 'Yang', 'Huang', 'Singh', 'Kumar',
-  'Sharma', 'Gupta', 'Khan', 'Ali', 'Ahmed', 'Hassan', 'Okafor', 'Mensah', 'Nakamura', 'Ivanov', 'Petrov', 'Novak',
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+  'Hernandez',
+  'Lopez',
+  'Gonzalez',
+  'Wilson',
+  'Anderson',
+  'Thomas',
+  'Taylor',
+  'Moore',
+  'Jackson',
+  'Martin',
+  'Lee',
+  'Perez',
+  'Thompson',
+  'White',
+  'Harris',
+  'Sanchez',
+  'Clark',
+  'Ramirez',
+  'Lewis',
+  'Robinson',
+  'Walker',
+  'Young',
+  'Allen',
+  'King',
+  'Wright',
+  'Scott',
+  'Torres',
+  'Nguyen',
+  'Hill',
+  'Flores',
+  'Green',
+  'Adams',
+  'Nelson',
+  'Baker',
+  'Hall',
+  'Rivera',
+  'Campbell',
+  'Mitchell',
+  'Carter',
+  'Roberts',
+  'Gomez',
+  'Phillips',
+  'Evans',
+  'Turner',
+  'Diaz',
+  'Parker',
+  'Cruz',
+  'Edwards',
+  'Collins',
+  'Reyes',
+  'Stewart',
+  'Morris',
+  'Morales',
+  'Murphy',
+  'Cook',
+  'Rogers',
+  'Gutierrez',
+  'Ortiz',
+  'Morgan',
+  'Cooper',
+  'Peterson',
+  'Bailey',
+  'Reed',
+  'Kelly',
+  'Howard',
+  'Ramos',
+  'Kim',
+  'Cox',
+  'Ward',
+  'Richardson',
+  'Watson',
+  'Brooks',
+  'Chavez',
+  'Wood',
+  'James',
+  'Bennett',
+  'Gray',
+  'Mendoza',
+  'Ruiz',
+  'Hughes',
+  'Price',
+  'Alvarez',
+  'Castillo',
+  'Sanders',
+  'Patel',
+  'Myers',
+  'Long',
+  'Ross',
+  'Foster',
+  'Jimenez',
+  'Powell',
+  'Jenkins',
+  'Perry',
+  'Russell',
+  'Sullivan',
+  'Bell',
+  'Coleman',
+  'Butler',
+  'Henderson',
+  'Barnes',
+  'Fisher',
+  'Vasquez',
+  'Simmons',
+  'Romero',
+  'Jordan',
+  'Patterson',
+  'Alexander',
+  'Hamilton',
+  'Graham',
+  'Reynolds',
+  'Griffin',
+  'Wallace',
+  'Moreno',
+  'West',
+  'Cole',
+  'Hayes',
+  'Bryant',
+  'Herrera',
+  'Gibson',
+  'Ellis',
+  'Tran',
+  'Medina',
+  'Aguilar',
+  'Stevens',
+  'Murray',
+  'Ford',
+  'Castro',
+  'Marshall',
+  'Owens',
+  'Harrison',
+  'Fernandez',
+  'McDonald',
+  'Woods',
+  'Washington',
+  'Kennedy',
+  'Wells',
+  'Vargas',
+  'Henry',
+  'Chen',
+  'Freeman',
+  'Webb',
+  'Tucker',
+  'Guzman',
+  'Burns',
+  'Crawford',
+  'Olson',
+  'Simpson',
+  'Porter',
+  'Hunter',
+  'Gordon',
+  'Mendez',
+  'Silva',
+  'Shaw',
+  'Snyder',
+  'Mason',
+  'Dixon',
+  'Munoz',
+  'Hunt',
+  'Hicks',
+  'Holmes',
+  'Palmer',
+  'Wagner',
+  'Black',
+  'Robertson',
+  'Boyd',
+  'Rose',
+  'Stone',
+  'Salazar',
+  'Fox',
+  'Warren',
+  'Mills',
+  'Meyer',
+  'Rice',
+  'Schmidt',
+  'Garza',
+  'Daniels',
+  'Ferguson',
+  'Nichols',
+  'Stephens',
+  'Soto',
+  'Weaver',
+  'Ryan',
+  'Gardner',
+  'Payne',
+  'Grant',
+  'Dunn',
+  'Kelley',
+  'Spencer',
+  'Hawkins',
+  'Arnold',
+  'Pierce',
+  'Hansen',
+  'Peters',
+  'Santos',
+  'Hart',
+  'Bradley',
+  'Knight',
+  'Elliott',
+  'Cunningham',
+  'Duncan',
+  'Armstrong',
+  'Hudson',
+  'Carroll',
+  'Lane',
+  'Müller',
+  'Schneider',
+  'Fischer',
+  'Weber',
+  'Becker',
+  'Hoffmann',
+  'Schulz',
+  'Koch',
+  'Richter',
+  'Wolf',
+  'Dubois',
+  'Lefebvre',
+  'Moreau',
+  'Laurent',
+  'Rossi',
+  'Russo',
+  'Ferrari',
+  'Esposito',
+  'Bianchi',
+  'Romano',
+  'Kowalski',
+  'Nowak',
+  'Wiśniewski',
+  'Sato',
+  'Suzuki',
+  'Takahashi',
+  'Tanaka',
+  'Watanabe',
+  'Wang',
+  'Li',
+  'Zhang',
+  'Liu',
+  'Yang',
+  'Huang',
+  'Singh',
+  'Kumar',
+  'Sharma',
+  'Gupta',
+  'Khan',
+  'Ali',
+  'Ahmed',
+  'Hassan',
+  'Okafor',
+  'Mensah',
+  'Nakamura',
+  'Ivanov',
+  'Petrov',
+  'Novak',
 ];
-const DEPARTMENTS = ['Engineering', 'Sales', 'Marketing', 'Finance', 'Human Resources', 'Legal', 'Operations', 'Support', 'Research', 'Facilities', 'Procurement', 'IT'];
+const DEPARTMENTS = [
+  'Engineering',
+  'Sales',
+  'Marketing',
+  'Finance',
+  'Human Resources',
+  'Legal',
+  'Operations',
+  'Support',
+  'Research',
+  'Facilities',
+  'Procurement',
+  'IT',
+];
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
@@ -182,13 +497,18 @@ async function main() {
     `Gatehouse ${revision(ROOT)} SCIM benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, ` +
       `PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${USERS.toLocaleString('en')} users; ${WARMUP}s warm-up + ${SECONDS}s per timed phase; ` +
-      `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
   // Busy cores over one second now (the load average still counts a previous run).
   const m0 = machineCpu();
   await sleep(1000);
   const busy = machineCpu()[0]! - m0[0]!;
-  if (busy > 0.25) console.log(`warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`);
+  if (busy > 0.25)
+    console.log(
+      `warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`,
+    );
 
   let dbUrl: string | undefined;
   try {
@@ -208,10 +528,18 @@ async function main() {
 
     process.stdout.write(`loading ${USERS.toLocaleString('en')} users with set-based SQL … `);
     const load = await loadUsers(dbUrl);
-    console.log(`${(load.ms / 1000).toFixed(1)} s (users ${(load.steps.users! / 1000).toFixed(1)} s, emails ${(load.steps.emails! / 1000).toFixed(1)} s, employments ${(load.steps.employments! / 1000).toFixed(1)} s, roles ${(load.steps.roles! / 1000).toFixed(1)} s, ${env.BENCH_VACUUM === '0' ? 'ANALYZE' : 'VACUUM ANALYZE'} ${(load.steps.analyze! / 1000).toFixed(1)} s); database ${load.size}`);
+    console.log(
+      `${(load.ms / 1000).toFixed(1)} s (users ${(load.steps.users! / 1000).toFixed(1)} s, emails ${(load.steps.emails! / 1000).toFixed(1)} s, employments ${(load.steps.employments! / 1000).toFixed(1)} s, roles ${(load.steps.roles! / 1000).toFixed(1)} s, ${env.BENCH_VACUUM === '0' ? 'ANALYZE' : 'VACUUM ANALYZE'} ${(load.steps.analyze! / 1000).toFixed(1)} s); database ${load.size}`,
+    );
 
     if (PIN_PG) movePostgresToLoadCore();
-    await server.start({ root: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, issuer: ISSUER, pin: PIN, cpuProfDir: CPU_PROF });
+    await server.start({
+      root: ROOT,
+      env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV },
+      issuer: ISSUER,
+      pin: PIN,
+      cpuProfDir: CPU_PROF,
+    });
     installAgent(Math.max(POST_CONCURRENCY, EQ_CONCURRENCY, 1) * 2);
     const stats = new pg.Client({ connectionString: dbUrl });
     await stats.connect();
@@ -231,7 +559,13 @@ async function main() {
           await getByUserName(n);
         };
         const r = await timed('2', 'GET /Users?filter=userName eq "…" (existing)', 1, op);
-        results.push({ ...r, figure: `p99 ${r.p99.toFixed(1)} ms`, target: 'p99 < 10 ms', met: r.p99 < 10, note: `${seen.size.toLocaleString('en')} distinct userNames` });
+        results.push({
+          ...r,
+          figure: `p99 ${r.p99.toFixed(1)} ms`,
+          target: 'p99 < 10 ms',
+          met: r.p99 < 10,
+          note: `${seen.size.toLocaleString('en')} distinct userNames`,
+        });
         if (EQ_CONCURRENCY > 0) {
           const r2 = await timed('2b', `the same, concurrency ${EQ_CONCURRENCY}`, EQ_CONCURRENCY, op);
           results.push({ ...r2, figure: `${r2.opsPerSec.toFixed(0)} req/s`, target: '(throughput)' });
@@ -240,7 +574,9 @@ async function main() {
 
       if (ONLY.has('3')) {
         const expected = await prefixCounts(stats);
-        const prefixes = [...new Set(FAMILY_NAMES.filter((f) => f.length >= 3).map((f) => f.slice(0, 3).toLowerCase()))].filter((p) => expected.has(p));
+        const prefixes = [
+          ...new Set(FAMILY_NAMES.filter((f) => f.length >= 3).map((f) => f.slice(0, 3).toLowerCase())),
+        ].filter((p) => expected.has(p));
         const totals: number[] = [];
         const r = await timed('3', 'GET /Users?filter=name.familyName sw "<3 letters>"', 1, async () => {
           const p = pick(prefixes);
@@ -259,7 +595,9 @@ async function main() {
 
       if (ONLY.has('1')) {
         let seq = 0;
-        const r = await timed('1', 'POST /Users (Entra-like, no password)', POST_CONCURRENCY, () => createUser(`p-${run}-${seq++}`));
+        const r = await timed('1', 'POST /Users (Entra-like, no password)', POST_CONCURRENCY, () =>
+          createUser(`p-${run}-${seq++}`),
+        );
         results.push({ ...r, figure: `${r.opsPerSec.toFixed(0)} users/s`, target: '≥ 500/s', met: r.opsPerSec >= 500 });
       }
 
@@ -285,7 +623,8 @@ async function main() {
       process.exitCode = 1;
     }
   }
-  if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
+  if (env.BENCH_KEEP_DB !== '1')
+    await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
 
   if (results.length) report(results);
 }
@@ -295,7 +634,11 @@ async function main() {
 
 /** Runs the migrations (by creating the container) and makes the SCIM token. */
 async function prepare(serverEnv: Record<string, string>): Promise<string> {
-  const [{ loadConfig }, { createBenchContainer }, { default: pino }] = await Promise.all([import('../src/config/config.js'), import('./lib/container.js'), import('pino')]);
+  const [{ loadConfig }, { createBenchContainer }, { default: pino }] = await Promise.all([
+    import('../src/config/config.js'),
+    import('./lib/container.js'),
+    import('pino'),
+  ]);
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
@@ -348,13 +691,18 @@ async function loadUsers(dbUrl: string): Promise<{ ms: number; steps: Record<str
       `INSERT INTO employments (user_id, account_id, is_main) SELECT id, $1::uuid, true FROM users WHERE user_code LIKE 'user%@bench.example'`,
       [GUEST_ACCOUNT_ID],
     );
-    await step('roles', `INSERT INTO role_assignments (user_id, role) SELECT id, 'individual' FROM users WHERE user_code LIKE 'user%@bench.example'`);
+    await step(
+      'roles',
+      `INSERT INTO role_assignments (user_id, role) SELECT id, 'individual' FROM users WHERE user_code LIKE 'user%@bench.example'`,
+    );
     await db.query('COMMIT');
     // VACUUM too: a directory that has been in use a while is vacuumed (hint bits set, visibility
     // map and GIN pending lists up to date), and autovacuum then does not start during the phases.
     // BENCH_VACUUM=0: ANALYZE only, as right after a mass import (GIN pending lists still full).
     await step('analyze', env.BENCH_VACUUM === '0' ? 'ANALYZE' : 'VACUUM (ANALYZE)');
-    const { rows } = await db.query('SELECT count(*)::int AS n, pg_size_pretty(pg_database_size(current_database())) AS size FROM users');
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n, pg_size_pretty(pg_database_size(current_database())) AS size FROM users',
+    );
     if (rows[0].n < USERS) throw new Error(`expected ${USERS} users after loading, found ${rows[0].n}`);
     return { ms: performance.now() - t0, steps, size: rows[0].size };
   } catch (err) {
@@ -390,29 +738,42 @@ function check(ok: unknown, what: string): asserts ok {
   if (!ok) throw new CheckFailed(what);
 }
 
-async function scim(method: string, path: string, body?: unknown, base = SCIM): Promise<{ status: number; doc: Json; headers: IncomingHttpHeaders }> {
+async function scim(
+  method: string,
+  path: string,
+  body?: unknown,
+  base = SCIM,
+): Promise<{ status: number; doc: Json; headers: IncomingHttpHeaders }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const { status, text, headers } = await new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>((resolve, reject) => {
-    const req = request(`${base}${path}`, {
-      method,
-      agent,
-      timeout: REQUEST_TIMEOUT_MS,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/scim+json',
-        ...(payload === undefined ? {} : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) }),
-      },
-    }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (data += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data, headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  const { status, text, headers } = await new Promise<{ status: number; text: string; headers: IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = request(
+        `${base}${path}`,
+        {
+          method,
+          agent,
+          timeout: REQUEST_TIMEOUT_MS,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/scim+json',
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) }),
+          },
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (data += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data, headers: res.headers }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on('error', reject);
+      req.end(payload);
+    },
+  );
   let doc: Json;
   try {
     doc = text ? JSON.parse(text) : undefined;
@@ -443,39 +804,76 @@ async function createUser(tag: string, base = SCIM): Promise<void> {
   const { status, doc, headers } = await scim('POST', '/Users', body, base);
   check(status === 201, `POST /Users answered ${status}: ${show(doc, 300)}`);
   check(typeof doc?.id === 'string' && UUID.test(doc.id), `POST /Users: no id in ${show(doc, 200)}`);
-  check(doc.userName === body.userName && doc.externalId === body.externalId, `POST /Users echoed ${doc.userName}/${doc.externalId}, sent ${body.userName}/${body.externalId}`);
-  check(doc.emails?.[0]?.value === body.userName && doc[ENTERPRISE]?.department === body[ENTERPRISE].department, 'POST /Users: emails or department not echoed');
+  check(
+    doc.userName === body.userName && doc.externalId === body.externalId,
+    `POST /Users echoed ${doc.userName}/${doc.externalId}, sent ${body.userName}/${body.externalId}`,
+  );
+  check(
+    doc.emails?.[0]?.value === body.userName && doc[ENTERPRISE]?.department === body[ENTERPRISE].department,
+    'POST /Users: emails or department not echoed',
+  );
   check(headers.location?.endsWith(`/Users/${doc.id}`), `POST /Users: Location ${headers.location}`);
 }
 
 async function getByUserName(n: number, base = SCIM): Promise<void> {
   const userName = `user${n}@bench.example`;
-  const { status, doc } = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, undefined, base);
+  const { status, doc } = await scim(
+    'GET',
+    `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+    undefined,
+    base,
+  );
   check(status === 200, `GET userName eq "${userName}" answered ${status}: ${show(doc, 300)}`);
-  check(doc.totalResults === 1 && doc.Resources?.length === 1, `userName eq "${userName}": totalResults ${doc.totalResults}, ${doc.Resources?.length} resources`);
+  check(
+    doc.totalResults === 1 && doc.Resources?.length === 1,
+    `userName eq "${userName}": totalResults ${doc.totalResults}, ${doc.Resources?.length} resources`,
+  );
   const u = doc.Resources[0];
-  check(u.userName === userName && u.emails?.[0]?.value === userName && u.active === true, `userName eq "${userName}" found ${u.userName}`);
+  check(
+    u.userName === userName && u.emails?.[0]?.value === userName && u.active === true,
+    `userName eq "${userName}" found ${u.userName}`,
+  );
 }
 
 const PAGE_SIZE = 200;
 
 /** Returns totalResults; checks it against `expected` when given. */
 async function searchFamilyPrefix(prefix: string, expected: number | undefined, base = SCIM): Promise<number> {
-  const { status, doc } = await scim('GET', `/Users?filter=${encodeURIComponent(`name.familyName sw "${prefix}"`)}`, undefined, base);
+  const { status, doc } = await scim(
+    'GET',
+    `/Users?filter=${encodeURIComponent(`name.familyName sw "${prefix}"`)}`,
+    undefined,
+    base,
+  );
   check(status === 200, `GET name.familyName sw "${prefix}" answered ${status}: ${show(doc, 300)}`);
   const total = doc.totalResults as number;
-  if (expected !== undefined) check(total === expected, `familyName sw "${prefix}": totalResults ${total}, ${expected} in the database`);
+  if (expected !== undefined)
+    check(total === expected, `familyName sw "${prefix}": totalResults ${total}, ${expected} in the database`);
   check(total > 0, `familyName sw "${prefix}" found nobody`);
   const page = (doc.Resources ?? []) as Json[];
-  check(page.length === Math.min(PAGE_SIZE, total) && doc.itemsPerPage === page.length, `familyName sw "${prefix}": ${page.length} resources (itemsPerPage ${doc.itemsPerPage}) of ${total}`);
-  for (const u of page) check(String(u.name?.familyName ?? '').toLowerCase().startsWith(prefix), `familyName sw "${prefix}" returned ${u.name?.familyName}`);
+  check(
+    page.length === Math.min(PAGE_SIZE, total) && doc.itemsPerPage === page.length,
+    `familyName sw "${prefix}": ${page.length} resources (itemsPerPage ${doc.itemsPerPage}) of ${total}`,
+  );
+  for (const u of page)
+    check(
+      String(u.name?.familyName ?? '')
+        .toLowerCase()
+        .startsWith(prefix),
+      `familyName sw "${prefix}" returned ${u.name?.familyName}`,
+    );
   return total;
 }
 
 function bulkBody(tag: string, ops: number) {
   return {
     schemas: [BULK_REQUEST],
-    Operations: Array.from({ length: ops }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `u${i}`, data: entraUser(`${tag}-${i}@bulk.bench.example`) })),
+    Operations: Array.from({ length: ops }, (_, i) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: `u${i}`,
+      data: entraUser(`${tag}-${i}@bulk.bench.example`),
+    })),
   };
 }
 
@@ -492,7 +890,9 @@ async function bulk(tag: string, ops: number, stats: pg.Client | undefined, base
   check(!bad.length, `Bulk: ${bad.length} operations not "201" with a location; first: ${show(bad[0], 300)}`);
   check(new Set(results.map((r) => r.bulkId)).size === ops, 'Bulk: bulkIds missing or repeated in the response');
   if (stats) {
-    const { rows } = await stats.query('SELECT count(*)::int AS n FROM users WHERE user_code LIKE $1', [`${tag}-%@bulk.bench.example`]);
+    const { rows } = await stats.query('SELECT count(*)::int AS n FROM users WHERE user_code LIKE $1', [
+      `${tag}-%@bulk.bench.example`,
+    ]);
     check(rows[0].n === ops, `Bulk: ${rows[0].n} users in the database, ${ops} created`);
   }
   return ms;
@@ -513,15 +913,27 @@ type Timed = Omit<PhaseResult, 'figure' | 'target'>;
 /** One phase: `op` in `concurrency` loops for WARMUP + SECONDS (bench/lib/timed-loop.ts). */
 async function timed(key: string, label: string, concurrency: number, op: () => Promise<void>): Promise<Timed> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
-  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `);
-  const { before, after, ...figures } = await timedLoop({ concurrency, warmupSeconds: WARMUP, seconds: SECONDS, maxOpsPerWorker: MAX_OPS_PER_WORKER, op, sample: usage });
+  if (CPU_PROF)
+    process.stdout.write(
+      `[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s of the server's life] `,
+    );
+  const { before, after, ...figures } = await timedLoop({
+    concurrency,
+    warmupSeconds: WARMUP,
+    seconds: SECONDS,
+    maxOpsPerWorker: MAX_OPS_PER_WORKER,
+    op,
+    sample: usage,
+  });
   const result: Timed = { key, label, concurrency, ...figures, ...(before ? cpuBetween(before, after) : {}) };
   console.log(`${result.opsPerSec.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
   return result;
 }
 
 async function bulkPhase(stats: pg.Client, run: string): Promise<PhaseResult> {
-  process.stdout.write(`(4) POST /Bulk, ${BULK_OPS} × POST /Users, ${BULK_RUNS} run(s) after a 50-operation warm-up … `);
+  process.stdout.write(
+    `(4) POST /Bulk, ${BULK_OPS} × POST /Users, ${BULK_RUNS} run(s) after a 50-operation warm-up … `,
+  );
   await bulk(`bw-${run}`, Math.min(50, BULK_OPS), stats);
   const times: number[] = [];
   // CPU of the request windows only (not the checks in between), summed over the runs.
@@ -571,7 +983,15 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
-  const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR: join(tmpdir(), 'gatehouse-bench-scim-data'), NODE_ENV: SERVER_NODE_ENV });
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: dbUrl,
+    ISSUER,
+    GATEHOUSE_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: join(tmpdir(), 'gatehouse-bench-scim-data'),
+    NODE_ENV: SERVER_NODE_ENV,
+  });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   let http: Server | undefined;
   try {
@@ -609,7 +1029,9 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
 function report(unsorted: PhaseResult[]) {
   const results = [...unsorted].sort((a, b) => a.key.localeCompare(b.key));
 
-  console.log(`\nResults (${USERS.toLocaleString('en')} users; timed phases: ${SECONDS} s measured after ${WARMUP} s warm-up; latency of whole requests)\n`);
+  console.log(
+    `\nResults (${USERS.toLocaleString('en')} users; timed phases: ${SECONDS} s measured after ${WARMUP} s warm-up; latency of whole requests)\n`,
+  );
   printTable(
     [
       ['', 'metric', 'conc.', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'figure', 'target', ''],
@@ -634,7 +1056,8 @@ function report(unsorted: PhaseResult[]) {
 
   console.log('\nWhere the CPU went (share of one core during the measured window, from /proc)\n');
   // opsPerSec is requests per second, for (4) Bulk operations per second.
-  const per = (share: number | undefined, r: PhaseResult) => (share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec);
+  const per = (share: number | undefined, r: PhaseResult) =>
+    share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec;
   printTable(
     [
       ['', 'server', 'main thr.', 'server ms/req', 'PostgreSQL', 'PG ms/req', 'load gen.', 'core0 / core1', 'SQL/req'],
@@ -655,19 +1078,38 @@ function report(unsorted: PhaseResult[]) {
   console.log(
     [
       'server = the Gatehouse process on core 0 (main = its JavaScript thread). ms/req = CPU milliseconds per request;',
-      '  for (4) per Bulk operation. PostgreSQL = postmaster, auxiliary processes and this database\'s backends',
+      "  for (4) per Bulk operation. PostgreSQL = postmaster, auxiliary processes and this database's backends",
       `  (${PIN_PG ? 'moved to core 1, with the load generator' : 'unpinned'}). core0 / core1 = how busy each core was, whoever ran there.`,
       'SQL/req = statements the app sends for one request (for (4): per operation, BEGIN/COMMIT included),',
       '  counted in-process afterwards on a request of each kind.',
-      `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `Load average at the end: ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     ].join('\n'),
   );
 
   console.log('\nTargets:');
-  for (const r of results) if (r.met !== undefined) console.log(`  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.figure} (target ${r.target})`);
+  for (const r of results)
+    if (r.met !== undefined)
+      console.log(`  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.figure} (target ${r.target})`);
 
   if (env.BENCH_JSON) {
-    writeFileSync(env.BENCH_JSON, JSON.stringify({ users: USERS, seconds: SECONDS, warmup: WARMUP, pinned: PIN, pinnedPostgres: PIN_PG, node: process.version, results }, null, 2));
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify(
+        {
+          users: USERS,
+          seconds: SECONDS,
+          warmup: WARMUP,
+          pinned: PIN,
+          pinnedPostgres: PIN_PG,
+          node: process.version,
+          results,
+        },
+        null,
+        2,
+      ),
+    );
   }
 }
 

@@ -66,7 +66,12 @@ const REFRESH_CONCURRENCY = Math.max(1, num('BENCH_REFRESH_CONCURRENCY', 32));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench';
 const PORT = num('BENCH_PORT', 3917);
-const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c,d,e').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (env.BENCH_ONLY ?? 'a,b,c,d,e')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
 const SERVER_NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
@@ -129,9 +134,12 @@ async function main() {
   console.log(
     `Gatehouse ${revision(ROOT)} sign-in benchmark — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
       `server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}${PG_SOCKET ? ` (Unix socket ${PG_SOCKET})` : ' (TCP 127.0.0.1)'}; ` +
-      `${WARMUP}s warm-up + ${SECONDS}s per phase; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `${WARMUP}s warm-up + ${SECONDS}s per phase; load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
-  if (loadavg()[0]! > 0.5) console.log('warning: the machine is not idle; other processes will skew the figures (see the "others" column)');
+  if (loadavg()[0]! > 0.5)
+    console.log('warning: the machine is not idle; other processes will skew the figures (see the "others" column)');
 
   try {
     // (a) -----------------------------------------------------------------
@@ -187,15 +195,20 @@ async function main() {
         );
       }
       if (ONLY.has('c')) {
-        results.push(await phase(ctx, 'c1', 'client_credentials, opaque', CC_CONCURRENCY, () => clientCredentials(false)));
-        results.push(await phase(ctx, 'c2', `client_credentials, JWT (resource)`, CC_CONCURRENCY, () => clientCredentials(true)));
+        results.push(
+          await phase(ctx, 'c1', 'client_credentials, opaque', CC_CONCURRENCY, () => clientCredentials(false)),
+        );
+        results.push(
+          await phase(ctx, 'c2', `client_credentials, JWT (resource)`, CC_CONCURRENCY, () => clientCredentials(true)),
+        );
       }
       if (ONLY.has('d')) {
         process.stdout.write(`(d) setup: ${REFRESH_CONCURRENCY} sign-ins with offline_access … `);
         const chains: (string | undefined)[] = [];
         await pool(REFRESH_CONCURRENCY, 8, async (i) => {
           const tokens = await signIn(users[i % users.length]!, 'openid offline_access');
-          if (typeof tokens.refresh_token !== 'string') throw new Error('no refresh_token from a sign-in with offline_access');
+          if (typeof tokens.refresh_token !== 'string')
+            throw new Error('no refresh_token from a sign-in with offline_access');
           chains[i] = tokens.refresh_token;
         });
         console.log('done');
@@ -205,7 +218,8 @@ async function main() {
             if (!current) throw new StopWorker('refresh chain broken earlier');
             chains[worker] = undefined; // consumed whatever happens
             const body = await tokenRequest({ grant_type: 'refresh_token', refresh_token: current });
-            if (!body.refresh_token || !body.access_token) throw new Error(`refresh answered without tokens: ${JSON.stringify(body).slice(0, 200)}`);
+            if (!body.refresh_token || !body.access_token)
+              throw new Error(`refresh answered without tokens: ${JSON.stringify(body).slice(0, 200)}`);
             chains[worker] = body.refresh_token as string;
           }),
         );
@@ -214,8 +228,14 @@ async function main() {
         // One at a time, so the latencies compare the two paths and not queueing.
         // Known users get at most a few wrong passwords each (never a lock).
         let seq = 0;
-        results.push(await phase(ctx, 'e1', 'wrong password, unknown user', 1, () => failedSignIn(`nobody-${seq++}@bench.test`)));
-        results.push(await phase(ctx, 'e2', 'wrong password, known user', 1, () => failedSignIn(users[seq++ % users.length]!.email)));
+        results.push(
+          await phase(ctx, 'e1', 'wrong password, unknown user', 1, () => failedSignIn(`nobody-${seq++}@bench.test`)),
+        );
+        results.push(
+          await phase(ctx, 'e2', 'wrong password, known user', 1, () =>
+            failedSignIn(users[seq++ % users.length]!.email),
+          ),
+        );
       }
     } finally {
       await stats.end().catch(() => {});
@@ -225,7 +245,8 @@ async function main() {
   } finally {
     await server.kill();
     if (PIN_PG) releasePostgres();
-    if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
+    if (env.BENCH_KEEP_DB !== '1')
+      await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
   }
 
   if (bound || results.length) report(bound, results);
@@ -238,7 +259,13 @@ function runArgon2Bound(): PhaseResult {
   const [file, args] = onCore(PIN, 1, [process.execPath, ...process.execArgv, join(ROOT, 'bench/argon2-bound.ts')]);
   const res = spawnSync(file, args, { encoding: 'utf8', env, cwd: ROOT, timeout: (SECONDS + WARMUP + 60) * 1000 });
   if (res.status !== 0) throw new Error(`argon2 bound failed: ${res.stderr || res.error}`);
-  const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as { ops: number; opsPerSec: number; p50: number; p99: number; params: { memoryCost: number; timeCost: number; parallelism: number } };
+  const out = JSON.parse(res.stdout.trim().split('\n').pop()!) as {
+    ops: number;
+    opsPerSec: number;
+    p50: number;
+    p99: number;
+    params: { memoryCost: number; timeCost: number; parallelism: number };
+  };
   return {
     key: 'a',
     label: `argon2id verify, bare loop (m=${out.params.memoryCost} KiB, t=${out.params.timeCost}, p=${out.params.parallelism})`,
@@ -274,10 +301,22 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
-    const users: BenchUser[] = Array.from({ length: USERS }, (_, i) => ({ email: `bench-user-${String(i).padStart(4, '0')}@bench.test` }));
+    const users: BenchUser[] = Array.from({ length: USERS }, (_, i) => ({
+      email: `bench-user-${String(i).padStart(4, '0')}@bench.test`,
+    }));
     // Hashing runs on libuv's pool: a few at a time.
     await pool(users.length, 4, async (i) => {
-      await c.identity.create({ email: users[i]!.email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Bench', familyName: `User${i}` }, CLI_ACTOR);
+      await c.identity.create(
+        {
+          email: users[i]!.email,
+          password: PASSWORD,
+          role: 'individual',
+          status: 'active',
+          givenName: 'Bench',
+          familyName: `User${i}`,
+        },
+        CLI_ACTOR,
+      );
     });
     await c.repos.clients.save(
       CLIENT_ID,
@@ -292,7 +331,12 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
       CLIENT_SECRET,
       true,
     );
-    await c.repos.resources.create({ indicator: RESOURCE, scopes: ['read', 'write'], accessTokenTtl: null, firstPartyOnly: false });
+    await c.repos.resources.create({
+      indicator: RESOURCE,
+      scopes: ['read', 'write'],
+      accessTokenTtl: null,
+      firstPartyOnly: false,
+    });
     return users;
   } finally {
     await c.close();
@@ -308,7 +352,13 @@ function installAgent(connections: number) {
   const key = Symbol.for('undici.globalDispatcher.1');
   const g = globalThis as Record<symbol, unknown>;
   const current = g[key] as { constructor: new (opts: object) => unknown } | undefined;
-  if (current) g[key] = new current.constructor({ connections, pipelining: 1, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000 });
+  if (current)
+    g[key] = new current.constructor({
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+    });
 }
 
 async function tokenRequest(params: Record<string, string>): Promise<Record<string, unknown>> {
@@ -322,7 +372,8 @@ async function tokenRequest(params: Record<string, string>): Promise<Record<stri
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-const loginPage = (jar: Jar, scope: string) => openLoginPage(jar, { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, scope });
+const loginPage = (jar: Jar, scope: string) =>
+  openLoginPage(jar, { issuer: ISSUER, clientId: CLIENT_ID, redirectUri: REDIRECT_URI, scope });
 
 /** A wrong password (for a known or an unknown identifier): the POST must answer 401. */
 async function failedSignIn(username: string): Promise<void> {
@@ -349,20 +400,34 @@ async function signIn(user: BenchUser, scope: string): Promise<Record<string, un
     body: new URLSearchParams({ _csrf: csrf, username: user.email, password: PASSWORD }).toString(),
   });
   const done = await follow(posted, actionUrl, jar, ISSUER);
-  if (!done.leftTo) throw new Error(`sign-in did not reach the client: ${done.res.status} ${done.url}: ${(await done.res.text()).slice(0, 300)}`);
+  if (!done.leftTo)
+    throw new Error(
+      `sign-in did not reach the client: ${done.res.status} ${done.url}: ${(await done.res.text()).slice(0, 300)}`,
+    );
   const code = done.leftTo.searchParams.get('code');
-  if (!code || done.leftTo.searchParams.get('state') !== state) throw new Error(`no code/state at the redirect: ${done.leftTo.search.slice(0, 200)}`);
+  if (!code || done.leftTo.searchParams.get('state') !== state)
+    throw new Error(`no code/state at the redirect: ${done.leftTo.search.slice(0, 200)}`);
 
-  const tokens = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier });
+  const tokens = await tokenRequest({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+  });
   if (!tokens.access_token || !tokens.id_token) throw new Error('code exchange without access_token/id_token');
   return tokens;
 }
 
 async function clientCredentials(withResource: boolean) {
-  const body = await tokenRequest(withResource ? { grant_type: 'client_credentials', resource: RESOURCE, scope: 'read' } : { grant_type: 'client_credentials' });
+  const body = await tokenRequest(
+    withResource
+      ? { grant_type: 'client_credentials', resource: RESOURCE, scope: 'read' }
+      : { grant_type: 'client_credentials' },
+  );
   const token = body.access_token;
   if (typeof token !== 'string') throw new Error('no access_token');
-  if (withResource !== (token.split('.').length === 3)) throw new Error(`expected ${withResource ? 'a JWT' : 'an opaque'} access token`);
+  if (withResource !== (token.split('.').length === 3))
+    throw new Error(`expected ${withResource ? 'a JWT' : 'an opaque'} access token`);
 }
 
 // ---------------------------------------------------------------------------
@@ -415,7 +480,9 @@ async function transactions(stats: pg.Client, reuse = false): Promise<number | u
 }
 async function readTransactions(stats: pg.Client): Promise<number> {
   await stats.query('select pg_stat_clear_snapshot()');
-  const { rows } = await stats.query('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()');
+  const { rows } = await stats.query(
+    'select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()',
+  );
   return Number(rows[0].n);
 }
 
@@ -428,7 +495,10 @@ async function phase(
 ): Promise<PhaseResult> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
   const txBefore = await transactions(ctx.stats, true);
-  if (CPU_PROF) process.stdout.write(`[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s to ${((Date.now() - server.startedAt) / 1000 + WARMUP + SECONDS).toFixed(1)} s of the server's life] `);
+  if (CPU_PROF)
+    process.stdout.write(
+      `[measured from ${((Date.now() - server.startedAt) / 1000 + WARMUP).toFixed(1)} s to ${((Date.now() - server.startedAt) / 1000 + WARMUP + SECONDS).toFixed(1)} s of the server's life] `,
+    );
 
   const start = performance.now();
   const warmEnd = start + WARMUP * 1000;
@@ -488,13 +558,20 @@ async function phase(
     firstError,
     serverCpu: cpu?.serverCpu,
     serverMainCpu: cpu?.serverMainCpu,
-    serverThreads: u0 ? [...u1.serverThreads].map(([tid, v]) => [tid, (v - (u0!.serverThreads.get(tid) ?? 0)) / window] as [number, number]).sort((x, y) => x[0] - y[0]) : undefined,
+    serverThreads: u0
+      ? [...u1.serverThreads]
+          .map(([tid, v]) => [tid, (v - (u0!.serverThreads.get(tid) ?? 0)) / window] as [number, number])
+          .sort((x, y) => x[0] - y[0])
+      : undefined,
     pgCpu: cpu?.pgCpu,
     loadCpu: cpu?.loadCpu,
-    otherCpu: u0 ? (u1.machine[0]! - u0.machine[0]! - (u1.server - u0.server) - (u1.pg - u0.pg) - (u1.load - u0.load)) / window : undefined,
+    otherCpu: u0
+      ? (u1.machine[0]! - u0.machine[0]! - (u1.server - u0.server) - (u1.pg - u0.pg) - (u1.load - u0.load)) / window
+      : undefined,
     coreBusy: cpu?.coreBusy,
     // Each statistics read is itself 2 transactions.
-    dbStatementsPerOp: opsAll && txAfter !== undefined && txBefore !== undefined ? (txAfter - txBefore - 2) / opsAll : undefined,
+    dbStatementsPerOp:
+      opsAll && txAfter !== undefined && txBefore !== undefined ? (txAfter - txBefore - 2) / opsAll : undefined,
     requestsPerOp: opsAll ? (requestsSent() - requestsBefore) / opsAll : undefined,
   };
   console.log(`${result.opsPerSec.toFixed(1)}/s${errors ? ` (${errors} errors: ${firstError})` : ''}`);
@@ -511,7 +588,15 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   printTable(
     [
       ['', 'metric', 'concurrency', 'ops/s', 'p50 ms', 'p99 ms', 'errors'],
-      ...rows.map((r) => [`(${r.key})`, r.label, String(r.concurrency), r.opsPerSec.toFixed(1), r.p50.toFixed(1), r.p99.toFixed(1), String(r.errors)]),
+      ...rows.map((r) => [
+        `(${r.key})`,
+        r.label,
+        String(r.concurrency),
+        r.opsPerSec.toFixed(1),
+        r.p50.toFixed(1),
+        r.p99.toFixed(1),
+        String(r.errors),
+      ]),
     ],
     2,
   );
@@ -519,9 +604,24 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   console.log('\nWhere the CPU went (share of one core during the measured window, from /proc)\n');
   printTable(
     [
-      ['', 'server', 'main thr.', 'other thr.', 'main ms/op', 'other ms/op', 'ops/s per server core', 'PostgreSQL', 'load gen.', 'others', 'core0 / core1', 'SQL/op', 'HTTP/op'],
+      [
+        '',
+        'server',
+        'main thr.',
+        'other thr.',
+        'main ms/op',
+        'other ms/op',
+        'ops/s per server core',
+        'PostgreSQL',
+        'load gen.',
+        'others',
+        'core0 / core1',
+        'SQL/op',
+        'HTTP/op',
+      ],
       ...results.map((r) => {
-        const threads = r.serverCpu !== undefined && r.serverMainCpu !== undefined ? r.serverCpu - r.serverMainCpu : undefined;
+        const threads =
+          r.serverCpu !== undefined && r.serverMainCpu !== undefined ? r.serverCpu - r.serverMainCpu : undefined;
         return [
           `(${r.key})`,
           percent(r.serverCpu),
@@ -549,12 +649,18 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
       'others = every other process (noise; derived from tick counts, which under-count short bursts, so it can read ≈0).',
       'core0 / core1 = how busy each core was, whoever ran there. SQL/op = PostgreSQL transactions (autocommit statements)',
       '  per operation, warm-up included. HTTP/op = requests per operation.',
-      `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `Load average at the end: ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     ].join('\n'),
   );
-  console.log('\nServer threads by thread id (main first, then V8 platform/GC workers, then libuv pool and the tsx loader thread), busy ones:');
+  console.log(
+    '\nServer threads by thread id (main first, then V8 platform/GC workers, then libuv pool and the tsx loader thread), busy ones:',
+  );
   for (const r of results) {
-    const list = (r.serverThreads ?? []).filter(([, v]) => v >= 0.005).map(([tid, v]) => `${tid}:${Math.round(v * 100)}%`);
+    const list = (r.serverThreads ?? [])
+      .filter(([, v]) => v >= 0.005)
+      .map(([tid, v]) => `${tid}:${Math.round(v * 100)}%`);
     console.log(`  (${r.key}) ${list.join('  ')}`);
   }
 
@@ -564,7 +670,10 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   console.log('\nTargets:');
   if (b && bound) {
     const ratio = b.opsPerSec / bound.opsPerSec;
-    checks.push([`(b)/(a) = ${(ratio * 100).toFixed(1)}%: ${b.opsPerSec.toFixed(1)} sign-ins/s against an argon2 bound of ${bound.opsPerSec.toFixed(1)}/s (target ≥ 80%)`, ratio >= 0.8]);
+    checks.push([
+      `(b)/(a) = ${(ratio * 100).toFixed(1)}%: ${b.opsPerSec.toFixed(1)} sign-ins/s against an argon2 bound of ${bound.opsPerSec.toFixed(1)}/s (target ≥ 80%)`,
+      ratio >= 0.8,
+    ]);
   }
   for (const k of ['c1', 'c2']) {
     const r = get(k);
@@ -577,19 +686,28 @@ function report(bound: PhaseResult | undefined, results: PhaseResult[]) {
   if (e1 && e2) {
     // Same answer, same time: the p50s of the two failed sign-ins within 10 % of each other.
     const gap = Math.abs(e1.p50 - e2.p50) / Math.max(e1.p50, e2.p50);
-    checks.push([`unknown user vs wrong password: p50 ${e1.p50.toFixed(1)} ms vs ${e2.p50.toFixed(1)} ms (${(gap * 100).toFixed(1)}% apart; goal ≤ 10%)`, gap <= 0.1]);
+    checks.push([
+      `unknown user vs wrong password: p50 ${e1.p50.toFixed(1)} ms vs ${e2.p50.toFixed(1)} ms (${(gap * 100).toFixed(1)}% apart; goal ≤ 10%)`,
+      gap <= 0.1,
+    ]);
   }
   for (const [text, ok] of checks) console.log(`  ${ok ? 'MET   ' : 'MISSED'}  ${text}`);
-  console.log("For scale, Keycloak's sizing guide: 15 password sign-ins, 120 client-credentials grants, 120 refreshes per second per vCPU.");
+  console.log(
+    "For scale, Keycloak's sizing guide: 15 password sign-ins, 120 client-credentials grants, 120 refreshes per second per vCPU.",
+  );
   const scale = [
     b && `sign-ins ${(b.opsPerSec / 15).toFixed(1)}×`,
-    get('c1') && `client_credentials ${(get('c1')!.opsPerSec / 120).toFixed(1)}× (opaque) / ${((get('c2')?.opsPerSec ?? NaN) / 120).toFixed(1)}× (JWT)`,
+    get('c1') &&
+      `client_credentials ${(get('c1')!.opsPerSec / 120).toFixed(1)}× (opaque) / ${((get('c2')?.opsPerSec ?? NaN) / 120).toFixed(1)}× (JWT)`,
     d && `refreshes ${(d.opsPerSec / 120).toFixed(1)}×`,
   ].filter(Boolean);
   if (scale.length) console.log(`Gatehouse on one core, relative to that: ${scale.join(', ')}.`);
 
   if (env.BENCH_JSON) {
-    writeFileSync(env.BENCH_JSON, JSON.stringify({ seconds: SECONDS, warmup: WARMUP, pinned: PIN, node: process.version, bound, results }, null, 2));
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify({ seconds: SECONDS, warmup: WARMUP, pinned: PIN, node: process.version, bound, results }, null, 2),
+    );
   }
 }
 

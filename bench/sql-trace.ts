@@ -40,16 +40,31 @@ url.pathname = `/${DB}`;
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const config = loadConfig({ DATABASE_URL: url.toString(), ISSUER: origin, GATEHOUSE_SECRET: 'bench-secret-bench-secret-bench-secret-0123', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent' });
+const config = loadConfig({
+  DATABASE_URL: url.toString(),
+  ISSUER: origin,
+  GATEHOUSE_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+  LOG_LEVEL: 'silent',
+  DATA_DIR: '/nonexistent',
+});
 const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
 const { handle } = await buildApp(c);
 server.on('request', handle);
 
 const email = 'trace-user@bench.test';
-await c.identity.create({ email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Trace', familyName: 'User' }, CLI_ACTOR);
+await c.identity.create(
+  { email, password: PASSWORD, role: 'individual', status: 'active', givenName: 'Trace', familyName: 'User' },
+  CLI_ACTOR,
+);
 await c.repos.clients.save(
   CLIENT_ID,
-  { client_name: 'Bench app', grant_types: ['authorization_code', 'refresh_token', 'client_credentials'], response_types: ['code'], redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_basic' },
+  {
+    client_name: 'Bench app',
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    response_types: ['code'],
+    redirect_uris: [REDIRECT_URI],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
   CLIENT_SECRET,
   true,
 );
@@ -102,12 +117,23 @@ class Jar {
 async function signIn(flow: string, scope: string) {
   const jar = new Jar();
   const verifier = randomBytes(32).toString('base64url');
-  const q = new URLSearchParams({ client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope, state: 's', code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256' });
+  const q = new URLSearchParams({
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state: 's',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  });
   let target = `${origin}/auth?${q}`;
   let init: RequestInit = {};
   let method = 'GET';
   for (let i = 0; i < 12; i++) {
-    const { res, body } = await traced(flow, method, target, { ...init, headers: { ...(init.headers as object), cookie: jar.header } });
+    const { res, body } = await traced(flow, method, target, {
+      ...init,
+      headers: { ...(init.headers as object), cookie: jar.header },
+    });
     jar.store(res);
     const location = res.headers.get('location');
     if (location) {
@@ -116,7 +142,12 @@ async function signIn(flow: string, scope: string) {
         const code = next.searchParams.get('code')!;
         const { body: tokens } = await traced(flow, 'POST', `${origin}/token`, {
           headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier }).toString(),
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            code,
+            redirect_uri: REDIRECT_URI,
+            code_verifier: verifier,
+          }).toString(),
         });
         return JSON.parse(tokens) as Record<string, string>;
       }
@@ -130,19 +161,27 @@ async function signIn(flow: string, scope: string) {
     if (!csrf || !action) throw new Error(`unexpected page ${res.status}: ${body.slice(0, 300)}`);
     target = new URL(action.replace(/&amp;/g, '&'), target).toString();
     method = 'POST';
-    init = { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, username: email, password: PASSWORD }).toString() };
+    init = {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, username: email, password: PASSWORD }).toString(),
+    };
   }
   throw new Error('sign-in did not finish');
 }
 
 const token = (flow: string, params: Record<string, string>) =>
-  traced(flow, 'POST', `${origin}/token`, { headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+  traced(flow, 'POST', `${origin}/token`, {
+    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
 
 try {
   await signIn('warm-up', 'openid'); // first requests load code paths
   await signIn('sign-in', 'openid');
   const offline = await signIn('sign-in offline_access', 'openid offline_access');
-  const r1 = JSON.parse((await token('refresh', { grant_type: 'refresh_token', refresh_token: offline.refresh_token! })).body) as Record<string, string>;
+  const r1 = JSON.parse(
+    (await token('refresh', { grant_type: 'refresh_token', refresh_token: offline.refresh_token! })).body,
+  ) as Record<string, string>;
   if (!r1.refresh_token) throw new Error('no rotated refresh token');
   await token('client_credentials opaque', { grant_type: 'client_credentials' });
   await token('client_credentials JWT', { grant_type: 'client_credentials', resource: RESOURCE, scope: 'read' });

@@ -61,7 +61,12 @@ const TARGETS = Math.max(1, num('BENCH_TARGETS', 1000));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_exchange';
 const PORT = num('BENCH_PORT', 3919);
-const ONLY = new Set((env.BENCH_ONLY ?? '1,2').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (env.BENCH_ONLY ?? '1,2')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
 const SERVER_NODE_ENV = env.BENCH_NODE_ENV ?? 'production';
@@ -115,7 +120,9 @@ async function main() {
     `Gatehouse ${revision(ROOT)} token exchange benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; server ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'pinned to core 1' : 'NOT pinned'}, ` +
       `PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${TARGETS} targets; concurrency ${CONCURRENCY}; ${WARMUP}s warm-up + ${SECONDS}s per phase; ` +
-      `load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
   const results: PhaseResult[] = [];
   let dbUrl: string | undefined;
@@ -136,7 +143,13 @@ async function main() {
     console.log('done');
 
     if (PIN_PG) movePostgresToLoadCore();
-    await server.start({ root: ROOT, env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV }, issuer: ISSUER, pin: PIN, cpuProfDir: env.BENCH_CPU_PROF });
+    await server.start({
+      root: ROOT,
+      env: { ...env, ...serverEnv, NODE_ENV: SERVER_NODE_ENV },
+      issuer: ISSUER,
+      pin: PIN,
+      cpuProfDir: env.BENCH_CPU_PROF,
+    });
     agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2, maxFreeSockets: CONCURRENCY * 2 });
     actor.opaque = await signIn('openid roles');
     actor.jwt = await signIn('openid roles read', RESOURCE);
@@ -152,8 +165,14 @@ async function main() {
       await exchangeOpaque();
       await exchangeJwt();
       made += 2;
-      if (ONLY.has('1')) results.push(await timed('1', 'token exchange, opaque actor token → opaque token (userinfo)', count(exchangeOpaque)));
-      if (ONLY.has('2')) results.push(await timed('2', 'token exchange, JWT actor token + resource → JWT for the API', count(exchangeJwt)));
+      if (ONLY.has('1'))
+        results.push(
+          await timed('1', 'token exchange, opaque actor token → opaque token (userinfo)', count(exchangeOpaque)),
+        );
+      if (ONLY.has('2'))
+        results.push(
+          await timed('2', 'token exchange, JWT actor token + resource → JWT for the API', count(exchangeJwt)),
+        );
       const { rows } = await stats.query("SELECT count(*)::int AS n FROM impersonations WHERE kind = 'exchange'");
       check(rows[0].n === made, `${rows[0].n} impersonations recorded for ${made} exchanges`);
       await verifySamples();
@@ -179,7 +198,8 @@ async function main() {
       process.exitCode = 1;
     }
   }
-  if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
+  if (env.BENCH_KEEP_DB !== '1')
+    await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
   if (results.length) report(results);
 }
 
@@ -193,16 +213,41 @@ async function prepare(serverEnv: Record<string, string>, dbUrl: string): Promis
     import('../src/services/audit.js'),
     import('pino'),
   ]);
-  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), {
+    log: pino({ level: 'silent' }),
+  });
   try {
-    adminId = (await c.identity.create({ email: ADMIN_EMAIL, password: PASSWORD, role: 'admin', status: 'active', givenName: 'Bench', familyName: 'Admin' }, CLI_ACTOR)).id;
+    adminId = (
+      await c.identity.create(
+        {
+          email: ADMIN_EMAIL,
+          password: PASSWORD,
+          role: 'admin',
+          status: 'active',
+          givenName: 'Bench',
+          familyName: 'Admin',
+        },
+        CLI_ACTOR,
+      )
+    ).id;
     await c.repos.clients.save(
       CLIENT_ID,
-      { client_name: 'Bench console', grant_types: ['authorization_code', TOKEN_EXCHANGE], response_types: ['code'], redirect_uris: [REDIRECT_URI], token_endpoint_auth_method: 'client_secret_basic' },
+      {
+        client_name: 'Bench console',
+        grant_types: ['authorization_code', TOKEN_EXCHANGE],
+        response_types: ['code'],
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
       CLIENT_SECRET,
       true,
     );
-    await c.repos.resources.create({ indicator: RESOURCE, scopes: ['read', 'write'], accessTokenTtl: null, firstPartyOnly: false });
+    await c.repos.resources.create({
+      indicator: RESOURCE,
+      scopes: ['read', 'write'],
+      accessTokenTtl: null,
+      firstPartyOnly: false,
+    });
   } finally {
     await c.close();
   }
@@ -217,8 +262,13 @@ async function prepare(serverEnv: Record<string, string>, dbUrl: string): Promis
       [GUEST_ACCOUNT_ID, TARGETS],
     );
     targets = rows.map((r) => r.id as string);
-    await db.query(`INSERT INTO employments (user_id, account_id, is_main) SELECT id, $1::uuid, true FROM users WHERE email LIKE 'target%@bench.test'`, [GUEST_ACCOUNT_ID]);
-    await db.query(`INSERT INTO role_assignments (user_id, role) SELECT id, 'individual' FROM users WHERE email LIKE 'target%@bench.test'`);
+    await db.query(
+      `INSERT INTO employments (user_id, account_id, is_main) SELECT id, $1::uuid, true FROM users WHERE email LIKE 'target%@bench.test'`,
+      [GUEST_ACCOUNT_ID],
+    );
+    await db.query(
+      `INSERT INTO role_assignments (user_id, role) SELECT id, 'individual' FROM users WHERE email LIKE 'target%@bench.test'`,
+    );
     await db.query('COMMIT');
     await db.query('VACUUM (ANALYZE)');
   } finally {
@@ -237,15 +287,30 @@ function check(ok: unknown, what: string): asserts ok {
   if (!ok) throw new CheckFailed(what);
 }
 
-function http(method: string, url: string, headers: Record<string, string> = {}, body?: string, base = ISSUER): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function http(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  base = ISSUER,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(new URL(url, base), { method, agent, timeout: REQUEST_TIMEOUT_MS, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      res.on('error', reject);
-    });
+    const req = request(
+      new URL(url, base),
+      {
+        method,
+        agent,
+        timeout: REQUEST_TIMEOUT_MS,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer in ${REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.end(body);
@@ -253,7 +318,13 @@ function http(method: string, url: string, headers: Record<string, string> = {},
 }
 
 async function tokenRequest(params: Record<string, string>, base = ISSUER): Promise<Record<string, unknown>> {
-  const res = await http('POST', '/token', { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, new URLSearchParams(params).toString(), base);
+  const res = await http(
+    'POST',
+    '/token',
+    { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    new URLSearchParams(params).toString(),
+    base,
+  );
   check(res.status === 200, `token endpoint ${res.status}: ${res.text.slice(0, 300)}`);
   return JSON.parse(res.text) as Record<string, unknown>;
 }
@@ -262,7 +333,15 @@ async function tokenRequest(params: Record<string, string>, base = ISSUER): Prom
 async function signIn(scope: string, resource?: string): Promise<string> {
   const cookies = new Map<string, string>();
   const send = async (method: string, url: string, body?: string) => {
-    const res = await http(method, url, { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) }, body);
+    const res = await http(
+      method,
+      url,
+      {
+        cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body,
+    );
     for (const line of ([] as string[]).concat(res.headers['set-cookie'] ?? [])) {
       const pair = line.split(';')[0]!;
       cookies.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
@@ -282,8 +361,13 @@ async function signIn(scope: string, resource?: string): Promise<string> {
   const verifier = randomBytes(32).toString('base64url');
   const auth = new URL('/auth', ISSUER);
   auth.search = new URLSearchParams({
-    client_id: CLIENT_ID, response_type: 'code', redirect_uri: REDIRECT_URI, scope, state: 's',
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256',
+    client_id: CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: REDIRECT_URI,
+    scope,
+    state: 's',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
     ...(resource ? { resource } : {}),
   }).toString();
   const page = await follow(await send('GET', auth.toString()), auth.toString());
@@ -291,10 +375,23 @@ async function signIn(scope: string, resource?: string): Promise<string> {
   const csrf = form && /name="_csrf"[^>]*value="([^"]*)"/.exec(form[2]!)?.[1];
   check(form && csrf, `no login form on ${page.url} (${page.res.status})`);
   const action = new URL(form[1]!.replace(/&amp;/g, '&'), page.url).toString();
-  const done = await follow(await send('POST', action, new URLSearchParams({ _csrf: csrf, username: ADMIN_EMAIL, password: PASSWORD }).toString()), action);
+  const done = await follow(
+    await send(
+      'POST',
+      action,
+      new URLSearchParams({ _csrf: csrf, username: ADMIN_EMAIL, password: PASSWORD }).toString(),
+    ),
+    action,
+  );
   const code = done.leftTo?.searchParams.get('code');
   check(code, `the sign-in did not reach the client: ${done.res.status} ${done.url}`);
-  const tokens = await tokenRequest({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, ...(resource ? { resource } : {}) });
+  const tokens = await tokenRequest({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier,
+    ...(resource ? { resource } : {}),
+  });
   check(typeof tokens.access_token === 'string', 'no access token after sign-in');
   return tokens.access_token;
 }
@@ -302,8 +399,23 @@ async function signIn(scope: string, resource?: string): Promise<string> {
 const pickTarget = () => targets[Math.floor(Math.random() * targets.length)]!;
 
 async function exchange(actorToken: string, extra: Record<string, string>, base = ISSUER): Promise<string> {
-  const body = await tokenRequest({ grant_type: TOKEN_EXCHANGE, actor_token: actorToken, actor_token_type: ACCESS_TOKEN_TYPE, subject_token: pickTarget(), subject_token_type: USER_ID_TYPE, ...extra }, base);
-  check(body.issued_token_type === ACCESS_TOKEN_TYPE && body.token_type === 'Bearer' && typeof body.access_token === 'string', `unexpected answer ${JSON.stringify(body).slice(0, 200)}`);
+  const body = await tokenRequest(
+    {
+      grant_type: TOKEN_EXCHANGE,
+      actor_token: actorToken,
+      actor_token_type: ACCESS_TOKEN_TYPE,
+      subject_token: pickTarget(),
+      subject_token_type: USER_ID_TYPE,
+      ...extra,
+    },
+    base,
+  );
+  check(
+    body.issued_token_type === ACCESS_TOKEN_TYPE &&
+      body.token_type === 'Bearer' &&
+      typeof body.access_token === 'string',
+    `unexpected answer ${JSON.stringify(body).slice(0, 200)}`,
+  );
   check(body.refresh_token === undefined && Number(body.expires_in) > 0, 'a refresh token, or no lifetime');
   return body.access_token;
 }
@@ -321,13 +433,24 @@ const exchangeJwt = async (base = ISSUER) => {
 /** One token of each kind: `sub` is a target, `act` the admin. */
 async function verifySamples(): Promise<void> {
   const opaque = await exchangeOpaque();
-  const res = await http('POST', '/token/introspection', { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ token: opaque }).toString());
+  const res = await http(
+    'POST',
+    '/token/introspection',
+    { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    new URLSearchParams({ token: opaque }).toString(),
+  );
   const info = JSON.parse(res.text) as { active?: boolean; sub?: string; act?: { sub?: string } };
-  check(info.active && targets.includes(info.sub!) && info.act?.sub === adminId, `introspection: ${res.text.slice(0, 200)}`);
+  check(
+    info.active && targets.includes(info.sub!) && info.act?.sub === adminId,
+    `introspection: ${res.text.slice(0, 200)}`,
+  );
   const jwt = await exchangeJwt();
   const jwks = JSON.parse((await http('GET', '/jwks')).text) as { keys: JWK[] };
   const { payload } = await jwtVerify(jwt, createLocalJWKSet(jwks), { issuer: ISSUER, audience: RESOURCE });
-  check(targets.includes(String(payload.sub)) && (payload.act as { sub?: string } | undefined)?.sub === adminId, 'JWT without sub/act');
+  check(
+    targets.includes(String(payload.sub)) && (payload.act as { sub?: string } | undefined)?.sub === adminId,
+    'JWT without sub/act',
+  );
 }
 
 // ---------------------------------------------------------------------------
@@ -344,7 +467,13 @@ async function timed(key: string, label: string, op: () => Promise<unknown>): Pr
     sample: () => cpuUsage(server.pid, DB_NAME),
   });
   const { opsPerSec } = figures;
-  const result: PhaseResult = { key, label, ...figures, met: opsPerSec >= TARGET_PER_SEC, ...(before ? cpuBetween(before, after) : {}) };
+  const result: PhaseResult = {
+    key,
+    label,
+    ...figures,
+    met: opsPerSec >= TARGET_PER_SEC,
+    ...(before ? cpuBetween(before, after) : {}),
+  };
   console.log(`${opsPerSec.toFixed(1)}/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
   return result;
 }
@@ -361,7 +490,16 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
     import('../src/app.js'),
     import('pino'),
   ]).finally(() => (console.warn = warn));
-  const config = loadConfig({ ...env, DATABASE_URL: dbUrl, ISSUER, GATEHOUSE_SECRET: SECRET, LOG_LEVEL: 'silent', DATA_DIR, MFA_REQUIRED_ROLES: '', NODE_ENV: SERVER_NODE_ENV });
+  const config = loadConfig({
+    ...env,
+    DATABASE_URL: dbUrl,
+    ISSUER,
+    GATEHOUSE_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR,
+    MFA_REQUIRED_ROLES: '',
+    NODE_ENV: SERVER_NODE_ENV,
+  });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   let app: Server | undefined;
   try {
@@ -388,16 +526,29 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
 // Report
 
 function report(results: PhaseResult[]) {
-  console.log(`\nResults (${SECONDS} s measured after ${WARMUP} s warm-up, concurrency ${CONCURRENCY}; latency of whole requests)\n`);
+  console.log(
+    `\nResults (${SECONDS} s measured after ${WARMUP} s warm-up, concurrency ${CONCURRENCY}; latency of whole requests)\n`,
+  );
   printTable(
     [
       ['', 'metric', 'exchanges', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'target', ''],
-      ...results.map((r) => [`(${r.key})`, r.label, String(r.ops), r.opsPerSec.toFixed(1), r.p50.toFixed(1), r.p95.toFixed(1), r.p99.toFixed(1), `≥ ${TARGET_PER_SEC}/s`, r.met ? 'MET' : 'MISSED']),
+      ...results.map((r) => [
+        `(${r.key})`,
+        r.label,
+        String(r.ops),
+        r.opsPerSec.toFixed(1),
+        r.p50.toFixed(1),
+        r.p95.toFixed(1),
+        r.p99.toFixed(1),
+        `≥ ${TARGET_PER_SEC}/s`,
+        r.met ? 'MET' : 'MISSED',
+      ]),
     ],
     2,
   );
   console.log('\nWhere the CPU went (share of one core during the measured window, from /proc)\n');
-  const per = (share: number | undefined, r: PhaseResult) => (share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec);
+  const per = (share: number | undefined, r: PhaseResult) =>
+    share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec;
   printTable(
     [
       ['', 'server', 'main thr.', 'server ms/op', 'PostgreSQL', 'PG ms/op', 'load gen.', 'core0 / core1', 'SQL/op'],
@@ -415,8 +566,27 @@ function report(results: PhaseResult[]) {
     ],
     1,
   );
-  console.log(`\nTargets:\n${results.map((r) => `  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.opsPerSec.toFixed(0)} exchanges/s (target ≥ ${TARGET_PER_SEC}/s)`).join('\n')}`);
-  if (env.BENCH_JSON) writeFileSync(env.BENCH_JSON, JSON.stringify({ seconds: SECONDS, warmup: WARMUP, concurrency: CONCURRENCY, targets: TARGETS, pinned: PIN, pinnedPostgres: PIN_PG, node: process.version, results }, null, 2));
+  console.log(
+    `\nTargets:\n${results.map((r) => `  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.opsPerSec.toFixed(0)} exchanges/s (target ≥ ${TARGET_PER_SEC}/s)`).join('\n')}`,
+  );
+  if (env.BENCH_JSON)
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify(
+        {
+          seconds: SECONDS,
+          warmup: WARMUP,
+          concurrency: CONCURRENCY,
+          targets: TARGETS,
+          pinned: PIN,
+          pinnedPostgres: PIN_PG,
+          node: process.version,
+          results,
+        },
+        null,
+        2,
+      ),
+    );
 }
 
 // Entry (last, so every declaration above is initialised).

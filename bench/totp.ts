@@ -63,7 +63,12 @@ const ROUNDS = Math.max(1, Math.floor(num('BENCH_ROUNDS', 8)));
 const SECONDS = num('BENCH_SECONDS', 10);
 const WARMUP = num('BENCH_WARMUP', 2);
 const CONCURRENCY = Math.max(1, num('BENCH_CONCURRENCY', 8));
-const ONLY = new Set((env.BENCH_ONLY ?? 'a,b,c').split(',').map((s) => s.trim()).filter(Boolean));
+const ONLY = new Set(
+  (env.BENCH_ONLY ?? 'a,b,c')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_totp';
 const PIN = canPin();
@@ -103,12 +108,17 @@ async function main() {
     `Gatehouse ${revision(ROOT)} TOTP benchmark — ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; benchmark ${PIN ? 'pinned to core 0' : 'NOT pinned'}, ` +
       `PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ${USERS.toLocaleString('en')} users × ${ROUNDS} time steps; ` +
-      `${WARMUP}s warm-up + ${SECONDS}s per timed phase; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `${WARMUP}s warm-up + ${SECONDS}s per timed phase; load average ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
   );
   const m0 = machineCpu();
   await sleep(1000);
   const busy = machineCpu()[0]! - m0[0]!;
-  if (busy > 0.25) console.log(`warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`);
+  if (busy > 0.25)
+    console.log(
+      `warning: the machine is not idle (${busy.toFixed(2)} cores busy before the start); other processes will skew the figures`,
+    );
 
   const results: PhaseResult[] = [];
   let container: Awaited<ReturnType<typeof import('./lib/container.js').createBenchContainer>> | undefined;
@@ -206,10 +216,20 @@ async function main() {
       const replay = await c.mfa.verifyTotp(ids[last % USERS]!, codes[round]![last % USERS]!, null);
       check(!replay.ok && replay.code === 'mfa.invalid_code', 'a replayed code was accepted');
     }
-    const dirty = (await c.db('users').count({ count: '*' }).where('mfa_failed_attempts', '>', 0).first()) as { count?: unknown };
-    check(Number(dirty.count) <= 1, `${Number(dirty.count)} users left with MFA failures (only the replay check may count one)`);
-    const accepted = (await c.db('totp_factors').count({ count: '*' }).whereNotNull('last_step').first()) as { count?: unknown };
-    check(Number(accepted.count) === Math.min(used, USERS), `expected ${Math.min(used, USERS)} factors with an accepted step, found ${Number(accepted.count)}`);
+    const dirty = (await c.db('users').count({ count: '*' }).where('mfa_failed_attempts', '>', 0).first()) as {
+      count?: unknown;
+    };
+    check(
+      Number(dirty.count) <= 1,
+      `${Number(dirty.count)} users left with MFA failures (only the replay check may count one)`,
+    );
+    const accepted = (await c.db('totp_factors').count({ count: '*' }).whereNotNull('last_step').first()) as {
+      count?: unknown;
+    };
+    check(
+      Number(accepted.count) === Math.min(used, USERS),
+      `expected ${Math.min(used, USERS)} factors with an accepted step, found ${Number(accepted.count)}`,
+    );
     if (next < CAP) {
       let statements = 0;
       const count = () => statements++;
@@ -218,7 +238,10 @@ async function main() {
       c.db.off('query', count);
       for (const r of results) if (r.key !== 'a') r.sqlPerOp = statements;
     }
-    if (next >= CAP) console.log(`note: all ${CAP.toLocaleString('en')} prepared (user, step) pairs were used: raise BENCH_USERS or BENCH_ROUNDS`);
+    if (next >= CAP)
+      console.log(
+        `note: all ${CAP.toLocaleString('en')} prepared (user, step) pairs were used: raise BENCH_USERS or BENCH_ROUNDS`,
+      );
   } catch (err) {
     console.error('\nbenchmark failed:', err instanceof Error ? err.stack : err);
     process.exitCode = 1;
@@ -226,12 +249,18 @@ async function main() {
     await container?.close().catch(() => {});
     if (PIN_PG) releasePostgres();
   }
-  if (env.BENCH_KEEP_DB !== '1') await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
+  if (env.BENCH_KEEP_DB !== '1')
+    await dropDatabase(PG_URL, DB_NAME).catch((err) => console.error('could not drop the database:', err));
   if (results.length) report(results);
 }
 
 /** Runs `op` from `concurrency` workers for WARMUP + SECONDS; `op` returns false when out of work. */
-async function timed(key: string, label: string, concurrency: number, op: () => Promise<boolean>): Promise<PhaseResult> {
+async function timed(
+  key: string,
+  label: string,
+  concurrency: number,
+  op: () => Promise<boolean>,
+): Promise<PhaseResult> {
   process.stdout.write(`(${key}) ${label}, concurrency ${concurrency} … `);
   const usage = (): Usage => cpuUsage(undefined, DB_NAME);
   const start = performance.now();
@@ -282,10 +311,28 @@ async function timed(key: string, label: string, concurrency: number, op: () => 
 
 function report(results: PhaseResult[]) {
   console.log(`\nResults (${SECONDS} s measured after ${WARMUP} s warm-up per phase)\n`);
-  const per = (share: number | undefined, r: PhaseResult) => (share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec);
+  const per = (share: number | undefined, r: PhaseResult) =>
+    share === undefined || !r.opsPerSec ? undefined : (1000 * share) / r.opsPerSec;
   printTable(
     [
-      ['', 'metric', 'conc.', 'ops', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'bench CPU', 'ms CPU/op', 'PostgreSQL', 'PG ms/op', 'core0 / core1', 'SQL/op', 'target', ''],
+      [
+        '',
+        'metric',
+        'conc.',
+        'ops',
+        'ops/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'bench CPU',
+        'ms CPU/op',
+        'PostgreSQL',
+        'PG ms/op',
+        'core0 / core1',
+        'SQL/op',
+        'target',
+        '',
+      ],
       ...results.map((r) => [
         `(${r.key})`,
         r.label,
@@ -314,20 +361,47 @@ function report(results: PhaseResult[]) {
       '',
       `bench CPU = this process (${PIN ? 'pinned to core 0' : 'not pinned'}): otplib, the MFA service, knex and pg. PostgreSQL = postmaster,`,
       `  auxiliary processes and this database's backends (${PIN_PG ? 'on core 1' : 'unpinned'}). SQL/op = statements of one verification.`,
-      `Load average at the end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`,
+      `Load average at the end: ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
     ].join('\n'),
   );
   console.log('\nTarget:');
-  for (const r of results) if (r.met !== undefined) console.log(`  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.opsPerSec.toFixed(0)} verifications/s (target ${r.target})`);
+  for (const r of results)
+    if (r.met !== undefined)
+      console.log(
+        `  ${r.met ? 'MET   ' : 'MISSED'}  (${r.key}) ${r.opsPerSec.toFixed(0)} verifications/s (target ${r.target})`,
+      );
   if (env.BENCH_JSON) {
-    writeFileSync(env.BENCH_JSON, JSON.stringify({ users: USERS, rounds: ROUNDS, seconds: SECONDS, warmup: WARMUP, pinned: PIN, pinnedPostgres: PIN_PG, node: process.version, results }, null, 2));
+    writeFileSync(
+      env.BENCH_JSON,
+      JSON.stringify(
+        {
+          users: USERS,
+          rounds: ROUNDS,
+          seconds: SECONDS,
+          warmup: WARMUP,
+          pinned: PIN,
+          pinnedPostgres: PIN_PG,
+          node: process.version,
+          results,
+        },
+        null,
+        2,
+      ),
+    );
   }
 }
 
 /** The benchmark runs on core 0 (PostgreSQL gets core 1): re-executes itself under `taskset -c 0`. */
 async function runOnCore0(): Promise<void> {
   if (!PIN || env.BENCH_PINNED === '1') return main();
-  const [file, args] = onCore(true, 0, [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+  const [file, args] = onCore(true, 0, [
+    process.execPath,
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...process.argv.slice(2),
+  ]);
   const child = spawn(file, args, { stdio: 'inherit', env: { ...env, BENCH_PINNED: '1' } });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -90,7 +90,9 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['role']);
   });
   await knex.raw(`ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_role_check CHECK (role IN (${ROLES}))`);
-  await knex.raw('ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_one_scope CHECK (account_id IS NULL OR account_group_id IS NULL)');
+  await knex.raw(
+    'ALTER TABLE role_assignments ADD CONSTRAINT role_assignments_one_scope CHECK (account_id IS NULL OR account_group_id IS NULL)',
+  );
   await knex.raw(`CREATE UNIQUE INDEX role_assignments_key ON role_assignments
     (user_id, role, coalesce(account_id, '00000000-0000-0000-0000-000000000000'::uuid),
      coalesce(account_group_id, '00000000-0000-0000-0000-000000000000'::uuid))`);
@@ -163,7 +165,9 @@ export async function up(knex: Knex): Promise<void> {
   });
   await knex.raw('CREATE INDEX oidc_payloads_grant_id_idx ON oidc_payloads (grant_id) WHERE grant_id IS NOT NULL');
   await knex.raw('CREATE UNIQUE INDEX oidc_payloads_uid_key ON oidc_payloads (kind, uid) WHERE uid IS NOT NULL');
-  await knex.raw('CREATE UNIQUE INDEX oidc_payloads_user_code_key ON oidc_payloads (kind, user_code) WHERE user_code IS NOT NULL');
+  await knex.raw(
+    'CREATE UNIQUE INDEX oidc_payloads_user_code_key ON oidc_payloads (kind, user_code) WHERE user_code IS NOT NULL',
+  );
   await knex.raw('CREATE INDEX oidc_payloads_account_idx ON oidc_payloads (account_id) WHERE account_id IS NOT NULL');
   await knex.raw('CREATE INDEX oidc_payloads_expires_at_idx ON oidc_payloads (expires_at)');
 
@@ -213,9 +217,23 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'settings', 'mail_outbox', 'signing_keys', 'resource_servers', 'oidc_clients', 'oidc_payloads',
-    'audit_events', 'password_reset_tokens', 'password_history', 'group_members', 'groups',
-    'role_assignments', 'employments', 'users', 'account_group_members', 'accounts', 'account_groups',
+    'settings',
+    'mail_outbox',
+    'signing_keys',
+    'resource_servers',
+    'oidc_clients',
+    'oidc_payloads',
+    'audit_events',
+    'password_reset_tokens',
+    'password_history',
+    'group_members',
+    'groups',
+    'role_assignments',
+    'employments',
+    'users',
+    'account_group_members',
+    'accounts',
+    'account_groups',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -72,6 +72,19 @@ export async function down(knex: Knex): Promise<void> {
     await knex.raw(`DROP INDEX IF EXISTS users_${column}_trgm`);
   }
   await knex.schema.alterTable('users', (t) => {
-    t.dropColumns('display_name', 'nick_name', 'name_formatted', 'honorific_suffix', 'job_title', 'user_type', 'locale', 'profile_url', 'employee_number', 'cost_center', 'division', 'department');
+    t.dropColumns(
+      'display_name',
+      'nick_name',
+      'name_formatted',
+      'honorific_suffix',
+      'job_title',
+      'user_type',
+      'locale',
+      'profile_url',
+      'employee_number',
+      'cost_center',
+      'division',
+      'department',
+    );
   });
 }

@@ -31,9 +31,15 @@ export async function up(knex: Knex): Promise<void> {
     t.text('ended_reason');
   });
   // Tokens find their impersonation by grant (exchange) or by session (interactive).
-  await knex.raw('CREATE UNIQUE INDEX impersonations_grant_id_key ON impersonations (grant_id) WHERE grant_id IS NOT NULL');
-  await knex.raw('CREATE INDEX impersonations_session_uid_idx ON impersonations (session_uid) WHERE session_uid IS NOT NULL');
-  await knex.raw('CREATE UNIQUE INDEX impersonations_ticket_hash_key ON impersonations (ticket_hash) WHERE ticket_hash IS NOT NULL');
+  await knex.raw(
+    'CREATE UNIQUE INDEX impersonations_grant_id_key ON impersonations (grant_id) WHERE grant_id IS NOT NULL',
+  );
+  await knex.raw(
+    'CREATE INDEX impersonations_session_uid_idx ON impersonations (session_uid) WHERE session_uid IS NOT NULL',
+  );
+  await knex.raw(
+    'CREATE UNIQUE INDEX impersonations_ticket_hash_key ON impersonations (ticket_hash) WHERE ticket_hash IS NOT NULL',
+  );
   // Ending a user's sessions ends what they started and what was done as them.
   await knex.raw('CREATE INDEX impersonations_actor_idx ON impersonations (actor_id) WHERE ended_at IS NULL');
   await knex.raw('CREATE INDEX impersonations_target_idx ON impersonations (target_id) WHERE ended_at IS NULL');

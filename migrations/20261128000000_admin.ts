@@ -6,7 +6,9 @@ import type { Knex } from 'knex';
  */
 export async function up(knex: Knex): Promise<void> {
   // Each sort of the users list reads an index in order: (key, id).
-  await knex.raw("CREATE INDEX users_sort_last_sign_in ON users ((coalesce(last_sign_in_at, '-infinity'::timestamptz)), id)");
+  await knex.raw(
+    "CREATE INDEX users_sort_last_sign_in ON users ((coalesce(last_sign_in_at, '-infinity'::timestamptz)), id)",
+  );
   await knex.raw("CREATE INDEX users_sort_email ON users ((coalesce(lower(email), '')), id)");
   // The list's commonest filters, counted from the index alone.
   await knex.raw('CREATE INDEX users_status_main_role_idx ON users (status, main_role)');
@@ -57,7 +59,15 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('import_errors');
   await knex.schema.dropTableIfExists('import_jobs');
   await knex.schema.dropTableIfExists('invitations');
-  for (const index of ['users_status_main_role_idx', 'users_email_lower_idx', 'users_sort_last_sign_in', 'users_sort_email', 'users_sort_user_code', 'users_sort_given_name', 'users_sort_family_name']) {
+  for (const index of [
+    'users_status_main_role_idx',
+    'users_email_lower_idx',
+    'users_sort_last_sign_in',
+    'users_sort_email',
+    'users_sort_user_code',
+    'users_sort_given_name',
+    'users_sort_family_name',
+  ]) {
     await knex.raw(`DROP INDEX IF EXISTS ${index}`);
   }
 }

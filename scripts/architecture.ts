@@ -35,6 +35,7 @@ const ours = (to: Target, test: (path: string) => boolean) => to.kind === 'ours'
 const framework = (to: Target) => to.kind === 'package' && FRAMEWORKS.includes(to.name);
 
 //  rule                          | who                             | may not import
+// biome-ignore format: a table, aligned to be read as one
 export const IMPORT_RULES: readonly ImportRule[] = [
   { rule: 'domain-is-plain',        applies: (f) => within(f, 'domain/'),                   forbids: (to) => ours(to, (p) => !within(p, ...PURE_LAYERS)) },
   { rule: 'pure-layers-stay-pure',  applies: (f) => within(f, 'policies/', 'scim/'),        forbids: (to, f) => ours(to, (p) => !within(p, ...PURE_LAYERS, dirOf(f))) },
@@ -55,6 +56,7 @@ interface TextRule {
 // A quoted five-character SQLSTATE of a known class: '23505', '40001', '40P01', '57014', '08006' …
 const SQLSTATE = /(['"`])(?:0[0-9A-Z]|2[0-9A-F]|3[4-9B-F]|4[024]|5[3-8]|72|F0|HV|P0|XX)[0-9A-Z]{3}\1/;
 
+// biome-ignore format: a table, aligned to be read as one
 export const TEXT_RULES: readonly TextRule[] = [
   { rule: 'time-from-the-clock',     applies: (f) => f !== 'util/clock.ts',              pattern: /\bDate\.now\(\s*\)|\bnew\s+Date\(\s*\)/ },
   { rule: 'sqlstate-in-db-only',     applies: (f) => !within(f, 'db/', 'repositories/'), pattern: SQLSTATE },
@@ -80,7 +82,9 @@ export function checkSource(file: string, source: string): Breach[] {
 
 /** The breaches of every `.ts` file under `root`. */
 export function findBreaches(root = 'src'): Breach[] {
-  return tsFiles(root).flatMap((path) => checkSource(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8')));
+  return tsFiles(root).flatMap((path) =>
+    checkSource(relative(root, path).split(sep).join('/'), readFileSync(path, 'utf8')),
+  );
 }
 
 function tsFiles(dir: string): string[] {

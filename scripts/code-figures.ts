@@ -70,6 +70,8 @@ console.log('largest files:');
 for (const s of sizes.slice(0, 10)) console.log(`  ${String(s.lines).padStart(5)}  ${s.file}`);
 console.log(`functions over ${LONG_FUNCTION} lines (non-blank): ${functions.length}; longest:`);
 for (const f of functions.slice(0, 10)) console.log(`  ${String(f.lines).padStart(5)}  ${f.where}`);
-console.log(`lines over ${MAX_LINE} characters: src/ ${longLines(['src'])}, with test/ bench/ scripts/ ${longLines(['src', 'test', 'bench', 'scripts'])}`);
+console.log(
+  `lines over ${MAX_LINE} characters: src/ ${longLines(['src'])}, with test/ bench/ scripts/ ${longLines(['src', 'test', 'bench', 'scripts'])}`,
+);
 console.log(`duplicates in src/: ${duplicatePairs()}`);
 console.log(`architecture: ${architectureBreaches()}`);

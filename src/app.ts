@@ -35,7 +35,11 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
   if (ctx.method === 'GET' && ctx.path === '/auth') {
     const q = new URLSearchParams(ctx.querystring);
     const prompt = (q.get('prompt') ?? '').split(' ').filter(Boolean);
-    if ((q.get('scope') ?? '').split(' ').includes('offline_access') && !prompt.includes('consent') && !prompt.includes('none')) {
+    if (
+      (q.get('scope') ?? '').split(' ').includes('offline_access') &&
+      !prompt.includes('consent') &&
+      !prompt.includes('none')
+    ) {
       q.set('prompt', [...prompt, 'consent'].join(' '));
       ctx.querystring = q.toString();
     }
@@ -69,23 +73,64 @@ export async function buildApp(c: Container) {
     accessTokens: c.accessTokens,
     clock: c.clock,
     pages: {
-      error: (_ctx, out) => render.html('error', { heading: 'We could not continue', message: out.error_description ?? 'The request could not be completed.', code: out.error ?? 'oidc.error' }),
+      error: (_ctx, out) =>
+        render.html('error', {
+          heading: 'We could not continue',
+          message: out.error_description ?? 'The request could not be completed.',
+          code: out.error ?? 'oidc.error',
+        }),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
   });
   const provider = () => oidc.provider();
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
-  const acting = impersonationState({ sessions: impersonationSessions, impersonation: c.impersonation, clock: c.clock });
+  const acting = impersonationState({
+    sessions: impersonationSessions,
+    impersonation: c.impersonation,
+    clock: c.clock,
+  });
 
   const interactions = createSignInInteractions({ provider });
   const { runner: signIn, ...methods } = c.signIn;
-  const strategies = { password: methods.password, totp: methods.totp, recovery: methods.recoveryCode, enrol: methods.totpEnrolment };
+  const strategies = {
+    password: methods.password,
+    totp: methods.totp,
+    recovery: methods.recoveryCode,
+    enrol: methods.totpEnrolment,
+  };
   const pages = [
-    interactionRoutes({ provider, interactions, signIn, strategies, mfa: c.mfa, users: c.pageReads.users, csrf, render }),
+    interactionRoutes({
+      provider,
+      interactions,
+      signIn,
+      strategies,
+      mfa: c.mfa,
+      users: c.pageReads.users,
+      csrf,
+      render,
+    }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
-    selfServiceRoutes({ provider, issuer: c.config.issuer, identity: c.identity, password: methods.password, mfa: c.mfa, passkeys: c.passkeys, users: c.pageReads.users, csrf, render }),
-    passkeyRoutes({ provider, passkeys: c.passkeys, users: c.pageReads.users, interactions, signIn, strategy: methods.passkey, csrf }),
+    selfServiceRoutes({
+      provider,
+      issuer: c.config.issuer,
+      identity: c.identity,
+      password: methods.password,
+      mfa: c.mfa,
+      passkeys: c.passkeys,
+      users: c.pageReads.users,
+      csrf,
+      render,
+    }),
+    passkeyRoutes({
+      provider,
+      passkeys: c.passkeys,
+      users: c.pageReads.users,
+      interactions,
+      signIn,
+      strategy: methods.passkey,
+      csrf,
+    }),
     impersonationRoutes({ sessions: impersonationSessions, csrf, render }),
   ].flatMap((r) => [routerMiddleware(r.routes()), routerMiddleware(r.allowedMethods())]);
   const health = healthRoutes({ ping: c.ping });
@@ -93,10 +138,26 @@ export async function buildApp(c: Container) {
 
   const pageStack = compose<Context>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
   const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
-  const adminOperations = adminRoutes({ ...c.admin, clients: c.clients, scimTokens: c.scim.auth, settings: c.settings, impersonation: c.impersonation });
-  const admin = adminApi({ routes: adminOperations, auth: c.admin.auth, throttle: c.rateLimits.bearer, log: c.log, baseUrl: c.admin.baseUrl });
+  const adminOperations = adminRoutes({
+    ...c.admin,
+    clients: c.clients,
+    scimTokens: c.scim.auth,
+    settings: c.settings,
+    impersonation: c.impersonation,
+  });
+  const admin = adminApi({
+    routes: adminOperations,
+    auth: c.admin.auth,
+    throttle: c.rateLimits.bearer,
+    log: c.log,
+    baseUrl: c.admin.baseUrl,
+  });
 
-  const stacks: Partial<Record<Surface, (ctx: Context, next: Next) => Promise<unknown>>> = { page: pageStack, scim, admin };
+  const stacks: Partial<Record<Surface, (ctx: Context, next: Next) => Promise<unknown>>> = {
+    page: pageStack,
+    scim,
+    admin,
+  };
 
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([

@@ -82,7 +82,6 @@ import { SCIM_SCOPE } from './services/scim-auth.js';
 import { createSecretBox, deriveKey } from './util/crypto.js';
 import { systemClock, type Clock } from './util/clock.js';
 
-
 export interface ContainerOptions {
   log?: Logger;
   clock?: Clock;
@@ -92,10 +91,23 @@ export interface ContainerOptions {
 
 /** The composition root: db → repositories → services, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
-  const log = options.log ?? pino({ level: config.logLevel, redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'] });
+  const log =
+    options.log ??
+    pino({
+      level: config.logLevel,
+      redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'],
+    });
   const clock = options.clock ?? systemClock;
   const secret = resolveSecret(config, log);
-  const db = options.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log }));
+  const db =
+    options.db ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+      timeouts: config.databaseTimeouts,
+      log,
+    }));
   await migrate(db);
   const transact = retryingTransaction(db);
 
@@ -132,9 +144,20 @@ export async function createContainer(config: Config, options: ContainerOptions 
   const hasher = createPasswordHasherService(config.argon2, config.argon2Limits);
   const rateLimits = createRateLimitsService({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
   const audit = createAuditService({ events: repos.audit });
-  const settings = createSettingsService({ transact, settings: repos.settings, audit, defaults: defaultSettings(config) });
+  const settings = createSettingsService({
+    transact,
+    settings: repos.settings,
+    audit,
+    defaults: defaultSettings(config),
+  });
   await settings.load();
-  const mailer = createMailerService({ smtpUrl: config.smtpUrl, from: config.mailFrom, outbox: repos.outbox, log, clock });
+  const mailer = createMailerService({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outbox: repos.outbox,
+    log,
+    clock,
+  });
   const identity = createIdentityService({
     transact,
     users: repos.users,
@@ -146,7 +169,14 @@ export async function createContainer(config: Config, options: ContainerOptions 
     duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
   });
-  const confirmInvitation = createInvitationConfirmationService({ transact, users: repos.users, invitations: repos.invitations, identity, audit, clock });
+  const confirmInvitation = createInvitationConfirmationService({
+    transact,
+    users: repos.users,
+    invitations: repos.invitations,
+    identity,
+    audit,
+    clock,
+  });
   const passwordResets = createPasswordResetService({
     transact,
     users: repos.users,
@@ -208,7 +238,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  const signingKeys = createSigningKeysService({ keys: repos.signingKeys, box: createSecretBox(secret, 'signing-key') });
+  const signingKeys = createSigningKeysService({
+    keys: repos.signingKeys,
+    box: createSecretBox(secret, 'signing-key'),
+  });
   const accessTokens = createAccessTokensService({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
   const impersonation = createImpersonationService({
     transact,
@@ -239,13 +272,56 @@ export async function createContainer(config: Config, options: ContainerOptions 
       duplicateEmails: () => settings.current().duplicateEmails,
     }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
-    accountGroups: createAccountGroupAdminService({ transact, accountGroups: repos.accountGroups, accounts: repos.accounts, audit }),
+    accountGroups: createAccountGroupAdminService({
+      transact,
+      accountGroups: repos.accountGroups,
+      accounts: repos.accounts,
+      audit,
+    }),
     groups: createGroupAdminService({ transact, groups: repos.groups, search: repos.search, audit }),
-    relations: createUserRelationsService({ transact, relations: repos.relations, users: repos.users, accounts: repos.accounts, accountGroups: repos.accountGroups, groups: repos.groups, audit, reach }),
-    auditLog: createAuditLogService({ events: repos.audit, audit, retentionDays: () => settings.current().auditRetentionDays, reach }),
-    merges: createUserMergeService({ transact, users: repos.users, moves: createUserMergeRepository(), payloads: repos.payloads, audit, reach }),
-    anonymiser: createUserAnonymiseService({ transact, users: repos.users, erasure: createUserAnonymiseRepository(), mfaFactors: repos.mfaFactors, payloads: repos.payloads, audit, reach }),
-    invitations: createInvitationsService({ transact, users: repos.users, invitations: repos.invitations, resets: passwordResets, audit, reach, clock, log }),
+    relations: createUserRelationsService({
+      transact,
+      relations: repos.relations,
+      users: repos.users,
+      accounts: repos.accounts,
+      accountGroups: repos.accountGroups,
+      groups: repos.groups,
+      audit,
+      reach,
+    }),
+    auditLog: createAuditLogService({
+      events: repos.audit,
+      audit,
+      retentionDays: () => settings.current().auditRetentionDays,
+      reach,
+    }),
+    merges: createUserMergeService({
+      transact,
+      users: repos.users,
+      moves: createUserMergeRepository(),
+      payloads: repos.payloads,
+      audit,
+      reach,
+    }),
+    anonymiser: createUserAnonymiseService({
+      transact,
+      users: repos.users,
+      erasure: createUserAnonymiseRepository(),
+      mfaFactors: repos.mfaFactors,
+      payloads: repos.payloads,
+      audit,
+      reach,
+    }),
+    invitations: createInvitationsService({
+      transact,
+      users: repos.users,
+      invitations: repos.invitations,
+      resets: passwordResets,
+      audit,
+      reach,
+      clock,
+      log,
+    }),
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),
@@ -299,7 +375,10 @@ export async function createContainer(config: Config, options: ContainerOptions 
     log,
     selfServiceClient: { clientId: SELF_SERVICE_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
     // SCIM's: client-credentials tokens with scope `scim`. The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
-    ownResources: [{ indicator: scimBaseUrl, scope: SCIM_SCOPE }, { indicator: adminApiUrl, scope: ADMIN_SCOPE }],
+    ownResources: [
+      { indicator: scimBaseUrl, scope: SCIM_SCOPE },
+      { indicator: adminApiUrl, scope: ADMIN_SCOPE },
+    ],
   });
   const housekeeping = createHousekeepingService({
     log,
@@ -308,10 +387,18 @@ export async function createContainer(config: Config, options: ContainerOptions 
     chores: [
       { everyMs: 10 * 60_000, run: () => repos.payloads.deleteExpired(), failure: 'oidc.cleanup_failed' },
       { everyMs: 60 * 60_000, run: () => admin.auditLog.purgeExpired(clock.now()), failure: 'audit.purge_failed' },
-      { everyMs: 10 * 60_000, run: () => repos.rateLimitStore.deleteExpired(clock.now()), failure: 'rate_limits.cleanup_failed' },
+      {
+        everyMs: 10 * 60_000,
+        run: () => repos.rateLimitStore.deleteExpired(clock.now()),
+        failure: 'rate_limits.cleanup_failed',
+      },
       { everyMs: 60_000, run: () => admin.invitations.sendDue(clock.now()), failure: 'invitations.run_failed' },
       { everyMs: 60 * 60_000, run: () => mailer.purgeOutbox(), failure: 'mail.outbox_purge_failed' },
-      { everyMs: config.imports.leaseSeconds * 1000, run: () => admin.imports.interruptAbandoned(), failure: 'import.sweep_failed' },
+      {
+        everyMs: config.imports.leaseSeconds * 1000,
+        run: () => admin.imports.interruptAbandoned(),
+        failure: 'import.sweep_failed',
+      },
     ],
   });
 
@@ -324,7 +411,12 @@ export async function createContainer(config: Config, options: ContainerOptions 
     /** Keys derived from GATEHOUSE_SECRET: the pages' CSRF tokens, the provider's cookies. */
     keys: { csrf: deriveKey(secret, 'csrf'), cookies: [deriveKey(secret, 'cookies').toString('base64url')] },
     /** What oidc-provider stores and reads through: its adapter's payloads, clients, resources, account claims. */
-    oidcStore: { payloads: repos.payloads, clients: repos.clients, resources: repos.resources, accounts: createAccountClaims(repos.users) },
+    oidcStore: {
+      payloads: repos.payloads,
+      clients: repos.clients,
+      resources: repos.resources,
+      accounts: createAccountClaims(repos.users),
+    },
     /** What the sign-in and self-service pages read: a user by id. */
     pageReads: { users: repos.users },
     ping: () => ping(db),
@@ -353,5 +445,17 @@ export type Container = Awaited<ReturnType<typeof createContainer>>;
 /** What the CLI's commands use, whether run by `gatehouse …` or through the server's socket. */
 export function cliServices(c: Container): CliServices {
   const { config, clock, identity, mfa, clients, signingKeys, settings, mailer } = c;
-  return { config, clock, identity, mfa, clients, signingKeys, settings, mailer, scimTokens: c.scim.auth, auditLog: c.admin.auditLog, imports: c.admin.imports };
+  return {
+    config,
+    clock,
+    identity,
+    mfa,
+    clients,
+    signingKeys,
+    settings,
+    mailer,
+    scimTokens: c.scim.auth,
+    auditLog: c.admin.auditLog,
+    imports: c.admin.imports,
+  };
 }

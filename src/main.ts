@@ -23,7 +23,14 @@ const server = createServer(handle);
 const connections = createConnectionDrain(server);
 server.keepAliveTimeout = 65_000;
 server.listen(config.port, () => {
-  log.info({ port: config.port, issuer: config.issuer, database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}` }, 'gatehouse.listening');
+  log.info(
+    {
+      port: config.port,
+      issuer: config.issuer,
+      database: config.databaseUrl ? 'postgresql' : `pglite:${config.dataDir}`,
+    },
+    'gatehouse.listening',
+  );
 });
 
 let stopping = false;

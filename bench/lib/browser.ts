@@ -25,17 +25,32 @@ export class Jar {
   }
 }
 
-export async function request(url: string, jar: Jar | undefined, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+export async function request(
+  url: string,
+  jar: Jar | undefined,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
   sent++;
   const headers: Record<string, string> = { ...init.headers };
   if (jar) headers.cookie = jar.header();
-  const res = await fetch(url, { method: init.method ?? 'GET', headers, body: init.body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const res = await fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    body: init.body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
   jar?.store(res);
   return res;
 }
 
 /** Follows redirects while they stay on `origin`; returns the last response or where it left to. */
-export async function follow(res: Response, from: string, jar: Jar, origin: string): Promise<{ res: Response; url: string; leftTo?: URL }> {
+export async function follow(
+  res: Response,
+  from: string,
+  jar: Jar,
+  origin: string,
+): Promise<{ res: Response; url: string; leftTo?: URL }> {
   let url = from;
   for (let hops = 0; res.status >= 300 && res.status < 400; hops++) {
     if (hops > 10) throw new Error('too many redirects');
@@ -49,10 +64,19 @@ export async function follow(res: Response, from: string, jar: Jar, origin: stri
 }
 
 const attr = (tag: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*"([^"]*)"`, 'i').exec(tag)?.[1];
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 /** /auth (PKCE) → the login page; returns the form's action and CSRF field, and the state and verifier sent. */
-export async function openLoginPage(jar: Jar, client: { issuer: string; clientId: string; redirectUri: string; scope: string }) {
+export async function openLoginPage(
+  jar: Jar,
+  client: { issuer: string; clientId: string; redirectUri: string; scope: string },
+) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
   const auth = new URL('/auth', client.issuer);
@@ -69,7 +93,10 @@ export async function openLoginPage(jar: Jar, client: { issuer: string; clientId
   // /auth → /interaction/:uid (login page)
   const page = await follow(await request(auth.toString(), jar), auth.toString(), jar, client.issuer);
   const html = await page.res.text();
-  if (page.leftTo || page.res.status !== 200) throw new Error(`expected the login page, got ${page.res.status} ${page.leftTo ?? page.url}: ${html.slice(0, 200)}`);
+  if (page.leftTo || page.res.status !== 200)
+    throw new Error(
+      `expected the login page, got ${page.res.status} ${page.leftTo ?? page.url}: ${html.slice(0, 200)}`,
+    );
   const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
   const action = form && attr(form[1]!, 'action');
   const csrf = form && /<input\b[^>]*name="_csrf"[^>]*value="([^"]*)"/i.exec(form[2]!)?.[1];

@@ -14,9 +14,18 @@ import { createSecretBox } from '../../src/util/crypto.js';
  * statements and run raw SQL, `repos` to seed clients and resource servers.
  */
 export async function createBenchContainer(config: Config, options: { log: Logger; clock?: Clock }) {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log: options.log });
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+    timeouts: config.databaseTimeouts,
+    log: options.log,
+  });
   const container = await createContainer(config, { ...options, db });
   const secret = resolveSecret(config, options.log);
-  const repos = { clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')), resources: createResourceServersRepository(db) };
+  const repos = {
+    clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')),
+    resources: createResourceServersRepository(db),
+  };
   return { ...container, db, repos };
 }

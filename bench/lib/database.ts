@@ -16,7 +16,8 @@ export async function recreateDatabase(adminUrl: string, name: string, options: 
     await admin.query(`CREATE DATABASE ${name}`);
     const sync = options.synchronousCommit;
     if (sync) {
-      if (!/^(on|off|local|remote_write|remote_apply)$/.test(sync)) throw new Error('BENCH_PG_SYNC_COMMIT: on, off, local, remote_write or remote_apply');
+      if (!/^(on|off|local|remote_write|remote_apply)$/.test(sync))
+        throw new Error('BENCH_PG_SYNC_COMMIT: on, off, local, remote_write or remote_apply');
       await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = ${sync}`);
     }
   } finally {

@@ -23,7 +23,12 @@ export function onCore(pin: boolean, core: number, cmd: string[]): [string, stri
  */
 export async function runOnLoadCore(pin: boolean, scriptUrl: string, main: () => Promise<void>): Promise<void> {
   if (!pin || process.env.BENCH_PINNED === '1') return main();
-  const [file, args] = onCore(true, 1, [process.execPath, ...process.execArgv, fileURLToPath(scriptUrl), ...process.argv.slice(2)]);
+  const [file, args] = onCore(true, 1, [
+    process.execPath,
+    ...process.execArgv,
+    fileURLToPath(scriptUrl),
+    ...process.argv.slice(2),
+  ]);
   const child = spawn(file, args, { stdio: 'inherit', env: { ...process.env, BENCH_PINNED: '1' } });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -55,7 +55,9 @@ export function createServerProcess() {
     }
     // `taskset` execs node: the child's pid is the server's.
     const affinity = spawnSync('taskset', ['-pc', String(server.pid)], { encoding: 'utf8' }).stdout.trim();
-    console.log(`server pid ${server.pid} ready at ${options.issuer} after ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s (${affinity || 'affinity unknown'})`);
+    console.log(
+      `server pid ${server.pid} ready at ${options.issuer} after ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s (${affinity || 'affinity unknown'})`,
+    );
     startedAt = spawnedAt;
   }
 

@@ -64,7 +64,6 @@ const need = (opts: Opts, name: string) => {
   return v;
 };
 
-
 /** Every operator command: `gatehouse <name…> [options]`. */
 export const COMMANDS: Record<string, Command> = {
   migrate: {
@@ -73,8 +72,17 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'user create': {
-    usage: 'user create --email E --password P --role R [--status S] [--given-name G] [--family-name F] [--user-code C]',
-    options: { email: { type: 'string' }, password: { type: 'string' }, role: { type: 'string' }, status: { type: 'string' }, 'given-name': { type: 'string' }, 'family-name': { type: 'string' }, 'user-code': { type: 'string' } },
+    usage:
+      'user create --email E --password P --role R [--status S] [--given-name G] [--family-name F] [--user-code C]',
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      status: { type: 'string' },
+      'given-name': { type: 'string' },
+      'family-name': { type: 'string' },
+      'user-code': { type: 'string' },
+    },
     async run(c, o) {
       const email = need(o, 'email');
       assertThat(z.email().safeParse(email).success, usage(`--email: "${email}" is not an email address`));
@@ -83,7 +91,15 @@ export const COMMANDS: Record<string, Command> = {
       const status = str(o.status) ?? 'active';
       assertThat(isStatus(status), usage(`--status must be one of ${STATUSES.join(', ')}`));
       return c.identity.create(
-        { email, password: need(o, 'password'), role, status, givenName: str(o['given-name']), familyName: str(o['family-name']), userCode: str(o['user-code']) },
+        {
+          email,
+          password: need(o, 'password'),
+          role,
+          status,
+          givenName: str(o['given-name']),
+          familyName: str(o['family-name']),
+          userCode: str(o['user-code']),
+        },
         CLI_ACTOR,
       );
     },
@@ -133,11 +149,18 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'client create': {
-    usage: 'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR]',
+    usage:
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR]',
     options: {
-      'client-id': { type: 'string' }, secret: { type: 'string' }, 'redirect-uri': { type: 'string', multiple: true },
-      'post-logout-redirect-uri': { type: 'string', multiple: true }, 'grant-types': { type: 'string' }, public: { type: 'boolean' },
-      'first-party': { type: 'boolean' }, name: { type: 'string' }, 'resource-server': { type: 'string' },
+      'client-id': { type: 'string' },
+      secret: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'grant-types': { type: 'string' },
+      public: { type: 'boolean' },
+      'first-party': { type: 'boolean' },
+      name: { type: 'string' },
+      'resource-server': { type: 'string' },
     },
     async run(c, o) {
       return c.clients.register(
@@ -147,7 +170,10 @@ export const COMMANDS: Record<string, Command> = {
           secret: str(o.secret),
           redirectUris: (o['redirect-uri'] as string[] | undefined) ?? [],
           postLogoutRedirectUris: o['post-logout-redirect-uri'] as string[] | undefined,
-          grantTypes: (str(o['grant-types']) ?? 'authorization_code').split(',').map((g) => g.trim()).filter(Boolean),
+          grantTypes: (str(o['grant-types']) ?? 'authorization_code')
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean),
           isPublic: o.public === true,
           firstParty: o['first-party'] === true,
           resourceServer: str(o['resource-server']),
@@ -159,14 +185,30 @@ export const COMMANDS: Record<string, Command> = {
 
   'resource create': {
     usage: 'resource create --indicator URL --scopes "a b" [--ttl SECONDS] [--first-party-only]',
-    options: { indicator: { type: 'string' }, scopes: { type: 'string' }, ttl: { type: 'string' }, 'first-party-only': { type: 'boolean' } },
+    options: {
+      indicator: { type: 'string' },
+      scopes: { type: 'string' },
+      ttl: { type: 'string' },
+      'first-party-only': { type: 'boolean' },
+    },
     async run(c, o) {
       const indicator = need(o, 'indicator');
-      assertThat(URL.canParse(indicator) && !new URL(indicator).hash, usage('--indicator must be an absolute URL without a fragment'));
+      assertThat(
+        URL.canParse(indicator) && !new URL(indicator).hash,
+        usage('--indicator must be an absolute URL without a fragment'),
+      );
       const scopes = (str(o.scopes) ?? '').split(/\s+/).filter(Boolean);
       const ttl = str(o.ttl) ? Number(o.ttl) : null;
-      assertThat(ttl === null || (Number.isInteger(ttl) && ttl >= 60), usage('--ttl must be a whole number of seconds, at least 60'));
-      return c.clients.registerResource({ indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true });
+      assertThat(
+        ttl === null || (Number.isInteger(ttl) && ttl >= 60),
+        usage('--ttl must be a whole number of seconds, at least 60'),
+      );
+      return c.clients.registerResource({
+        indicator,
+        scopes,
+        accessTokenTtl: ttl,
+        firstPartyOnly: o['first-party-only'] === true,
+      });
     },
   },
 
@@ -174,11 +216,21 @@ export const COMMANDS: Record<string, Command> = {
     usage: 'scim-token create --name NAME [--roles individual,manager,hr] (roles the token may grant)',
     options: { name: { type: 'string' }, roles: { type: 'string' } },
     async run(c, o) {
-      const roles = str(o.roles)?.split(',').map((r) => r.trim()).filter(Boolean);
-      for (const role of roles ?? []) assertThat(isRole(role), usage(`--roles: unknown "${role}" (roles: ${ROLES.join(', ')})`));
+      const roles = str(o.roles)
+        ?.split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      for (const role of roles ?? [])
+        assertThat(isRole(role), usage(`--roles: unknown "${role}" (roles: ${ROLES.join(', ')})`));
       const made = await c.scimTokens.create(need(o, 'name'), roles as Role[] | undefined);
       // The token is shown once; only its hash is stored.
-      return { id: made.id, name: made.name, token: made.token, grantableRoles: made.grantableRoles, createdAt: made.createdAt };
+      return {
+        id: made.id,
+        name: made.name,
+        token: made.token,
+        grantableRoles: made.grantableRoles,
+        createdAt: made.createdAt,
+      };
     },
   },
 
@@ -213,23 +265,40 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   import: {
-    usage: 'import FILE --key email|userCode --mode add|update|upsert [--dry-run] (users from CSV, one transaction; prints the job)',
+    usage:
+      'import FILE --key email|userCode --mode add|update|upsert [--dry-run] (users from CSV, one transaction; prints the job)',
     options: { key: { type: 'string' }, mode: { type: 'string' }, 'dry-run': { type: 'boolean' } },
     async run(c, o, [file], io = QUIET_IO) {
       assertThat(file, usage('which file? Give the CSV file to import'));
       const key = need(o, 'key');
       assertThat((IMPORT_KEYS as readonly string[]).includes(key), usage(`--key must be ${IMPORT_KEYS.join(' or ')}`));
       const mode = need(o, 'mode');
-      assertThat((IMPORT_MODES as readonly string[]).includes(mode), usage(`--mode must be one of ${IMPORT_MODES.join(', ')}`));
+      assertThat(
+        (IMPORT_MODES as readonly string[]).includes(mode),
+        usage(`--mode must be one of ${IMPORT_MODES.join(', ')}`),
+      );
       const path = resolve(io.cwd, file);
-      const size = await stat(path).then((f) => (f.isFile() ? f.size : undefined), () => undefined);
+      const size = await stat(path).then(
+        (f) => (f.isFile() ? f.size : undefined),
+        () => undefined,
+      );
       assertThat(size !== undefined, fail('cli.file_not_found', { path }));
       const input = createReadStream(path);
       try {
         // The CLI acts with every power (as for its other commands).
-        const by = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin' as const, scope: { all: true as const } } };
-        const label = (p: ImportCounts) => `${p.processed} rows, ${p.created} created, ${p.updated} updated, ${p.failed} bad`;
-        const job = await c.imports.run(input, { key: key as ImportKey, mode: mode as ImportMode, dryRun: o['dry-run'] === true }, by, (p) => io.progress(size ? p.bytes / size : 1, label(p)));
+        const by = {
+          actor: CLI_ACTOR,
+          ip: null,
+          powers: { role: 'super_admin' as const, scope: { all: true as const } },
+        };
+        const label = (p: ImportCounts) =>
+          `${p.processed} rows, ${p.created} created, ${p.updated} updated, ${p.failed} bad`;
+        const job = await c.imports.run(
+          input,
+          { key: key as ImportKey, mode: mode as ImportMode, dryRun: o['dry-run'] === true },
+          by,
+          (p) => io.progress(size ? p.bytes / size : 1, label(p)),
+        );
         io.progress(1, label(job));
         return job;
       } finally {
@@ -240,7 +309,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'import list': {
-    usage: 'import list (the latest import jobs, newest first; a job whose process died shows failed, import.interrupted)',
+    usage:
+      'import list (the latest import jobs, newest first; a job whose process died shows failed, import.interrupted)',
     async run(c) {
       return c.imports.list();
     },
@@ -273,7 +343,12 @@ export function resolveCommand(argv: string[]) {
     const command = COMMANDS[name];
     if (!command) continue;
     try {
-      const { values, positionals } = parseArgs({ args: argv.slice(words), options: command.options ?? {}, allowPositionals: true, strict: true });
+      const { values, positionals } = parseArgs({
+        args: argv.slice(words),
+        options: command.options ?? {},
+        allowPositionals: true,
+        strict: true,
+      });
       return { name, command, opts: values as Opts, positionals };
     } catch (err) {
       throw usage(`${(err as Error).message}\nusage: gatehouse ${command.usage}`);

@@ -11,19 +11,27 @@ export interface CliOutcome {
 }
 
 export function usageText(): string {
-  return `usage:\n${Object.values(COMMANDS).map((c) => `  gatehouse ${c.usage}`).join('\n')}\n`;
+  return `usage:\n${Object.values(COMMANDS)
+    .map((c) => `  gatehouse ${c.usage}`)
+    .join('\n')}\n`;
 }
 
 /** Turns an error into the CLI's answer: a message on stderr and its exit code (exit-codes.ts). */
 export function failure(err: unknown): CliOutcome {
   const app = err instanceof AppError ? err : undefined;
-  return { code: exitCode(err), stdout: '', stderr: `error: ${app ? `${app.message} (${app.code})` : (err as Error).message}\n` };
+  return {
+    code: exitCode(err),
+    stdout: '',
+    stderr: `error: ${app ? `${app.message} (${app.code})` : (err as Error).message}\n`,
+  };
 }
 
 /** A usage error or an unknown command, found before any database is opened. */
 export function checkCommand(argv: string[]): CliOutcome | undefined {
   try {
-    return resolveCommand(argv) ? undefined : { code: EXIT.usage, stdout: '', stderr: `unknown command: ${argv.join(' ')}\n${usageText()}` };
+    return resolveCommand(argv)
+      ? undefined
+      : { code: EXIT.usage, stdout: '', stderr: `unknown command: ${argv.join(' ')}\n${usageText()}` };
   } catch (err) {
     return failure(err);
   }
@@ -36,7 +44,11 @@ export async function execute(services: CliServices, argv: string[], io: Command
     if (!resolved) return defined(checkCommand(argv), 'why the command did not resolve');
     const result = await resolved.command.run(services, resolved.opts, resolved.positionals, io);
     const failed = resolved.command.failed?.(result);
-    return { code: failed ? EXIT.failed : EXIT.ok, stdout: `${JSON.stringify(result, null, 2)}\n`, stderr: failed ? `error: ${failed}\n` : '' };
+    return {
+      code: failed ? EXIT.failed : EXIT.ok,
+      stdout: `${JSON.stringify(result, null, 2)}\n`,
+      stderr: failed ? `error: ${failed}\n` : '',
+    };
   } catch (err) {
     return failure(err);
   }

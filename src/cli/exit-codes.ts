@@ -20,4 +20,5 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'scim_token.name_taken': EXIT.conflict,
 };
 
-export const exitCode = (err: unknown): number => (err instanceof AppError && BY_CODE[err.code as ErrorCode]) || EXIT.failed;
+export const exitCode = (err: unknown): number =>
+  (err instanceof AppError && BY_CODE[err.code as ErrorCode]) || EXIT.failed;

@@ -8,7 +8,8 @@ import { forwardToServer } from './server-socket.js';
 /** `gatehouse <command>`: JSON on stdout; a message on stderr and a non-zero exit on bad input. */
 async function main(argv: string[]): Promise<CliOutcome> {
   const [command] = argv;
-  if (command === undefined || ['help', '--help', '-h'].includes(command)) return { code: 0, stdout: '', stderr: usageText() };
+  if (command === undefined || ['help', '--help', '-h'].includes(command))
+    return { code: 0, stdout: '', stderr: usageText() };
   const invalid = checkCommand(argv);
   if (invalid) return invalid;
   const config = loadConfig();

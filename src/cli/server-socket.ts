@@ -37,10 +37,14 @@ export async function serveCliSocket(services: CliServices, log: Logger): Promis
       cwd: typeof cwd === 'string' && isAbsolute(cwd) ? cwd : process.cwd(),
       progress: (progress, label) => res.write(`${JSON.stringify({ progress, label })}\n`),
     };
-    const outcome: CliOutcome = Array.isArray(argv) && argv.every((a) => typeof a === 'string')
-      ? await execute(services, argv, io)
-      : { code: EXIT.usage, stdout: '', stderr: 'error: malformed CLI request\n' };
-    log.info({ command: Array.isArray(argv) ? argv.slice(0, 2).join(' ') : undefined, code: outcome.code }, 'cli.command');
+    const outcome: CliOutcome =
+      Array.isArray(argv) && argv.every((a) => typeof a === 'string')
+        ? await execute(services, argv, io)
+        : { code: EXIT.usage, stdout: '', stderr: 'error: malformed CLI request\n' };
+    log.info(
+      { command: Array.isArray(argv) ? argv.slice(0, 2).join(' ') : undefined, code: outcome.code },
+      'cli.command',
+    );
     res.end(JSON.stringify(outcome));
   });
   await new Promise<void>((done, fail) => server.once('error', fail).listen(path, done));
@@ -52,40 +56,49 @@ export async function serveCliSocket(services: CliServices, log: Logger): Promis
 export function forwardToServer(dataDir: string, argv: string[], io?: CommandIo): Promise<CliOutcome | undefined> {
   const socketPath = cliSocketPath(dataDir);
   if (!existsSync(socketPath)) return Promise.resolve(undefined);
-  const stopped: CliOutcome = { code: EXIT.failed, stdout: '', stderr: 'error: the server stopped before the command finished (it was not run again here)\n' };
+  const stopped: CliOutcome = {
+    code: EXIT.failed,
+    stdout: '',
+    stderr: 'error: the server stopped before the command finished (it was not run again here)\n',
+  };
   return new Promise((done) => {
-    const req = request({ socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      let rest = '';
-      let outcome: CliOutcome | undefined;
-      let broken = false;
-      const line = (text: string) => {
-        if (!text.trim()) return;
-        const message = JSON.parse(text) as CliOutcome | { progress: number; label: string };
-        if ('progress' in message) io?.progress(message.progress, message.label);
-        else outcome = message;
-      };
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        const lines = (rest + chunk).split('\n');
-        rest = lines.pop() ?? '';
-        try {
-          for (const l of lines) line(l);
-        } catch {
-          broken = true;
-        }
-      });
-      res.on('end', () => {
-        try {
-          line(rest);
-          done(broken ? undefined : (outcome ?? stopped));
-        } catch {
-          done(undefined);
-        }
-      });
-      res.on('error', () => done(stopped));
-    });
+    const req = request(
+      { socketPath, path: '/', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let rest = '';
+        let outcome: CliOutcome | undefined;
+        let broken = false;
+        const line = (text: string) => {
+          if (!text.trim()) return;
+          const message = JSON.parse(text) as CliOutcome | { progress: number; label: string };
+          if ('progress' in message) io?.progress(message.progress, message.label);
+          else outcome = message;
+        };
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() ?? '';
+          try {
+            for (const l of lines) line(l);
+          } catch {
+            broken = true;
+          }
+        });
+        res.on('end', () => {
+          try {
+            line(rest);
+            done(broken ? undefined : (outcome ?? stopped));
+          } catch {
+            done(undefined);
+          }
+        });
+        res.on('error', () => done(stopped));
+      },
+    );
     // A stale socket (no server behind it): run locally. A server that went away with the command: not again here.
-    req.on('error', (err: NodeJS.ErrnoException) => done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? undefined : stopped));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      done(err.code === 'ECONNREFUSED' || err.code === 'ENOENT' ? undefined : stopped),
+    );
     req.end(JSON.stringify({ argv, cwd: io?.cwd ?? process.cwd() }));
   });
 }

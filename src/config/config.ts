@@ -7,7 +7,9 @@ const rateLimit = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .pipe(z.string().regex(/^\d+\/\d+[smh]$/, 'a rate limit is <count>/<window>, the window in s, m or h (e.g. 10/15m)'))
+    .pipe(
+      z.string().regex(/^\d+\/\d+[smh]$/, 'a rate limit is <count>/<window>, the window in s, m or h (e.g. 10/15m)'),
+    )
     .transform((v) => {
       const [, count, size, unit] = defined(/^(\d+)\/(\d+)([smh])$/.exec(v), 'a checked rate limit');
       return { points: Number(count), seconds: Number(size) * { s: 1, m: 60, h: 3600 }[unit as 's' | 'm' | 'h'] };
@@ -23,7 +25,10 @@ const schema = z.object({
   /** HTTP port. */
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** Public issuer URL; also the origin of every page and link in mails. */
-  ISSUER: z.url().default('http://localhost:3000').transform((u) => u.replace(/\/+$/, '')),
+  ISSUER: z
+    .url()
+    .default('http://localhost:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
   /** PostgreSQL connection string. Unset: embedded PGlite under DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
   /** Where the embedded database and the generated dev secret live. */
@@ -48,13 +53,19 @@ const schema = z.object({
    * and invitation links would sit in a table), unless MAIL_OUTBOX=1 says the dev
    * outbox is wanted. Outbox rows are deleted after 24 hours.
    */
-  MAIL_OUTBOX: z.enum(['0', '1', 'false', 'true']).default('0').transform((v) => v === '1' || v === 'true'),
+  MAIL_OUTBOX: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   NODE_ENV: z.string().default('development'),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@localhost>'),
   /** Encrypts private keys, client secrets and MFA secrets at rest; signs cookies. */
   GATEHOUSE_SECRET: z.string().min(32, 'GATEHOUSE_SECRET must be at least 32 characters').optional(),
   /** Trust X-Forwarded-* from a reverse proxy or load balancer in front. */
-  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** argon2id cost; hashes made under other parameters are upgraded at sign-in. */
@@ -66,13 +77,21 @@ const schema = z.object({
    * ARGON2_QUEUE_MAX, beyond which a sign-in answers 503 with Retry-After. The default
    * leaves one core to everything else (tokens, SCIM, admin API): the cores less one.
    */
-  ARGON2_CONCURRENCY: z.coerce.number().int().min(1).default(Math.max(1, availableParallelism() - 1)),
+  ARGON2_CONCURRENCY: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(Math.max(1, availableParallelism() - 1)),
   ARGON2_QUEUE_MAX: z.coerce.number().int().min(0).default(64),
 
   /** Password policy. */
   PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).default(12),
   PASSWORD_MAX_LENGTH: z.coerce.number().int().min(128).default(128),
-  PASSWORD_REQUIRE_CLASSES: z.string().default('').transform(csv).pipe(z.array(z.enum(['lower', 'upper', 'digit', 'symbol']))),
+  PASSWORD_REQUIRE_CLASSES: z
+    .string()
+    .default('')
+    .transform(csv)
+    .pipe(z.array(z.enum(['lower', 'upper', 'digit', 'symbol']))),
   PASSWORD_HISTORY: z.coerce.number().int().min(0).default(5),
 
   /** Lockout: failures before a lock, and its length (0 = until a password reset). */
@@ -99,7 +118,11 @@ const schema = z.object({
   RATE_LIMIT_BEARER_IP: rateLimit('50/15m'),
 
   /** MFA: roles that must use a second factor (enrolled during sign-in), and failures before the second step locks. */
-  MFA_REQUIRED_ROLES: z.string().default('admin,super_admin').transform(csv).pipe(z.array(z.enum(['individual', 'manager', 'hr', 'admin', 'super_admin']))),
+  MFA_REQUIRED_ROLES: z
+    .string()
+    .default('admin,super_admin')
+    .transform(csv)
+    .pipe(z.array(z.enum(['individual', 'manager', 'hr', 'admin', 'super_admin']))),
   MFA_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   /** Longest life of an impersonation (token exchange or interactive), in seconds. */
   IMPERSONATION_TTL: z.coerce.number().int().min(60).default(3600),
@@ -107,8 +130,16 @@ const schema = z.object({
   /** Token lifetimes, in seconds. */
   TTL_ACCESS_TOKEN: z.coerce.number().int().min(60).default(3600),
   TTL_ID_TOKEN: z.coerce.number().int().min(60).default(3600),
-  TTL_REFRESH_TOKEN: z.coerce.number().int().min(60).default(14 * 24 * 3600),
-  TTL_SESSION: z.coerce.number().int().min(60).default(14 * 24 * 3600),
+  TTL_REFRESH_TOKEN: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 24 * 3600),
+  TTL_SESSION: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 24 * 3600),
   TTL_AUTHORIZATION_CODE: z.coerce.number().int().min(10).default(60),
   TTL_INTERACTION: z.coerce.number().int().min(60).default(3600),
   TTL_CLIENT_CREDENTIALS: z.coerce.number().int().min(60).default(600),
@@ -123,7 +154,11 @@ const schema = z.object({
   /** SCIM limits, advertised in /ServiceProviderConfig and enforced. */
   SCIM_MAX_RESULTS: z.coerce.number().int().min(1).default(200),
   SCIM_BULK_MAX_OPERATIONS: z.coerce.number().int().min(1).default(1000),
-  SCIM_MAX_PAYLOAD_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  SCIM_MAX_PAYLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
 
   /**
    * A running CSV import's lease, in seconds: its process renews it every third;
@@ -136,14 +171,19 @@ const schema = z.object({
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
 
 function csv(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export type RawConfig = z.infer<typeof schema>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
   // An empty variable (`SMTP_URL=`) means unset, except where empty is a value (`MFA_REQUIRED_ROLES=`: none).
-  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || EMPTY_IS_A_VALUE.has(k))));
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== '' || EMPTY_IS_A_VALUE.has(k))),
+  );
   if (!parsed.success) {
     const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`config.invalid: ${detail}`);
@@ -155,7 +195,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     dataDir: c.DATA_DIR,
     databasePoolMax: c.DATABASE_POOL_MAX,
-    databaseTimeouts: { statementMs: c.DB_STATEMENT_TIMEOUT_MS, acquireMs: c.DB_ACQUIRE_TIMEOUT_MS, connectMs: c.DB_CONNECT_TIMEOUT_MS },
+    databaseTimeouts: {
+      statementMs: c.DB_STATEMENT_TIMEOUT_MS,
+      acquireMs: c.DB_ACQUIRE_TIMEOUT_MS,
+      connectMs: c.DB_CONNECT_TIMEOUT_MS,
+    },
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     smtpUrl: c.SMTP_URL,
     mailOutbox: c.MAIL_OUTBOX,
@@ -196,7 +240,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       apiAccessToken: c.TTL_API_ACCESS_TOKEN,
       passwordReset: c.TTL_PASSWORD_RESET,
     },
-    scim: { maxResults: c.SCIM_MAX_RESULTS, maxOperations: c.SCIM_BULK_MAX_OPERATIONS, maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES },
+    scim: {
+      maxResults: c.SCIM_MAX_RESULTS,
+      maxOperations: c.SCIM_BULK_MAX_OPERATIONS,
+      maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES,
+    },
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
   });
 }

@@ -15,5 +15,8 @@ export function checkMailDelivery(config: Pick<Config, 'smtpUrl' | 'mailOutbox' 
       'config.invalid: SMTP_URL is not set and NODE_ENV is production: password-reset and invitation mails would only reach the dev outbox table. Set SMTP_URL, or MAIL_OUTBOX=1 if the outbox is wanted.',
     );
   }
-  return { warning: 'SMTP_URL is not set: mail (password-reset and invitation links) goes to the dev outbox table (gatehouse mail list), deleted after 24 hours.' };
+  return {
+    warning:
+      'SMTP_URL is not set: mail (password-reset and invitation links) goes to the dev outbox table (gatehouse mail list), deleted after 24 hours.',
+  };
 }

@@ -12,6 +12,9 @@ export function resolveSecret(config: Config, log: Logger): string {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(file, randomToken(48), { mode: 0o600 });
   }
-  log.warn({ file }, 'GATEHOUSE_SECRET is not set: using a generated development secret. Set GATEHOUSE_SECRET (32+ characters, the same on every instance) in production.');
+  log.warn(
+    { file },
+    'GATEHOUSE_SECRET is not set: using a generated development secret. Set GATEHOUSE_SECRET (32+ characters, the same on every instance) in production.',
+  );
   return readFileSync(file, 'utf8').trim();
 }

@@ -13,5 +13,9 @@ export function databaseFault(err: unknown): DatabaseFault {
   const e = (err && typeof err === 'object' ? err : {}) as { code?: unknown; constraint?: unknown };
   const sqlstate = typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
   const kind = (sqlstate && KINDS[sqlstate]) || (isDatabaseUnavailable(err) ? 'unavailable' : 'other');
-  return { kind, ...(typeof e.constraint === 'string' ? { constraint: e.constraint } : {}), ...(sqlstate ? { sqlstate } : {}) };
+  return {
+    kind,
+    ...(typeof e.constraint === 'string' ? { constraint: e.constraint } : {}),
+    ...(sqlstate ? { sqlstate } : {}),
+  };
 }

@@ -25,7 +25,16 @@ export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
 }
 
 const UNAVAILABLE_SQLSTATES = new Set(['53300', '57P01', '57P02', '57P03', '57014', '25P03']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 /** pg's own errors (it sets no code on them); knex puts the statement before them (`<sql> - Query read timeout`). */
 function isClientMessage(message: string): boolean {
   const at = message.lastIndexOf(' - ');

@@ -39,7 +39,9 @@ export interface DatabaseTimeouts {
 export const QUERY_READ_MARGIN_MS = 500;
 
 // knex's PostgreSQL client, to drop a connection whose query timed out (see below).
-const PgClient = createRequire(import.meta.url)('knex/lib/dialects/postgres/index.js') as new (config: unknown) => {
+const PgClient = createRequire(import.meta.url)('knex/lib/dialects/postgres/index.js') as new (
+  config: unknown,
+) => {
   _query(connection: PgConnection, obj: unknown): Promise<unknown>;
 };
 type PgConnection = { __knex__disposed?: unknown; connection?: { stream?: { destroy(): void } } };
@@ -74,7 +76,13 @@ class DeadlinePgClient extends PgClient {
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   if (options.url) {
     const t = options.timeouts;
-    if (!t) return knex({ client: 'pg', connection: options.url, pool: { min: 0, max: options.poolMax ?? 10 }, compileSqlOnError: false });
+    if (!t)
+      return knex({
+        client: 'pg',
+        connection: options.url,
+        pool: { min: 0, max: options.poolMax ?? 10 },
+        compileSqlOnError: false,
+      });
     return knex({
       client: DeadlinePgClient as unknown as typeof knex.Client,
       dialect: 'postgres',
@@ -103,14 +111,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, { extensions: { pg_trgm } });
   // knex-pglite derives the command from knex's method name, and knex calls a delete 'del',
   // so `.delete()` resolved to the raw result instead of the row count as on `pg`.
-  const Base = ClientPgLite as unknown as new (config: unknown) => { processResponse(obj: { method?: string }, runner: unknown): unknown };
+  const Base = ClientPgLite as unknown as new (
+    config: unknown,
+  ) => { processResponse(obj: { method?: string }, runner: unknown): unknown };
   class Client extends Base {
     override processResponse(obj: { method?: string }, runner: unknown): unknown {
       return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
     }
   }
   // knex-pglite keeps exactly one connection: inside a transaction use the transaction object.
-  return knex({ client: Client as unknown as typeof knex.Client, dialect: 'postgres', connection: () => ({ pglite }) as object, compileSqlOnError: false });
+  return knex({
+    client: Client as unknown as typeof knex.Client,
+    dialect: 'postgres',
+    connection: () => ({ pglite }) as object,
+    compileSqlOnError: false,
+  });
 }
 
 /** knex's own warnings (a lost connection, a failed acquire) through the application's logger. */
@@ -128,13 +143,22 @@ function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
  * of their own without them: building an index on a large table may take longer.
  */
 export async function migrate(db: Db): Promise<string[]> {
-  const config = db.client.config as Omit<Knex.Config, 'connection'> & { connection?: Knex.PgConnectionConfig & { statement_timeout?: number } };
+  const config = db.client.config as Omit<Knex.Config, 'connection'> & {
+    connection?: Knex.PgConnectionConfig & { statement_timeout?: number };
+  };
   const connection = config.connection;
   const runner = connection?.statement_timeout
-    ? knex({ ...config, connection: { ...connection, statement_timeout: undefined, query_timeout: undefined }, pool: { min: 0, max: 2 } })
+    ? knex({
+        ...config,
+        connection: { ...connection, statement_timeout: undefined, query_timeout: undefined },
+        pool: { min: 0, max: 2 },
+      })
     : db;
   try {
-    const [, applied] = (await runner.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [number, string[]];
+    const [, applied] = (await runner.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [
+      number,
+      string[],
+    ];
     return applied;
   } finally {
     if (runner !== db) await runner.destroy();

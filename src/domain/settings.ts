@@ -20,4 +20,11 @@ export interface Settings {
   /** Audit events older than this many days are deleted; null keeps them for ever. */
   auditRetentionDays: number | null;
 }
-export const SETTING_KEYS = ['passwordPolicy', 'lockout', 'mfa', 'impersonationTtl', 'duplicateEmails', 'auditRetentionDays'] as const satisfies readonly (keyof Settings)[];
+export const SETTING_KEYS = [
+  'passwordPolicy',
+  'lockout',
+  'mfa',
+  'impersonationTtl',
+  'duplicateEmails',
+  'auditRetentionDays',
+] as const satisfies readonly (keyof Settings)[];

@@ -15,7 +15,14 @@ import type { Status } from './user.js';
  *   bad_passkey         a passkey alone that was not accepted
  *   throttled           refused by a rate limit before any check
  */
-export type SignInFailureReason = 'unknown_identifier' | 'bad_password' | 'locked' | `status_${Status}` | 'mfa_failed' | 'bad_passkey' | 'throttled';
+export type SignInFailureReason =
+  | 'unknown_identifier'
+  | 'bad_password'
+  | 'locked'
+  | `status_${Status}`
+  | 'mfa_failed'
+  | 'bad_passkey'
+  | 'throttled';
 
 /** Where an attempt came from: what the audit row keeps beside the outcome. */
 export interface SignInAttemptContext {

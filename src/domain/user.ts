@@ -6,7 +6,8 @@ export const ROLES = ['individual', 'manager', 'hr', 'admin', 'super_admin'] as 
 export type Role = (typeof ROLES)[number];
 
 export const roleRank = (role: Role) => ROLES.indexOf(role);
-export const highestRole = (roles: readonly Role[]): Role => roles.reduce((a, b) => (roleRank(b) > roleRank(a) ? b : a), 'individual');
+export const highestRole = (roles: readonly Role[]): Role =>
+  roles.reduce((a, b) => (roleRank(b) > roleRank(a) ? b : a), 'individual');
 
 export function isStatus(value: unknown): value is Status {
   return typeof value === 'string' && (STATUSES as readonly string[]).includes(value);
@@ -55,9 +56,24 @@ export interface User {
 
 /** The profile fields a user's own record holds, as written by provisioning. */
 export const PROFILE_FIELDS = [
-  'title', 'givenName', 'middleName', 'familyName', 'nameFormatted', 'honorificSuffix', 'displayName', 'nickName',
-  'jobTitle', 'userType', 'preferredLanguage', 'locale', 'timezone', 'profileUrl', 'employeeNumber', 'costCenter',
-  'division', 'department',
+  'title',
+  'givenName',
+  'middleName',
+  'familyName',
+  'nameFormatted',
+  'honorificSuffix',
+  'displayName',
+  'nickName',
+  'jobTitle',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+  'profileUrl',
+  'employeeNumber',
+  'costCenter',
+  'division',
+  'department',
 ] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type Profile = Record<ProfileField, string | null>;
@@ -115,7 +131,9 @@ export interface PasswordCredential {
 }
 
 /** How a user is named to others (`displayNameSql` in the users repository is the same rule). */
-export function displayName(user: Pick<User, 'displayName' | 'givenName' | 'familyName' | 'email' | 'userCode'>): string {
+export function displayName(
+  user: Pick<User, 'displayName' | 'givenName' | 'familyName' | 'email' | 'userCode'>,
+): string {
   const name = [user.givenName, user.familyName].filter(Boolean).join(' ');
   return user.displayName || name || user.email || user.userCode;
 }

@@ -27,10 +27,13 @@ export function waitPhrase(seconds: number): string {
 
 type Ids = { ids?: readonly string[] } | undefined;
 /** "No such user." or, naming the missing ones, "No such account: a, b." (at most five, all in `details.ids`). */
-const noSuch = (what: string) => (p?: Ids) => (p?.ids ? `No such ${what}: ${p.ids.slice(0, 5).join(', ')}.` : `No such ${what}.`);
+const noSuch = (what: string) => (p?: Ids) =>
+  p?.ids ? `No such ${what}: ${p.ids.slice(0, 5).join(', ')}.` : `No such ${what}.`;
 const idsDetails = (p?: Ids) => (p?.ids ? { ids: p.ids } : undefined);
-const listed = (p: { issues: readonly { path: string; message: string }[] }, what: string) => p.issues.map((i) => `${i.path || what}: ${i.message}`).join('; ');
-const unstorableLine = (p: { where: string; parameter?: string }) => `${p.where} holds a character that cannot be stored (NUL, an unpaired surrogate or invalid UTF-8).`;
+const listed = (p: { issues: readonly { path: string; message: string }[] }, what: string) =>
+  p.issues.map((i) => `${i.path || what}: ${i.message}`).join('; ');
+const unstorableLine = (p: { where: string; parameter?: string }) =>
+  `${p.where} holds a character that cannot be stored (NUL, an unpaired surrogate or invalid UTF-8).`;
 const retrySeconds = (p: { retryAfterSeconds: number }) => p.retryAfterSeconds;
 
 type ImportHeaderProblem =
@@ -44,32 +47,54 @@ type ImportHeaderProblem =
 
 function importHeaderMessage(p: ImportHeaderProblem): string {
   switch (p.problem) {
-    case 'empty': return 'The file is empty: its first line must name the columns.';
-    case 'unreadable': return `The header line cannot be read: ${p.cause}`;
-    case 'password_column': return 'Passwords are not imported: invite the users or send them password links afterwards. Remove the password column.';
-    case 'unknown_column': return `Unknown column "${p.name}". Columns: ${p.columns.join(', ')}.`;
-    case 'unnamed_column': return `Column ${p.position} has no name.`;
-    case 'repeated_column': return `The column "${p.column}" appears twice.`;
-    case 'missing_key': return `The key column "${p.key}" is missing.`;
+    case 'empty':
+      return 'The file is empty: its first line must name the columns.';
+    case 'unreadable':
+      return `The header line cannot be read: ${p.cause}`;
+    case 'password_column':
+      return 'Passwords are not imported: invite the users or send them password links afterwards. Remove the password column.';
+    case 'unknown_column':
+      return `Unknown column "${p.name}". Columns: ${p.columns.join(', ')}.`;
+    case 'unnamed_column':
+      return `Column ${p.position} has no name.`;
+    case 'repeated_column':
+      return `The column "${p.column}" appears twice.`;
+    case 'missing_key':
+      return `The key column "${p.key}" is missing.`;
   }
 }
 
 type ClientProblem =
-  | { problem: 'client_id' | 'needs_redirect_uri' | 'public_with_secret' | 'public_client_credentials' | 'public_resource_server' }
+  | {
+      problem:
+        | 'client_id'
+        | 'needs_redirect_uri'
+        | 'public_with_secret'
+        | 'public_client_credentials'
+        | 'public_resource_server';
+    }
   | { problem: 'grant_type'; grantType: string; allowed: readonly string[] }
   | { problem: 'not_a_url'; url: string }
   | { problem: 'unknown_resource_server'; indicator: string };
 
 function clientMessage(p: ClientProblem): string {
   switch (p.problem) {
-    case 'client_id': return 'The client id may hold letters, digits and . _ : - (at most 128).';
-    case 'grant_type': return `Unknown grant type "${p.grantType}" (allowed: ${p.allowed.join(', ')}).`;
-    case 'not_a_url': return `"${p.url}" is not a URL.`;
-    case 'needs_redirect_uri': return 'An authorization_code client needs a redirect URI.';
-    case 'public_with_secret': return 'A public client has no secret.';
-    case 'public_client_credentials': return 'A public client cannot use client_credentials.';
-    case 'public_resource_server': return 'A public client cannot be a resource server (it could not authenticate to introspect).';
-    case 'unknown_resource_server': return `No resource server "${p.indicator}" is registered (gatehouse resource create --indicator ...).`;
+    case 'client_id':
+      return 'The client id may hold letters, digits and . _ : - (at most 128).';
+    case 'grant_type':
+      return `Unknown grant type "${p.grantType}" (allowed: ${p.allowed.join(', ')}).`;
+    case 'not_a_url':
+      return `"${p.url}" is not a URL.`;
+    case 'needs_redirect_uri':
+      return 'An authorization_code client needs a redirect URI.';
+    case 'public_with_secret':
+      return 'A public client has no secret.';
+    case 'public_client_credentials':
+      return 'A public client cannot use client_credentials.';
+    case 'public_resource_server':
+      return 'A public client cannot be a resource server (it could not authenticate to introspect).';
+    case 'unknown_resource_server':
+      return `No resource server "${p.indicator}" is registered (gatehouse resource create --indicator ...).`;
   }
 }
 
@@ -77,60 +102,141 @@ const INVALID_LINK = 'This link has expired or was already used. Ask for a new o
 
 export const ERRORS = {
   // The request itself (middleware/body.ts, the admin API's edge).
-  'request.too_large': { status: 413, message: (p?: { limitBytes: number }) => (p ? `The file is larger than ${Math.round(p.limitBytes / 2 ** 20)} MiB: split it.` : 'The request body is too large.') },
+  'request.too_large': {
+    status: 413,
+    message: (p?: { limitBytes: number }) =>
+      p
+        ? `The file is larger than ${Math.round(p.limitBytes / 2 ** 20)} MiB: split it.`
+        : 'The request body is too large.',
+  },
   'request.incomplete': { status: 400, message: 'The upload ended early.' },
   'request.unsupported_media_type': {
     status: 415,
-    message: (p: { expected: 'form' | 'json' | 'csv' }) => ({ form: 'Expected a form post.', json: 'Send the body as application/json.', csv: 'Send the file as text/csv.' })[p.expected],
+    message: (p: { expected: 'form' | 'json' | 'csv' }) =>
+      ({
+        form: 'Expected a form post.',
+        json: 'Send the body as application/json.',
+        csv: 'Send the file as text/csv.',
+      })[p.expected],
   },
   'request.invalid_json': { status: 400, message: 'The body is not valid JSON.' },
-  'request.invalid_body': { status: 400, message: (p: { issues: readonly { path: string; message: string }[] }) => listed(p, 'body'), details: (p: { issues: readonly unknown[] }) => ({ issues: p.issues }) },
-  'request.invalid_query': { status: 400, message: (p: { issues: readonly { path: string; message: string }[] }) => listed(p, 'query'), details: (p: { issues: readonly unknown[] }) => ({ issues: p.issues }) },
-  'request.invalid_characters': { status: 400, message: unstorableLine, details: (p: { parameter?: string }) => (p.parameter === undefined ? undefined : { parameter: p.parameter }) },
-  'request.invalid_cursor': { status: 400, message: (p?: { sorted: boolean }) => (p?.sorted ? 'The cursor is not one this list (with this sort) gave.' : 'The cursor is not one this list gave.') },
+  'request.invalid_body': {
+    status: 400,
+    message: (p: { issues: readonly { path: string; message: string }[] }) => listed(p, 'body'),
+    details: (p: { issues: readonly unknown[] }) => ({ issues: p.issues }),
+  },
+  'request.invalid_query': {
+    status: 400,
+    message: (p: { issues: readonly { path: string; message: string }[] }) => listed(p, 'query'),
+    details: (p: { issues: readonly unknown[] }) => ({ issues: p.issues }),
+  },
+  'request.invalid_characters': {
+    status: 400,
+    message: unstorableLine,
+    details: (p: { parameter?: string }) => (p.parameter === undefined ? undefined : { parameter: p.parameter }),
+  },
+  'request.invalid_cursor': {
+    status: 400,
+    message: (p?: { sorted: boolean }) =>
+      p?.sorted ? 'The cursor is not one this list (with this sort) gave.' : 'The cursor is not one this list gave.',
+  },
   'request.invalid_if_match': { status: 400, message: "If-Match must be the user's version, as in its ETag." },
-  'request.unknown_reference': { status: 400, message: 'The request names a record (an account, a manager, a group…) that does not exist.' },
+  'request.unknown_reference': {
+    status: 400,
+    message: 'The request names a record (an account, a manager, a group…) that does not exist.',
+  },
   'conflict.unique': { status: 409, message: 'Another record already has this unique value; read it again and retry.' },
   'csrf.invalid': { status: 403, message: 'This form has expired. Go back, reload the page and try again.' },
-  'rate_limit.exceeded': { status: 429, message: (p: { retryAfterSeconds: number }) => `Too many attempts. Try again ${waitPhrase(p.retryAfterSeconds)}.`, retryAfter: retrySeconds },
+  'rate_limit.exceeded': {
+    status: 429,
+    message: (p: { retryAfterSeconds: number }) => `Too many attempts. Try again ${waitPhrase(p.retryAfterSeconds)}.`,
+    retryAfter: retrySeconds,
+  },
   'server.busy': { status: 503, message: 'The server is busy. Try again in a moment.', retryAfter: () => 1 },
 
   // The admin API.
-  'admin_api.not_found': { status: 404, message: (p: { method: string; path: string }) => `No endpoint ${p.method} ${p.path}.` },
-  'admin_api.method_not_allowed': { status: 405, message: (p: { method: string; path: string }) => `${p.method} is not allowed on ${p.path}.` },
-  'admin_api.unauthorized': { status: 401, message: 'A valid access token for the admin API (scope "admin") is required.' },
+  'admin_api.not_found': {
+    status: 404,
+    message: (p: { method: string; path: string }) => `No endpoint ${p.method} ${p.path}.`,
+  },
+  'admin_api.method_not_allowed': {
+    status: 405,
+    message: (p: { method: string; path: string }) => `${p.method} is not allowed on ${p.path}.`,
+  },
+  'admin_api.unauthorized': {
+    status: 401,
+    message: 'A valid access token for the admin API (scope "admin") is required.',
+  },
   'admin_api.forbidden': {
     status: 403,
     message: (p: { role: string; permission: string } | { identifiers: true }) =>
-      'identifiers' in p ? "Only HR and administrators change a user's email or userCode." : `Your role (${p.role}) may not do this (${p.permission}).`,
+      'identifiers' in p
+        ? "Only HR and administrators change a user's email or userCode."
+        : `Your role (${p.role}) may not do this (${p.permission}).`,
   },
   'admin_api.forbidden_role': { status: 403, message: (p: { role: string }) => `Your role may not grant ${p.role}.` },
-  'admin_api.forbidden_target': { status: 403, message: (p: { role: string; targetRole: string }) => `Your role (${p.role}) may not change a user who is ${p.targetRole}.` },
+  'admin_api.forbidden_target': {
+    status: 403,
+    message: (p: { role: string; targetRole: string }) =>
+      `Your role (${p.role}) may not change a user who is ${p.targetRole}.`,
+  },
 
   // Sign-in (the page shows the message; an unknown user and a wrong password share one).
   'login.invalid_credentials': { status: 401, message: 'The email, User ID or password is incorrect.' },
   'login.locked': { status: 403, message: 'Your account is locked. Reset your password to unlock it.' },
-  'login.inactive': { status: 403, message: 'Your account has been deactivated. Ask your administrator to reactivate it.' },
-  'login.pending': { status: 403, message: 'Your account is not active yet: it is waiting for an invitation to be accepted or for approval.' },
-  'login.deleted': { status: 403, message: 'This account has been deleted. Ask your administrator if you need access.' },
+  'login.inactive': {
+    status: 403,
+    message: 'Your account has been deactivated. Ask your administrator to reactivate it.',
+  },
+  'login.pending': {
+    status: 403,
+    message: 'Your account is not active yet: it is waiting for an invitation to be accepted or for approval.',
+  },
+  'login.deleted': {
+    status: 403,
+    message: 'This account has been deleted. Ask your administrator if you need access.',
+  },
   'login.not_allowed': { status: 403, message: 'You may not sign in with this account.' },
   'auth.required': { status: 401, message: 'Your session has ended. Sign in again.' },
-  'interaction.wrong_step': { status: 400, message: 'This sign-in step has already been completed.', page: 'This sign-in step has already been completed. Reload the page.' },
+  'interaction.wrong_step': {
+    status: 400,
+    message: 'This sign-in step has already been completed.',
+    page: 'This sign-in step has already been completed. Reload the page.',
+  },
   'interaction.grant_missing': { status: 400, message: 'The sign-in request has expired.' },
   'interaction.unknown_prompt': { status: 400, message: 'This sign-in step is not supported.' },
 
   // Passwords (policies/password.ts decides; the messages follow the policy in force).
-  'password.too_short': { status: 400, message: (p: { minLength: number }) => `The password must be at least ${p.minLength} characters long.` },
-  'password.too_long': { status: 400, message: (p: { maxLength: number }) => `The password must be at most ${p.maxLength} characters long.` },
-  'password.missing_class': { status: 400, message: (p: { requireClasses: readonly string[] }) => `The password must contain: ${p.requireClasses.join(', ')} characters.` },
-  'password.contains_personal_data': { status: 400, message: 'The password must not contain your email address or your name.' },
+  'password.too_short': {
+    status: 400,
+    message: (p: { minLength: number }) => `The password must be at least ${p.minLength} characters long.`,
+  },
+  'password.too_long': {
+    status: 400,
+    message: (p: { maxLength: number }) => `The password must be at most ${p.maxLength} characters long.`,
+  },
+  'password.missing_class': {
+    status: 400,
+    message: (p: { requireClasses: readonly string[] }) =>
+      `The password must contain: ${p.requireClasses.join(', ')} characters.`,
+  },
+  'password.contains_personal_data': {
+    status: 400,
+    message: 'The password must not contain your email address or your name.',
+  },
   'password.too_common': { status: 400, message: 'This password is too common; choose another one.' },
-  'password.reused': { status: 400, message: (p: { history: number }) => `The password must differ from your last ${p.history} passwords.` },
+  'password.reused': {
+    status: 400,
+    message: (p: { history: number }) => `The password must differ from your last ${p.history} passwords.`,
+  },
   'password_reset.invalid_token': { status: 400, message: INVALID_LINK },
 
   // Second factors.
   'mfa.totp_unreadable': { status: 500, message: 'The stored TOTP secret cannot be opened.' },
-  'mfa.totp_exists': { status: 409, message: 'An authenticator app is already set up. Remove it before setting up another.' },
+  'mfa.totp_exists': {
+    status: 409,
+    message: 'An authenticator app is already set up. Remove it before setting up another.',
+  },
   'mfa.no_enrolment': { status: 400, message: 'Start the set-up again.' },
   'mfa.invalid_code': { status: 401, message: 'The code is incorrect or has already been used.' },
   'mfa.locked': {
@@ -138,40 +244,67 @@ export const ERRORS = {
     message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
     page: 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.',
   },
-  'passkey.invalid': { status: 400, message: 'The passkey could not be verified. Try again.', page: 'This passkey was not accepted. Try again, or use another way to sign in.' },
+  'passkey.invalid': {
+    status: 400,
+    message: 'The passkey could not be verified. Try again.',
+    page: 'This passkey was not accepted. Try again, or use another way to sign in.',
+  },
   'passkey.not_found': { status: 404, message: 'This passkey does not exist.' },
   'passkey.already_registered': { status: 409, message: 'This passkey is registered already.' },
   'passkey.invalid_name': {
     status: 400,
     message: (p: { problem: 'empty' | 'control_characters' } | { problem: 'too_long'; max: number }) =>
-      p.problem === 'empty' ? 'Give the passkey a name.' : p.problem === 'too_long' ? `A passkey name has at most ${p.max} characters.` : 'The passkey name contains characters that are not allowed.',
+      p.problem === 'empty'
+        ? 'Give the passkey a name.'
+        : p.problem === 'too_long'
+          ? `A passkey name has at most ${p.max} characters.`
+          : 'The passkey name contains characters that are not allowed.',
   },
 
   // The self-service pages' own texts (the status each page answers with).
   'self_service.wrong_password': { status: 403, message: 'The current password is incorrect.' },
-  'self_service.totp_invalid_code': { status: 401, message: 'The code is incorrect. Check the time on your phone and try the next code.' },
+  'self_service.totp_invalid_code': {
+    status: 401,
+    message: 'The code is incorrect. Check the time on your phone and try the next code.',
+  },
   'self_service.totp_locked': { status: 403, message: 'Too many incorrect codes: try again later.' },
 
   // Users.
   'user.not_found': {
     status: 404,
-    message: (p?: { id: string } | { identifier: string }) => (!p ? 'No such user.' : 'id' in p ? `No such user: ${p.id}.` : `No user matches "${p.identifier}".`),
+    message: (p?: { id: string } | { identifier: string }) =>
+      !p ? 'No such user.' : 'id' in p ? `No such user: ${p.id}.` : `No user matches "${p.identifier}".`,
     details: (p?: { id: string } | { identifier: string }) => (p && 'id' in p ? { id: p.id } : undefined),
   },
-  'user.version_mismatch': { status: 412, message: (p: { version: number }) => `The user has changed since (version ${p.version} now); read it again.`, details: (p: { version: number }) => ({ version: p.version }) },
+  'user.version_mismatch': {
+    status: 412,
+    message: (p: { version: number }) => `The user has changed since (version ${p.version} now); read it again.`,
+    details: (p: { version: number }) => ({ version: p.version }),
+  },
   'user.email_taken': { status: 409, message: 'A user with this email already exists.' },
   'user.user_code_taken': { status: 409, message: 'A user with this userCode already exists.' },
   'user.invalid_manager': { status: 400, message: 'directManagerId must be another user you can see.' },
-  'user.no_email': { status: 409, message: (p: { toSend: 'link' | 'invitation' }) => `The user has no email to send ${p.toSend === 'link' ? 'a link' : 'an invitation'} to.` },
-  'user.not_invitable': { status: 409, message: (p: { status: string }) => `The user's status is ${p.status}: reactivate them before inviting them.` },
-  'user.last_super_admin': { status: 409, message: 'No super admin who may sign in would be left: make someone else super admin first.' },
+  'user.no_email': {
+    status: 409,
+    message: (p: { toSend: 'link' | 'invitation' }) =>
+      `The user has no email to send ${p.toSend === 'link' ? 'a link' : 'an invitation'} to.`,
+  },
+  'user.not_invitable': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: reactivate them before inviting them.`,
+  },
+  'user.last_super_admin': {
+    status: 409,
+    message: 'No super admin who may sign in would be left: make someone else super admin first.',
+  },
   'user.already_anonymised': { status: 409, message: 'This user was anonymised already.' },
   'anonymise.self': { status: 400, message: 'You may not anonymise your own user.' },
   'merge.same_user': { status: 400, message: 'keepId and mergeId must be two different users.' },
   'merge.self': { status: 400, message: 'You may not merge away your own user.' },
   'merge.conflict': {
     status: 409,
-    message: (p: { conflicts: readonly { field: string }[] }) => `The two users differ in ${p.conflicts.map((c) => c.field).join(', ')}: settle it on one of them first.`,
+    message: (p: { conflicts: readonly { field: string }[] }) =>
+      `The two users differ in ${p.conflicts.map((c) => c.field).join(', ')}: settle it on one of them first.`,
     details: (p: { conflicts: readonly unknown[] }) => ({ conflicts: p.conflicts }),
   },
   'invitation.not_scheduled': { status: 409, message: 'The user has no scheduled invitation to cancel.' },
@@ -191,47 +324,95 @@ export const ERRORS = {
   'account_group.name_taken': { status: 409, message: 'An account group with this name already exists.' },
   'account_group.in_use': {
     status: 409,
-    message: (p: { roleAssignments: number }) => `The account group has ${p.roleAssignments} scoped role assignment(s) (its managers): remove them first, or delete with ?force=true.`,
+    message: (p: { roleAssignments: number }) =>
+      `The account group has ${p.roleAssignments} scoped role assignment(s) (its managers): remove them first, or delete with ?force=true.`,
     details: (p: { roleAssignments: number }) => ({ roleAssignments: p.roleAssignments }),
   },
   'group.not_found': { status: 404, message: noSuch('group'), details: idsDetails },
   'group.name_taken': { status: 409, message: 'A group with this displayName already exists.' },
 
   // Settings, clients, SCIM tokens.
-  'settings.invalid': { status: 400, message: (p: { minLength: number; maxLength: number }) => `passwordPolicy.minLength (${p.minLength}) may not exceed passwordPolicy.maxLength (${p.maxLength}).` },
-  'settings.duplicate_emails_exist': { status: 409, message: 'Some users share an email: make every email unique before turning duplicate emails off.' },
+  'settings.invalid': {
+    status: 400,
+    message: (p: { minLength: number; maxLength: number }) =>
+      `passwordPolicy.minLength (${p.minLength}) may not exceed passwordPolicy.maxLength (${p.maxLength}).`,
+  },
+  'settings.duplicate_emails_exist': {
+    status: 409,
+    message: 'Some users share an email: make every email unique before turning duplicate emails off.',
+  },
   'client.invalid': { status: 400, message: clientMessage },
   'client.exists': { status: 409, message: (p: { clientId: string }) => `client "${p.clientId}" already exists` },
-  'scim_token.invalid_name': { status: 400, message: 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).' },
-  'scim_token.invalid_role': { status: 400, message: (p: { role: string; roles: readonly string[] }) => `Unknown role "${p.role}": roles are ${p.roles.join(', ')}.` },
-  'scim_token.name_taken': { status: 409, message: (p: { name: string }) => `A SCIM token named "${p.name}" exists; revoke it or choose another name.` },
+  'scim_token.invalid_name': {
+    status: 400,
+    message: 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).',
+  },
+  'scim_token.invalid_role': {
+    status: 400,
+    message: (p: { role: string; roles: readonly string[] }) =>
+      `Unknown role "${p.role}": roles are ${p.roles.join(', ')}.`,
+  },
+  'scim_token.name_taken': {
+    status: 409,
+    message: (p: { name: string }) => `A SCIM token named "${p.name}" exists; revoke it or choose another name.`,
+  },
   'scim_token.not_found': { status: 404, message: (p: { idOrName: string }) => `No live SCIM token "${p.idOrName}".` },
 
   // Imports.
   'import.invalid_header': { status: 400, message: importHeaderMessage },
   'import.incomplete': { status: 400, message: 'The file ended early (the upload was cut).' },
-  'import.too_many_rows': { status: 400, message: (p: { max: number }) => `The file has more than ${p.max} rows: split it.` },
-  'import.write_failed': { status: 500, message: (p: { made: number; planned: number }) => `${p.made} users of ${p.planned} were created.` },
+  'import.too_many_rows': {
+    status: 400,
+    message: (p: { max: number }) => `The file has more than ${p.max} rows: split it.`,
+  },
+  'import.write_failed': {
+    status: 500,
+    message: (p: { made: number; planned: number }) => `${p.made} users of ${p.planned} were created.`,
+  },
   'import.interrupted': { status: 409, message: 'Another instance ended this import (its lease ran out).' },
   'import.job_not_found': { status: 404, message: 'No such import.' },
 
   // Impersonation (`impersonation.not_allowed` is all that someone who may not impersonate is ever told).
-  'impersonation.chained': { status: 403, message: 'A token that already acts for someone cannot start an impersonation.' },
+  'impersonation.chained': {
+    status: 403,
+    message: 'A token that already acts for someone cannot start an impersonation.',
+  },
   'impersonation.not_allowed': { status: 403, message: 'You may not impersonate this user.' },
-  'impersonation.mfa_required': { status: 403, message: 'Sign in with multi-factor authentication to impersonate users.' },
+  'impersonation.mfa_required': {
+    status: 403,
+    message: 'Sign in with multi-factor authentication to impersonate users.',
+  },
   'impersonation.unknown_target': { status: 404, message: 'No such user.' },
   'impersonation.self': { status: 400, message: 'You cannot impersonate yourself.' },
-  'impersonation.target_cannot_sign_in': { status: 409, message: 'This user may not sign in, so they cannot be impersonated.' },
+  'impersonation.target_cannot_sign_in': {
+    status: 409,
+    message: 'This user may not sign in, so they cannot be impersonated.',
+  },
   'impersonation.forbidden_target': { status: 403, message: 'Your role may not impersonate users with this role.' },
   'impersonation.invalid_ticket': {
     status: 400,
     message: (p?: { incomplete: true }) =>
-      p ? 'This impersonation link is incomplete.' : 'This impersonation link is not valid any more: it was used already or it expired. Ask for a new one.',
+      p
+        ? 'This impersonation link is incomplete.'
+        : 'This impersonation link is not valid any more: it was used already or it expired. Ask for a new one.',
   },
-  'impersonation.no_session': { status: 401, message: 'Sign in to Gatehouse as yourself in this browser, then open the link again.' },
-  'impersonation.already_active': { status: 409, message: 'You are already acting as someone. Stop that first, then open the link again.' },
-  'impersonation.wrong_session': { status: 403, message: 'This link was made for someone else. Open it in the browser where its requester is signed in.' },
-  'impersonation.read_only': { status: 403, message: (p: { targetName: string }) => `While you act as ${p.targetName}, their password and security settings cannot be changed.` },
+  'impersonation.no_session': {
+    status: 401,
+    message: 'Sign in to Gatehouse as yourself in this browser, then open the link again.',
+  },
+  'impersonation.already_active': {
+    status: 409,
+    message: 'You are already acting as someone. Stop that first, then open the link again.',
+  },
+  'impersonation.wrong_session': {
+    status: 403,
+    message: 'This link was made for someone else. Open it in the browser where its requester is signed in.',
+  },
+  'impersonation.read_only': {
+    status: 403,
+    message: (p: { targetName: string }) =>
+      `While you act as ${p.targetName}, their password and security settings cannot be changed.`,
+  },
 
   // The command-line tool (its exit codes: cli/exit-codes.ts).
   'cli.usage': { status: 400, message: (p: { problem: string }) => p.problem },
@@ -244,13 +425,19 @@ export type LoginCode = Extract<ErrorCode, `login.${string}`>;
 
 type MessageOf<C extends ErrorCode> = (typeof ERRORS)[C]['message'];
 /** The parameters a code's message and details take (none for a fixed message). */
-export type ErrorParams<C extends ErrorCode> = C extends ErrorCode ? (MessageOf<C> extends (params: infer P) => string ? P : undefined) : never;
+export type ErrorParams<C extends ErrorCode> = C extends ErrorCode
+  ? MessageOf<C> extends (params: infer P) => string
+    ? P
+    : undefined
+  : never;
 /** The codes whose message names no values. */
 type FixedCode = { [C in ErrorCode]: MessageOf<C> extends string ? C : never }[ErrorCode];
-type ParamsArg<C extends ErrorCode> = undefined extends ErrorParams<C> ? [params?: ErrorParams<C>] : [params: ErrorParams<C>];
+type ParamsArg<C extends ErrorCode> =
+  undefined extends ErrorParams<C> ? [params?: ErrorParams<C>] : [params: ErrorParams<C>];
 
 const entryOf = (code: ErrorCode) => ERRORS[code] as Entry & { message: string | ((params: unknown) => string) };
-const call = <T>(f: ((params: never) => T) | undefined, params: unknown): T | undefined => (f as ((params: unknown) => T) | undefined)?.(params);
+const call = <T>(f: ((params: never) => T) | undefined, params: unknown): T | undefined =>
+  (f as ((params: unknown) => T) | undefined)?.(params);
 
 /** The API message of `code` with these parameters. */
 export function errorMessage<C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>): string {
@@ -267,7 +454,13 @@ export function pageText<C extends ErrorCode>(code: C, ...args: ParamsArg<C>): s
 export function fail<C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>): AppError {
   const entry = entryOf(code);
   const message = errorMessage(code, ...([params] as ParamsArg<C>));
-  if (entry.retryAfter) return new RetryLater(code, entry.status, message, defined(call(entry.retryAfter, params), `the retryAfter of ${code}`));
+  if (entry.retryAfter)
+    return new RetryLater(
+      code,
+      entry.status,
+      message,
+      defined(call(entry.retryAfter, params), `the retryAfter of ${code}`),
+    );
   return new AppError(code, entry.status, message, call(entry.details, params));
 }
 

@@ -4,7 +4,13 @@
  * a transaction lost a deadlock or a serialisation check, the database is not reachable
  * now (answer 503, never 500), or anything else.
  */
-export type DatabaseFaultKind = 'unique_violation' | 'foreign_key_violation' | 'deadlock' | 'serialization_failure' | 'unavailable' | 'other';
+export type DatabaseFaultKind =
+  | 'unique_violation'
+  | 'foreign_key_violation'
+  | 'deadlock'
+  | 'serialization_failure'
+  | 'unavailable'
+  | 'other';
 
 export interface DatabaseFault {
   kind: DatabaseFaultKind;

@@ -43,7 +43,8 @@ export function createConnectionDrain(server: Server, options: { idleGraceMs?: n
       return new Promise((resolve) => {
         const closeIdle = () => {
           const now = performance.now();
-          for (const [socket, state] of connections) if (state.active === 0 && now - state.idleSince >= idleGraceMs) socket.destroy();
+          for (const [socket, state] of connections)
+            if (state.active === 0 && now - state.idleSince >= idleGraceMs) socket.destroy();
         };
         const sweep = setInterval(closeIdle, 50);
         // net's close (stop accepting), not http's, which would also drop idle connections at once.

@@ -7,7 +7,11 @@ import type { PendingSignIn, SignInStep } from '../login/sign-in-flow.js';
 /** Where a sign-in attempt comes from: the request's IP and User-Agent, the interaction's client. */
 function attemptContext(ctx: Context, interaction?: { params: Record<string, unknown> }): SignInAttemptContext {
   const clientId = interaction?.params.client_id;
-  return { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null, clientId: typeof clientId === 'string' ? clientId : null };
+  return {
+    ip: ctx.ip || null,
+    userAgent: ctx.get('user-agent') || null,
+    clientId: typeof clientId === 'string' ? clientId : null,
+  };
 }
 
 /**
@@ -46,7 +50,8 @@ export function createSignInInteractions(deps: { provider: () => Provider }) {
       return { interaction, port: portOf(ctx, interaction) };
     },
     /** Where the browser goes after a step: back to the client once done, otherwise the next step's page. */
-    location: (interaction: Interaction, next: SignInStep | 'done') => (next === 'done' ? interaction.returnTo : `/interaction/${interaction.uid}`),
+    location: (interaction: Interaction, next: SignInStep | 'done') =>
+      next === 'done' ? interaction.returnTo : `/interaction/${interaction.uid}`,
   };
 }
 export type SignInInteractions = ReturnType<typeof createSignInInteractions>;

@@ -7,7 +7,11 @@ export async function signedInUser(provider: () => Provider, ctx: Context): Prom
 }
 
 /** The signed-in user of a self-service page; otherwise the browser is sent to sign in and come back to `back` (undefined). */
-export async function selfServicePageUser(provider: () => Provider, ctx: Context, back: string): Promise<string | undefined> {
+export async function selfServicePageUser(
+  provider: () => Provider,
+  ctx: Context,
+  back: string,
+): Promise<string | undefined> {
   const userId = await signedInUser(provider, ctx);
   if (!userId) ctx.redirect(`/account/login?return=${back}`);
   return userId;

@@ -3,7 +3,12 @@ import { factorOutcome, type FactorCheck, type SignInStrategy } from './strategy
 
 export interface PasskeyStrategyDeps<Response> {
   /** services/passkeys.ts: the WebAuthn assertion checked; with `userId`, it must be one of that user's passkeys. */
-  passkeys: { authenticate(response: Response, userId?: string): Promise<{ ok: true; userId: string; userVerified: boolean } | { ok: false }> };
+  passkeys: {
+    authenticate(
+      response: Response,
+      userId?: string,
+    ): Promise<{ ok: true; userId: string; userVerified: boolean } | { ok: false }>;
+  };
   /** services/mfa.ts: the MFA failure pool a passkey as second factor counts against. */
   mfa: { guard(userId: string, ip: string | null, attempt: () => Promise<boolean>): Promise<FactorCheck> };
 }
@@ -21,7 +26,12 @@ export function createPasskeyStrategy<Response>(deps: PasskeyStrategyDeps<Respon
     amr,
     steps: ['first', 'verify'],
     async verify(response, { userId, ip }) {
-      if (userId) return factorOutcome(await deps.mfa.guard(userId, ip, async () => (await deps.passkeys.authenticate(response, userId)).ok), userId, amr);
+      if (userId)
+        return factorOutcome(
+          await deps.mfa.guard(userId, ip, async () => (await deps.passkeys.authenticate(response, userId)).ok),
+          userId,
+          amr,
+        );
       const outcome = await deps.passkeys.authenticate(response);
       if (!outcome.ok) return { ok: false, code: 'passkey.invalid', reason: 'bad_passkey' };
       return { ok: true, userId: outcome.userId, amr: outcome.userVerified ? [...amr, 'user'] : amr };

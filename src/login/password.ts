@@ -12,7 +12,12 @@ import type { SignInStrategy } from './strategy.js';
  */
 export type PasswordOutcome =
   | { ok: true; userId: string; amr: ['pwd'] }
-  | { ok: false; code: 'login.invalid_credentials'; reason: 'unknown_identifier' | 'bad_password' | 'locked'; userId?: string }
+  | {
+      ok: false;
+      code: 'login.invalid_credentials';
+      reason: 'unknown_identifier' | 'bad_password' | 'locked';
+      userId?: string;
+    }
   /** Only after a correct password: the status that forbids signing in. */
   | { ok: false; code: LoginCode; reason: `status_${Status}`; userId: string };
 
@@ -46,7 +51,16 @@ export interface PasswordStrategyDeps {
     hash(password: string): Promise<string>;
   };
   /** Records the `user.locked` event (services/audit.ts). */
-  audit: { record(event: { actor: { type: 'system' }; action: 'user.locked'; targetType: 'user'; targetId: string; ip: string | null; details: { failedAttempts: number } }): Promise<unknown> };
+  audit: {
+    record(event: {
+      actor: { type: 'system' };
+      action: 'user.locked';
+      targetType: 'user';
+      targetId: string;
+      ip: string | null;
+      details: { failedAttempts: number };
+    }): Promise<unknown>;
+  };
   clock: Clock;
   lockout: () => LockoutSettings;
   /** Ends the user's sessions and tokens, when a lock starts. */
@@ -67,9 +81,14 @@ export interface PasswordStrategyDeps {
 export function createPasswordStrategy(deps: PasswordStrategyDeps) {
   const { credentials, hasher, clock } = deps;
 
-  async function run(credential: PasswordCredential | undefined, password: string, ip: string | null): Promise<PasswordOutcome> {
+  async function run(
+    credential: PasswordCredential | undefined,
+    password: string,
+    ip: string | null,
+  ): Promise<PasswordOutcome> {
     // Every refusal before a real verification spends the time of one.
-    const refuse = (reason: 'unknown_identifier' | 'locked', userId?: string) => hasher.verifyDummy(password).then(() => invalid(reason, userId));
+    const refuse = (reason: 'unknown_identifier' | 'locked', userId?: string) =>
+      hasher.verifyDummy(password).then(() => invalid(reason, userId));
     if (!credential) return refuse('unknown_identifier');
     const settings = deps.lockout();
     const now = clock.now();
@@ -87,7 +106,14 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
 
     if (!(await hasher.verify(cred.passwordHash, password))) {
       if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {
-        await deps.audit.record({ actor: { type: 'system' }, action: 'user.locked', targetType: 'user', targetId: cred.userId, ip, details: { failedAttempts: attempt } });
+        await deps.audit.record({
+          actor: { type: 'system' },
+          action: 'user.locked',
+          targetType: 'user',
+          targetId: cred.userId,
+          ip,
+          details: { failedAttempts: attempt },
+        });
         await deps.endSessions(cred.userId);
       }
       return invalid('bad_password', cred.userId);
@@ -95,7 +121,12 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
 
     if (!maySignIn(cred.status)) {
       await credentials.resetAttempts(cred.userId);
-      return { ok: false, code: STATUS_RULES[cred.status].reason ?? 'login.not_allowed', reason: `status_${cred.status}`, userId: cred.userId };
+      return {
+        ok: false,
+        code: STATUS_RULES[cred.status].reason ?? 'login.not_allowed',
+        reason: `status_${cred.status}`,
+        userId: cred.userId,
+      };
     }
     const rehashed = cred.passwordHash && hasher.needsRehash(cred.passwordHash) ? await hasher.hash(password) : null;
     await credentials.recordSuccess(cred.userId, statusAfterSignIn(cred.status), rehashed);
@@ -108,12 +139,14 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
     steps: ['first'],
     identifier: (input) => input.identifier,
     /** Sign-in by email or userCode. */
-    verify: async ({ identifier, password }, { ip }) => run(identifier ? await credentials.forVerification(identifier) : undefined, password, ip),
+    verify: async ({ identifier, password }, { ip }) =>
+      run(identifier ? await credentials.forVerification(identifier) : undefined, password, ip),
   };
   return {
     ...strategy,
     /** Re-authentication of a known user (changing one's own password). */
-    verifyUser: async (userId: string, password: string, ip: string | null = null) => run(await credentials.forVerificationById(userId), password, ip),
+    verifyUser: async (userId: string, password: string, ip: string | null = null) =>
+      run(await credentials.forVerificationById(userId), password, ip),
   };
 }
 export type PasswordStrategy = ReturnType<typeof createPasswordStrategy>;

@@ -20,7 +20,11 @@ export interface PendingSignIn {
   need: SignInStep;
 }
 
-export function nextStep(amr: readonly AuthMethod[], requirement: MfaRequirement, facts: { justEnrolled: boolean }): SignInStep | 'done' {
+export function nextStep(
+  amr: readonly AuthMethod[],
+  requirement: MfaRequirement,
+  facts: { justEnrolled: boolean },
+): SignInStep | 'done' {
   // A new authenticator comes with new recovery codes: old ones may be long forgotten.
   if (isMultiFactor(amr)) return facts.justEnrolled ? 'recovery_codes' : 'done';
   return requirement === 'none' ? 'done' : requirement;

@@ -28,7 +28,9 @@ export interface InteractionPort {
 
 export interface SignInRunnerDeps {
   /** The user, their role names and their second factors (repositories/sign-in-facts.ts). */
-  facts: { forUser(userId: string): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number } | undefined> };
+  facts: {
+    forUser(userId: string): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number } | undefined>;
+  };
   mfaSettings: () => { requiredRoles: readonly Role[] };
   /** services/sign-in-audit.ts */
   audit: {
@@ -37,7 +39,11 @@ export interface SignInRunnerDeps {
   };
   /** The sign-in throttle (services/rate-limits.ts): every attempt goes through it. */
   throttle: {
-    guard<T>(who: { ip: string; identifier?: string }, attempt: () => Promise<T>, result: (outcome: T) => 'ok' | 'failed' | 'other'): Promise<T>;
+    guard<T>(
+      who: { ip: string; identifier?: string },
+      attempt: () => Promise<T>,
+      result: (outcome: T) => 'ok' | 'failed' | 'other',
+    ): Promise<T>;
   };
   clock: Clock;
 }
@@ -47,7 +53,8 @@ export type AttemptOutcome = { ok: true; next: SignInStep | 'done' } | { ok: fal
 
 /** Refusals the throttle counts: a wrong secret. A lock or a status refusal is not the throttle's business. */
 const WRONG_SECRET = new Set<RefusalCode>(['login.invalid_credentials', 'mfa.invalid_code', 'passkey.invalid']);
-const throttleResult = (outcome: StrategyOutcome) => (outcome.ok ? 'ok' : WRONG_SECRET.has(outcome.code) ? 'failed' : 'other');
+const throttleResult = (outcome: StrategyOutcome) =>
+  outcome.ok ? 'ok' : WRONG_SECRET.has(outcome.code) ? 'failed' : 'other';
 
 /**
  * The sign-in runner. An attempt runs a strategy under the throttle; a refusal
@@ -77,7 +84,12 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
   }
 
   /** After a factor succeeded for `userId`: the step that follows, kept on the interaction. */
-  async function step(port: InteractionPort, userId: string, amr: AuthMethod[], options: { justEnrolled: boolean }): Promise<SignInStep | 'done'> {
+  async function step(
+    port: InteractionPort,
+    userId: string,
+    amr: AuthMethod[],
+    options: { justEnrolled: boolean },
+  ): Promise<SignInStep | 'done'> {
     const facts = await deps.facts.forUser(userId);
     assertThat(facts, () => fail('login.invalid_credentials'));
     // The password step checks the status after a right password; a passkey alone is checked here.
@@ -87,7 +99,14 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
       throw fail(STATUS_RULES[status].reason ?? 'login.not_allowed');
     }
     const requested = port.acrValues.includes(ACR_MFA);
-    const requirement = mfaRequirement({ roles: [facts.user.mainRole, ...(facts.roleNames as Role[])], hasFactor: facts.totp || facts.passkeys > 0, requested }, deps.mfaSettings());
+    const requirement = mfaRequirement(
+      {
+        roles: [facts.user.mainRole, ...(facts.roleNames as Role[])],
+        hasFactor: facts.totp || facts.passkeys > 0,
+        requested,
+      },
+      deps.mfaSettings(),
+    );
     const next = nextStep(amr, requirement, options);
     if (next === 'done') await complete(port, userId, amr);
     else await port.remember({ userId, amr, need: next }, ttl(port));
@@ -98,7 +117,11 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
     complete,
 
     /** One attempt with `strategy`; throws RetryLater when the throttle refuses it. */
-    async attempt<Input>(port: InteractionPort, strategy: SignInStrategy<Input>, input: Input): Promise<AttemptOutcome> {
+    async attempt<Input>(
+      port: InteractionPort,
+      strategy: SignInStrategy<Input>,
+      input: Input,
+    ): Promise<AttemptOutcome> {
       const pending = port.pending && strategy.steps.includes(port.pending.need) ? port.pending : undefined;
       const identifier = pending ? undefined : strategy.identifier?.(input);
       const who = { userId: pending?.userId, identifier, factor: strategy.id };

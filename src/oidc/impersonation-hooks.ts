@@ -23,7 +23,12 @@ export function impersonationHooks(impersonation: ImpersonationService) {
       const acting = account?.facts?.impersonation;
       if (acting) {
         const scope = (oidc.entities.AccessToken as { scope?: string } | undefined)?.scope;
-        await impersonation.tokenIssued(acting, { targetId: account.accountId, clientId: defined(oidc.client, 'the client of a token response').clientId, scope, ip: ctx.ip });
+        await impersonation.tokenIssued(acting, {
+          targetId: account.accountId,
+          clientId: defined(oidc.client, 'the client of a token response').clientId,
+          scope,
+          ip: ctx.ip,
+        });
       }
     } else if (oidc?.route === 'end_session_confirm') {
       const session = oidc.session as { uid: string; destroyed?: boolean } | undefined;

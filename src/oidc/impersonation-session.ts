@@ -29,7 +29,11 @@ export function createImpersonationSessions(deps: { provider: () => Provider; im
     /** Redeems a ticket in this browser; throws `impersonation.*` when it may not. */
     async start(ctx: Context, ticket: string): Promise<Impersonation> {
       const session = await load(ctx);
-      const started = await deps.impersonation.start(ticket, { uid: session.uid, accountId: session.accountId, amr: session.amr }, ctx.ip);
+      const started = await deps.impersonation.start(
+        ticket,
+        { uid: session.uid, accountId: session.accountId, amr: session.amr },
+        ctx.ip,
+      );
       await switchAccount(session, started.targetId);
       return started;
     },

@@ -41,11 +41,14 @@ type GrantLike = InstanceType<Provider['Grant']>;
 type LoadedAccount = { accountId: string; facts?: AccountFacts } | undefined;
 
 /** The admin acting as the user whose account the request loaded, if any. */
-const actingAdmin = (ctx: KoaContextWithOIDC | undefined) => (ctx?.oidc.entities.Account as LoadedAccount)?.facts?.impersonation;
+const actingAdmin = (ctx: KoaContextWithOIDC | undefined) =>
+  (ctx?.oidc.entities.Account as LoadedAccount)?.facts?.impersonation;
 /** A lifetime cut short at the end of the impersonation the request is in. */
 const untilImpersonationEnds = (ctx: KoaContextWithOIDC | undefined, seconds: number, now: Date) => {
   const acting = actingAdmin(ctx);
-  return acting ? Math.max(1, Math.min(seconds, Math.floor((acting.expiresAt.getTime() - now.getTime()) / 1000))) : seconds;
+  return acting
+    ? Math.max(1, Math.min(seconds, Math.floor((acting.expiresAt.getTime() - now.getTime()) / 1000)))
+    : seconds;
 };
 
 /** First-party clients (`--first-party`) never show a consent page and may use first-party-only APIs. */
@@ -69,7 +72,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       jwt: { sign: { alg: ACCESS_TOKEN_ALG } as const },
     };
   };
-  const toAccount = (facts: AccountFacts) => ({ accountId: facts.user.id, facts, claims: async () => accounts.claims(facts) });
+  const toAccount = (facts: AccountFacts) => ({
+    accountId: facts.user.id,
+    facts,
+    claims: async () => accounts.claims(facts),
+  });
 
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.payloads, deps.clients),
@@ -83,18 +90,33 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
       email: ['email'],
-      profile: ['name', 'given_name', 'middle_name', 'family_name', 'preferred_username', 'locale', 'zoneinfo', 'updated_at'],
+      profile: [
+        'name',
+        'given_name',
+        'middle_name',
+        'family_name',
+        'preferred_username',
+        'locale',
+        'zoneinfo',
+        'updated_at',
+      ],
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
     // Role claims belong in the ID token too, not only in userinfo.
     conformIdTokenClaims: false,
     extraClientMetadata: { properties: ['first_party', 'resource_server'] },
-    clientDefaults: { grant_types: ['authorization_code'], response_types: ['code'], id_token_signed_response_alg: 'RS256', token_endpoint_auth_method: 'client_secret_basic' },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
     responseTypes: ['code'],
     // Browsers may call the token endpoint (public clients) and userinfo from a client's own origins.
     clientBasedCORS: (ctx, origin, client) =>
-      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
+      (ctx.oidc.route === 'userinfo' || client.clientAuthMethod === 'none') &&
+      (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: {
       devInteractions: { enabled: false },
@@ -113,8 +135,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
-        logoutSource: async (ctx, form) => { ctx.body = deps.pages.logout(ctx, form); },
-        postLogoutSuccessSource: async (ctx) => { ctx.body = deps.pages.loggedOut(ctx); },
+        logoutSource: async (ctx, form) => {
+          ctx.body = deps.pages.logout(ctx, form);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = deps.pages.loggedOut(ctx);
+        },
       },
       resourceIndicators: {
         enabled: true,
@@ -135,7 +161,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       const sessionUid = t?.sessionUid ?? ctx.oidc.session?.uid;
       // Refresh tokens are never issued while impersonating: only the others can belong to one.
       const lookup = t?.kind !== 'RefreshToken' && (grantId || sessionUid);
-      const [facts, acting] = await Promise.all([accounts.findActive(sub), lookup ? deps.impersonation.forToken({ accountId: sub, grantId, sessionUid }) : undefined]);
+      const [facts, acting] = await Promise.all([
+        accounts.findActive(sub),
+        lookup ? deps.impersonation.forToken({ accountId: sub, grantId, sessionUid }) : undefined,
+      ]);
       if (!facts || acting === 'ended') return undefined;
       return toAccount(acting ? { ...facts, impersonation: acting } : facts);
     },
@@ -147,14 +176,21 @@ export function createProvider(deps: ProviderDeps): Provider {
     async extraTokenClaims(ctx, token) {
       if (!('accountId' in token) || !token.accountId) return undefined;
       const { entities } = ctx.oidc;
-      const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.ActorToken) as { amr?: string[]; acr?: string } | undefined;
+      const source = (entities.AuthorizationCode ?? entities.RefreshToken ?? entities.ActorToken) as
+        | { amr?: string[]; acr?: string }
+        | undefined;
       const loaded = entities.Account as LoadedAccount;
       const known = loaded?.accountId === token.accountId ? loaded.facts : undefined;
       const grant = entities.Grant as GrantLike | undefined;
       const granted = `${token.scope ?? ''} ${grant?.getOIDCScope() ?? ''}`.split(' ');
       // The account the request already loaded, else a fresh read.
       const facts = granted.includes(ROLES_SCOPE) ? (known ?? (await accounts.findActive(token.accountId))) : undefined;
-      return { amr: source?.amr, acr: source?.acr, act: known && accounts.actClaim(known), ...(facts && accounts.roleClaims(facts)) };
+      return {
+        amr: source?.amr,
+        acr: source?.acr,
+        act: known && accounts.actClaim(known),
+        ...(facts && accounts.roleClaims(facts)),
+      };
     },
     /** First-party clients never ask for consent: their grant is extended as requested. */
     async loadExistingGrant(ctx) {
@@ -170,7 +206,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     rotateRefreshToken: true,
     // Never while an admin acts as the user.
-    issueRefreshToken: async (ctx, client, code) => !actingAdmin(ctx) && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    issueRefreshToken: async (ctx, client, code) =>
+      !actingAdmin(ctx) && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     acrValues: [...ACR_VALUES],
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: signInPolicy() },
     renderError: async (ctx, out) => {
@@ -178,7 +215,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       ctx.body = deps.pages.error(ctx, out as unknown as Record<string, string>);
     },
     ttl: {
-      AccessToken: (ctx, token) => untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken, clock.now()),
+      AccessToken: (ctx, token) =>
+        untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken, clock.now()),
       AuthorizationCode: ttl.authorizationCode,
       BackchannelAuthenticationRequest: 600,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
@@ -216,8 +254,12 @@ function signInPolicy() {
   defined(policy.get('login'), 'the login prompt').checks.add(
     new Check('acr_step_up', 'multi-factor authentication is required', (ctx) => {
       const { oidc } = ctx;
-      const wanted = String(oidc.params?.acr_values ?? '').split(' ').includes(ACR_MFA);
-      return wanted && oidc.session?.acr !== ACR_MFA && !oidc.result?.login ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      const wanted = String(oidc.params?.acr_values ?? '')
+        .split(' ')
+        .includes(ACR_MFA);
+      return wanted && oidc.session?.acr !== ACR_MFA && !oidc.result?.login
+        ? Check.REQUEST_PROMPT
+        : Check.NO_NEED_TO_PROMPT;
     }),
   );
   return policy;

@@ -9,7 +9,9 @@ import { createProvider, type ProviderDeps } from './provider.js';
  * built; `refreshKeys()` (run every minute by the server) rebuilds it after
  * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
  */
-export async function createReloadableProvider(deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeysService; log: Logger }) {
+export async function createReloadableProvider(
+  deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeysService; log: Logger },
+) {
   let middleware: Middleware[] = [];
   const build = async () => {
     const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });

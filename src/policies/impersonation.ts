@@ -59,7 +59,10 @@ export type ImpersonationRefusal =
 
 /** The role that gives the actor power: main role and unscoped assignments. */
 export function impersonatorRole(actor: Pick<ImpersonationActor, 'mainRole' | 'assignments'>): Role {
-  return highestRole([actor.mainRole, ...actor.assignments.filter((a) => !a.accountId && !a.accountGroupId).map((a) => a.role)]);
+  return highestRole([
+    actor.mainRole,
+    ...actor.assignments.filter((a) => !a.accountId && !a.accountGroupId).map((a) => a.role),
+  ]);
 }
 
 /** The role that protects the target: the highest they hold anywhere. */
@@ -76,7 +79,8 @@ export function evaluateImpersonation(
   const reach = MAY_ACT_AS[impersonatorRole(actor)];
   if (!maySignIn(actor.status) || reach.length === 0) return 'impersonation.not_allowed';
   const actorRoles = [actor.mainRole, ...actor.assignments.map((a) => a.role)];
-  if (actorRoles.some((r) => settings.mfaRequiredRoles.includes(r)) && !isMultiFactor(actor.amr)) return 'impersonation.mfa_required';
+  if (actorRoles.some((r) => settings.mfaRequiredRoles.includes(r)) && !isMultiFactor(actor.amr))
+    return 'impersonation.mfa_required';
   if (!target) return 'impersonation.unknown_target';
   if (target.id === actor.id) return 'impersonation.self';
   // Role before status: an admin learns nothing about the status of users out of reach.

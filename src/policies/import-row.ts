@@ -1,5 +1,14 @@
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
-import { highestRole, PROFILE_FIELDS, ROLES, type Profile, type ProfileField, type Role, type Status, type User } from '../domain/user.js';
+import {
+  highestRole,
+  PROFILE_FIELDS,
+  ROLES,
+  type Profile,
+  type ProfileField,
+  type Role,
+  type Status,
+  type User,
+} from '../domain/user.js';
 import { fail } from '../errors/codes.js';
 import { mayChange, mayGrant } from './permissions.js';
 
@@ -12,14 +21,40 @@ import { mayChange, mayGrant } from './permissions.js';
 
 const NAMED_FIRST = ['title', 'givenName', 'middleName', 'familyName', 'preferredLanguage', 'timezone'] as const;
 export const IMPORT_COLUMNS = [
-  'userCode', 'email', 'title', 'givenName', 'middleName', 'familyName', 'externalId', 'status', 'mainRole', 'mainAccount',
-  'preferredLanguage', 'timezone', 'tags',
+  'userCode',
+  'email',
+  'title',
+  'givenName',
+  'middleName',
+  'familyName',
+  'externalId',
+  'status',
+  'mainRole',
+  'mainAccount',
+  'preferredLanguage',
+  'timezone',
+  'tags',
   ...PROFILE_FIELDS.filter((f) => !(NAMED_FIRST as readonly string[]).includes(f)),
 ] as const satisfies readonly string[];
-export type ImportColumn = 'userCode' | 'email' | 'externalId' | 'status' | 'mainRole' | 'mainAccount' | 'tags' | ProfileField;
+export type ImportColumn =
+  | 'userCode'
+  | 'email'
+  | 'externalId'
+  | 'status'
+  | 'mainRole'
+  | 'mainAccount'
+  | 'tags'
+  | ProfileField;
 
 /** Statuses a file may set; a number is 0 (inactive) or 1 (active). `locked` and `deleted` are not imported. */
-export const IMPORT_STATUSES = ['active', 'new', 'import', 'temporary', 'pending', 'inactive'] as const satisfies readonly Status[];
+export const IMPORT_STATUSES = [
+  'active',
+  'new',
+  'import',
+  'temporary',
+  'pending',
+  'inactive',
+] as const satisfies readonly Status[];
 const STATUS_NUMBERS: Record<string, Status> = { '0': 'inactive', '1': 'active' };
 
 /** The values a row gives: only its non-empty cells (an empty cell leaves a field unchanged). */
@@ -60,12 +95,21 @@ export interface RowRules {
 const EMAIL = /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
 
 /** Longest cell per column (as the admin API allows); 200 when not listed. */
-const MAX_LENGTH: Partial<Record<ImportColumn, number>> = { email: 320, userCode: 100, profileUrl: 2000, tags: 100 * 101 };
+const MAX_LENGTH: Partial<Record<ImportColumn, number>> = {
+  email: 320,
+  userCode: 100,
+  profileUrl: 2000,
+  tags: 100 * 101,
+};
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 100;
 
 /** `Given Name`, `given_name` and `GIVENNAME` all name `givenName`. */
-const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s_-]+/g, '');
+const normalise = (name: string) =>
+  name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '');
 const BY_NAME = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [normalise(c), c as ImportColumn]));
 
 /**
@@ -79,7 +123,13 @@ export function importHeader(cells: readonly string[], key: ImportKey): ImportCo
     const name = normalise(cell);
     if (name === 'password') throw fail('import.invalid_header', { problem: 'password_column' });
     const column = BY_NAME.get(name);
-    if (!column) throw fail('import.invalid_header', name ? { problem: 'unknown_column', name: cell.trim(), columns: IMPORT_COLUMNS } : { problem: 'unnamed_column', position: i + 1 });
+    if (!column)
+      throw fail(
+        'import.invalid_header',
+        name
+          ? { problem: 'unknown_column', name: cell.trim(), columns: IMPORT_COLUMNS }
+          : { problem: 'unnamed_column', position: i + 1 },
+      );
     if (columns.includes(column)) throw fail('import.invalid_header', { problem: 'repeated_column', column });
     columns.push(column);
   }
@@ -90,12 +140,15 @@ export function importHeader(cells: readonly string[], key: ImportKey): ImportCo
 /** A status by name (any case) or number: 0 inactive, 1 active. */
 export function importStatus(cell: string): Status | undefined {
   const v = cell.trim().toLowerCase();
-  return STATUS_NUMBERS[v] ?? (IMPORT_STATUSES as readonly string[]).find((s) => s === v) as Status | undefined;
+  return STATUS_NUMBERS[v] ?? ((IMPORT_STATUSES as readonly string[]).find((s) => s === v) as Status | undefined);
 }
 
 /** A role by name, in any case; `super admin` and `super-admin` are `super_admin`. */
 export function importRole(cell: string): Role | undefined {
-  const v = cell.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const v = cell
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return (ROLES as readonly string[]).find((r) => r === v) as Role | undefined;
 }
 
@@ -105,7 +158,16 @@ const unguard = (cell: string) => (/^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : 
 /** One data row against the header: the values to write, or every problem found. */
 export function checkImportRow(cells: readonly string[], columns: readonly ImportColumn[], rules: RowRules): RowCheck {
   if (cells.length !== columns.length) {
-    return { ok: false, problems: [{ column: null, code: 'import.invalid_row', message: `The row has ${cells.length} cells; the header has ${columns.length}.` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          column: null,
+          code: 'import.invalid_row',
+          message: `The row has ${cells.length} cells; the header has ${columns.length}.`,
+        },
+      ],
+    };
   }
   const problems: RowProblem[] = [];
   const problem = (column: ImportColumn, code: string, message: string) => problems.push({ column, code, message });
@@ -131,20 +193,34 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
       case 'status': {
         const status = importStatus(cell);
         if (status) values.status = status;
-        else problem(column, 'import.invalid_status', `"${cell}" is not a status: use 0 (inactive), 1 (active) or one of ${IMPORT_STATUSES.join(', ')}.`);
+        else
+          problem(
+            column,
+            'import.invalid_status',
+            `"${cell}" is not a status: use 0 (inactive), 1 (active) or one of ${IMPORT_STATUSES.join(', ')}.`,
+          );
         break;
       }
       case 'mainRole': {
         const role = importRole(cell);
         if (!role) problem(column, 'import.invalid_role', `"${cell}" is not a role: use one of ${ROLES.join(', ')}.`);
-        else if (!mayGrant({ role: rules.grantor }, role)) problem(column, 'import.forbidden_role', `Your role (${rules.grantor}) may not grant ${role}.`);
+        else if (!mayGrant({ role: rules.grantor }, role))
+          problem(column, 'import.forbidden_role', `Your role (${rules.grantor}) may not grant ${role}.`);
         else values.mainRole = role;
         break;
       }
       case 'tags': {
-        const tags = [...new Set(cell.split(';').map((t) => t.trim()).filter(Boolean))];
+        const tags = [
+          ...new Set(
+            cell
+              .split(';')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          ),
+        ];
         if (tags.length > MAX_TAGS) problem(column, 'import.invalid_tags', `At most ${MAX_TAGS} tags.`);
-        else if (tags.some((t) => t.length > MAX_TAG_LENGTH)) problem(column, 'import.invalid_tags', `A tag is longer than ${MAX_TAG_LENGTH} characters.`);
+        else if (tags.some((t) => t.length > MAX_TAG_LENGTH))
+          problem(column, 'import.invalid_tags', `A tag is longer than ${MAX_TAG_LENGTH} characters.`);
         else values.tags = tags;
         break;
       }
@@ -156,7 +232,11 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
   const keyCell = values[rules.key];
   const generated = rules.key === 'userCode' && rules.mode === 'add';
   if (keyCell === undefined && !generated && !problems.some((p) => p.column === rules.key)) {
-    problem(rules.key, 'import.missing_key', `The key ${rules.key} is empty${rules.key === 'userCode' ? ' (a userCode is generated only in mode add)' : ''}.`);
+    problem(
+      rules.key,
+      'import.missing_key',
+      `The key ${rules.key} is empty${rules.key === 'userCode' ? ' (a userCode is generated only in mode add)' : ''}.`,
+    );
   }
   return problems.length ? { ok: false, problems } : { ok: true, row: { key: keyCell?.toLowerCase(), values } };
 }
@@ -165,12 +245,21 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
 export type RowMatch<T> = { ok: true; target?: T } | { ok: false; problem: RowProblem };
 
 /** The users a row's key found, against the mode and the importer's role (who may change only users up to it). */
-export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: readonly Role[] }>(row: ImportRow, found: readonly T[], rules: RowRules): RowMatch<T> {
+export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: readonly Role[] }>(
+  row: ImportRow,
+  found: readonly T[],
+  rules: RowRules,
+): RowMatch<T> {
   const given = `${rules.key} "${row.values[rules.key]}"`;
-  const bad = (code: string, message: string): RowMatch<T> => ({ ok: false, problem: { column: rules.key, code, message } });
+  const bad = (code: string, message: string): RowMatch<T> => ({
+    ok: false,
+    problem: { column: rules.key, code, message },
+  });
   if (found.length > 1) return bad('import.ambiguous_key', `${found.length} users have the ${given}.`);
-  if (found.length && rules.mode === 'add') return bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
-  if (!found.length && rules.mode === 'update') return bad('import.not_found', `No user has the ${given} (mode update only changes).`);
+  if (found.length && rules.mode === 'add')
+    return bad('import.exists', `A user with the ${given} exists (mode add only creates).`);
+  if (!found.length && rules.mode === 'update')
+    return bad('import.not_found', `No user has the ${given} (mode update only changes).`);
   const [target] = found;
   if (!target) return { ok: true };
   const role = highestRole([target.user.mainRole, ...target.roles]);

@@ -20,10 +20,15 @@ export interface InvitationStanding {
  * The state of an invitation: scheduled until its mail goes; then pending until
  * the user completes the link (sets their password) or signs in after it was sent.
  */
-export function invitationState(invitation: InvitationRecord | undefined, lastSignInAt: Date | null): InvitationStanding {
-  if (!invitation || (!invitation.sentAt && !invitation.scheduledAt)) return { state: 'not_invited', confirmedAt: null };
+export function invitationState(
+  invitation: InvitationRecord | undefined,
+  lastSignInAt: Date | null,
+): InvitationStanding {
+  if (!invitation || (!invitation.sentAt && !invitation.scheduledAt))
+    return { state: 'not_invited', confirmedAt: null };
   if (!invitation.sentAt) return { state: 'scheduled', confirmedAt: null };
   if (invitation.confirmedAt) return { state: 'confirmed', confirmedAt: invitation.confirmedAt };
-  if (lastSignInAt && lastSignInAt.getTime() >= invitation.sentAt.getTime()) return { state: 'confirmed', confirmedAt: lastSignInAt };
+  if (lastSignInAt && lastSignInAt.getTime() >= invitation.sentAt.getTime())
+    return { state: 'confirmed', confirmedAt: lastSignInAt };
   return { state: 'pending', confirmedAt: null };
 }

@@ -24,7 +24,8 @@ export interface LockoutFacts {
 export type LockoutState = 'open' | 'locked' | 'expired';
 
 export function evaluateLockout(facts: LockoutFacts, settings: LockoutSettings, now: Date): LockoutState {
-  if (facts.status === 'locked' && facts.lockedUntil) return facts.lockedUntil.getTime() <= now.getTime() ? 'expired' : 'locked';
+  if (facts.status === 'locked' && facts.lockedUntil)
+    return facts.lockedUntil.getTime() <= now.getTime() ? 'expired' : 'locked';
   return facts.failedAttempts >= settings.maxAttempts ? 'locked' : 'open';
 }
 

@@ -15,14 +15,21 @@ export interface MergeConflict {
  */
 export const MERGE_CONFLICT_FIELDS = ['externalId', 'employeeNumber'] as const satisfies readonly (keyof User)[];
 
-const differs = (a: unknown, b: unknown) => a !== null && a !== undefined && a !== '' && b !== null && b !== undefined && b !== '' && a !== b;
+const differs = (a: unknown, b: unknown) =>
+  a !== null && a !== undefined && a !== '' && b !== null && b !== undefined && b !== '' && a !== b;
 
 export function mergeConflicts(keep: User, merge: User): MergeConflict[] {
-  return MERGE_CONFLICT_FIELDS.filter((f) => differs(keep[f], merge[f])).map((field) => ({ field, keep: keep[field], merge: merge[field] }));
+  return MERGE_CONFLICT_FIELDS.filter((f) => differs(keep[f], merge[f])).map((field) => ({
+    field,
+    keep: keep[field],
+    merge: merge[field],
+  }));
 }
 
 /** Fields the kept user takes from the merged one: only those it lacks (and a manager that is not itself). */
-export type MergedFields = Partial<Pick<User, 'email' | 'externalId' | 'directManagerId' | 'tags' | 'customAttributes' | (typeof PROFILE_FIELDS)[number]>>;
+export type MergedFields = Partial<
+  Pick<User, 'email' | 'externalId' | 'directManagerId' | 'tags' | 'customAttributes' | (typeof PROFILE_FIELDS)[number]>
+>;
 
 /**
  * What the kept user becomes: blanks filled from the merged user (email, externalId,
@@ -42,6 +49,10 @@ export function mergedFields(keep: User, merge: User): MergedFields {
   const tags = [...new Set([...keep.tags, ...merge.tags])];
   if (tags.length !== keep.tags.length) out.tags = tags;
   const extra = Object.keys(merge.customAttributes).filter((k) => !(k in keep.customAttributes));
-  if (extra.length) out.customAttributes = { ...Object.fromEntries(extra.map((k) => [k, merge.customAttributes[k]])), ...keep.customAttributes };
+  if (extra.length)
+    out.customAttributes = {
+      ...Object.fromEntries(extra.map((k) => [k, merge.customAttributes[k]])),
+      ...keep.customAttributes,
+    };
   return out;
 }

@@ -37,7 +37,11 @@ const MIN_PERSONAL_PART = 3;
  * Checks a candidate password against the policy; the first violation wins.
  * The history rule needs hash verification and is applied by the caller.
  */
-export function evaluatePassword(password: string, context: PasswordContext, policy: PasswordPolicy): PasswordViolation | null {
+export function evaluatePassword(
+  password: string,
+  context: PasswordContext,
+  policy: PasswordPolicy,
+): PasswordViolation | null {
   const length = [...password].length;
   if (length < policy.minLength) return 'password.too_short';
   if (length > policy.maxLength) return 'password.too_long';

@@ -52,7 +52,9 @@ export type AdminAction = keyof typeof PERMISSIONS;
  * them a manager of it. Below `hr`, user actions reach only those scopes.
  */
 export function adminPowers(mainRole: Role, assignments: readonly RoleAssignment[]): AdminPowers {
-  const scoped = assignments.filter((a) => (a.accountId || a.accountGroupId) && roleRank(a.role) >= roleRank('manager'));
+  const scoped = assignments.filter(
+    (a) => (a.accountId || a.accountGroupId) && roleRank(a.role) >= roleRank('manager'),
+  );
   const unscoped = assignments.filter((a) => !a.accountId && !a.accountGroupId).map((a) => a.role);
   const role = highestRole([mainRole, ...unscoped, ...(scoped.length ? ['manager' as const] : [])]);
   if (roleRank(role) >= roleRank('hr')) return { role, scope: { all: true } };

@@ -15,7 +15,8 @@ export class RoleNotGrantable extends Error {
   }
 }
 
-const highest = (roles: Role[]): Role => [...roles].sort((a, b) => ROLES.indexOf(b) - ROLES.indexOf(a))[0] ?? 'individual';
+const highest = (roles: Role[]): Role =>
+  [...roles].sort((a, b) => ROLES.indexOf(b) - ROLES.indexOf(a))[0] ?? 'individual';
 
 /**
  * The roles a provisioning client (a SCIM token) leaves a user with. It may add
@@ -24,7 +25,13 @@ const highest = (roles: Role[]): Role => [...roles].sort((a, b) => ROLES.indexOf
  * The main role is the requested primary, else the current one while still held,
  * else the highest held.
  */
-export function planRoles(input: { current: Role[]; currentMain: Role | null; requested: Role[]; primary: Role | null; grantable: readonly Role[] }): RolePlan {
+export function planRoles(input: {
+  current: Role[];
+  currentMain: Role | null;
+  requested: Role[];
+  primary: Role | null;
+  grantable: readonly Role[];
+}): RolePlan {
   const { current, requested, grantable } = input;
   const refused = requested.filter((r) => !current.includes(r) && !grantable.includes(r));
   if (refused.length) throw new RoleNotGrantable(refused);
@@ -33,7 +40,11 @@ export function planRoles(input: { current: Role[]; currentMain: Role | null; re
   if (!kept.length && !granted.length) granted = ['individual'];
   const held = [...new Set([...kept, ...granted])];
   const mainRole =
-    input.primary && held.includes(input.primary) ? input.primary : input.currentMain && held.includes(input.currentMain) ? input.currentMain : highest(held);
+    input.primary && held.includes(input.primary)
+      ? input.primary
+      : input.currentMain && held.includes(input.currentMain)
+        ? input.currentMain
+        : highest(held);
   return { grantable: granted, held, mainRole };
 }
 

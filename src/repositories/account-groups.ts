@@ -30,8 +30,18 @@ export function createAccountGroupsRepository(db: Db) {
   const withMembers = (trx: Executor) =>
     trx('account_groups as g')
       .select(COLUMNS.map((c) => `g.${c}`))
-      .select(trx.raw(`(SELECT coalesce(array_agg(m.account_id ORDER BY m.account_id), '{}') FROM account_group_members m WHERE m.account_group_id = g.id) AS account_ids`));
-  const toGroup = (r: AccountGroupRow): AccountGroup => ({ id: r.id, name: r.name, accountIds: r.account_ids ?? [], createdAt: r.created_at, updatedAt: r.updated_at });
+      .select(
+        trx.raw(
+          `(SELECT coalesce(array_agg(m.account_id ORDER BY m.account_id), '{}') FROM account_group_members m WHERE m.account_group_id = g.id) AS account_ids`,
+        ),
+      );
+  const toGroup = (r: AccountGroupRow): AccountGroup => ({
+    id: r.id,
+    name: r.name,
+    accountIds: r.account_ids ?? [],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
 
   async function findById(id: string, trx: Executor = db): Promise<AccountGroup | undefined> {
     if (!isUuid(id)) return undefined;
@@ -41,8 +51,12 @@ export function createAccountGroupsRepository(db: Db) {
 
   return {
     /** A page of account groups by name: part of the name, case-insensitively. */
-    async list(query: { q?: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; accountGroups: AccountGroup[] }> {
-      const where = (q: Knex.QueryBuilder) => (query.q ? q.whereRaw('lower(g.name) LIKE ?', [`%${escapeLike(query.q.toLowerCase())}%`]) : q);
+    async list(
+      query: { q?: string; offset: number; limit: number },
+      trx: Executor = db,
+    ): Promise<{ total: number; accountGroups: AccountGroup[] }> {
+      const where = (q: Knex.QueryBuilder) =>
+        query.q ? q.whereRaw('lower(g.name) LIKE ?', [`%${escapeLike(query.q.toLowerCase())}%`]) : q;
       const [rows, total] = await Promise.all([
         where(withMembers(trx)).orderByRaw('lower(g.name), g.id').offset(query.offset).limit(query.limit),
         where(trx('account_groups as g')).count('* as count').first(),
@@ -77,9 +91,15 @@ export function createAccountGroupsRepository(db: Db) {
 
     /** Makes `accountIds` the group's members, exactly. */
     async setMembers(id: string, accountIds: readonly string[], trx: Executor): Promise<void> {
-      await trx('account_group_members').where('account_group_id', id).whereNotIn('account_id', accountIds as string[]).delete();
+      await trx('account_group_members')
+        .where('account_group_id', id)
+        .whereNotIn('account_id', accountIds as string[])
+        .delete();
       if (accountIds.length) {
-        await trx('account_group_members').insert(accountIds.map((account_id) => ({ account_group_id: id, account_id }))).onConflict(['account_group_id', 'account_id']).ignore();
+        await trx('account_group_members')
+          .insert(accountIds.map((account_id) => ({ account_group_id: id, account_id })))
+          .onConflict(['account_group_id', 'account_id'])
+          .ignore();
       }
       await trx('account_groups').where({ id }).update({ updated_at: trx.fn.now() });
     },

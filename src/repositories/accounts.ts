@@ -26,7 +26,13 @@ interface AccountListingRow extends AccountRow {
   account_group_ids: string[] | null;
 }
 
-const toAccount = (r: AccountRow): Account => ({ id: r.id, name: r.name, kind: r.kind, createdAt: r.created_at, updatedAt: r.updated_at });
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** Accounts (the organisations users work for). */
@@ -36,10 +42,18 @@ export function createAccountsRepository(db: Db) {
     trx('accounts as a')
       .select(COLUMNS.map((c) => `a.${c}`))
       .select(
-        trx.raw(`(SELECT count(*) FROM employments e JOIN users u ON u.id = e.user_id WHERE e.account_id = a.id AND u.status <> 'deleted') AS user_count`),
-        trx.raw(`(SELECT coalesce(array_agg(m.account_group_id ORDER BY m.account_group_id), '{}') FROM account_group_members m WHERE m.account_id = a.id) AS account_group_ids`),
+        trx.raw(
+          `(SELECT count(*) FROM employments e JOIN users u ON u.id = e.user_id WHERE e.account_id = a.id AND u.status <> 'deleted') AS user_count`,
+        ),
+        trx.raw(
+          `(SELECT coalesce(array_agg(m.account_group_id ORDER BY m.account_group_id), '{}') FROM account_group_members m WHERE m.account_id = a.id) AS account_group_ids`,
+        ),
       );
-  const toListing = (r: AccountListingRow): AccountListing => ({ ...toAccount(r), userCount: Number(r.user_count), accountGroupIds: r.account_group_ids ?? [] });
+  const toListing = (r: AccountListingRow): AccountListing => ({
+    ...toAccount(r),
+    userCount: Number(r.user_count),
+    accountGroupIds: r.account_group_ids ?? [],
+  });
 
   return {
     /** The account with this name (case-insensitive), made as a `customer` when missing. */
@@ -55,7 +69,10 @@ export function createAccountsRepository(db: Db) {
     },
 
     /** A page of accounts by name: part of the name (case-insensitive) and kind. */
-    async list(query: { q?: string; kind?: AccountKind; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; accounts: AccountListing[] }> {
+    async list(
+      query: { q?: string; kind?: AccountKind; offset: number; limit: number },
+      trx: Executor = db,
+    ): Promise<{ total: number; accounts: AccountListing[] }> {
       const where = (q: Knex.QueryBuilder) => {
         if (query.q) q.whereRaw('lower(a.name) LIKE ?', [`%${escapeLike(query.q.toLowerCase())}%`]);
         if (query.kind) q.where('a.kind', query.kind);
@@ -95,7 +112,10 @@ export function createAccountsRepository(db: Db) {
 
     async update(id: string, changes: { name?: string; kind?: AccountKind }, trx: Executor): Promise<Account> {
       const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-      const [row] = await trx('accounts').where({ id }).update({ ...given, updated_at: trx.fn.now() }).returning(COLUMNS);
+      const [row] = await trx('accounts')
+        .where({ id })
+        .update({ ...given, updated_at: trx.fn.now() })
+        .returning(COLUMNS);
       return toAccount(row);
     },
 
@@ -109,7 +129,12 @@ export function createAccountsRepository(db: Db) {
     /** What still refers to the account: users (not deleted) it employs, and role assignments scoped to it. */
     async usage(id: string, trx: Executor): Promise<{ users: number; roleAssignments: number }> {
       const [users, roles] = await Promise.all([
-        trx('employments as e').join('users as u', 'u.id', 'e.user_id').where('e.account_id', id).whereNot('u.status', 'deleted').count('* as count').first(),
+        trx('employments as e')
+          .join('users as u', 'u.id', 'e.user_id')
+          .where('e.account_id', id)
+          .whereNot('u.status', 'deleted')
+          .count('* as count')
+          .first(),
         trx('role_assignments').where('account_id', id).count('* as count').first(),
       ]);
       return { users: toCount(users), roleAssignments: toCount(roles) };
@@ -119,11 +144,22 @@ export function createAccountsRepository(db: Db) {
      * Removes the account with its employments and scoped role assignments; users
      * whose main account it was are moved to the Guest account (their version bumps).
      */
-    async remove(id: string, trx: Executor): Promise<{ employmentsRemoved: number; roleAssignmentsRemoved: number; movedToGuest: number }> {
-      const moved = await trx('users').where('main_account_id', id).update({ main_account_id: GUEST_ACCOUNT_ID, updated_at: trx.fn.now(), version: trx.raw('version + 1') }).returning('id');
+    async remove(
+      id: string,
+      trx: Executor,
+    ): Promise<{ employmentsRemoved: number; roleAssignmentsRemoved: number; movedToGuest: number }> {
+      const moved = await trx('users')
+        .where('main_account_id', id)
+        .update({ main_account_id: GUEST_ACCOUNT_ID, updated_at: trx.fn.now(), version: trx.raw('version + 1') })
+        .returning('id');
       const employmentsRemoved = await trx('employments').where('account_id', id).delete();
       if (moved.length) {
-        await trx('employments').whereIn('user_id', moved.map((r: { id: string }) => r.id)).update({ is_main: false });
+        await trx('employments')
+          .whereIn(
+            'user_id',
+            moved.map((r: { id: string }) => r.id),
+          )
+          .update({ is_main: false });
         await trx.raw(
           `INSERT INTO employments (user_id, account_id, is_main)
            SELECT m.user_id, ?, true FROM unnest(?::uuid[]) AS m(user_id)

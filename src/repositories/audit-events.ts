@@ -13,7 +13,18 @@ export interface AuditEvent {
 }
 
 /** The columns of an audit row, and an event's values for them (for statements that write one alongside their change). */
-export const AUDIT_COLUMNS = ['actor_type', 'actor_id', 'actor_name', 'on_behalf_of', 'action', 'target_type', 'target_id', 'changes', 'ip', 'details'] as const;
+export const AUDIT_COLUMNS = [
+  'actor_type',
+  'actor_id',
+  'actor_name',
+  'on_behalf_of',
+  'action',
+  'target_type',
+  'target_id',
+  'changes',
+  'ip',
+  'details',
+] as const;
 export function auditValues(event: AuditEvent): (string | null)[] {
   return [
     event.actor.type,
@@ -96,7 +107,10 @@ export function createAuditEventsRepository(db: Db) {
     },
 
     /** One page of events, newest first; `cursor` continues a previous page. */
-    async page(input: { filter: AuditFilter; limit: number; cursor?: AuditCursor }, trx: Executor = db): Promise<{ events: StoredAuditEvent[]; next: AuditCursor | undefined }> {
+    async page(
+      input: { filter: AuditFilter; limit: number; cursor?: AuditCursor },
+      trx: Executor = db,
+    ): Promise<{ events: StoredAuditEvent[]; next: AuditCursor | undefined }> {
       const { filter } = input;
       const q = trx('audit_events').select('*').select(trx.raw('at::text AS at_key'));
       if (filter.targetId) q.where('target_id', filter.targetId);
@@ -106,10 +120,18 @@ export function createAuditEventsRepository(db: Db) {
       if (filter.from) q.where('at', '>=', filter.from);
       if (filter.to) q.where('at', '<', filter.to);
       if (input.cursor) q.whereRaw('(at, id) < (?::timestamptz, ?)', [input.cursor.at, input.cursor.id]);
-      const rows = await q.orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(input.limit + 1);
+      const rows = await q
+        .orderBy([
+          { column: 'at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(input.limit + 1);
       const page = rows.slice(0, input.limit);
       const last = page.at(-1);
-      return { events: page.map(toEvent), next: rows.length > input.limit && last ? { at: last.at_key, id: Number(last.id) } : undefined };
+      return {
+        events: page.map(toEvent),
+        next: rows.length > input.limit && last ? { at: last.at_key, id: Number(last.id) } : undefined,
+      };
     },
 
     /** Deletes the events older than `cutoff`, `batch` rows per statement (short locks); answers how many. */

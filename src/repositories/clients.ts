@@ -19,7 +19,13 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
   const cache = createTtlCache<Record<string, unknown>>(cacheMs);
   return {
     /** Inserts, or replaces the client of the same id. */
-    async save(clientId: string, metadata: Record<string, unknown>, secret: string | null, firstParty: boolean, resourceServer: string | null = null): Promise<ClientRecord> {
+    async save(
+      clientId: string,
+      metadata: Record<string, unknown>,
+      secret: string | null,
+      firstParty: boolean,
+      resourceServer: string | null = null,
+    ): Promise<ClientRecord> {
       const row = {
         client_id: clientId,
         metadata: JSON.stringify(metadata),
@@ -27,16 +33,31 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
         first_party: firstParty,
         resource_server: resourceServer,
       };
-      await db('oidc_clients').insert(row).onConflict('client_id').merge({ ...row, updated_at: db.fn.now() });
+      await db('oidc_clients')
+        .insert(row)
+        .onConflict('client_id')
+        .merge({ ...row, updated_at: db.fn.now() });
       cache.delete(clientId);
       return { clientId, metadata, firstParty, hasSecret: Boolean(secret), resourceServer };
     },
     /** Every client, without secrets. */
     async list(): Promise<ClientRecord[]> {
       const rows = await db('oidc_clients')
-        .select('client_id', 'metadata', 'first_party', 'resource_server', db.raw('secret_encrypted IS NOT NULL AS has_secret'))
+        .select(
+          'client_id',
+          'metadata',
+          'first_party',
+          'resource_server',
+          db.raw('secret_encrypted IS NOT NULL AS has_secret'),
+        )
         .orderBy('client_id');
-      return rows.map((r) => ({ clientId: r.client_id, metadata: r.metadata, firstParty: r.first_party, hasSecret: r.has_secret, resourceServer: r.resource_server }));
+      return rows.map((r) => ({
+        clientId: r.client_id,
+        metadata: r.metadata,
+        firstParty: r.first_party,
+        hasSecret: r.has_secret,
+        resourceServer: r.resource_server,
+      }));
     },
     async exists(clientId: string): Promise<boolean> {
       return Boolean(await db('oidc_clients').select('client_id').where('client_id', clientId).first());
@@ -44,7 +65,10 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
     /** Client metadata as oidc-provider wants it, with the secret opened. */
     findForProvider: (clientId: string): Promise<Record<string, unknown> | undefined> =>
       cache.get(clientId, async () => {
-        const row = await db('oidc_clients').select('metadata', 'secret_encrypted', 'first_party', 'resource_server').where('client_id', clientId).first();
+        const row = await db('oidc_clients')
+          .select('metadata', 'secret_encrypted', 'first_party', 'resource_server')
+          .where('client_id', clientId)
+          .first();
         if (!row) return undefined;
         return {
           ...row.metadata,

@@ -17,7 +17,9 @@ interface CredentialRow {
 
 export function createCredentialsRepository(db: Db) {
   const base = (trx: Executor) =>
-    trx('users').select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until').whereNot('status', 'deleted');
+    trx('users')
+      .select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until')
+      .whereNot('status', 'deleted');
   const toCredential = (r: CredentialRow): PasswordCredential => ({
     userId: r.id,
     status: r.status,
@@ -63,7 +65,12 @@ export function createCredentialsRepository(db: Db) {
     },
 
     /** A successful sign-in: frees the counter and moves `new` users to `active` (a new version). */
-    async recordSuccess(userId: string, nextStatus: Status, rehashed: string | null, trx: Executor = db): Promise<void> {
+    async recordSuccess(
+      userId: string,
+      nextStatus: Status,
+      rehashed: string | null,
+      trx: Executor = db,
+    ): Promise<void> {
       const statusChanges = trx.raw('status <> ?', [nextStatus]);
       await trx('users')
         .where('id', userId)
@@ -130,7 +137,9 @@ export function createCredentialsRepository(db: Db) {
             ? {
                 failed_attempts: 0,
                 locked_until: null,
-                status: trx.raw("CASE WHEN status = 'locked' THEN coalesce(status_before_lock, 'active') ELSE status END"),
+                status: trx.raw(
+                  "CASE WHEN status = 'locked' THEN coalesce(status_before_lock, 'active') ELSE status END",
+                ),
                 status_before_lock: null,
               }
             : {}),
@@ -141,7 +150,11 @@ export function createCredentialsRepository(db: Db) {
     /** The last `n` password hashes, newest first. */
     async recentPasswordHashes(userId: string, n: number, trx: Executor = db): Promise<string[]> {
       if (n <= 0) return [];
-      const rows = await trx('password_history').select('password_hash').where('user_id', userId).orderBy('id', 'desc').limit(n);
+      const rows = await trx('password_history')
+        .select('password_hash')
+        .where('user_id', userId)
+        .orderBy('id', 'desc')
+        .limit(n);
       return rows.map((r) => r.password_hash);
     },
 

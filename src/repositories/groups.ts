@@ -31,7 +31,9 @@ export function createGroupsRepository(db: Db) {
 
   return {
     async create(input: { displayName: string; externalId: string | null }, trx: Executor): Promise<Group> {
-      const [row] = await trx('groups').insert({ display_name: input.displayName, external_id: input.externalId }).returning(COLUMNS);
+      const [row] = await trx('groups')
+        .insert({ display_name: input.displayName, external_id: input.externalId })
+        .returning(COLUMNS);
       return toGroup(row);
     },
 
@@ -47,8 +49,15 @@ export function createGroupsRepository(db: Db) {
       return row && toGroup(row);
     },
 
-    async update(id: string, changes: { displayName: string; externalId: string | null }, trx: Executor): Promise<Group> {
-      const [row] = await trx('groups').where({ id }).update({ display_name: changes.displayName, external_id: changes.externalId, ...bump(trx) }).returning(COLUMNS);
+    async update(
+      id: string,
+      changes: { displayName: string; externalId: string | null },
+      trx: Executor,
+    ): Promise<Group> {
+      const [row] = await trx('groups')
+        .where({ id })
+        .update({ display_name: changes.displayName, external_id: changes.externalId, ...bump(trx) })
+        .returning(COLUMNS);
       return toGroup(row);
     },
 
@@ -56,24 +65,41 @@ export function createGroupsRepository(db: Db) {
       return (await trx('groups').where({ id }).delete()) > 0;
     },
 
-    async list(query: { where?: SqlCondition; orderBy: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; groups: Group[] }> {
+    async list(
+      query: { where?: SqlCondition; orderBy: string; offset: number; limit: number },
+      trx: Executor = db,
+    ): Promise<{ total: number; groups: Group[] }> {
       const base = () => {
         const q = trx('groups');
         if (query.where) q.whereRaw(query.where.sql, query.where.bindings as Knex.RawBinding[]);
         return q;
       };
       if (query.limit > 0) {
-        const rows = await base().select(COLUMNS.map((c) => `groups.${c}`)).select(trx.raw('count(*) OVER () AS total_count')).orderByRaw(query.orderBy).offset(query.offset).limit(query.limit);
+        const rows = await base()
+          .select(COLUMNS.map((c) => `groups.${c}`))
+          .select(trx.raw('count(*) OVER () AS total_count'))
+          .orderByRaw(query.orderBy)
+          .offset(query.offset)
+          .limit(query.limit);
         if (rows.length) return { total: Number(rows[0].total_count), groups: rows.map(toGroup) };
       }
       return { total: toCount(await base().count('* as count').first()), groups: [] };
     },
 
     /** A page of groups by name for the admin API: part of the display name, case-insensitively. */
-    async search(query: { q?: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; groups: Group[] }> {
-      const where = (q: Knex.QueryBuilder) => (query.q ? q.whereRaw('lower(display_name) LIKE ?', [`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`]) : q);
+    async search(
+      query: { q?: string; offset: number; limit: number },
+      trx: Executor = db,
+    ): Promise<{ total: number; groups: Group[] }> {
+      const where = (q: Knex.QueryBuilder) =>
+        query.q
+          ? q.whereRaw('lower(display_name) LIKE ?', [`%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`])
+          : q;
       const [rows, total] = await Promise.all([
-        where(trx('groups').select(COLUMNS)).orderByRaw('lower(display_name), id').offset(query.offset).limit(query.limit),
+        where(trx('groups').select(COLUMNS))
+          .orderByRaw('lower(display_name), id')
+          .offset(query.offset)
+          .limit(query.limit),
         where(trx('groups')).count('* as count').first(),
       ]);
       return { total: toCount(total), groups: rows.map(toGroup) };
@@ -116,7 +142,11 @@ export function createGroupsRepository(db: Db) {
     },
 
     async addMembers(groupId: string, userIds: string[], trx: Executor): Promise<void> {
-      if (userIds.length) await trx('group_members').insert(userIds.map((user_id) => ({ group_id: groupId, user_id }))).onConflict(['group_id', 'user_id']).ignore();
+      if (userIds.length)
+        await trx('group_members')
+          .insert(userIds.map((user_id) => ({ group_id: groupId, user_id })))
+          .onConflict(['group_id', 'user_id'])
+          .ignore();
     },
 
     async removeMembers(groupId: string, userIds: string[], trx: Executor): Promise<void> {

@@ -5,7 +5,20 @@ import { AUDIT_COLUMNS, auditValues, type AuditEvent } from './audit-events.js';
 import { displayNameSql, toUser, USER_COLUMNS, type UserRow } from './users.js';
 import { isUuid } from '../util/uuid.js';
 
-const COLUMNS = ['id', 'kind', 'actor_id', 'target_id', 'client_id', 'grant_id', 'session_uid', 'created_at', 'started_at', 'expires_at', 'ended_at', 'ended_reason'];
+const COLUMNS = [
+  'id',
+  'kind',
+  'actor_id',
+  'target_id',
+  'client_id',
+  'grant_id',
+  'session_uid',
+  'created_at',
+  'started_at',
+  'expires_at',
+  'ended_at',
+  'ended_reason',
+];
 
 /** A row of `impersonations`. */
 interface ImpersonationRow {
@@ -57,7 +70,6 @@ const PARTIES = `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(', ')},
      FROM role_assignments a WHERE a.user_id = u.id) AS assignments
   FROM users u WHERE u.id IN (CAST(? AS uuid), CAST(? AS uuid))`;
 
-
 /** A user and their role assignments, in any scope. */
 export interface Party {
   user: User;
@@ -75,7 +87,9 @@ export function createImpersonationsRepository(db: Db) {
     /** The actor and the target as they are now; either is undefined when there is no such user. */
     async parties(actorId: string, targetId: string): Promise<{ actor?: Party; target?: Party }> {
       if (!isUuid(actorId)) return {};
-      const { rows } = (await db.raw(PARTIES, [actorId, isUuid(targetId) ? targetId : null])) as { rows: (UserRow & { assignments: RoleAssignment[] })[] };
+      const { rows } = (await db.raw(PARTIES, [actorId, isUuid(targetId) ? targetId : null])) as {
+        rows: (UserRow & { assignments: RoleAssignment[] })[];
+      };
       const party = (id: string) => {
         const row = rows.find((r) => r.id === id);
         return row && { user: toUser(row), assignments: row.assignments };
@@ -84,13 +98,59 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** Records an exchange with its audit event (run on every token exchange: one precomputed statement). */
-    async createExchange(input: { id: string; actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; now: Date; expiresAt: Date }, audit: AuditEvent): Promise<Impersonation> {
+    async createExchange(
+      input: {
+        id: string;
+        actorId: string;
+        targetId: string;
+        clientId: string;
+        grantId: string;
+        sessionUid: string | null;
+        now: Date;
+        expiresAt: Date;
+      },
+      audit: AuditEvent,
+    ): Promise<Impersonation> {
       const { id, actorId, targetId, clientId, grantId, sessionUid, now, expiresAt } = input;
-      await db.raw(INSERT_EXCHANGE, [...auditValues(audit), id, actorId, targetId, clientId, grantId, sessionUid, now, now, expiresAt]);
-      return { id, kind: 'exchange', actorId, targetId, clientId, grantId, sessionUid, createdAt: now, startedAt: now, expiresAt, endedAt: null, endedReason: null };
+      await db.raw(INSERT_EXCHANGE, [
+        ...auditValues(audit),
+        id,
+        actorId,
+        targetId,
+        clientId,
+        grantId,
+        sessionUid,
+        now,
+        now,
+        expiresAt,
+      ]);
+      return {
+        id,
+        kind: 'exchange',
+        actorId,
+        targetId,
+        clientId,
+        grantId,
+        sessionUid,
+        createdAt: now,
+        startedAt: now,
+        expiresAt,
+        endedAt: null,
+        endedReason: null,
+      };
     },
 
-    async createTicket(input: { actorId: string; targetId: string; clientId: string | null; ticketHash: string; now: Date; ticketExpiresAt: Date }, trx: Executor = db): Promise<Impersonation> {
+    async createTicket(
+      input: {
+        actorId: string;
+        targetId: string;
+        clientId: string | null;
+        ticketHash: string;
+        now: Date;
+        ticketExpiresAt: Date;
+      },
+      trx: Executor = db,
+    ): Promise<Impersonation> {
       const [row] = await trx('impersonations')
         .insert({
           kind: 'interactive',
@@ -107,12 +167,21 @@ export function createImpersonationsRepository(db: Db) {
 
     /** A ticket that may still be redeemed. */
     async findTicket(ticketHash: string, now: Date): Promise<Impersonation | undefined> {
-      const row = await db('impersonations').select(COLUMNS).where({ ticket_hash: ticketHash, kind: 'interactive' }).whereNull('started_at').whereNull('ended_at').where('expires_at', '>', now).first();
+      const row = await db('impersonations')
+        .select(COLUMNS)
+        .where({ ticket_hash: ticketHash, kind: 'interactive' })
+        .whereNull('started_at')
+        .whereNull('ended_at')
+        .where('expires_at', '>', now)
+        .first();
       return row && toImpersonation(row);
     },
 
     /** Starts the ticket's impersonation on `sessionUid`; only once, only for its actor, only before it expires. */
-    async redeemTicket(input: { ticketHash: string; actorId: string; sessionUid: string; now: Date; expiresAt: Date }, trx: Executor = db): Promise<Impersonation | undefined> {
+    async redeemTicket(
+      input: { ticketHash: string; actorId: string; sessionUid: string; now: Date; expiresAt: Date },
+      trx: Executor = db,
+    ): Promise<Impersonation | undefined> {
       const [row] = await trx('impersonations')
         .where({ ticket_hash: input.ticketHash, kind: 'interactive', actor_id: input.actorId })
         .whereNull('started_at')
@@ -124,9 +193,17 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** The impersonation behind a token or an authorization, ended or not (the caller decides). */
-    async findForToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<Impersonation | undefined> {
+    async findForToken(input: {
+      accountId: string;
+      grantId?: string;
+      sessionUid?: string;
+    }): Promise<Impersonation | undefined> {
       if (!isUuid(input.accountId)) return undefined;
-      const { rows } = (await db.raw(FOR_TOKEN, [input.accountId, input.grantId ?? null, input.sessionUid ?? null])) as { rows: ImpersonationRow[] };
+      const { rows } = (await db.raw(FOR_TOKEN, [
+        input.accountId,
+        input.grantId ?? null,
+        input.sessionUid ?? null,
+      ])) as { rows: ImpersonationRow[] };
       return rows[0] ? toImpersonation(rows[0]) : undefined;
     },
 
@@ -145,8 +222,17 @@ export function createImpersonationsRepository(db: Db) {
     },
 
     /** Ends one impersonation; returns it only to the caller that ended it. */
-    async end(id: string, reason: ImpersonationEndReason, now: Date, trx: Executor = db): Promise<Impersonation | undefined> {
-      const [row] = await trx('impersonations').where({ id }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS);
+    async end(
+      id: string,
+      reason: ImpersonationEndReason,
+      now: Date,
+      trx: Executor = db,
+    ): Promise<Impersonation | undefined> {
+      const [row] = await trx('impersonations')
+        .where({ id })
+        .whereNull('ended_at')
+        .update({ ended_at: now, ended_reason: reason })
+        .returning(COLUMNS);
       return row && toImpersonation(row);
     },
 
@@ -154,8 +240,19 @@ export function createImpersonationsRepository(db: Db) {
      * Ends what a session did: the interactive impersonation running on it and the
      * exchanges made with its access tokens. Returns the rows it ended.
      */
-    async endForSession(sessionUid: string, reason: ImpersonationEndReason, now: Date, trx: Executor = db): Promise<Impersonation[]> {
-      return returning(await trx('impersonations').where({ session_uid: sessionUid }).whereNull('ended_at').update({ ended_at: now, ended_reason: reason }).returning(COLUMNS));
+    async endForSession(
+      sessionUid: string,
+      reason: ImpersonationEndReason,
+      now: Date,
+      trx: Executor = db,
+    ): Promise<Impersonation[]> {
+      return returning(
+        await trx('impersonations')
+          .where({ session_uid: sessionUid })
+          .whereNull('ended_at')
+          .update({ ended_at: now, ended_reason: reason })
+          .returning(COLUMNS),
+      );
     },
   };
 }

@@ -37,7 +37,23 @@ export interface ImportRowError {
   message: string;
 }
 
-const COLUMNS = ['id', 'status', 'key', 'mode', 'dry_run', 'total', 'processed', 'created', 'updated', 'failed', 'error', 'error_code', 'created_by', 'created_at', 'finished_at'];
+const COLUMNS = [
+  'id',
+  'status',
+  'key',
+  'mode',
+  'dry_run',
+  'total',
+  'processed',
+  'created',
+  'updated',
+  'failed',
+  'error',
+  'error_code',
+  'created_by',
+  'created_at',
+  'finished_at',
+];
 /** A row of `import_jobs`. */
 interface ImportJobRow extends ImportCounts {
   id: string;
@@ -70,7 +86,13 @@ const toJob = (r: ImportJobRow): ImportJob => ({
   finishedAt: r.finished_at,
 });
 const ERRORS_PER_STATEMENT = 5000;
-const counters = (c: ImportCounts) => ({ total: c.total, processed: c.processed, created: c.created, updated: c.updated, failed: c.failed });
+const counters = (c: ImportCounts) => ({
+  total: c.total,
+  processed: c.processed,
+  created: c.created,
+  updated: c.updated,
+  failed: c.failed,
+});
 const INSERT_ERRORS = `INSERT INTO import_errors (job_id, "row", "column", code, message)
   SELECT ?, e."row", e."column", e.code, e.message FROM jsonb_to_recordset(?::jsonb) AS e("row" int, "column" text, code text, message text)`;
 
@@ -81,7 +103,8 @@ export interface ImportEnd {
   errorCode: string | null;
 }
 
-const INTERRUPTED = 'The import stopped before it finished: the process running it ended or lost the database. Nothing was written: run the file again.';
+const INTERRUPTED =
+  'The import stopped before it finished: the process running it ended or lost the database. Nothing was written: run the file again.';
 
 /**
  * Import jobs and their per-row errors. A job's progress (rows read, checked and
@@ -107,9 +130,22 @@ export function createImportJobsRepository(db: Db) {
      */
     concurrent: ((db.client.config as { pool?: { max?: number } }).pool?.max ?? 1) > 1,
 
-    async create(input: { key: ImportKey; mode: ImportMode; dryRun: boolean; createdBy: string | null; leaseUntil: Date }): Promise<ImportJob> {
+    async create(input: {
+      key: ImportKey;
+      mode: ImportMode;
+      dryRun: boolean;
+      createdBy: string | null;
+      leaseUntil: Date;
+    }): Promise<ImportJob> {
       const [row] = await db('import_jobs')
-        .insert({ status: 'running', key: input.key, mode: input.mode, dry_run: input.dryRun, created_by: input.createdBy, lease_until: input.leaseUntil })
+        .insert({
+          status: 'running',
+          key: input.key,
+          mode: input.mode,
+          dry_run: input.dryRun,
+          created_by: input.createdBy,
+          lease_until: input.leaseUntil,
+        })
         .returning(COLUMNS);
       return toJob(row);
     },
@@ -122,14 +158,27 @@ export function createImportJobsRepository(db: Db) {
 
     /** The latest jobs, newest first. */
     async list(limit: number): Promise<ImportJob[]> {
-      const rows = await db('import_jobs').select(COLUMNS).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
+      const rows = await db('import_jobs')
+        .select(COLUMNS)
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(limit);
       return rows.map(toJob);
     },
 
     /** Adds errors, sets the rows read, checked and bad of a running job, and renews its lease. */
-    async progress(id: string, counts: ImportCounts, errors: readonly ImportRowError[], leaseUntil: Date): Promise<void> {
+    async progress(
+      id: string,
+      counts: ImportCounts,
+      errors: readonly ImportRowError[],
+      leaseUntil: Date,
+    ): Promise<void> {
       await insertErrors(id, errors, db);
-      await db('import_jobs').where({ id, status: 'running' }).update({ total: counts.total, processed: counts.processed, failed: counts.failed, lease_until: leaseUntil });
+      await db('import_jobs')
+        .where({ id, status: 'running' })
+        .update({ total: counts.total, processed: counts.processed, failed: counts.failed, lease_until: leaseUntil });
     },
 
     /** Renews a running job's lease; false when the job is no longer running (another instance ended it). */
@@ -142,11 +191,24 @@ export function createImportJobsRepository(db: Db) {
      * running (in `ex`: a succeeding import's own transaction). Undefined when
      * it was not running any more.
      */
-    async finish(id: string, counts: ImportCounts, errors: readonly ImportRowError[], end: ImportEnd, ex: Executor = db): Promise<ImportJob | undefined> {
+    async finish(
+      id: string,
+      counts: ImportCounts,
+      errors: readonly ImportRowError[],
+      end: ImportEnd,
+      ex: Executor = db,
+    ): Promise<ImportJob | undefined> {
       await insertErrors(id, errors, ex);
       const [row] = await ex('import_jobs')
         .where({ id, status: 'running' })
-        .update({ ...counters(counts), status: end.status, error: end.error, error_code: end.errorCode, lease_until: null, finished_at: db.fn.now() })
+        .update({
+          ...counters(counts),
+          status: end.status,
+          error: end.error,
+          error_code: end.errorCode,
+          lease_until: null,
+          finished_at: db.fn.now(),
+        })
         .returning(COLUMNS);
       return row && toJob(row);
     },
@@ -157,13 +219,24 @@ export function createImportJobsRepository(db: Db) {
      * database's owner at start: nobody else can be running one); `only`: that job
      * alone; `except`: jobs this process is running. Returns how many.
      */
-    async interruptExpired(now: Date, options: { all?: boolean; only?: string; except?: readonly string[] } = {}): Promise<number> {
+    async interruptExpired(
+      now: Date,
+      options: { all?: boolean; only?: string; except?: readonly string[] } = {},
+    ): Promise<number> {
       if (options.only !== undefined && !isUuid(options.only)) return 0;
       const q = db('import_jobs').where({ status: 'running' });
       if (!options.all) q.where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
       if (options.only !== undefined) q.where({ id: options.only });
       if (options.except?.length) q.whereNotIn('id', [...options.except]);
-      return q.update({ status: 'failed', error: INTERRUPTED, error_code: 'import.interrupted', created: 0, updated: 0, lease_until: null, finished_at: now });
+      return q.update({
+        status: 'failed',
+        error: INTERRUPTED,
+        error_code: 'import.interrupted',
+        created: 0,
+        updated: 0,
+        lease_until: null,
+        finished_at: now,
+      });
     },
 
     /** Up to `limit` errors of rows after `afterRow`, in row order. */

@@ -49,7 +49,10 @@ export function createMfaAttemptsRepository(db: Db) {
 
     /** Lifts a timed lock that has run out and frees the counter; safe to race. */
     async unlockExpired(userId: string, now: Date, trx: Executor = db): Promise<boolean> {
-      const n = await trx('users').where('id', userId).where('mfa_locked_until', '<=', now).update({ mfa_failed_attempts: 0, mfa_locked_until: null });
+      const n = await trx('users')
+        .where('id', userId)
+        .where('mfa_locked_until', '<=', now)
+        .update({ mfa_failed_attempts: 0, mfa_locked_until: null });
       return n > 0;
     },
 

@@ -21,7 +21,15 @@ export function createMfaFactorsRepository(db: Db) {
                 (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)::int AS recovery_codes_left
            FROM users u WHERE u.id = ?`,
         [userId],
-      )) as { rows: { mfa_failed_attempts: number; mfa_locked_until: Date | null; totp: boolean; passkeys: number; recovery_codes_left: number }[] };
+      )) as {
+        rows: {
+          mfa_failed_attempts: number;
+          mfa_locked_until: Date | null;
+          totp: boolean;
+          passkeys: number;
+          recovery_codes_left: number;
+        }[];
+      };
       const r = rows[0];
       if (!r) return { totp: false, passkeys: 0, recoveryCodesLeft: 0, lockedUntil: null, failedAttempts: 0 };
       return {

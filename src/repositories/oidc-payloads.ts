@@ -20,7 +20,11 @@ export type OidcPayload = Record<string, unknown> & {
 // once as parameterised SQL, so no query builder runs per request.
 const SELECT_LIVE = `SELECT id, payload, consumed_at FROM oidc_payloads
   WHERE kind = ? AND %s = ? AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
-const FIND_BY = { id: SELECT_LIVE.replace('%s', 'id'), uid: SELECT_LIVE.replace('%s', 'uid'), user_code: SELECT_LIVE.replace('%s', 'user_code') };
+const FIND_BY = {
+  id: SELECT_LIVE.replace('%s', 'id'),
+  uid: SELECT_LIVE.replace('%s', 'uid'),
+  user_code: SELECT_LIVE.replace('%s', 'user_code'),
+};
 const UPSERT = `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
@@ -52,7 +56,8 @@ const STORED_KEY = 'stored:';
 /** The key of a value presented by a client or a browser: always hashed. */
 const lookupKey = (kind: string, value: string) => (RAW_ID_KINDS.has(kind) ? value : hashToken(value));
 /** The key of a model's own id (also the stored-key form a uid or user-code find gave out). */
-const rowKey = (kind: string, id: string) => (!RAW_ID_KINDS.has(kind) && id.startsWith(STORED_KEY) ? id.slice(STORED_KEY.length) : lookupKey(kind, id));
+const rowKey = (kind: string, id: string) =>
+  !RAW_ID_KINDS.has(kind) && id.startsWith(STORED_KEY) ? id.slice(STORED_KEY.length) : lookupKey(kind, id);
 
 function toStored(kind: string, payload: OidcPayload): OidcPayload {
   if (RAW_ID_KINDS.has(kind)) {
@@ -71,7 +76,14 @@ function toStored(kind: string, payload: OidcPayload): OidcPayload {
  * they belong to the browser: revoking a grant when one person signs out and another
  * signs in must not take the new sign-in's interaction with it.
  */
-const GRANTABLE = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+const GRANTABLE = [
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+];
 const REVOKE_GRANT = `DELETE FROM oidc_payloads WHERE grant_id = ? AND kind IN (${GRANTABLE.map(() => '?').join(', ')})`;
 
 // Impersonations by or of the user end; the grants to revoke are the user's, the
@@ -156,11 +168,16 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
      */
     async revokeAccount(accountId: string, trx: Executor = db): Promise<number> {
       const uuid = isUuid(accountId) ? accountId : null;
-      const { rows } = (await trx.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as { rows: { n: number }[] };
+      const { rows } = (await trx.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as {
+        rows: { n: number }[];
+      };
       return defined(rows[0], 'the count of revoked payloads').n;
     },
     /** A user's live sessions (oidc-provider `Session` payloads), the newest sign-in first. */
-    async sessionsOf(accountId: string, trx: Executor = db): Promise<{ payload: OidcPayload; expiresAt: Date | null }[]> {
+    async sessionsOf(
+      accountId: string,
+      trx: Executor = db,
+    ): Promise<{ payload: OidcPayload; expiresAt: Date | null }[]> {
       const rows = await trx('oidc_payloads')
         .select('payload', 'expires_at')
         .where({ kind: 'Session', account_id: accountId })
@@ -170,7 +187,9 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
     },
     /** Drops rows that expired more than `graceSeconds` ago. */
     async deleteExpired(graceSeconds = 3600): Promise<number> {
-      return db('oidc_payloads').where('expires_at', '<', new Date(clock.now().getTime() - graceSeconds * 1000)).delete();
+      return db('oidc_payloads')
+        .where('expires_at', '<', new Date(clock.now().getTime() - graceSeconds * 1000))
+        .delete();
     },
   };
 }

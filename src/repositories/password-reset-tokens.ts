@@ -8,7 +8,12 @@ export function createPasswordResetTokensRepository(db: Db) {
     },
     /** The user a live token belongs to, without using it up. */
     async peek(tokenHash: string, now: Date, trx: Executor = db): Promise<string | undefined> {
-      const row = await trx('password_reset_tokens').select('user_id').where('token_hash', tokenHash).whereNull('used_at').where('expires_at', '>', now).first();
+      const row = await trx('password_reset_tokens')
+        .select('user_id')
+        .where('token_hash', tokenHash)
+        .whereNull('used_at')
+        .where('expires_at', '>', now)
+        .first();
       return row?.user_id;
     },
     /** Uses the token up; returns its user only to the one caller that did. */

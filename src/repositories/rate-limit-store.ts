@@ -26,8 +26,14 @@ export function createRateLimitStore(db: Db) {
           bindings.push(q.values?.[Number(n) - 1] ?? null);
           return '?';
         });
-        const result = (await db.raw(sql, bindings as never[])) as { rows?: Record<string, unknown>[]; rowCount?: number };
-        const rows = (result.rows ?? []).map((r) => ({ points: Number(r.points), expire: r.expire === null || r.expire === undefined ? null : Number(r.expire) }));
+        const result = (await db.raw(sql, bindings as never[])) as {
+          rows?: Record<string, unknown>[];
+          rowCount?: number;
+        };
+        const rows = (result.rows ?? []).map((r) => ({
+          points: Number(r.points),
+          expire: r.expire === null || r.expire === undefined ? null : Number(r.expire),
+        }));
         // knex-pglite reports a SELECT's rowCount as 0 (affected rows): the rows say it.
         return { rows, rowCount: rows.length || (result.rowCount ?? 0) };
       },

@@ -6,7 +6,8 @@ export function createRecoveryCodesRepository(db: Db) {
     /** Replaces every code of the user by these hashes; call inside a transaction. */
     async replace(userId: string, codeHashes: readonly string[], trx: Executor): Promise<void> {
       await trx('recovery_codes').where('user_id', userId).delete();
-      if (codeHashes.length) await trx('recovery_codes').insert(codeHashes.map((code_hash) => ({ user_id: userId, code_hash })));
+      if (codeHashes.length)
+        await trx('recovery_codes').insert(codeHashes.map((code_hash) => ({ user_id: userId, code_hash })));
     },
 
     /** Marks an unused code used; false when there is none (wrong, or used already). One use wins a race. */

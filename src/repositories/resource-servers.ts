@@ -28,7 +28,12 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
   return {
     async create(input: ResourceServer): Promise<ResourceServer> {
       const [row] = await db('resource_servers')
-        .insert({ indicator: input.indicator, scopes: input.scopes, access_token_ttl: input.accessTokenTtl, first_party_only: input.firstPartyOnly })
+        .insert({
+          indicator: input.indicator,
+          scopes: input.scopes,
+          access_token_ttl: input.accessTokenTtl,
+          first_party_only: input.firstPartyOnly,
+        })
         .onConflict('indicator')
         .merge()
         .returning('*');

@@ -34,17 +34,25 @@ const COLUMNS = ['id', 'name', 'grantable_roles', 'created_at', 'last_used_at', 
 export function createScimTokensRepository(db: Db) {
   return {
     async create(input: { name: string; tokenHash: string; grantableRoles: Role[] }): Promise<ScimToken> {
-      const [row] = await db('scim_tokens').insert({ name: input.name, token_hash: input.tokenHash, grantable_roles: input.grantableRoles }).returning(COLUMNS);
+      const [row] = await db('scim_tokens')
+        .insert({ name: input.name, token_hash: input.tokenHash, grantable_roles: input.grantableRoles })
+        .returning(COLUMNS);
       return toToken(row);
     },
 
     async nameTaken(name: string): Promise<boolean> {
-      return Boolean(await db('scim_tokens').select('id').whereRaw('lower(name) = lower(?)', [name]).whereNull('revoked_at').first());
+      return Boolean(
+        await db('scim_tokens').select('id').whereRaw('lower(name) = lower(?)', [name]).whereNull('revoked_at').first(),
+      );
     },
 
     /** The live token with this hash. */
     async findByHash(tokenHash: string): Promise<ScimToken | undefined> {
-      const row = await db('scim_tokens').select(COLUMNS).where('token_hash', tokenHash).whereNull('revoked_at').first();
+      const row = await db('scim_tokens')
+        .select(COLUMNS)
+        .where('token_hash', tokenHash)
+        .whereNull('revoked_at')
+        .first();
       return row && toToken(row);
     },
 
@@ -52,7 +60,8 @@ export function createScimTokensRepository(db: Db) {
       await db('scim_tokens').where({ id }).update({ last_used_at: db.fn.now() });
     },
 
-    list: async (): Promise<ScimToken[]> => (await db('scim_tokens').select(COLUMNS).orderBy('created_at')).map(toToken),
+    list: async (): Promise<ScimToken[]> =>
+      (await db('scim_tokens').select(COLUMNS).orderBy('created_at')).map(toToken),
 
     /** Revokes by id or name; returns the token, or undefined when no live one matches. */
     async revoke(idOrName: string): Promise<ScimToken | undefined> {

@@ -14,19 +14,32 @@ export function createSettingsRepository(db: Db) {
     },
 
     async put(values: Record<string, unknown>, trx: Executor): Promise<void> {
-      const rows = Object.entries(values).map(([key, value]) => ({ key, value: JSON.stringify(value), updated_at: trx.fn.now() }));
+      const rows = Object.entries(values).map(([key, value]) => ({
+        key,
+        value: JSON.stringify(value),
+        updated_at: trx.fn.now(),
+      }));
       if (rows.length) await trx('settings').insert(rows).onConflict('key').merge();
     },
 
     /** Whether two users who are not deleted share an email (case-insensitively). */
     async hasDuplicateEmails(trx: Executor): Promise<boolean> {
-      const row = await trx('users').select(trx.raw('1')).whereNotNull('email').whereNot('status', 'deleted').groupByRaw('lower(email)').havingRaw('count(*) > 1').first();
+      const row = await trx('users')
+        .select(trx.raw('1'))
+        .whereNotNull('email')
+        .whereNot('status', 'deleted')
+        .groupByRaw('lower(email)')
+        .havingRaw('count(*) > 1')
+        .first();
       return Boolean(row);
     },
 
     /** The database enforces unique emails unless duplicates are allowed. */
     async enforceUniqueEmails(enforce: boolean, trx: Executor): Promise<void> {
-      if (enforce) await trx.raw("CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (lower(email)) WHERE status <> 'deleted'");
+      if (enforce)
+        await trx.raw(
+          "CREATE UNIQUE INDEX IF NOT EXISTS users_email_key ON users (lower(email)) WHERE status <> 'deleted'",
+        );
       else await trx.raw('DROP INDEX IF EXISTS users_email_key');
     },
   };

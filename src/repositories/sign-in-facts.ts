@@ -25,13 +25,24 @@ export function createSignInFactsRepository(db: Db) {
       const row = await trx('users')
         .select(USER_COLUMNS.map((c) => `users.${c}`))
         .select(
-          trx.raw("(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names"),
-          trx.raw('EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL) AS has_totp'),
+          trx.raw(
+            "(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names",
+          ),
+          trx.raw(
+            'EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL) AS has_totp',
+          ),
           trx.raw('(SELECT count(*) FROM webauthn_credentials w WHERE w.user_id = users.id)::int AS passkeys'),
         )
         .where('users.id', id)
         .first();
-      return row && { user: toUser(row), roleNames: row.role_names, totp: row.has_totp === true, passkeys: Number(row.passkeys) };
+      return (
+        row && {
+          user: toUser(row),
+          roleNames: row.role_names,
+          totp: row.has_totp === true,
+          passkeys: Number(row.passkeys),
+        }
+      );
     },
   };
 }

@@ -39,7 +39,12 @@ export function createSigningKeysRepository(db: Db, clock: Clock = systemClock) 
       return rows.map(toRow);
     },
     async insert(key: Omit<SigningKeyRow, 'state' | 'createdAt'>, trx: Executor = db): Promise<void> {
-      await trx('signing_keys').insert({ kid: key.kid, alg: key.alg, public_jwk: JSON.stringify(key.publicJwk), private_jwk_encrypted: key.privateJwkEncrypted });
+      await trx('signing_keys').insert({
+        kid: key.kid,
+        alg: key.alg,
+        public_jwk: JSON.stringify(key.publicJwk),
+        private_jwk_encrypted: key.privateJwkEncrypted,
+      });
     },
     /** Retires the active keys of `alg`; they stay published until `publishUntil`. */
     async retireActive(alg: string, publishUntil: Date, trx: Executor = db): Promise<string[]> {
@@ -51,7 +56,9 @@ export function createSigningKeysRepository(db: Db, clock: Clock = systemClock) 
     },
     /** A fingerprint of the published set, so running instances notice a rotation. */
     async fingerprint(trx: Executor = db): Promise<string> {
-      const row = await trx('signing_keys').select(trx.raw("string_agg(kid || ':' || state, ',' ORDER BY kid) AS f")).first();
+      const row = await trx('signing_keys')
+        .select(trx.raw("string_agg(kid || ':' || state, ',' ORDER BY kid) AS f"))
+        .first();
       return row?.f ?? '';
     },
   };

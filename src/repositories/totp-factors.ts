@@ -34,7 +34,10 @@ export function createTotpFactorsRepository(db: Db) {
   return {
     /** The factor with its sealed secret, for verification and enrolment only. */
     async forVerification(userId: string, trx: Executor = db): Promise<TotpFactor | undefined> {
-      const row = await trx('totp_factors').select('user_id', 'secret_sealed', 'confirmed_at', 'last_step').where('user_id', userId).first();
+      const row = await trx('totp_factors')
+        .select('user_id', 'secret_sealed', 'confirmed_at', 'last_step')
+        .where('user_id', userId)
+        .first();
       return row && toFactor(row);
     },
 

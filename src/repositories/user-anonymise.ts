@@ -3,10 +3,31 @@ import type { Status } from '../domain/user.js';
 
 /** Every personal column of `users`, cleared (SCIM profile included); `user_code` is replaced apart. */
 const CLEARED_COLUMNS = [
-  'email', 'title', 'given_name', 'middle_name', 'family_name', 'external_id', 'preferred_language', 'timezone',
-  'display_name', 'nick_name', 'name_formatted', 'honorific_suffix', 'job_title', 'user_type', 'locale',
-  'profile_url', 'employee_number', 'cost_center', 'division', 'department', 'password_hash', 'password_changed_at',
-  'locked_until', 'status_before_lock', 'mfa_locked_until',
+  'email',
+  'title',
+  'given_name',
+  'middle_name',
+  'family_name',
+  'external_id',
+  'preferred_language',
+  'timezone',
+  'display_name',
+  'nick_name',
+  'name_formatted',
+  'honorific_suffix',
+  'job_title',
+  'user_type',
+  'locale',
+  'profile_url',
+  'employee_number',
+  'cost_center',
+  'division',
+  'department',
+  'password_hash',
+  'password_changed_at',
+  'locked_until',
+  'status_before_lock',
+  'mfa_locked_until',
 ] as const;
 
 /** What the erasure touched, for the one audit event that stays (counts, no personal data). */
@@ -38,7 +59,9 @@ export function createUserAnonymiseRepository() {
         [userId, userId],
       )) as { rows: { address: string }[] };
       const mailsBlanked = addresses.length
-        ? await trx('mail_outbox').whereRaw('lower("to") = ANY(?)', [addresses.map((a) => a.address)]).update({ to: '', subject: '', text: '' })
+        ? await trx('mail_outbox')
+            .whereRaw('lower("to") = ANY(?)', [addresses.map((a) => a.address)])
+            .update({ to: '', subject: '', text: '' })
         : 0;
 
       const [before] = await trx('users').select('status').where({ id: userId });

@@ -53,19 +53,25 @@ function toEntry(r: EntryRow): DirectoryEntry {
     roles: r.entry_roles,
     groups: r.entry_groups,
     organization: r.entry_organization,
-    manager: r.entry_manager && user.directManagerId ? { id: user.directManagerId, displayName: r.entry_manager } : null,
+    manager:
+      r.entry_manager && user.directManagerId ? { id: user.directManagerId, displayName: r.entry_manager } : null,
   };
 }
 
 /** Users as a directory reads them (SCIM): one statement a page, the total included. */
 export function createUserDirectory(db: Db) {
-  const rows = async <Row = EntryRow>(trx: Executor, sql: string, bindings: unknown[]) => ((await trx.raw(sql, bindings as Knex.RawBinding[])) as { rows: Row[] }).rows;
+  const rows = async <Row = EntryRow>(trx: Executor, sql: string, bindings: unknown[]) =>
+    ((await trx.raw(sql, bindings as Knex.RawBinding[])) as { rows: Row[] }).rows;
 
   return {
     /** A user who is not deleted. */
     async findById(id: string, trx: Executor = db): Promise<DirectoryEntry | undefined> {
       if (!isUuid(id)) return undefined;
-      const [row] = await rows(trx, `SELECT ${COLUMNS}, ${ENTRY_COLUMNS} FROM users WHERE users.id = ? AND users.status <> 'deleted'`, [id]);
+      const [row] = await rows(
+        trx,
+        `SELECT ${COLUMNS}, ${ENTRY_COLUMNS} FROM users WHERE users.id = ? AND users.status <> 'deleted'`,
+        [id],
+      );
       return row && toEntry(row);
     },
 
@@ -74,7 +80,10 @@ export function createUserDirectory(db: Db) {
      * first (MATERIALIZED), so PostgreSQL uses the filter's own index and sorts
      * what it found, instead of walking the sort order's index past every user.
      */
-    async list(query: { where?: SqlCondition; orderBy: string; offset: number; limit: number }, trx: Executor = db): Promise<{ total: number; entries: DirectoryEntry[] }> {
+    async list(
+      query: { where?: SqlCondition; orderBy: string; offset: number; limit: number },
+      trx: Executor = db,
+    ): Promise<{ total: number; entries: DirectoryEntry[] }> {
       const { where, orderBy, offset, limit } = query;
       if (!where) {
         const total = toCount(await trx('users').count('* as count').whereNot('status', 'deleted').first());
@@ -95,7 +104,11 @@ export function createUserDirectory(db: Db) {
         [...where.bindings, offset, Math.max(limit, 1)],
       );
       if (page[0]) return { total: Number(page[0].total_count), entries: limit ? page.map(toEntry) : [] };
-      const [counted] = await rows<{ count: string | number }>(trx, `SELECT count(*) AS count FROM users WHERE users.status <> 'deleted' AND (${where.sql})`, where.bindings);
+      const [counted] = await rows<{ count: string | number }>(
+        trx,
+        `SELECT count(*) AS count FROM users WHERE users.status <> 'deleted' AND (${where.sql})`,
+        where.bindings,
+      );
       return { total: toCount(counted), entries: [] };
     },
   };

@@ -52,8 +52,14 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 const PROFILE_COLUMNS = PROFILE_FIELDS.map(snake);
 /** The users columns an import writes, with their types for jsonb_to_recordset. */
 const WRITTEN: [string, string][] = [
-  ['user_code', 'text'], ['email', 'text'], ['status', 'text'], ['main_role', 'text'], ['main_account_id', 'uuid'],
-  ['external_id', 'text'], ['tags', 'text[]'], ...PROFILE_COLUMNS.map((c): [string, string] => [c, 'text']),
+  ['user_code', 'text'],
+  ['email', 'text'],
+  ['status', 'text'],
+  ['main_role', 'text'],
+  ['main_account_id', 'uuid'],
+  ['external_id', 'text'],
+  ['tags', 'text[]'],
+  ...PROFILE_COLUMNS.map((c): [string, string] => [c, 'text']),
 ];
 const recordOf = (u: ImportedUser) => ({
   user_code: u.userCode,
@@ -67,7 +73,12 @@ const recordOf = (u: ImportedUser) => ({
 });
 
 const AUDIT_INSERT = `INSERT INTO audit_events (actor_type, actor_id, actor_name, on_behalf_of, action, target_type, target_id, changes, ip, details)`;
-const auditBindings = (a: ImportAudit) => [a.actor.type, a.actor.id ?? null, a.actor.name ?? null, a.actor.onBehalfOf ?? null];
+const auditBindings = (a: ImportAudit) => [
+  a.actor.type,
+  a.actor.id ?? null,
+  a.actor.name ?? null,
+  a.actor.onBehalfOf ?? null,
+];
 
 /**
  * Creates users with their main employment, main role, primary work email and
@@ -120,7 +131,11 @@ export function createUserImportRepository(db: Db) {
     },
 
     /** Users not deleted whose email or userCode (lower-cased) is one of `keys`, locked until the import ends. */
-    async targets(key: 'email' | 'userCode', keys: readonly string[], trx: Executor = db): Promise<Map<string, ImportTarget[]>> {
+    async targets(
+      key: 'email' | 'userCode',
+      keys: readonly string[],
+      trx: Executor = db,
+    ): Promise<Map<string, ImportTarget[]>> {
       const found = new Map<string, ImportTarget[]>();
       if (!keys.length) return found;
       const column = key === 'email' ? 'email' : 'user_code';
@@ -140,7 +155,11 @@ export function createUserImportRepository(db: Db) {
     },
 
     /** Who (not deleted) holds these emails and userCodes (lower-cased): value → user ids. */
-    async holders(emails: readonly string[], userCodes: readonly string[], trx: Executor = db): Promise<{ emails: Map<string, string[]>; userCodes: Map<string, string[]> }> {
+    async holders(
+      emails: readonly string[],
+      userCodes: readonly string[],
+      trx: Executor = db,
+    ): Promise<{ emails: Map<string, string[]>; userCodes: Map<string, string[]> }> {
       const result = { emails: new Map<string, string[]>(), userCodes: new Map<string, string[]>() };
       if (!emails.length && !userCodes.length) return result;
       const { rows } = (await trx.raw(
@@ -160,7 +179,11 @@ export function createUserImportRepository(db: Db) {
      * Accounts by id or name (case-insensitive): lower-cased reference → id. A
      * name not found is made a `customer` account; an id not found is left out.
      */
-    async resolveAccounts(references: readonly string[], audit: ImportAudit, trx: Executor = db): Promise<Map<string, string>> {
+    async resolveAccounts(
+      references: readonly string[],
+      audit: ImportAudit,
+      trx: Executor = db,
+    ): Promise<Map<string, string>> {
       const found = new Map<string, string>();
       if (!references.length) return found;
       const ids = references.filter(isUuid);
@@ -173,7 +196,14 @@ export function createUserImportRepository(db: Db) {
       )) as { rows: { ref: string; id: string }[] };
       for (const r of rows) found.set(r.ref, r.id);
       // The first spelling of a new name is the account's.
-      const missing = [...new Map(names.filter((n) => !found.has(n.toLowerCase())).reverse().map((n) => [n.toLowerCase(), n])).values()];
+      const missing = [
+        ...new Map(
+          names
+            .filter((n) => !found.has(n.toLowerCase()))
+            .reverse()
+            .map((n) => [n.toLowerCase(), n]),
+        ).values(),
+      ];
       if (missing.length) {
         // DO UPDATE (a no-op) rather than DO NOTHING: it returns the row a concurrent transaction inserts
         // (xmax = 0 only on the rows this statement inserted: those are audited).
@@ -199,25 +229,35 @@ export function createUserImportRepository(db: Db) {
     /** Which of these userCodes (lower-cased) a user who is not deleted holds. */
     async takenUserCodes(candidates: readonly string[], trx: Executor = db): Promise<Set<string>> {
       if (!candidates.length) return new Set();
-      const { rows } = (await trx.raw(`SELECT lower(user_code) AS code FROM users WHERE lower(user_code) = ANY(?::text[]) AND status <> 'deleted'`, [
-        candidates.map((c) => c.toLowerCase()),
-      ])) as { rows: { code: string }[] };
+      const { rows } = (await trx.raw(
+        `SELECT lower(user_code) AS code FROM users WHERE lower(user_code) = ANY(?::text[]) AND status <> 'deleted'`,
+        [candidates.map((c) => c.toLowerCase())],
+      )) as { rows: { code: string }[] };
       return new Set(rows.map((r) => r.code));
     },
 
     /** Creates the users (with employment, role, email and audit); returns how many. */
     async create(users: readonly ImportedUser[], audit: ImportAudit, trx: Executor = db): Promise<number> {
       if (!users.length) return 0;
-      const { rows } = (await trx.raw(CREATE_SQL, [JSON.stringify(users.map(recordOf)), ...auditBindings(audit), audit.ip, audit.jobId])) as { rows: { created: number | string }[] };
+      const { rows } = (await trx.raw(CREATE_SQL, [
+        JSON.stringify(users.map(recordOf)),
+        ...auditBindings(audit),
+        audit.ip,
+        audit.jobId,
+      ])) as { rows: { created: number | string }[] };
       return Number(rows[0]?.created ?? 0);
     },
 
     /** Writes the changes: users, then main roles and main accounts where they changed, then the audit (primary emails: `users.syncPrimaryEmails`). */
     async update(changes: readonly ImportedChange[], audit: ImportAudit, trx: Executor = db): Promise<void> {
       if (!changes.length) return;
-      await trx.raw(UPDATE_SQL, [JSON.stringify(changes.map((c) => ({ id: c.id, status_changed: c.statusChanged, ...recordOf(c.after) })))]);
+      await trx.raw(UPDATE_SQL, [
+        JSON.stringify(changes.map((c) => ({ id: c.id, status_changed: c.statusChanged, ...recordOf(c.after) }))),
+      ]);
 
-      const roles = changes.filter((c) => c.roleFrom).map((c) => ({ id: c.id, role_from: c.roleFrom, role_to: c.after.mainRole }));
+      const roles = changes
+        .filter((c) => c.roleFrom)
+        .map((c) => ({ id: c.id, role_from: c.roleFrom, role_to: c.after.mainRole }));
       if (roles.length) {
         const recordset = `jsonb_to_recordset(?::jsonb) AS r(id uuid, role_from text, role_to text)`;
         await trx.raw(
@@ -232,12 +272,15 @@ export function createUserImportRepository(db: Db) {
         );
       }
 
-      const accounts = changes.filter((c) => c.accountChanged).map((c) => ({ id: c.id, account_id: c.after.mainAccountId }));
+      const accounts = changes
+        .filter((c) => c.accountChanged)
+        .map((c) => ({ id: c.id, account_id: c.after.mainAccountId }));
       if (accounts.length) {
         const recordset = `jsonb_to_recordset(?::jsonb) AS r(id uuid, account_id uuid)`;
-        await trx.raw(`UPDATE employments e SET is_main = false, updated_at = now() FROM ${recordset} WHERE e.user_id = r.id AND e.is_main AND e.account_id <> r.account_id`, [
-          JSON.stringify(accounts),
-        ]);
+        await trx.raw(
+          `UPDATE employments e SET is_main = false, updated_at = now() FROM ${recordset} WHERE e.user_id = r.id AND e.is_main AND e.account_id <> r.account_id`,
+          [JSON.stringify(accounts)],
+        );
         await trx.raw(
           `INSERT INTO employments (user_id, account_id, is_main) SELECT r.id, r.account_id, true FROM ${recordset}
            ON CONFLICT (user_id, account_id) DO UPDATE SET is_main = true, updated_at = now()`,
@@ -249,7 +292,12 @@ export function createUserImportRepository(db: Db) {
         `${AUDIT_INSERT}
          SELECT ?, ?, ?, ?, 'user.imported_updated', 'user', r.id, r.changes, ?, jsonb_build_object('importJobId', ?::text)
            FROM jsonb_to_recordset(?::jsonb) AS r(id text, changes jsonb)`,
-        [...auditBindings(audit), audit.ip, audit.jobId, JSON.stringify(changes.map((c) => ({ id: c.id, changes: c.changes })))],
+        [
+          ...auditBindings(audit),
+          audit.ip,
+          audit.jobId,
+          JSON.stringify(changes.map((c) => ({ id: c.id, changes: c.changes }))),
+        ],
       );
     },
   };

@@ -48,7 +48,10 @@ export function createUserMergeRepository() {
         [keepId, mergeId, keepId],
       );
       // Every group the duplicate was in changes (a member leaves or is replaced): its SCIM version moves.
-      await run('UPDATE groups SET version = version + 1, updated_at = now() WHERE id IN (SELECT group_id FROM group_members WHERE user_id = ?)', [mergeId]);
+      await run(
+        'UPDATE groups SET version = version + 1, updated_at = now() WHERE id IN (SELECT group_id FROM group_members WHERE user_id = ?)',
+        [mergeId],
+      );
       const groups = await run(
         `UPDATE group_members m SET user_id = ?
           WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM group_members k WHERE k.user_id = ? AND k.group_id = m.group_id)`,

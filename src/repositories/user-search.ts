@@ -59,7 +59,13 @@ export function createUserSearch(db: Db) {
         .where((w) => w.whereNull('se.end_date').orWhereRaw('se.end_date >= current_date'))
         .where((w) => {
           w.whereIn('se.account_id', scope.accountIds as string[]);
-          if (scope.accountGroupIds.length) w.orWhereIn('se.account_id', (g) => g.select('account_id').from('account_group_members').whereIn('account_group_id', scope.accountGroupIds as string[]));
+          if (scope.accountGroupIds.length)
+            w.orWhereIn('se.account_id', (g) =>
+              g
+                .select('account_id')
+                .from('account_group_members')
+                .whereIn('account_group_id', scope.accountGroupIds as string[]),
+            );
         }),
     );
   }
@@ -76,13 +82,28 @@ export function createUserSearch(db: Db) {
     // SPEC: the main role is the one "used for display and filtering".
     if (filter.role?.length) q.whereIn('users.main_role', filter.role);
     const { accountId, accountGroupId, groupId } = filter;
-    if (accountId) q.whereExists((s) => s.select(db.raw('1')).from('employments as e').whereRaw('e.user_id = users.id').where('e.account_id', accountId));
+    if (accountId)
+      q.whereExists((s) =>
+        s
+          .select(db.raw('1'))
+          .from('employments as e')
+          .whereRaw('e.user_id = users.id')
+          .where('e.account_id', accountId),
+      );
     if (accountGroupId) {
       q.whereExists((s) =>
-        s.select(db.raw('1')).from('employments as e').join('account_group_members as m', 'm.account_id', 'e.account_id').whereRaw('e.user_id = users.id').where('m.account_group_id', accountGroupId),
+        s
+          .select(db.raw('1'))
+          .from('employments as e')
+          .join('account_group_members as m', 'm.account_id', 'e.account_id')
+          .whereRaw('e.user_id = users.id')
+          .where('m.account_group_id', accountGroupId),
       );
     }
-    if (groupId) q.whereExists((s) => s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId));
+    if (groupId)
+      q.whereExists((s) =>
+        s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId),
+      );
     if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);
@@ -100,17 +121,32 @@ export function createUserSearch(db: Db) {
      * index past every user who does not match.
      */
     async page(
-      input: { filter: UserFilter; scope: UserScope; sort: UserSort; limit: number; cursor?: UserCursor; withTotal?: boolean },
+      input: {
+        filter: UserFilter;
+        scope: UserScope;
+        sort: UserSort;
+        limit: number;
+        cursor?: UserCursor;
+        withTotal?: boolean;
+      },
       trx: Executor = db,
     ): Promise<{ users: User[]; total: number | undefined; next: UserCursor | undefined }> {
       const { sql, type } = USER_SORTS[input.sort.key];
       const direction = input.sort.descending ? 'DESC' : 'ASC';
       /** Rows after the cursor, ordered by (key, id): the keyset. */
       const keyset = (q: Knex.QueryBuilder, key: string, id: string) => {
-        if (input.cursor) q.whereRaw(`(${key}, ${id}) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [input.cursor.after, input.cursor.id]);
+        if (input.cursor)
+          q.whereRaw(`(${key}, ${id}) ${input.sort.descending ? '<' : '>'} (?::${type}, ?::uuid)`, [
+            input.cursor.after,
+            input.cursor.id,
+          ]);
         return q.orderByRaw(`${key} ${direction}, ${id} ${direction}`).limit(input.limit + 1);
       };
-      const count = () => where(trx('users'), input.filter, input.scope).count('* as count').first().then((r) => Number(r?.count ?? 0));
+      const count = () =>
+        where(trx('users'), input.filter, input.scope)
+          .count('* as count')
+          .first()
+          .then((r) => Number(r?.count ?? 0));
       let rows: (UserRow & { sort_key: string; total?: string | number })[];
       let total: number | undefined;
       if (input.filter.q?.trim() && input.withTotal !== false) {
@@ -134,7 +170,11 @@ export function createUserSearch(db: Db) {
       const more = rows.length > input.limit;
       const pageRows = rows.slice(0, input.limit);
       const last = pageRows.at(-1);
-      return { users: pageRows.map(toUser), total, next: more && last ? { after: last.sort_key, id: last.id } : undefined };
+      return {
+        users: pageRows.map(toUser),
+        total,
+        next: more && last ? { after: last.sort_key, id: last.id } : undefined,
+      };
     },
 
     /** Whether the user (deleted or not) is within the scope. */

@@ -7,11 +7,38 @@ import { defined } from '../util/defined.js';
 
 /** Columns every reader may see: never a hash or a counter. */
 export const USER_COLUMNS = [
-  'id', 'user_code', 'email', 'title', 'given_name', 'middle_name', 'family_name', 'external_id', 'status',
-  'main_account_id', 'main_role', 'direct_manager_id', 'preferred_language', 'timezone', 'display_name',
-  'nick_name', 'name_formatted', 'honorific_suffix', 'job_title', 'user_type', 'locale', 'profile_url',
-  'employee_number', 'cost_center', 'division', 'department', 'tags', 'custom_attributes', 'last_sign_in_at',
-  'created_at', 'updated_at', 'version',
+  'id',
+  'user_code',
+  'email',
+  'title',
+  'given_name',
+  'middle_name',
+  'family_name',
+  'external_id',
+  'status',
+  'main_account_id',
+  'main_role',
+  'direct_manager_id',
+  'preferred_language',
+  'timezone',
+  'display_name',
+  'nick_name',
+  'name_formatted',
+  'honorific_suffix',
+  'job_title',
+  'user_type',
+  'locale',
+  'profile_url',
+  'employee_number',
+  'cost_center',
+  'division',
+  'department',
+  'tags',
+  'custom_attributes',
+  'last_sign_in_at',
+  'created_at',
+  'updated_at',
+  'version',
 ] as const;
 
 /** A row of `users` as `USER_COLUMNS` select it. */
@@ -106,7 +133,17 @@ export interface NewUser {
 }
 
 /** What `update` may change: the identifiers, the manager and the profile. */
-export type UserChanges = Partial<Profile & { userCode: string; email: string | null; externalId: string | null; directManagerId: string | null; mainRole: Role; tags: string[]; customAttributes: Record<string, unknown> }>;
+export type UserChanges = Partial<
+  Profile & {
+    userCode: string;
+    email: string | null;
+    externalId: string | null;
+    directManagerId: string | null;
+    mainRole: Role;
+    tags: string[];
+    customAttributes: Record<string, unknown>;
+  }
+>;
 
 const COLUMN_OF: Record<keyof UserChanges, string> = {
   tags: 'tags',
@@ -162,14 +199,24 @@ const toColumns = (changes: UserChanges) =>
   Object.fromEntries(
     Object.entries(changes)
       .filter(([, value]) => value !== undefined)
-      .map(([field, value]) => [COLUMN_OF[field as keyof UserChanges], field === 'customAttributes' ? JSON.stringify(value) : value]),
+      .map(([field, value]) => [
+        COLUMN_OF[field as keyof UserChanges],
+        field === 'customAttributes' ? JSON.stringify(value) : value,
+      ]),
   );
 
 /** Emails, phone numbers and addresses are `user_values` rows, one per value, in the order given. */
 /** The `user_values` rows of some contacts, without their user. */
 function contactRows(contacts: UserContacts) {
   const values = (attribute: 'emails' | 'phoneNumbers', list: ContactValue[]) =>
-    list.map((v, position) => ({ attribute, position, value: v.value, type: v.type, display: v.display, is_primary: v.primary }));
+    list.map((v, position) => ({
+      attribute,
+      position,
+      value: v.value,
+      type: v.type,
+      display: v.display,
+      is_primary: v.primary,
+    }));
   return [
     ...values('emails', contacts.emails),
     ...values('phoneNumbers', contacts.phoneNumbers),
@@ -198,10 +245,11 @@ export interface SqlCondition {
 export const displayNameSql = (alias: string) =>
   `coalesce(${alias}.display_name, nullif(trim(concat_ws(' ', ${alias}.given_name, ${alias}.family_name)), ''), ${alias}.email, ${alias}.user_code)`;
 
-
 /** The sign-in identifier rule: the email or the userCode, case-insensitively. */
 export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.QueryBuilder {
-  return q.where((w) => w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]));
+  return q.where((w) =>
+    w.whereRaw('lower(email) = lower(?)', [identifier]).orWhereRaw('lower(user_code) = lower(?)', [identifier]),
+  );
 }
 
 export function createUsersRepository(db: Db) {
@@ -219,7 +267,11 @@ export function createUsersRepository(db: Db) {
       if (!isUuid(id)) return undefined;
       const row = await trx('users')
         .select(USER_COLUMNS.map((c) => `users.${c}`))
-        .select(trx.raw("(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names"))
+        .select(
+          trx.raw(
+            "(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names",
+          ),
+        )
         .where('users.id', id)
         .first();
       return row && { user: toUser(row), roleNames: row.role_names };
@@ -236,7 +288,11 @@ export function createUsersRepository(db: Db) {
 
     /** Whether a user who is not deleted has this email or userCode (case-insensitive). */
     async isTaken(column: 'email' | 'user_code', value: string, trx: Executor = db): Promise<boolean> {
-      const row = await trx('users').select('id').whereRaw('lower(??) = lower(?)', [column, value]).whereNot('status', 'deleted').first();
+      const row = await trx('users')
+        .select('id')
+        .whereRaw('lower(??) = lower(?)', [column, value])
+        .whereNot('status', 'deleted')
+        .first();
       return Boolean(row);
     },
 
@@ -257,7 +313,11 @@ export function createUsersRepository(db: Db) {
         custom_attributes: JSON.stringify(input.customAttributes ?? {}),
       };
       const roles = [...new Set([input.mainRole, ...(input.roles ?? [])])];
-      const contacts = input.contacts ?? { emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [], phoneNumbers: [], addresses: [] };
+      const contacts = input.contacts ?? {
+        emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [],
+        phoneNumbers: [],
+        addresses: [],
+      };
       const columns = Object.keys(row);
       const { rows } = (await trx.raw(CREATE_SQL(columns), [
         ...Object.values(row),
@@ -270,7 +330,11 @@ export function createUsersRepository(db: Db) {
 
     /** Changes columns of a user who is not deleted; bumps the version. */
     async update(id: string, changes: UserChanges, trx: Executor): Promise<User | undefined> {
-      const [row] = await trx('users').where({ id }).whereNot('status', 'deleted').update({ ...toColumns(changes), ...bump(trx) }).returning(USER_COLUMNS);
+      const [row] = await trx('users')
+        .where({ id })
+        .whereNot('status', 'deleted')
+        .update({ ...toColumns(changes), ...bump(trx) })
+        .returning(USER_COLUMNS);
       return row && toUser(row);
     },
 
@@ -284,7 +348,10 @@ export function createUsersRepository(db: Db) {
       const recordset = `jsonb_to_recordset(?::jsonb) AS r(id uuid, email text)`;
       const primary = `v.user_id = r.id AND v.attribute = 'emails' AND v.is_primary`;
       await trx.raw(`DELETE FROM user_values v USING ${recordset} WHERE r.email IS NULL AND ${primary}`, [json]);
-      await trx.raw(`UPDATE user_values v SET value = r.email FROM ${recordset} WHERE r.email IS NOT NULL AND ${primary}`, [json]);
+      await trx.raw(
+        `UPDATE user_values v SET value = r.email FROM ${recordset} WHERE r.email IS NOT NULL AND ${primary}`,
+        [json],
+      );
       await trx.raw(
         `INSERT INTO user_values (user_id, attribute, position, value, type, is_primary)
          SELECT r.id, 'emails', (SELECT coalesce(max(v.position) + 1, 0) FROM user_values v WHERE v.user_id = r.id AND v.attribute = 'emails'), r.email, 'work', true
@@ -309,7 +376,13 @@ export function createUsersRepository(db: Db) {
      * other roles and scoped assignments stay.
      */
     async replaceRoles(userId: string, roles: Role[], manageable: readonly Role[], trx: Executor): Promise<void> {
-      await trx('role_assignments').where({ user_id: userId }).whereNull('account_id').whereNull('account_group_id').whereIn('role', manageable).whereNotIn('role', roles).delete();
+      await trx('role_assignments')
+        .where({ user_id: userId })
+        .whereNull('account_id')
+        .whereNull('account_group_id')
+        .whereIn('role', manageable)
+        .whereNotIn('role', roles)
+        .delete();
       // A role held in some scope already is not granted again unscoped.
       await trx.raw(
         `INSERT INTO role_assignments (user_id, role)
@@ -327,9 +400,17 @@ export function createUsersRepository(db: Db) {
 
     /** Makes `accountId` the user's main account (an employment is added when missing). */
     async setMainAccount(userId: string, accountId: string, trx: Executor): Promise<void> {
-      await trx('employments').where({ user_id: userId, is_main: true }).whereNot('account_id', accountId).update({ is_main: false, updated_at: trx.fn.now() });
-      await trx('employments').insert({ user_id: userId, account_id: accountId, is_main: true }).onConflict(['user_id', 'account_id']).merge({ is_main: true, updated_at: trx.fn.now() });
-      await trx('users').where({ id: userId }).update({ main_account_id: accountId, ...bump(trx) });
+      await trx('employments')
+        .where({ user_id: userId, is_main: true })
+        .whereNot('account_id', accountId)
+        .update({ is_main: false, updated_at: trx.fn.now() });
+      await trx('employments')
+        .insert({ user_id: userId, account_id: accountId, is_main: true })
+        .onConflict(['user_id', 'account_id'])
+        .merge({ is_main: true, updated_at: trx.fn.now() });
+      await trx('users')
+        .where({ id: userId })
+        .update({ main_account_id: accountId, ...bump(trx) });
     },
 
     /**
@@ -337,7 +418,11 @@ export function createUsersRepository(db: Db) {
      * user. Locking keeps the counter and remembers the status to go back to (the
      * one before the first lock, when the user is locked already).
      */
-    async setStatus(id: string, status: Status, trx: Executor = db): Promise<{ before: Status; user: User } | undefined> {
+    async setStatus(
+      id: string,
+      status: Status,
+      trx: Executor = db,
+    ): Promise<{ before: Status; user: User } | undefined> {
       const before = await trx('users').select('status').where({ id }).forNoKeyUpdate().first();
       if (!before) return undefined;
       const [row] = await trx('users')
@@ -346,7 +431,8 @@ export function createUsersRepository(db: Db) {
           status,
           ...(status === 'locked' ? {} : { failed_attempts: 0 }),
           locked_until: null,
-          status_before_lock: status === 'locked' ? trx.raw("CASE WHEN status = 'locked' THEN status_before_lock ELSE status END") : null,
+          status_before_lock:
+            status === 'locked' ? trx.raw("CASE WHEN status = 'locked' THEN status_before_lock ELSE status END") : null,
           updated_at: trx.fn.now(),
           version: trx.raw('version + 1'),
         })
@@ -361,13 +447,19 @@ export function createUsersRepository(db: Db) {
 
     /** A new main role: its unscoped assignment replaces the old main role's. */
     async changeMainRole(userId: string, from: Role, to: Role, trx: Executor): Promise<void> {
-      await trx('role_assignments').where({ user_id: userId, role: from }).whereNull('account_id').whereNull('account_group_id').delete();
+      await trx('role_assignments')
+        .where({ user_id: userId, role: from })
+        .whereNull('account_id')
+        .whereNull('account_group_id')
+        .delete();
       await trx.raw(
         `INSERT INTO role_assignments (user_id, role) SELECT ?, ?
           WHERE NOT EXISTS (SELECT 1 FROM role_assignments WHERE user_id = ? AND role = ? AND account_id IS NULL AND account_group_id IS NULL)`,
         [userId, to, userId, to],
       );
-      await trx('users').where({ id: userId }).update({ main_role: to, ...bump(trx) });
+      await trx('users')
+        .where({ id: userId })
+        .update({ main_role: to, ...bump(trx) });
     },
 
     async accountExists(accountId: string, trx: Executor = db): Promise<boolean> {
@@ -375,7 +467,10 @@ export function createUsersRepository(db: Db) {
     },
 
     async roleAssignments(userId: string, trx: Executor = db): Promise<RoleAssignment[]> {
-      const rows = await trx('role_assignments').select('role', 'account_id', 'account_group_id').where({ user_id: userId }).orderBy('created_at');
+      const rows = await trx('role_assignments')
+        .select('role', 'account_id', 'account_group_id')
+        .where({ user_id: userId })
+        .orderBy('created_at');
       return rows.map((r) => ({ role: r.role, accountId: r.account_id, accountGroupId: r.account_group_id }));
     },
 
@@ -388,7 +483,11 @@ export function createUsersRepository(db: Db) {
     /** How a user who is not deleted is named to others; undefined when there is none. */
     async displayName(id: string, trx: Executor = db): Promise<string | undefined> {
       if (!isUuid(id)) return undefined;
-      const row = await trx('users').select(trx.raw(`${displayNameSql('users')} AS name`)).where({ id }).whereNot('status', 'deleted').first();
+      const row = await trx('users')
+        .select(trx.raw(`${displayNameSql('users')} AS name`))
+        .where({ id })
+        .whereNot('status', 'deleted')
+        .first();
       return row?.name;
     },
 

@@ -15,12 +15,24 @@ export interface IssuedChallenge {
  */
 export function createWebAuthnChallengesRepository(db: Db) {
   return {
-    async issue(input: { challenge: string; purpose: ChallengePurpose; userId: string | null; expiresAt: Date }, trx: Executor = db): Promise<void> {
-      await trx('webauthn_challenges').insert({ challenge: input.challenge, purpose: input.purpose, user_id: input.userId, expires_at: input.expiresAt });
+    async issue(
+      input: { challenge: string; purpose: ChallengePurpose; userId: string | null; expiresAt: Date },
+      trx: Executor = db,
+    ): Promise<void> {
+      await trx('webauthn_challenges').insert({
+        challenge: input.challenge,
+        purpose: input.purpose,
+        user_id: input.userId,
+        expires_at: input.expiresAt,
+      });
     },
 
     async consume(challenge: string, now: Date, trx: Executor = db): Promise<IssuedChallenge | undefined> {
-      const [row] = await trx('webauthn_challenges').where('challenge', challenge).where('expires_at', '>', now).delete().returning(['purpose', 'user_id']);
+      const [row] = await trx('webauthn_challenges')
+        .where('challenge', challenge)
+        .where('expires_at', '>', now)
+        .delete()
+        .returning(['purpose', 'user_id']);
       return row && { purpose: row.purpose, userId: row.user_id };
     },
 

@@ -20,9 +20,24 @@ export interface WebAuthnCredential {
   lastUsedAt: Date | null;
 }
 
-export type NewWebAuthnCredential = Omit<WebAuthnCredential, 'id' | 'publicKey' | 'createdAt' | 'lastUsedAt'> & { publicKey: Uint8Array };
+export type NewWebAuthnCredential = Omit<WebAuthnCredential, 'id' | 'publicKey' | 'createdAt' | 'lastUsedAt'> & {
+  publicKey: Uint8Array;
+};
 
-const COLUMNS = ['id', 'user_id', 'credential_id', 'public_key', 'counter', 'transports', 'name', 'aaguid', 'device_type', 'backed_up', 'created_at', 'last_used_at'];
+const COLUMNS = [
+  'id',
+  'user_id',
+  'credential_id',
+  'public_key',
+  'counter',
+  'transports',
+  'name',
+  'aaguid',
+  'device_type',
+  'backed_up',
+  'created_at',
+  'last_used_at',
+];
 
 /** A row of `webauthn_credentials`; `counter` is a bigint, read as a string. */
 interface WebAuthnCredentialRow {
@@ -60,7 +75,12 @@ export function createWebAuthnCredentialsRepository(db: Db) {
   return {
     async listByUser(userId: string, trx: Executor = db): Promise<WebAuthnCredential[]> {
       if (!isUuid(userId)) return [];
-      return (await trx('webauthn_credentials').select(COLUMNS).where('user_id', userId).orderBy([{ column: 'created_at' }, { column: 'id' }])).map(toCredential);
+      return (
+        await trx('webauthn_credentials')
+          .select(COLUMNS)
+          .where('user_id', userId)
+          .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      ).map(toCredential);
     },
 
     async countByUser(userId: string, trx: Executor = db): Promise<number> {
@@ -75,7 +95,12 @@ export function createWebAuthnCredentialsRepository(db: Db) {
     },
 
     /** One of the user's credentials by our id; `lock` holds the row until the transaction ends. */
-    async findForUser(userId: string, id: string, trx: Executor = db, options: { lock?: boolean } = {}): Promise<WebAuthnCredential | undefined> {
+    async findForUser(
+      userId: string,
+      id: string,
+      trx: Executor = db,
+      options: { lock?: boolean } = {},
+    ): Promise<WebAuthnCredential | undefined> {
       if (!isUuid(userId) || !isUuid(id)) return undefined;
       const q = trx('webauthn_credentials').select(COLUMNS).where({ id, user_id: userId });
       if (options.lock) q.forNoKeyUpdate();
@@ -108,7 +133,12 @@ export function createWebAuthnCredentialsRepository(db: Db) {
      * time, only while the counter is still `expectedCounter`. False when another
      * use got there first (a replayed or cloned authenticator loses the race).
      */
-    async recordUse(id: string, expectedCounter: number, use: { counter: number; backedUp: boolean; at: Date }, trx: Executor = db): Promise<boolean> {
+    async recordUse(
+      id: string,
+      expectedCounter: number,
+      use: { counter: number; backedUp: boolean; at: Date },
+      trx: Executor = db,
+    ): Promise<boolean> {
       const rows = await trx('webauthn_credentials')
         .where({ id, counter: expectedCounter })
         .update({ counter: use.counter, backed_up: use.backedUp, last_used_at: use.at })
@@ -116,9 +146,17 @@ export function createWebAuthnCredentialsRepository(db: Db) {
       return rows.length === 1;
     },
 
-    async rename(userId: string, id: string, name: string, trx: Executor = db): Promise<WebAuthnCredential | undefined> {
+    async rename(
+      userId: string,
+      id: string,
+      name: string,
+      trx: Executor = db,
+    ): Promise<WebAuthnCredential | undefined> {
       if (!isUuid(userId) || !isUuid(id)) return undefined;
-      const [row] = await trx('webauthn_credentials').where({ id, user_id: userId }).update({ name }).returning(COLUMNS);
+      const [row] = await trx('webauthn_credentials')
+        .where({ id, user_id: userId })
+        .update({ name })
+        .returning(COLUMNS);
       return row && toCredential(row);
     },
 

@@ -29,9 +29,7 @@ export interface AttributeMap {
   sortOnly: Record<string, Column>;
 }
 
-export type Attribute =
-  | { single: Column }
-  | { multi: MultiValued; subAttribute?: Column };
+export type Attribute = { single: Column } | { multi: MultiValued; subAttribute?: Column };
 
 const text = (sql: string): Column => ({ sql, type: 'string' });
 const exact = (sql: string): Column => ({ sql, type: 'string', caseExact: true });
@@ -94,7 +92,12 @@ const USER: AttributeMap = {
     }),
     roles: {
       from: 'FROM role_assignments r WHERE r.user_id = users.id',
-      subAttributes: { value: text('r.role'), display: text('r.role'), type: text('NULL::text'), primary: boolean('(r.role = users.main_role)') },
+      subAttributes: {
+        value: text('r.role'),
+        display: text('r.role'),
+        type: text('NULL::text'),
+        primary: boolean('(r.role = users.main_role)'),
+      },
     },
     groups: {
       from: 'FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = users.id',
@@ -139,7 +142,8 @@ export function attributeKey(map: AttributeMap, path: string): string {
  */
 export function findMappedAttribute(map: AttributeMap, path: string): Attribute | undefined {
   const key = attributeKey(map, path);
-  const single = own(map.single, key) ?? (map.extension && !key.includes(':') ? own(map.single, map.extension + key) : undefined);
+  const single =
+    own(map.single, key) ?? (map.extension && !key.includes(':') ? own(map.single, map.extension + key) : undefined);
   if (single) return { single };
   const [head, subName] = splitOnce(key);
   const multi = own(map.multi, head);

@@ -40,7 +40,8 @@ export function lowerKeys(value: unknown): unknown {
 }
 
 /** Drops the keys whose value is undefined. */
-export const compact = (value: ScimDoc): ScimDoc => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+export const compact = (value: ScimDoc): ScimDoc =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
 
 /** Deep equality of JSON-like values; a Date equals its ISO string. */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -58,13 +59,18 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * unassign). Booleans also accept "true"/"false" in any case, as Entra sends
  * them. Throws `invalidValue` for anything else.
  */
-export function coerceSimple(attribute: AttributeDefinition, raw: unknown, where: string): string | number | boolean | undefined {
+export function coerceSimple(
+  attribute: AttributeDefinition,
+  raw: unknown,
+  where: string,
+): string | number | boolean | undefined {
   if (isBlank(raw)) return undefined;
   if (attribute.type === 'boolean') {
     const bool = asBoolean(raw);
     if (bool !== undefined) return bool;
   } else if (attribute.type === 'integer' || attribute.type === 'decimal') {
-    if (typeof raw === 'number' && (attribute.type === 'decimal' ? Number.isFinite(raw) : Number.isInteger(raw))) return raw;
+    if (typeof raw === 'number' && (attribute.type === 'decimal' ? Number.isFinite(raw) : Number.isInteger(raw)))
+      return raw;
   } else if (attribute.type === 'dateTime') {
     if (typeof raw === 'string' && !Number.isNaN(Date.parse(raw))) return raw;
   } else if (typeof raw === 'string') {

@@ -40,7 +40,8 @@ export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detai
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
 export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
-export const unavailable = () => new ScimError(503, undefined, 'The service cannot reach its database. Try again in a moment.');
+export const unavailable = () =>
+  new ScimError(503, undefined, 'The service cannot reach its database. Try again in a moment.');
 
 /** The response body for an error, as RFC 7644 §3.12 shapes it. */
 export function scimErrorBody(error: { status: number; scimType?: ScimType; message: string }) {
@@ -69,9 +70,14 @@ const UNIQUE_DETAILS: Record<string, string> = {
 export function asScimError(err: unknown, fault: DatabaseFault): ScimError | undefined {
   if (err instanceof ScimError) return err;
   if (err instanceof AppError && err.expose) {
-    return new ScimError(err.status, err.status === 400 ? 'invalidValue' : err.status === 409 ? 'uniqueness' : undefined, err.message);
+    return new ScimError(
+      err.status,
+      err.status === 400 ? 'invalidValue' : err.status === 409 ? 'uniqueness' : undefined,
+      err.message,
+    );
   }
-  if (fault.kind === 'unique_violation') return uniqueness(UNIQUE_DETAILS[fault.constraint ?? ''] ?? 'A resource with this unique value already exists.');
+  if (fault.kind === 'unique_violation')
+    return uniqueness(UNIQUE_DETAILS[fault.constraint ?? ''] ?? 'A resource with this unique value already exists.');
   if (fault.kind === 'unavailable') return unavailable();
   return undefined;
 }

@@ -1,6 +1,14 @@
 import type { Compare, Filter, Suffix, ValuePath } from 'scim2-parse-filter';
 import { parseFilter } from './parse-filter.js';
-import { ATTRIBUTE_MAPS, attributeKey, findMappedAttribute, type AttributeMap, type Column, type MultiValued, type ScimResourceName } from './attribute-map.js';
+import {
+  ATTRIBUTE_MAPS,
+  attributeKey,
+  findMappedAttribute,
+  type AttributeMap,
+  type Column,
+  type MultiValued,
+  type ScimResourceName,
+} from './attribute-map.js';
 import { invalidFilter, invalidValue } from './errors.js';
 import { isUuid } from '../util/uuid.js';
 import { own } from '../util/own.js';
@@ -52,14 +60,20 @@ export function compileFilter(filter: string, resource: ScimResourceName): SqlFr
  * id as a tie-breaker. Case-insensitive strings sort by lower(); absent values
  * come last ascending and first descending, so one index serves both ways.
  */
-export function compileSort(sortBy: string | undefined, sortOrder: string | undefined, resource: ScimResourceName): string {
+export function compileSort(
+  sortBy: string | undefined,
+  sortOrder: string | undefined,
+  resource: ScimResourceName,
+): string {
   const map = ATTRIBUTE_MAPS[resource];
   const order = (sortOrder ?? 'ascending').toLowerCase();
-  if (order !== 'ascending' && order !== 'descending') throw invalidValue(`sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
+  if (order !== 'ascending' && order !== 'descending')
+    throw invalidValue(`sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
   const id = `${map.table}.id`;
   if (sortBy === undefined) return `${map.table}.created_at, ${id}`;
   const attribute = findMappedAttribute(map, sortBy);
-  const column = (attribute && 'single' in attribute ? attribute.single : undefined) ?? own(map.sortOnly, attributeKey(map, sortBy));
+  const column =
+    (attribute && 'single' in attribute ? attribute.single : undefined) ?? own(map.sortOnly, attributeKey(map, sortBy));
   if (!column) throw invalidValue(`Cannot sort by "${sortBy}"`);
   const direction = order === 'ascending' ? 'ASC' : 'DESC';
   const key = isFolded(column) ? `lower(${column.sql})` : column.sql;
@@ -76,7 +90,10 @@ function compile(node: Filter, scope: Scope): Predicate {
   switch (node.op) {
     case 'and':
     case 'or':
-      return combine(node.op.toUpperCase(), node.filters.map((filter) => compile(filter, scope)));
+      return combine(
+        node.op.toUpperCase(),
+        node.filters.map((filter) => compile(filter, scope)),
+      );
     case 'not':
       return negate(compile(node.filter, scope));
     case '[]':
@@ -97,7 +114,12 @@ function combine(operator: string, parts: Predicate[]): Predicate {
 
 function negate(predicate: Predicate): Predicate {
   const sql = predicate.wrapped ? predicate.sql : `(${predicate.sql})`;
-  return { ...predicate, sql: predicate.nullable ? `${sql} IS NOT TRUE` : `NOT ${sql}`, nullable: false, wrapped: false };
+  return {
+    ...predicate,
+    sql: predicate.nullable ? `${sql} IS NOT TRUE` : `NOT ${sql}`,
+    nullable: false,
+    wrapped: false,
+  };
 }
 
 function valuePath(node: ValuePath, scope: Scope): Predicate {
@@ -110,13 +132,19 @@ function valuePath(node: ValuePath, scope: Scope): Predicate {
 
 function exists(multi: MultiValued, condition?: Predicate): Predicate {
   const where = condition ? ` AND ${condition.sql}` : '';
-  return { sql: `EXISTS (SELECT 1 ${multi.from}${where})`, bindings: condition?.bindings ?? [], nullable: false, wrapped: true };
+  return {
+    sql: `EXISTS (SELECT 1 ${multi.from}${where})`,
+    bindings: condition?.bindings ?? [],
+    nullable: false,
+    wrapped: true,
+  };
 }
 
 function attributeFilter(node: Comparison, scope: Scope): Predicate {
   if (node.op !== 'pr' && node.compValue === null) {
     // `eq null` means absent and `ne null` present: RFC 7644 leaves null to the server.
-    if (node.op !== 'eq' && node.op !== 'ne') throw invalidFilter(`"${node.attrPath} ${node.op} null" compares nothing`);
+    if (node.op !== 'eq' && node.op !== 'ne')
+      throw invalidFilter(`"${node.attrPath} ${node.op} null" compares nothing`);
     const present = attributeFilter({ op: 'pr', attrPath: node.attrPath }, scope);
     return node.op === 'eq' ? negate(present) : present;
   }
@@ -136,17 +164,24 @@ function attributeFilter(node: Comparison, scope: Scope): Predicate {
 
 function compare(column: Column, node: Comparison): Predicate {
   if (node.op === 'pr') {
-    return leaf(column.type === 'string' ? `${column.sql} <> ''` : `${column.sql} IS NOT NULL`, [], column.type === 'string');
+    return leaf(
+      column.type === 'string' ? `${column.sql} <> ''` : `${column.sql} IS NOT NULL`,
+      [],
+      column.type === 'string',
+    );
   }
   if (node.op === 'ne') return negate(compare(column, { ...node, op: 'eq' }));
   const value = node.compValue;
   if (column.type === 'boolean') {
-    if (node.op !== 'eq' || typeof value !== 'boolean') throw invalidFilter(`"${node.attrPath}" is a boolean: use eq, ne or pr with true or false`);
+    if (node.op !== 'eq' || typeof value !== 'boolean')
+      throw invalidFilter(`"${node.attrPath}" is a boolean: use eq, ne or pr with true or false`);
     return leaf(`${column.sql} IS ${value ? 'TRUE' : 'FALSE'}`, [], false);
   }
-  if (typeof value !== 'string') throw invalidFilter(`"${node.attrPath}" compares with a string, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string')
+    throw invalidFilter(`"${node.attrPath}" compares with a string, not ${JSON.stringify(value)}`);
   if (column.type === 'dateTime') {
-    if (!own(OPERATORS, node.op)) throw invalidFilter(`"${node.attrPath}" is a dateTime: use eq, ne, gt, ge, lt, le or pr`);
+    if (!own(OPERATORS, node.op))
+      throw invalidFilter(`"${node.attrPath}" is a dateTime: use eq, ne, gt, ge, lt, le or pr`);
     return leaf(`${column.sql} ${OPERATORS[node.op]} ?::timestamptz`, [dateTimeValue(value, node.attrPath)]);
   }
   if (column.type === 'uuid' && node.op === 'eq') {
@@ -173,7 +208,14 @@ function dateTimeValue(value: string, attrPath: string): string {
   const match = DATE_TIME.exec(value);
   const field = (group: number) => Number(match?.[group]);
   const instant = new Date(Date.UTC(field(1), field(2) - 1, field(3), field(4), field(5), field(6)));
-  const roundTrip = [instant.getUTCFullYear(), instant.getUTCMonth() + 1, instant.getUTCDate(), instant.getUTCHours(), instant.getUTCMinutes(), instant.getUTCSeconds()];
+  const roundTrip = [
+    instant.getUTCFullYear(),
+    instant.getUTCMonth() + 1,
+    instant.getUTCDate(),
+    instant.getUTCHours(),
+    instant.getUTCMinutes(),
+    instant.getUTCSeconds(),
+  ];
   if (!match || roundTrip.some((value, i) => value !== field(i + 1))) {
     throw invalidFilter(`"${attrPath}" compares with a dateTime such as "2024-01-31T12:00:00Z", not "${value}"`);
   }

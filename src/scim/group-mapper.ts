@@ -18,7 +18,16 @@ export function toScimGroup(group: Group, members: GroupMember[] | undefined, ba
     id: group.id,
     ...(group.externalId ? { externalId: group.externalId } : {}),
     displayName: group.displayName,
-    ...(members ? { members: members.map((m) => ({ value: m.id, $ref: `${baseUrl}/Users/${m.id}`, display: m.display, type: 'User' })) } : {}),
+    ...(members
+      ? {
+          members: members.map((m) => ({
+            value: m.id,
+            $ref: `${baseUrl}/Users/${m.id}`,
+            display: m.display,
+            type: 'User',
+          })),
+        }
+      : {}),
     meta: {
       resourceType: 'Group',
       created: group.createdAt.toISOString(),
@@ -44,5 +53,9 @@ export function fromScimGroup(input: unknown): GroupWrite {
       return value;
     });
   }
-  return { displayName, externalId: readText(doc.externalid, 'externalId'), memberIds: memberIds && [...new Set(memberIds)] };
+  return {
+    displayName,
+    externalId: readText(doc.externalid, 'externalId'),
+    memberIds: memberIds && [...new Set(memberIds)],
+  };
 }

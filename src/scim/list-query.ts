@@ -23,7 +23,8 @@ const text = (value: unknown, name: string): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined;
   if (Array.isArray(value)) return value.map((v) => text(v, name)).join(',');
   if (typeof value !== 'string') throw invalidValue(`"${name}" must be a string.`);
-  if (value.includes('\0')) throw (name === 'filter' ? invalidFilter : invalidValue)(`"${name}" holds a NUL character.`);
+  if (value.includes('\0'))
+    throw (name === 'filter' ? invalidFilter : invalidValue)(`"${name}" holds a NUL character.`);
   return value;
 };
 

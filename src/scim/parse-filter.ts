@@ -17,7 +17,10 @@ export function parseFilter(filter: string): Filter {
     return restoreStrings(parse(inlineSubAttributes(text)), strings);
   } catch (error) {
     if (error instanceof ScimError) throw error;
-    const detail = (error as Error).message.replace(/"(\d+)"/g, (placeholder, i) => JSON.stringify(strings[Number(i)]) ?? placeholder);
+    const detail = (error as Error).message.replace(
+      /"(\d+)"/g,
+      (placeholder, i) => JSON.stringify(strings[Number(i)]) ?? placeholder,
+    );
     throw invalidFilter(`The filter is not valid: ${detail}`);
   }
 }
@@ -40,7 +43,8 @@ function decodeString(literal: string): string {
     throw invalidFilter(`${literal} is not a valid JSON string`);
   }
   // An escape ("\u0000", "\ud800") can spell what the URL check let through.
-  if (!isStorableText(value)) throw invalidFilter(`${literal} holds a character that cannot be stored (NUL or an unpaired surrogate).`);
+  if (!isStorableText(value))
+    throw invalidFilter(`${literal} holds a character that cannot be stored (NUL or an unpaired surrogate).`);
   return value;
 }
 
@@ -65,4 +69,3 @@ function restoreStrings(node: Filter, strings: string[]): Filter {
   }
   return node;
 }
-

@@ -1,7 +1,15 @@
 import { coerceComplex, coerceElements, coerceSimple, compact, isRecord, sameValue } from './coerce.js';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { parsePatchPath, type PatchTarget } from './patch-path.js';
-import { findAttribute, PATCH_OP, resolveSchema, resourceSchemas, type AttributeDefinition, type ResourceName, type ScimDoc } from './schemas.js';
+import {
+  findAttribute,
+  PATCH_OP,
+  resolveSchema,
+  resourceSchemas,
+  type AttributeDefinition,
+  type ResourceName,
+  type ScimDoc,
+} from './schemas.js';
 import type { ValueFilter } from './value-filter.js';
 import { defined } from '../util/defined.js';
 
@@ -45,7 +53,8 @@ function readOperations(body: unknown): Operation[] {
   const isPatchOp = (urn: unknown) => typeof urn === 'string' && urn.toLowerCase() === PATCH_OP.toLowerCase();
   if (!Array.isArray(schemas) || !schemas.some(isPatchOp)) throw invalidSyntax(`"schemas" must contain "${PATCH_OP}".`);
   const operations = member(body, 'Operations');
-  if (!Array.isArray(operations) || operations.length === 0) throw invalidSyntax('"Operations" must be a non-empty array.');
+  if (!Array.isArray(operations) || operations.length === 0)
+    throw invalidSyntax('"Operations" must be a non-empty array.');
   return operations.map(readOperation);
 }
 
@@ -82,7 +91,8 @@ function valueEntries(resource: ResourceName, value: unknown): [string, unknown]
 }
 
 function applyAt(doc: ScimDoc, target: PatchTarget, op: OpName, value: unknown) {
-  const holder = target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as ScimDoc) : {};
+  const holder =
+    target.schema === undefined ? doc : isRecord(doc[target.schema]) ? (doc[target.schema] as ScimDoc) : {};
   if (isReadOnly(target)) return assertUnchanged(holder, target, op, value);
   if (target.attribute.multiValued) applyToList(holder, target, op, value);
   else if (target.sub) applyToSub(holder, target, target.sub, op, value);
@@ -92,7 +102,8 @@ function applyAt(doc: ScimDoc, target: PatchTarget, op: OpName, value: unknown) 
   else delete doc[target.schema];
 }
 
-const isReadOnly = ({ attribute, sub }: PatchTarget) => attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly';
+const isReadOnly = ({ attribute, sub }: PatchTarget) =>
+  attribute.mutability === 'readOnly' || sub?.mutability === 'readOnly';
 
 function assertUnchanged(holder: ScimDoc, { attribute, sub, filter, path }: PatchTarget, op: OpName, value: unknown) {
   const present = holder[attribute.name];
@@ -114,7 +125,13 @@ function applyToSingle(holder: ScimDoc, { attribute, path }: PatchTarget, op: Op
   put(holder, attribute, given && merged(holder[attribute.name], given, attribute, path));
 }
 
-function applyToSub(holder: ScimDoc, { attribute, path }: PatchTarget, sub: AttributeDefinition, op: OpName, value: unknown) {
+function applyToSub(
+  holder: ScimDoc,
+  { attribute, path }: PatchTarget,
+  sub: AttributeDefinition,
+  op: OpName,
+  value: unknown,
+) {
   const given = op === 'remove' ? undefined : coerceSimple(sub, value, path);
   put(holder, attribute, merged(holder[attribute.name], { [sub.name]: given }, attribute, path));
 }
@@ -126,10 +143,12 @@ function applyToSub(holder: ScimDoc, { attribute, path }: PatchTarget, sub: Attr
  */
 function merged(existing: unknown, given: ScimDoc, attribute: AttributeDefinition, path: string): ScimDoc | undefined {
   const current = isRecord(existing) ? existing : {};
-  const base = 'value' in given && !sameValue(current.value, given.value) ? withoutDerived(current, attribute) : current;
+  const base =
+    'value' in given && !sameValue(current.value, given.value) ? withoutDerived(current, attribute) : current;
   for (const sub of attribute.subAttributes ?? []) {
     const changes = sub.name in given && base[sub.name] !== undefined && !sameValue(base[sub.name], given[sub.name]);
-    if (sub.mutability === 'immutable' && changes) throw mutability(`"${attribute.name}.${sub.name}" is immutable (${path}).`);
+    if (sub.mutability === 'immutable' && changes)
+      throw mutability(`"${attribute.name}.${sub.name}" is immutable (${path}).`);
   }
   const result = compact({ ...base, ...given });
   return Object.keys(result).length > 0 ? result : undefined;
@@ -141,7 +160,12 @@ function withoutDerived(value: ScimDoc, attribute: AttributeDefinition): ScimDoc
 }
 
 /** Replaces an element wholesale, keeping the immutable sub-attributes it already has. */
-function replaced(existing: ScimDoc, given: ScimDoc, attribute: AttributeDefinition, path: string): ScimDoc | undefined {
+function replaced(
+  existing: ScimDoc,
+  given: ScimDoc,
+  attribute: AttributeDefinition,
+  path: string,
+): ScimDoc | undefined {
   const immutable = (attribute.subAttributes ?? []).filter((sub) => sub.mutability === 'immutable');
   const kept = Object.fromEntries(immutable.map((sub) => [sub.name, existing[sub.name]]));
   return merged(compact(kept), given, attribute, path);
@@ -168,7 +192,8 @@ function addElements(list: ScimDoc[], given: ScimDoc[], attribute: AttributeDefi
   const touched: ScimDoc[] = [];
   for (const element of given) {
     const at = next.findIndex((existing) => sameElement(attribute, existing, element));
-    const written = at === -1 ? element : defined(merged(next[at], without(element, 'value'), attribute, path), 'a merged element');
+    const written =
+      at === -1 ? element : defined(merged(next[at], without(element, 'value'), attribute, path), 'a merged element');
     if (at === -1) next.push(written);
     else next[at] = written;
     touched.push(written);
@@ -189,7 +214,10 @@ function editElements(list: ScimDoc[], target: PatchTarget, op: OpName, value: u
   const filter = target.filter ?? MATCH_ALL;
   const matched = new Set(list.filter(filter.matches));
   const change = elementChange(target, op, value);
-  if (matched.size === 0) return change === undefined || unassigns(change, target) ? { list, touched: [] } : created(list, filter, change, target);
+  if (matched.size === 0)
+    return change === undefined || unassigns(change, target)
+      ? { list, touched: [] }
+      : created(list, filter, change, target);
   const touched: ScimDoc[] = [];
   const next = list.map((element) => {
     if (!matched.has(element)) return element;
@@ -208,9 +236,17 @@ function elementChange({ attribute, sub, path }: PatchTarget, op: OpName, value:
 
 const unassigns = (change: ScimDoc, { sub }: PatchTarget) => sub !== undefined && change[sub.name] === undefined;
 
-function rewritten(element: ScimDoc, change: ScimDoc | undefined, { attribute, sub, path }: PatchTarget, op: OpName): ScimDoc | undefined {
+function rewritten(
+  element: ScimDoc,
+  change: ScimDoc | undefined,
+  { attribute, sub, path }: PatchTarget,
+  op: OpName,
+): ScimDoc | undefined {
   if (change === undefined) return undefined;
-  return meaningful(attribute, sub || op === 'add' ? merged(element, change, attribute, path) : replaced(element, change, attribute, path));
+  return meaningful(
+    attribute,
+    sub || op === 'add' ? merged(element, change, attribute, path) : replaced(element, change, attribute, path),
+  );
 }
 
 /** An element of an attribute that has a `value` sub-attribute means nothing without one (an email without address). */
@@ -232,7 +268,9 @@ function settlePrimary(attribute: AttributeDefinition, { list, touched }: ListEd
   const chosen = touched.filter((element) => element.primary === true);
   if (chosen.length > 1) throw invalidValue(`At most one value of "${attribute.name}" may be primary (${path}).`);
   if (chosen.length === 0) return list;
-  return list.map((element) => (element === chosen[0] || element.primary !== true ? element : without(element, 'primary')));
+  return list.map((element) =>
+    element === chosen[0] || element.primary !== true ? element : without(element, 'primary'),
+  );
 }
 
 const without = (element: ScimDoc, key: string): ScimDoc => compact({ ...element, [key]: undefined });

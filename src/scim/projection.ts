@@ -33,15 +33,20 @@ type Decide = {
 export function project(resource: ResourceName, doc: ScimDoc, options: ProjectionOptions): ScimDoc {
   // Without lists, only a password (returned: never) could go: the common case costs nothing.
   if (!options.attributes && !options.excludedAttributes && !('password' in doc)) return doc;
-  const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
+  const decide = decider(
+    selectors(resource, options.attributes),
+    selectors(resource, options.excludedAttributes) ?? [],
+  );
   const core = coreSchema(resource);
   const result: ScimDoc = {};
   for (const [key, value] of Object.entries(doc)) {
     const urn = key === core ? undefined : resolveSchema(resource, key);
     const projected =
-      key === 'schemas' ? value
-      : urn ? projectObject(resource, urn, value, decide)
-      : projectAttribute(core, findAttribute(schemaAttributes(resource, core), key), value, decide);
+      key === 'schemas'
+        ? value
+        : urn
+          ? projectObject(resource, urn, value, decide)
+          : projectAttribute(core, findAttribute(schemaAttributes(resource, core), key), value, decide);
     if (projected !== undefined) result[key] = projected;
   }
   return result;
@@ -51,7 +56,10 @@ export function project(resource: ResourceName, doc: ScimDoc, options: Projectio
 export function returnsAttribute(resource: ResourceName, name: string, options: ProjectionOptions): boolean {
   const core = coreSchema(resource);
   const attribute = findAttribute(schemaAttributes(resource, core), name);
-  const decide = decider(selectors(resource, options.attributes), selectors(resource, options.excludedAttributes) ?? []);
+  const decide = decider(
+    selectors(resource, options.attributes),
+    selectors(resource, options.excludedAttributes) ?? [],
+  );
   return attribute !== undefined && decide.attribute(core, attribute);
 }
 
@@ -68,7 +76,8 @@ function selectors(resource: ResourceName, list: string | undefined): Selector[]
 }
 
 function decider(wanted: Selector[] | undefined, unwanted: Selector[]): Decide {
-  const touches = (s: Selector, urn: string, attribute: string) => s.urn === urn && (!s.attribute || s.attribute === attribute);
+  const touches = (s: Selector, urn: string, attribute: string) =>
+    s.urn === urn && (!s.attribute || s.attribute === attribute);
   const whole = (s: Selector, urn: string, attribute: string) => touches(s, urn, attribute) && !s.sub;
   const exact = (s: Selector, urn: string, attribute: string, sub: string | undefined) =>
     s.urn === urn && s.attribute === attribute && s.sub === sub;
@@ -94,12 +103,20 @@ function decider(wanted: Selector[] | undefined, unwanted: Selector[]): Decide {
 function projectObject(resource: ResourceName, urn: string, value: unknown, decide: Decide): ScimDoc | undefined {
   if (!isRecord(value)) return undefined;
   const attributes = schemaAttributes(resource, urn);
-  const entries = Object.entries(value).map(([key, item]) => [key, projectAttribute(urn, findAttribute(attributes, key), item, decide)]);
+  const entries = Object.entries(value).map(([key, item]) => [
+    key,
+    projectAttribute(urn, findAttribute(attributes, key), item, decide),
+  ]);
   return nonEmpty(Object.fromEntries(entries.filter(([, item]) => item !== undefined)));
 }
 
 /** Keys the schema does not know are kept in the default set and dropped once `attributes` is given. */
-function projectAttribute(urn: string, attribute: AttributeDefinition | undefined, value: unknown, decide: Decide): unknown {
+function projectAttribute(
+  urn: string,
+  attribute: AttributeDefinition | undefined,
+  value: unknown,
+  decide: Decide,
+): unknown {
   if (!attribute) return decide.keepsUnknown ? value : undefined;
   if (!decide.attribute(urn, attribute)) return undefined;
   if (attribute.type !== 'complex') return value;
@@ -110,8 +127,15 @@ function projectAttribute(urn: string, attribute: AttributeDefinition | undefine
   return items.length > 0 ? items : undefined;
 }
 
-function projectComplex(urn: string, attribute: AttributeDefinition, value: ScimDoc, decide: Decide): ScimDoc | undefined {
-  const kept = Object.entries(value).filter(([key]) => decide.sub(urn, attribute, findAttribute(attribute.subAttributes, key)));
+function projectComplex(
+  urn: string,
+  attribute: AttributeDefinition,
+  value: ScimDoc,
+  decide: Decide,
+): ScimDoc | undefined {
+  const kept = Object.entries(value).filter(([key]) =>
+    decide.sub(urn, attribute, findAttribute(attribute.subAttributes, key)),
+  );
   return nonEmpty(Object.fromEntries(kept));
 }
 

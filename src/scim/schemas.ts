@@ -15,7 +15,15 @@ export const SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:Se
 export type ResourceName = 'User' | 'Group';
 /** A SCIM resource or message as JSON. */
 export type ScimDoc = Record<string, unknown>;
-export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
+export type AttributeType =
+  | 'string'
+  | 'boolean'
+  | 'decimal'
+  | 'integer'
+  | 'dateTime'
+  | 'reference'
+  | 'binary'
+  | 'complex';
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
 export type Returned = 'always' | 'never' | 'default' | 'request';
 export type Uniqueness = 'none' | 'server' | 'global';
@@ -70,7 +78,8 @@ function complex(name: string, description: string, subAttributes: AttributeDefi
 const typed = (canonicalValues: string[], options: Options = {}) =>
   attribute('type', 'string', "A label for the value's function.", { canonicalValues, ...options });
 const primary = attribute('primary', 'boolean', 'Whether this is the preferred value; true on at most one value.');
-const display = (options: Options = {}) => attribute('display', 'string', 'A human-readable name, for display only.', options);
+const display = (options: Options = {}) =>
+  attribute('display', 'string', 'A human-readable name, for display only.', options);
 
 const ID = attribute('id', 'string', 'The identifier the service provider assigned to the resource.', {
   caseExact: true,
@@ -78,9 +87,14 @@ const ID = attribute('id', 'string', 'The identifier the service provider assign
   returned: 'always',
   uniqueness: 'server',
 });
-const EXTERNAL_ID = attribute('externalId', 'string', 'The identifier the provisioning client assigned to the resource.', {
-  caseExact: true,
-});
+const EXTERNAL_ID = attribute(
+  'externalId',
+  'string',
+  'The identifier the provisioning client assigned to the resource.',
+  {
+    caseExact: true,
+  },
+);
 const readOnlyMeta = { mutability: 'readOnly' } as const;
 const META = complex(
   'meta',
@@ -89,7 +103,11 @@ const META = complex(
     attribute('resourceType', 'string', 'The name of the resource type.', { ...readOnlyMeta, caseExact: true }),
     attribute('created', 'dateTime', 'When the resource was added.', readOnlyMeta),
     attribute('lastModified', 'dateTime', 'When the resource was last updated.', readOnlyMeta),
-    attribute('location', 'reference', 'The URI of the resource.', { ...readOnlyMeta, caseExact: true, referenceTypes: ['uri'] }),
+    attribute('location', 'reference', 'The URI of the resource.', {
+      ...readOnlyMeta,
+      caseExact: true,
+      referenceTypes: ['uri'],
+    }),
     attribute('version', 'string', 'The version (ETag) of the resource.', { ...readOnlyMeta, caseExact: true }),
   ],
   readOnlyMeta,
@@ -99,7 +117,10 @@ const META = complex(
 const COMMON_ATTRIBUTES: readonly AttributeDefinition[] = [ID, EXTERNAL_ID, META];
 
 const USER_ATTRIBUTES: readonly AttributeDefinition[] = [
-  attribute('userName', 'string', 'The unique identifier the user signs in with.', { required: true, uniqueness: 'server' }),
+  attribute('userName', 'string', 'The unique identifier the user signs in with.', {
+    required: true,
+    uniqueness: 'server',
+  }),
   complex('name', "The components of the user's name.", [
     attribute('formatted', 'string', 'The full name, formatted for display.'),
     attribute('familyName', 'string', 'The family (last) name.'),
@@ -168,7 +189,12 @@ const USER_ATTRIBUTES: readonly AttributeDefinition[] = [
   complex(
     'roles',
     'Roles of the user.',
-    [attribute('value', 'string', 'The role.'), display(), attribute('type', 'string', "A label for the role's function."), primary],
+    [
+      attribute('value', 'string', 'The role.'),
+      display(),
+      attribute('type', 'string', "A label for the role's function."),
+      primary,
+    ],
     { multiValued: true },
   ),
 ];
@@ -193,7 +219,10 @@ const GROUP_ATTRIBUTES: readonly AttributeDefinition[] = [
     'The members of the group.',
     [
       attribute('value', 'string', 'The id of the member.', { mutability: 'immutable' }),
-      attribute('$ref', 'reference', 'The URI of the member.', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
+      attribute('$ref', 'reference', 'The URI of the member.', {
+        mutability: 'immutable',
+        referenceTypes: ['User', 'Group'],
+      }),
       display(readOnlyMeta),
       typed(['User', 'Group'], { mutability: 'immutable' }),
     ],
@@ -210,16 +239,28 @@ interface SchemaDefinition {
 
 const SCHEMAS: readonly SchemaDefinition[] = [
   { id: USER, name: 'User', description: 'User Account', attributes: USER_ATTRIBUTES },
-  { id: ENTERPRISE_USER, name: 'EnterpriseUser', description: 'Enterprise User', attributes: ENTERPRISE_USER_ATTRIBUTES },
+  {
+    id: ENTERPRISE_USER,
+    name: 'EnterpriseUser',
+    description: 'Enterprise User',
+    attributes: ENTERPRISE_USER_ATTRIBUTES,
+  },
   { id: GROUP, name: 'Group', description: 'Group', attributes: GROUP_ATTRIBUTES },
 ];
 
-const RESOURCES: Record<ResourceName, { core: string; extensions: readonly string[]; endpoint: string; description: string }> = {
+const RESOURCES: Record<
+  ResourceName,
+  { core: string; extensions: readonly string[]; endpoint: string; description: string }
+> = {
   User: { core: USER, extensions: [ENTERPRISE_USER], endpoint: '/Users', description: 'User Account' },
   Group: { core: GROUP, extensions: [], endpoint: '/Groups', description: 'Group' },
 };
 
-const schemaById = (id: string) => defined(SCHEMAS.find((schema) => schema.id === id), `schema ${id}`);
+const schemaById = (id: string) =>
+  defined(
+    SCHEMAS.find((schema) => schema.id === id),
+    `schema ${id}`,
+  );
 const trimSlash = (baseUrl: string) => baseUrl.replace(/\/+$/, '');
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

@@ -1,4 +1,13 @@
-import { isRole, ROLES, type ContactValue, type DirectoryEntry, type PostalAddress, type Profile, type Role, type UserContacts } from '../domain/user.js';
+import {
+  isRole,
+  ROLES,
+  type ContactValue,
+  type DirectoryEntry,
+  type PostalAddress,
+  type Profile,
+  type Role,
+  type UserContacts,
+} from '../domain/user.js';
 import { isRecord, lowerKeys, readBoolean, readText } from './coerce.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
@@ -23,15 +32,28 @@ export interface UserWrite {
 }
 
 /** Leaves out what is not there: null, undefined, empty lists. */
-const present = (doc: ScimDoc): ScimDoc => Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)));
+const present = (doc: ScimDoc): ScimDoc =>
+  Object.fromEntries(
+    Object.entries(doc).filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && !v.length)),
+  );
 const presentOrUndefined = (doc: ScimDoc) => (Object.keys(present(doc)).length ? present(doc) : undefined);
 
 /** The SCIM User of a directory entry. */
 export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
   const { user } = r;
-  const contact = (v: ContactValue) => present({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
+  const contact = (v: ContactValue) =>
+    present({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
   const address = (a: PostalAddress) =>
-    present({ formatted: a.formatted, streetAddress: a.streetAddress, locality: a.locality, region: a.region, postalCode: a.postalCode, country: a.country, type: a.type, primary: a.primary || undefined });
+    present({
+      formatted: a.formatted,
+      streetAddress: a.streetAddress,
+      locality: a.locality,
+      region: a.region,
+      postalCode: a.postalCode,
+      country: a.country,
+      type: a.type,
+      primary: a.primary || undefined,
+    });
   return present({
     schemas: [USER, ENTERPRISE_USER],
     id: user.id,
@@ -57,15 +79,24 @@ export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
     emails: r.contacts.emails.map(contact),
     phoneNumbers: r.contacts.phoneNumbers.map(contact),
     addresses: r.contacts.addresses.map(address),
-    groups: r.groups.map((g) => ({ value: g.id, $ref: `${baseUrl}/Groups/${g.id}`, display: g.displayName, type: 'direct' })),
-    roles: [...r.roles].sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)).map((role) => present({ value: role, display: role, primary: role === user.mainRole || undefined })),
+    groups: r.groups.map((g) => ({
+      value: g.id,
+      $ref: `${baseUrl}/Groups/${g.id}`,
+      display: g.displayName,
+      type: 'direct',
+    })),
+    roles: [...r.roles]
+      .sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b))
+      .map((role) => present({ value: role, display: role, primary: role === user.mainRole || undefined })),
     [ENTERPRISE_USER]: presentOrUndefined({
       employeeNumber: user.employeeNumber,
       costCenter: user.costCenter,
       organization: r.organization,
       division: user.division,
       department: user.department,
-      manager: r.manager ? { value: r.manager.id, $ref: `${baseUrl}/Users/${r.manager.id}`, displayName: r.manager.displayName } : undefined,
+      manager: r.manager
+        ? { value: r.manager.id, $ref: `${baseUrl}/Users/${r.manager.id}`, displayName: r.manager.displayName }
+        : undefined,
     }),
     meta: {
       resourceType: 'User',
@@ -96,7 +127,12 @@ function contacts(value: unknown, name: string): ContactValue[] {
     list(value, name).map((v) => {
       const value = readText(v.value, `${name}.value`);
       if (!value) throw invalidValue(`Each of "${name}" needs a "value".`);
-      return { value, type: readText(v.type, `${name}.type`), display: readText(v.display, `${name}.display`), primary: readBoolean(v.primary, `${name}.primary`) ?? false };
+      return {
+        value,
+        type: readText(v.type, `${name}.type`),
+        display: readText(v.display, `${name}.display`),
+        primary: readBoolean(v.primary, `${name}.primary`) ?? false,
+      };
     }),
     name,
   );
@@ -144,8 +180,13 @@ export function fromScimUser(input: unknown): UserWrite {
   const enterpriseKey = ENTERPRISE_USER.toLowerCase();
   // Extension attributes may also come flattened as "urn:…:User:attribute".
   // Built with defineProperty semantics (fromEntries): a "__proto__" key stays an unknown key.
-  const flattened = Object.entries(doc).filter(([k]) => k.startsWith(`${enterpriseKey}:`)).map(([k, v]) => [k.slice(enterpriseKey.length + 1), v]);
-  const ext: ScimDoc = { ...(isRecord(doc[enterpriseKey]) ? (doc[enterpriseKey] as ScimDoc) : {}), ...Object.fromEntries(flattened) };
+  const flattened = Object.entries(doc)
+    .filter(([k]) => k.startsWith(`${enterpriseKey}:`))
+    .map(([k, v]) => [k.slice(enterpriseKey.length + 1), v]);
+  const ext: ScimDoc = {
+    ...(isRecord(doc[enterpriseKey]) ? (doc[enterpriseKey] as ScimDoc) : {}),
+    ...Object.fromEntries(flattened),
+  };
   const name = isRecord(doc.name) ? doc.name : {};
 
   const userName = readText(doc.username, 'userName');
@@ -193,8 +234,8 @@ export function userChanges(before: ScimDoc, after: ScimDoc): Record<string, [un
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     if (key === 'meta' || key === 'groups' || key === 'schemas') continue;
     const [a, b] = [before[key], after[key]];
-    if (JSON.stringify(a) !== JSON.stringify(b)) changes[key === ENTERPRISE_USER ? 'enterprise' : key] = [a ?? null, b ?? null];
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      changes[key === ENTERPRISE_USER ? 'enterprise' : key] = [a ?? null, b ?? null];
   }
   return changes;
 }
-

@@ -24,7 +24,8 @@ export function createAccessTokensService(deps: AccessTokensDeps) {
     return createLocalJWKSet({ keys: await deps.publicJwks() });
   };
   const keySet = async () => defined(await jwks.get('jwks', readKeys), 'the key set');
-  const verify = async (token: string, audience?: string) => jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
+  const verify = async (token: string, audience?: string) =>
+    jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
 
   return {
     /**

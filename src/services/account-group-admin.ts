@@ -18,7 +18,12 @@ const sorted = (ids: readonly string[]) => [...new Set(ids)].sort();
  * an account), `account_group.name_taken` 409, `account_group.in_use` 409 (it
  * has managers, unless forced).
  */
-export function createAccountGroupAdminService(deps: { transact: Transact; accountGroups: AccountGroupsRepository; accounts: AccountsRepository; audit: AuditService }) {
+export function createAccountGroupAdminService(deps: {
+  transact: Transact;
+  accountGroups: AccountGroupsRepository;
+  accounts: AccountsRepository;
+  audit: AuditService;
+}) {
   const { accountGroups, accounts, audit, transact } = deps;
 
   async function assertAccounts(ids: readonly string[], trx: Executor) {
@@ -43,7 +48,15 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
         await assertAccounts(accountIds, trx);
         const id = await accountGroups.create(input.name, trx);
         await accountGroups.setMembers(id, accountIds, trx);
-        await audit.by(by).record({ action: 'account_group.created', targetType: 'account_group', targetId: id, changes: { name: [null, input.name], accountIds: [[], accountIds] } }, trx);
+        await audit.by(by).record(
+          {
+            action: 'account_group.created',
+            targetType: 'account_group',
+            targetId: id,
+            changes: { name: [null, input.name], accountIds: [[], accountIds] },
+          },
+          trx,
+        );
         return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -54,7 +67,8 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
         assertThat(before, accountGroupNotFound);
         const diff: Record<string, [unknown, unknown]> = {};
         if (changes.name !== undefined && changes.name !== before.name) {
-          if (changes.name.toLowerCase() !== before.name.toLowerCase()) assertThat(!(await accountGroups.nameTaken(changes.name, id, trx)), nameTaken);
+          if (changes.name.toLowerCase() !== before.name.toLowerCase())
+            assertThat(!(await accountGroups.nameTaken(changes.name, id, trx)), nameTaken);
           await accountGroups.rename(id, changes.name, trx);
           diff.name = [before.name, changes.name];
         }
@@ -64,7 +78,10 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
           await accountGroups.setMembers(id, accountIds, trx);
           diff.accountIds = [sorted(before.accountIds), accountIds];
         }
-        if (Object.keys(diff).length) await audit.by(by).record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
+        if (Object.keys(diff).length)
+          await audit
+            .by(by)
+            .record({ action: 'account_group.updated', targetType: 'account_group', targetId: id, changes: diff }, trx);
         return defined(await accountGroups.findById(id, trx), 'the account group');
       }).catch(uniqueNameConflict('account_groups_name_key', nameTaken));
     },
@@ -75,13 +92,16 @@ export function createAccountGroupAdminService(deps: { transact: Transact; accou
         const group = await accountGroups.lock(id, trx);
         assertThat(group, accountGroupNotFound);
         const roleAssignments = await accountGroups.roleAssignmentCount(id, trx);
-        assertThat(
-          options.force || roleAssignments === 0,
-          () => fail('account_group.in_use', { roleAssignments }),
-        );
+        assertThat(options.force || roleAssignments === 0, () => fail('account_group.in_use', { roleAssignments }));
         const removed = await accountGroups.remove(id, trx);
         await audit.by(by).record(
-          { action: 'account_group.deleted', targetType: 'account_group', targetId: id, changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] }, details: { force: options.force, ...removed } },
+          {
+            action: 'account_group.deleted',
+            targetType: 'account_group',
+            targetId: id,
+            changes: { name: [group.name, null], accountIds: [sorted(group.accountIds), []] },
+            details: { force: options.force, ...removed },
+          },
           trx,
         );
       });

@@ -24,14 +24,19 @@ export interface AdminCaller {
 }
 
 /** Whether `userId` (in any letter case) is the operator, or the admin acting as them. */
-export const isActor = (userId: string, by: Operator) => [by.actor.id, by.actor.onBehalfOf].some((id) => id && id.toLowerCase() === userId.toLowerCase());
+export const isActor = (userId: string, by: Operator) =>
+  [by.actor.id, by.actor.onBehalfOf].some((id) => id && id.toLowerCase() === userId.toLowerCase());
 
 /**
  * Who may call `/admin/api`: a person (not a client on its own) holding a
  * Gatehouse JWT access token for the admin API resource with the `admin` scope,
  * who may still sign in. What they may do there is each endpoint's policy.
  */
-export function createAdminAuthService(deps: { accessTokens: AccessTokensService; users: UsersRepository; resource: string }) {
+export function createAdminAuthService(deps: {
+  accessTokens: AccessTokensService;
+  users: UsersRepository;
+  resource: string;
+}) {
   return {
     async authenticate(bearer: string): Promise<AdminCaller | undefined> {
       const p = await deps.accessTokens.verify(bearer, deps.resource);
@@ -47,7 +52,9 @@ export function createAdminAuthService(deps: { accessTokens: AccessTokensService
         amr: Array.isArray(p.amr) ? p.amr.map(String) : undefined,
         chained: act !== undefined,
         powers: adminPowers(user.mainRole, await deps.users.roleAssignments(user.id)),
-        actor: act?.sub ? { type: 'user', id: String(act.sub), onBehalfOf: user.id } : { type: 'user', id: user.id, name: user.email ?? user.userCode },
+        actor: act?.sub
+          ? { type: 'user', id: String(act.sub), onBehalfOf: user.id }
+          : { type: 'user', id: user.id, name: user.email ?? user.userCode },
       };
     },
   };

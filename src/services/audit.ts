@@ -39,7 +39,12 @@ export type AuditService = ReturnType<typeof createAuditService>;
  * retention setting: `purgeExpired` deletes events older than
  * `auditRetentionDays` (null keeps them for ever) and records that it did.
  */
-export function createAuditLogService(deps: { events: AuditEventsRepository; audit: AuditService; retentionDays: () => number | null; reach: UserReachService }) {
+export function createAuditLogService(deps: {
+  events: AuditEventsRepository;
+  audit: AuditService;
+  retentionDays: () => number | null;
+  reach: UserReachService;
+}) {
   return {
     page: (input: { filter: AuditFilter; limit: number; cursor?: AuditCursor }) => deps.events.page(input),
 
@@ -54,7 +59,12 @@ export function createAuditLogService(deps: { events: AuditEventsRepository; aud
       if (days === null) return { deleted: 0, before: null };
       const before = new Date(now.getTime() - days * DAY_MS);
       const deleted = await deps.events.deleteOlderThan(before);
-      if (deleted) await deps.audit.record({ actor, action: 'audit.purged', details: { deleted, before: before.toISOString(), retentionDays: days } });
+      if (deleted)
+        await deps.audit.record({
+          actor,
+          action: 'audit.purged',
+          details: { deleted, before: before.toISOString(), retentionDays: days },
+        });
       return { deleted, before };
     },
   };

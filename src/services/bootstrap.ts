@@ -24,12 +24,19 @@ export function createBootstrapService(deps: {
       const { clientId, redirectUri } = deps.selfServiceClient;
       await deps.clients.save(
         clientId,
-        { client_name: 'Gatehouse account', redirect_uris: [redirectUri], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none' },
+        {
+          client_name: 'Gatehouse account',
+          redirect_uris: [redirectUri],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'none',
+        },
         null,
         true,
       );
       for (const { indicator, scope } of deps.ownResources) {
-        if (!(await deps.resources.find(indicator))) await deps.resources.create({ indicator, scopes: [scope], accessTokenTtl: null, firstPartyOnly: true });
+        if (!(await deps.resources.find(indicator)))
+          await deps.resources.create({ indicator, scopes: [scope], accessTokenTtl: null, firstPartyOnly: true });
       }
     },
 

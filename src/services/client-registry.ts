@@ -6,7 +6,12 @@ import { randomToken } from '../util/crypto.js';
 import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 
-export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;
+export const GRANT_TYPES = [
+  'authorization_code',
+  'refresh_token',
+  'client_credentials',
+  'urn:ietf:params:oauth:grant-type:token-exchange',
+] as const;
 
 export interface NewClient {
   clientId: string;
@@ -23,7 +28,11 @@ export interface NewClient {
 }
 
 /** OIDC clients as operators register them (CLI and admin API): checked, stored, audited; the secret shown once. */
-export function createClientRegistryService(deps: { clients: ClientsRepository; resources: ResourceServersRepository; audit: AuditService }) {
+export function createClientRegistryService(deps: {
+  clients: ClientsRepository;
+  resources: ResourceServersRepository;
+  audit: AuditService;
+}) {
   return {
     list: () => deps.clients.list(),
 
@@ -34,16 +43,27 @@ export function createClientRegistryService(deps: { clients: ClientsRepository; 
       const { clientId, grantTypes, redirectUris, isPublic } = input;
       assertThat(/^[\w.:-]{1,128}$/.test(clientId), fail('client.invalid', { problem: 'client_id' }));
       assertThat(!(await deps.clients.exists(clientId)), fail('client.exists', { clientId }));
-      for (const g of grantTypes) assertThat((GRANT_TYPES as readonly string[]).includes(g), fail('client.invalid', { problem: 'grant_type', grantType: g, allowed: GRANT_TYPES }));
-      for (const u of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])]) assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
+      for (const g of grantTypes)
+        assertThat(
+          (GRANT_TYPES as readonly string[]).includes(g),
+          fail('client.invalid', { problem: 'grant_type', grantType: g, allowed: GRANT_TYPES }),
+        );
+      for (const u of [...redirectUris, ...(input.postLogoutRedirectUris ?? [])])
+        assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
       const interactive = grantTypes.includes('authorization_code');
       assertThat(!interactive || redirectUris.length > 0, fail('client.invalid', { problem: 'needs_redirect_uri' }));
       assertThat(!(isPublic && input.secret), fail('client.invalid', { problem: 'public_with_secret' }));
-      assertThat(!(isPublic && grantTypes.includes('client_credentials')), fail('client.invalid', { problem: 'public_client_credentials' }));
+      assertThat(
+        !(isPublic && grantTypes.includes('client_credentials')),
+        fail('client.invalid', { problem: 'public_client_credentials' }),
+      );
       const resourceServer = input.resourceServer ?? null;
       if (resourceServer !== null) {
         assertThat(!isPublic, fail('client.invalid', { problem: 'public_resource_server' }));
-        assertThat(Boolean(await deps.resources.find(resourceServer)), fail('client.invalid', { problem: 'unknown_resource_server', indicator: resourceServer }));
+        assertThat(
+          Boolean(await deps.resources.find(resourceServer)),
+          fail('client.invalid', { problem: 'unknown_resource_server', indicator: resourceServer }),
+        );
       }
       const secret = isPublic ? null : (input.secret ?? randomToken(32));
       const metadata: Record<string, unknown> = {
@@ -61,9 +81,19 @@ export function createClientRegistryService(deps: { clients: ClientsRepository; 
         action: 'client.created',
         targetType: 'client',
         targetId: clientId,
-        changes: { grantTypes: [null, grantTypes], firstParty: [null, input.firstParty], ...(resourceServer ? { resourceServer: [null, resourceServer] } : {}) },
+        changes: {
+          grantTypes: [null, grantTypes],
+          firstParty: [null, input.firstParty],
+          ...(resourceServer ? { resourceServer: [null, resourceServer] } : {}),
+        },
       });
-      return { client_id: clientId, ...(secret ? { client_secret: secret } : {}), first_party: input.firstParty, ...(resourceServer ? { resource_server: resourceServer } : {}), ...metadata };
+      return {
+        client_id: clientId,
+        ...(secret ? { client_secret: secret } : {}),
+        first_party: input.firstParty,
+        ...(resourceServer ? { resource_server: resourceServer } : {}),
+        ...metadata,
+      };
     },
   };
 }

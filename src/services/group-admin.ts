@@ -19,14 +19,25 @@ const SCOPED_MEMBERS_MAX = 10_000;
  * the user's side (`PUT /users/{id}/groups`); a group lists the members the
  * caller may reach. Errors: `group.not_found` 404, `group.name_taken` 409.
  */
-export function createGroupAdminService(deps: { transact: Transact; groups: GroupsRepository; search: UserSearch; audit: AuditService }) {
+export function createGroupAdminService(deps: {
+  transact: Transact;
+  groups: GroupsRepository;
+  search: UserSearch;
+  audit: AuditService;
+}) {
   const { groups, audit, transact } = deps;
 
   /** The group's members (not deleted) within the caller's reach. */
   async function membersFor(id: string, by: Operator): Promise<GroupMember[]> {
     const members = (await groups.members([id])).get(id) ?? [];
     if (by.powers.scope.all || !members.length) return members;
-    const page = await deps.search.page({ filter: { groupId: id }, scope: by.powers.scope, sort: { key: 'createdAt', descending: false }, limit: SCOPED_MEMBERS_MAX, withTotal: false });
+    const page = await deps.search.page({
+      filter: { groupId: id },
+      scope: by.powers.scope,
+      sort: { key: 'createdAt', descending: false },
+      limit: SCOPED_MEMBERS_MAX,
+      withTotal: false,
+    });
     const reachable = new Set(page.users.map((u) => u.id));
     return members.filter((m) => reachable.has(m.id));
   }
@@ -45,21 +56,34 @@ export function createGroupAdminService(deps: { transact: Transact; groups: Grou
         assertThat(!(await groups.displayNameTaken(input.displayName, null, trx)), nameTaken);
         const made = await groups.create({ displayName: input.displayName, externalId: input.externalId ?? null }, trx);
         await audit.by(by).record(
-          { action: 'group.created', targetType: 'group', targetId: made.id, changes: { displayName: [null, made.displayName], ...(made.externalId ? { externalId: [null, made.externalId] } : {}) } },
+          {
+            action: 'group.created',
+            targetType: 'group',
+            targetId: made.id,
+            changes: {
+              displayName: [null, made.displayName],
+              ...(made.externalId ? { externalId: [null, made.externalId] } : {}),
+            },
+          },
           trx,
         );
         return made;
       }).catch(uniqueNameConflict('groups_display_name_key', nameTaken));
     },
 
-    async update(id: string, changes: { displayName?: string; externalId?: string | null }, by: Operator): Promise<Group> {
+    async update(
+      id: string,
+      changes: { displayName?: string; externalId?: string | null },
+      by: Operator,
+    ): Promise<Group> {
       return transact(async (trx) => {
         const before = await groups.lock(id, trx);
         assertThat(before, groupNotFound);
         const displayName = changes.displayName ?? before.displayName;
         const externalId = changes.externalId === undefined ? before.externalId : changes.externalId;
         if (displayName === before.displayName && externalId === before.externalId) return before;
-        if (displayName.toLowerCase() !== before.displayName.toLowerCase()) assertThat(!(await groups.displayNameTaken(displayName, id, trx)), nameTaken);
+        if (displayName.toLowerCase() !== before.displayName.toLowerCase())
+          assertThat(!(await groups.displayNameTaken(displayName, id, trx)), nameTaken);
         const after = await groups.update(id, { displayName, externalId }, trx);
         const diff: Record<string, [unknown, unknown]> = {};
         if (before.displayName !== after.displayName) diff.displayName = [before.displayName, after.displayName];
@@ -77,7 +101,13 @@ export function createGroupAdminService(deps: { transact: Transact; groups: Grou
         const members = (await groups.members([id], trx)).get(id) ?? [];
         await groups.remove(id, trx);
         await audit.by(by).record(
-          { action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] }, details: { members: members.length } },
+          {
+            action: 'group.deleted',
+            targetType: 'group',
+            targetId: id,
+            changes: { displayName: [group.displayName, null] },
+            details: { members: members.length },
+          },
           trx,
         );
       });

@@ -17,7 +17,9 @@ export function createHousekeepingService(deps: { atStart: (() => Promise<unknow
     /** Runs the start tasks, then starts `more` (chores of the HTTP side, such as key reloads) and the container's chores. */
     async start(more: Chore[] = []): Promise<void> {
       for (const task of deps.atStart) await task();
-      timers = [...more, ...deps.chores].map((c) => setInterval(() => c.run().catch((err) => deps.log.error({ err }, c.failure)), c.everyMs));
+      timers = [...more, ...deps.chores].map((c) =>
+        setInterval(() => c.run().catch((err) => deps.log.error({ err }, c.failure)), c.everyMs),
+      );
     },
     stop(): void {
       for (const t of timers) clearInterval(t);

@@ -49,7 +49,12 @@ export function createIdentityService(deps: IdentityDeps) {
   }
 
   /** The policy, then the history; throws `password.*` with a readable message. */
-  async function checkPassword(password: string, person: { email?: string | null; givenName?: string | null; familyName?: string | null }, userId?: string, trx?: Executor) {
+  async function checkPassword(
+    password: string,
+    person: { email?: string | null; givenName?: string | null; familyName?: string | null },
+    userId?: string,
+    trx?: Executor,
+  ) {
     const policy = deps.passwordPolicy();
     const violation = evaluatePassword(
       password,
@@ -74,19 +79,49 @@ export function createIdentityService(deps: IdentityDeps) {
   /** Ends every session, grant and token of the user (they may no longer sign in). */
   const endSessions = (userId: string) => deps.payloads.revokeAccount(userId);
 
-  async function writeStatus(userId: string, status: Status, actor: Actor, ip: string | null, trx: Executor): Promise<User> {
+  async function writeStatus(
+    userId: string,
+    status: Status,
+    actor: Actor,
+    ip: string | null,
+    trx: Executor,
+  ): Promise<User> {
     const result = await users.setStatus(userId, status, trx);
     assertThat(result, fail('user.not_found'));
-    await audit.record({ actor, ip, action: 'user.status_changed', targetType: 'user', targetId: userId, changes: { status: [result.before, status] } }, trx);
+    await audit.record(
+      {
+        actor,
+        ip,
+        action: 'user.status_changed',
+        targetType: 'user',
+        targetId: userId,
+        changes: { status: [result.before, status] },
+      },
+      trx,
+    );
     return result.user;
   }
 
   /** Stores a password that `checkPassword` has already accepted. */
-  async function storeCheckedPassword(userId: string, password: string, actor: Actor, options: { reset: boolean; ip?: string | null }): Promise<void> {
+  async function storeCheckedPassword(
+    userId: string,
+    password: string,
+    actor: Actor,
+    options: { reset: boolean; ip?: string | null },
+  ): Promise<void> {
     const hash = await hasher.hash(password);
     await deps.transact(async (trx) => {
       await credentials.setPassword(userId, hash, { unlock: options.reset }, trx);
-      await audit.record({ actor, ip: options.ip ?? null, action: options.reset ? 'user.password_reset' : 'user.password_changed', targetType: 'user', targetId: userId }, trx);
+      await audit.record(
+        {
+          actor,
+          ip: options.ip ?? null,
+          action: options.reset ? 'user.password_reset' : 'user.password_changed',
+          targetType: 'user',
+          targetId: userId,
+        },
+        trx,
+      );
     });
     if (options.reset) await endSessions(userId);
   }
@@ -100,8 +135,10 @@ export function createIdentityService(deps: IdentityDeps) {
       if (input.password) await checkPassword(input.password, input);
       const passwordHash = input.password ? await hasher.hash(input.password) : null;
       return deps.transact(async (trx) => {
-        if (input.email && !deps.duplicateEmails()) assertThat(!(await users.isTaken('email', input.email, trx)), fail('user.email_taken'));
-        if (input.userCode) assertThat(!(await users.isTaken('user_code', input.userCode, trx)), fail('user.user_code_taken'));
+        if (input.email && !deps.duplicateEmails())
+          assertThat(!(await users.isTaken('email', input.email, trx)), fail('user.email_taken'));
+        if (input.userCode)
+          assertThat(!(await users.isTaken('user_code', input.userCode, trx)), fail('user.user_code_taken'));
         const user = await users.create(
           {
             userCode: input.userCode || (await freeUserCode(trx)),
@@ -118,7 +155,22 @@ export function createIdentityService(deps: IdentityDeps) {
           },
           trx,
         );
-        await audit.record({ actor, action: 'user.created', targetType: 'user', targetId: user.id, ip, changes: { status: [null, user.status], mainRole: [null, user.mainRole], email: [null, user.email], userCode: [null, user.userCode] } }, trx);
+        await audit.record(
+          {
+            actor,
+            action: 'user.created',
+            targetType: 'user',
+            targetId: user.id,
+            ip,
+            changes: {
+              status: [null, user.status],
+              mainRole: [null, user.mainRole],
+              email: [null, user.email],
+              userCode: [null, user.userCode],
+            },
+          },
+          trx,
+        );
         return user;
       });
     },
@@ -135,7 +187,12 @@ export function createIdentityService(deps: IdentityDeps) {
      * Sets a password under the policy. `reset` marks a completed password reset:
      * it lifts a lock and ends the user's sessions.
      */
-    async setPassword(userId: string, password: string, actor: Actor, options: { reset: boolean; ip?: string | null }): Promise<void> {
+    async setPassword(
+      userId: string,
+      password: string,
+      actor: Actor,
+      options: { reset: boolean; ip?: string | null },
+    ): Promise<void> {
       const user = await users.findById(userId);
       assertThat(user, fail('user.not_found'));
       await checkPassword(password, user, user.id);

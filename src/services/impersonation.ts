@@ -42,7 +42,6 @@ export interface TargetFacts {
 /** An interactive impersonation link is good for this long, once. */
 export const TICKET_TTL_SECONDS = 120;
 
-
 /**
  * Admins acting as users (SPEC "Impersonation"): the rules applied to fresh
  * facts, the records, the audit trail, and revocation of what an impersonation made.
@@ -60,7 +59,13 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     ip,
     details: { impersonationId: i.id, kind: i.kind, clientId: i.clientId, ...details },
   });
-  const record = (action: string, i: Subject, ip: string | null, details: Record<string, unknown> = {}, trx?: Executor) => audit.record(event(action, i, ip, details), trx);
+  const record = (
+    action: string,
+    i: Subject,
+    ip: string | null,
+    details: Record<string, unknown> = {},
+    trx?: Executor,
+  ) => audit.record(event(action, i, ip, details), trx);
 
   /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
   async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
@@ -68,8 +73,20 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     const facts = target && { user: target.user, roleNames: [...new Set(target.assignments.map((a) => a.role))] };
     const refused = actor
       ? evaluateImpersonation(
-          { id: actor.user.id, status: actor.user.status, mainRole: actor.user.mainRole, assignments: actor.assignments, amr: requester.amr, chained: requester.chained },
-          facts && { id: facts.user.id, status: facts.user.status, mainRole: facts.user.mainRole, roleNames: facts.roleNames },
+          {
+            id: actor.user.id,
+            status: actor.user.status,
+            mainRole: actor.user.mainRole,
+            assignments: actor.assignments,
+            amr: requester.amr,
+            chained: requester.chained,
+          },
+          facts && {
+            id: facts.user.id,
+            status: facts.user.status,
+            mainRole: facts.user.mainRole,
+            roleNames: facts.roleNames,
+          },
           { mfaRequiredRoles: deps.mfaRequiredRoles() },
         )
       : 'impersonation.not_allowed';
@@ -79,7 +96,10 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
   /** After impersonations ended (in `trx`): revokes the exchanged tokens' grants and audits each. */
   async function ended(list: Impersonation[], ip: string | null, trx: Executor): Promise<void> {
-    await deps.payloads.revokeGrants(list.flatMap((i) => (i.grantId ? [i.grantId] : [])), trx);
+    await deps.payloads.revokeGrants(
+      list.flatMap((i) => (i.grantId ? [i.grantId] : [])),
+      trx,
+    );
     for (const i of list) await record('impersonation.stopped', i, ip, { reason: i.endedReason }, trx);
   }
 
@@ -93,25 +113,51 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     },
 
     /** Records a token exchange (the grant is made); returns what the token will say. */
-    async recordExchange(input: { actorId: string; targetId: string; clientId: string; grantId: string; sessionUid: string | null; expiresAt: Date; scope: string; ip: string | null }): Promise<ActingAdmin> {
+    async recordExchange(input: {
+      actorId: string;
+      targetId: string;
+      clientId: string;
+      grantId: string;
+      sessionUid: string | null;
+      expiresAt: Date;
+      scope: string;
+      ip: string | null;
+    }): Promise<ActingAdmin> {
       // The record and its audit row in one statement; the token is issued only after it.
       const id = randomUUID();
-      const audited = event('impersonation.token_exchanged', { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope });
+      const audited = event(
+        'impersonation.token_exchanged',
+        { id, kind: 'exchange', actorId: input.actorId, targetId: input.targetId, clientId: input.clientId },
+        input.ip,
+        { scope: input.scope },
+      );
       const made = await impersonations.createExchange({ ...input, id, now: clock.now() }, audited);
       return { impersonationId: made.id, actorId: made.actorId, expiresAt: made.expiresAt };
     },
 
     /** A token issued while an admin acts as a user (interactive impersonation). */
-    async tokenIssued(acting: ActingAdmin, input: { targetId: string; clientId: string; scope: string | undefined; ip: string | null }): Promise<void> {
+    async tokenIssued(
+      acting: ActingAdmin,
+      input: { targetId: string; clientId: string; scope: string | undefined; ip: string | null },
+    ): Promise<void> {
       const { impersonationId: id, actorId } = acting;
-      await record('impersonation.token_issued', { id, kind: 'interactive', actorId, targetId: input.targetId, clientId: input.clientId }, input.ip, { scope: input.scope });
+      await record(
+        'impersonation.token_issued',
+        { id, kind: 'interactive', actorId, targetId: input.targetId, clientId: input.clientId },
+        input.ip,
+        { scope: input.scope },
+      );
     },
 
     /**
      * The impersonation a token (or an authorization on a session) belongs to:
      * undefined when none, 'ended' when it has ended or expired (then no token may be issued).
      */
-    async forToken(input: { accountId: string; grantId?: string; sessionUid?: string }): Promise<ActingAdmin | 'ended' | undefined> {
+    async forToken(input: {
+      accountId: string;
+      grantId?: string;
+      sessionUid?: string;
+    }): Promise<ActingAdmin | 'ended' | undefined> {
       const found = await impersonations.findForToken(input);
       if (!found) return undefined;
       if (found.endedAt || found.expiresAt <= clock.now()) return 'ended';
@@ -119,18 +165,33 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     },
 
     /** A single-use link that starts an interactive impersonation in the requester's own browser. */
-    async createTicket(requester: Requester & { clientId: string | null }, targetId: string, ip: string | null): Promise<{ url: string; expiresAt: Date; impersonationId: string }> {
+    async createTicket(
+      requester: Requester & { clientId: string | null },
+      targetId: string,
+      ip: string | null,
+    ): Promise<{ url: string; expiresAt: Date; impersonationId: string }> {
       const target = await authorize(requester, targetId);
       const ticket = randomToken(32);
       const row = await transact(async (trx) => {
         const made = await impersonations.createTicket(
-          { actorId: requester.userId, targetId: target.user.id, clientId: requester.clientId, ticketHash: hashToken(ticket), now: clock.now(), ticketExpiresAt: later(TICKET_TTL_SECONDS) },
+          {
+            actorId: requester.userId,
+            targetId: target.user.id,
+            clientId: requester.clientId,
+            ticketHash: hashToken(ticket),
+            now: clock.now(),
+            ticketExpiresAt: later(TICKET_TTL_SECONDS),
+          },
           trx,
         );
         await record('impersonation.requested', made, ip, {}, trx);
         return made;
       });
-      return { url: `${deps.issuer}/impersonation/start?ticket=${encodeURIComponent(ticket)}`, expiresAt: row.expiresAt, impersonationId: row.id };
+      return {
+        url: `${deps.issuer}/impersonation/start?ticket=${encodeURIComponent(ticket)}`,
+        expiresAt: row.expiresAt,
+        impersonationId: row.id,
+      };
     },
 
     /**
@@ -138,7 +199,11 @@ export function createImpersonationService(deps: ImpersonationDeps) {
      * requester's own (signed in, not acting as anyone); the rules are applied again
      * to that session's sign-in. Throws `impersonation.*`.
      */
-    async start(ticket: string, session: { uid: string; accountId: string | undefined; amr: readonly string[] | undefined }, ip: string | null): Promise<Impersonation> {
+    async start(
+      ticket: string,
+      session: { uid: string; accountId: string | undefined; amr: readonly string[] | undefined },
+      ip: string | null,
+    ): Promise<Impersonation> {
       const hash = hashToken(ticket);
       const found = await impersonations.findTicket(hash, clock.now());
       assertThat(found, () => fail('impersonation.invalid_ticket'));
@@ -147,7 +212,16 @@ export function createImpersonationService(deps: ImpersonationDeps) {
       assertThat(session.accountId === found.actorId, fail('impersonation.wrong_session'));
       await authorize({ userId: found.actorId, amr: session.amr, chained: false }, found.targetId);
       return transact(async (trx) => {
-        const started = await impersonations.redeemTicket({ ticketHash: hash, actorId: found.actorId, sessionUid: session.uid, now: clock.now(), expiresAt: later(deps.ttlSeconds()) }, trx);
+        const started = await impersonations.redeemTicket(
+          {
+            ticketHash: hash,
+            actorId: found.actorId,
+            sessionUid: session.uid,
+            now: clock.now(),
+            expiresAt: later(deps.ttlSeconds()),
+          },
+          trx,
+        );
         assertThat(started, () => fail('impersonation.invalid_ticket'));
         await record('impersonation.started', started, ip, { expiresAt: started.expiresAt.toISOString() }, trx);
         return started;
@@ -168,7 +242,12 @@ export function createImpersonationService(deps: ImpersonationDeps) {
      * (the grants the session made while acting). Returns it, for the caller to give
      * the session back to its admin; undefined when none was running.
      */
-    async stop(sessionUid: string, reason: Extract<ImpersonationEndReason, 'stopped' | 'expired'>, grantIds: string[], ip: string | null): Promise<Impersonation | undefined> {
+    async stop(
+      sessionUid: string,
+      reason: Extract<ImpersonationEndReason, 'stopped' | 'expired'>,
+      grantIds: string[],
+      ip: string | null,
+    ): Promise<Impersonation | undefined> {
       const active = await impersonations.activeOnSession(sessionUid);
       if (!active) return undefined;
       return transact(async (trx) => {
@@ -182,7 +261,9 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
     /** A session ended (sign-out): what ran on it and what its tokens were exchanged for ends too. */
     async sessionEnded(sessionUid: string, ip: string | null): Promise<void> {
-      await transact(async (trx) => ended(await impersonations.endForSession(sessionUid, 'signed_out', clock.now(), trx), ip, trx));
+      await transact(async (trx) =>
+        ended(await impersonations.endForSession(sessionUid, 'signed_out', clock.now(), trx), ip, trx),
+      );
     },
   };
 }

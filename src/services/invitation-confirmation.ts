@@ -24,8 +24,12 @@ export function createInvitationConfirmationService(deps: {
     await deps.transact(async (trx) => {
       if (!(await deps.invitations.confirmByLink(done.userId, done.tokenHash, deps.clock.now(), trx))) return;
       const actor: Actor = { type: 'user', id: done.userId };
-      await deps.audit.record({ actor, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId }, trx);
-      if ((await deps.users.lock(done.userId, trx))?.status === 'pending') await deps.identity.writeStatus(done.userId, 'active', actor, null, trx);
+      await deps.audit.record(
+        { actor, action: 'user.invitation_confirmed', targetType: 'user', targetId: done.userId },
+        trx,
+      );
+      if ((await deps.users.lock(done.userId, trx))?.status === 'pending')
+        await deps.identity.writeStatus(done.userId, 'active', actor, null, trx);
     });
   };
 }

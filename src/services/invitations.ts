@@ -75,14 +75,32 @@ export function createInvitationsService(deps: {
     if (!user?.email || !invitable(user)) {
       await deps.transact(async (trx) => {
         await invitations.remove(userId, trx);
-        await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invitation_dropped', targetType: 'user', targetId: userId, details: { reason: user ? (user.email ? user.status : 'no_email') : 'no_user' } }, trx);
+        await deps.audit.record(
+          {
+            actor: INVITATIONS_ACTOR,
+            action: 'user.invitation_dropped',
+            targetType: 'user',
+            targetId: userId,
+            details: { reason: user ? (user.email ? user.status : 'no_email') : 'no_user' },
+          },
+          trx,
+        );
       });
       return false;
     }
     const link = await deps.resets.issue(user.id, user.email, linkOptions);
     await deps.transact(async (trx) => {
       await invitations.setLink(user.id, link.tokenHash, trx);
-      await deps.audit.record({ actor: INVITATIONS_ACTOR, action: 'user.invited', targetType: 'user', targetId: user.id, details: { scheduledAt: scheduledAt?.toISOString() ?? null } }, trx);
+      await deps.audit.record(
+        {
+          actor: INVITATIONS_ACTOR,
+          action: 'user.invited',
+          targetType: 'user',
+          targetId: user.id,
+          details: { scheduledAt: scheduledAt?.toISOString() ?? null },
+        },
+        trx,
+      );
     });
     return true;
   }
@@ -103,7 +121,15 @@ export function createInvitationsService(deps: {
         await deps.transact(async (trx) => {
           await deps.reach(userId, by, { change: true, lock: true }, trx);
           await invitations.schedule(userId, at, invitedBy, trx);
-          await deps.audit.by(by).record({ action: 'user.invitation_scheduled', targetType: 'user', targetId: userId, details: { scheduledAt: at.toISOString() } }, trx);
+          await deps.audit.by(by).record(
+            {
+              action: 'user.invitation_scheduled',
+              targetType: 'user',
+              targetId: userId,
+              details: { scheduledAt: at.toISOString() },
+            },
+            trx,
+          );
         });
         return standing(user);
       }
@@ -121,7 +147,9 @@ export function createInvitationsService(deps: {
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         assertThat(await invitations.cancelScheduled(userId, trx), fail('invitation.not_scheduled'));
-        await deps.audit.by(by).record({ action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
+        await deps.audit
+          .by(by)
+          .record({ action: 'user.invitation_cancelled', targetType: 'user', targetId: userId }, trx);
       });
     },
 
@@ -139,7 +167,9 @@ export function createInvitationsService(deps: {
           if (await sendClaimed(userId, scheduledAt)) sent++;
         } catch (err) {
           deps.log.error({ err, userId }, 'invitations.send_failed');
-          await invitations.release(userId).catch((e) => deps.log.error({ err: e, userId }, 'invitations.release_failed'));
+          await invitations
+            .release(userId)
+            .catch((e) => deps.log.error({ err: e, userId }, 'invitations.release_failed'));
         }
       }
       return sent;

@@ -9,6 +9,9 @@ import type { UserRelationsRepository } from '../repositories/user-relations.js'
  * may not sign in), in its transaction: someone must be left who can change the
  * security settings, clients and SCIM tokens.
  */
-export async function assertSuperAdminRemains(relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>, trx: Executor): Promise<void> {
+export async function assertSuperAdminRemains(
+  relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>,
+  trx: Executor,
+): Promise<void> {
   assertThat((await relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx)) > 0, fail('user.last_super_admin'));
 }

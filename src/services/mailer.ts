@@ -13,7 +13,13 @@ export interface Mail {
 export const OUTBOX_RETENTION_MS = 24 * 3600 * 1000;
 
 /** SMTP through nodemailer when `SMTP_URL` is set; the dev outbox table otherwise (kept 24 hours: `purgeOutbox`). */
-export function createMailerService(deps: { smtpUrl?: string; from: string; outbox: MailOutboxRepository; log: Logger; clock: Clock }) {
+export function createMailerService(deps: {
+  smtpUrl?: string;
+  from: string;
+  outbox: MailOutboxRepository;
+  log: Logger;
+  clock: Clock;
+}) {
   const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : null;
   return {
     /** The dev outbox's latest mails (the CLI's `mail list`). */

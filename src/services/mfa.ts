@@ -85,7 +85,8 @@ export function createMfaService(deps: MfaDeps) {
     const settings = deps.lockout();
     const now = clock.now();
     let slot = await attempts.reserve(userId, settings.maxAttempts);
-    if (slot === null && (await attempts.unlockExpired(userId, now))) slot = await attempts.reserve(userId, settings.maxAttempts);
+    if (slot === null && (await attempts.unlockExpired(userId, now)))
+      slot = await attempts.reserve(userId, settings.maxAttempts);
     if (slot === null) return LOCKED;
 
     let ok = false;
@@ -94,7 +95,14 @@ export function createMfaService(deps: MfaDeps) {
     } finally {
       if (!ok && failureLocks(slot, settings)) {
         await attempts.lock(userId, lockUntil(settings, now));
-        await audit.record({ actor: { type: 'system' }, action: 'user.mfa_locked', targetType: 'user', targetId: userId, ip, details: { failedAttempts: slot } });
+        await audit.record({
+          actor: { type: 'system' },
+          action: 'user.mfa_locked',
+          targetType: 'user',
+          targetId: userId,
+          ip,
+          details: { failedAttempts: slot },
+        });
       }
     }
     if (!ok) return INVALID;
@@ -105,14 +113,19 @@ export function createMfaService(deps: MfaDeps) {
   return {
     guard,
 
-    async summary(userId: string): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number; locked: boolean }> {
+    async summary(
+      userId: string,
+    ): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number; locked: boolean }> {
       const s = await factors.summary(userId);
       const locked = evaluateMfaLock(s, deps.lockout(), clock.now()) === 'locked';
       return { totp: s.totp, passkeys: s.passkeys, recoveryCodesLeft: s.recoveryCodesLeft, locked };
     },
 
     /** A new secret, pending until a code confirms it; replaces an earlier pending one. */
-    async startTotpEnrolment(userId: string, accountName: string): Promise<{ secret: string; uri: string; qrDataUrl: string }> {
+    async startTotpEnrolment(
+      userId: string,
+      accountName: string,
+    ): Promise<{ secret: string; uri: string; qrDataUrl: string }> {
       const secret = newTotpSecret();
       const stored = await totp.startPending(userId, deps.totpBox.seal(secret, userId));
       assertThat(stored, fail('mfa.totp_exists'));
@@ -123,7 +136,9 @@ export function createMfaService(deps: MfaDeps) {
      * The pending enrolment again (after a wrong code), named by the user's email
      * or userCode; undefined when none is pending.
      */
-    async currentTotpEnrolment(userId: string): Promise<{ secret: string; uri: string; qrDataUrl: string } | undefined> {
+    async currentTotpEnrolment(
+      userId: string,
+    ): Promise<{ secret: string; uri: string; qrDataUrl: string } | undefined> {
       const factor = await totp.forVerification(userId);
       if (!factor || factor.confirmedAt) return undefined;
       const user = await deps.users.findById(userId);
@@ -139,7 +154,10 @@ export function createMfaService(deps: MfaDeps) {
         if (step === null) return false;
         return transact(async (trx) => {
           if (!(await totp.confirm(userId, factor.secretSealed, step, trx))) return false;
-          await audit.record({ actor: self(userId), action: 'mfa.totp_enrolled', targetType: 'user', targetId: userId, ip }, trx);
+          await audit.record(
+            { actor: self(userId), action: 'mfa.totp_enrolled', targetType: 'user', targetId: userId, ip },
+            trx,
+          );
           return true;
         });
       });
@@ -157,7 +175,8 @@ export function createMfaService(deps: MfaDeps) {
 
     async removeTotp(userId: string, actor: Actor): Promise<void> {
       await transact(async (trx) => {
-        if (await totp.remove(userId, trx)) await audit.record({ actor, action: 'mfa.totp_removed', targetType: 'user', targetId: userId }, trx);
+        if (await totp.remove(userId, trx))
+          await audit.record({ actor, action: 'mfa.totp_removed', targetType: 'user', targetId: userId }, trx);
       });
     },
 
@@ -167,8 +186,21 @@ export function createMfaService(deps: MfaDeps) {
       while (codes.size < RECOVERY_CODE_COUNT) codes.add(newRecoveryCode());
       const list = [...codes];
       await transact(async (trx) => {
-        await recoveryCodes.replace(userId, list.map((c) => hashRecoveryCode(defined(normaliseRecoveryCode(c), 'a new recovery code'))), trx);
-        await audit.record({ actor, action: 'mfa.recovery_codes_created', targetType: 'user', targetId: userId, details: { count: list.length } }, trx);
+        await recoveryCodes.replace(
+          userId,
+          list.map((c) => hashRecoveryCode(defined(normaliseRecoveryCode(c), 'a new recovery code'))),
+          trx,
+        );
+        await audit.record(
+          {
+            actor,
+            action: 'mfa.recovery_codes_created',
+            targetType: 'user',
+            targetId: userId,
+            details: { count: list.length },
+          },
+          trx,
+        );
       });
       return list;
     },
@@ -180,7 +212,10 @@ export function createMfaService(deps: MfaDeps) {
         if (!normalised) return false;
         return transact(async (trx) => {
           if (!(await recoveryCodes.consume(userId, hashRecoveryCode(normalised), trx))) return false;
-          await audit.record({ actor: self(userId), action: 'mfa.recovery_code_used', targetType: 'user', targetId: userId, ip }, trx);
+          await audit.record(
+            { actor: self(userId), action: 'mfa.recovery_code_used', targetType: 'user', targetId: userId, ip },
+            trx,
+          );
           return true;
         });
       });
@@ -191,7 +226,10 @@ export function createMfaService(deps: MfaDeps) {
       await transact(async (trx) => {
         const removed = await factors.removeAll(userId, trx);
         await attempts.clear(userId, trx);
-        await audit.record({ actor, action: 'mfa.reset', targetType: 'user', targetId: userId, details: { removed } }, trx);
+        await audit.record(
+          { actor, action: 'mfa.reset', targetType: 'user', targetId: userId, details: { removed } },
+          trx,
+        );
       });
     },
   };

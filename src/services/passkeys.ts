@@ -27,7 +27,9 @@ export interface Passkey {
   backedUp: boolean;
 }
 
-export type PasskeyOutcome = { ok: true; userId: string; userVerified: boolean } | { ok: false; code: 'passkey.invalid' };
+export type PasskeyOutcome =
+  | { ok: true; userId: string; userVerified: boolean }
+  | { ok: false; code: 'passkey.invalid' };
 
 export interface PasskeysDeps {
   transact: <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
@@ -67,7 +69,8 @@ function challengeOf(response: { response?: { clientDataJSON?: unknown } }): str
   try {
     const json = response.response?.clientDataJSON;
     if (typeof json !== 'string') return undefined;
-    const challenge = (JSON.parse(Buffer.from(json, 'base64url').toString('utf8')) as { challenge?: unknown }).challenge;
+    const challenge = (JSON.parse(Buffer.from(json, 'base64url').toString('utf8')) as { challenge?: unknown })
+      .challenge;
     return typeof challenge === 'string' && challenge.length > 0 && challenge.length <= 256 ? challenge : undefined;
   } catch {
     return undefined;
@@ -78,7 +81,9 @@ function challengeOf(response: { response?: { clientDataJSON?: unknown } }): str
 function cleanName(name: unknown): string {
   const value = typeof name === 'string' ? name.replace(/\s+/g, ' ').trim() : '';
   assertThat(!/\p{Cc}/u.test(value), () => fail('passkey.invalid_name', { problem: 'control_characters' }));
-  assertThat([...value].length <= PASSKEY_NAME_MAX, () => fail('passkey.invalid_name', { problem: 'too_long', max: PASSKEY_NAME_MAX }));
+  assertThat([...value].length <= PASSKEY_NAME_MAX, () =>
+    fail('passkey.invalid_name', { problem: 'too_long', max: PASSKEY_NAME_MAX }),
+  );
   return value;
 }
 
@@ -105,7 +110,11 @@ export function createPasskeysService(deps: PasskeysDeps) {
   return {
     list: async (userId: string): Promise<Passkey[]> => (await credentials.listByUser(userId)).map(toPasskey),
 
-    async registrationOptions(user: { id: string; userCode: string; displayName: string }): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    async registrationOptions(user: {
+      id: string;
+      userCode: string;
+      displayName: string;
+    }): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await credentials.listByUser(user.id);
       const options = await generateRegistrationOptions({
         rpName: rp.name,
@@ -123,7 +132,13 @@ export function createPasskeysService(deps: PasskeysDeps) {
       return options;
     },
 
-    async register(userId: string, response: RegistrationResponseJSON, name: string, actor: Actor, ip: string | null = null): Promise<Passkey> {
+    async register(
+      userId: string,
+      response: RegistrationResponseJSON,
+      name: string,
+      actor: Actor,
+      ip: string | null = null,
+    ): Promise<Passkey> {
       const wanted = cleanName(name);
       const challenge = challengeOf(response);
       assertThat(challenge, invalidRegistration);
@@ -158,7 +173,14 @@ export function createPasskeysService(deps: PasskeysDeps) {
         );
         assertThat(saved, () => fail('passkey.already_registered'));
         await deps.audit.record(
-          { actor, ip, action: 'mfa.passkey_registered', targetType: 'user', targetId: userId, details: { passkeyId: saved.id, name: saved.name, deviceType: saved.deviceType, aaguid: saved.aaguid } },
+          {
+            actor,
+            ip,
+            action: 'mfa.passkey_registered',
+            targetType: 'user',
+            targetId: userId,
+            details: { passkeyId: saved.id, name: saved.name, deviceType: saved.deviceType, aaguid: saved.aaguid },
+          },
           trx,
         );
         return toPasskey(saved);
@@ -195,20 +217,30 @@ export function createPasskeysService(deps: PasskeysDeps) {
       if (!stored || (expectedUserId !== undefined && stored.userId !== expectedUserId)) return INVALID;
       // A passkey alone names its user (WebAuthn §7.2 step 6): the handle must be there and be the owner's.
       const handle = response.response?.userHandle;
-      if (handle ? handle !== Buffer.from(userHandle(stored.userId)).toString('base64url') : issued.userId === null) return INVALID;
+      if (handle ? handle !== Buffer.from(userHandle(stored.userId)).toString('base64url') : issued.userId === null)
+        return INVALID;
 
       const verification = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,
         expectedOrigin: rp.origin,
         expectedRPID: rp.id,
-        credential: { id: stored.credentialId, publicKey: stored.publicKey, counter: stored.counter, transports: stored.transports },
+        credential: {
+          id: stored.credentialId,
+          publicKey: stored.publicKey,
+          counter: stored.counter,
+          transports: stored.transports,
+        },
         requireUserVerification: issued.userId === null,
       }).catch(() => undefined);
       if (!verification?.verified) return INVALID;
       const info = verification.authenticationInfo;
 
-      const recorded = await credentials.recordUse(stored.id, stored.counter, { counter: info.newCounter, backedUp: info.credentialBackedUp, at: now });
+      const recorded = await credentials.recordUse(stored.id, stored.counter, {
+        counter: info.newCounter,
+        backedUp: info.credentialBackedUp,
+        at: now,
+      });
       if (!recorded) return INVALID;
       return { ok: true, userId: stored.userId, userVerified: info.userVerified };
     },
@@ -222,7 +254,15 @@ export function createPasskeysService(deps: PasskeysDeps) {
         const after = await credentials.rename(userId, id, wanted, trx);
         assertThat(after, notFound);
         await deps.audit.record(
-          { actor, ip, action: 'mfa.passkey_renamed', targetType: 'user', targetId: userId, changes: { name: [before.name, after.name] }, details: { passkeyId: id } },
+          {
+            actor,
+            ip,
+            action: 'mfa.passkey_renamed',
+            targetType: 'user',
+            targetId: userId,
+            changes: { name: [before.name, after.name] },
+            details: { passkeyId: id },
+          },
           trx,
         );
         return toPasskey(after);
@@ -233,7 +273,17 @@ export function createPasskeysService(deps: PasskeysDeps) {
       await deps.transact(async (trx) => {
         const removed = await credentials.remove(userId, id, trx);
         assertThat(removed, notFound);
-        await deps.audit.record({ actor, ip, action: 'mfa.passkey_removed', targetType: 'user', targetId: userId, details: { passkeyId: id, name: removed.name } }, trx);
+        await deps.audit.record(
+          {
+            actor,
+            ip,
+            action: 'mfa.passkey_removed',
+            targetType: 'user',
+            targetId: userId,
+            details: { passkeyId: id, name: removed.name },
+          },
+          trx,
+        );
       });
     },
   };

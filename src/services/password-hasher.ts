@@ -23,7 +23,10 @@ export interface Argon2Limits {
  * Every hash and verification waits for a slot; with the queue full it throws
  * RetryLater `server.busy` (503).
  */
-export function createPasswordHasherService(params: Argon2Params, limits: Argon2Limits = { concurrency: Number.MAX_SAFE_INTEGER, queueMax: 0 }) {
+export function createPasswordHasherService(
+  params: Argon2Params,
+  limits: Argon2Limits = { concurrency: Number.MAX_SAFE_INTEGER, queueMax: 0 },
+) {
   const options = { type: argon2.argon2id, ...params } as const;
   const slots = createSemaphore(limits.concurrency, limits.queueMax, () => fail('server.busy'));
   // Verified when the identifier is unknown, so both answers take the same time.

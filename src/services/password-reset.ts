@@ -51,7 +51,11 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
   const { users, tokens, clock } = deps;
 
   /** Issues a link for a known user and mails it; returns the stored hash of its token. */
-  async function issue(userId: string, email: string, options: LinkOptions = {}): Promise<{ tokenHash: string; expiresAt: Date }> {
+  async function issue(
+    userId: string,
+    email: string,
+    options: LinkOptions = {},
+  ): Promise<{ tokenHash: string; expiresAt: Date }> {
     const ttlSeconds = options.ttlSeconds ?? deps.ttlSeconds;
     const token = randomToken();
     const tokenHash = hashToken(token);
@@ -89,7 +93,13 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           return;
         }
         await issue(user.id, user.email);
-        await deps.audit.record({ actor: { type: 'anonymous' }, action: 'user.password_reset_requested', targetType: 'user', targetId: user.id, ip });
+        await deps.audit.record({
+          actor: { type: 'anonymous' },
+          action: 'user.password_reset_requested',
+          targetType: 'user',
+          targetId: user.id,
+          ip,
+        });
       };
       work().catch((err) => deps.log.error({ err }, 'password_reset.request_failed'));
     },
@@ -112,9 +122,16 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const redeemed = await tokens.redeem(hash, clock.now());
       assertThat(redeemed === userId, fail('password_reset.invalid_token'));
       await tokens.voidAll(userId, clock.now());
-      await deps.identity.storeCheckedPassword(userId, password, { type: 'user', id: userId, name: user.email }, { reset: true });
+      await deps.identity.storeCheckedPassword(
+        userId,
+        password,
+        { type: 'user', id: userId, name: user.email },
+        { reset: true },
+      );
       deps.log.info({ userId, ip }, 'password_reset.completed');
-      await deps.onCompleted?.({ userId, tokenHash: hash }).catch((err) => deps.log.error({ err, userId }, 'password_reset.on_completed_failed'));
+      await deps
+        .onCompleted?.({ userId, tokenHash: hash })
+        .catch((err) => deps.log.error({ err, userId }, 'password_reset.on_completed_failed'));
     },
   };
 }

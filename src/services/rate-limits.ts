@@ -88,14 +88,16 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
     const wait = Math.max(0, ...checks.map(([l, key]) => (spent.get(l.getKey(key)) ?? 0) - now));
     if (wait > 0) throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) });
   }
-  const penalise = (checks: Check[]) => Promise.all(checks.map(async ([l, key]) => remember(l, key, await l.penalty(key, 1))));
+  const penalise = (checks: Check[]) =>
+    Promise.all(checks.map(async ([l, key]) => remember(l, key, await l.penalty(key, 1))));
   /** Spends a point of each key; throws 429 when one had none left. */
   async function consume(checks: Check[]): Promise<void> {
     for (const [l, key] of checks) {
       try {
         await l.consume(key);
       } catch (err) {
-        if (err instanceof RateLimiterRes) throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
+        if (err instanceof RateLimiterRes)
+          throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
         throw err;
       }
     }
@@ -103,7 +105,10 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
 
   const signInKeys = (who: { ip: string; identifier?: string }): Check[] => {
     const identifier = who.identifier?.trim().toLowerCase();
-    return [[limiters.signInIp, who.ip], ...(identifier ? [[limiters.signInIdentifier, digest(identifier, who.ip)] as Check] : [])];
+    return [
+      [limiters.signInIp, who.ip],
+      ...(identifier ? [[limiters.signInIdentifier, digest(identifier, who.ip)] as Check] : []),
+    ];
   };
   const clientKeys = (ip: string, clientId?: string): Check[] => [
     [limiters.clientAuthIp, ip],
@@ -119,7 +124,11 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
        * (or `user:<id>` at the second step); the count is per identifier and IP,
        * so nobody can lock a victim out from the victim's own address.
        */
-      async guard<T>(who: { ip: string; identifier?: string }, attempt: () => Promise<T>, result: (outcome: T) => AttemptResult): Promise<T> {
+      async guard<T>(
+        who: { ip: string; identifier?: string },
+        attempt: () => Promise<T>,
+        result: (outcome: T) => AttemptResult,
+      ): Promise<T> {
         const keys = signInKeys(who);
         await assertOpen(keys);
         const outcome = await attempt();
@@ -156,7 +165,8 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
       /** Before a SCIM or admin-API bearer is looked up: throws 429 when this IP failed too often there. */
       check: (area: 'scim' | 'admin', ip: string) => assertOpen([[limiters.bearerIp, `${area}:${ip}`]]),
       /** After a bearer was refused. */
-      failed: (area: 'scim' | 'admin', ip: string) => penalise([[limiters.bearerIp, `${area}:${ip}`]]).then(() => undefined),
+      failed: (area: 'scim' | 'admin', ip: string) =>
+        penalise([[limiters.bearerIp, `${area}:${ip}`]]).then(() => undefined),
     },
   };
 }

@@ -34,18 +34,35 @@ export function createScimAuthService(deps: ScimAuthDeps) {
     const payload = await deps.accessTokens.verify(token, deps.resource);
     const scopes = String(payload?.scope ?? '').split(' ');
     // Client credentials only: the token stands for the client, not for a person.
-    if (!payload || !scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id) return undefined;
-    return { actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) }, grantableRoles: DEFAULT_GRANTABLE_ROLES };
+    if (!payload || !scopes.includes(SCIM_SCOPE) || !payload.client_id || payload.sub !== payload.client_id)
+      return undefined;
+    return {
+      actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) },
+      grantableRoles: DEFAULT_GRANTABLE_ROLES,
+    };
   }
 
   return {
-    async create(name: string, grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES, actor: Actor = CLI_ACTOR, ip: string | null = null) {
+    async create(
+      name: string,
+      grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES,
+      actor: Actor = CLI_ACTOR,
+      ip: string | null = null,
+    ) {
       assertThat(/^[\w .:@-]{1,100}$/.test(name), fail('scim_token.invalid_name'));
-      for (const role of grantableRoles) assertThat(isRole(role), fail('scim_token.invalid_role', { role, roles: ROLES }));
+      for (const role of grantableRoles)
+        assertThat(isRole(role), fail('scim_token.invalid_role', { role, roles: ROLES }));
       assertThat(!(await deps.tokens.nameTaken(name)), fail('scim_token.name_taken', { name }));
       const token = TOKEN_PREFIX + randomToken(32);
       const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles });
-      await deps.audit.record({ actor, ip, action: 'scim_token.created', targetType: 'scim_token', targetId: saved.id, changes: { name: [null, name], grantableRoles: [null, grantableRoles] } });
+      await deps.audit.record({
+        actor,
+        ip,
+        action: 'scim_token.created',
+        targetType: 'scim_token',
+        targetId: saved.id,
+        changes: { name: [null, name], grantableRoles: [null, grantableRoles] },
+      });
       return { ...saved, token };
     },
 
@@ -54,7 +71,13 @@ export function createScimAuthService(deps: ScimAuthDeps) {
     async revoke(idOrName: string, actor: Actor = CLI_ACTOR, ip: string | null = null) {
       const revoked = await deps.tokens.revoke(idOrName);
       assertThat(revoked, fail('scim_token.not_found', { idOrName }));
-      await deps.audit.record({ actor, ip, action: 'scim_token.revoked', targetType: 'scim_token', targetId: revoked.id });
+      await deps.audit.record({
+        actor,
+        ip,
+        action: 'scim_token.revoked',
+        targetType: 'scim_token',
+        targetId: revoked.id,
+      });
       return revoked;
     },
 
@@ -64,7 +87,8 @@ export function createScimAuthService(deps: ScimAuthDeps) {
       const token = await deps.tokens.findByHash(hashToken(bearer));
       if (!token) return undefined;
       // The last use is recorded at most once a minute: no write on every request.
-      if (!token.lastUsedAt || clock.now().getTime() - token.lastUsedAt.getTime() > 60_000) await deps.tokens.touch(token.id);
+      if (!token.lastUsedAt || clock.now().getTime() - token.lastUsedAt.getTime() > 60_000)
+        await deps.tokens.touch(token.id);
       return { actor: { type: 'scim_token', id: token.id, name: token.name }, grantableRoles: token.grantableRoles };
     },
   };

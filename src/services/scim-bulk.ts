@@ -42,13 +42,18 @@ function resolveRefs(op: BulkOperation, ids: Map<string, string>): { path: strin
 
 function readOperations(body: unknown, maxOperations: number): { operations: BulkOperation[]; failOnErrors: number } {
   const doc = body as { schemas?: unknown; Operations?: unknown; failOnErrors?: unknown };
-  if (!doc || !Array.isArray(doc.schemas) || !doc.schemas.includes(BULK_REQUEST)) throw invalidSyntax(`A Bulk request lists the schema ${BULK_REQUEST}.`);
-  if (!Array.isArray(doc.Operations) || !doc.Operations.length) throw invalidSyntax('"Operations" must be a non-empty array.');
-  if (doc.Operations.length > maxOperations) throw new ScimError(413, undefined, `A Bulk request holds at most ${maxOperations} operations.`);
+  if (!doc || !Array.isArray(doc.schemas) || !doc.schemas.includes(BULK_REQUEST))
+    throw invalidSyntax(`A Bulk request lists the schema ${BULK_REQUEST}.`);
+  if (!Array.isArray(doc.Operations) || !doc.Operations.length)
+    throw invalidSyntax('"Operations" must be a non-empty array.');
+  if (doc.Operations.length > maxOperations)
+    throw new ScimError(413, undefined, `A Bulk request holds at most ${maxOperations} operations.`);
   const failOnErrors = doc.failOnErrors === undefined ? Infinity : Number(doc.failOnErrors);
-  if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity) throw invalidValue('"failOnErrors" must be an integer.');
+  if (!Number.isInteger(failOnErrors) && failOnErrors !== Infinity)
+    throw invalidValue('"failOnErrors" must be an integer.');
   const operations = (doc.Operations as (RawOperation | null)[]).map((op, i) => {
-    if (!op || typeof op.method !== 'string' || typeof op.path !== 'string') throw invalidSyntax(`Operation ${i + 1} needs a "method" and a "path".`);
+    if (!op || typeof op.method !== 'string' || typeof op.path !== 'string')
+      throw invalidSyntax(`Operation ${i + 1} needs a "method" and a "path".`);
     return { method: op.method.toUpperCase(), path: op.path, bulkId: op.bulkId, version: op.version, data: op.data };
   });
   return { operations, failOnErrors: failOnErrors < 1 ? Infinity : failOnErrors };
@@ -60,7 +65,12 @@ function readOperations(body: unknown, maxOperations: number): { operations: Bul
  * bulkId x (an operation waiting for a later POST runs after it). Processing
  * stops after `failOnErrors` errors.
  */
-export function createScimBulkService(deps: { users: Resources; groups: Resources; maxOperations: number; onFault: (err: unknown, op: BulkOperation) => void }) {
+export function createScimBulkService(deps: {
+  users: Resources;
+  groups: Resources;
+  maxOperations: number;
+  onFault: (err: unknown, op: BulkOperation) => void;
+}) {
   async function run(op: BulkOperation, caller: ScimCaller): Promise<{ status: number; doc?: ScimDoc }> {
     const match = /^\/(Users|Groups)(?:\/([^/]+))?$/i.exec(op.path);
     if (!match) throw invalidValue(`Unknown path "${op.path}": use /Users, /Groups or /Users/{id}, /Groups/{id}.`);
@@ -101,11 +111,16 @@ export function createScimBulkService(deps: { users: Resources; groups: Resource
         const resolved = { ...op, path: refs.path, data: refs.data };
         const base = { method: op.method, ...(op.bulkId ? { bulkId: op.bulkId } : {}) };
         try {
-          if (refs.missing.length) throw new ScimError(409, 'invalidValue', `Unknown bulkId reference(s): ${refs.missing.join(', ')}.`);
+          if (refs.missing.length)
+            throw new ScimError(409, 'invalidValue', `Unknown bulkId reference(s): ${refs.missing.join(', ')}.`);
           const { status, doc } = await run(resolved, caller);
           const meta = doc?.meta as { location?: string; version?: string } | undefined;
           if (op.bulkId && doc) ids.set(String(op.bulkId), String(doc.id));
-          results[index] = { ...base, ...(meta ? { location: meta.location, version: meta.version } : {}), status: String(status) };
+          results[index] = {
+            ...base,
+            ...(meta ? { location: meta.location, version: meta.version } : {}),
+            status: String(status),
+          };
         } catch (err) {
           const scim = asScimError(err, databaseFault(err));
           // A server fault fails this operation only: the ones before it are committed.

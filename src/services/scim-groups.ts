@@ -40,7 +40,12 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
     return { saved, added, removed };
   }
 
-  async function change(id: string, ifMatch: string | undefined, caller: ScimCaller, next: (doc: ScimDoc) => GroupWrite): Promise<ScimDoc> {
+  async function change(
+    id: string,
+    ifMatch: string | undefined,
+    caller: ScimCaller,
+    next: (doc: ScimDoc) => GroupWrite,
+  ): Promise<ScimDoc> {
     return deps.transact(async (trx) => {
       const group = await groups.lock(id, trx);
       if (!group) throw notFound(`Group ${id} not found.`);
@@ -52,7 +57,16 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
       const changes: Record<string, [unknown, unknown]> = {};
       if (group.displayName !== saved.displayName) changes.displayName = [group.displayName, saved.displayName];
       if (group.externalId !== saved.externalId) changes.externalId = [group.externalId, saved.externalId];
-      await audit.by(caller).record({ action: 'group.updated', targetType: 'group', targetId: id, changes, details: { membersAdded: added, membersRemoved: removed } }, trx);
+      await audit.by(caller).record(
+        {
+          action: 'group.updated',
+          targetType: 'group',
+          targetId: id,
+          changes,
+          details: { membersAdded: added, membersRemoved: removed },
+        },
+        trx,
+      );
       return docOf(saved, trx);
     });
   }
@@ -79,13 +93,23 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
       const w = fromScimGroup(body);
       return deps.transact(async (trx) => {
         const { saved, added } = await write(undefined, w, [], trx);
-        await audit.by(caller).record({ action: 'group.created', targetType: 'group', targetId: saved.id, changes: { displayName: [null, saved.displayName] }, details: { membersAdded: added } }, trx);
+        await audit.by(caller).record(
+          {
+            action: 'group.created',
+            targetType: 'group',
+            targetId: saved.id,
+            changes: { displayName: [null, saved.displayName] },
+            details: { membersAdded: added },
+          },
+          trx,
+        );
         return docOf(saved, trx);
       });
     },
 
     /** PUT replaces the group, its member list included. */
-    replace: (id: string, body: unknown, ifMatch: string | undefined, caller: ScimCaller) => change(id, ifMatch, caller, () => fromScimGroup(body)),
+    replace: (id: string, body: unknown, ifMatch: string | undefined, caller: ScimCaller) =>
+      change(id, ifMatch, caller, () => fromScimGroup(body)),
 
     patch: (id: string, body: unknown, ifMatch: string | undefined, caller: ScimCaller) =>
       change(id, ifMatch, caller, (doc) => {
@@ -99,7 +123,15 @@ export function createScimGroupsService(deps: ScimGroupsDeps) {
         if (!group) throw notFound(`Group ${id} not found.`);
         checkIfMatch(ifMatch, group.version);
         await groups.remove(id, trx);
-        await audit.by(caller).record({ action: 'group.deleted', targetType: 'group', targetId: id, changes: { displayName: [group.displayName, null] } }, trx);
+        await audit.by(caller).record(
+          {
+            action: 'group.deleted',
+            targetType: 'group',
+            targetId: id,
+            changes: { displayName: [group.displayName, null] },
+          },
+          trx,
+        );
       });
     },
   };

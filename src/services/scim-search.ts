@@ -10,7 +10,9 @@ type Lister = { list(q: ListQuery): Promise<{ total: number; docs: ScimDoc[] }> 
  * one that fits neither is `invalidFilter`.
  */
 export function createScimSearchService(services: Record<ResourceName, Lister>) {
-  return async function searchAll(q: ListQuery): Promise<{ total: number; found: { resource: ResourceName; doc: ScimDoc }[] }> {
+  return async function searchAll(
+    q: ListQuery,
+  ): Promise<{ total: number; found: { resource: ResourceName; doc: ScimDoc }[] }> {
     const totals: { resource: ResourceName; total: number }[] = [];
     for (const resource of ['User', 'Group'] as const) {
       try {

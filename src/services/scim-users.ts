@@ -54,11 +54,23 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     return toScimUser(entry, baseUrl);
   }
 
-  function plan(current: Role[], currentMain: Role | null, requested: NonNullable<UserWrite['roles']>, caller: ScimCaller): RolePlan {
+  function plan(
+    current: Role[],
+    currentMain: Role | null,
+    requested: NonNullable<UserWrite['roles']>,
+    caller: ScimCaller,
+  ): RolePlan {
     try {
-      return planRoles({ current, currentMain, requested: requested.names, primary: requested.primary, grantable: caller.grantableRoles });
+      return planRoles({
+        current,
+        currentMain,
+        requested: requested.names,
+        primary: requested.primary,
+        grantable: caller.grantableRoles,
+      });
     } catch (err) {
-      if (err instanceof RoleNotGrantable) throw new ScimError(403, undefined, `This token may not grant the role(s): ${err.roles.join(', ')}.`);
+      if (err instanceof RoleNotGrantable)
+        throw new ScimError(403, undefined, `This token may not grant the role(s): ${err.roles.join(', ')}.`);
       throw err;
     }
   }
@@ -86,9 +98,14 @@ export function createScimUsersService(deps: ScimUsersDeps) {
   async function update(w: UserWrite, before: User, caller: ScimCaller, trx: Executor): Promise<boolean> {
     const { passwordHash, mainAccountId } = await prepare(w, before, trx);
     const status = statusForActive(before.status, w.active);
-    await users.update(before.id, { ...w.profile, userCode: w.userName, email: w.email, externalId: w.externalId, directManagerId: w.managerId }, trx);
+    await users.update(
+      before.id,
+      { ...w.profile, userCode: w.userName, email: w.email, externalId: w.externalId, directManagerId: w.managerId },
+      trx,
+    );
     await users.replaceContacts(before.id, w.contacts, trx);
-    if (mainAccountId && mainAccountId !== before.mainAccountId) await users.setMainAccount(before.id, mainAccountId, trx);
+    if (mainAccountId && mainAccountId !== before.mainAccountId)
+      await users.setMainAccount(before.id, mainAccountId, trx);
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);
     const ended = maySignIn(before.status) && !maySignIn(status);
@@ -100,12 +117,18 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       if (roles.mainRole !== before.mainRole) await users.update(before.id, { mainRole: roles.mainRole }, trx);
     }
     // An HR system may deactivate or demote a super admin, but not the last one who may sign in (409).
-    if (current.includes('super_admin') && (ended || !(await users.roleNames(before.id, trx)).includes('super_admin'))) await assertSuperAdminRemains(deps.relations, trx);
+    if (current.includes('super_admin') && (ended || !(await users.roleNames(before.id, trx)).includes('super_admin')))
+      await assertSuperAdminRemains(deps.relations, trx);
     return ended;
   }
 
   /** Runs a write of an existing user under its row lock, with If-Match, audit and session ending. */
-  async function change(id: string, ifMatch: string | undefined, caller: ScimCaller, next: (doc: ScimDoc, user: User) => UserWrite): Promise<ScimDoc> {
+  async function change(
+    id: string,
+    ifMatch: string | undefined,
+    caller: ScimCaller,
+    next: (doc: ScimDoc, user: User) => UserWrite,
+  ): Promise<ScimDoc> {
     const { doc, ended } = await deps.transact(async (trx) => {
       const before = await users.lock(id, trx);
       if (!before) throw notFound(`User ${id} not found.`);
@@ -159,8 +182,16 @@ export function createScimUsersService(deps: ScimUsersDeps) {
           trx,
         );
         // Everything the document shows was just written: no need to read it back.
-        const doc = toScimUser({ user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager }, baseUrl);
-        await audit.by(caller).record({ action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) }, trx);
+        const doc = toScimUser(
+          { user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager },
+          baseUrl,
+        );
+        await audit
+          .by(caller)
+          .record(
+            { action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) },
+            trx,
+          );
         return doc;
       });
     },
@@ -170,7 +201,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       return change(id, ifMatch, caller, (_doc, before) => {
         const w = fromScimUser(body);
         const givenId = (body as ScimDoc).id;
-        if (givenId !== undefined && givenId !== before.id) throw new ScimError(400, 'mutability', '"id" cannot be changed.');
+        if (givenId !== undefined && givenId !== before.id)
+          throw new ScimError(400, 'mutability', '"id" cannot be changed.');
         return w;
       });
     },
@@ -195,7 +227,15 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         if (!before) throw notFound(`User ${id} not found.`);
         checkIfMatch(ifMatch, before.version);
         await users.setStatus(id, 'deleted', trx);
-        await audit.by(caller).record({ action: 'user.deleted', targetType: 'user', targetId: id, changes: { status: [before.status, 'deleted'] } }, trx);
+        await audit.by(caller).record(
+          {
+            action: 'user.deleted',
+            targetType: 'user',
+            targetId: id,
+            changes: { status: [before.status, 'deleted'] },
+          },
+          trx,
+        );
       });
       await deps.identity.endSessions(id);
     },

@@ -9,7 +9,13 @@ import type { Transact } from '../db/database.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
 /** A change to the settings: any field; an object field may give only some of its members. */
-export type SettingsPatch = { [K in keyof Settings]?: Settings[K] extends unknown[] ? Settings[K] : Settings[K] extends object ? Partial<Settings[K]> : Settings[K] };
+export type SettingsPatch = {
+  [K in keyof Settings]?: Settings[K] extends unknown[]
+    ? Settings[K]
+    : Settings[K] extends object
+      ? Partial<Settings[K]>
+      : Settings[K];
+};
 
 /** The patch over `current`: object fields are merged member by member. */
 function applyPatch(current: Settings, patch: SettingsPatch): Partial<Settings> {
@@ -18,7 +24,12 @@ function applyPatch(current: Settings, patch: SettingsPatch): Partial<Settings> 
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => {
         const base = current[key as keyof Settings];
-        return [key, value !== null && typeof value === 'object' && !Array.isArray(value) ? { ...(base as object), ...value } : value];
+        return [
+          key,
+          value !== null && typeof value === 'object' && !Array.isArray(value)
+            ? { ...(base as object), ...value }
+            : value,
+        ];
       }),
   ) as Partial<Settings>;
 }
@@ -42,14 +53,23 @@ export function defaultSettings(config: Config): Settings {
  * stored. `current()` answers from memory at once; the stored values are read
  * again in the background every few seconds, so every instance follows a change.
  */
-export function createSettingsService(deps: { transact: Transact; settings: SettingsRepository; audit: AuditService; defaults: Settings; clock?: Clock }) {
+export function createSettingsService(deps: {
+  transact: Transact;
+  settings: SettingsRepository;
+  audit: AuditService;
+  defaults: Settings;
+  clock?: Clock;
+}) {
   const { clock = systemClock } = deps;
   let current: Settings = deps.defaults;
   let loadedAt = 0;
   let loading: Promise<void> | undefined;
 
   const merge = (stored: Record<string, unknown>): Settings =>
-    Object.freeze({ ...deps.defaults, ...Object.fromEntries(SETTING_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]])) }) as Settings;
+    Object.freeze({
+      ...deps.defaults,
+      ...Object.fromEntries(SETTING_KEYS.filter((k) => k in stored).map((k) => [k, stored[k]])),
+    }) as Settings;
 
   async function load(): Promise<void> {
     current = merge(await deps.settings.all());
@@ -61,7 +81,9 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
 
     current(): Settings {
       if (!loading && clock.now().getTime() - loadedAt > REFRESH_MS) {
-        loading = load().catch(() => undefined).finally(() => (loading = undefined));
+        loading = load()
+          .catch(() => undefined)
+          .finally(() => (loading = undefined));
       }
       return current;
     },
@@ -93,7 +115,16 @@ export function createSettingsService(deps: { transact: Transact; settings: Sett
           await deps.settings.enforceUniqueEmails(!after.duplicateEmails, trx);
         }
         await deps.settings.put(Object.fromEntries(changed.map((k) => [k, after[k]])), trx);
-        await deps.audit.record({ actor, ip, action: 'settings.changed', targetType: 'settings', changes: Object.fromEntries(changed.map((k) => [k, [before[k], after[k]]])) }, trx);
+        await deps.audit.record(
+          {
+            actor,
+            ip,
+            action: 'settings.changed',
+            targetType: 'settings',
+            changes: Object.fromEntries(changed.map((k) => [k, [before[k], after[k]]])),
+          },
+          trx,
+        );
         return after;
       });
       current = next;

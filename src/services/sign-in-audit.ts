@@ -27,7 +27,10 @@ const cut = (value: string | null | undefined, max: number) => {
  * other event. Each call is one INSERT, awaited before the answer.
  */
 export function createSignInAuditService(deps: { audit: AuditService }) {
-  const common = (context: SignInAttemptContext) => ({ clientId: context.clientId, userAgent: cut(context.userAgent, USER_AGENT_MAX) });
+  const common = (context: SignInAttemptContext) => ({
+    clientId: context.clientId,
+    userAgent: cut(context.userAgent, USER_AGENT_MAX),
+  });
   return {
     succeeded(success: SignInSuccess, context: SignInAttemptContext, trx?: Executor): Promise<void> {
       return deps.audit.record(

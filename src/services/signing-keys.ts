@@ -19,11 +19,19 @@ export function createSigningKeysService(deps: { keys: SigningKeysRepository; bo
   const { keys, box, clock = systemClock } = deps;
 
   async function generate(alg: string) {
-    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
+    const { privateKey, publicKey } = await generateKeyPair(alg, {
+      extractable: true,
+      ...(alg === 'RS256' ? { modulusLength: 2048 } : {}),
+    });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const privateJwk = { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' };
-    await keys.insert({ kid, alg, publicJwk: { ...publicJwk, kid, alg, use: 'sig' }, privateJwkEncrypted: box.seal(JSON.stringify(privateJwk), kid) });
+    await keys.insert({
+      kid,
+      alg,
+      publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
+      privateJwkEncrypted: box.seal(JSON.stringify(privateJwk), kid),
+    });
     return kid;
   }
 
@@ -34,7 +42,8 @@ export function createSigningKeysService(deps: { keys: SigningKeysRepository; bo
     async ensure(): Promise<string[]> {
       const published = await keys.published();
       const made: string[] = [];
-      for (const alg of SIGNING_ALGS) if (!published.some((k) => k.alg === alg && k.state === 'active')) made.push(await generate(alg));
+      for (const alg of SIGNING_ALGS)
+        if (!published.some((k) => k.alg === alg && k.state === 'active')) made.push(await generate(alg));
       return made;
     },
     /**

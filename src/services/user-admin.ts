@@ -23,10 +23,11 @@ export interface BulkSet {
   tags?: string[];
 }
 
-
 /** The changed fields as [old, new] (the audit's `changes`). */
 function diff<T extends object>(before: T, after: T, fields: readonly (keyof T)[]): Record<string, [unknown, unknown]> {
-  return Object.fromEntries(fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])).map((f) => [f, [before[f], after[f]]]));
+  return Object.fromEntries(
+    fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f])).map((f) => [f, [before[f], after[f]]]),
+  );
 }
 
 /**
@@ -55,7 +56,11 @@ export function createUserAdminService(deps: {
     /** The user with their role assignments, employments and groups. */
     async get(id: string, by: Operator) {
       const user = await reach(id, by, { change: false, includeDeleted: true });
-      const [roles, employments, groups] = await Promise.all([users.roleAssignments(id), deps.relations.employments(id), deps.relations.groups(id)]);
+      const [roles, employments, groups] = await Promise.all([
+        users.roleAssignments(id),
+        deps.relations.employments(id),
+        deps.relations.groups(id),
+      ]);
       return { user, roles, employments, groups };
     },
 
@@ -68,11 +73,17 @@ export function createUserAdminService(deps: {
     async update(id: string, changes: UserChanges, expectedVersion: number | undefined, by: Operator): Promise<User> {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
-        assertThat(expectedVersion === undefined || expectedVersion === before.version, () => fail('user.version_mismatch', { version: before.version }));
-        const differs = (a: string | null | undefined, b: string | null) => a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
+        assertThat(expectedVersion === undefined || expectedVersion === before.version, () =>
+          fail('user.version_mismatch', { version: before.version }),
+        );
+        const differs = (a: string | null | undefined, b: string | null) =>
+          a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
         const newEmail = differs(changes.email, before.email);
         const newUserCode = differs(changes.userCode, before.userCode);
-        assertThat(mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode), fail('admin_api.forbidden', { identifiers: true }));
+        assertThat(
+          mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode),
+          fail('admin_api.forbidden', { identifiers: true }),
+        );
         if (changes.email && newEmail && !deps.duplicateEmails()) {
           assertThat(!(await users.isTaken('email', changes.email, trx)), fail('user.email_taken'));
         }
@@ -82,12 +93,23 @@ export function createUserAdminService(deps: {
         if (changes.directManagerId) {
           // A manager names themself or someone they reach: a user out of reach is as unknown as a missing one.
           const manager = changes.directManagerId;
-          const known = manager !== id && (await users.findById(manager, trx)) && (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
+          const known =
+            manager !== id &&
+            (await users.findById(manager, trx)) &&
+            (isActor(manager, by) || (await deps.search.inScope(manager, by.powers.scope, trx)));
           assertThat(known, fail('user.invalid_manager'));
         }
         const after = defined(await users.update(id, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.by(by).record({ action: 'user.updated', targetType: 'user', targetId: id, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record(
+          {
+            action: 'user.updated',
+            targetType: 'user',
+            targetId: id,
+            changes: diff(before, after, Object.keys(changes) as (keyof User)[]),
+          },
+          trx,
+        );
         return after;
       });
     },
@@ -105,7 +127,15 @@ export function createUserAdminService(deps: {
         assertThat(before, () => fail('user.not_found'));
         const after = defined(await users.update(userId, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
-        await audit.by(by).record({ action: 'user.profile_updated', targetType: 'user', targetId: userId, changes: diff(before, after, Object.keys(changes) as (keyof User)[]) }, trx);
+        await audit.by(by).record(
+          {
+            action: 'user.profile_updated',
+            targetType: 'user',
+            targetId: userId,
+            changes: diff(before, after, Object.keys(changes) as (keyof User)[]),
+          },
+          trx,
+        );
         return after;
       });
     },
@@ -135,7 +165,12 @@ export function createUserAdminService(deps: {
           return { removed: false, user: deleted };
         }
         assertThat(await users.remove(id, trx), () => fail('user.not_found'));
-        await audit.by(by).record({ action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } }, trx);
+        await audit
+          .by(by)
+          .record(
+            { action: 'user.removed', targetType: 'user', targetId: id, details: { userCode: user.userCode } },
+            trx,
+          );
         return { removed: true };
       });
       if (!result.removed) await deps.identity.endSessions(id);
@@ -154,7 +189,8 @@ export function createUserAdminService(deps: {
 
     /** Sets the same fields on every user given, in one transaction: all or none. */
     async bulk(ids: string[], set: BulkSet, by: Operator): Promise<{ updated: number }> {
-      if (set.mainRole) assertThat(mayGrant(by.powers, set.mainRole), fail('admin_api.forbidden_role', { role: set.mainRole }));
+      if (set.mainRole)
+        assertThat(mayGrant(by.powers, set.mainRole), fail('admin_api.forbidden_role', { role: set.mainRole }));
       const changed = await transact(async (trx) => {
         const mayDemote = Boolean(set.mainRole || (set.status && !maySignIn(set.status)));
         const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
@@ -165,7 +201,15 @@ export function createUserAdminService(deps: {
           });
           await applyBulk(before, set, trx);
           const after = defined(await users.findById(id, trx), 'the user');
-          await audit.by(by).record({ action: 'user.bulk_updated', targetType: 'user', targetId: id, changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']) }, trx);
+          await audit.by(by).record(
+            {
+              action: 'user.bulk_updated',
+              targetType: 'user',
+              targetId: id,
+              changes: diff(before, after, ['status', 'mainRole', 'mainAccountId', 'tags']),
+            },
+            trx,
+          );
           done.push(after);
         }
         if (superAdmins > 0) await assertSuperAdminRemains(deps.relations, trx);
@@ -178,13 +222,16 @@ export function createUserAdminService(deps: {
 
   /** After `userId` may no longer sign in: if they hold super_admin, someone else who may must. */
   async function superAdminLeftBesides(userId: string, trx: Executor) {
-    const held = (await users.roleAssignments(userId, trx)).some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
+    const held = (await users.roleAssignments(userId, trx)).some(
+      (a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId,
+    );
     if (held) await assertSuperAdminRemains(deps.relations, trx);
   }
 
   async function applyBulk(user: User, set: BulkSet, trx: Executor) {
     if (set.status && set.status !== user.status) await users.setStatus(user.id, set.status, trx);
-    if (set.mainRole && set.mainRole !== user.mainRole) await users.changeMainRole(user.id, user.mainRole, set.mainRole, trx);
+    if (set.mainRole && set.mainRole !== user.mainRole)
+      await users.changeMainRole(user.id, user.mainRole, set.mainRole, trx);
     if (set.mainAccountId && set.mainAccountId !== user.mainAccountId) {
       assertThat(await users.accountExists(set.mainAccountId, trx), fail('account.not_found'));
       await users.setMainAccount(user.id, set.mainAccountId, trx);

@@ -52,8 +52,14 @@ export function createUserAnonymiseService(deps: {
             action: 'user.anonymised',
             targetType: 'user',
             targetId: id,
-            ...(erased.status.before !== erased.status.after ? { changes: { status: [erased.status.before, erased.status.after] } } : {}),
-            details: { auditEventsRemoved: erased.auditEventsRemoved, mailsBlanked: erased.mailsBlanked, factorsRemoved: factors },
+            ...(erased.status.before !== erased.status.after
+              ? { changes: { status: [erased.status.before, erased.status.after] } }
+              : {}),
+            details: {
+              auditEventsRemoved: erased.auditEventsRemoved,
+              mailsBlanked: erased.mailsBlanked,
+              factorsRemoved: factors,
+            },
           },
           trx,
         );

@@ -9,12 +9,36 @@ import type { Operator } from '../domain/operator.js';
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
-  'id', 'userCode', 'email', 'title', 'givenName', 'middleName', 'familyName', 'status', 'mainRole', 'mainAccountId',
-  'externalId', 'tags', 'lastSignInAt', 'createdAt',
+  'id',
+  'userCode',
+  'email',
+  'title',
+  'givenName',
+  'middleName',
+  'familyName',
+  'status',
+  'mainRole',
+  'mainAccountId',
+  'externalId',
+  'tags',
+  'lastSignInAt',
+  'createdAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
 ] as const satisfies readonly (keyof User)[];
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
-export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = ['id', 'userCode', 'email', 'givenName', 'familyName', 'status', 'mainRole', 'mainAccountId', 'tags', 'lastSignInAt', 'createdAt'];
+export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
+  'id',
+  'userCode',
+  'email',
+  'givenName',
+  'familyName',
+  'status',
+  'mainRole',
+  'mainAccountId',
+  'tags',
+  'lastSignInAt',
+  'createdAt',
+];
 
 export interface ExportRequest {
   filter: UserFilter;
@@ -48,7 +72,14 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
   /** Every user matching, a page at a time; the first page is read at once. */
   async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
     const read = (cursor?: Parameters<UserSearch['page']>[0]['cursor']) =>
-      deps.search.page({ filter: request.filter, scope: by.powers.scope, sort: request.sort, limit: pageSize, cursor, withTotal: false });
+      deps.search.page({
+        filter: request.filter,
+        scope: by.powers.scope,
+        sort: request.sort,
+        limit: pageSize,
+        cursor,
+        withTotal: false,
+      });
     const first = await read();
     return (async function* () {
       let page = first;
@@ -91,7 +122,11 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
     async xlsx(request: ExportRequest, by: Operator): Promise<Readable> {
       const users = await pages(request, by);
       const out = new PassThrough();
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream: out,
+        useStyles: false,
+        useSharedStrings: false,
+      });
       const sheet = workbook.addWorksheet('Users');
       sheet.addRow([...request.columns]).commit();
       (async () => {

@@ -9,11 +9,31 @@ import { PROFILE_FIELDS, type Profile, type User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
-import { checkImportRow, importHeader, matchImportRow, type ImportColumn, type ImportRow, type RowProblem, type RowRules } from '../policies/import-row.js';
+import {
+  checkImportRow,
+  importHeader,
+  matchImportRow,
+  type ImportColumn,
+  type ImportRow,
+  type RowProblem,
+  type RowRules,
+} from '../policies/import-row.js';
 import { maySignIn } from '../policies/status.js';
 import { drawUserCode } from '../policies/user-code.js';
-import type { ImportCounts, ImportEnd, ImportJob, ImportJobsRepository, ImportRowError } from '../repositories/import-jobs.js';
-import type { ImportAudit, ImportedChange, ImportedUser, ImportTarget, UserImportRepository } from '../repositories/user-import.js';
+import type {
+  ImportCounts,
+  ImportEnd,
+  ImportJob,
+  ImportJobsRepository,
+  ImportRowError,
+} from '../repositories/import-jobs.js';
+import type {
+  ImportAudit,
+  ImportedChange,
+  ImportedUser,
+  ImportTarget,
+  UserImportRepository,
+} from '../repositories/user-import.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
@@ -174,14 +194,21 @@ export function createUserImportService(deps: {
         }
         if (run.options.dryRun) throw new DryRunEnd();
         // The counters commit with the users, or not at all: an instance that ended the job meanwhile rolls the import back.
-        const finished = await jobs.finish(run.job.id, run.counts, run.unwritten, { status: 'succeeded', error: null, errorCode: null }, trx);
+        const finished = await jobs.finish(
+          run.job.id,
+          run.counts,
+          run.unwritten,
+          { status: 'succeeded', error: null, errorCode: null },
+          trx,
+        );
         assertThat(finished, interruptedError);
         return finished;
       });
       return { finished, failure: null };
     } catch (err) {
       if (err instanceof DryRunEnd) return { failure: null };
-      if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose)) deps.log.error({ err, importJobId: run.job.id }, 'import.failed');
+      if (!(err instanceof CsvError) && !(err instanceof AppError && err.expose))
+        deps.log.error({ err, importJobId: run.job.id }, 'import.failed');
       return { failure: describe(err) };
     }
   }
@@ -190,7 +217,8 @@ export function createUserImportService(deps: {
   async function importBatch(run: ImportRun, batch: RawRow[], trx: Executor) {
     const { counts } = run;
     const planned = await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx);
-    const accountOf = (row: GoodRow) => (row.values.mainAccount === undefined ? undefined : run.accounts.get(row.values.mainAccount.toLowerCase()));
+    const accountOf = (row: GoodRow) =>
+      row.values.mainAccount === undefined ? undefined : run.accounts.get(row.values.mainAccount.toLowerCase());
     const fresh = planned.filter((p) => !p.target).map((p) => p.row);
     const codes = await freeUserCodes(run, fresh.filter((r) => !r.values.userCode).length, trx);
     const created: ImportedUser[] = fresh.map((row) => ({
@@ -201,16 +229,26 @@ export function createUserImportService(deps: {
       mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
       externalId: row.values.externalId ?? null,
       tags: row.values.tags ?? [],
-      profile: Object.fromEntries(PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]]))),
+      profile: Object.fromEntries(
+        PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]])),
+      ),
     }));
-    const changed = planned.flatMap((p) => (p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key) ?? []) : []));
+    const changed = planned.flatMap((p) =>
+      p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key) ?? []) : [],
+    );
 
     const made = await store.create(created, run.audit, trx);
     assertThat(made === created.length, () => fail('import.write_failed', { made, planned: created.length }));
     await store.update(changed, run.audit, trx);
-    const superAdmins = new Set(planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])));
-    if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status))))) await assertSuperAdminRemains(deps.relations, trx);
-    await deps.users.syncPrimaryEmails(changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })), trx);
+    const superAdmins = new Set(
+      planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])),
+    );
+    if (changed.some((c) => superAdmins.has(c.id) && (c.roleFrom || (c.statusChanged && !maySignIn(c.after.status)))))
+      await assertSuperAdminRemains(deps.relations, trx);
+    await deps.users.syncPrimaryEmails(
+      changed.filter((c) => c.emailChanged).map((c) => ({ id: c.id, email: c.after.email })),
+      trx,
+    );
     for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) run.signedOut.push(c.id);
     counts.processed += batch.length;
     counts.created += created.length;
@@ -224,15 +262,28 @@ export function createUserImportService(deps: {
     const good: GoodRow[] = [];
     for (const raw of batch) {
       const checked = checkImportRow(raw.cells, columns, run.rules);
-      const key = checked.ok ? checked.row.key : raw.cells[columns.indexOf(options.key)]?.trim().toLowerCase() || undefined;
+      const key = checked.ok
+        ? checked.row.key
+        : raw.cells[columns.indexOf(options.key)]?.trim().toLowerCase() || undefined;
       const repeated = key !== undefined && seen.keys.has(key);
       if (key !== undefined) seen.keys.add(key);
       if (!checked.ok) reject(run, raw.n, checked.problems);
-      else if (repeated) reject(run, raw.n, [{ column: options.key, code: 'import.duplicate_key', message: `${options.key} "${checked.row.values[options.key]}" is on an earlier row.` }]);
+      else if (repeated)
+        reject(run, raw.n, [
+          {
+            column: options.key,
+            code: 'import.duplicate_key',
+            message: `${options.key} "${checked.row.values[options.key]}" is on an earlier row.`,
+          },
+        ]);
       else good.push({ n: raw.n, ...checked.row });
     }
 
-    const targets = await store.targets(options.key, good.flatMap((r) => r.key ?? []), trx);
+    const targets = await store.targets(
+      options.key,
+      good.flatMap((r) => r.key ?? []),
+      trx,
+    );
     const planned: Planned[] = [];
     for (const row of good) {
       const match = matchImportRow(row, row.key === undefined ? [] : (targets.get(row.key) ?? []), run.rules);
@@ -261,9 +312,16 @@ export function createUserImportService(deps: {
       const earlier = seen[other].has(value);
       seen[other].add(value);
       const given = `${other} "${p.row.values[other]}"`;
-      if (earlier) reject(run, p.row.n, [{ column: other, code: `import.duplicate_${label}`, message: `The ${given} is on an earlier row.` }]);
-      else if ((holders[other === 'email' ? 'emails' : 'userCodes'].get(value) ?? []).some((id) => id !== p.target?.user.id)) {
-        reject(run, p.row.n, [{ column: other, code: `import.${label}_taken`, message: `Another user has the ${given}.` }]);
+      if (earlier)
+        reject(run, p.row.n, [
+          { column: other, code: `import.duplicate_${label}`, message: `The ${given} is on an earlier row.` },
+        ]);
+      else if (
+        (holders[other === 'email' ? 'emails' : 'userCodes'].get(value) ?? []).some((id) => id !== p.target?.user.id)
+      ) {
+        reject(run, p.row.n, [
+          { column: other, code: `import.${label}_taken`, message: `Another user has the ${given}.` },
+        ]);
       } else return true;
       return false;
     });
@@ -272,11 +330,19 @@ export function createUserImportService(deps: {
   /** Main accounts by id or name (cached for the whole file); a new name becomes a customer account. */
   async function withAccounts(run: ImportRun, planned: Planned[], trx: Executor): Promise<Planned[]> {
     const { accounts } = run;
-    const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter((a) => !accounts.has(a.toLowerCase()));
+    const references = [...new Set(planned.flatMap((p) => p.row.values.mainAccount ?? []))].filter(
+      (a) => !accounts.has(a.toLowerCase()),
+    );
     for (const [ref, id] of await store.resolveAccounts(references, run.audit, trx)) accounts.set(ref, id);
     return planned.filter(({ row }) => {
       if (row.values.mainAccount === undefined || accounts.has(row.values.mainAccount.toLowerCase())) return true;
-      reject(run, row.n, [{ column: 'mainAccount', code: 'import.account_not_found', message: `No account has the id ${row.values.mainAccount}.` }]);
+      reject(run, row.n, [
+        {
+          column: 'mainAccount',
+          code: 'import.account_not_found',
+          message: `No account has the id ${row.values.mainAccount}.`,
+        },
+      ]);
       return false;
     });
   }
@@ -286,7 +352,9 @@ export function createUserImportService(deps: {
     const { seen } = run;
     const free: string[] = [];
     while (free.length < count) {
-      const drawn = [...new Set(Array.from({ length: count - free.length }, () => drawUserCode(randomInt)))].filter((c) => !seen.userCode.has(c.toLowerCase()) && !seen.keys.has(c.toLowerCase()));
+      const drawn = [...new Set(Array.from({ length: count - free.length }, () => drawUserCode(randomInt)))].filter(
+        (c) => !seen.userCode.has(c.toLowerCase()) && !seen.keys.has(c.toLowerCase()),
+      );
       const taken = await store.takenUserCodes(drawn, trx);
       for (const code of drawn.filter((c) => !taken.has(c.toLowerCase()))) {
         seen.userCode.add(code.toLowerCase());
@@ -311,8 +379,17 @@ export function createUserImportService(deps: {
     try {
       if (finished) return finished;
       // A job another instance ended stays as it says.
-      const end: ImportEnd = failure ? { status: 'failed', error: failure.message, errorCode: failure.code } : { status: 'succeeded', error: null, errorCode: null };
-      return (await jobs.finish(run.job.id, failure ? { ...run.counts, created: 0, updated: 0 } : run.counts, run.unwritten, end)) ?? defined(await jobs.find(run.job.id), 'the import job');
+      const end: ImportEnd = failure
+        ? { status: 'failed', error: failure.message, errorCode: failure.code }
+        : { status: 'succeeded', error: null, errorCode: null };
+      return (
+        (await jobs.finish(
+          run.job.id,
+          failure ? { ...run.counts, created: 0, updated: 0 } : run.counts,
+          run.unwritten,
+          end,
+        )) ?? defined(await jobs.find(run.job.id), 'the import job')
+      );
     } finally {
       running.delete(run.job.id);
     }
@@ -324,13 +401,22 @@ export function createUserImportService(deps: {
      * row, and resolves with the finished job (`failed` with an `error` when the
      * import stopped part-way).
      */
-    async run(input: Readable, options: ImportOptions, by: Operator, onProgress?: (p: ImportProgress) => void): Promise<ImportJob> {
+    async run(
+      input: Readable,
+      options: ImportOptions,
+      by: Operator,
+      onProgress?: (p: ImportProgress) => void,
+    ): Promise<ImportJob> {
       const { records, stop } = readCsv(input);
       const columns = await readHeader(records, options.key).catch((err) => {
         stop();
         throw err;
       });
-      const job = await jobs.create({ ...options, createdBy: by.actor.id ?? by.actor.name ?? by.actor.type, leaseUntil: leaseEnd() });
+      const job = await jobs.create({
+        ...options,
+        createdBy: by.actor.id ?? by.actor.name ?? by.actor.type,
+        leaseUntil: leaseEnd(),
+      });
       running.add(job.id);
       const run = startRun(job, options, by, columns, onProgress);
       const endLease = keepLease(run);
@@ -341,7 +427,8 @@ export function createUserImportService(deps: {
       const finished = await finish(run, outcome);
       onProgress?.({ ...finished, bytes: run.bytes });
       if (!outcome.failure && !options.dryRun) {
-        for (const id of run.signedOut) await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
+        for (const id of run.signedOut)
+          await deps.endSessions(id).catch((err) => deps.log.error({ err, userId: id }, 'import.end_sessions_failed'));
       }
       return finished;
     },
@@ -406,7 +493,13 @@ async function readHeader(records: Records, key: ImportKey): Promise<ImportColum
 }
 
 /** A job's import, before its first row. */
-function startRun(job: ImportJob, options: ImportOptions, by: Operator, columns: ImportColumn[], onProgress?: (p: ImportProgress) => void): ImportRun {
+function startRun(
+  job: ImportJob,
+  options: ImportOptions,
+  by: Operator,
+  columns: ImportColumn[],
+  onProgress?: (p: ImportProgress) => void,
+): ImportRun {
   return {
     job,
     options,
@@ -449,7 +542,12 @@ function reject(run: ImportRun, n: number, problems: readonly Pick<RowProblem, '
 }
 
 /** What a row changes on the user it matched; undefined when nothing. The key stays as stored. */
-function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefined, key: ImportKey): ImportedChange | undefined {
+function changeOf(
+  target: ImportTarget,
+  row: GoodRow,
+  accountId: string | undefined,
+  key: ImportKey,
+): ImportedChange | undefined {
   const before = target.user;
   const v = row.values;
   const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before[f]])) as Profile;
@@ -473,7 +571,9 @@ function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefi
     ['tags', before.tags, after.tags],
     ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
   ];
-  const changes = Object.fromEntries(fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([f, a, b]) => [f, [a, b]])) as Record<string, [unknown, unknown]>;
+  const changes = Object.fromEntries(
+    fields.filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b)).map(([f, a, b]) => [f, [a, b]]),
+  ) as Record<string, [unknown, unknown]>;
   if (!Object.keys(changes).length) return undefined;
   return {
     id: before.id,
@@ -488,12 +588,16 @@ function changeOf(target: ImportTarget, row: GoodRow, accountId: string | undefi
 
 /** Why the import stopped, as its job says. */
 function describe(err: unknown): { message: string; code: string } {
-  if (err instanceof CsvError) return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
+  if (err instanceof CsvError)
+    return { code: 'import.invalid_csv', message: `The file is not valid CSV: ${err.message}. Nothing was written.` };
   if (err instanceof AppError && err.expose) return { code: err.code, message: `${err.message} Nothing was written.` };
   const { sqlstate } = databaseFault(err);
   const db = err as { detail?: string; message?: string };
   if (sqlstate) {
-    return { code: 'import.database_error', message: `The database refused the import (${sqlstate}: ${db.detail ?? db.message}). Nothing was written.` };
+    return {
+      code: 'import.database_error',
+      message: `The database refused the import (${sqlstate}: ${db.detail ?? db.message}). Nothing was written.`,
+    };
   }
   return { code: 'import.server_error', message: 'The import stopped on a server error. Nothing was written.' };
 }

@@ -41,7 +41,8 @@ export function createUserMergeService(deps: {
       assertThat(!isActor(mergeId, by), fail('merge.self'));
       return deps.transact(async (trx) => {
         const locked = new Map<string, User>();
-        for (const id of [keepId, mergeId].sort()) locked.set(id, await reach(id, by, { change: true, lock: true }, trx));
+        for (const id of [keepId, mergeId].sort())
+          locked.set(id, await reach(id, by, { change: true, lock: true }, trx));
         const keep = defined(locked.get(keepId), 'the kept user');
         const merge = defined(locked.get(mergeId), 'the merged user');
 
@@ -52,14 +53,23 @@ export function createUserMergeService(deps: {
         const moved = await deps.moves.moveAll(keep.id, merge.id, trx);
         await deps.payloads.revokeAccount(merge.id, trx);
         await users.remove(merge.id, trx);
-        const user = defined(Object.keys(fill).length ? await users.update(keep.id, fill, trx) : await users.findById(keep.id, trx), 'the kept user');
+        const user = defined(
+          Object.keys(fill).length ? await users.update(keep.id, fill, trx) : await users.findById(keep.id, trx),
+          'the kept user',
+        );
         await deps.audit.by(by).record(
           {
             action: 'user.merged',
             targetType: 'user',
             targetId: keep.id,
-            changes: Object.fromEntries(Object.keys(fill).map((f) => [f, [keep[f as keyof User], user[f as keyof User]]])),
-            details: { kept: { id: keep.id, userCode: keep.userCode }, merged: { id: merge.id, userCode: merge.userCode, email: merge.email }, moved },
+            changes: Object.fromEntries(
+              Object.keys(fill).map((f) => [f, [keep[f as keyof User], user[f as keyof User]]]),
+            ),
+            details: {
+              kept: { id: keep.id, userCode: keep.userCode },
+              merged: { id: merge.id, userCode: merge.userCode, email: merge.email },
+              moved,
+            },
           },
           trx,
         );

@@ -15,13 +15,24 @@ export const userNotFound = () => fail('user.not_found');
  * operator's (403). With `lock`, the row is locked for the transaction.
  */
 export function createUserReachService(deps: { users: UsersRepository; search: UserSearch }) {
-  return async function reach(id: string, by: Operator, options: { change: boolean; lock?: boolean; includeDeleted?: boolean }, trx?: Executor): Promise<User> {
-    const user = options.lock && trx ? await deps.users.lock(id, trx, { includeDeleted: options.includeDeleted }) : await deps.users.findById(id, trx);
+  return async function reach(
+    id: string,
+    by: Operator,
+    options: { change: boolean; lock?: boolean; includeDeleted?: boolean },
+    trx?: Executor,
+  ): Promise<User> {
+    const user =
+      options.lock && trx
+        ? await deps.users.lock(id, trx, { includeDeleted: options.includeDeleted })
+        : await deps.users.findById(id, trx);
     assertThat(user && (options.includeDeleted || user.status !== 'deleted'), userNotFound);
     assertThat(await deps.search.inScope(user.id, by.powers.scope, trx), userNotFound);
     if (options.change) {
       const role = highestRole([user.mainRole, ...(await deps.users.roleNames(user.id, trx))]);
-      assertThat(mayChange(by.powers, role), fail('admin_api.forbidden_target', { role: by.powers.role, targetRole: role }));
+      assertThat(
+        mayChange(by.powers, role),
+        fail('admin_api.forbidden_target', { role: by.powers.role, targetRole: role }),
+      );
     }
     return user;
   };

@@ -6,7 +6,12 @@ import { mayGrant } from '../policies/permissions.js';
 import type { AccountGroupsRepository } from '../repositories/account-groups.js';
 import type { AccountsRepository } from '../repositories/accounts.js';
 import type { GroupsRepository } from '../repositories/groups.js';
-import type { Employment, EmploymentInput, ManagedScopes, UserRelationsRepository } from '../repositories/user-relations.js';
+import type {
+  Employment,
+  EmploymentInput,
+  ManagedScopes,
+  UserRelationsRepository,
+} from '../repositories/user-relations.js';
 import type { UsersRepository } from '../repositories/users.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
@@ -20,13 +25,20 @@ export interface RolesInput {
 }
 
 const keyOf = (a: RoleAssignment) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
-const sameSet = (a: readonly string[], b: readonly string[]) => JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  JSON.stringify([...new Set(a)].sort()) === JSON.stringify([...new Set(b)].sort());
 const employmentFacts = (list: readonly (EmploymentInput | Employment)[]) =>
-  list.map((e) => ({ accountId: e.accountId, startDate: e.startDate, endDate: e.endDate, isMain: e.isMain })).sort((a, b) => a.accountId.localeCompare(b.accountId));
+  list
+    .map((e) => ({ accountId: e.accountId, startDate: e.startDate, endDate: e.endDate, isMain: e.isMain }))
+    .sort((a, b) => a.accountId.localeCompare(b.accountId));
 
 /** The main role as an unscoped assignment, then each assignment given, once. */
 function normaliseRoles(input: RolesInput): RoleAssignment[] {
-  const all = [{ role: input.mainRole }, ...input.assignments].map((a) => ({ role: a.role, accountId: a.accountId ?? null, accountGroupId: a.accountGroupId ?? null }));
+  const all = [{ role: input.mainRole }, ...input.assignments].map((a) => ({
+    role: a.role,
+    accountId: a.accountId ?? null,
+    accountGroupId: a.accountGroupId ?? null,
+  }));
   return [...new Map(all.map((a) => [keyOf(a), a])).values()];
 }
 
@@ -52,7 +64,10 @@ export function createUserRelationsService(deps: {
   const { relations, audit, reach, transact } = deps;
 
   async function assertScopes(accountIds: readonly string[], accountGroupIds: readonly string[], trx: Executor) {
-    const [accounts, accountGroups] = await Promise.all([deps.accounts.existing(accountIds, trx), deps.accountGroups.existing(accountGroupIds, trx)]);
+    const [accounts, accountGroups] = await Promise.all([
+      deps.accounts.existing(accountIds, trx),
+      deps.accountGroups.existing(accountGroupIds, trx),
+    ]);
     const noAccount = accountIds.filter((id) => !accounts.has(id));
     assertThat(!noAccount.length, () => fail('account.not_found', { ids: noAccount }));
     const noGroup = accountGroupIds.filter((id) => !accountGroups.has(id));
@@ -61,15 +76,26 @@ export function createUserRelationsService(deps: {
 
   return {
     /** Replaces every role assignment; the main role is always kept as an unscoped one. */
-    async setRoles(id: string, input: RolesInput, by: Operator): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
+    async setRoles(
+      id: string,
+      input: RolesInput,
+      by: Operator,
+    ): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
       const wanted = normaliseRoles(input);
-      for (const role of new Set(wanted.map((a) => a.role))) assertThat(mayGrant(by.powers, role), fail('admin_api.forbidden_role', { role }));
+      for (const role of new Set(wanted.map((a) => a.role)))
+        assertThat(mayGrant(by.powers, role), fail('admin_api.forbidden_role', { role }));
       return transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true }, trx);
-        await assertScopes(wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])), wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])), trx);
+        await assertScopes(
+          wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])),
+          wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])),
+          trx,
+        );
         const before = await deps.users.roleAssignments(id, trx);
-        if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf))) return { mainRole: user.mainRole, assignments: before };
-        const isSuperAdmin = (list: RoleAssignment[]) => list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
+        if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf)))
+          return { mainRole: user.mainRole, assignments: before };
+        const isSuperAdmin = (list: RoleAssignment[]) =>
+          list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
         await relations.replaceRoles(id, input.mainRole, wanted, trx);
         if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
         const after = await deps.users.roleAssignments(id, trx);
@@ -78,7 +104,10 @@ export function createUserRelationsService(deps: {
             action: 'user.roles_changed',
             targetType: 'user',
             targetId: id,
-            changes: { ...(user.mainRole !== input.mainRole ? { mainRole: [user.mainRole, input.mainRole] } : {}), roles: [before, after] },
+            changes: {
+              ...(user.mainRole !== input.mainRole ? { mainRole: [user.mainRole, input.mainRole] } : {}),
+              roles: [before, after],
+            },
           },
           trx,
         );
@@ -90,10 +119,21 @@ export function createUserRelationsService(deps: {
     async setEmployments(id: string, employments: EmploymentInput[], by: Operator): Promise<Employment[]> {
       return transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true }, trx);
-        await assertScopes(employments.map((e) => e.accountId), [], trx);
+        await assertScopes(
+          employments.map((e) => e.accountId),
+          [],
+          trx,
+        );
         const before = await relations.employments(id, trx);
-        const main = defined(employments.find((e) => e.isMain), 'the main employment');
-        if (user.mainAccountId === main.accountId && JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))) return before;
+        const main = defined(
+          employments.find((e) => e.isMain),
+          'the main employment',
+        );
+        if (
+          user.mainAccountId === main.accountId &&
+          JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))
+        )
+          return before;
         await relations.replaceEmployments(id, employments, trx);
         const after = await relations.employments(id, trx);
         await audit.by(by).record(
@@ -101,7 +141,10 @@ export function createUserRelationsService(deps: {
             action: 'user.employments_changed',
             targetType: 'user',
             targetId: id,
-            changes: { ...(user.mainAccountId !== main.accountId ? { mainAccountId: [user.mainAccountId, main.accountId] } : {}), employments: [employmentFacts(before), employmentFacts(after)] },
+            changes: {
+              ...(user.mainAccountId !== main.accountId ? { mainAccountId: [user.mainAccountId, main.accountId] } : {}),
+              employments: [employmentFacts(before), employmentFacts(after)],
+            },
           },
           trx,
         );
@@ -112,18 +155,25 @@ export function createUserRelationsService(deps: {
     /** Replaces the accounts and account groups the user manages (`manager` assignments scoped to each). */
     async setManagedScopes(id: string, scopes: ManagedScopes, by: Operator): Promise<ManagedScopes> {
       assertThat(mayGrant(by.powers, 'manager'), fail('admin_api.forbidden_role', { role: 'manager' }));
-      const wanted = { accountIds: [...new Set(scopes.accountIds)], accountGroupIds: [...new Set(scopes.accountGroupIds)] };
+      const wanted = {
+        accountIds: [...new Set(scopes.accountIds)],
+        accountGroupIds: [...new Set(scopes.accountGroupIds)],
+      };
       return transact(async (trx) => {
         await reach(id, by, { change: true, lock: true }, trx);
         await assertScopes(wanted.accountIds, wanted.accountGroupIds, trx);
         const before = await relations.managedScopes(id, trx);
-        if (sameSet(before.accountIds, wanted.accountIds) && sameSet(before.accountGroupIds, wanted.accountGroupIds)) return before;
+        if (sameSet(before.accountIds, wanted.accountIds) && sameSet(before.accountGroupIds, wanted.accountGroupIds))
+          return before;
         await relations.replaceManagedScopes(id, wanted, trx);
         const after = await relations.managedScopes(id, trx);
         const changes: Record<string, [unknown, unknown]> = {};
         if (!sameSet(before.accountIds, after.accountIds)) changes.accountIds = [before.accountIds, after.accountIds];
-        if (!sameSet(before.accountGroupIds, after.accountGroupIds)) changes.accountGroupIds = [before.accountGroupIds, after.accountGroupIds];
-        await audit.by(by).record({ action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
+        if (!sameSet(before.accountGroupIds, after.accountGroupIds))
+          changes.accountGroupIds = [before.accountGroupIds, after.accountGroupIds];
+        await audit
+          .by(by)
+          .record({ action: 'user.managed_accounts_changed', targetType: 'user', targetId: id, changes }, trx);
         return after;
       });
     },
@@ -137,11 +187,22 @@ export function createUserRelationsService(deps: {
         const noGroup = wanted.filter((g) => !found.has(g));
         assertThat(!noGroup.length, () => fail('group.not_found', { ids: noGroup }));
         const before = await relations.groups(id, trx);
-        if (sameSet(before.map((g) => g.id), wanted)) return before;
+        if (
+          sameSet(
+            before.map((g) => g.id),
+            wanted,
+          )
+        )
+          return before;
         await relations.replaceGroups(id, wanted, trx);
         const after = await relations.groups(id, trx);
         await audit.by(by).record(
-          { action: 'user.groups_changed', targetType: 'user', targetId: id, changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] } },
+          {
+            action: 'user.groups_changed',
+            targetType: 'user',
+            targetId: id,
+            changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] },
+          },
           trx,
         );
         return after;

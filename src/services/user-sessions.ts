@@ -20,7 +20,12 @@ export interface UserSession {
  * A user's oidc-provider sessions: listed (read reach), or all ended with their
  * grants, refresh and access tokens (change reach; `user.sessions_revoked`).
  */
-export function createUserSessionsService(deps: { transact: Transact; payloads: OidcPayloadsRepository; audit: AuditService; reach: UserReachService }) {
+export function createUserSessionsService(deps: {
+  transact: Transact;
+  payloads: OidcPayloadsRepository;
+  audit: AuditService;
+  reach: UserReachService;
+}) {
   return {
     async list(userId: string, by: Operator): Promise<UserSession[]> {
       await deps.reach(userId, by, { change: false });
@@ -40,7 +45,12 @@ export function createUserSessionsService(deps: { transact: Transact; payloads: 
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         const sessions = (await deps.payloads.sessionsOf(userId, trx)).length;
         await deps.payloads.revokeAccount(userId, trx);
-        await deps.audit.by(by).record({ action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } }, trx);
+        await deps.audit
+          .by(by)
+          .record(
+            { action: 'user.sessions_revoked', targetType: 'user', targetId: userId, details: { sessions } },
+            trx,
+          );
         return { sessions };
       });
     },

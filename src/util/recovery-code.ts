@@ -15,7 +15,11 @@ export function newRecoveryCode(): string {
  * with i/l read as 1 and o as 0 (as Crockford's base32 does). Null when it cannot be a code.
  */
 export function normaliseRecoveryCode(input: string): string | null {
-  const code = input.toLowerCase().replace(/[\s-]+/g, '').replace(/[il]/g, '1').replace(/o/g, '0');
+  const code = input
+    .toLowerCase()
+    .replace(/[\s-]+/g, '')
+    .replace(/[il]/g, '1')
+    .replace(/o/g, '0');
   return code.length === LENGTH && [...code].every((c) => ALPHABET.includes(c)) ? code : null;
 }
 

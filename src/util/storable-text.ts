@@ -27,7 +27,11 @@ export function isStorablePercentEncoded(text: string): boolean {
   if (!isStorableText(text)) return false;
   if (!text.includes('%')) return true;
   const parts = text.split(/((?:%[0-9a-f]{2})+)/i);
-  return isStorableBytes(Buffer.concat(parts.map((part, i) => (i % 2 ? Buffer.from(part.replaceAll('%', ''), 'hex') : Buffer.from(part, 'utf8')))));
+  return isStorableBytes(
+    Buffer.concat(
+      parts.map((part, i) => (i % 2 ? Buffer.from(part.replaceAll('%', ''), 'hex') : Buffer.from(part, 'utf8'))),
+    ),
+  );
 }
 
 /**

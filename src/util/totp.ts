@@ -19,7 +19,9 @@ export function totpStep(now: Date): number {
 /** The issuer shown in authenticator apps: "Gatehouse", with the issuer's host unless it is a local one. */
 export function totpIssuerLabel(issuer: string): string {
   const host = new URL(issuer).hostname;
-  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]' ? 'Gatehouse' : `Gatehouse (${host})`;
+  return host === 'localhost' || host.endsWith('.localhost') || host === '127.0.0.1' || host === '[::1]'
+    ? 'Gatehouse'
+    : `Gatehouse (${host})`;
 }
 
 /** The `otpauth://` URI an authenticator app scans. */
@@ -33,7 +35,12 @@ export function totpUri(issuerLabel: string, accountName: string, secret: string
  * ahead (clock drift); a code of step `lastStep` or older is refused (replay).
  * Spaces in the input are ignored; anything but six digits is simply wrong.
  */
-export async function matchTotp(secret: string, input: string, now: Date, lastStep: number | null): Promise<number | null> {
+export async function matchTotp(
+  secret: string,
+  input: string,
+  now: Date,
+  lastStep: number | null,
+): Promise<number | null> {
   const token = input.replace(/\s+/g, '');
   if (!/^\d{6}$/.test(token)) return null;
   const epoch = Math.floor(now.getTime() / 1000);

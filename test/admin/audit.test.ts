@@ -41,7 +41,10 @@ test('an admin reads who changed what: filters by target, actor and action, newe
   const exact = await admin.api('GET', `/audit?userId=${user.id}&action=user.updated`);
   t.is(exact.body.items.length, 2);
   const prefix = await admin.api('GET', `/audit?userId=${user.id}&action=user.*`);
-  t.is(prefix.body.items.length, page.body.items.filter((e: { action: string }) => e.action.startsWith('user.')).length);
+  t.is(
+    prefix.body.items.length,
+    page.body.items.filter((e: { action: string }) => e.action.startsWith('user.')).length,
+  );
   t.true(prefix.body.items.length >= 3);
   const byActor = await admin.api('GET', `/audit?actorId=${admin.id}`);
   t.true(byActor.body.items.length >= 3);
@@ -58,14 +61,20 @@ test('keyset paging: newest first, every event once, across pages', async (t) =>
   let cursor: string | null = '';
   let pages = 0;
   while (cursor !== null) {
-    const res: ApiReply = await admin.api('GET', `/audit?actorId=${admin.id}&action=account.created&limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: ApiReply = await admin.api(
+      'GET',
+      `/audit?actorId=${admin.id}&action=account.created&limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     t.is(res.status, 200, JSON.stringify(res.body));
     seen.push(...res.body.items);
     cursor = res.body.nextCursor;
     pages++;
   }
   t.is(pages, 3);
-  t.deepEqual(seen.map((e) => e.changes.name[1]), [...names].reverse());
+  t.deepEqual(
+    seen.map((e) => e.changes.name[1]),
+    [...names].reverse(),
+  );
   t.is(new Set(seen.map((e) => e.id)).size, 7);
   for (let i = 1; i < seen.length; i++) t.true(seen[i - 1]!.at >= seen[i]!.at);
 
@@ -73,12 +82,18 @@ test('keyset paging: newest first, every event once, across pages', async (t) =>
   await oldEvents(5, 2, 'test.same_time');
   const same: number[] = [];
   for (let next: string | null = ''; next !== null; ) {
-    const res: ApiReply = await admin.api('GET', `/audit?action=test.same_time&limit=2${next ? `&cursor=${next}` : ''}`);
+    const res: ApiReply = await admin.api(
+      'GET',
+      `/audit?action=test.same_time&limit=2${next ? `&cursor=${next}` : ''}`,
+    );
     same.push(...res.body.items.map((e: { id: number }) => e.id));
     next = res.body.nextCursor;
   }
   t.is(same.length, 5);
-  t.deepEqual(same, [...same].sort((a, b) => b - a));
+  t.deepEqual(
+    same,
+    [...same].sort((a, b) => b - a),
+  );
 });
 
 test('from / to bound the time', async (t) => {
@@ -108,7 +123,11 @@ test('refusals: 403 below admin, 400 for a bad query or cursor', async (t) => {
     t.is(bad.status, 400, query);
     t.is(bad.body.error, 'request.invalid_query');
   }
-  for (const cursor of ['nope', Buffer.from(JSON.stringify(['2026-99-99 10:00:00+00', 1])).toString('base64url'), Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url')]) {
+  for (const cursor of [
+    'nope',
+    Buffer.from(JSON.stringify(['2026-99-99 10:00:00+00', 1])).toString('base64url'),
+    Buffer.from(JSON.stringify(['x', 'y'])).toString('base64url'),
+  ]) {
     const bad = await admin.api('GET', `/audit?cursor=${cursor}`);
     t.is(bad.status, 400, cursor);
     t.is(bad.body.error, 'request.invalid_cursor');
@@ -116,35 +135,42 @@ test('refusals: 403 below admin, 400 for a bad query or cursor', async (t) => {
 });
 
 // Retention changes a setting and deletes rows: these run alone, first.
-test.serial('retention: nothing is purged while auditRetentionDays is null; then events older than it go, in batches, and the purge is audited', async (t) => {
-  const { container, db, repos } = s.server;
-  await oldEvents(5, 400, 'test.ancient');
-  await oldEvents(2, 20, 'test.recent');
-  t.deepEqual(await container.admin.auditLog.purgeExpired(new Date()), { deleted: 0, before: null });
-  t.is((await auditEvents(db, { action: 'test.ancient' })).length, 5);
+test.serial(
+  'retention: nothing is purged while auditRetentionDays is null; then events older than it go, in batches, and the purge is audited',
+  async (t) => {
+    const { container, db, repos } = s.server;
+    await oldEvents(5, 400, 'test.ancient');
+    await oldEvents(2, 20, 'test.recent');
+    t.deepEqual(await container.admin.auditLog.purgeExpired(new Date()), { deleted: 0, before: null });
+    t.is((await auditEvents(db, { action: 'test.ancient' })).length, 5);
 
-  const superAdmin = await s.as('super_admin');
-  t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: 30 })).status, 200);
-  t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 401 * DAY), 2), 0, 'nothing that old');
-  const purged = await container.admin.auditLog.purgeExpired(new Date());
-  t.is(purged.deleted, 5);
-  t.is((await auditEvents(db, { action: 'test.ancient' })).length, 0);
-  t.is((await auditEvents(db, { action: 'test.recent' })).length, 2, 'younger than the retention: kept');
-  const [record] = await auditEvents(db, { action: 'audit.purged' });
-  t.like(record, { actor_type: 'system' });
-  t.like(record.details, { deleted: 5, retentionDays: 30 });
+    const superAdmin = await s.as('super_admin');
+    t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: 30 })).status, 200);
+    t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 401 * DAY), 2), 0, 'nothing that old');
+    const purged = await container.admin.auditLog.purgeExpired(new Date());
+    t.is(purged.deleted, 5);
+    t.is((await auditEvents(db, { action: 'test.ancient' })).length, 0);
+    t.is((await auditEvents(db, { action: 'test.recent' })).length, 2, 'younger than the retention: kept');
+    const [record] = await auditEvents(db, { action: 'audit.purged' });
+    t.like(record, { actor_type: 'system' });
+    t.like(record.details, { deleted: 5, retentionDays: 30 });
 
-  await oldEvents(5, 60, 'test.batched');
-  t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 30 * DAY), 2), 5, 'batches of 2 until none is left');
+    await oldEvents(5, 60, 'test.batched');
+    t.is(await repos.audit.deleteOlderThan(new Date(Date.now() - 30 * DAY), 2), 5, 'batches of 2 until none is left');
 
-  await oldEvents(3, 45, 'test.cli');
-  const cli = await execute(cliServices(container), ['audit', 'purge']);
-  t.is(cli.code, 0, cli.stderr);
-  t.like(JSON.parse(cli.stdout), { deleted: 3, retentionDays: 30 });
-  const [byCli] = await auditEvents(db, { action: 'audit.purged', actor_type: 'cli' });
-  t.like(byCli.details, { deleted: 3 });
+    await oldEvents(3, 45, 'test.cli');
+    const cli = await execute(cliServices(container), ['audit', 'purge']);
+    t.is(cli.code, 0, cli.stderr);
+    t.like(JSON.parse(cli.stdout), { deleted: 3, retentionDays: 30 });
+    const [byCli] = await auditEvents(db, { action: 'audit.purged', actor_type: 'cli' });
+    t.like(byCli.details, { deleted: 3 });
 
-  t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: null })).status, 200);
-  await oldEvents(1, 45, 'test.kept');
-  t.like(JSON.parse((await execute(cliServices(container), ['audit', 'purge'])).stdout), { deleted: 0, before: null, retentionDays: null });
-});
+    t.is((await superAdmin.api('PUT', '/settings', { auditRetentionDays: null })).status, 200);
+    await oldEvents(1, 45, 'test.kept');
+    t.like(JSON.parse((await execute(cliServices(container), ['audit', 'purge'])).stdout), {
+      deleted: 0,
+      before: null,
+      retentionDays: null,
+    });
+  },
+);

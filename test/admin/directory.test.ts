@@ -25,7 +25,10 @@ test('accounts: an admin creates, lists, reads, renames and deletes one, each ch
   t.is(list.body.total, 1);
   t.is(list.body.items[0].id, id);
   const customers = await admin.api('GET', '/accounts?kind=guest');
-  t.deepEqual(customers.body.items.map((a: { id: string }) => a.id), [GUEST_ACCOUNT_ID]);
+  t.deepEqual(
+    customers.body.items.map((a: { id: string }) => a.id),
+    [GUEST_ACCOUNT_ID],
+  );
 
   const patched = await admin.api('PATCH', `/accounts/${id}`, { name: `${name} Ltd`, kind: 'provider' });
   t.is(patched.status, 200, JSON.stringify(patched.body));
@@ -36,7 +39,10 @@ test('accounts: an admin creates, lists, reads, renames and deletes one, each ch
   t.is((await admin.api('GET', `/accounts/${id}`)).status, 404);
 
   const events = await auditOf(id);
-  t.deepEqual(events.map((e) => e.action), ['account.created', 'account.updated', 'account.deleted']);
+  t.deepEqual(
+    events.map((e) => e.action),
+    ['account.created', 'account.updated', 'account.deleted'],
+  );
   t.deepEqual(events[1].changes, { name: [name, `${name} Ltd`], kind: ['customer', 'provider'] });
   t.is(events[1].actor_id, admin.id);
   t.truthy(events[1].ip);
@@ -60,9 +66,16 @@ test('accounts: names are unique in any letter case (409 account.name_taken)', a
 test('accounts: the same new name sent at once: one is created, the others answer 409', async (t) => {
   const { api } = await s.as('admin');
   const name = unique('Race');
-  const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => api('POST', '/accounts', { name: i % 2 ? name : name.toUpperCase(), kind: 'customer' })));
+  const replies = await Promise.all(
+    Array.from({ length: 6 }, (_, i) =>
+      api('POST', '/accounts', { name: i % 2 ? name : name.toUpperCase(), kind: 'customer' }),
+    ),
+  );
   t.is(replies.filter((r) => r.status === 201).length, 1);
-  t.true(replies.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error === 'account.name_taken'), JSON.stringify(replies.map((r) => r.body)));
+  t.true(
+    replies.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error === 'account.name_taken'),
+    JSON.stringify(replies.map((r) => r.body)),
+  );
 });
 
 test('accounts: the Guest account is built in: not created, not deleted, kind fixed', async (t) => {
@@ -85,8 +98,18 @@ test('accounts: one that employs users is deleted only with ?force=true; its use
   const other = (await api('POST', '/accounts', { name: unique('Hooli'), kind: 'customer' })).body;
   const mainHere = await s.server.createUser();
   const alsoHere = await s.server.createUser();
-  t.is((await api('PUT', `/users/${mainHere.id}/employments`, { employments: [{ accountId: account.id }] })).status, 200);
-  t.is((await api('PUT', `/users/${alsoHere.id}/employments`, { employments: [{ accountId: other.id, isMain: true }, { accountId: account.id }] })).status, 200);
+  t.is(
+    (await api('PUT', `/users/${mainHere.id}/employments`, { employments: [{ accountId: account.id }] })).status,
+    200,
+  );
+  t.is(
+    (
+      await api('PUT', `/users/${alsoHere.id}/employments`, {
+        employments: [{ accountId: other.id, isMain: true }, { accountId: account.id }],
+      })
+    ).status,
+    200,
+  );
   t.is((await api('GET', `/accounts/${account.id}`)).body.userCount, 2);
 
   const refused = await api('DELETE', `/accounts/${account.id}`);
@@ -97,16 +120,27 @@ test('accounts: one that employs users is deleted only with ?force=true; its use
   t.is((await api('DELETE', `/accounts/${account.id}?force=true`)).status, 204);
   const moved = (await api('GET', `/users/${mainHere.id}`)).body;
   t.is(moved.user.mainAccountId, GUEST_ACCOUNT_ID);
-  t.deepEqual(moved.employments.map((e: { accountId: string; isMain: boolean }) => [e.accountId, e.isMain]), [[GUEST_ACCOUNT_ID, true]]);
+  t.deepEqual(
+    moved.employments.map((e: { accountId: string; isMain: boolean }) => [e.accountId, e.isMain]),
+    [[GUEST_ACCOUNT_ID, true]],
+  );
   const stays = (await api('GET', `/users/${alsoHere.id}`)).body;
   t.is(stays.user.mainAccountId, other.id);
-  t.deepEqual(stays.employments.map((e: { accountId: string }) => e.accountId), [other.id]);
+  t.deepEqual(
+    stays.employments.map((e: { accountId: string }) => e.accountId),
+    [other.id],
+  );
   const [deleted] = await auditEvents(s.server, { target_id: account.id, action: 'account.deleted' });
   t.like(deleted.details, { force: true, movedToGuest: 1, employmentsRemoved: 2 });
 });
 
 test('accounts: refusals: 403 below the permission, 404 unknown, 400 bad input', async (t) => {
-  const [individual, manager, hr, admin] = await Promise.all([s.as('individual'), s.as('manager'), s.as('hr'), s.as('admin')]);
+  const [individual, manager, hr, admin] = await Promise.all([
+    s.as('individual'),
+    s.as('manager'),
+    s.as('hr'),
+    s.as('admin'),
+  ]);
   const read = await individual.api('GET', '/accounts');
   t.is(read.status, 403);
   t.is(read.body.error, 'admin_api.forbidden');
@@ -172,7 +206,9 @@ test('account groups: created with members, changed, read; unknown members refus
   t.is(inUse.body.error, 'account_group.in_use');
   t.is((await api('DELETE', `/account-groups/${id}?force=true`)).status, 204);
   t.is((await api('GET', `/account-groups/${id}`)).status, 404);
-  t.deepEqual((await api('GET', `/users/${manager.id}`)).body.roles, [{ role: 'manager', accountId: null, accountGroupId: null }]);
+  t.deepEqual((await api('GET', `/users/${manager.id}`)).body.roles, [
+    { role: 'manager', accountId: null, accountGroupId: null },
+  ]);
   t.is((await api('GET', `/accounts/${a.id}`)).status, 200, 'the accounts stay');
 });
 
@@ -219,7 +255,10 @@ test('groups: the SCIM groups; created, renamed, listed, read with members, dele
   t.is(gone.status, 404);
   t.is(gone.body.error, 'group.not_found');
   t.deepEqual((await api('GET', `/users/${user.id}`)).body.groups, []);
-  t.deepEqual((await auditOf(id)).map((e) => e.action), ['group.created', 'group.updated', 'group.deleted']);
+  t.deepEqual(
+    (await auditOf(id)).map((e) => e.action),
+    ['group.created', 'group.updated', 'group.deleted'],
+  );
 });
 
 test('groups: a manager reads groups but sees only the members they reach; writes need an admin', async (t) => {
@@ -230,13 +269,20 @@ test('groups: a manager reads groups but sees only the members they reach; write
   const inside = await s.server.createUser();
   const outside = await s.server.createUser();
   await admin.api('PUT', `/users/${inside.id}/employments`, { employments: [{ accountId: account.id }] });
-  for (const u of [inside, outside]) t.is((await admin.api('PUT', `/users/${u.id}/groups`, { groupIds: [group.id] })).status, 200);
+  for (const u of [inside, outside])
+    t.is((await admin.api('PUT', `/users/${u.id}/groups`, { groupIds: [group.id] })).status, 200);
   await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountIds: [account.id] });
 
-  t.deepEqual((await admin.api('GET', `/groups/${group.id}`)).body.members.map((m: { id: string }) => m.id).sort(), [inside.id, outside.id].sort());
+  t.deepEqual(
+    (await admin.api('GET', `/groups/${group.id}`)).body.members.map((m: { id: string }) => m.id).sort(),
+    [inside.id, outside.id].sort(),
+  );
   const seen = await manager.api('GET', `/groups/${group.id}`);
   t.is(seen.status, 200);
-  t.deepEqual(seen.body.members.map((m: { id: string }) => m.id), [inside.id]);
+  t.deepEqual(
+    seen.body.members.map((m: { id: string }) => m.id),
+    [inside.id],
+  );
   t.is((await manager.api('GET', '/groups')).status, 200);
   const write = await manager.api('PATCH', `/groups/${group.id}`, { displayName: unique('Mine') });
   t.is(write.status, 403);
@@ -260,6 +306,9 @@ test('the OpenAPI document describes the directory routes and their answers', as
     for (const m of methods) t.truthy(doc.paths[path]?.[m], `${m} ${path}`);
   }
   t.truthy(doc.paths['/accounts']!.post.responses['201'].content['application/json'].schema.properties.userCount);
-  t.deepEqual(doc.paths['/accounts']!.post.requestBody.content['application/json'].schema.properties.kind.enum, ['provider', 'customer']);
+  t.deepEqual(doc.paths['/accounts']!.post.requestBody.content['application/json'].schema.properties.kind.enum, [
+    'provider',
+    'customer',
+  ]);
   t.true(doc.paths['/accounts/{id}']!.delete.parameters.some((p: { name: string }) => p.name === 'force'));
 });

@@ -30,8 +30,12 @@ const domain = () => `${randomBytes(4).toString('hex')}.example.com`;
 const csv = (...lines: string[]) => `${lines.join('\r\n')}\r\n`;
 const imported = (api: typeof admin.api, query: string, body: string) => api('POST', `/imports?${query}`, body, CSV);
 const userByEmail = (email: string) => db()('users').whereRaw('lower(email) = lower(?)', [email]).first();
-const countLike = async (pattern: string) => Number((await db()('users').whereRaw('lower(email) LIKE ?', [pattern]).count('* as n').first())!.n);
-async function errorsOf(api: typeof admin.api, id: string): Promise<{ row: string; column: string; code: string; message: string }[]> {
+const countLike = async (pattern: string) =>
+  Number((await db()('users').whereRaw('lower(email) LIKE ?', [pattern]).count('* as n').first())!.n);
+async function errorsOf(
+  api: typeof admin.api,
+  id: string,
+): Promise<{ row: string; column: string; code: string; message: string }[]> {
   const res = await api('GET', `/imports/${id}/errors.csv`);
   if (res.status !== 200) throw new Error(`errors.csv answered ${res.status}`);
   return parse(res.body as string, { columns: true });
@@ -39,13 +43,34 @@ async function errorsOf(api: typeof admin.api, id: string): Promise<{ row: strin
 
 test('a dry run counts exactly and writes no user; the job and its errors stay', async (t) => {
   const d = domain();
-  const res = await imported(admin.api, 'key=email&mode=add&dryRun=true', csv('email,givenName,status', `a@${d},Ann,`, `b@${d},Bob,0`, 'nope,Nope,', `A@${d},Again,`));
+  const res = await imported(
+    admin.api,
+    'key=email&mode=add&dryRun=true',
+    csv('email,givenName,status', `a@${d},Ann,`, `b@${d},Bob,0`, 'nope,Nope,', `A@${d},Again,`),
+  );
   t.is(res.status, 201, JSON.stringify(res.body));
-  t.like(res.body, { status: 'succeeded', key: 'email', mode: 'add', dryRun: true, total: 4, processed: 4, created: 2, updated: 0, failed: 2, error: null });
+  t.like(res.body, {
+    status: 'succeeded',
+    key: 'email',
+    mode: 'add',
+    dryRun: true,
+    total: 4,
+    processed: 4,
+    created: 2,
+    updated: 0,
+    failed: 2,
+    error: null,
+  });
   t.truthy(res.body.finishedAt);
   t.is(await countLike(`%@${d}`), 0, 'nothing is written');
   t.is((await admin.api('GET', `/imports/${res.body.id}`)).body.created, 2, 'the job stays');
-  t.deepEqual((await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.column, e.code]), [['3', 'email', 'import.invalid_email'], ['4', 'email', 'import.duplicate_key']]);
+  t.deepEqual(
+    (await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.column, e.code]),
+    [
+      ['3', 'email', 'import.invalid_email'],
+      ['4', 'email', 'import.duplicate_key'],
+    ],
+  );
 });
 
 test('an import writes the good rows (status import, roles, employment, email, audit) and reports the bad ones by row', async (t) => {
@@ -85,7 +110,14 @@ test('an import writes the good rows (status import, roles, employment, email, a
   t.true(errors.every((e) => e.message.length > 0));
 
   const ann = await userByEmail(`ann@${d}`);
-  t.like(ann, { status: 'import', given_name: 'Ann', family_name: 'Lee', main_role: 'manager', job_title: 'Trainer', department: 'Sales' });
+  t.like(ann, {
+    status: 'import',
+    given_name: 'Ann',
+    family_name: 'Lee',
+    main_role: 'manager',
+    job_title: 'Trainer',
+    department: 'Sales',
+  });
   t.deepEqual(ann.tags, ['a', 'b']);
   t.regex(ann.user_code, /^[A-Z2-9]{8}$/, 'a blank userCode is generated');
   const acme = await db()('accounts').whereRaw('lower(name) = lower(?)', [account]).first();
@@ -94,50 +126,104 @@ test('an import writes the good rows (status import, roles, employment, email, a
   t.is(made.length, 1, 'the account made by the import is audited once');
   t.like(made[0], { actor_id: admin.id, details: { importJobId: res.body.id } });
   t.is(ann.main_account_id, acme.id);
-  t.deepEqual(await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main'), [{ account_id: acme.id, is_main: true }]);
-  t.deepEqual((await db()('role_assignments').where({ user_id: ann.id }).select('role', 'account_id')), [{ role: 'manager', account_id: null }]);
-  t.like(await db()('user_values').where({ user_id: ann.id }).first(), { attribute: 'emails', position: 0, value: `ann@${d}`, type: 'work', is_primary: true });
+  t.deepEqual(await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main'), [
+    { account_id: acme.id, is_main: true },
+  ]);
+  t.deepEqual(await db()('role_assignments').where({ user_id: ann.id }).select('role', 'account_id'), [
+    { role: 'manager', account_id: null },
+  ]);
+  t.like(await db()('user_values').where({ user_id: ann.id }).first(), {
+    attribute: 'emails',
+    position: 0,
+    value: `ann@${d}`,
+    type: 'work',
+    is_primary: true,
+  });
   const audit = await auditEvents(s.server, { target_id: ann.id, action: 'user.imported_created' }).first();
   t.like(audit, { actor_type: 'user', actor_id: admin.id, target_type: 'user' });
   t.deepEqual(audit.changes.status, [null, 'import']);
   t.is(audit.details.importJobId, res.body.id);
 
   const bob = await userByEmail(`bob@${d}`);
-  t.like(bob, { status: 'inactive', main_role: 'individual', main_account_id: GUEST_ACCOUNT_ID }, 'status "0" is inactive');
+  t.like(
+    bob,
+    { status: 'inactive', main_role: 'individual', main_account_id: GUEST_ACCOUNT_ID },
+    'status "0" is inactive',
+  );
   const fay = await userByEmail(`fay@${d}`);
-  t.like(fay, { status: 'active', user_code: `FAY-${d}`, main_account_id: acme.id }, 'status "1" is active; account names are case-insensitive');
+  t.like(
+    fay,
+    { status: 'active', user_code: `FAY-${d}`, main_account_id: acme.id },
+    'status "1" is active; account names are case-insensitive',
+  );
   t.is(await countLike(`%@${d}`), 3);
 
   // The same file again, mode add: every good row now exists.
   const again = await imported(admin.api, 'key=email&mode=add', csv('email', `ann@${d}`, `BOB@${d}`));
   t.like(again.body, { created: 0, failed: 2 });
-  t.deepEqual((await errorsOf(admin.api, again.body.id)).map((e) => e.code), ['import.exists', 'import.exists']);
+  t.deepEqual(
+    (await errorsOf(admin.api, again.body.id)).map((e) => e.code),
+    ['import.exists', 'import.exists'],
+  );
 });
 
 test('update: empty cells leave fields unchanged, keys compare case-insensitively, missing keys and users above the importer are bad rows', async (t) => {
   const d = domain();
   const ann = await s.server.createUser({ email: `ann@${d}`, givenName: 'Ann', familyName: 'Lee', role: 'individual' });
   const boss = await s.server.createUser({ email: `boss@${d}`, role: 'super_admin' });
-  await db()('users').where({ id: ann.id }).update({ job_title: 'Trainer', tags: ['keep'] });
+  await db()('users')
+    .where({ id: ann.id })
+    .update({ job_title: 'Trainer', tags: ['keep'] });
   const before = await userByEmail(`ann@${d}`);
   const res = await imported(
     admin.api,
     'key=email&mode=update',
-    csv('email,givenName,familyName,jobTitle,mainRole,status,mainAccount,userCode', `ANN@${d},Annie,,,hr,inactive,Beta ${d},ANN-${d}`, `ghost@${d},G,,,,,,`, `boss@${d},Big,,,,,,`),
+    csv(
+      'email,givenName,familyName,jobTitle,mainRole,status,mainAccount,userCode',
+      `ANN@${d},Annie,,,hr,inactive,Beta ${d},ANN-${d}`,
+      `ghost@${d},G,,,,,,`,
+      `boss@${d},Big,,,,,,`,
+    ),
   );
   t.is(res.status, 201, JSON.stringify(res.body));
   t.like(res.body, { created: 0, updated: 1, failed: 2 });
-  t.deepEqual((await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.code]), [['2', 'import.not_found'], ['3', 'import.forbidden_target']]);
+  t.deepEqual(
+    (await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.code]),
+    [
+      ['2', 'import.not_found'],
+      ['3', 'import.forbidden_target'],
+    ],
+  );
 
   const after = await userByEmail(`ann@${d}`);
-  t.like(after, { email: `ann@${d}`, given_name: 'Annie', family_name: 'Lee', job_title: 'Trainer', main_role: 'hr', status: 'inactive', user_code: `ANN-${d}`, version: before.version + 1 });
+  t.like(after, {
+    email: `ann@${d}`,
+    given_name: 'Annie',
+    family_name: 'Lee',
+    job_title: 'Trainer',
+    main_role: 'hr',
+    status: 'inactive',
+    user_code: `ANN-${d}`,
+    version: before.version + 1,
+  });
   t.deepEqual(after.tags, ['keep']);
-  t.deepEqual((await db()('role_assignments').where({ user_id: ann.id }).pluck('role')), ['hr'], 'the old main role gives way to the new one');
-  const beta = await db()('accounts').whereRaw('lower(name) = lower(?)', [`Beta ${d}`]).first();
+  t.deepEqual(
+    await db()('role_assignments').where({ user_id: ann.id }).pluck('role'),
+    ['hr'],
+    'the old main role gives way to the new one',
+  );
+  const beta = await db()('accounts')
+    .whereRaw('lower(name) = lower(?)', [`Beta ${d}`])
+    .first();
   t.is(after.main_account_id, beta.id);
   t.deepEqual(
-    (await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main')).sort((a, b) => Number(b.is_main) - Number(a.is_main)),
-    [{ account_id: beta.id, is_main: true }, { account_id: GUEST_ACCOUNT_ID, is_main: false }],
+    (await db()('employments').where({ user_id: ann.id }).select('account_id', 'is_main')).sort(
+      (a, b) => Number(b.is_main) - Number(a.is_main),
+    ),
+    [
+      { account_id: beta.id, is_main: true },
+      { account_id: GUEST_ACCOUNT_ID, is_main: false },
+    ],
   );
   const audit = await auditEvents(s.server, { target_id: ann.id, action: 'user.imported_updated' }).first();
   t.deepEqual(audit.changes.givenName, ['Ann', 'Annie']);
@@ -151,32 +237,64 @@ test('keyed on userCode: the email may change (and must be free); the primary em
   const d = domain();
   const ann = await s.server.createUser({ email: `ann@${d}`, userCode: `ANN-${d}` });
   await s.server.createUser({ email: `taken@${d}`, userCode: `TAKEN-${d}` });
-  const res = await imported(admin.api, 'key=userCode&mode=update', csv('userCode,email', `ann-${d},new@${d}`, `TAKEN-${d},new@${d}`, `TAKEN-${d},x@${d}`));
+  const res = await imported(
+    admin.api,
+    'key=userCode&mode=update',
+    csv('userCode,email', `ann-${d},new@${d}`, `TAKEN-${d},new@${d}`, `TAKEN-${d},x@${d}`),
+  );
   t.like(res.body, { updated: 1, failed: 2 });
-  t.deepEqual((await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.column, e.code]), [['2', 'email', 'import.duplicate_email'], ['3', 'userCode', 'import.duplicate_key']]);
+  t.deepEqual(
+    (await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.column, e.code]),
+    [
+      ['2', 'email', 'import.duplicate_email'],
+      ['3', 'userCode', 'import.duplicate_key'],
+    ],
+  );
   t.like(await db()('users').where({ id: ann.id }).first(), { email: `new@${d}`, user_code: `ANN-${d}` });
   t.deepEqual(await db()('user_values').where({ user_id: ann.id, attribute: 'emails' }).pluck('value'), [`new@${d}`]);
   const clash = await imported(admin.api, 'key=userCode&mode=update', csv('userCode,email', `ann-${d},taken@${d}`));
-  t.deepEqual((await errorsOf(admin.api, clash.body.id)).map((e) => e.code), ['import.email_taken']);
+  t.deepEqual(
+    (await errorsOf(admin.api, clash.body.id)).map((e) => e.code),
+    ['import.email_taken'],
+  );
 });
 
 test('upsert: creates the new, updates the known; nothing to change still matches', async (t) => {
   const d = domain();
   await s.server.createUser({ email: `old@${d}`, givenName: 'Old' });
-  const res = await imported(admin.api, 'key=email&mode=upsert', csv('email,givenName', `old@${d},Older`, `new@${d},New`, `old2@${d},`));
+  const res = await imported(
+    admin.api,
+    'key=email&mode=upsert',
+    csv('email,givenName', `old@${d},Older`, `new@${d},New`, `old2@${d},`),
+  );
   t.like(res.body, { created: 2, updated: 1, failed: 0 });
   t.like(await userByEmail(`old@${d}`), { given_name: 'Older' });
   t.like(await userByEmail(`new@${d}`), { given_name: 'New', status: 'import' });
   const same = await imported(admin.api, 'key=email&mode=upsert', csv('email,givenName', `old@${d},Older`));
   t.like(same.body, { created: 0, updated: 1 });
-  t.is(Number((await auditEvents(s.server, { action: 'user.imported_updated', target_id: (await userByEmail(`old@${d}`)).id }).count('* as n').first())!.n), 1, 'a row that changes nothing writes nothing');
+  t.is(
+    Number(
+      (await auditEvents(s.server, { action: 'user.imported_updated', target_id: (await userByEmail(`old@${d}`)).id })
+        .count('* as n')
+        .first())!.n,
+    ),
+    1,
+    'a row that changes nothing writes nothing',
+  );
 });
 
 test('keyed on userCode, mode add: blank userCodes are generated, given ones kept', async (t) => {
   const d = domain();
-  const res = await imported(admin.api, 'key=userCode&mode=add', csv('userCode,email', `,a@${d}`, `,b@${d}`, `C-${d},c@${d}`, `,a@${d}`));
+  const res = await imported(
+    admin.api,
+    'key=userCode&mode=add',
+    csv('userCode,email', `,a@${d}`, `,b@${d}`, `C-${d},c@${d}`, `,a@${d}`),
+  );
   t.like(res.body, { created: 3, failed: 1 });
-  const codes = (await db()('users').whereRaw('email LIKE ?', [`%@${d}`]).orderBy('email').pluck('user_code')) as string[];
+  const codes = (await db()('users')
+    .whereRaw('email LIKE ?', [`%@${d}`])
+    .orderBy('email')
+    .pluck('user_code')) as string[];
   t.regex(codes[0]!, /^[A-Z2-9]{8}$/);
   t.regex(codes[1]!, /^[A-Z2-9]{8}$/);
   t.not(codes[0], codes[1]);
@@ -194,7 +312,11 @@ test('a file that breaks off part-way (an unterminated quote after 1,200 good ro
   t.regex(res.body.error, /not valid CSV.*Quote Not Closed/i);
   t.regex(res.body.error, /Nothing was written/);
   t.is(await countLike(`%@${d}`), 0, 'the whole import rolled back');
-  t.falsy(await auditEvents(s.server, { action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [res.body.id]).first());
+  t.falsy(
+    await auditEvents(s.server, { action: 'user.imported_created' })
+      .whereRaw("details->>'importJobId' = ?", [res.body.id])
+      .first(),
+  );
 });
 
 test('a database fault part-way (a user created meanwhile with an email of the file) rolls every row back', async (t) => {
@@ -207,14 +329,19 @@ test('a database fault part-way (a user created meanwhile with an email of the f
   const file = Readable.from([csv('email', ...Array.from({ length: 2000 }, (_, i) => `u${i}@${d}`))]);
   let firstBatch!: () => void;
   const batched = new Promise<void>((resolve) => (firstBatch = resolve));
-  const running = c.admin.imports.run(file, { key: 'email', mode: 'add', dryRun: false }, { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } }, (p) => p.processed === 1000 && firstBatch());
+  const running = c.admin.imports.run(
+    file,
+    { key: 'email', mode: 'add', dryRun: false },
+    { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } },
+    (p) => p.processed === 1000 && firstBatch(),
+  );
   await batched;
   await new Promise((r) => setTimeout(r, 300)); // the second batch now waits on the unique index
   await other.commit();
   const job = await running;
   t.like(job, { status: 'failed', created: 0 });
   t.regex(job.error!, /database refused the import \(23505/);
-  t.is(await countLike(`%@${d}`), 1, 'only the other transaction\'s user exists');
+  t.is(await countLike(`%@${d}`), 1, "only the other transaction's user exists");
 });
 
 test('progress is on the job row while the import runs (PostgreSQL)', async (t) => {
@@ -223,14 +350,33 @@ test('progress is on the job row while the import runs (PostgreSQL)', async (t) 
   const seen: Promise<number>[] = [];
   const progress: ImportProgress[] = [];
   const file = Readable.from([csv('email', ...Array.from({ length: 2500 }, (_, i) => `p${i}@${d}`))]);
-  const job = await c.admin.imports.run(file, { key: 'email', mode: 'add', dryRun: false }, { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } }, (p) => {
-    progress.push(p);
-    if (s.server.dbKind === 'postgresql' && p.processed < 2500) seen.push(db()('import_jobs').where({ status: 'running' }).max('processed as n').first().then((r) => Number(r!.n)));
-  });
+  const job = await c.admin.imports.run(
+    file,
+    { key: 'email', mode: 'add', dryRun: false },
+    { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } },
+    (p) => {
+      progress.push(p);
+      if (s.server.dbKind === 'postgresql' && p.processed < 2500)
+        seen.push(
+          db()('import_jobs')
+            .where({ status: 'running' })
+            .max('processed as n')
+            .first()
+            .then((r) => Number(r!.n)),
+        );
+    },
+  );
   t.like(job, { status: 'succeeded', created: 2500, createdBy: 'gatehouse-cli' });
-  t.deepEqual(progress.map((p) => p.processed), [1000, 2000, 2500]);
+  t.deepEqual(
+    progress.map((p) => p.processed),
+    [1000, 2000, 2500],
+  );
   t.true(progress.at(-1)!.bytes > 2500 * 10);
-  if (s.server.dbKind === 'postgresql') t.true((await Promise.all(seen)).some((n) => n >= 1000), 'another connection sees the counters move');
+  if (s.server.dbKind === 'postgresql')
+    t.true(
+      (await Promise.all(seen)).some((n) => n >= 1000),
+      'another connection sees the counters move',
+    );
 });
 
 test('the request: 415 unless text/csv; a bad header is 400 before any job; a missing key or mode is 400; unknown job 404', async (t) => {
@@ -243,7 +389,11 @@ test('the request: 415 unless text/csv; a bad header is 400 before any job; a mi
   const noKey = await imported(a.api, 'key=userCode&mode=add', csv('email', 'x@example.com'));
   t.like(noKey.body, { error: 'import.invalid_header' });
   t.like((await imported(a.api, 'key=email&mode=add', '')).body, { error: 'import.invalid_header' });
-  t.is(Number((await db()('import_jobs').where({ created_by: a.id }).count('* as n').first())!.n), 0, 'no job was made');
+  t.is(
+    Number((await db()('import_jobs').where({ created_by: a.id }).count('* as n').first())!.n),
+    0,
+    'no job was made',
+  );
   t.is((await imported(a.api, 'key=email', csv('email'))).status, 400);
   t.is((await imported(a.api, 'key=phone&mode=add', csv('email'))).status, 400);
   t.is((await a.api('GET', '/imports/00000000-0000-4000-8000-000000000000')).status, 404);
@@ -251,11 +401,22 @@ test('the request: 415 unless text/csv; a bad header is 400 before any job; a mi
   // A file declared larger than 256 MiB is refused before a byte of it is stored.
   const token = await s.tokenOf(a);
   const declared = await new Promise<number>((resolve, reject) => {
-    const req = request(`${s.base}/imports?key=email&mode=add`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': String(257 * 2 ** 20) } }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-      req.destroy();
-    });
+    const req = request(
+      `${s.base}/imports?key=email&mode=add`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'text/csv',
+          'content-length': String(257 * 2 ** 20),
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+        req.destroy();
+      },
+    );
     req.on('error', reject);
     req.write('email\n');
   });
@@ -273,10 +434,22 @@ for (const role of ['hr', 'manager'] as const) {
 }
 
 /** The `gatehouse` command as a process. */
-function cli(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const root = new URL('../..', import.meta.url).pathname;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd, env: { ...(process.env as Record<string, string>), LOG_LEVEL: 'warn', GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000', ...env } });
+    const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], {
+      cwd,
+      env: {
+        ...(process.env as Record<string, string>),
+        LOG_LEVEL: 'warn',
+        GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000',
+        ...env,
+      },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -292,7 +465,10 @@ test('gatehouse import: sent to the server that owns the embedded database; a re
   const d = domain();
   const work = mkdtempSync(join(tmpdir(), 'gatehouse-import-cwd-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
-  writeFileSync(join(work, 'people.csv'), csv('email,givenName', ...Array.from({ length: 2500 }, (_, i) => `c${i}@${d},C${i}`), 'bad,Bad'));
+  writeFileSync(
+    join(work, 'people.csv'),
+    csv('email,givenName', ...Array.from({ length: 2500 }, (_, i) => `c${i}@${d},C${i}`), 'bad,Bad'),
+  );
   const env = { DATA_DIR: dataDir, DATABASE_URL: '' };
 
   const dry = await cli(['import', 'people.csv', '--key', 'email', '--mode', 'add', '--dry-run'], env, work);
@@ -307,7 +483,12 @@ test('gatehouse import: sent to the server that owns the embedded database; a re
   t.regex(real.stderr, /import: \d+% /, 'progress on stderr');
   t.regex(real.stderr, /100%/);
   t.is(await countLike(`%@${d}`), 2500);
-  t.like(await auditEvents(s.server, { action: 'user.imported_created' }).whereRaw("details->>'importJobId' = ?", [job.id]).first(), { actor_type: 'cli' });
+  t.like(
+    await auditEvents(s.server, { action: 'user.imported_created' })
+      .whereRaw("details->>'importJobId' = ?", [job.id])
+      .first(),
+    { actor_type: 'cli' },
+  );
 
   const missing = await cli(['import', 'nothing.csv', '--key', 'email', '--mode', 'add'], env, work);
   t.is(missing.code, 1);

@@ -22,7 +22,9 @@ async function newcomer(): Promise<{ id: string; email: string }> {
 /** The links of the invitation mails sent to `email`, the newest first. */
 async function invitationLinks(email: string): Promise<string[]> {
   const mails = await s.server.repos.outbox.list(20, email);
-  return mails.filter((m) => m.subject === 'You are invited to Gatehouse').map((m) => /https?:\/\/\S+reset-password\?token=\S+/.exec(m.text)![0]);
+  return mails
+    .filter((m) => m.subject === 'You are invited to Gatehouse')
+    .map((m) => /https?:\/\/\S+reset-password\?token=\S+/.exec(m.text)![0]);
 }
 
 async function choosePassword(link: string) {
@@ -34,7 +36,12 @@ async function choosePassword(link: string) {
 
 test('invite now: a 7-day link is mailed (pending), and setting a password through it confirms the invitation', async (t) => {
   const user = await newcomer();
-  t.deepEqual((await admin.api('GET', `/users/${user.id}/invitation`)).body, { state: 'not_invited', scheduledAt: null, sentAt: null, confirmedAt: null });
+  t.deepEqual((await admin.api('GET', `/users/${user.id}/invitation`)).body, {
+    state: 'not_invited',
+    scheduledAt: null,
+    sentAt: null,
+    confirmedAt: null,
+  });
 
   const sent = await admin.api('POST', `/users/${user.id}/invitation`, {});
   t.is(sent.status, 200, JSON.stringify(sent.body));
@@ -65,7 +72,9 @@ test('invite now: a 7-day link is mailed (pending), and setting a password throu
 test('sending again mails a new link and voids the old one', async (t) => {
   const user = await newcomer();
   await admin.api('POST', `/users/${user.id}/invitation`, {});
-  const again = await admin.api('POST', `/users/${user.id}/invitation`, { at: new Date(Date.now() - HOUR).toISOString() });
+  const again = await admin.api('POST', `/users/${user.id}/invitation`, {
+    at: new Date(Date.now() - HOUR).toISOString(),
+  });
   t.is(again.status, 200);
   t.is(again.body.state, 'pending', 'a time in the past sends now');
   const [newest, oldest] = await invitationLinks(user.email);
@@ -101,7 +110,12 @@ test.serial('a scheduled invitation waits for the scheduler, which sends it when
   t.is(await invitations.sendDue(later), 1);
   t.is(await invitations.sendDue(later), 0, 'sent once');
   const sent = (await admin.api('GET', `/users/${user.id}/invitation`)).body;
-  t.deepEqual(sent, { state: 'pending', scheduledAt: at.toISOString(), sentAt: later.toISOString(), confirmedAt: null });
+  t.deepEqual(sent, {
+    state: 'pending',
+    scheduledAt: at.toISOString(),
+    sentAt: later.toISOString(),
+    confirmedAt: null,
+  });
   const [link] = await invitationLinks(user.email);
   t.truthy(link);
   t.is((await choosePassword(link!)).status, 200);

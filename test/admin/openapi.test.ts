@@ -9,7 +9,10 @@ import { adminServerPerFile, type AdminFetch, type ApiReply } from '../helpers/a
  * match the documented status codes and schemas.
  */
 
-type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }>; parameters: { name: string; in: string }[] };
+type Operation = {
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+  parameters: { name: string; in: string }[];
+};
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 // Every operation is called once without a token: more refusals than the limit per IP allows (rate-limits.test.ts tests it).
@@ -31,16 +34,22 @@ function conforms(method: string, path: string, reply: ApiReply): string | undef
   const op = doc.paths[path]?.[method.toLowerCase()];
   if (!op) return `${method} ${path} is not documented`;
   const documented = op.responses[String(reply.status)];
-  if (!documented) return `${method} ${path} answered ${reply.status}, not among ${Object.keys(op.responses).join(', ')}: ${JSON.stringify(reply.body)}`;
+  if (!documented)
+    return `${method} ${path} answered ${reply.status}, not among ${Object.keys(op.responses).join(', ')}: ${JSON.stringify(reply.body)}`;
   const schema = documented.content?.['application/json']?.schema;
   if (!schema) return undefined;
   const validate = ajv.compile(schema);
-  return validate(reply.body) ? undefined : `${method} ${path} ${reply.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(reply.body).slice(0, 300)}`;
+  return validate(reply.body)
+    ? undefined
+    : `${method} ${path} ${reply.status}: ${ajv.errorsText(validate.errors)} in ${JSON.stringify(reply.body).slice(0, 300)}`;
 }
 
 test('the document is OpenAPI 3.1 and names an operation id, a summary and answers for each operation', (t) => {
   t.is(doc.openapi, '3.1.0');
-  const ops = Object.values(doc.paths).flatMap((p) => Object.values(p)) as (Operation & { operationId: string; summary: string })[];
+  const ops = Object.values(doc.paths).flatMap((p) => Object.values(p)) as (Operation & {
+    operationId: string;
+    summary: string;
+  })[];
   t.true(ops.length >= 10);
   t.is(new Set(ops.map((o) => o.operationId)).size, ops.length, 'operation ids are unique');
   for (const op of ops) {
@@ -62,14 +71,24 @@ test('every documented operation exists: without a token it answers 401, not 404
 test('methods the document does not list are refused', async (t) => {
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'].filter((m) => !(m in ops))) {
-      const res = await superAdmin(method.toUpperCase(), concrete(path), method === 'get' || method === 'delete' ? undefined : {});
+      const res = await superAdmin(
+        method.toUpperCase(),
+        concrete(path),
+        method === 'get' || method === 'delete' ? undefined : {},
+      );
       t.true([404, 405].includes(res.status), `${method.toUpperCase()} ${path} answered ${res.status}`);
     }
   }
 });
 
 test('real answers match the documented status codes and schemas', async (t) => {
-  const call = async (method: string, path: string, actual: string, body?: unknown, headers?: Record<string, string>) => {
+  const call = async (
+    method: string,
+    path: string,
+    actual: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ) => {
     const reply = await superAdmin(method, actual, body, headers);
     const problem = conforms(method, path, reply);
     t.is(problem, undefined);
@@ -95,6 +114,7 @@ test('real answers match the documented status codes and schemas', async (t) => 
   await call('DELETE', '/users/{id}', `/users/${id}`); // 204
   // Every other module's operations: each GET without path parameters answers as documented.
   for (const [path, ops] of Object.entries(doc.paths)) {
-    if (ops.get && !path.includes('{') && !path.endsWith('.csv') && !path.endsWith('.xlsx')) await call('GET', path, path);
+    if (ops.get && !path.includes('{') && !path.endsWith('.csv') && !path.endsWith('.xlsx'))
+      await call('GET', path, path);
   }
 });

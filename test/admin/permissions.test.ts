@@ -16,7 +16,14 @@ let managerId: string;
 
 test.before(async () => {
   const db = s.server.db;
-  [accountA, accountB] = (await db('accounts').insert([{ name: 'Acme', kind: 'customer' }, { name: 'Globex', kind: 'customer' }]).returning('id')).map((r) => r.id);
+  [accountA, accountB] = (
+    await db('accounts')
+      .insert([
+        { name: 'Acme', kind: 'customer' },
+        { name: 'Globex', kind: 'customer' },
+      ])
+      .returning('id')
+  ).map((r) => r.id);
   for (const role of ROLES) api[role] = (await s.as(role)).api;
   // The manager manages account A (a manager assignment scoped to it).
   const manager = await db('users').select('id').where('main_role', 'manager').first();
@@ -59,13 +66,27 @@ test.serial('row 2: a manager views and edits the users of the accounts they man
   t.is((await api.manager('GET', `/users/${mine.id}`)).status, 200);
   t.is((await api.manager('PATCH', `/users/${mine.id}`, { jobTitle: 'Trainer' })).status, 200);
   const takeover = await api.manager('PATCH', `/users/${mine.id}`, { email: `new-${Math.random()}@example.com` });
-  t.is(takeover.status, 403, 'a manager does not change the sign-in identifiers ("forgot password" would hand them the account)');
+  t.is(
+    takeover.status,
+    403,
+    'a manager does not change the sign-in identifiers ("forgot password" would hand them the account)',
+  );
   t.is((await api.manager('PATCH', `/users/${mine.id}`, { userCode: `U-${Math.random()}` })).status, 403);
   const outOfReach = await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: theirs.id });
-  const missing = await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: '00000000-0000-4000-8000-00000000beef' });
-  t.deepEqual([outOfReach.status, outOfReach.body.error], [missing.status, missing.body.error], 'a user out of reach is as unknown as a missing one');
+  const missing = await api.manager('PATCH', `/users/${mine.id}`, {
+    directManagerId: '00000000-0000-4000-8000-00000000beef',
+  });
+  t.deepEqual(
+    [outOfReach.status, outOfReach.body.error],
+    [missing.status, missing.body.error],
+    'a user out of reach is as unknown as a missing one',
+  );
   t.is(missing.status, 400);
-  t.is((await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: managerId })).status, 200, 'a manager names themself');
+  t.is(
+    (await api.manager('PATCH', `/users/${mine.id}`, { directManagerId: managerId })).status,
+    200,
+    'a manager names themself',
+  );
   const hidden = await api.manager('GET', `/users/${theirs.id}`);
   t.is(hidden.status, 404, 'users out of reach are as if missing');
   t.is(hidden.body.error, 'user.not_found');
@@ -83,7 +104,10 @@ for (const role of allowedFor('hr')) {
     const anyone = await employee('individual', 'B');
     t.is((await api[role]('GET', `/users/${anyone.id}`)).status, 200);
     t.is((await api[role]('PATCH', `/users/${anyone.id}`, { department: 'Sales' })).status, 200);
-    t.is((await api[role]('PATCH', `/users/${anyone.id}`, { email: `moved-${Math.random()}@example.com` })).status, 200);
+    t.is(
+      (await api[role]('PATCH', `/users/${anyone.id}`, { email: `moved-${Math.random()}@example.com` })).status,
+      200,
+    );
   });
 }
 
@@ -98,7 +122,7 @@ for (const role of ROLES) {
     t.is(off.body.status, 'inactive');
     t.is((await api[role]('POST', `/users/${target.id}/status`, { status: 'active' })).body.status, 'active');
     const deleted = await api[role]('POST', `/users/${target.id}/status`, { status: 'deleted' });
-    t.is(deleted.status, 400, 'deleting is DELETE, an admin\'s power');
+    t.is(deleted.status, 400, "deleting is DELETE, an admin's power");
     t.is((await api[role]('GET', `/users/${target.id}`)).body.user.status, 'active');
   });
 }
@@ -107,9 +131,20 @@ for (const role of ROLES) {
 const ROW_4: [string, (caller: AdminFetch) => Promise<{ status: number }>, number][] = [
   ['create a user', (a) => a('POST', '/users', { email: `made-${Math.random()}@example.com` }), 201],
   ['bulk edit', async (a) => a('POST', '/users/bulk', { ids: [(await employee()).id], set: { tags: ['x'] } }), 200],
-  ['import CSV', (a) => a('POST', '/imports?key=email&mode=add&dryRun=true', `email\nrow4-${Math.random()}@example.com\n`, { 'content-type': 'text/csv' }), 201],
+  [
+    'import CSV',
+    (a) =>
+      a('POST', '/imports?key=email&mode=add&dryRun=true', `email\nrow4-${Math.random()}@example.com\n`, {
+        'content-type': 'text/csv',
+      }),
+    201,
+  ],
   ['export CSV', (a) => a('GET', '/exports/users.csv'), 200],
-  ['merge', async (a) => a('POST', '/users/merge', { keepId: (await employee()).id, mergeId: (await employee()).id }), 200],
+  [
+    'merge',
+    async (a) => a('POST', '/users/merge', { keepId: (await employee()).id, mergeId: (await employee()).id }),
+    200,
+  ],
   ['delete', async (a) => a('DELETE', `/users/${(await employee()).id}`), 200],
 ];
 for (const [action, call, success] of ROW_4) {
@@ -133,7 +168,13 @@ for (const role of ROLES) {
 }
 
 // Rows 6-8: impersonation (the interactive start; token exchange is tested with impersonation).
-const REACH: Record<Role, Role[]> = { individual: [], manager: [], hr: [], admin: ['individual', 'manager'], super_admin: ['individual', 'manager', 'hr', 'admin'] };
+const REACH: Record<Role, Role[]> = {
+  individual: [],
+  manager: [],
+  hr: [],
+  admin: ['individual', 'manager'],
+  super_admin: ['individual', 'manager', 'hr', 'admin'],
+};
 for (const role of ROLES) {
   for (const target of ROLES) {
     const allowed = REACH[role].includes(target);
@@ -151,10 +192,22 @@ const ROW_9: [string, (caller: AdminFetch) => Promise<{ status: number }>, numbe
   ['read the security settings', (a) => a('GET', '/settings'), 200],
   ['change the security settings', (a) => a('PUT', '/settings', { impersonationTtl: 1800 }), 200],
   ['list clients', (a) => a('GET', '/clients'), 200],
-  ['register a client', (a) => a('POST', '/clients', { clientId: `c-${Math.random().toString(36).slice(2)}`, redirectUris: ['https://app.example/cb'] }), 201],
+  [
+    'register a client',
+    (a) =>
+      a('POST', '/clients', {
+        clientId: `c-${Math.random().toString(36).slice(2)}`,
+        redirectUris: ['https://app.example/cb'],
+      }),
+    201,
+  ],
   ['make a SCIM token', (a) => a('POST', '/scim-tokens', { name: `hr-${Math.random().toString(36).slice(2)}` }), 201],
   ['list SCIM tokens', (a) => a('GET', '/scim-tokens'), 200],
-  ['grant super_admin', (a) => a('POST', '/users', { email: `super-${Math.random()}@example.com`, mainRole: 'super_admin' }), 201],
+  [
+    'grant super_admin',
+    (a) => a('POST', '/users', { email: `super-${Math.random()}@example.com`, mainRole: 'super_admin' }),
+    201,
+  ],
 ];
 for (const [action, call, success] of ROW_9) {
   for (const role of ROLES) {

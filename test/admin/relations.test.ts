@@ -10,7 +10,8 @@ const s = adminServerPerFile(test);
 const MISSING = '3f1b9e0e-0000-4000-8000-00000000dead';
 let n = 0;
 const unique = (prefix: string) => `${prefix} ${++n}-${Date.now()}`;
-const lastAudit = async (targetId: string, action: string) => (await auditEvents(s.server, { target_id: targetId, action }).orderBy('id', 'desc'))[0];
+const lastAudit = async (targetId: string, action: string) =>
+  (await auditEvents(s.server, { target_id: targetId, action }).orderBy('id', 'desc'))[0];
 const ids = (list: { id: string }[]) => list.map((u) => u.id).sort();
 
 async function account(api: AdminFetch, kind = 'customer') {
@@ -35,11 +36,16 @@ test.serial('the last super admin cannot give the role up; once there is another
     t.is(res.status, 409, `${method} ${path}`);
     t.is(res.body.error, 'user.last_super_admin');
   }
-  const csvImport = await root.api('POST', '/imports?key=email&mode=update', `email,status\n${root.email},inactive\n`, { 'content-type': 'text/csv' });
+  const csvImport = await root.api('POST', '/imports?key=email&mode=update', `email,status\n${root.email},inactive\n`, {
+    'content-type': 'text/csv',
+  });
   t.is(csvImport.body.status, 'failed', 'nor by a CSV import');
   t.regex(csvImport.body.error, /super admin/);
   const hr = scimClient(s.server, await scimToken(s.server));
-  const scimOff = await hr.request('PATCH', `/Users/${root.id}`, { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', path: 'active', value: false }] });
+  const scimOff = await hr.request('PATCH', `/Users/${root.id}`, {
+    schemas: [SCIM.patchOp],
+    Operations: [{ op: 'replace', path: 'active', value: false }],
+  });
   t.is(scimOff.status, 409, 'nor by an HR system over SCIM');
   t.is(scimOff.body.schemas[0], SCIM.error);
   const kept = (await root.api('GET', `/users/${root.id}`)).body;
@@ -49,7 +55,10 @@ test.serial('the last super admin cannot give the role up; once there is another
   t.is((await root.api('PUT', `/users/${other.id}/roles`, { mainRole: 'super_admin' })).status, 200);
   const stepDown = await root.api('PUT', `/users/${root.id}/roles`, { mainRole: 'admin' });
   t.is(stepDown.status, 200, JSON.stringify(stepDown.body));
-  t.deepEqual(stepDown.body, { mainRole: 'admin', assignments: [{ role: 'admin', accountId: null, accountGroupId: null }] });
+  t.deepEqual(stepDown.body, {
+    mainRole: 'admin',
+    assignments: [{ role: 'admin', accountId: null, accountGroupId: null }],
+  });
 });
 
 test('PUT roles replaces every assignment; the main role stays unscoped; audited with old and new', async (t) => {
@@ -59,7 +68,12 @@ test('PUT roles replaces every assignment; the main role stays unscoped; audited
   const user = await s.server.createUser();
   const put = await admin.api('PUT', `/users/${user.id}/roles`, {
     mainRole: 'hr',
-    assignments: [{ role: 'manager', accountId: acc }, { role: 'manager', accountGroupId: group }, { role: 'manager', accountId: acc }, { role: 'hr' }],
+    assignments: [
+      { role: 'manager', accountId: acc },
+      { role: 'manager', accountGroupId: group },
+      { role: 'manager', accountId: acc },
+      { role: 'hr' },
+    ],
   });
   t.is(put.status, 200, JSON.stringify(put.body));
   t.is(put.body.mainRole, 'hr');
@@ -77,14 +91,31 @@ test('PUT roles replaces every assignment; the main role stays unscoped; audited
   t.is(event.changes.roles[1].length, 3);
   t.is(event.actor_id, admin.id);
 
-  const narrower = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'hr', assignments: [{ role: 'admin', accountId: acc }, { role: 'manager', accountId: acc }] });
+  const narrower = await admin.api('PUT', `/users/${user.id}/roles`, {
+    mainRole: 'hr',
+    assignments: [
+      { role: 'admin', accountId: acc },
+      { role: 'manager', accountId: acc },
+    ],
+  });
   const key = (a: Json) => `${a.role}|${a.accountId ?? ''}|${a.accountGroupId ?? ''}`;
-  t.deepEqual(narrower.body.assignments.slice(0, 2).map(key).sort(), ['hr||', `manager|${acc}|`], 'the assignments kept come first: they keep their creation time');
+  t.deepEqual(
+    narrower.body.assignments.slice(0, 2).map(key).sort(),
+    ['hr||', `manager|${acc}|`],
+    'the assignments kept come first: they keep their creation time',
+  );
   t.deepEqual(narrower.body.assignments[2], { role: 'admin', accountId: acc, accountGroupId: null });
-  t.deepEqual((await lastAudit(user.id, 'user.roles_changed')).changes.mainRole, undefined, 'the main role did not change');
+  t.deepEqual(
+    (await lastAudit(user.id, 'user.roles_changed')).changes.mainRole,
+    undefined,
+    'the main role did not change',
+  );
 
   const back = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [] });
-  t.deepEqual(back.body, { mainRole: 'individual', assignments: [{ role: 'individual', accountId: null, accountGroupId: null }] });
+  t.deepEqual(back.body, {
+    mainRole: 'individual',
+    assignments: [{ role: 'individual', accountId: null, accountGroupId: null }],
+  });
   const before = (await auditEvents(s.server, { target_id: user.id })).length;
   t.is((await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual' })).status, 200);
   t.is((await auditEvents(s.server, { target_id: user.id })).length, before, 'no change, no audit event');
@@ -105,7 +136,11 @@ test('an admin cannot grant super_admin (403) nor change a super admin; a super 
   t.is(above.status, 403);
   t.is(above.body.error, 'admin_api.forbidden_target');
   const otherAdmin = await s.server.createUser({ role: 'admin' });
-  t.is((await admin.api('PUT', `/users/${otherAdmin.id}/roles`, { mainRole: 'hr' })).status, 200, 'an admin may change an admin (their own rank)');
+  t.is(
+    (await admin.api('PUT', `/users/${otherAdmin.id}/roles`, { mainRole: 'hr' })).status,
+    200,
+    'an admin may change an admin (their own rank)',
+  );
 });
 
 test('PUT roles: refusals', async (t) => {
@@ -117,18 +152,33 @@ test('PUT roles: refusals', async (t) => {
   const nobody = await admin.api('PUT', `/users/${MISSING}/roles`, { mainRole: 'manager' });
   t.is(nobody.status, 404);
   t.is(nobody.body.error, 'user.not_found');
-  const noAccount = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [{ role: 'manager', accountId: MISSING }] });
+  const noAccount = await admin.api('PUT', `/users/${user.id}/roles`, {
+    mainRole: 'individual',
+    assignments: [{ role: 'manager', accountId: MISSING }],
+  });
   t.is(noAccount.status, 404);
   t.is(noAccount.body.error, 'account.not_found');
-  const noGroup = await admin.api('PUT', `/users/${user.id}/roles`, { mainRole: 'individual', assignments: [{ role: 'manager', accountGroupId: MISSING }] });
+  const noGroup = await admin.api('PUT', `/users/${user.id}/roles`, {
+    mainRole: 'individual',
+    assignments: [{ role: 'manager', accountGroupId: MISSING }],
+  });
   t.is(noGroup.status, 404);
   t.is(noGroup.body.error, 'account_group.not_found');
-  for (const body of [{}, { mainRole: 'boss' }, { mainRole: 'manager', assignments: [{ role: 'manager', accountId: MISSING, accountGroupId: MISSING }] }, { mainRole: 'manager', assignments: [{ role: 'manager', accountId: 'x' }] }]) {
+  for (const body of [
+    {},
+    { mainRole: 'boss' },
+    { mainRole: 'manager', assignments: [{ role: 'manager', accountId: MISSING, accountGroupId: MISSING }] },
+    { mainRole: 'manager', assignments: [{ role: 'manager', accountId: 'x' }] },
+  ]) {
     const bad = await admin.api('PUT', `/users/${user.id}/roles`, body);
     t.is(bad.status, 400, JSON.stringify(body));
     t.is(bad.body.error, 'request.invalid_body');
   }
-  t.deepEqual((await admin.api('GET', `/users/${user.id}`)).body.roles, [{ role: 'individual', accountId: null, accountGroupId: null }], 'nothing changed');
+  t.deepEqual(
+    (await admin.api('GET', `/users/${user.id}`)).body.roles,
+    [{ role: 'individual', accountId: null, accountGroupId: null }],
+    'nothing changed',
+  );
 });
 
 test('PUT employments: exactly one main, kept in step with mainAccountId; audited', async (t) => {
@@ -136,7 +186,12 @@ test('PUT employments: exactly one main, kept in step with mainAccountId; audite
   const a = await account(admin.api);
   const b = await account(admin.api);
   const user = await s.server.createUser();
-  const put = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a, startDate: '2024-01-01' }, { accountId: b, isMain: true, startDate: '2023-05-01', endDate: '2030-12-31' }] });
+  const put = await hr.api('PUT', `/users/${user.id}/employments`, {
+    employments: [
+      { accountId: a, startDate: '2024-01-01' },
+      { accountId: b, isMain: true, startDate: '2023-05-01', endDate: '2030-12-31' },
+    ],
+  });
   t.is(put.status, 200, JSON.stringify(put.body));
   t.like(put.body.employments[0], { accountId: b, isMain: true, startDate: '2023-05-01', endDate: '2030-12-31' });
   t.like(put.body.employments[1], { accountId: a, isMain: false, startDate: '2024-01-01', endDate: null });
@@ -148,13 +203,19 @@ test('PUT employments: exactly one main, kept in step with mainAccountId; audite
 
   const single = await hr.api('PUT', `/users/${user.id}/employments`, { employments: [{ accountId: a }] });
   t.is(single.status, 200);
-  t.deepEqual(single.body.employments.map((e: Json) => [e.accountId, e.isMain, e.startDate]), [[a, true, null]]);
+  t.deepEqual(
+    single.body.employments.map((e: Json) => [e.accountId, e.isMain, e.startDate]),
+    [[a, true, null]],
+  );
   t.is((await admin.api('GET', `/users/${user.id}`)).body.user.mainAccountId, a);
 
   for (const employments of [
     [],
     [{ accountId: a }, { accountId: b }],
-    [{ accountId: a, isMain: true }, { accountId: b, isMain: true }],
+    [
+      { accountId: a, isMain: true },
+      { accountId: b, isMain: true },
+    ],
     [{ accountId: a, isMain: true }, { accountId: a }],
     [{ accountId: a, startDate: '2025-02-01', endDate: '2025-01-01' }],
     [{ accountId: a, isMain: false }],
@@ -175,7 +236,12 @@ test('a manager made manager of an account sees exactly its users, with the toke
   const manager = await s.as('manager');
   const a = await account(admin.api);
   const b = await account(admin.api);
-  const [u1, u2, u3, u4] = await Promise.all([s.server.createUser(), s.server.createUser(), s.server.createUser(), s.server.createUser()]);
+  const [u1, u2, u3, u4] = await Promise.all([
+    s.server.createUser(),
+    s.server.createUser(),
+    s.server.createUser(),
+    s.server.createUser(),
+  ]);
   for (const u of [u1, u2]) await admin.api('PUT', `/users/${u.id}/employments`, { employments: [{ accountId: a }] });
   await admin.api('PUT', `/users/${u3.id}/employments`, { employments: [{ accountId: b }] });
 
@@ -202,7 +268,15 @@ test('a manager made manager of an account sees exactly its users, with the toke
   const moved = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountGroupIds: [region] });
   t.deepEqual(moved.body, { accountIds: [], accountGroupIds: [region] });
   t.deepEqual(ids((await manager.api('GET', '/users')).body.items), ids([u3, u4]));
-  t.deepEqual((await admin.api('GET', `/users/${manager.id}`)).body.roles.map((r: Json) => [r.role, r.accountId, r.accountGroupId]).sort(), [['manager', null, null], ['manager', null, region]].sort());
+  t.deepEqual(
+    (await admin.api('GET', `/users/${manager.id}`)).body.roles
+      .map((r: Json) => [r.role, r.accountId, r.accountGroupId])
+      .sort(),
+    [
+      ['manager', null, null],
+      ['manager', null, region],
+    ].sort(),
+  );
 
   const none = await admin.api('PUT', `/users/${manager.id}/managed-accounts`, { accountIds: [], accountGroupIds: [] });
   t.deepEqual(none.body, { accountIds: [], accountGroupIds: [] });
@@ -266,6 +340,12 @@ test('the SCIM view of a user follows: roles, groups and a new version', async (
   const after = (await admin.api('GET', `/users/${user.id}`)).body;
   t.is(after.user.version, v1 + 2);
   const scim = await s.server.container.scim.users.get(user.id);
-  t.deepEqual((scim.groups as { value: string }[]).map((g) => g.value), [group.id]);
-  t.deepEqual((scim.roles as { value: string }[]).map((r) => r.value), ['manager']);
+  t.deepEqual(
+    (scim.groups as { value: string }[]).map((g) => g.value),
+    [group.id],
+  );
+  t.deepEqual(
+    (scim.roles as { value: string }[]).map((r) => r.value),
+    ['manager'],
+  );
 });

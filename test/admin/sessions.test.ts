@@ -23,8 +23,14 @@ test('sessions are listed after real sign-ins, and revoking them ends sessions, 
   t.is(listed.body.items.length, 2, 'one session per browser');
   const stored = await db()('oidc_payloads').where({ kind: 'Session', account_id: user.id });
   for (const session of listed.body.items) {
-    t.true(stored.some((row) => row.payload.uid === session.id), 'the id is the session uid');
-    t.false(stored.some((row) => row.id === session.id), 'never the cookie value');
+    t.true(
+      stored.some((row) => row.payload.uid === session.id),
+      'the id is the session uid',
+    );
+    t.false(
+      stored.some((row) => row.id === session.id),
+      'never the cookie value',
+    );
     t.deepEqual(session.clients, [client.clientId]);
     t.deepEqual(session.amr, ['pwd']);
     t.true(new Date(session.signedInAt).getTime() <= Date.now());
@@ -35,7 +41,11 @@ test('sessions are listed after real sign-ins, and revoking them ends sessions, 
   t.is(revoked.status, 204);
   t.deepEqual((await hr.api('GET', `/users/${user.id}/sessions`)).body, { items: [] });
   t.false((await oidc.tokenIntrospection(rp.config, first.tokens.access_token)).active, 'introspection says inactive');
-  await t.throwsAsync(oidc.refreshTokenGrant(rp.config, first.tokens.refresh_token!), undefined, 'the refresh token fails');
+  await t.throwsAsync(
+    oidc.refreshTokenGrant(rp.config, first.tokens.refresh_token!),
+    undefined,
+    'the refresh token fails',
+  );
   await t.throwsAsync(oidc.refreshTokenGrant(rp.config, second.tokens.refresh_token!));
   const next = await first.browser.open((await rp.authorizationUrl()).url.toString());
   t.regex(next.html, /name="password"/, 'the browser must sign in again');
@@ -45,7 +55,7 @@ test('sessions are listed after real sign-ins, and revoking them ends sessions, 
   t.deepEqual(event.details, { sessions: 2 });
 });
 
-test('refusals: an individual may not list sessions; hr may not end an admin\'s; unknown users are 404', async (t) => {
+test("refusals: an individual may not list sessions; hr may not end an admin's; unknown users are 404", async (t) => {
   const individual = await s.as('individual');
   const user = await s.server.createUser();
   t.is((await individual.api('GET', `/users/${user.id}/sessions`)).status, 403);

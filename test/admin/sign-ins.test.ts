@@ -5,7 +5,13 @@ import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { adminServerPerFile, PASSWORD, type AdminFetch } from '../helpers/admin.js';
 import { textOf } from '../helpers/totp.js';
-import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
+import {
+  authenticationResponse,
+  newCredential,
+  registrationResponse,
+  userHandleOf,
+  type SoftCredential,
+} from '../helpers/webauthn.js';
 import { ACR_MFA } from '../../src/domain/authentication.js';
 
 /*
@@ -29,7 +35,10 @@ test.before(async () => {
 /** A browser that says who it is, as every real one does. */
 class NamedBrowser extends Browser {
   override fetch(url: string, init: RequestInit = {}) {
-    return super.fetch(url, { ...init, headers: { ...(init.headers as Record<string, string>), 'user-agent': USER_AGENT } });
+    return super.fetch(url, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'user-agent': USER_AGENT },
+    });
   }
 }
 
@@ -89,7 +98,13 @@ test('a wrong password is recorded as bad_password with the identifier typed, ne
 
   const [event, ...rest] = await signInsOf(user.id);
   t.is(rest.length, 0);
-  t.like(event, { outcome: 'failed', reason: 'bad_password', factor: 'password', identifier: user.userCode, amr: null });
+  t.like(event, {
+    outcome: 'failed',
+    reason: 'bad_password',
+    factor: 'password',
+    identifier: user.userCode,
+    amr: null,
+  });
   assertContext(t, event!);
   const raw = await auditEvents(s.server, { target_id: user.id, action: 'signin.failed' });
   t.false(JSON.stringify(raw).includes(WRONG_PASSWORD));
@@ -104,7 +119,11 @@ test('an unknown identifier is recorded with what was typed, in the audit log (n
   t.is(res.status, 200);
   const found = res.body.items.filter((e: { details: { identifier?: string } }) => e.details.identifier === typed);
   t.is(found.length, 1);
-  t.like(found[0], { targetId: null, actor: { type: 'anonymous' }, details: { reason: 'unknown_identifier', factor: 'password', clientId: client.clientId, userAgent: USER_AGENT } });
+  t.like(found[0], {
+    targetId: null,
+    actor: { type: 'anonymous' },
+    details: { reason: 'unknown_identifier', factor: 'password', clientId: client.clientId, userAgent: USER_AGENT },
+  });
   t.false(JSON.stringify(found[0]).includes(WRONG_PASSWORD));
 });
 
@@ -114,7 +133,10 @@ test('a lockout is recorded: the failures that fill it, then locked even for the
   t.is((await attempt(user.email, PASSWORD)).page.status, 401);
 
   const events = await signInsOf(user.id);
-  t.deepEqual(events.map((e) => e.reason), ['locked', 'bad_password', 'bad_password', 'bad_password']);
+  t.deepEqual(
+    events.map((e) => e.reason),
+    ['locked', 'bad_password', 'bad_password', 'bad_password'],
+  );
   t.true(events.every((e) => e.outcome === 'failed' && e.identifier === user.email));
 });
 
@@ -145,7 +167,8 @@ test('a wrong authenticator code is recorded as mfa_failed; the sign-in that fol
   const { secret } = await mfa.startTotpEnrolment(user.id, user.email);
   // The server allows one step of drift either side, and a code of a later step than the last one used:
   // the current step's code sets it up, the next step's signs in, whenever a step boundary falls.
-  const stepCode = (stepsAhead: number) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
+  const stepCode = (stepsAhead: number) =>
+    generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
   t.true((await mfa.confirmTotpEnrolment(user.id, stepCode(0), null)).ok);
 
   const { browser, page } = await attempt(user.email, PASSWORD);
@@ -158,7 +181,13 @@ test('a wrong authenticator code is recorded as mfa_failed; the sign-in that fol
   t.truthy(done.leftTo?.searchParams.get('code'));
 
   const events = await signInsOf(user.id);
-  t.deepEqual(events.map((e) => [e.outcome, e.reason, e.factor]), [['succeeded', null, null], ['failed', 'mfa_failed', 'totp']]);
+  t.deepEqual(
+    events.map((e) => [e.outcome, e.reason, e.factor]),
+    [
+      ['succeeded', null, null],
+      ['failed', 'mfa_failed', 'totp'],
+    ],
+  );
   t.deepEqual(events[0]!.amr, ['pwd', 'otp']);
   for (const e of events) assertContext(t, e);
 });
@@ -186,14 +215,20 @@ test('the list pages newest first by keyset, every attempt once', async (t) => {
   let cursor: string | null = '';
   let pages = 0;
   while (cursor !== null) {
-    const res: { status: number; body: { items: SignIn[]; nextCursor: string | null } } = await admin('GET', `/users/${user.id}/sign-ins?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: { status: number; body: { items: SignIn[]; nextCursor: string | null } } = await admin(
+      'GET',
+      `/users/${user.id}/sign-ins?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+    );
     t.is(res.status, 200);
     seen.push(...res.body.items);
     cursor = res.body.nextCursor;
     pages++;
   }
   t.is(pages, 3);
-  t.deepEqual(seen.map((e) => e.outcome), ['succeeded', 'succeeded', 'failed', 'succeeded', 'failed']);
+  t.deepEqual(
+    seen.map((e) => e.outcome),
+    ['succeeded', 'succeeded', 'failed', 'succeeded', 'failed'],
+  );
   t.is(new Set(seen.map((e) => e.id)).size, 5);
   t.is((await admin('GET', `/users/${user.id}/sign-ins?cursor=not-a-cursor`)).status, 400);
 });
@@ -222,12 +257,17 @@ test('sign-ins older than the audit retention are purged like every other event'
   const [recent, old] = await signInsOf(user.id);
   const { admin: services, settings } = s.server.container;
   const { db } = s.server;
-  await db('audit_events').where({ id: old!.id }).update({ at: new Date(Date.now() - 40 * 24 * 3600 * 1000) });
+  await db('audit_events')
+    .where({ id: old!.id })
+    .update({ at: new Date(Date.now() - 40 * 24 * 3600 * 1000) });
   await settings.update({ auditRetentionDays: 30 }, { type: 'cli', name: 'test' });
   t.teardown(() => settings.update({ auditRetentionDays: null }, { type: 'cli', name: 'test' }));
 
   await services.auditLog.purgeExpired(new Date());
-  t.deepEqual((await signInsOf(user.id)).map((e) => e.id), [recent!.id]);
+  t.deepEqual(
+    (await signInsOf(user.id)).map((e) => e.id),
+    [recent!.id],
+  );
 });
 
 // ---- passkeys ----
@@ -238,7 +278,10 @@ async function enrolledPasskey(userId: string): Promise<SoftCredential> {
   const rpId = new URL(s.server.url).hostname;
   const credential = newCredential({ userHandle: userHandleOf(userId) });
   const { challenge } = await passkeys.registrationOptions({ id: userId, userCode: 'u', displayName: 'u' });
-  await passkeys.register(userId, registrationResponse(credential, { challenge, origin: s.server.url, rpId }), '', { type: 'user', id: userId });
+  await passkeys.register(userId, registrationResponse(credential, { challenge, origin: s.server.url, rpId }), '', {
+    type: 'user',
+    id: userId,
+  });
   return credential;
 }
 
@@ -247,9 +290,20 @@ async function passkeyStep(browser: Browser, page: Page, credential: SoftCredent
   const uid = /\/interaction\/([^/?#]+)/.exec(page.url)![1]!;
   const csrf = /data-csrf="([^"]+)"/.exec(page.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
   const post = (path: string, body: unknown) =>
-    browser.fetch(`/interaction/${uid}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(body) });
+    browser.fetch(`/interaction/${uid}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(body),
+    });
   const options = (await (await post('/passkey/options', {})).json()) as { challenge: string };
-  const res = await post('/passkey', authenticationResponse(credential, { challenge: options.challenge, origin: s.server.url, rpId: new URL(s.server.url).hostname }));
+  const res = await post(
+    '/passkey',
+    authenticationResponse(credential, {
+      challenge: options.challenge,
+      origin: s.server.url,
+      rpId: new URL(s.server.url).hostname,
+    }),
+  );
   return res.status;
 }
 
@@ -266,8 +320,15 @@ test('a passkey alone is recorded with amr hwk+user; a passkey nobody registered
   const stranger = await loginPage();
   t.is(await passkeyStep(stranger.browser, stranger.page, newCredential({ userHandle: userHandleOf(user.id) })), 401);
   const res = await admin('GET', '/audit?action=signin.failed&limit=200');
-  t.true(res.body.items.some((e: { targetId: string | null; details: { reason: string; factor: string; userAgent: string } }) =>
-    e.targetId === null && e.details.reason === 'bad_passkey' && e.details.factor === 'passkey' && e.details.userAgent === USER_AGENT));
+  t.true(
+    res.body.items.some(
+      (e: { targetId: string | null; details: { reason: string; factor: string; userAgent: string } }) =>
+        e.targetId === null &&
+        e.details.reason === 'bad_passkey' &&
+        e.details.factor === 'passkey' &&
+        e.details.userAgent === USER_AGENT,
+    ),
+  );
   t.is((await signInsOf(user.id)).length, 1, 'not recorded against the user: the passkey named nobody');
 });
 
@@ -307,7 +368,9 @@ test('a long identifier and user agent are kept trimmed, without control charact
   });
   t.is(res.status, 401);
   const { items } = (await admin('GET', '/audit?action=signin.failed&limit=200')).body;
-  const found = items.find((e: { details: { identifier?: string } }) => e.details.identifier?.startsWith('x'.repeat(256)));
+  const found = items.find((e: { details: { identifier?: string } }) =>
+    e.details.identifier?.startsWith('x'.repeat(256)),
+  );
   t.truthy(found);
   t.is(found.details.identifier, 'x'.repeat(256));
   t.is(found.details.userAgent, `Agent${'y'.repeat(507)}`);

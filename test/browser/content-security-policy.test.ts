@@ -26,13 +26,20 @@ async function watchedPage(): Promise<{ page: Page; violations: string[] }> {
   });
   await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => (window as unknown as { reportViolation(v: string): void }).reportViolation(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportViolation(v: string): void }).reportViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      ),
+    );
   });
   return { page, violations };
 }
 
 const computed = (page: Page, selector: string, property: string) =>
-  page.locator(selector).first().evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+  page
+    .locator(selector)
+    .first()
+    .evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
 
 async function assertStyled(t: ExecutionContext, page: Page, what: string) {
   // The stylesheet's colours, not the browser's defaults.
@@ -56,7 +63,10 @@ test('the pages are styled by the stylesheet and report no CSP violation', async
   t.is(await computed(page, '.alert', 'background-color'), 'rgb(253, 236, 236)', 'the alert');
 
   await page.getByRole('link', { name: 'Forgot password?' }).click();
-  await page.getByRole('heading', { name: /password/i }).first().waitFor();
+  await page
+    .getByRole('heading', { name: /password/i })
+    .first()
+    .waitFor();
   await assertStyled(t, page, 'forgot-password page');
 
   await page.goto(`${flow.server.url}/auth?client_id=no-such-client&response_type=code&scope=openid`);
@@ -78,7 +88,10 @@ test('the account pages and the authenticator set-up (QR code) are styled and re
   await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
   await page.locator('#totp-qr').waitFor();
   await assertStyled(t, page, 'authenticator set-up');
-  t.true(await page.locator('#totp-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR code (a data: image) is shown');
+  t.true(
+    await page.locator('#totp-qr').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+    'the QR code (a data: image) is shown',
+  );
 
   await page.goto(`${flow.server.url}/account/password`);
   await page.getByRole('heading').first().waitFor();
@@ -95,7 +108,9 @@ test('form_post: the auto-submitting page posts the code to the relying party un
     req.on('end', () => {
       if (req.method === 'POST') received.push(new URLSearchParams(body));
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html lang="en"><head><title>RP</title></head><body><p>${req.method === 'POST' ? 'form_post received' : 'get'}</p></body></html>`);
+      res.end(
+        `<!doctype html><html lang="en"><head><title>RP</title></head><body><p>${req.method === 'POST' ? 'form_post received' : 'get'}</p></body></html>`,
+      );
     });
   });
   await new Promise<void>((resolve) => rp.listen(0, '127.0.0.1', resolve));
@@ -105,7 +120,11 @@ test('form_post: the auto-submitting page posts the code to the relying party un
 
   const user = await flow.server.createUser();
   const { page, violations } = await watchedPage();
-  const { state, verifier } = await flow.openAuthorization(page, { client_id: clientId, redirect_uri: redirectUri, response_mode: 'form_post' });
+  const { state, verifier } = await flow.openAuthorization(page, {
+    client_id: clientId,
+    redirect_uri: redirectUri,
+    response_mode: 'form_post',
+  });
   await flow.submitSignIn(page, user.email, PASSWORD);
   await page.getByText('form_post received').waitFor();
 
@@ -118,7 +137,13 @@ test('form_post: the auto-submitting page posts the code to the relying party un
   const token = await fetch(`${flow.server.url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: code!, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: code!,
+      redirect_uri: redirectUri,
+      client_id: clientId,
+      code_verifier: verifier,
+    }),
   });
   t.is(token.status, 200);
   t.deepEqual(violations, []);

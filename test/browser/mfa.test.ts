@@ -19,7 +19,8 @@ test.before(async () => {
 test.after.always(() => flow?.close());
 
 /** What an authenticator app shows `stepsAhead` time steps from now. */
-const authenticator = (secret: string, stepsAhead = 0) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
+const authenticator = (secret: string, stepsAhead = 0) =>
+  generateSync({ secret, epoch: Math.floor(Date.now() / 1000) + 30 * stepsAhead });
 
 async function signInWithPassword(page: Page, email: string) {
   const checks = await flow.openAuthorization(page);
@@ -57,7 +58,9 @@ test('an admin enrols an authenticator app during their first sign-in, then sign
   const page = await flow.newPage();
   const checks = await signInWithPassword(page, admin.email);
   await page.getByRole('heading', { name: 'Second step' }).waitFor();
-  await page.getByLabel('Code from your authenticator app').fill('000000' === authenticator(secret, 1) ? '111111' : '000000');
+  await page
+    .getByLabel('Code from your authenticator app')
+    .fill('000000' === authenticator(secret, 1) ? '111111' : '000000');
   await page.getByRole('button', { name: 'Verify' }).click();
   t.regex(await page.getByRole('alert').innerText(), /incorrect or has already been used/);
   // The next time step: an authenticator a little ahead of the server is accepted.

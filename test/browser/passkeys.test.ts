@@ -17,7 +17,14 @@ test.before(async () => {
 });
 test.after.always(() => flow?.close());
 
-const AUTHENTICATOR = { protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
+const AUTHENTICATOR = {
+  protocol: 'ctap2',
+  transport: 'internal',
+  hasResidentKey: true,
+  hasUserVerification: true,
+  isUserVerified: true,
+  automaticPresenceSimulation: true,
+} as const;
 
 async function withAuthenticator(page: Page): Promise<{ cdp: CDPSession; authenticatorId: string }> {
   const cdp = await page.context().newCDPSession(page);
@@ -31,10 +38,12 @@ function watch(page: Page): string[] {
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(`console: ${message.text()}`);
   });
   page.on('response', (response) => {
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') problems.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico')
+      problems.push(`${response.status()} ${response.url()}`);
   });
   return problems;
 }
@@ -53,7 +62,11 @@ test('a person adds a named passkey on their security page, then signs in to an 
   await page.getByLabel('Name of the new passkey', { exact: true }).fill('Work laptop');
   await page.getByRole('button', { name: 'Add a passkey', exact: true }).click();
   await page.getByText('Your passkey was added.').waitFor();
-  t.is(await page.getByLabel('New name for Work laptop').inputValue(), 'Work laptop', 'the passkey is listed by its name');
+  t.is(
+    await page.getByLabel('New name for Work laptop').inputValue(),
+    'Work laptop',
+    'the passkey is listed by its name',
+  );
   const [passkey] = await flow.server.container.passkeys.list(user.id);
   t.is(passkey?.name, 'Work laptop');
   t.is(passkey?.lastUsedAt, null);
@@ -68,7 +81,10 @@ test('a person adds a named passkey on their security page, then signs in to an 
   const other = await flow.newPage();
   const otherProblems = watch(other);
   const second = await withAuthenticator(other);
-  await second.cdp.send('WebAuthn.addCredential', { authenticatorId: second.authenticatorId, credential: credentials[0]! });
+  await second.cdp.send('WebAuthn.addCredential', {
+    authenticatorId: second.authenticatorId,
+    credential: credentials[0]!,
+  });
 
   const { state, verifier } = await flow.openAuthorization(other);
   await other.getByRole('button', { name: 'Sign in with a passkey', exact: true }).click();

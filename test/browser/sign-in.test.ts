@@ -154,16 +154,19 @@ test('the sign-in page renders without browser errors (screenshot in /tmp/gateho
   page.on('console', (message) => {
     // A failed load is also a response below, where its URL is known.
     if (message.text().startsWith('Failed to load resource')) return;
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning')
+      problems.push(`${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('response', (response) => {
     // Gatehouse serves no favicon; Chromium asks for one anyway.
-    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico') problems.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400 && new URL(response.url()).pathname !== '/favicon.ico')
+      problems.push(`${response.status()} ${response.url()}`);
   });
   await openAuthorization(page);
 
-  for (const label of ['Email or User ID', 'Password']) t.true(await page.getByLabel(label, { exact: true }).isVisible(), label);
+  for (const label of ['Email or User ID', 'Password'])
+    t.true(await page.getByLabel(label, { exact: true }).isVisible(), label);
   t.true(await page.getByRole('button', { name: 'Sign in', exact: true }).isVisible());
   t.true(await page.getByRole('link', { name: 'Forgot password?', exact: true }).isVisible());
   t.is(await page.title(), 'Gatehouse');

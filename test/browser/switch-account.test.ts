@@ -14,7 +14,7 @@ test.before(async () => {
 });
 test.after.always(() => flow?.close());
 
-test('after A signed in, prompt=login lets B sign in on the same client and the client gets B\'s code', async (t) => {
+test("after A signed in, prompt=login lets B sign in on the same client and the client gets B's code", async (t) => {
   const a = await flow.server.createUser();
   const b = await flow.server.createUser();
   const page = await flow.newPage();
@@ -22,7 +22,12 @@ test('after A signed in, prompt=login lets B sign in on the same client and the 
   const first = await flow.openAuthorization(page);
   await flow.submitSignIn(page, a.email, PASSWORD);
   const firstLanding = await flow.landedOnCallback(page);
-  t.deepEqual(await flow.redeem(firstLanding.searchParams.get('code')!, first.verifier).then(({ status, sub }) => ({ status, sub })), { status: 200, sub: a.id });
+  t.deepEqual(
+    await flow
+      .redeem(firstLanding.searchParams.get('code')!, first.verifier)
+      .then(({ status, sub }) => ({ status, sub })),
+    { status: 200, sub: a.id },
+  );
 
   const second = await flow.openAuthorization(page, { prompt: 'login' });
   await flow.submitSignIn(page, b.email, PASSWORD);
@@ -31,5 +36,8 @@ test('after A signed in, prompt=login lets B sign in on the same client and the 
   t.is(secondLanding.searchParams.get('error'), null);
   const code = secondLanding.searchParams.get('code');
   t.truthy(code);
-  t.deepEqual(await flow.redeem(code!, second.verifier).then(({ status, sub }) => ({ status, sub })), { status: 200, sub: b.id });
+  t.deepEqual(await flow.redeem(code!, second.verifier).then(({ status, sub }) => ({ status, sub })), {
+    status: 200,
+    sub: b.id,
+  });
 });

@@ -3,7 +3,9 @@ import { isDatabaseUnavailable } from '../../src/db/database-unavailable.js';
 
 /** What the server answers with 503 + Retry-After (the database is unavailable), and what stays a fault or a client error. */
 const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
-const knexTimeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), { name: 'KnexTimeoutError' });
+const knexTimeout = Object.assign(new Error('Knex: Timeout acquiring a connection. The pool is probably full.'), {
+  name: 'KnexTimeoutError',
+});
 
 const unavailable: Array<[string, unknown]> = [
   ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
@@ -20,7 +22,10 @@ const unavailable: Array<[string, unknown]> = [
   ["pg's connect timeout", new Error('timeout expired')],
   ['connection ended under a query', new Error('Connection terminated unexpectedly')],
   ['a broken client', new Error('Client has encountered a connection error and is not queryable')],
-  ['several addresses refused (AggregateError)', new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], 'connect failed')],
+  [
+    'several addresses refused (AggregateError)',
+    new AggregateError([Object.assign(new Error('a'), { code: 'ECONNREFUSED' })], 'connect failed'),
+  ],
   ['as the cause of another error', new Error('wrapped', { cause: pgError('57P01') })],
 ];
 const notUnavailable: Array<[string, unknown]> = [

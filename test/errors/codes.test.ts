@@ -1,6 +1,14 @@
 import test from 'ava';
 import { AppError } from '../../src/errors/app-error.js';
-import { ERRORS, errorMessage, fail, failOnPage, pageText, type ErrorCode, type ErrorParams } from '../../src/errors/codes.js';
+import {
+  ERRORS,
+  errorMessage,
+  fail,
+  failOnPage,
+  pageText,
+  type ErrorCode,
+  type ErrorParams,
+} from '../../src/errors/codes.js';
 import { RetryLater } from '../../src/errors/retry-later.js';
 
 const CODES = Object.keys(ERRORS) as ErrorCode[];
@@ -51,7 +59,8 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'cli.file_not_found': { path: '/tmp/x.csv' },
 };
 
-const make = (code: ErrorCode) => (fail as (code: ErrorCode, params?: unknown) => AppError)(code, (SAMPLES as Record<string, unknown>)[code]);
+const make = (code: ErrorCode) =>
+  (fail as (code: ErrorCode, params?: unknown) => AppError)(code, (SAMPLES as Record<string, unknown>)[code]);
 
 test('every code is area.reason', (t) => {
   for (const code of CODES) t.regex(code, /^[a-z][a-z_]*\.[a-z][a-z_]*$/, code);
@@ -68,7 +77,10 @@ test("fail gives the entry's code, status and message; expose below 500 (and for
     t.true(error instanceof AppError, code);
     t.is(error.code, code);
     t.is(error.status, entry.status, code);
-    const expected = typeof entry.message === 'string' ? entry.message : (entry.message as (p: unknown) => string)((SAMPLES as Record<string, unknown>)[code]);
+    const expected =
+      typeof entry.message === 'string'
+        ? entry.message
+        : (entry.message as (p: unknown) => string)((SAMPLES as Record<string, unknown>)[code]);
     t.is(error.message, expected, code);
     t.true(error.message.length > 0, code);
     t.is(error.expose, entry.status < 500 || error instanceof RetryLater, code);
@@ -76,20 +88,33 @@ test("fail gives the entry's code, status and message; expose below 500 (and for
 });
 
 test('messages name their values; details carry what the admin API sends', (t) => {
-  t.like(fail('user.version_mismatch', { version: 3 }), { message: 'The user has changed since (version 3 now); read it again.', details: { version: 3 } });
+  t.like(fail('user.version_mismatch', { version: 3 }), {
+    message: 'The user has changed since (version 3 now); read it again.',
+    details: { version: 3 },
+  });
   t.like(fail('user.not_found', { id: 'u1' }), { message: 'No such user: u1.', details: { id: 'u1' } });
   t.like(fail('user.not_found', { identifier: 'ada' }), { message: 'No user matches "ada".', details: undefined });
   t.like(fail('user.not_found'), { message: 'No such user.', details: undefined });
-  t.like(fail('account.not_found', { ids: ['a', 'b', 'c', 'd', 'e', 'f'] }), { message: 'No such account: a, b, c, d, e.', details: { ids: ['a', 'b', 'c', 'd', 'e', 'f'] } });
+  t.like(fail('account.not_found', { ids: ['a', 'b', 'c', 'd', 'e', 'f'] }), {
+    message: 'No such account: a, b, c, d, e.',
+    details: { ids: ['a', 'b', 'c', 'd', 'e', 'f'] },
+  });
   t.deepEqual(fail('request.invalid_characters', { where: 'The path' }).details, undefined);
-  t.deepEqual(fail('request.invalid_characters', { where: 'A query parameter name', parameter: '' }).details, { parameter: '' });
+  t.deepEqual(fail('request.invalid_characters', { where: 'A query parameter name', parameter: '' }).details, {
+    parameter: '',
+  });
   t.is(errorMessage('password.too_short', { minLength: 20 }), 'The password must be at least 20 characters long.');
 });
 
 test('retry-later codes are RetryLater with their wait in details', (t) => {
   const limited = fail('rate_limit.exceeded', { retryAfterSeconds: 90 });
   t.true(limited instanceof RetryLater);
-  t.like(limited, { status: 429, retryAfterSeconds: 90, message: 'Too many attempts. Try again in 2 minutes.', details: { retryAfterSeconds: 90 } });
+  t.like(limited, {
+    status: 429,
+    retryAfterSeconds: 90,
+    message: 'Too many attempts. Try again in 2 minutes.',
+    details: { retryAfterSeconds: 90 },
+  });
   const busy = fail('server.busy');
   t.true(busy instanceof RetryLater);
   t.like(busy, { status: 503, expose: true, retryAfterSeconds: 1 });
@@ -98,11 +123,21 @@ test('retry-later codes are RetryLater with their wait in details', (t) => {
 test('page text: where a person is told otherwise, else the message', (t) => {
   t.is(pageText('passkey.invalid'), 'This passkey was not accepted. Try again, or use another way to sign in.');
   t.is(pageText('login.locked'), ERRORS['login.locked'].message);
-  t.like(failOnPage('passkey.invalid', 401), { code: 'passkey.invalid', status: 401, message: pageText('passkey.invalid') });
+  t.like(failOnPage('passkey.invalid', 401), {
+    code: 'passkey.invalid',
+    status: 401,
+    message: pageText('passkey.invalid'),
+  });
   t.like(failOnPage('auth.required'), { status: 401, message: 'Your session has ended. Sign in again.' });
 });
 
 test('a locked second step: the sign-in page speaks of codes, the API (and a passkey) does not', (t) => {
-  t.is(pageText('mfa.locked'), 'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.');
-  t.like(fail('mfa.locked'), { status: 423, message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.' });
+  t.is(
+    pageText('mfa.locked'),
+    'Too many incorrect codes: the second step is locked for a while. An administrator can reset it.',
+  );
+  t.like(fail('mfa.locked'), {
+    status: 423,
+    message: 'Too many failed attempts: the second step is locked for a while. An administrator can reset it.',
+  });
 });

@@ -12,20 +12,31 @@ export interface ApiReply<T = Json> {
 }
 
 /** Calls the admin API with a bearer token; JSON in and out (text when the answer is not JSON). */
-export type AdminFetch = <T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>) => Promise<ApiReply<T>>;
+export type AdminFetch = <T = Json>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<ApiReply<T>>;
 
 /**
  * A Gatehouse for admin API tests: no role needs MFA (sign-in stays one step),
  * and `as(user)` signs a user in through the real pages with openid-client and
  * returns a client for the API holding their access token.
  */
-export async function startAdminServer(env: Record<string, string> = {}, options: Parameters<typeof startServer>[1] = {}) {
+export async function startAdminServer(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startServer>[1] = {},
+) {
   const server = await startServer({ MFA_REQUIRED_ROLES: '', ...env }, options);
   const rp = await relyingParty(server, await server.createClient({ clientId: 'admin-console' }));
   const base = `${server.url}/admin/api`;
 
   async function tokenOf(who: { email: string }): Promise<string> {
-    const { tokens } = await rp.signIn({ username: who.email, password: PASSWORD }, { scope: 'openid admin', resource: base });
+    const { tokens } = await rp.signIn(
+      { username: who.email, password: PASSWORD },
+      { scope: 'openid admin', resource: base },
+    );
     return tokens.access_token;
   }
 
@@ -64,7 +75,11 @@ export type SignedIn = Awaited<ReturnType<AdminServer['as']>>;
 
 /** The admin server of a test file: started before its tests, closed after them. */
 export function adminServerPerFile(test: TestFn, ...start: Parameters<typeof startAdminServer>): AdminServer {
-  return perFile(test, () => startAdminServer(...start), (s) => s.close());
+  return perFile(
+    test,
+    () => startAdminServer(...start),
+    (s) => s.close(),
+  );
 }
 
 /** A new user of this role, signed in on the file's server before its tests (`s.as(role)`, after the server starts). */

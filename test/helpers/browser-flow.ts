@@ -8,7 +8,10 @@ import { startServer, type TestServer } from './server.js';
  * party's callback page per file; a public client (PKCE, as for a browser app);
  * each test gets its own browser context (cookie jar) from `newPage`.
  */
-export async function startBrowserFlow(env: Record<string, string> = {}, options: Parameters<typeof startServer>[1] = {}) {
+export async function startBrowserFlow(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startServer>[1] = {},
+) {
   const chromium: Browser = await launchChromium();
   const server: TestServer = await startServer(env, options);
   const callback: CallbackPage = await startCallbackPage();
@@ -28,7 +31,10 @@ export async function startBrowserFlow(env: Record<string, string> = {}, options
     },
 
     /** Opens a hand-built authorization URL; resolves on the sign-in page. */
-    async openAuthorization(page: Page, params: Record<string, string> = {}): Promise<{ state: string; verifier: string }> {
+    async openAuthorization(
+      page: Page,
+      params: Record<string, string> = {},
+    ): Promise<{ state: string; verifier: string }> {
       const verifier = base64url(randomBytes(32));
       const state = base64url(randomBytes(12));
       const query = new URLSearchParams({
@@ -60,14 +66,25 @@ export async function startBrowserFlow(env: Record<string, string> = {}, options
     },
 
     /** What the relying party does next: redeem the code with the PKCE verifier; the ID token's claims. */
-    async redeem(code: string, verifier: string): Promise<{ status: number; sub?: string; claims?: Record<string, unknown> }> {
+    async redeem(
+      code: string,
+      verifier: string,
+    ): Promise<{ status: number; sub?: string; claims?: Record<string, unknown> }> {
       const res = await fetch(`${server.url}/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: callback.redirectUri, client_id: clientId, code_verifier: verifier }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: callback.redirectUri,
+          client_id: clientId,
+          code_verifier: verifier,
+        }),
       });
       const body = (await res.json()) as { id_token?: string };
-      const claims = body.id_token ? (JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>) : undefined;
+      const claims = body.id_token
+        ? (JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>)
+        : undefined;
       return { status: res.status, sub: claims?.sub as string | undefined, claims };
     },
 

@@ -44,7 +44,11 @@ export class Browser {
   }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(new URL(url, this.origin), { ...init, redirect: 'manual', headers: { ...this.headers, ...(init.headers as Record<string, string>), cookie: this.cookieHeader() } });
+    const res = await fetch(new URL(url, this.origin), {
+      ...init,
+      redirect: 'manual',
+      headers: { ...this.headers, ...(init.headers as Record<string, string>), cookie: this.cookieHeader() },
+    });
     this.store(res);
     return res;
   }
@@ -57,7 +61,8 @@ export class Browser {
       if (hops > 20) throw new Error('too many redirects');
       const next = new URL(res.headers.get('location')!, current);
       await res.arrayBuffer();
-      if (next.origin !== new URL(this.origin).origin) return { url: current.toString(), status: res.status, html: '', leftTo: next };
+      if (next.origin !== new URL(this.origin).origin)
+        return { url: current.toString(), status: res.status, html: '', leftTo: next };
       current = next;
       res = await this.fetch(current.toString());
     }
@@ -68,13 +73,20 @@ export class Browser {
   form(page: Page, actionPart?: string): Form {
     const forms = [...page.html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)];
     const match = forms.find((f) => !actionPart || attr(f[1]!, 'action')?.includes(actionPart));
-    if (!match) throw new Error(`no form${actionPart ? ` with action ~ ${actionPart}` : ''} on ${page.url}:\n${page.html.slice(0, 500)}`);
+    if (!match)
+      throw new Error(
+        `no form${actionPart ? ` with action ~ ${actionPart}` : ''} on ${page.url}:\n${page.html.slice(0, 500)}`,
+      );
     const fields: Record<string, string> = {};
     for (const input of match[2]!.matchAll(/<input\b([^>]*)>/gi)) {
       const name = attr(input[1]!, 'name');
       if (name) fields[name] = decode(attr(input[1]!, 'value') ?? '');
     }
-    return { action: decode(attr(match[1]!, 'action') ?? page.url), method: (attr(match[1]!, 'method') ?? 'get').toLowerCase(), fields };
+    return {
+      action: decode(attr(match[1]!, 'action') ?? page.url),
+      method: (attr(match[1]!, 'method') ?? 'get').toLowerCase(),
+      fields,
+    };
   }
 
   /** Fills and posts a form, then follows redirects. */
@@ -94,10 +106,19 @@ function attr(tag: string, name: string): string | undefined {
 }
 
 function decode(s: string): string {
-  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return s
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 /** The text of the element with role="alert", if any. */
 export function alertText(html: string): string | undefined {
-  return /<div\b(?![^>]*\bhidden\b)[^>]*role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1]?.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return /<div\b(?![^>]*\bhidden\b)[^>]*role="alert"[^>]*>([\s\S]*?)<\/div>/
+    .exec(html)?.[1]
+    ?.replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

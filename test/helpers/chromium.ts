@@ -45,7 +45,9 @@ export interface CallbackPage {
 export async function startCallbackPage(): Promise<CallbackPage> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end('<!doctype html><html lang="en"><head><title>Callback</title></head><body><p id="result">callback ok</p></body></html>');
+    res.end(
+      '<!doctype html><html lang="en"><head><title>Callback</title></head><body><p id="result">callback ok</p></body></html>',
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

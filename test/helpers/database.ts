@@ -9,7 +9,12 @@ import { migrate, openDatabase, type Db } from '../../src/db/database.js';
  * A fresh, empty database for one test file: a throw-away PostgreSQL database
  * under TEST_DATABASE_URL when it is set, in-memory PGlite otherwise.
  */
-export async function freshDatabase(): Promise<{ db: Db; url?: string; kind: 'postgresql' | 'pglite'; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{
+  db: Db;
+  url?: string;
+  kind: 'postgresql' | 'pglite';
+  drop: () => Promise<void>;
+}> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
     const db = await openDatabase({ dataDir: 'memory://' });

@@ -6,7 +6,10 @@ import type { TestServer } from './server.js';
  * A relying party built on openid-client, signing a user in through the real
  * pages with the test browser: authorize (PKCE) → login form → code → tokens.
  */
-export async function relyingParty(server: TestServer, client: { clientId: string; clientSecret?: string; redirectUri: string }) {
+export async function relyingParty(
+  server: TestServer,
+  client: { clientId: string; clientSecret?: string; redirectUri: string },
+) {
   const config = await oidc.discovery(
     new URL(server.url),
     client.clientId,
@@ -34,11 +37,23 @@ export async function relyingParty(server: TestServer, client: { clientId: strin
     authorizationUrl,
     /** Exchanges the code the browser was sent back with. */
     async exchange(page: Page, checks: { verifier: string; state: string }, params: Record<string, string> = {}) {
-      if (!page.leftTo) throw new Error(`the browser was not sent back to the client; it shows ${page.url} (${page.status}):\n${page.html.slice(0, 400)}`);
-      return oidc.authorizationCodeGrant(config, page.leftTo, { pkceCodeVerifier: checks.verifier, expectedState: checks.state }, params);
+      if (!page.leftTo)
+        throw new Error(
+          `the browser was not sent back to the client; it shows ${page.url} (${page.status}):\n${page.html.slice(0, 400)}`,
+        );
+      return oidc.authorizationCodeGrant(
+        config,
+        page.leftTo,
+        { pkceCodeVerifier: checks.verifier, expectedState: checks.state },
+        params,
+      );
     },
     /** The whole sign-in: returns the tokens and the browser (which holds the session). */
-    async signIn(login: { username: string; password: string }, params: Record<string, string> = {}, browser = new Browser(server.url)) {
+    async signIn(
+      login: { username: string; password: string },
+      params: Record<string, string> = {},
+      browser = new Browser(server.url),
+    ) {
       const auth = await authorizationUrl(params);
       const form = await browser.open(auth.url.toString());
       let page = form.leftTo ? form : await browser.submit(form, login, '/login');

@@ -21,7 +21,12 @@ export interface ScimResponse {
 /** A SCIM client as HR systems are: a bearer token and JSON over HTTP. */
 export function scimClient(server: TestServer, token: string) {
   const base = `${server.url}/scim/v2`;
-  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> {
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ScimResponse> {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
@@ -40,16 +45,22 @@ export function scimClient(server: TestServer, token: string) {
     get: (path: string) => request('GET', path),
     post: (path: string, body: unknown) => request('POST', path, body),
     put: (path: string, body: unknown, headers?: Record<string, string>) => request('PUT', path, body, headers),
-    patch: (path: string, operations: unknown[], headers?: Record<string, string>) => request('PATCH', path, { schemas: [SCIM.patchOp], Operations: operations }, headers),
+    patch: (path: string, operations: unknown[], headers?: Record<string, string>) =>
+      request('PATCH', path, { schemas: [SCIM.patchOp], Operations: operations }, headers),
     delete: (path: string, headers?: Record<string, string>) => request('DELETE', path, undefined, headers),
     /** `filter` URL-encoded, as clients send it. */
-    find: (resource: 'Users' | 'Groups', filter: string, extra = '') => request('GET', `/${resource}?filter=${encodeURIComponent(filter)}${extra}`),
+    find: (resource: 'Users' | 'Groups', filter: string, extra = '') =>
+      request('GET', `/${resource}?filter=${encodeURIComponent(filter)}${extra}`),
   };
 }
 export type ScimClient = ReturnType<typeof scimClient>;
 
 /** A SCIM token made as an operator makes one (`gatehouse scim-token create`). */
-export async function scimToken(server: TestServer, name = `hr-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`, roles?: string[]) {
+export async function scimToken(
+  server: TestServer,
+  name = `hr-${Date.now()}-${Math.random().toString(36).slice(2, 7)}`,
+  roles?: string[],
+) {
   const made = await server.container.scim.auth.create(name, roles as never);
   return made.token;
 }

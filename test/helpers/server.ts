@@ -46,8 +46,22 @@ export interface TestServer {
   dbKind: 'postgresql' | 'pglite';
   /** The database, for another instance (`startServer(env, { sameDatabaseAs })`). */
   database: Awaited<ReturnType<typeof freshDatabase>>;
-  createUser(input?: { email?: string; password?: string; role?: Role; status?: Status; givenName?: string; familyName?: string; userCode?: string }): Promise<{ id: string; email: string; userCode: string }>;
-  createClient(input?: { clientId?: string; firstParty?: boolean; isPublic?: boolean; grantTypes?: string[]; redirectUri?: string }): Promise<{ clientId: string; clientSecret?: string; redirectUri: string }>;
+  createUser(input?: {
+    email?: string;
+    password?: string;
+    role?: Role;
+    status?: Status;
+    givenName?: string;
+    familyName?: string;
+    userCode?: string;
+  }): Promise<{ id: string; email: string; userCode: string }>;
+  createClient(input?: {
+    clientId?: string;
+    firstParty?: boolean;
+    isPublic?: boolean;
+    grantTypes?: string[];
+    redirectUri?: string;
+  }): Promise<{ clientId: string; clientSecret?: string; redirectUri: string }>;
   close(): Promise<void>;
 }
 
@@ -62,7 +76,12 @@ let counter = 0;
  */
 export async function startServer(
   env: Record<string, string> = {},
-  options: { clock?: Clock; host?: 'localhost'; databaseVia?: (databaseUrl: string) => string; sameDatabaseAs?: TestServer } = {},
+  options: {
+    clock?: Clock;
+    host?: 'localhost';
+    databaseVia?: (databaseUrl: string) => string;
+    sameDatabaseAs?: TestServer;
+  } = {},
 ): Promise<TestServer> {
   const server: Server = createServer();
   // As main.ts: idle keep-alive connections outlive the client's (undici closes them after 4 s), so a
@@ -74,10 +93,25 @@ export async function startServer(
   // `databaseVia` (PostgreSQL only): the server opens its own pool from DATABASE_URL, as in production, at the URL it returns (a proxy).
   if (options.databaseVia && !database.url) throw new Error('startServer: databaseVia needs TEST_DATABASE_URL');
   const via = options.databaseVia && database.url ? options.databaseVia(database.url) : undefined;
-  const config = loadConfig({ ISSUER: url, GATEHOUSE_SECRET: SECRET, DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...(via ? { DATABASE_URL: via } : {}), ...env });
+  const config = loadConfig({
+    ISSUER: url,
+    GATEHOUSE_SECRET: SECRET,
+    DATA_DIR: '/nonexistent',
+    LOG_LEVEL: 'silent',
+    ...(via ? { DATABASE_URL: via } : {}),
+    ...env,
+  });
   const log = pino({ level: 'silent' });
   // Through a proxy, the server's own pool (as createContainer would open it), which tests also reach as `db`.
-  const db = via ? await openDatabase({ url: via, dataDir: config.dataDir, poolMax: config.databasePoolMax, timeouts: config.databaseTimeouts, log }) : database.db;
+  const db = via
+    ? await openDatabase({
+        url: via,
+        dataDir: config.dataDir,
+        poolMax: config.databasePoolMax,
+        timeouts: config.databaseTimeouts,
+        log,
+      })
+    : database.db;
   const container = await createContainer(config, { db, log, clock: options.clock });
   const { handle, oidc } = await buildApp(container);
   server.on('request', handle);
@@ -138,7 +172,11 @@ export async function startServer(
 
 /** The server of a test file: started before its tests, closed after them. */
 export function serverPerFile(test: TestFn, ...start: Parameters<typeof startServer>): TestServer {
-  return perFile(test, () => startServer(...start), (s) => s.close());
+  return perFile(
+    test,
+    () => startServer(...start),
+    (s) => s.close(),
+  );
 }
 
 async function joinDatabase(of: TestServer['database']): Promise<TestServer['database']> {

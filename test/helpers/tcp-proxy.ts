@@ -29,7 +29,9 @@ export async function startTcpProxy(target: { host: string; port: number }) {
   const onConnection = (client: Socket) => {
     const pair: Pair = { client, toUpstream: [], toClient: [] };
     pairs.add(pair);
-    client.on('data', (d) => (frozen || pair.lost || !pair.upstream ? pair.toUpstream.push(d) : pair.upstream.write(d)));
+    client.on('data', (d) =>
+      frozen || pair.lost || !pair.upstream ? pair.toUpstream.push(d) : pair.upstream.write(d),
+    );
     client.on('error', () => pair.upstream?.destroy());
     client.on('close', () => {
       pair.upstream?.destroy();

@@ -6,7 +6,12 @@ import type { Page } from './browser.js';
  * and the authenticator app that follows it. Tests sharing one must run serially.
  */
 export function handClock() {
-  const clock = { current: new Date(), now() { return new Date(this.current); } };
+  const clock = {
+    current: new Date(),
+    now() {
+      return new Date(this.current);
+    },
+  };
   return {
     clock,
     later(seconds: number) {
@@ -22,4 +27,6 @@ export const textOf = (page: Page, id: string) => new RegExp(`id="${id}"[^>]*>([
 
 /** The recovery codes a page shows. */
 export const recoveryCodes = (page: Page) =>
-  [...(/id="recovery-codes"[^>]*>([\s\S]*?)<\/ul>/.exec(page.html)?.[1] ?? '').matchAll(/<code>([^<]+)<\/code>/g)].map((m) => m[1]!);
+  [...(/id="recovery-codes"[^>]*>([\s\S]*?)<\/ul>/.exec(page.html)?.[1] ?? '').matchAll(/<code>([^<]+)<\/code>/g)].map(
+    (m) => m[1]!,
+  );

@@ -38,7 +38,14 @@ export function newCredential(options: { userHandle?: string; counter?: number }
     [-3, Buffer.from(jwk.y!, 'base64url')],
   ]);
   const rawId = randomBytes(32);
-  return { id: b64url(rawId), rawId, privateKey, cosePublicKey: isoCBOR.encode(cose), userHandle: options.userHandle, counter: options.counter ?? 0 };
+  return {
+    id: b64url(rawId),
+    rawId,
+    privateKey,
+    cosePublicKey: isoCBOR.encode(cose),
+    userHandle: options.userHandle,
+    counter: options.counter ?? 0,
+  };
 }
 
 function authenticatorData(rpId: string, flags: number, counter: number, attested?: SoftCredential): Buffer {
@@ -53,7 +60,8 @@ function authenticatorData(rpId: string, flags: number, counter: number, atteste
   return Buffer.concat(parts);
 }
 
-const clientData = (type: string, challenge: string, origin: string) => Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
+const clientData = (type: string, challenge: string, origin: string) =>
+  Buffer.from(JSON.stringify({ type, challenge, origin, crossOrigin: false }));
 
 export interface CeremonyOptions {
   challenge: string;
@@ -69,7 +77,13 @@ export interface CeremonyOptions {
 export function registrationResponse(credential: SoftCredential, o: CeremonyOptions): RegistrationResponseJSON {
   const flags = FLAG_UP | FLAG_AT | ((o.uv ?? true) ? FLAG_UV : 0) | (o.backupEligible ? FLAG_BE : 0);
   const authData = authenticatorData(o.rpId, flags, credential.counter, credential);
-  const attestationObject = isoCBOR.encode(new Map<string, unknown>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]) as never);
+  const attestationObject = isoCBOR.encode(
+    new Map<string, unknown>([
+      ['fmt', 'none'],
+      ['attStmt', new Map()],
+      ['authData', authData],
+    ]) as never,
+  );
   return {
     id: credential.id,
     rawId: credential.id,
@@ -88,7 +102,10 @@ export function registrationResponse(credential: SoftCredential, o: CeremonyOpti
  * What `navigator.credentials.get()` answers. Each call advances the
  * credential's counter by one unless `counter` says otherwise.
  */
-export function authenticationResponse(credential: SoftCredential, o: CeremonyOptions & { counter?: number; userHandle?: string | null }): AuthenticationResponseJSON {
+export function authenticationResponse(
+  credential: SoftCredential,
+  o: CeremonyOptions & { counter?: number; userHandle?: string | null },
+): AuthenticationResponseJSON {
   const counter = o.counter ?? credential.counter + 1;
   credential.counter = counter;
   const flags = FLAG_UP | ((o.uv ?? true) ? FLAG_UV : 0) | (o.backupEligible ? FLAG_BE : 0);
@@ -100,7 +117,12 @@ export function authenticationResponse(credential: SoftCredential, o: CeremonyOp
     id: credential.id,
     rawId: credential.id,
     type: 'public-key',
-    response: { clientDataJSON: b64url(clientDataJSON), authenticatorData: b64url(authData), signature: b64url(signature), ...(userHandle ? { userHandle } : {}) },
+    response: {
+      clientDataJSON: b64url(clientDataJSON),
+      authenticatorData: b64url(authData),
+      signature: b64url(signature),
+      ...(userHandle ? { userHandle } : {}),
+    },
     clientExtensionResults: {},
     authenticatorAttachment: 'platform',
   };

@@ -49,7 +49,11 @@ test.serial('a person sets up an authenticator app on their security page, and s
   const rp = await relyingParty(server, client);
   const auth = await rp.authorizationUrl();
   const other = new Browser(server.url);
-  const second = await other.submit(await other.open(auth.url.toString()), { username: user.email, password: PASSWORD }, '/login');
+  const second = await other.submit(
+    await other.open(auth.url.toString()),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   t.regex(second.html, /Code from your authenticator app/);
   const done = await other.submit(second, { code: codeFor(secret) }, '/mfa/totp');
   t.deepEqual((await rp.exchange(done, auth)).claims()!.amr, ['pwd', 'otp']);
@@ -59,11 +63,16 @@ test.serial('new recovery codes void the old ones; removing the app turns the se
   const user = await server.createUser({ role: 'manager' });
   const { browser, page } = await securityPage(user);
   const enrolPage = await browser.open('/account/security/totp');
-  const first = recoveryCodes(await browser.submit(enrolPage, { code: codeFor(textOf(enrolPage, 'totp-secret')!) }, '/account/security/totp'));
+  const first = recoveryCodes(
+    await browser.submit(enrolPage, { code: codeFor(textOf(enrolPage, 'totp-secret')!) }, '/account/security/totp'),
+  );
   const fresh = recoveryCodes(await browser.submit(page, {}, '/account/security/recovery-codes'));
   t.is(fresh.length, 10);
   t.false(fresh.some((c) => first.includes(c)));
-  t.deepEqual(await server.container.mfa.useRecoveryCode(user.id, first[0]!, null), { ok: false, code: 'mfa.invalid_code' });
+  t.deepEqual(await server.container.mfa.useRecoveryCode(user.id, first[0]!, null), {
+    ok: false,
+    code: 'mfa.invalid_code',
+  });
   t.deepEqual(await server.container.mfa.useRecoveryCode(user.id, fresh[0]!, null), { ok: true });
 
   const removed = await browser.submit(await browser.open('/account/security'), {}, '/account/security/totp/delete');
@@ -76,7 +85,11 @@ test.serial('new recovery codes void the old ones; removing the app turns the se
 test.serial('security forms refuse a missing CSRF token', async (t) => {
   const user = await server.createUser();
   const { browser } = await securityPage(user);
-  const res = await browser.open('/account/security/recovery-codes', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
+  const res = await browser.open('/account/security/recovery-codes', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
   t.is(res.status, 403);
   t.regex(alertText(res.html) ?? res.html, /expired/);
   t.is(await server.db('recovery_codes').where({ user_id: user.id }).first(), undefined);

@@ -10,7 +10,11 @@ import { processDatabase, type ProcessDatabase } from '../helpers/database.js';
  * the embedded database in a DATA_DIR (or on PostgreSQL under TEST_DATABASE_URL).
  */
 const root = new URL('../..', import.meta.url).pathname;
-const env: Record<string, string> = { ...(process.env as Record<string, string>), LOG_LEVEL: 'warn', GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000' };
+const env: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  LOG_LEVEL: 'warn',
+  GATEHOUSE_SECRET: 'cli-test-secret-cli-test-secret-0000',
+};
 delete env.DATABASE_URL;
 let database: ProcessDatabase | undefined;
 
@@ -20,7 +24,10 @@ test.before(async () => {
 });
 test.after.always(() => database?.drop());
 
-function run(args: string[], runEnv: Record<string, string> = env): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  runEnv: Record<string, string> = env,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: root, env: runEnv });
     let stdout = '';
@@ -35,7 +42,20 @@ function run(args: string[], runEnv: Record<string, string> = env): Promise<{ co
 // The CLI shares one data directory: its steps run in order.
 test.serial('migrate, then create a user and show it by email, id and userCode', async (t) => {
   t.is((await run(['migrate'])).code, 0);
-  const created = await run(['user', 'create', '--email', 'Ada@Example.com', '--password', 'violet-harbour-47-lantern', '--role', 'super_admin', '--given-name', 'Ada', '--user-code', 'ADA1']);
+  const created = await run([
+    'user',
+    'create',
+    '--email',
+    'Ada@Example.com',
+    '--password',
+    'violet-harbour-47-lantern',
+    '--role',
+    'super_admin',
+    '--given-name',
+    'Ada',
+    '--user-code',
+    'ADA1',
+  ]);
   t.is(created.code, 0, created.stderr);
   const user = JSON.parse(created.stdout);
   t.regex(user.id, /^[0-9a-f-]{36}$/);
@@ -52,11 +72,36 @@ test.serial('migrate, then create a user and show it by email, id and userCode',
 
 test.serial('bad input: a clear message on stderr and a non-zero exit', async (t) => {
   const cases: Array<[string[], RegExp]> = [
-    [['user', 'create', '--email', 'not-an-email', '--password', 'violet-harbour-47-lantern', '--role', 'admin'], /not an email address/],
-    [['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'boss'], /--role must be one of/],
-    [['user', 'create', '--email', 'x@example.com', '--password', 'short', '--role', 'admin'], /at least 12 characters/],
-    [['user', 'create', '--email', 'ADA@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin'], /already exists/],
-    [['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin', '--bogus'], /Unknown option/],
+    [
+      ['user', 'create', '--email', 'not-an-email', '--password', 'violet-harbour-47-lantern', '--role', 'admin'],
+      /not an email address/,
+    ],
+    [
+      ['user', 'create', '--email', 'x@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'boss'],
+      /--role must be one of/,
+    ],
+    [
+      ['user', 'create', '--email', 'x@example.com', '--password', 'short', '--role', 'admin'],
+      /at least 12 characters/,
+    ],
+    [
+      ['user', 'create', '--email', 'ADA@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'admin'],
+      /already exists/,
+    ],
+    [
+      [
+        'user',
+        'create',
+        '--email',
+        'x@example.com',
+        '--password',
+        'violet-harbour-47-lantern',
+        '--role',
+        'admin',
+        '--bogus',
+      ],
+      /Unknown option/,
+    ],
     [['user', 'show', 'nobody@example.com'], /No user matches/],
     [['user', 'set-status', 'ada1', '--status', 'sleepy'], /--status must be one of/],
     [['client', 'create', '--client-id', 'web'], /needs a redirect URI/],
@@ -95,23 +140,75 @@ test.serial('user reset-mfa: by email, id or userCode; a missing or unknown user
 });
 
 test.serial('client, resource and key rotation', async (t) => {
-  const client = await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://lms.example.com/cb', '--redirect-uri', 'https://lms.example.com/cb2', '--grant-types', 'authorization_code,refresh_token', '--first-party']);
+  const client = await run([
+    'client',
+    'create',
+    '--client-id',
+    'lms',
+    '--redirect-uri',
+    'https://lms.example.com/cb',
+    '--redirect-uri',
+    'https://lms.example.com/cb2',
+    '--grant-types',
+    'authorization_code,refresh_token',
+    '--first-party',
+  ]);
   t.is(client.code, 0, client.stderr);
   const c = JSON.parse(client.stdout);
   t.is(c.client_id, 'lms');
   t.true(c.client_secret.length >= 32, 'a secret is generated and shown once');
   t.deepEqual(c.redirect_uris, ['https://lms.example.com/cb', 'https://lms.example.com/cb2']);
-  t.regex((await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://x.test/cb'])).stderr, /already exists/);
-  const pub = JSON.parse((await run(['client', 'create', '--client-id', 'spa', '--redirect-uri', 'http://localhost:5173/cb', '--public'])).stdout);
+  t.regex(
+    (await run(['client', 'create', '--client-id', 'lms', '--redirect-uri', 'https://x.test/cb'])).stderr,
+    /already exists/,
+  );
+  const pub = JSON.parse(
+    (await run(['client', 'create', '--client-id', 'spa', '--redirect-uri', 'http://localhost:5173/cb', '--public']))
+      .stdout,
+  );
   t.is(pub.token_endpoint_auth_method, 'none');
   t.false('client_secret' in pub);
 
-  const resource = await run(['resource', 'create', '--indicator', 'https://api.example.com', '--scopes', 'courses:read courses:write']);
+  const resource = await run([
+    'resource',
+    'create',
+    '--indicator',
+    'https://api.example.com',
+    '--scopes',
+    'courses:read courses:write',
+  ]);
   t.deepEqual(JSON.parse(resource.stdout).scopes, ['courses:read', 'courses:write']);
-  const api = await run(['client', 'create', '--client-id', 'courses-api', '--grant-types', 'client_credentials', '--resource-server', 'https://api.example.com']);
+  const api = await run([
+    'client',
+    'create',
+    '--client-id',
+    'courses-api',
+    '--grant-types',
+    'client_credentials',
+    '--resource-server',
+    'https://api.example.com',
+  ]);
   t.is(api.code, 0, api.stderr);
-  t.is(JSON.parse(api.stdout).resource_server, 'https://api.example.com', 'the client is registered as that resource server');
-  t.regex((await run(['client', 'create', '--client-id', 'other-api', '--grant-types', 'client_credentials', '--resource-server', 'https://nowhere.example.com'])).stderr, /No resource server/);
+  t.is(
+    JSON.parse(api.stdout).resource_server,
+    'https://api.example.com',
+    'the client is registered as that resource server',
+  );
+  t.regex(
+    (
+      await run([
+        'client',
+        'create',
+        '--client-id',
+        'other-api',
+        '--grant-types',
+        'client_credentials',
+        '--resource-server',
+        'https://nowhere.example.com',
+      ])
+    ).stderr,
+    /No resource server/,
+  );
 
   const first = JSON.parse((await run(['keys', 'rotate'])).stdout);
   t.is(first.created.length, 2, 'an RS256 and an ES256 key');
@@ -126,7 +223,13 @@ test.serial('npm start: ready on the database, says how to make the first super 
   // A fresh data directory: an empty database.
   const emptyDir = mkdtempSync(join(tmpdir(), 'gatehouse-start-'));
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const startEnv: Record<string, string> = { ...env, DATA_DIR: emptyDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}`, LOG_LEVEL: 'info' };
+  const startEnv: Record<string, string> = {
+    ...env,
+    DATA_DIR: emptyDir,
+    PORT: String(port),
+    ISSUER: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: 'info',
+  };
   delete (startEnv as Record<string, string | undefined>).DATABASE_URL;
   delete (startEnv as Record<string, string | undefined>).GATEHOUSE_SECRET;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env: startEnv });
@@ -143,16 +246,40 @@ test.serial('npm start: ready on the database, says how to make the first super 
     t.true(ready?.ok, log);
     t.regex(log, /GATEHOUSE_SECRET is not set/);
     t.regex(log, /user create --email .* --role super_admin/);
-    const discovery = await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json() as { issuer: string };
+    const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+    };
     t.is(discovery.issuer, `http://127.0.0.1:${port}`);
 
     // The server owns the embedded database: the CLI runs its commands in the server.
-    const created = await run(['user', 'create', '--email', 'first@example.com', '--password', 'violet-harbour-47-lantern', '--role', 'super_admin'], startEnv);
+    const created = await run(
+      [
+        'user',
+        'create',
+        '--email',
+        'first@example.com',
+        '--password',
+        'violet-harbour-47-lantern',
+        '--role',
+        'super_admin',
+      ],
+      startEnv,
+    );
     t.is(created.code, 0, created.stderr);
-    const client = await run(['client', 'create', '--client-id', 'live-app', '--redirect-uri', 'http://localhost:8080/cb', '--first-party'], startEnv);
+    const client = await run(
+      ['client', 'create', '--client-id', 'live-app', '--redirect-uri', 'http://localhost:8080/cb', '--first-party'],
+      startEnv,
+    );
     t.is(client.code, 0, client.stderr);
     const auth = new URL(`http://127.0.0.1:${port}/auth`);
-    auth.search = new URLSearchParams({ client_id: 'live-app', response_type: 'code', scope: 'openid', redirect_uri: 'http://localhost:8080/cb', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' }).toString();
+    auth.search = new URLSearchParams({
+      client_id: 'live-app',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://localhost:8080/cb',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
+    }).toString();
     const res = await fetch(auth, { redirect: 'manual' });
     t.is(res.status, 303, 'the running server knows the client the CLI created');
     t.regex(res.headers.get('location') ?? '', /\/interaction\//);
@@ -166,7 +293,8 @@ test.serial('npm start: ready on the database, says how to make the first super 
     const { token, name, grantableRoles } = JSON.parse(made.stdout);
     t.is(name, 'Entra ID');
     t.deepEqual(grantableRoles, ['individual', 'manager', 'hr']);
-    const scim = (path: string) => fetch(`http://127.0.0.1:${port}/scim/v2${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const scim = (path: string) =>
+      fetch(`http://127.0.0.1:${port}/scim/v2${path}`, { headers: { authorization: `Bearer ${token}` } });
     const found = await scim(`/Users?filter=${encodeURIComponent('emails.value eq "FIRST@example.com"')}`);
     t.is(found.status, 200);
     t.is(((await found.json()) as { totalResults: number }).totalResults, 1);

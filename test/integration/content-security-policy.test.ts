@@ -31,7 +31,8 @@ async function follow(browser: Browser, url: string, init: RequestInit = {}): Pr
     if (hops > 20) throw new Error('too many redirects');
     const next = new URL(res.headers.get('location')!, current);
     await res.arrayBuffer();
-    if (next.origin !== server.url) return { url: current.toString(), status: res.status, headers: res.headers, html: '', leftTo: next };
+    if (next.origin !== server.url)
+      return { url: current.toString(), status: res.status, headers: res.headers, html: '', leftTo: next };
     current = next;
     res = await browser.fetch(current.toString());
   }
@@ -39,7 +40,13 @@ async function follow(browser: Browser, url: string, init: RequestInit = {}): Pr
 }
 
 const directives = (csp: string) =>
-  new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name!, values]));
+  new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .filter((d) => d[0])
+      .map(([name, ...values]) => [name!, values]),
+  );
 
 /** The page is HTML under a policy with no inline style or script, framed by nobody. */
 function assertPagePolicy(t: ExecutionContext, answer: Answer, what: string) {
@@ -72,17 +79,28 @@ test('the sign-in page, its refusal and the forgot-password page carry the polic
   const refused = await follow(browser, new URL(form.action, login.url).toString(), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...form.fields, username: 'nobody@example.com', password: 'wrong-password-here' }).toString(),
+    body: new URLSearchParams({
+      ...form.fields,
+      username: 'nobody@example.com',
+      password: 'wrong-password-here',
+    }).toString(),
   });
   t.is(refused.status, 401);
   assertPagePolicy(t, refused, 'refused sign-in');
 
   assertPagePolicy(t, await follow(browser, '/forgot-password'), 'forgot-password page');
-  assertPagePolicy(t, await follow(browser, '/reset-password?token=not-a-token'), 'reset-password page with a bad link');
+  assertPagePolicy(
+    t,
+    await follow(browser, '/reset-password?token=not-a-token'),
+    'reset-password page with a bad link',
+  );
 });
 
 test("oidc-provider's error page carries the policy", async (t) => {
-  const answer = await follow(new Browser(server.url), '/auth?client_id=no-such-client&response_type=code&scope=openid');
+  const answer = await follow(
+    new Browser(server.url),
+    '/auth?client_id=no-such-client&response_type=code&scope=openid',
+  );
   t.is(answer.status, 400);
   assertPagePolicy(t, answer, 'provider error page');
 });

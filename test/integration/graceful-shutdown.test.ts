@@ -34,7 +34,10 @@ function get(agent: http.Agent, port: number, path: string): Promise<Outcome> {
       res.on('end', () => {
         const length = Number(res.headers['content-length']);
         if (!res.complete || res.statusCode !== 200 || Buffer.byteLength(body) !== length) {
-          resolve({ kind: 'incomplete', detail: `${path}: ${res.statusCode}, ${Buffer.byteLength(body)}/${length} bytes, complete=${res.complete}` });
+          resolve({
+            kind: 'incomplete',
+            detail: `${path}: ${res.statusCode}, ${Buffer.byteLength(body)}/${length} bytes, complete=${res.complete}`,
+          });
           return;
         }
         try {
@@ -100,7 +103,11 @@ test('SIGTERM under keep-alive load: what is in flight is answered, nothing is r
             endings.push(`loop ${n}: refused after ${i} requests`);
             return;
           }
-          problems.push(outcome.kind === 'error' ? `loop ${n}, request ${i}: ${outcome.code}` : `loop ${n}, request ${i}: ${outcome.detail}`);
+          problems.push(
+            outcome.kind === 'error'
+              ? `loop ${n}, request ${i}: ${outcome.code}`
+              : `loop ${n}, request ${i}: ${outcome.detail}`,
+          );
           return;
         }
         problems.push(`loop ${n}: never refused`);

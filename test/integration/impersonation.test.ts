@@ -28,8 +28,16 @@ let appRp: Rp;
 test.before(async () => {
   // No role needs MFA here (empty = none); MFA is tested on its own server below.
   server = await startServer({ MFA_REQUIRED_ROLES: '', IMPERSONATION_TTL: String(TTL) });
-  await server.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: API_TTL, firstPartyOnly: false });
-  consoleRp = await relyingParty(server, await server.createClient({ grantTypes: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] }));
+  await server.repos.resources.create({
+    indicator: API,
+    scopes: ['courses:read', 'courses:write'],
+    accessTokenTtl: API_TTL,
+    firstPartyOnly: false,
+  });
+  consoleRp = await relyingParty(
+    server,
+    await server.createClient({ grantTypes: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE] }),
+  );
   appRp = await relyingParty(server, await server.createClient());
 });
 test.after.always(() => server?.close());
@@ -38,7 +46,8 @@ const adminApi = () => `${server.url}/admin/api`;
 const user = (role: Role = 'individual', status: Status = 'active') => server.createUser({ role, status });
 const signIn = (rp: Rp, who: { email: string }, params: Record<string, string> = {}, browser?: Browser) =>
   rp.signIn({ username: who.email, password: PASSWORD }, { scope: 'openid roles', ...params }, browser);
-const actorToken = async (who: { email: string }, params: Record<string, string> = {}) => (await signIn(consoleRp, who, params)).tokens.access_token;
+const actorToken = async (who: { email: string }, params: Record<string, string> = {}) =>
+  (await signIn(consoleRp, who, params)).tokens.access_token;
 
 function exchange(actor: string, subject: string, params: Record<string, string> = {}, rp = consoleRp) {
   return oidc.genericGrantRequest(rp.config, TOKEN_EXCHANGE, {
@@ -61,7 +70,9 @@ const audit = (action: string, targetId: string) => auditEvents(server, { action
 // Token exchange
 
 test('discovery lists the token exchange grant', async (t) => {
-  const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as { grant_types_supported: string[] };
+  const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as {
+    grant_types_supported: string[];
+  };
   t.true(doc.grant_types_supported.includes(TOKEN_EXCHANGE));
 });
 
@@ -74,7 +85,11 @@ test('an admin exchanges their (opaque) token for a token of an individual: sub,
   t.truthy(actorInfo.acr);
 
   const result = await exchange(actor, target.id, { scope: 'openid roles offline_access' }).catch((e) => e);
-  t.is((result as oidc.ResponseBodyError).error, 'invalid_scope', 'offline_access is refused: impersonation tokens are never refreshed');
+  t.is(
+    (result as oidc.ResponseBodyError).error,
+    'invalid_scope',
+    'offline_access is refused: impersonation tokens are never refreshed',
+  );
 
   const tokens = await exchange(actor, target.id, { scope: 'openid roles' });
   t.is(tokens.issued_token_type, ACCESS_TOKEN_TYPE);
@@ -82,8 +97,14 @@ test('an admin exchanges their (opaque) token for a token of an individual: sub,
   t.is(tokens.refresh_token, undefined);
   t.is(tokens.id_token, undefined);
   t.is(tokens.scope, 'openid roles');
-  t.true(tokens.expires_in! <= TTL && tokens.expires_in! > TTL - 10, `expires_in ${tokens.expires_in} is the impersonation TTL`);
-  t.true(tokens.expires_in! <= actorInfo.exp! - Math.floor(Date.now() / 1000) + 1, 'and no longer than the actor token');
+  t.true(
+    tokens.expires_in! <= TTL && tokens.expires_in! > TTL - 10,
+    `expires_in ${tokens.expires_in} is the impersonation TTL`,
+  );
+  t.true(
+    tokens.expires_in! <= actorInfo.exp! - Math.floor(Date.now() / 1000) + 1,
+    'and no longer than the actor token',
+  );
 
   const info = await introspect(tokens.access_token);
   t.true(info.active);
@@ -120,7 +141,11 @@ test("a JWT actor token (the admin's token for an API) works too; with `resource
 
   const tokens = await exchange(actor, target.id, { resource: API, scope: 'courses:read roles' });
   t.is(tokens.scope, 'courses:read');
-  const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: API, typ: 'at+jwt' });
+  const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${server.url}/jwks`)), {
+    issuer: server.url,
+    audience: API,
+    typ: 'at+jwt',
+  });
   t.is(payload.sub, target.id);
   t.deepEqual(payload.act, { sub: admin.id });
   t.deepEqual(payload.roles, ['manager']);
@@ -135,7 +160,11 @@ test("a JWT actor token (the admin's token for an API) works too; with `resource
 test('who may act as whom, through token exchange', async (t) => {
   const admin = await user('admin');
   const superAdmin = await user('super_admin');
-  const targets = Object.fromEntries(await Promise.all((['individual', 'manager', 'hr', 'admin', 'super_admin'] as const).map(async (r) => [r, await user(r)] as const)));
+  const targets = Object.fromEntries(
+    await Promise.all(
+      (['individual', 'manager', 'hr', 'admin', 'super_admin'] as const).map(async (r) => [r, await user(r)] as const),
+    ),
+  );
   const [adminToken, superToken] = await Promise.all([actorToken(admin), actorToken(superAdmin)]);
 
   const expect: [string, string, Role, 'ok' | 'access_denied'][] = [
@@ -170,12 +199,22 @@ test('who may act as whom, through token exchange', async (t) => {
 });
 
 test('hr, managers and individuals may not impersonate, and learn nothing about the target', async (t) => {
-  const targets = [(await user('individual')).id, (await user('super_admin')).id, (await user('individual', 'locked')).id, '3f1b9e0e-0000-4000-8000-00000000dead', 'not-a-uuid'];
+  const targets = [
+    (await user('individual')).id,
+    (await user('super_admin')).id,
+    (await user('individual', 'locked')).id,
+    '3f1b9e0e-0000-4000-8000-00000000dead',
+    'not-a-uuid',
+  ];
   for (const role of ['hr', 'manager', 'individual'] as const) {
     const who = await user(role);
     const token = await actorToken(who);
     const answers = await Promise.all([...targets, who.id].map((id) => refused(t, exchange(token, id))));
-    t.deepEqual(new Set(answers.map((a) => `${a.error}: ${a.description}`)), new Set([`access_denied: ${GENERIC}`]), role);
+    t.deepEqual(
+      new Set(answers.map((a) => `${a.error}: ${a.description}`)),
+      new Set([`access_denied: ${GENERIC}`]),
+      role,
+    );
   }
 });
 
@@ -193,20 +232,47 @@ test('malformed exchanges', async (t) => {
   const admin = await user('admin');
   const target = await user('individual');
   const actor = await actorToken(admin);
-  const missing = await refused(t, oidc.genericGrantRequest(consoleRp.config, TOKEN_EXCHANGE, { subject_token: target.id, subject_token_type: USER_ID_TOKEN_TYPE }));
+  const missing = await refused(
+    t,
+    oidc.genericGrantRequest(consoleRp.config, TOKEN_EXCHANGE, {
+      subject_token: target.id,
+      subject_token_type: USER_ID_TOKEN_TYPE,
+    }),
+  );
   t.is(missing.error, 'invalid_request');
-  t.is((await refused(t, exchange(actor, target.id, { subject_token_type: ACCESS_TOKEN_TYPE }))).error, 'invalid_request');
-  t.is((await refused(t, exchange(actor, target.id, { actor_token_type: 'urn:ietf:params:oauth:token-type:id_token' }))).error, 'invalid_request');
-  t.is((await refused(t, exchange(actor, target.id, { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }))).error, 'invalid_request');
+  t.is(
+    (await refused(t, exchange(actor, target.id, { subject_token_type: ACCESS_TOKEN_TYPE }))).error,
+    'invalid_request',
+  );
+  t.is(
+    (await refused(t, exchange(actor, target.id, { actor_token_type: 'urn:ietf:params:oauth:token-type:id_token' })))
+      .error,
+    'invalid_request',
+  );
+  t.is(
+    (
+      await refused(
+        t,
+        exchange(actor, target.id, { requested_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }),
+      )
+    ).error,
+    'invalid_request',
+  );
   t.is((await refused(t, exchange('not-a-token', target.id))).error, 'invalid_grant');
   t.is((await refused(t, exchange(`${actor}x`, target.id))).error, 'invalid_grant');
 
   // Client credentials stand for a client, not a person.
-  const machine = await relyingParty(server, await server.createClient({ grantTypes: ['client_credentials', TOKEN_EXCHANGE] }));
+  const machine = await relyingParty(
+    server,
+    await server.createClient({ grantTypes: ['client_credentials', TOKEN_EXCHANGE] }),
+  );
   const cc = await oidc.clientCredentialsGrant(machine.config, {});
   t.is((await refused(t, exchange(cc.access_token, target.id, {}, machine))).error, 'invalid_grant');
   // A token issued to another client.
-  t.is((await refused(t, exchange(actor, target.id, {}, machine))).description, 'the actor token was issued to another client');
+  t.is(
+    (await refused(t, exchange(actor, target.id, {}, machine))).description,
+    'the actor token was issued to another client',
+  );
   // A client without the grant type.
   t.is((await refused(t, exchange(actor, target.id, {}, appRp))).error, 'invalid_request');
 });
@@ -214,18 +280,28 @@ test('malformed exchanges', async (t) => {
 test('first-party-only resources stay first-party: a third-party client cannot exchange for them', async (t) => {
   const admin = await user('admin');
   const target = await user('individual');
-  const thirdParty = await relyingParty(server, await server.createClient({ firstParty: false, grantTypes: ['authorization_code', TOKEN_EXCHANGE] }));
+  const thirdParty = await relyingParty(
+    server,
+    await server.createClient({ firstParty: false, grantTypes: ['authorization_code', TOKEN_EXCHANGE] }),
+  );
   const browser = new Browser(server.url);
   const auth = await thirdParty.authorizationUrl({ scope: 'openid' });
-  const consent = await browser.submit(await browser.open(auth.url.toString()), { username: admin.email, password: PASSWORD }, '/login');
+  const consent = await browser.submit(
+    await browser.open(auth.url.toString()),
+    { username: admin.email, password: PASSWORD },
+    '/login',
+  );
   const tokens = await thirdParty.exchange(await browser.submit(consent, {}, '/confirm'), auth);
-  const denied = await refused(t, exchange(tokens.access_token, target.id, { resource: adminApi(), scope: 'admin' }, thirdParty));
+  const denied = await refused(
+    t,
+    exchange(tokens.access_token, target.id, { resource: adminApi(), scope: 'admin' }, thirdParty),
+  );
   t.is(denied.error, 'invalid_target');
   const allowed = await exchange(tokens.access_token, target.id, {}, thirdParty);
   t.deepEqual((await oidc.tokenIntrospection(thirdParty.config, allowed.access_token)).act, { sub: admin.id });
 });
 
-test("deactivating the admin revokes the tokens they exchanged", async (t) => {
+test('deactivating the admin revokes the tokens they exchanged', async (t) => {
   const admin = await user('admin');
   const target = await user('individual');
   const tokens = await exchange(await actorToken(admin), target.id);
@@ -234,7 +310,9 @@ test("deactivating the admin revokes the tokens they exchanged", async (t) => {
   t.false((await introspect(tokens.access_token)).active);
   const record = await server.db('impersonations').where({ actor_id: admin.id }).first();
   t.is(record.ended_reason, 'account_ended');
-  t.true(Number((await server.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n) === 0);
+  t.true(
+    Number((await server.db('oidc_payloads').where({ account_id: target.id }).count({ n: '*' }).first())!.n) === 0,
+  );
 });
 
 test("the admin signing out revokes what their session's tokens were exchanged for", async (t) => {
@@ -252,7 +330,10 @@ test("the admin signing out revokes what their session's tokens were exchanged f
 });
 
 async function logout(browser: Browser, rp: Rp, idToken: string): Promise<Page> {
-  const endUrl = oidc.buildEndSessionUrl(rp.config, { id_token_hint: idToken, post_logout_redirect_uri: 'http://rp.test/bye' });
+  const endUrl = oidc.buildEndSessionUrl(rp.config, {
+    id_token_hint: idToken,
+    post_logout_redirect_uri: 'http://rp.test/bye',
+  });
   return browser.submit(await browser.open(endUrl.toString()), { logout: 'yes' });
 }
 
@@ -267,8 +348,15 @@ async function adminWithApiToken(role: Role = 'admin') {
 }
 
 async function requestTicket(token: string, body: unknown) {
-  const res = await fetch(`${adminApi()}/impersonation`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { url?: string; expiresAt?: string; error?: string; message?: string } };
+  const res = await fetch(`${adminApi()}/impersonation`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { url?: string; expiresAt?: string; error?: string; message?: string },
+  };
 }
 
 /** A relying application signs the browser in (no page: the session is there). */
@@ -288,7 +376,10 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   const ticketLife = new Date(ticket.body.expiresAt!).getTime() - Date.now();
   t.true(ticketLife > 60_000 && ticketLife <= 120_000, 'good for two minutes');
   const stored = await server.db('impersonations').where({ actor_id: admin.id }).first();
-  t.false(JSON.stringify(stored).includes(new URL(ticket.body.url!).searchParams.get('ticket')!), 'the ticket is stored hashed');
+  t.false(
+    JSON.stringify(stored).includes(new URL(ticket.body.url!).searchParams.get('ticket')!),
+    'the ticket is stored hashed',
+  );
 
   const started = await browser.open(ticket.body.url!);
   t.is(started.status, 200);
@@ -310,7 +401,15 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   const page = await browser.open('/account/password');
   t.regex(page.html, /You are acting as <strong>[^<]+<\/strong>/);
   t.regex(page.html, /action="\/impersonation\/stop"/);
-  const blocked = await browser.submit(page, { current_password: PASSWORD, new_password: 'another-long-passphrase-9', new_password_confirm: 'another-long-passphrase-9' }, '/account/password');
+  const blocked = await browser.submit(
+    page,
+    {
+      current_password: PASSWORD,
+      new_password: 'another-long-passphrase-9',
+      new_password_confirm: 'another-long-passphrase-9',
+    },
+    '/account/password',
+  );
   t.is(blocked.status, 403, "the user's password cannot be changed while acting as them");
   t.regex(blocked.html, /impersonation\.read_only/);
   t.is((await browser.open('/account/security/totp')).status, 403, 'nor can a second factor be set up');
@@ -319,14 +418,24 @@ test('interactive: the admin API gives a link; in the admin browser relying apps
   const stopped = await browser.submit(page, {}, '/impersonation/stop');
   t.regex(stopped.html, /You are not acting as anyone/);
   t.notRegex(stopped.html, /You are acting as/);
-  t.false((await oidc.tokenIntrospection(appRp.config, tokens.access_token)).active, 'what the app got meanwhile is revoked');
+  t.false(
+    (await oidc.tokenIntrospection(appRp.config, tokens.access_token)).active,
+    'what the app got meanwhile is revoked',
+  );
 
   const own = (await appSignIn(browser)).claims()!;
   t.is(own.sub, admin.id);
   t.is(own.act, undefined);
 
-  const actions = (await auditEvents(server, { actor_id: admin.id, target_id: target.id }).orderBy('id')).map((r) => r.action);
-  t.deepEqual(actions, ['impersonation.requested', 'impersonation.started', 'impersonation.token_issued', 'impersonation.stopped']);
+  const actions = (await auditEvents(server, { actor_id: admin.id, target_id: target.id }).orderBy('id')).map(
+    (r) => r.action,
+  );
+  t.deepEqual(actions, [
+    'impersonation.requested',
+    'impersonation.started',
+    'impersonation.token_issued',
+    'impersonation.stopped',
+  ]);
 });
 
 test('interactive: a session saved back on the user after "stop" (a request racing it) returns to the admin at the next request', async (t) => {
@@ -338,15 +447,22 @@ test('interactive: a session saved back on the user after "stop" (a request raci
   t.truthy(stale, 'the session acts as the user');
   await browser.submit(await browser.open('/account/password'), {}, '/impersonation/stop');
   // What an /auth request running alongside "stop" does when it ends: it saves the session it loaded.
-  await server.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).update({ payload: stale.payload, account_id: target.id });
+  await server
+    .db('oidc_payloads')
+    .where({ kind: 'Session', id: stale.id })
+    .update({ payload: stale.payload, account_id: target.id });
 
   const page = await browser.open('/account/password');
   t.notRegex(page.html, /You are acting as/);
-  t.is((await server.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).first()).account_id, admin.id, 'the session is the admin\'s again');
+  t.is(
+    (await server.db('oidc_payloads').where({ kind: 'Session', id: stale.id }).first()).account_id,
+    admin.id,
+    "the session is the admin's again",
+  );
   t.is((await appSignIn(browser)).claims()!.sub, admin.id);
 });
 
-test('interactive: a link works once, only in its admin\'s browser', async (t) => {
+test("interactive: a link works once, only in its admin's browser", async (t) => {
   const { token, browser } = await adminWithApiToken();
   const target = await user('individual');
   const { body } = await requestTicket(token, { userId: target.id });
@@ -372,14 +488,17 @@ test('interactive: past its end, the next authorization gives the session back t
   await browser.open((await requestTicket(token, { userId: target.id })).body.url!);
   t.is((await appSignIn(browser)).claims()!.sub, target.id);
 
-  await server.db('impersonations').where({ actor_id: admin.id, target_id: target.id }).update({ expires_at: new Date(Date.now() - 1000) });
+  await server
+    .db('impersonations')
+    .where({ actor_id: admin.id, target_id: target.id })
+    .update({ expires_at: new Date(Date.now() - 1000) });
   const after = (await appSignIn(browser)).claims()!;
   t.is(after.sub, admin.id);
   t.is(after.act, undefined);
   t.is((await server.db('impersonations').where({ actor_id: admin.id }).first()).ended_reason, 'expired');
 });
 
-test("interactive: deactivating the admin ends it, with the session acting as the user", async (t) => {
+test('interactive: deactivating the admin ends it, with the session acting as the user', async (t) => {
   const { admin, token, browser } = await adminWithApiToken();
   const target = await user('individual');
   await browser.open((await requestTicket(token, { userId: target.id })).body.url!);
@@ -404,7 +523,11 @@ test('interactive: signing out ends it', async (t) => {
 });
 
 test('the admin API: bearer token, JSON errors, and the same rules', async (t) => {
-  const none = await fetch(`${adminApi()}/impersonation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const none = await fetch(`${adminApi()}/impersonation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   t.is(none.status, 401);
   t.deepEqual(((await none.json()) as { error: string }).error, 'admin_api.unauthorized');
   t.truthy(none.headers.get('www-authenticate'));
@@ -414,7 +537,10 @@ test('the admin API: bearer token, JSON errors, and the same rules', async (t) =
   t.is((await requestTicket(opaque, { userId: admin.id })).status, 401, 'only tokens for the admin API');
   t.deepEqual((await requestTicket(token, { user: 'x' })).body.error, 'request.invalid_body');
   t.deepEqual((await requestTicket(token, { userId: admin.id })).body.error, 'impersonation.self');
-  t.deepEqual((await requestTicket(token, { userId: (await user('hr')).id })).body.error, 'impersonation.forbidden_target');
+  t.deepEqual(
+    (await requestTicket(token, { userId: (await user('hr')).id })).body.error,
+    'impersonation.forbidden_target',
+  );
   const unknown = await requestTicket(token, { userId: '3f1b9e0e-0000-4000-8000-000000000000' });
   t.is(unknown.status, 404);
   t.is(unknown.body.error, 'impersonation.unknown_target');
@@ -434,15 +560,26 @@ test('the admin API: bearer token, JSON errors, and the same rules', async (t) =
 test('an admin who signed in without MFA may not impersonate when their role requires it', async (t) => {
   const mfaServer = await startServer();
   try {
-    const rp = await relyingParty(mfaServer, await mfaServer.createClient({ grantTypes: ['authorization_code', TOKEN_EXCHANGE] }));
+    const rp = await relyingParty(
+      mfaServer,
+      await mfaServer.createClient({ grantTypes: ['authorization_code', TOKEN_EXCHANGE] }),
+    );
     // Signed in with a password while an individual, then made an admin: the token says `pwd` only.
     const promoted = await mfaServer.createUser({ role: 'individual' });
     const target = await mfaServer.createUser({ role: 'individual' });
-    const signedIn = await rp.signIn({ username: promoted.email, password: PASSWORD }, { scope: 'openid admin', resource: `${mfaServer.url}/admin/api` });
+    const signedIn = await rp.signIn(
+      { username: promoted.email, password: PASSWORD },
+      { scope: 'openid admin', resource: `${mfaServer.url}/admin/api` },
+    );
     await mfaServer.db('users').where({ id: promoted.id }).update({ main_role: 'admin' });
 
     const err = (await t.throwsAsync(
-      oidc.genericGrantRequest(rp.config, TOKEN_EXCHANGE, { actor_token: signedIn.tokens.access_token, actor_token_type: ACCESS_TOKEN_TYPE, subject_token: target.id, subject_token_type: USER_ID_TOKEN_TYPE }),
+      oidc.genericGrantRequest(rp.config, TOKEN_EXCHANGE, {
+        actor_token: signedIn.tokens.access_token,
+        actor_token_type: ACCESS_TOKEN_TYPE,
+        subject_token: target.id,
+        subject_token_type: USER_ID_TOKEN_TYPE,
+      }),
     )) as oidc.ResponseBodyError;
     t.is(err.error, 'access_denied');
     t.regex(err.error_description!, /multi-factor/);

@@ -48,7 +48,10 @@ interface Run {
 }
 
 function cli(args: string[], runEnv: Record<string, string> = env): Run {
-  const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], { cwd: database.dataDir, env: runEnv });
+  const child = spawn(process.execPath, [join(root, 'bin/gatehouse.js'), ...args], {
+    cwd: database.dataDir,
+    env: runEnv,
+  });
   let stdout = '';
   let stderr = '';
   const waiting: { pattern: RegExp; resolve: () => void }[] = [];
@@ -57,8 +60,8 @@ function cli(args: string[], runEnv: Record<string, string> = env): Run {
     stderr += d;
     for (const w of waiting.filter((w) => w.pattern.test(stderr))) w.resolve();
   });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return {
     child,
@@ -92,7 +95,10 @@ async function startServer(): Promise<ChildProcess> {
   }
   throw new Error(`the server did not start:\n${log}`);
 }
-const killed = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const killed = (child: ChildProcess) =>
+  new Promise<void>((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+  );
 
 test('kill -9 mid-import: the job ends failed (import.interrupted), no user of the file exists, and the same file then imports whole', async (t) => {
   // Two server starts (the first migrates a new embedded database) and two imports, beside other test files.
@@ -100,7 +106,10 @@ test('kill -9 mid-import: the job ends failed (import.interrupted), no user of t
   const postgres = env.DATABASE_URL !== undefined;
   const rows = 10_000;
   const domain = `${randomBytes(4).toString('hex')}.example.com`;
-  writeFileSync(join(database.dataDir, 'users.csv'), `email,givenName\n${Array.from({ length: rows }, (_, i) => `u${i}@${domain},User ${i}`).join('\n')}\n`);
+  writeFileSync(
+    join(database.dataDir, 'users.csv'),
+    `email,givenName\n${Array.from({ length: rows }, (_, i) => `u${i}@${domain},User ${i}`).join('\n')}\n`,
+  );
   const args = ['import', 'users.csv', '--key', 'email', '--mode', 'add'];
 
   let server: ChildProcess | undefined;
@@ -128,7 +137,11 @@ test('kill -9 mid-import: the job ends failed (import.interrupted), no user of t
   t.regex(job.error, /run the file again/);
   t.truthy(job.finishedAt);
   if (postgres) t.true(job.processed >= 1000 && job.processed < rows, `progress stays visible: ${job.processed}`);
-  t.regex((await cli(['user', 'show', `u0@${domain}`]).done).stderr, /No user matches/, 'the first batch was rolled back');
+  t.regex(
+    (await cli(['user', 'show', `u0@${domain}`]).done).stderr,
+    /No user matches/,
+    'the first batch was rolled back',
+  );
 
   const again = await json(cli(args));
   t.like(again, { status: 'succeeded', total: rows, processed: rows, created: rows, failed: 0, errorCode: null });

@@ -17,7 +17,11 @@ import { startServer } from '../helpers/server.js';
 const root = new URL('../..', import.meta.url).pathname;
 const HOUR = 3600_000;
 const baseEnv = (): Record<string, string> => {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), LOG_LEVEL: 'info', GATEHOUSE_SECRET: 'mail-test-secret-mail-test-secret-0000' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    LOG_LEVEL: 'info',
+    GATEHOUSE_SECRET: 'mail-test-secret-mail-test-secret-0000',
+  };
   delete env.DATABASE_URL;
   delete env.SMTP_URL;
   delete env.MAIL_OUTBOX;
@@ -48,8 +52,13 @@ test('settings: MAIL_OUTBOX is 1/0 (or true/false); production without SMTP_URL 
   t.throws(() => loadConfig({ ...secret, MAIL_OUTBOX: 'yes' }), { message: /config\.invalid: MAIL_OUTBOX/ });
 
   const production = { ...secret, NODE_ENV: 'production' };
-  t.throws(() => checkMailDelivery(loadConfig(production)), { message: /^config\.invalid: SMTP_URL is not set and NODE_ENV is production.*MAIL_OUTBOX=1/ });
-  t.regex(checkMailDelivery(loadConfig({ ...production, MAIL_OUTBOX: '1' })).warning!, /SMTP_URL is not set.*outbox.*24 hours/);
+  t.throws(() => checkMailDelivery(loadConfig(production)), {
+    message: /^config\.invalid: SMTP_URL is not set and NODE_ENV is production.*MAIL_OUTBOX=1/,
+  });
+  t.regex(
+    checkMailDelivery(loadConfig({ ...production, MAIL_OUTBOX: '1' })).warning!,
+    /SMTP_URL is not set.*outbox.*24 hours/,
+  );
   t.deepEqual(checkMailDelivery(loadConfig({ ...production, SMTP_URL: 'smtp://mail.example.com:587' })), {});
   t.regex(checkMailDelivery(loadConfig({ ...secret, NODE_ENV: 'development' })).warning!, /SMTP_URL is not set/);
 });
@@ -58,7 +67,13 @@ test('NODE_ENV=production without SMTP_URL: the server refuses to start, says wh
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-mail-'));
   try {
     const port = 30000 + Math.floor(Math.random() * 20000);
-    const server = startMain({ ...baseEnv(), NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), ISSUER: `http://127.0.0.1:${port}` });
+    const server = startMain({
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      ISSUER: `http://127.0.0.1:${port}`,
+    });
     // It exits; a server that answers /readyz instead has started.
     let ready = false;
     void (async () => {
@@ -71,7 +86,10 @@ test('NODE_ENV=production without SMTP_URL: the server refuses to start, says wh
     const code = await server.exited;
     t.false(ready, 'the server started');
     t.not(code, 0);
-    t.regex(server.log(), /config\.invalid: SMTP_URL is not set and NODE_ENV is production.*Set SMTP_URL, or MAIL_OUTBOX=1/);
+    t.regex(
+      server.log(),
+      /config\.invalid: SMTP_URL is not set and NODE_ENV is production.*Set SMTP_URL, or MAIL_OUTBOX=1/,
+    );
     t.false(existsSync(join(dataDir, 'pgdata')), 'no embedded database was made');
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
@@ -88,8 +106,22 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
     const db = await openDatabase({ url: env.DATABASE_URL, dataDir, poolMax: 1 });
     await migrate(db);
     const outbox = createMailOutboxRepository(db);
-    await outbox.insert({ to: 'old@example.com', subject: 'Reset your password', text: 'https://idp.example.com/reset-password?token=old' }, new Date(Date.now() - 25 * HOUR));
-    await outbox.insert({ to: 'new@example.com', subject: 'Reset your password', text: 'https://idp.example.com/reset-password?token=new' }, new Date(Date.now() - HOUR));
+    await outbox.insert(
+      {
+        to: 'old@example.com',
+        subject: 'Reset your password',
+        text: 'https://idp.example.com/reset-password?token=old',
+      },
+      new Date(Date.now() - 25 * HOUR),
+    );
+    await outbox.insert(
+      {
+        to: 'new@example.com',
+        subject: 'Reset your password',
+        text: 'https://idp.example.com/reset-password?token=new',
+      },
+      new Date(Date.now() - HOUR),
+    );
     await db.destroy();
 
     const port = 30000 + Math.floor(Math.random() * 20000);
@@ -110,23 +142,37 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
     t.is(await server.exited, 0);
 
     const after = await openDatabase({ url: env.DATABASE_URL, dataDir, poolMax: 1 });
-    t.deepEqual((await createMailOutboxRepository(after).list()).map((m) => m.to), ['new@example.com']);
+    t.deepEqual(
+      (await createMailOutboxRepository(after).list()).map((m) => m.to),
+      ['new@example.com'],
+    );
     await after.destroy();
   } finally {
     await database.drop();
   }
 });
 
-test('the outbox keeps a mail 24 hours, by the server\'s clock, then purgeOutbox deletes it', async (t) => {
+test("the outbox keeps a mail 24 hours, by the server's clock, then purgeOutbox deletes it", async (t) => {
   t.timeout(5 * 60_000);
   let now = Date.parse('2026-12-07T08:00:00Z');
   const s = await startServer({}, { clock: { now: () => new Date(now) } });
   try {
     const { mailer } = s.container;
-    const mine = async () => (await s.db('mail_outbox').whereIn('to', ['first@example.com', 'second@example.com']).orderBy('id')).map((m) => m.to);
-    await mailer.send({ to: 'first@example.com', subject: 'Invitation', text: 'https://idp.example.com/invitation?token=a' });
+    const mine = async () =>
+      (await s.db('mail_outbox').whereIn('to', ['first@example.com', 'second@example.com']).orderBy('id')).map(
+        (m) => m.to,
+      );
+    await mailer.send({
+      to: 'first@example.com',
+      subject: 'Invitation',
+      text: 'https://idp.example.com/invitation?token=a',
+    });
     now += 12 * HOUR;
-    await mailer.send({ to: 'second@example.com', subject: 'Invitation', text: 'https://idp.example.com/invitation?token=b' });
+    await mailer.send({
+      to: 'second@example.com',
+      subject: 'Invitation',
+      text: 'https://idp.example.com/invitation?token=b',
+    });
     now += 12 * HOUR - 1000;
     t.is(await mailer.purgeOutbox(), 0, 'a mail of 23:59:59 stays');
     t.deepEqual(await mine(), ['first@example.com', 'second@example.com']);

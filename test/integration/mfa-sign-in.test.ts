@@ -18,7 +18,11 @@ const server = serverPerFile(test, {}, { clock });
 const client = perFile(test, () => server.createClient());
 
 /** Opens a relying party's sign-in and submits the password. */
-async function password(user: { email: string }, params: Record<string, string> = {}, browser = new Browser(server.url)) {
+async function password(
+  user: { email: string },
+  params: Record<string, string> = {},
+  browser = new Browser(server.url),
+) {
   const rp = await relyingParty(server, client);
   const auth = await rp.authorizationUrl(params);
   const form = await browser.open(auth.url.toString());
@@ -26,7 +30,8 @@ async function password(user: { email: string }, params: Record<string, string> 
   return { rp, auth, browser, page };
 }
 
-const claimsOf = async (flow: Awaited<ReturnType<typeof password>>, page: Page) => (await flow.rp.exchange(page, flow.auth)).claims()!;
+const claimsOf = async (flow: Awaited<ReturnType<typeof password>>, page: Page) =>
+  (await flow.rp.exchange(page, flow.auth)).claims()!;
 
 /** A person's first sign-in under the MFA policy: reads the secret off the page as they would. */
 async function enrol(user: { email: string }) {
@@ -37,45 +42,55 @@ async function enrol(user: { email: string }) {
   return { secret, recoveryCodes: recoveryCodes(codes), claims: await claimsOf(flow, done) };
 }
 
-test.serial('an admin signing in for the first time sets up an authenticator app from the page, then gets recovery codes once', async (t) => {
-  const admin = await server.createUser({ role: 'admin' });
-  const flow = await password(admin);
-  t.is(flow.page.status, 200);
-  t.falsy(flow.page.leftTo, 'no code is issued before the second factor');
-  t.regex(flow.page.html, /Set up an authenticator app/);
-  const secret = textOf(flow.page, 'totp-secret')!;
-  t.regex(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 secret, shown as text');
-  const uri = new URL(textOf(flow.page, 'totp-uri')!.replace(/&amp;/g, '&'));
-  t.is(uri.protocol, 'otpauth:');
-  t.is(uri.host, 'totp');
-  t.is(uri.searchParams.get('secret'), secret);
-  t.true(decodeURIComponent(uri.pathname).endsWith(admin.email));
-  t.regex(flow.page.html, /<img id="totp-qr" src="data:image\/(png|svg\+xml)[;,]/);
-  t.regex(flow.page.html, /<input id="code" name="code"/);
+test.serial(
+  'an admin signing in for the first time sets up an authenticator app from the page, then gets recovery codes once',
+  async (t) => {
+    const admin = await server.createUser({ role: 'admin' });
+    const flow = await password(admin);
+    t.is(flow.page.status, 200);
+    t.falsy(flow.page.leftTo, 'no code is issued before the second factor');
+    t.regex(flow.page.html, /Set up an authenticator app/);
+    const secret = textOf(flow.page, 'totp-secret')!;
+    t.regex(secret, /^[A-Z2-7]{32}$/, 'a 160-bit base32 secret, shown as text');
+    const uri = new URL(textOf(flow.page, 'totp-uri')!.replace(/&amp;/g, '&'));
+    t.is(uri.protocol, 'otpauth:');
+    t.is(uri.host, 'totp');
+    t.is(uri.searchParams.get('secret'), secret);
+    t.true(decodeURIComponent(uri.pathname).endsWith(admin.email));
+    t.regex(flow.page.html, /<img id="totp-qr" src="data:image\/(png|svg\+xml)[;,]/);
+    t.regex(flow.page.html, /<input id="code" name="code"/);
 
-  const wrong = await flow.browser.submit(flow.page, { code: codeFor(secret) === '123456' ? '654321' : '123456' }, '/mfa/enrol');
-  t.is(wrong.status, 401);
-  t.regex(alertText(wrong.html) ?? '', /incorrect/);
-  t.is(textOf(wrong, 'totp-secret'), secret, 'a wrong code keeps the secret the person already scanned');
+    const wrong = await flow.browser.submit(
+      flow.page,
+      { code: codeFor(secret) === '123456' ? '654321' : '123456' },
+      '/mfa/enrol',
+    );
+    t.is(wrong.status, 401);
+    t.regex(alertText(wrong.html) ?? '', /incorrect/);
+    t.is(textOf(wrong, 'totp-secret'), secret, 'a wrong code keeps the secret the person already scanned');
 
-  const codes = await flow.browser.submit(wrong, { code: codeFor(secret) }, '/mfa/enrol');
-  const shown = recoveryCodes(codes);
-  t.is(shown.length, 10);
-  t.is(new Set(shown).size, 10);
-  t.falsy(codes.leftTo);
-  const stored = await server.db('totp_factors').where({ user_id: admin.id }).first();
-  t.truthy(stored.confirmed_at);
-  t.false(JSON.stringify(stored).includes(secret), 'the secret is stored encrypted');
-  const hashes = await server.db('recovery_codes').where({ user_id: admin.id }).pluck('code_hash');
-  t.is(hashes.length, 10);
-  t.false(shown.some((code) => hashes.some((h: string) => h.includes(code))), 'recovery codes are stored hashed');
+    const codes = await flow.browser.submit(wrong, { code: codeFor(secret) }, '/mfa/enrol');
+    const shown = recoveryCodes(codes);
+    t.is(shown.length, 10);
+    t.is(new Set(shown).size, 10);
+    t.falsy(codes.leftTo);
+    const stored = await server.db('totp_factors').where({ user_id: admin.id }).first();
+    t.truthy(stored.confirmed_at);
+    t.false(JSON.stringify(stored).includes(secret), 'the secret is stored encrypted');
+    const hashes = await server.db('recovery_codes').where({ user_id: admin.id }).pluck('code_hash');
+    t.is(hashes.length, 10);
+    t.false(
+      shown.some((code) => hashes.some((h: string) => h.includes(code))),
+      'recovery codes are stored hashed',
+    );
 
-  const done = await flow.browser.submit(codes, {}, '/mfa/continue');
-  const claims = await claimsOf(flow, done);
-  t.deepEqual(claims.amr, ['pwd', 'otp']);
-  t.is(claims.acr, ACR_MFA);
-  t.is(claims.sub, admin.id);
-});
+    const done = await flow.browser.submit(codes, {}, '/mfa/continue');
+    const claims = await claimsOf(flow, done);
+    t.deepEqual(claims.amr, ['pwd', 'otp']);
+    t.is(claims.acr, ACR_MFA);
+    t.is(claims.sub, admin.id);
+  },
+);
 
 test.serial('sign-in with fresh, replayed, wrong and missing codes', async (t) => {
   const admin = await server.createUser({ role: 'admin' });
@@ -113,7 +128,8 @@ test.serial('five wrong codes lock the second step for the lockout time, and nev
   later(30);
   const flow = await password(admin);
   let page = flow.page;
-  for (let i = 0; i < 5; i++) page = await flow.browser.submit(page, { code: '000000' === codeFor(secret) ? '111111' : '000000' }, '/mfa/totp');
+  for (let i = 0; i < 5; i++)
+    page = await flow.browser.submit(page, { code: '000000' === codeFor(secret) ? '111111' : '000000' }, '/mfa/totp');
   const locked = await flow.browser.submit(page, { code: codeFor(secret) }, '/mfa/totp');
   t.is(locked.status, 403);
   t.regex(alertText(locked.html) ?? '', /locked/);
@@ -147,28 +163,31 @@ test.serial('a recovery code signs in once', async (t) => {
   t.is(Number(used[0]!.n), 2);
 });
 
-test.serial('a user whose role needs no MFA signs in with a password, until a relying party asks for MFA (step-up)', async (t) => {
-  const user = await server.createUser({ role: 'individual' });
-  const flow = await password(user);
-  const claims = await claimsOf(flow, flow.page);
-  t.deepEqual(claims.amr, ['pwd']);
-  t.is(claims.acr, ACR_PASSWORD);
+test.serial(
+  'a user whose role needs no MFA signs in with a password, until a relying party asks for MFA (step-up)',
+  async (t) => {
+    const user = await server.createUser({ role: 'individual' });
+    const flow = await password(user);
+    const claims = await claimsOf(flow, flow.page);
+    t.deepEqual(claims.amr, ['pwd']);
+    t.is(claims.acr, ACR_PASSWORD);
 
-  // Same browser, same session: the client now asks for MFA.
-  const stepUp = await password(user, { acr_values: ACR_MFA }, flow.browser);
-  t.regex(stepUp.page.html, /Set up an authenticator app/, 'the password-only session is not enough');
-  const secret = textOf(stepUp.page, 'totp-secret')!;
-  const codes = await stepUp.browser.submit(stepUp.page, { code: codeFor(secret) }, '/mfa/enrol');
-  const done = await stepUp.browser.submit(codes, {}, '/mfa/continue');
-  const upgraded = await claimsOf(stepUp, done);
-  t.is(upgraded.acr, ACR_MFA);
+    // Same browser, same session: the client now asks for MFA.
+    const stepUp = await password(user, { acr_values: ACR_MFA }, flow.browser);
+    t.regex(stepUp.page.html, /Set up an authenticator app/, 'the password-only session is not enough');
+    const secret = textOf(stepUp.page, 'totp-secret')!;
+    const codes = await stepUp.browser.submit(stepUp.page, { code: codeFor(secret) }, '/mfa/enrol');
+    const done = await stepUp.browser.submit(codes, {}, '/mfa/continue');
+    const upgraded = await claimsOf(stepUp, done);
+    t.is(upgraded.acr, ACR_MFA);
 
-  // Asking for MFA with prompt=none on the upgraded session needs no page.
-  const rp = await relyingParty(server, client);
-  const auth = await rp.authorizationUrl({ acr_values: ACR_MFA, prompt: 'none' });
-  const silent = await flow.browser.open(auth.url.toString());
-  t.truthy(silent.leftTo?.searchParams.get('code'));
-});
+    // Asking for MFA with prompt=none on the upgraded session needs no page.
+    const rp = await relyingParty(server, client);
+    const auth = await rp.authorizationUrl({ acr_values: ACR_MFA, prompt: 'none' });
+    const silent = await flow.browser.open(auth.url.toString());
+    t.truthy(silent.leftTo?.searchParams.get('code'));
+  },
+);
 
 test.serial('a user with a factor is asked for it even when no policy requires it', async (t) => {
   const user = await server.createUser({ role: 'manager' });

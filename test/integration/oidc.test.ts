@@ -9,10 +9,16 @@ const server = serverPerFile(test);
 const API = 'https://api.gatehouse.test';
 
 test.before(async () => {
-  await server.repos.resources.create({ indicator: API, scopes: ['courses:read', 'courses:write'], accessTokenTtl: 600, firstPartyOnly: false });
+  await server.repos.resources.create({
+    indicator: API,
+    scopes: ['courses:read', 'courses:write'],
+    accessTokenTtl: 600,
+    firstPartyOnly: false,
+  });
 });
 
-const introspect = async (rp: Awaited<ReturnType<typeof relyingParty>>, token: string) => oidc.tokenIntrospection(rp.config, token);
+const introspect = async (rp: Awaited<ReturnType<typeof relyingParty>>, token: string) =>
+  oidc.tokenIntrospection(rp.config, token);
 
 test('code + PKCE sign-in gives an ID token and userinfo with the role claims', async (t) => {
   const user = await server.createUser({ role: 'manager' });
@@ -44,7 +50,10 @@ test('without the roles scope no role claims are released', async (t) => {
 test('an access token for a resource server is an RFC 9068 JWT for that audience, with roles', async (t) => {
   const user = await server.createUser({ role: 'hr' });
   const rp = await relyingParty(server, await server.createClient());
-  const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid roles courses:read', resource: API });
+  const { tokens } = await rp.signIn(
+    { username: user.email, password: PASSWORD },
+    { scope: 'openid roles courses:read', resource: API },
+  );
 
   t.is(decodeProtectedHeader(tokens.access_token).typ, 'at+jwt');
   const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
@@ -59,8 +68,14 @@ test('an access token for a resource server is an RFC 9068 JWT for that audience
 test('refresh tokens rotate, and reusing an old one revokes the whole grant', async (t) => {
   const user = await server.createUser();
   const rp = await relyingParty(server, await server.createClient());
-  const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid roles offline_access' });
-  t.truthy(tokens.refresh_token, 'offline_access gives a refresh token without prompt=consent for a first-party client');
+  const { tokens } = await rp.signIn(
+    { username: user.email, password: PASSWORD },
+    { scope: 'openid roles offline_access' },
+  );
+  t.truthy(
+    tokens.refresh_token,
+    'offline_access gives a refresh token without prompt=consent for a first-party client',
+  );
 
   const second = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token!);
   t.truthy(second.refresh_token);
@@ -78,7 +93,10 @@ test('refresh tokens rotate, and reusing an old one revokes the whole grant', as
 test('introspection and revocation', async (t) => {
   const user = await server.createUser();
   const rp = await relyingParty(server, await server.createClient());
-  const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid roles offline_access' });
+  const { tokens } = await rp.signIn(
+    { username: user.email, password: PASSWORD },
+    { scope: 'openid roles offline_access' },
+  );
 
   const active = await introspect(rp, tokens.access_token);
   t.true(active.active);
@@ -99,7 +117,10 @@ test('client credentials: opaque for the client, a JWT for a resource server', a
   t.true((await introspect(rp, opaque.access_token)).active);
 
   const jwt = await oidc.clientCredentialsGrant(rp.config, { resource: API, scope: 'courses:read' });
-  const { payload } = await jwtVerify(jwt.access_token, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { audience: API, issuer: server.url });
+  const { payload } = await jwtVerify(jwt.access_token, createRemoteJWKSet(new URL(`${server.url}/jwks`)), {
+    audience: API,
+    issuer: server.url,
+  });
   t.is(payload.client_id, client.clientId);
   t.is(payload.scope, 'courses:read');
 
@@ -118,7 +139,13 @@ test('public clients must use PKCE', async (t) => {
   const client = await server.createClient({ isPublic: true });
   const browser = new Browser(server.url);
   const url = new URL(`${server.url}/auth`);
-  url.search = new URLSearchParams({ client_id: client.clientId, response_type: 'code', scope: 'openid', redirect_uri: client.redirectUri, state: 's' }).toString();
+  url.search = new URLSearchParams({
+    client_id: client.clientId,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: client.redirectUri,
+    state: 's',
+  }).toString();
   const page = await browser.open(url.toString());
   t.is(page.leftTo?.searchParams.get('error'), 'invalid_request');
   t.regex(page.leftTo?.searchParams.get('error_description') ?? '', /PKCE/);
@@ -135,7 +162,11 @@ test('third-party clients ask for consent once; first-party clients never do', a
   const rp = await relyingParty(server, client);
   const browser = new Browser(server.url);
   const auth = await rp.authorizationUrl();
-  const consent = await browser.submit(await browser.open(auth.url.toString()), { username: user.email, password: PASSWORD }, '/login');
+  const consent = await browser.submit(
+    await browser.open(auth.url.toString()),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   t.regex(consent.html, /Allow access\?/);
   t.regex(consent.html, /see your roles/);
   const tokens = await rp.exchange(await browser.submit(consent, {}, '/confirm'), auth);
@@ -152,7 +183,11 @@ test('denying consent returns access_denied to the client', async (t) => {
   const rp = await relyingParty(server, await server.createClient({ firstParty: false }));
   const browser = new Browser(server.url);
   const auth = await rp.authorizationUrl();
-  const consent = await browser.submit(await browser.open(auth.url.toString()), { username: user.email, password: PASSWORD }, '/login');
+  const consent = await browser.submit(
+    await browser.open(auth.url.toString()),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   const abortUrl = /href="([^"]*\/abort)"/.exec(consent.html)![1]!;
   const back = await browser.open(abortUrl);
   t.is(back.leftTo?.searchParams.get('error'), 'access_denied');
@@ -164,7 +199,11 @@ test('RP-initiated logout ends the Gatehouse session', async (t) => {
   const rp = await relyingParty(server, client);
   const { tokens, browser } = await rp.signIn({ username: user.email, password: PASSWORD });
 
-  const endUrl = oidc.buildEndSessionUrl(rp.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'http://rp.test/bye', state: 'bye' });
+  const endUrl = oidc.buildEndSessionUrl(rp.config, {
+    id_token_hint: tokens.id_token!,
+    post_logout_redirect_uri: 'http://rp.test/bye',
+    state: 'bye',
+  });
   const confirm = await browser.open(endUrl.toString());
   t.regex(confirm.html, /Do you want to sign out/);
   const done = await browser.submit(confirm, { logout: 'yes' });
@@ -181,7 +220,14 @@ test('discovery advertises the endpoints, PKCE S256 and the roles scope', async 
   const doc = (await (await fetch(`${server.url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
   t.is(doc.issuer, server.url);
   t.deepEqual(doc.code_challenge_methods_supported, ['S256']);
-  for (const key of ['introspection_endpoint', 'revocation_endpoint', 'end_session_endpoint', 'userinfo_endpoint', 'jwks_uri']) t.truthy(doc[key], key);
+  for (const key of [
+    'introspection_endpoint',
+    'revocation_endpoint',
+    'end_session_endpoint',
+    'userinfo_endpoint',
+    'jwks_uri',
+  ])
+    t.truthy(doc[key], key);
   t.true((doc.scopes_supported as string[]).includes('roles'));
   t.true((doc.grant_types_supported as string[]).includes('client_credentials'));
 });
@@ -189,7 +235,10 @@ test('discovery advertises the endpoints, PKCE S256 and the roles scope', async 
 test('deactivating a user ends their sessions, refresh tokens and access tokens at once', async (t) => {
   const user = await server.createUser();
   const rp = await relyingParty(server, await server.createClient());
-  const { tokens, browser } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid offline_access' });
+  const { tokens, browser } = await rp.signIn(
+    { username: user.email, password: PASSWORD },
+    { scope: 'openid offline_access' },
+  );
   await server.container.identity.setStatus(user.id, 'inactive', { type: 'cli' });
 
   t.false((await introspect(rp, tokens.access_token)).active);

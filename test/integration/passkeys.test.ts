@@ -5,7 +5,13 @@ import { assetUrls } from '../../src/http/routes/assets.js';
 import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
-import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
+import {
+  authenticationResponse,
+  newCredential,
+  registrationResponse,
+  userHandleOf,
+  type SoftCredential,
+} from '../helpers/webauthn.js';
 
 /*
  * The passkey endpoints over HTTP, with a software authenticator standing in
@@ -23,7 +29,8 @@ test.before(async () => {
 });
 test.after.always(() => server?.close());
 
-const csrfOf = (page: Page) => /data-csrf="([^"]+)"/.exec(page.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
+const csrfOf = (page: Page) =>
+  /data-csrf="([^"]+)"/.exec(page.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
 
 function jsonPost(browser: Browser, path: string, body: unknown, csrf: string | undefined) {
   return browser.fetch(path, {
@@ -37,8 +44,17 @@ function jsonPost(browser: Browser, path: string, body: unknown, csrf: string | 
 async function enrolled(userId: string): Promise<SoftCredential> {
   const user = (await server.repos.users.findById(userId))!;
   const credential = newCredential({ userHandle: userHandleOf(userId) });
-  const { challenge } = await server.container.passkeys.registrationOptions({ id: userId, userCode: user.userCode, displayName: user.userCode });
-  await server.container.passkeys.register(userId, registrationResponse(credential, { challenge, origin: server.url, rpId }), '', { type: 'user', id: userId });
+  const { challenge } = await server.container.passkeys.registrationOptions({
+    id: userId,
+    userCode: user.userCode,
+    displayName: user.userCode,
+  });
+  await server.container.passkeys.register(
+    userId,
+    registrationResponse(credential, { challenge, origin: server.url, rpId }),
+    '',
+    { type: 'user', id: userId },
+  );
   return credential;
 }
 
@@ -53,12 +69,24 @@ async function startSignIn(params: Record<string, string> = {}) {
 }
 
 /** The browser's part of a passkey ceremony at sign-in: options, the authenticator, the answer. */
-async function passkeyAtSignIn(flow: Awaited<ReturnType<typeof startSignIn>>, credential: SoftCredential, csrf = csrfOf(flow.page)) {
+async function passkeyAtSignIn(
+  flow: Awaited<ReturnType<typeof startSignIn>>,
+  credential: SoftCredential,
+  csrf = csrfOf(flow.page),
+) {
   const optionsRes = await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey/options`, {}, csrf);
-  const options = (await optionsRes.json()) as { challenge: string; allowCredentials?: { id: string }[]; userVerification?: string };
+  const options = (await optionsRes.json()) as {
+    challenge: string;
+    allowCredentials?: { id: string }[];
+    userVerification?: string;
+  };
   const response = authenticationResponse(credential, { challenge: options.challenge, origin: server.url, rpId });
   const res = await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, csrf);
-  return { options, status: res.status, body: (await res.json()) as { location?: string; error?: string; message?: string } };
+  return {
+    options,
+    status: res.status,
+    body: (await res.json()) as { location?: string; error?: string; message?: string },
+  };
 }
 
 async function finish(flow: Awaited<ReturnType<typeof startSignIn>>, location: string) {
@@ -71,7 +99,11 @@ async function finish(flow: Awaited<ReturnType<typeof startSignIn>>, location: s
 test('on the security page a signed-in person adds, renames and removes a passkey', async (t) => {
   const user = await server.createUser();
   const browser = new Browser(server.url);
-  const page = await browser.submit(await browser.open('/account/security'), { username: user.email, password: PASSWORD }, '/login');
+  const page = await browser.submit(
+    await browser.open('/account/security'),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   t.regex(page.url, /\/account\/security$/);
   const csrf = csrfOf(page);
 
@@ -84,18 +116,33 @@ test('on the security page a signed-in person adds, renames and removes a passke
   t.is(options.user.name, (await server.repos.users.findById(user.id))!.userCode);
 
   const credential = newCredential({ userHandle: userHandleOf(user.id) });
-  const created = await jsonPost(browser, '/account/security/passkeys', { name: 'Laptop', response: registrationResponse(credential, { challenge: options.challenge, origin: server.url, rpId }) }, csrf);
+  const created = await jsonPost(
+    browser,
+    '/account/security/passkeys',
+    {
+      name: 'Laptop',
+      response: registrationResponse(credential, { challenge: options.challenge, origin: server.url, rpId }),
+    },
+    csrf,
+  );
   t.is(created.status, 201);
   const passkey = (await created.json()) as { id: string; name: string };
   t.is(passkey.name, 'Laptop');
   t.regex((await browser.open('/account/security')).html, /Laptop/);
 
   const formPost = (path: string, fields: Record<string, string>) =>
-    browser.open(path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...fields }).toString() });
+    browser.open(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+    });
   t.is((await formPost(`/account/security/passkeys/${passkey.id}/rename`, { name: 'x'.repeat(65) })).status, 400);
   const renamed = await formPost(`/account/security/passkeys/${passkey.id}/rename`, { name: 'Old laptop' });
   t.regex(renamed.url, /\/account\/security/);
-  t.deepEqual((await server.container.passkeys.list(user.id)).map((p) => p.name), ['Old laptop']);
+  t.deepEqual(
+    (await server.container.passkeys.list(user.id)).map((p) => p.name),
+    ['Old laptop'],
+  );
 
   const removed = await browser.submit(await browser.open('/account/security'), {}, `/passkeys/${passkey.id}/delete`);
   t.regex(removed.url, /\/account\/security\?done=passkey_removed$/);
@@ -107,13 +154,21 @@ test('the account endpoints: 401 JSON when signed out, 403 without the CSRF toke
   const res = await jsonPost(anonymous, '/account/security/passkeys/options', {}, 'x');
   t.is(res.status, 401);
   t.deepEqual(((await res.json()) as { error: string }).error, 'auth.required');
-  const form = await anonymous.fetch('/account/security/passkeys/00000000-0000-4000-8000-000000000000/delete', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=x' });
+  const form = await anonymous.fetch('/account/security/passkeys/00000000-0000-4000-8000-000000000000/delete', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '_csrf=x',
+  });
   t.is(form.status, 302);
   t.is(form.headers.get('location'), '/account/login?return=/account/security');
 
   const user = await server.createUser();
   const browser = new Browser(server.url);
-  const page = await browser.submit(await browser.open('/account/security'), { username: user.email, password: PASSWORD }, '/login');
+  const page = await browser.submit(
+    await browser.open('/account/security'),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   const csrf = csrfOf(page);
   const wrongToken = await jsonPost(browser, '/account/security/passkeys', { name: '', response: {} }, `${csrf}x`);
   t.is(wrongToken.status, 403);
@@ -121,13 +176,21 @@ test('the account endpoints: 401 JSON when signed out, 403 without the CSRF toke
   const garbage = await jsonPost(browser, '/account/security/passkeys', { name: '', response: { id: 'x' } }, csrf);
   t.is(garbage.status, 400);
   t.is(((await garbage.json()) as { error: string }).error, 'passkey.invalid');
-  const notJson = await browser.fetch('/account/security/passkeys/options', { method: 'POST', headers: { 'content-type': 'text/plain', 'x-csrf-token': csrf }, body: '{}' });
+  const notJson = await browser.fetch('/account/security/passkeys/options', {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'x-csrf-token': csrf },
+    body: '{}',
+  });
   t.is(notJson.status, 415);
   // Someone else's passkey cannot be removed.
   const other = await server.createUser();
   await enrolled(other.id);
   const [theirs] = await server.container.passkeys.list(other.id);
-  const refused = await browser.open(`/account/security/passkeys/${theirs!.id}/delete`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf }).toString() });
+  const refused = await browser.open(`/account/security/passkeys/${theirs!.id}/delete`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf }).toString(),
+  });
   t.is(refused.status, 404);
   t.is((await server.container.passkeys.list(other.id)).length, 1);
 });
@@ -157,10 +220,20 @@ test('a passkey alone: refused for an unknown credential, a replay, or a user wh
   const user = await server.createUser();
   const credential = await enrolled(user.id);
   const csrf = csrfOf(flow.page);
-  const options = (await (await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey/options`, {}, csrf)).json()) as { challenge: string };
+  const options = (await (
+    await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey/options`, {}, csrf)
+  ).json()) as { challenge: string };
   const response = authenticationResponse(credential, { challenge: options.challenge, origin: server.url, rpId });
-  t.is((await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, undefined)).status, 403, 'no CSRF token');
-  t.is((await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, csrf)).status, 200, 'a request refused for its CSRF token spent nothing');
+  t.is(
+    (await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, undefined)).status,
+    403,
+    'no CSRF token',
+  );
+  t.is(
+    (await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, csrf)).status,
+    200,
+    'a request refused for its CSRF token spent nothing',
+  );
   const replay = await jsonPost(flow.browser, `/interaction/${flow.uid}/passkey`, response, csrf);
   t.is(replay.status, 401, 'the same answer again');
   t.is(((await replay.json()) as { error: string }).error, 'passkey.invalid');
@@ -185,7 +258,10 @@ test('a passkey as the second step after the password: amr pwd + hwk; another us
 
   const foreign = await passkeyAtSignIn(step, stranger);
   t.is(foreign.status, 401);
-  t.deepEqual(foreign.options.allowCredentials?.map((c) => c.id), [credential.id]);
+  t.deepEqual(
+    foreign.options.allowCredentials?.map((c) => c.id),
+    [credential.id],
+  );
   t.is(foreign.body.error, 'passkey.invalid');
 
   const { status, body } = await passkeyAtSignIn(step, credential);

@@ -55,7 +55,10 @@ test('reset end to end: link by userCode, policy applied, lock cleared, sessions
 
   await askForLink('rst-7');
   const link = await resetLink(user.email);
-  t.false(link.includes(String((await server.db('password_reset_tokens').where({ user_id: user.id }).first()).token_hash)), 'only a hash is stored');
+  t.false(
+    link.includes(String((await server.db('password_reset_tokens').where({ user_id: user.id }).first()).token_hash)),
+    'only a hash is stored',
+  );
 
   const browser = new Browser(server.url);
   const form = await browser.open(link);
@@ -75,7 +78,11 @@ test('reset end to end: link by userCode, policy applied, lock cleared, sessions
   const stored = await server.db('users').where({ id: user.id }).first();
   t.is(stored.status, 'active');
   t.is(stored.failed_attempts, 0);
-  await t.throwsAsync(oidc.refreshTokenGrant(rp.config, tokens.refresh_token!), undefined, 'the sessions and tokens were ended');
+  await t.throwsAsync(
+    oidc.refreshTokenGrant(rp.config, tokens.refresh_token!),
+    undefined,
+    'the sessions and tokens were ended',
+  );
 
   t.truthy((await signIn(user.email, NEW_PASSWORD)).leftTo);
   t.is((await signIn(user.email, PASSWORD)).status, 401);
@@ -89,7 +96,10 @@ test('a link expires', async (t) => {
   const user = await server.createUser();
   await askForLink(user.email);
   const link = await resetLink(user.email);
-  await server.db('password_reset_tokens').where({ user_id: user.id }).update({ expires_at: new Date(Date.now() - 1000) });
+  await server
+    .db('password_reset_tokens')
+    .where({ user_id: user.id })
+    .update({ expires_at: new Date(Date.now() - 1000) });
   const page = await new Browser(server.url).open(link);
   t.is(page.status, 400);
 });
@@ -103,10 +113,18 @@ test('a signed-in user changes their own password at /account/password', async (
   const form = await browser.submit(login, { username: 'SELF-1', password: PASSWORD }, '/login');
   t.regex(form.html, /Change your password/);
 
-  const wrong = await browser.submit(form, { current_password: 'nope-nope-nope-1', new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
+  const wrong = await browser.submit(form, {
+    current_password: 'nope-nope-nope-1',
+    new_password: NEW_PASSWORD,
+    new_password_confirm: NEW_PASSWORD,
+  });
   t.is(wrong.status, 403);
   t.regex(alertText(wrong.html) ?? '', /current password is incorrect/);
-  const changed = await browser.submit(form, { current_password: PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
+  const changed = await browser.submit(form, {
+    current_password: PASSWORD,
+    new_password: NEW_PASSWORD,
+    new_password_confirm: NEW_PASSWORD,
+  });
   t.regex(changed.html, /has been changed/);
   t.truthy((await signIn('SELF-1', NEW_PASSWORD)).leftTo);
   const audit = await auditEvents(server, { target_id: user.id, action: 'user.password_changed' });

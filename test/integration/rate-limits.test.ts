@@ -60,9 +60,19 @@ test('sign-in: after 3 failures for one identifier, the next post answers 429 wi
   retryAfter(t, throttled.headers);
   t.regex(alertText(throttled.html) ?? '', TOO_MANY);
   t.regex(throttled.html, /name="password"/, 'the sign-in page itself, to try again later');
-  t.is((await server.db('users').where({ id: user.id }).first()).failed_attempts, 3, 'no password was checked for the throttled post');
-  const recorded = await auditEvents(server, { action: 'signin.failed' }).whereRaw("details->>'identifier' = ?", [user.email]).orderBy('id');
-  t.deepEqual(recorded.map((e) => e.details.reason), ['bad_password', 'bad_password', 'bad_password', 'throttled'], 'the throttled post is recorded with its reason');
+  t.is(
+    (await server.db('users').where({ id: user.id }).first()).failed_attempts,
+    3,
+    'no password was checked for the throttled post',
+  );
+  const recorded = await auditEvents(server, { action: 'signin.failed' })
+    .whereRaw("details->>'identifier' = ?", [user.email])
+    .orderBy('id');
+  t.deepEqual(
+    recorded.map((e) => e.details.reason),
+    ['bad_password', 'bad_password', 'bad_password', 'throttled'],
+    'the throttled post is recorded with its reason',
+  );
 
   // Per identifier and address: the person at another address signs in (nobody can lock a victim out).
   const elsewhere = await signIn('10.0.0.2', user.email, PASSWORD);
@@ -70,7 +80,8 @@ test('sign-in: after 3 failures for one identifier, the next post answers 429 wi
 });
 
 test('sign-in: one address spraying many identifiers is stopped by the limit per IP', async (t) => {
-  for (let i = 0; i < 6; i++) t.is((await signIn('10.0.1.1', `nobody${i}@example.com`, 'wrong-password-000')).status, 401);
+  for (let i = 0; i < 6; i++)
+    t.is((await signIn('10.0.1.1', `nobody${i}@example.com`, 'wrong-password-000')).status, 401);
   const user = await server.createUser();
   const throttled = await signIn('10.0.1.1', user.email, PASSWORD);
   t.is(throttled.status, 429);
@@ -82,7 +93,12 @@ test('sign-in: a success clears the count of its identifier', async (t) => {
   const user = await server.createUser();
   for (let i = 0; i < 2; i++) t.is((await signIn('10.0.2.1', user.email, 'wrong-password-000')).status, 401);
   t.truthy((await signIn('10.0.2.1', user.email, PASSWORD)).leftTo);
-  for (let i = 0; i < 3; i++) t.is((await signIn('10.0.2.1', user.email, 'wrong-password-000')).status, 401, `failure ${i + 1} after the success`);
+  for (let i = 0; i < 3; i++)
+    t.is(
+      (await signIn('10.0.2.1', user.email, 'wrong-password-000')).status,
+      401,
+      `failure ${i + 1} after the success`,
+    );
   t.is((await signIn('10.0.2.1', user.email, 'wrong-password-000')).status, 429);
 });
 
@@ -105,10 +121,24 @@ test('sign-in: refused passkeys count per IP; then the JSON endpoint answers 429
   const uid = /\/interaction\/([^/?#]+)/.exec(form.url)![1]!;
   const csrf = /data-csrf="([^"]+)"/.exec(form.html)?.[1] ?? /name="_csrf" value="([^"]+)"/.exec(form.html)![1]!;
   // An assertion of a passkey the server does not know.
-  const unknown = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} };
+  const unknown = {
+    id: 'AAAA',
+    rawId: 'AAAA',
+    type: 'public-key',
+    response: { clientDataJSON: 'e30', authenticatorData: 'AAAA', signature: 'AAAA' },
+    clientExtensionResults: {},
+  };
   const post = async () => {
-    const res = await browser.fetch(`/interaction/${uid}/passkey`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(unknown) });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as { error?: string; message?: string } };
+    const res = await browser.fetch(`/interaction/${uid}/passkey`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: JSON.stringify(unknown),
+    });
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (await res.json()) as { error?: string; message?: string },
+    };
   };
   for (let i = 0; i < 6; i++) t.is((await post()).status, 401);
   const throttled = await post();
@@ -179,22 +209,44 @@ test('forgot-password: past the limit per IP the form comes back with 429, Retry
 });
 
 /** A client-credentials request, credentials in the Authorization header or in the body. */
-async function token(ip: string, clientId: string, secret: string, where: 'header' | 'body' = 'header', accept = 'application/json') {
+async function token(
+  ip: string,
+  clientId: string,
+  secret: string,
+  where: 'header' | 'body' = 'header',
+  accept = 'application/json',
+) {
   const body = new URLSearchParams({ grant_type: 'client_credentials' });
-  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip, accept };
-  if (where === 'header') headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-forwarded-for': ip,
+    accept,
+  };
+  if (where === 'header')
+    headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   else {
     body.set('client_id', clientId);
     body.set('client_secret', secret);
   }
   const res = await fetch(`${server.url}/token`, { method: 'POST', headers, body });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { html: text }) as { error?: string; access_token?: string; html?: string } };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { html: text }) as {
+      error?: string;
+      access_token?: string;
+      html?: string;
+    },
+  };
 }
 
 test('token endpoint: repeated failed client authentication answers 429 with Retry-After, for the right secret too; another address is not affected', async (t) => {
   const machine = await server.createClient({ grantTypes: ['client_credentials'] });
-  t.truthy((await token('10.0.7.1', machine.clientId, machine.clientSecret!)).body.access_token, 'a correct client is never counted');
+  t.truthy(
+    (await token('10.0.7.1', machine.clientId, machine.clientSecret!)).body.access_token,
+    'a correct client is never counted',
+  );
   for (let i = 0; i < 3; i++) {
     const wrong = await token('10.0.7.1', machine.clientId, 'not-the-secret');
     t.is(wrong.status, 401);
@@ -238,7 +290,8 @@ async function bearer(base: string, ip: string, path: string, value: string) {
 test('SCIM: failed bearer authentication answers 429 in the SCIM error schema after the limit, even for a good token', async (t) => {
   const good = await scimToken(server);
   t.is((await bearer(server.url, '10.0.9.1', '/scim/v2/Users', good)).status, 200);
-  for (let i = 0; i < 3; i++) t.is((await bearer(server.url, '10.0.9.1', '/scim/v2/Users', `gh_scim_wrong${i}`)).status, 401);
+  for (let i = 0; i < 3; i++)
+    t.is((await bearer(server.url, '10.0.9.1', '/scim/v2/Users', `gh_scim_wrong${i}`)).status, 401);
   const throttled = await bearer(server.url, '10.0.9.1', '/scim/v2/Users', good);
   t.is(throttled.status, 429);
   t.deepEqual(throttled.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
@@ -249,7 +302,8 @@ test('SCIM: failed bearer authentication answers 429 in the SCIM error schema af
 });
 
 test('admin API: failed bearer authentication answers 429 {error: rate_limit.exceeded} after the limit', async (t) => {
-  for (let i = 0; i < 3; i++) t.is((await bearer(server.url, '10.0.10.1', '/admin/api/users', `not-a-token-${i}`)).status, 401);
+  for (let i = 0; i < 3; i++)
+    t.is((await bearer(server.url, '10.0.10.1', '/admin/api/users', `not-a-token-${i}`)).status, 401);
   const throttled = await bearer(server.url, '10.0.10.1', '/admin/api/users', 'not-a-token');
   t.is(throttled.status, 429);
   t.is(throttled.body.error, 'rate_limit.exceeded');
@@ -262,9 +316,21 @@ test('two instances on one database share the limits: failures on both add up, a
   t.teardown(() => other.close());
   t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-a')).status, 401);
   t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-b')).status, 401);
-  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-c')).status, 401, 'the third failure in all spends the limit of 3');
-  t.is((await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-d')).status, 429, 'the first instance counted it');
+  t.is(
+    (await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-c')).status,
+    401,
+    'the third failure in all spends the limit of 3',
+  );
+  t.is(
+    (await bearer(server.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-d')).status,
+    429,
+    'the first instance counted it',
+  );
   // The second instance checks no table before a request: it learns the limit is spent at the next failure it counts.
   t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-e')).status, 401);
-  t.is((await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-f')).status, 429, 'its own one failure and the first instance\'s two spent the limit there too');
+  t.is(
+    (await bearer(other.url, '10.0.11.1', '/scim/v2/Users', 'gh_scim_wrong-f')).status,
+    429,
+    "its own one failure and the first instance's two spent the limit there too",
+  );
 });

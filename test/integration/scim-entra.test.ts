@@ -32,7 +32,13 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   const id = created.body.id as string;
   t.is(created.headers.get('location'), `${server.url}/scim/v2/Users/${id}`);
   t.is(created.headers.get('etag'), created.body.meta.version);
-  t.like(created.body, { userName: body.userName, externalId: body.externalId, active: true, name: body.name, meta: { resourceType: 'User' } });
+  t.like(created.body, {
+    userName: body.userName,
+    externalId: body.externalId,
+    active: true,
+    name: body.name,
+    meta: { resourceType: 'User' },
+  });
   t.deepEqual(created.body.emails, body.emails);
   t.is(created.body.password, undefined);
 
@@ -48,7 +54,10 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
     { op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'Training' },
   ]);
   t.is(patched.status, 200);
-  t.like(patched.body, { name: { familyName: 'updatedFamilyName', givenName: 'givenName' }, [SCIM.enterprise]: { department: 'Training' } });
+  t.like(patched.body, {
+    name: { familyName: 'updatedFamilyName', givenName: 'givenName' },
+    [SCIM.enterprise]: { department: 'Training' },
+  });
   t.deepEqual(patched.body.emails, [{ primary: true, type: 'work', value: 'updatedEmail@contoso.com' }]);
   t.deepEqual(patched.body.phoneNumbers, [{ type: 'mobile', value: '+1 555 0100' }]);
   // The primary email is the user's sign-in email.
@@ -56,8 +65,12 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   t.is((await scim.find('Users', 'emails.value eq "UPDATEDEMAIL@contoso.com"')).body.Resources[0].id, id);
 
   const manager = await scim.post('/Users', entraUser('00000000manager'));
-  const withManager = await scim.patch(`/Users/${id}`, [{ op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: manager.body.id }]);
-  t.like(withManager.body[SCIM.enterprise], { manager: { value: manager.body.id, displayName: 'givenName familyName' } });
+  const withManager = await scim.patch(`/Users/${id}`, [
+    { op: 'Add', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager', value: manager.body.id },
+  ]);
+  t.like(withManager.body[SCIM.enterprise], {
+    manager: { value: manager.body.id, displayName: 'givenName familyName' },
+  });
   t.is((await server.repos.users.findById(id))!.directManagerId, manager.body.id);
 
   const disabled = await scim.patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }]);
@@ -85,31 +98,60 @@ test('Entra user lifecycle: look up, create, patch, disable with "False", manage
   const audit = await auditEvents(server, { target_id: id }).orderBy('id');
   t.true(audit.length >= 5);
   t.true(audit.every((e) => e.actor_type === 'scim_token' && e.actor_name === 'Entra ID'));
-  t.deepEqual(audit.map((e) => e.action).filter((a, i, all) => all.indexOf(a) === i), ['user.created', 'user.updated', 'user.deleted']);
+  t.deepEqual(
+    audit.map((e) => e.action).filter((a, i, all) => all.indexOf(a) === i),
+    ['user.created', 'user.updated', 'user.deleted'],
+  );
 });
 
 test('Entra group lifecycle: create, look up without members, add and remove members, rename, delete', async (t) => {
   const alice = (await scim.post('/Users', entraUser('group-alice'))).body;
   const bob = (await scim.post('/Users', entraUser('group-bob'))).body;
 
-  const created = await scim.post('/Groups', { schemas: [SCIM.group], externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159', displayName: 'Sales Team', meta: { resourceType: 'Group' } });
+  const created = await scim.post('/Groups', {
+    schemas: [SCIM.group],
+    externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159',
+    displayName: 'Sales Team',
+    meta: { resourceType: 'Group' },
+  });
   t.is(created.status, 201);
   const id = created.body.id as string;
-  t.like(created.body, { displayName: 'Sales Team', externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159', meta: { resourceType: 'Group' } });
+  t.like(created.body, {
+    displayName: 'Sales Team',
+    externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159',
+    meta: { resourceType: 'Group' },
+  });
 
   const lookup = await scim.find('Groups', 'displayName eq "sales team"', '&excludedAttributes=members');
   t.is(lookup.body.totalResults, 1);
   t.is(lookup.body.Resources[0].id, id);
   t.false('members' in lookup.body.Resources[0]);
 
-  const added = await scim.patch(`/Groups/${id}`, [{ op: 'Add', path: 'members', value: [{ $ref: null, value: alice.id }, { $ref: null, value: bob.id }] }]);
+  const added = await scim.patch(`/Groups/${id}`, [
+    {
+      op: 'Add',
+      path: 'members',
+      value: [
+        { $ref: null, value: alice.id },
+        { $ref: null, value: bob.id },
+      ],
+    },
+  ]);
   t.is(added.status, 200);
   t.deepEqual(added.body.members.map((m: Json) => m.value).sort(), [alice.id, bob.id].sort());
-  t.deepEqual((await scim.get(`/Users/${alice.id}`)).body.groups.map((g: Json) => [g.value, g.display]), [[id, 'Sales Team']]);
+  t.deepEqual(
+    (await scim.get(`/Users/${alice.id}`)).body.groups.map((g: Json) => [g.value, g.display]),
+    [[id, 'Sales Team']],
+  );
   t.is((await scim.find('Groups', `members.value eq "${bob.id}"`)).body.totalResults, 1);
 
-  const removed = await scim.patch(`/Groups/${id}`, [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] }]);
-  t.deepEqual(removed.body.members.map((m: Json) => m.value), [bob.id]);
+  const removed = await scim.patch(`/Groups/${id}`, [
+    { op: 'Remove', path: 'members', value: [{ $ref: null, value: alice.id }] },
+  ]);
+  t.deepEqual(
+    removed.body.members.map((m: Json) => m.value),
+    [bob.id],
+  );
 
   const renamed = await scim.patch(`/Groups/${id}`, [{ op: 'Replace', path: 'displayName', value: 'Sales Team EMEA' }]);
   t.is(renamed.body.displayName, 'Sales Team EMEA');

@@ -45,7 +45,11 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
     password: undefined,
   });
   t.is(replaced.status, 200);
-  t.like(replaced.body, { name: { givenName: 'Tess', familyName: 'User' }, title: 'Trainer', [SCIM.enterprise]: { employeeNumber: 'E-1001', organization: 'Okta Learning', department: 'Enablement' } });
+  t.like(replaced.body, {
+    name: { givenName: 'Tess', familyName: 'User' },
+    title: 'Trainer',
+    [SCIM.enterprise]: { employeeNumber: 'E-1001', organization: 'Okta Learning', department: 'Enablement' },
+  });
   // organization is the main account, made by name.
   const account = await server.db('accounts').whereRaw('lower(name) = ?', ['okta learning']).first();
   t.is((await server.repos.users.findById(user.id))!.mainAccountId, account.id);
@@ -61,7 +65,10 @@ test('Okta user lifecycle: look up, create with a password, PUT, PUT active fals
   t.is((await server.repos.users.findById(user.id))!.status, 'inactive');
   t.is((await scim.find('Users', 'active eq false')).body.Resources.map((r: Json) => r.id).includes(user.id), true);
 
-  const reactivated = await scim.request('PATCH', `/Users/${user.id}`, { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', value: { active: true } }] });
+  const reactivated = await scim.request('PATCH', `/Users/${user.id}`, {
+    schemas: [SCIM.patchOp],
+    Operations: [{ op: 'replace', value: { active: true } }],
+  });
   t.is(reactivated.body.active, true);
 });
 
@@ -71,25 +78,48 @@ test('Okta group push: create, rename with id in the value, add and remove membe
   t.is(group.status, 201);
   const id = group.body.id;
 
-  const renamed = await scim.patch(`/Groups/${id}`, [{ op: 'replace', value: { id, displayName: 'Test SCIMv2 updated' } }]);
+  const renamed = await scim.patch(`/Groups/${id}`, [
+    { op: 'replace', value: { id, displayName: 'Test SCIMv2 updated' } },
+  ]);
   t.is(renamed.status, 200);
   t.is(renamed.body.displayName, 'Test SCIMv2 updated');
 
-  const added = await scim.patch(`/Groups/${id}`, [{ op: 'add', path: 'members', value: [{ value: member.id, display: 'member@okta.local' }] }]);
-  t.deepEqual(added.body.members.map((m: Json) => m.value), [member.id]);
+  const added = await scim.patch(`/Groups/${id}`, [
+    { op: 'add', path: 'members', value: [{ value: member.id, display: 'member@okta.local' }] },
+  ]);
+  t.deepEqual(
+    added.body.members.map((m: Json) => m.value),
+    [member.id],
+  );
 
   const removed = await scim.patch(`/Groups/${id}`, [{ op: 'remove', path: `members[value eq "${member.id}"]` }]);
-  t.deepEqual(removed.body.members ?? [], [], "no members left");
+  t.deepEqual(removed.body.members ?? [], [], 'no members left');
 
-  const put = await scim.put(`/Groups/${id}`, { schemas: [SCIM.group], id, displayName: 'Test SCIMv2 final', members: [{ value: member.id }] });
+  const put = await scim.put(`/Groups/${id}`, {
+    schemas: [SCIM.group],
+    id,
+    displayName: 'Test SCIMv2 final',
+    members: [{ value: member.id }],
+  });
   t.is(put.body.displayName, 'Test SCIMv2 final');
-  t.deepEqual(put.body.members.map((m: Json) => m.value), [member.id]);
+  t.deepEqual(
+    put.body.members.map((m: Json) => m.value),
+    [member.id],
+  );
 
   // Group names are unique case-insensitively.
   const clash = await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'TEST SCIMV2 FINAL' });
   t.is(clash.status, 409);
   t.like(clash.body, { status: '409', scimType: 'uniqueness' });
-  t.is((await scim.patch(`/Groups/${(await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'Other' })).body.id}`, [{ op: 'replace', path: 'displayName', value: 'test scimv2 final' }])).status, 409);
+  t.is(
+    (
+      await scim.patch(
+        `/Groups/${(await scim.post('/Groups', { schemas: [SCIM.group], displayName: 'Other' })).body.id}`,
+        [{ op: 'replace', path: 'displayName', value: 'test scimv2 final' }],
+      )
+    ).status,
+    409,
+  );
 
   t.is((await scim.delete(`/Groups/${id}`)).status, 204);
 });

@@ -10,7 +10,11 @@ let scim: ScimClient;
 let token: string;
 
 test.before(async () => {
-  server = await startServer({ SCIM_MAX_RESULTS: '5', SCIM_BULK_MAX_OPERATIONS: '20', SCIM_MAX_PAYLOAD_BYTES: '20000' });
+  server = await startServer({
+    SCIM_MAX_RESULTS: '5',
+    SCIM_BULK_MAX_OPERATIONS: '20',
+    SCIM_MAX_PAYLOAD_BYTES: '20000',
+  });
   token = await scimToken(server, 'protocol');
   scim = scimClient(server, token);
 });
@@ -33,18 +37,33 @@ function isScimError(t: ExecutionContext, res: { status: number; body: Json }, s
 
 test('discovery documents describe what the server supports, with the limits it enforces', async (t) => {
   const config = (await scim.get('/ServiceProviderConfig')).body;
-  t.like(config, { patch: { supported: true }, bulk: { supported: true, maxOperations: 20, maxPayloadSize: 20000 }, filter: { supported: true, maxResults: 5 }, etag: { supported: true }, sort: { supported: true } });
+  t.like(config, {
+    patch: { supported: true },
+    bulk: { supported: true, maxOperations: 20, maxPayloadSize: 20000 },
+    filter: { supported: true, maxResults: 5 },
+    etag: { supported: true },
+    sort: { supported: true },
+  });
   t.is(config.authenticationSchemes[0].type, 'oauthbearertoken');
 
   const types = (await scim.get('/ResourceTypes')).body;
   t.deepEqual(types.Resources.map((r: Json) => r.id).sort(), ['Group', 'User']);
-  t.like((await scim.get('/ResourceTypes/User')).body, { endpoint: '/Users', schemaExtensions: [{ schema: SCIM.enterprise, required: false }] });
+  t.like((await scim.get('/ResourceTypes/User')).body, {
+    endpoint: '/Users',
+    schemaExtensions: [{ schema: SCIM.enterprise, required: false }],
+  });
 
   const schemas = (await scim.get('/Schemas')).body;
   t.deepEqual(schemas.Resources.map((s: Json) => s.id).sort(), [SCIM.group, SCIM.user, SCIM.enterprise].sort());
   const user = (await scim.get(`/Schemas/${SCIM.user}`)).body;
-  t.like(user.attributes.find((a: Json) => a.name === 'userName'), { uniqueness: 'server', caseExact: false, required: true });
-  t.like(user.attributes.find((a: Json) => a.name === 'password'), { returned: 'never', mutability: 'writeOnly' });
+  t.like(
+    user.attributes.find((a: Json) => a.name === 'userName'),
+    { uniqueness: 'server', caseExact: false, required: true },
+  );
+  t.like(
+    user.attributes.find((a: Json) => a.name === 'password'),
+    { returned: 'never', mutability: 'writeOnly' },
+  );
   isScimError(t, await scim.get('/Schemas/urn:nope'), 404);
 });
 
@@ -70,9 +89,16 @@ test('without a valid bearer token: 401 with WWW-Authenticate; a revoked token s
 
 test('access tokens from Gatehouse for the SCIM resource with scope scim (client credentials) work', async (t) => {
   const client = await server.createClient({ grantTypes: ['client_credentials'], firstParty: true });
-  const config = new oidc.Configuration({ issuer: server.url, token_endpoint: `${server.url}/token` }, client.clientId, client.clientSecret);
+  const config = new oidc.Configuration(
+    { issuer: server.url, token_endpoint: `${server.url}/token` },
+    client.clientId,
+    client.clientSecret,
+  );
   oidc.allowInsecureRequests(config);
-  const { access_token } = await oidc.clientCredentialsGrant(config, { scope: 'scim', resource: `${server.url}/scim/v2` });
+  const { access_token } = await oidc.clientCredentialsGrant(config, {
+    scope: 'scim',
+    resource: `${server.url}/scim/v2`,
+  });
   const viaToken = scimClient(server, access_token);
   const created = await viaToken.post('/Users', newUser());
   t.is(created.status, 201);
@@ -114,7 +140,11 @@ test('bad requests get the SCIM error schema and the right status', async (t) =>
     duplex: 'half',
   } as RequestInit);
   isScimError(t, { status: chunked.status, body: await chunked.json() }, 413);
-  isScimError(t, await scim.request('POST', '/Users', 'userName=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415);
+  isScimError(
+    t,
+    await scim.request('POST', '/Users', 'userName=x', { 'content-type': 'application/x-www-form-urlencoded' }),
+    415,
+  );
   // application/json is accepted as well as application/scim+json.
   t.is((await scim.request('POST', '/Users', newUser(), { 'content-type': 'application/json' })).status, 201);
 });
@@ -135,12 +165,23 @@ test('userName is unique case-insensitively (409 uniqueness) and nothing is half
 test('ETags: If-Match with a stale version is 412; a changed id is refused', async (t) => {
   const user = await create();
   const etag = user.meta.version;
-  const ok = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'One' }], { 'if-match': etag });
+  const ok = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'One' }], {
+    'if-match': etag,
+  });
   t.is(ok.status, 200);
   t.not(ok.headers.get('etag'), etag);
-  isScimError(t, await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Two' }], { 'if-match': etag }), 412);
+  isScimError(
+    t,
+    await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Two' }], { 'if-match': etag }),
+    412,
+  );
   isScimError(t, await scim.delete(`/Users/${user.id}`, { 'if-match': etag }), 412);
-  isScimError(t, await scim.put(`/Users/${user.id}`, { ...newUser(), id: '00000000-0000-4000-8000-000000000bad' }), 400, 'mutability');
+  isScimError(
+    t,
+    await scim.put(`/Users/${user.id}`, { ...newUser(), id: '00000000-0000-4000-8000-000000000bad' }),
+    400,
+    'mutability',
+  );
   t.is((await scim.get(`/Users/${user.id}`)).body.displayName, 'One');
 });
 
@@ -150,10 +191,19 @@ test('paging: count is capped at maxResults, startIndex below 1 is 1, count=0 gi
   const filter = `userType eq "${tag}"`;
   const capped = await scim.find('Users', filter, '&count=100&sortBy=displayName');
   t.like(capped.body, { totalResults: 7, startIndex: 1, itemsPerPage: 5 });
-  t.deepEqual(capped.body.Resources.map((r: Json) => r.displayName), [0, 1, 2, 3, 4].map((i) => `${tag}-${i}`));
+  t.deepEqual(
+    capped.body.Resources.map((r: Json) => r.displayName),
+    [0, 1, 2, 3, 4].map((i) => `${tag}-${i}`),
+  );
   const second = await scim.find('Users', filter, '&startIndex=6&count=5&sortBy=displayName');
-  t.deepEqual(second.body.Resources.map((r: Json) => r.displayName), [`${tag}-5`, `${tag}-6`]);
-  t.is((await scim.find('Users', filter, '&startIndex=-3&count=1&sortBy=displayName')).body.Resources[0].displayName, `${tag}-0`);
+  t.deepEqual(
+    second.body.Resources.map((r: Json) => r.displayName),
+    [`${tag}-5`, `${tag}-6`],
+  );
+  t.is(
+    (await scim.find('Users', filter, '&startIndex=-3&count=1&sortBy=displayName')).body.Resources[0].displayName,
+    `${tag}-0`,
+  );
   const descending = await scim.find('Users', filter, '&count=1&sortBy=displayName&sortOrder=descending');
   t.is(descending.body.Resources[0].displayName, `${tag}-6`);
   const totalOnly = await scim.find('Users', filter, '&count=0');
@@ -164,17 +214,28 @@ test('paging: count is capped at maxResults, startIndex below 1 is 1, count=0 gi
 test('attribute projection and POST /.search', async (t) => {
   const user = await create({ displayName: 'Projected', name: { givenName: 'Pro', familyName: 'Jected' } });
   const only = await scim.get(`/Users/${user.id}?attributes=userName,name.givenName`);
-  t.deepEqual(Object.keys(only.body).sort(), ['id', 'name', 'schemas', 'userName'].sort().filter((k) => k in only.body));
+  t.deepEqual(
+    Object.keys(only.body).sort(),
+    ['id', 'name', 'schemas', 'userName'].sort().filter((k) => k in only.body),
+  );
   t.deepEqual(only.body.name, { givenName: 'Pro' });
   t.false('displayName' in only.body);
   const without = await scim.get(`/Users/${user.id}?excludedAttributes=emails,meta`);
   t.false('emails' in without.body);
   t.is(without.body.displayName, 'Projected');
 
-  const search = await scim.post('/Users/.search', { schemas: [SCIM.searchRequest], filter: `displayName eq "projected" and name.familyName sw "jec"`, attributes: ['displayName'] });
+  const search = await scim.post('/Users/.search', {
+    schemas: [SCIM.searchRequest],
+    filter: `displayName eq "projected" and name.familyName sw "jec"`,
+    attributes: ['displayName'],
+  });
   t.is(search.status, 200);
   t.is(search.body.totalResults, 1);
-  t.deepEqual(search.body.Resources[0], { schemas: search.body.Resources[0].schemas, id: user.id, displayName: 'Projected' });
+  t.deepEqual(search.body.Resources[0], {
+    schemas: search.body.Resources[0].schemas,
+    id: user.id,
+    displayName: 'Projected',
+  });
 
   const root = await scim.post('/.search', { schemas: [SCIM.searchRequest], filter: `id eq "${user.id}"` });
   t.is(root.body.totalResults, 1);
@@ -183,12 +244,24 @@ test('attribute projection and POST /.search', async (t) => {
 
 test('complex filters keep the same-element meaning', async (t) => {
   const tag = `cx${Date.now()}`;
-  const both = await create({ userType: tag, emails: [{ type: 'work', value: `${tag}@work.example` }, { type: 'home', value: `${tag}@home.example` }] });
+  const both = await create({
+    userType: tag,
+    emails: [
+      { type: 'work', value: `${tag}@work.example` },
+      { type: 'home', value: `${tag}@home.example` },
+    ],
+  });
   await create({ userType: tag, emails: [{ type: 'home', value: `${tag}.other@work.example` }] });
   const found = await scim.find('Users', `userType eq "${tag}" and emails[type eq "work" and value co "@work"]`);
-  t.deepEqual(found.body.Resources.map((r: Json) => r.id), [both.id]);
+  t.deepEqual(
+    found.body.Resources.map((r: Json) => r.id),
+    [both.id],
+  );
   const dotted = await scim.find('Users', `userType eq "${tag}" and emails[type eq "work"].value co "@work"`);
-  t.deepEqual(dotted.body.Resources.map((r: Json) => r.id), [both.id]);
+  t.deepEqual(
+    dotted.body.Resources.map((r: Json) => r.id),
+    [both.id],
+  );
   const since = await scim.find('Users', `userType eq "${tag}" and meta.lastModified ge "${both.meta.lastModified}"`);
   t.is(since.body.totalResults, 2);
 });
@@ -205,9 +278,14 @@ test('roles: a token grants only the roles it may; admin roles need a token made
   const admins = scimClient(server, await scimToken(server, 'it-admins', ['individual', 'admin']));
   const admin = await admins.post('/Users', newUser({ roles: ['admin'] }));
   t.is(admin.status, 201);
-  t.deepEqual(admin.body.roles.map((r: Json) => r.value), ['admin']);
+  t.deepEqual(
+    admin.body.roles.map((r: Json) => r.value),
+    ['admin'],
+  );
   // The ordinary token cannot take the admin role away.
-  const kept = await scim.patch(`/Users/${admin.body.id}`, [{ op: 'replace', path: 'roles', value: [{ value: 'individual' }] }]);
+  const kept = await scim.patch(`/Users/${admin.body.id}`, [
+    { op: 'replace', path: 'roles', value: [{ value: 'individual' }] },
+  ]);
   t.deepEqual(kept.body.roles.map((r: Json) => r.value).sort(), ['admin', 'individual']);
 });
 
@@ -217,7 +295,9 @@ test('a password goes through the password policy', async (t) => {
   isScimError(t, weak, 400, 'invalidValue');
   t.regex(weak.body.detail, /common|guess/i);
   const user = await create({ password: PASSWORD });
-  const changed = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'password', value: 'another-lantern-harbour-91' }]);
+  const changed = await scim.patch(`/Users/${user.id}`, [
+    { op: 'replace', path: 'password', value: 'another-lantern-harbour-91' },
+  ]);
   t.is(changed.status, 200);
   t.false('password' in changed.body);
   const audit = await auditEvents(server, { target_id: user.id, action: 'user.updated' }).first();
@@ -230,18 +310,33 @@ test('Bulk: bulkId references, failOnErrors and the advertised limits', async (t
     schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
     Operations: [
       // The group refers to a user created later in the same request.
-      { method: 'POST', path: '/Groups', bulkId: 'g1', data: { schemas: [SCIM.group], displayName: `Bulk ${userName}`, members: [{ value: 'bulkId:u1' }] } },
+      {
+        method: 'POST',
+        path: '/Groups',
+        bulkId: 'g1',
+        data: { schemas: [SCIM.group], displayName: `Bulk ${userName}`, members: [{ value: 'bulkId:u1' }] },
+      },
       { method: 'POST', path: '/Users', bulkId: 'u1', data: { schemas: [SCIM.user], userName } },
-      { method: 'PATCH', path: '/Users/bulkId:u1', data: { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', path: 'displayName', value: 'Bulk User' }] } },
+      {
+        method: 'PATCH',
+        path: '/Users/bulkId:u1',
+        data: { schemas: [SCIM.patchOp], Operations: [{ op: 'replace', path: 'displayName', value: 'Bulk User' }] },
+      },
       { method: 'POST', path: '/Users', bulkId: 'dup', data: { schemas: [SCIM.user], userName } },
     ],
   });
   t.is(bulk.status, 200);
   const ops = bulk.body.Operations;
-  t.deepEqual(ops.map((o: Json) => o.status), ['201', '201', '200', '409']);
+  t.deepEqual(
+    ops.map((o: Json) => o.status),
+    ['201', '201', '200', '409'],
+  );
   const userId = ops[0].location && ops[1].location.split('/').pop();
   const group = await scim.get(new URL(ops[0].location).pathname.replace('/scim/v2', ''));
-  t.deepEqual(group.body.members.map((m: Json) => m.value), [userId]);
+  t.deepEqual(
+    group.body.members.map((m: Json) => m.value),
+    [userId],
+  );
   t.is((await scim.get(`/Users/${userId}`)).body.displayName, 'Bulk User');
   t.like(ops[3].response, { status: '409', scimType: 'uniqueness' });
 
@@ -253,20 +348,38 @@ test('Bulk: bulkId references, failOnErrors and the advertised limits', async (t
       { method: 'POST', path: '/Users', bulkId: 'b', data: newUser() },
     ],
   });
-  t.deepEqual(stopped.body.Operations.map((o: Json) => o.status), ['400'], 'processing stops after failOnErrors errors');
+  t.deepEqual(
+    stopped.body.Operations.map((o: Json) => o.status),
+    ['400'],
+    'processing stops after failOnErrors errors',
+  );
 
-  const tooMany = await scim.post('/Bulk', { schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'], Operations: Array.from({ length: 21 }, (_, i) => ({ method: 'POST', path: '/Users', bulkId: `x${i}`, data: newUser() })) });
+  const tooMany = await scim.post('/Bulk', {
+    schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+    Operations: Array.from({ length: 21 }, (_, i) => ({
+      method: 'POST',
+      path: '/Users',
+      bulkId: `x${i}`,
+      data: newUser(),
+    })),
+  });
   isScimError(t, tooMany, 413);
 });
 
 test('hostile input is refused with a SCIM error, never a 500', async (t) => {
   isScimError(t, await scim.post('/Users', newUser({ displayName: 'a\u0000b' })), 400, 'invalidValue');
   isScimError(t, await scim.find('Users', 'userName eq "a\u0000b"'), 400, 'invalidFilter');
-  const random = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x4e00 + Math.floor(Math.random() * 20000))).join('');
+  const random = (n: number) =>
+    Array.from({ length: n }, () => String.fromCharCode(0x4e00 + Math.floor(Math.random() * 20000))).join('');
   isScimError(t, await scim.post('/Users', newUser({ userName: random(3000) })), 400, 'invalidValue');
   isScimError(t, await scim.post('/Groups', { schemas: [SCIM.group], displayName: random(3000) }), 400, 'invalidValue');
   const deep = `${'['.repeat(5000)}"x"${']'.repeat(5000)}`;
-  isScimError(t, await scim.post('/Users', JSON.stringify(newUser()).replace(/}$/, `,"x":${deep}}`)), 400, 'invalidSyntax');
+  isScimError(
+    t,
+    await scim.post('/Users', JSON.stringify(newUser()).replace(/}$/, `,"x":${deep}}`)),
+    400,
+    'invalidSyntax',
+  );
   const far = await scim.find('Users', 'userName sw "p"', '&startIndex=100000000000000000000');
   t.is(far.status, 200);
   t.false('Resources' in far.body && far.body.Resources.length > 0);
@@ -284,22 +397,36 @@ test('attributes on a write keep the Location and ETag headers', async (t) => {
 
 test('concurrent writes: a new organization named by many creates at once, mutual managers', async (t) => {
   const org = `Org ${Date.now()}`;
-  const made = await Promise.all(Array.from({ length: 8 }, () => scim.post('/Users', newUser({ [SCIM.enterprise]: { organization: org } }))));
-  t.deepEqual(made.map((r) => r.status), Array(8).fill(201));
-  t.deepEqual(made.map((r) => r.body[SCIM.enterprise]?.organization), Array(8).fill(org), 'every user is in the organization');
+  const made = await Promise.all(
+    Array.from({ length: 8 }, () => scim.post('/Users', newUser({ [SCIM.enterprise]: { organization: org } }))),
+  );
+  t.deepEqual(
+    made.map((r) => r.status),
+    Array(8).fill(201),
+  );
+  t.deepEqual(
+    made.map((r) => r.body[SCIM.enterprise]?.organization),
+    Array(8).fill(org),
+    'every user is in the organization',
+  );
   t.is(Number((await server.db('accounts').whereRaw('lower(name) = lower(?)', [org]).count('* as c').first())!.c), 1);
 
   for (let round = 0; round < 3; round++) {
     const [a, b] = [await create(), await create()];
     const manager = (id: string) => [{ op: 'replace', path: `${SCIM.enterprise}:manager`, value: id }];
-    const [ab, ba] = await Promise.all([scim.patch(`/Users/${a.id}`, manager(b.id)), scim.patch(`/Users/${b.id}`, manager(a.id))]);
+    const [ab, ba] = await Promise.all([
+      scim.patch(`/Users/${a.id}`, manager(b.id)),
+      scim.patch(`/Users/${b.id}`, manager(a.id)),
+    ]);
     t.deepEqual([ab.status, ba.status], [200, 200]);
   }
 });
 
 test('a role held in an account scope is not granted again unscoped by an unrelated change', async (t) => {
   const user = await create();
-  await server.db('role_assignments').insert({ user_id: user.id, role: 'manager', account_id: '00000000-0000-4000-8000-000000000001' });
+  await server
+    .db('role_assignments')
+    .insert({ user_id: user.id, role: 'manager', account_id: '00000000-0000-4000-8000-000000000001' });
   t.is((await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'Scoped' }])).status, 200);
   const rows = await server.db('role_assignments').where({ user_id: user.id, role: 'manager' });
   t.is(rows.length, 1);

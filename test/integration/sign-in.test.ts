@@ -9,10 +9,24 @@ import { PASSWORD, serverPerFile } from '../helpers/server.js';
 import type { Status } from '../../src/domain/user.js';
 
 /** A clock the tests move by hand. */
-const clock = { current: new Date(), now() { return new Date(this.current); } };
+const clock = {
+  current: new Date(),
+  now() {
+    return new Date(this.current);
+  },
+};
 
 // The sign-in rate limits (test/integration/rate-limits.test.ts) out of the way: the account lockout is tested here.
-const server = serverPerFile(test, { LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15', RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m', RATE_LIMIT_SIGNIN_IP: '1000/15m' }, { clock });
+const server = serverPerFile(
+  test,
+  {
+    LOCKOUT_MAX_ATTEMPTS: '5',
+    LOCKOUT_MINUTES: '15',
+    RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m',
+    RATE_LIMIT_SIGNIN_IP: '1000/15m',
+  },
+  { clock },
+);
 const client = perFile(test, () => server.createClient());
 
 async function loginPage(browser = new Browser(server.url)) {
@@ -37,7 +51,11 @@ for (const status of MAY_SIGN_IN) {
     t.truthy(page.leftTo?.searchParams.get('code'), alertText(page.html));
     const after = await row(user.id);
     t.is(after.status, status === 'new' ? 'active' : status, 'a new user becomes active at the first sign-in');
-    t.is(after.version, before.version + (status === 'new' ? 1 : 0), 'the version changes with the status, and only then');
+    t.is(
+      after.version,
+      before.version + (status === 'new' ? 1 : 0),
+      'the version changes with the status, and only then',
+    );
     t.truthy(after.last_sign_in_at);
   });
 }
@@ -103,8 +121,14 @@ test('the typed username stays in the form after a failure', async (t) => {
 test('20 parallel wrong guesses: only 5 are evaluated, the count stops at 5 and the user is locked', async (t) => {
   const user = await server.createUser();
   const pages = await Promise.all(Array.from({ length: 20 }, () => loginPage()));
-  const results = await Promise.all(pages.map(({ browser, page }) => browser.submit(page, { username: user.email, password: 'wrong-password-000' }, '/login')));
-  t.true(results.every((p) => p.status === 401 && alertText(p.html) === 'The email, User ID or password is incorrect.'));
+  const results = await Promise.all(
+    pages.map(({ browser, page }) =>
+      browser.submit(page, { username: user.email, password: 'wrong-password-000' }, '/login'),
+    ),
+  );
+  t.true(
+    results.every((p) => p.status === 401 && alertText(p.html) === 'The email, User ID or password is incorrect.'),
+  );
   const stored = await row(user.id);
   t.is(stored.failed_attempts, 5);
   t.is(stored.status, 'locked');

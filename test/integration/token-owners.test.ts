@@ -18,15 +18,26 @@ const admin = adminServerPerFile(test);
 
 test.before(async () => {
   for (const indicator of [API_X, API_Y]) {
-    await admin.server.repos.resources.create({ indicator, scopes: ['read'], accessTokenTtl: null, firstPartyOnly: false });
+    await admin.server.repos.resources.create({
+      indicator,
+      scopes: ['read'],
+      accessTokenTtl: null,
+      firstPartyOnly: false,
+    });
   }
 });
 
 /** POSTs RFC 7662 introspection as `caller` (client_secret_basic). */
-async function introspect(caller: { clientId: string; clientSecret: string }, token: string): Promise<Record<string, unknown>> {
+async function introspect(
+  caller: { clientId: string; clientSecret: string },
+  token: string,
+): Promise<Record<string, unknown>> {
   const res = await fetch(`${admin.server.url}/token/introspection`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${caller.clientId}:${caller.clientSecret}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${caller.clientId}:${caller.clientSecret}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ token }),
   });
   if (res.status !== 200) throw new Error(`introspection answered ${res.status}: ${await res.text()}`);
@@ -47,7 +58,7 @@ async function registerViaAdminApi(body: Record<string, unknown>) {
   return superAdmin.api('POST', '/clients', body);
 }
 
-test('a client cannot introspect another client\'s token: it learns nothing, not even the user', async (t) => {
+test("a client cannot introspect another client's token: it learns nothing, not even the user", async (t) => {
   const user = await admin.server.createUser();
   const a = await admin.server.createClient();
   const b = await admin.server.createClient({ grantTypes: ['client_credentials'] });
@@ -57,12 +68,18 @@ test('a client cannot introspect another client\'s token: it learns nothing, not
   t.true(own.active);
   t.is(own.sub, user.id);
 
-  t.deepEqual(await introspect({ clientId: b.clientId, clientSecret: b.clientSecret! }, tokens.access_token), { active: false });
+  t.deepEqual(await introspect({ clientId: b.clientId, clientSecret: b.clientSecret! }, tokens.access_token), {
+    active: false,
+  });
 });
 
 test('a client registered (admin API) as the resource server of API X introspects tokens for X, not those for Y', async (t) => {
   const a = await admin.server.createClient({ grantTypes: ['client_credentials'] });
-  const created = await registerViaAdminApi({ clientId: `api-x-${Date.now()}`, grantTypes: ['client_credentials'], resourceServer: API_X });
+  const created = await registerViaAdminApi({
+    clientId: `api-x-${Date.now()}`,
+    grantTypes: ['client_credentials'],
+    resourceServer: API_X,
+  });
   t.is(created.status, 201, JSON.stringify(created.body));
   t.is(created.body.resource_server, API_X);
   const rs = { clientId: created.body.client_id as string, clientSecret: created.body.client_secret as string };
@@ -74,20 +91,36 @@ test('a client registered (admin API) as the resource server of API X introspect
   t.is(x.client_id, a.clientId);
   t.is(x.aud, API_X);
   t.deepEqual(await introspect(rs, forY), { active: false });
-  t.true((await introspect({ clientId: a.clientId, clientSecret: a.clientSecret! }, forY)).active, 'the owner still introspects its token');
+  t.true(
+    (await introspect({ clientId: a.clientId, clientSecret: a.clientSecret! }, forY)).active,
+    'the owner still introspects its token',
+  );
 
   const superAdmin = await admin.as('super_admin');
   const listed = await superAdmin.api('GET', '/clients');
-  t.is(listed.body.items.find((c: { clientId: string }) => c.clientId === rs.clientId)?.resourceServer, API_X, 'the list shows it');
+  t.is(
+    listed.body.items.find((c: { clientId: string }) => c.clientId === rs.clientId)?.resourceServer,
+    API_X,
+    'the list shows it',
+  );
   t.is(listed.body.items.find((c: { clientId: string }) => c.clientId === a.clientId)?.resourceServer, null);
 });
 
 test('the admin API refuses a resource server that is not registered, or a public client as one', async (t) => {
-  const unknown = await registerViaAdminApi({ clientId: `api-z-${Date.now()}`, grantTypes: ['client_credentials'], resourceServer: 'https://z.api.test' });
+  const unknown = await registerViaAdminApi({
+    clientId: `api-z-${Date.now()}`,
+    grantTypes: ['client_credentials'],
+    resourceServer: 'https://z.api.test',
+  });
   t.is(unknown.status, 400);
   t.is(unknown.body.error, 'client.invalid', JSON.stringify(unknown.body));
   t.regex(unknown.body.message, /No resource server "https:\/\/z\.api\.test"/);
-  const isPublic = await registerViaAdminApi({ clientId: `spa-${Date.now()}`, redirectUris: ['https://spa.test/cb'], isPublic: true, resourceServer: API_X });
+  const isPublic = await registerViaAdminApi({
+    clientId: `spa-${Date.now()}`,
+    redirectUris: ['https://spa.test/cb'],
+    isPublic: true,
+    resourceServer: API_X,
+  });
   t.is(isPublic.status, 400);
   t.is(isPublic.body.error, 'client.invalid');
 });
@@ -96,12 +129,18 @@ test('JWT access tokens for an API live 300 s by default, user and client-creden
   const jwks = createRemoteJWKSet(new URL(`${admin.server.url}/jwks`));
   const user = await admin.server.createUser();
   const rp = await relyingParty(admin.server, await admin.server.createClient());
-  const { tokens } = await rp.signIn({ username: user.email, password: PASSWORD }, { scope: 'openid read', resource: API_X });
+  const { tokens } = await rp.signIn(
+    { username: user.email, password: PASSWORD },
+    { scope: 'openid read', resource: API_X },
+  );
   const { payload } = await jwtVerify(tokens.access_token, jwks, { issuer: admin.server.url, audience: API_X });
   t.is(payload.exp! - payload.iat!, 300);
   t.is(tokens.expires_in, 300);
 
-  const machine = await relyingParty(admin.server, await admin.server.createClient({ grantTypes: ['client_credentials'] }));
+  const machine = await relyingParty(
+    admin.server,
+    await admin.server.createClient({ grantTypes: ['client_credentials'] }),
+  );
   const cc = await oidc.clientCredentialsGrant(machine.config, { resource: API_X, scope: 'read' });
   const ccClaims = (await jwtVerify(cc.access_token, jwks, { issuer: admin.server.url, audience: API_X })).payload;
   t.is(ccClaims.exp! - ccClaims.iat!, 300);

@@ -25,13 +25,24 @@ async function signIn(on: TestServer) {
   const rp = await relyingParty(on, await on.createClient());
   const browser = new Browser(on.url);
   const auth = await rp.authorizationUrl({ scope: 'openid offline_access' });
-  const page = await browser.submit(await browser.open(auth.url.toString()), { username: user.email, password: PASSWORD }, '/login');
+  const page = await browser.submit(
+    await browser.open(auth.url.toString()),
+    { username: user.email, password: PASSWORD },
+    '/login',
+  );
   const code = page.leftTo?.searchParams.get('code');
   if (!code) throw new Error(`no code: ${page.url} ${page.html.slice(0, 300)}`);
   const tokens = await rp.exchange(page, auth);
   const session = browser.cookies.get('_session');
   if (!session || !tokens.refresh_token) throw new Error('no session cookie or refresh token');
-  return { user, rp, browser, code, tokens, secrets: { code, access: tokens.access_token, refresh: tokens.refresh_token, session } };
+  return {
+    user,
+    rp,
+    browser,
+    code,
+    tokens,
+    secrets: { code, access: tokens.access_token, refresh: tokens.refresh_token, session },
+  };
 }
 
 /** What the user and the client rely on, after: the session signs in again silently, the tokens work. */
@@ -48,10 +59,12 @@ async function stillWorks(t: import('ava').ExecutionContext, s: Awaited<ReturnTy
 test('a dump of oidc_payloads holds no code, access token, refresh token or session cookie; each still works', async (t) => {
   const s = await signIn(server);
   const dump = await dumpPayloads();
-  for (const [name, value] of Object.entries(s.secrets)) t.false(dump.includes(value), `the ${name} is nowhere in the table`);
+  for (const [name, value] of Object.entries(s.secrets))
+    t.false(dump.includes(value), `the ${name} is nowhere in the table`);
   await stillWorks(t, s);
   const after = await dumpPayloads();
-  for (const [name, value] of Object.entries(s.secrets)) t.false(after.includes(value), `the ${name} is nowhere in the table after use`);
+  for (const [name, value] of Object.entries(s.secrets))
+    t.false(after.includes(value), `the ${name} is nowhere in the table after use`);
 });
 
 test('the migration hashes what an older version stored in plaintext; sessions and tokens survive it', async (t) => {
@@ -61,10 +74,17 @@ test('the migration hashes what an older version stored in plaintext; sessions a
   const s = await signIn(upgraded);
   const db = upgraded.db;
   // Back to the plaintext form an older version wrote: the id and the payload's jti are the value.
-  const legacy: Array<[string, string]> = [['AccessToken', s.secrets.access], ['RefreshToken', s.secrets.refresh], ['AuthorizationCode', s.secrets.code], ['Session', s.secrets.session]];
+  const legacy: Array<[string, string]> = [
+    ['AccessToken', s.secrets.access],
+    ['RefreshToken', s.secrets.refresh],
+    ['AuthorizationCode', s.secrets.code],
+    ['Session', s.secrets.session],
+  ];
   for (const [kind, value] of legacy) {
     const hashed = createHash('sha256').update(value).digest('base64url');
-    const n = await db('oidc_payloads').where({ kind, id: hashed }).update({ id: value, payload: db.raw("payload || jsonb_build_object('jti', ?::text)", [value]) });
+    const n = await db('oidc_payloads')
+      .where({ kind, id: hashed })
+      .update({ id: value, payload: db.raw("payload || jsonb_build_object('jti', ?::text)", [value]) });
     t.is(n, 1, `${kind} was stored under its hash`);
   }
   t.true((await dumpPayloads(upgraded)).includes(s.secrets.session), 'the plaintext form is in place');
@@ -72,6 +92,7 @@ test('the migration hashes what an older version stored in plaintext; sessions a
   await hashPayloadIds(db);
 
   const dump = await dumpPayloads(upgraded);
-  for (const [name, value] of Object.entries(s.secrets)) t.false(dump.includes(value), `the ${name} is nowhere in the table after the migration`);
+  for (const [name, value] of Object.entries(s.secrets))
+    t.false(dump.includes(value), `the ${name} is nowhere in the table after the migration`);
   await stillWorks(t, s);
 });

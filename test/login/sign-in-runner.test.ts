@@ -11,7 +11,12 @@ import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.j
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 function setup(options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean } = {}) {
-  const recorded: { failed: SignInFailure[]; succeeded: unknown[]; throttled: string[]; kept: unknown[] } = { failed: [], succeeded: [], throttled: [], kept: [] };
+  const recorded: { failed: SignInFailure[]; succeeded: unknown[]; throttled: string[]; kept: unknown[] } = {
+    failed: [],
+    succeeded: [],
+    throttled: [],
+    kept: [],
+  };
   const port: InteractionPort = {
     pending: options.pending,
     acrValues: [],
@@ -21,9 +26,19 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
     finish: async (login, ttl) => void recorded.kept.push({ login, ttl }),
   };
   const runner = createSignInRunner({
-    facts: { forUser: async (id) => ({ user: { id, status: options.status ?? 'active', mainRole: 'individual' } as User, roleNames: [], totp: options.totp ?? false, passkeys: 0 }) },
+    facts: {
+      forUser: async (id) => ({
+        user: { id, status: options.status ?? 'active', mainRole: 'individual' } as User,
+        roleNames: [],
+        totp: options.totp ?? false,
+        passkeys: 0,
+      }),
+    },
     mfaSettings: () => ({ requiredRoles: [] }),
-    audit: { succeeded: async (s) => void recorded.succeeded.push(s), failed: async (f) => void recorded.failed.push(f) },
+    audit: {
+      succeeded: async (s) => void recorded.succeeded.push(s),
+      failed: async (f) => void recorded.failed.push(f),
+    },
     throttle: {
       async guard(who, attempt, result) {
         if (options.throttled) throw fail('rate_limit.exceeded', { retryAfterSeconds: 60 });
@@ -37,7 +52,11 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
   return { runner, port, recorded };
 }
 
-const strategy = (id: SignInStrategy<string>['id'], steps: SignInStrategy<string>['steps'], outcome: StrategyOutcome): SignInStrategy<string> => ({
+const strategy = (
+  id: SignInStrategy<string>['id'],
+  steps: SignInStrategy<string>['steps'],
+  outcome: StrategyOutcome,
+): SignInStrategy<string> => ({
   id,
   amr: outcome.ok ? outcome.amr : [],
   steps,
@@ -49,7 +68,10 @@ const totp = (outcome: StrategyOutcome) => strategy('totp', ['verify'], outcome)
 
 test('a password alone finishes the sign-in: amr pwd, acr loa:1, the interaction kept until it expires', async (t) => {
   const { runner, port, recorded } = setup();
-  t.deepEqual(await runner.attempt(port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann@example.com'), { ok: true, next: 'done' });
+  t.deepEqual(await runner.attempt(port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann@example.com'), {
+    ok: true,
+    next: 'done',
+  });
   t.deepEqual(recorded.kept, [{ login: { accountId: 'u1', amr: ['pwd'], acr: 'urn:gatehouse:loa:1' }, ttl: 600 }]);
   t.deepEqual(recorded.succeeded, [{ userId: 'u1', amr: ['pwd'] }]);
   t.deepEqual(recorded.throttled, ['ann@example.com:ok']);
@@ -57,12 +79,20 @@ test('a password alone finishes the sign-in: amr pwd, acr loa:1, the interaction
 
 test('a password with a second factor waits for it; the code then finishes with pwd + otp', async (t) => {
   const first = setup({ totp: true });
-  t.deepEqual(await first.runner.attempt(first.port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), { ok: true, next: 'verify' });
+  t.deepEqual(await first.runner.attempt(first.port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), {
+    ok: true,
+    next: 'verify',
+  });
   t.deepEqual(first.recorded.kept, [{ pending: { userId: 'u1', amr: ['pwd'], need: 'verify' }, ttl: 600 }]);
 
   const second = setup({ totp: true, pending: { userId: 'u1', amr: ['pwd'], need: 'verify' } });
-  t.deepEqual(await second.runner.attempt(second.port, totp({ ok: true, userId: 'u1', amr: ['otp'] }), '123456'), { ok: true, next: 'done' });
-  t.deepEqual(second.recorded.kept, [{ login: { accountId: 'u1', amr: ['pwd', 'otp'], acr: 'urn:gatehouse:loa:2' }, ttl: 600 }]);
+  t.deepEqual(await second.runner.attempt(second.port, totp({ ok: true, userId: 'u1', amr: ['otp'] }), '123456'), {
+    ok: true,
+    next: 'done',
+  });
+  t.deepEqual(second.recorded.kept, [
+    { login: { accountId: 'u1', amr: ['pwd', 'otp'], acr: 'urn:gatehouse:loa:2' }, ttl: 600 },
+  ]);
   t.deepEqual(second.recorded.throttled, ['user:u1:ok'], 'the second step is throttled per user');
 });
 
@@ -85,13 +115,18 @@ test('a refusal is recorded with the strategy as factor; only a wrong secret cou
 
 test('a password begins a new sign-in even while a second step waits', async (t) => {
   const { runner, port, recorded } = setup({ pending: { userId: 'u1', amr: ['pwd'], need: 'verify' } });
-  t.deepEqual(await runner.attempt(port, password({ ok: true, userId: 'u2', amr: ['pwd'] }), 'bob'), { ok: true, next: 'done' });
+  t.deepEqual(await runner.attempt(port, password({ ok: true, userId: 'u2', amr: ['pwd'] }), 'bob'), {
+    ok: true,
+    next: 'done',
+  });
   t.deepEqual(recorded.succeeded, [{ userId: 'u2', amr: ['pwd'] }]);
 });
 
 test('a throttled attempt is recorded and the RetryLater goes on to the page', async (t) => {
   const { runner, port, recorded } = setup({ throttled: true });
-  await t.throwsAsync(runner.attempt(port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), { message: /Too many attempts/ });
+  await t.throwsAsync(runner.attempt(port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), {
+    message: /Too many attempts/,
+  });
   t.deepEqual(recorded.failed, [{ reason: 'throttled', userId: undefined, identifier: 'ann', factor: 'password' }]);
 });
 

@@ -32,8 +32,14 @@ test.before(async () => {
 const id = () => randomUUID();
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** How a row's id is stored: bearer credentials under their SHA-256 (base64url); grants and interactions as they are. */
-const storedId = (kind: string, rowId: string) => (kind === 'Grant' || kind === 'Interaction' ? rowId : createHash('sha256').update(rowId).digest('base64url'));
-const exists = async (kind: string, rowId: string) => Boolean(await db('oidc_payloads').where({ kind, id: storedId(kind, rowId) }).first());
+const storedId = (kind: string, rowId: string) =>
+  kind === 'Grant' || kind === 'Interaction' ? rowId : createHash('sha256').update(rowId).digest('base64url');
+const exists = async (kind: string, rowId: string) =>
+  Boolean(
+    await db('oidc_payloads')
+      .where({ kind, id: storedId(kind, rowId) })
+      .first(),
+  );
 /** A payload found by uid or user code: everything but `jti`, which is not the raw id. */
 const withoutJti = (payload: AdapterPayload | undefined, rawId: string) => {
   if (!payload) return payload;
@@ -49,7 +55,12 @@ function tokenPayload(extra: Partial<AdapterPayload> = {}): AdapterPayload {
 test('upsert then find returns the payload', async (t) => {
   const adapter = new Adapter('AccessToken');
   const jti = id();
-  const payload = tokenPayload({ jti, accountId: 'acct-1', grantId: id(), extra: { nested: [1, 'two', { three: true }] } });
+  const payload = tokenPayload({
+    jti,
+    accountId: 'acct-1',
+    grantId: id(),
+    extra: { nested: [1, 'two', { three: true }] },
+  });
   await adapter.upsert(jti, payload, 3600);
   t.deepEqual(await adapter.find(jti), payload);
 });
@@ -74,7 +85,14 @@ test('find of an unknown id is undefined', async (t) => {
 test('upsert twice replaces the payload and its lookup columns', async (t) => {
   const adapter = new Adapter('Session');
   const sid = id();
-  const first: AdapterPayload = { jti: sid, kind: 'Session', uid: `uid-${id()}`, accountId: 'acct-old', loginTs: 1, authorizations: { a: { grantId: 'g' } } };
+  const first: AdapterPayload = {
+    jti: sid,
+    kind: 'Session',
+    uid: `uid-${id()}`,
+    accountId: 'acct-old',
+    loginTs: 1,
+    authorizations: { a: { grantId: 'g' } },
+  };
   const second: AdapterPayload = { jti: sid, kind: 'Session', uid: `uid-${id()}`, accountId: 'acct-new', loginTs: 2 };
   await adapter.upsert(sid, first, 3600);
   await adapter.upsert(sid, second, 3600);
@@ -172,7 +190,11 @@ test('findByUserCode finds a DeviceCode by its user code', async (t) => {
   await adapter.upsert(jti, payload, 600);
   const { jti: _jti, ...rest } = payload;
   t.deepEqual(withoutJti(await adapter.findByUserCode(userCode), jti), rest);
-  t.is(await new Adapter('AccessToken').findByUserCode(userCode), undefined, 'the user-code lookup is scoped to the kind');
+  t.is(
+    await new Adapter('AccessToken').findByUserCode(userCode),
+    undefined,
+    'the user-code lookup is scoped to the kind',
+  );
 });
 
 test('a bearer credential is stored under the hash of its id, and the table holds its value nowhere', async (t) => {
@@ -181,22 +203,36 @@ test('a bearer credential is stored under the hash of its id, and the table hold
   for (const kind of kinds) {
     const value = `${kind}-${id()}`;
     values.push(value);
-    await new Adapter(kind).upsert(value, tokenPayload({ jti: value, kind, uid: kind === 'Session' ? `uid-${id()}` : undefined }), 3600);
-    const row = await db('oidc_payloads').where({ kind, id: storedId(kind, value) }).first();
+    await new Adapter(kind).upsert(
+      value,
+      tokenPayload({ jti: value, kind, uid: kind === 'Session' ? `uid-${id()}` : undefined }),
+      3600,
+    );
+    const row = await db('oidc_payloads')
+      .where({ kind, id: storedId(kind, value) })
+      .first();
     t.truthy(row, `${kind} is stored under the SHA-256 of its id`);
     t.false('jti' in row.payload, `${kind}'s payload does not repeat its id`);
-    t.deepEqual(await new Adapter(kind).find(value), { ...row.payload, jti: value }, `${kind} is found by its value, with its jti`);
+    t.deepEqual(
+      await new Adapter(kind).find(value),
+      { ...row.payload, jti: value },
+      `${kind} is found by its value, with its jti`,
+    );
   }
   const { rows } = (await db.raw('SELECT t::text AS line FROM oidc_payloads t')) as { rows: { line: string }[] };
   const dump = rows.map((r) => r.line).join('\n');
   for (const value of values) t.false(dump.includes(value), `${value} appears nowhere in the table`);
 });
 
-test("an interaction does not keep the session cookie oidc-provider copies into it", async (t) => {
+test('an interaction does not keep the session cookie oidc-provider copies into it', async (t) => {
   const interaction = id();
   const cookie = `session-cookie-${id()}`;
   const session = { uid: `uid-${id()}`, accountId: 'acct-1', cookie };
-  await new Adapter('Interaction').upsert(interaction, { jti: interaction, kind: 'Interaction', exp: nowSeconds() + 600, session, returnTo: `/auth/${interaction}` }, 600);
+  await new Adapter('Interaction').upsert(
+    interaction,
+    { jti: interaction, kind: 'Interaction', exp: nowSeconds() + 600, session, returnTo: `/auth/${interaction}` },
+    600,
+  );
   const found = await new Adapter('Interaction').find(interaction);
   t.deepEqual(found!.session, { uid: session.uid, accountId: 'acct-1' });
   t.is(found!.jti, interaction);
@@ -207,14 +243,26 @@ test("an interaction does not keep the session cookie oidc-provider copies into 
 test('a row found by uid or user code is written, consumed and destroyed through the jti it came with; that jti finds nothing', async (t) => {
   const sid = id();
   const uid = `uid-${id()}`;
-  await new Adapter('Session').upsert(sid, { jti: sid, kind: 'Session', uid, accountId: 'acct-1', exp: nowSeconds() + 3600 }, 3600);
+  await new Adapter('Session').upsert(
+    sid,
+    { jti: sid, kind: 'Session', uid, accountId: 'acct-1', exp: nowSeconds() + 3600 },
+    3600,
+  );
   const byUid = (await new Adapter('Session').findByUid(uid))!;
   t.truthy(byUid.jti);
   t.not(byUid.jti, sid, 'the raw session id is not known from its uid');
   t.is(await new Adapter('Session').find(byUid.jti!), undefined, 'the jti of a uid lookup is no session cookie');
   await new Adapter('Session').upsert(byUid.jti!, { ...byUid, loginTs: 42 }, 3600);
   t.is((await new Adapter('Session').find(sid))!.loginTs, 42, 'saving it updates the same row');
-  t.is(await db('oidc_payloads').where({ kind: 'Session' }).where('uid', uid).count('* as n').first().then((r) => Number(r!.n)), 1);
+  t.is(
+    await db('oidc_payloads')
+      .where({ kind: 'Session' })
+      .where('uid', uid)
+      .count('* as n')
+      .first()
+      .then((r) => Number(r!.n)),
+    1,
+  );
 
   const device = id();
   const userCode = `UC-${id().slice(0, 8)}`;
@@ -231,7 +279,14 @@ test('a row found by uid or user code is written, consumed and destroyed through
 test('revokeByGrantId removes every kind sharing the grant and leaves the rest', async (t) => {
   const grantId = id();
   const otherGrantId = id();
-  const grantKinds = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode'];
+  const grantKinds = [
+    'AccessToken',
+    'AuthorizationCode',
+    'RefreshToken',
+    'DeviceCode',
+    'BackchannelAuthenticationRequest',
+    'PreAuthorizedCode',
+  ];
   const revoked: Array<[string, string]> = [];
   for (const kind of grantKinds) {
     const jti = id();
@@ -241,14 +296,30 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   const otherToken = id();
   await new Adapter('AccessToken').upsert(otherToken, tokenPayload({ jti: otherToken, grantId: otherGrantId }), 3600);
   const noGrantToken = id();
-  await new Adapter('ClientCredentials').upsert(noGrantToken, tokenPayload({ jti: noGrantToken, kind: 'ClientCredentials' }), 3600);
-  await new Adapter('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acct-g', clientId: 'client-1' }, 3600);
+  await new Adapter('ClientCredentials').upsert(
+    noGrantToken,
+    tokenPayload({ jti: noGrantToken, kind: 'ClientCredentials' }),
+    3600,
+  );
+  await new Adapter('Grant').upsert(
+    grantId,
+    { jti: grantId, kind: 'Grant', accountId: 'acct-g', clientId: 'client-1' },
+    3600,
+  );
   const sid = id();
-  await new Adapter('Session').upsert(sid, { jti: sid, kind: 'Session', uid: `uid-${id()}`, authorizations: { 'client-1': { grantId } } }, 3600);
+  await new Adapter('Session').upsert(
+    sid,
+    { jti: sid, kind: 'Session', uid: `uid-${id()}`, authorizations: { 'client-1': { grantId } } },
+    3600,
+  );
 
   // A prompt=login interaction started in a browser whose session held the grant.
   const interactionId = id();
-  await new Adapter('Interaction').upsert(interactionId, { jti: interactionId, kind: 'Interaction', uid: interactionId, grantId, session: { uid: `uid-${id()}` } }, 3600);
+  await new Adapter('Interaction').upsert(
+    interactionId,
+    { jti: interactionId, kind: 'Interaction', uid: interactionId, grantId, session: { uid: `uid-${id()}` } },
+    3600,
+  );
 
   await new Adapter('AccessToken').revokeByGrantId(grantId);
 
@@ -259,7 +330,10 @@ test('revokeByGrantId removes every kind sharing the grant and leaves the rest',
   t.truthy(await new Adapter('ClientCredentials').find(noGrantToken), 'a token without a grant stays');
   t.truthy(await new Adapter('Grant').find(grantId), 'the Grant itself is not a member of its grant');
   t.truthy(await new Adapter('Session').find(sid), 'a session referring to the grant only inside its payload stays');
-  t.truthy(await new Adapter('Interaction').find(interactionId), 'an interaction carrying the grant id stays (another person may be signing in with it)');
+  t.truthy(
+    await new Adapter('Interaction').find(interactionId),
+    'an interaction carrying the grant id stays (another person may be signing in with it)',
+  );
 });
 
 test('the same id under two kinds is independent', async (t) => {
@@ -313,7 +387,7 @@ test("'Client' without a secret, and an unknown client", async (t) => {
   t.is(await new Adapter('Client').find(`missing-${id()}`), undefined);
 });
 
-test("a client secret is bound to its client id: copied to another client it does not open", async (t) => {
+test('a client secret is bound to its client id: copied to another client it does not open', async (t) => {
   const a = `client-a-${id()}`;
   const b = `client-b-${id()}`;
   await clients.save(a, { redirect_uris: ['https://a.example.com/cb'] }, 'secret-a', false);
@@ -330,7 +404,7 @@ test("upsert on 'Client' throws and stores nothing", async (t) => {
   t.false(await exists('Client', clientId));
 });
 
-test('revokeAccount removes the account\'s sessions, grants, tokens and everything under its grants only', async (t) => {
+test("revokeAccount removes the account's sessions, grants, tokens and everything under its grants only", async (t) => {
   const accountA = `acct-${id()}`;
   const accountB = `acct-${id()}`;
   const grantA = id();
@@ -348,7 +422,11 @@ test('revokeAccount removes the account\'s sessions, grants, tokens and everythi
     // Under A's grant but without the account id copied out: still goes.
     await put('AuthorizationCode', { grantId: grantA }),
   ];
-  await new Adapter('Grant').upsert(grantA, { jti: grantA, kind: 'Grant', accountId: accountA, clientId: 'client-1' }, 3600);
+  await new Adapter('Grant').upsert(
+    grantA,
+    { jti: grantA, kind: 'Grant', accountId: accountA, clientId: 'client-1' },
+    3600,
+  );
   gone.push(['Grant', grantA]);
 
   const stays = [
@@ -358,7 +436,11 @@ test('revokeAccount removes the account\'s sessions, grants, tokens and everythi
     await put('AuthorizationCode', { grantId: grantB }),
     await put('ClientCredentials', {}),
   ];
-  await new Adapter('Grant').upsert(grantB, { jti: grantB, kind: 'Grant', accountId: accountB, clientId: 'client-1' }, 3600);
+  await new Adapter('Grant').upsert(
+    grantB,
+    { jti: grantB, kind: 'Grant', accountId: accountB, clientId: 'client-1' },
+    3600,
+  );
   stays.push(['Grant', grantB]);
 
   t.is(await payloads.revokeAccount(accountA), gone.length);

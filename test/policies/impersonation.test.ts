@@ -33,7 +33,8 @@ const target = (role: Role, more: Partial<ImpersonationTarget> = {}): Impersonat
 });
 
 type Outcome = ImpersonationRefusal | 'allowed';
-const outcome = (a: ImpersonationActor, t: ImpersonationTarget | undefined, s = NO_MFA): Outcome => evaluateImpersonation(a, t, s) ?? 'allowed';
+const outcome = (a: ImpersonationActor, t: ImpersonationTarget | undefined, s = NO_MFA): Outcome =>
+  evaluateImpersonation(a, t, s) ?? 'allowed';
 
 // SPEC "Who may do what": every actor role × every target role.
 const OK = 'allowed';
@@ -102,11 +103,23 @@ for (const status of STATUSES) {
 test('an actor whose role requires MFA must have signed in with a second factor', (t) => {
   for (const role of ['admin', 'super_admin'] as const) {
     t.is(outcome(actor(role, { amr: PWD }), target('individual'), MFA_FOR_ADMINS), 'impersonation.mfa_required', role);
-    t.is(outcome(actor(role, { amr: undefined }), target('individual'), MFA_FOR_ADMINS), 'impersonation.mfa_required', role);
+    t.is(
+      outcome(actor(role, { amr: undefined }), target('individual'), MFA_FOR_ADMINS),
+      'impersonation.mfa_required',
+      role,
+    );
     t.is(outcome(actor(role, { amr: [] }), target('individual'), MFA_FOR_ADMINS), 'impersonation.mfa_required', role);
-    t.is(outcome(actor(role, { amr: ['otp'] }), target('individual'), MFA_FOR_ADMINS), 'impersonation.mfa_required', `${role}: one factor`);
+    t.is(
+      outcome(actor(role, { amr: ['otp'] }), target('individual'), MFA_FOR_ADMINS),
+      'impersonation.mfa_required',
+      `${role}: one factor`,
+    );
     t.is(outcome(actor(role, { amr: PWD_OTP }), target('individual'), MFA_FOR_ADMINS), OK, role);
-    t.is(outcome(actor(role, { amr: ['pwd', 'hwk'] }), target('individual'), MFA_FOR_ADMINS), OK, `${role}: security key`);
+    t.is(
+      outcome(actor(role, { amr: ['pwd', 'hwk'] }), target('individual'), MFA_FOR_ADMINS),
+      OK,
+      `${role}: security key`,
+    );
     t.is(outcome(actor(role, { amr: ['hwk', 'user'] }), target('individual'), MFA_FOR_ADMINS), OK, `${role}: passkey`);
     t.is(outcome(actor(role, { amr: PWD }), target('individual'), NO_MFA), OK, `${role}: MFA not required`);
   }
@@ -128,7 +141,8 @@ test('the MFA refusal comes before anything about the target', (t) => {
 });
 
 test('an actor token that already has `act` cannot start another impersonation (no chaining)', (t) => {
-  for (const role of ROLES) t.is(outcome(actor(role, { chained: true }), target('individual')), 'impersonation.chained', role);
+  for (const role of ROLES)
+    t.is(outcome(actor(role, { chained: true }), target('individual')), 'impersonation.chained', role);
   t.is(outcome(actor('super_admin', { chained: true }), undefined), 'impersonation.chained');
 });
 
@@ -139,16 +153,28 @@ test('an unknown target: admins are told, anyone else gets the generic refusal',
 });
 
 test('non-admins learn nothing about the target: the same answer for every kind of target', (t) => {
-  const targets = [undefined, target('individual'), target('super_admin'), target('manager', { status: 'locked' }), target('hr', { id: 'actor' })];
+  const targets = [
+    undefined,
+    target('individual'),
+    target('super_admin'),
+    target('manager', { status: 'locked' }),
+    target('hr', { id: 'actor' }),
+  ];
   for (const role of ['individual', 'manager', 'hr'] as const) {
     t.deepEqual(new Set(targets.map((x) => outcome(actor(role), x))), new Set([NA]), role);
   }
 });
 
 test('only unscoped assignments give the power to impersonate', (t) => {
-  const scopedAdmin = actor('individual', { assignments: [{ role: 'admin', accountId: 'acme', accountGroupId: null }] });
-  const groupAdmin = actor('individual', { assignments: [{ role: 'super_admin', accountId: null, accountGroupId: 'group' }] });
-  const unscopedAdmin = actor('individual', { assignments: [{ role: 'admin', accountId: null, accountGroupId: null }] });
+  const scopedAdmin = actor('individual', {
+    assignments: [{ role: 'admin', accountId: 'acme', accountGroupId: null }],
+  });
+  const groupAdmin = actor('individual', {
+    assignments: [{ role: 'super_admin', accountId: null, accountGroupId: 'group' }],
+  });
+  const unscopedAdmin = actor('individual', {
+    assignments: [{ role: 'admin', accountId: null, accountGroupId: null }],
+  });
   t.is(impersonatorRole(scopedAdmin), 'individual');
   t.is(outcome(scopedAdmin, target('individual')), NA);
   t.is(outcome(groupAdmin, target('individual')), NA);

@@ -1,6 +1,12 @@
 import test from 'ava';
 import type { Status } from '../../src/domain/user.js';
-import { evaluateLockout, failureLocks, lockUntil, type LockoutSettings, type LockoutState } from '../../src/policies/lockout.js';
+import {
+  evaluateLockout,
+  failureLocks,
+  lockUntil,
+  type LockoutSettings,
+  type LockoutState,
+} from '../../src/policies/lockout.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const at = (ms: number) => new Date(now.getTime() + ms);
@@ -16,17 +22,79 @@ const STATES: ReadonlyArray<{
   expected: LockoutState;
 }> = [
   { name: 'fresh counter is open', status: 'active', failedAttempts: 0, lockedUntil: null, expected: 'open' },
-  { name: 'counter one below the max is open', status: 'active', failedAttempts: 4, lockedUntil: null, expected: 'open' },
+  {
+    name: 'counter one below the max is open',
+    status: 'active',
+    failedAttempts: 4,
+    lockedUntil: null,
+    expected: 'open',
+  },
   { name: 'counter at the max is locked', status: 'active', failedAttempts: 5, lockedUntil: null, expected: 'locked' },
-  { name: 'counter above the max is locked', status: 'active', failedAttempts: 6, lockedUntil: null, expected: 'locked' },
-  { name: 'maxAttempts 1: no failure yet is open', status: 'active', failedAttempts: 0, lockedUntil: null, settings: { maxAttempts: 1, minutes: 15 }, expected: 'open' },
-  { name: 'maxAttempts 1: one failure is locked', status: 'active', failedAttempts: 1, lockedUntil: null, settings: { maxAttempts: 1, minutes: 15 }, expected: 'locked' },
-  { name: 'timed lock still running (1 ms left) stays locked', status: 'locked', failedAttempts: 5, lockedUntil: at(1), expected: 'locked' },
-  { name: 'timed lock still running (14 min left) stays locked', status: 'locked', failedAttempts: 5, lockedUntil: at(14 * MINUTE), expected: 'locked' },
-  { name: 'timed lock ending exactly at now has expired', status: 'locked', failedAttempts: 5, lockedUntil: at(0), expected: 'expired' },
-  { name: 'timed lock ended 1 ms ago has expired', status: 'locked', failedAttempts: 5, lockedUntil: at(-1), expected: 'expired' },
-  { name: 'timed lock ended long ago has expired', status: 'locked', failedAttempts: 5, lockedUntil: at(-30 * 24 * 60 * MINUTE), expected: 'expired' },
-  { name: 'lock until password reset (no end) stays locked', status: 'locked', failedAttempts: 5, lockedUntil: null, expected: 'locked' },
+  {
+    name: 'counter above the max is locked',
+    status: 'active',
+    failedAttempts: 6,
+    lockedUntil: null,
+    expected: 'locked',
+  },
+  {
+    name: 'maxAttempts 1: no failure yet is open',
+    status: 'active',
+    failedAttempts: 0,
+    lockedUntil: null,
+    settings: { maxAttempts: 1, minutes: 15 },
+    expected: 'open',
+  },
+  {
+    name: 'maxAttempts 1: one failure is locked',
+    status: 'active',
+    failedAttempts: 1,
+    lockedUntil: null,
+    settings: { maxAttempts: 1, minutes: 15 },
+    expected: 'locked',
+  },
+  {
+    name: 'timed lock still running (1 ms left) stays locked',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: at(1),
+    expected: 'locked',
+  },
+  {
+    name: 'timed lock still running (14 min left) stays locked',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: at(14 * MINUTE),
+    expected: 'locked',
+  },
+  {
+    name: 'timed lock ending exactly at now has expired',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: at(0),
+    expected: 'expired',
+  },
+  {
+    name: 'timed lock ended 1 ms ago has expired',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: at(-1),
+    expected: 'expired',
+  },
+  {
+    name: 'timed lock ended long ago has expired',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: at(-30 * 24 * 60 * MINUTE),
+    expected: 'expired',
+  },
+  {
+    name: 'lock until password reset (no end) stays locked',
+    status: 'locked',
+    failedAttempts: 5,
+    lockedUntil: null,
+    expected: 'locked',
+  },
   {
     name: 'lock until password reset stays locked when minutes is 0',
     status: 'locked',
@@ -35,8 +103,20 @@ const STATES: ReadonlyArray<{
     settings: { maxAttempts: 5, minutes: 0 },
     expected: 'locked',
   },
-  { name: 'administrator lock with a free counter is open (a correct password reveals the lock)', status: 'locked', failedAttempts: 0, lockedUntil: null, expected: 'open' },
-  { name: 'administrator lock with some failures below the max is open', status: 'locked', failedAttempts: 4, lockedUntil: null, expected: 'open' },
+  {
+    name: 'administrator lock with a free counter is open (a correct password reveals the lock)',
+    status: 'locked',
+    failedAttempts: 0,
+    lockedUntil: null,
+    expected: 'open',
+  },
+  {
+    name: 'administrator lock with some failures below the max is open',
+    status: 'locked',
+    failedAttempts: 4,
+    lockedUntil: null,
+    expected: 'open',
+  },
 ];
 
 for (const row of STATES) {

@@ -1,7 +1,14 @@
 import test from 'ava';
 import { ROLES, type Role, type RoleAssignment } from '../../src/domain/user.js';
 import type { AdminPowers } from '../../src/domain/operator.js';
-import { type AdminAction, adminPowers, mayChange, mayDo, mayGrant, PERMISSIONS } from '../../src/policies/permissions.js';
+import {
+  type AdminAction,
+  adminPowers,
+  mayChange,
+  mayDo,
+  mayGrant,
+  PERMISSIONS,
+} from '../../src/policies/permissions.js';
 
 /**
  * SPEC "Who may do what": the verdict for each caller role (columns), on each admin
@@ -38,7 +45,9 @@ const TABLE = `
   target super_admin      no          no       no   no     yes
 `;
 
-const [header, ...lines] = TABLE.trim().split('\n').map((line) => line.trim().split(/\s+/));
+const [header, ...lines] = TABLE.trim()
+  .split('\n')
+  .map((line) => line.trim().split(/\s+/));
 const callers = header as Role[];
 const rows = lines.map((cells) => {
   const target = cells[0] === 'target' ? (cells.splice(0, 2)[1] as Role) : undefined;
@@ -50,7 +59,10 @@ const powers = (role: Role): AdminPowers => ({ role, scope: { all: true } });
 test('the table has every role as a column and every action and target role as a row', (t) => {
   t.deepEqual(callers, [...ROLES]);
   t.deepEqual(rows.flatMap((r) => (r.action ? [r.action] : [])).sort(), Object.keys(PERMISSIONS).sort());
-  t.deepEqual(rows.flatMap((r) => (r.target ? [r.target] : [])), [...ROLES]);
+  t.deepEqual(
+    rows.flatMap((r) => (r.target ? [r.target] : [])),
+    [...ROLES],
+  );
   for (const row of rows) t.is(row.verdicts.length, ROLES.length, row.action ?? row.target);
 });
 
@@ -76,7 +88,8 @@ const assign = (role: Role, scope: 'A' | 'G' | '-' = '-'): RoleAssignment => ({
   accountId: scope === 'A' ? 'A' : null,
   accountGroupId: scope === 'G' ? 'G' : null,
 });
-const THEIRS = (accountIds: string[], accountGroupIds: string[]) => ({ all: false, accountIds, accountGroupIds }) as const;
+const THEIRS = (accountIds: string[], accountGroupIds: string[]) =>
+  ({ all: false, accountIds, accountGroupIds }) as const;
 const EVERYONE = { all: true } as const;
 const POWERS: ReadonlyArray<{ main: Role; assignments: RoleAssignment[]; role: Role; scope: AdminPowers['scope'] }> = [
   { main: 'individual', assignments: [], role: 'individual', scope: THEIRS([], []) },
@@ -88,11 +101,18 @@ const POWERS: ReadonlyArray<{ main: Role; assignments: RoleAssignment[]; role: R
   { main: 'individual', assignments: [assign('individual', 'A')], role: 'individual', scope: THEIRS([], []) },
   { main: 'individual', assignments: [assign('hr')], role: 'hr', scope: EVERYONE },
   { main: 'hr', assignments: [assign('manager', 'A')], role: 'hr', scope: EVERYONE },
-  { main: 'manager', assignments: [assign('manager', 'A'), assign('hr', 'G')], role: 'manager', scope: THEIRS(['A'], ['G']) },
+  {
+    main: 'manager',
+    assignments: [assign('manager', 'A'), assign('hr', 'G')],
+    role: 'manager',
+    scope: THEIRS(['A'], ['G']),
+  },
 ];
 
 for (const row of POWERS) {
-  const given = [row.main, ...row.assignments.map((a) => `${a.role}@${a.accountId ?? a.accountGroupId ?? 'all'}`)].join(' + ');
+  const given = [row.main, ...row.assignments.map((a) => `${a.role}@${a.accountId ?? a.accountGroupId ?? 'all'}`)].join(
+    ' + ',
+  );
   test(`powers of ${given}: ${row.role}, ${row.scope.all ? 'everyone' : 'their scopes'}`, (t) => {
     t.deepEqual(adminPowers(row.main, row.assignments), { role: row.role, scope: row.scope });
   });

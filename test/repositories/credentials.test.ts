@@ -19,20 +19,40 @@ test.before(async () => {
 
 const MINUTE = 60_000;
 
-async function createUser(options: { status?: Status; passwordHash?: string | null; email?: string | null; userCode?: string } = {}) {
+async function createUser(
+  options: { status?: Status; passwordHash?: string | null; email?: string | null; userCode?: string } = {},
+) {
   const tag = randomBytes(5).toString('hex');
   const userCode = options.userCode ?? `U${tag}`;
   const email = options.email === undefined ? `user.${tag}@example.com` : options.email;
   return db.transaction((trx) =>
     users.create(
-      { userCode, email, status: options.status ?? 'active', mainRole: 'individual', passwordHash: options.passwordHash === undefined ? `hash-${tag}` : options.passwordHash },
+      {
+        userCode,
+        email,
+        status: options.status ?? 'active',
+        mainRole: 'individual',
+        passwordHash: options.passwordHash === undefined ? `hash-${tag}` : options.passwordHash,
+      },
       trx,
     ),
   );
 }
 
 const userRow = (id: string) =>
-  db('users').select('status', 'status_before_lock', 'locked_until', 'failed_attempts', 'password_hash', 'password_changed_at', 'last_sign_in_at', 'version').where({ id }).first();
+  db('users')
+    .select(
+      'status',
+      'status_before_lock',
+      'locked_until',
+      'failed_attempts',
+      'password_hash',
+      'password_changed_at',
+      'last_sign_in_at',
+      'version',
+    )
+    .where({ id })
+    .first();
 
 test('20 parallel reserveAttempt(max 5): exactly 5 slots, numbered 1..5, the rest null', async (t) => {
   const user = await createUser();
@@ -40,7 +60,11 @@ test('20 parallel reserveAttempt(max 5): exactly 5 slots, numbered 1..5, the res
   const granted = results.filter((r): r is number => r !== null);
   t.is(granted.length, 5);
   t.is(results.filter((r) => r === null).length, 15);
-  t.deepEqual([...granted].sort((a, b) => a - b), [1, 2, 3, 4, 5], 'every slot number handed out once');
+  t.deepEqual(
+    [...granted].sort((a, b) => a - b),
+    [1, 2, 3, 4, 5],
+    'every slot number handed out once',
+  );
   t.is(await credentials.failedAttempts(user.id), 5);
   t.is((await userRow(user.id)).failed_attempts, 5);
   t.is(await credentials.reserveAttempt(user.id, 5), null, 'still full afterwards');
@@ -188,10 +212,20 @@ test('recentPasswordHashes: newest first, limited to n', async (t) => {
 
 test('forVerification finds by email and by userCode, case-insensitively', async (t) => {
   const tag = randomBytes(4).toString('hex');
-  const user = await createUser({ email: `Mixed.Case.${tag}@Example.com`, userCode: `Code${tag}`, passwordHash: 'the-hash' });
+  const user = await createUser({
+    email: `Mixed.Case.${tag}@Example.com`,
+    userCode: `Code${tag}`,
+    passwordHash: 'the-hash',
+  });
   await credentials.reserveAttempt(user.id, 5);
 
-  const expected = { userId: user.id, status: 'active', passwordHash: 'the-hash', failedAttempts: 1, lockedUntil: null };
+  const expected = {
+    userId: user.id,
+    status: 'active',
+    passwordHash: 'the-hash',
+    failedAttempts: 1,
+    lockedUntil: null,
+  };
   t.deepEqual(await credentials.forVerification(`mixed.case.${tag}@example.com`), expected);
   t.deepEqual(await credentials.forVerification(`MIXED.CASE.${tag}@EXAMPLE.COM`), expected);
   t.deepEqual(await credentials.forVerification(`code${tag}`), expected);

@@ -6,7 +6,16 @@ import { useMigratedDatabase } from '../helpers/database.js';
 const database = useMigratedDatabase(test);
 
 const limiterOn = (store: ReturnType<typeof createRateLimitStore>, keyPrefix: string, duration: number) =>
-  new RateLimiterPostgres({ storeClient: store.client, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false, keyPrefix, points: 2, duration });
+  new RateLimiterPostgres({
+    storeClient: store.client,
+    storeType: 'pool',
+    tableName: 'rate_limits',
+    tableCreated: true,
+    clearExpiredByTimeout: false,
+    keyPrefix,
+    points: 2,
+    duration,
+  });
 
 test("rate-limiter-flexible's statements run through the store: counting, refusing past the limit, reading, deleting", async (t) => {
   const store = createRateLimitStore(await database());
@@ -27,5 +36,8 @@ test('deleteExpired removes only the rows whose window has ended', async (t) => 
   await limiterOn(store, 'live', 3600).penalty('k', 1);
   // A minute on, the 1-second window has ended; the hour-long ones (here and in the other test) have not.
   t.is(await store.deleteExpired(new Date(Date.now() + 60_000)), 1);
-  t.deepEqual((await db('rate_limits').whereIn('key', ['ended:k', 'live:k']).select('key')).map((r) => r.key), ['live:k']);
+  t.deepEqual(
+    (await db('rate_limits').whereIn('key', ['ended:k', 'live:k']).select('key')).map((r) => r.key),
+    ['live:k'],
+  );
 });

@@ -24,7 +24,12 @@ const HOUR = 3_600_000;
 
 async function createUser() {
   const tag = randomBytes(5).toString('hex');
-  return db.transaction((trx) => users.create({ userCode: `U${tag}`, email: `reset.${tag}@example.com`, status: 'active', mainRole: 'individual' }, trx));
+  return db.transaction((trx) =>
+    users.create(
+      { userCode: `U${tag}`, email: `reset.${tag}@example.com`, status: 'active', mainRole: 'individual' },
+      trx,
+    ),
+  );
 }
 
 async function issue(userId: string, expiresAt: Date): Promise<string> {
@@ -44,7 +49,10 @@ test('a reset token redeems once: of two parallel redeems exactly one gets the u
   t.is(await resetTokens.peek(hash, now), user.id, 'and peeking does not use it up');
 
   const results = await Promise.all([resetTokens.redeem(hash, now), resetTokens.redeem(hash, now)]);
-  t.deepEqual(results.filter((r) => r !== undefined), [user.id]);
+  t.deepEqual(
+    results.filter((r) => r !== undefined),
+    [user.id],
+  );
   t.is(results.filter((r) => r === undefined).length, 1);
 
   t.is(await resetTokens.redeem(hash, now), undefined, 'a third try gets nothing');
@@ -111,7 +119,12 @@ test("voidAll voids every outstanding token of the user and no one else's", asyn
 let kidCounter = 0;
 async function insertKey(alg: string): Promise<string> {
   const kid = `kid-${++kidCounter}-${randomBytes(3).toString('hex')}`;
-  await signingKeys.insert({ kid, alg, publicJwk: { kty: alg.startsWith('ES') ? 'EC' : 'RSA', kid }, privateJwkEncrypted: `v1.sealed-${kid}` });
+  await signingKeys.insert({
+    kid,
+    alg,
+    publicJwk: { kty: alg.startsWith('ES') ? 'EC' : 'RSA', kid },
+    privateJwkEncrypted: `v1.sealed-${kid}`,
+  });
   // Distinct created_at for a deterministic order.
   await new Promise((resolve) => setTimeout(resolve, 5));
   return kid;
@@ -131,7 +144,14 @@ test.serial('published(): active keys first (newest first), retired keys until p
 
   const published = await signingKeys.published(new Date());
   // rsOld is newer than es, but retired keys come after every active key.
-  t.deepEqual(published.map((k) => [k.kid, k.state]), [[rsNew, 'active'], [es, 'active'], [rsOld, 'retired']]);
+  t.deepEqual(
+    published.map((k) => [k.kid, k.state]),
+    [
+      [rsNew, 'active'],
+      [es, 'active'],
+      [rsOld, 'retired'],
+    ],
+  );
   t.deepEqual(published[0]!.publicJwk, { kty: 'RSA', kid: rsNew });
   t.is(published[0]!.privateJwkEncrypted, `v1.sealed-${rsNew}`);
   t.true(published[0]!.createdAt instanceof Date);
@@ -140,15 +160,34 @@ test.serial('published(): active keys first (newest first), retired keys until p
   t.true(retired.retired_at instanceof Date);
   t.is(new Date(retired.publish_until).getTime(), publishUntil.getTime());
 
-  t.deepEqual((await signingKeys.published(new Date(publishUntil.getTime() - 1))).map((k) => k.kid), [rsNew, es, rsOld], 'still published 1 ms before the end');
-  t.deepEqual((await signingKeys.published(publishUntil)).map((k) => k.kid), [rsNew, es], 'gone at publish_until');
-  t.deepEqual((await signingKeys.published(new Date(publishUntil.getTime() + 30 * 24 * HOUR))).map((k) => k.kid), [rsNew, es], 'and after');
+  t.deepEqual(
+    (await signingKeys.published(new Date(publishUntil.getTime() - 1))).map((k) => k.kid),
+    [rsNew, es, rsOld],
+    'still published 1 ms before the end',
+  );
+  t.deepEqual(
+    (await signingKeys.published(publishUntil)).map((k) => k.kid),
+    [rsNew, es],
+    'gone at publish_until',
+  );
+  t.deepEqual(
+    (await signingKeys.published(new Date(publishUntil.getTime() + 30 * 24 * HOUR))).map((k) => k.kid),
+    [rsNew, es],
+    'and after',
+  );
 });
 
 test.serial('a retired key whose publish_until has passed is not published', async (t) => {
   const before = (await signingKeys.published()).map((k) => k.kid);
   const es = await insertKey('ES384');
   t.deepEqual(await signingKeys.retireActive('ES384', new Date(Date.now() - 1000)), [es]);
-  t.deepEqual((await signingKeys.published()).map((k) => k.kid), before);
-  t.deepEqual(await signingKeys.retireActive('ES384', new Date(Date.now() + HOUR)), [], 'nothing active left to retire');
+  t.deepEqual(
+    (await signingKeys.published()).map((k) => k.kid),
+    before,
+  );
+  t.deepEqual(
+    await signingKeys.retireActive('ES384', new Date(Date.now() + HOUR)),
+    [],
+    'nothing active left to retire',
+  );
 });

@@ -19,7 +19,13 @@ const tag = () => randomBytes(5).toString('hex');
 
 function newUser(overrides: Partial<NewUser> = {}): NewUser {
   const t = tag();
-  return { userCode: `U${t}`, email: `user.${t}@example.com`, status: 'active' as Status, mainRole: 'individual' as Role, ...overrides };
+  return {
+    userCode: `U${t}`,
+    email: `user.${t}@example.com`,
+    status: 'active' as Status,
+    mainRole: 'individual' as Role,
+    ...overrides,
+  };
 }
 
 const create = (input: NewUser) => db.transaction((trx) => users.create(input, trx));
@@ -30,7 +36,12 @@ async function createAccount(name = `Acme ${tag()}`): Promise<string> {
 }
 
 test('create inserts the user with the main employment and main role assignment', async (t) => {
-  const input = newUser({ profile: { givenName: 'Ada', familyName: 'Lovelace' }, status: 'new', mainRole: 'manager', passwordHash: 'pw-hash' });
+  const input = newUser({
+    profile: { givenName: 'Ada', familyName: 'Lovelace' },
+    status: 'new',
+    mainRole: 'manager',
+    passwordHash: 'pw-hash',
+  });
   const user = await create(input);
 
   t.regex(user.id, /^[0-9a-f-]{36}$/);
@@ -57,7 +68,10 @@ test('create inserts the user with the main employment and main role assignment'
   t.deepEqual(await users.roleAssignments(user.id), [{ role: 'manager', accountId: null, accountGroupId: null }]);
 
   const history = await db('password_history').select('password_hash').where({ user_id: user.id });
-  t.deepEqual(history.map((r) => r.password_hash), ['pw-hash']);
+  t.deepEqual(
+    history.map((r) => r.password_hash),
+    ['pw-hash'],
+  );
   const row = await db('users').select('password_hash', 'password_changed_at').where({ id: user.id }).first();
   t.is(row.password_hash, 'pw-hash');
   t.true(row.password_changed_at instanceof Date);
@@ -159,13 +173,19 @@ test('setStatus to locked remembers the previous status; leaving locked clears t
   await db('users').where({ id: user.id }).update({ failed_attempts: 3 });
   const locked = await users.setStatus(user.id, 'locked');
   t.is(locked?.before, 'temporary');
-  let row = await db('users').select('status_before_lock', 'failed_attempts', 'locked_until').where({ id: user.id }).first();
+  let row = await db('users')
+    .select('status_before_lock', 'failed_attempts', 'locked_until')
+    .where({ id: user.id })
+    .first();
   t.is(row.status_before_lock, 'temporary');
   t.is(row.failed_attempts, 3, 'locking keeps the counter');
 
   const active = await users.setStatus(user.id, 'active');
   t.is(active?.before, 'locked');
-  row = await db('users').select('status_before_lock', 'failed_attempts', 'locked_until').where({ id: user.id }).first();
+  row = await db('users')
+    .select('status_before_lock', 'failed_attempts', 'locked_until')
+    .where({ id: user.id })
+    .first();
   t.is(row.status_before_lock, null);
   t.is(row.failed_attempts, 0);
   t.is(row.locked_until, null);
@@ -190,7 +210,9 @@ test('setStatus inside a transaction', async (t) => {
 test('roleAssignments lists every assignment of the user, oldest first', async (t) => {
   const user = await create(newUser({ mainRole: 'individual' }));
   const accountId = await createAccount();
-  const [group] = await db('account_groups').insert({ name: `Group ${tag()}` }).returning('id');
+  const [group] = await db('account_groups')
+    .insert({ name: `Group ${tag()}` })
+    .returning('id');
   await db('role_assignments').insert({ user_id: user.id, role: 'hr', account_id: accountId });
   await db('role_assignments').insert({ user_id: user.id, role: 'admin', account_group_id: group.id });
   const other = await create(newUser({ mainRole: 'super_admin' }));

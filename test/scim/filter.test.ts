@@ -37,7 +37,11 @@ const translations: [filter: string, sql: string, bindings: unknown[], resource?
   ['name.honorificPrefix lt "Dr"', 'lower(users.title) < ?', ['dr']],
   ['name.middleName le "K"', 'lower(users.middle_name) <= ?', ['k']],
   ['meta.created gt "2024-01-31T12:00:00Z"', 'users.created_at > ?::timestamptz', ['2024-01-31T12:00:00Z']],
-  ['meta.lastModified le "2024-01-31T12:00:00.123456+01:00"', 'users.updated_at <= ?::timestamptz', ['2024-01-31T12:00:00.123456+01:00']],
+  [
+    'meta.lastModified le "2024-01-31T12:00:00.123456+01:00"',
+    'users.updated_at <= ?::timestamptz',
+    ['2024-01-31T12:00:00.123456+01:00'],
+  ],
   ['meta.created eq "2024-01-31T12:00:00"', 'users.created_at = ?::timestamptz', ['2024-01-31T12:00:00Z']],
   ['title pr', "users.job_title <> ''", []],
   ['meta.created pr', 'users.created_at IS NOT NULL', []],
@@ -47,9 +51,21 @@ const translations: [filter: string, sql: string, bindings: unknown[], resource?
   ['active eq true', "(users.status <> 'inactive') IS TRUE", []],
   ['active eq false', "(users.status <> 'inactive') IS FALSE", []],
   ['active ne true', "NOT ((users.status <> 'inactive') IS TRUE)", []],
-  ['userName eq "a" or userName eq "b" and title pr', "(lower(users.user_code) = ? OR (lower(users.user_code) = ? AND users.job_title <> ''))", ['a', 'b']],
-  ['userName eq "a" and userName eq "b" or title pr', "((lower(users.user_code) = ? AND lower(users.user_code) = ?) OR users.job_title <> '')", ['a', 'b']],
-  ['(userName eq "a" or userName eq "b") and title pr', "((lower(users.user_code) = ? OR lower(users.user_code) = ?) AND users.job_title <> '')", ['a', 'b']],
+  [
+    'userName eq "a" or userName eq "b" and title pr',
+    "(lower(users.user_code) = ? OR (lower(users.user_code) = ? AND users.job_title <> ''))",
+    ['a', 'b'],
+  ],
+  [
+    'userName eq "a" and userName eq "b" or title pr',
+    "((lower(users.user_code) = ? AND lower(users.user_code) = ?) OR users.job_title <> '')",
+    ['a', 'b'],
+  ],
+  [
+    '(userName eq "a" or userName eq "b") and title pr',
+    "((lower(users.user_code) = ? OR lower(users.user_code) = ?) AND users.job_title <> '')",
+    ['a', 'b'],
+  ],
   ['not (userName eq "a" or title pr)', "(lower(users.user_code) = ? OR users.job_title <> '') IS NOT TRUE", ['a']],
   ['not (not (userName eq "a"))', 'NOT ((lower(users.user_code) = ?) IS NOT TRUE)', ['a']],
   ['emails eq "BJ@Example.com"', `${EMAILS} AND lower(v.value) = ?)`, ['bj@example.com']],
@@ -58,8 +74,16 @@ const translations: [filter: string, sql: string, bindings: unknown[], resource?
   ['emails eq null', `NOT ${EMAILS})`, []],
   ['emails.type ne "work"', `${EMAILS} AND (lower(v.type) = ?) IS NOT TRUE)`, ['work']],
   ['not (emails.type eq "work")', `NOT ${EMAILS} AND lower(v.type) = ?)`, ['work']],
-  ['emails[type eq "work" and value co "@x"]', `${EMAILS} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`, ['work', '%@x%']],
-  ['emails[type eq "work"].value co "@x"', `${EMAILS} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`, ['work', '%@x%']],
+  [
+    'emails[type eq "work" and value co "@x"]',
+    `${EMAILS} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`,
+    ['work', '%@x%'],
+  ],
+  [
+    'emails[type eq "work"].value co "@x"',
+    `${EMAILS} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`,
+    ['work', '%@x%'],
+  ],
   [
     'emails[type eq "work" or primary eq true].value ew ".test" and userName pr',
     `(${EMAILS} AND ((lower(v.type) = ? OR v.is_primary IS TRUE) AND lower(v.value) ${LIKE})) AND users.user_code <> '')`,
@@ -68,10 +92,22 @@ const translations: [filter: string, sql: string, bindings: unknown[], resource?
   ['emails[type eq "a]. b"].value eq "x"', `${EMAILS} AND (lower(v.type) = ? AND lower(v.value) = ?))`, ['a]. b', 'x']],
   ['emails[not (primary eq true)]', `${EMAILS} AND NOT (v.is_primary IS TRUE))`, []],
   ['not (emails[type eq "work"])', `NOT ${EMAILS} AND lower(v.type) = ?)`, ['work']],
-  ['phoneNumbers[type eq "mobile"].value ew "42"', `${PHONES} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`, ['mobile', '%42']],
-  ['addresses[locality eq "Paris" and country eq "FR"]', `${ADDRESSES} AND (lower(v.locality) = ? AND lower(v.country) = ?))`, ['paris', 'fr']],
+  [
+    'phoneNumbers[type eq "mobile"].value ew "42"',
+    `${PHONES} AND (lower(v.type) = ? AND lower(v.value) ${LIKE}))`,
+    ['mobile', '%42'],
+  ],
+  [
+    'addresses[locality eq "Paris" and country eq "FR"]',
+    `${ADDRESSES} AND (lower(v.locality) = ? AND lower(v.country) = ?))`,
+    ['paris', 'fr'],
+  ],
   ['addresses.streetAddress co "rue"', `${ADDRESSES} AND lower(v.street_address) ${LIKE})`, ['%rue%']],
-  ['roles[value eq "Admin" and primary eq true]', `${ROLES} AND (lower(r.role) = ? AND (r.role = users.main_role) IS TRUE))`, ['admin']],
+  [
+    'roles[value eq "Admin" and primary eq true]',
+    `${ROLES} AND (lower(r.role) = ? AND (r.role = users.main_role) IS TRUE))`,
+    ['admin'],
+  ],
   ['roles.type pr', `${ROLES} AND NULL::text <> '')`, []],
   ['groups.display eq "Engineering"', `${GROUPS} AND lower(g.display_name) = ?)`, ['engineering']],
   [`groups eq "${SOME_ID}"`, `${GROUPS} AND gm.group_id = ?)`, [SOME_ID]],
@@ -89,12 +125,22 @@ const translations: [filter: string, sql: string, bindings: unknown[], resource?
   ['userName eq "dom\\\\user"', 'lower(users.user_code) = ?', ['dom\\user']],
   ['userName eq "say \\"hi\\" \\u00C9"', 'lower(users.user_code) = ?', ['say "hi" é']],
   ['displayName eq "Engineering"', 'lower(groups.display_name) = ?', ['engineering'], 'Group'],
-  ['urn:ietf:params:scim:schemas:core:2.0:Group:displayName sw "Eng"', `lower(groups.display_name) ${LIKE}`, ['eng%'], 'Group'],
+  [
+    'urn:ietf:params:scim:schemas:core:2.0:Group:displayName sw "Eng"',
+    `lower(groups.display_name) ${LIKE}`,
+    ['eng%'],
+    'Group',
+  ],
   ['externalId eq "G-1"', 'groups.external_id = ?', ['G-1'], 'Group'],
   [`members eq "${SOME_ID}"`, `${MEMBERS} AND m.user_id = ?)`, [SOME_ID], 'Group'],
   [`members[value eq "${SOME_ID}"]`, `${MEMBERS} AND m.user_id = ?)`, [SOME_ID], 'Group'],
   ['not (members pr)', `NOT ${MEMBERS})`, [], 'Group'],
-  ['meta.lastModified gt "2024-01-31T12:00:00Z"', 'groups.updated_at > ?::timestamptz', ['2024-01-31T12:00:00Z'], 'Group'],
+  [
+    'meta.lastModified gt "2024-01-31T12:00:00Z"',
+    'groups.updated_at > ?::timestamptz',
+    ['2024-01-31T12:00:00Z'],
+    'Group',
+  ],
 ];
 
 for (const [filter, sql, bindings, resource = 'User'] of translations) {
@@ -147,11 +193,20 @@ for (const [filter, detail, resource = 'User'] of refusals) {
   });
 }
 
-const sorts: [sortBy: string | undefined, sortOrder: string | undefined, orderBy: string, resource?: ScimResourceName][] = [
+const sorts: [
+  sortBy: string | undefined,
+  sortOrder: string | undefined,
+  orderBy: string,
+  resource?: ScimResourceName,
+][] = [
   [undefined, undefined, 'users.created_at, users.id'],
   [undefined, undefined, 'groups.created_at, groups.id', 'Group'],
   ['name.familyName', undefined, 'lower(users.family_name) ASC NULLS LAST, users.id ASC'],
-  ['urn:ietf:params:scim:schemas:core:2.0:User:name.familyName', 'Descending', 'lower(users.family_name) DESC NULLS FIRST, users.id DESC'],
+  [
+    'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName',
+    'Descending',
+    'lower(users.family_name) DESC NULLS FIRST, users.id DESC',
+  ],
   ['userName', 'ascending', 'lower(users.user_code) ASC NULLS LAST, users.id ASC'],
   ['externalId', undefined, 'users.external_id ASC NULLS LAST, users.id ASC'],
   ['emails', undefined, 'lower(users.email) ASC NULLS LAST, users.id ASC'],
@@ -167,7 +222,12 @@ for (const [sortBy, sortOrder, orderBy, resource = 'User'] of sorts) {
   });
 }
 
-for (const [sortBy, sortOrder] of [['phoneNumbers', undefined], ['groups.display', undefined], ['password_hash', undefined], ['userName', 'up']]) {
+for (const [sortBy, sortOrder] of [
+  ['phoneNumbers', undefined],
+  ['groups.display', undefined],
+  ['password_hash', undefined],
+  ['userName', 'up'],
+]) {
   test(`sortBy ${sortBy} ${sortOrder} is invalidValue`, (t) => {
     const error = t.throws(() => compileSort(sortBy, sortOrder, 'User'), { instanceOf: ScimError });
     t.is(error?.status, 400);
@@ -188,16 +248,48 @@ test.before(async () => {
   const [acme] = await db('accounts').insert({ name: 'Acme', kind: 'customer' }).returning('id');
   const guest = await db('accounts').where({ kind: 'guest' }).first();
   const user = async (userCode: string, columns: Record<string, unknown>) => {
-    const [row] = await db('users').insert({ user_code: userCode, status: 'active', ...columns }).returning('id');
+    const [row] = await db('users')
+      .insert({ user_code: userCode, status: 'active', ...columns })
+      .returning('id');
     ids[userCode] = row.id;
   };
-  await user('alice', { given_name: 'Alice', family_name: 'Liddell', job_title: 'Engineer', main_account_id: acme.id, external_id: 'EXT-1', employee_number: '1001', main_role: 'admin', created_at: '2024-01-10T00:00:00Z' });
-  await user('Bob', { given_name: 'Bob', status: 'inactive', direct_manager_id: ids.alice, external_id: 'ext-1', created_at: '2024-02-10T00:00:00Z' });
-  await user('elodie', { given_name: 'Élodie', family_name: 'Carroll', title: 'Dr.', job_title: '', status: 'new', main_account_id: guest.id, direct_manager_id: ids.alice, employee_number: '1002', created_at: '2024-06-01T00:00:00Z' });
+  await user('alice', {
+    given_name: 'Alice',
+    family_name: 'Liddell',
+    job_title: 'Engineer',
+    main_account_id: acme.id,
+    external_id: 'EXT-1',
+    employee_number: '1001',
+    main_role: 'admin',
+    created_at: '2024-01-10T00:00:00Z',
+  });
+  await user('Bob', {
+    given_name: 'Bob',
+    status: 'inactive',
+    direct_manager_id: ids.alice,
+    external_id: 'ext-1',
+    created_at: '2024-02-10T00:00:00Z',
+  });
+  await user('elodie', {
+    given_name: 'Élodie',
+    family_name: 'Carroll',
+    title: 'Dr.',
+    job_title: '',
+    status: 'new',
+    main_account_id: guest.id,
+    direct_manager_id: ids.alice,
+    employee_number: '1002',
+    created_at: '2024-06-01T00:00:00Z',
+  });
   await user('under_score', { family_name: 'Under', status: 'locked', created_at: '2024-07-01T00:00:00Z' });
   await user('underXscore', { created_at: '2024-07-02T00:00:00Z' });
 
-  const value = (userCode: string, attribute: string, position: number, columns: Record<string, unknown>) => ({ user_id: ids[userCode], attribute, position, ...columns });
+  const value = (userCode: string, attribute: string, position: number, columns: Record<string, unknown>) => ({
+    user_id: ids[userCode],
+    attribute,
+    position,
+    ...columns,
+  });
   await db('user_values').insert([
     value('alice', 'emails', 0, { type: 'work', value: 'alice@acme.test', is_primary: true }),
     value('alice', 'emails', 1, { type: 'home', value: 'alice@home.test' }),
@@ -213,7 +305,9 @@ test.before(async () => {
     { user_id: ids.alice, role: 'manager' },
     { user_id: ids.elodie, role: 'manager' },
   ]);
-  const groups = await db('groups').insert([{ display_name: 'Engineering' }, { display_name: 'Sales' }, { display_name: 'Empty' }]).returning(['id', 'display_name']);
+  const groups = await db('groups')
+    .insert([{ display_name: 'Engineering' }, { display_name: 'Sales' }, { display_name: 'Empty' }])
+    .returning(['id', 'display_name']);
   for (const group of groups) ids[group.display_name] = group.id;
   await db('group_members').insert([
     { group_id: ids.Engineering, user_id: ids.alice },
@@ -223,7 +317,8 @@ test.before(async () => {
 });
 
 /** `{alice}` is alice's id, `{ALICE}` the same in upper case. */
-const withIds = (filter: string) => filter.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? ids[name.toLowerCase()]!.toUpperCase());
+const withIds = (filter: string) =>
+  filter.replace(/\{(\w+)\}/g, (_, name: string) => ids[name] ?? ids[name.toLowerCase()]!.toUpperCase());
 
 const EVERYONE = ['alice', 'Bob', 'elodie', 'under_score', 'underXscore'];
 const except = (...userCodes: string[]) => EVERYONE.filter((userCode) => !userCodes.includes(userCode));
@@ -287,7 +382,9 @@ const userSearches: [filter: string, userNames: string[]][] = [
 for (const [filter, userNames] of userSearches) {
   test.serial(`users found by ${filter}`, async (t) => {
     const { sql, bindings } = compileFilter(withIds(filter), 'User');
-    const rows = await db('users').select('user_code').whereRaw(sql, bindings as Knex.RawBinding[]);
+    const rows = await db('users')
+      .select('user_code')
+      .whereRaw(sql, bindings as Knex.RawBinding[]);
     t.deepEqual(rows.map((row) => row.user_code).sort(), [...userNames].sort());
   });
 }
@@ -303,7 +400,9 @@ const groupSearches: [filter: string, displayNames: string[]][] = [
 for (const [filter, displayNames] of groupSearches) {
   test.serial(`groups found by ${filter}`, async (t) => {
     const { sql, bindings } = compileFilter(withIds(filter), 'Group');
-    const rows = await db('groups').select('display_name').whereRaw(sql, bindings as Knex.RawBinding[]);
+    const rows = await db('groups')
+      .select('display_name')
+      .whereRaw(sql, bindings as Knex.RawBinding[]);
     t.deepEqual(rows.map((row) => row.display_name).sort(), displayNames);
   });
 }
@@ -319,12 +418,24 @@ for (const [filter, index] of indexed) {
     const { sql, bindings } = compileFilter(filter, 'User');
     const plan = await db.transaction(async (trx) => {
       await trx.raw('SET LOCAL enable_seqscan = off');
-      const query = trx('users').select('users.user_code').whereNot('users.status', 'deleted').whereRaw(sql, bindings as Knex.RawBinding[]).toSQL();
+      const query = trx('users')
+        .select('users.user_code')
+        .whereNot('users.status', 'deleted')
+        .whereRaw(sql, bindings as Knex.RawBinding[])
+        .toSQL();
       const result = await trx.raw(`EXPLAIN ${query.sql}`, query.bindings);
       return (result.rows as Record<string, string>[]).map((row) => Object.values(row)[0]).join('\n');
     });
     t.regex(plan, new RegExp(`Index.* using ${index}`), plan);
     t.notRegex(plan, /Seq Scan on users/, plan);
-    t.is((await db('users').select('user_code').whereNot('users.status', 'deleted').whereRaw(sql, bindings as Knex.RawBinding[])).length, 1);
+    t.is(
+      (
+        await db('users')
+          .select('user_code')
+          .whereNot('users.status', 'deleted')
+          .whereRaw(sql, bindings as Knex.RawBinding[])
+      ).length,
+      1,
+    );
   });
 }

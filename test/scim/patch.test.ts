@@ -3,7 +3,6 @@ import { ScimError, type ScimType } from '../../src/scim/errors.js';
 import { applyPatch } from '../../src/scim/patch.js';
 import { ENTERPRISE_USER, GROUP, PATCH_OP, USER, type ResourceName, type ScimDoc } from '../../src/scim/schemas.js';
 
-
 const BASE = 'https://idp.example.com/scim/v2';
 const ADA = '2819c223-7f76-453a-919d-413861904646';
 const BABBAGE = '26118915-6090-4610-87e4-49d8ca9f808d';
@@ -74,7 +73,13 @@ function patched(resource: ResourceName, current: ScimDoc, body: unknown) {
   return { result: applyPatch(resource, frozen, body), untouched: () => frozen, snapshot };
 }
 
-type Case = { title: string; resource?: ResourceName; current: () => ScimDoc; operations: unknown[]; expected: ScimDoc };
+type Case = {
+  title: string;
+  resource?: ResourceName;
+  current: () => ScimDoc;
+  operations: unknown[];
+  expected: ScimDoc;
+};
 
 const CASES: Case[] = [
   // Microsoft Entra ID
@@ -122,7 +127,10 @@ const CASES: Case[] = [
   },
   {
     title: 'Entra: Replace emails[type eq "work"].value with "" removes the work email',
-    current: () => ({ ...ada(), emails: [...(ada().emails as ScimDoc[]), { value: 'ada@home.example', type: 'home' }] }),
+    current: () => ({
+      ...ada(),
+      emails: [...(ada().emails as ScimDoc[]), { value: 'ada@home.example', type: 'home' }],
+    }),
     operations: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: '' }],
     expected: { ...ada(), emails: [{ value: 'ada@home.example', type: 'home' }] },
   },
@@ -154,7 +162,11 @@ const CASES: Case[] = [
       { op: 'Replace', path: 'title', value: 'Mathematician' },
       { op: 'Add', path: 'emails[type eq "work"].value', value: 'countess@example.com' },
     ],
-    expected: { ...ada(), title: 'Mathematician', emails: [{ value: 'countess@example.com', type: 'work', primary: true }] },
+    expected: {
+      ...ada(),
+      title: 'Mathematician',
+      emails: [{ value: 'countess@example.com', type: 'work', primary: true }],
+    },
   },
   {
     title: 'Entra: Replace name.givenName',
@@ -228,7 +240,10 @@ const CASES: Case[] = [
     title: 'The extension URN as a key holds an object of its attributes',
     current: ada,
     operations: [{ op: 'add', value: { [ENTERPRISE_USER]: { employeeNumber: '1815', costCenter: 'CC-42' } } }],
-    expected: { ...ada(), [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as ScimDoc), employeeNumber: '1815', costCenter: 'CC-42' } },
+    expected: {
+      ...ada(),
+      [ENTERPRISE_USER]: { ...(ada()[ENTERPRISE_USER] as ScimDoc), employeeNumber: '1815', costCenter: 'CC-42' },
+    },
   },
   {
     title: 'Attribute names, sub-attribute names and filter attributes are case-insensitive',
@@ -236,7 +251,11 @@ const CASES: Case[] = [
     operations: [
       { op: 'replace', path: 'NAME.GIVENNAME', value: 'Augusta' },
       { op: 'replace', path: 'Emails[Type eq "WORK"].Value', value: 'augusta@example.com' },
-      { op: 'replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:DEPARTMENT', value: 'Research' },
+      {
+        op: 'replace',
+        path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:DEPARTMENT',
+        value: 'Research',
+      },
     ],
     expected: {
       ...ada(),
@@ -292,7 +311,13 @@ const CASES: Case[] = [
   },
   {
     title: 'replace emails[type eq "work"].display sets a sub-attribute on every match',
-    current: () => ({ ...ada(), emails: [{ value: 'a@example.com', type: 'work' }, { value: 'b@example.com', type: 'work' }] }),
+    current: () => ({
+      ...ada(),
+      emails: [
+        { value: 'a@example.com', type: 'work' },
+        { value: 'b@example.com', type: 'work' },
+      ],
+    }),
     operations: [{ op: 'replace', path: 'emails[type eq "work"].display', value: 'Work' }],
     expected: {
       ...ada(),
@@ -348,7 +373,13 @@ const CASES: Case[] = [
   },
   {
     title: 'RFC 7644 §3.5.2.2: remove emails[type eq "work" and value ew "example.com"]',
-    current: () => ({ ...ada(), emails: [{ value: 'ada@example.com', type: 'work' }, { value: 'ada@example.org', type: 'work' }] }),
+    current: () => ({
+      ...ada(),
+      emails: [
+        { value: 'ada@example.com', type: 'work' },
+        { value: 'ada@example.org', type: 'work' },
+      ],
+    }),
     operations: [{ op: 'remove', path: 'emails[type eq "work" and value ew "example.com"]' }],
     expected: { ...ada(), emails: [{ value: 'ada@example.org', type: 'work' }] },
   },
@@ -356,7 +387,10 @@ const CASES: Case[] = [
     title: 'RFC 7644 §3.5.2.3: replace without path replaces the whole emails list',
     current: ada,
     operations: [
-      { op: 'replace', value: { emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }], nickname: 'Babs' } },
+      {
+        op: 'replace',
+        value: { emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }], nickname: 'Babs' },
+      },
     ],
     expected: { ...ada(), emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }], nickName: 'Babs' },
   },
@@ -379,13 +413,29 @@ const CASES: Case[] = [
       {
         op: 'replace',
         path: 'addresses[type eq "work"]',
-        value: { type: 'work', streetAddress: '911 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'US', primary: true },
+        value: {
+          type: 'work',
+          streetAddress: '911 Universal City Plaza',
+          locality: 'Hollywood',
+          region: 'CA',
+          postalCode: '91608',
+          country: 'US',
+          primary: true,
+        },
       },
     ],
     expected: {
       ...ada(),
       addresses: [
-        { type: 'work', streetAddress: '911 Universal City Plaza', locality: 'Hollywood', region: 'CA', postalCode: '91608', country: 'US', primary: true },
+        {
+          type: 'work',
+          streetAddress: '911 Universal City Plaza',
+          locality: 'Hollywood',
+          region: 'CA',
+          postalCode: '91608',
+          country: 'US',
+          primary: true,
+        },
         { type: 'home', streetAddress: '12 St James Square', locality: 'London' },
       ],
     },
@@ -405,7 +455,7 @@ const CASES: Case[] = [
     expected: { ...engineers(), members: [...(engineers().members as ScimDoc[]), { value: CAROL }] },
   },
   {
-    title: 'Okta: add members with display keeps the id (display is the server\'s)',
+    title: "Okta: add members with display keeps the id (display is the server's)",
     resource: 'Group',
     current: engineers,
     operations: [{ op: 'add', path: 'members', value: [{ value: CAROL, display: 'carol@example.com' }] }],
@@ -527,37 +577,120 @@ for (const row of FILTERS) {
 
 const FAILURES: { title: string; resource?: ResourceName; body: unknown; scimType: ScimType }[] = [
   { title: 'a body that is not an object', body: 'replace', scimType: 'invalidSyntax' },
-  { title: 'a body without the PatchOp schema', body: { Operations: [{ op: 'replace', path: 'active', value: false }] }, scimType: 'invalidSyntax' },
+  {
+    title: 'a body without the PatchOp schema',
+    body: { Operations: [{ op: 'replace', path: 'active', value: false }] },
+    scimType: 'invalidSyntax',
+  },
   { title: 'a body with no operations', body: patchOp(), scimType: 'invalidSyntax' },
   { title: 'an unknown op', body: patchOp({ op: 'update', path: 'active', value: false }), scimType: 'invalidSyntax' },
-  { title: 'an op that is not a string', body: patchOp({ op: 1, path: 'active', value: false }), scimType: 'invalidSyntax' },
-  { title: 'a path that is not a string', body: patchOp({ op: 'replace', path: ['active'], value: false }), scimType: 'invalidSyntax' },
+  {
+    title: 'an op that is not a string',
+    body: patchOp({ op: 1, path: 'active', value: false }),
+    scimType: 'invalidSyntax',
+  },
+  {
+    title: 'a path that is not a string',
+    body: patchOp({ op: 'replace', path: ['active'], value: false }),
+    scimType: 'invalidSyntax',
+  },
   { title: 'add without a value', body: patchOp({ op: 'add', path: 'nickName' }), scimType: 'invalidValue' },
-  { title: 'an unknown attribute', body: patchOp({ op: 'replace', path: 'favouriteColour', value: 'green' }), scimType: 'invalidPath' },
-  { title: 'an unknown sub-attribute', body: patchOp({ op: 'replace', path: 'name.nickName', value: 'x' }), scimType: 'invalidPath' },
-  { title: 'an unknown key in a value without path', body: patchOp({ op: 'replace', value: { favouriteColour: 'green' } }), scimType: 'invalidPath' },
-  { title: 'an enterprise attribute without its URN', body: patchOp({ op: 'replace', path: 'department', value: 'R&D' }), scimType: 'invalidPath' },
-  { title: 'an unknown schema URN', body: patchOp({ op: 'replace', path: 'urn:example:User:department', value: 'R&D' }), scimType: 'invalidPath' },
+  {
+    title: 'an unknown attribute',
+    body: patchOp({ op: 'replace', path: 'favouriteColour', value: 'green' }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'an unknown sub-attribute',
+    body: patchOp({ op: 'replace', path: 'name.nickName', value: 'x' }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'an unknown key in a value without path',
+    body: patchOp({ op: 'replace', value: { favouriteColour: 'green' } }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'an enterprise attribute without its URN',
+    body: patchOp({ op: 'replace', path: 'department', value: 'R&D' }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'an unknown schema URN',
+    body: patchOp({ op: 'replace', path: 'urn:example:User:department', value: 'R&D' }),
+    scimType: 'invalidPath',
+  },
   {
     title: 'an enterprise attribute on a Group',
     resource: 'Group',
     body: patchOp({ op: 'replace', path: `${ENTERPRISE_USER}:department`, value: 'R&D' }),
     scimType: 'invalidPath',
   },
-  { title: 'a filter on a single-valued attribute', body: patchOp({ op: 'replace', path: 'name[givenName eq "Ada"]', value: {} }), scimType: 'invalidPath' },
-  { title: 'an unclosed filter', body: patchOp({ op: 'replace', path: 'emails[type eq "work"', value: 'x' }), scimType: 'invalidPath' },
-  { title: 'a filter with an unquoted string', body: patchOp({ op: 'replace', path: 'emails[type eq work].value', value: 'x' }), scimType: 'invalidFilter' },
-  { title: 'a filter on an unknown sub-attribute', body: patchOp({ op: 'remove', path: 'emails[kind eq "work"]' }), scimType: 'invalidFilter' },
-  { title: 'an ordering filter on a boolean', body: patchOp({ op: 'remove', path: 'emails[primary gt true]' }), scimType: 'invalidFilter' },
-  { title: 'a boolean that is not one', body: patchOp({ op: 'Replace', path: 'active', value: 'yes' }), scimType: 'invalidValue' },
-  { title: 'a number for a string', body: patchOp({ op: 'replace', path: 'userName', value: 42 }), scimType: 'invalidValue' },
-  { title: 'a string for a complex attribute', body: patchOp({ op: 'replace', path: 'name', value: 'Ada Lovelace' }), scimType: 'invalidValue' },
-  { title: 'a wrongly typed sub-attribute', body: patchOp({ op: 'add', path: 'emails', value: [{ value: 5 }] }), scimType: 'invalidValue' },
-  { title: 'an unknown sub-attribute inside a value', body: patchOp({ op: 'add', path: 'emails', value: [{ address: 'x@y' }] }), scimType: 'invalidValue' },
-  { title: 'a value without path that is not an object', body: patchOp({ op: 'replace', value: 'x' }), scimType: 'invalidValue' },
+  {
+    title: 'a filter on a single-valued attribute',
+    body: patchOp({ op: 'replace', path: 'name[givenName eq "Ada"]', value: {} }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'an unclosed filter',
+    body: patchOp({ op: 'replace', path: 'emails[type eq "work"', value: 'x' }),
+    scimType: 'invalidPath',
+  },
+  {
+    title: 'a filter with an unquoted string',
+    body: patchOp({ op: 'replace', path: 'emails[type eq work].value', value: 'x' }),
+    scimType: 'invalidFilter',
+  },
+  {
+    title: 'a filter on an unknown sub-attribute',
+    body: patchOp({ op: 'remove', path: 'emails[kind eq "work"]' }),
+    scimType: 'invalidFilter',
+  },
+  {
+    title: 'an ordering filter on a boolean',
+    body: patchOp({ op: 'remove', path: 'emails[primary gt true]' }),
+    scimType: 'invalidFilter',
+  },
+  {
+    title: 'a boolean that is not one',
+    body: patchOp({ op: 'Replace', path: 'active', value: 'yes' }),
+    scimType: 'invalidValue',
+  },
+  {
+    title: 'a number for a string',
+    body: patchOp({ op: 'replace', path: 'userName', value: 42 }),
+    scimType: 'invalidValue',
+  },
+  {
+    title: 'a string for a complex attribute',
+    body: patchOp({ op: 'replace', path: 'name', value: 'Ada Lovelace' }),
+    scimType: 'invalidValue',
+  },
+  {
+    title: 'a wrongly typed sub-attribute',
+    body: patchOp({ op: 'add', path: 'emails', value: [{ value: 5 }] }),
+    scimType: 'invalidValue',
+  },
+  {
+    title: 'an unknown sub-attribute inside a value',
+    body: patchOp({ op: 'add', path: 'emails', value: [{ address: 'x@y' }] }),
+    scimType: 'invalidValue',
+  },
+  {
+    title: 'a value without path that is not an object',
+    body: patchOp({ op: 'replace', value: 'x' }),
+    scimType: 'invalidValue',
+  },
   {
     title: 'two primary emails',
-    body: patchOp({ op: 'replace', path: 'emails', value: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: 'True' }] }),
+    body: patchOp({
+      op: 'replace',
+      path: 'emails',
+      value: [
+        { value: 'a@x', primary: true },
+        { value: 'b@x', primary: 'True' },
+      ],
+    }),
     scimType: 'invalidValue',
   },
   { title: 'remove without a path', body: patchOp({ op: 'remove', value: { active: false } }), scimType: 'noTarget' },
@@ -568,16 +701,33 @@ const FAILURES: { title: string; resource?: ResourceName; body: unknown; scimTyp
   },
   { title: 'a new id', body: patchOp({ op: 'replace', value: { id: 'another-id' } }), scimType: 'mutability' },
   { title: 'removing the id', body: patchOp({ op: 'remove', path: 'id' }), scimType: 'mutability' },
-  { title: 'writing meta', body: patchOp({ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }), scimType: 'mutability' },
-  { title: 'adding to groups', body: patchOp({ op: 'add', path: 'groups', value: [{ value: 'g2' }] }), scimType: 'mutability' },
+  {
+    title: 'writing meta',
+    body: patchOp({ op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }),
+    scimType: 'mutability',
+  },
+  {
+    title: 'adding to groups',
+    body: patchOp({ op: 'add', path: 'groups', value: [{ value: 'g2' }] }),
+    scimType: 'mutability',
+  },
   {
     title: 'writing manager.displayName',
     body: patchOp({ op: 'replace', path: `${ENTERPRISE_USER}:manager.displayName`, value: 'Someone Else' }),
     scimType: 'mutability',
   },
   { title: 'removing userName', body: patchOp({ op: 'remove', path: 'userName' }), scimType: 'mutability' },
-  { title: 'replacing userName with ""', body: patchOp({ op: 'replace', path: 'userName', value: '' }), scimType: 'mutability' },
-  { title: 'removing a Group displayName', resource: 'Group', body: patchOp({ op: 'remove', path: 'displayName' }), scimType: 'mutability' },
+  {
+    title: 'replacing userName with ""',
+    body: patchOp({ op: 'replace', path: 'userName', value: '' }),
+    scimType: 'mutability',
+  },
+  {
+    title: 'removing a Group displayName',
+    resource: 'Group',
+    body: patchOp({ op: 'remove', path: 'displayName' }),
+    scimType: 'mutability',
+  },
   {
     title: 'changing a member id (immutable)',
     resource: 'Group',
@@ -624,12 +774,18 @@ test('"remove" of a member with a filter matching nothing is idempotent', (t) =>
 });
 
 test('the error names what was wrong', (t) => {
-  const error = t.throws(() => applyPatch('User', ada(), patchOp({ op: 'replace', path: 'favouriteColour', value: 'x' })));
+  const error = t.throws(() =>
+    applyPatch('User', ada(), patchOp({ op: 'replace', path: 'favouriteColour', value: 'x' })),
+  );
   t.regex(error?.message ?? '', /favouriteColour/);
 });
 
 test('a path filter decodes JSON escapes in its strings, as a list filter does', (t) => {
   const current = { ...homeOnly(), emails: [{ value: 'dom\\ada@home.example', type: 'home' }] };
-  const result = applyPatch('User', current, patchOp({ op: 'replace', path: 'emails[value eq "dom\\\\ada@home.example"].type', value: 'work' }));
+  const result = applyPatch(
+    'User',
+    current,
+    patchOp({ op: 'replace', path: 'emails[value eq "dom\\\\ada@home.example"].type', value: 'work' }),
+  );
   t.deepEqual(result.emails, [{ value: 'dom\\ada@home.example', type: 'work' }]);
 });

@@ -2,10 +2,14 @@ import test from 'ava';
 import { project, type ProjectionOptions } from '../../src/scim/projection.js';
 import { ENTERPRISE_USER, GROUP, USER, type ResourceName, type ScimDoc } from '../../src/scim/schemas.js';
 
-
 const BASE = 'https://idp.example.com/scim/v2';
 const ID = '2819c223-7f76-453a-919d-413861904646';
-const META = { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', location: `${BASE}/Users/${ID}`, version: 'W/"3"' };
+const META = {
+  resourceType: 'User',
+  created: '2026-01-01T00:00:00.000Z',
+  location: `${BASE}/Users/${ID}`,
+  version: 'W/"3"',
+};
 const MANAGER = { value: 'm-1', $ref: `${BASE}/Users/m-1`, displayName: 'Charles Babbage' };
 
 function user(): ScimDoc {
@@ -45,8 +49,16 @@ const minimal = { schemas: [USER, ENTERPRISE_USER], id: ID };
 
 const CASES: { title: string; resource?: ResourceName; options: ProjectionOptions; expected: ScimDoc }[] = [
   { title: 'by default every attribute but the password, meta included', options: {}, expected: withoutPassword() },
-  { title: 'empty lists are the default', options: { attributes: '', excludedAttributes: ' ' }, expected: withoutPassword() },
-  { title: 'attributes=userName keeps schemas and id', options: { attributes: 'userName' }, expected: { ...minimal, userName: 'ada@example.com' } },
+  {
+    title: 'empty lists are the default',
+    options: { attributes: '', excludedAttributes: ' ' },
+    expected: withoutPassword(),
+  },
+  {
+    title: 'attributes=userName keeps schemas and id',
+    options: { attributes: 'userName' },
+    expected: { ...minimal, userName: 'ada@example.com' },
+  },
   { title: 'attributes=id gives the minimal resource', options: { attributes: 'id' }, expected: minimal },
   {
     title: 'attribute names are case-insensitive',
@@ -84,7 +96,11 @@ const CASES: { title: string; resource?: ResourceName; options: ProjectionOption
     expected: { ...minimal, [ENTERPRISE_USER]: { department: 'Engineering', manager: MANAGER } },
   },
   { title: 'meta only when asked for', options: { attributes: 'meta' }, expected: { ...minimal, meta: META } },
-  { title: 'the password even when asked for is not returned', options: { attributes: 'password,userName' }, expected: { ...minimal, userName: 'ada@example.com' } },
+  {
+    title: 'the password even when asked for is not returned',
+    options: { attributes: 'password,userName' },
+    expected: { ...minimal, userName: 'ada@example.com' },
+  },
   {
     title: 'unknown names are ignored',
     options: { attributes: 'favouriteColour,userName,name.nickname,urn:example:x' },

@@ -24,16 +24,36 @@ function refused(t: ExecutionContext, fn: () => unknown, scimTypes: string[]) {
 
 for (const name of NAMES) {
   for (const resource of ['User', 'Group'] as const) {
-    for (const filter of [`${name} pr`, `${name} eq "x"`, `emails.${name} eq "x"`, `name.${name} pr`, `emails[${name} eq "x"]`, `members[${name} eq "x"]`, `${name}[value eq "x"]`, `${USER}:${name} pr`, `${ENTERPRISE}:${name} pr`]) {
-      test(`${resource} filter ${filter} is invalidFilter`, (t) => refused(t, () => compileFilter(filter, resource), ['invalidFilter']));
+    for (const filter of [
+      `${name} pr`,
+      `${name} eq "x"`,
+      `emails.${name} eq "x"`,
+      `name.${name} pr`,
+      `emails[${name} eq "x"]`,
+      `members[${name} eq "x"]`,
+      `${name}[value eq "x"]`,
+      `${USER}:${name} pr`,
+      `${ENTERPRISE}:${name} pr`,
+    ]) {
+      test(`${resource} filter ${filter} is invalidFilter`, (t) =>
+        refused(t, () => compileFilter(filter, resource), ['invalidFilter']));
     }
     for (const sortBy of [name, `emails.${name}`, `${ENTERPRISE}:${name}`]) {
-      test(`${resource} sortBy ${sortBy} is refused`, (t) => refused(t, () => compileSort(sortBy, undefined, resource), ['invalidValue']));
+      test(`${resource} sortBy ${sortBy} is refused`, (t) =>
+        refused(t, () => compileSort(sortBy, undefined, resource), ['invalidValue']));
     }
   }
 
-  for (const path of [name, `name.${name}`, `${name}.value`, `emails[${name} eq "x"]`, `emails[type eq "work"].${name}`, `${ENTERPRISE}:${name}`]) {
-    test(`PATCH path ${path} is invalidPath or invalidFilter`, (t) => refused(t, () => parsePatchPath('User', path), ['invalidPath', 'invalidFilter']));
+  for (const path of [
+    name,
+    `name.${name}`,
+    `${name}.value`,
+    `emails[${name} eq "x"]`,
+    `emails[type eq "work"].${name}`,
+    `${ENTERPRISE}:${name}`,
+  ]) {
+    test(`PATCH path ${path} is invalidPath or invalidFilter`, (t) =>
+      refused(t, () => parsePatchPath('User', path), ['invalidPath', 'invalidFilter']));
   }
 
   test(`PATCH without a path: a "${name}" key in the value is an unknown attribute`, (t) => {
@@ -49,7 +69,9 @@ for (const name of NAMES) {
 }
 
 test('a "__proto__" key in the flattened enterprise form does not become the extension object', (t) => {
-  const body = JSON.parse(`{"schemas":["${USER}"],"userName":"a@example.com","${ENTERPRISE}:__proto__":{"organization":"Evil","department":"X"},"constructor":"c"}`);
+  const body = JSON.parse(
+    `{"schemas":["${USER}"],"userName":"a@example.com","${ENTERPRISE}:__proto__":{"organization":"Evil","department":"X"},"constructor":"c"}`,
+  );
   const user = fromScimUser(body);
   t.is(user.organization, undefined);
   t.is(user.profile.department, null);

@@ -13,7 +13,11 @@ import {
 
 const BASE = 'https://idp.example.com/scim/v2';
 
-const RESOLUTIONS: { resource: ResourceName; path: string; expected: [string | undefined, string, string?] | undefined }[] = [
+const RESOLUTIONS: {
+  resource: ResourceName;
+  path: string;
+  expected: [string | undefined, string, string?] | undefined;
+}[] = [
   { resource: 'User', path: 'userName', expected: [undefined, 'userName'] },
   { resource: 'User', path: 'NAME.givenname', expected: [undefined, 'name', 'givenName'] },
   { resource: 'User', path: 'emails', expected: [undefined, 'emails'] },
@@ -36,11 +40,24 @@ const RESOLUTIONS: { resource: ResourceName; path: string; expected: [string | u
 for (const row of RESOLUTIONS) {
   test(`resolveAttribute(${row.resource}, "${row.path}")`, (t) => {
     const resolved = resolveAttribute(row.resource, row.path);
-    t.deepEqual(resolved && [resolved.schema, resolved.attribute.name, resolved.sub?.name].slice(0, resolved.sub ? 3 : 2), row.expected);
+    t.deepEqual(
+      resolved && [resolved.schema, resolved.attribute.name, resolved.sub?.name].slice(0, resolved.sub ? 3 : 2),
+      row.expected,
+    );
   });
 }
 
-const CHARACTERISTICS = ['name', 'type', 'multiValued', 'description', 'required', 'caseExact', 'mutability', 'returned', 'uniqueness'];
+const CHARACTERISTICS = [
+  'name',
+  'type',
+  'multiValued',
+  'description',
+  'required',
+  'caseExact',
+  'mutability',
+  'returned',
+  'uniqueness',
+];
 
 function everyAttribute(attributes: readonly AttributeDefinition[]): AttributeDefinition[] {
   return attributes.flatMap((attribute) => [attribute, ...(attribute.subAttributes ?? [])]);
@@ -61,7 +78,11 @@ test('the /Schemas documents are the User, EnterpriseUser and Group schemas with
 test('every attribute carries the characteristics of RFC 7643 §7, sub-attributes only on complex ones', (t) => {
   for (const doc of schemaDocuments(BASE)) {
     for (const attribute of everyAttribute(doc.attributes)) {
-      t.deepEqual(CHARACTERISTICS.filter((key) => !(key in attribute)), [], `${doc.name}.${attribute.name}`);
+      t.deepEqual(
+        CHARACTERISTICS.filter((key) => !(key in attribute)),
+        [],
+        `${doc.name}.${attribute.name}`,
+      );
       t.is(attribute.subAttributes !== undefined, attribute.type === 'complex', `${doc.name}.${attribute.name}`);
     }
   }
@@ -69,17 +90,27 @@ test('every attribute carries the characteristics of RFC 7643 §7, sub-attribute
 
 function attributeOf(schema: string, path: string): AttributeDefinition | undefined {
   const [name, sub] = path.split('.');
-  const attribute = schemaDocuments(BASE).find((doc) => doc.id === schema)?.attributes.find((a) => a.name === name);
+  const attribute = schemaDocuments(BASE)
+    .find((doc) => doc.id === schema)
+    ?.attributes.find((a) => a.name === name);
   return sub ? attribute?.subAttributes?.find((s) => s.name === sub) : attribute;
 }
 
 const DEFINITIONS: { schema: string; path: string; expected: Partial<AttributeDefinition> }[] = [
-  { schema: USER, path: 'userName', expected: { required: true, uniqueness: 'server', caseExact: false, type: 'string' } },
+  {
+    schema: USER,
+    path: 'userName',
+    expected: { required: true, uniqueness: 'server', caseExact: false, type: 'string' },
+  },
   { schema: USER, path: 'password', expected: { mutability: 'writeOnly', returned: 'never' } },
   { schema: USER, path: 'active', expected: { type: 'boolean' } },
   { schema: USER, path: 'emails', expected: { type: 'complex', multiValued: true } },
   { schema: USER, path: 'emails.type', expected: { canonicalValues: ['work', 'home', 'other'] } },
-  { schema: USER, path: 'phoneNumbers.type', expected: { canonicalValues: ['work', 'home', 'mobile', 'fax', 'pager', 'other'] } },
+  {
+    schema: USER,
+    path: 'phoneNumbers.type',
+    expected: { canonicalValues: ['work', 'home', 'mobile', 'fax', 'pager', 'other'] },
+  },
   { schema: USER, path: 'groups', expected: { mutability: 'readOnly', multiValued: true } },
   { schema: USER, path: 'profileUrl', expected: { type: 'reference', referenceTypes: ['external'] } },
   { schema: ENTERPRISE_USER, path: 'manager.displayName', expected: { mutability: 'readOnly' } },

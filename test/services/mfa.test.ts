@@ -69,11 +69,23 @@ type Setup = ReturnType<typeof setup>;
 
 async function createUser(): Promise<User> {
   const tag = randomBytes(5).toString('hex');
-  return db.transaction((trx) => users.create({ userCode: `U${tag}`, email: `mfa.${tag}@example.com`, status: 'active', mainRole: 'admin', passwordHash: `hash-${tag}` }, trx));
+  return db.transaction((trx) =>
+    users.create(
+      {
+        userCode: `U${tag}`,
+        email: `mfa.${tag}@example.com`,
+        status: 'active',
+        mainRole: 'admin',
+        passwordHash: `hash-${tag}`,
+      },
+      trx,
+    ),
+  );
 }
 
 /** The code of the step `steps` away from `at`. */
-const codeAt = (secret: string, at: number, steps = 0) => generate({ secret, epoch: Math.floor((at + steps * STEP) / 1000) });
+const codeAt = (secret: string, at: number, steps = 0) =>
+  generate({ secret, epoch: Math.floor((at + steps * STEP) / 1000) });
 
 /** A user with a confirmed TOTP factor (confirmed one step ago, so the current step is free). */
 async function enrolled(s: Setup) {
@@ -86,7 +98,8 @@ async function enrolled(s: Setup) {
   return { user, secret };
 }
 
-const row = (userId: string) => db('users').select('failed_attempts', 'mfa_failed_attempts', 'mfa_locked_until').where('id', userId).first();
+const row = (userId: string) =>
+  db('users').select('failed_attempts', 'mfa_failed_attempts', 'mfa_locked_until').where('id', userId).first();
 const auditOf = (userId: string, action: string) => auditEvents(db, { target_id: userId, action });
 const allAudit = async (userId: string) => JSON.stringify(await auditEvents(db, { target_id: userId }));
 
@@ -101,13 +114,25 @@ test('enrolment: pending until a right code, then confirmed; a confirmed factor 
   );
   t.regex(first.qrDataUrl, /^data:image\/png;base64,[A-Za-z0-9+/=]{100,}$/);
   t.false((await s.mfa.summary(user.id)).totp, 'a pending enrolment is not a factor');
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(first.secret, s.now()), null), INVALID, 'a pending secret does not verify');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(first.secret, s.now()), null),
+    INVALID,
+    'a pending secret does not verify',
+  );
 
   // A second start replaces the pending secret.
   const second = await s.mfa.startTotpEnrolment(user.id, user.email!);
   t.not(second.secret, first.secret);
-  t.deepEqual((await s.mfa.currentTotpEnrolment(user.id))?.secret, second.secret, 'the pending enrolment can be shown again');
-  t.deepEqual(await s.mfa.confirmTotpEnrolment(user.id, await codeAt(first.secret, s.now()), '192.0.2.1'), INVALID, 'the replaced secret');
+  t.deepEqual(
+    (await s.mfa.currentTotpEnrolment(user.id))?.secret,
+    second.secret,
+    'the pending enrolment can be shown again',
+  );
+  t.deepEqual(
+    await s.mfa.confirmTotpEnrolment(user.id, await codeAt(first.secret, s.now()), '192.0.2.1'),
+    INVALID,
+    'the replaced secret',
+  );
   t.deepEqual(await s.mfa.confirmTotpEnrolment(user.id, '000000', null), INVALID);
   t.deepEqual(await s.mfa.confirmTotpEnrolment(user.id, 'not a code', null), INVALID);
   t.deepEqual(await s.mfa.confirmTotpEnrolment(user.id, await codeAt(second.secret, s.now()), '192.0.2.1'), OK);
@@ -118,11 +143,23 @@ test('enrolment: pending until a right code, then confirmed; a confirmed factor 
   const again = await t.throwsAsync(s.mfa.startTotpEnrolment(user.id, user.email!));
   t.is((again as { code?: string }).code, 'mfa.totp_exists');
   t.is((again as { status?: number }).status, 409);
-  t.deepEqual(await s.mfa.confirmTotpEnrolment(user.id, await codeAt(second.secret, s.now(), 1), null), INVALID, 'nothing left to confirm');
+  t.deepEqual(
+    await s.mfa.confirmTotpEnrolment(user.id, await codeAt(second.secret, s.now(), 1), null),
+    INVALID,
+    'nothing left to confirm',
+  );
 
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(second.secret, s.now()), null), INVALID, 'the confirming code is used up');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(second.secret, s.now()), null),
+    INVALID,
+    'the confirming code is used up',
+  );
   s.advance(STEP);
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(second.secret, s.now()), null), OK, 'the next step verifies');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(second.secret, s.now()), null),
+    OK,
+    'the next step verifies',
+  );
 
   const events = await auditOf(user.id, 'mfa.totp_enrolled');
   t.is(events.length, 1);
@@ -143,7 +180,11 @@ test('the secret is sealed at rest and bound to its user', async (t) => {
   t.false(sealedA.toUpperCase().includes(a.secret.slice(0, 8)));
   t.is(box.open(sealedA, a.user.id), a.secret);
   t.throws(() => box.open(sealedA, b.user.id), undefined, "another user's id does not open it");
-  t.throws(() => createSecretBox('another-secret-another-secret-0123456789', 'totp-secret').open(sealedA, a.user.id), undefined, 'nor another server secret');
+  t.throws(
+    () => createSecretBox('another-secret-another-secret-0123456789', 'totp-secret').open(sealedA, a.user.id),
+    undefined,
+    'nor another server secret',
+  );
 
   // Swap the rows: each user now holds the other's sealed secret.
   await db('totp_factors').where('user_id', a.user.id).update({ secret_sealed: sealedB });
@@ -164,7 +205,11 @@ test('drift: one step either side is accepted, two are refused', async (t) => {
   t.is((await row(user.id)).mfa_failed_attempts, 0, 'a success frees the counter');
   s.advance(2 * STEP);
   t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now(), 1), null), OK, '+1 step');
-  t.deepEqual(await s.mfa.verifyTotp(user.id, ` ${(await codeAt(secret, s.now(), 1)).replace(/(\d{3})/, '$1 ')}`, null), INVALID, 'the same code with spaces is still a replay');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, ` ${(await codeAt(secret, s.now(), 1)).replace(/(\d{3})/, '$1 ')}`, null),
+    INVALID,
+    'the same code with spaces is still a replay',
+  );
 });
 
 test('replay: a code of a step already used, or of an older step, is refused', async (t) => {
@@ -177,8 +222,16 @@ test('replay: a code of a step already used, or of an older step, is refused', a
   t.deepEqual(await s.mfa.verifyTotp(user.id, current, null), INVALID, 'the same code later in the step');
 
   s.advance(3 * STEP);
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now(), 1), null), OK, 'the next step (clock ahead)');
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now()), null), INVALID, 'an older step after a newer one');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now(), 1), null),
+    OK,
+    'the next step (clock ahead)',
+  );
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now()), null),
+    INVALID,
+    'an older step after a newer one',
+  );
   t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now(), -1), null), INVALID);
 
   // The clock moved back (a step already used lies beyond the window): refused, not an error.
@@ -202,9 +255,17 @@ test('wrong codes count; the 5th failure locks (even the right code), the passwo
     t.is((await row(user.id)).mfa_failed_attempts, i);
   }
   t.false((await s.mfa.summary(user.id)).locked);
-  t.deepEqual(await s.mfa.verifyTotp(user.id, '000001', '198.51.100.7'), INVALID, 'the 5th failure answers as a wrong code');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, '000001', '198.51.100.7'),
+    INVALID,
+    'the 5th failure answers as a wrong code',
+  );
   t.true((await s.mfa.summary(user.id)).locked);
-  t.deepEqual(await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now()), null), LOCKED, 'the right code while locked');
+  t.deepEqual(
+    await s.mfa.verifyTotp(user.id, await codeAt(secret, s.now()), null),
+    LOCKED,
+    'the right code while locked',
+  );
   t.is((await row(user.id)).mfa_failed_attempts, 5);
 
   const r = await row(user.id);
@@ -258,7 +319,9 @@ test('20 wrong guesses in parallel with max 5: exactly 5 are checked, the rest a
   let checked = 0;
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) =>
-      i % 2 ? s.mfa.verifyTotp(user.id, String(100000 + i), null) : s.mfa.guard(user.id, null, async () => {
+      i % 2
+        ? s.mfa.verifyTotp(user.id, String(100000 + i), null)
+        : s.mfa.guard(user.id, null, async () => {
             checked++;
             return false;
           }),
@@ -275,9 +338,18 @@ test('20 wrong guesses in parallel with max 5: exactly 5 are checked, the rest a
 test('guard: no attempt runs while locked; an attempt that throws counts as a failure and can lock', async (t) => {
   const s = setup({ maxAttempts: 2, minutes: 15 });
   const user = await createUser();
-  await t.throwsAsync(s.mfa.guard(user.id, null, async () => { throw new Error('boom'); }), { message: 'boom' });
+  await t.throwsAsync(
+    s.mfa.guard(user.id, null, async () => {
+      throw new Error('boom');
+    }),
+    { message: 'boom' },
+  );
   t.is((await row(user.id)).mfa_failed_attempts, 1);
-  await t.throwsAsync(s.mfa.guard(user.id, null, async () => { throw new Error('boom'); }));
+  await t.throwsAsync(
+    s.mfa.guard(user.id, null, async () => {
+      throw new Error('boom');
+    }),
+  );
   t.true((await s.mfa.summary(user.id)).locked);
   let ran = false;
   t.deepEqual(await s.mfa.guard(user.id, null, async () => (ran = true)), LOCKED);
@@ -321,7 +393,11 @@ test('recovery codes: 10 distinct, single use, case- and dash-insensitive, new o
 
   t.deepEqual(await s.mfa.useRecoveryCode(user.id, codes[0]!, '203.0.113.5'), OK);
   t.deepEqual(await s.mfa.useRecoveryCode(user.id, codes[0]!, null), INVALID, 'a used code');
-  t.deepEqual(await s.mfa.useRecoveryCode(user.id, codes[1]!.toUpperCase().replace(/-/g, ''), null), OK, 'upper case, no dashes');
+  t.deepEqual(
+    await s.mfa.useRecoveryCode(user.id, codes[1]!.toUpperCase().replace(/-/g, ''), null),
+    OK,
+    'upper case, no dashes',
+  );
   t.deepEqual(await s.mfa.useRecoveryCode(user.id, ` ${codes[2]!.replace(/-/g, ' ')} `, null), OK, 'spaces');
   t.is((await row(user.id)).mfa_failed_attempts, 0, 'a success frees the counter');
   t.deepEqual(await s.mfa.useRecoveryCode(user.id, 'zzzz-zzzz-zzzz', null), INVALID);
@@ -341,7 +417,8 @@ test('recovery codes: 10 distinct, single use, case- and dash-insensitive, new o
   t.is(used.length, 4);
   t.is((await auditOf(user.id, 'mfa.recovery_codes_created')).length, 2);
   const audit = await allAudit(user.id);
-  for (const code of [...codes, ...fresh]) t.false(audit.includes(code) || audit.includes(code.replace(/-/g, '')), 'no code in the audit log');
+  for (const code of [...codes, ...fresh])
+    t.false(audit.includes(code) || audit.includes(code.replace(/-/g, '')), 'no code in the audit log');
 });
 
 test('a recovery code used in parallel works once', async (t) => {
@@ -378,7 +455,12 @@ test('reset clears TOTP, passkeys, recovery codes and the MFA lock, and is audit
   const s = setup({ maxAttempts: 2, minutes: 15 });
   const { user } = await enrolled(s);
   await s.mfa.newRecoveryCodes(user.id, { type: 'user', id: user.id });
-  await db('webauthn_credentials').insert({ user_id: user.id, credential_id: `cred-${randomBytes(6).toString('hex')}`, public_key: Buffer.from([1, 2, 3]), name: 'Key' });
+  await db('webauthn_credentials').insert({
+    user_id: user.id,
+    credential_id: `cred-${randomBytes(6).toString('hex')}`,
+    public_key: Buffer.from([1, 2, 3]),
+    name: 'Key',
+  });
   await s.mfa.verifyTotp(user.id, '000000', null);
   await s.mfa.verifyTotp(user.id, '000000', null);
   t.deepEqual(await s.mfa.summary(user.id), { totp: true, passkeys: 1, recoveryCodesLeft: 10, locked: true });
@@ -386,7 +468,13 @@ test('reset clears TOTP, passkeys, recovery codes and the MFA lock, and is audit
   const other = await enrolled(s);
   await s.mfa.reset(user.id, { type: 'cli', name: 'gatehouse-cli' });
   t.deepEqual(await s.mfa.summary(user.id), { totp: false, passkeys: 0, recoveryCodesLeft: 0, locked: false });
-  t.deepEqual(await factors.summary(user.id), { totp: false, passkeys: 0, recoveryCodesLeft: 0, lockedUntil: null, failedAttempts: 0 });
+  t.deepEqual(await factors.summary(user.id), {
+    totp: false,
+    passkeys: 0,
+    recoveryCodesLeft: 0,
+    lockedUntil: null,
+    failedAttempts: 0,
+  });
   t.true((await s.mfa.summary(other.user.id)).totp, "another user's factor stays");
 
   const [event] = await auditOf(user.id, 'mfa.reset');
@@ -397,7 +485,12 @@ test('reset clears TOTP, passkeys, recovery codes and the MFA lock, and is audit
 
 test('summary of an unknown user: nothing', async (t) => {
   const s = setup();
-  t.deepEqual(await s.mfa.summary('00000000-0000-4000-8000-00000000dead'), { totp: false, passkeys: 0, recoveryCodesLeft: 0, locked: false });
+  t.deepEqual(await s.mfa.summary('00000000-0000-4000-8000-00000000dead'), {
+    totp: false,
+    passkeys: 0,
+    recoveryCodesLeft: 0,
+    locked: false,
+  });
 });
 
 test('a local issuer is labelled "Gatehouse"', async (t) => {

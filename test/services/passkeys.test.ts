@@ -10,7 +10,13 @@ import { createAuditService } from '../../src/services/audit.js';
 import { CHALLENGE_TTL_MS, createPasskeysService, type PasskeysService } from '../../src/services/passkeys.js';
 import { auditEvents } from '../helpers/audit.js';
 import { useMigratedDatabase } from '../helpers/database.js';
-import { authenticationResponse, newCredential, registrationResponse, userHandleOf, type SoftCredential } from '../helpers/webauthn.js';
+import {
+  authenticationResponse,
+  newCredential,
+  registrationResponse,
+  userHandleOf,
+  type SoftCredential,
+} from '../helpers/webauthn.js';
 
 /*
  * The passkey service against a real database, with a software authenticator
@@ -41,7 +47,18 @@ test.before(async () => {
 
 async function createUser() {
   const tag = randomBytes(5).toString('hex');
-  const user = await db.transaction((trx) => users.create({ userCode: `P${tag}`, email: `passkey.${tag}@example.com`, profile: { givenName: 'Pat', familyName: `Key${tag}` }, status: 'active', mainRole: 'individual' }, trx));
+  const user = await db.transaction((trx) =>
+    users.create(
+      {
+        userCode: `P${tag}`,
+        email: `passkey.${tag}@example.com`,
+        profile: { givenName: 'Pat', familyName: `Key${tag}` },
+        status: 'active',
+        mainRole: 'individual',
+      },
+      trx,
+    ),
+  );
   return { id: user.id, userCode: user.userCode, displayName: `Pat Key${tag}` };
 }
 const self = (userId: string) => ({ type: 'user', id: userId }) as const;
@@ -50,13 +67,35 @@ const self = (userId: string) => ({ type: 'user', id: userId }) as const;
 async function enrol(user: { id: string; userCode: string; displayName: string }, name = '') {
   const credential = newCredential({ userHandle: userHandleOf(user.id) });
   const { challenge } = await service.registrationOptions(user);
-  const passkey = await service.register(user.id, registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }), name, self(user.id));
+  const passkey = await service.register(
+    user.id,
+    registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }),
+    name,
+    self(user.id),
+  );
   return { credential, passkey };
 }
 
-async function signIn(credential: SoftCredential, o: { userId?: string; origin?: string; rpId?: string; uv?: boolean; counter?: number; userHandle?: string | null } = {}) {
+async function signIn(
+  credential: SoftCredential,
+  o: {
+    userId?: string;
+    origin?: string;
+    rpId?: string;
+    uv?: boolean;
+    counter?: number;
+    userHandle?: string | null;
+  } = {},
+) {
   const { challenge } = await service.authenticationOptions(o.userId);
-  const response = authenticationResponse(credential, { challenge, origin: o.origin ?? RP.origin, rpId: o.rpId ?? RP.id, uv: o.uv, counter: o.counter, userHandle: o.userHandle });
+  const response = authenticationResponse(credential, {
+    challenge,
+    origin: o.origin ?? RP.origin,
+    rpId: o.rpId ?? RP.id,
+    uv: o.uv,
+    counter: o.counter,
+    userHandle: o.userHandle,
+  });
   return { response, outcome: await service.authenticate(response, o.userId) };
 }
 
@@ -118,11 +157,19 @@ test('a registered passkey is listed with its name; excludeCredentials then name
 
 test('registration from another origin or for another RP ID is refused, and the challenge is used up', async (t) => {
   const user = await createUser();
-  for (const bent of [{ origin: 'https://evil.example.net' }, { rpId: 'evil.example.net' }, { origin: 'http://id.example.com' }]) {
+  for (const bent of [
+    { origin: 'https://evil.example.net' },
+    { rpId: 'evil.example.net' },
+    { origin: 'http://id.example.com' },
+  ]) {
     const credential = newCredential();
     const { challenge } = await service.registrationOptions(user);
     const response = registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id, ...bent });
-    t.is(await refusal(service.register(user.id, response, '', self(user.id))), 'passkey.invalid 400', JSON.stringify(bent));
+    t.is(
+      await refusal(service.register(user.id, response, '', self(user.id))),
+      'passkey.invalid 400',
+      JSON.stringify(bent),
+    );
     t.deepEqual(await challengeRows(user.id), [], 'consumed even though refused');
   }
   t.deepEqual(await service.list(user.id), []);
@@ -135,17 +182,51 @@ test('a registration challenge is good once, for its user, for registration only
   const { challenge } = await service.registrationOptions(alice);
   const response = registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id });
 
-  t.is(await refusal(service.register(bob.id, response, '', self(bob.id))), 'passkey.invalid 400', "Alice's challenge is not Bob's");
-  t.is(await refusal(service.register(alice.id, response, '', self(alice.id))), 'passkey.invalid 400', 'and it is gone now');
+  t.is(
+    await refusal(service.register(bob.id, response, '', self(bob.id))),
+    'passkey.invalid 400',
+    "Alice's challenge is not Bob's",
+  );
+  t.is(
+    await refusal(service.register(alice.id, response, '', self(alice.id))),
+    'passkey.invalid 400',
+    'and it is gone now',
+  );
 
   const fresh = await service.registrationOptions(alice);
-  await service.register(alice.id, registrationResponse(credential, { challenge: fresh.challenge, origin: RP.origin, rpId: RP.id }), '', self(alice.id));
-  t.is(await refusal(service.register(alice.id, registrationResponse(credential, { challenge: fresh.challenge, origin: RP.origin, rpId: RP.id }), '', self(alice.id))), 'passkey.invalid 400', 'replay');
+  await service.register(
+    alice.id,
+    registrationResponse(credential, { challenge: fresh.challenge, origin: RP.origin, rpId: RP.id }),
+    '',
+    self(alice.id),
+  );
+  t.is(
+    await refusal(
+      service.register(
+        alice.id,
+        registrationResponse(credential, { challenge: fresh.challenge, origin: RP.origin, rpId: RP.id }),
+        '',
+        self(alice.id),
+      ),
+    ),
+    'passkey.invalid 400',
+    'replay',
+  );
 
   // A sign-in challenge does not register anything.
   const signInOptions = await service.authenticationOptions(alice.id);
   const other = newCredential();
-  t.is(await refusal(service.register(alice.id, registrationResponse(other, { challenge: signInOptions.challenge, origin: RP.origin, rpId: RP.id }), '', self(alice.id))), 'passkey.invalid 400');
+  t.is(
+    await refusal(
+      service.register(
+        alice.id,
+        registrationResponse(other, { challenge: signInOptions.challenge, origin: RP.origin, rpId: RP.id }),
+        '',
+        self(alice.id),
+      ),
+    ),
+    'passkey.invalid 400',
+  );
   t.is((await service.list(alice.id)).length, 1);
   t.is((await service.list(bob.id)).length, 0);
 });
@@ -166,10 +247,24 @@ test('the same authenticator registered twice answers 409; names are checked', a
   const user = await createUser();
   const { credential } = await enrol(user);
   const { challenge } = await service.registrationOptions(user);
-  t.is(await refusal(service.register(user.id, registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }), '', self(user.id))), 'passkey.already_registered 409');
+  t.is(
+    await refusal(
+      service.register(
+        user.id,
+        registrationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }),
+        '',
+        self(user.id),
+      ),
+    ),
+    'passkey.already_registered 409',
+  );
 
   const again = await service.registrationOptions(user);
-  const response = registrationResponse(newCredential(), { challenge: again.challenge, origin: RP.origin, rpId: RP.id });
+  const response = registrationResponse(newCredential(), {
+    challenge: again.challenge,
+    origin: RP.origin,
+    rpId: RP.id,
+  });
   t.is(await refusal(service.register(user.id, response, 'x'.repeat(65), self(user.id))), 'passkey.invalid_name 400');
   t.is(await refusal(service.register(user.id, response, 'tab\u0007bell', self(user.id))), 'passkey.invalid_name 400');
   // A refused name leaves the challenge unused: the same answer registers with a good name.
@@ -228,8 +323,18 @@ test('two assertions with the same counter at once: exactly one wins (compare-an
   const user = await createUser();
   const { credential } = await enrol(user);
   const [a, b] = await Promise.all([service.authenticationOptions(), service.authenticationOptions()]);
-  const first = authenticationResponse(credential, { challenge: a!.challenge, origin: RP.origin, rpId: RP.id, counter: 9 });
-  const second = authenticationResponse(credential, { challenge: b!.challenge, origin: RP.origin, rpId: RP.id, counter: 9 });
+  const first = authenticationResponse(credential, {
+    challenge: a!.challenge,
+    origin: RP.origin,
+    rpId: RP.id,
+    counter: 9,
+  });
+  const second = authenticationResponse(credential, {
+    challenge: b!.challenge,
+    origin: RP.origin,
+    rpId: RP.id,
+    counter: 9,
+  });
   const outcomes = await Promise.all([service.authenticate(first), service.authenticate(second)]);
   t.is(outcomes.filter((o) => o.ok).length, 1, JSON.stringify(outcomes));
 });
@@ -250,13 +355,24 @@ test('a bad signature, an unknown credential or a foreign user handle is refused
   const response = authenticationResponse(credential, { challenge: options.challenge, origin: RP.origin, rpId: RP.id });
   const signature = Buffer.from(response.response.signature, 'base64url');
   signature[signature.length - 1]! ^= 1;
-  t.false((await service.authenticate({ ...response, response: { ...response.response, signature: signature.toString('base64url') } })).ok);
+  t.false(
+    (
+      await service.authenticate({
+        ...response,
+        response: { ...response.response, signature: signature.toString('base64url') },
+      })
+    ).ok,
+  );
 
   t.false((await signIn(newCredential())).outcome.ok, 'never registered');
   t.false((await signIn(credential, { userHandle: userHandleOf((await createUser()).id) })).outcome.ok);
   t.false((await signIn(credential, { userHandle: null })).outcome.ok, 'a passkey alone must name its user');
   t.true((await signIn(credential, { userId: user.id, userHandle: null })).outcome.ok, 'a second factor need not');
-  t.deepEqual(await service.authenticate({ id: 'x' } as never), { ok: false, code: 'passkey.invalid' }, 'garbage never throws');
+  t.deepEqual(
+    await service.authenticate({ id: 'x' } as never),
+    { ok: false, code: 'passkey.invalid' },
+    'garbage never throws',
+  );
 });
 
 test("as a second factor: only the user's own credentials, on a challenge issued for them", async (t) => {
@@ -266,19 +382,50 @@ test("as a second factor: only the user's own credentials, on a challenge issued
   const bobKey = (await enrol(bob)).credential;
 
   const options = await service.authenticationOptions(alice.id);
-  t.deepEqual(options.allowCredentials?.map((c) => c.id), [aliceKey.id]);
+  t.deepEqual(
+    options.allowCredentials?.map((c) => c.id),
+    [aliceKey.id],
+  );
 
-  t.deepEqual((await signIn(bobKey, { userId: alice.id })).outcome, { ok: false, code: 'passkey.invalid' }, "Bob's key for Alice");
-  t.deepEqual((await signIn(aliceKey, { userId: alice.id, uv: false })).outcome, { ok: true, userId: alice.id, userVerified: false }, 'no user verification needed');
+  t.deepEqual(
+    (await signIn(bobKey, { userId: alice.id })).outcome,
+    { ok: false, code: 'passkey.invalid' },
+    "Bob's key for Alice",
+  );
+  t.deepEqual(
+    (await signIn(aliceKey, { userId: alice.id, uv: false })).outcome,
+    { ok: true, userId: alice.id, userVerified: false },
+    'no user verification needed',
+  );
 
   // A challenge issued for Alice is not a passkey-alone challenge, nor one for Bob.
   const forAlice = await service.authenticationOptions(alice.id);
-  t.false((await service.authenticate(authenticationResponse(aliceKey, { challenge: forAlice.challenge, origin: RP.origin, rpId: RP.id }))).ok);
+  t.false(
+    (
+      await service.authenticate(
+        authenticationResponse(aliceKey, { challenge: forAlice.challenge, origin: RP.origin, rpId: RP.id }),
+      )
+    ).ok,
+  );
   const forAliceAgain = await service.authenticationOptions(alice.id);
-  t.false((await service.authenticate(authenticationResponse(bobKey, { challenge: forAliceAgain.challenge, origin: RP.origin, rpId: RP.id }), bob.id)).ok);
+  t.false(
+    (
+      await service.authenticate(
+        authenticationResponse(bobKey, { challenge: forAliceAgain.challenge, origin: RP.origin, rpId: RP.id }),
+        bob.id,
+      )
+    ).ok,
+  );
   // Nor is a passkey-alone challenge good for a second factor.
   const alone = await service.authenticationOptions();
-  t.false((await service.authenticate(authenticationResponse(aliceKey, { challenge: alone.challenge, origin: RP.origin, rpId: RP.id }), alice.id)).ok);
+  t.false(
+    (
+      await service.authenticate(
+        authenticationResponse(aliceKey, { challenge: alone.challenge, origin: RP.origin, rpId: RP.id }),
+        alice.id,
+      )
+    ).ok,
+  );
 });
 
 test.serial('an expired sign-in challenge is refused; expired challenges are purged', async (t) => {
@@ -287,7 +434,14 @@ test.serial('an expired sign-in challenge is refused; expired challenges are pur
   const { challenge } = await service.authenticationOptions(user.id);
   offsetMs = CHALLENGE_TTL_MS + 1000;
   try {
-    t.false((await service.authenticate(authenticationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }), user.id)).ok);
+    t.false(
+      (
+        await service.authenticate(
+          authenticationResponse(credential, { challenge, origin: RP.origin, rpId: RP.id }),
+          user.id,
+        )
+      ).ok,
+    );
     await service.authenticationOptions(user.id);
     const left = await challengeRows(user.id);
     t.is(left.length, 1, 'only the new one');
@@ -311,16 +465,26 @@ test('rename and remove: own passkeys only, audited, names checked', async (t) =
 
   const renamed = await service.rename(alice.id, passkey.id, 'Old phone', self(alice.id), '192.0.2.7');
   t.is(renamed.name, 'Old phone');
-  t.deepEqual((await service.list(alice.id)).map((p) => p.name), ['Old phone']);
+  t.deepEqual(
+    (await service.list(alice.id)).map((p) => p.name),
+    ['Old phone'],
+  );
 
   await service.remove(alice.id, passkey.id, self(alice.id));
   t.deepEqual(await service.list(alice.id), []);
   t.false((await signIn(credential)).outcome.ok, 'a removed passkey no longer signs in');
   t.is(await refusal(service.remove(alice.id, passkey.id, self(alice.id))), 'passkey.not_found 404');
 
-  const audit = await auditEvents(db, { target_id: alice.id }).whereIn('action', ['mfa.passkey_renamed', 'mfa.passkey_removed']).orderBy('id');
-  t.deepEqual(audit.map((a) => a.action), ['mfa.passkey_renamed', 'mfa.passkey_removed']);
-  t.deepEqual(typeof audit[0].changes === 'string' ? JSON.parse(audit[0].changes) : audit[0].changes, { name: ['Phone', 'Old phone'] });
+  const audit = await auditEvents(db, { target_id: alice.id })
+    .whereIn('action', ['mfa.passkey_renamed', 'mfa.passkey_removed'])
+    .orderBy('id');
+  t.deepEqual(
+    audit.map((a) => a.action),
+    ['mfa.passkey_renamed', 'mfa.passkey_removed'],
+  );
+  t.deepEqual(typeof audit[0].changes === 'string' ? JSON.parse(audit[0].changes) : audit[0].changes, {
+    name: ['Phone', 'Old phone'],
+  });
   t.is(audit[0].ip, '192.0.2.7');
   t.is(await auditEvents(db, { target_id: bob.id }).whereLike('action', 'mfa.%').first(), undefined);
 });

@@ -8,7 +8,9 @@ const PARAMS = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 test('at most `concurrency` argon2 computations run at once; the others wait their turn and all complete', async (t) => {
   const hasher = createPasswordHasherService(PARAMS, { concurrency: 2, queueMax: 8 });
   const hash = await hasher.hash('violet-harbour-47-lantern');
-  const checks = Array.from({ length: 6 }, (_, i) => hasher.verify(hash, i % 2 ? 'violet-harbour-47-lantern' : 'wrong'));
+  const checks = Array.from({ length: 6 }, (_, i) =>
+    hasher.verify(hash, i % 2 ? 'violet-harbour-47-lantern' : 'wrong'),
+  );
   t.deepEqual(hasher.load(), { running: 2, waiting: 4 });
   t.deepEqual(await Promise.all(checks), [false, true, false, true, false, true]);
   t.deepEqual(hasher.load(), { running: 0, waiting: 0 });

@@ -1,5 +1,10 @@
 import test from 'ava';
-import { findUnstorable, isStorableBytes, isStorablePercentEncoded, isStorableText } from '../../src/util/storable-text.js';
+import {
+  findUnstorable,
+  isStorableBytes,
+  isStorablePercentEncoded,
+  isStorableText,
+} from '../../src/util/storable-text.js';
 
 const texts: [string, string, boolean][] = [
   ['plain ASCII', 'alice@example.com', true],
@@ -59,7 +64,11 @@ test('findUnstorable names where a parsed body holds what PostgreSQL cannot stor
   t.is(findUnstorable({ a: { b: ['ok', 'bad\ud800'] } }), 'a.b.1');
   t.is(findUnstorable({ 'k\0': 1 }), '(a key)');
   t.is(findUnstorable({ a: { '\udc00': 1 } }), 'a');
-  t.is(findUnstorable({ __proto__: 'x\0' } as never), undefined, 'a literal __proto__ sets the prototype: not an own key');
+  t.is(
+    findUnstorable({ __proto__: 'x\0' } as never),
+    undefined,
+    'a literal __proto__ sets the prototype: not an own key',
+  );
   t.is(findUnstorable(JSON.parse('{"__proto__":"x\\u0000"}')), '__proto__');
   let deep: unknown = 'x\0';
   for (let i = 0; i < 100_000; i++) deep = [deep];

@@ -13,7 +13,8 @@ import { findUnstorable, isStorableBytes, isStorablePercentEncoded } from '../..
 const LIMIT = 64 * 1024;
 
 /** The one refusal of input PostgreSQL cannot store (util/storable-text.ts), wherever it came in. */
-export const unstorableInput = (where: string, details?: { parameter: string }) => fail('request.invalid_characters', { where, ...details });
+export const unstorableInput = (where: string, details?: { parameter: string }) =>
+  fail('request.invalid_characters', { where, ...details });
 
 /** The request body as text; 413 past `limit` bytes, 400 unless UTF-8 without NUL. */
 export async function readRaw(ctx: Context, limit: number): Promise<string> {
@@ -78,7 +79,11 @@ export async function readForm(ctx: Context): Promise<Record<string, string>> {
  * 400 `request.invalid_json`, then `invalid(issues)`, by default 400
  * `request.invalid_body` naming each issue.
  */
-export async function readJson<T>(ctx: Context, schema: z.ZodType<T>, options: { limit?: number; invalid?: () => AppError } = {}): Promise<T> {
+export async function readJson<T>(
+  ctx: Context,
+  schema: z.ZodType<T>,
+  options: { limit?: number; invalid?: () => AppError } = {},
+): Promise<T> {
   if (!ctx.is('application/json')) throw fail('request.unsupported_media_type', { expected: 'json' });
   const raw = await readRaw(ctx, options.limit ?? LIMIT);
   let value: unknown;

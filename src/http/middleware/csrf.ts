@@ -18,7 +18,13 @@ export function createCsrf(key: Buffer) {
       let value = ctx.cookies.get(COOKIE);
       if (!value || value.length < 32) {
         value = randomToken();
-        ctx.cookies.set(COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/', overwrite: true });
+        ctx.cookies.set(COOKIE, value, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: ctx.secure,
+          path: '/',
+          overwrite: true,
+        });
       }
       ctx.state.csrf = sign(value);
       await next();

@@ -23,7 +23,10 @@ export function databaseUnavailable(render: Renderer, log: Logger) {
     }
     ctx.status = 503;
     retryLater(ctx);
-    ctx.body = { error: 'temporarily_unavailable', error_description: 'The server cannot reach its database. Try again in a moment.' };
+    ctx.body = {
+      error: 'temporarily_unavailable',
+      error_description: 'The server cannot reach its database. Try again in a moment.',
+    };
   };
   return async (ctx: Context, next: Next) => {
     try {

@@ -18,7 +18,11 @@ export interface ImpersonationBanner {
  * them (nothing but reading under /account/, and not even that for the MFA set-up
  * pages under /account/security/, which start an enrolment).
  */
-export function impersonationState(deps: { sessions: ImpersonationSessions; impersonation: ImpersonationService; clock: Clock }) {
+export function impersonationState(deps: {
+  sessions: ImpersonationSessions;
+  impersonation: ImpersonationService;
+  clock: Clock;
+}) {
   return async (ctx: Context, next: Next) => {
     const session = await deps.sessions.load(ctx);
     const active = session.accountId ? await deps.impersonation.activeOnSession(session.uid) : undefined;
@@ -27,7 +31,10 @@ export function impersonationState(deps: { sessions: ImpersonationSessions; impe
     } else if (active.expiresAt <= deps.clock.now()) {
       await deps.sessions.restore(ctx, session, 'expired');
     } else {
-      const banner: ImpersonationBanner = { targetName: active.targetName, minutesLeft: Math.ceil((active.expiresAt.getTime() - deps.clock.now().getTime()) / 60_000) };
+      const banner: ImpersonationBanner = {
+        targetName: active.targetName,
+        minutesLeft: Math.ceil((active.expiresAt.getTime() - deps.clock.now().getTime()) / 60_000),
+      };
       ctx.state.impersonation = banner;
       const path = ctx.path.toLowerCase(); // the routers match paths in any case
       if ((ctx.method !== 'GET' && path.startsWith('/account/')) || path.startsWith('/account/security/')) {

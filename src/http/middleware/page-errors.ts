@@ -18,16 +18,33 @@ export function pageErrors(render: Renderer, log: Logger) {
         unavailablePage(ctx, render);
         return;
       }
-      const e = err as { status?: number; expose?: boolean; message?: string; error_description?: string; code?: string; error?: string };
+      const e = err as {
+        status?: number;
+        expose?: boolean;
+        message?: string;
+        error_description?: string;
+        code?: string;
+        error?: string;
+      };
       const status = e.status && e.status >= 400 ? e.status : 500;
       if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
       setRetryAfter(ctx, err);
-      const message = err instanceof AppError && err.expose
-        ? err.message
-        : status < 500 && e.expose !== false
-          ? (e.error_description ?? 'The request could not be completed.')
-          : 'Something went wrong on our side. Try again later.';
-      render.page(ctx, 'error', { heading: status < 500 ? 'We could not continue' : 'Error', message, code: (err as AppError).code ?? e.error ?? 'server.error' }, status);
+      const message =
+        err instanceof AppError && err.expose
+          ? err.message
+          : status < 500 && e.expose !== false
+            ? (e.error_description ?? 'The request could not be completed.')
+            : 'Something went wrong on our side. Try again later.';
+      render.page(
+        ctx,
+        'error',
+        {
+          heading: status < 500 ? 'We could not continue' : 'Error',
+          message,
+          code: (err as AppError).code ?? e.error ?? 'server.error',
+        },
+        status,
+      );
     }
   };
 }

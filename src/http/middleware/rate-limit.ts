@@ -37,7 +37,10 @@ export function clientAuthThrottle(limits: RateLimitsService['clientAuth']) {
     ctx.status = 429;
     ctx.set('Cache-Control', 'no-store');
     setRetryAfter(ctx, err);
-    ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed client authentications; retry after ${err.retryAfterSeconds} seconds` };
+    ctx.body = {
+      error: 'temporarily_unavailable',
+      error_description: `too many failed client authentications; retry after ${err.retryAfterSeconds} seconds`,
+    };
   };
   const attempt = async (ctx: Context, check: () => Promise<void>): Promise<boolean> => {
     try {

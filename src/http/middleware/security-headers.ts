@@ -7,7 +7,8 @@ import type { Context, Next } from 'koa';
  * of its one inline script to `script-src` itself (helpers/script_src_sha.js),
  * which is why the header is set before the request is handled.
  */
-export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Headers every response carries, the page CSP included (a route may set its own). */
 export function securityHeaders(options: { https: boolean }) {
@@ -22,7 +23,8 @@ export function securityHeaders(options: { https: boolean }) {
       await next();
     } finally {
       // A handler that replaced the headers still answers HTML under the policy.
-      if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', PAGE_CSP);
+      if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy'))
+        ctx.set('Content-Security-Policy', PAGE_CSP);
     }
   };
 }

@@ -36,10 +36,21 @@ export function storableInput(deps: { surfaceOf: (path: string) => Surface; rend
     } else if (surface === 'scim') {
       ctx.status = error.status;
       const inFilter = String(error.details?.parameter).toLowerCase() === 'filter';
-      ctx.body = scimErrorBody(error.status !== 400 ? error : inFilter ? invalidFilter(error.message) : invalidValue(error.message));
+      ctx.body = scimErrorBody(
+        error.status !== 400 ? error : inFilter ? invalidFilter(error.message) : invalidValue(error.message),
+      );
       ctx.type = 'application/scim+json; charset=utf-8';
     } else if (surface === 'page' || ctx.accepts('json', 'html') === 'html') {
-      deps.render.page(ctx, 'error', { heading: 'We could not continue', message: error.message, code: surface === 'page' ? error.code : 'invalid_request' }, error.status);
+      deps.render.page(
+        ctx,
+        'error',
+        {
+          heading: 'We could not continue',
+          message: error.message,
+          code: surface === 'page' ? error.code : 'invalid_request',
+        },
+        error.status,
+      );
     } else {
       ctx.status = error.status;
       ctx.body = { error: 'invalid_request', error_description: error.message };
@@ -50,7 +61,10 @@ export function storableInput(deps: { surfaceOf: (path: string) => Surface; rend
     try {
       if (!isStorablePercentEncoded(ctx.path)) throw unstorableInput('The path');
       const parameter = unstorableParameter(ctx.querystring);
-      if (parameter !== undefined) throw unstorableInput(parameter ? `The query parameter "${parameter}"` : 'A query parameter name', { parameter });
+      if (parameter !== undefined)
+        throw unstorableInput(parameter ? `The query parameter "${parameter}"` : 'A query parameter name', {
+          parameter,
+        });
       if (deps.surfaceOf(ctx.path) === 'oidc') await checkProviderBody(ctx);
     } catch (err) {
       if (err instanceof AppError && err.expose) return answer(ctx, err);

@@ -34,7 +34,8 @@ function jsonErrors(log: Logger) {
   return async (ctx: Context, next: Next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) throw fail('admin_api.not_found', { method: ctx.method, path: ctx.path });
+      if (ctx.status === 404 && ctx.body === undefined)
+        throw fail('admin_api.not_found', { method: ctx.method, path: ctx.path });
       if (ctx.status === 405) throw fail('admin_api.method_not_allowed', { method: ctx.method, path: ctx.path });
     } catch (caught) {
       if (isDatabaseUnavailable(caught)) {
@@ -48,9 +49,15 @@ function jsonErrors(log: Logger) {
       const known = err instanceof AppError && err.expose;
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');
       ctx.status = known ? err.status : 500;
-      ctx.body = known ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } : { error: 'server.error', message: 'The server could not complete the request.' };
+      ctx.body = known
+        ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
+        : { error: 'server.error', message: 'The server could not complete the request.' };
       setRetryAfter(ctx, err);
-      if (ctx.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="admin", error="invalid_token"' : 'Bearer realm="admin"');
+      if (ctx.status === 401)
+        ctx.set(
+          'WWW-Authenticate',
+          ctx.get('authorization') ? 'Bearer realm="admin", error="invalid_token"' : 'Bearer realm="admin"',
+        );
     }
   };
 }
@@ -86,10 +93,22 @@ function operation(r: AdminRoute) {
   return async (ctx: Context) => {
     const c = ctx as AdminContext;
     const { caller } = c.state;
-    if (r.permission) assertThat(mayDo(caller.powers, r.permission), fail('admin_api.forbidden', { role: caller.powers.role, permission: r.permission }));
+    if (r.permission)
+      assertThat(
+        mayDo(caller.powers, r.permission),
+        fail('admin_api.forbidden', { role: caller.powers.role, permission: r.permission }),
+      );
     const query = r.query ? readQuery(ctx, r.query) : {};
-    const body = r.body && !('contentType' in r.body && typeof r.body.contentType === 'string') ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 }) : undefined;
-    await r.handle(c, { params: (ctx as Context & { params: Record<string, string> }).params, query, body, by: { actor: caller.actor, ip: ctx.ip, powers: caller.powers } });
+    const body =
+      r.body && !('contentType' in r.body && typeof r.body.contentType === 'string')
+        ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 })
+        : undefined;
+    await r.handle(c, {
+      params: (ctx as Context & { params: Record<string, string> }).params,
+      query,
+      body,
+      by: { actor: caller.actor, ip: ctx.ip, powers: caller.powers },
+    });
   };
 }
 
@@ -98,7 +117,13 @@ function operation(r: AdminRoute) {
  * (resource `<issuer>/admin/api`, scope `admin`). Every operation is an
  * `AdminRoute`; `GET /openapi.json` describes them all and needs no token.
  */
-export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuthService; throttle: RateLimitsService['bearer']; log: Logger; baseUrl: string }) {
+export function adminApi(deps: {
+  routes: readonly AdminRoute[];
+  auth: AdminAuthService;
+  throttle: RateLimitsService['bearer'];
+  log: Logger;
+  baseUrl: string;
+}) {
   const document = openApiDocument(deps.routes, deps.baseUrl);
   const open = new Router({ prefix: ADMIN_API_PREFIX });
   open.get('/openapi.json', (ctx) => {
@@ -106,5 +131,11 @@ export function adminApi(deps: { routes: readonly AdminRoute[]; auth: AdminAuthS
   });
   const router = new Router({ prefix: ADMIN_API_PREFIX });
   for (const r of deps.routes) router[r.method](r.path.replace(/\{(\w+)\}/g, ':$1'), operation(r));
-  return compose<Context>([jsonErrors(deps.log), routerMiddleware(open.routes()), bearer(deps.auth, deps.throttle), routerMiddleware(router.routes()), routerMiddleware(router.allowedMethods())]);
+  return compose<Context>([
+    jsonErrors(deps.log),
+    routerMiddleware(open.routes()),
+    bearer(deps.auth, deps.throttle),
+    routerMiddleware(router.routes()),
+    routerMiddleware(router.allowedMethods()),
+  ]);
 }

@@ -12,7 +12,13 @@ const require = createRequire(import.meta.url);
 /** Served files: URL name → file on disk. Read once at start; a missing file fails the boot. */
 const FILES: Record<string, string> = {
   // The package's UMD bundle defines the global `SimpleWebAuthnBrowser`.
-  'simplewebauthn-browser.js': join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'),
+  'simplewebauthn-browser.js': join(
+    dirname(require.resolve('@simplewebauthn/browser')),
+    '..',
+    'dist',
+    'bundle',
+    'index.umd.min.js',
+  ),
   'passkeys.js': join(PUBLIC, 'passkeys.js'),
   // The pages' styles: a stylesheet, so the page CSP needs no `style-src 'unsafe-inline'`.
   'gatehouse.css': join(PUBLIC, 'gatehouse.css'),
@@ -68,7 +74,10 @@ export function assetRoutes() {
     ctx.type = asset.type;
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Cross-Origin-Resource-Policy', 'same-origin');
-    ctx.set('Cache-Control', ctx.query.v === asset.version ? `public, max-age=${YEAR}, immutable` : `public, max-age=${DAY}`);
+    ctx.set(
+      'Cache-Control',
+      ctx.query.v === asset.version ? `public, max-age=${YEAR}, immutable` : `public, max-age=${DAY}`,
+    );
     ctx.etag = asset.etag;
     if (ctx.fresh) {
       ctx.status = 304;

@@ -21,7 +21,13 @@ export function healthRoutes(deps: { ping: () => Promise<void> }) {
   router.get('/readyz', async (ctx) => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), READY_DEADLINE_MS)));
-    const outcome = await Promise.race([pingOnce().then(() => 'ready' as const, () => 'down' as const), deadline]);
+    const outcome = await Promise.race([
+      pingOnce().then(
+        () => 'ready' as const,
+        () => 'down' as const,
+      ),
+      deadline,
+    ]);
     clearTimeout(timer);
     if (outcome === 'ready') {
       ctx.body = { status: 'ready' };

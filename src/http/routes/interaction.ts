@@ -23,7 +23,12 @@ export interface InteractionDeps {
   interactions: SignInInteractions;
   signIn: SignInRunner;
   /** The methods of the sign-in pages: the first step, and the second steps by the path they are posted to. */
-  strategies: { password: SignInStrategy<PasswordInput>; totp: SignInStrategy<string>; recovery: SignInStrategy<string>; enrol: SignInStrategy<string> };
+  strategies: {
+    password: SignInStrategy<PasswordInput>;
+    totp: SignInStrategy<string>;
+    recovery: SignInStrategy<string>;
+    enrol: SignInStrategy<string>;
+  };
   mfa: Pick<MfaService, 'summary' | 'currentTotpEnrolment' | 'startTotpEnrolment' | 'newRecoveryCodes'>;
   users: UsersRepository;
   csrf: Csrf;
@@ -63,14 +68,22 @@ export function interactionRoutes(deps: InteractionDeps) {
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
-  const loginPage = (ctx: Context, uid: string, model: { username?: string; message?: string; clientName: string; locked?: boolean }, status = 200) =>
-    render.page(ctx, 'login', { uid, ...model }, status);
+  const loginPage = (
+    ctx: Context,
+    uid: string,
+    model: { username?: string; message?: string; clientName: string; locked?: boolean },
+    status = 200,
+  ) => render.page(ctx, 'login', { uid, ...model }, status);
 
   /**
    * Runs a sign-in attempt. Refused by the throttle (429, or 503 with the argon2
    * queue full), it answers with `page` showing when to try again, and returns undefined.
    */
-  async function throttled<T>(ctx: Context, attempt: () => Promise<T>, page: (message: string, status: number) => unknown): Promise<T | undefined> {
+  async function throttled<T>(
+    ctx: Context,
+    attempt: () => Promise<T>,
+    page: (message: string, status: number) => unknown,
+  ): Promise<T | undefined> {
     try {
       return await attempt();
     } catch (err) {
@@ -82,33 +95,72 @@ export function interactionRoutes(deps: InteractionDeps) {
   }
 
   /** The page of a second step; `message` after a refused code. */
-  async function stepPage(ctx: Context, interaction: Interaction, pending: PendingSignIn, message?: string, status = 200) {
+  async function stepPage(
+    ctx: Context,
+    interaction: Interaction,
+    pending: PendingSignIn,
+    message?: string,
+    status = 200,
+  ) {
     const uid = interaction.uid;
     if (pending.need === 'verify') {
       const summary = await mfa.summary(pending.userId);
       // A locked second step says so before a code is typed.
       const shown = message ?? (summary.locked ? pageText('mfa.locked') : undefined);
-      return render.page(ctx, 'mfa-verify', { uid, totp: summary.totp, passkeys: summary.passkeys > 0, recoveryCodes: summary.recoveryCodesLeft > 0, message: shown }, status);
+      return render.page(
+        ctx,
+        'mfa-verify',
+        {
+          uid,
+          totp: summary.totp,
+          passkeys: summary.passkeys > 0,
+          recoveryCodes: summary.recoveryCodesLeft > 0,
+          message: shown,
+        },
+        status,
+      );
     }
     if (pending.need === 'enrol') {
       const user = await deps.users.findById(pending.userId);
       assertThat(user, WRONG_STEP);
-      const enrolment = (message && (await mfa.currentTotpEnrolment(user.id))) || (await mfa.startTotpEnrolment(user.id, user.email ?? user.userCode));
-      return render.page(ctx, 'mfa-enrol', { uid, ...enrolment, message, action: `/interaction/${uid}/mfa/enrol` }, status);
+      const enrolment =
+        (message && (await mfa.currentTotpEnrolment(user.id))) ||
+        (await mfa.startTotpEnrolment(user.id, user.email ?? user.userCode));
+      return render.page(
+        ctx,
+        'mfa-enrol',
+        { uid, ...enrolment, message, action: `/interaction/${uid}/mfa/enrol` },
+        status,
+      );
     }
-    return render.page(ctx, 'mfa-recovery-codes', { uid, codes: null, action: `/interaction/${uid}/mfa/continue` }, status);
+    return render.page(
+      ctx,
+      'mfa-recovery-codes',
+      { uid, codes: null, action: `/interaction/${uid}/mfa/continue` },
+      status,
+    );
   }
 
   /** Grants what the consent prompt found missing. */
   async function grantConsent(ctx: Context, interaction: Interaction) {
     const provider = deps.provider();
     const { prompt, params, session, grantId } = interaction;
-    const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: defined(session, 'the session of a consent prompt').accountId, clientId: String(params.client_id) });
+    const grant = grantId
+      ? await provider.Grant.find(grantId)
+      : new provider.Grant({
+          accountId: defined(session, 'the session of a consent prompt').accountId,
+          clientId: String(params.client_id),
+        });
     if (!grant) throw fail('interaction.grant_missing');
-    const d = prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const d = prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
     await finish(ctx, interaction, { consent: { grantId: await grant.save() } });
   }
 
@@ -119,11 +171,17 @@ export function interactionRoutes(deps: InteractionDeps) {
     const name = nameOf(client, interaction);
     if (interaction.prompt.name === 'login') {
       if (pending) return stepPage(ctx, interaction, pending);
-      return loginPage(ctx, interaction.uid, { clientName: name, username: (interaction.params.login_hint as string) ?? '' });
+      return loginPage(ctx, interaction.uid, {
+        clientName: name,
+        username: (interaction.params.login_hint as string) ?? '',
+      });
     }
     if (interaction.prompt.name === 'consent') {
       if (isFirstParty(client)) return grantConsent(ctx, interaction);
-      const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const d = interaction.prompt.details as {
+        missingOIDCScope?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
       return render.page(ctx, 'consent', {
         uid: interaction.uid,
         clientName: name,
@@ -141,16 +199,29 @@ export function interactionRoutes(deps: InteractionDeps) {
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
     const again = async (message: string | undefined, status: number, locked = false) =>
-      loginPage(ctx, interaction.uid, { clientName: nameOf(await findClient(interaction), interaction), username, message, locked }, status);
+      loginPage(
+        ctx,
+        interaction.uid,
+        { clientName: nameOf(await findClient(interaction), interaction), username, message, locked },
+        status,
+      );
     const port = interactions.portOf(ctx, interaction);
-    const outcome = await throttled(ctx, () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }), again);
+    const outcome = await throttled(
+      ctx,
+      () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }),
+      again,
+    );
     if (!outcome) return;
     if (!outcome.ok) return again(pageText(outcome.code), ERRORS[outcome.code].status, outcome.code === 'login.locked');
     redirect(ctx, interactions.location(interaction, outcome.next));
   });
 
   /** The second step: a code posted to the path of its method (`enrol`: the first code of a new authenticator app). */
-  const secondSteps = Object.entries({ totp: deps.strategies.totp, recovery: deps.strategies.recovery, enrol: deps.strategies.enrol });
+  const secondSteps = Object.entries({
+    totp: deps.strategies.totp,
+    recovery: deps.strategies.recovery,
+    enrol: deps.strategies.enrol,
+  });
   for (const [path, strategy] of secondSteps) {
     router.post(`/mfa/${path}`, async (ctx) => {
       const { interaction, port } = await interactions.load(ctx);
@@ -158,14 +229,19 @@ export function interactionRoutes(deps: InteractionDeps) {
       csrf.verify(ctx, form._csrf);
       const { pending } = port;
       assertThat(pending && strategy.steps.includes(pending.need), WRONG_STEP);
-      const page = (message: string | undefined, status: number) => stepPage(ctx, interaction, pending, message, status);
+      const page = (message: string | undefined, status: number) =>
+        stepPage(ctx, interaction, pending, message, status);
       const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
       if (!outcome) return;
       if (!outcome.ok) return page(pageText(outcome.code), mfaStatus(outcome.code));
       if (outcome.next !== 'recovery_codes') return redirect(ctx, interactions.location(interaction, outcome.next));
       // A new authenticator's recovery codes, shown once, in this response only.
       const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });
-      render.page(ctx, 'mfa-recovery-codes', { uid: interaction.uid, codes, action: `/interaction/${interaction.uid}/mfa/continue` });
+      render.page(ctx, 'mfa-recovery-codes', {
+        uid: interaction.uid,
+        codes,
+        action: `/interaction/${interaction.uid}/mfa/continue`,
+      });
     });
   }
 
@@ -188,7 +264,10 @@ export function interactionRoutes(deps: InteractionDeps) {
   });
 
   router.get('/abort', async (ctx) => {
-    await finish(ctx, await interactions.details(ctx), { error: 'access_denied', error_description: 'The user cancelled the sign-in.' });
+    await finish(ctx, await interactions.details(ctx), {
+      error: 'access_denied',
+      error_description: 'The user cancelled the sign-in.',
+    });
   });
 
   return router;

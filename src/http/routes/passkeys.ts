@@ -49,11 +49,21 @@ async function jsonErrors(ctx: Context, next: Next) {
   try {
     await next();
   } catch (err) {
-    const e = err as { status?: number; expose?: boolean; code?: string; error?: string; message?: string; error_description?: string };
+    const e = err as {
+      status?: number;
+      expose?: boolean;
+      code?: string;
+      error?: string;
+      message?: string;
+      error_description?: string;
+    };
     if (!e.status || e.status >= 500 || e.expose === false) throw err;
     setRetryAfter(ctx, err);
     ctx.status = e.status;
-    ctx.body = { error: e.code ?? e.error ?? 'request.invalid', message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.') };
+    ctx.body = {
+      error: e.code ?? e.error ?? 'request.invalid',
+      message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.'),
+    };
   }
 }
 
@@ -97,14 +107,24 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     await readCeremony(ctx, csrf, z.unknown());
     const user = await deps.users.findById(userId);
     assertThat(user, () => failOnPage('auth.required'));
-    ctx.body = await passkeys.registrationOptions({ id: user.id, userCode: user.userCode, displayName: displayName(user) });
+    ctx.body = await passkeys.registrationOptions({
+      id: user.id,
+      userCode: user.userCode,
+      displayName: displayName(user),
+    });
   });
 
   router.post('/account/security/passkeys', jsonErrors, async (ctx) => {
     const userId = await apiUser(ctx);
     const input = await readCeremony(ctx, csrf, registration);
     ctx.status = 201;
-    ctx.body = await passkeys.register(userId, input.response as unknown as RegistrationResponseJSON, input.name, self(userId), ctx.ip);
+    ctx.body = await passkeys.register(
+      userId,
+      input.response as unknown as RegistrationResponseJSON,
+      input.name,
+      self(userId),
+      ctx.ip,
+    );
   });
 
   router.post('/account/security/passkeys/:id/rename', async (ctx) => {

@@ -13,11 +13,18 @@ import { setRetryAfter } from '../retry-later.js';
  *                               429 and the form again past the limit per IP)
  *   GET/POST /reset-password    choose a new password with the link's token
  */
-export function passwordResetRoutes(deps: { resets: PasswordResetService; limits: RateLimitsService['passwordReset']; csrf: Csrf; render: Renderer }) {
+export function passwordResetRoutes(deps: {
+  resets: PasswordResetService;
+  limits: RateLimitsService['passwordReset'];
+  csrf: Csrf;
+  render: Renderer;
+}) {
   const { resets, csrf, render } = deps;
   const router = new Router();
 
-  router.get('/forgot-password', (ctx) => render.page(ctx, 'forgot-password', { identifier: String(ctx.query.identifier ?? '') }));
+  router.get('/forgot-password', (ctx) =>
+    render.page(ctx, 'forgot-password', { identifier: String(ctx.query.identifier ?? '') }),
+  );
 
   router.post('/forgot-password', async (ctx) => {
     const form = await readForm(ctx);
@@ -37,7 +44,18 @@ export function passwordResetRoutes(deps: { resets: PasswordResetService; limits
   router.get('/reset-password', async (ctx) => {
     const token = String(ctx.query.token ?? '');
     const username = await resets.check(token);
-    if (!username) return render.page(ctx, 'error', { heading: 'Link expired', message: 'This link has expired or was already used. Ask for a new one.', code: 'password_reset.invalid_token', retry: '/forgot-password' }, 400);
+    if (!username)
+      return render.page(
+        ctx,
+        'error',
+        {
+          heading: 'Link expired',
+          message: 'This link has expired or was already used. Ask for a new one.',
+          code: 'password_reset.invalid_token',
+          retry: '/forgot-password',
+        },
+        400,
+      );
     render.page(ctx, 'reset-password', { token, username });
   });
 
@@ -45,11 +63,13 @@ export function passwordResetRoutes(deps: { resets: PasswordResetService; limits
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const token = form.token ?? '';
-    if (form.password !== form.password_confirm) return render.page(ctx, 'reset-password', { token, message: 'The two passwords differ.' }, 400);
+    if (form.password !== form.password_confirm)
+      return render.page(ctx, 'reset-password', { token, message: 'The two passwords differ.' }, 400);
     try {
       await resets.complete(token, form.password ?? '', ctx.ip);
     } catch (err) {
-      if (err instanceof AppError && err.code.startsWith('password.')) return render.page(ctx, 'reset-password', { token, message: err.message }, 400);
+      if (err instanceof AppError && err.code.startsWith('password.'))
+        return render.page(ctx, 'reset-password', { token, message: err.message }, 400);
       throw err;
     }
     render.page(ctx, 'reset-password-done', {});

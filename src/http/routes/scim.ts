@@ -11,7 +11,13 @@ import { asScimError, invalidSyntax, invalidValue, notFound, scimErrorBody, Scim
 import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
 import { project } from '../../scim/projection.js';
 import {
-  LIST_RESPONSE, resourceTypeDocuments, schemaDocuments, SEARCH_REQUEST, serviceProviderConfig, type ScimDoc, type ServiceProviderLimits,
+  LIST_RESPONSE,
+  resourceTypeDocuments,
+  schemaDocuments,
+  SEARCH_REQUEST,
+  serviceProviderConfig,
+  type ScimDoc,
+  type ServiceProviderLimits,
 } from '../../scim/schemas.js';
 import { retryLater, setRetryAfter } from '../retry-later.js';
 import { RetryLater } from '../../errors/retry-later.js';
@@ -62,7 +68,11 @@ function scimErrors(log: Logger) {
       const error = scim ?? new ScimError(500, undefined, 'The server could not complete the request.');
       send(ctx, error.status, scimErrorBody(error));
       setRetryAfter(ctx, err);
-      if (error.status === 401) ctx.set('WWW-Authenticate', ctx.get('authorization') ? 'Bearer realm="scim", error="invalid_token"' : 'Bearer realm="scim"');
+      if (error.status === 401)
+        ctx.set(
+          'WWW-Authenticate',
+          ctx.get('authorization') ? 'Bearer realm="scim", error="invalid_token"' : 'Bearer realm="scim"',
+        );
       if (error.status === 503) {
         log.warn({ err, path: ctx.path }, 'scim.database_unavailable');
         retryLater(ctx);
@@ -112,9 +122,11 @@ function depth(value: unknown): number {
 function readJson(maxPayloadSize: number) {
   return async (ctx: Context, next: Next) => {
     if (['POST', 'PUT', 'PATCH'].includes(ctx.method)) {
-      if (!ctx.is('application/scim+json', 'application/json')) throw new ScimError(415, undefined, 'Send the body as application/scim+json or application/json.');
+      if (!ctx.is('application/scim+json', 'application/json'))
+        throw new ScimError(415, undefined, 'Send the body as application/scim+json or application/json.');
       const length = Number(ctx.get('content-length') || 0);
-      if (length > maxPayloadSize) throw new ScimError(413, undefined, `The body exceeds the maximum of ${maxPayloadSize} bytes.`);
+      if (length > maxPayloadSize)
+        throw new ScimError(413, undefined, `The body exceeds the maximum of ${maxPayloadSize} bytes.`);
       const text = await readRaw(ctx, maxPayloadSize);
       try {
         ctx.state.body = JSON.parse(text);
@@ -124,7 +136,8 @@ function readJson(maxPayloadSize: number) {
       if (depth(ctx.state.body) > MAX_DEPTH) throw invalidSyntax(`The body nests deeper than ${MAX_DEPTH} levels.`);
       // Strings PostgreSQL cannot store (NUL, unpaired surrogates) written as JSON escapes.
       const unstorable = findUnstorable(ctx.state.body);
-      if (unstorable !== undefined) throw invalidValue(unstorableInput(unstorable ? `"${unstorable}"` : 'The body').message);
+      if (unstorable !== undefined)
+        throw invalidValue(unstorableInput(unstorable ? `"${unstorable}"` : 'The body').message);
     }
     await next();
   };
@@ -142,7 +155,8 @@ function listResponse(total: number, q: ListQuery, resources: ScimDoc[]) {
 
 function searchQuery(body: unknown, maxResults: number): ListQuery {
   const doc = body as { schemas?: unknown } | undefined;
-  if (!doc || !Array.isArray(doc.schemas) || !doc.schemas.includes(SEARCH_REQUEST)) throw invalidSyntax(`A search request lists the schema ${SEARCH_REQUEST}.`);
+  if (!doc || !Array.isArray(doc.schemas) || !doc.schemas.includes(SEARCH_REQUEST))
+    throw invalidSyntax(`A search request lists the schema ${SEARCH_REQUEST}.`);
   return parseListQuery(doc as Record<string, unknown>, maxResults);
 }
 
@@ -152,7 +166,13 @@ export function scimApi(deps: ScimApiDeps) {
   const router = new Router({ prefix: SCIM_PREFIX });
   const services = { User: deps.users, Group: deps.groups };
 
-  const listed = <T>(docs: T[]) => ({ schemas: [LIST_RESPONSE], totalResults: docs.length, startIndex: 1, itemsPerPage: docs.length, Resources: docs });
+  const listed = <T>(docs: T[]) => ({
+    schemas: [LIST_RESPONSE],
+    totalResults: docs.length,
+    startIndex: 1,
+    itemsPerPage: docs.length,
+    Resources: docs,
+  });
   const byId = <T extends { id: string }>(docs: T[], id: string, what: string) => {
     const doc = docs.find((d) => d.id === id);
     if (!doc) throw notFound(`No ${what} ${id}.`);
@@ -162,19 +182,35 @@ export function scimApi(deps: ScimApiDeps) {
   router.get('/Schemas', (ctx) => send(ctx, 200, listed(schemaDocuments(baseUrl))));
   router.get('/Schemas/:id', (ctx) => send(ctx, 200, byId(schemaDocuments(baseUrl), pathParam(ctx, 'id'), 'schema')));
   router.get('/ResourceTypes', (ctx) => send(ctx, 200, listed(resourceTypeDocuments(baseUrl))));
-  router.get('/ResourceTypes/:id', (ctx) => send(ctx, 200, byId(resourceTypeDocuments(baseUrl), pathParam(ctx, 'id'), 'resource type')));
+  router.get('/ResourceTypes/:id', (ctx) =>
+    send(ctx, 200, byId(resourceTypeDocuments(baseUrl), pathParam(ctx, 'id'), 'resource type')),
+  );
 
-  for (const [name, path] of [['User', '/Users'], ['Group', '/Groups']] as const) {
+  for (const [name, path] of [
+    ['User', '/Users'],
+    ['Group', '/Groups'],
+  ] as const) {
     const service = services[name];
     const shape = (doc: ScimDoc, q: { attributes?: string; excludedAttributes?: string }) => project(name, doc, q);
-    const one = (ctx: Context, status: number, doc: ScimDoc) => send(ctx, status, shape(doc, ctx.query as Record<string, string>), doc);
+    const one = (ctx: Context, status: number, doc: ScimDoc) =>
+      send(ctx, status, shape(doc, ctx.query as Record<string, string>), doc);
     const list = async (ctx: Context, q: ListQuery) => {
       const { total, docs } = await service.list(q);
-      send(ctx, 200, listResponse(total, q, docs.map((d) => shape(d, q))));
+      send(
+        ctx,
+        200,
+        listResponse(
+          total,
+          q,
+          docs.map((d) => shape(d, q)),
+        ),
+      );
     };
     router.get(path, (ctx) => list(ctx, parseListQuery(ctx.query, limits.maxResults)));
     router.post(`${path}/.search`, (ctx) => list(ctx, searchQuery((ctx as ScimContext).state.body, limits.maxResults)));
-    router.get(`${path}/:id`, async (ctx) => one(ctx, 200, await service.get(pathParam(ctx, 'id'), ctx.query as Record<string, string>)));
+    router.get(`${path}/:id`, async (ctx) =>
+      one(ctx, 200, await service.get(pathParam(ctx, 'id'), ctx.query as Record<string, string>)),
+    );
     router.post(path, async (ctx) => {
       const { caller, body } = (ctx as ScimContext).state;
       one(ctx, 201, await service.create(body, caller));
@@ -196,7 +232,15 @@ export function scimApi(deps: ScimApiDeps) {
   router.post('/.search', async (ctx) => {
     const q = searchQuery((ctx as ScimContext).state.body, limits.maxResults);
     const { total, found } = await deps.searchAll(q);
-    send(ctx, 200, listResponse(total, q, found.map(({ resource, doc }) => project(resource, doc, q))));
+    send(
+      ctx,
+      200,
+      listResponse(
+        total,
+        q,
+        found.map(({ resource, doc }) => project(resource, doc, q)),
+      ),
+    );
   });
 
   router.post('/Bulk', async (ctx) => {
@@ -204,5 +248,11 @@ export function scimApi(deps: ScimApiDeps) {
     send(ctx, 200, await deps.bulk(body, caller));
   });
 
-  return compose<Context>([scimErrors(deps.log), authenticate(deps.auth, deps.throttle), readJson(limits.maxPayloadSize), routerMiddleware(router.routes()), routerMiddleware(router.allowedMethods())]);
+  return compose<Context>([
+    scimErrors(deps.log),
+    authenticate(deps.auth, deps.throttle),
+    readJson(limits.maxPayloadSize),
+    routerMiddleware(router.routes()),
+    routerMiddleware(router.allowedMethods()),
+  ]);
 }

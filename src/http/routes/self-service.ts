@@ -28,7 +28,17 @@ const RETURN_PATHS = new Set(['/account/password', '/account/security']);
  *   POST /account/security/recovery-codes    make new recovery codes (the old ones stop working)
  * Passkeys are added and removed by routes/passkeys.ts.
  */
-export function selfServiceRoutes(deps: { provider: () => Provider; issuer: string; identity: IdentityService; password: Pick<PasswordStrategy, 'verifyUser'>; mfa: MfaService; passkeys: PasskeysService; users: UsersRepository; csrf: Csrf; render: Renderer }) {
+export function selfServiceRoutes(deps: {
+  provider: () => Provider;
+  issuer: string;
+  identity: IdentityService;
+  password: Pick<PasswordStrategy, 'verifyUser'>;
+  mfa: MfaService;
+  passkeys: PasskeysService;
+  users: UsersRepository;
+  csrf: Csrf;
+  render: Renderer;
+}) {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
@@ -64,13 +74,21 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     if (!userId) return;
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
-    if (form.new_password !== form.new_password_confirm) return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
+    if (form.new_password !== form.new_password_confirm)
+      return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
-    if (!check.ok) return render.page(ctx, 'self-service-password', { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) }, 403);
+    if (!check.ok)
+      return render.page(
+        ctx,
+        'self-service-password',
+        { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) },
+        403,
+      );
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
-      if (err instanceof AppError && err.code.startsWith('password.')) return render.page(ctx, 'self-service-password', { message: err.message }, 400);
+      if (err instanceof AppError && err.code.startsWith('password.'))
+        return render.page(ctx, 'self-service-password', { message: err.message }, 400);
       throw err;
     }
     render.page(ctx, 'self-service-password', { done: true });
@@ -78,7 +96,8 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
 
   const securityUser = (ctx: Context) => pageUser(ctx, '/account/security');
   const self = (userId: string) => ({ type: 'user', id: userId }) as const;
-  const showCodes = (ctx: Context, codes: string[]) => render.page(ctx, 'mfa-recovery-codes', { codes, action: '/account/security' });
+  const showCodes = (ctx: Context, codes: string[]) =>
+    render.page(ctx, 'mfa-recovery-codes', { codes, action: '/account/security' });
 
   router.get('/security', async (ctx) => {
     const userId = await securityUser(ctx);
@@ -92,7 +111,10 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
     if (!userId) return;
     const user = await deps.users.findById(userId);
     assertThat(user, fail('user.not_found'));
-    render.page(ctx, 'mfa-enrol', { ...(await deps.mfa.startTotpEnrolment(userId, user.email ?? user.userCode)), action: '/account/security/totp' });
+    render.page(ctx, 'mfa-enrol', {
+      ...(await deps.mfa.startTotpEnrolment(userId, user.email ?? user.userCode)),
+      action: '/account/security/totp',
+    });
   });
 
   router.post('/security/totp', async (ctx) => {
@@ -105,7 +127,12 @@ export function selfServiceRoutes(deps: { provider: () => Provider; issuer: stri
       const enrolment = await deps.mfa.currentTotpEnrolment(userId);
       assertThat(enrolment, fail('mfa.no_enrolment'));
       const refusal = check.code === 'mfa.locked' ? 'self_service.totp_locked' : 'self_service.totp_invalid_code';
-      return render.page(ctx, 'mfa-enrol', { ...enrolment, action: '/account/security/totp', message: pageText(refusal) }, ERRORS[refusal].status);
+      return render.page(
+        ctx,
+        'mfa-enrol',
+        { ...enrolment, action: '/account/security/totp', message: pageText(refusal) },
+        ERRORS[refusal].status,
+      );
     }
     // A new authenticator comes with new recovery codes, shown once (old ones may be long forgotten).
     showCodes(ctx, await deps.mfa.newRecoveryCodes(userId, self(userId)));

@@ -15,7 +15,13 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
       summary: 'List account groups by name, offset paging',
       permission: 'directory.read',
       query: z.object({ q: z.string().trim().max(200).optional().describe('Part of the name'), ...PAGING }),
-      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(ACCOUNT_GROUP_SCHEMA), total: z.number().int() }) }, ...errors(400, 403) },
+      responses: {
+        200: {
+          description: 'A page',
+          schema: z.object({ items: z.array(ACCOUNT_GROUP_SCHEMA), total: z.number().int() }),
+        },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query }) {
         const page = await accountGroups.list(query);
         ctx.body = { items: page.accountGroups.map(withDates), total: page.total };
@@ -55,7 +61,10 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
         .object({ name: name().optional(), accountIds: ACCOUNT_IDS.optional() })
         .strict()
         .refine((b) => b.name !== undefined || b.accountIds !== undefined, 'give name or accountIds'),
-      responses: { 200: { description: 'The account group as changed', schema: ACCOUNT_GROUP_SCHEMA }, ...errors(400, 403, 404, 409) },
+      responses: {
+        200: { description: 'The account group as changed', schema: ACCOUNT_GROUP_SCHEMA },
+        ...errors(400, 403, 404, 409),
+      },
       async handle(ctx, { params, body, by }) {
         ctx.body = withDates(await accountGroups.update(params.id, body, by));
       },
@@ -64,7 +73,8 @@ export function accountGroupRoutes(deps: { accountGroups: AccountGroupAdminServi
     adminRoute({
       method: 'delete',
       path: '/account-groups/{id}',
-      summary: 'Delete an account group (its accounts stay). 409 account_group.in_use while it has managers, unless ?force=true',
+      summary:
+        'Delete an account group (its accounts stay). 409 account_group.in_use while it has managers, unless ?force=true',
       permission: 'directory.write',
       query: FORCE,
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },

@@ -16,8 +16,15 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
       path: '/accounts',
       summary: 'List accounts by name: search and kind, offset paging',
       permission: 'directory.read',
-      query: z.object({ q: z.string().trim().max(200).optional().describe('Part of the name'), kind: ACCOUNT_KIND.optional(), ...PAGING }),
-      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(ACCOUNT_SCHEMA), total: z.number().int() }) }, ...errors(400, 403) },
+      query: z.object({
+        q: z.string().trim().max(200).optional().describe('Part of the name'),
+        kind: ACCOUNT_KIND.optional(),
+        ...PAGING,
+      }),
+      responses: {
+        200: { description: 'A page', schema: z.object({ items: z.array(ACCOUNT_SCHEMA), total: z.number().int() }) },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query }) {
         const page = await accounts.list(query);
         ctx.body = { items: page.accounts.map(withDates), total: page.total };
@@ -57,7 +64,10 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
         .object({ name: name().optional(), kind: KIND.optional() })
         .strict()
         .refine((b) => b.name !== undefined || b.kind !== undefined, 'give name or kind'),
-      responses: { 200: { description: 'The account as changed', schema: ACCOUNT_SCHEMA }, ...errors(400, 403, 404, 409) },
+      responses: {
+        200: { description: 'The account as changed', schema: ACCOUNT_SCHEMA },
+        ...errors(400, 403, 404, 409),
+      },
       async handle(ctx, { params, body, by }) {
         ctx.body = withDates(await accounts.update(params.id, body, by));
       },
@@ -66,7 +76,8 @@ export function adminAccountRoutes(deps: { accounts: AccountAdminService; baseUr
     adminRoute({
       method: 'delete',
       path: '/accounts/{id}',
-      summary: 'Delete an account. 409 account.in_use while it employs users or has managers, unless ?force=true (their employments go; users whose main account it was move to Guest)',
+      summary:
+        'Delete an account. 409 account.in_use while it employs users or has managers, unless ?force=true (their employments go; users whose main account it was move to Guest)',
       permission: 'directory.write',
       query: FORCE,
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },

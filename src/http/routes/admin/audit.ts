@@ -12,7 +12,13 @@ const encodeCursor = (c: AuditCursor) => Buffer.from(JSON.stringify([c.at, c.id]
 function decodeCursor(cursor: string): AuditCursor {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, number];
-    if (typeof at === 'string' && PG_TIMESTAMP.test(at) && !Number.isNaN(Date.parse(at.slice(0, 10))) && Number.isSafeInteger(id)) return { at, id };
+    if (
+      typeof at === 'string' &&
+      PG_TIMESTAMP.test(at) &&
+      !Number.isNaN(Date.parse(at.slice(0, 10))) &&
+      Number.isSafeInteger(id)
+    )
+      return { at, id };
   } catch {}
   throw fail('request.invalid_cursor');
 }
@@ -20,11 +26,19 @@ function decodeCursor(cursor: string): AuditCursor {
 const EVENT = z.object({
   id: z.number().int(),
   at: timestamp,
-  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string().nullable(), onBehalfOf: z.string().nullable().describe('The user an impersonating admin acted as') }),
+  actor: z.object({
+    type: z.string(),
+    id: z.string().nullable(),
+    name: z.string().nullable(),
+    onBehalfOf: z.string().nullable().describe('The user an impersonating admin acted as'),
+  }),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
-  changes: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])).nullable().describe('Field → [old, new]'),
+  changes: z
+    .record(z.string(), z.tuple([z.unknown(), z.unknown()]))
+    .nullable()
+    .describe('Field → [old, new]'),
   ip: z.string().nullable(),
   details: z.record(z.string(), z.unknown()).nullable(),
 });
@@ -34,7 +48,12 @@ const SIGN_IN = z.object({
   id: z.number().int(),
   at: timestamp,
   outcome: z.enum(['succeeded', 'failed']),
-  reason: z.string().nullable().describe('Why it failed: unknown_identifier, bad_password, locked, status_<status>, mfa_failed, bad_passkey, throttled'),
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'Why it failed: unknown_identifier, bad_password, locked, status_<status>, mfa_failed, bad_passkey, throttled',
+    ),
   factor: z.string().nullable().describe('The step that refused it: password, totp, recovery_code, enrolment, passkey'),
   amr: z.array(z.string()).nullable().describe('How the person signed in (RFC 8176), on success'),
   identifier: z.string().nullable().describe('The email or User ID typed'),
@@ -70,21 +89,44 @@ export function auditRoutes(deps: { auditLog: AuditLogService }) {
       query: z.object({
         userId: z.string().max(200).optional().describe('The user the events are about (their target)'),
         actorId: z.string().max(200).optional().describe('Who acted'),
-        action: z.string().regex(/^[\w.-]+(\.\*)?$|^[\w-]+\*$/, 'an action, or a prefix ending in * (user.*)').max(100).optional().describe('Exact, or a prefix: user.*'),
+        action: z
+          .string()
+          .regex(/^[\w.-]+(\.\*)?$|^[\w-]+\*$/, 'an action, or a prefix ending in * (user.*)')
+          .max(100)
+          .optional()
+          .describe('Exact, or a prefix: user.*'),
         from: queryTime.optional(),
         to: queryTime.optional(),
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
       }),
-      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(EVENT), nextCursor: z.string().nullable() }) }, ...errors(400, 403) },
+      responses: {
+        200: { description: 'A page', schema: z.object({ items: z.array(EVENT), nextCursor: z.string().nullable() }) },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query }) {
         const page = await deps.auditLog.page({
-          filter: { targetId: query.userId, actorId: query.actorId, action: query.action, from: query.from, to: query.to },
+          filter: {
+            targetId: query.userId,
+            actorId: query.actorId,
+            action: query.action,
+            from: query.from,
+            to: query.to,
+          },
           limit: query.limit,
           cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
         });
         ctx.body = {
-          items: page.events.map((e) => ({ ...e, at: new Date(e.at).toISOString(), actor: { type: e.actor.type, id: e.actor.id ?? null, name: e.actor.name ?? null, onBehalfOf: e.actor.onBehalfOf ?? null } })),
+          items: page.events.map((e) => ({
+            ...e,
+            at: new Date(e.at).toISOString(),
+            actor: {
+              type: e.actor.type,
+              id: e.actor.id ?? null,
+              name: e.actor.name ?? null,
+              onBehalfOf: e.actor.onBehalfOf ?? null,
+            },
+          })),
           nextCursor: page.next ? encodeCursor(page.next) : null,
         };
       },
@@ -99,9 +141,18 @@ export function auditRoutes(deps: { auditLog: AuditLogService }) {
         limit: z.coerce.number().int().min(1).max(200).default(50),
         cursor: z.string().max(500).optional().describe('nextCursor of the previous page'),
       }),
-      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(SIGN_IN), nextCursor: z.string().nullable() }) }, ...errors(400, 403, 404) },
+      responses: {
+        200: {
+          description: 'A page',
+          schema: z.object({ items: z.array(SIGN_IN), nextCursor: z.string().nullable() }),
+        },
+        ...errors(400, 403, 404),
+      },
       async handle(ctx, { params, query, by }) {
-        const page = await deps.auditLog.signInsOf(params.id, by, { limit: query.limit, cursor: query.cursor ? decodeCursor(query.cursor) : undefined });
+        const page = await deps.auditLog.signInsOf(params.id, by, {
+          limit: query.limit,
+          cursor: query.cursor ? decodeCursor(query.cursor) : undefined,
+        });
         ctx.body = { items: page.events.map(toSignIn), nextCursor: page.next ? encodeCursor(page.next) : null };
       },
     }),

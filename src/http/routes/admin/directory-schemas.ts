@@ -12,7 +12,13 @@ export const PAGING = {
 };
 
 /** `?force=true`: delete even what is still in use. */
-export const FORCE = z.object({ force: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Delete even when still in use') });
+export const FORCE = z.object({
+  force: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Delete even when still in use'),
+});
 
 export const ACCOUNT_SCHEMA = z.object({
   id: z.uuid(),
@@ -24,9 +30,26 @@ export const ACCOUNT_SCHEMA = z.object({
   updatedAt: timestamp,
 });
 
-export const ACCOUNT_GROUP_SCHEMA = z.object({ id: z.uuid(), name: z.string(), accountIds: z.array(z.uuid()), createdAt: timestamp, updatedAt: timestamp });
+export const ACCOUNT_GROUP_SCHEMA = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  accountIds: z.array(z.uuid()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
 
-export const GROUP_SCHEMA = z.object({ id: z.uuid(), displayName: z.string(), externalId: z.string().nullable(), createdAt: timestamp, updatedAt: timestamp, version: z.number().int() });
+export const GROUP_SCHEMA = z.object({
+  id: z.uuid(),
+  displayName: z.string(),
+  externalId: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.number().int(),
+});
 
 /** Dates as ISO strings. */
-export const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({ ...r, createdAt: new Date(r.createdAt).toISOString(), updatedAt: new Date(r.updatedAt).toISOString() });
+export const withDates = <T extends { createdAt: Date; updatedAt: Date }>(r: T) => ({
+  ...r,
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
+});

@@ -1,7 +1,12 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { UserSortKey } from '../../../repositories/user-search.js';
-import { DEFAULT_EXPORT_COLUMNS, EXPORT_COLUMNS, type ExportRequest, type UserExportService } from '../../../services/user-export.js';
+import {
+  DEFAULT_EXPORT_COLUMNS,
+  EXPORT_COLUMNS,
+  type ExportRequest,
+  type UserExportService,
+} from '../../../services/user-export.js';
 import { systemClock, type Clock } from '../../../util/clock.js';
 import { adminRoute, errors } from './route.js';
 import { toUserFilter, USER_FILTER } from './schemas.js';
@@ -9,10 +14,18 @@ import { toUserFilter, USER_FILTER } from './schemas.js';
 /** `columns=a,b` (or repeated), from the allow-list, in the order given. */
 const COLUMNS = z
   .preprocess(
-    (v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)),
+    (v) =>
+      v === undefined
+        ? undefined
+        : (Array.isArray(v) ? v : [v])
+            .flatMap((s) => String(s).split(','))
+            .map((s) => s.trim())
+            .filter(Boolean),
     z.array(z.enum(EXPORT_COLUMNS)).min(1).max(EXPORT_COLUMNS.length).optional(),
   )
-  .describe(`Columns, comma-separated, from: ${EXPORT_COLUMNS.join(', ')}. Default: ${DEFAULT_EXPORT_COLUMNS.join(', ')}`);
+  .describe(
+    `Columns, comma-separated, from: ${EXPORT_COLUMNS.join(', ')}. Default: ${DEFAULT_EXPORT_COLUMNS.join(', ')}`,
+  );
 
 const QUERY = z.object({ ...USER_FILTER, columns: COLUMNS });
 
@@ -41,7 +54,10 @@ export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }
       summary: 'Export users as CSV (UTF-8 with BOM): the users list filters, chosen columns',
       permission: 'users.export',
       query: QUERY,
-      responses: { 200: { description: 'CSV, a header row then one user per line', contentType: 'text/csv' }, ...errors(400, 403) },
+      responses: {
+        200: { description: 'CSV, a header row then one user per line', contentType: 'text/csv' },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query, by }) {
         download(ctx, 'csv', await exports.csv(exportRequest(query), by), 'text/csv; charset=utf-8');
       },
@@ -53,7 +69,13 @@ export function exportRoutes(deps: { exports: UserExportService; clock?: Clock }
       summary: 'Export users as an Excel workbook: the users list filters, chosen columns',
       permission: 'users.export',
       query: QUERY,
-      responses: { 200: { description: 'One worksheet "Users"', contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, ...errors(400, 403) },
+      responses: {
+        200: {
+          description: 'One worksheet "Users"',
+          contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query, by }) {
         download(ctx, 'xlsx', await exports.xlsx(exportRequest(query), by));
       },

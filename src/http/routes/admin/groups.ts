@@ -4,7 +4,11 @@ import { GROUP_SCHEMA, name, PAGING, withDates } from './directory-schemas.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 
 const EXTERNAL_ID = z.string().trim().min(1).max(200).nullable();
-const GROUP_DETAILS = GROUP_SCHEMA.extend({ members: z.array(z.object({ id: z.uuid(), display: z.string() })).describe('Members (not deleted) within the caller\'s reach') });
+const GROUP_DETAILS = GROUP_SCHEMA.extend({
+  members: z
+    .array(z.object({ id: z.uuid(), display: z.string() }))
+    .describe("Members (not deleted) within the caller's reach"),
+});
 
 /** Groups: the same groups SCIM provisions. Members are set per user (PUT /users/{id}/groups). */
 export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }) {
@@ -16,7 +20,10 @@ export function groupRoutes(deps: { groups: GroupAdminService; baseUrl: string }
       summary: 'List groups by displayName, offset paging',
       permission: 'directory.read',
       query: z.object({ q: z.string().trim().max(200).optional().describe('Part of the displayName'), ...PAGING }),
-      responses: { 200: { description: 'A page', schema: z.object({ items: z.array(GROUP_SCHEMA), total: z.number().int() }) }, ...errors(400, 403) },
+      responses: {
+        200: { description: 'A page', schema: z.object({ items: z.array(GROUP_SCHEMA), total: z.number().int() }) },
+        ...errors(400, 403),
+      },
       async handle(ctx, { query }) {
         const page = await groups.list(query);
         ctx.body = { items: page.groups.map(withDates), total: page.total };

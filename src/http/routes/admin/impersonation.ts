@@ -8,10 +8,13 @@ export function adminImpersonationRoutes(deps: { impersonation: ImpersonationSer
     adminRoute({
       method: 'post',
       path: '/impersonation',
-      summary: 'Start an interactive impersonation: returns a single-use link for the caller\'s browser',
+      summary: "Start an interactive impersonation: returns a single-use link for the caller's browser",
       permission: null,
       body: z.object({ userId: z.string().min(1).max(200) }),
-      responses: { 201: { description: 'The link', schema: z.object({ url: z.url(), expiresAt: z.iso.datetime() }) }, ...errors(400, 403, 404) },
+      responses: {
+        201: { description: 'The link', schema: z.object({ url: z.url(), expiresAt: z.iso.datetime() }) },
+        ...errors(400, 403, 404),
+      },
       async handle(ctx, { body }) {
         const ticket = await deps.impersonation.createTicket(ctx.state.caller, body.userId, ctx.ip);
         ctx.status = 201;

@@ -11,23 +11,27 @@ import { adminRoute, errors } from './route.js';
 import { timestamp } from './schemas.js';
 import { spoolBody } from '../../middleware/body.js';
 
-const JOB_SCHEMA = z
-  .object({
-    id: z.uuid(),
-    status: z.enum(['running', 'succeeded', 'failed']),
-    key: z.enum(IMPORT_KEYS),
-    mode: z.enum(IMPORT_MODES),
-    dryRun: z.boolean(),
-    total: z.number().int().describe('Data rows read'),
-    processed: z.number().int().describe('Rows checked (and written when good)'),
-    created: z.number().int(),
-    updated: z.number().int().describe('Rows that matched a user (also those that changed nothing)'),
-    failed: z.number().int().describe('Bad rows: reported in errors.csv and skipped'),
-    error: z.string().nullable().describe('Why the whole import failed (then no user of the file was written)'),
-    errorCode: z.string().nullable().describe('The failure\'s code: import.interrupted (its server stopped or lost the database: run the file again), import.invalid_csv, import.incomplete, import.too_many_rows, import.database_error, import.server_error'),
-    createdAt: timestamp,
-    finishedAt: timestamp.nullable(),
-  });
+const JOB_SCHEMA = z.object({
+  id: z.uuid(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  key: z.enum(IMPORT_KEYS),
+  mode: z.enum(IMPORT_MODES),
+  dryRun: z.boolean(),
+  total: z.number().int().describe('Data rows read'),
+  processed: z.number().int().describe('Rows checked (and written when good)'),
+  created: z.number().int(),
+  updated: z.number().int().describe('Rows that matched a user (also those that changed nothing)'),
+  failed: z.number().int().describe('Bad rows: reported in errors.csv and skipped'),
+  error: z.string().nullable().describe('Why the whole import failed (then no user of the file was written)'),
+  errorCode: z
+    .string()
+    .nullable()
+    .describe(
+      "The failure's code: import.interrupted (its server stopped or lost the database: run the file again), import.invalid_csv, import.incomplete, import.too_many_rows, import.database_error, import.server_error",
+    ),
+  createdAt: timestamp,
+  finishedAt: timestamp.nullable(),
+});
 
 const jobJson = (j: ImportJob) => ({
   id: j.id,
@@ -49,7 +53,11 @@ const jobJson = (j: ImportJob) => ({
 const START = z.object({
   key: z.enum(IMPORT_KEYS).describe('The column that finds existing users (case-insensitive)'),
   mode: z.enum(IMPORT_MODES).describe('add: only new users; update: only existing ones; upsert: either'),
-  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Check everything and count, write no user'),
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Check everything and count, write no user'),
 });
 
 /** The largest CSV an import takes (a million rows of a dozen columns fit). */
@@ -65,9 +73,16 @@ export function importRoutes(deps: { imports: UserImportService }) {
       summary: 'Import users from CSV (one transaction; bad rows are reported and skipped)',
       permission: 'users.import',
       query: START,
-      body: { contentType: 'text/csv', description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags are separated by ";". No passwords.` },
+      body: {
+        contentType: 'text/csv',
+        description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags are separated by ";". No passwords.`,
+      },
       responses: {
-        201: { description: 'The finished job (status "failed" with an error when the file broke off part-way: nothing was written)', schema: JOB_SCHEMA },
+        201: {
+          description:
+            'The finished job (status "failed" with an error when the file broke off part-way: nothing was written)',
+          schema: JOB_SCHEMA,
+        },
         ...errors(400, 403, 413, 415),
       },
       async handle(ctx, { query, by }) {
@@ -94,7 +109,8 @@ export function importRoutes(deps: { imports: UserImportService }) {
     adminRoute({
       method: 'get',
       path: '/imports/{id}',
-      summary: 'An import job and its counters (rows read, checked and bad move while it runs; created and updated are set when its users commit)',
+      summary:
+        'An import job and its counters (rows read, checked and bad move while it runs; created and updated are set when its users commit)',
       permission: 'users.import',
       responses: { 200: { description: 'The job', schema: JOB_SCHEMA }, ...errors(403, 404) },
       async handle(ctx, { params }) {
@@ -112,7 +128,8 @@ export function importRoutes(deps: { imports: UserImportService }) {
         const job = await imports.get(params.id);
         const rows = Readable.from(
           (async function* () {
-            for await (const page of imports.errors(job.id)) yield* page.map((e) => [e.row, e.column ?? '', e.code, e.message]);
+            for await (const page of imports.errors(job.id))
+              yield* page.map((e) => [e.row, e.column ?? '', e.code, e.message]);
           })(),
         );
         const csv = stringify({ header: true, columns: ['row', 'column', 'code', 'message'] });

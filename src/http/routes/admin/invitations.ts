@@ -4,11 +4,20 @@ import type { Invitation, InvitationsService } from '../../../services/invitatio
 import { adminRoute, ERROR_SCHEMA, errors, NO_CONTENT } from './route.js';
 import { timestamp } from './schemas.js';
 
-const INVITATION = z
-  .object({ state: z.enum(INVITATION_STATES), scheduledAt: timestamp.nullable(), sentAt: timestamp.nullable(), confirmedAt: timestamp.nullable() });
+const INVITATION = z.object({
+  state: z.enum(INVITATION_STATES),
+  scheduledAt: timestamp.nullable(),
+  sentAt: timestamp.nullable(),
+  confirmedAt: timestamp.nullable(),
+});
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const invitationJson = (i: Invitation) => ({ state: i.state, scheduledAt: iso(i.scheduledAt), sentAt: iso(i.sentAt), confirmedAt: iso(i.confirmedAt) });
+const invitationJson = (i: Invitation) => ({
+  state: i.state,
+  scheduledAt: iso(i.scheduledAt),
+  sentAt: iso(i.sentAt),
+  confirmedAt: iso(i.confirmedAt),
+});
 
 /** A user's invitation: read, send now or schedule, cancel a scheduled one. */
 export function invitationRoutes(deps: { invitations: InvitationsService }) {
@@ -17,7 +26,7 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
     adminRoute({
       method: 'get',
       path: '/users/{id}/invitation',
-      summary: 'Where the user\'s invitation stands: not_invited, scheduled, pending or confirmed',
+      summary: "Where the user's invitation stands: not_invited, scheduled, pending or confirmed",
       permission: 'users.invite',
       responses: { 200: { description: 'The invitation', schema: INVITATION }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
@@ -28,7 +37,8 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
     adminRoute({
       method: 'post',
       path: '/users/{id}/invitation',
-      summary: 'Invite the user: the mail (a link to choose a password, good for 7 days) goes now, or at `at` when it is in the future; again: a new link, the old one void',
+      summary:
+        'Invite the user: the mail (a link to choose a password, good for 7 days) goes now, or at `at` when it is in the future; again: a new link, the old one void',
       permission: 'users.invite',
       body: z.object({ at: timestamp.optional().describe('When to send it; absent or past: now') }).strict(),
       responses: {

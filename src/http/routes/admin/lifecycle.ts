@@ -7,7 +7,9 @@ import { USER_SCHEMA, userJson } from './schemas.js';
 const count = z.number().int();
 const MERGED = z.object({
   user: USER_SCHEMA,
-  moved: z.object({ employments: count, roles: count, groups: count, contacts: count, reports: count, auditEvents: count }).describe('Rows moved to the kept user, by kind'),
+  moved: z
+    .object({ employments: count, roles: count, groups: count, contacts: count, reports: count, auditEvents: count })
+    .describe('Rows moved to the kept user, by kind'),
 });
 
 /** Merge two duplicate users; anonymise a user. */
@@ -16,13 +18,17 @@ export function lifecycleRoutes(deps: { merges: UserMergeService; anonymiser: Us
     adminRoute({
       method: 'post',
       path: '/users/merge',
-      summary: 'Merge a duplicate user into the one kept: employments, roles, groups, contacts, reports and history move; the duplicate is removed',
+      summary:
+        'Merge a duplicate user into the one kept: employments, roles, groups, contacts, reports and history move; the duplicate is removed',
       permission: 'users.merge',
       body: z.object({ keepId: z.uuid(), mergeId: z.uuid() }).strict(),
       responses: {
         200: { description: 'The kept user as merged, and what moved to it', schema: MERGED },
         ...errors(400, 403, 404),
-        409: { description: 'The users differ in an identifier (details.conflicts: [{field, keep, merge}]); nothing changed', schema: ERROR_SCHEMA },
+        409: {
+          description: 'The users differ in an identifier (details.conflicts: [{field, keep, merge}]); nothing changed',
+          schema: ERROR_SCHEMA,
+        },
       },
       async handle(ctx, { body, by }) {
         const { user, moved } = await deps.merges.merge(body.keepId, body.mergeId, by);
@@ -33,7 +39,7 @@ export function lifecycleRoutes(deps: { merges: UserMergeService; anonymiser: Us
     adminRoute({
       method: 'post',
       path: '/users/{id}/anonymise',
-      summary: 'Erase a user\'s personal data for good (status inactive unless inactive or deleted); cannot be undone',
+      summary: "Erase a user's personal data for good (status inactive unless inactive or deleted); cannot be undone",
       permission: 'users.anonymise',
       responses: {
         200: { description: 'The user as anonymised', schema: USER_SCHEMA },

@@ -24,7 +24,7 @@ export function meRoutes(deps: { users: UserAdminService }) {
     adminRoute({
       method: 'get',
       path: '/me',
-      summary: 'The caller\'s own user record',
+      summary: "The caller's own user record",
       permission: null,
       responses: { 200: { description: 'The caller', schema: USER_SCHEMA } },
       async handle(ctx) {
@@ -34,7 +34,7 @@ export function meRoutes(deps: { users: UserAdminService }) {
     adminRoute({
       method: 'patch',
       path: '/me',
-      summary: 'Change one\'s own names, language and time zone',
+      summary: "Change one's own names, language and time zone",
       permission: null,
       body: OWN_FIELDS,
       responses: { 200: { description: 'The caller as changed', schema: USER_SCHEMA }, ...errors(400) },

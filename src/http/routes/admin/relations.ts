@@ -11,7 +11,10 @@ const ROLES_BODY = z
         z
           .object({ role, accountId: z.uuid().nullable().optional(), accountGroupId: z.uuid().nullable().optional() })
           .strict()
-          .refine((a) => !(a.accountId && a.accountGroupId), 'an assignment is scoped to an account or an account group, not both'),
+          .refine(
+            (a) => !(a.accountId && a.accountGroupId),
+            'an assignment is scoped to an account or an account group, not both',
+          ),
       )
       .max(200)
       .default([]),
@@ -23,18 +26,33 @@ const EMPLOYMENTS_BODY = z
     employments: z
       .array(
         z
-          .object({ accountId: z.uuid(), startDate: z.iso.date().nullable().optional(), endDate: z.iso.date().nullable().optional(), isMain: z.boolean().optional() })
+          .object({
+            accountId: z.uuid(),
+            startDate: z.iso.date().nullable().optional(),
+            endDate: z.iso.date().nullable().optional(),
+            isMain: z.boolean().optional(),
+          })
           .strict()
           .refine((e) => !e.startDate || !e.endDate || e.startDate <= e.endDate, 'endDate is before startDate'),
       )
       .min(1)
       .max(100)
       .refine((list) => new Set(list.map((e) => e.accountId)).size === list.length, 'each account at most once')
-      .refine((list) => (list.length === 1 && list[0]?.isMain !== false) || list.filter((e) => e.isMain).length === 1, 'exactly one employment is main (isMain: true)')
+      .refine(
+        (list) => (list.length === 1 && list[0]?.isMain !== false) || list.filter((e) => e.isMain).length === 1,
+        'exactly one employment is main (isMain: true)',
+      )
       .describe('The whole list; a single employment is main unless it says otherwise'),
   })
   .strict()
-  .transform((b) => b.employments.map((e) => ({ accountId: e.accountId, startDate: e.startDate ?? null, endDate: e.endDate ?? null, isMain: b.employments.length === 1 || e.isMain === true })));
+  .transform((b) =>
+    b.employments.map((e) => ({
+      accountId: e.accountId,
+      startDate: e.startDate ?? null,
+      endDate: e.endDate ?? null,
+      isMain: b.employments.length === 1 || e.isMain === true,
+    })),
+  );
 
 const MANAGED = z.object({ accountIds: z.array(z.uuid()).max(1000), accountGroupIds: z.array(z.uuid()).max(1000) });
 
@@ -45,10 +63,17 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
     adminRoute({
       method: 'put',
       path: '/users/{id}/roles',
-      summary: 'Replace every role assignment of a user; the main role stays an unscoped one. Roles up to the caller\'s own',
+      summary:
+        "Replace every role assignment of a user; the main role stays an unscoped one. Roles up to the caller's own",
       permission: 'users.roles',
       body: ROLES_BODY,
-      responses: { 200: { description: 'The user\'s roles now', schema: z.object({ mainRole: role, assignments: z.array(ROLE_ASSIGNMENT) }) }, ...errors(400, 403, 404, 409) },
+      responses: {
+        200: {
+          description: "The user's roles now",
+          schema: z.object({ mainRole: role, assignments: z.array(ROLE_ASSIGNMENT) }),
+        },
+        ...errors(400, 403, 404, 409),
+      },
       async handle(ctx, { params, body, by }) {
         ctx.body = await relations.setRoles(params.id, body, by);
       },
@@ -57,10 +82,13 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
     adminRoute({
       method: 'put',
       path: '/users/{id}/employments',
-      summary: 'Replace every employment of a user; the main one is the user\'s main account',
+      summary: "Replace every employment of a user; the main one is the user's main account",
       permission: 'users.employments',
       body: EMPLOYMENTS_BODY,
-      responses: { 200: { description: 'The user\'s employments now', schema: z.object({ employments: z.array(EMPLOYMENT) }) }, ...errors(400, 403, 404) },
+      responses: {
+        200: { description: "The user's employments now", schema: z.object({ employments: z.array(EMPLOYMENT) }) },
+        ...errors(400, 403, 404),
+      },
       async handle(ctx, { params, body, by }) {
         ctx.body = { employments: await relations.setEmployments(params.id, body, by) };
       },
@@ -71,7 +99,9 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       path: '/users/{id}/managed-accounts',
       summary: 'Replace the accounts and account groups a user manages (manager assignments scoped to each)',
       permission: 'users.roles',
-      body: MANAGED.partial().strict().transform((b) => ({ accountIds: b.accountIds ?? [], accountGroupIds: b.accountGroupIds ?? [] })),
+      body: MANAGED.partial()
+        .strict()
+        .transform((b) => ({ accountIds: b.accountIds ?? [], accountGroupIds: b.accountGroupIds ?? [] })),
       responses: { 200: { description: 'What the user manages now', schema: MANAGED }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
         ctx.body = await relations.setManagedScopes(params.id, body, by);
@@ -84,7 +114,10 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       summary: 'Replace the groups a user is a member of',
       permission: 'users.groups',
       body: z.object({ groupIds: z.array(z.uuid()).max(1000) }).strict(),
-      responses: { 200: { description: 'The user\'s groups now', schema: z.object({ groups: z.array(GROUP_REF) }) }, ...errors(400, 403, 404) },
+      responses: {
+        200: { description: "The user's groups now", schema: z.object({ groups: z.array(GROUP_REF) }) },
+        ...errors(400, 403, 404),
+      },
       async handle(ctx, { params, body, by }) {
         ctx.body = { groups: await relations.setGroups(params.id, body.groupIds, by) };
       },

@@ -16,12 +16,25 @@ export const timestamp = z.iso.datetime({ offset: true });
 export const queryTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
 /** `a,b` or a repeated parameter. */
 export const queryList = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).map((s) => s.trim()).filter(Boolean)), z.array(item).max(20).optional());
+  z.preprocess(
+    (v) =>
+      v === undefined
+        ? undefined
+        : (Array.isArray(v) ? v : [v])
+            .flatMap((s) => String(s).split(','))
+            .map((s) => s.trim())
+            .filter(Boolean),
+    z.array(item).max(20).optional(),
+  );
 
 export const TAGS = z.array(text(100).min(1)).max(100);
-export const CUSTOM_ATTRIBUTES = z.record(z.string().max(100), z.unknown()).refine((v) => JSON.stringify(v).length <= 16_384, 'customAttributes is larger than 16 KiB');
+export const CUSTOM_ATTRIBUTES = z
+  .record(z.string().max(100), z.unknown())
+  .refine((v) => JSON.stringify(v).length <= 16_384, 'customAttributes is larger than 16 KiB');
 
-const profileFields = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, nullableText(f === 'profileUrl' ? 2000 : 200).optional()])) as Record<(typeof PROFILE_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>;
+const profileFields = Object.fromEntries(
+  PROFILE_FIELDS.map((f) => [f, nullableText(f === 'profileUrl' ? 2000 : 200).optional()]),
+) as Record<(typeof PROFILE_FIELDS)[number], z.ZodOptional<z.ZodNullable<z.ZodString>>>;
 
 /** What an administrator may write on a user's own record. */
 export const USER_FIELDS = {
@@ -34,24 +47,23 @@ export const USER_FIELDS = {
   customAttributes: CUSTOM_ATTRIBUTES.optional(),
 };
 
-export const USER_SCHEMA = z
-  .object({
-    id: z.uuid(),
-    userCode: z.string(),
-    email: z.string().nullable(),
-    ...Object.fromEntries(PROFILE_FIELDS.map((f) => [f, z.string().nullable()])),
-    externalId: z.string().nullable(),
-    status,
-    mainAccountId: z.uuid().nullable(),
-    mainRole: role,
-    directManagerId: z.uuid().nullable(),
-    tags: z.array(z.string()),
-    customAttributes: z.record(z.string(), z.unknown()),
-    lastSignInAt: timestamp.nullable(),
-    createdAt: timestamp,
-    updatedAt: timestamp,
-    version: z.number().int(),
-  });
+export const USER_SCHEMA = z.object({
+  id: z.uuid(),
+  userCode: z.string(),
+  email: z.string().nullable(),
+  ...Object.fromEntries(PROFILE_FIELDS.map((f) => [f, z.string().nullable()])),
+  externalId: z.string().nullable(),
+  status,
+  mainAccountId: z.uuid().nullable(),
+  mainRole: role,
+  directManagerId: z.uuid().nullable(),
+  tags: z.array(z.string()),
+  customAttributes: z.record(z.string(), z.unknown()),
+  lastSignInAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  version: z.number().int(),
+});
 
 /** A user as JSON (dates as ISO strings). */
 export const userJson = (u: User) => ({
@@ -62,7 +74,13 @@ export const userJson = (u: User) => ({
 });
 
 export const ROLE_ASSIGNMENT = z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() });
-export const EMPLOYMENT = z.object({ accountId: z.uuid(), accountName: z.string(), startDate: z.iso.date().nullable(), endDate: z.iso.date().nullable(), isMain: z.boolean() });
+export const EMPLOYMENT = z.object({
+  accountId: z.uuid(),
+  accountName: z.string(),
+  startDate: z.iso.date().nullable(),
+  endDate: z.iso.date().nullable(),
+  isMain: z.boolean(),
+});
 export const GROUP_REF = z.object({ id: z.uuid(), displayName: z.string() });
 export const ACCOUNT_KIND = z.enum(ACCOUNT_KINDS);
 

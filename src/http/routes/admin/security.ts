@@ -13,7 +13,14 @@ const SCIM_TOKEN = z.object({
   revokedAt: timestamp.nullable(),
 });
 const iso = (d: Date | null) => d && new Date(d).toISOString();
-const tokenJson = (t: { id: string; name: string; grantableRoles: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null }) => ({
+const tokenJson = (t: {
+  id: string;
+  name: string;
+  grantableRoles: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}) => ({
   id: t.id,
   name: t.name,
   grantableRoles: t.grantableRoles,
@@ -31,7 +38,20 @@ export function securityRoutes(deps: { clients: ClientRegistryService; scimToken
       summary: 'OIDC clients (without secrets)',
       permission: 'settings',
       responses: {
-        200: { description: 'Clients', schema: z.object({ items: z.array(z.object({ clientId: z.string(), metadata: z.record(z.string(), z.unknown()), firstParty: z.boolean(), hasSecret: z.boolean(), resourceServer: z.string().nullable() })) }) },
+        200: {
+          description: 'Clients',
+          schema: z.object({
+            items: z.array(
+              z.object({
+                clientId: z.string(),
+                metadata: z.record(z.string(), z.unknown()),
+                firstParty: z.boolean(),
+                hasSecret: z.boolean(),
+                resourceServer: z.string().nullable(),
+              }),
+            ),
+          }),
+        },
         ...errors(403),
       },
       async handle(ctx) {
@@ -41,7 +61,7 @@ export function securityRoutes(deps: { clients: ClientRegistryService; scimToken
     adminRoute({
       method: 'post',
       path: '/clients',
-      summary: 'Register an OIDC client; a confidential client\'s secret is returned once',
+      summary: "Register an OIDC client; a confidential client's secret is returned once",
       permission: 'settings',
       body: z.object({
         clientId: z.string().min(1).max(128),
@@ -54,7 +74,15 @@ export function securityRoutes(deps: { clients: ClientRegistryService; scimToken
         /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
         resourceServer: z.string().min(1).max(2000).optional(),
       }),
-      responses: { 201: { description: 'Registered (client_secret shown once)', schema: z.object({ client_id: z.string(), client_secret: z.string().optional(), first_party: z.boolean() }).loose() }, ...errors(400, 403, 409) },
+      responses: {
+        201: {
+          description: 'Registered (client_secret shown once)',
+          schema: z
+            .object({ client_id: z.string(), client_secret: z.string().optional(), first_party: z.boolean() })
+            .loose(),
+        },
+        ...errors(400, 403, 409),
+      },
       async handle(ctx, { body, by }) {
         ctx.status = 201;
         ctx.body = await deps.clients.register(body, by.actor, by.ip);
@@ -76,7 +104,10 @@ export function securityRoutes(deps: { clients: ClientRegistryService; scimToken
       summary: 'Make a SCIM bearer token for an HR system; the token is returned once (only its hash is kept)',
       permission: 'settings',
       body: z.object({ name: z.string().min(1).max(100), grantableRoles: z.array(role).min(1).optional() }),
-      responses: { 201: { description: 'Made', schema: SCIM_TOKEN.extend({ token: z.string() }) }, ...errors(400, 403, 409) },
+      responses: {
+        201: { description: 'Made', schema: SCIM_TOKEN.extend({ token: z.string() }) },
+        ...errors(400, 403, 409),
+      },
       async handle(ctx, { body, by }) {
         const made = await deps.scimTokens.create(body.name, body.grantableRoles, by.actor, by.ip);
         ctx.status = 201;

@@ -13,8 +13,15 @@ const FIELDS = {
       history: z.number().int().min(0).max(100),
     })
     .strict(),
-  lockout: z.object({ maxAttempts: z.number().int().min(1).max(1000), minutes: z.number().min(0).max(525_600).describe('0: until a password reset') }).strict(),
-  mfa: z.object({ requiredRoles: z.array(z.enum(ROLES)).max(ROLES.length), maxAttempts: z.number().int().min(1).max(1000) }).strict(),
+  lockout: z
+    .object({
+      maxAttempts: z.number().int().min(1).max(1000),
+      minutes: z.number().min(0).max(525_600).describe('0: until a password reset'),
+    })
+    .strict(),
+  mfa: z
+    .object({ requiredRoles: z.array(z.enum(ROLES)).max(ROLES.length), maxAttempts: z.number().int().min(1).max(1000) })
+    .strict(),
   impersonationTtl: z.number().int().min(60).max(86_400).describe('Seconds'),
   duplicateEmails: z.boolean(),
   auditRetentionDays: z.number().int().min(1).max(36_500).nullable().describe('null: keep for ever'),
@@ -50,7 +57,8 @@ export function settingsRoutes(deps: { settings: SettingsService }) {
     adminRoute({
       method: 'put',
       path: '/settings',
-      summary: 'Change settings: the fields given (members of an object field are merged), audited with old and new values, effective at once',
+      summary:
+        'Change settings: the fields given (members of an object field are merged), audited with old and new values, effective at once',
       permission: 'settings',
       body: SETTINGS_PATCH,
       responses: { 200: { description: 'The settings in force now', schema: SETTINGS }, ...errors(400, 403, 409) },

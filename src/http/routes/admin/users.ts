@@ -4,18 +4,33 @@ import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../reposito
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
-import { EMPLOYMENT, GROUP_REF, ROLE_ASSIGNMENT, role, settableStatus, status, TAGS, toUserFilter, USER_FIELDS, USER_FILTER, USER_SCHEMA, userJson } from './schemas.js';
+import {
+  EMPLOYMENT,
+  GROUP_REF,
+  ROLE_ASSIGNMENT,
+  role,
+  settableStatus,
+  status,
+  TAGS,
+  toUserFilter,
+  USER_FIELDS,
+  USER_FILTER,
+  USER_SCHEMA,
+  userJson,
+} from './schemas.js';
 
 /** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
 const TIMESTAMP_TEXT = /^(-infinity|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d){0,2})$/;
 
 /** The cursor is opaque to callers: the sort it belongs to, and where the last page ended. */
-const encodeCursor = (sort: string, c: UserCursor) => Buffer.from(JSON.stringify([sort, c.after, c.id])).toString('base64url');
+const encodeCursor = (sort: string, c: UserCursor) =>
+  Buffer.from(JSON.stringify([sort, c.after, c.id])).toString('base64url');
 function decodeCursor(sort: string, cursor: string): UserCursor {
   try {
     const [s, after, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
     const type = USER_SORTS[sort.replace(/^-/, '') as UserSortKey]?.type;
-    if (s === sort && typeof after === 'string' && isUuid(id) && (type === 'text' || TIMESTAMP_TEXT.test(after))) return { after, id };
+    if (s === sort && typeof after === 'string' && isUuid(id) && (type === 'text' || TIMESTAMP_TEXT.test(after)))
+      return { after, id };
   } catch {}
   throw fail('request.invalid_cursor', { sorted: true });
 }
@@ -41,7 +56,12 @@ const CREATE = z.object({
   mainAccountId: z.uuid().optional(),
   password: z.string().min(1).max(1024).optional().describe('Checked against the password policy'),
 });
-const DETAILS = z.object({ user: USER_SCHEMA, roles: z.array(ROLE_ASSIGNMENT), employments: z.array(EMPLOYMENT), groups: z.array(GROUP_REF) });
+const DETAILS = z.object({
+  user: USER_SCHEMA,
+  roles: z.array(ROLE_ASSIGNMENT),
+  employments: z.array(EMPLOYMENT),
+  groups: z.array(GROUP_REF),
+});
 
 /** Users: list, create, read, change, delete (twice), status, password, bulk edit. */
 export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
@@ -54,14 +74,29 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       permission: 'users.read',
       query: LIST,
       responses: {
-        200: { description: 'A page', schema: z.object({ items: z.array(USER_SCHEMA), total: z.number().int(), nextCursor: z.string().nullable() }) },
+        200: {
+          description: 'A page',
+          schema: z.object({ items: z.array(USER_SCHEMA), total: z.number().int(), nextCursor: z.string().nullable() }),
+        },
         ...errors(400, 403),
       },
       async handle(ctx, { query, by }) {
         const descending = query.sort.startsWith('-');
         const sort = { key: query.sort.replace(/^-/, '') as UserSortKey, descending };
-        const page = await users.list({ filter: toUserFilter(query), sort, limit: query.limit, cursor: query.cursor ? decodeCursor(query.sort, query.cursor) : undefined }, by);
-        ctx.body = { items: page.users.map(userJson), total: page.total, nextCursor: page.next ? encodeCursor(query.sort, page.next) : null };
+        const page = await users.list(
+          {
+            filter: toUserFilter(query),
+            sort,
+            limit: query.limit,
+            cursor: query.cursor ? decodeCursor(query.sort, query.cursor) : undefined,
+          },
+          by,
+        );
+        ctx.body = {
+          items: page.users.map(userJson),
+          total: page.total,
+          nextCursor: page.next ? encodeCursor(query.sort, page.next) : null,
+        };
       },
     }),
 
@@ -88,10 +123,21 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       body: z.object({
         ids: z.array(z.uuid()).min(1).max(1000),
         set: z
-          .object({ status: status.optional(), mainRole: role.optional(), mainAccountId: z.uuid().optional(), tags: TAGS.optional() })
-          .refine((s) => Object.values(s).some((v) => v !== undefined), 'set at least one of status, mainRole, mainAccountId, tags'),
+          .object({
+            status: status.optional(),
+            mainRole: role.optional(),
+            mainAccountId: z.uuid().optional(),
+            tags: TAGS.optional(),
+          })
+          .refine(
+            (s) => Object.values(s).some((v) => v !== undefined),
+            'set at least one of status, mainRole, mainAccountId, tags',
+          ),
       }),
-      responses: { 200: { description: 'Done', schema: z.object({ updated: z.number().int() }) }, ...errors(400, 403, 404, 409) },
+      responses: {
+        200: { description: 'Done', schema: z.object({ updated: z.number().int() }) },
+        ...errors(400, 403, 404, 409),
+      },
       async handle(ctx, { body, by }) {
         ctx.body = await users.bulk(body.ids, body.set, by);
       },
@@ -116,7 +162,10 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       summary: 'Change profile fields; with If-Match, only if the version is still the one read',
       permission: 'users.edit',
       body: z.object(USER_FIELDS).strict(),
-      responses: { 200: { description: 'The user as changed', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409, 412) },
+      responses: {
+        200: { description: 'The user as changed', schema: USER_SCHEMA },
+        ...errors(400, 403, 404, 409, 412),
+      },
       async handle(ctx, { params, body, by }) {
         const user = await users.update(params.id, body, ifMatchVersion(ctx.get('if-match') || undefined), by);
         ctx.set('ETag', `W/"${user.version}"`);
@@ -158,7 +207,10 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       path: '/users/{id}/password',
       summary: 'Set a password (under the policy), or mail a reset link with {"sendLink": true}',
       permission: 'users.password',
-      body: z.union([z.object({ password: z.string().min(1).max(1024) }).strict(), z.object({ sendLink: z.literal(true) }).strict()]),
+      body: z.union([
+        z.object({ password: z.string().min(1).max(1024) }).strict(),
+        z.object({ sendLink: z.literal(true) }).strict(),
+      ]),
       responses: { ...NO_CONTENT, ...errors(400, 403, 404, 409) },
       async handle(ctx, { params, body, by }) {
         if ('password' in body) await users.setPassword(params.id, body.password, by);
