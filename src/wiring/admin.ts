@@ -1,0 +1,114 @@
+import { createAdminAuthService } from '../services/admin-auth.js';
+import { createUserAdminService } from '../services/user-admin.js';
+import { createUserReachService } from '../services/user-reach.js';
+import { createAccountGroupAdminService } from '../services/account-group-admin.js';
+import { createAccountAdminService } from '../services/account-admin.js';
+import { createGroupAdminService } from '../services/group-admin.js';
+import { createUserRelationsService } from '../services/user-relations.js';
+import { createUserAnonymiseRepository } from '../repositories/user-anonymise.js';
+import { createUserMergeRepository } from '../repositories/user-merge.js';
+import { createInvitationsService } from '../services/invitations.js';
+import { createUserAnonymiseService } from '../services/user-anonymise.js';
+import { createUserMergeService } from '../services/user-merge.js';
+import { createUserSessionsService } from '../services/user-sessions.js';
+import { createImportJobsRepository } from '../repositories/import-jobs.js';
+import { createUserImportRepository } from '../repositories/user-import.js';
+import { createUserExportService } from '../services/user-export.js';
+import { createUserImportService } from '../services/user-import.js';
+import { createAuditLogService } from '../services/audit.js';
+import type { Core } from './core.js';
+import type { createOidcArea } from './oidc.js';
+import type { createSignInArea } from './sign-in.js';
+
+type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'> &
+  Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets'> &
+  Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
+
+/** The admin API's services. */
+export function createAdminArea(deps: AdminDeps) {
+  const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
+  const adminApiUrl = `${config.issuer}/admin/api`;
+  const reach = createUserReachService({ users: repos.users, search: repos.search });
+  return {
+    baseUrl: adminApiUrl,
+    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    reach,
+    users: createUserAdminService({
+      transact,
+      users: repos.users,
+      search: repos.search,
+      relations: repos.relations,
+      identity,
+      resets: passwordResets,
+      audit,
+      reach,
+      duplicateEmails: () => settings.current().duplicateEmails,
+    }),
+    accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
+    accountGroups: createAccountGroupAdminService({
+      transact,
+      accountGroups: repos.accountGroups,
+      accounts: repos.accounts,
+      audit,
+    }),
+    groups: createGroupAdminService({ transact, groups: repos.groups, search: repos.search, audit }),
+    relations: createUserRelationsService({
+      transact,
+      relations: repos.relations,
+      users: repos.users,
+      accounts: repos.accounts,
+      accountGroups: repos.accountGroups,
+      groups: repos.groups,
+      audit,
+      reach,
+    }),
+    auditLog: createAuditLogService({
+      events: repos.audit,
+      audit,
+      retentionDays: () => settings.current().auditRetentionDays,
+      reach,
+    }),
+    merges: createUserMergeService({
+      transact,
+      users: repos.users,
+      moves: createUserMergeRepository(),
+      payloads: repos.payloads,
+      audit,
+      reach,
+    }),
+    anonymiser: createUserAnonymiseService({
+      transact,
+      users: repos.users,
+      erasure: createUserAnonymiseRepository(),
+      mfaFactors: repos.mfaFactors,
+      payloads: repos.payloads,
+      audit,
+      reach,
+    }),
+    invitations: createInvitationsService({
+      transact,
+      users: repos.users,
+      invitations: repos.invitations,
+      resets: passwordResets,
+      audit,
+      reach,
+      clock,
+      log,
+    }),
+    sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
+    imports: createUserImportService({
+      jobs: createImportJobsRepository(db),
+      store: createUserImportRepository(db),
+      users: repos.users,
+      relations: repos.relations,
+      // Not retried: the file streams through once.
+      transaction: (fn) => db.transaction(fn),
+      endSessions: identity.endSessions,
+      duplicateEmails: () => settings.current().duplicateEmails,
+      log,
+      clock,
+      leaseSeconds: config.imports.leaseSeconds,
+    }),
+    exports: createUserExportService({ search: repos.search, log }),
+  };
+}

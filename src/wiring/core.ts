@@ -1,0 +1,114 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config/config.js';
+import { resolveSecret } from '../config/secret.js';
+import { migrate, openDatabase, retryingTransaction, type Db } from '../db/database.js';
+import { createAuditEventsRepository } from '../repositories/audit-events.js';
+import { createClientsRepository } from '../repositories/clients.js';
+import { createCredentialsRepository } from '../repositories/credentials.js';
+import { createMailOutboxRepository } from '../repositories/mail-outbox.js';
+import { createOidcPayloadsRepository } from '../repositories/oidc-payloads.js';
+import { createPasswordResetTokensRepository } from '../repositories/password-reset-tokens.js';
+import { createRateLimitStore } from '../repositories/rate-limit-store.js';
+import { createResourceServersRepository } from '../repositories/resource-servers.js';
+import { createSigningKeysRepository } from '../repositories/signing-keys.js';
+import { createUsersRepository } from '../repositories/users.js';
+import { createAccountsRepository } from '../repositories/accounts.js';
+import { createGroupsRepository } from '../repositories/groups.js';
+import { createScimTokensRepository } from '../repositories/scim-tokens.js';
+import { createUserDirectory } from '../repositories/user-directory.js';
+import { createMfaAttemptsRepository } from '../repositories/mfa-attempts.js';
+import { createMfaFactorsRepository } from '../repositories/mfa-factors.js';
+import { createRecoveryCodesRepository } from '../repositories/recovery-codes.js';
+import { createTotpFactorsRepository } from '../repositories/totp-factors.js';
+import { createWebAuthnChallengesRepository } from '../repositories/webauthn-challenges.js';
+import { createWebAuthnCredentialsRepository } from '../repositories/webauthn-credentials.js';
+import { createImpersonationsRepository } from '../repositories/impersonations.js';
+import { createSettingsRepository } from '../repositories/settings.js';
+import { createUserSearch } from '../repositories/user-search.js';
+import { createUserRelationsRepository } from '../repositories/user-relations.js';
+import { createAccountGroupsRepository } from '../repositories/account-groups.js';
+import { createInvitationsRepository } from '../repositories/invitations.js';
+import { createSignInFactsRepository } from '../repositories/sign-in-facts.js';
+import { createAuditService } from '../services/audit.js';
+import { createSettingsService, defaultSettings } from '../services/settings.js';
+import { createMailerService } from '../services/mailer.js';
+import { createSecretBox } from '../util/crypto.js';
+import { systemClock, type Clock } from '../util/clock.js';
+
+export interface ContainerOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** An open database (tests); otherwise opened from the config. */
+  db?: Db;
+}
+
+/** What every area builds on: log, clock, secret, the migrated database, repositories, audit, settings, mailer. */
+export async function createCore(config: Config, options: ContainerOptions = {}) {
+  const log =
+    options.log ??
+    pino({
+      level: config.logLevel,
+      redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'],
+    });
+  const clock = options.clock ?? systemClock;
+  const secret = resolveSecret(config, log);
+  const db =
+    options.db ??
+    (await openDatabase({
+      url: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolMax: config.databasePoolMax,
+      timeouts: config.databaseTimeouts,
+      log,
+    }));
+  await migrate(db);
+  const transact = retryingTransaction(db);
+
+  const repos = {
+    users: createUsersRepository(db),
+    credentials: createCredentialsRepository(db),
+    payloads: createOidcPayloadsRepository(db),
+    clients: createClientsRepository(db, createSecretBox(secret, 'client-secret')),
+    resources: createResourceServersRepository(db),
+    signingKeys: createSigningKeysRepository(db),
+    resetTokens: createPasswordResetTokensRepository(db),
+    audit: createAuditEventsRepository(db),
+    outbox: createMailOutboxRepository(db),
+    accounts: createAccountsRepository(db),
+    accountGroups: createAccountGroupsRepository(db),
+    groups: createGroupsRepository(db),
+    directory: createUserDirectory(db),
+    scimTokens: createScimTokensRepository(db),
+    impersonations: createImpersonationsRepository(db),
+    webauthnCredentials: createWebAuthnCredentialsRepository(db),
+    webauthnChallenges: createWebAuthnChallengesRepository(db),
+    totpFactors: createTotpFactorsRepository(db),
+    recoveryCodes: createRecoveryCodesRepository(db),
+    mfaAttempts: createMfaAttemptsRepository(db),
+    mfaFactors: createMfaFactorsRepository(db),
+    signInFacts: createSignInFactsRepository(db),
+    settings: createSettingsRepository(db),
+    search: createUserSearch(db),
+    relations: createUserRelationsRepository(db),
+    invitations: createInvitationsRepository(db),
+    rateLimitStore: createRateLimitStore(db),
+  };
+
+  const audit = createAuditService({ events: repos.audit });
+  const settings = createSettingsService({
+    transact,
+    settings: repos.settings,
+    audit,
+    defaults: defaultSettings(config),
+  });
+  await settings.load();
+  const mailer = createMailerService({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outbox: repos.outbox,
+    log,
+    clock,
+  });
+  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer };
+}
+export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -1,0 +1,37 @@
+import { createAccountClaims } from '../oidc/account-claims.js';
+import { createAccessTokensService } from '../services/access-tokens.js';
+import { createClientRegistryService } from '../services/client-registry.js';
+import { createImpersonationService } from '../services/impersonation.js';
+import { createSigningKeysService } from '../services/signing-keys.js';
+import { createSecretBox } from '../util/crypto.js';
+import type { Core } from './core.js';
+
+type OidcDeps = Pick<Core, 'config' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings'>;
+
+/** The provider's side: signing keys, access tokens, impersonation, clients, what oidc-provider stores through. */
+export function createOidcArea(deps: OidcDeps) {
+  const { config, clock, secret, transact, repos, audit, settings } = deps;
+  const signingKeys = createSigningKeysService({
+    keys: repos.signingKeys,
+    box: createSecretBox(secret, 'signing-key'),
+  });
+  const accessTokens = createAccessTokensService({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
+  const impersonation = createImpersonationService({
+    transact,
+    impersonations: repos.impersonations,
+    payloads: repos.payloads,
+    audit,
+    clock,
+    issuer: config.issuer,
+    ttlSeconds: () => settings.current().impersonationTtl,
+    mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
+  });
+  const clients = createClientRegistryService({ clients: repos.clients, resources: repos.resources, audit });
+  const oidcStore = {
+    payloads: repos.payloads,
+    clients: repos.clients,
+    resources: repos.resources,
+    accounts: createAccountClaims(repos.users),
+  };
+  return { signingKeys, accessTokens, impersonation, clients, oidcStore };
+}
