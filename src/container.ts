@@ -9,8 +9,6 @@ import { createScimArea } from './wiring/scim.js';
 import { createSignInArea } from './wiring/sign-in.js';
 import { createStartUp } from './wiring/start-up.js';
 
-export type { ContainerOptions } from './wiring/core.js';
-
 /** The composition root: core (db → repositories) → sign-in → OIDC → admin → SCIM → start-up, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
