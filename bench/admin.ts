@@ -112,6 +112,7 @@ import { createServerProcess } from './lib/server-process.js';
 import { fixed, percent, printTable } from './lib/table.js';
 import { timedLoop } from './lib/timed-loop.js';
 import type { Json } from '../test/helpers/json.js';
+import { DEPARTMENTS, GIVEN_NAMES } from './lib/names.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -166,70 +167,6 @@ const WORK_DIR = join(tmpdir(), `gatehouse-bench-admin-${process.pid}`);
 const EXPORT_COLUMNS = ['id', 'email', 'givenName', 'familyName', 'status', 'createdAt'];
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-const GIVEN_NAMES = [
-  'James',
-  'Mary',
-  'John',
-  'Patricia',
-  'Robert',
-  'Jennifer',
-  'Michael',
-  'Linda',
-  'William',
-  'Elizabeth',
-  'David',
-  'Barbara',
-  'Richard',
-  'Susan',
-  'Joseph',
-  'Jessica',
-  'Thomas',
-  'Sarah',
-  'Charles',
-  'Karen',
-  'Daniel',
-  'Nancy',
-  'Matthew',
-  'Lisa',
-  'Anthony',
-  'Betty',
-  'Mark',
-  'Margaret',
-  'Paul',
-  'Sandra',
-  'Steven',
-  'Ashley',
-  'Andrew',
-  'Emily',
-  'Kenneth',
-  'Donna',
-  'Joshua',
-  'Michelle',
-  'Kevin',
-  'Carol',
-  'Brian',
-  'Amanda',
-  'Lukas',
-  'Sofia',
-  'Mateo',
-  'Lucia',
-  'Hiroshi',
-  'Yuki',
-  'Wei',
-  'Mei',
-  'Arjun',
-  'Priya',
-  'Olga',
-  'Ivan',
-  'Fatima',
-  'Omar',
-  'Ingrid',
-  'Lars',
-  'Chloe',
-  'Louis',
-  'Amara',
-  'Kwame',
-];
 /** 200 family names, most common first: drawn as list[floor(200 · u²)], so the first ~7 %, the last ~0.25 %. */
 const FAMILY_NAMES = [
   'Smith',
@@ -431,20 +368,6 @@ const FAMILY_NAMES = [
   'Nakamura',
   'Ivanov',
   'Petrov',
-];
-const DEPARTMENTS = [
-  'Engineering',
-  'Sales',
-  'Marketing',
-  'Finance',
-  'Human Resources',
-  'Legal',
-  'Operations',
-  'Support',
-  'Research',
-  'Facilities',
-  'Procurement',
-  'IT',
 ];
 /** Shares of the main employments held by the 10 customer accounts; the rest is the guest account's. */
 const ACCOUNT_SHARES = [0.1, 0.06, 0.04, 0.03, 0.02, 0.015, 0.01, 0.006, 0.003, 0.001];

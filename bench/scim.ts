@@ -73,6 +73,7 @@ import { revision } from './lib/revision.js';
 import { createServerProcess } from './lib/server-process.js';
 import { fixed, percent, printTable } from './lib/table.js';
 import type { Json } from '../test/helpers/json.js';
+import { DEPARTMENTS, GIVEN_NAMES } from './lib/names.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -113,70 +114,6 @@ const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const GIVEN_NAMES = [
-  'James',
-  'Mary',
-  'John',
-  'Patricia',
-  'Robert',
-  'Jennifer',
-  'Michael',
-  'Linda',
-  'William',
-  'Elizabeth',
-  'David',
-  'Barbara',
-  'Richard',
-  'Susan',
-  'Joseph',
-  'Jessica',
-  'Thomas',
-  'Sarah',
-  'Charles',
-  'Karen',
-  'Daniel',
-  'Nancy',
-  'Matthew',
-  'Lisa',
-  'Anthony',
-  'Betty',
-  'Mark',
-  'Margaret',
-  'Paul',
-  'Sandra',
-  'Steven',
-  'Ashley',
-  'Andrew',
-  'Emily',
-  'Kenneth',
-  'Donna',
-  'Joshua',
-  'Michelle',
-  'Kevin',
-  'Carol',
-  'Brian',
-  'Amanda',
-  'Lukas',
-  'Sofia',
-  'Mateo',
-  'Lucia',
-  'Hiroshi',
-  'Yuki',
-  'Wei',
-  'Mei',
-  'Arjun',
-  'Priya',
-  'Olga',
-  'Ivan',
-  'Fatima',
-  'Omar',
-  'Ingrid',
-  'Lars',
-  'Chloe',
-  'Louis',
-  'Amara',
-  'Kwame',
-];
 /** 262 surnames of several origins, drawn uniformly: ~380 users each at 100,000. */
 const FAMILY_NAMES = [
   'Smith',
@@ -441,20 +378,6 @@ const FAMILY_NAMES = [
   'Ivanov',
   'Petrov',
   'Novak',
-];
-const DEPARTMENTS = [
-  'Engineering',
-  'Sales',
-  'Marketing',
-  'Finance',
-  'Human Resources',
-  'Legal',
-  'Operations',
-  'Support',
-  'Research',
-  'Facilities',
-  'Procurement',
-  'IT',
 ];
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
