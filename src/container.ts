@@ -30,7 +30,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     /** What oidc-provider stores and reads through: its adapter's payloads, clients, resources, account claims. */
     oidcStore,
     /** What the sign-in and self-service pages read: a user by id. */
-    pageReads: { users: repos.users },
+    pageReads: { users: { findById: repos.users.findById } },
     ping: () => ping(db),
     rateLimits,
     audit,

@@ -30,7 +30,7 @@ export interface InteractionDeps {
     enrol: SignInStrategy<string>;
   };
   mfa: Pick<MfaService, 'summary' | 'currentTotpEnrolment' | 'startTotpEnrolment' | 'newRecoveryCodes'>;
-  users: UsersRepository;
+  users: Pick<UsersRepository, 'findById'>;
   csrf: Csrf;
   render: Renderer;
 }

@@ -35,7 +35,7 @@ export function selfServiceRoutes(deps: {
   password: Pick<PasswordStrategy, 'verifyUser'>;
   mfa: MfaService;
   passkeys: PasskeysService;
-  users: UsersRepository;
+  users: Pick<UsersRepository, 'findById'>;
   csrf: Csrf;
   render: Renderer;
 }) {
