@@ -49,8 +49,11 @@ export function createUserAdminService(deps: {
   const { users, audit, reach, transact } = deps;
 
   return {
-    list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
-      return deps.search.page({ ...input, scope: by.powers.scope });
+    /** A page of users, each with their main account's name, groups and role assignments (one more statement). */
+    async list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
+      const page = await deps.search.page({ ...input, scope: by.powers.scope });
+      const related = await deps.search.related(page.users.map((u) => u.id));
+      return { ...page, related };
     },
 
     /** The user with their role assignments, employments and groups. */
@@ -69,10 +72,19 @@ export function createUserAdminService(deps: {
       return deps.identity.create(input, by.actor, by.ip);
     },
 
-    /** Changes profile fields; `expectedVersion` (If-Match) must be the current version. */
-    async update(id: string, changes: UserChanges, expectedVersion: number | undefined, by: Operator): Promise<User> {
+    /**
+     * Changes profile fields (or the changes `edit` makes of the user as locked);
+     * `expectedVersion` (If-Match) must be the current version.
+     */
+    async update(
+      id: string,
+      edit: UserChanges | ((before: User) => UserChanges),
+      expectedVersion: number | undefined,
+      by: Operator,
+    ): Promise<User> {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
+        const changes = typeof edit === 'function' ? edit(before) : edit;
         assertThat(expectedVersion === undefined || expectedVersion === before.version, () =>
           fail('user.version_mismatch', { version: before.version }),
         );
@@ -154,11 +166,17 @@ export function createUserAdminService(deps: {
 
     /**
      * The first delete sets the status `deleted` (sessions end); deleting a deleted
-     * user removes it for good, leaving a tombstone in the audit.
+     * user removes it for good, leaving a tombstone in the audit (`firstOnly`: it is
+     * refused instead, 409 `user.already_deleted`).
      */
-    async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
+    async remove(
+      id: string,
+      by: Operator,
+      options: { firstOnly?: boolean } = {},
+    ): Promise<{ removed: boolean; user?: User }> {
       const result = await transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
+        assertThat(!options.firstOnly || user.status !== 'deleted', fail('user.already_deleted'));
         if (user.status !== 'deleted') {
           const deleted = await deps.identity.writeStatus(id, 'deleted', by.actor, by.ip, trx);
           await superAdminLeftBesides(id, trx);

@@ -4,8 +4,17 @@ import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
-import type { UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
+import type { UserFilter, UserRelated, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
+
+/**
+ * Columns from related records, read for a page of users in one statement: the
+ * main account's name; group names; role assignments as `role`, `role@<accountId>`
+ * or `role@group:<accountGroupId>`; several values separated by ";".
+ */
+const RELATED_COLUMNS = ['mainAccountName', 'groups', 'roles'] as const satisfies readonly (keyof UserRelated)[];
+type RelatedColumn = (typeof RELATED_COLUMNS)[number];
+const isRelated = (c: string): c is RelatedColumn => (RELATED_COLUMNS as readonly string[]).includes(c);
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
@@ -24,7 +33,8 @@ export const EXPORT_COLUMNS = [
   'lastSignInAt',
   'createdAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
-] as const satisfies readonly (keyof User)[];
+  ...RELATED_COLUMNS,
+] as const;
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
   'id',
@@ -46,14 +56,33 @@ export interface ExportRequest {
   columns: readonly ExportColumn[];
 }
 
+/** A related column's cell. */
+function relatedCell(related: UserRelated | undefined, column: RelatedColumn): string | null {
+  if (!related) return null;
+  if (column === 'mainAccountName') return related.mainAccountName;
+  if (column === 'groups') return related.groups.map((g) => g.displayName).join(';');
+  return related.roles
+    .map((r) =>
+      r.accountId ? `${r.role}@${r.accountId}` : r.accountGroupId ? `${r.role}@group:${r.accountGroupId}` : r.role,
+    )
+    .join(';');
+}
+
 /** A user's cell: tags joined with `;` (as the import splits them), times as Date. */
-function cell(user: User, column: ExportColumn): string | Date | null {
+function cell(row: ExportRow, column: ExportColumn): string | Date | null {
+  if (isRelated(column)) return relatedCell(row.related, column);
+  const { user } = row;
   const value = user[column];
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
   if (column === 'lastSignInAt' || column === 'createdAt') return new Date(value as string);
   return String(value);
+}
+
+interface ExportRow {
+  user: User;
+  related?: UserRelated;
 }
 
 /** A cell a spreadsheet would run as a formula gets a leading `'` (the import takes it off again). */
@@ -69,8 +98,19 @@ const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 export function createUserExportService(deps: { search: UserSearch; log: Logger; pageSize?: number }) {
   const pageSize = deps.pageSize ?? 2000;
 
-  /** Every user matching, a page at a time; the first page is read at once. */
-  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
+  /** Every user matching, a page at a time (with their related records when a column needs them); the first page is read at once. */
+  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<ExportRow[]>> {
+    const users = await userPages(request, by);
+    const withRelated = request.columns.some(isRelated);
+    return (async function* () {
+      for await (const page of users) {
+        const related = withRelated ? await deps.search.related(page.map((u) => u.id)) : undefined;
+        yield page.map((user) => ({ user, related: related?.get(user.id) }));
+      }
+    })();
+  }
+
+  async function userPages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
     const read = (cursor?: Parameters<UserSearch['page']>[0]['cursor']) =>
       deps.search.page({
         filter: request.filter,
@@ -104,9 +144,9 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
       const rows = Readable.from(
         (async function* () {
           for await (const page of users) {
-            for (const user of page) {
+            for (const row of page) {
               yield request.columns.map((c) => {
-                const value = cell(user, c);
+                const value = cell(row, c);
                 return value instanceof Date ? value.toISOString() : value === null ? '' : guard(value);
               });
             }
@@ -131,7 +171,7 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
       sheet.addRow([...request.columns]).commit();
       (async () => {
         for await (const page of users) {
-          for (const user of page) sheet.addRow(request.columns.map((c) => cell(user, c))).commit();
+          for (const row of page) sheet.addRow(request.columns.map((c) => cell(row, c))).commit();
           if (out.writableNeedDrain) await once(out, 'drain');
         }
         sheet.commit();

@@ -16,6 +16,9 @@ import { createUserImportRepository } from '../repositories/user-import.js';
 import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
+import { createBulkJobsRepository } from '../repositories/bulk-jobs.js';
+import { bulkActions } from '../services/bulk-actions.js';
+import { createUserBulkService } from '../services/user-bulk.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
@@ -29,20 +32,59 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const users = createUserAdminService({
+    transact,
+    users: repos.users,
+    search: repos.search,
+    relations: repos.relations,
+    identity,
+    resets: passwordResets,
+    audit,
+    reach,
+    duplicateEmails: () => settings.current().duplicateEmails,
+  });
+  const relations = createUserRelationsService({
+    transact,
+    relations: repos.relations,
+    users: repos.users,
+    accounts: repos.accounts,
+    accountGroups: repos.accountGroups,
+    groups: repos.groups,
+    audit,
+    reach,
+  });
+  const anonymiser = createUserAnonymiseService({
+    transact,
+    users: repos.users,
+    erasure: createUserAnonymiseRepository(),
+    mfaFactors: repos.mfaFactors,
+    payloads: repos.payloads,
+    audit,
+    reach,
+  });
+  const invitations = createInvitationsService({
+    transact,
+    users: repos.users,
+    invitations: repos.invitations,
+    resets: passwordResets,
+    audit,
+    reach,
+    clock,
+    log,
+  });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
     reach,
-    users: createUserAdminService({
-      transact,
-      users: repos.users,
+    users,
+    bulk: createUserBulkService({
+      actions: bulkActions({ users, relations, invitations, anonymiser }),
       search: repos.search,
-      relations: repos.relations,
-      identity,
-      resets: passwordResets,
+      jobs: createBulkJobsRepository(db),
       audit,
-      reach,
-      duplicateEmails: () => settings.current().duplicateEmails,
+      log,
+      clock,
+      ...config.bulk,
     }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
@@ -52,16 +94,7 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
     }),
     groups: createGroupAdminService({ transact, groups: repos.groups, search: repos.search, audit }),
-    relations: createUserRelationsService({
-      transact,
-      relations: repos.relations,
-      users: repos.users,
-      accounts: repos.accounts,
-      accountGroups: repos.accountGroups,
-      groups: repos.groups,
-      audit,
-      reach,
-    }),
+    relations,
     auditLog: createAuditLogService({
       events: repos.audit,
       audit,
@@ -76,25 +109,8 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
       reach,
     }),
-    anonymiser: createUserAnonymiseService({
-      transact,
-      users: repos.users,
-      erasure: createUserAnonymiseRepository(),
-      mfaFactors: repos.mfaFactors,
-      payloads: repos.payloads,
-      audit,
-      reach,
-    }),
-    invitations: createInvitationsService({
-      transact,
-      users: repos.users,
-      invitations: repos.invitations,
-      resets: passwordResets,
-      audit,
-      reach,
-      clock,
-      log,
-    }),
+    anonymiser,
+    invitations,
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { databaseFault } from '../../db/database-error.js';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
@@ -80,8 +80,32 @@ function bearer(auth: AdminAuthService, throttle: RateLimitsService['bearer']) {
   };
 }
 
-/** The query string checked against `schema` (a repeated parameter is a list). */
+/** What an operation without query parameters takes: none. */
+const NO_QUERY = z.object({});
+
+/** Query parameters whose names start so are custom-field filters, taken by a query schema with a catchall. */
+const CUSTOM_FIELD_PREFIX = 'cf.';
+
+/**
+ * A parameter the route does not declare is refused (400 `request.unknown_parameter`), never
+ * silently dropped: `?tag=leaver` misspelt must not list, export or bulk-change everyone.
+ * A schema with a catchall takes `cf.<key>` parameters besides its own.
+ */
+function assertKnownParameters(query: Record<string, unknown>, schema: z.ZodType) {
+  if (!(schema instanceof z.ZodObject)) return;
+  const declared = schema.shape;
+  const catchall = schema.def.catchall;
+  const takesCustomFields = catchall !== undefined && catchall._zod.def.type !== 'never';
+  for (const name of Object.keys(query)) {
+    if (Object.hasOwn(declared, name)) continue;
+    if (takesCustomFields && name.startsWith(CUSTOM_FIELD_PREFIX)) continue;
+    throw fail('request.unknown_parameter', { name, known: Object.keys(declared) });
+  }
+}
+
+/** The query string checked against `schema` (a repeated parameter is a list); an unknown parameter is 400. */
 function readQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
+  assertKnownParameters(ctx.query, schema);
   const parsed = schema.safeParse(ctx.query);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -98,7 +122,7 @@ function operation(r: AdminRoute) {
         mayDo(caller.powers, r.permission),
         fail('admin_api.forbidden', { role: caller.powers.role, permission: r.permission }),
       );
-    const query = r.query ? readQuery(ctx, r.query) : {};
+    const query = readQuery(ctx, r.query ?? NO_QUERY);
     const body =
       r.body && !('contentType' in r.body && typeof r.body.contentType === 'string')
         ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 })

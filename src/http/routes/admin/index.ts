@@ -9,11 +9,13 @@ import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
+import type { UserBulkService } from '../../../services/user-bulk.js';
 import type { UserExportService } from '../../../services/user-export.js';
 import type { UserImportService } from '../../../services/user-import.js';
 import type { UserMergeService } from '../../../services/user-merge.js';
 import type { UserRelationsService } from '../../../services/user-relations.js';
 import type { UserSessionsService } from '../../../services/user-sessions.js';
+import { bulkRoutes } from './bulk.js';
 import { exportRoutes } from './exports.js';
 import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
@@ -35,6 +37,7 @@ import { securityRoutes } from './security.js';
 export interface AdminRouteDeps {
   baseUrl: string;
   users: UserAdminService;
+  bulk: UserBulkService;
   clients: ClientRegistryService;
   scimTokens: ScimAuthService;
   merges: UserMergeService;
@@ -56,6 +59,7 @@ export interface AdminRouteDeps {
 const AREAS = [
   meRoutes,
   userRoutes,
+  bulkRoutes,
   securityRoutes,
   lifecycleRoutes,
   invitationRoutes,

@@ -15,8 +15,10 @@ import {
   toUserFilter,
   USER_FIELDS,
   USER_FILTER,
+  USER_ROW_SCHEMA,
   USER_SCHEMA,
   userJson,
+  userRowJson,
 } from './schemas.js';
 
 /** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
@@ -76,7 +78,11 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       responses: {
         200: {
           description: 'A page',
-          schema: z.object({ items: z.array(USER_SCHEMA), total: z.number().int(), nextCursor: z.string().nullable() }),
+          schema: z.object({
+            items: z.array(USER_ROW_SCHEMA),
+            total: z.number().int(),
+            nextCursor: z.string().nullable(),
+          }),
         },
         ...errors(400, 403),
       },
@@ -93,7 +99,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
           by,
         );
         ctx.body = {
-          items: page.users.map(userJson),
+          items: page.users.map((u) => userRowJson(u, page.related.get(u.id))),
           total: page.total,
           nextCursor: page.next ? encodeCursor(query.sort, page.next) : null,
         };
