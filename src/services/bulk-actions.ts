@@ -8,6 +8,8 @@ import type { InvitationsService } from './invitations.js';
 import type { UserAdminService } from './user-admin.js';
 import type { UserAnonymiseService } from './user-anonymise.js';
 import type { UserRelationsService } from './user-relations.js';
+import type { UserTagsService } from './user-tags.js';
+import type { BulkResult } from '../repositories/bulk-jobs.js';
 
 /**
  * One bulk action: its name, its input, the permission it needs, and what it does
@@ -23,6 +25,11 @@ export interface BulkAction<I = unknown> {
   permission: AdminAction;
   check?: (input: I, by: Operator) => void;
   run: (userId: string, input: I, by: Operator) => Promise<unknown>;
+  /**
+   * The same change for many users at once, set-based, with the same rules and audit
+   * (the scale of a directory); used for operators who reach every user.
+   */
+  many?: (userIds: readonly string[], input: I, by: Operator) => Promise<BulkResult[]>;
 }
 
 /** Keeps an entry's input type (the table holds them as BulkAction<unknown>). */
@@ -58,6 +65,7 @@ export interface BulkActionServices {
   relations: UserRelationsService;
   invitations: InvitationsService;
   anonymiser: UserAnonymiseService;
+  tags: UserTagsService;
 }
 
 /**
@@ -128,6 +136,7 @@ export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
       permission: 'users.edit',
       run: (id, input, by) =>
         s.users.update(id, (u) => ({ tags: [...new Set([...u.tags, ...input.tags])] }), undefined, by),
+      many: (ids, input, by) => s.tags.editMany(ids, { add: input.tags }, by),
     }),
     action({
       name: 'tags.remove',
@@ -136,6 +145,7 @@ export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
       permission: 'users.edit',
       run: (id, input, by) =>
         s.users.update(id, (u) => ({ tags: u.tags.filter((t) => !input.tags.includes(t)) }), undefined, by),
+      many: (ids, input, by) => s.tags.editMany(ids, { remove: input.tags }, by),
     }),
     action({
       name: 'invite',

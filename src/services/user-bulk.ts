@@ -77,8 +77,24 @@ export function createUserBulkService(deps: {
     }
   }
 
-  /** The users of one chunk, `concurrency` at a time; results in the order of `ids`. */
+  /**
+   * The users of one chunk: set-based in one transaction when the action can (and the
+   * operator reaches everyone), else one by one, `concurrency` at a time; results in
+   * the order of `ids`, the caller's own id always `user.self_change`.
+   */
   async function chunk(action: BulkAction, input: unknown, ids: readonly string[], by: Operator) {
+    if (action.many && by.powers.scope.all) {
+      const others = ids.filter((id) => !isActor(id, by));
+      const done = new Map((await action.many(others, input, by)).map((r) => [r.userId, r]));
+      return ids.map(
+        (id): BulkResult =>
+          done.get(id) ?? { userId: id, errorCode: 'user.self_change', message: errorMessage('user.self_change') },
+      );
+    }
+    return oneByOne(action, input, ids, by);
+  }
+
+  async function oneByOne(action: BulkAction, input: unknown, ids: readonly string[], by: Operator) {
     const results: BulkResult[] = new Array(ids.length);
     let next = 0;
     const worker = async () => {

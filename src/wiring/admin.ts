@@ -19,6 +19,8 @@ import { createAuditLogService } from '../services/audit.js';
 import { createBulkJobsRepository } from '../repositories/bulk-jobs.js';
 import { bulkActions } from '../services/bulk-actions.js';
 import { createUserBulkService } from '../services/user-bulk.js';
+import { createUserTagsRepository } from '../repositories/user-tags.js';
+import { createUserTagsService } from '../services/user-tags.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
@@ -78,7 +80,13 @@ export function createAdminArea(deps: AdminDeps) {
     reach,
     users,
     bulk: createUserBulkService({
-      actions: bulkActions({ users, relations, invitations, anonymiser }),
+      actions: bulkActions({
+        users,
+        relations,
+        invitations,
+        anonymiser,
+        tags: createUserTagsService({ transact, tags: createUserTagsRepository() }),
+      }),
       search: repos.search,
       jobs: createBulkJobsRepository(db),
       audit,

@@ -67,6 +67,7 @@ test('by ids: each user reported, the others go on; one audit event per change a
   t.is(results[adminId].error, 'user.self_change', 'never the caller themself');
   t.is(results[missing].error, 'user.not_found');
   t.deepEqual((await read(a)).user.tags, ['ids-test', 'leaver']);
+  t.is((await read(a)).user.version, 2, 'the version moves as with PATCH');
   t.deepEqual((await read(root.id)).user.tags, [], 'a refused user is unchanged');
 
   const perUser = await auditEvents(s.server, { target_id: a, action: 'user.updated' });
