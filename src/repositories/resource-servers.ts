@@ -40,6 +40,11 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
       cache.delete(input.indicator);
       return toResource(row);
     },
+    /** One resource server, read (not cached) and locked for the transaction. */
+    async lock(indicator: string, trx: Executor): Promise<ResourceServer | undefined> {
+      const row = await trx('resource_servers').where('indicator', indicator).forUpdate().first();
+      return row && toResource(row);
+    },
     async list(): Promise<ResourceServer[]> {
       return ((await db('resource_servers').orderBy('indicator')) as ResourceServerRow[]).map(toResource);
     },

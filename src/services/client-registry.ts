@@ -337,7 +337,7 @@ export function createClientRegistryService(deps: {
     async createResource(input: ResourceServer, by: Operator, replace = false): Promise<ResourceServer> {
       checkResource(input);
       const made = await transact(async (trx) => {
-        const before = await resources.find(input.indicator);
+        const before = await resources.lock(input.indicator, trx);
         assertThat(replace || !before, () => fail('resource.exists', { indicator: input.indicator }));
         const saved = await resources.create(input, trx);
         await audit.by(by).record(
@@ -362,7 +362,7 @@ export function createClientRegistryService(deps: {
     ): Promise<ResourceServer> {
       checkResource({ indicator, ...changes });
       const after = await transact(async (trx) => {
-        const before = await resources.find(indicator);
+        const before = await resources.lock(indicator, trx);
         assertThat(before, () => fail('resource.not_found', { indicator }));
         const saved = await resources.update(indicator, changes, trx);
         assertThat(saved, () => fail('resource.not_found', { indicator }));
