@@ -17,6 +17,15 @@ export interface ClientRecord {
   previousSecretExpiresAt: Date | null;
 }
 
+/** A client as registered: its secret in the clear (sealed on the way in). */
+export interface NewClientRow {
+  clientId: string;
+  metadata: Record<string, unknown>;
+  secret: string | null;
+  firstParty: boolean;
+  resourceServer: string | null;
+}
+
 /** What `update` may change of a client (undefined: unchanged). */
 export interface ClientChanges {
   metadata?: Record<string, unknown>;
@@ -45,6 +54,13 @@ type Row = {
 export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000) {
   const cache = createTtlCache<Record<string, unknown>>(cacheMs);
 
+  const rowOf = (c: NewClientRow) => ({
+    client_id: c.clientId,
+    metadata: JSON.stringify(c.metadata),
+    secret_encrypted: c.secret ? box.seal(c.secret, c.clientId) : null,
+    first_party: c.firstParty,
+    resource_server: c.resourceServer,
+  });
   const select = (trx: Executor) =>
     trx('oidc_clients as c').select(
       'c.client_id',
@@ -76,27 +92,25 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
   });
 
   return {
-    /** Inserts, or replaces the client of the same id. */
+    /** Inserts, or replaces the client of the same id (the server's own client at start, tests). */
     async save(
       clientId: string,
       metadata: Record<string, unknown>,
       secret: string | null,
       firstParty: boolean,
       resourceServer: string | null = null,
-      trx: Executor = db,
     ): Promise<void> {
-      const row = {
-        client_id: clientId,
-        metadata: JSON.stringify(metadata),
-        secret_encrypted: secret ? box.seal(secret, clientId) : null,
-        first_party: firstParty,
-        resource_server: resourceServer,
-      };
-      await trx('oidc_clients')
+      const row = rowOf({ clientId, metadata, secret, firstParty, resourceServer });
+      await db('oidc_clients')
         .insert(row)
         .onConflict('client_id')
-        .merge({ ...row, updated_at: trx.fn.now() });
+        .merge({ ...row, updated_at: db.fn.now() });
       cache.delete(clientId);
+    },
+    /** Inserts a new client: one of the same id already there is a unique violation. */
+    async insert(client: NewClientRow, trx: Executor): Promise<void> {
+      await trx('oidc_clients').insert(rowOf(client));
+      cache.delete(client.clientId);
     },
     /** Every client, without secrets. */
     async list(): Promise<ClientRecord[]> {

@@ -201,9 +201,10 @@ export function createClientRegistryService(deps: {
       const secret = isPublic ? null : (input.secret ?? randomToken(32));
       const metadata = metadataOf(shape);
       await transact(async (trx) => {
+        // Two registrations at once: the second insert is a unique violation (409 conflict.unique).
         assertThat(!(await clients.find(clientId, trx)), fail('client.exists', { clientId }));
         await checkServiceAccount(shape.serviceAccount, by, trx);
-        await clients.save(clientId, metadata, secret, input.firstParty, resourceServer, trx);
+        await clients.insert({ clientId, metadata, secret, firstParty: input.firstParty, resourceServer }, trx);
         if (shape.serviceAccount) await clients.setServiceAccount(clientId, shape.serviceAccount, trx);
         await audit.by(by).record(
           {
