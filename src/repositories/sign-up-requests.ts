@@ -29,6 +29,10 @@ const toRequest = (row: SignUpRequestRow): SignUpRequest => ({
 
 /** Sign-up requests, their link tokens stored as SHA-256 hashes; redeeming one is a single atomic update. */
 export function createSignUpRequestsRepository(db: Db) {
+  /** The request of a token not used and not expired. */
+  const live = (trx: Executor, tokenHash: string, now: Date) =>
+    trx('sign_up_requests').where('token_hash', tokenHash).whereNull('used_at').where('expires_at', '>', now);
+
   return {
     /** Stores a request and voids the earlier live ones for the same address: only the latest link works. */
     async create(
@@ -54,23 +58,13 @@ export function createSignUpRequestsRepository(db: Db) {
 
     /** The live request of a token, without using it up. */
     async peek(tokenHash: string, now: Date, trx: Executor = db): Promise<SignUpRequest | undefined> {
-      const row = await trx('sign_up_requests')
-        .select(COLUMNS)
-        .where('token_hash', tokenHash)
-        .whereNull('used_at')
-        .where('expires_at', '>', now)
-        .first();
+      const row = await live(trx, tokenHash, now).select(COLUMNS).first();
       return row && toRequest(row);
     },
 
     /** Uses the token up; returns its request only to the one caller that did. */
     async redeem(tokenHash: string, now: Date, trx: Executor = db): Promise<SignUpRequest | undefined> {
-      const [row] = await trx('sign_up_requests')
-        .where('token_hash', tokenHash)
-        .whereNull('used_at')
-        .where('expires_at', '>', now)
-        .update({ used_at: now })
-        .returning(COLUMNS);
+      const [row] = await live(trx, tokenHash, now).update({ used_at: now }).returning(COLUMNS);
       return row && toRequest(row);
     },
 

@@ -5,6 +5,7 @@ import { Browser, alertText, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { perFile } from '../helpers/per-file.js';
 import { PAGE_CSP } from '../../src/http/middleware/security-headers.js';
+import { createSignUpRequestsRepository } from '../../src/repositories/sign-up-requests.js';
 
 /*
  * Self-registration over real HTTP, the setting changed through the admin API.
@@ -355,6 +356,11 @@ test.serial('a link expires, and a newer sign-up voids the older link', async (t
   t.is(expired.status, 400);
   t.regex(expired.html, /Link expired/);
   t.is(await userByEmail('ida@example.net'), undefined);
+
+  // The housekeeping deletes used and expired requests (they hold names and a password hash).
+  const deleted = await createSignUpRequestsRepository(s.server.db).deleteFinished(new Date());
+  t.true(deleted >= 2);
+  t.deepEqual(await s.server.db('sign_up_requests').whereRaw('lower(email) = ?', ['ida@example.net']), []);
 });
 
 test.serial('turning self-registration off stops links already mailed', async (t) => {
