@@ -1,4 +1,5 @@
 import type { Role } from './user.js';
+import type { RequirableField } from './user-record.js';
 
 /** The character classes a password policy may require. */
 export type CharacterClass = 'lower' | 'upper' | 'digit' | 'symbol';
@@ -19,6 +20,8 @@ export interface Settings {
   duplicateEmails: boolean;
   /** Audit events older than this many days are deleted; null keeps them for ever. */
   auditRetentionDays: number | null;
+  /** Standard fields every write path requires of a user (none by default: see domain/user-record.ts). */
+  requiredFields: RequirableField[];
 }
 export const SETTING_KEYS = [
   'passwordPolicy',
@@ -27,4 +30,5 @@ export const SETTING_KEYS = [
   'impersonationTtl',
   'duplicateEmails',
   'auditRetentionDays',
+  'requiredFields',
 ] as const satisfies readonly (keyof Settings)[];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../../domain/user.js';
+import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
 
@@ -25,6 +26,11 @@ const FIELDS = {
   impersonationTtl: z.number().int().min(60).max(86_400).describe('Seconds'),
   duplicateEmails: z.boolean(),
   auditRetentionDays: z.number().int().min(1).max(36_500).nullable().describe('null: keep for ever'),
+  requiredFields: z
+    .array(z.enum(REQUIRABLE_FIELDS))
+    .max(REQUIRABLE_FIELDS.length)
+    .refine((fields) => new Set(fields).size === fields.length, 'each field once')
+    .describe('Standard fields every write path (admin API, import, SCIM) requires of a user'),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -37,6 +43,7 @@ const SETTINGS_PATCH = z
     impersonationTtl: FIELDS.impersonationTtl.optional(),
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
+    requiredFields: FIELDS.requiredFields.optional(),
   })
   .strict();
 
