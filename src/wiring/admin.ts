@@ -122,6 +122,8 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       leaseSeconds: config.imports.leaseSeconds,
+      record,
+      contacts: userContacts,
     }),
     exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
   };
