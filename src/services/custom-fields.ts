@@ -37,6 +37,12 @@ export function createCustomFieldsService(deps: {
   audit: AuditService;
 }) {
   const { fields, audit } = deps;
+  const listeners: (() => Promise<unknown>)[] = [];
+  /** After a committed change: the OIDC provider rebuilds its claims (reloadable-provider.ts) before the answer. */
+  const changed = async <T>(result: T): Promise<T> => {
+    for (const listener of listeners) await listener();
+    return result;
+  };
 
   async function found(key: string, trx?: Executor): Promise<CustomField> {
     const field = await fields.find(key, trx);
@@ -45,56 +51,64 @@ export function createCustomFieldsService(deps: {
   }
 
   return {
+    /** Calls `listener` after each committed change of a definition. */
+    onChange(listener: () => Promise<unknown>) {
+      listeners.push(listener);
+    },
     list: () => fields.list(),
     get: (key: string) => found(key),
 
     async create(input: NewCustomField, by: Operator): Promise<CustomField> {
       assertThat(!RESERVED.has(input.key.toLowerCase()), fail('custom_field.reserved_key', { key: input.key }));
       assertOptions(input.type, input.options);
-      return deps.transact(async (trx) => {
-        await fields.lock(trx);
-        const taken = await fields.find(input.key, trx);
-        assertThat(!taken, () => fail('custom_field.exists', { key: taken?.key ?? input.key }));
-        const position =
-          input.position ?? (await fields.list(trx)).reduce((max, f) => Math.max(max, f.position + 1), 0);
-        const field = await fields.create({ ...input, position }, trx);
-        const { createdAt: _, updatedAt: __, ...shown } = field;
-        await audit.by(by).record(
-          {
-            action: 'custom_field.created',
-            targetType: 'custom_field',
-            targetId: field.key,
-            changes: Object.fromEntries(Object.entries(shown).map(([k, v]) => [k, [null, v]])),
-          },
-          trx,
-        );
-        return field;
-      });
+      return changed(
+        await deps.transact(async (trx) => {
+          await fields.lock(trx);
+          const taken = await fields.find(input.key, trx);
+          assertThat(!taken, () => fail('custom_field.exists', { key: taken?.key ?? input.key }));
+          const position =
+            input.position ?? (await fields.list(trx)).reduce((max, f) => Math.max(max, f.position + 1), 0);
+          const field = await fields.create({ ...input, position }, trx);
+          const { createdAt: _, updatedAt: __, ...shown } = field;
+          await audit.by(by).record(
+            {
+              action: 'custom_field.created',
+              targetType: 'custom_field',
+              targetId: field.key,
+              changes: Object.fromEntries(Object.entries(shown).map(([k, v]) => [k, [null, v]])),
+            },
+            trx,
+          );
+          return field;
+        }),
+      );
     },
 
     /** Changes label, options, required, claim or position; the type stays (values were checked against it). */
     async update(key: string, changes: Partial<Omit<CustomFieldValues, 'type'>>, by: Operator): Promise<CustomField> {
-      return deps.transact(async (trx) => {
-        await fields.lock(trx);
-        const before = await found(key, trx);
-        if (changes.options) assertOptions(before.type, changes.options);
-        const after = await fields.update(before.key, changes, trx);
-        assertThat(after, () => fail('custom_field.not_found'));
-        const diff = (['label', 'options', 'required', 'claim', 'position'] as const)
-          .filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
-          .map((f) => [f, [before[f], after[f]]]);
-        if (diff.length)
-          await audit.by(by).record(
-            {
-              action: 'custom_field.updated',
-              targetType: 'custom_field',
-              targetId: before.key,
-              changes: Object.fromEntries(diff),
-            },
-            trx,
-          );
-        return after;
-      });
+      return changed(
+        await deps.transact(async (trx) => {
+          await fields.lock(trx);
+          const before = await found(key, trx);
+          if (changes.options) assertOptions(before.type, changes.options);
+          const after = await fields.update(before.key, changes, trx);
+          assertThat(after, () => fail('custom_field.not_found'));
+          const diff = (['label', 'options', 'required', 'claim', 'position'] as const)
+            .filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]))
+            .map((f) => [f, [before[f], after[f]]]);
+          if (diff.length)
+            await audit.by(by).record(
+              {
+                action: 'custom_field.updated',
+                targetType: 'custom_field',
+                targetId: before.key,
+                changes: Object.fromEntries(diff),
+              },
+              trx,
+            );
+          return after;
+        }),
+      );
     },
 
     /** Removes the definition and every user's value of it. */
@@ -114,6 +128,7 @@ export function createCustomFieldsService(deps: {
           trx,
         );
       });
+      await changed(undefined);
     },
   };
 }

@@ -290,3 +290,28 @@ test('the user record shows the last successful and the last failed sign-in', as
   t.like(after.body.lastFailedSignIn, { outcome: 'failed', reason: 'bad_password', identifier: person.email });
   t.true(Date.parse(after.body.lastSignIn.at) >= Date.parse(after.body.lastFailedSignIn.at));
 });
+
+test.serial('custom fields marked claim are in ID tokens under the profile scope', async (t) => {
+  t.is(
+    (await superAdmin('POST', '/custom-fields', { key: 'costCode', label: 'Cost code', type: 'text', claim: true }))
+      .status,
+    201,
+  );
+  t.is((await superAdmin('POST', '/custom-fields', { key: 'secretNote', label: 'Note', type: 'text' })).status, 201);
+  const person = await s.server.createUser({ role: 'individual', status: 'active' });
+  const set = await admin('PATCH', `/users/${person.id}`, { customAttributes: { costCode: 'CC-42', secretNote: 'x' } });
+  t.is(set.status, 200, JSON.stringify(set.body));
+  const rp = await relyingParty(s.server, await s.server.createClient());
+
+  const { tokens } = await rp.signIn({ username: person.email, password: PASSWORD });
+  t.is(tokens.claims()!.costCode, 'CC-42');
+  t.is(tokens.claims()!.secretNote, undefined, 'a field not marked claim stays out of tokens');
+  const withoutProfile = await rp.signIn({ username: person.email, password: PASSWORD }, { scope: 'openid email' });
+  t.is(withoutProfile.tokens.claims()!.costCode, undefined, 'only with the profile scope');
+
+  t.is((await superAdmin('PATCH', '/custom-fields/costCode', { claim: false })).status, 200);
+  const after = await rp.signIn({ username: person.email, password: PASSWORD });
+  t.is(after.tokens.claims()!.costCode, undefined);
+  const discovery = await (await fetch(`${s.server.url}/.well-known/openid-configuration`)).json();
+  t.false((discovery.claims_supported as string[]).includes('costCode'));
+});
