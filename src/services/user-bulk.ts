@@ -48,6 +48,8 @@ const JOBS_LISTED = 50;
 export function createUserBulkService(deps: {
   actions: readonly BulkAction[];
   search: UserSearch;
+  /** Custom-field filters (`cf`) typed by their fields, as the users list resolves them. */
+  resolveFilter: (filter: UserFilter) => Promise<UserFilter>;
   jobs: BulkJobsRepository;
   audit: AuditService;
   log: Logger;
@@ -200,7 +202,7 @@ export function createUserBulkService(deps: {
       const ids =
         'ids' in request.target
           ? [...new Set(request.target.ids.map((id) => id.toLowerCase()))]
-          : await deps.search.matchingIds(request.target.filter, by.powers.scope);
+          : await deps.search.matchingIds(await deps.resolveFilter(request.target.filter), by.powers.scope);
       if (request.expectedCount !== undefined)
         assertThat(
           ids.length === request.expectedCount,

@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
 import type { UserFilter, UserRelated, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
+import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/contact-cells.js';
+import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
+import type { UserRecordService } from './user-record.js';
 
 /**
  * Columns from related records, read for a page of users in one statement: the
@@ -15,6 +20,18 @@ import type { Operator } from '../domain/operator.js';
 const RELATED_COLUMNS = ['mainAccountName', 'groups', 'roles'] as const satisfies readonly (keyof UserRelated)[];
 type RelatedColumn = (typeof RELATED_COLUMNS)[number];
 const isRelated = (c: string): c is RelatedColumn => (RELATED_COLUMNS as readonly string[]).includes(c);
+
+/** A related column's cell. */
+function relatedCell(related: UserRelated | undefined, column: RelatedColumn): string | null {
+  if (!related) return null;
+  if (column === 'mainAccountName') return related.mainAccountName;
+  if (column === 'groups') return related.groups.map((g) => g.displayName).join(';');
+  return related.roles
+    .map((r) =>
+      r.accountId ? `${r.role}@${r.accountId}` : r.accountGroupId ? `${r.role}@group:${r.accountGroupId}` : r.role,
+    )
+    .join(';');
+}
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
@@ -33,9 +50,11 @@ export const EXPORT_COLUMNS = [
   'lastSignInAt',
   'createdAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
+  ...CONTACT_COLUMNS,
   ...RELATED_COLUMNS,
-] as const;
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+] as const satisfies readonly (keyof User | ContactColumn | RelatedColumn)[];
+/** A column of the list above, or `cf.<key>`: a custom field's value. */
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
   'id',
   'userCode',
@@ -56,33 +75,28 @@ export interface ExportRequest {
   columns: readonly ExportColumn[];
 }
 
-/** A related column's cell. */
-function relatedCell(related: UserRelated | undefined, column: RelatedColumn): string | null {
-  if (!related) return null;
-  if (column === 'mainAccountName') return related.mainAccountName;
-  if (column === 'groups') return related.groups.map((g) => g.displayName).join(';');
-  return related.roles
-    .map((r) =>
-      r.accountId ? `${r.role}@${r.accountId}` : r.accountGroupId ? `${r.role}@group:${r.accountGroupId}` : r.role,
-    )
-    .join(';');
-}
+const isContactColumn = (column: string): column is ContactColumn =>
+  (CONTACT_COLUMNS as readonly string[]).includes(column);
 
-/** A user's cell: tags joined with `;` (as the import splits them), times as Date. */
+/** A user with, when a column needs them, their phones and addresses and their related records. */
+type ExportRow = [User, PhonesAndAddresses | undefined, UserRelated | undefined];
+
+/** A custom field's value as text: numbers and booleans as JSON writes them. */
+const customCell = (value: unknown) =>
+  value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+
+/** A user's cell: tags joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
 function cell(row: ExportRow, column: ExportColumn): string | Date | null {
-  if (isRelated(column)) return relatedCell(row.related, column);
-  const { user } = row;
-  const value = user[column];
+  const [user, contacts, related] = row;
+  if (isRelated(column)) return relatedCell(related, column);
+  if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
+  if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
+  const value = user[column as keyof User];
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
   if (column === 'lastSignInAt' || column === 'createdAt') return new Date(value as string);
   return String(value);
-}
-
-interface ExportRow {
-  user: User;
-  related?: UserRelated;
 }
 
 /** A cell a spreadsheet would run as a formula gets a leading `'` (the import takes it off again). */
@@ -95,38 +109,52 @@ const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
  * starts (a database fault is still an error answer); a fault later cuts the
  * download short.
  */
-export function createUserExportService(deps: { search: UserSearch; log: Logger; pageSize?: number }) {
+export function createUserExportService(deps: {
+  search: UserSearch;
+  log: Logger;
+  pageSize?: number;
+  /** Custom field filters and columns (without: neither is accepted). */
+  record?: Pick<UserRecordService, 'resolveFilter' | 'rules'>;
+  /** Phones and addresses (without: those columns are empty). */
+  contacts?: Pick<UserContactsRepository, 'of'>;
+}) {
   const pageSize = deps.pageSize ?? 2000;
 
-  /** Every user matching, a page at a time (with their related records when a column needs them); the first page is read at once. */
+  /** Every user matching, a page at a time with their phones and addresses when a column needs them; the first page is read at once. */
   async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<ExportRow[]>> {
-    const users = await userPages(request, by);
+    const custom = request.columns.filter((c) => c.startsWith('cf.'));
+    if (custom.length) {
+      const keys = new Set((await deps.record?.rules())?.customFields.map((f) => f.key));
+      for (const c of custom)
+        assertThat(keys.has(c.slice(3)), () => fail('user.unknown_custom_field', { parameter: c }));
+    }
+    const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
+    const withContacts = request.columns.some(isContactColumn);
     const withRelated = request.columns.some(isRelated);
-    return (async function* () {
-      for await (const page of users) {
-        const related = withRelated ? await deps.search.related(page.map((u) => u.id)) : undefined;
-        yield page.map((user) => ({ user, related: related?.get(user.id) }));
-      }
-    })();
-  }
-
-  async function userPages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
-    const read = (cursor?: Parameters<UserSearch['page']>[0]['cursor']) =>
-      deps.search.page({
-        filter: request.filter,
+    const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
+      const page = await deps.search.page({
+        filter,
         scope: by.powers.scope,
         sort: request.sort,
         limit: pageSize,
         cursor,
         withTotal: false,
       });
+      const ids = page.users.map((u) => u.id);
+      const contacts = withContacts && deps.contacts ? await deps.contacts.of(ids) : undefined;
+      const related = withRelated ? await deps.search.related(ids) : undefined;
+      return {
+        next: page.next,
+        rows: page.users.map((u): ExportRow => [u, contacts?.get(u.id), related?.get(u.id)]),
+      };
+    };
     const first = await read();
     return (async function* () {
       let page = first;
-      yield page.users;
+      yield page.rows;
       while (page.next) {
         page = await read(page.next);
-        yield page.users;
+        yield page.rows;
       }
     })();
   }

@@ -22,6 +22,10 @@ import { createUserBulkService } from '../services/user-bulk.js';
 import { createUserTagsRepository } from '../repositories/user-tags.js';
 import { createUserTagsService } from '../services/user-tags.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
+import { createUserContactsRepository } from '../repositories/user-contacts.js';
+import { createCustomFieldsService } from '../services/custom-fields.js';
+import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
@@ -34,6 +38,12 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const customFields = createCustomFieldsRepository(db);
+  const userContacts = createUserContactsRepository(db);
+  const record = createUserRecordService({
+    fields: customFields,
+    requiredFields: () => settings.current().requiredFields,
+  });
   const users = createUserAdminService({
     transact,
     users: repos.users,
@@ -44,6 +54,9 @@ export function createAdminArea(deps: AdminDeps) {
     audit,
     reach,
     duplicateEmails: () => settings.current().duplicateEmails,
+    record,
+    contacts: userContacts,
+    events: repos.audit,
   });
   const relations = createUserRelationsService({
     transact,
@@ -76,7 +89,7 @@ export function createAdminArea(deps: AdminDeps) {
   });
   return {
     baseUrl: adminApiUrl,
-    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
     users,
     bulk: createUserBulkService({
@@ -88,12 +101,14 @@ export function createAdminArea(deps: AdminDeps) {
         tags: createUserTagsService({ transact, tags: createUserTagsRepository() }),
       }),
       search: repos.search,
+      resolveFilter: record.resolveFilter,
       jobs: createBulkJobsRepository(db),
       audit,
       log,
       clock,
       ...config.bulk,
     }),
+    customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
       transact,
@@ -132,7 +147,9 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       leaseSeconds: config.imports.leaseSeconds,
+      record,
+      contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, log }),
+    exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
   };
 }

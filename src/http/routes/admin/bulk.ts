@@ -4,14 +4,13 @@ import type { UserBulkService } from '../../../services/user-bulk.js';
 import { fail } from '../../../errors/codes.js';
 import { defined } from '../../../util/defined.js';
 import { adminRoute, errors } from './route.js';
-import { timestamp, toUserFilter, USER_FILTER } from './schemas.js';
+import { timestamp, toUserFilter, USER_FILTER, withCustomFilters } from './schemas.js';
 
 /** The users list's filters, as an object (values as in the query string, or JSON lists and booleans). */
 const { sort: _sort, ...FILTER_FIELDS } = USER_FILTER;
-const FILTER = z
-  .object(FILTER_FIELDS)
-  .strict()
-  .describe('The parameters of GET /users (no sort), e.g. {"status": "active", "tag": "leaver"}');
+const FILTER = withCustomFilters(z.object(FILTER_FIELDS).strict()).describe(
+  'The parameters of GET /users (no sort), e.g. {"status": "active", "tag": "leaver", "cf.department": "Sales"}',
+);
 
 const TARGET = {
   ids: z.array(z.uuid()).min(1).max(10_000).optional().describe('The users to act on (or give filter)'),

@@ -81,16 +81,15 @@ export const userJson = (u: User) => ({
   updatedAt: new Date(u.updatedAt).toISOString(),
 });
 
-/** A row of the users list: the user and, aggregated, their main account's name, groups and roles. */
-export const USER_ROW_SCHEMA = USER_SCHEMA.extend({
+/** What a row of the users list carries besides the user's record, aggregated per page. */
+export const USER_ROW_FIELDS = {
   mainAccountName: z.string().nullable(),
   groups: z.array(z.object({ id: z.uuid(), displayName: z.string() })),
   roles: z.array(z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() })),
-});
+};
 
-/** A list row as JSON: the user, then what `related` holds for them. */
-export const userRowJson = (u: User, related: UserRelated | undefined) => ({
-  ...userJson(u),
+/** A list row's related records as JSON. */
+export const relatedJson = (related: UserRelated | undefined) => ({
   mainAccountName: related?.mainAccountName ?? null,
   groups: related?.groups ?? [],
   roles: related?.roles ?? [],
@@ -132,7 +131,30 @@ export const USER_FILTER = {
     .enum(Object.keys(USER_SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]])
     .default('createdAt')
     .describe('A sort key; a leading "-" sorts descending'),
+  cf: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}(\.(from|to))?$/), z.array(z.string().max(200)).max(20))
+    .optional()
+    .describe(
+      'Custom field filters, given as query parameters cf.<key>=<value> (repeatable: any of the values), and for number and date fields cf.<key>.from / cf.<key>.to (from inclusive, to exclusive)',
+    ),
 };
+
+/**
+ * The users list's query with its `cf.<key>…` parameters gathered under `cf`
+ * (`{ "<key>": ["a", "b"], "<key>.from": ["1"] }`), so a strict query schema
+ * still accepts them and every other unknown parameter stays an error.
+ */
+export const withCustomFilters = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((input) => {
+    if (!input || typeof input !== 'object') return input;
+    const rest: Record<string, unknown> = {};
+    const cf: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(input)) {
+      if (key.startsWith('cf.')) cf[key.slice(3)] = (Array.isArray(value) ? value : [value]).map(String);
+      else rest[key] = value;
+    }
+    return Object.keys(cf).length ? { ...rest, cf } : rest;
+  }, schema);
 
 export const toUserFilter = (
   q: { [K in Exclude<keyof UserFilter, 'tags'>]?: UserFilter[K] } & { tag?: string[] },
@@ -151,4 +173,5 @@ export const toUserFilter = (
   invitation: q.invitation,
   neverSignedIn: q.neverSignedIn,
   employment: q.employment,
+  cf: q.cf,
 });
