@@ -332,3 +332,31 @@ test('list rows and exports carry the main account name, groups and roles; expor
   t.is(unknown.status, 400);
   t.is(unknown.body.error, 'request.invalid_query');
 });
+
+test('a custom-field filter narrows a bulk action as it narrows the list', async (t) => {
+  const root = await s.as('super_admin');
+  const field = await root.api('POST', '/custom-fields', { key: 'bulkTeam', label: 'Team', type: 'text' });
+  t.is(field.status, 201, JSON.stringify(field.body));
+  const [red, blue] = [
+    await user(['f-cf'], { customAttributes: { bulkTeam: 'red' } }),
+    await user(['f-cf'], { customAttributes: { bulkTeam: 'blue' } }),
+  ];
+  const listed = await admin('GET', '/users?tag=f-cf&cf.bulkTeam=red');
+  t.deepEqual(idsOf(listed.body.items), [red]);
+  const done = await bulk({
+    action: 'tags.add',
+    input: { tags: ['team-red'] },
+    filter: { tag: 'f-cf', 'cf.bulkTeam': 'red' },
+    expectedCount: 1,
+  });
+  t.is(done.status, 200, JSON.stringify(done.body));
+  t.deepEqual(idsOf(done.body.results), [red]);
+  t.deepEqual((await read(blue)).user.tags, ['f-cf']);
+  const unknown = await bulk({
+    action: 'tags.add',
+    input: { tags: ['x'] },
+    filter: { 'cf.noSuchField': 'red' },
+    expectedCount: 1,
+  });
+  t.is(unknown.status, 400, 'an unknown custom field is refused, not ignored');
+});
