@@ -100,7 +100,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         'zoneinfo',
         'updated_at',
       ],
-      [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
+      [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id', 'role_assignments', 'licences'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
     // Role claims belong in the ID token too, not only in userinfo.

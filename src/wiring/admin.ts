@@ -16,6 +16,8 @@ import { createUserImportRepository } from '../repositories/user-import.js';
 import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
+import { createLicencesRepository } from '../repositories/licences.js';
+import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
@@ -29,6 +31,7 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const licenceStore = createLicencesRepository(db);
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
@@ -110,5 +113,12 @@ export function createAdminArea(deps: AdminDeps) {
       leaseSeconds: config.imports.leaseSeconds,
     }),
     exports: createUserExportService({ search: repos.search, log }),
+    licences: createLicencesService({
+      transact,
+      licences: licenceStore,
+      audit,
+      reach,
+      endSessions: identity.endSessions,
+    }),
   };
 }

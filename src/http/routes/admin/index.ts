@@ -5,6 +5,7 @@ import type { ClientRegistryService } from '../../../services/client-registry.js
 import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
+import type { LicencesService } from '../../../services/licences.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
@@ -18,6 +19,7 @@ import { exportRoutes } from './exports.js';
 import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
+import { licenceRoutes } from './licences.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
@@ -50,6 +52,7 @@ export interface AdminRouteDeps {
   imports: UserImportService;
   exports: UserExportService;
   impersonation: ImpersonationService;
+  licences: LicencesService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -64,6 +67,7 @@ const AREAS = [
   adminAccountRoutes,
   accountGroupRoutes,
   groupRoutes,
+  licenceRoutes,
   auditRoutes,
   settingsRoutes,
   importRoutes,
