@@ -5,6 +5,7 @@ import { fail } from '../errors/codes.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
 import { maySignIn, SIGN_IN_STATUSES } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
+import type { LicencesRepository } from '../repositories/licences.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
@@ -40,6 +41,7 @@ export function createUserAdminService(deps: {
   users: UsersRepository;
   search: UserSearch;
   relations: UserRelationsRepository;
+  licences: Pick<LicencesRepository, 'ofUser'>;
   identity: IdentityService;
   resets: PasswordResetService;
   audit: AuditService;
@@ -53,15 +55,16 @@ export function createUserAdminService(deps: {
       return deps.search.page({ ...input, scope: by.powers.scope });
     },
 
-    /** The user with their role assignments, employments and groups. */
+    /** The user with their role assignments, employments, groups and licences. */
     async get(id: string, by: Operator) {
       const user = await reach(id, by, { change: false, includeDeleted: true });
-      const [roles, employments, groups] = await Promise.all([
+      const [roles, employments, groups, licences] = await Promise.all([
         users.roleAssignments(id),
         deps.relations.employments(id),
         deps.relations.groups(id),
+        deps.licences.ofUser(id),
       ]);
-      return { user, roles, employments, groups };
+      return { user, roles, employments, groups, licences };
     },
 
     async create(input: CreateUserInput, by: Operator): Promise<User> {

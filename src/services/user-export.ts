@@ -24,7 +24,8 @@ export const EXPORT_COLUMNS = [
   'lastSignInAt',
   'createdAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
-] as const satisfies readonly (keyof User)[];
+  'licences',
+] as const satisfies readonly (keyof User | 'licences')[];
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
   'id',
@@ -46,8 +47,12 @@ export interface ExportRequest {
   columns: readonly ExportColumn[];
 }
 
-/** A user's cell: tags joined with `;` (as the import splits them), times as Date. */
-function cell(user: User, column: ExportColumn): string | Date | null {
+/** A user as exported: the record and, when the export has the column, their licence keys. */
+type ExportedUser = User & { licences?: string[] };
+
+/** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date. */
+function cell(user: ExportedUser, column: ExportColumn): string | Date | null {
+  if (column === 'licences') return (user.licences ?? []).join(';');
   const value = user[column];
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
@@ -66,13 +71,19 @@ const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
  * starts (a database fault is still an error answer); a fault later cuts the
  * download short.
  */
-export function createUserExportService(deps: { search: UserSearch; log: Logger; pageSize?: number }) {
+export function createUserExportService(deps: {
+  search: UserSearch;
+  /** The licence keys of a page of users (repositories/licences.ts). */
+  licences: { keysOf(userIds: readonly string[]): Promise<Map<string, string[]>> };
+  log: Logger;
+  pageSize?: number;
+}) {
   const pageSize = deps.pageSize ?? 2000;
 
   /** Every user matching, a page at a time; the first page is read at once. */
-  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
-    const read = (cursor?: Parameters<UserSearch['page']>[0]['cursor']) =>
-      deps.search.page({
+  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<ExportedUser[]>> {
+    const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
+      const page = await deps.search.page({
         filter: request.filter,
         scope: by.powers.scope,
         sort: request.sort,
@@ -80,6 +91,10 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
         cursor,
         withTotal: false,
       });
+      if (!request.columns.includes('licences')) return page;
+      const keys = await deps.licences.keysOf(page.users.map((u) => u.id));
+      return { ...page, users: page.users.map((u) => ({ ...u, licences: keys.get(u.id) ?? [] })) };
+    };
     const first = await read();
     return (async function* () {
       let page = first;

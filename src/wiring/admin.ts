@@ -16,7 +16,6 @@ import { createUserImportRepository } from '../repositories/user-import.js';
 import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
-import { createLicencesRepository } from '../repositories/licences.js';
 import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
@@ -31,7 +30,6 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
-  const licenceStore = createLicencesRepository(db);
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
@@ -41,6 +39,7 @@ export function createAdminArea(deps: AdminDeps) {
       users: repos.users,
       search: repos.search,
       relations: repos.relations,
+      licences: repos.licences,
       identity,
       resets: passwordResets,
       audit,
@@ -104,6 +103,7 @@ export function createAdminArea(deps: AdminDeps) {
       store: createUserImportRepository(db),
       users: repos.users,
       relations: repos.relations,
+      licences: repos.licences,
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,
@@ -112,10 +112,10 @@ export function createAdminArea(deps: AdminDeps) {
       clock,
       leaseSeconds: config.imports.leaseSeconds,
     }),
-    exports: createUserExportService({ search: repos.search, log }),
+    exports: createUserExportService({ search: repos.search, licences: repos.licences, log }),
     licences: createLicencesService({
       transact,
-      licences: licenceStore,
+      licences: repos.licences,
       audit,
       reach,
       endSessions: identity.endSessions,

@@ -3,6 +3,7 @@ import { fail } from '../../../errors/codes.js';
 import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
+import { USER_LICENCE_SCHEMA, userLicenceJson } from './licences.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import {
   EMPLOYMENT,
@@ -61,6 +62,7 @@ const DETAILS = z.object({
   roles: z.array(ROLE_ASSIGNMENT),
   employments: z.array(EMPLOYMENT),
   groups: z.array(GROUP_REF),
+  licences: z.array(USER_LICENCE_SCHEMA),
 });
 
 /** Users: list, create, read, change, delete (twice), status, password, bulk edit. */
@@ -146,13 +148,13 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
     adminRoute({
       method: 'get',
       path: '/users/{id}',
-      summary: 'A user with their roles, employments and groups',
+      summary: 'A user with their roles, employments, groups and licences',
       permission: 'users.read',
       responses: { 200: { description: 'The user', schema: DETAILS }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
         const found = await users.get(params.id, by);
         ctx.set('ETag', `W/"${found.user.version}"`);
-        ctx.body = { ...found, user: userJson(found.user) };
+        ctx.body = { ...found, user: userJson(found.user), licences: found.licences.map(userLicenceJson) };
       },
     }),
 
