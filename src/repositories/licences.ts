@@ -64,10 +64,9 @@ export function createLicencesRepository(db: Db) {
       .where({ id: userId })
       .update({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
   const selectTypes = (trx: Executor) =>
-    trx('licence_types as t').select(
-      COLUMNS.map((c) => `t.${c}`),
-      trx.raw(`${SEATS_USED_SQL('t')} AS seats_used`),
-    );
+    trx('licence_types as t')
+      .select(COLUMNS.map((c) => `t.${c}`))
+      .select(trx.raw(`${SEATS_USED_SQL('t')} AS seats_used`));
 
   return {
     /** Every type with its seats used, by key. */
