@@ -348,6 +348,11 @@ export const ERRORS = {
       `Every seat of the licence "${p.key}" is taken (${p.seats}): remove it from someone or raise its seats.`,
     details: (p: { key: string; seats: number }) => ({ key: p.key, seats: p.seats }),
   },
+  'licence.self_lockout': {
+    status: 409,
+    message:
+      'This would leave you without a licence to sign in: give yourself one of a type required to sign in first.',
+  },
   'licence.seats_below_used': {
     status: 409,
     message: (p: { key: string; seatsUsed: number }) =>

@@ -38,8 +38,9 @@ const keyTaken = () => fail('licence.key_taken');
  * `assign` and `remove` take an optional transaction (a bulk action's): then the
  * caller ends the sessions of the users `remove` reports `signedOut` once it has
  * committed (`endSessions`).
+ * A person never leaves themself without a licence to sign in (`licence.self_lockout`).
  * Errors: `licence.not_found` 404, `licence.key_taken` / `licence.no_seats` /
- * `licence.seats_below_used` 409, and the reach errors of the user.
+ * `licence.seats_below_used` / `licence.self_lockout` 409, and the reach errors of the user.
  */
 export function createLicencesService(deps: {
   transact: Transact;
@@ -58,6 +59,13 @@ export function createLicencesService(deps: {
   const reachUser = async (userId: string, by: By, trx: Executor, lock: boolean) => {
     if ('powers' in by) await deps.reach(userId, by, { change: true, lock }, trx);
   };
+
+  /** Nobody locks themself out: a change that leaves the person making it without a licence to sign in is refused. */
+  async function assertNotSelfLockout(by: By, trx: Executor) {
+    const { actor } = by;
+    if (actor.type === 'user' && actor.id && !actor.onBehalfOf)
+      assertThat(await licences.isLicensed(actor.id, trx), () => fail('licence.self_lockout'));
+  }
 
   async function lockType(key: string, trx: Executor) {
     const type = await licences.lockByKey(key, trx);
@@ -99,6 +107,7 @@ export function createLicencesService(deps: {
           },
           trx,
         );
+        if (made.requiredToSignIn) await assertNotSelfLockout(by, trx);
         return made;
       }).catch(uniqueNameConflict('licence_types_key', keyTaken));
     },
@@ -125,6 +134,7 @@ export function createLicencesService(deps: {
           if (before[field] !== next[field]) diff[field] = [before[field], next[field]];
         if (!Object.keys(diff).length) return undefined;
         await licences.update(before.id, next, trx);
+        if (next.requiredToSignIn) await assertNotSelfLockout(by, trx);
         await audit
           .by(by)
           .record({ action: 'licence.updated', targetType: 'licence', targetId: key, changes: diff }, trx);
@@ -139,6 +149,7 @@ export function createLicencesService(deps: {
       const holders = await transact(async (trx) => {
         const type = await lockType(key, trx);
         const held = await licences.remove(type.id, trx);
+        if (type.requiredToSignIn) await assertNotSelfLockout(by, trx);
         await audit.by(by).record(
           {
             action: 'licence.deleted',
@@ -200,6 +211,7 @@ export function createLicencesService(deps: {
         await reachUser(userId, by, t, true);
         const type = await lockType(key, t);
         if (!(await licences.delete(userId, type.id, t))) return { removed: false, signedOut: false };
+        if (type.requiredToSignIn && userId === by.actor.id) await assertNotSelfLockout(by, t);
         await audit
           .by(by)
           .record(

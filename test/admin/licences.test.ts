@@ -68,6 +68,18 @@ test('a bad key is 400, a key taken is 409, an unknown one 404', async (t) => {
   t.is((await admin.api('PATCH', '/licences/no-such-licence', { name: 'X' })).status, 404);
 });
 
+test('a type may not be made required to sign in by someone it would lock out', async (t) => {
+  const k = key('required');
+  const made = await admin.api('POST', '/licences', { key: k, name: 'Required', requiredToSignIn: true });
+  t.is(made.status, 409);
+  t.is(made.body.error, 'licence.self_lockout');
+  t.is((await admin.api('GET', `/licences/${k}`)).status, 404, 'nothing was written');
+  await licenceType(admin.api, { key: k, name: 'Required' });
+  const marked = await admin.api('PATCH', `/licences/${k}`, { requiredToSignIn: true });
+  t.is(marked.body.error, 'licence.self_lockout');
+  t.false((await admin.api('GET', `/licences/${k}`)).body.requiredToSignIn);
+});
+
 test('who may: managers read types, hr gives and takes licences, only admins change types', async (t) => {
   const k = key('guest');
   await licenceType(admin.api, { key: k, name: 'Guest' });

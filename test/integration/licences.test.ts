@@ -166,3 +166,16 @@ test('deleting a type required to sign in signs out the holders it leaves withou
   t.true((await sessions(both.id)) > 0, 'a holder of another required licence stays signed in');
   t.is((await attempt(onlyOther.email, PASSWORD)).status, 403);
 });
+
+test('nobody leaves themself without a licence to sign in through the API', async (t) => {
+  const own = await admin.api('DELETE', `/users/${admin.id}/licences/${STAFF}`);
+  t.is(own.status, 409);
+  t.is(own.body.error, 'licence.self_lockout');
+  t.is((await admin.api('DELETE', `/licences/${STAFF}`)).body.error, 'licence.self_lockout');
+  t.deepEqual(
+    ((await admin.api('GET', `/users/${admin.id}/licences`)).body.licences as { key: string }[]).map((l) => l.key),
+    [STAFF],
+    'nothing was written',
+  );
+  t.is((await admin.api('GET', `/licences/${STAFF}`)).status, 200);
+});
