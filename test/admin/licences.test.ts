@@ -278,3 +278,18 @@ test('CSV import sets licences from a licences column (;-separated keys); unknow
   );
   t.deepEqual(exported.find((r) => r.email === `new@${d}`)?.licences, [intranet, office].sort().join(';'));
 });
+
+test('a merge moves the licences the kept user lacks', async (t) => {
+  const [office, intranet] = [key('office'), key('intranet')];
+  await licenceType(admin.api, { key: office, name: 'Office', seats: 2 });
+  await licenceType(admin.api, { key: intranet, name: 'Intranet' });
+  const [keep, dup] = [await s.server.createUser(), await s.server.createUser()];
+  await assign(keep.id, office);
+  await assign(dup.id, office);
+  await assign(dup.id, intranet);
+  const merged = await admin.api('POST', '/users/merge', { keepId: keep.id, mergeId: dup.id });
+  t.is(merged.status, 200, JSON.stringify(merged.body));
+  t.is(merged.body.moved.licences, 1);
+  t.deepEqual(await keysOf(keep.id), [intranet, office].sort());
+  t.is((await admin.api('GET', `/licences/${office}`)).body.seatsUsed, 1, "the duplicate's seat is free");
+});
