@@ -174,6 +174,60 @@ export function createLicencesRepository(db: Db) {
       return n > 0;
     },
 
+    /** Which of these users hold a licence of the type. */
+    async holdersAmong(userIds: readonly string[], typeId: string, trx: Executor): Promise<Set<string>> {
+      if (!userIds.length) return new Set();
+      const rows = await trx('user_licences')
+        .select('user_id')
+        .where('licence_type_id', typeId)
+        .whereIn('user_id', [...userIds]);
+      return new Set(rows.map((r: { user_id: string }) => r.user_id));
+    },
+
+    /**
+     * Gives (`add`) or takes away (`remove`) a licence of the type for many users in one
+     * statement, with their audit events (`details.licence`) and new versions; returns
+     * the users changed. Seats and reach are the caller's.
+     */
+    async changeMany(
+      change: 'add' | 'remove',
+      userIds: readonly string[],
+      type: { id: string; key: string },
+      audit: { actor: Actor; ip: string | null },
+      trx: Executor,
+    ): Promise<string[]> {
+      if (!userIds.length) return [];
+      const write =
+        change === 'add'
+          ? `INSERT INTO user_licences (user_id, licence_type_id) SELECT u, ? FROM unnest(?::uuid[]) AS u
+             ON CONFLICT DO NOTHING RETURNING user_id`
+          : 'DELETE FROM user_licences WHERE licence_type_id = ? AND user_id = ANY (?::uuid[]) RETURNING user_id';
+      const actor = [
+        audit.actor.type,
+        audit.actor.id ?? null,
+        audit.actor.name ?? null,
+        audit.actor.onBehalfOf ?? null,
+      ];
+      const { rows } = (await trx.raw(
+        `WITH changed AS (${write}), audit AS (
+           INSERT INTO audit_events (actor_type, actor_id, actor_name, on_behalf_of, action, target_type, target_id, ip, details)
+           SELECT ?, ?, ?, ?, ?, 'user', user_id::text, ?, jsonb_build_object('licence', ?::text) FROM changed
+         ), touched AS (
+           UPDATE users SET updated_at = now(), version = version + 1 WHERE id IN (SELECT user_id FROM changed)
+         )
+         SELECT user_id FROM changed`,
+        [
+          type.id,
+          [...userIds],
+          ...actor,
+          change === 'add' ? 'user.licence_assigned' : 'user.licence_removed',
+          audit.ip,
+          type.key,
+        ],
+      )) as { rows: { user_id: string }[] };
+      return rows.map((r) => r.user_id);
+    },
+
     /** The user's licences, by key. */
     async ofUser(userId: string, trx: Executor = db): Promise<UserLicence[]> {
       if (!isUuid(userId)) return [];

@@ -224,6 +224,54 @@ export function createLicencesService(deps: {
       return outcome;
     },
 
+    /**
+     * `assign` for many users at once (a bulk action), set-based: each user gets
+     * `assigned`, `held` (already) or `no_seats` (the free seats go to the users in
+     * the order given). The caller has checked that the operator may change each
+     * user (scope and rank); with `trx`, runs in the caller's transaction.
+     */
+    async assignMany(
+      userIds: readonly string[],
+      key: string,
+      by: By,
+      trx?: Executor,
+    ): Promise<Map<string, 'assigned' | 'held' | 'no_seats'>> {
+      const ids = [...new Set(userIds)];
+      return inTransaction(trx, async (t) => {
+        const type = await lockType(key, t);
+        const held = await licences.holdersAmong(ids, type.id, t);
+        const fresh = ids.filter((id) => !held.has(id));
+        const used = type.seats === null ? 0 : ((await licences.seatsUsed([type.id], t)).get(type.id) ?? 0);
+        const free = type.seats === null ? fresh.length : Math.max(0, type.seats - used);
+        const added = new Set(await licences.changeMany('add', fresh.slice(0, free), type, by, t));
+        return new Map(ids.map((id) => [id, held.has(id) ? 'held' : added.has(id) ? 'assigned' : 'no_seats']));
+      });
+    },
+
+    /**
+     * `remove` for many users at once (a bulk action), set-based: `removed` lists who
+     * held it, `signedOut` who it left without a licence to sign in (their sessions
+     * end at once, or, with `trx`, by the caller after its commit). The caller has
+     * checked that the operator may change each user; the operator is not among them
+     * when it would lock them out.
+     */
+    async removeMany(
+      userIds: readonly string[],
+      key: string,
+      by: By,
+      trx?: Executor,
+    ): Promise<{ removed: string[]; signedOut: string[] }> {
+      const outcome = await inTransaction(trx, async (t) => {
+        const type = await lockType(key, t);
+        const removed = await licences.changeMany('remove', [...new Set(userIds)], type, by, t);
+        if (!type.requiredToSignIn) return { removed, signedOut: [] };
+        if (by.actor.id && removed.includes(by.actor.id)) await assertNotSelfLockout(by, t);
+        return { removed, signedOut: await licences.signedInWithoutLicence(removed, t) };
+      });
+      if (!trx) await endAll(outcome.signedOut);
+      return outcome;
+    },
+
     endSessions: deps.endSessions,
   };
   return service;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import test from 'ava';
 import { parse } from 'csv-parse/sync';
 import { adminServerPerFile, signedInPerFile, type AdminFetch } from '../helpers/admin.js';
+import { CLI_ACTOR } from '../../src/services/audit.js';
 import { auditEvents } from '../helpers/audit.js';
 
 // No licence type here is required to sign in: that is test/integration/licences.test.ts (it signs everyone out).
@@ -292,4 +293,30 @@ test('a merge moves the licences the kept user lacks', async (t) => {
   t.is(merged.body.moved.licences, 1);
   t.deepEqual(await keysOf(keep.id), [intranet, office].sort());
   t.is((await admin.api('GET', `/licences/${office}`)).body.seatsUsed, 1, "the duplicate's seat is free");
+});
+
+test('for bulk actions: many users at once, the free seats in the order given, each change audited', async (t) => {
+  const k = key('bulk');
+  await licenceType(admin.api, { key: k, name: 'Bulk', seats: 3 });
+  const users = [];
+  for (let i = 0; i < 5; i++) users.push(await s.server.createUser());
+  const ids = users.map((u) => u.id);
+  await assign(ids[1]!, k);
+  const { licences } = s.server.container.admin;
+  const by = { actor: CLI_ACTOR, ip: null };
+  const given = await licences.assignMany(ids, k, by);
+  t.deepEqual(
+    ids.map((id) => given.get(id)),
+    ['assigned', 'held', 'assigned', 'no_seats', 'no_seats'],
+  );
+  t.is((await admin.api('GET', `/licences/${k}`)).body.seatsUsed, 3);
+  t.is(
+    (await auditEvents(s.server, { action: 'user.licence_assigned', actor_type: 'cli' }).whereIn('target_id', ids))
+      .length,
+    2,
+  );
+  const taken = await licences.removeMany([ids[0]!, ids[3]!], k, by);
+  t.deepEqual(taken, { removed: [ids[0]], signedOut: [] });
+  t.deepEqual(await keysOf(ids[0]!), []);
+  t.deepEqual(await keysOf(ids[2]!), [k]);
 });
