@@ -42,8 +42,10 @@ export function createAdminAuthService(deps: {
       const p = await deps.accessTokens.verify(bearer, deps.resource);
       const scopes = String(p?.scope ?? '').split(' ');
       if (!p?.sub || !p.client_id || p.sub === p.client_id || !scopes.includes(ADMIN_SCOPE)) return undefined;
-      const user = await deps.users.findById(p.sub);
-      if (!user || !maySignIn(user.status)) return undefined;
+      // Who may no longer sign in (a status, or no licence required to sign in) is refused at once.
+      const facts = await deps.users.findWithRoleNames(p.sub);
+      if (!facts || !maySignIn(facts.user.status) || !facts.licensed) return undefined;
+      const { user } = facts;
       const act = p.act as { sub?: unknown } | undefined;
       return {
         userId: user.id,

@@ -150,6 +150,15 @@ test("taking away the last licence to sign in ends the user's sessions and token
   t.regex(again.html, /name="password"/);
 });
 
+test("an admin-API token stops working when its holder's last licence to sign in is taken away", async (t) => {
+  const hr = await licensed(STAFF);
+  await admin.api('PUT', `/users/${hr.id}/roles`, { mainRole: 'hr' });
+  const api = s.client(await s.tokenOf(hr));
+  t.is((await api('GET', '/licences')).status, 200);
+  t.is((await admin.api('DELETE', `/users/${hr.id}/licences/${STAFF}`)).status, 204);
+  t.is((await api('GET', '/licences')).status, 401);
+});
+
 test('deleting a type required to sign in signs out the holders it leaves without one', async (t) => {
   const other = `branch-${randomBytes(3).toString('hex')}`;
   await admin.api('POST', '/licences', { key: other, name: 'Branch', requiredToSignIn: true });
