@@ -31,7 +31,7 @@ export interface SignInRunnerDeps {
   facts: {
     forUser(
       userId: string,
-    ): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number; licensed?: boolean } | undefined>;
+    ): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number; licensed: boolean } | undefined>;
   };
   mfaSettings: () => { requiredRoles: readonly Role[] };
   /** services/sign-in-audit.ts */
@@ -102,7 +102,7 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
       throw fail(STATUS_RULES[status].reason ?? 'login.not_allowed');
     }
     // A licence type required to sign in, and the user holds none: told after the password, as a status is.
-    if (facts.licensed === false) {
+    if (!facts.licensed) {
       await refused(port, { reason: 'no_licence', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
       throw fail('login.no_licence');
     }
