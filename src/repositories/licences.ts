@@ -63,6 +63,18 @@ export function createLicencesRepository(db: Db) {
     trx('users')
       .where({ id: userId })
       .update({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
+  /** Seats used of each type, counted now. */
+  async function seatsUsed(typeIds: readonly string[], trx: Executor): Promise<Map<string, number>> {
+    if (!typeIds.length) return new Map();
+    const rows = await trx('user_licences as l')
+      .join('users as u', 'u.id', 'l.user_id')
+      .select('l.licence_type_id')
+      .count('* as count')
+      .whereIn('l.licence_type_id', [...typeIds])
+      .whereNot('u.status', 'deleted')
+      .groupBy('l.licence_type_id');
+    return new Map(rows.map((r) => [r.licence_type_id as string, toCount(r)]));
+  }
   const selectTypes = (trx: Executor) =>
     trx('licence_types as t')
       .select(COLUMNS.map((c) => `t.${c}`))
@@ -86,7 +98,9 @@ export function createLicencesRepository(db: Db) {
      */
     async lockByKey(key: string, trx: Executor): Promise<Omit<LicenceType, 'seatsUsed'> | undefined> {
       const row = await trx('licence_types').select(COLUMNS).where({ key }).forUpdate().first();
-      return row && { ...toLicenceType(row), seatsUsed: undefined };
+      if (!row) return undefined;
+      const { seatsUsed: _notCounted, ...type } = toLicenceType(row);
+      return type;
     },
 
     /** Types by key, locked (an import assigns them), for the keys that exist. */
@@ -97,7 +111,7 @@ export function createLicencesRepository(db: Db) {
         .whereIn('key', [...keys])
         .orderBy('id')
         .forUpdate();
-      const used = await this.seatsUsed(
+      const used = await seatsUsed(
         rows.map((r: LicenceTypeRow) => r.id),
         trx,
       );
@@ -106,18 +120,7 @@ export function createLicencesRepository(db: Db) {
       );
     },
 
-    /** Seats used of each type, counted now. */
-    async seatsUsed(typeIds: readonly string[], trx: Executor): Promise<Map<string, number>> {
-      if (!typeIds.length) return new Map();
-      const rows = await trx('user_licences as l')
-        .join('users as u', 'u.id', 'l.user_id')
-        .select('l.licence_type_id')
-        .count('* as count')
-        .whereIn('l.licence_type_id', [...typeIds])
-        .whereNot('u.status', 'deleted')
-        .groupBy('l.licence_type_id');
-      return new Map(rows.map((r) => [r.licence_type_id as string, toCount(r)]));
-    },
+    seatsUsed,
 
     async create(
       input: { key: string; name: string; seats: number | null; requiredToSignIn: boolean },

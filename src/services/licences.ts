@@ -29,7 +29,7 @@ const notFound = (key: string) => fail('licence.not_found', { key });
 const keyTaken = () => fail('licence.key_taken');
 
 /**
- * Licence types and the licences users hold (SPEC "Licences"). Assigning counts
+ * Licence types and the licences users hold (README "Licences"). Assigning counts
  * the type's seats under a lock of its row: of two concurrent assignments of the
  * last seat one wins, the other is `licence.no_seats` (409). A user who loses the
  * last licence that let them sign in (a type `requiredToSignIn`) loses their
