@@ -6,6 +6,12 @@ import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
 import type { UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
+import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/contact-cells.js';
+import type { LicencesRepository } from '../repositories/licences.js';
+import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
+import type { UserRecordService } from './user-record.js';
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
@@ -24,9 +30,11 @@ export const EXPORT_COLUMNS = [
   'lastSignInAt',
   'createdAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
+  ...CONTACT_COLUMNS,
   'licences',
-] as const satisfies readonly (keyof User | 'licences')[];
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+] as const satisfies readonly (keyof User | ContactColumn | 'licences')[];
+/** A column of the list above, or `cf.<key>`: a custom field's value. */
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
   'id',
   'userCode',
@@ -47,13 +55,26 @@ export interface ExportRequest {
   columns: readonly ExportColumn[];
 }
 
+const isContactColumn = (column: string): column is ContactColumn =>
+  (CONTACT_COLUMNS as readonly string[]).includes(column);
+
+/** A custom field's value as text: numbers and booleans as JSON writes them. */
+const customCell = (value: unknown) =>
+  value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+
 /** A user as exported: the record and, when the export has the column, their licence keys. */
 type ExportedUser = User & { licences?: string[] };
 
-/** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date. */
-function cell(user: ExportedUser, column: ExportColumn): string | Date | null {
+/** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
+function cell(
+  user: ExportedUser,
+  contacts: PhonesAndAddresses | undefined,
+  column: ExportColumn,
+): string | Date | null {
   if (column === 'licences') return (user.licences ?? []).join(';');
-  const value = user[column];
+  if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
+  if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
+  const value = user[column as keyof User];
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
@@ -73,35 +94,58 @@ const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
  */
 export function createUserExportService(deps: {
   search: UserSearch;
-  /** The licence keys of a page of users (repositories/licences.ts). */
-  licences: { keysOf(userIds: readonly string[]): Promise<Map<string, string[]>> };
   log: Logger;
   pageSize?: number;
+  /** Custom field filters and columns (without: neither is accepted). */
+  record?: Pick<UserRecordService, 'resolveFilter' | 'rules'>;
+  /** Phones and addresses (without: those columns are empty). */
+  contacts?: Pick<UserContactsRepository, 'of'>;
+  /** The licence keys of a page of users (without: that column is empty). */
+  licences?: Pick<LicencesRepository, 'keysOf'>;
 }) {
   const pageSize = deps.pageSize ?? 2000;
 
-  /** Every user matching, a page at a time; the first page is read at once. */
-  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<ExportedUser[]>> {
+  /** Every user matching, a page at a time with their phones and addresses when a column needs them; the first page is read at once. */
+  async function pages(
+    request: ExportRequest,
+    by: Operator,
+  ): Promise<AsyncGenerator<[ExportedUser, PhonesAndAddresses | undefined][]>> {
+    const custom = request.columns.filter((c) => c.startsWith('cf.'));
+    if (custom.length) {
+      const keys = new Set((await deps.record?.rules())?.customFields.map((f) => f.key));
+      for (const c of custom)
+        assertThat(keys.has(c.slice(3)), () => fail('user.unknown_custom_field', { parameter: c }));
+    }
+    const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
+    const withContacts = request.columns.some(isContactColumn);
+    const withLicences = request.columns.includes('licences');
     const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
       const page = await deps.search.page({
-        filter: request.filter,
+        filter,
         scope: by.powers.scope,
         sort: request.sort,
         limit: pageSize,
         cursor,
         withTotal: false,
       });
-      if (!request.columns.includes('licences')) return page;
-      const keys = await deps.licences.keysOf(page.users.map((u) => u.id));
-      return { ...page, users: page.users.map((u) => ({ ...u, licences: keys.get(u.id) ?? [] })) };
+      const ids = page.users.map((u) => u.id);
+      const contacts = withContacts && deps.contacts ? await deps.contacts.of(ids) : undefined;
+      const licences = withLicences && deps.licences ? await deps.licences.keysOf(ids) : undefined;
+      return {
+        next: page.next,
+        rows: page.users.map((u): [ExportedUser, PhonesAndAddresses | undefined] => [
+          licences ? { ...u, licences: licences.get(u.id) ?? [] } : u,
+          contacts?.get(u.id),
+        ]),
+      };
     };
     const first = await read();
     return (async function* () {
       let page = first;
-      yield page.users;
+      yield page.rows;
       while (page.next) {
         page = await read(page.next);
-        yield page.users;
+        yield page.rows;
       }
     })();
   }
@@ -119,9 +163,9 @@ export function createUserExportService(deps: {
       const rows = Readable.from(
         (async function* () {
           for await (const page of users) {
-            for (const user of page) {
+            for (const [user, contacts] of page) {
               yield request.columns.map((c) => {
-                const value = cell(user, c);
+                const value = cell(user, contacts, c);
                 return value instanceof Date ? value.toISOString() : value === null ? '' : guard(value);
               });
             }
@@ -146,7 +190,8 @@ export function createUserExportService(deps: {
       sheet.addRow([...request.columns]).commit();
       (async () => {
         for await (const page of users) {
-          for (const user of page) sheet.addRow(request.columns.map((c) => cell(user, c))).commit();
+          for (const [user, contacts] of page)
+            sheet.addRow(request.columns.map((c) => cell(user, contacts, c))).commit();
           if (out.writableNeedDrain) await once(out, 'drain');
         }
         sheet.commit();

@@ -18,6 +18,10 @@ import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
 import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
+import { createUserContactsRepository } from '../repositories/user-contacts.js';
+import { createCustomFieldsService } from '../services/custom-fields.js';
+import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
@@ -30,9 +34,15 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const customFields = createCustomFieldsRepository(db);
+  const userContacts = createUserContactsRepository(db);
+  const record = createUserRecordService({
+    fields: customFields,
+    requiredFields: () => settings.current().requiredFields,
+  });
   return {
     baseUrl: adminApiUrl,
-    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
     users: createUserAdminService({
       transact,
@@ -45,7 +55,11 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
       reach,
       duplicateEmails: () => settings.current().duplicateEmails,
+      record,
+      contacts: userContacts,
+      events: repos.audit,
     }),
+    customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
       transact,
@@ -111,8 +125,16 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       leaseSeconds: config.imports.leaseSeconds,
+      record,
+      contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, licences: repos.licences, log }),
+    exports: createUserExportService({
+      search: repos.search,
+      licences: repos.licences,
+      log,
+      record,
+      contacts: userContacts,
+    }),
     licences: createLicencesService({
       transact,
       licences: repos.licences,
