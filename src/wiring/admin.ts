@@ -41,7 +41,7 @@ export function createAdminArea(deps: AdminDeps) {
   });
   return {
     baseUrl: adminApiUrl,
-    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
     users: createUserAdminService({
       transact,
