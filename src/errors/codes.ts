@@ -293,6 +293,24 @@ export const ERRORS = {
   },
   'password_reset.invalid_token': { status: 400, message: INVALID_LINK },
 
+  // Self-registration (policies/sign-up.ts; nothing here tells whether an address has an account).
+  'sign_up.disabled': {
+    status: 404,
+    message: 'Creating an account is not available here. Ask your administrator for an account.',
+  },
+  'sign_up.invalid_email': { status: 400, message: 'Give a valid email address.' },
+  'sign_up.name_required': {
+    status: 400,
+    message: 'Give your given name and your family name (at most 200 characters each).',
+  },
+  'sign_up.domain_not_allowed': {
+    status: 400,
+    message: (p: { domains: readonly string[] }) =>
+      `An account can only be created with an email address at ${p.domains.join(', ')}.`,
+  },
+  'sign_up.passwords_differ': { status: 400, message: 'The two passwords differ.' },
+  'sign_up.invalid_token': { status: 400, message: 'This link has expired or was already used. Sign up again.' },
+
   // Second factors.
   'mfa.totp_unreadable': { status: 500, message: 'The stored TOTP secret cannot be opened.' },
   'mfa.totp_exists': {

@@ -142,9 +142,23 @@ export function createIdentityService(deps: IdentityDeps) {
     endSessions,
     storeCheckedPassword,
 
-    async create(input: CreateUserInput, actor: Actor, ip: string | null = null): Promise<User> {
+    /**
+     * Creates a user, audited as `user.created` (or `options.action`). Self-registration
+     * gives a password hashed and checked at its request, and writes more (`inTransaction`)
+     * in the transaction that creates the user.
+     */
+    async create(
+      input: CreateUserInput,
+      actor: Actor,
+      ip: string | null = null,
+      options: {
+        passwordHash?: string;
+        action?: 'user.created' | 'user.registered';
+        inTransaction?: (user: User, trx: Executor) => Promise<void>;
+      } = {},
+    ): Promise<User> {
       if (input.password) await checkPassword(input.password, input);
-      const passwordHash = input.password ? await hasher.hash(input.password) : null;
+      const passwordHash = options.passwordHash ?? (input.password ? await hasher.hash(input.password) : null);
       return deps.transact(async (trx) => {
         if (input.email && !deps.duplicateEmails())
           assertThat(!(await users.isTaken('email', input.email, trx)), fail('user.email_taken'));
@@ -177,7 +191,7 @@ export function createIdentityService(deps: IdentityDeps) {
         await audit.record(
           {
             actor,
-            action: 'user.created',
+            action: options.action ?? 'user.created',
             targetType: 'user',
             targetId: user.id,
             ip,
@@ -190,6 +204,7 @@ export function createIdentityService(deps: IdentityDeps) {
           },
           trx,
         );
+        await options.inTransaction?.(user, trx);
         return user;
       });
     },

@@ -36,6 +36,7 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'password.too_long': { maxLength: 128 },
   'password.missing_class': { requireClasses: ['digit'] },
   'password.reused': { history: 5 },
+  'sign_up.domain_not_allowed': { domains: ['example.com'] },
   'passkey.invalid_name': { problem: 'too_long', max: 64 },
   'user.not_found': { id: 'u1' },
   'user.version_mismatch': { version: 3 },
