@@ -91,6 +91,10 @@ export async function buildApp(c: Container) {
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
   });
+  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others within a minute).
+  c.admin.customFields.onChange(() =>
+    oidc.refreshKeys().catch((err) => c.log.error({ err }, 'oidc.claims_reload_failed')),
+  );
   const provider = () => oidc.provider();
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({

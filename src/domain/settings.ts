@@ -1,4 +1,5 @@
 import type { Role } from './user.js';
+import type { RequirableField } from './user-record.js';
 
 /** The character classes a password policy may require. */
 export type CharacterClass = 'lower' | 'upper' | 'digit' | 'symbol';
@@ -21,6 +22,8 @@ export interface Settings {
   auditRetentionDays: number | null;
   /** "Create an account" on the sign-in page (off by default). */
   selfRegistration: SelfRegistration;
+  /** Standard fields every write path requires of a user (none by default: see domain/user-record.ts). */
+  requiredFields: RequirableField[];
 }
 
 /**
@@ -44,4 +47,5 @@ export const SETTING_KEYS = [
   'duplicateEmails',
   'auditRetentionDays',
   'selfRegistration',
+  'requiredFields',
 ] as const satisfies readonly (keyof Settings)[];

@@ -2,7 +2,15 @@ import { randomInt } from 'node:crypto';
 import type { Executor, Transact } from '../db/database.js';
 import { type AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
+import {
+  type ContactValue,
+  type PostalAddress,
+  PROFILE_FIELDS,
+  type Profile,
+  type Role,
+  type Status,
+  type User,
+} from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
 import { drawUserCode } from '../policies/user-code.js';
 import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '../policies/password.js';
@@ -38,6 +46,9 @@ export interface CreateUserInput extends Partial<Profile> {
   directManagerId?: string | null;
   tags?: string[];
   customAttributes?: Record<string, unknown>;
+  /** Besides the email (the primary work email). */
+  phoneNumbers?: ContactValue[];
+  addresses?: PostalAddress[];
 }
 
 /** Users, their passwords and their statuses: everything that changes who may sign in. */
@@ -166,6 +177,14 @@ export function createIdentityService(deps: IdentityDeps) {
             tags: input.tags,
             customAttributes: input.customAttributes,
             passwordHash,
+            contacts:
+              input.phoneNumbers?.length || input.addresses?.length
+                ? {
+                    emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [],
+                    phoneNumbers: input.phoneNumbers ?? [],
+                    addresses: input.addresses ?? [],
+                  }
+                : undefined,
           },
           trx,
         );

@@ -46,6 +46,7 @@ export function defaultSettings(config: Config): Settings {
     duplicateEmails: false,
     auditRetentionDays: null,
     selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
+    requiredFields: [],
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
+import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
 
@@ -43,6 +44,11 @@ const FIELDS = {
         .describe('Email domains that may sign up (exact match, lower case); empty: any'),
     })
     .strict(),
+  requiredFields: z
+    .array(z.enum(REQUIRABLE_FIELDS))
+    .max(REQUIRABLE_FIELDS.length)
+    .refine((fields) => new Set(fields).size === fields.length, 'each field once')
+    .describe('Standard fields every write path (admin API, import, SCIM) requires of a user'),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -56,6 +62,7 @@ const SETTINGS_PATCH = z
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
     selfRegistration: FIELDS.selfRegistration.partial().optional(),
+    requiredFields: FIELDS.requiredFields.optional(),
   })
   .strict();
 
