@@ -14,6 +14,8 @@ export interface UserFilter {
   accountId?: string;
   accountGroupId?: string;
   groupId?: string;
+  /** Holds a licence of one of these types (keys). */
+  licence?: string[];
   createdFrom?: Date;
   createdTo?: Date;
   lastSignInFrom?: Date;
@@ -92,6 +94,8 @@ export interface UserRelated {
   mainAccountName: string | null;
   groups: { id: string; displayName: string }[];
   roles: { role: Role; accountId: string | null; accountGroupId: string | null }[];
+  /** The keys of the licences held. */
+  licences: string[];
 }
 
 /**
@@ -105,7 +109,9 @@ const RELATED_SQL = `SELECT u.id,
      FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id), '[]'::json) AS groups,
   coalesce((SELECT json_agg(json_build_object('role', r.role, 'accountId', r.account_id, 'accountGroupId', r.account_group_id)
        ORDER BY r.role, r.account_id NULLS FIRST, r.account_group_id NULLS FIRST)
-     FROM role_assignments r WHERE r.user_id = u.id), '[]'::json) AS roles
+     FROM role_assignments r WHERE r.user_id = u.id), '[]'::json) AS roles,
+  coalesce((SELECT json_agg(t.key ORDER BY t.key)
+     FROM user_licences l JOIN licence_types t ON t.id = l.licence_type_id WHERE l.user_id = u.id), '[]'::json) AS licences
 FROM users u WHERE u.id = ANY(?::uuid[])`;
 
 /** Where the previous page ended: the sort key (as text) and id of its last user. */
@@ -212,6 +218,17 @@ export function createUserSearch(db: Db) {
       q.whereExists((s) =>
         s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId),
       );
+    if (filter.licence?.length) {
+      const keys = filter.licence;
+      q.whereExists((s) =>
+        s
+          .select(db.raw('1'))
+          .from('user_licences as fl')
+          .join('licence_types as ft', 'ft.id', 'fl.licence_type_id')
+          .whereRaw('fl.user_id = users.id')
+          .whereIn('ft.key', keys),
+      );
+    }
     if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);
@@ -288,11 +305,11 @@ export function createUserSearch(db: Db) {
       };
     },
 
-    /** The main account's name, groups and role assignments of each user given. */
+    /** The main account's name, groups, role assignments and licences of each user given. */
     async related(ids: readonly string[], trx: Executor = db): Promise<Map<string, UserRelated>> {
       if (!ids.length) return new Map();
       const { rows } = (await trx.raw(RELATED_SQL, [[...ids]])) as {
-        rows: { id: string; main_account_name: string | null; groups: unknown; roles: unknown }[];
+        rows: { id: string; main_account_name: string | null; groups: unknown; roles: unknown; licences: unknown }[];
       };
       const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
       return new Map(
@@ -302,6 +319,7 @@ export function createUserSearch(db: Db) {
             mainAccountName: r.main_account_name,
             groups: parsed<UserRelated['groups']>(r.groups),
             roles: parsed<UserRelated['roles']>(r.roles),
+            licences: parsed<string[]>(r.licences),
           },
         ]),
       );

@@ -5,6 +5,7 @@ import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { mayGrant, type AdminAction } from '../policies/permissions.js';
 import type { InvitationsService } from './invitations.js';
+import type { LicencesService } from './licences.js';
 import type { UserAdminService } from './user-admin.js';
 import type { UserAnonymiseService } from './user-anonymise.js';
 import type { UserRelationsService } from './user-relations.js';
@@ -65,12 +66,13 @@ export interface BulkActionServices {
   relations: UserRelationsService;
   invitations: InvitationsService;
   anonymiser: UserAnonymiseService;
+  licences: LicencesService;
   tags: UserTagsService;
 }
 
 /**
- * The bulk actions: adding one is adding an entry. Licences and MFA reset join
- * when their services exist.
+ * The bulk actions: adding one is adding an entry. (MFA reset joins when its
+ * service exists.)
  */
 export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
   return [
@@ -146,6 +148,20 @@ export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
       run: (id, input, by) =>
         s.users.update(id, (u) => ({ tags: u.tags.filter((t) => !input.tags.includes(t)) }), undefined, by),
       many: (ids, input, by) => s.tags.editMany(ids, { remove: input.tags }, by),
+    }),
+    action({
+      name: 'licences.add',
+      summary: 'Give a licence (409 licence.no_seats for the users beyond the seats)',
+      input: z.object({ key: z.string().trim().min(1).max(64) }).strict(),
+      permission: 'users.status',
+      run: (id, input, by) => s.licences.assign(id, input.key, by),
+    }),
+    action({
+      name: 'licences.remove',
+      summary: 'Take a licence away (the last licence to sign in ends the sessions)',
+      input: z.object({ key: z.string().trim().min(1).max(64) }).strict(),
+      permission: 'users.status',
+      run: (id, input, by) => s.licences.remove(id, input.key, by),
     }),
     action({
       name: 'invite',

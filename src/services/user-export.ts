@@ -9,6 +9,7 @@ import type { Operator } from '../domain/operator.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/contact-cells.js';
+import type { LicencesRepository } from '../repositories/licences.js';
 import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
 import type { UserRecordService } from './user-record.js';
 
@@ -52,7 +53,8 @@ export const EXPORT_COLUMNS = [
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
   ...CONTACT_COLUMNS,
   ...RELATED_COLUMNS,
-] as const satisfies readonly (keyof User | ContactColumn | RelatedColumn)[];
+  'licences',
+] as const satisfies readonly (keyof User | ContactColumn | RelatedColumn | 'licences')[];
 /** A column of the list above, or `cf.<key>`: a custom field's value. */
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -78,17 +80,18 @@ export interface ExportRequest {
 const isContactColumn = (column: string): column is ContactColumn =>
   (CONTACT_COLUMNS as readonly string[]).includes(column);
 
-/** A user with, when a column needs them, their phones and addresses and their related records. */
-type ExportRow = [User, PhonesAndAddresses | undefined, UserRelated | undefined];
+/** A user as exported (with their licence keys when the export has the column), their contacts and related records. */
+type ExportRow = [User & { licences?: string[] }, PhonesAndAddresses | undefined, UserRelated | undefined];
 
 /** A custom field's value as text: numbers and booleans as JSON writes them. */
 const customCell = (value: unknown) =>
   value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
 
-/** A user's cell: tags joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
+/** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
 function cell(row: ExportRow, column: ExportColumn): string | Date | null {
   const [user, contacts, related] = row;
   if (isRelated(column)) return relatedCell(related, column);
+  if (column === 'licences') return (user.licences ?? []).join(';');
   if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
   if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
   const value = user[column as keyof User];
@@ -117,6 +120,8 @@ export function createUserExportService(deps: {
   record?: Pick<UserRecordService, 'resolveFilter' | 'rules'>;
   /** Phones and addresses (without: those columns are empty). */
   contacts?: Pick<UserContactsRepository, 'of'>;
+  /** The licence keys of a page of users (without: that column is empty). */
+  licences?: Pick<LicencesRepository, 'keysOf'>;
 }) {
   const pageSize = deps.pageSize ?? 2000;
 
@@ -131,6 +136,7 @@ export function createUserExportService(deps: {
     const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
     const withContacts = request.columns.some(isContactColumn);
     const withRelated = request.columns.some(isRelated);
+    const withLicences = request.columns.includes('licences');
     const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
       const page = await deps.search.page({
         filter,
@@ -143,9 +149,16 @@ export function createUserExportService(deps: {
       const ids = page.users.map((u) => u.id);
       const contacts = withContacts && deps.contacts ? await deps.contacts.of(ids) : undefined;
       const related = withRelated ? await deps.search.related(ids) : undefined;
+      const licences = withLicences && deps.licences ? await deps.licences.keysOf(ids) : undefined;
       return {
         next: page.next,
-        rows: page.users.map((u): ExportRow => [u, contacts?.get(u.id), related?.get(u.id)]),
+        rows: page.users.map(
+          (u): ExportRow => [
+            licences ? { ...u, licences: licences.get(u.id) ?? [] } : u,
+            contacts?.get(u.id),
+            related?.get(u.id),
+          ],
+        ),
       };
     };
     const first = await read();

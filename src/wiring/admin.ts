@@ -21,6 +21,7 @@ import { bulkActions } from '../services/bulk-actions.js';
 import { createUserBulkService } from '../services/user-bulk.js';
 import { createUserTagsRepository } from '../repositories/user-tags.js';
 import { createUserTagsService } from '../services/user-tags.js';
+import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
 import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
 import { createUserContactsRepository } from '../repositories/user-contacts.js';
@@ -49,6 +50,7 @@ export function createAdminArea(deps: AdminDeps) {
     users: repos.users,
     search: repos.search,
     relations: repos.relations,
+    licences: repos.licences,
     identity,
     resets: passwordResets,
     audit,
@@ -87,6 +89,13 @@ export function createAdminArea(deps: AdminDeps) {
     clock,
     log,
   });
+  const licences = createLicencesService({
+    transact,
+    licences: repos.licences,
+    audit,
+    reach,
+    endSessions: identity.endSessions,
+  });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
@@ -98,6 +107,7 @@ export function createAdminArea(deps: AdminDeps) {
         relations,
         invitations,
         anonymiser,
+        licences,
         tags: createUserTagsService({ transact, tags: createUserTagsRepository() }),
       }),
       search: repos.search,
@@ -140,6 +150,7 @@ export function createAdminArea(deps: AdminDeps) {
       store: createUserImportRepository(db),
       users: repos.users,
       relations: repos.relations,
+      licences: repos.licences,
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,
@@ -150,6 +161,13 @@ export function createAdminArea(deps: AdminDeps) {
       record,
       contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
+    exports: createUserExportService({
+      search: repos.search,
+      licences: repos.licences,
+      log,
+      record,
+      contacts: userContacts,
+    }),
+    licences,
   };
 }

@@ -360,3 +360,24 @@ test('a custom-field filter narrows a bulk action as it narrows the list', async
   });
   t.is(unknown.status, 400, 'an unknown custom field is refused, not ignored');
 });
+
+test('licences: given and taken in bulk, seats reported per user, and shown on list rows', async (t) => {
+  const type = await admin('POST', '/licences', { key: 'bulk-office', name: 'Office', seats: 2 });
+  t.is(type.status, 201, JSON.stringify(type.body));
+  const set = await users(3, ['f-lic']);
+  const given = await bulk({ action: 'licences.add', input: { key: 'bulk-office' }, ids: set });
+  t.is(given.status, 200, JSON.stringify(given.body));
+  t.like(given.body, { succeeded: 2, failed: 1 });
+  t.is(given.body.results[2].error, 'licence.no_seats', 'the users beyond the seats are refused');
+  const rows = byId((await admin('GET', '/users?tag=f-lic')).body.items);
+  t.deepEqual(
+    set.map((id) => rows[id].licences),
+    [['bulk-office'], ['bulk-office'], []],
+    'in the order given',
+  );
+  const listed = await admin('GET', '/users?tag=f-lic&licence=bulk-office');
+  t.is(listed.body.total, 2);
+  const taken = await bulk({ action: 'licences.remove', input: { key: 'bulk-office' }, ids: set });
+  t.like(taken.body, { succeeded: 3, failed: 0 });
+  t.is((await admin('GET', '/users?tag=f-lic&licence=bulk-office')).body.total, 0);
+});

@@ -86,6 +86,7 @@ export const USER_ROW_FIELDS = {
   mainAccountName: z.string().nullable(),
   groups: z.array(z.object({ id: z.uuid(), displayName: z.string() })),
   roles: z.array(z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() })),
+  licences: z.array(z.string()).describe('The keys of the licences held'),
 };
 
 /** A list row's related records as JSON. */
@@ -93,6 +94,7 @@ export const relatedJson = (related: UserRelated | undefined) => ({
   mainAccountName: related?.mainAccountName ?? null,
   groups: related?.groups ?? [],
   roles: related?.roles ?? [],
+  licences: related?.licences ?? [],
 });
 
 export const ROLE_ASSIGNMENT = z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() });
@@ -114,6 +116,7 @@ export const USER_FILTER = {
   accountId: z.uuid().optional().describe('Employed by this account'),
   accountGroupId: z.uuid().optional().describe('Employed by an account of this account group'),
   groupId: z.uuid().optional().describe('Member of this group'),
+  licence: queryList(text(64).min(1)).describe('Holds a licence of one of these types: keys, comma-separated'),
   createdFrom: queryTime.optional(),
   createdTo: queryTime.optional(),
   lastSignInFrom: queryTime.optional(),
@@ -165,6 +168,7 @@ export const toUserFilter = (
   accountId: q.accountId,
   accountGroupId: q.accountGroupId,
   groupId: q.groupId,
+  licence: q.licence,
   createdFrom: q.createdFrom,
   createdTo: q.createdTo,
   lastSignInFrom: q.lastSignInFrom,
