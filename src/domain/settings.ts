@@ -1,3 +1,4 @@
+import type { MailLanguage } from './mail-templates.js';
 import type { Role } from './user.js';
 
 /** The character classes a password policy may require. */
@@ -19,6 +20,8 @@ export interface Settings {
   duplicateEmails: boolean;
   /** Audit events older than this many days are deleted; null keeps them for ever. */
   auditRetentionDays: number | null;
+  /** The language of mails to users who have none of the shipped ones (preferredLanguage, locale). */
+  defaultLanguage: MailLanguage;
 }
 export const SETTING_KEYS = [
   'passwordPolicy',
@@ -27,4 +30,5 @@ export const SETTING_KEYS = [
   'impersonationTtl',
   'duplicateEmails',
   'auditRetentionDays',
+  'defaultLanguage',
 ] as const satisfies readonly (keyof Settings)[];

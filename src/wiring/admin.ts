@@ -20,7 +20,7 @@ import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'> &
+type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'> &
   Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
@@ -110,5 +110,6 @@ export function createAdminArea(deps: AdminDeps) {
       leaseSeconds: config.imports.leaseSeconds,
     }),
     exports: createUserExportService({ search: repos.search, log }),
+    mailTemplates: deps.mails,
   };
 }

@@ -38,6 +38,8 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'user.version_mismatch': { version: 3 },
   'user.no_email': { toSend: 'link' },
   'user.not_invitable': { status: 'inactive' },
+  'mail_template.not_found': { id: 'reset', language: 'it' },
+  'mail_template.unknown_variable': { variables: ['password'], allowed: ['name', 'link'] },
   'merge.conflict': { conflicts: [{ field: 'email' }] },
   'account.not_found': { ids: ['a1'] },
   'account.in_use': { users: 1, roleAssignments: 2 },

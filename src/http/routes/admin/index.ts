@@ -5,6 +5,7 @@ import type { ClientRegistryService } from '../../../services/client-registry.js
 import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
+import type { MailTemplatesService } from '../../../services/mail-templates.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
@@ -19,6 +20,7 @@ import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
 import { lifecycleRoutes } from './lifecycle.js';
+import { mailTemplateRoutes } from './mail-templates.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
 import { adminAccountRoutes } from './accounts.js';
@@ -50,6 +52,7 @@ export interface AdminRouteDeps {
   imports: UserImportService;
   exports: UserExportService;
   impersonation: ImpersonationService;
+  mailTemplates: MailTemplatesService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -66,6 +69,7 @@ const AREAS = [
   groupRoutes,
   auditRoutes,
   settingsRoutes,
+  mailTemplateRoutes,
   importRoutes,
   exportRoutes,
   adminImpersonationRoutes,

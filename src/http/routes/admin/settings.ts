@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAIL_LANGUAGES } from '../../../domain/mail-templates.js';
 import { ROLES } from '../../../domain/user.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
@@ -25,6 +26,9 @@ const FIELDS = {
   impersonationTtl: z.number().int().min(60).max(86_400).describe('Seconds'),
   duplicateEmails: z.boolean(),
   auditRetentionDays: z.number().int().min(1).max(36_500).nullable().describe('null: keep for ever'),
+  defaultLanguage: z
+    .enum(MAIL_LANGUAGES)
+    .describe('Mails to a user whose preferredLanguage and locale are none of these go out in this language'),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -37,6 +41,7 @@ const SETTINGS_PATCH = z
     impersonationTtl: FIELDS.impersonationTtl.optional(),
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
+    defaultLanguage: FIELDS.defaultLanguage.optional(),
   })
   .strict();
 
