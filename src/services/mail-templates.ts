@@ -77,7 +77,15 @@ const nameOf = (r: MailRecipient) =>
 /** A moment in the mail's language and the user's time zone (UTC when they have none, or an unknown one). */
 function formatTime(at: Date, language: MailLanguage, timeZone: string | null | undefined): string {
   const format = (tz: string) =>
-    new Intl.DateTimeFormat(language, { dateStyle: 'long', timeStyle: 'short', timeZone: tz, timeZoneName: 'short' });
+    new Intl.DateTimeFormat(language, {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: tz,
+      timeZoneName: 'short',
+    });
   try {
     return format(timeZone || 'UTC').format(at);
   } catch {

@@ -116,8 +116,8 @@ test('anonymise clears every personal field and trace, keeps one event without p
     undefined,
   );
   t.true(
-    (await db()('mail_outbox').where({ to: '', subject: '', text: '' })).length >= 2,
-    'mails to any of their addresses are blanked',
+    (await db()('mail_outbox').where({ to: '', subject: '', text: '' }).whereNull('html')).length >= 2,
+    'mails to any of their addresses are blanked, their HTML part too',
   );
   t.truthy(await db()('mail_outbox').where({ to: 'someone.else@example.com', text: 'stays' }).first());
 
