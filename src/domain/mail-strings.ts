@@ -8,8 +8,14 @@ import type { MailLanguage, MailTemplateId } from './mail-templates.js';
  */
 export interface MailStrings {
   templates: Record<MailTemplateId, { subject: string; text: string }>;
-  /** Sentences the code puts into a variable (`unlock` of the lock notice). */
-  phrases: { unlock_at: string; unlock_reset: string };
+  /** Pieces the code puts into a variable (the lock notice's `unlock`, an invitation's `message`, `lifetime`). */
+  phrases: {
+    unlock_at: string;
+    unlock_reset: string;
+    message_from: string;
+    lifetime_minutes: string;
+    lifetime_hours: string;
+  };
 }
 
 export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
@@ -25,20 +31,27 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       },
       approval: {
         subject: 'Your Gatehouse account is approved',
-        text: 'Hello {{name}},\n\nAn administrator has approved your account: you may sign in now.\n\n{{link}}',
+        text: 'Hello {{name}},\n\nAn administrator has approved your account: you may sign in now.\n\n{{link}}\n\nIf you have not chosen a password yet, use "Forgot password?" on the sign-in page.',
       },
       lock_notice: {
         subject: 'Your Gatehouse account was locked',
         text: 'Hello {{name}},\n\nYour account was locked after {{attempts}} failed sign-in attempts. {{unlock}}\n\nTo unlock it now, reset your password here:\n{{link}}\n\nIf these attempts were not yours, someone may be trying to guess your password: choose a strong one, and tell your administrator.',
       },
       email_confirmation: {
-        subject: 'Confirm your email address',
-        text: 'Hello {{name}},\n\nPlease confirm your email address to finish creating your Gatehouse account. Open this link within {{hours}} hours:\n{{link}}\n\nIf you did not ask for an account, ignore this mail.',
+        subject: 'Confirm your email to create your Gatehouse account',
+        text: 'Hello {{name}},\n\nSomeone, we hope you, asked for a Gatehouse account with this email address.\n\nOpen this link within {{lifetime}} to confirm it:\n{{link}}\n\nIf it was not you, ignore this mail: no account is created.',
+      },
+      account_exists: {
+        subject: 'You already have a Gatehouse account',
+        text: 'Hello {{name}},\n\nSomeone, we hope you, asked to create a Gatehouse account with this email address, but it already has one.\n\nForgot your password? Choose a new one here:\n{{link}}\n\nIf it was not you, ignore this mail: nothing has changed.',
       },
     },
     phrases: {
       unlock_at: 'It unlocks by itself on {{time}}.',
       unlock_reset: 'It stays locked until you reset your password.',
+      message_from: '{{inviter}} wrote:',
+      lifetime_minutes: '{{count}} minutes',
+      lifetime_hours: '{{count}} hours',
     },
   },
   de: {
@@ -53,20 +66,27 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       },
       approval: {
         subject: 'Ihr Gatehouse-Konto wurde freigegeben',
-        text: 'Hallo {{name}},\n\nIhr Konto wurde von der Administration freigegeben: Sie können sich jetzt anmelden.\n\n{{link}}',
+        text: 'Hallo {{name}},\n\nIhr Konto wurde von der Administration freigegeben: Sie können sich jetzt anmelden.\n\n{{link}}\n\nWenn Sie noch kein Passwort gewählt haben, nutzen Sie „Passwort vergessen?“ auf der Anmeldeseite.',
       },
       lock_notice: {
         subject: 'Ihr Gatehouse-Konto wurde gesperrt',
         text: 'Hallo {{name}},\n\nIhr Konto wurde nach {{attempts}} fehlgeschlagenen Anmeldeversuchen gesperrt. {{unlock}}\n\nUm es sofort zu entsperren, setzen Sie hier Ihr Passwort zurück:\n{{link}}\n\nWenn diese Versuche nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Wählen Sie ein sicheres Passwort und informieren Sie Ihre Administration.',
       },
       email_confirmation: {
-        subject: 'Bestätigen Sie Ihre E-Mail-Adresse',
-        text: 'Hallo {{name}},\n\nbitte bestätigen Sie Ihre E-Mail-Adresse, um die Einrichtung Ihres Gatehouse-Kontos abzuschließen. Öffnen Sie diesen Link innerhalb von {{hours}} Stunden:\n{{link}}\n\nWenn Sie kein Konto angefordert haben, ignorieren Sie diese E-Mail.',
+        subject: 'Bestätigen Sie Ihre E-Mail-Adresse für Ihr Gatehouse-Konto',
+        text: 'Hallo {{name}},\n\njemand, hoffentlich Sie, hat mit dieser E-Mail-Adresse ein Gatehouse-Konto beantragt.\n\nÖffnen Sie diesen Link innerhalb von {{lifetime}}, um sie zu bestätigen:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es wird kein Konto angelegt.',
+      },
+      account_exists: {
+        subject: 'Sie haben bereits ein Gatehouse-Konto',
+        text: 'Hallo {{name}},\n\njemand, hoffentlich Sie, wollte mit dieser E-Mail-Adresse ein Gatehouse-Konto anlegen, aber es gibt bereits eines.\n\nPasswort vergessen? Wählen Sie hier ein neues:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.',
       },
     },
     phrases: {
       unlock_at: 'Die Sperre endet von selbst am {{time}}.',
       unlock_reset: 'Es bleibt gesperrt, bis Sie Ihr Passwort zurücksetzen.',
+      message_from: '{{inviter}} schreibt:',
+      lifetime_minutes: '{{count}} Minuten',
+      lifetime_hours: '{{count}} Stunden',
     },
   },
   fr: {
@@ -81,20 +101,27 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       },
       approval: {
         subject: 'Votre compte Gatehouse a été approuvé',
-        text: 'Bonjour {{name}},\n\nUn administrateur a approuvé votre compte : vous pouvez vous connecter dès maintenant.\n\n{{link}}',
+        text: "Bonjour {{name}},\n\nUn administrateur a approuvé votre compte : vous pouvez vous connecter dès maintenant.\n\n{{link}}\n\nSi vous n'avez pas encore choisi de mot de passe, utilisez « Mot de passe oublié ? » sur la page de connexion.",
       },
       lock_notice: {
         subject: 'Votre compte Gatehouse a été verrouillé',
         text: "Bonjour {{name}},\n\nVotre compte a été verrouillé après {{attempts}} tentatives de connexion échouées. {{unlock}}\n\nPour le déverrouiller tout de suite, réinitialisez votre mot de passe ici :\n{{link}}\n\nSi ces tentatives ne venaient pas de vous, quelqu'un essaie peut-être de deviner votre mot de passe : choisissez-en un robuste et prévenez votre administrateur.",
       },
       email_confirmation: {
-        subject: 'Confirmez votre adresse e-mail',
-        text: "Bonjour {{name}},\n\nConfirmez votre adresse e-mail pour terminer la création de votre compte Gatehouse. Ouvrez ce lien dans les {{hours}} heures :\n{{link}}\n\nSi vous n'avez pas demandé de compte, ignorez ce message.",
+        subject: 'Confirmez votre adresse e-mail pour créer votre compte Gatehouse',
+        text: "Bonjour {{name}},\n\nQuelqu'un, vous nous l'espérons, a demandé un compte Gatehouse avec cette adresse e-mail.\n\nOuvrez ce lien dans un délai de {{lifetime}} pour la confirmer :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : aucun compte n'est créé.",
+      },
+      account_exists: {
+        subject: 'Vous avez déjà un compte Gatehouse',
+        text: "Bonjour {{name}},\n\nQuelqu'un, vous nous l'espérons, a voulu créer un compte Gatehouse avec cette adresse e-mail, mais elle en a déjà un.\n\nMot de passe oublié ? Choisissez-en un nouveau ici :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : rien n'a changé.",
       },
     },
     phrases: {
       unlock_at: 'Il se déverrouillera de lui-même le {{time}}.',
       unlock_reset: "Il reste verrouillé jusqu'à ce que vous réinitialisiez votre mot de passe.",
+      message_from: '{{inviter}} a écrit :',
+      lifetime_minutes: '{{count}} minutes',
+      lifetime_hours: '{{count}} heures',
     },
   },
   es: {
@@ -109,20 +136,27 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       },
       approval: {
         subject: 'Su cuenta de Gatehouse ha sido aprobada',
-        text: 'Hola, {{name}}:\n\nUn administrador ha aprobado su cuenta: ya puede iniciar sesión.\n\n{{link}}',
+        text: 'Hola, {{name}}:\n\nUn administrador ha aprobado su cuenta: ya puede iniciar sesión.\n\n{{link}}\n\nSi aún no ha elegido una contraseña, use «¿Ha olvidado su contraseña?» en la página de inicio de sesión.',
       },
       lock_notice: {
         subject: 'Su cuenta de Gatehouse ha sido bloqueada',
         text: 'Hola, {{name}}:\n\nSu cuenta se ha bloqueado tras {{attempts}} intentos fallidos de inicio de sesión. {{unlock}}\n\nPara desbloquearla ahora, restablezca su contraseña aquí:\n{{link}}\n\nSi estos intentos no fueron suyos, puede que alguien esté intentando adivinar su contraseña: elija una segura y avise a su administrador.',
       },
       email_confirmation: {
-        subject: 'Confirme su dirección de correo electrónico',
-        text: 'Hola, {{name}}:\n\nConfirme su dirección de correo electrónico para terminar de crear su cuenta de Gatehouse. Abra este enlace en las próximas {{hours}} horas:\n{{link}}\n\nSi no solicitó una cuenta, ignore este correo.',
+        subject: 'Confirme su correo electrónico para crear su cuenta de Gatehouse',
+        text: 'Hola, {{name}}:\n\nAlguien, esperamos que usted, ha solicitado una cuenta de Gatehouse con esta dirección de correo electrónico.\n\nAbra este enlace en un plazo de {{lifetime}} para confirmarla:\n{{link}}\n\nSi no fue usted, ignore este correo: no se crea ninguna cuenta.',
+      },
+      account_exists: {
+        subject: 'Ya tiene una cuenta de Gatehouse',
+        text: 'Hola, {{name}}:\n\nAlguien, esperamos que usted, ha intentado crear una cuenta de Gatehouse con esta dirección de correo electrónico, pero ya tiene una.\n\n¿Ha olvidado su contraseña? Elija una nueva aquí:\n{{link}}\n\nSi no fue usted, ignore este correo: nada ha cambiado.',
       },
     },
     phrases: {
       unlock_at: 'Se desbloqueará sola el {{time}}.',
       unlock_reset: 'Seguirá bloqueada hasta que restablezca su contraseña.',
+      message_from: '{{inviter}} escribió:',
+      lifetime_minutes: '{{count}} minutos',
+      lifetime_hours: '{{count}} horas',
     },
   },
 };

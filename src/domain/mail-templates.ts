@@ -16,6 +16,7 @@ export const MAIL_TEMPLATE_IDS = [
   'approval',
   'lock_notice',
   'email_confirmation',
+  'account_exists',
 ] as const;
 export type MailTemplateId = (typeof MAIL_TEMPLATE_IDS)[number];
 
@@ -43,7 +44,8 @@ export const MAIL_TEMPLATES = {
       name: "The user's name (or email)",
       link: 'The single-use link',
       days: 'How many days the link stays valid',
-      message: "The inviting administrator's personal message (empty when none)",
+      message:
+        'The inviting administrator\'s personal message, quoted, after "… wrote:" in the mail\'s language (empty when none)',
     },
   },
   approval: {
@@ -65,9 +67,16 @@ export const MAIL_TEMPLATES = {
   email_confirmation: {
     description: 'Self-registration: a link to confirm the email address',
     variables: {
-      name: "The user's name (or email)",
+      name: "The person's name (or email)",
       link: 'The confirmation link',
-      hours: 'How many hours the link stays valid',
+      lifetime: 'How long the link stays valid ("24 hours", "30 minutes", in the mail\'s language)',
+    },
+  },
+  account_exists: {
+    description: 'Self-registration with an email that already has an account: the way to a new password instead',
+    variables: {
+      name: "The person's name (or email)",
+      link: 'The "Forgot password?" page for this email',
     },
   },
 } as const satisfies Record<MailTemplateId, { description: string; variables: Record<string, string> }>;

@@ -10,19 +10,18 @@ import type { MailTemplatesService } from './mail-templates.js';
  */
 export function createLockNoticeService(deps: {
   users: Pick<UsersRepository, 'findById'>;
-  mails: Pick<MailTemplatesService, 'send' | 'unlockSentence'>;
+  mails: Pick<MailTemplatesService, 'send'>;
   issuer: string;
   log: Logger;
 }) {
   async function notify(userId: string, lock: { attempts: number; until: Date | null }): Promise<void> {
     const user = await deps.users.findById(userId);
     if (!user?.email) return;
-    const to = { ...user, email: user.email };
-    await deps.mails.send('lock_notice', to, {
+    await deps.mails.send('lock_notice', { ...user, email: user.email }, (say) => ({
       attempts: String(lock.attempts),
-      unlock: deps.mails.unlockSentence(to, lock.until),
+      unlock: say.unlock(lock.until, user.timezone),
       link: `${deps.issuer}/forgot-password`,
-    });
+    }));
   }
 
   return (userId: string, lock: { attempts: number; until: Date | null }): void => {

@@ -93,6 +93,37 @@ function formatTime(at: Date, language: MailLanguage, timeZone: string | null | 
   }
 }
 
+/** The pieces of the shipped strings that go into variables, in one language (interpolated by i18next). */
+export interface MailPhrases {
+  language: MailLanguage;
+  /** The lock notice's `unlock`: when a timed lock ends (in the user's zone), or that a password reset ends it. */
+  unlock(until: Date | null, timeZone: string | null | undefined): string;
+  /** A link's `lifetime`: "30 minutes" under two hours, else "24 hours". */
+  lifetime(seconds: number): string;
+  /** An invitation's `message`: "Sam wrote:" and the (already quoted) message; empty without one. */
+  personalMessage(inviter: string, message: string | undefined): string;
+}
+
+export function mailPhrases(language: MailLanguage): MailPhrases {
+  const t = (key: string, values: Record<string, unknown> = {}) =>
+    i18n.t(`phrases.${key}`, { lng: language, ...values });
+  return {
+    language,
+    unlock: (until, timeZone) =>
+      until ? t('unlock_at', { time: formatTime(until, language, timeZone) }) : t('unlock_reset'),
+    lifetime: (seconds) =>
+      seconds < 2 * 3600
+        ? t('lifetime_minutes', { count: Math.round(seconds / 60) })
+        : t('lifetime_hours', { count: Math.round(seconds / 3600) }),
+    personalMessage: (inviter, message) => (message ? `${t('message_from', { inviter })}\n${message}` : ''),
+  };
+}
+
+/** A mail's values but `name` (the service fills it in), or a function of the phrases of the mail's language. */
+export type ValuesFor<T extends MailTemplateId> =
+  | Omit<MailValues<T>, 'name'>
+  | ((say: MailPhrases) => Omit<MailValues<T>, 'name'>);
+
 /**
  * The mails' templates: the shipped ones (domain/mail-strings.ts, through i18next)
  * under what a super admin changed per template and language (`mail_templates`).
@@ -150,39 +181,33 @@ export function createMailTemplatesService(deps: {
       : shippedMailTemplate(id, language);
   }
 
-  /** A sentence of the shipped strings, interpolated by i18next. */
-  const phrase = (language: MailLanguage, key: 'unlock_at' | 'unlock_reset', values: Record<string, string> = {}) =>
-    i18n.t(`phrases.${key}`, { lng: language, ...values });
-
   /** What the preview fills a template with. */
   function sampleValues(id: MailTemplateId, language: MailLanguage): Record<string, string> {
+    const say = mailPhrases(language);
     const samples: Record<string, string> = {
       name: 'Alex Example',
       link: `${deps.issuer}/reset-password?token=SAMPLE-TOKEN`,
       minutes: '60',
       days: '7',
-      hours: '24',
-      message: 'Welcome to the team!',
+      lifetime: say.lifetime(86_400),
+      message: say.personalMessage('Sam Admin', '> Welcome to the team!'),
       attempts: '5',
-      unlock: phrase(language, 'unlock_at', {
-        time: formatTime(new Date(clock.now().getTime() + 15 * 60_000), language, null),
-      }),
+      unlock: say.unlock(new Date(clock.now().getTime() + 15 * 60_000), null),
     };
     if (id === 'approval') samples.link = `${deps.issuer}/account/login`;
-    if (id === 'lock_notice') samples.link = `${deps.issuer}/forgot-password`;
+    if (id === 'lock_notice' || id === 'account_exists') samples.link = `${deps.issuer}/forgot-password`;
+    if (id === 'email_confirmation') samples.link = `${deps.issuer}/sign-up/confirm?token=SAMPLE-TOKEN`;
     return Object.fromEntries(mailVariables(id).map((v) => [v, samples[v] ?? '']));
   }
 
   /** The recipient's language for mails. */
   const languageOf = (to: MailRecipient) => chooseMailLanguage(to.preferredLanguage, to.locale, deps.defaultLanguage());
 
-  async function compose<T extends MailTemplateId>(
-    id: T,
-    to: MailRecipient,
-    values: Omit<MailValues<T>, 'name'>,
-  ): Promise<Mail> {
+  /** A mail of template `id` to `to`, in their language; values may depend on it (`(say) => …`). */
+  async function compose<T extends MailTemplateId>(id: T, to: MailRecipient, values: ValuesFor<T>): Promise<Mail> {
     const language = languageOf(to);
-    const rendered = renderMail(await inForce(id, language), { name: nameOf(to), ...values }, language);
+    const given = typeof values === 'function' ? values(mailPhrases(language)) : values;
+    const rendered = renderMail(await inForce(id, language), { name: nameOf(to), ...given }, language);
     return { to: to.email, ...rendered };
   }
 
@@ -191,16 +216,8 @@ export function createMailTemplatesService(deps: {
     compose,
 
     /** Renders a template in the recipient's language and mails it. */
-    async send<T extends MailTemplateId>(id: T, to: MailRecipient, values: Omit<MailValues<T>, 'name'>) {
+    async send<T extends MailTemplateId>(id: T, to: MailRecipient, values: ValuesFor<T>) {
       await deps.mailer.send(await compose(id, to, values));
-    },
-
-    /** The lock notice's `unlock` sentence: when a timed lock ends (in the user's zone), or that a reset ends it. */
-    unlockSentence(to: MailRecipient & { timezone?: string | null }, until: Date | null): string {
-      const language = languageOf(to);
-      return until
-        ? phrase(language, 'unlock_at', { time: formatTime(until, language, to.timezone) })
-        : phrase(language, 'unlock_reset');
     },
 
     /** Every template: what it is for, its variables, and the languages in which it was changed. */

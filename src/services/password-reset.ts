@@ -34,8 +34,8 @@ export interface PasswordResetDeps {
 export interface LinkOptions {
   ttlSeconds?: number;
   mail?: 'password_reset' | 'invitation';
-  /** The inviting administrator's personal message, in the invitation mail. */
-  message?: string;
+  /** The invitation's personal message (plain text, quoted) and who wrote it. */
+  personal?: { from: string; message: string };
 }
 
 /** Whom a link goes to: the user, with what their mail is written for (language, name). */
@@ -68,7 +68,12 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     const link = `${deps.issuer}/reset-password?token=${encodeURIComponent(token)}`;
     if (options.mail === 'invitation') {
       const days = String(Math.round(ttlSeconds / 86_400));
-      await deps.mails.send('invitation', user, { link, days, message: options.message ?? '' });
+      const { personal } = options;
+      await deps.mails.send('invitation', user, (say) => ({
+        link,
+        days,
+        message: personal ? say.personalMessage(personal.from, personal.message) : '',
+      }));
     } else {
       await deps.mails.send('password_reset', user, { link, minutes: String(Math.round(ttlSeconds / 60)) });
     }

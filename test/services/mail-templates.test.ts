@@ -2,7 +2,7 @@ import test from 'ava';
 import { MAIL_STRINGS } from '../../src/domain/mail-strings.js';
 import { MAIL_LANGUAGES, MAIL_TEMPLATE_IDS, mailVariables } from '../../src/domain/mail-templates.js';
 import { renderMail, usedVariables } from '../../src/policies/mail-template.js';
-import { shippedMailTemplate } from '../../src/services/mail-templates.js';
+import { mailPhrases, shippedMailTemplate } from '../../src/services/mail-templates.js';
 
 /** The shipped templates: every language complete, every one rendering with exactly the variables of English. */
 
@@ -33,8 +33,16 @@ for (const language of MAIL_LANGUAGES) {
       t.true(mail.html.startsWith('<!doctype html>'));
       t.true(mail.html.includes(`<html lang="${language}">`));
     }
-    // The sentences the lock notice is filled with.
+    // The pieces the code fills variables with, interpolated in this language.
     for (const phrase of Object.values(MAIL_STRINGS[language].phrases)) t.truthy(phrase.trim());
+    const say = mailPhrases(language);
+    t.regex(say.lifetime(1800), /^30 \S+$/);
+    t.regex(say.lifetime(86_400), /^24 \S+$/);
+    t.not(say.lifetime(1800).split(' ')[1], say.lifetime(86_400).split(' ')[1]);
+    t.regex(say.personalMessage('Sam Admin', '> Welcome!'), /^Sam Admin \S+( \S+)? ?:\n> Welcome!$/);
+    t.is(say.personalMessage('Sam Admin', undefined), '');
+    t.regex(say.unlock(new Date('2026-12-07T14:05:00Z'), 'UTC'), /2026.*14:05|02:05/);
+    t.false(say.unlock(null, null).includes('{{'));
   });
 }
 
