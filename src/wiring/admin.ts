@@ -31,7 +31,7 @@ export function createAdminArea(deps: AdminDeps) {
   const reach = createUserReachService({ users: repos.users, search: repos.search });
   return {
     baseUrl: adminApiUrl,
-    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
     users: createUserAdminService({
       transact,

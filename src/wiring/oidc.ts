@@ -4,6 +4,7 @@ import { createClientRegistryService } from '../services/client-registry.js';
 import { createImpersonationService } from '../services/impersonation.js';
 import { createSigningKeysService } from '../services/signing-keys.js';
 import { createSecretBox } from '../util/crypto.js';
+import { SELF_SERVICE_CLIENT_ID } from '../http/routes/self-service.js';
 import type { Core } from './core.js';
 
 type OidcDeps = Pick<Core, 'config' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings'>;
@@ -26,7 +27,21 @@ export function createOidcArea(deps: OidcDeps) {
     ttlSeconds: () => settings.current().impersonationTtl,
     mfaRequiredRoles: () => settings.current().mfa.requiredRoles,
   });
-  const clients = createClientRegistryService({ clients: repos.clients, resources: repos.resources, audit });
+  const clients = createClientRegistryService({
+    transact,
+    clients: repos.clients,
+    resources: repos.resources,
+    payloads: repos.payloads,
+    accounts: repos.accounts,
+    accountGroups: repos.accountGroups,
+    audit,
+    clock,
+    builtIn: {
+      clients: [SELF_SERVICE_CLIENT_ID],
+      // The admin API's and SCIM's resources (wiring/admin.ts, wiring/scim.ts).
+      resources: [`${config.issuer}/admin/api`, `${config.issuer}/scim/v2`],
+    },
+  });
   const oidcStore = {
     payloads: repos.payloads,
     clients: repos.clients,

@@ -32,6 +32,7 @@ import type { AdminRoute } from './route.js';
 import { userRoutes } from './users.js';
 import { meRoutes } from './me.js';
 import { securityRoutes } from './security.js';
+import { clientRoutes } from './clients.js';
 
 /** The services behind the admin API. */
 export interface AdminRouteDeps {
@@ -60,6 +61,7 @@ const AREAS = [
   meRoutes,
   userRoutes,
   securityRoutes,
+  clientRoutes,
   lifecycleRoutes,
   invitationRoutes,
   sessionRoutes,
