@@ -293,6 +293,24 @@ export const ERRORS = {
   },
   'password_reset.invalid_token': { status: 400, message: INVALID_LINK },
 
+  // Self-registration (policies/sign-up.ts; nothing here tells whether an address has an account).
+  'sign_up.disabled': {
+    status: 404,
+    message: 'Creating an account is not available here. Ask your administrator for an account.',
+  },
+  'sign_up.invalid_email': { status: 400, message: 'Give a valid email address.' },
+  'sign_up.name_required': {
+    status: 400,
+    message: 'Give your given name and your family name (at most 200 characters each).',
+  },
+  'sign_up.domain_not_allowed': {
+    status: 400,
+    message: (p: { domains: readonly string[] }) =>
+      `An account can only be created with an email address at ${p.domains.join(', ')}.`,
+  },
+  'sign_up.passwords_differ': { status: 400, message: 'The two passwords differ.' },
+  'sign_up.invalid_token': { status: 400, message: 'This link has expired or was already used. Sign up again.' },
+
   // Second factors.
   'mfa.totp_unreadable': { status: 500, message: 'The stored TOTP secret cannot be opened.' },
   'mfa.totp_exists': {
@@ -360,6 +378,48 @@ export const ERRORS = {
     message: 'No super admin who may sign in would be left: make someone else super admin first.',
   },
   'user.already_anonymised': { status: 409, message: 'This user was anonymised already.' },
+
+  // The user record: required fields, language and time zone, custom fields (policies/user-record.ts).
+  'user.field_required': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_language': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_timezone': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_custom_field': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.unknown_custom_field': {
+    status: 400,
+    message: (p: { parameter: string }) => `${p.parameter}: no custom field has this key.`,
+    details: (p: { parameter: string }) => ({ parameter: p.parameter }),
+  },
+  'custom_field.not_found': { status: 404, message: 'No such custom field.' },
+  'custom_field.exists': {
+    status: 409,
+    message: (p: { key: string }) => `A custom field with the key "${p.key}" exists already.`,
+    details: (p: { key: string }) => ({ key: p.key }),
+  },
+  'custom_field.reserved_key': {
+    status: 400,
+    message: (p: { key: string }) => `"${p.key}" names a standard field or claim: choose another key.`,
+    details: (p: { key: string }) => ({ key: p.key }),
+  },
+  'custom_field.invalid_options': {
+    status: 400,
+    message: 'A field of type "option" needs at least one option (each once); other types take none.',
+  },
   'anonymise.self': { status: 400, message: 'You may not anonymise your own user.' },
   'merge.same_user': { status: 400, message: 'keepId and mergeId must be two different users.' },
   'merge.self': { status: 400, message: 'You may not merge away your own user.' },

@@ -24,6 +24,8 @@ export interface ProviderDeps {
   accounts: AccountClaims;
   impersonation: ImpersonationService;
   accessTokens: AccessTokensService;
+  /** Keys of the custom fields shown as claims under the profile scope (fixed for this Provider: see reloadable-provider.ts). */
+  customClaims?: readonly string[];
   /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
   clock?: Clock;
   pages: {
@@ -79,7 +81,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const toAccount = (facts: AccountFacts) => ({
     accountId: facts.user.id,
     facts,
-    claims: async () => accounts.claims(facts),
+    claims: async () => accounts.claims(facts, deps.customClaims),
   });
 
   const configuration: Configuration = {
@@ -103,6 +105,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         'locale',
         'zoneinfo',
         'updated_at',
+        ...(deps.customClaims ?? []),
       ],
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
     },

@@ -46,6 +46,8 @@ export function defaultSettings(config: Config): Settings {
     duplicateEmails: false,
     auditRetentionDays: null,
     defaultLanguage: 'en',
+    selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
+    requiredFields: [],
   };
 }
 

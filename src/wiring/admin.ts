@@ -17,6 +17,10 @@ import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
+import { createUserContactsRepository } from '../repositories/user-contacts.js';
+import { createCustomFieldsService } from '../services/custom-fields.js';
+import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
@@ -29,6 +33,12 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const customFields = createCustomFieldsRepository(db);
+  const userContacts = createUserContactsRepository(db);
+  const record = createUserRecordService({
+    fields: customFields,
+    requiredFields: () => settings.current().requiredFields,
+  });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
@@ -43,7 +53,11 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
       reach,
       duplicateEmails: () => settings.current().duplicateEmails,
+      record,
+      contacts: userContacts,
+      events: repos.audit,
     }),
+    customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
       transact,
@@ -108,8 +122,10 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       leaseSeconds: config.imports.leaseSeconds,
+      record,
+      contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, log }),
+    exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
     mailTemplates: deps.mails,
   };
 }

@@ -6,12 +6,14 @@ import { createSigningKeysService } from '../services/signing-keys.js';
 import { createSecretBox } from '../util/crypto.js';
 import { SELF_SERVICE_CLIENT_ID } from '../http/routes/self-service.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
 
-type OidcDeps = Pick<Core, 'config' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings'>;
+type OidcDeps = Pick<Core, 'config' | 'clock' | 'secret' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'>;
 
 /** The provider's side: signing keys, access tokens, impersonation, clients, what oidc-provider stores through. */
 export function createOidcArea(deps: OidcDeps) {
-  const { config, clock, secret, transact, repos, audit, settings } = deps;
+  const { config, clock, secret, db, transact, repos, audit, settings } = deps;
+  const customFields = createCustomFieldsRepository(db);
   const signingKeys = createSigningKeysService({
     keys: repos.signingKeys,
     box: createSecretBox(secret, 'signing-key'),
@@ -47,6 +49,8 @@ export function createOidcArea(deps: OidcDeps) {
     clients: repos.clients,
     resources: repos.resources,
     accounts: createAccountClaims(repos.users),
+    /** The custom fields shown as claims (the provider is rebuilt when they change). */
+    claimKeys: async () => (await customFields.list()).filter((f) => f.claim).map((f) => f.key),
   };
   return { signingKeys, accessTokens, impersonation, clients, oidcStore };
 }

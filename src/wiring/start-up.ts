@@ -42,6 +42,11 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
         failure: 'rate_limits.cleanup_failed',
       },
       { everyMs: 60_000, run: () => admin.invitations.sendDue(clock.now()), failure: 'invitations.run_failed' },
+      {
+        everyMs: 10 * 60_000,
+        run: () => repos.signUpRequests.deleteFinished(clock.now()),
+        failure: 'sign_up.cleanup_failed',
+      },
       { everyMs: 60 * 60_000, run: () => mailer.purgeOutbox(), failure: 'mail.outbox_purge_failed' },
       {
         everyMs: config.imports.leaseSeconds * 1000,

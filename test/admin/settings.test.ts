@@ -32,6 +32,8 @@ test.serial('a super admin reads the settings; nobody else may', async (t) => {
     duplicateEmails: false,
     auditRetentionDays: null,
     defaultLanguage: 'en',
+    selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
+    requiredFields: [],
   });
   for (const role of ['admin', 'hr'] as const) {
     const { api } = await s.as(role);

@@ -30,6 +30,8 @@ import { relationRoutes } from './relations.js';
 import { settingsRoutes } from './settings.js';
 import type { AdminRoute } from './route.js';
 import { userRoutes } from './users.js';
+import { customFieldRoutes } from './custom-fields.js';
+import type { CustomFieldsService } from '../../../services/custom-fields.js';
 import { meRoutes } from './me.js';
 import { securityRoutes } from './security.js';
 import { clientRoutes } from './clients.js';
@@ -54,6 +56,7 @@ export interface AdminRouteDeps {
   exports: UserExportService;
   impersonation: ImpersonationService;
   mailTemplates: MailTemplatesService;
+  customFields: CustomFieldsService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -75,6 +78,7 @@ const AREAS = [
   importRoutes,
   exportRoutes,
   adminImpersonationRoutes,
+  customFieldRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAIL_LANGUAGES } from '../../../domain/mail-templates.js';
+import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
+import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
 
@@ -29,6 +31,28 @@ const FIELDS = {
   defaultLanguage: z
     .enum(MAIL_LANGUAGES)
     .describe('Mails to a user whose preferredLanguage and locale are none of these go out in this language'),
+  selfRegistration: z
+    .object({
+      enabled: z.boolean().describe('"Create an account" on the sign-in page and /sign-up'),
+      approval: z
+        .enum(SIGN_UP_APPROVALS)
+        .describe('required: pending until an administrator approves; none: active once the email is confirmed'),
+      allowedDomains: z
+        .array(
+          z
+            .string()
+            .max(253)
+            .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'a lower-case domain name'),
+        )
+        .max(100)
+        .describe('Email domains that may sign up (exact match, lower case); empty: any'),
+    })
+    .strict(),
+  requiredFields: z
+    .array(z.enum(REQUIRABLE_FIELDS))
+    .max(REQUIRABLE_FIELDS.length)
+    .refine((fields) => new Set(fields).size === fields.length, 'each field once')
+    .describe('Standard fields every write path (admin API, import, SCIM) requires of a user'),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -42,6 +66,8 @@ const SETTINGS_PATCH = z
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
     defaultLanguage: FIELDS.defaultLanguage.optional(),
+    selfRegistration: FIELDS.selfRegistration.partial().optional(),
+    requiredFields: FIELDS.requiredFields.optional(),
   })
   .strict();
 
