@@ -70,5 +70,6 @@ export function cliServices(c: Container): CliServices {
     scimTokens: c.scim.auth,
     auditLog: c.admin.auditLog,
     imports: c.admin.imports,
+    licences: c.admin.licences,
   };
 }

@@ -10,6 +10,8 @@ import type { Status } from './user.js';
  *                       lockout, or the second step's lock (`factor` says which)
  *   status_<status>     the right password (or a passkey) of a user whose status
  *                       forbids signing in: status_pending, status_inactive, status_locked
+ *   no_licence          the right password (or a passkey) of a user without a licence
+ *                       of a type required to sign in
  *   mfa_failed          a wrong, replayed or missing second factor (TOTP, recovery
  *                       code, passkey as second step), or a wrong first code at enrolment
  *   bad_passkey         a passkey alone that was not accepted
@@ -20,6 +22,7 @@ export type SignInFailureReason =
   | 'bad_password'
   | 'locked'
   | `status_${Status}`
+  | 'no_licence'
   | 'mfa_failed'
   | 'bad_passkey'
   | 'throttled';

@@ -10,7 +10,9 @@ import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.j
 /** The runner with plain fakes: no koa, no oidc-provider, no database, a fixed clock. */
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-function setup(options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean } = {}) {
+function setup(
+  options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean; licensed?: boolean } = {},
+) {
   const recorded: { failed: SignInFailure[]; succeeded: unknown[]; throttled: string[]; kept: unknown[] } = {
     failed: [],
     succeeded: [],
@@ -32,6 +34,7 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
         roleNames: [],
         totp: options.totp ?? false,
         passkeys: 0,
+        licensed: options.licensed ?? true,
       }),
     },
     mfaSettings: () => ({ requiredRoles: [] }),
@@ -138,4 +141,14 @@ test('a user whose status forbids signing in is refused after the factor, 403 wi
   t.is(err?.message, errorMessage('login.inactive'));
   t.deepEqual(recorded.failed, [{ reason: 'status_inactive', userId: 'u1', factor: 'passkey' }]);
   t.deepEqual(recorded.kept, []);
+});
+
+test('a user without a licence required to sign in is refused after the factor, 403 login.no_licence', async (t) => {
+  const { runner, port, recorded } = setup({ licensed: false });
+  const passkey = strategy('passkey', ['first', 'verify'], { ok: true, userId: 'u1', amr: ['hwk', 'user'] });
+  const err = await t.throwsAsync(runner.attempt(port, passkey, 'assertion'), { instanceOf: AppError });
+  t.is(err?.status, 403);
+  t.is(err?.message, errorMessage('login.no_licence'));
+  t.deepEqual(recorded.failed, [{ reason: 'no_licence', userId: 'u1', factor: 'passkey' }]);
+  t.deepEqual(recorded.kept, [], 'nothing finished, nothing kept');
 });

@@ -6,6 +6,7 @@ import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
 import type { MailTemplatesService } from '../../../services/mail-templates.js';
+import type { LicencesService } from '../../../services/licences.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
@@ -19,6 +20,7 @@ import { exportRoutes } from './exports.js';
 import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
+import { licenceRoutes } from './licences.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { mailTemplateRoutes } from './mail-templates.js';
 import { sessionRoutes } from './sessions.js';
@@ -56,6 +58,7 @@ export interface AdminRouteDeps {
   exports: UserExportService;
   impersonation: ImpersonationService;
   mailTemplates: MailTemplatesService;
+  licences: LicencesService;
   customFields: CustomFieldsService;
 }
 
@@ -72,6 +75,7 @@ const AREAS = [
   adminAccountRoutes,
   accountGroupRoutes,
   groupRoutes,
+  licenceRoutes,
   auditRoutes,
   settingsRoutes,
   mailTemplateRoutes,
