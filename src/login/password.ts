@@ -65,6 +65,8 @@ export interface PasswordStrategyDeps {
   lockout: () => LockoutSettings;
   /** Ends the user's sessions and tokens, when a lock starts. */
   endSessions: (userId: string) => Promise<unknown>;
+  /** Tells the user their account is locked (the lock notice mail, sent in the background). */
+  notifyLocked?: (userId: string, lock: { attempts: number; until: Date | null }) => void;
 }
 
 /**
@@ -105,7 +107,8 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
     if (attempt === null) return refuse('locked', cred.userId);
 
     if (!(await hasher.verify(cred.passwordHash, password))) {
-      if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {
+      const until = lockUntil(settings, now);
+      if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, until))) {
         await deps.audit.record({
           actor: { type: 'system' },
           action: 'user.locked',
@@ -115,6 +118,7 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
           details: { failedAttempts: attempt },
         });
         await deps.endSessions(cred.userId);
+        deps.notifyLocked?.(cred.userId, { attempts: attempt, until });
       }
       return invalid('bad_password', cred.userId);
     }

@@ -34,11 +34,6 @@ const notInvitable = (status: string) => fail('user.not_invitable', { status });
 /** Whom an invitation may go to: users who may sign in, and `pending` ones (whom completing it activates). */
 const invitable = (user: User) => maySignIn(user.status) || user.status === 'pending';
 
-const invitationMail = (link: string, ttlSeconds: number) => ({
-  subject: 'You are invited to Gatehouse',
-  text: `An account has been made for you.\n\nOpen this link within ${Math.round(ttlSeconds / 86_400)} days to choose your password:\n${link}\n\nIf you did not expect this invitation, ignore this mail.`,
-});
-
 /**
  * Invitations (SPEC "Administration"): a mail with a link to choose a password,
  * now or at a set time (the scheduler sends what is due every minute). The link
@@ -61,7 +56,7 @@ export function createInvitationsService(deps: {
   linkTtlSeconds?: number;
 }) {
   const { invitations, clock } = deps;
-  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: invitationMail };
+  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: 'invitation' as const };
 
   async function standing(user: User): Promise<Invitation> {
     const stored = await invitations.find(user.id);
@@ -88,7 +83,7 @@ export function createInvitationsService(deps: {
       });
       return false;
     }
-    const link = await deps.resets.issue(user.id, user.email, linkOptions);
+    const link = await deps.resets.issue({ ...user, email: user.email }, linkOptions);
     await deps.transact(async (trx) => {
       await invitations.setLink(user.id, link.tokenHash, trx);
       await deps.audit.record(
@@ -134,7 +129,7 @@ export function createInvitationsService(deps: {
         return standing(user);
       }
       // The mail goes first (it cannot be part of a transaction); its link is recorded with the invitation.
-      const link = await deps.resets.issue(user.id, user.email, linkOptions);
+      const link = await deps.resets.issue({ ...user, email: user.email }, linkOptions);
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);

@@ -30,7 +30,7 @@ import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'> &
+type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'> &
   Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
@@ -169,5 +169,6 @@ export function createAdminArea(deps: AdminDeps) {
       contacts: userContacts,
     }),
     licences,
+    mailTemplates: deps.mails,
   };
 }
