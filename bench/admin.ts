@@ -25,6 +25,12 @@
  *          email in `user_values`, the main employment, the main role's assignment;
  *        - 5 groups of 30 %, ~10 % (the first account's main employees), 2 %, 1 % (hr and
  *          manager users) and 25 members;
+ *        - a custom field `costCentre` of type option with 20 options (`CC-100` … `CC-290`),
+ *          its row as repositories/custom-fields.ts writes it, and a value on every user in
+ *          `users.custom_attributes` (chosen by hashint4(n), so ~5 % each; no random() draw,
+ *          the rest of the directory stays as it was);
+ *        - a licence type `office` (repositories/licences.ts's row, no seat limit) held by
+ *          ~40 % of the users (`user_licences` rows);
  *      then VACUUM (ANALYZE). Prints how long that took and the spread;
  *   4. moves the local PostgreSQL to core 1 (BENCH_PIN_PG), starts
  *      `taskset -c 0 node --import tsx src/main.ts` (NODE_ENV=production, MFA_REQUIRED_ROLES=
@@ -39,12 +45,15 @@
  *        (1b) GET /users?q=<3 letters>&sort=familyName&limit=50, q the first three letters
  *             of a family name of the list (those that occur in "user@bench.example" left
  *             out: they match every user by the email);
- *        (1c) GET /users?accountId=<the largest customer account, ~10k>&sort=email&limit=50;
+ *        (1c) GET /users?accountId=<the largest customer account, ~10k>&sort=email&limit=50 (current
+ *             employments: the list's default employment=current);
  *        (1d) GET /users?status=active&sort=-lastSignInAt&limit=50&cursor=…, pages
  *             BENCH_DEEP_FROM (20) onwards: the listing is walked once by nextCursor (every
  *             page checked), then pages 20–59 are requested in turn with their cursors;
+ *        (1f) GET /users?cf.costCentre=CC-100&sort=-createdAt&limit=50 (~5 % of the users);
+ *        (1g) GET /users?licence=office&status=active&sort=email&limit=50 (~35 %);
  *      each one at a time for BENCH_WARMUP + BENCH_SECONDS (latency, not queueing), then
- *        (1e) the four in turn at concurrency BENCH_CONCURRENCY (8), for throughput;
+ *        (1e) (1a)–(1d) in turn at concurrency BENCH_CONCURRENCY (8), for throughput;
  *      checks: 200, `total` equal to the count in SQL, the page's ids exactly the ones SQL
  *      sorts first (so `items.length` and the order are right), nextCursor present while
  *      more follow (and, in (1d), the very cursor of the next page);
@@ -82,13 +91,13 @@
  *      bench/sql-trace.ts does: before the import changes the answers phase (1) checks.)
  *  11. prints a table and the targets; drops the database (also on error).
  *
- * Targets (issue 5): (1) p99 < 50 ms; (2) 100,000 rows in < 60 s; (3) 100,000 users in < 20 s
+ * Targets (issue 5): (1) p99 < 50 ms (issue 13: also with custom-field and licence filters, 1f and 1g); (2) 100,000 rows in < 60 s; (3) 100,000 users in < 20 s
  * (the CSV with the columns above; the full CSV and the XLSX have none). Issue 13: (4) a bulk
  * action over 50,000 users in < 30 s.
  *
  * Settings (environment):
  *   BENCH_USERS=100000  BENCH_IMPORT_ROWS=100000  BENCH_SECONDS=10  BENCH_WARMUP=2
- *   BENCH_CONCURRENCY=8  BENCH_DEEP_FROM=20  BENCH_DEEP_PAGES=40  BENCH_ONLY=1,2,3,4 (also 1a…1e, 3a…3c)
+ *   BENCH_CONCURRENCY=8  BENCH_DEEP_FROM=20  BENCH_DEEP_PAGES=40  BENCH_ONLY=1,2,3,4 (also 1a…1g, 3a…3c)
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_DB=gatehouse_bench_admin
  *   BENCH_PORT=3920  BENCH_PIN=1 (0: do not use taskset)
  *   BENCH_PIN_PG=1  moves the local PostgreSQL to core 1 for the run and back afterwards
@@ -144,7 +153,7 @@ const ONLY = new Set(
 );
 /** Whether phase `key` (e.g. "1b") runs: BENCH_ONLY names it or its number. */
 const runs = (key: string) => ONLY.has(key) || ONLY.has(key.replace(/[a-z]$/, ''));
-/** Whether any phase of group `n` (e.g. "1" for 1a…1e) runs. */
+/** Whether any phase of group `n` (e.g. "1" for 1a…1g) runs. */
 const runsAny = (n: string) => [...ONLY].some((k) => k.replace(/[a-z]$/, '') === n);
 const PIN = canPin();
 const PIN_PG = PIN && env.BENCH_PIN_PG !== '0';
@@ -383,6 +392,14 @@ const FAMILY_NAMES = [
 /** Shares of the main employments held by the 10 customer accounts; the rest is the guest account's. */
 const ACCOUNT_SHARES = [0.1, 0.06, 0.04, 0.03, 0.02, 0.015, 0.01, 0.006, 0.003, 0.001];
 const GROUPS = ['Newsletter', 'Customer 01 staff', 'Beta testers', 'People managers', 'Board'];
+/** The custom field of type option every bench user has a value of, and its 20 options. */
+const CF_KEY = 'costCentre';
+const CF_OPTIONS = Array.from({ length: 20 }, (_, i) => `CC-${String(100 + i * 10)}`);
+/** The option (1f) filters on. */
+const CF_VALUE = CF_OPTIONS[0]!;
+/** The licence type held by ~40 % of the bench users. */
+const LICENCE_KEY = 'office';
+const LICENCE_SHARE = 0.4;
 
 const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
@@ -599,11 +616,12 @@ async function loadDirectory(
     await step(
       'users',
       `INSERT INTO users (user_code, email, given_name, family_name, display_name, name_formatted, status, main_role, main_account_id,
-                          department, tags, last_sign_in_at, created_at, updated_at)
+                          department, tags, last_sign_in_at, created_at, updated_at, custom_attributes)
        SELECT t.code, t.email, t.g, t.f, t.g || ' ' || t.f, t.g || ' ' || t.f, t.status, t.role, t.account, t.dept, t.tags,
               CASE WHEN t.status = 'new' OR t.r_signed < 0.1 THEN NULL
                    ELSE greatest(t.created, now() - interval '365 days') + t.r_when * (now() - greatest(t.created, now() - interval '365 days')) END,
-              t.created, t.created
+              t.created, t.created,
+              jsonb_build_object($7::text, ($8::text[])[1 + (hashint4(t.n) & 2147483647) % cardinality($8::text[])])
          FROM (SELECT s.n, 'U' || lpad(s.n::text, 7, '0') AS code, 'user' || s.n || '@bench.example' AS email,
                       ($1::text[])[1 + floor(s.r_g * cardinality($1::text[]))::int] AS g,
                       ($2::text[])[1 + floor(power(s.r_f, 2) * cardinality($2::text[]))::int] AS f,
@@ -617,7 +635,7 @@ async function loadDirectory(
                               random() AS r_t, random() AS r_c, random() AS r_signed, random() AS r_when
                          FROM generate_series(1, $6::int) AS n) AS s) AS t
         ORDER BY t.n`,
-      [GIVEN_NAMES, FAMILY_NAMES, DEPARTMENTS, accountIds, bounds, USERS],
+      [GIVEN_NAMES, FAMILY_NAMES, DEPARTMENTS, accountIds, bounds, USERS, CF_KEY, CF_OPTIONS],
     );
     // What users.create writes with a user: the primary work email, the main employment, the main role.
     await step(
@@ -661,6 +679,21 @@ async function loadDirectory(
       `SELECT ${groupId}, id FROM (SELECT id FROM users WHERE ${BENCH_USER} ORDER BY random() LIMIT 25) AS s`,
       [GROUPS[4]],
     );
+    // The custom field's definition as repositories/custom-fields.ts create writes it (the
+    // users' values went in with them), and a licence type as repositories/licences.ts create
+    // does, held by ~40 % (user_licences rows as licences.add writes them; assigned_at: now).
+    await step(
+      'custom field',
+      `INSERT INTO custom_fields (key, label, type, options, required, claim, position)
+       VALUES ($1, 'Cost centre', 'option', $2::jsonb, false, false, 0)`,
+      [CF_KEY, JSON.stringify(CF_OPTIONS)],
+    );
+    await step(
+      'licences',
+      `WITH t AS (INSERT INTO licence_types (key, name, seats, required_to_sign_in) VALUES ($1, 'Office', NULL, false) RETURNING id)
+       INSERT INTO user_licences (user_id, licence_type_id) SELECT u.id, t.id FROM users u, t WHERE u.${BENCH_USER} AND random() < $2`,
+      [LICENCE_KEY, LICENCE_SHARE],
+    );
     await db.query('COMMIT');
     await step('VACUUM ANALYZE', 'VACUUM (ANALYZE)');
 
@@ -669,7 +702,9 @@ async function loadDirectory(
                        count(*) FILTER (WHERE status = 'active')::int AS active, count(*) FILTER (WHERE status = 'new')::int AS "new",
                        count(*) FILTER (WHERE status = 'inactive')::int AS inactive, count(*) FILTER (WHERE main_role = 'manager')::int AS managers,
                        count(*) FILTER (WHERE main_role = 'hr')::int AS hr, count(*) FILTER (WHERE last_sign_in_at IS NOT NULL)::int AS signed_in,
-                       count(DISTINCT family_name)::int AS families
+                       count(DISTINCT family_name)::int AS families,
+                       count(*) FILTER (WHERE custom_attributes @> jsonb_build_object('${CF_KEY}', '${CF_VALUE}'))::int AS cf_value,
+                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM user_licences l WHERE l.user_id = users.id))::int AS licensed
                   FROM users WHERE ${BENCH_USER}`),
       await db.query(
         "SELECT a.name, count(DISTINCT e.user_id)::int AS n FROM accounts a JOIN employments e ON e.account_id = a.id WHERE a.kind = 'customer' GROUP BY a.name ORDER BY a.name",
@@ -683,7 +718,8 @@ async function loadDirectory(
     if (c.n < USERS) throw new Error(`expected ${USERS} users after loading, found ${c.n}`);
     const spread =
       `${c.active} active, ${c.new} new, ${c.inactive} inactive; ${c.managers} managers, ${c.hr} hr; ${c.signed_in} signed in within the year; ` +
-      `${c.families} family names; employees per account ${byAccount.map((r) => r.n).join(', ')}; group members ${byGroup.map((r) => r.n).join(', ')}`;
+      `${c.families} family names; employees per account ${byAccount.map((r) => r.n).join(', ')}; group members ${byGroup.map((r) => r.n).join(', ')}; ` +
+      `${CF_KEY} ${CF_VALUE}: ${c.cf_value} (of ${CF_OPTIONS.length} options); licence ${LICENCE_KEY}: ${c.licensed}`;
     return { ms: performance.now() - t0, steps, size: size[0].size, spread, directory: { accounts } };
   } catch (err) {
     await db.query('ROLLBACK').catch(() => {});
@@ -872,11 +908,15 @@ interface ListData {
   d: { total: number; ids: string[] };
   /** cursors[p]: the cursor of page p (cursors[0] is unused). */
   cursors: string[];
+  f: { total: number; ids: string[] };
+  g: { total: number; ids: string[] };
   notes: Record<string, string>;
 }
 
 const A_QUERY = `status=active&role=individual&sort=-createdAt&limit=${PAGE}`;
 const D_QUERY = `status=active&sort=-lastSignInAt&limit=${PAGE}`;
+const F_QUERY = `cf.${CF_KEY}=${encodeURIComponent(CF_VALUE)}&sort=-createdAt&limit=${PAGE}`;
+const G_QUERY = `licence=${LICENCE_KEY}&status=active&sort=email&limit=${PAGE}`;
 const bQuery = (prefix: string) => `q=${encodeURIComponent(prefix)}&sort=familyName&limit=${PAGE}`;
 const cQuery = (accountId: string) => `accountId=${accountId}&sort=email&limit=${PAGE}`;
 const deepPage = (data: Pick<ListData, 'd' | 'cursors'>, p: number, withNext: boolean): ExpectedPage => ({
@@ -911,7 +951,8 @@ async function listData(stats: pg.Client, dir: Directory): Promise<ListData> {
   const account = dir.accounts[0]!;
   const c = await expectedIds(
     stats,
-    'EXISTS (SELECT 1 FROM employments e WHERE e.user_id = u.id AND e.account_id = $1)',
+    // The list's default employment=current: ended employments do not count.
+    'EXISTS (SELECT 1 FROM employments e WHERE e.user_id = u.id AND e.account_id = $1 AND (e.end_date IS NULL OR e.end_date >= current_date))',
     "coalesce(lower(u.email), ''), u.id",
     [account.id],
     PAGE,
@@ -928,6 +969,21 @@ async function listData(stats: pg.Client, dir: Directory): Promise<ListData> {
   check(
     d.ids.length === deepRows,
     `(1d) needs ${deepRows} active users, there are ${d.ids.length}: lower BENCH_DEEP_FROM/BENCH_DEEP_PAGES`,
+  );
+
+  const f = await expectedIds(
+    stats,
+    'u.custom_attributes @> $1::jsonb',
+    'u.created_at DESC, u.id DESC',
+    [JSON.stringify({ [CF_KEY]: CF_VALUE })],
+    PAGE,
+  );
+  const g = await expectedIds(
+    stats,
+    "u.status = 'active' AND EXISTS (SELECT 1 FROM user_licences l JOIN licence_types t ON t.id = l.licence_type_id WHERE l.user_id = u.id AND t.key = $1)",
+    "coalesce(lower(u.email), ''), u.id",
+    [LICENCE_KEY],
+    PAGE,
   );
   console.log(`${((performance.now() - t) / 1000).toFixed(1)} s`);
 
@@ -951,16 +1007,20 @@ async function listData(stats: pg.Client, dir: Directory): Promise<ListData> {
     c,
     d,
     cursors,
+    f,
+    g,
     notes: {
       '1a': `total ${a.total.toLocaleString('en')}`,
       '1b': `${prefixes.length} prefixes; total min ${bTotals[0]} / median ${bTotals[Math.floor(bTotals.length / 2)]} / max ${bTotals.at(-1)}`,
       '1c': `${account.name}, total ${c.total.toLocaleString('en')}`,
       '1d': `pages ${DEEP_FROM}–${DEEP_FROM + DEEP_PAGES - 1} in turn, of ${Math.ceil(d.total / PAGE).toLocaleString('en')} (total ${d.total.toLocaleString('en')})`,
+      '1f': `option ${CF_VALUE} of ${CF_OPTIONS.length}, total ${f.total.toLocaleString('en')}`,
+      '1g': `${LICENCE_KEY} held by ~${LICENCE_SHARE * 100} %, active holders ${g.total.toLocaleString('en')}`,
     },
   };
 }
 
-/** The four list requests, each checked; `d` asks for the next deep page in turn, or (random) any of them. */
+/** The list requests, each checked; `d` asks for the next deep page in turn, or (random) any of them. */
 function listOps(data: ListData, base = API) {
   let nextDeep = DEEP_FROM;
   const deep = (p: number) =>
@@ -984,6 +1044,8 @@ function listOps(data: ListData, base = API) {
       nextDeep = p + 1 < DEEP_FROM + DEEP_PAGES ? p + 1 : DEEP_FROM;
       return deep(p);
     },
+    f: () => listPage('(1f)', F_QUERY, { ...data.f, more: data.f.total > PAGE }, base),
+    g: () => listPage('(1g)', G_QUERY, { ...data.g, more: data.g.total > PAGE }, base),
   };
 }
 
@@ -1010,6 +1072,8 @@ async function listPhases(stats: pg.Client, dir: Directory): Promise<PhaseResult
   await latency('1b', `GET /users?q=<3 letters>&sort=familyName&limit=${PAGE}`, kinds.b);
   await latency('1c', `GET /users?${cQuery('<~10k account>')}`, kinds.c);
   await latency('1d', `GET /users?${D_QUERY}&cursor=… (page ${DEEP_FROM}+)`, () => kinds.d());
+  await latency('1f', `GET /users?${F_QUERY}`, kinds.f);
+  await latency('1g', `GET /users?${G_QUERY}`, kinds.g);
   if (runs('1e')) {
     let i = 0;
     const mix = [kinds.a, kinds.b, kinds.c, () => kinds.d(true)];
@@ -1550,6 +1614,8 @@ async function traceStatements(dbUrl: string): Promise<Record<string, number>> {
       '1b': await count(kinds.b),
       '1c': await count(kinds.c),
       '1d': await count(() => kinds.d(true)),
+      '1f': await count(kinds.f),
+      '1g': await count(kinds.g),
     };
   } finally {
     await new Promise((resolve) => (http ? http.close(resolve) : resolve(undefined)));
