@@ -13,11 +13,11 @@ import { createStartUp } from './wiring/start-up.js';
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer } = core;
-  const { hasher, rateLimits, identity, passwordResets, mfa, passkeys, signIn } = createSignInArea(core);
+  const { hasher, rateLimits, identity, passwordResets, mfa, passkeys, signIn, expiry } = createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
-  const admin = createAdminArea({ ...core, identity, passwordResets, accessTokens });
+  const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
   const scim = createScimArea({ ...core, identity, hasher, accessTokens });
-  const { bootstrap, housekeeping } = createStartUp({ ...core, signingKeys, admin, scim });
+  const { bootstrap, housekeeping } = createStartUp({ ...core, signingKeys, admin, scim, expiry });
 
   return {
     config,
@@ -41,6 +41,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     passwordResets,
     passkeys,
     mfa,
+    /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */
+    expiry,
     signingKeys,
     accessTokens,
     impersonation,

@@ -10,6 +10,8 @@ import type { Status } from './user.js';
  *                       lockout, or the second step's lock (`factor` says which)
  *   status_<status>     the right password (or a passkey) of a user whose status
  *                       forbids signing in: status_pending, status_inactive, status_locked
+ *   expired             the right password (or a factor) of a user whose account had ended
+ *                       (`expiresAt`): made inactive there and then
  *   mfa_failed          a wrong, replayed or missing second factor (TOTP, recovery
  *                       code, passkey as second step), or a wrong first code at enrolment
  *   bad_passkey         a passkey alone that was not accepted
@@ -20,6 +22,7 @@ export type SignInFailureReason =
   | 'bad_password'
   | 'locked'
   | `status_${Status}`
+  | 'expired'
   | 'mfa_failed'
   | 'bad_passkey'
   | 'throttled';

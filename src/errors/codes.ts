@@ -309,6 +309,28 @@ export const ERRORS = {
   },
   'invitation.not_scheduled': { status: 409, message: 'The user has no scheduled invitation to cancel.' },
 
+  // A user's life cycle: restore, expiry, approval, changes to oneself.
+  'user.self_change': {
+    status: 409,
+    message: (p: { change: 'deactivate' | 'lock' | 'delete' | 'expire' }) =>
+      `You may not ${p.change === 'expire' ? 'set an expiry on' : p.change} your own user: ask another administrator.`,
+    details: (p: { change: string }) => ({ change: p.change }),
+  },
+  'user.not_deleted': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: only a deleted user is restored.`,
+  },
+  'user.not_pending': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: only a pending user is approved.`,
+  },
+  'user.expired': {
+    status: 409,
+    message: (p: { expiresAt: string }) =>
+      `The account ended at ${p.expiresAt}: set a later expiresAt (or null) before letting the user sign in again.`,
+    details: (p: { expiresAt: string }) => ({ expiresAt: p.expiresAt }),
+  },
+
   // Accounts, account groups, groups.
   'account.not_found': { status: 404, message: noSuch('account'), details: idsDetails },
   'account.name_taken': { status: 409, message: 'An account with this name already exists.' },

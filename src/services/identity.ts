@@ -38,6 +38,8 @@ export interface CreateUserInput extends Partial<Profile> {
   directManagerId?: string | null;
   tags?: string[];
   customAttributes?: Record<string, unknown>;
+  /** When the account ends (it becomes `inactive`). */
+  expiresAt?: Date | null;
 }
 
 /** Users, their passwords and their statuses: everything that changes who may sign in. */
@@ -151,6 +153,7 @@ export function createIdentityService(deps: IdentityDeps) {
             directManagerId: input.directManagerId,
             tags: input.tags,
             customAttributes: input.customAttributes,
+            expiresAt: input.expiresAt,
             passwordHash,
           },
           trx,
@@ -167,6 +170,7 @@ export function createIdentityService(deps: IdentityDeps) {
               mainRole: [null, user.mainRole],
               email: [null, user.email],
               userCode: [null, user.userCode],
+              ...(user.expiresAt ? { expiresAt: [null, user.expiresAt] } : {}),
             },
           },
           trx,

@@ -34,9 +34,29 @@ const notInvitable = (status: string) => fail('user.not_invitable', { status });
 /** Whom an invitation may go to: users who may sign in, and `pending` ones (whom completing it activates). */
 const invitable = (user: User) => maySignIn(user.status) || user.status === 'pending';
 
-const invitationMail = (link: string, ttlSeconds: number) => ({
+/** The longest personal message an invitation carries. */
+export const INVITATION_MESSAGE_MAX = 1000;
+
+/**
+ * A personal message as plain text set apart in a mail: control characters (but line
+ * breaks and tabs) removed, at most INVITATION_MESSAGE_MAX characters, every line
+ * quoted with "> " so it never passes for the mail's own text or link.
+ */
+export const quotedMessage = (message: string) =>
+  message
+    .replace(/\r\n?/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '')
+    .trim()
+    .slice(0, INVITATION_MESSAGE_MAX)
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
+
+/** The invitation mail; `personal`: a message from the person who invited (plain text, quoted). */
+const invitationMail = (link: string, ttlSeconds: number, personal?: { message: string; from: string }) => ({
   subject: 'You are invited to Gatehouse',
-  text: `An account has been made for you.\n\nOpen this link within ${Math.round(ttlSeconds / 86_400)} days to choose your password:\n${link}\n\nIf you did not expect this invitation, ignore this mail.`,
+  text: `An account has been made for you.${personal ? `\n\n${personal.from} wrote:\n${quotedMessage(personal.message)}` : ''}\n\nOpen this link within ${Math.round(ttlSeconds / 86_400)} days to choose your password:\n${link}\n\nIf you did not expect this invitation, ignore this mail.`,
 });
 
 /**
@@ -110,8 +130,16 @@ export function createInvitationsService(deps: {
       return standing(await deps.reach(userId, by, { change: false }));
     },
 
-    /** Sends the invitation now (no `at`, or `at` not in the future), or schedules it for `at`. */
-    async invite(userId: string, at: Date | undefined, by: Operator): Promise<Invitation> {
+    /**
+     * Sends the invitation now (no `at`, or `at` not in the future), or schedules it for `at`.
+     * A personal `message` goes with one sent now (invite on create).
+     */
+    async invite(
+      userId: string,
+      at: Date | undefined,
+      by: Operator,
+      options: { message?: string } = {},
+    ): Promise<Invitation> {
       const now = clock.now();
       const user = await deps.reach(userId, by, { change: true });
       assertThat(user.email, noEmail);
@@ -134,11 +162,25 @@ export function createInvitationsService(deps: {
         return standing(user);
       }
       // The mail goes first (it cannot be part of a transaction); its link is recorded with the invitation.
-      const link = await deps.resets.issue(user.id, user.email, linkOptions);
+      const { message } = options;
+      const from = by.actor.name ?? 'Your administrator';
+      const link = await deps.resets.issue(
+        user.id,
+        user.email,
+        message ? { ...linkOptions, mail: (l, ttl) => invitationMail(l, ttl, { message, from }) } : linkOptions,
+      );
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);
-        await deps.audit.by(by).record({ action: 'user.invited', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record(
+          {
+            action: 'user.invited',
+            targetType: 'user',
+            targetId: userId,
+            ...(message ? { details: { message: true } } : {}),
+          },
+          trx,
+        );
       });
       return standing(user);
     },

@@ -15,6 +15,10 @@ import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
+import type { Clock } from '../util/clock.js';
+import { evaluateExpiry } from '../policies/expiry.js';
+import type { InvitationsService } from './invitations.js';
+import { assertNotSelf, selfChangeOf } from './self-change.js';
 
 export interface BulkSet {
   status?: Status;
@@ -44,6 +48,8 @@ export function createUserAdminService(deps: {
   resets: PasswordResetService;
   audit: AuditService;
   reach: UserReachService;
+  invitations: Pick<InvitationsService, 'invite'>;
+  clock: Clock;
   duplicateEmails: () => boolean;
 }) {
   const { users, audit, reach, transact } = deps;
@@ -64,9 +70,16 @@ export function createUserAdminService(deps: {
       return { user, roles, employments, groups };
     },
 
-    async create(input: CreateUserInput, by: Operator): Promise<User> {
+    /**
+     * Creates the user; with `invite`, then mails them an invitation (with the personal
+     * `message`, if any). The user stays created if the mail cannot go.
+     */
+    async create(input: CreateUserInput, by: Operator, options: { invite?: { message?: string } } = {}): Promise<User> {
       assertThat(mayGrant(by.powers, input.role), fail('admin_api.forbidden_role', { role: input.role }));
-      return deps.identity.create(input, by.actor, by.ip);
+      if (options.invite) assertThat(input.email, fail('user.no_email', { toSend: 'invitation' }));
+      const user = await deps.identity.create(input, by.actor, by.ip);
+      if (options.invite) await deps.invitations.invite(user.id, undefined, by, options.invite);
+      return user;
     },
 
     /** Changes profile fields; `expectedVersion` (If-Match) must be the current version. */
@@ -84,6 +97,15 @@ export function createUserAdminService(deps: {
           mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode),
           fail('admin_api.forbidden', { identifiers: true }),
         );
+        // An expiry ends the account: a status change, which is hr's, and never one's own.
+        const time = (d: Date | null | undefined) => (d ? new Date(d).getTime() : null);
+        if (changes.expiresAt !== undefined && time(changes.expiresAt) !== time(before.expiresAt)) {
+          assertThat(
+            mayDo(by.powers, 'users.status'),
+            fail('admin_api.forbidden', { role: by.powers.role, permission: 'users.status' }),
+          );
+          assertNotSelf(id, by, 'expire');
+        }
         if (changes.email && newEmail && !deps.duplicateEmails()) {
           assertThat(!(await users.isTaken('email', changes.email, trx)), fail('user.email_taken'));
         }
@@ -142,8 +164,10 @@ export function createUserAdminService(deps: {
 
     /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
     async setStatus(id: string, status: Status, by: Operator): Promise<User> {
+      assertNotSelf(id, by, selfChangeOf(status));
       const user = await transact(async (trx) => {
-        await reach(id, by, { change: true, lock: true }, trx);
+        const before = await reach(id, by, { change: true, lock: true }, trx);
+        assertNotExpired({ ...before, status });
         const after = await deps.identity.writeStatus(id, status, by.actor, by.ip, trx);
         if (!maySignIn(status)) await superAdminLeftBesides(id, trx);
         return after;
@@ -157,6 +181,7 @@ export function createUserAdminService(deps: {
      * user removes it for good, leaving a tombstone in the audit.
      */
     async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
+      assertNotSelf(id, by, 'delete');
       const result = await transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
         if (user.status !== 'deleted') {
@@ -196,6 +221,7 @@ export function createUserAdminService(deps: {
         const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
+          if (set.status) assertNotSelf(id, by, selfChangeOf(set.status));
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
             throw err instanceof AppError && err.status === 404 ? fail('user.not_found', { id }) : err;
           });
@@ -219,6 +245,13 @@ export function createUserAdminService(deps: {
       return { updated: changed.length };
     },
   };
+
+  /** A user whose account has ended may not be given a status that signs in again (nor `pending`): 409. */
+  function assertNotExpired(user: Pick<User, 'status' | 'expiresAt'>) {
+    assertThat(evaluateExpiry(user, deps.clock.now()) !== 'expired', () =>
+      fail('user.expired', { expiresAt: new Date(user.expiresAt ?? 0).toISOString() }),
+    );
+  }
 
   /** After `userId` may no longer sign in: if they hold super_admin, someone else who may must. */
   async function superAdminLeftBesides(userId: string, trx: Executor) {

@@ -16,12 +16,16 @@ import { createUserImportRepository } from '../repositories/user-import.js';
 import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
+import { createUserLifecycleService } from '../services/user-lifecycle.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'> &
-  Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets'> &
+type AdminDeps = Pick<
+  Core,
+  'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mailer'
+> &
+  Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets' | 'mfa'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
 /** The admin API's services. */
@@ -29,6 +33,16 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const invitations = createInvitationsService({
+    transact,
+    users: repos.users,
+    invitations: repos.invitations,
+    resets: passwordResets,
+    audit,
+    reach,
+    clock,
+    log,
+  });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
@@ -42,7 +56,22 @@ export function createAdminArea(deps: AdminDeps) {
       resets: passwordResets,
       audit,
       reach,
+      invitations,
+      clock,
       duplicateEmails: () => settings.current().duplicateEmails,
+    }),
+    lifecycle: createUserLifecycleService({
+      transact,
+      users: repos.users,
+      erasure: createUserAnonymiseRepository(),
+      mfa: deps.mfa,
+      mailer: deps.mailer,
+      audit,
+      reach,
+      clock,
+      log,
+      duplicateEmails: () => settings.current().duplicateEmails,
+      signInUrl: `${config.issuer}/account/login`,
     }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
@@ -85,16 +114,7 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
       reach,
     }),
-    invitations: createInvitationsService({
-      transact,
-      users: repos.users,
-      invitations: repos.invitations,
-      resets: passwordResets,
-      audit,
-      reach,
-      clock,
-      log,
-    }),
+    invitations,
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
       jobs: createImportJobsRepository(db),

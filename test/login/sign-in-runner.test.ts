@@ -10,12 +10,21 @@ import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.j
 /** The runner with plain fakes: no koa, no oidc-provider, no database, a fixed clock. */
 const NOW = new Date('2026-01-01T00:00:00Z');
 
-function setup(options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean } = {}) {
-  const recorded: { failed: SignInFailure[]; succeeded: unknown[]; throttled: string[]; kept: unknown[] } = {
+function setup(
+  options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean; expiresAt?: Date } = {},
+) {
+  const recorded: {
+    failed: SignInFailure[];
+    succeeded: unknown[];
+    throttled: string[];
+    kept: unknown[];
+    expired: string[];
+  } = {
     failed: [],
     succeeded: [],
     throttled: [],
     kept: [],
+    expired: [],
   };
   const port: InteractionPort = {
     pending: options.pending,
@@ -28,7 +37,12 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
   const runner = createSignInRunner({
     facts: {
       forUser: async (id) => ({
-        user: { id, status: options.status ?? 'active', mainRole: 'individual' } as User,
+        user: {
+          id,
+          status: options.status ?? 'active',
+          mainRole: 'individual',
+          expiresAt: options.expiresAt ?? null,
+        } as User,
         roleNames: [],
         totp: options.totp ?? false,
         passkeys: 0,
@@ -48,6 +62,7 @@ function setup(options: { status?: Status; totp?: boolean; pending?: PendingSign
       },
     },
     clock: { now: () => NOW },
+    expire: async (userId) => void recorded.expired.push(userId),
   });
   return { runner, port, recorded };
 }
@@ -138,4 +153,21 @@ test('a user whose status forbids signing in is refused after the factor, 403 wi
   t.is(err?.message, errorMessage('login.inactive'));
   t.deepEqual(recorded.failed, [{ reason: 'status_inactive', userId: 'u1', factor: 'passkey' }]);
   t.deepEqual(recorded.kept, []);
+});
+
+test('an account whose end has come is refused as inactive after the factor, and made inactive', async (t) => {
+  const { runner, port, recorded } = setup({ expiresAt: NOW });
+  const passkey = strategy('passkey', ['first', 'verify'], { ok: true, userId: 'u1', amr: ['hwk', 'user'] });
+  const err = await t.throwsAsync(runner.attempt(port, passkey, 'assertion'), { instanceOf: AppError });
+  t.is(err?.message, errorMessage('login.inactive'));
+  t.deepEqual(recorded.expired, ['u1']);
+  t.deepEqual(recorded.failed, [{ reason: 'expired', userId: 'u1', factor: 'passkey' }]);
+  t.deepEqual(recorded.kept, []);
+
+  const later = setup({ expiresAt: new Date(NOW.getTime() + 1000) });
+  t.deepEqual(await later.runner.attempt(later.port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), {
+    ok: true,
+    next: 'done',
+  });
+  t.deepEqual(later.recorded.expired, [], 'an end still to come changes nothing');
 });
