@@ -25,6 +25,7 @@ export interface ImportedUser {
   mainAccountId: string;
   externalId: string | null;
   tags: string[];
+  expiresAt: Date | null;
   profile: Partial<Profile>;
 }
 
@@ -59,6 +60,7 @@ const WRITTEN: [string, string][] = [
   ['main_account_id', 'uuid'],
   ['external_id', 'text'],
   ['tags', 'text[]'],
+  ['expires_at', 'timestamptz'],
   ...PROFILE_COLUMNS.map((c): [string, string] => [c, 'text']),
 ];
 const recordOf = (u: ImportedUser) => ({
@@ -69,6 +71,7 @@ const recordOf = (u: ImportedUser) => ({
   main_account_id: u.mainAccountId,
   external_id: u.externalId,
   tags: u.tags,
+  expires_at: u.expiresAt ? new Date(u.expiresAt).toISOString() : null,
   ...Object.fromEntries(PROFILE_FIELDS.map((f, i) => [PROFILE_COLUMNS[i], u.profile[f] ?? null])),
 });
 

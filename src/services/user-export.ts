@@ -23,6 +23,7 @@ export const EXPORT_COLUMNS = [
   'tags',
   'lastSignInAt',
   'createdAt',
+  'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
 ] as const satisfies readonly (keyof User)[];
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
@@ -52,7 +53,7 @@ function cell(user: User, column: ExportColumn): string | Date | null {
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (column === 'lastSignInAt' || column === 'createdAt') return new Date(value as string);
+  if (column === 'lastSignInAt' || column === 'createdAt' || column === 'expiresAt') return new Date(value as string);
   return String(value);
 }
 

@@ -229,6 +229,7 @@ export function createUserImportService(deps: {
       mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
       externalId: row.values.externalId ?? null,
       tags: row.values.tags ?? [],
+      expiresAt: row.values.expiresAt ?? null,
       profile: Object.fromEntries(
         PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]])),
       ),
@@ -503,7 +504,12 @@ function startRun(
   return {
     job,
     options,
-    rules: { key: options.key, mode: options.mode, grantor: by.powers.role },
+    rules: {
+      key: options.key,
+      mode: options.mode,
+      grantor: by.powers.role,
+      self: [by.actor.id, by.actor.onBehalfOf].filter((id): id is string => Boolean(id)),
+    },
     columns,
     audit: { actor: by.actor, ip: by.ip, jobId: job.id },
     counts: { total: 0, processed: 0, created: 0, updated: 0, failed: 0 },
@@ -559,6 +565,7 @@ function changeOf(
     mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
     externalId: v.externalId ?? before.externalId,
     tags: v.tags ?? before.tags,
+    expiresAt: v.expiresAt ?? before.expiresAt,
     profile,
   };
   const fields: [string, unknown, unknown][] = [
@@ -569,6 +576,7 @@ function changeOf(
     ['mainAccountId', before.mainAccountId, after.mainAccountId],
     ['externalId', before.externalId, after.externalId],
     ['tags', before.tags, after.tags],
+    ['expiresAt', before.expiresAt, after.expiresAt],
     ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
   ];
   const changes = Object.fromEntries(
