@@ -71,5 +71,6 @@ export function cliServices(c: Container): CliServices {
     scimTokens: c.scim.auth,
     auditLog: c.admin.auditLog,
     imports: c.admin.imports,
+    lifecycle: c.admin.lifecycle,
   };
 }
