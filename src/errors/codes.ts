@@ -308,6 +308,10 @@ export const ERRORS = {
     details: (p: { conflicts: readonly unknown[] }) => ({ conflicts: p.conflicts }),
   },
   'invitation.not_scheduled': { status: 409, message: 'The user has no scheduled invitation to cancel.' },
+  'invitation.message_scheduled': {
+    status: 409,
+    message: 'A personal message goes only with an invitation sent now, not with a scheduled one.',
+  },
 
   // A user's life cycle: restore, expiry, approval, changes to oneself.
   'user.self_change': {

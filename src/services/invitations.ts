@@ -68,6 +68,7 @@ const invitationMail = (link: string, ttlSeconds: number, personal?: { message: 
  *   409 user.no_email              nothing to send the invitation to
  *   409 user.not_invitable         inactive, locked or deleted: reactivate first
  *   409 invitation.not_scheduled   cancelling when nothing is scheduled
+ *   409 invitation.message_scheduled  a personal message goes only with an invitation sent now
  */
 export function createInvitationsService(deps: {
   transact: Transact;
@@ -146,6 +147,7 @@ export function createInvitationsService(deps: {
       assertThat(invitable(user), () => notInvitable(user.status));
       const invitedBy = by.actor.id ?? null;
       if (at && at.getTime() > now.getTime()) {
+        assertThat(!options.message, () => fail('invitation.message_scheduled'));
         await deps.transact(async (trx) => {
           await deps.reach(userId, by, { change: true, lock: true }, trx);
           await invitations.schedule(userId, at, invitedBy, trx);

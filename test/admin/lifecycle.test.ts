@@ -207,6 +207,20 @@ test('invite on create: the invitation goes at once with the personal message, q
   t.regex(done.html, /Password changed/);
 });
 
+test('a personal message also goes with an invitation sent later by hand, but not with a scheduled one', async (t) => {
+  const user = await s.server.createUser();
+  const sent = await hr.api('POST', `/users/${user.id}/invitation`, { message: 'Your courses are ready.' });
+  t.is(sent.status, 200, JSON.stringify(sent.body));
+  const [mail] = await mailsTo(user.email);
+  t.true(mail?.text.includes(`${hr.email} wrote:\n> Your courses are ready.\n`), mail?.text);
+  const scheduled = await hr.api('POST', `/users/${user.id}/invitation`, {
+    at: new Date(Date.now() + 86_400_000).toISOString(),
+    message: 'Later',
+  });
+  t.is(scheduled.status, 409);
+  t.is(scheduled.body.error, 'invitation.message_scheduled');
+});
+
 test('invite on create refuses what cannot be invited, and creates nobody', async (t) => {
   const tried = [email('off'), email('msg'), email('long')];
   const noEmail = await admin.api('POST', '/users', { givenName: 'X', invite: true });
