@@ -22,6 +22,7 @@ import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { passkeyRoutes } from './http/routes/passkeys.js';
 import { passwordResetRoutes } from './http/routes/password-reset.js';
+import { signUpRoutes } from './http/routes/sign-up.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { createSignInInteractions } from './http/sign-in.js';
@@ -48,7 +49,14 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
 }
 
 /** Paths of Gatehouse's own pages (CSRF cookie, HTML errors); the rest is the provider's. */
-const PAGE_PREFIXES = ['/interaction/', '/forgot-password', '/reset-password', '/account/', '/impersonation'];
+const PAGE_PREFIXES = [
+  '/interaction/',
+  '/forgot-password',
+  '/reset-password',
+  '/sign-up',
+  '/account/',
+  '/impersonation',
+];
 
 /** Which part of the server answers a path (for errors raised before its routes). */
 function surfaceOf(path: string): Surface {
@@ -83,6 +91,10 @@ export async function buildApp(c: Container) {
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
   });
+  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others within a minute).
+  c.admin.customFields.onChange(() =>
+    oidc.refreshKeys().catch((err) => c.log.error({ err }, 'oidc.claims_reload_failed')),
+  );
   const provider = () => oidc.provider();
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({
@@ -107,10 +119,12 @@ export async function buildApp(c: Container) {
       strategies,
       mfa: c.mfa,
       users: c.pageReads.users,
+      signUpOffered: () => c.signUp.settings().enabled,
       csrf,
       render,
     }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
+    signUpRoutes({ signUp: c.signUp, limits: c.rateLimits.signUp, csrf, render }),
     selfServiceRoutes({
       provider,
       issuer: c.config.issuer,

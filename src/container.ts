@@ -13,7 +13,8 @@ import { createStartUp } from './wiring/start-up.js';
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer } = core;
-  const { hasher, rateLimits, identity, passwordResets, mfa, passkeys, signIn, expiry } = createSignInArea(core);
+  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry } =
+    createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
   const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
   const scim = createScimArea({ ...core, identity, hasher, accessTokens });
@@ -39,6 +40,7 @@ export async function createContainer(config: Config, options: ContainerOptions 
     identity,
     signIn,
     passwordResets,
+    signUp,
     passkeys,
     mfa,
     /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */

@@ -10,7 +10,9 @@ import { fail } from '../errors/codes.js';
 import { CLI_ACTOR, type AuditLogService } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
-import type { ClientRegistryService } from '../services/client-registry.js';
+import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../services/client-registry.js';
+import type { Operator } from '../domain/operator.js';
+import type { ServiceAccount } from '../domain/service-account.js';
 import type { IdentityService } from '../services/identity.js';
 import type { MailerService } from '../services/mailer.js';
 import type { MfaService } from '../services/mfa.js';
@@ -60,18 +62,39 @@ export interface Command {
 }
 
 const usage = (problem: string) => fail('cli.usage', { problem });
-/** The CLI acts with every power (the operator has the server's shell). */
-const CLI_OPERATOR = {
-  actor: CLI_ACTOR,
-  ip: null,
-  powers: { role: 'super_admin' as const, scope: { all: true as const } },
-};
 const str = (v: unknown) => (typeof v === 'string' && v.length ? v : undefined);
 const need = (opts: Opts, name: string) => {
   const v = str(opts[name]);
   assertThat(v, usage(`--${name} is required`));
   return v;
 };
+
+/** The CLI acts with every power (the operator has the server's shell), named `cli` in the audit. */
+const CLI_OPERATOR: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } };
+const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+const grantTypes = (o: Opts) =>
+  str(o['grant-types'])
+    ?.split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+const SERVICE_ACCOUNT_OPTIONS = {
+  'service-account-role': { type: 'string' },
+  'managed-account': { type: 'string', multiple: true },
+  'managed-account-group': { type: 'string', multiple: true },
+} as const;
+/** `--service-account-role R` (a manager with `--managed-account ID` / `--managed-account-group ID`), or undefined. */
+function serviceAccount(o: Opts): ServiceAccount | undefined {
+  const role = str(o['service-account-role']);
+  const accountIds = list(o['managed-account']) ?? [];
+  const accountGroupIds = list(o['managed-account-group']) ?? [];
+  assertThat(
+    role || !(accountIds.length || accountGroupIds.length),
+    usage('--managed-account needs --service-account-role manager'),
+  );
+  if (!role) return undefined;
+  assertThat(isRole(role), usage(`--service-account-role must be one of ${ROLES.join(', ')}`));
+  return { role, accountIds, accountGroupIds };
+}
 
 /** Every operator command: `gatehouse <name…> [options]`. */
 export const COMMANDS: Record<string, Command> = {
@@ -177,7 +200,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'client create': {
     usage:
-      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR]',
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]]',
     options: {
       'client-id': { type: 'string' },
       secret: { type: 'string' },
@@ -188,6 +211,7 @@ export const COMMANDS: Record<string, Command> = {
       'first-party': { type: 'boolean' },
       name: { type: 'string' },
       'resource-server': { type: 'string' },
+      ...SERVICE_ACCOUNT_OPTIONS,
     },
     async run(c, o) {
       return c.clients.register(
@@ -195,23 +219,91 @@ export const COMMANDS: Record<string, Command> = {
           clientId: need(o, 'client-id'),
           name: str(o.name),
           secret: str(o.secret),
-          redirectUris: (o['redirect-uri'] as string[] | undefined) ?? [],
-          postLogoutRedirectUris: o['post-logout-redirect-uri'] as string[] | undefined,
-          grantTypes: (str(o['grant-types']) ?? 'authorization_code')
-            .split(',')
-            .map((g) => g.trim())
-            .filter(Boolean),
+          redirectUris: list(o['redirect-uri']) ?? [],
+          postLogoutRedirectUris: list(o['post-logout-redirect-uri']),
+          grantTypes: grantTypes(o) ?? ['authorization_code'],
           isPublic: o.public === true,
           firstParty: o['first-party'] === true,
           resourceServer: str(o['resource-server']),
+          serviceAccount: serviceAccount(o),
         },
-        CLI_ACTOR,
+        CLI_OPERATOR,
       );
     },
   },
 
+  'client list': {
+    usage: 'client list (without secrets)',
+    run: (c) => c.clients.list(),
+  },
+
+  'client show': {
+    usage: 'client show <client-id>',
+    async run(c, _o, [clientId]) {
+      assertThat(clientId, usage('which client? Give its client id'));
+      return c.clients.get(clientId);
+    },
+  },
+
+  'client update': {
+    usage:
+      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] (a list given replaces the old one)',
+    options: {
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      'grant-types': { type: 'string' },
+      'first-party': { type: 'boolean' },
+      'third-party': { type: 'boolean' },
+      ...SERVICE_ACCOUNT_OPTIONS,
+      'no-service-account': { type: 'boolean' },
+    },
+    async run(c, o, [clientId]) {
+      assertThat(clientId, usage('which client? Give its client id'));
+      assertThat(!(o['first-party'] && o['third-party']), usage('--first-party or --third-party, not both'));
+      const account = serviceAccount(o);
+      assertThat(!(account && o['no-service-account']), usage('--service-account-role or --no-service-account'));
+      return c.clients.update(
+        clientId,
+        {
+          name: str(o.name),
+          redirectUris: list(o['redirect-uri']),
+          postLogoutRedirectUris: list(o['post-logout-redirect-uri']),
+          grantTypes: grantTypes(o),
+          firstParty: o['first-party'] ? true : o['third-party'] ? false : undefined,
+          serviceAccount: o['no-service-account'] ? null : account,
+        },
+        CLI_OPERATOR,
+      );
+    },
+  },
+
+  'client delete': {
+    usage: 'client delete <client-id> (revokes its grants, codes and tokens)',
+    async run(c, _o, [clientId]) {
+      assertThat(clientId, usage('which client? Give its client id'));
+      return c.clients.remove(clientId, CLI_OPERATOR);
+    },
+  },
+
+  'client rotate-secret': {
+    usage:
+      'client rotate-secret <client-id> [--grace SECONDS] (the new secret is shown once; the old one works SECONDS more, default 0)',
+    options: { grace: { type: 'string' } },
+    async run(c, o, [clientId]) {
+      assertThat(clientId, usage('which client? Give its client id'));
+      const grace = Number(str(o.grace) ?? 0);
+      assertThat(
+        Number.isInteger(grace) && grace >= 0 && grace <= MAX_SECRET_GRACE_SECONDS,
+        usage(`--grace must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS}`),
+      );
+      return c.clients.rotateSecret(clientId, grace, CLI_OPERATOR);
+    },
+  },
+
   'resource create': {
-    usage: 'resource create --indicator URL --scopes "a b" [--ttl SECONDS] [--first-party-only]',
+    usage:
+      'resource create --indicator URL --scopes "a b" [--ttl SECONDS] [--first-party-only] (replaces one of the same indicator)',
     options: {
       indicator: { type: 'string' },
       scopes: { type: 'string' },
@@ -230,12 +322,25 @@ export const COMMANDS: Record<string, Command> = {
         ttl === null || (Number.isInteger(ttl) && ttl >= 60),
         usage('--ttl must be a whole number of seconds, at least 60'),
       );
-      return c.clients.registerResource({
-        indicator,
-        scopes,
-        accessTokenTtl: ttl,
-        firstPartyOnly: o['first-party-only'] === true,
-      });
+      return c.clients.createResource(
+        { indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true },
+        CLI_OPERATOR,
+        true,
+      );
+    },
+  },
+
+  'resource list': {
+    usage: 'resource list',
+    run: (c) => c.clients.listResources(),
+  },
+
+  'resource delete': {
+    usage: 'resource delete <indicator> (refused while a client is registered as it)',
+    async run(c, _o, [indicator]) {
+      assertThat(indicator, usage('which resource server? Give its indicator'));
+      await c.clients.removeResource(indicator, CLI_OPERATOR);
+      return { indicator, deleted: true };
     },
   },
 

@@ -108,6 +108,8 @@ const schema = z.object({
    *   CLIENT_AUTH        failed client authentications at the token endpoints per client and IP
    *   CLIENT_AUTH_IP     failed client authentications at the token endpoints from one IP
    *   BEARER_IP          failed bearer authentications at SCIM and the admin API from one IP
+   *   SIGNUP_IP          sign-up posts from one IP
+   *   SIGNUP_MAIL        sign-up mails per email address (more requests answer the same page, send nothing)
    */
   RATE_LIMIT_SIGNIN_IP: rateLimit('100/15m'),
   RATE_LIMIT_SIGNIN_IDENTIFIER: rateLimit('10/15m'),
@@ -116,6 +118,8 @@ const schema = z.object({
   RATE_LIMIT_CLIENT_AUTH: rateLimit('10/15m'),
   RATE_LIMIT_CLIENT_AUTH_IP: rateLimit('100/15m'),
   RATE_LIMIT_BEARER_IP: rateLimit('50/15m'),
+  RATE_LIMIT_SIGNUP_IP: rateLimit('20/15m'),
+  RATE_LIMIT_SIGNUP_MAIL: rateLimit('3/15m'),
 
   /** MFA: roles that must use a second factor (enrolled during sign-in), and failures before the second step locks. */
   MFA_REQUIRED_ROLES: z
@@ -150,6 +154,12 @@ const schema = z.object({
    */
   TTL_API_ACCESS_TOKEN: z.coerce.number().int().min(60).default(300),
   TTL_PASSWORD_RESET: z.coerce.number().int().min(60).default(3600),
+  /** The link that confirms the email of a self-registration. */
+  TTL_SIGN_UP: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 3600),
 
   /** SCIM limits, advertised in /ServiceProviderConfig and enforced. */
   SCIM_MAX_RESULTS: z.coerce.number().int().min(1).default(200),
@@ -218,6 +228,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientAuth: c.RATE_LIMIT_CLIENT_AUTH,
       clientAuthIp: c.RATE_LIMIT_CLIENT_AUTH_IP,
       bearerIp: c.RATE_LIMIT_BEARER_IP,
+      signUpIp: c.RATE_LIMIT_SIGNUP_IP,
+      signUpMail: c.RATE_LIMIT_SIGNUP_MAIL,
     },
     passwordPolicy: {
       minLength: c.PASSWORD_MIN_LENGTH,
@@ -239,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       clientCredentials: c.TTL_CLIENT_CREDENTIALS,
       apiAccessToken: c.TTL_API_ACCESS_TOKEN,
       passwordReset: c.TTL_PASSWORD_RESET,
+      signUp: c.TTL_SIGN_UP,
     },
     scim: {
       maxResults: c.SCIM_MAX_RESULTS,

@@ -1,4 +1,5 @@
 import type { Role } from './user.js';
+import type { RequirableField } from './user-record.js';
 
 /** The character classes a password policy may require. */
 export type CharacterClass = 'lower' | 'upper' | 'digit' | 'symbol';
@@ -19,7 +20,25 @@ export interface Settings {
   duplicateEmails: boolean;
   /** Audit events older than this many days are deleted; null keeps them for ever. */
   auditRetentionDays: number | null;
+  /** "Create an account" on the sign-in page (off by default). */
+  selfRegistration: SelfRegistration;
+  /** Standard fields every write path requires of a user (none by default: see domain/user-record.ts). */
+  requiredFields: RequirableField[];
 }
+
+/**
+ * Self-registration: whether people may ask for an account, whether an
+ * administrator must approve it after the email is confirmed (`required`: the
+ * user is `pending`; `none`: `active` at once), and the email domains allowed
+ * (empty: any).
+ */
+export interface SelfRegistration {
+  enabled: boolean;
+  approval: SignUpApproval;
+  allowedDomains: string[];
+}
+export const SIGN_UP_APPROVALS = ['required', 'none'] as const;
+export type SignUpApproval = (typeof SIGN_UP_APPROVALS)[number];
 export const SETTING_KEYS = [
   'passwordPolicy',
   'lockout',
@@ -27,4 +46,6 @@ export const SETTING_KEYS = [
   'impersonationTtl',
   'duplicateEmails',
   'auditRetentionDays',
+  'selfRegistration',
+  'requiredFields',
 ] as const satisfies readonly (keyof Settings)[];

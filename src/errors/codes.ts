@@ -1,6 +1,7 @@
 import { AppError } from './app-error.js';
 import { RetryLater } from './retry-later.js';
 import { defined } from '../util/defined.js';
+import type { ServiceAccountProblem } from '../domain/service-account.js';
 
 /**
  * Every error the application raises on purpose: code (`area.reason`) → HTTP
@@ -71,7 +72,9 @@ type ClientProblem =
         | 'needs_redirect_uri'
         | 'public_with_secret'
         | 'public_client_credentials'
-        | 'public_resource_server';
+        | 'public_resource_server'
+        | 'public_no_secret'
+        | ServiceAccountProblem;
     }
   | { problem: 'grant_type'; grantType: string; allowed: readonly string[] }
   | { problem: 'not_a_url'; url: string }
@@ -95,8 +98,38 @@ function clientMessage(p: ClientProblem): string {
       return 'A public client cannot be a resource server (it could not authenticate to introspect).';
     case 'unknown_resource_server':
       return `No resource server "${p.indicator}" is registered (gatehouse resource create --indicator ...).`;
+    case 'public_no_secret':
+      return 'A public client has no secret to rotate.';
+    case 'service_account_role':
+      return 'A service account holds manager, hr, admin or super_admin (individual is no administrator).';
+    case 'service_account_public':
+      return 'A public client cannot be a service account (it could not authenticate).';
+    case 'service_account_grant':
+      return 'A service account needs the client_credentials grant.';
+    case 'service_account_scope':
+      return 'Only a manager service account names the accounts or account groups it manages.';
+    case 'service_account_no_scope':
+      return 'A manager service account names at least one account or account group it manages.';
   }
 }
+
+type ResourceProblem =
+  | { problem: 'indicator' }
+  | { problem: 'scope'; scope: string }
+  | { problem: 'ttl'; min: number; max: number };
+
+function resourceMessage(p: ResourceProblem): string {
+  switch (p.problem) {
+    case 'indicator':
+      return 'The indicator is an absolute URL without a fragment.';
+    case 'scope':
+      return `"${p.scope}" is not a scope (printable characters, no spaces or quotes).`;
+    case 'ttl':
+      return `The access token lifetime is a whole number of seconds from ${p.min} to ${p.max}.`;
+  }
+}
+
+type AdminTokenProblem = 'unreadable' | 'client_gone';
 
 const INVALID_LINK = 'This link has expired or was already used. Ask for a new one.';
 
@@ -165,14 +198,43 @@ export const ERRORS = {
   },
   'admin_api.unauthorized': {
     status: 401,
-    message: 'A valid access token for the admin API (scope "admin") is required.',
+    message: 'No access token: send "Authorization: Bearer <an access token for the admin API, scope admin>".',
+  },
+  'admin_api.invalid_token': {
+    status: 401,
+    message: (p: { problem: AdminTokenProblem }) =>
+      p.problem === 'client_gone'
+        ? 'The client this access token was issued to no longer exists.'
+        : 'The access token is not valid: expired, malformed, or not issued by this server.',
+  },
+  'admin_api.wrong_audience': {
+    status: 401,
+    message: (p: { expected: string }) =>
+      `The access token is for another API: ask for one with resource=${p.expected} and scope admin.`,
+  },
+  'admin_api.cannot_sign_in': {
+    status: 401,
+    message: 'The person this access token was issued to may no longer sign in.',
+  },
+  'admin_api.missing_scope': {
+    status: 403,
+    message: 'The access token lacks the scope "admin": ask for scope=admin with the admin API as resource.',
+  },
+  'admin_api.not_service_account': {
+    status: 403,
+    message: (p: { clientId: string }) =>
+      `The client "${p.clientId}" is not a service account: give it a service-account role to call the admin API with its own token.`,
+  },
+  'admin_api.person_only': {
+    status: 403,
+    message: 'Only a person does this (a service account has no user record, session or browser).',
   },
   'admin_api.forbidden': {
     status: 403,
-    message: (p: { role: string; permission: string } | { identifiers: true }) =>
+    message: (p: { role: string; permission: string; needs?: string } | { identifiers: true }) =>
       'identifiers' in p
         ? "Only HR and administrators change a user's email or userCode."
-        : `Your role (${p.role}) may not do this (${p.permission}).`,
+        : `Your role (${p.role}) may not do this (${p.permission}${p.needs ? `, which needs ${p.needs}` : ''}).`,
   },
   'admin_api.forbidden_role': { status: 403, message: (p: { role: string }) => `Your role may not grant ${p.role}.` },
   'admin_api.forbidden_target': {
@@ -230,6 +292,24 @@ export const ERRORS = {
     message: (p: { history: number }) => `The password must differ from your last ${p.history} passwords.`,
   },
   'password_reset.invalid_token': { status: 400, message: INVALID_LINK },
+
+  // Self-registration (policies/sign-up.ts; nothing here tells whether an address has an account).
+  'sign_up.disabled': {
+    status: 404,
+    message: 'Creating an account is not available here. Ask your administrator for an account.',
+  },
+  'sign_up.invalid_email': { status: 400, message: 'Give a valid email address.' },
+  'sign_up.name_required': {
+    status: 400,
+    message: 'Give your given name and your family name (at most 200 characters each).',
+  },
+  'sign_up.domain_not_allowed': {
+    status: 400,
+    message: (p: { domains: readonly string[] }) =>
+      `An account can only be created with an email address at ${p.domains.join(', ')}.`,
+  },
+  'sign_up.passwords_differ': { status: 400, message: 'The two passwords differ.' },
+  'sign_up.invalid_token': { status: 400, message: 'This link has expired or was already used. Sign up again.' },
 
   // Second factors.
   'mfa.totp_unreadable': { status: 500, message: 'The stored TOTP secret cannot be opened.' },
@@ -298,6 +378,48 @@ export const ERRORS = {
     message: 'No super admin who may sign in would be left: make someone else super admin first.',
   },
   'user.already_anonymised': { status: 409, message: 'This user was anonymised already.' },
+
+  // The user record: required fields, language and time zone, custom fields (policies/user-record.ts).
+  'user.field_required': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_language': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_timezone': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.invalid_custom_field': {
+    status: 400,
+    message: (p: { field: string; message: string }) => p.message,
+    details: (p: { field: string }) => ({ field: p.field }),
+  },
+  'user.unknown_custom_field': {
+    status: 400,
+    message: (p: { parameter: string }) => `${p.parameter}: no custom field has this key.`,
+    details: (p: { parameter: string }) => ({ parameter: p.parameter }),
+  },
+  'custom_field.not_found': { status: 404, message: 'No such custom field.' },
+  'custom_field.exists': {
+    status: 409,
+    message: (p: { key: string }) => `A custom field with the key "${p.key}" exists already.`,
+    details: (p: { key: string }) => ({ key: p.key }),
+  },
+  'custom_field.reserved_key': {
+    status: 400,
+    message: (p: { key: string }) => `"${p.key}" names a standard field or claim: choose another key.`,
+    details: (p: { key: string }) => ({ key: p.key }),
+  },
+  'custom_field.invalid_options': {
+    status: 400,
+    message: 'A field of type "option" needs at least one option (each once); other types take none.',
+  },
   'anonymise.self': { status: 400, message: 'You may not anonymise your own user.' },
   'merge.same_user': { status: 400, message: 'keepId and mergeId must be two different users.' },
   'merge.self': { status: 400, message: 'You may not merge away your own user.' },
@@ -369,6 +491,28 @@ export const ERRORS = {
   },
   'client.invalid': { status: 400, message: clientMessage },
   'client.exists': { status: 409, message: (p: { clientId: string }) => `client "${p.clientId}" already exists` },
+
+  // Clients, service accounts and resource servers (the admin API and the CLI).
+  'client.not_found': { status: 404, message: (p: { clientId: string }) => `No client "${p.clientId}".` },
+  'client.built_in': {
+    status: 409,
+    message: (p: { clientId: string }) => `The client "${p.clientId}" is Gatehouse's own (its account pages).`,
+  },
+  'resource.invalid': { status: 400, message: resourceMessage },
+  'resource.not_found': { status: 404, message: (p: { indicator: string }) => `No resource server "${p.indicator}".` },
+  'resource.exists': {
+    status: 409,
+    message: (p: { indicator: string }) => `The resource server "${p.indicator}" already exists.`,
+  },
+  'resource.built_in': {
+    status: 409,
+    message: (p: { indicator: string }) => `The resource server "${p.indicator}" is Gatehouse's own API.`,
+  },
+  'resource.in_use': {
+    status: 409,
+    message: (p: { indicator: string; clients: number }) =>
+      `${p.clients} client(s) are registered as the resource server "${p.indicator}": delete them or register them otherwise first.`,
+  },
   'scim_token.invalid_name': {
     status: 400,
     message: 'The name may hold letters, digits, spaces and . _ : @ - (at most 100).',

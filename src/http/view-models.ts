@@ -27,6 +27,8 @@ export interface LoginView extends Refusal {
   username?: string;
   /** Adds the "Reset your password" link to the message. */
   locked?: boolean;
+  /** Self-registration is on: the "Create an account" link. */
+  signUp?: boolean;
 }
 
 export interface MfaVerifyView extends Refusal {
@@ -80,6 +82,31 @@ export interface ResetPasswordView extends Refusal {
   username?: string;
 }
 
+export interface SignUpView extends Refusal {
+  email?: string;
+  givenName?: string;
+  familyName?: string;
+  /** The sign-in this page was reached from ("Back to sign in"). */
+  interaction?: string;
+  /** Empty: any domain. */
+  allowedDomains: string[];
+}
+
+export interface SignUpSentView {
+  interaction?: string;
+}
+
+export interface SignUpConfirmView {
+  token: string;
+  email: string;
+  name: string;
+}
+
+export interface SignUpDoneView {
+  /** `pending`: waiting for approval; `active`: may sign in; `existing`: the address had an account already. */
+  outcome: 'pending' | 'active' | 'existing';
+}
+
 export interface ImpersonationView {
   stopped: boolean;
 }
@@ -127,6 +154,10 @@ export interface ViewModels {
   'mfa-verify': MfaVerifyView;
   'reset-password': ResetPasswordView;
   'reset-password-done': NoModel;
+  'sign-up': SignUpView;
+  'sign-up-sent': SignUpSentView;
+  'sign-up-confirm': SignUpConfirmView;
+  'sign-up-done': SignUpDoneView;
   unavailable: UnavailableView;
 }
 

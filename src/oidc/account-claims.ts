@@ -41,9 +41,13 @@ export function createAccountClaims(users: UsersRepository) {
       const facts = await users.findWithRoleNames(id);
       return facts && maySignIn(facts.user.status) ? facts : undefined;
     },
-    claims(facts: AccountFacts) {
+    /** `customClaims`: the keys of the custom fields shown as claims (profile scope), values from the user record. */
+    claims(facts: AccountFacts, customClaims: readonly string[] = []) {
       const { user } = facts;
       return {
+        ...Object.fromEntries(
+          customClaims.flatMap((k) => (user.customAttributes[k] === undefined ? [] : [[k, user.customAttributes[k]]])),
+        ),
         sub: user.id,
         email: user.email ?? undefined,
         name: displayName(user),

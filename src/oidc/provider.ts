@@ -24,6 +24,8 @@ export interface ProviderDeps {
   accounts: AccountClaims;
   impersonation: ImpersonationService;
   accessTokens: AccessTokensService;
+  /** Keys of the custom fields shown as claims under the profile scope (fixed for this Provider: see reloadable-provider.ts). */
+  customClaims?: readonly string[];
   /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
   clock?: Clock;
   pages: {
@@ -61,9 +63,13 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, accounts, resources, clock = systemClock } = deps;
   const ttl = config.ttl;
 
+  const adminApi = `${config.issuer}/admin/api`;
+  /** A first-party-only API serves first-party clients; the admin API also serves service accounts (their role is the operator's trust). */
+  const mayReach = (indicator: string, client: Parameters<typeof isFirstParty>[0]) =>
+    isFirstParty(client) || (indicator === adminApi && client?.metadata().service_account === true);
   const resourceServerInfo = async (_ctx: unknown, indicator: string, client: Parameters<typeof isFirstParty>[0]) => {
     const rs = await resources.find(indicator);
-    if (!rs || (rs.firstPartyOnly && !isFirstParty(client))) throw new errors.InvalidTarget();
+    if (!rs || (rs.firstPartyOnly && !mayReach(indicator, client))) throw new errors.InvalidTarget();
     return {
       scope: rs.scopes.join(' '),
       audience: indicator,
@@ -75,7 +81,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const toAccount = (facts: AccountFacts) => ({
     accountId: facts.user.id,
     facts,
-    claims: async () => accounts.claims(facts),
+    claims: async () => accounts.claims(facts, deps.customClaims),
   });
 
   const configuration: Configuration = {
@@ -99,13 +105,14 @@ export function createProvider(deps: ProviderDeps): Provider {
         'locale',
         'zoneinfo',
         'updated_at',
+        ...(deps.customClaims ?? []),
       ],
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
     // Role claims belong in the ID token too, not only in userinfo.
     conformIdTokenClaims: false,
-    extraClientMetadata: { properties: ['first_party', 'resource_server'] },
+    extraClientMetadata: { properties: ['first_party', 'resource_server', 'service_account'] },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -241,7 +248,22 @@ export function createProvider(deps: ProviderDeps): Provider {
     oidcScopes: [...(configuration.scopes ?? [])].filter((scope) => scope !== 'offline_access'),
   });
   provider.use(impersonationHooks(deps.impersonation));
+  acceptPreviousSecrets(provider, deps.clients, clock);
   return provider;
+}
+
+/**
+ * A rotated secret stays valid for its grace period beside the new one
+ * (`client rotate-secret --grace`): oidc-provider knows one secret per client, so
+ * a secret that is not the current one is checked against the previous one's hash.
+ */
+function acceptPreviousSecrets(provider: Provider, clients: Pick<ClientsRepository, 'isPreviousSecret'>, clock: Clock) {
+  type WithSecret = { clientId: string; compareClientSecret(actual: string): boolean | Promise<boolean> };
+  const prototype = provider.Client.prototype as unknown as WithSecret;
+  const current = prototype.compareClientSecret;
+  prototype.compareClientSecret = async function (this: WithSecret, actual: string) {
+    return (await current.call(this, actual)) || clients.isPreviousSecret(this.clientId, actual, clock.now());
+  };
 }
 
 /**

@@ -5,16 +5,24 @@ import type { SigningKeysService } from '../services/signing-keys.js';
 import { createProvider, type ProviderDeps } from './provider.js';
 
 /**
- * Holds the current Provider. Signing keys are read from the database when it is
- * built; `refreshKeys()` (run every minute by the server) rebuilds it after
- * `gatehouse keys rotate`, so every instance picks up a rotation by itself.
+ * Holds the current Provider. Signing keys and the custom fields shown as claims
+ * (oidc-provider fixes the claims of each scope when it is built) are read from
+ * the database when it is built; `refreshKeys()` (run every minute by the server,
+ * and at once on the instance where a custom field changed) rebuilds it after
+ * `gatehouse keys rotate` or such a change, so every instance picks it up by itself.
  */
 export async function createReloadableProvider(
-  deps: Omit<ProviderDeps, 'jwks'> & { keys: SigningKeysService; log: Logger },
+  deps: Omit<ProviderDeps, 'jwks' | 'customClaims'> & {
+    keys: SigningKeysService;
+    log: Logger;
+    /** The keys of the custom fields shown as claims; none when not given. */
+    claimKeys?: () => Promise<string[]>;
+  },
 ) {
   let middleware: Middleware[] = [];
+  let claimKeys = (await deps.claimKeys?.()) ?? [];
   const build = async () => {
-    const p = createProvider({ ...deps, jwks: await deps.keys.privateJwks() });
+    const p = createProvider({ ...deps, customClaims: claimKeys, jwks: await deps.keys.privateJwks() });
     for (const m of middleware) p.use(m);
     // oidc-provider answers these with a 500 itself; the cause would otherwise be lost.
     // It is kept for http/middleware/database-unavailable.ts (an unavailable database is a 503).
@@ -39,11 +47,14 @@ export async function createReloadableProvider(
     callback: () => callback,
     async refreshKeys(): Promise<boolean> {
       const now = await deps.keys.fingerprint();
-      if (now === fingerprint) return false;
+      const claims = (await deps.claimKeys?.()) ?? [];
+      const newClaims = claims.join(',') !== claimKeys.join(',');
+      if (now === fingerprint && !newClaims) return false;
+      claimKeys = claims;
       provider = await build();
       callback = provider.callback();
       fingerprint = now;
-      deps.log.info('oidc.keys_reloaded');
+      deps.log.info(newClaims ? 'oidc.claims_reloaded' : 'oidc.keys_reloaded');
       return true;
     },
   };

@@ -10,8 +10,13 @@ import {
   type User,
 } from '../domain/user.js';
 import { fail } from '../errors/codes.js';
+import type { CustomField } from '../domain/custom-field.js';
+import { ianaTimeZone, supportedLanguage } from '../domain/languages.js';
+import type { ContactValue } from '../domain/user.js';
+import { type AddressColumn, CONTACT_COLUMNS, type ContactColumn, parsePhones } from './contact-cells.js';
 import { mayChange, mayGrant } from './permissions.js';
 import { maySignIn } from './status.js';
+import { parseCustomValue } from './user-record.js';
 
 /**
  * One row of a users CSV import, checked on its own (no database): the header
@@ -37,8 +42,12 @@ export const IMPORT_COLUMNS = [
   'tags',
   'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !(NAMED_FIRST as readonly string[]).includes(f)),
+  ...CONTACT_COLUMNS,
 ] as const satisfies readonly string[];
+/** A column of the list above, or `cf.<key>`: a custom field (see contact-cells.ts for the phone and address cells). */
 export type ImportColumn =
+  | ContactColumn
+  | `cf.${string}`
   | 'userCode'
   | 'email'
   | 'externalId'
@@ -72,6 +81,12 @@ export interface ImportValues extends Partial<Profile> {
   tags?: string[];
   /** When the account ends. */
   expiresAt?: Date;
+  /** Replace the user's phones. */
+  phoneNumbers?: ContactValue[];
+  /** Parts written into the user's main address. */
+  address?: Partial<Record<AddressColumn, string>>;
+  /** Custom field values by key, typed by their field. */
+  custom?: Record<string, string | number | boolean>;
 }
 
 export interface ImportRow {
@@ -96,6 +111,8 @@ export interface RowRules {
   grantor: Role;
   /** The importer's own user ids (and, impersonating, the admin's): no row deactivates or sets an expiry on them. */
   self?: readonly string[];
+  /** The custom fields the `cf.<key>` columns name. */
+  customFields?: readonly Pick<CustomField, 'key' | 'label' | 'type' | 'options'>[];
 }
 
 /** The rule of `z.email()`, which the admin API applies to emails. */
@@ -107,6 +124,7 @@ const MAX_LENGTH: Partial<Record<ImportColumn, number>> = {
   userCode: 100,
   profileUrl: 2000,
   tags: 100 * 101,
+  phoneNumbers: 20 * 101,
 };
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 100;
@@ -124,17 +142,22 @@ const BY_NAME = new Map<string, ImportColumn>(IMPORT_COLUMNS.map((c) => [normali
  * `_` and `-` ignored); an unknown, repeated or blank name, or a missing key
  * column, is `import.invalid_header`.
  */
-export function importHeader(cells: readonly string[], key: ImportKey): ImportColumn[] {
+export function importHeader(
+  cells: readonly string[],
+  key: ImportKey,
+  customKeys: readonly string[] = [],
+): ImportColumn[] {
   const columns: ImportColumn[] = [];
+  const custom = new Map(customKeys.map((k) => [normalise(`cf.${k}`), `cf.${k}` as const]));
   for (const [i, cell] of cells.entries()) {
     const name = normalise(cell);
     if (name === 'password') throw fail('import.invalid_header', { problem: 'password_column' });
-    const column = BY_NAME.get(name);
+    const column = BY_NAME.get(name) ?? custom.get(name);
     if (!column)
       throw fail(
         'import.invalid_header',
         name
-          ? { problem: 'unknown_column', name: cell.trim(), columns: IMPORT_COLUMNS }
+          ? { problem: 'unknown_column', name: cell.trim(), columns: [...IMPORT_COLUMNS, ...custom.values()] }
           : { problem: 'unnamed_column', position: i + 1 },
       );
     if (columns.includes(column)) throw fail('import.invalid_header', { problem: 'repeated_column', column });
@@ -196,11 +219,47 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
       problem(column, 'import.invalid_value', `${column} holds a NUL character.`);
       continue;
     }
-    if (cell.length > (MAX_LENGTH[column] ?? 200)) {
-      problem(column, 'import.too_long', `${column} is longer than ${MAX_LENGTH[column] ?? 200} characters.`);
+    const max = column.startsWith('cf.') ? 1000 : (MAX_LENGTH[column] ?? 200);
+    if (cell.length > max) {
+      problem(column, 'import.too_long', `${column} is longer than ${max} characters.`);
+      continue;
+    }
+    if (column.startsWith('cf.')) {
+      const field = rules.customFields?.find((f) => `cf.${f.key}` === column);
+      const parsed = field && parseCustomValue(field, cell);
+      if (!field || !parsed) problem(column, 'import.invalid_custom_field', `${column} is not a custom field.`);
+      else if (!parsed.ok)
+        problem(column, 'import.invalid_custom_field', `${field.label} (${field.key}) must be ${parsed.expected}.`);
+      else values.custom = { ...values.custom, [field.key]: parsed.value };
       continue;
     }
     switch (column) {
+      case 'preferredLanguage':
+      case 'locale': {
+        const tag = supportedLanguage(cell);
+        if (tag) values[column] = tag;
+        else problem(column, 'import.invalid_language', `"${cell}" is not a supported language.`);
+        break;
+      }
+      case 'timezone': {
+        const zone = ianaTimeZone(cell);
+        if (zone) values.timezone = zone;
+        else problem(column, 'import.invalid_timezone', `"${cell}" is not an IANA time zone (such as Europe/Berlin).`);
+        break;
+      }
+      case 'phoneNumbers': {
+        const parsed = parsePhones(cell);
+        if (parsed.ok) values.phoneNumbers = parsed.phones;
+        else problem(column, 'import.invalid_phone', parsed.message);
+        break;
+      }
+      case 'streetAddress':
+      case 'locality':
+      case 'region':
+      case 'postalCode':
+      case 'country':
+        values.address = { ...values.address, [column]: cell };
+        break;
       case 'email':
         if (EMAIL.test(cell)) values.email = cell;
         else problem(column, 'import.invalid_email', `"${cell}" is not an email address.`);

@@ -112,6 +112,21 @@ const REVOKE_ACCOUNT = `
   )
   SELECT count(*)::int AS n FROM gone`;
 
+// What a deleted client held: every payload naming it (grants, codes, tokens,
+// device and CIBA requests) and every token issued under its grants. A client is
+// deleted rarely: the scan of `payload->>'clientId'` needs no index on the hot table.
+const REVOKE_CLIENT = `
+  WITH grants AS (
+    SELECT id FROM oidc_payloads WHERE kind = 'Grant' AND payload->>'clientId' = ?
+  ), doomed AS (
+    SELECT kind, id FROM oidc_payloads WHERE payload->>'clientId' = ?
+    UNION SELECT kind, id FROM oidc_payloads WHERE grant_id IN (SELECT id FROM grants)
+      AND kind IN (${GRANTABLE.map((k) => `'${k}'`).join(', ')})
+  ), gone AS (
+    DELETE FROM oidc_payloads p USING doomed d WHERE p.kind = d.kind AND p.id = d.id RETURNING 1
+  )
+  SELECT count(*)::int AS n FROM gone`;
+
 /**
  * Storage for every oidc-provider model in one table. `kind` is the model name;
  * the lookup columns are copied out of the payload so they can be indexed.
@@ -171,6 +186,11 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
       const { rows } = (await trx.raw(REVOKE_ACCOUNT, [uuid, uuid, accountId, accountId, accountId])) as {
         rows: { n: number }[];
       };
+      return defined(rows[0], 'the count of revoked payloads').n;
+    },
+    /** Ends everything issued to a client: its grants and every code and token. Returns how many rows went. */
+    async revokeClient(clientId: string, trx: Executor = db): Promise<number> {
+      const { rows } = (await trx.raw(REVOKE_CLIENT, [clientId, clientId])) as { rows: { n: number }[] };
       return defined(rows[0], 'the count of revoked payloads').n;
     },
     /** A user's live sessions (oidc-provider `Session` payloads), the newest sign-in first. */

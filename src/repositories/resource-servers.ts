@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, Executor } from '../db/database.js';
 import { createTtlCache } from '../util/ttl-cache.js';
 
 export interface ResourceServer {
@@ -8,7 +8,6 @@ export interface ResourceServer {
   firstPartyOnly: boolean;
 }
 
-/** Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`. */
 /** A row of `resource_servers`. */
 interface ResourceServerRow {
   indicator: string;
@@ -17,6 +16,7 @@ interface ResourceServerRow {
   first_party_only: boolean;
 }
 
+/** Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`. */
 export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
   const cache = createTtlCache<ResourceServer>(cacheMs);
   const toResource = (r: ResourceServerRow): ResourceServer => ({
@@ -26,8 +26,8 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
     firstPartyOnly: r.first_party_only,
   });
   return {
-    async create(input: ResourceServer): Promise<ResourceServer> {
-      const [row] = await db('resource_servers')
+    async create(input: ResourceServer, trx: Executor = db): Promise<ResourceServer> {
+      const [row] = await trx('resource_servers')
         .insert({
           indicator: input.indicator,
           scopes: input.scopes,
@@ -40,6 +40,44 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
       cache.delete(input.indicator);
       return toResource(row);
     },
+    /** One resource server, read (not cached) and locked for the transaction. */
+    async lock(indicator: string, trx: Executor): Promise<ResourceServer | undefined> {
+      const row = await trx('resource_servers').where('indicator', indicator).forUpdate().first();
+      return row && toResource(row);
+    },
+    async list(): Promise<ResourceServer[]> {
+      return ((await db('resource_servers').orderBy('indicator')) as ResourceServerRow[]).map(toResource);
+    },
+    /** Changes scopes, lifetime or first-party-only; undefined when there is no such resource server. */
+    async update(
+      indicator: string,
+      changes: Partial<Omit<ResourceServer, 'indicator'>>,
+      trx: Executor = db,
+    ): Promise<ResourceServer | undefined> {
+      const [row] = await trx('resource_servers')
+        .where('indicator', indicator)
+        .update({
+          ...(changes.scopes ? { scopes: changes.scopes } : {}),
+          ...(changes.accessTokenTtl !== undefined ? { access_token_ttl: changes.accessTokenTtl } : {}),
+          ...(changes.firstPartyOnly !== undefined ? { first_party_only: changes.firstPartyOnly } : {}),
+          updated_at: trx.fn.now(),
+        })
+        .returning('*');
+      cache.delete(indicator);
+      return row && toResource(row);
+    },
+    async remove(indicator: string, trx: Executor = db): Promise<boolean> {
+      const n = await trx('resource_servers').where('indicator', indicator).delete();
+      cache.delete(indicator);
+      return n > 0;
+    },
+    /** How many clients are registered as this resource server. */
+    async clientCount(indicator: string, trx: Executor = db): Promise<number> {
+      const row = await trx('oidc_clients').count({ n: '*' }).where('resource_server', indicator).first();
+      return Number(row?.n ?? 0);
+    },
+    /** Drops this instance's cached copy (after a transaction that changed it commits). */
+    forget: (indicator: string) => cache.delete(indicator),
     find: (indicator: string): Promise<ResourceServer | undefined> =>
       cache.get(indicator, async () => {
         const row = await db('resource_servers').where('indicator', indicator).first();

@@ -26,6 +26,7 @@ export interface ImportedUser {
   externalId: string | null;
   tags: string[];
   expiresAt: Date | null;
+  customAttributes: Record<string, unknown>;
   profile: Partial<Profile>;
 }
 
@@ -61,6 +62,7 @@ const WRITTEN: [string, string][] = [
   ['external_id', 'text'],
   ['tags', 'text[]'],
   ['expires_at', 'timestamptz'],
+  ['custom_attributes', 'jsonb'],
   ...PROFILE_COLUMNS.map((c): [string, string] => [c, 'text']),
 ];
 const recordOf = (u: ImportedUser) => ({
@@ -72,6 +74,7 @@ const recordOf = (u: ImportedUser) => ({
   external_id: u.externalId,
   tags: u.tags,
   expires_at: u.expiresAt ? new Date(u.expiresAt).toISOString() : null,
+  custom_attributes: u.customAttributes,
   ...Object.fromEntries(PROFILE_FIELDS.map((f, i) => [PROFILE_COLUMNS[i], u.profile[f] ?? null])),
 });
 

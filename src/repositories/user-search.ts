@@ -18,6 +18,19 @@ export interface UserFilter {
   createdTo?: Date;
   lastSignInFrom?: Date;
   lastSignInTo?: Date;
+  /** Custom field filters as given (`cf.<key>[.from|.to]` → values): resolved into `custom` by the caller. */
+  cf?: Record<string, string[]>;
+  /** Custom field filters, typed by their field (UserRecordService.resolveFilter). */
+  custom?: CustomFieldCondition[];
+}
+
+/** One custom field's filter: any of `equals`, and within [from, to) for numbers and dates. */
+export interface CustomFieldCondition {
+  key: string;
+  type: 'number' | 'date' | 'other';
+  equals?: (string | number | boolean)[];
+  from?: string | number;
+  to?: string | number;
 }
 
 /**
@@ -70,6 +83,24 @@ export function createUserSearch(db: Db) {
     );
   }
 
+  /** Equality by containment (the GIN index on custom_attributes); ranges on the typed value. */
+  function whereCustom(q: Knex.QueryBuilder, c: CustomFieldCondition) {
+    if (c.equals?.length) {
+      const equals = c.equals;
+      q.where((w) => {
+        for (const value of equals)
+          w.orWhereRaw('users.custom_attributes @> ?::jsonb', [JSON.stringify({ [c.key]: value })]);
+      });
+    }
+    const typed =
+      c.type === 'number'
+        ? "(CASE WHEN jsonb_typeof(users.custom_attributes -> ?) = 'number' THEN (users.custom_attributes ->> ?)::numeric END)"
+        : '(users.custom_attributes ->> ?)';
+    const keys = c.type === 'number' ? [c.key, c.key] : [c.key];
+    if (c.from !== undefined) q.whereRaw(`${typed} >= ?`, [...keys, c.from]);
+    if (c.to !== undefined) q.whereRaw(`${typed} < ?`, [...keys, c.to]);
+  }
+
   function where(q: Knex.QueryBuilder, filter: UserFilter, scope: UserScope) {
     // Each word of `q` is in one of the searched columns (each has a trigram index).
     for (const word of filter.q?.toLowerCase().split(/\s+/).filter(Boolean) ?? []) {
@@ -108,6 +139,9 @@ export function createUserSearch(db: Db) {
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);
     if (filter.lastSignInTo) q.where('users.last_sign_in_at', '<', filter.lastSignInTo);
+    if (filter.cf && !filter.custom)
+      throw new Error('custom field filters not resolved (UserRecordService.resolveFilter)');
+    for (const c of filter.custom ?? []) whereCustom(q, c);
     if (!scope.all) whereInScope(q, scope);
     return q;
   }

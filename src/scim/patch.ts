@@ -1,3 +1,4 @@
+import { CUSTOM_FIELDS_SCIM_SCHEMA } from '../domain/custom-field.js';
 import { coerceComplex, coerceElements, coerceSimple, compact, isRecord, sameValue } from './coerce.js';
 import { invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import { parsePatchPath, type PatchTarget } from './patch-path.js';
@@ -73,9 +74,44 @@ function readOperation(raw: unknown): Operation {
 }
 
 function applyOperation(resource: ResourceName, doc: ScimDoc, { op, path, value }: Operation) {
-  if (path !== undefined) return applyAt(doc, parsePatchPath(resource, path), op, value);
+  const custom = (p: string) => (resource === 'User' ? customPath(p) : undefined);
+  if (path !== undefined) {
+    const key = custom(path);
+    return key === undefined
+      ? applyAt(doc, parsePatchPath(resource, path), op, value)
+      : applyCustom(doc, op, key, value);
+  }
   if (op === 'remove') throw noTarget('"remove" needs a "path".');
-  for (const [key, item] of valueEntries(resource, value)) applyAt(doc, parsePatchPath(resource, key), op, item);
+  for (const [path, item] of valueEntries(resource, value)) {
+    const key = custom(path);
+    if (key === undefined) applyAt(doc, parsePatchPath(resource, path), op, item);
+    else applyCustom(doc, op, key, item);
+  }
+}
+
+/**
+ * The Gatehouse custom fields extension (its attributes are the fields a super
+ * admin defines, so no static schema holds them): `urn:…:User` is the whole
+ * object (''), `urn:…:User:key` one value. The service checks the values.
+ */
+function customPath(path: string): string | undefined {
+  const urn = CUSTOM_FIELDS_SCIM_SCHEMA.toLowerCase();
+  const lower = path.trim().toLowerCase();
+  if (lower === urn) return '';
+  return lower.startsWith(`${urn}:`) ? path.trim().slice(urn.length + 1) : undefined;
+}
+
+function applyCustom(doc: ScimDoc, op: OpName, key: string, value: unknown) {
+  const holder = isRecord(doc[CUSTOM_FIELDS_SCIM_SCHEMA]) ? { ...(doc[CUSTOM_FIELDS_SCIM_SCHEMA] as ScimDoc) } : {};
+  if (key === '') {
+    if (op === 'remove') return void delete doc[CUSTOM_FIELDS_SCIM_SCHEMA];
+    if (!isRecord(value)) throw invalidValue(`"${CUSTOM_FIELDS_SCIM_SCHEMA}" must be an object of custom fields.`);
+    doc[CUSTOM_FIELDS_SCIM_SCHEMA] = { ...holder, ...value };
+    return;
+  }
+  if (op === 'remove') delete holder[key];
+  else holder[key] = value as ScimDoc[string];
+  doc[CUSTOM_FIELDS_SCIM_SCHEMA] = holder;
 }
 
 /** Without a path, each key of the value is a path; a schema URN key holds that schema's attributes. */

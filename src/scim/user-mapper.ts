@@ -8,6 +8,7 @@ import {
   type Role,
   type UserContacts,
 } from '../domain/user.js';
+import { CUSTOM_FIELDS_SCIM_SCHEMA } from '../domain/custom-field.js';
 import { isRecord, lowerKeys, readBoolean, readText } from './coerce.js';
 import { invalidValue } from './errors.js';
 import { etag } from './etag.js';
@@ -29,6 +30,12 @@ export interface UserWrite {
   organization: string | null | undefined;
   managerId: string | null;
   password: string | undefined;
+  /**
+   * Custom field values of the Gatehouse extension, by key as given (undefined:
+   * the document has no extension object, the values stay). Checked against the
+   * field definitions by the service.
+   */
+  custom: Record<string, unknown> | undefined;
 }
 
 /** Leaves out what is not there: null, undefined, empty lists. */
@@ -38,9 +45,12 @@ const present = (doc: ScimDoc): ScimDoc =>
   );
 const presentOrUndefined = (doc: ScimDoc) => (Object.keys(present(doc)).length ? present(doc) : undefined);
 
-/** The SCIM User of a directory entry. */
-export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
+/** The SCIM User of a directory entry; `customKeys`: the custom fields shown in the Gatehouse extension. */
+export function toScimUser(r: DirectoryEntry, baseUrl: string, customKeys: readonly string[] = []): ScimDoc {
   const { user } = r;
+  const custom = presentOrUndefined(
+    Object.fromEntries(customKeys.map((k) => [k, user.customAttributes[k] as ScimDoc[string]])),
+  );
   const contact = (v: ContactValue) =>
     present({ value: v.value, type: v.type, display: v.display, primary: v.primary || undefined });
   const address = (a: PostalAddress) =>
@@ -55,7 +65,7 @@ export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
       primary: a.primary || undefined,
     });
   return present({
-    schemas: [USER, ENTERPRISE_USER],
+    schemas: custom ? [USER, ENTERPRISE_USER, CUSTOM_FIELDS_SCIM_SCHEMA] : [USER, ENTERPRISE_USER],
     id: user.id,
     externalId: user.externalId,
     userName: user.userCode,
@@ -98,6 +108,7 @@ export function toScimUser(r: DirectoryEntry, baseUrl: string): ScimDoc {
         ? { value: r.manager.id, $ref: `${baseUrl}/Users/${r.manager.id}`, displayName: r.manager.displayName }
         : undefined,
     }),
+    [CUSTOM_FIELDS_SCIM_SCHEMA]: custom,
     meta: {
       resourceType: 'User',
       created: user.createdAt.toISOString(),
@@ -215,6 +226,7 @@ export function fromScimUser(input: unknown): UserWrite {
   };
   const password = readText(doc.password, 'password') ?? undefined;
   return {
+    custom: customValues(input),
     userName,
     externalId: readText(doc.externalid, 'externalId'),
     active: readBoolean(doc.active, 'active'),
@@ -228,6 +240,26 @@ export function fromScimUser(input: unknown): UserWrite {
   };
 }
 
+/**
+ * The Gatehouse extension's values (`{"urn:…:custom:2.0:User": {"key": value}}`,
+ * or flattened `"urn:…:custom:2.0:User:key": value`), keys as given; undefined
+ * when the document has neither.
+ */
+function customValues(input: ScimDoc): Record<string, unknown> | undefined {
+  const urn = CUSTOM_FIELDS_SCIM_SCHEMA.toLowerCase();
+  let found: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(input)) {
+    const lower = key.toLowerCase();
+    if (lower === urn) {
+      if (value === null) found = { ...found };
+      else if (!isRecord(value))
+        throw invalidValue(`"${CUSTOM_FIELDS_SCIM_SCHEMA}" must be an object of custom fields.`);
+      else found = { ...found, ...value };
+    } else if (lower.startsWith(`${urn}:`)) found = { ...found, [key.slice(urn.length + 1)]: value };
+  }
+  return found;
+}
+
 /** Field → [old, new] for what a write changes (never the password). */
 export function userChanges(before: ScimDoc, after: ScimDoc): Record<string, [unknown, unknown]> {
   const changes: Record<string, [unknown, unknown]> = {};
@@ -235,7 +267,10 @@ export function userChanges(before: ScimDoc, after: ScimDoc): Record<string, [un
     if (key === 'meta' || key === 'groups' || key === 'schemas') continue;
     const [a, b] = [before[key], after[key]];
     if (JSON.stringify(a) !== JSON.stringify(b))
-      changes[key === ENTERPRISE_USER ? 'enterprise' : key] = [a ?? null, b ?? null];
+      changes[key === ENTERPRISE_USER ? 'enterprise' : key === CUSTOM_FIELDS_SCIM_SCHEMA ? 'customAttributes' : key] = [
+        a ?? null,
+        b ?? null,
+      ];
   }
   return changes;
 }

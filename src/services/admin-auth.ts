@@ -1,6 +1,10 @@
 import type { AdminPowers, Operator } from '../domain/operator.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
 import { adminPowers } from '../policies/permissions.js';
+import { serviceAccountPowers } from '../policies/service-account.js';
 import { maySignIn } from '../policies/status.js';
+import type { ClientsRepository } from '../repositories/clients.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { AccessTokensService } from './access-tokens.js';
 import type { Actor } from '../domain/actor.js';
@@ -8,9 +12,10 @@ import type { Actor } from '../domain/actor.js';
 /** The admin API's own resource scope. */
 export const ADMIN_SCOPE = 'admin';
 
-/** A person calling the admin API, as their access token shows them. */
+/** Who calls the admin API, as their access token shows them: a person, or a service account (a client on its own). */
 export interface AdminCaller {
-  userId: string;
+  /** The person; null for a service account. */
+  userId: string | null;
   clientId: string;
   scopes: string[];
   /** How they signed in. */
@@ -19,35 +24,72 @@ export interface AdminCaller {
   chained: boolean;
   /** What the caller may do, and whom it reaches. */
   powers: AdminPowers;
-  /** Who the audit names: the caller, or the admin acting as them. */
+  /** Who the audit names: the caller, the admin acting as them, or the client. */
   actor: Actor;
+}
+
+/** The caller as a person (for /me and impersonation); a service account is refused with `admin_api.person_only`. */
+export function personCalling(caller: AdminCaller): AdminCaller & { userId: string } {
+  const { userId } = caller;
+  assertThat(userId, () => fail('admin_api.person_only'));
+  return { ...caller, userId };
 }
 
 /** Whether `userId` (in any letter case) is the operator, or the admin acting as them. */
 export const isActor = (userId: string, by: Operator) =>
   [by.actor.id, by.actor.onBehalfOf].some((id) => id && id.toLowerCase() === userId.toLowerCase());
 
+const audiences = (aud: unknown): string[] => (Array.isArray(aud) ? aud.map(String) : aud ? [String(aud)] : []);
+
 /**
- * Who may call `/admin/api`: a person (not a client on its own) holding a
- * Gatehouse JWT access token for the admin API resource with the `admin` scope,
- * who may still sign in. What they may do there is each endpoint's policy.
+ * Who may call `/admin/api`: the holder of a Gatehouse JWT access token for the
+ * admin API resource with the `admin` scope, that is either
+ * - a person's (authorization code), who may still sign in: their own powers; or
+ * - a service account's own (client credentials: `sub` is the client): the powers
+ *   of its role, read at each call, so a changed role or a deleted client counts at once.
+ * What they may do there is each endpoint's policy. A refusal says what is wrong:
+ * 401 `admin_api.unauthorized` (no token), `.invalid_token`, `.wrong_audience`,
+ * `.cannot_sign_in`; 403 `.missing_scope`, `.not_service_account`.
  */
 export function createAdminAuthService(deps: {
   accessTokens: AccessTokensService;
   users: UsersRepository;
+  clients: Pick<ClientsRepository, 'find'>;
   resource: string;
 }) {
+  async function serviceAccount(clientId: string, scopes: string[]): Promise<AdminCaller> {
+    const client = await deps.clients.find(clientId);
+    assertThat(client, () => fail('admin_api.invalid_token', { problem: 'client_gone' }));
+    assertThat(client.serviceAccount, () => fail('admin_api.not_service_account', { clientId }));
+    return {
+      userId: null,
+      clientId,
+      scopes,
+      amr: undefined,
+      chained: false,
+      powers: serviceAccountPowers(client.serviceAccount),
+      actor: { type: 'client', id: clientId, name: String(client.metadata.client_name ?? clientId) },
+    };
+  }
+
   return {
-    async authenticate(bearer: string): Promise<AdminCaller | undefined> {
-      const p = await deps.accessTokens.verify(bearer, deps.resource);
-      const scopes = String(p?.scope ?? '').split(' ');
-      if (!p?.sub || !p.client_id || p.sub === p.client_id || !scopes.includes(ADMIN_SCOPE)) return undefined;
+    async authenticate(bearer: string | undefined): Promise<AdminCaller> {
+      assertThat(bearer, () => fail('admin_api.unauthorized'));
+      const p = await deps.accessTokens.verify(bearer);
+      assertThat(p?.sub && p.client_id, () => fail('admin_api.invalid_token', { problem: 'unreadable' }));
+      assertThat(audiences(p.aud).includes(deps.resource), () =>
+        fail('admin_api.wrong_audience', { expected: deps.resource }),
+      );
+      const scopes = String(p.scope ?? '').split(' ');
+      assertThat(scopes.includes(ADMIN_SCOPE), () => fail('admin_api.missing_scope'));
+      const clientId = String(p.client_id);
+      if (p.sub === clientId) return serviceAccount(clientId, scopes);
       const user = await deps.users.findById(p.sub);
-      if (!user || !maySignIn(user.status)) return undefined;
+      assertThat(user && maySignIn(user.status), () => fail('admin_api.cannot_sign_in'));
       const act = p.act as { sub?: unknown } | undefined;
       return {
         userId: user.id,
-        clientId: String(p.client_id),
+        clientId,
         scopes,
         amr: Array.isArray(p.amr) ? p.amr.map(String) : undefined,
         chained: act !== undefined,

@@ -2,7 +2,15 @@ import { randomInt } from 'node:crypto';
 import type { Executor, Transact } from '../db/database.js';
 import { type AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { PROFILE_FIELDS, type Profile, type Role, type Status, type User } from '../domain/user.js';
+import {
+  type ContactValue,
+  type PostalAddress,
+  PROFILE_FIELDS,
+  type Profile,
+  type Role,
+  type Status,
+  type User,
+} from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
 import { drawUserCode } from '../policies/user-code.js';
 import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '../policies/password.js';
@@ -40,6 +48,9 @@ export interface CreateUserInput extends Partial<Profile> {
   customAttributes?: Record<string, unknown>;
   /** When the account ends (it becomes `inactive`). */
   expiresAt?: Date | null;
+  /** Besides the email (the primary work email). */
+  phoneNumbers?: ContactValue[];
+  addresses?: PostalAddress[];
 }
 
 /** Users, their passwords and their statuses: everything that changes who may sign in. */
@@ -133,9 +144,23 @@ export function createIdentityService(deps: IdentityDeps) {
     endSessions,
     storeCheckedPassword,
 
-    async create(input: CreateUserInput, actor: Actor, ip: string | null = null): Promise<User> {
+    /**
+     * Creates a user, audited as `user.created` (or `options.action`). Self-registration
+     * gives a password hashed and checked at its request, and writes more (`inTransaction`)
+     * in the transaction that creates the user.
+     */
+    async create(
+      input: CreateUserInput,
+      actor: Actor,
+      ip: string | null = null,
+      options: {
+        passwordHash?: string;
+        action?: 'user.created' | 'user.registered';
+        inTransaction?: (user: User, trx: Executor) => Promise<void>;
+      } = {},
+    ): Promise<User> {
       if (input.password) await checkPassword(input.password, input);
-      const passwordHash = input.password ? await hasher.hash(input.password) : null;
+      const passwordHash = options.passwordHash ?? (input.password ? await hasher.hash(input.password) : null);
       return deps.transact(async (trx) => {
         if (input.email && !deps.duplicateEmails())
           assertThat(!(await users.isTaken('email', input.email, trx)), fail('user.email_taken'));
@@ -155,13 +180,21 @@ export function createIdentityService(deps: IdentityDeps) {
             customAttributes: input.customAttributes,
             expiresAt: input.expiresAt,
             passwordHash,
+            contacts:
+              input.phoneNumbers?.length || input.addresses?.length
+                ? {
+                    emails: input.email ? [{ value: input.email, type: 'work', display: null, primary: true }] : [],
+                    phoneNumbers: input.phoneNumbers ?? [],
+                    addresses: input.addresses ?? [],
+                  }
+                : undefined,
           },
           trx,
         );
         await audit.record(
           {
             actor,
-            action: 'user.created',
+            action: options.action ?? 'user.created',
             targetType: 'user',
             targetId: user.id,
             ip,
@@ -175,6 +208,7 @@ export function createIdentityService(deps: IdentityDeps) {
           },
           trx,
         );
+        await options.inTransaction?.(user, trx);
         return user;
       });
     },

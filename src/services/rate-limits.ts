@@ -18,6 +18,8 @@ export interface RateLimitSettings {
   clientAuth: RateLimit;
   clientAuthIp: RateLimit;
   bearerIp: RateLimit;
+  signUpIp: RateLimit;
+  signUpMail: RateLimit;
 }
 
 export interface RateLimitsDeps {
@@ -62,6 +64,8 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
     clientAuth: limiter('client_auth', s.clientAuth),
     clientAuthIp: limiter('client_ip', s.clientAuthIp),
     bearerIp: limiter('bearer_ip', s.bearerIp),
+    signUpIp: limiter('signup_ip', s.signUpIp),
+    signUpMail: limiter('signup_mail', s.signUpMail),
   };
   type Limiter = RateLimiterPostgres;
   type Check = [Limiter, string];
@@ -100,6 +104,17 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
           throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
         throw err;
       }
+    }
+  }
+
+  /** Spends a point; false (nothing thrown) when none was left. */
+  async function allowed(check: Check): Promise<boolean> {
+    try {
+      await consume([check]);
+      return true;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'rate_limit.exceeded') return false;
+      throw err;
     }
   }
 
@@ -145,15 +160,13 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
       /** A forgot-password post from `ip`: throws 429 past the limit. */
       request: (ip: string) => consume([[limiters.resetIp, ip]]),
       /** Whether one more reset mail may go to this user now (it counts the mail). */
-      async mayMail(userId: string): Promise<boolean> {
-        try {
-          await consume([[limiters.resetMail, userId]]);
-          return true;
-        } catch (err) {
-          if ((err as { code?: string }).code === 'rate_limit.exceeded') return false;
-          throw err;
-        }
-      },
+      mayMail: (userId: string) => allowed([limiters.resetMail, userId]),
+    },
+    signUp: {
+      /** A sign-up post from `ip`: throws 429 past the limit. */
+      request: (ip: string) => consume([[limiters.signUpIp, ip]]),
+      /** Whether one more sign-up mail may go to this address now (it counts the mail; the key is a hash). */
+      mayMail: (email: string) => allowed([limiters.signUpMail, digest(email.trim().toLowerCase())]),
     },
     clientAuth: {
       /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */

@@ -20,6 +20,8 @@ import type { AuditService } from './audit.js';
 import type { IdentityService } from './identity.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { PasswordHasherService } from './password-hasher.js';
+import type { UserRecordService } from './user-record.js';
+import { canonicalRecord, checkUserRecord, type RecordRules } from '../policies/user-record.js';
 
 /** Who is provisioning: the audit actor and the roles it may grant. */
 export interface ScimCaller {
@@ -39,6 +41,7 @@ export interface ScimUsersDeps {
   hasher: PasswordHasherService;
   audit: AuditService;
   baseUrl: string;
+  record: Pick<UserRecordService, 'rules'>;
 }
 
 /**
@@ -48,10 +51,54 @@ export interface ScimUsersDeps {
 export function createScimUsersService(deps: ScimUsersDeps) {
   const { users, directory, accounts, audit, baseUrl } = deps;
 
+  /** The custom fields the Gatehouse extension shows. */
+  const customKeys = async (trx?: Executor) => (await deps.record.rules(trx)).customFields.map((f) => f.key);
+
   async function docOf(id: string, trx?: Executor): Promise<ScimDoc> {
     const entry = await directory.findById(id, trx);
     if (!entry) throw notFound(`User ${id} not found.`);
-    return toScimUser(entry, baseUrl);
+    return toScimUser(entry, baseUrl, await customKeys(trx));
+  }
+
+  /**
+   * The user record the write leaves, against the rules (required fields,
+   * language, time zone, custom fields): 400 invalidValue naming the first
+   * problem. Returns the custom attributes to write (undefined: they stay);
+   * language tags and the zone are made canonical in `w`.
+   */
+  function checkRecord(
+    w: UserWrite,
+    before: User | undefined,
+    mainAccountId: string | undefined,
+    rules: RecordRules,
+  ): Record<string, unknown> | undefined {
+    w.profile = canonicalRecord(w.profile);
+    let customAttributes = before?.customAttributes ?? {};
+    if (w.custom) {
+      // The extension holds every custom field: one it leaves out is cleared; other attributes stay.
+      const next = { ...customAttributes };
+      for (const f of rules.customFields) delete next[f.key];
+      for (const [key, value] of Object.entries(w.custom)) {
+        const field = rules.customFields.find((f) => f.key.toLowerCase() === key.toLowerCase());
+        if (!field) throw invalidValue(`"${key}" is not a custom field of this server.`);
+        if (value !== null && value !== '') next[field.key] = value;
+      }
+      customAttributes = next;
+    }
+    const [problem] = checkUserRecord(
+      {
+        ...w.profile,
+        email: w.email,
+        externalId: w.externalId,
+        mainAccountId: mainAccountId ?? before?.mainAccountId ?? GUEST_ACCOUNT_ID,
+        customAttributes,
+        phoneNumbers: w.contacts.phoneNumbers,
+        addresses: w.contacts.addresses,
+      },
+      rules,
+    );
+    if (problem) throw invalidValue(problem.message);
+    return w.custom ? customAttributes : undefined;
   }
 
   function plan(
@@ -97,10 +144,18 @@ export function createScimUsersService(deps: ScimUsersDeps) {
   /** Writes a validated document over an existing user; says whether they may no longer sign in. */
   async function update(w: UserWrite, before: User, caller: ScimCaller, trx: Executor): Promise<boolean> {
     const { passwordHash, mainAccountId } = await prepare(w, before, trx);
+    const customAttributes = checkRecord(w, before, mainAccountId, await deps.record.rules(trx));
     const status = statusForActive(before.status, w.active);
     await users.update(
       before.id,
-      { ...w.profile, userCode: w.userName, email: w.email, externalId: w.externalId, directManagerId: w.managerId },
+      {
+        ...w.profile,
+        userCode: w.userName,
+        email: w.email,
+        externalId: w.externalId,
+        directManagerId: w.managerId,
+        customAttributes,
+      },
       trx,
     );
     await users.replaceContacts(before.id, w.contacts, trx);
@@ -157,7 +212,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         offset: q.startIndex - 1,
         limit: q.count,
       });
-      return { total, docs: entries.map((e) => toScimUser(e, baseUrl)) };
+      const keys = entries.length ? await customKeys() : [];
+      return { total, docs: entries.map((e) => toScimUser(e, baseUrl, keys)) };
     },
 
     async create(body: unknown, caller: ScimCaller): Promise<ScimDoc> {
@@ -165,6 +221,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       const roles = plan([], null, w.roles ?? { names: [], primary: null }, caller);
       return deps.transact(async (trx) => {
         const { passwordHash, mainAccountId, organization, manager } = await prepare(w, undefined, trx);
+        const rules = await deps.record.rules(trx);
+        const customAttributes = checkRecord(w, undefined, mainAccountId, rules);
         const user = await users.create(
           {
             userCode: w.userName,
@@ -178,6 +236,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
             directManagerId: w.managerId,
             profile: w.profile,
             contacts: w.contacts,
+            customAttributes,
           },
           trx,
         );
@@ -185,6 +244,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         const doc = toScimUser(
           { user, contacts: w.contacts, roles: roles.held, groups: [], organization, manager },
           baseUrl,
+          rules.customFields.map((f) => f.key),
         );
         await audit
           .by(caller)
@@ -216,6 +276,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
         // Removing these in a PATCH clears them (a PUT that omits them keeps them).
         if (w.organization === undefined && !ext.organization) w.organization = null;
         if (w.roles === undefined) w.roles = { names: [], primary: null };
+        // So do the custom fields (the extension is in the document whenever a value is).
+        w.custom ??= {};
         return w;
       });
     },

@@ -45,6 +45,8 @@ export function defaultSettings(config: Config): Settings {
     impersonationTtl: config.impersonationTtl,
     duplicateEmails: false,
     auditRetentionDays: null,
+    selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
+    requiredFields: [],
   };
 }
 

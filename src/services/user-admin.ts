@@ -1,5 +1,5 @@
 import type { Executor, Transact } from '../db/database.js';
-import type { Role, Status, User } from '../domain/user.js';
+import type { ContactValue, PostalAddress, Role, Status, User } from '../domain/user.js';
 import { AppError, assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
@@ -19,6 +19,12 @@ import type { Clock } from '../util/clock.js';
 import { evaluateExpiry } from '../policies/expiry.js';
 import type { InvitationsService } from './invitations.js';
 import { assertNotSelf, selfChangeOf } from './self-change.js';
+import type { AuditEventsRepository, StoredAuditEvent } from '../repositories/audit-events.js';
+import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
+import type { UserRecordService } from './user-record.js';
+
+/** Phones and addresses given on a write: each list given replaces the user's. */
+export type ContactChanges = { phoneNumbers?: ContactValue[]; addresses?: PostalAddress[] };
 
 export interface BulkSet {
   status?: Status;
@@ -51,44 +57,78 @@ export function createUserAdminService(deps: {
   invitations: Pick<InvitationsService, 'invite'>;
   clock: Clock;
   duplicateEmails: () => boolean;
+  record: UserRecordService;
+  contacts: UserContactsRepository;
+  events: Pick<AuditEventsRepository, 'page'>;
 }) {
-  const { users, audit, reach, transact } = deps;
+  const { users, audit, reach, transact, record } = deps;
+
+  /** The newest `signin.succeeded` or `signin.failed` event of the user. */
+  const lastEvent = async (userId: string, action: string): Promise<StoredAuditEvent | null> =>
+    (await deps.events.page({ filter: { targetId: userId, action }, limit: 1 })).events[0] ?? null;
 
   return {
-    list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
-      return deps.search.page({ ...input, scope: by.powers.scope });
+    /** A page of users, each with their phones and addresses. */
+    async list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
+      const filter = await record.resolveFilter(input.filter);
+      const page = await deps.search.page({ ...input, filter, scope: by.powers.scope });
+      return { ...page, contacts: await deps.contacts.of(page.users.map((u) => u.id)) };
     },
 
-    /** The user with their role assignments, employments and groups. */
+    /** The user with their phones and addresses, role assignments, employments, groups and last sign-ins. */
     async get(id: string, by: Operator) {
       const user = await reach(id, by, { change: false, includeDeleted: true });
-      const [roles, employments, groups] = await Promise.all([
+      const [roles, employments, groups, contacts, lastSignIn, lastFailedSignIn] = await Promise.all([
         users.roleAssignments(id),
         deps.relations.employments(id),
         deps.relations.groups(id),
+        deps.contacts.of([id]),
+        lastEvent(id, 'signin.succeeded'),
+        lastEvent(id, 'signin.failed'),
       ]);
-      return { user, roles, employments, groups };
+      return { user, contacts: contacts.get(id), roles, employments, groups, lastSignIn, lastFailedSignIn };
     },
 
     /**
-     * Creates the user; with `invite`, then mails them an invitation (with the personal
+     * Creates a user whose record passes the rules (required fields, language, time zone,
+     * custom fields); with `invite`, then mails them an invitation (with the personal
      * `message`, if any). The user stays created if the mail cannot go.
      */
-    async create(input: CreateUserInput, by: Operator, options: { invite?: { message?: string } } = {}): Promise<User> {
+    async create(
+      input: CreateUserInput & ContactChanges,
+      by: Operator,
+      options: { invite?: { message?: string } } = {},
+    ): Promise<{ user: User; contacts: PhonesAndAddresses }> {
       assertThat(mayGrant(by.powers, input.role), fail('admin_api.forbidden_role', { role: input.role }));
       if (options.invite) assertThat(input.email, fail('user.no_email', { toSend: 'invitation' }));
-      const user = await deps.identity.create(input, by.actor, by.ip);
+      const canonical = record.canonical(input);
+      await record.assertValid(canonical);
+      const user = await deps.identity.create(canonical, by.actor, by.ip);
       if (options.invite) await deps.invitations.invite(user.id, undefined, by, options.invite);
-      return user;
+      return { user, contacts: { phoneNumbers: input.phoneNumbers ?? [], addresses: input.addresses ?? [] } };
     },
 
-    /** Changes profile fields; `expectedVersion` (If-Match) must be the current version. */
-    async update(id: string, changes: UserChanges, expectedVersion: number | undefined, by: Operator): Promise<User> {
+    /** Changes profile fields, phones and addresses; `expectedVersion` (If-Match) must be the current version. */
+    async update(
+      id: string,
+      given: UserChanges & ContactChanges,
+      expectedVersion: number | undefined,
+      by: Operator,
+    ): Promise<{ user: User; contacts: PhonesAndAddresses }> {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
         assertThat(expectedVersion === undefined || expectedVersion === before.version, () =>
           fail('user.version_mismatch', { version: before.version }),
         );
+        const { phoneNumbers, addresses, ...rest } = given;
+        const changes = record.canonical(rest);
+        const contactsBefore = defined((await deps.contacts.of([id], trx)).get(id), 'the contacts');
+        const contactsAfter = {
+          phoneNumbers: phoneNumbers ?? contactsBefore.phoneNumbers,
+          addresses: addresses ?? contactsBefore.addresses,
+        };
+        const set = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+        await record.assertValid({ ...before, ...set, ...contactsAfter }, trx);
         const differs = (a: string | null | undefined, b: string | null) =>
           a !== undefined && (a ?? '').toLowerCase() !== (b ?? '').toLowerCase();
         const newEmail = differs(changes.email, before.email);
@@ -123,16 +163,20 @@ export function createUserAdminService(deps: {
         }
         const after = defined(await users.update(id, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
+        await deps.contacts.replace([{ userId: id, phoneNumbers, addresses }], trx);
         await audit.by(by).record(
           {
             action: 'user.updated',
             targetType: 'user',
             targetId: id,
-            changes: diff(before, after, Object.keys(changes) as (keyof User)[]),
+            changes: {
+              ...diff(before, after, Object.keys(changes) as (keyof User)[]),
+              ...diff(contactsBefore, contactsAfter, ['phoneNumbers', 'addresses']),
+            },
           },
           trx,
         );
-        return after;
+        return { user: after, contacts: contactsAfter };
       });
     },
 
@@ -147,6 +191,10 @@ export function createUserAdminService(deps: {
       return transact(async (trx) => {
         const before = await users.lock(userId, trx);
         assertThat(before, () => fail('user.not_found'));
+        changes = record.canonical(changes);
+        const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+        // A person's own record passes the language and time zone rules; what they cannot change is not asked of them.
+        await record.assertValid({ ...before, ...given }, trx, { requiredFields: [], customFields: [] });
         const after = defined(await users.update(userId, changes, trx), 'the user');
         if (after.email !== before.email) await users.syncPrimaryEmails([after], trx);
         await audit.by(by).record(

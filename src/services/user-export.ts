@@ -6,6 +6,11 @@ import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
 import type { UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
+import { assertThat } from '../errors/app-error.js';
+import { fail } from '../errors/codes.js';
+import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/contact-cells.js';
+import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
+import type { UserRecordService } from './user-record.js';
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
@@ -25,8 +30,10 @@ export const EXPORT_COLUMNS = [
   'createdAt',
   'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
-] as const satisfies readonly (keyof User)[];
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+  ...CONTACT_COLUMNS,
+] as const satisfies readonly (keyof User | ContactColumn)[];
+/** A column of the list above, or `cf.<key>`: a custom field's value. */
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
   'id',
   'userCode',
@@ -47,9 +54,18 @@ export interface ExportRequest {
   columns: readonly ExportColumn[];
 }
 
-/** A user's cell: tags joined with `;` (as the import splits them), times as Date. */
-function cell(user: User, column: ExportColumn): string | Date | null {
-  const value = user[column];
+const isContactColumn = (column: string): column is ContactColumn =>
+  (CONTACT_COLUMNS as readonly string[]).includes(column);
+
+/** A custom field's value as text: numbers and booleans as JSON writes them. */
+const customCell = (value: unknown) =>
+  value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
+
+/** A user's cell: tags joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
+function cell(user: User, contacts: PhonesAndAddresses | undefined, column: ExportColumn): string | Date | null {
+  if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
+  if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
+  const value = user[column as keyof User];
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
@@ -67,27 +83,52 @@ const guard = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
  * starts (a database fault is still an error answer); a fault later cuts the
  * download short.
  */
-export function createUserExportService(deps: { search: UserSearch; log: Logger; pageSize?: number }) {
+export function createUserExportService(deps: {
+  search: UserSearch;
+  log: Logger;
+  pageSize?: number;
+  /** Custom field filters and columns (without: neither is accepted). */
+  record?: Pick<UserRecordService, 'resolveFilter' | 'rules'>;
+  /** Phones and addresses (without: those columns are empty). */
+  contacts?: Pick<UserContactsRepository, 'of'>;
+}) {
   const pageSize = deps.pageSize ?? 2000;
 
-  /** Every user matching, a page at a time; the first page is read at once. */
-  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<User[]>> {
-    const read = (cursor?: Parameters<UserSearch['page']>[0]['cursor']) =>
-      deps.search.page({
-        filter: request.filter,
+  /** Every user matching, a page at a time with their phones and addresses when a column needs them; the first page is read at once. */
+  async function pages(
+    request: ExportRequest,
+    by: Operator,
+  ): Promise<AsyncGenerator<[User, PhonesAndAddresses | undefined][]>> {
+    const custom = request.columns.filter((c) => c.startsWith('cf.'));
+    if (custom.length) {
+      const keys = new Set((await deps.record?.rules())?.customFields.map((f) => f.key));
+      for (const c of custom)
+        assertThat(keys.has(c.slice(3)), () => fail('user.unknown_custom_field', { parameter: c }));
+    }
+    const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
+    const withContacts = request.columns.some(isContactColumn);
+    const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
+      const page = await deps.search.page({
+        filter,
         scope: by.powers.scope,
         sort: request.sort,
         limit: pageSize,
         cursor,
         withTotal: false,
       });
+      const contacts = withContacts && deps.contacts ? await deps.contacts.of(page.users.map((u) => u.id)) : undefined;
+      return {
+        next: page.next,
+        rows: page.users.map((u): [User, PhonesAndAddresses | undefined] => [u, contacts?.get(u.id)]),
+      };
+    };
     const first = await read();
     return (async function* () {
       let page = first;
-      yield page.users;
+      yield page.rows;
       while (page.next) {
         page = await read(page.next);
-        yield page.users;
+        yield page.rows;
       }
     })();
   }
@@ -105,9 +146,9 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
       const rows = Readable.from(
         (async function* () {
           for await (const page of users) {
-            for (const user of page) {
+            for (const [user, contacts] of page) {
               yield request.columns.map((c) => {
-                const value = cell(user, c);
+                const value = cell(user, contacts, c);
                 return value instanceof Date ? value.toISOString() : value === null ? '' : guard(value);
               });
             }
@@ -132,7 +173,8 @@ export function createUserExportService(deps: { search: UserSearch; log: Logger;
       sheet.addRow([...request.columns]).commit();
       (async () => {
         for await (const page of users) {
-          for (const user of page) sheet.addRow(request.columns.map((c) => cell(user, c))).commit();
+          for (const [user, contacts] of page)
+            sheet.addRow(request.columns.map((c) => cell(user, contacts, c))).commit();
           if (out.writableNeedDrain) await once(out, 'drain');
         }
         sheet.commit();

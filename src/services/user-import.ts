@@ -11,6 +11,7 @@ import { fail } from '../errors/codes.js';
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
 import {
   checkImportRow,
+  IMPORT_COLUMNS,
   importHeader,
   matchImportRow,
   type ImportColumn,
@@ -39,6 +40,10 @@ import type { UserRelationsRepository } from '../repositories/user-relations.js'
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
 import type { Clock } from '../util/clock.js';
+import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
+import type { UserRecordService } from './user-record.js';
+import { checkUserRecord, type RecordRules } from '../policies/user-record.js';
+import { ADDRESS_COLUMNS, withAddressParts } from '../policies/contact-cells.js';
 import { defined } from '../util/defined.js';
 
 export interface ImportOptions {
@@ -55,6 +60,7 @@ export interface ImportProgress extends ImportCounts {
 }
 
 const MAX_ROWS = 1_000_000;
+const ADDRESS_PARTS = new Set<string>(ADDRESS_COLUMNS);
 const ERROR_PAGE = 5000;
 const LISTED = 50;
 
@@ -75,6 +81,8 @@ interface GoodRow extends ImportRow {
 interface Planned {
   row: GoodRow;
   target?: ImportTarget;
+  /** The phones and addresses the row writes (the kinds it gives). */
+  contacts?: Partial<PhonesAndAddresses>;
 }
 
 /** One import under way: its job, where it is in the file, and what the job row has not been told yet. */
@@ -82,6 +90,8 @@ interface ImportRun {
   job: ImportJob;
   options: ImportOptions;
   rules: RowRules;
+  /** The user record's rules, read once for the file. */
+  record: RecordRules;
   columns: ImportColumn[];
   audit: ImportAudit;
   counts: ImportCounts;
@@ -150,6 +160,10 @@ export function createUserImportService(deps: {
   /** How long a running job stays running without a sign of life from its process. */
   leaseSeconds: number;
   batchSize?: number;
+  /** The user record's rules (required fields, custom fields); without: none. */
+  record?: Pick<UserRecordService, 'rules'>;
+  /** Phones and addresses of the users imported. */
+  contacts?: Pick<UserContactsRepository, 'of' | 'replace'>;
 }) {
   const { jobs, store, clock } = deps;
   const batchSize = deps.batchSize ?? 1000;
@@ -216,9 +230,14 @@ export function createUserImportService(deps: {
   /** Plans a batch, then creates and changes its users and counts them. */
   async function importBatch(run: ImportRun, batch: RawRow[], trx: Executor) {
     const { counts } = run;
-    const planned = await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx);
     const accountOf = (row: GoodRow) =>
       row.values.mainAccount === undefined ? undefined : run.accounts.get(row.values.mainAccount.toLowerCase());
+    const planned = await checkRecords(
+      run,
+      await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx),
+      accountOf,
+      trx,
+    );
     const fresh = planned.filter((p) => !p.target).map((p) => p.row);
     const codes = await freeUserCodes(run, fresh.filter((r) => !r.values.userCode).length, trx);
     const created: ImportedUser[] = fresh.map((row) => ({
@@ -230,17 +249,19 @@ export function createUserImportService(deps: {
       externalId: row.values.externalId ?? null,
       tags: row.values.tags ?? [],
       expiresAt: row.values.expiresAt ?? null,
+      customAttributes: row.values.custom ?? {},
       profile: Object.fromEntries(
         PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]])),
       ),
     }));
     const changed = planned.flatMap((p) =>
-      p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key) ?? []) : [],
+      p.target ? (changeOf(p.target, p.row, accountOf(p.row), run.options.key, p.contacts) ?? []) : [],
     );
 
     const made = await store.create(created, run.audit, trx);
     assertThat(made === created.length, () => fail('import.write_failed', { made, planned: created.length }));
     await store.update(changed, run.audit, trx);
+    await writeContacts(planned, created, trx);
     const superAdmins = new Set(
       planned.flatMap((p) => (p.target?.roles.includes('super_admin') ? [p.target.user.id] : [])),
     );
@@ -255,6 +276,95 @@ export function createUserImportService(deps: {
     counts.created += created.length;
     // Rows matching a user count as updated, also when they change nothing (those are not written).
     counts.updated += planned.length - created.length;
+  }
+
+  /**
+   * Each row's user as it will be, against the user record's rules (required
+   * fields, custom fields): a row that breaks one is a bad row. Reads the phones
+   * and addresses of the users changed when a column or a rule needs them.
+   */
+  async function checkRecords(
+    run: ImportRun,
+    planned: Planned[],
+    accountOf: (row: GoodRow) => string | undefined,
+    trx: Executor,
+  ): Promise<Planned[]> {
+    const { requiredFields } = run.record;
+    const needsContacts =
+      run.columns.some((c) => c === 'phoneNumbers' || ADDRESS_PARTS.has(c)) ||
+      requiredFields.includes('phoneNumbers') ||
+      requiredFields.includes('addresses');
+    const current =
+      needsContacts && deps.contacts
+        ? await deps.contacts.of(
+            planned.flatMap((p) => p.target?.user.id ?? []),
+            trx,
+          )
+        : new Map<string, PhonesAndAddresses>();
+    return planned.flatMap((p) => {
+      const v = p.row.values;
+      const before = p.target?.user;
+      const had = (before && current.get(before.id)) ?? { phoneNumbers: [], addresses: [] };
+      const contacts: Partial<PhonesAndAddresses> = {
+        phoneNumbers: v.phoneNumbers,
+        addresses: v.address ? withAddressParts(had.addresses, v.address) : undefined,
+      };
+      const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before?.[f] ?? null]));
+      const problems = checkUserRecord(
+        {
+          ...profile,
+          email: v.email ?? before?.email ?? null,
+          externalId: v.externalId ?? before?.externalId ?? null,
+          mainAccountId: accountOf(p.row) ?? before?.mainAccountId ?? GUEST_ACCOUNT_ID,
+          customAttributes: { ...before?.customAttributes, ...v.custom },
+          // Read whenever a rule asks for them (`needsContacts`).
+          phoneNumbers: contacts.phoneNumbers ?? had.phoneNumbers,
+          addresses: contacts.addresses ?? had.addresses,
+        },
+        run.record,
+      );
+      if (!problems.length) return [{ ...p, contacts }];
+      reject(
+        run,
+        p.row.n,
+        problems.map((problem) => ({
+          column: problem.field.startsWith('customAttributes.')
+            ? (`cf.${problem.field.slice('customAttributes.'.length)}` as const)
+            : (IMPORT_COLUMNS as readonly string[]).includes(problem.field)
+              ? (problem.field as ImportColumn)
+              : null,
+          code: problem.code.replace(/^user\./, 'import.'),
+          message: problem.message,
+        })),
+      );
+      return [];
+    });
+  }
+
+  /** The phones and addresses of the rows that give them: of the users just created (found by userCode) and changed. */
+  async function writeContacts(planned: Planned[], created: ImportedUser[], trx: Executor) {
+    if (!deps.contacts) return;
+    const gives = (p: Planned) => p.contacts?.phoneNumbers !== undefined || p.contacts?.addresses !== undefined;
+    const fresh = planned.filter((p) => !p.target && gives(p));
+    const codes = new Map(
+      planned.filter((p) => !p.target).map((p, i) => [p, defined(created[i], 'the created user').userCode]),
+    );
+    const ids = fresh.length
+      ? await store.targets(
+          'userCode',
+          fresh.map((p) => defined(codes.get(p), 'a userCode').toLowerCase()),
+          trx,
+        )
+      : new Map<string, ImportTarget[]>();
+    await deps.contacts.replace(
+      planned.filter(gives).map((p) => ({
+        userId:
+          p.target?.user.id ??
+          defined(ids.get(defined(codes.get(p), 'a userCode').toLowerCase())?.[0], 'the created user').user.id,
+        ...p.contacts,
+      })),
+      trx,
+    );
   }
 
   /** Rows checked on their own, then their keys: new to the file, then found or not as the mode wants. */
@@ -409,7 +519,12 @@ export function createUserImportService(deps: {
       onProgress?: (p: ImportProgress) => void,
     ): Promise<ImportJob> {
       const { records, stop } = readCsv(input);
-      const columns = await readHeader(records, options.key).catch((err) => {
+      const rules: RecordRules = (await deps.record?.rules()) ?? { requiredFields: [], customFields: [] };
+      const columns = await readHeader(
+        records,
+        options.key,
+        rules.customFields.map((f) => f.key),
+      ).catch((err) => {
         stop();
         throw err;
       });
@@ -419,7 +534,7 @@ export function createUserImportService(deps: {
         leaseUntil: leaseEnd(),
       });
       running.add(job.id);
-      const run = startRun(job, options, by, columns, onProgress);
+      const run = startRun(job, options, by, columns, rules, onProgress);
       const endLease = keepLease(run);
       const outcome = await importRows(run, records).finally(() => {
         endLease();
@@ -482,11 +597,11 @@ function readCsv(input: Readable): { records: Records; stop: () => void } {
 }
 
 /** The header line as columns; whatever keeps it from being read is import.invalid_header. */
-async function readHeader(records: Records, key: ImportKey): Promise<ImportColumn[]> {
+async function readHeader(records: Records, key: ImportKey, customKeys: readonly string[]): Promise<ImportColumn[]> {
   try {
     const first = await records.next();
     assertThat(!first.done, fail('import.invalid_header', { problem: 'empty' }));
-    return importHeader(first.value.record, key);
+    return importHeader(first.value.record, key, customKeys);
   } catch (err) {
     if (err instanceof AppError && err.code === 'import.invalid_header') throw err;
     throw fail('import.invalid_header', { problem: 'unreadable', cause: (err as Error).message });
@@ -499,6 +614,7 @@ function startRun(
   options: ImportOptions,
   by: Operator,
   columns: ImportColumn[],
+  record: RecordRules,
   onProgress?: (p: ImportProgress) => void,
 ): ImportRun {
   return {
@@ -508,8 +624,10 @@ function startRun(
       key: options.key,
       mode: options.mode,
       grantor: by.powers.role,
+      customFields: record.customFields,
       self: [by.actor.id, by.actor.onBehalfOf].filter((id): id is string => Boolean(id)),
     },
+    record,
     columns,
     audit: { actor: by.actor, ip: by.ip, jobId: job.id },
     counts: { total: 0, processed: 0, created: 0, updated: 0, failed: 0 },
@@ -553,6 +671,7 @@ function changeOf(
   row: GoodRow,
   accountId: string | undefined,
   key: ImportKey,
+  contacts?: Partial<PhonesAndAddresses>,
 ): ImportedChange | undefined {
   const before = target.user;
   const v = row.values;
@@ -566,6 +685,7 @@ function changeOf(
     externalId: v.externalId ?? before.externalId,
     tags: v.tags ?? before.tags,
     expiresAt: v.expiresAt ?? before.expiresAt,
+    customAttributes: v.custom ? { ...before.customAttributes, ...v.custom } : before.customAttributes,
     profile,
   };
   const fields: [string, unknown, unknown][] = [
@@ -577,6 +697,9 @@ function changeOf(
     ['externalId', before.externalId, after.externalId],
     ['tags', before.tags, after.tags],
     ['expiresAt', before.expiresAt, after.expiresAt],
+    ['customAttributes', before.customAttributes, after.customAttributes],
+    ...(contacts?.phoneNumbers ? [['phoneNumbers', null, contacts.phoneNumbers] as [string, unknown, unknown]] : []),
+    ...(contacts?.addresses ? [['addresses', null, contacts.addresses] as [string, unknown, unknown]] : []),
     ...PROFILE_FIELDS.map((f): [string, unknown, unknown] => [f, before[f], profile[f]]),
   ];
   const changes = Object.fromEntries(

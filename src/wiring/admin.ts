@@ -18,6 +18,10 @@ import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
 import { createUserLifecycleService } from '../services/user-lifecycle.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
+import { createUserContactsRepository } from '../repositories/user-contacts.js';
+import { createCustomFieldsService } from '../services/custom-fields.js';
+import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
@@ -43,9 +47,15 @@ export function createAdminArea(deps: AdminDeps) {
     clock,
     log,
   });
+  const customFields = createCustomFieldsRepository(db);
+  const userContacts = createUserContactsRepository(db);
+  const record = createUserRecordService({
+    fields: customFields,
+    requiredFields: () => settings.current().requiredFields,
+  });
   return {
     baseUrl: adminApiUrl,
-    auth: createAdminAuthService({ accessTokens, users: repos.users, resource: adminApiUrl }),
+    auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
     users: createUserAdminService({
       transact,
@@ -59,6 +69,9 @@ export function createAdminArea(deps: AdminDeps) {
       invitations,
       clock,
       duplicateEmails: () => settings.current().duplicateEmails,
+      record,
+      contacts: userContacts,
+      events: repos.audit,
     }),
     lifecycle: createUserLifecycleService({
       transact,
@@ -73,6 +86,7 @@ export function createAdminArea(deps: AdminDeps) {
       duplicateEmails: () => settings.current().duplicateEmails,
       signInUrl: `${config.issuer}/account/login`,
     }),
+    customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({
       transact,
@@ -128,7 +142,9 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       leaseSeconds: config.imports.leaseSeconds,
+      record,
+      contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, log }),
+    exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
   };
 }

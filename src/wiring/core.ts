@@ -29,6 +29,7 @@ import { createUserRelationsRepository } from '../repositories/user-relations.js
 import { createAccountGroupsRepository } from '../repositories/account-groups.js';
 import { createInvitationsRepository } from '../repositories/invitations.js';
 import { createSignInFactsRepository } from '../repositories/sign-in-facts.js';
+import { createSignUpRequestsRepository } from '../repositories/sign-up-requests.js';
 import { createAuditService } from '../services/audit.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
 import { createMailerService } from '../services/mailer.js';
@@ -92,6 +93,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     relations: createUserRelationsRepository(db),
     invitations: createInvitationsRepository(db),
     rateLimitStore: createRateLimitStore(db),
+    signUpRequests: createSignUpRequestsRepository(db),
   };
 
   const audit = createAuditService({ events: repos.audit });

@@ -4,15 +4,18 @@ import { createScimGroupsService } from '../services/scim-groups.js';
 import { createScimSearchService } from '../services/scim-search.js';
 import { createScimUsersService } from '../services/scim-users.js';
 import type { Core } from './core.js';
+import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
+import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type ScimDeps = Pick<Core, 'config' | 'log' | 'transact' | 'repos' | 'audit'> &
+type ScimDeps = Pick<Core, 'config' | 'log' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'> &
   Pick<ReturnType<typeof createSignInArea>, 'identity' | 'hasher'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
 /** The SCIM endpoint's services: users, groups, search across both, bulk, token auth. */
-export function createScimArea({ config, log, transact, repos, audit, identity, hasher, accessTokens }: ScimDeps) {
+export function createScimArea(deps: ScimDeps) {
+  const { config, log, db, transact, repos, audit, settings, identity, hasher, accessTokens } = deps;
   const scimBaseUrl = `${config.issuer}/scim/v2`;
   const scimUsers = createScimUsersService({
     transact,
@@ -25,6 +28,10 @@ export function createScimArea({ config, log, transact, repos, audit, identity, 
     hasher,
     audit,
     baseUrl: scimBaseUrl,
+    record: createUserRecordService({
+      fields: createCustomFieldsRepository(db),
+      requiredFields: () => settings.current().requiredFields,
+    }),
   });
   const scimGroups = createScimGroupsService({ transact, groups: repos.groups, audit, baseUrl: scimBaseUrl });
   return {

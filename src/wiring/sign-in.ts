@@ -4,6 +4,7 @@ import { createIdentityService } from '../services/identity.js';
 import { createPasswordHasherService } from '../services/password-hasher.js';
 import { createPasswordResetService } from '../services/password-reset.js';
 import { createRateLimitsService } from '../services/rate-limits.js';
+import { createSignUpService } from '../services/sign-up.js';
 import { createPasskeysService } from '../services/passkeys.js';
 import { createMfaService } from '../services/mfa.js';
 import { createPasswordStrategy } from '../login/password.js';
@@ -21,7 +22,7 @@ type SignInDeps = Pick<
   'config' | 'log' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings' | 'mailer'
 >;
 
-/** Sign-in: the hasher, rate limits, identity, password resets, MFA, passkeys, the runner and its strategies. */
+/** Sign-in: the hasher, rate limits, identity, password resets, sign-up, MFA, passkeys, the runner and its strategies. */
 export function createSignInArea(deps: SignInDeps) {
   const { config, log, clock, secret, transact, repos, audit, settings, mailer } = deps;
   const hasher = createPasswordHasherService(config.argon2, config.argon2Limits);
@@ -68,6 +69,20 @@ export function createSignInArea(deps: SignInDeps) {
     mayMail: rateLimits.passwordReset.mayMail,
     // Completing the link of an invitation mail confirms the invitation.
     onCompleted: confirmInvitation,
+  });
+  const signUp = createSignUpService({
+    requests: repos.signUpRequests,
+    users: repos.users,
+    identity,
+    hasher,
+    mailer,
+    audit,
+    clock,
+    log,
+    issuer: config.issuer,
+    ttlSeconds: config.ttl.signUp,
+    settings: () => settings.current().selfRegistration,
+    mayMail: rateLimits.signUp.mayMail,
   });
   const issuerUrl = new URL(config.issuer);
   const mfa = createMfaService({
@@ -117,5 +132,5 @@ export function createSignInArea(deps: SignInDeps) {
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  return { hasher, rateLimits, identity, passwordResets, mfa, passkeys, signIn, expiry };
+  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry };
 }

@@ -46,6 +46,11 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
       { everyMs: 60_000, run: () => admin.invitations.sendDue(clock.now()), failure: 'invitations.run_failed' },
       // Temporary accounts whose end has come become inactive (sign-in also checks).
       { everyMs: 60_000, run: () => expiry.expireDue(clock.now()), failure: 'users.expiry_failed' },
+      {
+        everyMs: 10 * 60_000,
+        run: () => repos.signUpRequests.deleteFinished(clock.now()),
+        failure: 'sign_up.cleanup_failed',
+      },
       { everyMs: 60 * 60_000, run: () => mailer.purgeOutbox(), failure: 'mail.outbox_purge_failed' },
       {
         everyMs: config.imports.leaseSeconds * 1000,

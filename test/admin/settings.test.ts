@@ -31,6 +31,8 @@ test.serial('a super admin reads the settings; nobody else may', async (t) => {
     impersonationTtl: 3600,
     duplicateEmails: false,
     auditRetentionDays: null,
+    selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
+    requiredFields: [],
   });
   for (const role of ['admin', 'hr'] as const) {
     const { api } = await s.as(role);

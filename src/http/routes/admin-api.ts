@@ -7,8 +7,8 @@ import { databaseFault } from '../../db/database-error.js';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { fail } from '../../errors/codes.js';
-import { mayDo } from '../../policies/permissions.js';
-import type { AdminAuthService } from '../../services/admin-auth.js';
+import { mayDo, PERMISSIONS } from '../../policies/permissions.js';
+import { ADMIN_SCOPE, type AdminAuthService } from '../../services/admin-auth.js';
 import type { RateLimitsService } from '../../services/rate-limits.js';
 import { readJson } from '../middleware/body.js';
 import { retryLater, setRetryAfter } from '../retry-later.js';
@@ -53,13 +53,21 @@ function jsonErrors(log: Logger) {
         ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
         : { error: 'server.error', message: 'The server could not complete the request.' };
       setRetryAfter(ctx, err);
-      if (ctx.status === 401)
-        ctx.set(
-          'WWW-Authenticate',
-          ctx.get('authorization') ? 'Bearer realm="admin", error="invalid_token"' : 'Bearer realm="admin"',
-        );
+      const challenge = bearerChallenge(ctx.status, known ? err.code : '', ctx.get('authorization') !== '');
+      if (challenge) ctx.set('WWW-Authenticate', challenge);
     }
   };
+}
+
+/**
+ * RFC 6750's challenge: no token says only the realm; a token that is no good is
+ * `invalid_token`; one without the scope is `insufficient_scope` (403).
+ */
+function bearerChallenge(status: number, code: string, sentToken: boolean): string | undefined {
+  if (status === 401) return sentToken ? 'Bearer realm="admin", error="invalid_token"' : 'Bearer realm="admin"';
+  if (code === 'admin_api.missing_scope')
+    return `Bearer realm="admin", error="insufficient_scope", scope="${ADMIN_SCOPE}"`;
+  return undefined;
 }
 
 /**
@@ -70,12 +78,11 @@ function bearer(auth: AdminAuthService, throttle: RateLimitsService['bearer']) {
   return async (ctx: Context, next: Next) => {
     await throttle.check('admin', ctx.ip);
     const token = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
-    const caller = token && (await auth.authenticate(token));
-    if (!caller) {
-      await throttle.failed('admin', ctx.ip);
-      throw fail('admin_api.unauthorized');
-    }
-    ctx.state.caller = caller;
+    // A token refused as no good (401) counts against the IP; a good one lacking a power (403) does not.
+    ctx.state.caller = await auth.authenticate(token).catch(async (err: unknown) => {
+      if (err instanceof AppError && err.status === 401) await throttle.failed('admin', ctx.ip);
+      throw err;
+    });
     await next();
   };
 }
@@ -96,7 +103,11 @@ function operation(r: AdminRoute) {
     if (r.permission)
       assertThat(
         mayDo(caller.powers, r.permission),
-        fail('admin_api.forbidden', { role: caller.powers.role, permission: r.permission }),
+        fail('admin_api.forbidden', {
+          role: caller.powers.role,
+          permission: r.permission,
+          needs: PERMISSIONS[r.permission],
+        }),
       );
     const query = r.query ? readQuery(ctx, r.query) : {};
     const body =

@@ -31,6 +31,8 @@ export interface InteractionDeps {
   };
   mfa: Pick<MfaService, 'summary' | 'currentTotpEnrolment' | 'startTotpEnrolment' | 'newRecoveryCodes'>;
   users: Pick<UsersRepository, 'findById'>;
+  /** Whether the sign-in page offers "Create an account" (self-registration is on). */
+  signUpOffered: () => boolean;
   csrf: Csrf;
   render: Renderer;
 }
@@ -73,7 +75,7 @@ export function interactionRoutes(deps: InteractionDeps) {
     uid: string,
     model: { username?: string; message?: string; clientName: string; locked?: boolean },
     status = 200,
-  ) => render.page(ctx, 'login', { uid, ...model }, status);
+  ) => render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered() }, status);
 
   /**
    * Runs a sign-in attempt. Refused by the throttle (429, or 503 with the argon2

@@ -44,7 +44,7 @@ const EVENT = z.object({
 });
 
 /** A sign-in attempt as the admin API shows it: the `signin.*` audit event, flattened. */
-const SIGN_IN = z.object({
+export const SIGN_IN = z.object({
   id: z.number().int(),
   at: timestamp,
   outcome: z.enum(['succeeded', 'failed']),
@@ -62,7 +62,7 @@ const SIGN_IN = z.object({
   userAgent: z.string().nullable(),
 });
 const str = (v: unknown) => (typeof v === 'string' ? v : null);
-const toSignIn = (e: StoredAuditEvent): z.infer<typeof SIGN_IN> => {
+export const toSignIn = (e: StoredAuditEvent): z.infer<typeof SIGN_IN> => {
   const d = e.details ?? {};
   return {
     id: e.id,

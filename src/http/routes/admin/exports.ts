@@ -9,7 +9,7 @@ import {
 } from '../../../services/user-export.js';
 import { systemClock, type Clock } from '../../../util/clock.js';
 import { adminRoute, errors } from './route.js';
-import { toUserFilter, USER_FILTER } from './schemas.js';
+import { toUserFilter, USER_FILTER, withCustomFilters } from './schemas.js';
 
 /** `columns=a,b` (or repeated), from the allow-list, in the order given. */
 const COLUMNS = z
@@ -21,13 +21,25 @@ const COLUMNS = z
             .flatMap((s) => String(s).split(','))
             .map((s) => s.trim())
             .filter(Boolean),
-    z.array(z.enum(EXPORT_COLUMNS)).min(1).max(EXPORT_COLUMNS.length).optional(),
+    z
+      .array(
+        z.union([
+          z.enum(EXPORT_COLUMNS),
+          z
+            .string()
+            .regex(/^cf\.[A-Za-z][A-Za-z0-9_]{0,62}$/)
+            .transform((c) => c as `cf.${string}`),
+        ]),
+      )
+      .min(1)
+      .max(EXPORT_COLUMNS.length + 100)
+      .optional(),
   )
   .describe(
-    `Columns, comma-separated, from: ${EXPORT_COLUMNS.join(', ')}. Default: ${DEFAULT_EXPORT_COLUMNS.join(', ')}`,
+    `Columns, comma-separated, from: ${EXPORT_COLUMNS.join(', ')}, and cf.<key> for a custom field. Default: ${DEFAULT_EXPORT_COLUMNS.join(', ')}`,
   );
 
-const QUERY = z.object({ ...USER_FILTER, columns: COLUMNS });
+const QUERY = withCustomFilters(z.object({ ...USER_FILTER, columns: COLUMNS }));
 
 function exportRequest(query: z.output<typeof QUERY>): ExportRequest {
   return {

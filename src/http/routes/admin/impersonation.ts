@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personCalling } from '../../../services/admin-auth.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import { adminRoute, errors } from './route.js';
 
@@ -16,7 +17,7 @@ export function adminImpersonationRoutes(deps: { impersonation: ImpersonationSer
         ...errors(400, 403, 404),
       },
       async handle(ctx, { body }) {
-        const ticket = await deps.impersonation.createTicket(ctx.state.caller, body.userId, ctx.ip);
+        const ticket = await deps.impersonation.createTicket(personCalling(ctx.state.caller), body.userId, ctx.ip);
         ctx.status = 201;
         ctx.body = { url: ticket.url, expiresAt: ticket.expiresAt.toISOString() };
       },

@@ -29,8 +29,11 @@ import { relationRoutes } from './relations.js';
 import { settingsRoutes } from './settings.js';
 import type { AdminRoute } from './route.js';
 import { userRoutes } from './users.js';
+import { customFieldRoutes } from './custom-fields.js';
+import type { CustomFieldsService } from '../../../services/custom-fields.js';
 import { meRoutes } from './me.js';
 import { securityRoutes } from './security.js';
+import { clientRoutes } from './clients.js';
 
 /** The services behind the admin API. */
 export interface AdminRouteDeps {
@@ -52,6 +55,7 @@ export interface AdminRouteDeps {
   imports: UserImportService;
   exports: UserExportService;
   impersonation: ImpersonationService;
+  customFields: CustomFieldsService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -59,6 +63,7 @@ const AREAS = [
   meRoutes,
   userRoutes,
   securityRoutes,
+  clientRoutes,
   lifecycleRoutes,
   invitationRoutes,
   sessionRoutes,
@@ -71,6 +76,7 @@ const AREAS = [
   importRoutes,
   exportRoutes,
   adminImpersonationRoutes,
+  customFieldRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { personCalling } from '../../../services/admin-auth.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { adminRoute, errors } from './route.js';
 import { USER_FIELDS, USER_SCHEMA, userJson } from './schemas.js';
@@ -26,9 +27,9 @@ export function meRoutes(deps: { users: UserAdminService }) {
       path: '/me',
       summary: "The caller's own user record",
       permission: null,
-      responses: { 200: { description: 'The caller', schema: USER_SCHEMA } },
+      responses: { 200: { description: 'The caller', schema: USER_SCHEMA }, ...errors(403) },
       async handle(ctx) {
-        ctx.body = userJson(await deps.users.own(ctx.state.caller.userId));
+        ctx.body = userJson(await deps.users.own(personCalling(ctx.state.caller).userId));
       },
     }),
     adminRoute({
@@ -37,9 +38,9 @@ export function meRoutes(deps: { users: UserAdminService }) {
       summary: "Change one's own names, language and time zone",
       permission: null,
       body: OWN_FIELDS,
-      responses: { 200: { description: 'The caller as changed', schema: USER_SCHEMA }, ...errors(400) },
+      responses: { 200: { description: 'The caller as changed', schema: USER_SCHEMA }, ...errors(400, 403) },
       async handle(ctx, { body, by }) {
-        ctx.body = userJson(await deps.users.updateOwnProfile(ctx.state.caller.userId, body, by));
+        ctx.body = userJson(await deps.users.updateOwnProfile(personCalling(ctx.state.caller).userId, body, by));
       },
     }),
   ];

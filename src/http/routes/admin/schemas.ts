@@ -109,7 +109,30 @@ export const USER_FILTER = {
     .enum(Object.keys(USER_SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]])
     .default('createdAt')
     .describe('A sort key; a leading "-" sorts descending'),
+  cf: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}(\.(from|to))?$/), z.array(z.string().max(200)).max(20))
+    .optional()
+    .describe(
+      'Custom field filters, given as query parameters cf.<key>=<value> (repeatable: any of the values), and for number and date fields cf.<key>.from / cf.<key>.to (from inclusive, to exclusive)',
+    ),
 };
+
+/**
+ * The users list's query with its `cf.<key>…` parameters gathered under `cf`
+ * (`{ "<key>": ["a", "b"], "<key>.from": ["1"] }`), so a strict query schema
+ * still accepts them and every other unknown parameter stays an error.
+ */
+export const withCustomFilters = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((input) => {
+    if (!input || typeof input !== 'object') return input;
+    const rest: Record<string, unknown> = {};
+    const cf: Record<string, string[]> = {};
+    for (const [key, value] of Object.entries(input)) {
+      if (key.startsWith('cf.')) cf[key.slice(3)] = (Array.isArray(value) ? value : [value]).map(String);
+      else rest[key] = value;
+    }
+    return Object.keys(cf).length ? { ...rest, cf } : rest;
+  }, schema);
 
 export const toUserFilter = (q: { [K in keyof UserFilter]?: UserFilter[K] }): UserFilter => ({
   q: q.q,
@@ -122,4 +145,5 @@ export const toUserFilter = (q: { [K in keyof UserFilter]?: UserFilter[K] }): Us
   createdTo: q.createdTo,
   lastSignInFrom: q.lastSignInFrom,
   lastSignInTo: q.lastSignInTo,
+  cf: q.cf,
 });

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { ClientRegistryService } from '../../../services/client-registry.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import { adminRoute, errors } from './route.js';
 import { role, timestamp } from './schemas.js';
@@ -29,65 +28,9 @@ const tokenJson = (t: {
   revokedAt: iso(t.revokedAt),
 });
 
-/** OIDC clients and SCIM tokens: super admins only (permission `settings`). Secrets are shown once, at creation. */
-export function securityRoutes(deps: { clients: ClientRegistryService; scimTokens: ScimAuthService }) {
+/** SCIM tokens: super admins only (permission `settings`). A token is shown once, at creation. */
+export function securityRoutes(deps: { scimTokens: ScimAuthService }) {
   return [
-    adminRoute({
-      method: 'get',
-      path: '/clients',
-      summary: 'OIDC clients (without secrets)',
-      permission: 'settings',
-      responses: {
-        200: {
-          description: 'Clients',
-          schema: z.object({
-            items: z.array(
-              z.object({
-                clientId: z.string(),
-                metadata: z.record(z.string(), z.unknown()),
-                firstParty: z.boolean(),
-                hasSecret: z.boolean(),
-                resourceServer: z.string().nullable(),
-              }),
-            ),
-          }),
-        },
-        ...errors(403),
-      },
-      async handle(ctx) {
-        ctx.body = { items: await deps.clients.list() };
-      },
-    }),
-    adminRoute({
-      method: 'post',
-      path: '/clients',
-      summary: "Register an OIDC client; a confidential client's secret is returned once",
-      permission: 'settings',
-      body: z.object({
-        clientId: z.string().min(1).max(128),
-        name: z.string().min(1).max(200).optional(),
-        redirectUris: z.array(z.string().max(2000)).max(20).default([]),
-        postLogoutRedirectUris: z.array(z.string().max(2000)).max(20).optional(),
-        grantTypes: z.array(z.string()).min(1).max(4).default(['authorization_code']),
-        isPublic: z.boolean().default(false),
-        firstParty: z.boolean().default(false),
-        /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
-        resourceServer: z.string().min(1).max(2000).optional(),
-      }),
-      responses: {
-        201: {
-          description: 'Registered (client_secret shown once)',
-          schema: z
-            .object({ client_id: z.string(), client_secret: z.string().optional(), first_party: z.boolean() })
-            .loose(),
-        },
-        ...errors(400, 403, 409),
-      },
-      async handle(ctx, { body, by }) {
-        ctx.status = 201;
-        ctx.body = await deps.clients.register(body, by.actor, by.ip);
-      },
-    }),
     adminRoute({
       method: 'get',
       path: '/scim-tokens',

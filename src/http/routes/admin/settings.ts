@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
+import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
 
@@ -25,6 +27,28 @@ const FIELDS = {
   impersonationTtl: z.number().int().min(60).max(86_400).describe('Seconds'),
   duplicateEmails: z.boolean(),
   auditRetentionDays: z.number().int().min(1).max(36_500).nullable().describe('null: keep for ever'),
+  selfRegistration: z
+    .object({
+      enabled: z.boolean().describe('"Create an account" on the sign-in page and /sign-up'),
+      approval: z
+        .enum(SIGN_UP_APPROVALS)
+        .describe('required: pending until an administrator approves; none: active once the email is confirmed'),
+      allowedDomains: z
+        .array(
+          z
+            .string()
+            .max(253)
+            .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/, 'a lower-case domain name'),
+        )
+        .max(100)
+        .describe('Email domains that may sign up (exact match, lower case); empty: any'),
+    })
+    .strict(),
+  requiredFields: z
+    .array(z.enum(REQUIRABLE_FIELDS))
+    .max(REQUIRABLE_FIELDS.length)
+    .refine((fields) => new Set(fields).size === fields.length, 'each field once')
+    .describe('Standard fields every write path (admin API, import, SCIM) requires of a user'),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -37,6 +61,8 @@ const SETTINGS_PATCH = z
     impersonationTtl: FIELDS.impersonationTtl.optional(),
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
+    selfRegistration: FIELDS.selfRegistration.partial().optional(),
+    requiredFields: FIELDS.requiredFields.optional(),
   })
   .strict();
 

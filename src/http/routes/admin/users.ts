@@ -18,7 +18,10 @@ import {
   USER_FILTER,
   USER_SCHEMA,
   userJson,
+  withCustomFilters,
 } from './schemas.js';
+import { SIGN_IN, toSignIn } from './audit.js';
+import { CONTACT_FIELDS, recordJson, toAddresses, toPhones, USER_RECORD } from './record-schemas.js';
 
 /** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
 const TIMESTAMP_TEXT = /^(-infinity|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d){0,2})$/;
@@ -44,14 +47,17 @@ function ifMatchVersion(header: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-const LIST = z.object({
-  ...USER_FILTER,
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
-});
+const LIST = withCustomFilters(
+  z.object({
+    ...USER_FILTER,
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
+  }),
+);
 const CREATE = z
   .object({
     ...USER_FIELDS,
+    ...CONTACT_FIELDS,
     email: z.email().max(320).nullable().default(null),
     status: settableStatus.default('new'),
     mainRole: role.default('individual'),
@@ -79,10 +85,12 @@ const CREATE = z
     message: 'an inactive or locked user is not invited',
   });
 const DETAILS = z.object({
-  user: USER_SCHEMA,
+  user: USER_RECORD,
   roles: z.array(ROLE_ASSIGNMENT),
   employments: z.array(EMPLOYMENT),
   groups: z.array(GROUP_REF),
+  lastSignIn: SIGN_IN.nullable().describe('The last successful sign-in'),
+  lastFailedSignIn: SIGN_IN.nullable().describe('The last failed sign-in attempt'),
 });
 
 /** Users: list, create, read, change, delete (twice), status, password, bulk edit. */
@@ -98,7 +106,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       responses: {
         200: {
           description: 'A page',
-          schema: z.object({ items: z.array(USER_SCHEMA), total: z.number().int(), nextCursor: z.string().nullable() }),
+          schema: z.object({ items: z.array(USER_RECORD), total: z.number().int(), nextCursor: z.string().nullable() }),
         },
         ...errors(400, 403),
       },
@@ -115,7 +123,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
           by,
         );
         ctx.body = {
-          items: page.users.map(userJson),
+          items: page.users.map((u) => recordJson(u, page.contacts.get(u.id))),
           total: page.total,
           nextCursor: page.next ? encodeCursor(query.sort, page.next) : null,
         };
@@ -128,16 +136,22 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       summary: 'Create a user (userCode generated when blank); with invite: true, mail them an invitation',
       permission: 'users.create',
       body: CREATE,
-      responses: { 201: { description: 'Created', schema: USER_SCHEMA }, ...errors(400, 403, 404, 409) },
+      responses: { 201: { description: 'Created', schema: USER_RECORD }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { body, by }) {
-        const { mainRole, status: initial, invite, message, ...rest } = body;
-        const user = await users.create(
-          { ...rest, role: mainRole, status: initial },
+        const { mainRole, status: initial, phoneNumbers, addresses, invite, message, ...rest } = body;
+        const { user, contacts } = await users.create(
+          {
+            ...rest,
+            role: mainRole,
+            status: initial,
+            phoneNumbers: toPhones(phoneNumbers),
+            addresses: toAddresses(addresses),
+          },
           by,
           invite ? { invite: { message } } : {},
         );
         ctx.set('ETag', `W/"${user.version}"`);
-        created(ctx, `${deps.baseUrl}/users/${user.id}`, userJson(user));
+        created(ctx, `${deps.baseUrl}/users/${user.id}`, recordJson(user, contacts));
       },
     }),
 
@@ -172,30 +186,42 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
     adminRoute({
       method: 'get',
       path: '/users/{id}',
-      summary: 'A user with their roles, employments and groups',
+      summary: 'A user with their phones and addresses, roles, employments, groups and last sign-ins',
       permission: 'users.read',
       responses: { 200: { description: 'The user', schema: DETAILS }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        const found = await users.get(params.id, by);
-        ctx.set('ETag', `W/"${found.user.version}"`);
-        ctx.body = { ...found, user: userJson(found.user) };
+        const { user, contacts, lastSignIn, lastFailedSignIn, ...found } = await users.get(params.id, by);
+        ctx.set('ETag', `W/"${user.version}"`);
+        ctx.body = {
+          ...found,
+          user: recordJson(user, contacts),
+          lastSignIn: lastSignIn && toSignIn(lastSignIn),
+          lastFailedSignIn: lastFailedSignIn && toSignIn(lastFailedSignIn),
+        };
       },
     }),
 
     adminRoute({
       method: 'patch',
       path: '/users/{id}',
-      summary: 'Change profile fields; with If-Match, only if the version is still the one read',
+      summary: 'Change profile fields, phones and addresses; with If-Match, only if the version is still the one read',
       permission: 'users.edit',
-      body: z.object(USER_FIELDS).strict(),
+      body: z.object({ ...USER_FIELDS, ...CONTACT_FIELDS }).strict(),
       responses: {
-        200: { description: 'The user as changed', schema: USER_SCHEMA },
+        200: { description: 'The user as changed', schema: USER_RECORD },
         ...errors(400, 403, 404, 409, 412),
       },
       async handle(ctx, { params, body, by }) {
-        const user = await users.update(params.id, body, ifMatchVersion(ctx.get('if-match') || undefined), by);
+        const { phoneNumbers, addresses, ...fields } = body;
+        const changes = { ...fields, phoneNumbers: toPhones(phoneNumbers), addresses: toAddresses(addresses) };
+        const { user, contacts } = await users.update(
+          params.id,
+          changes,
+          ifMatchVersion(ctx.get('if-match') || undefined),
+          by,
+        );
         ctx.set('ETag', `W/"${user.version}"`);
-        ctx.body = userJson(user);
+        ctx.body = recordJson(user, contacts);
       },
     }),
 
