@@ -74,5 +74,6 @@ export function cliServices(c: Container): CliServices {
     auditLog: c.admin.auditLog,
     imports: c.admin.imports,
     lifecycle: c.admin.lifecycle,
+    licences: c.admin.licences,
   };
 }

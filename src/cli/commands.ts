@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Config } from '../config/config.js';
+import { LICENCE_KEY, LICENCE_KEY_MAX } from '../domain/licence.js';
 import { isRole, isStatus, ROLES, STATUSES, type Role } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
@@ -14,6 +15,7 @@ import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../service
 import type { Operator } from '../domain/operator.js';
 import type { ServiceAccount } from '../domain/service-account.js';
 import type { IdentityService } from '../services/identity.js';
+import type { LicencesService } from '../services/licences.js';
 import type { MailerService } from '../services/mailer.js';
 import type { MfaService } from '../services/mfa.js';
 import type { ScimAuthService } from '../services/scim-auth.js';
@@ -51,6 +53,7 @@ export interface CliServices {
   imports: UserImportService;
   mailer: MailerService;
   lifecycle: UserLifecycleService;
+  licences: LicencesService;
 }
 
 export interface Command {
@@ -69,6 +72,22 @@ const need = (opts: Opts, name: string) => {
   return v;
 };
 
+const licenceKey = (key: string | undefined) => {
+  assertThat(key, usage('which licence type? Give its key'));
+  assertThat(
+    key.length <= LICENCE_KEY_MAX && LICENCE_KEY.test(key),
+    usage('a licence key is lower-case letters, digits, _ . - (starting with a letter or digit)'),
+  );
+  return key;
+};
+/** `--seats N` (a whole number), `--seats none` (no limit), or not given (undefined). */
+const seatsOption = (o: Opts) => {
+  const seats = str(o.seats);
+  if (seats === undefined) return undefined;
+  if (seats === 'none') return null;
+  assertThat(/^\d{1,8}$/.test(seats), usage('--seats must be a whole number, or none'));
+  return Number(seats);
+};
 /** The CLI acts with every power (the operator has the server's shell), named `cli` in the audit. */
 const CLI_OPERATOR: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } };
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
@@ -451,6 +470,70 @@ export const COMMANDS: Record<string, Command> = {
       const errors = [];
       for await (const page of c.imports.errors(job.id)) errors.push(...page);
       return errors;
+    },
+  },
+
+  'licence list': {
+    usage: 'licence list (licence types with their seats and seats used)',
+    run: (c) => c.licences.listTypes(),
+  },
+
+  'licence create': {
+    usage: 'licence create KEY --name N [--seats N] [--required] (--required: sign-in needs a licence of such a type)',
+    options: { name: { type: 'string' }, seats: { type: 'string' }, required: { type: 'boolean' } },
+    async run(c, o, [key]) {
+      return c.licences.createType(
+        { key: licenceKey(key), name: need(o, 'name'), seats: seatsOption(o), requiredToSignIn: o.required === true },
+        CLI_OPERATOR,
+      );
+    },
+  },
+
+  'licence update': {
+    usage: 'licence update KEY [--name N] [--seats N|none] [--required | --not-required]',
+    options: {
+      name: { type: 'string' },
+      seats: { type: 'string' },
+      required: { type: 'boolean' },
+      'not-required': { type: 'boolean' },
+    },
+    async run(c, o, [key]) {
+      assertThat(!(o.required && o['not-required']), usage('give --required or --not-required, not both'));
+      return c.licences.updateType(
+        licenceKey(key),
+        {
+          name: str(o.name),
+          seats: seatsOption(o),
+          requiredToSignIn: o.required ? true : o['not-required'] ? false : undefined,
+        },
+        CLI_OPERATOR,
+      );
+    },
+  },
+
+  'licence delete': {
+    usage: 'licence delete KEY (and every licence of it)',
+    async run(c, _o, [key]) {
+      await c.licences.deleteType(licenceKey(key), CLI_OPERATOR);
+      return { key, deleted: true };
+    },
+  },
+
+  'licence assign': {
+    usage: 'licence assign KEY <email|id|userCode>',
+    async run(c, _o, [key, identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      return { id: user.id, ...(await c.licences.assign(user.id, licenceKey(key), CLI_OPERATOR)) };
+    },
+  },
+
+  'licence remove': {
+    usage: 'licence remove KEY <email|id|userCode>',
+    async run(c, _o, [key, identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      return { id: user.id, ...(await c.licences.remove(user.id, licenceKey(key), CLI_OPERATOR)) };
     },
   },
 

@@ -14,6 +14,7 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'user.not_found': EXIT.notFound,
   'scim_token.not_found': EXIT.notFound,
   'import.job_not_found': EXIT.notFound,
+  'licence.not_found': EXIT.notFound,
   'client.not_found': EXIT.notFound,
   'resource.not_found': EXIT.notFound,
   'resource.exists': EXIT.conflict,
@@ -24,6 +25,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'user.not_pending': EXIT.conflict,
   'client.exists': EXIT.conflict,
   'scim_token.name_taken': EXIT.conflict,
+  'licence.key_taken': EXIT.conflict,
+  'licence.no_seats': EXIT.conflict,
 };
 
 export const exitCode = (err: unknown): number =>

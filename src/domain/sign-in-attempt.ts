@@ -12,6 +12,8 @@ import type { Status } from './user.js';
  *                       forbids signing in: status_pending, status_inactive, status_locked
  *   expired             the right password (or a factor) of a user whose account had ended
  *                       (`expiresAt`): made inactive there and then
+ *   no_licence          the right password (or a passkey) of a user without a licence
+ *                       of a type required to sign in
  *   mfa_failed          a wrong, replayed or missing second factor (TOTP, recovery
  *                       code, passkey as second step), or a wrong first code at enrolment
  *   bad_passkey         a passkey alone that was not accepted
@@ -23,6 +25,7 @@ export type SignInFailureReason =
   | 'locked'
   | `status_${Status}`
   | 'expired'
+  | 'no_licence'
   | 'mfa_failed'
   | 'bad_passkey'
   | 'throttled';

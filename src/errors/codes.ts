@@ -259,6 +259,10 @@ export const ERRORS = {
     message: 'This account has been deleted. Ask your administrator if you need access.',
   },
   'login.not_allowed': { status: 403, message: 'You may not sign in with this account.' },
+  'login.no_licence': {
+    status: 403,
+    message: 'Your account has no licence to sign in. Ask your administrator to give you one.',
+  },
   'auth.required': { status: 401, message: 'Your session has ended. Sign in again.' },
   'interaction.wrong_step': {
     status: 400,
@@ -478,6 +482,31 @@ export const ERRORS = {
   },
   'group.not_found': { status: 404, message: noSuch('group'), details: idsDetails },
   'group.name_taken': { status: 409, message: 'A group with this displayName already exists.' },
+
+  // Licences (services/licences.ts).
+  'licence.not_found': {
+    status: 404,
+    message: (p: { key: string }) => `No licence type has the key "${p.key}".`,
+    details: (p: { key: string }) => ({ key: p.key }),
+  },
+  'licence.key_taken': { status: 409, message: 'A licence type with this key already exists.' },
+  'licence.no_seats': {
+    status: 409,
+    message: (p: { key: string; seats: number }) =>
+      `Every seat of the licence "${p.key}" is taken (${p.seats}): remove it from someone or raise its seats.`,
+    details: (p: { key: string; seats: number }) => ({ key: p.key, seats: p.seats }),
+  },
+  'licence.self_lockout': {
+    status: 409,
+    message:
+      'This would leave you without a licence to sign in: give yourself one of a type required to sign in first.',
+  },
+  'licence.seats_below_used': {
+    status: 409,
+    message: (p: { key: string; seatsUsed: number }) =>
+      `${p.seatsUsed} users hold the licence "${p.key}": seats may not be fewer.`,
+    details: (p: { key: string; seatsUsed: number }) => ({ key: p.key, seatsUsed: p.seatsUsed }),
+  },
 
   // Settings, clients, SCIM tokens.
   'settings.invalid': {

@@ -30,7 +30,9 @@ export interface InteractionPort {
 export interface SignInRunnerDeps {
   /** The user, their role names and their second factors (repositories/sign-in-facts.ts). */
   facts: {
-    forUser(userId: string): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number } | undefined>;
+    forUser(
+      userId: string,
+    ): Promise<{ user: User; roleNames: string[]; totp: boolean; passkeys: number; licensed: boolean } | undefined>;
   };
   mfaSettings: () => { requiredRoles: readonly Role[] };
   /** services/sign-in-audit.ts */
@@ -69,6 +71,7 @@ const throttleResult = (outcome: StrategyOutcome) =>
  *           ├ refused ───▶ signin.failed <reason> ▶ { ok: false, code }
  *           └ ok ▶ status may sign in? ─ no ▶ signin.failed status_<status>, AppError thrown
  *                   account ended? ─ yes ▶ made inactive, signin.failed expired, AppError thrown
+ *                   licensed? ─ no ─────────▶ signin.failed no_licence, AppError thrown
  *                   └ next step ─ done ▶ signin.succeeded, finish
  *                               └ else ▶ remember
  *
@@ -107,6 +110,11 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
       await deps.expire(userId);
       await refused(port, { reason: 'expired', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
       throw fail('login.inactive');
+    }
+    // A licence type required to sign in, and the user holds none: told after the password, as a status is.
+    if (!facts.licensed) {
+      await refused(port, { reason: 'no_licence', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
+      throw fail('login.no_licence');
     }
     const requested = port.acrValues.includes(ACR_MFA);
     const requirement = mfaRequirement(

@@ -107,7 +107,7 @@ export function createProvider(deps: ProviderDeps): Provider {
         'updated_at',
         ...(deps.customClaims ?? []),
       ],
-      [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id'],
+      [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id', 'role_assignments', 'licences'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
     // Role claims belong in the ID token too, not only in userinfo.

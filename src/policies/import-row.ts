@@ -9,6 +9,7 @@ import {
   type Status,
   type User,
 } from '../domain/user.js';
+import { LICENCE_KEY, LICENCE_KEY_MAX } from '../domain/licence.js';
 import { fail } from '../errors/codes.js';
 import type { CustomField } from '../domain/custom-field.js';
 import { ianaTimeZone, supportedLanguage } from '../domain/languages.js';
@@ -41,6 +42,7 @@ export const IMPORT_COLUMNS = [
   'timezone',
   'tags',
   'expiresAt',
+  'licences',
   ...PROFILE_FIELDS.filter((f) => !(NAMED_FIRST as readonly string[]).includes(f)),
   ...CONTACT_COLUMNS,
 ] as const satisfies readonly string[];
@@ -56,6 +58,7 @@ export type ImportColumn =
   | 'mainAccount'
   | 'tags'
   | 'expiresAt'
+  | 'licences'
   | ProfileField;
 
 /** Statuses a file may set; a number is 0 (inactive) or 1 (active). `locked` and `deleted` are not imported. */
@@ -81,6 +84,8 @@ export interface ImportValues extends Partial<Profile> {
   tags?: string[];
   /** When the account ends. */
   expiresAt?: Date;
+  /** Licence keys: the user's licences become exactly these. */
+  licences?: string[];
   /** Replace the user's phones. */
   phoneNumbers?: ContactValue[];
   /** Parts written into the user's main address. */
@@ -124,6 +129,7 @@ const MAX_LENGTH: Partial<Record<ImportColumn, number>> = {
   userCode: 100,
   profileUrl: 2000,
   tags: 100 * 101,
+  licences: 100 * (LICENCE_KEY_MAX + 1),
   phoneNumbers: 20 * 101,
 };
 const MAX_TAGS = 100;
@@ -307,6 +313,13 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
         else if (tags.some((t) => t.length > MAX_TAG_LENGTH))
           problem(column, 'import.invalid_tags', `A tag is longer than ${MAX_TAG_LENGTH} characters.`);
         else values.tags = tags;
+        break;
+      }
+      case 'licences': {
+        const keys = [...new Set(cell.split(';').map((k) => k.trim().toLowerCase()))].filter(Boolean);
+        const bad = keys.find((k) => k.length > LICENCE_KEY_MAX || !LICENCE_KEY.test(k));
+        if (bad) problem(column, 'import.invalid_licences', `"${bad}" is not a licence key.`);
+        else values.licences = keys;
         break;
       }
       default:

@@ -1,6 +1,7 @@
 import type { Db, Executor } from '../db/database.js';
 import type { User } from '../domain/user.js';
 import { isUuid } from '../util/uuid.js';
+import { licensedSql } from './licences.js';
 import { toUser, USER_COLUMNS } from './users.js';
 
 /** What sign-in decides the next step on, after a factor succeeded. */
@@ -11,6 +12,8 @@ export interface SignInFacts {
   /** A confirmed authenticator app. */
   totp: boolean;
   passkeys: number;
+  /** No licence type is required to sign in, or the user holds one that is. */
+  licensed: boolean;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createSignInFactsRepository(db: Db) {
             'EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = users.id AND t.confirmed_at IS NOT NULL) AS has_totp',
           ),
           trx.raw('(SELECT count(*) FROM webauthn_credentials w WHERE w.user_id = users.id)::int AS passkeys'),
+          trx.raw(`${licensedSql('users')} AS licensed`),
         )
         .where('users.id', id)
         .first();
@@ -41,6 +45,7 @@ export function createSignInFactsRepository(db: Db) {
           roleNames: row.role_names,
           totp: row.has_totp === true,
           passkeys: Number(row.passkeys),
+          licensed: row.licensed === true,
         }
       );
     },

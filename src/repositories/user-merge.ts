@@ -6,6 +6,7 @@ export interface MergeMoves {
   employments: number;
   roles: number;
   groups: number;
+  licences: number;
   contacts: number;
   reports: number;
   auditEvents: number;
@@ -23,7 +24,7 @@ const SAME_VALUE = `k.attribute = m.attribute AND CASE WHEN m.attribute = 'addre
 
 /**
  * Moves what belongs to a duplicate user over to the user kept, inside the
- * merge's transaction: employments, role assignments, group memberships, the
+ * merge's transaction: employments, role assignments, group memberships, licences, the
  * emails / phone numbers / addresses the kept user lacks (after the kept user's
  * own; primary only where the kept user has none of that kind), the users the
  * duplicate managed, and the audit history (as target, actor or impersonated).
@@ -57,6 +58,12 @@ export function createUserMergeRepository() {
           WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM group_members k WHERE k.user_id = ? AND k.group_id = m.group_id)`,
         [keepId, mergeId, keepId],
       );
+      // Licences the kept user lacks move (no seat is taken: the duplicate held them); the rest go with it.
+      const licences = await run(
+        `UPDATE user_licences m SET user_id = ?
+          WHERE m.user_id = ? AND NOT EXISTS (SELECT 1 FROM user_licences k WHERE k.user_id = ? AND k.licence_type_id = m.licence_type_id)`,
+        [keepId, mergeId, keepId],
+      );
       const contacts = await run(
         `WITH wanted AS (
            SELECT m.id, m.attribute, row_number() OVER (PARTITION BY m.attribute ORDER BY m.position, m.id) AS n
@@ -84,7 +91,7 @@ export function createUserMergeRepository() {
         [mergeId, keepId, mergeId, keepId, mergeId, keepId, mergeId, mergeId, mergeId],
       );
       await run('UPDATE invitations SET invited_by = ? WHERE invited_by = ?', [keepId, mergeId]);
-      return { employments, roles, groups, contacts, reports, auditEvents };
+      return { employments, roles, groups, licences, contacts, reports, auditEvents };
     },
   };
 }

@@ -14,6 +14,8 @@ export interface UserFilter {
   accountId?: string;
   accountGroupId?: string;
   groupId?: string;
+  /** Holds a licence of one of these types (keys). */
+  licence?: string[];
   createdFrom?: Date;
   createdTo?: Date;
   lastSignInFrom?: Date;
@@ -135,6 +137,17 @@ export function createUserSearch(db: Db) {
       q.whereExists((s) =>
         s.select(db.raw('1')).from('group_members as g').whereRaw('g.user_id = users.id').where('g.group_id', groupId),
       );
+    if (filter.licence?.length) {
+      const keys = filter.licence;
+      q.whereExists((s) =>
+        s
+          .select(db.raw('1'))
+          .from('user_licences as fl')
+          .join('licence_types as ft', 'ft.id', 'fl.licence_type_id')
+          .whereRaw('fl.user_id = users.id')
+          .whereIn('ft.key', keys),
+      );
+    }
     if (filter.createdFrom) q.where('users.created_at', '>=', filter.createdFrom);
     if (filter.createdTo) q.where('users.created_at', '<', filter.createdTo);
     if (filter.lastSignInFrom) q.where('users.last_sign_in_at', '>=', filter.lastSignInFrom);

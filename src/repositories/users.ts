@@ -3,6 +3,7 @@ import { type Db, type Executor, toCount } from '../db/database.js';
 import { GUEST_ACCOUNT_ID } from '../domain/account.js';
 import type { ContactValue, Profile, Role, RoleAssignment, Status, User, UserContacts } from '../domain/user.js';
 import { isUuid } from '../util/uuid.js';
+import { licenceKeysSql, licensedSql } from './licences.js';
 import { defined } from '../util/defined.js';
 
 /** Columns every reader may see: never a hash or a counter. */
@@ -258,6 +259,18 @@ export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.
   );
 }
 
+/** What token issuance reads about a user (`findWithRoleNames`). */
+export interface TokenFacts {
+  user: User;
+  roleNames: string[];
+  /** Role assignments scoped to an account or an account group. */
+  scopedRoles: RoleAssignment[];
+  /** The keys of the licences held, sorted. */
+  licences: string[];
+  /** No licence type is required to sign in, or the user holds one that is. */
+  licensed: boolean;
+}
+
 export function createUsersRepository(db: Db) {
   const bump = (trx: Executor) => ({ updated_at: trx.fn.now(), version: trx.raw('version + 1') });
 
@@ -268,8 +281,12 @@ export function createUsersRepository(db: Db) {
       return row && toUser(row);
     },
 
-    /** The user and the distinct names of their roles, in one query (token issuance). */
-    async findWithRoleNames(id: string, trx: Executor = db): Promise<{ user: User; roleNames: string[] } | undefined> {
+    /**
+     * The user, the distinct names of their roles, their assignments scoped to an
+     * account or account group, their licence keys and whether their licences let
+     * them sign in: one query (token issuance).
+     */
+    async findWithRoleNames(id: string, trx: Executor = db): Promise<TokenFacts | undefined> {
       if (!isUuid(id)) return undefined;
       const row = await trx('users')
         .select(USER_COLUMNS.map((c) => `users.${c}`))
@@ -277,10 +294,26 @@ export function createUsersRepository(db: Db) {
           trx.raw(
             "(SELECT coalesce(array_agg(DISTINCT role), '{}') FROM role_assignments WHERE user_id = users.id) AS role_names",
           ),
+          trx.raw(
+            `(SELECT coalesce(json_agg(json_build_object('role', s.role, 'accountId', s.account_id, 'accountGroupId', s.account_group_id)
+                                       ORDER BY s.role, s.account_id, s.account_group_id), '[]')
+                FROM role_assignments s
+               WHERE s.user_id = users.id AND (s.account_id IS NOT NULL OR s.account_group_id IS NOT NULL)) AS scoped_roles`,
+          ),
+          trx.raw(`${licenceKeysSql('users')} AS licence_keys`),
+          trx.raw(`${licensedSql('users')} AS licensed`),
         )
         .where('users.id', id)
         .first();
-      return row && { user: toUser(row), roleNames: row.role_names };
+      return (
+        row && {
+          user: toUser(row),
+          roleNames: row.role_names,
+          scopedRoles: typeof row.scoped_roles === 'string' ? JSON.parse(row.scoped_roles) : row.scoped_roles,
+          licences: row.licence_keys,
+          licensed: row.licensed === true,
+        }
+      );
     },
 
     /** By id, email or userCode (case-insensitive), among users not deleted. */

@@ -84,8 +84,10 @@ export function createAdminAuthService(deps: {
       assertThat(scopes.includes(ADMIN_SCOPE), () => fail('admin_api.missing_scope'));
       const clientId = String(p.client_id);
       if (p.sub === clientId) return serviceAccount(clientId, scopes);
-      const user = await deps.users.findById(p.sub);
-      assertThat(user && maySignIn(user.status), () => fail('admin_api.cannot_sign_in'));
+      // Who may no longer sign in (a status, or no licence required to sign in) is refused at once.
+      const facts = await deps.users.findWithRoleNames(p.sub);
+      assertThat(facts && maySignIn(facts.user.status) && facts.licensed, () => fail('admin_api.cannot_sign_in'));
+      const { user } = facts;
       const act = p.act as { sub?: unknown } | undefined;
       return {
         userId: user.id,

@@ -5,6 +5,7 @@ import { fail } from '../errors/codes.js';
 import { mayDo, mayGrant } from '../policies/permissions.js';
 import { maySignIn, SIGN_IN_STATUSES } from '../policies/status.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
+import type { LicencesRepository } from '../repositories/licences.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import type { UserCursor, UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { UserChanges, UsersRepository } from '../repositories/users.js';
@@ -50,6 +51,7 @@ export function createUserAdminService(deps: {
   users: UsersRepository;
   search: UserSearch;
   relations: UserRelationsRepository;
+  licences: Pick<LicencesRepository, 'ofUser'>;
   identity: IdentityService;
   resets: PasswordResetService;
   audit: AuditService;
@@ -75,18 +77,19 @@ export function createUserAdminService(deps: {
       return { ...page, contacts: await deps.contacts.of(page.users.map((u) => u.id)) };
     },
 
-    /** The user with their phones and addresses, role assignments, employments, groups and last sign-ins. */
+    /** The user with their phones and addresses, role assignments, employments, groups, licences and last sign-ins. */
     async get(id: string, by: Operator) {
       const user = await reach(id, by, { change: false, includeDeleted: true });
-      const [roles, employments, groups, contacts, lastSignIn, lastFailedSignIn] = await Promise.all([
+      const [roles, employments, groups, licences, contacts, lastSignIn, lastFailedSignIn] = await Promise.all([
         users.roleAssignments(id),
         deps.relations.employments(id),
         deps.relations.groups(id),
+        deps.licences.ofUser(id),
         deps.contacts.of([id]),
         lastEvent(id, 'signin.succeeded'),
         lastEvent(id, 'signin.failed'),
       ]);
-      return { user, contacts: contacts.get(id), roles, employments, groups, lastSignIn, lastFailedSignIn };
+      return { user, contacts: contacts.get(id), roles, employments, groups, licences, lastSignIn, lastFailedSignIn };
     },
 
     /**

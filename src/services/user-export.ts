@@ -9,6 +9,7 @@ import type { Operator } from '../domain/operator.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/contact-cells.js';
+import type { LicencesRepository } from '../repositories/licences.js';
 import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
 import type { UserRecordService } from './user-record.js';
 
@@ -31,7 +32,8 @@ export const EXPORT_COLUMNS = [
   'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
   ...CONTACT_COLUMNS,
-] as const satisfies readonly (keyof User | ContactColumn)[];
+  'licences',
+] as const satisfies readonly (keyof User | ContactColumn | 'licences')[];
 /** A column of the list above, or `cf.<key>`: a custom field's value. */
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -61,8 +63,16 @@ const isContactColumn = (column: string): column is ContactColumn =>
 const customCell = (value: unknown) =>
   value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
 
-/** A user's cell: tags joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
-function cell(user: User, contacts: PhonesAndAddresses | undefined, column: ExportColumn): string | Date | null {
+/** A user as exported: the record and, when the export has the column, their licence keys. */
+type ExportedUser = User & { licences?: string[] };
+
+/** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
+function cell(
+  user: ExportedUser,
+  contacts: PhonesAndAddresses | undefined,
+  column: ExportColumn,
+): string | Date | null {
+  if (column === 'licences') return (user.licences ?? []).join(';');
   if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
   if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
   const value = user[column as keyof User];
@@ -91,6 +101,8 @@ export function createUserExportService(deps: {
   record?: Pick<UserRecordService, 'resolveFilter' | 'rules'>;
   /** Phones and addresses (without: those columns are empty). */
   contacts?: Pick<UserContactsRepository, 'of'>;
+  /** The licence keys of a page of users (without: that column is empty). */
+  licences?: Pick<LicencesRepository, 'keysOf'>;
 }) {
   const pageSize = deps.pageSize ?? 2000;
 
@@ -98,7 +110,7 @@ export function createUserExportService(deps: {
   async function pages(
     request: ExportRequest,
     by: Operator,
-  ): Promise<AsyncGenerator<[User, PhonesAndAddresses | undefined][]>> {
+  ): Promise<AsyncGenerator<[ExportedUser, PhonesAndAddresses | undefined][]>> {
     const custom = request.columns.filter((c) => c.startsWith('cf.'));
     if (custom.length) {
       const keys = new Set((await deps.record?.rules())?.customFields.map((f) => f.key));
@@ -107,6 +119,7 @@ export function createUserExportService(deps: {
     }
     const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
     const withContacts = request.columns.some(isContactColumn);
+    const withLicences = request.columns.includes('licences');
     const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
       const page = await deps.search.page({
         filter,
@@ -116,10 +129,15 @@ export function createUserExportService(deps: {
         cursor,
         withTotal: false,
       });
-      const contacts = withContacts && deps.contacts ? await deps.contacts.of(page.users.map((u) => u.id)) : undefined;
+      const ids = page.users.map((u) => u.id);
+      const contacts = withContacts && deps.contacts ? await deps.contacts.of(ids) : undefined;
+      const licences = withLicences && deps.licences ? await deps.licences.keysOf(ids) : undefined;
       return {
         next: page.next,
-        rows: page.users.map((u): [User, PhonesAndAddresses | undefined] => [u, contacts?.get(u.id)]),
+        rows: page.users.map((u): [ExportedUser, PhonesAndAddresses | undefined] => [
+          licences ? { ...u, licences: licences.get(u.id) ?? [] } : u,
+          contacts?.get(u.id),
+        ]),
       };
     };
     const first = await read();

@@ -35,6 +35,7 @@ import type {
   ImportTarget,
   UserImportRepository,
 } from '../repositories/user-import.js';
+import type { LicencesRepository } from '../repositories/licences.js';
 import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
@@ -144,13 +145,14 @@ interface Outcome {
  * .forbidden_role, .invalid_tags, .too_long, .invalid_value, .missing_key,
  * .duplicate_key, .exists, .not_found, .ambiguous_key, .forbidden_target,
  * .email_taken, .user_code_taken, .duplicate_email, .duplicate_user_code,
- * .account_not_found.
+ * .account_not_found, .invalid_licences, .licence_not_found, .no_seats.
  */
 export function createUserImportService(deps: {
   jobs: ImportJobsRepository;
   store: UserImportRepository;
   users: Pick<UsersRepository, 'syncPrimaryEmails'>;
   relations: Pick<UserRelationsRepository, 'lockedSuperAdminCount'>;
+  licences: Pick<LicencesRepository, 'lockByKeys' | 'keysOf' | 'replace' | 'signedInWithoutLicence'>;
   /** A transaction that is never retried: the file cannot be read twice. */
   transaction: Transact;
   endSessions: (userId: string) => Promise<unknown>;
@@ -232,10 +234,14 @@ export function createUserImportService(deps: {
     const { counts } = run;
     const accountOf = (row: GoodRow) =>
       row.values.mainAccount === undefined ? undefined : run.accounts.get(row.values.mainAccount.toLowerCase());
-    const planned = await checkRecords(
+    const planned = await withLicences(
       run,
-      await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx),
-      accountOf,
+      await checkRecords(
+        run,
+        await withAccounts(run, await freeIdentifiers(run, await plan(run, batch, trx), trx), trx),
+        accountOf,
+        trx,
+      ),
       trx,
     );
     const fresh = planned.filter((p) => !p.target).map((p) => p.row);
@@ -272,6 +278,7 @@ export function createUserImportService(deps: {
       trx,
     );
     for (const c of changed) if (c.statusChanged && !maySignIn(c.after.status)) run.signedOut.push(c.id);
+    await writeLicences(run, planned, created, trx);
     counts.processed += batch.length;
     counts.created += created.length;
     // Rows matching a user count as updated, also when they change nothing (those are not written).
@@ -456,6 +463,69 @@ export function createUserImportService(deps: {
       ]);
       return false;
     });
+  }
+
+  /**
+   * Rows that set licences: every key a licence type (else `import.licence_not_found`), and
+   * a seat for each licence the user does not hold yet (else `import.no_seats`), in row
+   * order. The types are locked for the import's transaction, so the seats counted stay true.
+   */
+  async function withLicences(run: ImportRun, planned: Planned[], trx: Executor): Promise<Planned[]> {
+    const keys = [...new Set(planned.flatMap((p) => p.row.values.licences ?? []))];
+    if (!keys.length) return planned;
+    const types = await deps.licences.lockByKeys(keys, trx);
+    const held = await deps.licences.keysOf(
+      planned.flatMap((p) => (p.row.values.licences && p.target ? [p.target.user.id] : [])),
+      trx,
+    );
+    const used = new Map([...types.values()].map((t) => [t.key, t.seatsUsed]));
+    return planned.filter(({ row, target }) => {
+      const wanted = row.values.licences;
+      if (!wanted) return true;
+      const unknown = wanted.filter((k) => !types.has(k));
+      if (unknown.length) {
+        reject(run, row.n, [
+          { column: 'licences', code: 'import.licence_not_found', message: `No licence type "${unknown[0]}".` },
+        ]);
+        return false;
+      }
+      const before = new Set(target ? (held.get(target.user.id) ?? []) : []);
+      const added = wanted.filter((k) => !before.has(k));
+      const full = added.find((k) => {
+        const seats = types.get(k)?.seats;
+        return seats !== null && seats !== undefined && (used.get(k) ?? 0) >= seats;
+      });
+      if (full) {
+        reject(run, row.n, [
+          { column: 'licences', code: 'import.no_seats', message: `Every seat of the licence "${full}" is taken.` },
+        ]);
+        return false;
+      }
+      for (const k of added) used.set(k, (used.get(k) ?? 0) + 1);
+      return true;
+    });
+  }
+
+  /** The licences of the rows that set them, once their users are written; who lost the last one to sign in is signed out. */
+  async function writeLicences(run: ImportRun, planned: Planned[], created: ImportedUser[], trx: Executor) {
+    const rows = planned.filter((p) => p.row.values.licences);
+    if (!rows.length) return;
+    const types = await deps.licences.lockByKeys([...new Set(rows.flatMap((p) => p.row.values.licences ?? []))], trx);
+    // A created user is found by the userCode it was created with (the same row order as `fresh`).
+    const fresh = planned.filter((p) => !p.target);
+    const codes = new Map(fresh.map((p, i) => [p, created[i]?.userCode.toLowerCase()]));
+    const found = await store.targets(
+      'userCode',
+      rows.flatMap((p) => (p.target ? [] : (codes.get(p) ?? []))),
+      trx,
+    );
+    const entries = rows.flatMap((p) => {
+      const userId = p.target?.user.id ?? found.get(codes.get(p) ?? '')?.[0]?.user.id;
+      const typeIds = (p.row.values.licences ?? []).flatMap((k) => types.get(k)?.id ?? []);
+      return userId ? [{ userId, typeIds }] : [];
+    });
+    const lost = await deps.licences.replace(entries, run.audit, trx);
+    run.signedOut.push(...(await deps.licences.signedInWithoutLicence(lost, trx)));
   }
 
   /** `count` userCodes nobody holds, set-based: draw them all, look them up at once, draw again for the few taken. */

@@ -17,6 +17,7 @@ import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
 import { createUserLifecycleService } from '../services/user-lifecycle.js';
+import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
 import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
 import { createUserContactsRepository } from '../repositories/user-contacts.js';
@@ -62,6 +63,7 @@ export function createAdminArea(deps: AdminDeps) {
       users: repos.users,
       search: repos.search,
       relations: repos.relations,
+      licences: repos.licences,
       identity,
       resets: passwordResets,
       audit,
@@ -135,6 +137,7 @@ export function createAdminArea(deps: AdminDeps) {
       store: createUserImportRepository(db),
       users: repos.users,
       relations: repos.relations,
+      licences: repos.licences,
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,
@@ -145,6 +148,19 @@ export function createAdminArea(deps: AdminDeps) {
       record,
       contacts: userContacts,
     }),
-    exports: createUserExportService({ search: repos.search, log, record, contacts: userContacts }),
+    exports: createUserExportService({
+      search: repos.search,
+      licences: repos.licences,
+      log,
+      record,
+      contacts: userContacts,
+    }),
+    licences: createLicencesService({
+      transact,
+      licences: repos.licences,
+      audit,
+      reach,
+      endSessions: identity.endSessions,
+    }),
   };
 }

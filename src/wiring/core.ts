@@ -29,6 +29,7 @@ import { createUserRelationsRepository } from '../repositories/user-relations.js
 import { createAccountGroupsRepository } from '../repositories/account-groups.js';
 import { createInvitationsRepository } from '../repositories/invitations.js';
 import { createSignInFactsRepository } from '../repositories/sign-in-facts.js';
+import { createLicencesRepository } from '../repositories/licences.js';
 import { createSignUpRequestsRepository } from '../repositories/sign-up-requests.js';
 import { createAuditService } from '../services/audit.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
@@ -78,6 +79,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     accounts: createAccountsRepository(db),
     accountGroups: createAccountGroupsRepository(db),
     groups: createGroupsRepository(db),
+    licences: createLicencesRepository(db),
     directory: createUserDirectory(db),
     scimTokens: createScimTokensRepository(db),
     impersonations: createImpersonationsRepository(db),

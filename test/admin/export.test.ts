@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { CLI_ACTOR } from '../../src/services/audit.js';
+import { createLicencesRepository } from '../../src/repositories/licences.js';
 import { createUserExportService } from '../../src/services/user-export.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 
@@ -123,6 +124,7 @@ test('XLSX: a workbook with one sheet, read back with exceljs', async (t) => {
 test('pages are read by keyset one after another: every user once, in order', async (t) => {
   const exports = createUserExportService({
     search: s.server.repos.search,
+    licences: createLicencesRepository(s.server.db),
     log: pino({ level: 'silent' }),
     pageSize: 2,
   });

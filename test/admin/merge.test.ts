@@ -69,6 +69,7 @@ test('a merge moves employments, roles, groups, contacts, reports, SCIM link and
     employments: 1,
     roles: 1,
     groups: 1,
+    licences: 0,
     contacts: 2,
     reports: 1,
     auditEvents: res.body.moved.auditEvents,

@@ -149,6 +149,10 @@ test('a super_admin service account manages clients; changing or removing the ro
   const api = await adminApiAs(robot);
   t.is((await api('GET', '/clients')).status, 200);
   t.is((await api('GET', '/me')).body.error, 'admin_api.person_only', '/me is for people');
+  const someone = await s.server.createUser();
+  const impersonate = await api('POST', '/impersonation', { userId: someone.id });
+  t.is(impersonate.status, 403);
+  t.is(impersonate.body.error, 'admin_api.person_only', 'a client has no browser to act in');
 
   t.is((await superAdmin.api('PATCH', '/clients/ops-robot', { serviceAccount: { role: 'admin' } })).status, 200);
   t.is((await api('GET', '/clients')).status, 403, 'the same token now has admin powers');

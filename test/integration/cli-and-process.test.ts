@@ -170,6 +170,32 @@ test.serial(
   },
 );
 
+test.serial('licence types and licences: create, assign within the seats, list, delete', async (t) => {
+  const made = await run(['licence', 'create', 'office', '--name', 'Office', '--seats', '1']);
+  t.is(made.code, 0, made.stderr);
+  t.like(JSON.parse(made.stdout), { key: 'office', name: 'Office', seats: 1, seatsUsed: 0, requiredToSignIn: false });
+  t.is((await run(['licence', 'create', 'office', '--name', 'Again'])).code, 4, 'a key taken: conflict');
+  const given = await run(['licence', 'assign', 'office', 'ada1']);
+  t.is(given.code, 0, given.stderr);
+  t.true(JSON.parse(given.stdout).assigned);
+  await run([
+    'user',
+    'create',
+    '--email',
+    'bo@example.com',
+    '--password',
+    'violet-harbour-47-lantern',
+    '--role',
+    'individual',
+  ]);
+  const full = await run(['licence', 'assign', 'office', 'bo@example.com']);
+  t.is(full.code, 4, 'every seat taken: conflict');
+  t.regex(full.stderr, /Every seat of the licence "office" is taken/);
+  t.like(JSON.parse((await run(['licence', 'list'])).stdout)[0], { key: 'office', seatsUsed: 1 });
+  t.is((await run(['licence', 'delete', 'office'])).code, 0);
+  t.is((await run(['licence', 'delete', 'office'])).code, 3, 'gone: not found');
+});
+
 test.serial('client, resource and key rotation', async (t) => {
   const client = await run([
     'client',

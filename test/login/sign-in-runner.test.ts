@@ -11,7 +11,14 @@ import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.j
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 function setup(
-  options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean; expiresAt?: Date } = {},
+  options: {
+    status?: Status;
+    totp?: boolean;
+    pending?: PendingSignIn;
+    throttled?: boolean;
+    expiresAt?: Date;
+    licensed?: boolean;
+  } = {},
 ) {
   const recorded: {
     failed: SignInFailure[];
@@ -46,6 +53,7 @@ function setup(
         roleNames: [],
         totp: options.totp ?? false,
         passkeys: 0,
+        licensed: options.licensed ?? true,
       }),
     },
     mfaSettings: () => ({ requiredRoles: [] }),
@@ -170,4 +178,14 @@ test('an account whose end has come is refused as inactive after the factor, and
     next: 'done',
   });
   t.deepEqual(later.recorded.expired, [], 'an end still to come changes nothing');
+});
+
+test('a user without a licence required to sign in is refused after the factor, 403 login.no_licence', async (t) => {
+  const { runner, port, recorded } = setup({ licensed: false });
+  const passkey = strategy('passkey', ['first', 'verify'], { ok: true, userId: 'u1', amr: ['hwk', 'user'] });
+  const err = await t.throwsAsync(runner.attempt(port, passkey, 'assertion'), { instanceOf: AppError });
+  t.is(err?.status, 403);
+  t.is(err?.message, errorMessage('login.no_licence'));
+  t.deepEqual(recorded.failed, [{ reason: 'no_licence', userId: 'u1', factor: 'passkey' }]);
+  t.deepEqual(recorded.kept, [], 'nothing finished, nothing kept');
 });

@@ -75,7 +75,7 @@ export function importRoutes(deps: { imports: UserImportService }) {
       query: START,
       body: {
         contentType: 'text/csv',
-        description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags are separated by ";". No passwords.`,
+        description: `A header row naming the columns (any case), then one user per row. Columns: ${IMPORT_COLUMNS.join(', ')}. Tags and licences (keys) are separated by ";". No passwords.`,
       },
       responses: {
         201: {

@@ -5,6 +5,7 @@ import type { ClientRegistryService } from '../../../services/client-registry.js
 import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
+import type { LicencesService } from '../../../services/licences.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
@@ -19,6 +20,7 @@ import { exportRoutes } from './exports.js';
 import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
+import { licenceRoutes } from './licences.js';
 import { lifecycleRoutes } from './lifecycle.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
@@ -55,6 +57,7 @@ export interface AdminRouteDeps {
   imports: UserImportService;
   exports: UserExportService;
   impersonation: ImpersonationService;
+  licences: LicencesService;
   customFields: CustomFieldsService;
 }
 
@@ -71,6 +74,7 @@ const AREAS = [
   adminAccountRoutes,
   accountGroupRoutes,
   groupRoutes,
+  licenceRoutes,
   auditRoutes,
   settingsRoutes,
   importRoutes,

@@ -4,6 +4,7 @@ import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../reposito
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { INVITATION_MESSAGE_MAX } from '../../../services/invitations.js';
+import { USER_LICENCE_SCHEMA, userLicenceJson } from './licences.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import {
   EMPLOYMENT,
@@ -89,6 +90,7 @@ const DETAILS = z.object({
   roles: z.array(ROLE_ASSIGNMENT),
   employments: z.array(EMPLOYMENT),
   groups: z.array(GROUP_REF),
+  licences: z.array(USER_LICENCE_SCHEMA),
   lastSignIn: SIGN_IN.nullable().describe('The last successful sign-in'),
   lastFailedSignIn: SIGN_IN.nullable().describe('The last failed sign-in attempt'),
 });
@@ -186,17 +188,18 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
     adminRoute({
       method: 'get',
       path: '/users/{id}',
-      summary: 'A user with their phones and addresses, roles, employments, groups and last sign-ins',
+      summary: 'A user with their phones and addresses, roles, employments, groups, licences and last sign-ins',
       permission: 'users.read',
       responses: { 200: { description: 'The user', schema: DETAILS }, ...errors(403, 404) },
       async handle(ctx, { params, by }) {
-        const { user, contacts, lastSignIn, lastFailedSignIn, ...found } = await users.get(params.id, by);
+        const { user, contacts, lastSignIn, lastFailedSignIn, licences, ...found } = await users.get(params.id, by);
         ctx.set('ETag', `W/"${user.version}"`);
         ctx.body = {
           ...found,
           user: recordJson(user, contacts),
           lastSignIn: lastSignIn && toSignIn(lastSignIn),
           lastFailedSignIn: lastFailedSignIn && toSignIn(lastFailedSignIn),
+          licences: licences.map(userLicenceJson),
         };
       },
     }),
