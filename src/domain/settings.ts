@@ -1,3 +1,4 @@
+import type { MailLanguage } from './mail-templates.js';
 import type { Role } from './user.js';
 import type { RequirableField } from './user-record.js';
 
@@ -20,6 +21,8 @@ export interface Settings {
   duplicateEmails: boolean;
   /** Audit events older than this many days are deleted; null keeps them for ever. */
   auditRetentionDays: number | null;
+  /** The language of mails to users who have none of the shipped ones (preferredLanguage, locale). */
+  defaultLanguage: MailLanguage;
   /** "Create an account" on the sign-in page (off by default). */
   selfRegistration: SelfRegistration;
   /** Standard fields every write path requires of a user (none by default: see domain/user-record.ts). */
@@ -46,6 +49,7 @@ export const SETTING_KEYS = [
   'impersonationTtl',
   'duplicateEmails',
   'auditRetentionDays',
+  'defaultLanguage',
   'selfRegistration',
   'requiredFields',
 ] as const satisfies readonly (keyof Settings)[];

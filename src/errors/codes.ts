@@ -483,6 +483,22 @@ export const ERRORS = {
   'group.not_found': { status: 404, message: noSuch('group'), details: idsDetails },
   'group.name_taken': { status: 409, message: 'A group with this displayName already exists.' },
 
+  // Mail templates.
+  'mail_template.not_found': {
+    status: 404,
+    message: (p: { id: string; language: string }) =>
+      `No mail template "${p.id}" in language "${p.language}": see GET /admin/api/mail-templates.`,
+  },
+  'mail_template.unknown_variable': {
+    status: 400,
+    message: (p: { variables: readonly string[]; allowed: readonly string[] }) =>
+      `The template uses ${p.variables.map((v) => `{{${v}}}`).join(', ')}, which this mail does not provide. Its variables: ${p.allowed.map((v) => `{{${v}}}`).join(', ')}.`,
+    details: (p: { variables: readonly string[]; allowed: readonly string[] }) => ({
+      variables: p.variables,
+      allowed: p.allowed,
+    }),
+  },
+
   // Licences (services/licences.ts).
   'licence.not_found': {
     status: 404,

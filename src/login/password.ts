@@ -70,6 +70,8 @@ export interface PasswordStrategyDeps {
   endSessions: (userId: string) => Promise<unknown>;
   /** Makes inactive a user whose account has ended (services/user-expiry.ts `expire`). */
   expire: (userId: string) => Promise<unknown>;
+  /** Tells the user their account is locked (the lock notice mail, sent in the background). */
+  notifyLocked?: (userId: string, lock: { attempts: number; until: Date | null }) => void;
 }
 
 /**
@@ -111,7 +113,8 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
     if (attempt === null) return refuse('locked', cred.userId);
 
     if (!(await hasher.verify(cred.passwordHash, password))) {
-      if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, lockUntil(settings, now)))) {
+      const until = lockUntil(settings, now);
+      if (failureLocks(attempt, settings) && (await credentials.lock(cred.userId, until))) {
         await deps.audit.record({
           actor: { type: 'system' },
           action: 'user.locked',
@@ -121,6 +124,7 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
           details: { failedAttempts: attempt },
         });
         await deps.endSessions(cred.userId);
+        deps.notifyLocked?.(cred.userId, { attempts: attempt, until });
       }
       return invalid('bad_password', cred.userId);
     }

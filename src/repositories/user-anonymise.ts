@@ -61,7 +61,7 @@ export function createUserAnonymiseRepository() {
       const mailsBlanked = addresses.length
         ? await trx('mail_outbox')
             .whereRaw('lower("to") = ANY(?)', [addresses.map((a) => a.address)])
-            .update({ to: '', subject: '', text: '' })
+            .update({ to: '', subject: '', text: '', html: null })
         : 0;
 
       const [before] = await trx('users').select('status').where({ id: userId });

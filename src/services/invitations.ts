@@ -53,12 +53,6 @@ export const quotedMessage = (message: string) =>
     .map((line) => `> ${line}`.trimEnd())
     .join('\n');
 
-/** The invitation mail; `personal`: a message from the person who invited (plain text, quoted). */
-const invitationMail = (link: string, ttlSeconds: number, personal?: { message: string; from: string }) => ({
-  subject: 'You are invited to Gatehouse',
-  text: `An account has been made for you.${personal ? `\n\n${personal.from} wrote:\n${quotedMessage(personal.message)}` : ''}\n\nOpen this link within ${Math.round(ttlSeconds / 86_400)} days to choose your password:\n${link}\n\nIf you did not expect this invitation, ignore this mail.`,
-});
-
 /**
  * Invitations (SPEC "Administration"): a mail with a link to choose a password,
  * now or at a set time (the scheduler sends what is due every minute). The link
@@ -82,7 +76,7 @@ export function createInvitationsService(deps: {
   linkTtlSeconds?: number;
 }) {
   const { invitations, clock } = deps;
-  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: invitationMail };
+  const linkOptions = { ttlSeconds: deps.linkTtlSeconds ?? 7 * 86_400, mail: 'invitation' as const };
 
   async function standing(user: User): Promise<Invitation> {
     const stored = await invitations.find(user.id);
@@ -109,7 +103,7 @@ export function createInvitationsService(deps: {
       });
       return false;
     }
-    const link = await deps.resets.issue(user.id, user.email, linkOptions);
+    const link = await deps.resets.issue({ ...user, email: user.email }, linkOptions);
     await deps.transact(async (trx) => {
       await invitations.setLink(user.id, link.tokenHash, trx);
       await deps.audit.record(
@@ -165,11 +159,10 @@ export function createInvitationsService(deps: {
       }
       // The mail goes first (it cannot be part of a transaction); its link is recorded with the invitation.
       const { message } = options;
-      const from = by.actor.name ?? 'Your administrator';
+      const personal = message && { from: by.actor.name ?? 'Your administrator', message: quotedMessage(message) };
       const link = await deps.resets.issue(
-        user.id,
-        user.email,
-        message ? { ...linkOptions, mail: (l, ttl) => invitationMail(l, ttl, { message, from }) } : linkOptions,
+        { ...user, email: user.email },
+        { ...linkOptions, personal: personal || undefined },
       );
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);

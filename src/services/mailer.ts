@@ -6,7 +6,10 @@ import type { Clock } from '../util/clock.js';
 export interface Mail {
   to: string;
   subject: string;
+  /** The text part. */
   text: string;
+  /** The HTML part (a whole document): mail clients show it, the text part is the alternative. */
+  html: string;
 }
 
 /** How long a mail stays in the dev outbox: its links (password reset, invitation) are secrets. */
@@ -32,7 +35,8 @@ export function createMailerService(deps: {
       return deleted;
     },
     async send(mail: Mail): Promise<void> {
-      if (transport) await transport.sendMail({ from: deps.from, ...mail });
+      const { to, subject, text, html } = mail;
+      if (transport) await transport.sendMail({ from: deps.from, to, subject, text, html });
       else await deps.outbox.insert(mail, deps.clock.now());
       // The body may hold a link with a token: log the envelope only.
       deps.log.info({ to: mail.to, subject: mail.subject, via: transport ? 'smtp' : 'outbox' }, 'mail.sent');

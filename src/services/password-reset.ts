@@ -10,14 +10,15 @@ import type { Actor } from '../domain/actor.js';
 import type { AuditService } from './audit.js';
 import type { Transact } from '../db/database.js';
 import type { IdentityService } from './identity.js';
-import type { MailerService } from './mailer.js';
+import type { MailRecipient, MailTemplatesService } from './mail-templates.js';
 
 export interface PasswordResetDeps {
   transact: Transact;
   users: UsersRepository;
   tokens: PasswordResetTokensRepository;
   identity: IdentityService;
-  mailer: MailerService;
+  /** Renders the link's mail in the user's language and sends it. */
+  mails: Pick<MailTemplatesService, 'send'>;
   audit: AuditService;
   clock: Clock;
   log: Logger;
@@ -29,16 +30,16 @@ export interface PasswordResetDeps {
   onCompleted?: (done: { userId: string; tokenHash: string }) => Promise<void>;
 }
 
-/** How a link is made: its lifetime and its mail (the reset mail by default). */
+/** How a link is made: its lifetime and its mail (the `password_reset` template by default). */
 export interface LinkOptions {
   ttlSeconds?: number;
-  mail?: (link: string, ttlSeconds: number) => { subject: string; text: string };
+  mail?: 'password_reset' | 'invitation';
+  /** The invitation's personal message (plain text, quoted) and who wrote it. */
+  personal?: { from: string; message: string };
 }
 
-const resetMail = (link: string, ttlSeconds: number) => ({
-  subject: 'Reset your Gatehouse password',
-  text: `Someone asked to reset the password of your account.\n\nOpen this link within ${Math.round(ttlSeconds / 60)} minutes to choose a new password:\n${link}\n\nIf it was not you, ignore this mail: your password stays as it is.`,
-});
+/** Whom a link goes to: the user, with what their mail is written for (language, name). */
+export type LinkRecipient = Omit<MailRecipient, 'email'> & { id: string; email: string | null };
 
 /**
  * "Forgot password?": single-use links, stored as hashes, valid for one hour
@@ -52,10 +53,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
 
   /** Issues a link for a known user and mails it; returns the stored hash of its token. */
   async function issue(
-    userId: string,
-    email: string,
+    user: LinkRecipient & { email: string },
     options: LinkOptions = {},
   ): Promise<{ tokenHash: string; expiresAt: Date }> {
+    const userId = user.id;
     const ttlSeconds = options.ttlSeconds ?? deps.ttlSeconds;
     const token = randomToken();
     const tokenHash = hashToken(token);
@@ -65,7 +66,17 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       await tokens.create(userId, tokenHash, expiresAt, trx);
     });
     const link = `${deps.issuer}/reset-password?token=${encodeURIComponent(token)}`;
-    await deps.mailer.send({ to: email, ...(options.mail ?? resetMail)(link, ttlSeconds) });
+    if (options.mail === 'invitation') {
+      const days = String(Math.round(ttlSeconds / 86_400));
+      const { personal } = options;
+      await deps.mails.send('invitation', user, (say) => ({
+        link,
+        days,
+        message: personal ? say.personalMessage(personal.from, personal.message) : '',
+      }));
+    } else {
+      await deps.mails.send('password_reset', user, { link, minutes: String(Math.round(ttlSeconds / 60)) });
+    }
     return { tokenHash, expiresAt };
   }
 
@@ -73,9 +84,10 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
     issue,
 
     /** An administrator sends the user a link (whatever their status: the link lifts a lock). */
-    async send(user: { id: string; email: string | null }, actor: Actor, ip: string | null): Promise<void> {
-      assertThat(user.email, fail('user.no_email', { toSend: 'link' }));
-      await issue(user.id, user.email);
+    async send(user: LinkRecipient, actor: Actor, ip: string | null): Promise<void> {
+      const { email } = user;
+      assertThat(email, fail('user.no_email', { toSend: 'link' }));
+      await issue({ ...user, email });
       await deps.audit.record({ actor, ip, action: 'user.password_link_sent', targetType: 'user', targetId: user.id });
     },
 
@@ -92,7 +104,7 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
           deps.log.info({ userId: user.id }, 'password_reset.mail_limited');
           return;
         }
-        await issue(user.id, user.email);
+        await issue({ ...user, email: user.email });
         await deps.audit.record({
           actor: { type: 'anonymous' },
           action: 'user.password_reset_requested',

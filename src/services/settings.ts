@@ -45,6 +45,7 @@ export function defaultSettings(config: Config): Settings {
     impersonationTtl: config.impersonationTtl,
     duplicateEmails: false,
     auditRetentionDays: null,
+    defaultLanguage: 'en',
     selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
     requiredFields: [],
   };

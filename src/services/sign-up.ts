@@ -10,7 +10,7 @@ import type { Clock } from '../util/clock.js';
 import { hashToken, randomToken } from '../util/crypto.js';
 import type { AuditService } from './audit.js';
 import type { IdentityService } from './identity.js';
-import type { MailerService } from './mailer.js';
+import type { MailTemplatesService } from './mail-templates.js';
 import type { PasswordHasherService } from './password-hasher.js';
 
 export interface SignUpDeps {
@@ -18,7 +18,8 @@ export interface SignUpDeps {
   users: Pick<UsersRepository, 'isTaken'>;
   identity: Pick<IdentityService, 'checkPassword' | 'create'>;
   hasher: Pick<PasswordHasherService, 'hash'>;
-  mailer: MailerService;
+  /** The mails (templates `email_confirmation`, `account_exists`), in the settings' default language. */
+  mails: Pick<MailTemplatesService, 'send'>;
   audit: AuditService;
   clock: Clock;
   log: Logger;
@@ -40,25 +41,6 @@ export interface SignUpInput extends SignUpForm {
 /** Who writes a self-registration's user: nobody signed in. */
 const SELF_REGISTRATION: Actor = { type: 'anonymous', name: 'self-registration' };
 
-const lifetime = (seconds: number) =>
-  seconds < 2 * 3600 ? `${Math.round(seconds / 60)} minutes` : `${Math.round(seconds / 3600)} hours`;
-
-/** The mail with the link that confirms the address (the one place its text is written). */
-function signUpConfirmationMail(link: string, ttlSeconds: number) {
-  return {
-    subject: 'Confirm your email to create your Gatehouse account',
-    text: `Someone, we hope you, asked for a Gatehouse account with this email address.\n\nOpen this link within ${lifetime(ttlSeconds)} to confirm it:\n${link}\n\nIf it was not you, ignore this mail: no account is created.`,
-  };
-}
-
-/** The mail an address that has an account gets instead (the one place its text is written). */
-function signUpExistingAccountMail(resetLink: string) {
-  return {
-    subject: 'You already have a Gatehouse account',
-    text: `Someone, we hope you, asked to create a Gatehouse account with this email address, but it already has one.\n\nForgot your password? Choose a new one here:\n${resetLink}\n\nIf it was not you, ignore this mail: nothing has changed.`,
-  };
-}
-
 /**
  * Self-registration (SPEC, issue 13 section 9). `request` checks what the person
  * typed (the setting, the address and its domain, the names, the password policy)
@@ -77,17 +59,19 @@ export function createSignUpService(deps: SignUpDeps) {
     // Hashed first and whatever the address: the work does not tell a registered address from a new one.
     const passwordHash = await deps.hasher.hash(input.password);
     if (!(await deps.mayMail(email))) return deps.log.info('sign_up.mail_limited');
+    // Whom the mail greets: the names typed (the person has no user, so no language of theirs yet).
+    const to = { email, givenName: input.givenName.trim(), familyName: input.familyName.trim() };
     if (await deps.users.isTaken('email', email)) {
       const reset = `${deps.issuer}/forgot-password?identifier=${encodeURIComponent(email)}`;
-      await deps.mailer.send({ to: email, ...signUpExistingAccountMail(reset) });
+      await deps.mails.send('account_exists', to, { link: reset });
       return;
     }
     const token = randomToken();
     const expiresAt = new Date(clock.now().getTime() + deps.ttlSeconds * 1000);
-    const request = { email, givenName: input.givenName.trim(), familyName: input.familyName.trim(), passwordHash };
+    const request = { ...to, passwordHash };
     await requests.create(request, hashToken(token), expiresAt, clock.now());
     const link = `${deps.issuer}/sign-up/confirm?token=${encodeURIComponent(token)}`;
-    await deps.mailer.send({ to: email, ...signUpConfirmationMail(link, deps.ttlSeconds) });
+    await deps.mails.send('email_confirmation', to, (say) => ({ link, lifetime: say.lifetime(deps.ttlSeconds) }));
   }
 
   return {

@@ -10,15 +10,9 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { Clock } from '../util/clock.js';
 import { defined } from '../util/defined.js';
 import type { AuditService } from './audit.js';
-import type { MailerService } from './mailer.js';
+import type { MailTemplatesService } from './mail-templates.js';
 import type { MfaService } from './mfa.js';
 import type { UserReachService } from './user-reach.js';
-
-/** The mail telling a `pending` user they were approved; `signInUrl` is where they sign in. */
-export const approvalMail = (signInUrl: string) => ({
-  subject: 'Your Gatehouse account is approved',
-  text: `Your account has been approved: you can sign in now.\n\n${signInUrl}\n\nIf you have not chosen a password yet, use "Forgot password?" on the sign-in page.`,
-});
 
 /**
  * A user's life cycle beyond create and delete (SPEC "Administration"), one user at a
@@ -37,7 +31,7 @@ export function createUserLifecycleService(deps: {
   users: UsersRepository;
   erasure: Pick<UserAnonymiseRepository, 'anonymisedAt'>;
   mfa: Pick<MfaService, 'reset'>;
-  mailer: Pick<MailerService, 'send'>;
+  mails: Pick<MailTemplatesService, 'send'>;
   audit: AuditService;
   reach: UserReachService;
   clock: Clock;
@@ -77,7 +71,8 @@ export function createUserLifecycleService(deps: {
     },
 
     /**
-     * Approves a `pending` user: `active`, and mailed (`approvalMail`) when they have an
+     * Approves a `pending` user: `active`, and mailed (the `approval` template, in their
+     * language) when they have an
      * email. The approval stands if the mail fails (logged; `notified` says false).
      */
     async approve(userId: string, by: Operator): Promise<{ user: User; notified: boolean }> {
@@ -102,7 +97,7 @@ export function createUserLifecycleService(deps: {
       });
       if (!user.email) return { user, notified: false };
       try {
-        await deps.mailer.send({ to: user.email, ...approvalMail(deps.signInUrl) });
+        await deps.mails.send('approval', { ...user, email: user.email }, { link: deps.signInUrl });
         return { user, notified: true };
       } catch (err) {
         deps.log.error({ err, userId }, 'user.approval_mail_failed');

@@ -26,10 +26,7 @@ import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type AdminDeps = Pick<
-  Core,
-  'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mailer'
-> &
+type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'> &
   Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets' | 'mfa'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
@@ -80,7 +77,7 @@ export function createAdminArea(deps: AdminDeps) {
       users: repos.users,
       erasure: createUserAnonymiseRepository(),
       mfa: deps.mfa,
-      mailer: deps.mailer,
+      mails: deps.mails,
       audit,
       reach,
       clock,
@@ -162,5 +159,6 @@ export function createAdminArea(deps: AdminDeps) {
       reach,
       endSessions: identity.endSessions,
     }),
+    mailTemplates: deps.mails,
   };
 }

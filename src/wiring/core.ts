@@ -6,6 +6,7 @@ import { createAuditEventsRepository } from '../repositories/audit-events.js';
 import { createClientsRepository } from '../repositories/clients.js';
 import { createCredentialsRepository } from '../repositories/credentials.js';
 import { createMailOutboxRepository } from '../repositories/mail-outbox.js';
+import { createMailTemplatesRepository } from '../repositories/mail-templates.js';
 import { createOidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { createPasswordResetTokensRepository } from '../repositories/password-reset-tokens.js';
 import { createRateLimitStore } from '../repositories/rate-limit-store.js';
@@ -34,6 +35,7 @@ import { createSignUpRequestsRepository } from '../repositories/sign-up-requests
 import { createAuditService } from '../services/audit.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
 import { createMailerService } from '../services/mailer.js';
+import { createMailTemplatesService } from '../services/mail-templates.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
@@ -44,7 +46,7 @@ export interface ContainerOptions {
   db?: Db;
 }
 
-/** What every area builds on: log, clock, secret, the migrated database, repositories, audit, settings, mailer. */
+/** What every area builds on: log, clock, secret, the migrated database, repositories, audit, settings, mailer, mails. */
 export async function createCore(config: Config, options: ContainerOptions = {}) {
   const log =
     options.log ??
@@ -76,6 +78,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     resetTokens: createPasswordResetTokensRepository(db),
     audit: createAuditEventsRepository(db),
     outbox: createMailOutboxRepository(db),
+    mailTemplates: createMailTemplatesRepository(db),
     accounts: createAccountsRepository(db),
     accountGroups: createAccountGroupsRepository(db),
     groups: createGroupsRepository(db),
@@ -113,6 +116,17 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     log,
     clock,
   });
-  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer };
+  // Every mail from a template, in the recipient's language.
+  const mails = createMailTemplatesService({
+    transact,
+    templates: repos.mailTemplates,
+    audit,
+    mailer,
+    clock,
+    log,
+    issuer: config.issuer,
+    defaultLanguage: () => settings.current().defaultLanguage,
+  });
+  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

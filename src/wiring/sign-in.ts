@@ -14,17 +14,18 @@ import { createSignInRunner } from '../login/sign-in-runner.js';
 import { createTotpEnrolmentStrategy, createTotpStrategy } from '../login/totp.js';
 import { createInvitationConfirmationService } from '../services/invitation-confirmation.js';
 import { createUserExpiryService } from '../services/user-expiry.js';
+import { createLockNoticeService } from '../services/lock-notice.js';
 import { createSecretBox, deriveKey } from '../util/crypto.js';
 import type { Core } from './core.js';
 
 type SignInDeps = Pick<
   Core,
-  'config' | 'log' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings' | 'mailer'
+  'config' | 'log' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'
 >;
 
 /** Sign-in: the hasher, rate limits, identity, password resets, sign-up, MFA, passkeys, the runner and its strategies. */
 export function createSignInArea(deps: SignInDeps) {
-  const { config, log, clock, secret, transact, repos, audit, settings, mailer } = deps;
+  const { config, log, clock, secret, transact, repos, audit, settings, mails } = deps;
   const hasher = createPasswordHasherService(config.argon2, config.argon2Limits);
   const rateLimits = createRateLimitsService({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
   const identity = createIdentityService({
@@ -60,7 +61,7 @@ export function createSignInArea(deps: SignInDeps) {
     users: repos.users,
     tokens: repos.resetTokens,
     identity,
-    mailer,
+    mails,
     audit,
     clock,
     log,
@@ -75,7 +76,7 @@ export function createSignInArea(deps: SignInDeps) {
     users: repos.users,
     identity,
     hasher,
-    mailer,
+    mails,
     audit,
     clock,
     log,
@@ -126,6 +127,7 @@ export function createSignInArea(deps: SignInDeps) {
       lockout: () => settings.current().lockout,
       endSessions: identity.endSessions,
       expire: expiry.expire,
+      notifyLocked: createLockNoticeService({ users: repos.users, mails, issuer: config.issuer, log }),
     }),
     totp: createTotpStrategy(mfa),
     recoveryCode: createRecoveryCodeStrategy(mfa),

@@ -31,6 +31,7 @@ test.serial('a super admin reads the settings; nobody else may', async (t) => {
     impersonationTtl: 3600,
     duplicateEmails: false,
     auditRetentionDays: null,
+    defaultLanguage: 'en',
     selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
     requiredFields: [],
   });
@@ -56,6 +57,7 @@ test.serial('out-of-bounds values are refused (400) and change nothing', async (
     { duplicateEmails: 'yes' },
     { auditRetentionDays: 0 },
     { auditRetentionDays: 1.5 },
+    { defaultLanguage: 'it' },
     { somethingElse: true },
     { lockout: { maxAttempts: 3, extra: 1 } },
   ];

@@ -45,8 +45,10 @@ async function retypePasswordAndLand(t: ExecutionContext, page: Page, state: str
 async function waitForResetLink(email: string): Promise<string> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const [mail] = await server.repos.outbox.list(5, email);
-    const link = mail && /https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text)?.[0];
+    // The newest mail with a link (a lock notice may have come in between).
+    const link = (await server.repos.outbox.list(5, email))
+      .map((mail) => /https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text)?.[0])
+      .find(Boolean);
     if (link) return link;
     if (Date.now() > deadline) throw new Error(`no password-reset mail for ${email} in the outbox`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -42,6 +42,8 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'user.version_mismatch': { version: 3 },
   'user.no_email': { toSend: 'link' },
   'user.not_invitable': { status: 'inactive' },
+  'mail_template.not_found': { id: 'reset', language: 'it' },
+  'mail_template.unknown_variable': { variables: ['password'], allowed: ['name', 'link'] },
   'user.field_required': { field: 'email', message: 'email is required.' },
   'user.invalid_language': { field: 'locale', message: 'locale "xx" is not a supported language.' },
   'user.invalid_timezone': { field: 'timezone', message: 'timezone "Mars/Base" is not an IANA time zone.' },

@@ -111,6 +111,7 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
         to: 'old@example.com',
         subject: 'Reset your password',
         text: 'https://idp.example.com/reset-password?token=old',
+        html: '<p>https://idp.example.com/reset-password?token=old</p>',
       },
       new Date(Date.now() - 25 * HOUR),
     );
@@ -119,6 +120,7 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
         to: 'new@example.com',
         subject: 'Reset your password',
         text: 'https://idp.example.com/reset-password?token=new',
+        html: '<p>https://idp.example.com/reset-password?token=new</p>',
       },
       new Date(Date.now() - HOUR),
     );
@@ -166,12 +168,14 @@ test("the outbox keeps a mail 24 hours, by the server's clock, then purgeOutbox 
       to: 'first@example.com',
       subject: 'Invitation',
       text: 'https://idp.example.com/invitation?token=a',
+      html: '<p>https://idp.example.com/invitation?token=a</p>',
     });
     now += 12 * HOUR;
     await mailer.send({
       to: 'second@example.com',
       subject: 'Invitation',
       text: 'https://idp.example.com/invitation?token=b',
+      html: '<p>https://idp.example.com/invitation?token=b</p>',
     });
     now += 12 * HOUR - 1000;
     t.is(await mailer.purgeOutbox(), 0, 'a mail of 23:59:59 stays');

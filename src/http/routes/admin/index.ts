@@ -5,6 +5,7 @@ import type { ClientRegistryService } from '../../../services/client-registry.js
 import type { GroupAdminService } from '../../../services/group-admin.js';
 import type { ImpersonationService } from '../../../services/impersonation.js';
 import type { InvitationsService } from '../../../services/invitations.js';
+import type { MailTemplatesService } from '../../../services/mail-templates.js';
 import type { LicencesService } from '../../../services/licences.js';
 import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
@@ -22,6 +23,7 @@ import { importRoutes } from './imports.js';
 import { invitationRoutes } from './invitations.js';
 import { licenceRoutes } from './licences.js';
 import { lifecycleRoutes } from './lifecycle.js';
+import { mailTemplateRoutes } from './mail-templates.js';
 import { sessionRoutes } from './sessions.js';
 import { accountGroupRoutes } from './account-groups.js';
 import { adminAccountRoutes } from './accounts.js';
@@ -57,6 +59,7 @@ export interface AdminRouteDeps {
   imports: UserImportService;
   exports: UserExportService;
   impersonation: ImpersonationService;
+  mailTemplates: MailTemplatesService;
   licences: LicencesService;
   customFields: CustomFieldsService;
 }
@@ -77,6 +80,7 @@ const AREAS = [
   licenceRoutes,
   auditRoutes,
   settingsRoutes,
+  mailTemplateRoutes,
   importRoutes,
   exportRoutes,
   adminImpersonationRoutes,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAIL_LANGUAGES } from '../../../domain/mail-templates.js';
 import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
 import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
@@ -27,6 +28,9 @@ const FIELDS = {
   impersonationTtl: z.number().int().min(60).max(86_400).describe('Seconds'),
   duplicateEmails: z.boolean(),
   auditRetentionDays: z.number().int().min(1).max(36_500).nullable().describe('null: keep for ever'),
+  defaultLanguage: z
+    .enum(MAIL_LANGUAGES)
+    .describe('Mails to a user whose preferredLanguage and locale are none of these go out in this language'),
   selfRegistration: z
     .object({
       enabled: z.boolean().describe('"Create an account" on the sign-in page and /sign-up'),
@@ -61,6 +65,7 @@ const SETTINGS_PATCH = z
     impersonationTtl: FIELDS.impersonationTtl.optional(),
     duplicateEmails: FIELDS.duplicateEmails.optional(),
     auditRetentionDays: FIELDS.auditRetentionDays.optional(),
+    defaultLanguage: FIELDS.defaultLanguage.optional(),
     selfRegistration: FIELDS.selfRegistration.partial().optional(),
     requiredFields: FIELDS.requiredFields.optional(),
   })

@@ -1,0 +1,162 @@
+import type { MailLanguage, MailTemplateId } from './mail-templates.js';
+
+/**
+ * The shipped mail templates, in every shipped language: i18next resources
+ * (namespace `mail`), `{{variable}}` placeholders only. The type makes every
+ * language hold every template and phrase; `test/domain/mail-strings.test.ts`
+ * checks that each one renders with exactly the variables of English.
+ */
+export interface MailStrings {
+  templates: Record<MailTemplateId, { subject: string; text: string }>;
+  /** Pieces the code puts into a variable (the lock notice's `unlock`, an invitation's `message`, `lifetime`). */
+  phrases: {
+    unlock_at: string;
+    unlock_reset: string;
+    message_from: string;
+    lifetime_minutes: string;
+    lifetime_hours: string;
+  };
+}
+
+export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
+  en: {
+    templates: {
+      password_reset: {
+        subject: 'Reset your Gatehouse password',
+        text: 'Hello {{name}},\n\nSomeone asked to reset the password of your account.\n\nOpen this link within {{minutes}} minutes to choose a new password:\n{{link}}\n\nIf it was not you, ignore this mail: your password stays as it is.',
+      },
+      invitation: {
+        subject: 'You are invited to Gatehouse',
+        text: 'Hello {{name}},\n\nAn account has been made for you.\n\n{{message}}\n\nOpen this link within {{days}} days to choose your password:\n{{link}}\n\nIf you did not expect this invitation, ignore this mail.',
+      },
+      approval: {
+        subject: 'Your Gatehouse account is approved',
+        text: 'Hello {{name}},\n\nAn administrator has approved your account: you may sign in now.\n\n{{link}}\n\nIf you have not chosen a password yet, use "Forgot password?" on the sign-in page.',
+      },
+      lock_notice: {
+        subject: 'Your Gatehouse account was locked',
+        text: 'Hello {{name}},\n\nYour account was locked after {{attempts}} failed sign-in attempts. {{unlock}}\n\nTo unlock it now, reset your password here:\n{{link}}\n\nIf these attempts were not yours, someone may be trying to guess your password: choose a strong one, and tell your administrator.',
+      },
+      email_confirmation: {
+        subject: 'Confirm your email to create your Gatehouse account',
+        text: 'Hello {{name}},\n\nSomeone, we hope you, asked for a Gatehouse account with this email address.\n\nOpen this link within {{lifetime}} to confirm it:\n{{link}}\n\nIf it was not you, ignore this mail: no account is created.',
+      },
+      account_exists: {
+        subject: 'You already have a Gatehouse account',
+        text: 'Hello {{name}},\n\nSomeone, we hope you, asked to create a Gatehouse account with this email address, but it already has one.\n\nForgot your password? Choose a new one here:\n{{link}}\n\nIf it was not you, ignore this mail: nothing has changed.',
+      },
+    },
+    phrases: {
+      unlock_at: 'It unlocks by itself on {{time}}.',
+      unlock_reset: 'It stays locked until you reset your password.',
+      message_from: '{{inviter}} wrote:',
+      lifetime_minutes: '{{count}} minutes',
+      lifetime_hours: '{{count}} hours',
+    },
+  },
+  de: {
+    templates: {
+      password_reset: {
+        subject: 'Ihr Gatehouse-Passwort zurücksetzen',
+        text: 'Hallo {{name}},\n\njemand hat angefordert, das Passwort Ihres Kontos zurückzusetzen.\n\nÖffnen Sie diesen Link innerhalb von {{minutes}} Minuten, um ein neues Passwort zu wählen:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.',
+      },
+      invitation: {
+        subject: 'Ihre Einladung zu Gatehouse',
+        text: 'Hallo {{name}},\n\nfür Sie wurde ein Konto angelegt.\n\n{{message}}\n\nÖffnen Sie diesen Link innerhalb von {{days}} Tagen, um Ihr Passwort zu wählen:\n{{link}}\n\nWenn Sie diese Einladung nicht erwartet haben, ignorieren Sie diese E-Mail.',
+      },
+      approval: {
+        subject: 'Ihr Gatehouse-Konto wurde freigegeben',
+        text: 'Hallo {{name}},\n\nIhr Konto wurde von der Administration freigegeben: Sie können sich jetzt anmelden.\n\n{{link}}\n\nWenn Sie noch kein Passwort gewählt haben, nutzen Sie „Passwort vergessen?“ auf der Anmeldeseite.',
+      },
+      lock_notice: {
+        subject: 'Ihr Gatehouse-Konto wurde gesperrt',
+        text: 'Hallo {{name}},\n\nIhr Konto wurde nach {{attempts}} fehlgeschlagenen Anmeldeversuchen gesperrt. {{unlock}}\n\nUm es sofort zu entsperren, setzen Sie hier Ihr Passwort zurück:\n{{link}}\n\nWenn diese Versuche nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Wählen Sie ein sicheres Passwort und informieren Sie Ihre Administration.',
+      },
+      email_confirmation: {
+        subject: 'Bestätigen Sie Ihre E-Mail-Adresse für Ihr Gatehouse-Konto',
+        text: 'Hallo {{name}},\n\njemand, hoffentlich Sie, hat mit dieser E-Mail-Adresse ein Gatehouse-Konto beantragt.\n\nÖffnen Sie diesen Link innerhalb von {{lifetime}}, um sie zu bestätigen:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es wird kein Konto angelegt.',
+      },
+      account_exists: {
+        subject: 'Sie haben bereits ein Gatehouse-Konto',
+        text: 'Hallo {{name}},\n\njemand, hoffentlich Sie, wollte mit dieser E-Mail-Adresse ein Gatehouse-Konto anlegen, aber es gibt bereits eines.\n\nPasswort vergessen? Wählen Sie hier ein neues:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.',
+      },
+    },
+    phrases: {
+      unlock_at: 'Die Sperre endet von selbst am {{time}}.',
+      unlock_reset: 'Es bleibt gesperrt, bis Sie Ihr Passwort zurücksetzen.',
+      message_from: '{{inviter}} schreibt:',
+      lifetime_minutes: '{{count}} Minuten',
+      lifetime_hours: '{{count}} Stunden',
+    },
+  },
+  fr: {
+    templates: {
+      password_reset: {
+        subject: 'Réinitialisez votre mot de passe Gatehouse',
+        text: "Bonjour {{name}},\n\nQuelqu'un a demandé la réinitialisation du mot de passe de votre compte.\n\nOuvrez ce lien dans les {{minutes}} minutes pour choisir un nouveau mot de passe :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : votre mot de passe reste inchangé.",
+      },
+      invitation: {
+        subject: 'Votre invitation à Gatehouse',
+        text: "Bonjour {{name}},\n\nUn compte a été créé pour vous.\n\n{{message}}\n\nOuvrez ce lien dans les {{days}} jours pour choisir votre mot de passe :\n{{link}}\n\nSi vous n'attendiez pas cette invitation, ignorez ce message.",
+      },
+      approval: {
+        subject: 'Votre compte Gatehouse a été approuvé',
+        text: "Bonjour {{name}},\n\nUn administrateur a approuvé votre compte : vous pouvez vous connecter dès maintenant.\n\n{{link}}\n\nSi vous n'avez pas encore choisi de mot de passe, utilisez « Mot de passe oublié ? » sur la page de connexion.",
+      },
+      lock_notice: {
+        subject: 'Votre compte Gatehouse a été verrouillé',
+        text: "Bonjour {{name}},\n\nVotre compte a été verrouillé après {{attempts}} tentatives de connexion échouées. {{unlock}}\n\nPour le déverrouiller tout de suite, réinitialisez votre mot de passe ici :\n{{link}}\n\nSi ces tentatives ne venaient pas de vous, quelqu'un essaie peut-être de deviner votre mot de passe : choisissez-en un robuste et prévenez votre administrateur.",
+      },
+      email_confirmation: {
+        subject: 'Confirmez votre adresse e-mail pour créer votre compte Gatehouse',
+        text: "Bonjour {{name}},\n\nQuelqu'un, vous nous l'espérons, a demandé un compte Gatehouse avec cette adresse e-mail.\n\nOuvrez ce lien dans un délai de {{lifetime}} pour la confirmer :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : aucun compte n'est créé.",
+      },
+      account_exists: {
+        subject: 'Vous avez déjà un compte Gatehouse',
+        text: "Bonjour {{name}},\n\nQuelqu'un, vous nous l'espérons, a voulu créer un compte Gatehouse avec cette adresse e-mail, mais elle en a déjà un.\n\nMot de passe oublié ? Choisissez-en un nouveau ici :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : rien n'a changé.",
+      },
+    },
+    phrases: {
+      unlock_at: 'Il se déverrouillera de lui-même le {{time}}.',
+      unlock_reset: "Il reste verrouillé jusqu'à ce que vous réinitialisiez votre mot de passe.",
+      message_from: '{{inviter}} a écrit :',
+      lifetime_minutes: '{{count}} minutes',
+      lifetime_hours: '{{count}} heures',
+    },
+  },
+  es: {
+    templates: {
+      password_reset: {
+        subject: 'Restablezca su contraseña de Gatehouse',
+        text: 'Hola, {{name}}:\n\nAlguien ha solicitado restablecer la contraseña de su cuenta.\n\nAbra este enlace en los próximos {{minutes}} minutos para elegir una contraseña nueva:\n{{link}}\n\nSi no fue usted, ignore este correo: su contraseña no cambia.',
+      },
+      invitation: {
+        subject: 'Su invitación a Gatehouse',
+        text: 'Hola, {{name}}:\n\nSe ha creado una cuenta para usted.\n\n{{message}}\n\nAbra este enlace en los próximos {{days}} días para elegir su contraseña:\n{{link}}\n\nSi no esperaba esta invitación, ignore este correo.',
+      },
+      approval: {
+        subject: 'Su cuenta de Gatehouse ha sido aprobada',
+        text: 'Hola, {{name}}:\n\nUn administrador ha aprobado su cuenta: ya puede iniciar sesión.\n\n{{link}}\n\nSi aún no ha elegido una contraseña, use «¿Ha olvidado su contraseña?» en la página de inicio de sesión.',
+      },
+      lock_notice: {
+        subject: 'Su cuenta de Gatehouse ha sido bloqueada',
+        text: 'Hola, {{name}}:\n\nSu cuenta se ha bloqueado tras {{attempts}} intentos fallidos de inicio de sesión. {{unlock}}\n\nPara desbloquearla ahora, restablezca su contraseña aquí:\n{{link}}\n\nSi estos intentos no fueron suyos, puede que alguien esté intentando adivinar su contraseña: elija una segura y avise a su administrador.',
+      },
+      email_confirmation: {
+        subject: 'Confirme su correo electrónico para crear su cuenta de Gatehouse',
+        text: 'Hola, {{name}}:\n\nAlguien, esperamos que usted, ha solicitado una cuenta de Gatehouse con esta dirección de correo electrónico.\n\nAbra este enlace en un plazo de {{lifetime}} para confirmarla:\n{{link}}\n\nSi no fue usted, ignore este correo: no se crea ninguna cuenta.',
+      },
+      account_exists: {
+        subject: 'Ya tiene una cuenta de Gatehouse',
+        text: 'Hola, {{name}}:\n\nAlguien, esperamos que usted, ha intentado crear una cuenta de Gatehouse con esta dirección de correo electrónico, pero ya tiene una.\n\n¿Ha olvidado su contraseña? Elija una nueva aquí:\n{{link}}\n\nSi no fue usted, ignore este correo: nada ha cambiado.',
+      },
+    },
+    phrases: {
+      unlock_at: 'Se desbloqueará sola el {{time}}.',
+      unlock_reset: 'Seguirá bloqueada hasta que restablezca su contraseña.',
+      message_from: '{{inviter}} escribió:',
+      lifetime_minutes: '{{count}} minutos',
+      lifetime_hours: '{{count}} horas',
+    },
+  },
+};
