@@ -176,6 +176,14 @@ const schema = z.object({
    * the job failed, `import.interrupted`. Keep it the same on every instance.
    */
   IMPORT_LEASE_SECONDS: z.coerce.number().int().min(1).default(30),
+
+  /**
+   * Bulk actions: up to BULK_SYNC_LIMIT users are done while the request waits,
+   * more run as a job (with the import's lease); a job changes BULK_CONCURRENCY
+   * users at once on PostgreSQL (one at a time on embedded PGlite).
+   */
+  BULK_SYNC_LIMIT: z.coerce.number().int().min(1).default(500),
+  BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -259,6 +267,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPayloadSize: c.SCIM_MAX_PAYLOAD_BYTES,
     },
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
+    bulk: { syncLimit: c.BULK_SYNC_LIMIT, concurrency: c.BULK_CONCURRENCY, leaseSeconds: c.IMPORT_LEASE_SECONDS },
   });
 }
 

@@ -173,6 +173,12 @@ export const ERRORS = {
     message: (p?: { sorted: boolean }) =>
       p?.sorted ? 'The cursor is not one this list (with this sort) gave.' : 'The cursor is not one this list gave.',
   },
+  'request.unknown_parameter': {
+    status: 400,
+    message: (p: { name: string; known: readonly string[] }) =>
+      `Unknown query parameter "${p.name}". This operation takes: ${p.known.join(', ') || 'none'}.`,
+    details: (p: { name: string }) => ({ parameter: p.name }),
+  },
   'request.invalid_if_match': { status: 400, message: "If-Match must be the user's version, as in its ETag." },
   'request.unknown_reference': {
     status: 400,
@@ -381,6 +387,10 @@ export const ERRORS = {
     status: 409,
     message: 'No super admin who may sign in would be left: make someone else super admin first.',
   },
+  'user.already_deleted': {
+    status: 409,
+    message: 'This user is deleted already (a second delete, one user at a time, removes them for good).',
+  },
   'user.already_anonymised': { status: 409, message: 'This user was anonymised already.' },
 
   // The user record: required fields, language and time zone, custom fields (policies/user-record.ts).
@@ -440,11 +450,14 @@ export const ERRORS = {
   },
 
   // A user's life cycle: restore, expiry, approval, changes to oneself.
+  // Without a `change`: any change (a bulk action never touches the caller).
   'user.self_change': {
     status: 409,
-    message: (p: { change: 'deactivate' | 'lock' | 'delete' | 'expire' }) =>
-      `You may not ${p.change === 'expire' ? 'set an expiry on' : p.change} your own user: ask another administrator.`,
-    details: (p: { change: string }) => ({ change: p.change }),
+    message: (p?: { change: 'deactivate' | 'lock' | 'delete' | 'expire' }) =>
+      p
+        ? `You may not ${p.change === 'expire' ? 'set an expiry on' : p.change} your own user: ask another administrator.`
+        : 'You may not do this to your own user.',
+    details: (p?: { change: string }) => (p ? { change: p.change } : undefined),
   },
   'user.not_deleted': {
     status: 409,
@@ -598,6 +611,15 @@ export const ERRORS = {
     message: 'Sign in with multi-factor authentication to impersonate users.',
   },
   'impersonation.unknown_target': { status: 404, message: 'No such user.' },
+  // Bulk actions (services/user-bulk.ts).
+  'bulk.count_changed': {
+    status: 409,
+    message: (p: { expected: number; actual: number }) =>
+      `The filter now matches ${p.actual} users, not the ${p.expected} expected: list them again before acting.`,
+    details: (p: { expected: number; actual: number }) => ({ expected: p.expected, actual: p.actual }),
+  },
+  'bulk.interrupted': { status: 409, message: 'Another instance ended this bulk action (its lease ran out).' },
+  'bulk.job_not_found': { status: 404, message: 'No such bulk action job.' },
   'impersonation.self': { status: 400, message: 'You cannot impersonate yourself.' },
   'impersonation.target_cannot_sign_in': {
     status: 409,

@@ -20,6 +20,17 @@ export interface UserFilter {
   createdTo?: Date;
   lastSignInFrom?: Date;
   lastSignInTo?: Date;
+  /** Holds any of these tags. */
+  tags?: string[];
+  /** Where their invitation stands (any of these). */
+  invitation?: InvitationFilterState[];
+  /** Never signed in (true), or signed in at least once (false). */
+  neverSignedIn?: boolean;
+  /**
+   * Which employments `accountId` and `accountGroupId` match: `current` (not ended:
+   * no end date, or one today or later; the default), `ended`, or `any`.
+   */
+  employment?: EmploymentFilter;
   /** Custom field filters as given (`cf.<key>[.from|.to]` → values): resolved into `custom` by the caller. */
   cf?: Record<string, string[]>;
   /** Custom field filters, typed by their field (UserRecordService.resolveFilter). */
@@ -33,6 +44,31 @@ export interface CustomFieldCondition {
   equals?: (string | number | boolean)[];
   from?: string | number;
   to?: string | number;
+}
+
+/**
+ * Invitation states as a filter: `sent` is a mail gone and not acted on yet (the
+ * invitation endpoint's `pending`), `accepted` one whose link was used or that was
+ * followed by a sign-in (`confirmed`).
+ */
+export const INVITATION_FILTER_STATES = ['not_invited', 'scheduled', 'sent', 'accepted'] as const;
+export type InvitationFilterState = (typeof INVITATION_FILTER_STATES)[number];
+export const EMPLOYMENT_FILTERS = ['current', 'ended', 'any'] as const;
+export type EmploymentFilter = (typeof EMPLOYMENT_FILTERS)[number];
+
+/** Each invitation state as a condition on `users` and its `invitations` row `i` (as policies/invitation.ts decides it). */
+const INVITATION_SQL: Record<InvitationFilterState, string> = {
+  not_invited: 'i.user_id IS NULL OR (i.sent_at IS NULL AND i.scheduled_at IS NULL)',
+  scheduled: 'i.sent_at IS NULL AND i.scheduled_at IS NOT NULL',
+  sent: 'i.sent_at IS NOT NULL AND i.confirmed_at IS NULL AND (users.last_sign_in_at IS NULL OR users.last_sign_in_at < i.sent_at)',
+  accepted: 'i.sent_at IS NOT NULL AND (i.confirmed_at IS NOT NULL OR users.last_sign_in_at >= i.sent_at)',
+};
+
+/** Employments `e` that match the employment filter. */
+function employmentMatches(w: Knex.QueryBuilder, which: EmploymentFilter) {
+  if (which === 'current') w.where((c) => c.whereNull('e.end_date').orWhereRaw('e.end_date >= current_date'));
+  else if (which === 'ended') w.whereRaw('e.end_date < current_date');
+  return w;
 }
 
 /**
@@ -52,6 +88,31 @@ export interface UserSort {
   key: UserSortKey;
   descending: boolean;
 }
+
+/** What a list row and an export carry besides the user's own record. */
+export interface UserRelated {
+  mainAccountName: string | null;
+  groups: { id: string; displayName: string }[];
+  roles: { role: Role; accountId: string | null; accountGroupId: string | null }[];
+  /** The keys of the licences held. */
+  licences: string[];
+}
+
+/**
+ * The related records of a page of users in ONE statement (each aggregated per
+ * user in SQL, never a query per user). JSON aggregates come back parsed on both
+ * databases.
+ */
+const RELATED_SQL = `SELECT u.id,
+  (SELECT a.name FROM accounts a WHERE a.id = u.main_account_id) AS main_account_name,
+  coalesce((SELECT json_agg(json_build_object('id', g.id, 'displayName', g.display_name) ORDER BY lower(g.display_name), g.id)
+     FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = u.id), '[]'::json) AS groups,
+  coalesce((SELECT json_agg(json_build_object('role', r.role, 'accountId', r.account_id, 'accountGroupId', r.account_group_id)
+       ORDER BY r.role, r.account_id NULLS FIRST, r.account_group_id NULLS FIRST)
+     FROM role_assignments r WHERE r.user_id = u.id), '[]'::json) AS roles,
+  coalesce((SELECT json_agg(t.key ORDER BY t.key)
+     FROM user_licences l JOIN licence_types t ON t.id = l.licence_type_id WHERE l.user_id = u.id), '[]'::json) AS licences
+FROM users u WHERE u.id = ANY(?::uuid[])`;
 
 /** Where the previous page ended: the sort key (as text) and id of its last user. */
 export interface UserCursor {
@@ -115,22 +176,42 @@ export function createUserSearch(db: Db) {
     // SPEC: the main role is the one "used for display and filtering".
     if (filter.role?.length) q.whereIn('users.main_role', filter.role);
     const { accountId, accountGroupId, groupId } = filter;
+    const employment = filter.employment ?? 'current';
     if (accountId)
       q.whereExists((s) =>
-        s
-          .select(db.raw('1'))
-          .from('employments as e')
-          .whereRaw('e.user_id = users.id')
-          .where('e.account_id', accountId),
+        employmentMatches(
+          s
+            .select(db.raw('1'))
+            .from('employments as e')
+            .whereRaw('e.user_id = users.id')
+            .where('e.account_id', accountId),
+          employment,
+        ),
       );
     if (accountGroupId) {
       q.whereExists((s) =>
-        s
-          .select(db.raw('1'))
-          .from('employments as e')
-          .join('account_group_members as m', 'm.account_id', 'e.account_id')
-          .whereRaw('e.user_id = users.id')
-          .where('m.account_group_id', accountGroupId),
+        employmentMatches(
+          s
+            .select(db.raw('1'))
+            .from('employments as e')
+            .join('account_group_members as m', 'm.account_id', 'e.account_id')
+            .whereRaw('e.user_id = users.id')
+            .where('m.account_group_id', accountGroupId),
+          employment,
+        ),
+      );
+    }
+    if (filter.tags?.length) q.whereRaw('users.tags && ?::text[]', [filter.tags]);
+    if (filter.neverSignedIn !== undefined)
+      q.where((w) =>
+        filter.neverSignedIn ? w.whereNull('users.last_sign_in_at') : w.whereNotNull('users.last_sign_in_at'),
+      );
+    if (filter.invitation?.length) {
+      const states = [...new Set(filter.invitation)];
+      q.whereRaw(
+        `EXISTS (SELECT 1 FROM (SELECT 1) AS one LEFT JOIN invitations i ON i.user_id = users.id WHERE ${states
+          .map((state) => `(${INVITATION_SQL[state]})`)
+          .join(' OR ')})`,
       );
     }
     if (groupId)
@@ -222,6 +303,35 @@ export function createUserSearch(db: Db) {
         total,
         next: more && last ? { after: last.sort_key, id: last.id } : undefined,
       };
+    },
+
+    /** The main account's name, groups, role assignments and licences of each user given. */
+    async related(ids: readonly string[], trx: Executor = db): Promise<Map<string, UserRelated>> {
+      if (!ids.length) return new Map();
+      const { rows } = (await trx.raw(RELATED_SQL, [[...ids]])) as {
+        rows: { id: string; main_account_name: string | null; groups: unknown; roles: unknown; licences: unknown }[];
+      };
+      const parsed = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+      return new Map(
+        rows.map((r) => [
+          r.id,
+          {
+            mainAccountName: r.main_account_name,
+            groups: parsed<UserRelated['groups']>(r.groups),
+            roles: parsed<UserRelated['roles']>(r.roles),
+            licences: parsed<string[]>(r.licences),
+          },
+        ]),
+      );
+    },
+
+    /**
+     * The ids of every user matching (in the scope), in id order, and how many; what
+     * a bulk action over a filter acts on.
+     */
+    async matchingIds(filter: UserFilter, scope: UserScope, trx: Executor = db): Promise<string[]> {
+      const rows = await where(trx('users'), filter, scope).select('users.id').orderBy('users.id');
+      return rows.map((r: { id: string }) => r.id);
     },
 
     /** Whether the user (deleted or not) is within the scope. */

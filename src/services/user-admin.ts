@@ -70,11 +70,13 @@ export function createUserAdminService(deps: {
     (await deps.events.page({ filter: { targetId: userId, action }, limit: 1 })).events[0] ?? null;
 
   return {
-    /** A page of users, each with their phones and addresses. */
+    /** A page of users, each with their phones and addresses, main account's name, groups and role assignments. */
     async list(input: { filter: UserFilter; sort: UserSort; limit: number; cursor?: UserCursor }, by: Operator) {
       const filter = await record.resolveFilter(input.filter);
       const page = await deps.search.page({ ...input, filter, scope: by.powers.scope });
-      return { ...page, contacts: await deps.contacts.of(page.users.map((u) => u.id)) };
+      const ids = page.users.map((u) => u.id);
+      const [contacts, related] = await Promise.all([deps.contacts.of(ids), deps.search.related(ids)]);
+      return { ...page, contacts, related };
     },
 
     /** The user with their phones and addresses, role assignments, employments, groups, licences and last sign-ins. */
@@ -111,15 +113,19 @@ export function createUserAdminService(deps: {
       return { user, contacts: { phoneNumbers: input.phoneNumbers ?? [], addresses: input.addresses ?? [] } };
     },
 
-    /** Changes profile fields, phones and addresses; `expectedVersion` (If-Match) must be the current version. */
+    /**
+     * Changes profile fields, phones and addresses (or the changes `edit` makes of the
+     * user as locked); `expectedVersion` (If-Match) must be the current version.
+     */
     async update(
       id: string,
-      given: UserChanges & ContactChanges,
+      edit: (UserChanges & ContactChanges) | ((before: User) => UserChanges & ContactChanges),
       expectedVersion: number | undefined,
       by: Operator,
     ): Promise<{ user: User; contacts: PhonesAndAddresses }> {
       return transact(async (trx) => {
         const before = await reach(id, by, { change: true, lock: true }, trx);
+        const given = typeof edit === 'function' ? edit(before) : edit;
         assertThat(expectedVersion === undefined || expectedVersion === before.version, () =>
           fail('user.version_mismatch', { version: before.version }),
         );
@@ -229,12 +235,18 @@ export function createUserAdminService(deps: {
 
     /**
      * The first delete sets the status `deleted` (sessions end); deleting a deleted
-     * user removes it for good, leaving a tombstone in the audit.
+     * user removes it for good, leaving a tombstone in the audit (`firstOnly`: it is
+     * refused instead, 409 `user.already_deleted`).
      */
-    async remove(id: string, by: Operator): Promise<{ removed: boolean; user?: User }> {
+    async remove(
+      id: string,
+      by: Operator,
+      options: { firstOnly?: boolean } = {},
+    ): Promise<{ removed: boolean; user?: User }> {
       assertNotSelf(id, by, 'delete');
       const result = await transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
+        assertThat(!options.firstOnly || user.status !== 'deleted', fail('user.already_deleted'));
         if (user.status !== 'deleted') {
           const deleted = await deps.identity.writeStatus(id, 'deleted', by.actor, by.ip, trx);
           await superAdminLeftBesides(id, trx);

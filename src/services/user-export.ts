@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
-import type { UserFilter, UserSearch, UserSort } from '../repositories/user-search.js';
+import type { UserFilter, UserRelated, UserSearch, UserSort } from '../repositories/user-search.js';
 import type { Operator } from '../domain/operator.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
@@ -12,6 +12,27 @@ import { CONTACT_COLUMNS, type ContactColumn, contactCell } from '../policies/co
 import type { LicencesRepository } from '../repositories/licences.js';
 import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
 import type { UserRecordService } from './user-record.js';
+
+/**
+ * Columns from related records, read for a page of users in one statement: the
+ * main account's name; group names; role assignments as `role`, `role@<accountId>`
+ * or `role@group:<accountGroupId>`; several values separated by ";".
+ */
+const RELATED_COLUMNS = ['mainAccountName', 'groups', 'roles'] as const satisfies readonly (keyof UserRelated)[];
+type RelatedColumn = (typeof RELATED_COLUMNS)[number];
+const isRelated = (c: string): c is RelatedColumn => (RELATED_COLUMNS as readonly string[]).includes(c);
+
+/** A related column's cell. */
+function relatedCell(related: UserRelated | undefined, column: RelatedColumn): string | null {
+  if (!related) return null;
+  if (column === 'mainAccountName') return related.mainAccountName;
+  if (column === 'groups') return related.groups.map((g) => g.displayName).join(';');
+  return related.roles
+    .map((r) =>
+      r.accountId ? `${r.role}@${r.accountId}` : r.accountGroupId ? `${r.role}@group:${r.accountGroupId}` : r.role,
+    )
+    .join(';');
+}
 
 /** Columns an export may have (named as the import and the API name them). */
 export const EXPORT_COLUMNS = [
@@ -32,8 +53,9 @@ export const EXPORT_COLUMNS = [
   'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
   ...CONTACT_COLUMNS,
+  ...RELATED_COLUMNS,
   'licences',
-] as const satisfies readonly (keyof User | ContactColumn | 'licences')[];
+] as const satisfies readonly (keyof User | ContactColumn | RelatedColumn | 'licences')[];
 /** A column of the list above, or `cf.<key>`: a custom field's value. */
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | `cf.${string}`;
 export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = [
@@ -59,19 +81,17 @@ export interface ExportRequest {
 const isContactColumn = (column: string): column is ContactColumn =>
   (CONTACT_COLUMNS as readonly string[]).includes(column);
 
+/** A user as exported (with their licence keys when the export has the column), their contacts and related records. */
+type ExportRow = [User & { licences?: string[] }, PhonesAndAddresses | undefined, UserRelated | undefined];
+
 /** A custom field's value as text: numbers and booleans as JSON writes them. */
 const customCell = (value: unknown) =>
   value === undefined || value === null ? null : typeof value === 'string' ? value : JSON.stringify(value);
 
-/** A user as exported: the record and, when the export has the column, their licence keys. */
-type ExportedUser = User & { licences?: string[] };
-
 /** A user's cell: tags and licences joined with `;` (as the import splits them), times as Date; phones and addresses as contact-cells.ts writes them. */
-function cell(
-  user: ExportedUser,
-  contacts: PhonesAndAddresses | undefined,
-  column: ExportColumn,
-): string | Date | null {
+function cell(row: ExportRow, column: ExportColumn): string | Date | null {
+  const [user, contacts, related] = row;
+  if (isRelated(column)) return relatedCell(related, column);
   if (column === 'licences') return (user.licences ?? []).join(';');
   if (column.startsWith('cf.')) return customCell(user.customAttributes[column.slice(3)]);
   if (isContactColumn(column)) return contactCell(contacts ?? { phoneNumbers: [], addresses: [] }, column);
@@ -107,10 +127,7 @@ export function createUserExportService(deps: {
   const pageSize = deps.pageSize ?? 2000;
 
   /** Every user matching, a page at a time with their phones and addresses when a column needs them; the first page is read at once. */
-  async function pages(
-    request: ExportRequest,
-    by: Operator,
-  ): Promise<AsyncGenerator<[ExportedUser, PhonesAndAddresses | undefined][]>> {
+  async function pages(request: ExportRequest, by: Operator): Promise<AsyncGenerator<ExportRow[]>> {
     const custom = request.columns.filter((c) => c.startsWith('cf.'));
     if (custom.length) {
       const keys = new Set((await deps.record?.rules())?.customFields.map((f) => f.key));
@@ -119,6 +136,7 @@ export function createUserExportService(deps: {
     }
     const filter = deps.record ? await deps.record.resolveFilter(request.filter) : request.filter;
     const withContacts = request.columns.some(isContactColumn);
+    const withRelated = request.columns.some(isRelated);
     const withLicences = request.columns.includes('licences');
     const read = async (cursor?: Parameters<UserSearch['page']>[0]['cursor']) => {
       const page = await deps.search.page({
@@ -131,13 +149,17 @@ export function createUserExportService(deps: {
       });
       const ids = page.users.map((u) => u.id);
       const contacts = withContacts && deps.contacts ? await deps.contacts.of(ids) : undefined;
+      const related = withRelated ? await deps.search.related(ids) : undefined;
       const licences = withLicences && deps.licences ? await deps.licences.keysOf(ids) : undefined;
       return {
         next: page.next,
-        rows: page.users.map((u): [ExportedUser, PhonesAndAddresses | undefined] => [
-          licences ? { ...u, licences: licences.get(u.id) ?? [] } : u,
-          contacts?.get(u.id),
-        ]),
+        rows: page.users.map(
+          (u): ExportRow => [
+            licences ? { ...u, licences: licences.get(u.id) ?? [] } : u,
+            contacts?.get(u.id),
+            related?.get(u.id),
+          ],
+        ),
       };
     };
     const first = await read();
@@ -164,9 +186,9 @@ export function createUserExportService(deps: {
       const rows = Readable.from(
         (async function* () {
           for await (const page of users) {
-            for (const [user, contacts] of page) {
+            for (const row of page) {
               yield request.columns.map((c) => {
-                const value = cell(user, contacts, c);
+                const value = cell(row, c);
                 return value instanceof Date ? value.toISOString() : value === null ? '' : guard(value);
               });
             }
@@ -191,8 +213,7 @@ export function createUserExportService(deps: {
       sheet.addRow([...request.columns]).commit();
       (async () => {
         for await (const page of users) {
-          for (const [user, contacts] of page)
-            sheet.addRow(request.columns.map((c) => cell(user, contacts, c))).commit();
+          for (const row of page) sheet.addRow(request.columns.map((c) => cell(row, c))).commit();
           if (out.writableNeedDrain) await once(out, 'drain');
         }
         sheet.commit();

@@ -74,6 +74,128 @@ export function createUserRelationsService(deps: {
     assertThat(!noGroup.length, () => fail('account_group.not_found', { ids: noGroup }));
   }
 
+  const assertMayGrant = (wanted: readonly RoleAssignment[], by: Operator) => {
+    for (const role of new Set(wanted.map((a) => a.role)))
+      assertThat(mayGrant(by.powers, role), fail('admin_api.forbidden_role', { role }));
+  };
+
+  /** The role assignments `edit` makes of the current ones, in one transaction (see setRoles). */
+  function changeRoles(
+    id: string,
+    edit: (current: { mainRole: Role; assignments: RoleAssignment[] }) => RolesInput,
+    by: Operator,
+  ): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
+    return transact(async (trx) => {
+      const user = await reach(id, by, { change: true, lock: true }, trx);
+      const before = await deps.users.roleAssignments(id, trx);
+      const input = edit({ mainRole: user.mainRole, assignments: before });
+      const wanted = normaliseRoles(input);
+      assertMayGrant(wanted, by);
+      await assertScopes(
+        wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])),
+        wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])),
+        trx,
+      );
+      if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf)))
+        return { mainRole: user.mainRole, assignments: before };
+      const isSuperAdmin = (list: RoleAssignment[]) =>
+        list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
+      await relations.replaceRoles(id, input.mainRole, wanted, trx);
+      if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
+      const after = await deps.users.roleAssignments(id, trx);
+      await audit.by(by).record(
+        {
+          action: 'user.roles_changed',
+          targetType: 'user',
+          targetId: id,
+          changes: {
+            ...(user.mainRole !== input.mainRole ? { mainRole: [user.mainRole, input.mainRole] } : {}),
+            roles: [before, after],
+          },
+        },
+        trx,
+      );
+      return { mainRole: input.mainRole, assignments: after };
+    });
+  }
+
+  /** The employments `edit` makes of the current ones, in one transaction (see setEmployments). */
+  function changeEmployments(
+    id: string,
+    edit: (current: Employment[]) => EmploymentInput[],
+    by: Operator,
+  ): Promise<Employment[]> {
+    return transact(async (trx) => {
+      const user = await reach(id, by, { change: true, lock: true }, trx);
+      const before = await relations.employments(id, trx);
+      const employments = edit(before);
+      await assertScopes(
+        employments.map((e) => e.accountId),
+        [],
+        trx,
+      );
+      const main = defined(
+        employments.find((e) => e.isMain),
+        'the main employment',
+      );
+      if (
+        user.mainAccountId === main.accountId &&
+        JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))
+      )
+        return before;
+      await relations.replaceEmployments(id, employments, trx);
+      const after = await relations.employments(id, trx);
+      await audit.by(by).record(
+        {
+          action: 'user.employments_changed',
+          targetType: 'user',
+          targetId: id,
+          changes: {
+            ...(user.mainAccountId !== main.accountId ? { mainAccountId: [user.mainAccountId, main.accountId] } : {}),
+            employments: [employmentFacts(before), employmentFacts(after)],
+          },
+        },
+        trx,
+      );
+      return after;
+    });
+  }
+
+  /** The groups `edit` makes of the current ones (ids), in one transaction (see setGroups). */
+  function changeGroups(
+    id: string,
+    edit: (current: string[]) => string[],
+    by: Operator,
+  ): Promise<{ id: string; displayName: string }[]> {
+    return transact(async (trx) => {
+      await reach(id, by, { change: true, lock: true }, trx);
+      const before = await relations.groups(id, trx);
+      const wanted = [...new Set(edit(before.map((g) => g.id)))];
+      const found = await deps.groups.existing(wanted, trx);
+      const noGroup = wanted.filter((g) => !found.has(g));
+      assertThat(!noGroup.length, () => fail('group.not_found', { ids: noGroup }));
+      if (
+        sameSet(
+          before.map((g) => g.id),
+          wanted,
+        )
+      )
+        return before;
+      await relations.replaceGroups(id, wanted, trx);
+      const after = await relations.groups(id, trx);
+      await audit.by(by).record(
+        {
+          action: 'user.groups_changed',
+          targetType: 'user',
+          targetId: id,
+          changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] },
+        },
+        trx,
+      );
+      return after;
+    });
+  }
+
   return {
     /** Replaces every role assignment; the main role is always kept as an unscoped one. */
     async setRoles(
@@ -81,75 +203,63 @@ export function createUserRelationsService(deps: {
       input: RolesInput,
       by: Operator,
     ): Promise<{ mainRole: Role; assignments: RoleAssignment[] }> {
-      const wanted = normaliseRoles(input);
-      for (const role of new Set(wanted.map((a) => a.role)))
-        assertThat(mayGrant(by.powers, role), fail('admin_api.forbidden_role', { role }));
-      return transact(async (trx) => {
-        const user = await reach(id, by, { change: true, lock: true }, trx);
-        await assertScopes(
-          wanted.flatMap((a) => (a.accountId ? [a.accountId] : [])),
-          wanted.flatMap((a) => (a.accountGroupId ? [a.accountGroupId] : [])),
-          trx,
-        );
-        const before = await deps.users.roleAssignments(id, trx);
-        if (user.mainRole === input.mainRole && sameSet(before.map(keyOf), wanted.map(keyOf)))
-          return { mainRole: user.mainRole, assignments: before };
-        const isSuperAdmin = (list: RoleAssignment[]) =>
-          list.some((a) => a.role === 'super_admin' && !a.accountId && !a.accountGroupId);
-        await relations.replaceRoles(id, input.mainRole, wanted, trx);
-        if (isSuperAdmin(before) && !isSuperAdmin(wanted)) await assertSuperAdminRemains(relations, trx);
-        const after = await deps.users.roleAssignments(id, trx);
-        await audit.by(by).record(
-          {
-            action: 'user.roles_changed',
-            targetType: 'user',
-            targetId: id,
-            changes: {
-              ...(user.mainRole !== input.mainRole ? { mainRole: [user.mainRole, input.mainRole] } : {}),
-              roles: [before, after],
-            },
-          },
-          trx,
-        );
-        return { mainRole: input.mainRole, assignments: after };
-      });
+      assertMayGrant(normaliseRoles(input), by);
+      return changeRoles(id, () => input, by);
+    },
+
+    /**
+     * Adds and removes role assignments, keeping the others; with `mainRole`, the main role
+     * changes too (its unscoped assignment goes with it, as a main role is held).
+     */
+    editRoles(
+      id: string,
+      change: { mainRole?: Role; add?: RolesInput['assignments']; remove?: RolesInput['assignments'] },
+      by: Operator,
+    ) {
+      const norm = (a: RolesInput['assignments'][number]) =>
+        keyOf({ role: a.role, accountId: a.accountId ?? null, accountGroupId: a.accountGroupId ?? null });
+      const removed = new Set((change.remove ?? []).map(norm));
+      return changeRoles(
+        id,
+        (current) => {
+          const mainRole = change.mainRole ?? current.mainRole;
+          const oldMain = keyOf({ role: current.mainRole, accountId: null, accountGroupId: null });
+          const kept = current.assignments.filter(
+            (a) => !removed.has(keyOf(a)) && (mainRole === current.mainRole || keyOf(a) !== oldMain),
+          );
+          return { mainRole, assignments: [...kept, ...(change.add ?? [])] };
+        },
+        by,
+      );
+    },
+
+    /** Makes `accountId` the main employment (adding an employment by it when there is none), keeping the others. */
+    setMainAccount(id: string, accountId: string, by: Operator): Promise<Employment[]> {
+      return changeEmployments(
+        id,
+        (current) => {
+          const kept: EmploymentInput[] = current.map((e) => ({
+            accountId: e.accountId,
+            startDate: e.startDate,
+            endDate: e.endDate,
+            isMain: e.accountId === accountId,
+          }));
+          if (!kept.some((e) => e.isMain)) kept.push({ accountId, startDate: null, endDate: null, isMain: true });
+          return kept;
+        },
+        by,
+      );
+    },
+
+    /** Adds and removes group memberships, keeping the others. */
+    editGroups(id: string, change: { add?: string[]; remove?: string[] }, by: Operator) {
+      const removed = new Set(change.remove ?? []);
+      return changeGroups(id, (current) => [...current.filter((g) => !removed.has(g)), ...(change.add ?? [])], by);
     },
 
     /** Replaces every employment: exactly one is main, and becomes the user's main account. */
-    async setEmployments(id: string, employments: EmploymentInput[], by: Operator): Promise<Employment[]> {
-      return transact(async (trx) => {
-        const user = await reach(id, by, { change: true, lock: true }, trx);
-        await assertScopes(
-          employments.map((e) => e.accountId),
-          [],
-          trx,
-        );
-        const before = await relations.employments(id, trx);
-        const main = defined(
-          employments.find((e) => e.isMain),
-          'the main employment',
-        );
-        if (
-          user.mainAccountId === main.accountId &&
-          JSON.stringify(employmentFacts(before)) === JSON.stringify(employmentFacts(employments))
-        )
-          return before;
-        await relations.replaceEmployments(id, employments, trx);
-        const after = await relations.employments(id, trx);
-        await audit.by(by).record(
-          {
-            action: 'user.employments_changed',
-            targetType: 'user',
-            targetId: id,
-            changes: {
-              ...(user.mainAccountId !== main.accountId ? { mainAccountId: [user.mainAccountId, main.accountId] } : {}),
-              employments: [employmentFacts(before), employmentFacts(after)],
-            },
-          },
-          trx,
-        );
-        return after;
-      });
+    setEmployments(id: string, employments: EmploymentInput[], by: Operator): Promise<Employment[]> {
+      return changeEmployments(id, () => employments, by);
     },
 
     /** Replaces the accounts and account groups the user manages (`manager` assignments scoped to each). */
@@ -179,34 +289,8 @@ export function createUserRelationsService(deps: {
     },
 
     /** Replaces the groups the user is a member of. */
-    async setGroups(id: string, groupIds: string[], by: Operator): Promise<{ id: string; displayName: string }[]> {
-      const wanted = [...new Set(groupIds)];
-      return transact(async (trx) => {
-        await reach(id, by, { change: true, lock: true }, trx);
-        const found = await deps.groups.existing(wanted, trx);
-        const noGroup = wanted.filter((g) => !found.has(g));
-        assertThat(!noGroup.length, () => fail('group.not_found', { ids: noGroup }));
-        const before = await relations.groups(id, trx);
-        if (
-          sameSet(
-            before.map((g) => g.id),
-            wanted,
-          )
-        )
-          return before;
-        await relations.replaceGroups(id, wanted, trx);
-        const after = await relations.groups(id, trx);
-        await audit.by(by).record(
-          {
-            action: 'user.groups_changed',
-            targetType: 'user',
-            targetId: id,
-            changes: { groups: [before.map((g) => g.id).sort(), after.map((g) => g.id).sort()] },
-          },
-          trx,
-        );
-        return after;
-      });
+    setGroups(id: string, groupIds: string[], by: Operator): Promise<{ id: string; displayName: string }[]> {
+      return changeGroups(id, () => groupIds, by);
     },
   };
 }

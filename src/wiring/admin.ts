@@ -17,6 +17,11 @@ import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
 import { createUserLifecycleService } from '../services/user-lifecycle.js';
+import { createBulkJobsRepository } from '../repositories/bulk-jobs.js';
+import { bulkActions } from '../services/bulk-actions.js';
+import { createUserBulkService } from '../services/user-bulk.js';
+import { createUserTagsRepository } from '../repositories/user-tags.js';
+import { createUserTagsService } from '../services/user-tags.js';
 import { createLicencesService } from '../services/licences.js';
 import type { Core } from './core.js';
 import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
@@ -35,6 +40,12 @@ export function createAdminArea(deps: AdminDeps) {
   const { config, log, clock, db, transact, repos, audit, settings, identity, passwordResets, accessTokens } = deps;
   const adminApiUrl = `${config.issuer}/admin/api`;
   const reach = createUserReachService({ users: repos.users, search: repos.search });
+  const customFields = createCustomFieldsRepository(db);
+  const userContacts = createUserContactsRepository(db);
+  const record = createUserRecordService({
+    fields: customFields,
+    requiredFields: () => settings.current().requiredFields,
+  });
   const invitations = createInvitationsService({
     transact,
     users: repos.users,
@@ -45,32 +56,70 @@ export function createAdminArea(deps: AdminDeps) {
     clock,
     log,
   });
-  const customFields = createCustomFieldsRepository(db);
-  const userContacts = createUserContactsRepository(db);
-  const record = createUserRecordService({
-    fields: customFields,
-    requiredFields: () => settings.current().requiredFields,
+  const users = createUserAdminService({
+    transact,
+    users: repos.users,
+    search: repos.search,
+    relations: repos.relations,
+    licences: repos.licences,
+    identity,
+    resets: passwordResets,
+    audit,
+    reach,
+    invitations,
+    clock,
+    duplicateEmails: () => settings.current().duplicateEmails,
+    record,
+    contacts: userContacts,
+    events: repos.audit,
+  });
+  const relations = createUserRelationsService({
+    transact,
+    relations: repos.relations,
+    users: repos.users,
+    accounts: repos.accounts,
+    accountGroups: repos.accountGroups,
+    groups: repos.groups,
+    audit,
+    reach,
+  });
+  const anonymiser = createUserAnonymiseService({
+    transact,
+    users: repos.users,
+    erasure: createUserAnonymiseRepository(),
+    mfaFactors: repos.mfaFactors,
+    payloads: repos.payloads,
+    audit,
+    reach,
+  });
+  const licences = createLicencesService({
+    transact,
+    licences: repos.licences,
+    audit,
+    reach,
+    endSessions: identity.endSessions,
   });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
     reach,
-    users: createUserAdminService({
-      transact,
-      users: repos.users,
+    users,
+    bulk: createUserBulkService({
+      actions: bulkActions({
+        users,
+        relations,
+        invitations,
+        anonymiser,
+        licences,
+        tags: createUserTagsService({ transact, tags: createUserTagsRepository() }),
+      }),
       search: repos.search,
-      relations: repos.relations,
-      licences: repos.licences,
-      identity,
-      resets: passwordResets,
+      resolveFilter: record.resolveFilter,
+      jobs: createBulkJobsRepository(db),
       audit,
-      reach,
-      invitations,
+      log,
       clock,
-      duplicateEmails: () => settings.current().duplicateEmails,
-      record,
-      contacts: userContacts,
-      events: repos.audit,
+      ...config.bulk,
     }),
     lifecycle: createUserLifecycleService({
       transact,
@@ -94,16 +143,7 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
     }),
     groups: createGroupAdminService({ transact, groups: repos.groups, search: repos.search, audit }),
-    relations: createUserRelationsService({
-      transact,
-      relations: repos.relations,
-      users: repos.users,
-      accounts: repos.accounts,
-      accountGroups: repos.accountGroups,
-      groups: repos.groups,
-      audit,
-      reach,
-    }),
+    relations,
     auditLog: createAuditLogService({
       events: repos.audit,
       audit,
@@ -118,15 +158,7 @@ export function createAdminArea(deps: AdminDeps) {
       audit,
       reach,
     }),
-    anonymiser: createUserAnonymiseService({
-      transact,
-      users: repos.users,
-      erasure: createUserAnonymiseRepository(),
-      mfaFactors: repos.mfaFactors,
-      payloads: repos.payloads,
-      audit,
-      reach,
-    }),
+    anonymiser,
     invitations,
     sessions: createUserSessionsService({ transact, payloads: repos.payloads, audit, reach }),
     imports: createUserImportService({
@@ -152,13 +184,7 @@ export function createAdminArea(deps: AdminDeps) {
       record,
       contacts: userContacts,
     }),
-    licences: createLicencesService({
-      transact,
-      licences: repos.licences,
-      audit,
-      reach,
-      endSessions: identity.endSessions,
-    }),
+    licences,
     mailTemplates: deps.mails,
   };
 }

@@ -34,7 +34,11 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
   const housekeeping = createHousekeepingService({
     log,
     // Imports whose process died end as failed; on the embedded database every job left running was this process's predecessor's.
-    atStart: [() => mailer.purgeOutbox(), () => admin.imports.interruptAbandoned({ all: !config.databaseUrl })],
+    atStart: [
+      () => mailer.purgeOutbox(),
+      () => admin.imports.interruptAbandoned({ all: !config.databaseUrl }),
+      () => admin.bulk.interruptAbandoned({ all: !config.databaseUrl }),
+    ],
     chores: [
       { everyMs: 10 * 60_000, run: () => repos.payloads.deleteExpired(), failure: 'oidc.cleanup_failed' },
       { everyMs: 60 * 60_000, run: () => admin.auditLog.purgeExpired(clock.now()), failure: 'audit.purge_failed' },
@@ -56,6 +60,11 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
         everyMs: config.imports.leaseSeconds * 1000,
         run: () => admin.imports.interruptAbandoned(),
         failure: 'import.sweep_failed',
+      },
+      {
+        everyMs: config.bulk.leaseSeconds * 1000,
+        run: () => admin.bulk.interruptAbandoned(),
+        failure: 'bulk.sweep_failed',
       },
     ],
   });

@@ -23,6 +23,8 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'request.invalid_query': { issues: [{ path: '', message: 'Bad' }] },
   'request.invalid_characters': { where: 'The body' },
   'request.invalid_cursor': { sorted: true },
+  'request.unknown_parameter': { name: 'tagg', known: ['tag'] },
+  'bulk.count_changed': { expected: 3, actual: 4 },
   'rate_limit.exceeded': { retryAfterSeconds: 90 },
   'admin_api.not_found': { method: 'GET', path: '/x' },
   'admin_api.method_not_allowed': { method: 'PUT', path: '/x' },

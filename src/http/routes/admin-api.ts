@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import compose from 'koa-compose';
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { databaseFault } from '../../db/database-error.js';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
@@ -87,8 +87,40 @@ function bearer(auth: AdminAuthService, throttle: RateLimitsService['bearer']) {
   };
 }
 
-/** The query string checked against `schema` (a repeated parameter is a list). */
+/** What an operation without query parameters takes: none. */
+const NO_QUERY = z.object({});
+
+/** Query parameters whose names start so are custom-field filters (schemas/withCustomFilters gathers them under `cf`). */
+const CUSTOM_FIELD_PREFIX = 'cf.';
+
+/** The object schema of a query schema, through the pipes a preprocess makes. */
+function objectSchema(schema: z.ZodType): z.ZodObject | undefined {
+  if (schema instanceof z.ZodObject) return schema;
+  if (schema instanceof z.ZodPipe) return objectSchema(schema.out as z.ZodType) ?? objectSchema(schema.in as z.ZodType);
+  return undefined;
+}
+
+/**
+ * A parameter the route does not declare is refused (400 `request.unknown_parameter`), never
+ * silently dropped: `?tagg=leaver` must not list, export or bulk-change everyone. A schema
+ * that declares `cf` (custom-field filters) takes `cf.<key>` parameters besides its own.
+ */
+function assertKnownParameters(query: Record<string, unknown>, schema: z.ZodType) {
+  const object = objectSchema(schema);
+  if (!object) return;
+  const declared = object.shape;
+  const takesCustomFields = Object.hasOwn(declared, 'cf');
+  for (const name of Object.keys(query)) {
+    if (name === 'cf' || !Object.hasOwn(declared, name)) {
+      if (takesCustomFields && name.startsWith(CUSTOM_FIELD_PREFIX)) continue;
+      throw fail('request.unknown_parameter', { name, known: Object.keys(declared).filter((k) => k !== 'cf') });
+    }
+  }
+}
+
+/** The query string checked against `schema` (a repeated parameter is a list); an unknown parameter is 400. */
 function readQuery<T>(ctx: Context, schema: z.ZodType<T>): T {
+  assertKnownParameters(ctx.query, schema);
   const parsed = schema.safeParse(ctx.query);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -109,7 +141,7 @@ function operation(r: AdminRoute) {
           needs: PERMISSIONS[r.permission],
         }),
       );
-    const query = r.query ? readQuery(ctx, r.query) : {};
+    const query = readQuery(ctx, r.query ?? NO_QUERY);
     const body =
       r.body && !('contentType' in r.body && typeof r.body.contentType === 'string')
         ? await readJson(ctx, r.body as z.ZodType, { limit: 1024 * 1024 })

@@ -11,12 +11,14 @@ import type { ScimAuthService } from '../../../services/scim-auth.js';
 import type { SettingsService } from '../../../services/settings.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
+import type { UserBulkService } from '../../../services/user-bulk.js';
 import type { UserExportService } from '../../../services/user-export.js';
 import type { UserImportService } from '../../../services/user-import.js';
 import type { UserLifecycleService } from '../../../services/user-lifecycle.js';
 import type { UserMergeService } from '../../../services/user-merge.js';
 import type { UserRelationsService } from '../../../services/user-relations.js';
 import type { UserSessionsService } from '../../../services/user-sessions.js';
+import { bulkRoutes } from './bulk.js';
 import { exportRoutes } from './exports.js';
 import { adminImpersonationRoutes } from './impersonation.js';
 import { importRoutes } from './imports.js';
@@ -43,6 +45,7 @@ import { clientRoutes } from './clients.js';
 export interface AdminRouteDeps {
   baseUrl: string;
   users: UserAdminService;
+  bulk: UserBulkService;
   clients: ClientRegistryService;
   scimTokens: ScimAuthService;
   merges: UserMergeService;
@@ -68,6 +71,7 @@ export interface AdminRouteDeps {
 const AREAS = [
   meRoutes,
   userRoutes,
+  bulkRoutes,
   securityRoutes,
   clientRoutes,
   lifecycleRoutes,

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { ACCOUNT_KINDS } from '../../../domain/account.js';
 import { PROFILE_FIELDS, ROLES, STATUSES, type User } from '../../../domain/user.js';
-import { USER_SORTS, type UserFilter } from '../../../repositories/user-search.js';
+import {
+  EMPLOYMENT_FILTERS,
+  INVITATION_FILTER_STATES,
+  USER_SORTS,
+  type UserFilter,
+  type UserRelated,
+} from '../../../repositories/user-search.js';
 
 /** Shapes the admin API reads and writes, shared by its route modules. */
 
@@ -14,6 +20,8 @@ export const role = z.enum(ROLES);
 export const timestamp = z.iso.datetime({ offset: true });
 /** A date or date-time in a query string. */
 export const queryTime = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
+/** `true` or `false` (a JSON boolean too, for filters sent in a body). */
+export const queryBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 /** `a,b` or a repeated parameter. */
 export const queryList = <T extends z.ZodType>(item: T) =>
   z.preprocess(
@@ -82,6 +90,22 @@ export const userJson = (u: User) => ({
   updatedAt: new Date(u.updatedAt).toISOString(),
 });
 
+/** What a row of the users list carries besides the user's record, aggregated per page. */
+export const USER_ROW_FIELDS = {
+  mainAccountName: z.string().nullable(),
+  groups: z.array(z.object({ id: z.uuid(), displayName: z.string() })),
+  roles: z.array(z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() })),
+  licences: z.array(z.string()).describe('The keys of the licences held'),
+};
+
+/** A list row's related records as JSON. */
+export const relatedJson = (related: UserRelated | undefined) => ({
+  mainAccountName: related?.mainAccountName ?? null,
+  groups: related?.groups ?? [],
+  roles: related?.roles ?? [],
+  licences: related?.licences ?? [],
+});
+
 export const ROLE_ASSIGNMENT = z.object({ role, accountId: z.uuid().nullable(), accountGroupId: z.uuid().nullable() });
 export const EMPLOYMENT = z.object({
   accountId: z.uuid(),
@@ -106,6 +130,15 @@ export const USER_FILTER = {
   createdTo: queryTime.optional(),
   lastSignInFrom: queryTime.optional(),
   lastSignInTo: queryTime.optional(),
+  tag: queryList(text(100).min(1)).describe('Holds any of these tags, comma-separated'),
+  invitation: queryList(z.enum(INVITATION_FILTER_STATES)).describe(
+    'Invitation states, comma-separated: not_invited, scheduled, sent (mailed, not acted on), accepted (link used or signed in since)',
+  ),
+  neverSignedIn: queryBoolean.optional().describe('true: never signed in; false: signed in at least once'),
+  employment: z
+    .enum(EMPLOYMENT_FILTERS)
+    .optional()
+    .describe('Which employments accountId and accountGroupId match: current (not ended, the default), ended or any'),
   sort: z
     .enum(Object.keys(USER_SORTS).flatMap((k) => [k, `-${k}`]) as [string, ...string[]])
     .default('createdAt')
@@ -135,7 +168,9 @@ export const withCustomFilters = <T extends z.ZodType>(schema: T) =>
     return Object.keys(cf).length ? { ...rest, cf } : rest;
   }, schema);
 
-export const toUserFilter = (q: { [K in keyof UserFilter]?: UserFilter[K] }): UserFilter => ({
+export const toUserFilter = (
+  q: { [K in Exclude<keyof UserFilter, 'tags'>]?: UserFilter[K] } & { tag?: string[] },
+): UserFilter => ({
   q: q.q,
   status: q.status,
   role: q.role,
@@ -147,5 +182,9 @@ export const toUserFilter = (q: { [K in keyof UserFilter]?: UserFilter[K] }): Us
   createdTo: q.createdTo,
   lastSignInFrom: q.lastSignInFrom,
   lastSignInTo: q.lastSignInTo,
+  tags: q.tag,
+  invitation: q.invitation,
+  neverSignedIn: q.neverSignedIn,
+  employment: q.employment,
   cf: q.cf,
 });

@@ -17,8 +17,10 @@ import {
   toUserFilter,
   USER_FIELDS,
   USER_FILTER,
+  USER_ROW_FIELDS,
   USER_SCHEMA,
   userJson,
+  relatedJson,
   withCustomFilters,
 } from './schemas.js';
 import { SIGN_IN, toSignIn } from './audit.js';
@@ -108,7 +110,11 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       responses: {
         200: {
           description: 'A page',
-          schema: z.object({ items: z.array(USER_RECORD), total: z.number().int(), nextCursor: z.string().nullable() }),
+          schema: z.object({
+            items: z.array(USER_RECORD.extend(USER_ROW_FIELDS)),
+            total: z.number().int(),
+            nextCursor: z.string().nullable(),
+          }),
         },
         ...errors(400, 403),
       },
@@ -125,7 +131,10 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
           by,
         );
         ctx.body = {
-          items: page.users.map((u) => recordJson(u, page.contacts.get(u.id))),
+          items: page.users.map((u) => ({
+            ...recordJson(u, page.contacts.get(u.id)),
+            ...relatedJson(page.related.get(u.id)),
+          })),
           total: page.total,
           nextCursor: page.next ? encodeCursor(query.sort, page.next) : null,
         };
