@@ -13,11 +13,12 @@ import { createStartUp } from './wiring/start-up.js';
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer } = core;
-  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn } = createSignInArea(core);
+  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry } =
+    createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
-  const admin = createAdminArea({ ...core, identity, passwordResets, accessTokens });
+  const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
   const scim = createScimArea({ ...core, identity, hasher, accessTokens });
-  const { bootstrap, housekeeping } = createStartUp({ ...core, signingKeys, admin, scim });
+  const { bootstrap, housekeeping } = createStartUp({ ...core, signingKeys, admin, scim, expiry });
 
   return {
     config,
@@ -42,6 +43,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     signUp,
     passkeys,
     mfa,
+    /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */
+    expiry,
     signingKeys,
     accessTokens,
     impersonation,
@@ -70,6 +73,7 @@ export function cliServices(c: Container): CliServices {
     scimTokens: c.scim.auth,
     auditLog: c.admin.auditLog,
     imports: c.admin.imports,
+    lifecycle: c.admin.lifecycle,
     licences: c.admin.licences,
   };
 }

@@ -22,6 +22,8 @@ import type { ScimAuthService } from '../services/scim-auth.js';
 import type { SettingsService } from '../services/settings.js';
 import type { SigningKeysService } from '../services/signing-keys.js';
 import type { UserImportService } from '../services/user-import.js';
+import type { UserLifecycleService } from '../services/user-lifecycle.js';
+import { isUuid } from '../util/uuid.js';
 import type { Clock } from '../util/clock.js';
 
 type Opts = Record<string, string | boolean | string[] | undefined>;
@@ -50,6 +52,7 @@ export interface CliServices {
   settings: SettingsService;
   imports: UserImportService;
   mailer: MailerService;
+  lifecycle: UserLifecycleService;
   licences: LicencesService;
 }
 
@@ -183,6 +186,24 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(isStatus(status), usage(`--status must be one of ${STATUSES.join(', ')}`));
       const user = await c.identity.find(identifier);
       return c.identity.setStatus(user.id, status, CLI_ACTOR);
+    },
+  },
+
+  'user restore': {
+    usage:
+      'user restore <id> (a deleted user, by the id `GET /admin/api/users?status=deleted` shows: back as inactive)',
+    async run(c, _o, [id]) {
+      assertThat(id && isUuid(id), usage("which user? Give the deleted user's id"));
+      return c.lifecycle.restore(id, CLI_OPERATOR);
+    },
+  },
+
+  'user approve': {
+    usage: 'user approve <email|id|userCode> (a pending user becomes active and is told by mail)',
+    async run(c, _o, [identifier]) {
+      assertThat(identifier, usage('which user? Give an email, id or userCode'));
+      const user = await c.identity.find(identifier);
+      return c.lifecycle.approve(user.id, CLI_OPERATOR);
     },
   },
 
@@ -415,12 +436,7 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(size !== undefined, fail('cli.file_not_found', { path }));
       const input = createReadStream(path);
       try {
-        // The CLI acts with every power (as for its other commands).
-        const by = {
-          actor: CLI_ACTOR,
-          ip: null,
-          powers: { role: 'super_admin' as const, scope: { all: true as const } },
-        };
+        const by = CLI_OPERATOR;
         const label = (p: ImportCounts) =>
           `${p.processed} rows, ${p.created} created, ${p.updated} updated, ${p.failed} bad`;
         const job = await c.imports.run(

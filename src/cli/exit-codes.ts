@@ -21,6 +21,8 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'resource.in_use': EXIT.conflict,
   'user.email_taken': EXIT.conflict,
   'user.user_code_taken': EXIT.conflict,
+  'user.not_deleted': EXIT.conflict,
+  'user.not_pending': EXIT.conflict,
   'client.exists': EXIT.conflict,
   'scim_token.name_taken': EXIT.conflict,
   'licence.key_taken': EXIT.conflict,

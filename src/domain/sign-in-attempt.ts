@@ -10,6 +10,8 @@ import type { Status } from './user.js';
  *                       lockout, or the second step's lock (`factor` says which)
  *   status_<status>     the right password (or a passkey) of a user whose status
  *                       forbids signing in: status_pending, status_inactive, status_locked
+ *   expired             the right password (or a factor) of a user whose account had ended
+ *                       (`expiresAt`): made inactive there and then
  *   no_licence          the right password (or a passkey) of a user without a licence
  *                       of a type required to sign in
  *   mfa_failed          a wrong, replayed or missing second factor (TOTP, recovery
@@ -22,6 +24,7 @@ export type SignInFailureReason =
   | 'bad_password'
   | 'locked'
   | `status_${Status}`
+  | 'expired'
   | 'no_licence'
   | 'mfa_failed'
   | 'bad_passkey'

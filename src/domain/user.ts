@@ -49,6 +49,8 @@ export interface User {
   tags: string[];
   customAttributes: Record<string, unknown>;
   lastSignInAt: Date | null;
+  /** When a temporary account ends (it becomes `inactive`); null: never. */
+  expiresAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -128,6 +130,8 @@ export interface PasswordCredential {
   passwordHash: string | null;
   failedAttempts: number;
   lockedUntil: Date | null;
+  /** When the account ends (policies/expiry.ts). */
+  expiresAt: Date | null;
 }
 
 /** How a user is named to others (`displayNameSql` in the users repository is the same rule). */

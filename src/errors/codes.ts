@@ -444,6 +444,35 @@ export const ERRORS = {
     details: (p: { conflicts: readonly unknown[] }) => ({ conflicts: p.conflicts }),
   },
   'invitation.not_scheduled': { status: 409, message: 'The user has no scheduled invitation to cancel.' },
+  'invitation.message_scheduled': {
+    status: 409,
+    message: 'A personal message goes only with an invitation sent now, not with a scheduled one.',
+  },
+
+  // A user's life cycle: restore, expiry, approval, changes to oneself.
+  // Without a `change`: any change (a bulk action never touches the caller).
+  'user.self_change': {
+    status: 409,
+    message: (p?: { change: 'deactivate' | 'lock' | 'delete' | 'expire' }) =>
+      p
+        ? `You may not ${p.change === 'expire' ? 'set an expiry on' : p.change} your own user: ask another administrator.`
+        : 'You may not do this to your own user.',
+    details: (p?: { change: string }) => (p ? { change: p.change } : undefined),
+  },
+  'user.not_deleted': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: only a deleted user is restored.`,
+  },
+  'user.not_pending': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: only a pending user is approved.`,
+  },
+  'user.expired': {
+    status: 409,
+    message: (p: { expiresAt: string }) =>
+      `The account ended at ${p.expiresAt}: set a later expiresAt (or null) before letting the user sign in again.`,
+    details: (p: { expiresAt: string }) => ({ expiresAt: p.expiresAt }),
+  },
 
   // Accounts, account groups, groups.
   'account.not_found': { status: 404, message: noSuch('account'), details: idsDetails },
@@ -591,7 +620,6 @@ export const ERRORS = {
   },
   'bulk.interrupted': { status: 409, message: 'Another instance ended this bulk action (its lease ran out).' },
   'bulk.job_not_found': { status: 404, message: 'No such bulk action job.' },
-  'user.self_change': { status: 400, message: 'You may not do this to your own user.' },
   'impersonation.self': { status: 400, message: 'You cannot impersonate yourself.' },
   'impersonation.target_cannot_sign_in': {
     status: 409,

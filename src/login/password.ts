@@ -1,6 +1,7 @@
 import type { LockoutSettings } from '../policies/lockout.js';
 import { evaluateLockout, failureLocks, lockUntil } from '../policies/lockout.js';
 import { maySignIn, STATUS_RULES, statusAfterSignIn } from '../policies/status.js';
+import { evaluateExpiry } from '../policies/expiry.js';
 import type { PasswordCredential, Status } from '../domain/user.js';
 import type { Clock } from '../util/clock.js';
 import type { LoginCode } from '../errors/codes.js';
@@ -19,7 +20,9 @@ export type PasswordOutcome =
       userId?: string;
     }
   /** Only after a correct password: the status that forbids signing in. */
-  | { ok: false; code: LoginCode; reason: `status_${Status}`; userId: string };
+  | { ok: false; code: LoginCode; reason: `status_${Status}`; userId: string }
+  /** Only after a correct password: the account had ended (it is made inactive). */
+  | { ok: false; code: 'login.inactive'; reason: 'expired'; userId: string };
 
 export interface PasswordInput {
   /** An email or a User ID. */
@@ -65,6 +68,8 @@ export interface PasswordStrategyDeps {
   lockout: () => LockoutSettings;
   /** Ends the user's sessions and tokens, when a lock starts. */
   endSessions: (userId: string) => Promise<unknown>;
+  /** Makes inactive a user whose account has ended (services/user-expiry.ts `expire`). */
+  expire: (userId: string) => Promise<unknown>;
   /** Tells the user their account is locked (the lock notice mail, sent in the background). */
   notifyLocked?: (userId: string, lock: { attempts: number; until: Date | null }) => void;
 }
@@ -78,7 +83,8 @@ export interface PasswordStrategyDeps {
  *   reserve attempt (atomic; none left) ─────────────────▶ dummy verify ▶ invalid
  *   verify ─ wrong ▶ (last slot? lock + end sessions) ──▶ invalid
  *        └ right ▶ status may sign in? ─ no ─────────────▶ login.<status>
- *                                       └ yes ▶ reset counter, rehash ▶ ok
+ *                   account ended (expiresAt)? ─ yes ───▶ made inactive ▶ login.inactive
+ *                                       └ no ▶ reset counter, rehash ▶ ok
  */
 export function createPasswordStrategy(deps: PasswordStrategyDeps) {
   const { credentials, hasher, clock } = deps;
@@ -131,6 +137,11 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
         reason: `status_${cred.status}`,
         userId: cred.userId,
       };
+    }
+    if (evaluateExpiry(cred, now) === 'expired') {
+      await credentials.resetAttempts(cred.userId);
+      await deps.expire(cred.userId);
+      return { ok: false, code: 'login.inactive', reason: 'expired', userId: cred.userId };
     }
     const rehashed = cred.passwordHash && hasher.needsRehash(cred.passwordHash) ? await hasher.hash(password) : null;
     await credentials.recordSuccess(cred.userId, statusAfterSignIn(cred.status), rehashed);

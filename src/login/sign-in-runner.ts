@@ -6,6 +6,7 @@ import { fail } from '../errors/codes.js';
 import { RetryLater } from '../errors/retry-later.js';
 import { mfaRequirement } from '../policies/mfa-requirement.js';
 import { maySignIn, STATUS_RULES } from '../policies/status.js';
+import { evaluateExpiry } from '../policies/expiry.js';
 import type { Clock } from '../util/clock.js';
 import { nextStep, type PendingSignIn, type SignInStep } from './sign-in-flow.js';
 import type { RefusalCode, SignInStrategy, StrategyOutcome } from './strategy.js';
@@ -48,6 +49,8 @@ export interface SignInRunnerDeps {
     ): Promise<T>;
   };
   clock: Clock;
+  /** Makes inactive a user whose account has ended (services/user-expiry.ts `expire`). */
+  expire: (userId: string) => Promise<unknown>;
 }
 
 /** What an attempt came to: the step that follows (`done`: the authorization resumes), or the refusal's code. */
@@ -67,6 +70,7 @@ const throttleResult = (outcome: StrategyOutcome) =>
  *   attempt ─ throttled ▶ signin.failed throttled, RetryLater thrown
  *           ├ refused ───▶ signin.failed <reason> ▶ { ok: false, code }
  *           └ ok ▶ status may sign in? ─ no ▶ signin.failed status_<status>, AppError thrown
+ *                   account ended? ─ yes ▶ made inactive, signin.failed expired, AppError thrown
  *                   licensed? ─ no ─────────▶ signin.failed no_licence, AppError thrown
  *                   └ next step ─ done ▶ signin.succeeded, finish
  *                               └ else ▶ remember
@@ -100,6 +104,12 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
     if (!maySignIn(status)) {
       await refused(port, { reason: `status_${status}`, userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
       throw fail(STATUS_RULES[status].reason ?? 'login.not_allowed');
+    }
+    // An account that has ended is refused as an inactive one, and made inactive.
+    if (evaluateExpiry(facts.user, deps.clock.now()) === 'expired') {
+      await deps.expire(userId);
+      await refused(port, { reason: 'expired', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
+      throw fail('login.inactive');
     }
     // A licence type required to sign in, and the user holds none: told after the password, as a status is.
     if (!facts.licensed) {

@@ -16,6 +16,7 @@ import { ianaTimeZone, supportedLanguage } from '../domain/languages.js';
 import type { ContactValue } from '../domain/user.js';
 import { type AddressColumn, CONTACT_COLUMNS, type ContactColumn, parsePhones } from './contact-cells.js';
 import { mayChange, mayGrant } from './permissions.js';
+import { maySignIn } from './status.js';
 import { parseCustomValue } from './user-record.js';
 
 /**
@@ -40,6 +41,7 @@ export const IMPORT_COLUMNS = [
   'preferredLanguage',
   'timezone',
   'tags',
+  'expiresAt',
   'licences',
   ...PROFILE_FIELDS.filter((f) => !(NAMED_FIRST as readonly string[]).includes(f)),
   ...CONTACT_COLUMNS,
@@ -55,6 +57,7 @@ export type ImportColumn =
   | 'mainRole'
   | 'mainAccount'
   | 'tags'
+  | 'expiresAt'
   | 'licences'
   | ProfileField;
 
@@ -79,6 +82,8 @@ export interface ImportValues extends Partial<Profile> {
   /** An account id or name. */
   mainAccount?: string;
   tags?: string[];
+  /** When the account ends. */
+  expiresAt?: Date;
   /** Licence keys: the user's licences become exactly these. */
   licences?: string[];
   /** Replace the user's phones. */
@@ -109,6 +114,8 @@ export interface RowRules {
   mode: ImportMode;
   /** The importer's role: no row may give a role above it. */
   grantor: Role;
+  /** The importer's own user ids (and, impersonating, the admin's): no row deactivates or sets an expiry on them. */
+  self?: readonly string[];
   /** The custom fields the `cf.<key>` columns name. */
   customFields?: readonly Pick<CustomField, 'key' | 'label' | 'type' | 'options'>[];
 }
@@ -179,6 +186,14 @@ export function importRole(cell: string): Role | undefined {
     .toLowerCase()
     .replace(/[\s-]+/g, '_');
   return (ROLES as readonly string[]).find((r) => r === v) as Role | undefined;
+}
+
+/** An ISO 8601 date-time with its offset (`2026-12-31T18:00:00Z`), or a date: the start of that day in UTC. */
+const DATE_TIME = /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d))?$/;
+export function importTime(cell: string): Date | undefined {
+  const v = cell.trim();
+  const time = DATE_TIME.test(v) ? new Date(v.length === 10 ? `${v}T00:00:00Z` : v) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time : undefined;
 }
 
 /** The export guards cells that a spreadsheet would run as formulas with a leading `'`; the import takes it off. */
@@ -274,6 +289,17 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
         else values.mainRole = role;
         break;
       }
+      case 'expiresAt': {
+        const time = importTime(cell);
+        if (time) values.expiresAt = time;
+        else
+          problem(
+            column,
+            'import.invalid_time',
+            `"${cell}" is not a time: use 2026-12-31 or 2026-12-31T18:00:00Z (ISO 8601, with its offset).`,
+          );
+        break;
+      }
       case 'tags': {
         const tags = [
           ...new Set(
@@ -317,7 +343,7 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
 export type RowMatch<T> = { ok: true; target?: T } | { ok: false; problem: RowProblem };
 
 /** The users a row's key found, against the mode and the importer's role (who may change only users up to it). */
-export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: readonly Role[] }>(
+export function matchImportRow<T extends { user: Pick<User, 'mainRole'> & { id?: string }; roles: readonly Role[] }>(
   row: ImportRow,
   found: readonly T[],
   rules: RowRules,
@@ -335,6 +361,17 @@ export function matchImportRow<T extends { user: Pick<User, 'mainRole'>; roles: 
   const [target] = found;
   if (!target) return { ok: true };
   const role = highestRole([target.user.mainRole, ...target.roles]);
+  const self = rules.self?.some((id) => id.toLowerCase() === target.user.id?.toLowerCase());
+  const { status, expiresAt } = row.values;
+  if (self && ((status && !maySignIn(status)) || expiresAt))
+    return {
+      ok: false,
+      problem: {
+        column: status && !maySignIn(status) ? 'status' : 'expiresAt',
+        code: 'import.self_change',
+        message: 'You may not deactivate your own user or set an expiry on it: ask another administrator.',
+      },
+    };
   if (mayChange({ role: rules.grantor }, role)) return { ok: true, target };
   return bad('import.forbidden_target', `Your role (${rules.grantor}) may not change a user who is ${role}.`);
 }

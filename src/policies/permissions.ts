@@ -11,8 +11,8 @@ import type { AdminPowers } from '../domain/operator.js';
  *                                          identifiers: a manager who could would take the
  *                                          account over through "forgot password")
  *   users.password, .invite,       hr      set a password or send a reset link, invite,
- *     .sessions, .employments,             list and end sessions, employments, groups
- *     .groups
+ *     .sessions, .employments,             list and end sessions, employments, groups,
+ *     .groups, .mfa                        reset second factors
  *   users.create, .bulk, .import,  admin   create, bulk edit, CSV in and out, merge,
  *     .export, .merge, .delete,            delete, anonymise, roles and managed accounts
  *     .anonymise, .roles
@@ -31,6 +31,7 @@ export const PERMISSIONS = {
   'users.sessions': 'hr',
   'users.employments': 'hr',
   'users.groups': 'hr',
+  'users.mfa': 'hr',
   'users.create': 'admin',
   'users.bulk': 'admin',
   'users.import': 'admin',

@@ -13,12 +13,13 @@ interface CredentialRow {
   password_hash: string | null;
   failed_attempts: number;
   locked_until: Date | null;
+  expires_at: Date | null;
 }
 
 export function createCredentialsRepository(db: Db) {
   const base = (trx: Executor) =>
     trx('users')
-      .select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until')
+      .select('id', 'status', 'password_hash', 'failed_attempts', 'locked_until', 'expires_at')
       .whereNot('status', 'deleted');
   const toCredential = (r: CredentialRow): PasswordCredential => ({
     userId: r.id,
@@ -26,6 +27,7 @@ export function createCredentialsRepository(db: Db) {
     passwordHash: r.password_hash,
     failedAttempts: r.failed_attempts,
     lockedUntil: r.locked_until,
+    expiresAt: r.expires_at,
   });
 
   return {

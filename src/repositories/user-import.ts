@@ -25,6 +25,7 @@ export interface ImportedUser {
   mainAccountId: string;
   externalId: string | null;
   tags: string[];
+  expiresAt: Date | null;
   customAttributes: Record<string, unknown>;
   profile: Partial<Profile>;
 }
@@ -60,6 +61,7 @@ const WRITTEN: [string, string][] = [
   ['main_account_id', 'uuid'],
   ['external_id', 'text'],
   ['tags', 'text[]'],
+  ['expires_at', 'timestamptz'],
   ['custom_attributes', 'jsonb'],
   ...PROFILE_COLUMNS.map((c): [string, string] => [c, 'text']),
 ];
@@ -71,6 +73,7 @@ const recordOf = (u: ImportedUser) => ({
   main_account_id: u.mainAccountId,
   external_id: u.externalId,
   tags: u.tags,
+  expires_at: u.expiresAt ? new Date(u.expiresAt).toISOString() : null,
   custom_attributes: u.customAttributes,
   ...Object.fromEntries(PROFILE_FIELDS.map((f, i) => [PROFILE_COLUMNS[i], u.profile[f] ?? null])),
 });

@@ -37,6 +37,7 @@ export const USER_COLUMNS = [
   'tags',
   'custom_attributes',
   'last_sign_in_at',
+  'expires_at',
   'created_at',
   'updated_at',
   'version',
@@ -73,6 +74,7 @@ export interface UserRow {
   tags: User['tags'] | null;
   custom_attributes: User['customAttributes'] | null;
   last_sign_in_at: User['lastSignInAt'];
+  expires_at: User['expiresAt'];
   created_at: User['createdAt'];
   updated_at: User['updatedAt'];
   version: User['version'];
@@ -109,6 +111,7 @@ export function toUser(r: UserRow): User {
     tags: r.tags ?? [],
     customAttributes: r.custom_attributes ?? {},
     lastSignInAt: r.last_sign_in_at,
+    expiresAt: r.expires_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     version: r.version,
@@ -129,6 +132,7 @@ export interface NewUser {
   profile?: Partial<Profile>;
   tags?: string[];
   customAttributes?: Record<string, unknown>;
+  expiresAt?: Date | null;
   /** Emails, phones and addresses; by default the email alone, as the primary work email. */
   contacts?: UserContacts;
 }
@@ -143,12 +147,14 @@ export type UserChanges = Partial<
     mainRole: Role;
     tags: string[];
     customAttributes: Record<string, unknown>;
+    expiresAt: Date | null;
   }
 >;
 
 const COLUMN_OF: Record<keyof UserChanges, string> = {
   tags: 'tags',
   customAttributes: 'custom_attributes',
+  expiresAt: 'expires_at',
   userCode: 'user_code',
   email: 'email',
   externalId: 'external_id',
@@ -344,6 +350,7 @@ export function createUsersRepository(db: Db) {
         password_changed_at: input.passwordHash ? trx.fn.now() : null,
         tags: input.tags ?? [],
         custom_attributes: JSON.stringify(input.customAttributes ?? {}),
+        expires_at: input.expiresAt ?? null,
       };
       const roles = [...new Set([input.mainRole, ...(input.roles ?? [])])];
       const contacts = input.contacts ?? {
@@ -522,6 +529,34 @@ export function createUsersRepository(db: Db) {
         .whereNot('status', 'deleted')
         .first();
       return row?.name;
+    },
+
+    /**
+     * Makes `inactive` the users whose expiry has come (`expires_at` at or before `now`)
+     * and who are not inactive or deleted yet: at most `limit`, or only `onlyId`.
+     * Returns each with the status it had.
+     */
+    async expireDue(
+      now: Date,
+      options: { limit: number; onlyId?: string },
+      trx: Executor,
+    ): Promise<{ id: string; before: Status; expiresAt: Date }[]> {
+      if (options.onlyId !== undefined && !isUuid(options.onlyId)) return [];
+      const { rows } = (await trx.raw(
+        `WITH due AS (
+           SELECT id, status FROM users
+            WHERE expires_at <= ? AND status NOT IN ('inactive', 'deleted') ${options.onlyId ? 'AND id = ?' : ''}
+            ORDER BY expires_at, id LIMIT ? FOR NO KEY UPDATE
+         )
+         UPDATE users u
+            SET status = 'inactive', failed_attempts = 0, locked_until = NULL, status_before_lock = NULL,
+                updated_at = now(), version = u.version + 1
+           FROM due
+          WHERE u.id = due.id AND u.expires_at <= ? AND u.status NOT IN ('inactive', 'deleted')
+          RETURNING u.id, due.status AS before, u.expires_at`,
+        [now, ...(options.onlyId ? [options.onlyId] : []), options.limit, now],
+      )) as { rows: { id: string; before: Status; expires_at: Date }[] };
+      return rows.map((r) => ({ id: r.id, before: r.before, expiresAt: r.expires_at }));
     },
 
     async countWithRole(role: Role, trx: Executor = db): Promise<number> {

@@ -46,6 +46,8 @@ export interface CreateUserInput extends Partial<Profile> {
   directManagerId?: string | null;
   tags?: string[];
   customAttributes?: Record<string, unknown>;
+  /** When the account ends (it becomes `inactive`). */
+  expiresAt?: Date | null;
   /** Besides the email (the primary work email). */
   phoneNumbers?: ContactValue[];
   addresses?: PostalAddress[];
@@ -176,6 +178,7 @@ export function createIdentityService(deps: IdentityDeps) {
             directManagerId: input.directManagerId,
             tags: input.tags,
             customAttributes: input.customAttributes,
+            expiresAt: input.expiresAt,
             passwordHash,
             contacts:
               input.phoneNumbers?.length || input.addresses?.length
@@ -200,6 +203,7 @@ export function createIdentityService(deps: IdentityDeps) {
               mainRole: [null, user.mainRole],
               email: [null, user.email],
               userCode: [null, user.userCode],
+              ...(user.expiresAt ? { expiresAt: [null, user.expiresAt] } : {}),
             },
           },
           trx,

@@ -34,6 +34,25 @@ const notInvitable = (status: string) => fail('user.not_invitable', { status });
 /** Whom an invitation may go to: users who may sign in, and `pending` ones (whom completing it activates). */
 const invitable = (user: User) => maySignIn(user.status) || user.status === 'pending';
 
+/** The longest personal message an invitation carries. */
+export const INVITATION_MESSAGE_MAX = 1000;
+
+/**
+ * A personal message as plain text set apart in a mail: control characters (but line
+ * breaks and tabs) removed, at most INVITATION_MESSAGE_MAX characters, every line
+ * quoted with "> " so it never passes for the mail's own text or link.
+ */
+export const quotedMessage = (message: string) =>
+  message
+    .replace(/\r\n?/g, '\n')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '')
+    .trim()
+    .slice(0, INVITATION_MESSAGE_MAX)
+    .split('\n')
+    .map((line) => `> ${line}`.trimEnd())
+    .join('\n');
+
 /**
  * Invitations (SPEC "Administration"): a mail with a link to choose a password,
  * now or at a set time (the scheduler sends what is due every minute). The link
@@ -43,6 +62,7 @@ const invitable = (user: User) => maySignIn(user.status) || user.status === 'pen
  *   409 user.no_email              nothing to send the invitation to
  *   409 user.not_invitable         inactive, locked or deleted: reactivate first
  *   409 invitation.not_scheduled   cancelling when nothing is scheduled
+ *   409 invitation.message_scheduled  a personal message goes only with an invitation sent now
  */
 export function createInvitationsService(deps: {
   transact: Transact;
@@ -105,14 +125,23 @@ export function createInvitationsService(deps: {
       return standing(await deps.reach(userId, by, { change: false }));
     },
 
-    /** Sends the invitation now (no `at`, or `at` not in the future), or schedules it for `at`. */
-    async invite(userId: string, at: Date | undefined, by: Operator): Promise<Invitation> {
+    /**
+     * Sends the invitation now (no `at`, or `at` not in the future), or schedules it for `at`.
+     * A personal `message` goes with one sent now (invite on create).
+     */
+    async invite(
+      userId: string,
+      at: Date | undefined,
+      by: Operator,
+      options: { message?: string } = {},
+    ): Promise<Invitation> {
       const now = clock.now();
       const user = await deps.reach(userId, by, { change: true });
       assertThat(user.email, noEmail);
       assertThat(invitable(user), () => notInvitable(user.status));
       const invitedBy = by.actor.id ?? null;
       if (at && at.getTime() > now.getTime()) {
+        assertThat(!options.message, () => fail('invitation.message_scheduled'));
         await deps.transact(async (trx) => {
           await deps.reach(userId, by, { change: true, lock: true }, trx);
           await invitations.schedule(userId, at, invitedBy, trx);
@@ -129,11 +158,24 @@ export function createInvitationsService(deps: {
         return standing(user);
       }
       // The mail goes first (it cannot be part of a transaction); its link is recorded with the invitation.
-      const link = await deps.resets.issue({ ...user, email: user.email }, linkOptions);
+      const { message } = options;
+      const personal = message && { from: by.actor.name ?? 'Your administrator', message: quotedMessage(message) };
+      const link = await deps.resets.issue(
+        { ...user, email: user.email },
+        { ...linkOptions, personal: personal || undefined },
+      );
       await deps.transact(async (trx) => {
         await deps.reach(userId, by, { change: true, lock: true }, trx);
         await invitations.markSent(userId, now, link.tokenHash, invitedBy, trx);
-        await deps.audit.by(by).record({ action: 'user.invited', targetType: 'user', targetId: userId }, trx);
+        await deps.audit.by(by).record(
+          {
+            action: 'user.invited',
+            targetType: 'user',
+            targetId: userId,
+            ...(message ? { details: { message: true } } : {}),
+          },
+          trx,
+        );
       });
       return standing(user);
     },

@@ -222,12 +222,12 @@ export function createMfaService(deps: MfaDeps) {
     },
 
     /** Removes every factor and clears the MFA counter and lock: the user enrols again. */
-    async reset(userId: string, actor: Actor): Promise<void> {
+    async reset(userId: string, actor: Actor, ip: string | null = null): Promise<void> {
       await transact(async (trx) => {
         const removed = await factors.removeAll(userId, trx);
         await attempts.clear(userId, trx);
         await audit.record(
-          { actor, action: 'mfa.reset', targetType: 'user', targetId: userId, details: { removed } },
+          { actor, ip, action: 'mfa.reset', targetType: 'user', targetId: userId, details: { removed } },
           trx,
         );
       });

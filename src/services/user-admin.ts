@@ -16,6 +16,10 @@ import type { CreateUserInput, IdentityService } from './identity.js';
 import type { PasswordResetService } from './password-reset.js';
 import type { UserReachService } from './user-reach.js';
 import { defined } from '../util/defined.js';
+import type { Clock } from '../util/clock.js';
+import { evaluateExpiry } from '../policies/expiry.js';
+import type { InvitationsService } from './invitations.js';
+import { assertNotSelf, selfChangeOf } from './self-change.js';
 import type { AuditEventsRepository, StoredAuditEvent } from '../repositories/audit-events.js';
 import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
 import type { UserRecordService } from './user-record.js';
@@ -52,6 +56,8 @@ export function createUserAdminService(deps: {
   resets: PasswordResetService;
   audit: AuditService;
   reach: UserReachService;
+  invitations: Pick<InvitationsService, 'invite'>;
+  clock: Clock;
   duplicateEmails: () => boolean;
   record: UserRecordService;
   contacts: UserContactsRepository;
@@ -88,15 +94,22 @@ export function createUserAdminService(deps: {
       return { user, contacts: contacts.get(id), roles, employments, groups, licences, lastSignIn, lastFailedSignIn };
     },
 
-    /** Creates a user whose record passes the rules (required fields, language, time zone, custom fields). */
+    /**
+     * Creates a user whose record passes the rules (required fields, language, time zone,
+     * custom fields); with `invite`, then mails them an invitation (with the personal
+     * `message`, if any). The user stays created if the mail cannot go.
+     */
     async create(
       input: CreateUserInput & ContactChanges,
       by: Operator,
+      options: { invite?: { message?: string } } = {},
     ): Promise<{ user: User; contacts: PhonesAndAddresses }> {
       assertThat(mayGrant(by.powers, input.role), fail('admin_api.forbidden_role', { role: input.role }));
+      if (options.invite) assertThat(input.email, fail('user.no_email', { toSend: 'invitation' }));
       const canonical = record.canonical(input);
       await record.assertValid(canonical);
       const user = await deps.identity.create(canonical, by.actor, by.ip);
+      if (options.invite) await deps.invitations.invite(user.id, undefined, by, options.invite);
       return { user, contacts: { phoneNumbers: input.phoneNumbers ?? [], addresses: input.addresses ?? [] } };
     },
 
@@ -133,6 +146,15 @@ export function createUserAdminService(deps: {
           mayDo(by.powers, 'users.identifiers') || (!newEmail && !newUserCode),
           fail('admin_api.forbidden', { identifiers: true }),
         );
+        // An expiry ends the account: a status change, which is hr's, and never one's own.
+        const time = (d: Date | null | undefined) => (d ? new Date(d).getTime() : null);
+        if (changes.expiresAt !== undefined && time(changes.expiresAt) !== time(before.expiresAt)) {
+          assertThat(
+            mayDo(by.powers, 'users.status'),
+            fail('admin_api.forbidden', { role: by.powers.role, permission: 'users.status' }),
+          );
+          assertNotSelf(id, by, 'expire');
+        }
         if (changes.email && newEmail && !deps.duplicateEmails()) {
           assertThat(!(await users.isTaken('email', changes.email, trx)), fail('user.email_taken'));
         }
@@ -199,8 +221,10 @@ export function createUserAdminService(deps: {
 
     /** Sets the status (deactivate, reactivate…); a status that may not sign in ends every session. */
     async setStatus(id: string, status: Status, by: Operator): Promise<User> {
+      assertNotSelf(id, by, selfChangeOf(status));
       const user = await transact(async (trx) => {
-        await reach(id, by, { change: true, lock: true }, trx);
+        const before = await reach(id, by, { change: true, lock: true }, trx);
+        assertNotExpired({ ...before, status });
         const after = await deps.identity.writeStatus(id, status, by.actor, by.ip, trx);
         if (!maySignIn(status)) await superAdminLeftBesides(id, trx);
         return after;
@@ -219,6 +243,7 @@ export function createUserAdminService(deps: {
       by: Operator,
       options: { firstOnly?: boolean } = {},
     ): Promise<{ removed: boolean; user?: User }> {
+      assertNotSelf(id, by, 'delete');
       const result = await transact(async (trx) => {
         const user = await reach(id, by, { change: true, lock: true, includeDeleted: true }, trx);
         assertThat(!options.firstOnly || user.status !== 'deleted', fail('user.already_deleted'));
@@ -259,6 +284,7 @@ export function createUserAdminService(deps: {
         const superAdmins = mayDemote ? await deps.relations.lockedSuperAdminCount(SIGN_IN_STATUSES, trx) : 0;
         const done: User[] = [];
         for (const id of new Set(ids)) {
+          if (set.status) assertNotSelf(id, by, selfChangeOf(set.status));
           const before = await reach(id, by, { change: true, lock: true }, trx).catch((err) => {
             throw err instanceof AppError && err.status === 404 ? fail('user.not_found', { id }) : err;
           });
@@ -282,6 +308,13 @@ export function createUserAdminService(deps: {
       return { updated: changed.length };
     },
   };
+
+  /** A user whose account has ended may not be given a status that signs in again (nor `pending`): 409. */
+  function assertNotExpired(user: Pick<User, 'status' | 'expiresAt'>) {
+    assertThat(evaluateExpiry(user, deps.clock.now()) !== 'expired', () =>
+      fail('user.expired', { expiresAt: new Date(user.expiresAt ?? 0).toISOString() }),
+    );
+  }
 
   /** After `userId` may no longer sign in: if they hold super_admin, someone else who may must. */
   async function superAdminLeftBesides(userId: string, trx: Executor) {

@@ -50,6 +50,7 @@ export const EXPORT_COLUMNS = [
   'tags',
   'lastSignInAt',
   'createdAt',
+  'expiresAt',
   ...PROFILE_FIELDS.filter((f) => !['title', 'givenName', 'middleName', 'familyName'].includes(f)),
   ...CONTACT_COLUMNS,
   ...RELATED_COLUMNS,
@@ -98,7 +99,7 @@ function cell(row: ExportRow, column: ExportColumn): string | Date | null {
   if (column === 'tags') return user.tags.join(';');
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (column === 'lastSignInAt' || column === 'createdAt') return new Date(value as string);
+  if (column === 'lastSignInAt' || column === 'createdAt' || column === 'expiresAt') return new Date(value as string);
   return String(value);
 }
 

@@ -254,6 +254,7 @@ export function createUserImportService(deps: {
       mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
       externalId: row.values.externalId ?? null,
       tags: row.values.tags ?? [],
+      expiresAt: row.values.expiresAt ?? null,
       customAttributes: row.values.custom ?? {},
       profile: Object.fromEntries(
         PROFILE_FIELDS.flatMap((f) => (row.values[f] === undefined ? [] : [[f, row.values[f]]])),
@@ -689,7 +690,13 @@ function startRun(
   return {
     job,
     options,
-    rules: { key: options.key, mode: options.mode, grantor: by.powers.role, customFields: record.customFields },
+    rules: {
+      key: options.key,
+      mode: options.mode,
+      grantor: by.powers.role,
+      customFields: record.customFields,
+      self: [by.actor.id, by.actor.onBehalfOf].filter((id): id is string => Boolean(id)),
+    },
     record,
     columns,
     audit: { actor: by.actor, ip: by.ip, jobId: job.id },
@@ -747,6 +754,7 @@ function changeOf(
     mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
     externalId: v.externalId ?? before.externalId,
     tags: v.tags ?? before.tags,
+    expiresAt: v.expiresAt ?? before.expiresAt,
     customAttributes: v.custom ? { ...before.customAttributes, ...v.custom } : before.customAttributes,
     profile,
   };
@@ -758,6 +766,7 @@ function changeOf(
     ['mainAccountId', before.mainAccountId, after.mainAccountId],
     ['externalId', before.externalId, after.externalId],
     ['tags', before.tags, after.tags],
+    ['expiresAt', before.expiresAt, after.expiresAt],
     ['customAttributes', before.customAttributes, after.customAttributes],
     ...(contacts?.phoneNumbers ? [['phoneNumbers', null, contacts.phoneNumbers] as [string, unknown, unknown]] : []),
     ...(contacts?.addresses ? [['addresses', null, contacts.addresses] as [string, unknown, unknown]] : []),

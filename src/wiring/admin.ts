@@ -16,6 +16,7 @@ import { createUserImportRepository } from '../repositories/user-import.js';
 import { createUserExportService } from '../services/user-export.js';
 import { createUserImportService } from '../services/user-import.js';
 import { createAuditLogService } from '../services/audit.js';
+import { createUserLifecycleService } from '../services/user-lifecycle.js';
 import { createBulkJobsRepository } from '../repositories/bulk-jobs.js';
 import { bulkActions } from '../services/bulk-actions.js';
 import { createUserBulkService } from '../services/user-bulk.js';
@@ -31,7 +32,7 @@ import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
 type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'> &
-  Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets'> &
+  Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets' | 'mfa'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
 /** The admin API's services. */
@@ -45,6 +46,16 @@ export function createAdminArea(deps: AdminDeps) {
     fields: customFields,
     requiredFields: () => settings.current().requiredFields,
   });
+  const invitations = createInvitationsService({
+    transact,
+    users: repos.users,
+    invitations: repos.invitations,
+    resets: passwordResets,
+    audit,
+    reach,
+    clock,
+    log,
+  });
   const users = createUserAdminService({
     transact,
     users: repos.users,
@@ -55,6 +66,8 @@ export function createAdminArea(deps: AdminDeps) {
     resets: passwordResets,
     audit,
     reach,
+    invitations,
+    clock,
     duplicateEmails: () => settings.current().duplicateEmails,
     record,
     contacts: userContacts,
@@ -78,16 +91,6 @@ export function createAdminArea(deps: AdminDeps) {
     payloads: repos.payloads,
     audit,
     reach,
-  });
-  const invitations = createInvitationsService({
-    transact,
-    users: repos.users,
-    invitations: repos.invitations,
-    resets: passwordResets,
-    audit,
-    reach,
-    clock,
-    log,
   });
   const licences = createLicencesService({
     transact,
@@ -117,6 +120,19 @@ export function createAdminArea(deps: AdminDeps) {
       log,
       clock,
       ...config.bulk,
+    }),
+    lifecycle: createUserLifecycleService({
+      transact,
+      users: repos.users,
+      erasure: createUserAnonymiseRepository(),
+      mfa: deps.mfa,
+      mails: deps.mails,
+      audit,
+      reach,
+      clock,
+      log,
+      duplicateEmails: () => settings.current().duplicateEmails,
+      signInUrl: `${config.issuer}/account/login`,
     }),
     customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),

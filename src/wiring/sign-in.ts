@@ -13,6 +13,7 @@ import { createRecoveryCodeStrategy } from '../login/recovery-code.js';
 import { createSignInRunner } from '../login/sign-in-runner.js';
 import { createTotpEnrolmentStrategy, createTotpStrategy } from '../login/totp.js';
 import { createInvitationConfirmationService } from '../services/invitation-confirmation.js';
+import { createUserExpiryService } from '../services/user-expiry.js';
 import { createLockNoticeService } from '../services/lock-notice.js';
 import { createSecretBox, deriveKey } from '../util/crypto.js';
 import type { Core } from './core.js';
@@ -37,6 +38,15 @@ export function createSignInArea(deps: SignInDeps) {
     passwordPolicy: () => settings.current().passwordPolicy,
     duplicateEmails: () => settings.current().duplicateEmails,
     isCommonPassword,
+  });
+  // Temporary accounts end: at sign-in (here) and by the sweep (start-up's chores).
+  const expiry = createUserExpiryService({
+    transact,
+    users: repos.users,
+    audit,
+    endSessions: identity.endSessions,
+    clock,
+    log,
   });
   const confirmInvitation = createInvitationConfirmationService({
     transact,
@@ -107,6 +117,7 @@ export function createSignInArea(deps: SignInDeps) {
       audit: createSignInAuditService({ audit }),
       throttle: rateLimits.signIn,
       clock,
+      expire: expiry.expire,
     }),
     password: createPasswordStrategy({
       credentials: repos.credentials,
@@ -115,6 +126,7 @@ export function createSignInArea(deps: SignInDeps) {
       clock,
       lockout: () => settings.current().lockout,
       endSessions: identity.endSessions,
+      expire: expiry.expire,
       notifyLocked: createLockNoticeService({ users: repos.users, mails, issuer: config.issuer, log }),
     }),
     totp: createTotpStrategy(mfa),
@@ -122,5 +134,5 @@ export function createSignInArea(deps: SignInDeps) {
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn };
+  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry };
 }

@@ -7,15 +7,17 @@ import type { createAdminArea } from './admin.js';
 import type { Core } from './core.js';
 import type { createOidcArea } from './oidc.js';
 import type { createScimArea } from './scim.js';
+import type { UserExpiryService } from '../services/user-expiry.js';
 
 type StartUpDeps = Pick<Core, 'config' | 'log' | 'clock' | 'repos' | 'mailer'> &
   Pick<ReturnType<typeof createOidcArea>, 'signingKeys'> & {
     admin: ReturnType<typeof createAdminArea>;
     scim: ReturnType<typeof createScimArea>;
+    expiry: UserExpiryService;
   };
 
 /** What the server does at start and then on timers: the bootstrap and the housekeeping chores. */
-export function createStartUp({ config, log, clock, repos, mailer, signingKeys, admin, scim }: StartUpDeps) {
+export function createStartUp({ config, log, clock, repos, mailer, signingKeys, admin, scim, expiry }: StartUpDeps) {
   const bootstrap = createBootstrapService({
     signingKeys,
     clients: repos.clients,
@@ -46,6 +48,8 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
         failure: 'rate_limits.cleanup_failed',
       },
       { everyMs: 60_000, run: () => admin.invitations.sendDue(clock.now()), failure: 'invitations.run_failed' },
+      // Temporary accounts whose end has come become inactive (sign-in also checks).
+      { everyMs: 60_000, run: () => expiry.expireDue(clock.now()), failure: 'users.expiry_failed' },
       {
         everyMs: 10 * 60_000,
         run: () => repos.signUpRequests.deleteFinished(clock.now()),

@@ -139,6 +139,37 @@ test.serial('user reset-mfa: by email, id or userCode; a missing or unknown user
   t.regex((await run(['user', 'reset-mfa', 'nobody@example.com'])).stderr, /No user matches/);
 });
 
+test.serial(
+  'user restore (by id) brings a deleted user back as inactive; user approve activates a pending one',
+  async (t) => {
+    const made = await run([
+      'user',
+      'create',
+      '--email',
+      'grace@example.com',
+      '--password',
+      'violet-harbour-47-lantern',
+      '--role',
+      'individual',
+    ]);
+    t.is(made.code, 0, made.stderr);
+    const { id } = JSON.parse(made.stdout);
+    t.is((await run(['user', 'set-status', id, '--status', 'deleted'])).code, 0);
+    const restored = await run(['user', 'restore', id]);
+    t.is(restored.code, 0, restored.stderr);
+    t.is(JSON.parse(restored.stdout).status, 'inactive');
+    const again = await run(['user', 'restore', id]);
+    t.is(again.code, 4, 'a user not deleted is a conflict');
+    t.regex(again.stderr, /only a deleted user is restored/);
+    t.is((await run(['user', 'restore', 'grace@example.com'])).code, 2, "restore takes the deleted user's id");
+
+    t.is((await run(['user', 'set-status', id, '--status', 'pending'])).code, 0);
+    const approved = await run(['user', 'approve', 'grace@example.com']);
+    t.is(approved.code, 0, approved.stderr);
+    t.like(JSON.parse(approved.stdout), { user: { status: 'active' }, notified: true });
+  },
+);
+
 test.serial('licence types and licences: create, assign within the seats, list, delete', async (t) => {
   const made = await run(['licence', 'create', 'office', '--name', 'Office', '--seats', '1']);
   t.is(made.code, 0, made.stderr);

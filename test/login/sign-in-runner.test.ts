@@ -11,13 +11,27 @@ import type { SignInStrategy, StrategyOutcome } from '../../src/login/strategy.j
 const NOW = new Date('2026-01-01T00:00:00Z');
 
 function setup(
-  options: { status?: Status; totp?: boolean; pending?: PendingSignIn; throttled?: boolean; licensed?: boolean } = {},
+  options: {
+    status?: Status;
+    totp?: boolean;
+    pending?: PendingSignIn;
+    throttled?: boolean;
+    expiresAt?: Date;
+    licensed?: boolean;
+  } = {},
 ) {
-  const recorded: { failed: SignInFailure[]; succeeded: unknown[]; throttled: string[]; kept: unknown[] } = {
+  const recorded: {
+    failed: SignInFailure[];
+    succeeded: unknown[];
+    throttled: string[];
+    kept: unknown[];
+    expired: string[];
+  } = {
     failed: [],
     succeeded: [],
     throttled: [],
     kept: [],
+    expired: [],
   };
   const port: InteractionPort = {
     pending: options.pending,
@@ -30,7 +44,12 @@ function setup(
   const runner = createSignInRunner({
     facts: {
       forUser: async (id) => ({
-        user: { id, status: options.status ?? 'active', mainRole: 'individual' } as User,
+        user: {
+          id,
+          status: options.status ?? 'active',
+          mainRole: 'individual',
+          expiresAt: options.expiresAt ?? null,
+        } as User,
         roleNames: [],
         totp: options.totp ?? false,
         passkeys: 0,
@@ -51,6 +70,7 @@ function setup(
       },
     },
     clock: { now: () => NOW },
+    expire: async (userId) => void recorded.expired.push(userId),
   });
   return { runner, port, recorded };
 }
@@ -141,6 +161,23 @@ test('a user whose status forbids signing in is refused after the factor, 403 wi
   t.is(err?.message, errorMessage('login.inactive'));
   t.deepEqual(recorded.failed, [{ reason: 'status_inactive', userId: 'u1', factor: 'passkey' }]);
   t.deepEqual(recorded.kept, []);
+});
+
+test('an account whose end has come is refused as inactive after the factor, and made inactive', async (t) => {
+  const { runner, port, recorded } = setup({ expiresAt: NOW });
+  const passkey = strategy('passkey', ['first', 'verify'], { ok: true, userId: 'u1', amr: ['hwk', 'user'] });
+  const err = await t.throwsAsync(runner.attempt(port, passkey, 'assertion'), { instanceOf: AppError });
+  t.is(err?.message, errorMessage('login.inactive'));
+  t.deepEqual(recorded.expired, ['u1']);
+  t.deepEqual(recorded.failed, [{ reason: 'expired', userId: 'u1', factor: 'passkey' }]);
+  t.deepEqual(recorded.kept, []);
+
+  const later = setup({ expiresAt: new Date(NOW.getTime() + 1000) });
+  t.deepEqual(await later.runner.attempt(later.port, password({ ok: true, userId: 'u1', amr: ['pwd'] }), 'ann'), {
+    ok: true,
+    next: 'done',
+  });
+  t.deepEqual(later.recorded.expired, [], 'an end still to come changes nothing');
 });
 
 test('a user without a licence required to sign in is refused after the factor, 403 login.no_licence', async (t) => {

@@ -267,3 +267,36 @@ for (const m of MATCHES) {
     } else t.deepEqual(match, m.target ? { ok: true, target: m.found[0] } : { ok: true });
   });
 }
+
+test('expiresAt: an ISO date-time with its offset, or a date (the start of that day in UTC)', (t) => {
+  const rules = { key: 'email', mode: 'upsert', grantor: 'admin' } as const;
+  const check = (cell: string) => checkImportRow(['a@example.com', cell], ['email', 'expiresAt'], rules);
+  t.deepEqual(check('2026-12-31'), {
+    ok: true,
+    row: { key: 'a@example.com', values: { email: 'a@example.com', expiresAt: new Date('2026-12-31T00:00:00Z') } },
+  });
+  const timed = check('2026-12-31T18:30:00+01:00');
+  t.true(timed.ok && timed.row.values.expiresAt?.toISOString() === '2026-12-31T17:30:00.000Z');
+  for (const bad of ['31/12/2026', '2026-12-31T18:30:00', '2026-02-30x', 'tomorrow']) {
+    const checked = check(bad);
+    t.false(checked.ok, bad);
+    if (!checked.ok) t.like(checked.problems[0], { column: 'expiresAt', code: 'import.invalid_time' });
+  }
+});
+
+test("a row may not deactivate the importer's own user nor set an expiry on it", (t) => {
+  const me = { user: { id: 'ME', mainRole: 'admin' as const }, roles: [] };
+  const rules = { key: 'email', mode: 'upsert', grantor: 'admin', self: ['me'] } as const;
+  const row = (values: Record<string, unknown>) => ({ key: 'a@example.com', values: { email: 'a', ...values } });
+  t.like(matchImportRow(row({ status: 'inactive' }), [me], rules), {
+    ok: false,
+    problem: { column: 'status', code: 'import.self_change' },
+  });
+  t.like(matchImportRow(row({ expiresAt: new Date() }), [me], rules), {
+    ok: false,
+    problem: { column: 'expiresAt', code: 'import.self_change' },
+  });
+  t.deepEqual(matchImportRow(row({ status: 'active', jobTitle: 'Boss' }), [me], rules), { ok: true, target: me });
+  const other = { user: { id: 'OTHER', mainRole: 'individual' as const }, roles: [] };
+  t.deepEqual(matchImportRow(row({ status: 'inactive' }), [other], rules), { ok: true, target: other });
+});

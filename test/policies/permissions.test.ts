@@ -26,6 +26,7 @@ const TABLE = `
   users.sessions          no          no       yes  yes    yes
   users.employments       no          no       yes  yes    yes
   users.groups            no          no       yes  yes    yes
+  users.mfa               no          no       yes  yes    yes
   users.create            no          no       no   yes    yes
   users.bulk              no          no       no   yes    yes
   users.import            no          no       no   yes    yes

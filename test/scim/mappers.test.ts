@@ -39,6 +39,7 @@ const user: User = {
   tags: [],
   customAttributes: {},
   lastSignInAt: null,
+  expiresAt: null,
   createdAt: at,
   updatedAt: at,
   version: 7,

@@ -52,7 +52,7 @@ export const SIGN_IN = z.object({
     .string()
     .nullable()
     .describe(
-      'Why it failed: unknown_identifier, bad_password, locked, status_<status>, no_licence, mfa_failed, bad_passkey, throttled',
+      'Why it failed: unknown_identifier, bad_password, locked, status_<status>, expired, no_licence, mfa_failed, bad_passkey, throttled',
     ),
   factor: z.string().nullable().describe('The step that refused it: password, totp, recovery_code, enrolment, passkey'),
   amr: z.array(z.string()).nullable().describe('How the person signed in (RFC 8176), on success'),

@@ -14,6 +14,7 @@ import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
 import type { UserBulkService } from '../../../services/user-bulk.js';
 import type { UserExportService } from '../../../services/user-export.js';
 import type { UserImportService } from '../../../services/user-import.js';
+import type { UserLifecycleService } from '../../../services/user-lifecycle.js';
 import type { UserMergeService } from '../../../services/user-merge.js';
 import type { UserRelationsService } from '../../../services/user-relations.js';
 import type { UserSessionsService } from '../../../services/user-sessions.js';
@@ -49,6 +50,7 @@ export interface AdminRouteDeps {
   scimTokens: ScimAuthService;
   merges: UserMergeService;
   anonymiser: UserAnonymiseService;
+  lifecycle: UserLifecycleService;
   invitations: InvitationsService;
   sessions: UserSessionsService;
   relations: UserRelationsService;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { INVITATION_STATES } from '../../../policies/invitation.js';
-import type { Invitation, InvitationsService } from '../../../services/invitations.js';
+import { INVITATION_MESSAGE_MAX, type Invitation, type InvitationsService } from '../../../services/invitations.js';
 import { adminRoute, ERROR_SCHEMA, errors, NO_CONTENT } from './route.js';
 import { timestamp } from './schemas.js';
 
@@ -40,14 +40,30 @@ export function invitationRoutes(deps: { invitations: InvitationsService }) {
       summary:
         'Invite the user: the mail (a link to choose a password, good for 7 days) goes now, or at `at` when it is in the future; again: a new link, the old one void',
       permission: 'users.invite',
-      body: z.object({ at: timestamp.optional().describe('When to send it; absent or past: now') }).strict(),
+      body: z
+        .object({
+          at: timestamp.optional().describe('When to send it; absent or past: now'),
+          message: z
+            .string()
+            .trim()
+            .min(1)
+            .max(INVITATION_MESSAGE_MAX)
+            .optional()
+            .describe('A personal message for the mail (plain text); only with an invitation sent now'),
+        })
+        .strict(),
       responses: {
         200: { description: 'The invitation, pending (sent) or scheduled', schema: INVITATION },
         ...errors(400, 403, 404),
-        409: { description: 'The user has no email (user.no_email)', schema: ERROR_SCHEMA },
+        409: {
+          description:
+            'The user has no email (user.no_email), may not be invited (user.not_invitable), or a message with a scheduled invitation (invitation.message_scheduled)',
+          schema: ERROR_SCHEMA,
+        },
       },
       async handle(ctx, { params, body, by }) {
-        ctx.body = invitationJson(await invitations.invite(params.id, body.at ? new Date(body.at) : undefined, by));
+        const at = body.at ? new Date(body.at) : undefined;
+        ctx.body = invitationJson(await invitations.invite(params.id, at, by, { message: body.message }));
       },
     }),
 

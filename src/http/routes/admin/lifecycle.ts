@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { UserAnonymiseService } from '../../../services/user-anonymise.js';
+import type { UserLifecycleService } from '../../../services/user-lifecycle.js';
 import type { UserMergeService } from '../../../services/user-merge.js';
-import { adminRoute, ERROR_SCHEMA, errors } from './route.js';
+import { adminRoute, ERROR_SCHEMA, errors, NO_CONTENT } from './route.js';
 import { USER_SCHEMA, userJson } from './schemas.js';
 
 const count = z.number().int();
@@ -12,8 +13,12 @@ const MERGED = z.object({
     .describe('Rows moved to the kept user, by kind'),
 });
 
-/** Merge two duplicate users; anonymise a user. */
-export function lifecycleRoutes(deps: { merges: UserMergeService; anonymiser: UserAnonymiseService }) {
+/** Merge two duplicate users; anonymise a user; restore a deleted one; approve a pending one; reset MFA. */
+export function lifecycleRoutes(deps: {
+  merges: UserMergeService;
+  anonymiser: UserAnonymiseService;
+  lifecycle: UserLifecycleService;
+}) {
   return [
     adminRoute({
       method: 'post',
@@ -48,6 +53,60 @@ export function lifecycleRoutes(deps: { merges: UserMergeService; anonymiser: Us
       },
       async handle(ctx, { params, by }) {
         ctx.body = userJson(await deps.anonymiser.anonymise(params.id, by));
+      },
+    }),
+    adminRoute({
+      method: 'post',
+      path: '/users/{id}/restore',
+      summary:
+        'Undo the first delete: a deleted user becomes inactive (roles, employments and groups kept); reactivate them after',
+      permission: 'users.delete',
+      responses: {
+        200: { description: 'The user, inactive', schema: USER_SCHEMA },
+        ...errors(403, 404),
+        409: {
+          description:
+            "Not deleted (user.not_deleted), anonymised (user.already_anonymised), or the email or userCode is now another user's (user.email_taken, user.user_code_taken)",
+          schema: ERROR_SCHEMA,
+        },
+      },
+      async handle(ctx, { params, by }) {
+        ctx.body = userJson(await deps.lifecycle.restore(params.id, by));
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users/{id}/approve',
+      summary: 'Approve a pending user: active, and told so by mail when they have an email',
+      permission: 'users.status',
+      responses: {
+        200: {
+          description: 'The user, active; notified: whether the mail went',
+          schema: z.object({ user: USER_SCHEMA, notified: z.boolean() }),
+        },
+        ...errors(403, 404),
+        409: {
+          description: 'Not pending (user.not_pending), or the account has ended (user.expired)',
+          schema: ERROR_SCHEMA,
+        },
+      },
+      async handle(ctx, { params, by }) {
+        const { user, notified } = await deps.lifecycle.approve(params.id, by);
+        ctx.body = { user: userJson(user), notified };
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
+      path: '/users/{id}/mfa/reset',
+      summary:
+        "Reset a user's second factors: authenticator app, passkeys and recovery codes removed, MFA lock lifted; they enrol again",
+      permission: 'users.mfa',
+      responses: { ...NO_CONTENT, ...errors(403, 404) },
+      async handle(ctx, { params, by }) {
+        await deps.lifecycle.resetMfa(params.id, by);
+        ctx.status = 204;
       },
     }),
   ];

@@ -53,6 +53,13 @@ export const USER_FIELDS = {
   directManagerId: z.uuid().nullable().optional(),
   tags: TAGS.optional(),
   customAttributes: CUSTOM_ATTRIBUTES.optional(),
+  expiresAt: timestamp
+    .transform((v) => new Date(v))
+    .nullable()
+    .optional()
+    .describe(
+      'When the account ends: from then on the user is inactive (null: never). Needs the users.status permission',
+    ),
 };
 
 export const USER_SCHEMA = z.object({
@@ -68,6 +75,7 @@ export const USER_SCHEMA = z.object({
   tags: z.array(z.string()),
   customAttributes: z.record(z.string(), z.unknown()),
   lastSignInAt: timestamp.nullable(),
+  expiresAt: timestamp.nullable().describe('When a temporary account ends (it becomes inactive); null: never'),
   createdAt: timestamp,
   updatedAt: timestamp,
   version: z.number().int(),
@@ -77,6 +85,7 @@ export const USER_SCHEMA = z.object({
 export const userJson = (u: User) => ({
   ...u,
   lastSignInAt: u.lastSignInAt && new Date(u.lastSignInAt).toISOString(),
+  expiresAt: u.expiresAt && new Date(u.expiresAt).toISOString(),
   createdAt: new Date(u.createdAt).toISOString(),
   updatedAt: new Date(u.updatedAt).toISOString(),
 });

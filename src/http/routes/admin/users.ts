@@ -3,6 +3,7 @@ import { fail } from '../../../errors/codes.js';
 import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
 import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
+import { INVITATION_MESSAGE_MAX } from '../../../services/invitations.js';
 import { USER_LICENCE_SCHEMA, userLicenceJson } from './licences.js';
 import { adminRoute, created, errors, NO_CONTENT } from './route.js';
 import {
@@ -56,15 +57,36 @@ const LIST = withCustomFilters(
     cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
   }),
 );
-const CREATE = z.object({
-  ...USER_FIELDS,
-  ...CONTACT_FIELDS,
-  email: z.email().max(320).nullable().default(null),
-  status: settableStatus.default('new'),
-  mainRole: role.default('individual'),
-  mainAccountId: z.uuid().optional(),
-  password: z.string().min(1).max(1024).optional().describe('Checked against the password policy'),
-});
+const CREATE = z
+  .object({
+    ...USER_FIELDS,
+    ...CONTACT_FIELDS,
+    email: z.email().max(320).nullable().default(null),
+    status: settableStatus.default('new'),
+    mainRole: role.default('individual'),
+    mainAccountId: z.uuid().optional(),
+    password: z.string().min(1).max(1024).optional().describe('Checked against the password policy'),
+    invite: z
+      .boolean()
+      .default(false)
+      .describe('Mail the user an invitation at once (a link to choose a password, valid 7 days); needs an email'),
+    message: z
+      .string()
+      .trim()
+      .min(1)
+      .max(INVITATION_MESSAGE_MAX)
+      .optional()
+      .describe('A personal message for the invitation mail (plain text); only with invite'),
+  })
+  .refine((b) => !b.invite || b.email, { path: ['email'], message: 'an invitation needs an email' })
+  .refine((b) => b.invite || b.message === undefined, {
+    path: ['message'],
+    message: 'a message goes with invite: true',
+  })
+  .refine((b) => !b.invite || ['active', 'new', 'import', 'temporary', 'pending'].includes(b.status), {
+    path: ['status'],
+    message: 'an inactive or locked user is not invited',
+  });
 const DETAILS = z.object({
   user: USER_RECORD,
   roles: z.array(ROLE_ASSIGNMENT),
@@ -122,12 +144,12 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
     adminRoute({
       method: 'post',
       path: '/users',
-      summary: 'Create a user (userCode generated when blank)',
+      summary: 'Create a user (userCode generated when blank); with invite: true, mail them an invitation',
       permission: 'users.create',
       body: CREATE,
       responses: { 201: { description: 'Created', schema: USER_RECORD }, ...errors(400, 403, 404, 409) },
       async handle(ctx, { body, by }) {
-        const { mainRole, status: initial, phoneNumbers, addresses, ...rest } = body;
+        const { mainRole, status: initial, phoneNumbers, addresses, invite, message, ...rest } = body;
         const { user, contacts } = await users.create(
           {
             ...rest,
@@ -137,6 +159,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
             addresses: toAddresses(addresses),
           },
           by,
+          invite ? { invite: { message } } : {},
         );
         ctx.set('ETag', `W/"${user.version}"`);
         created(ctx, `${deps.baseUrl}/users/${user.id}`, recordJson(user, contacts));
