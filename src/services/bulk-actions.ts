@@ -8,6 +8,7 @@ import type { InvitationsService } from './invitations.js';
 import type { LicencesService } from './licences.js';
 import type { UserAdminService } from './user-admin.js';
 import type { UserAnonymiseService } from './user-anonymise.js';
+import type { UserLifecycleService } from './user-lifecycle.js';
 import type { UserRelationsService } from './user-relations.js';
 import type { UserTagsService } from './user-tags.js';
 import type { BulkResult } from '../repositories/bulk-jobs.js';
@@ -67,13 +68,11 @@ export interface BulkActionServices {
   invitations: InvitationsService;
   anonymiser: UserAnonymiseService;
   licences: LicencesService;
+  lifecycle: UserLifecycleService;
   tags: UserTagsService;
 }
 
-/**
- * The bulk actions: adding one is adding an entry. (MFA reset joins when its
- * service exists.)
- */
+/** The bulk actions: adding one is adding an entry. */
 export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
   return [
     action({
@@ -176,6 +175,27 @@ export function bulkActions(s: BulkActionServices): readonly BulkAction[] {
       input: NOTHING,
       permission: 'users.password',
       run: (id, _input, by) => s.users.sendPasswordLink(id, by),
+    }),
+    action({
+      name: 'mfaReset',
+      summary: 'Remove every second factor; the next sign-in sets one up again where MFA is required',
+      input: NOTHING,
+      permission: 'users.mfa',
+      run: (id, _input, by) => s.lifecycle.resetMfa(id, by),
+    }),
+    action({
+      name: 'approve',
+      summary: 'Make a pending user active and mail them',
+      input: NOTHING,
+      permission: 'users.status',
+      run: (id, _input, by) => s.lifecycle.approve(id, by),
+    }),
+    action({
+      name: 'restore',
+      summary: 'Bring a deleted user back as inactive',
+      input: NOTHING,
+      permission: 'users.delete',
+      run: (id, _input, by) => s.lifecycle.restore(id, by),
     }),
     action({
       name: 'anonymise',

@@ -99,6 +99,19 @@ export function createAdminArea(deps: AdminDeps) {
     reach,
     endSessions: identity.endSessions,
   });
+  const lifecycle = createUserLifecycleService({
+    transact,
+    users: repos.users,
+    erasure: createUserAnonymiseRepository(),
+    mfa: deps.mfa,
+    mails: deps.mails,
+    audit,
+    reach,
+    clock,
+    log,
+    duplicateEmails: () => settings.current().duplicateEmails,
+    signInUrl: `${config.issuer}/account/login`,
+  });
   return {
     baseUrl: adminApiUrl,
     auth: createAdminAuthService({ accessTokens, users: repos.users, clients: repos.clients, resource: adminApiUrl }),
@@ -111,6 +124,7 @@ export function createAdminArea(deps: AdminDeps) {
         invitations,
         anonymiser,
         licences,
+        lifecycle,
         tags: createUserTagsService({ transact, tags: createUserTagsRepository() }),
       }),
       search: repos.search,
@@ -121,19 +135,7 @@ export function createAdminArea(deps: AdminDeps) {
       clock,
       ...config.bulk,
     }),
-    lifecycle: createUserLifecycleService({
-      transact,
-      users: repos.users,
-      erasure: createUserAnonymiseRepository(),
-      mfa: deps.mfa,
-      mails: deps.mails,
-      audit,
-      reach,
-      clock,
-      log,
-      duplicateEmails: () => settings.current().duplicateEmails,
-      signInUrl: `${config.issuer}/account/login`,
-    }),
+    lifecycle,
     customFields: createCustomFieldsService({ transact, fields: customFields, audit }),
     accounts: createAccountAdminService({ transact, accounts: repos.accounts, audit }),
     accountGroups: createAccountGroupAdminService({

@@ -227,6 +227,32 @@ test('every action of the table does what its single-user call does', async (t) 
   t.is(badInput.status, 400);
 });
 
+test('lifecycle actions in bulk: approve pending users, restore deleted ones, reset MFA', async (t) => {
+  const pending = await Promise.all([1, 2].map(() => user(['cohort-lifecycle'], { status: 'pending' })));
+  const approved = await bulk({ action: 'approve', ids: pending });
+  t.is(approved.body.succeeded, 2, JSON.stringify(approved.body.results));
+  for (const id of pending) t.is((await read(id)).user.status, 'active');
+  const notPending = await bulk({ action: 'approve', ids: pending });
+  t.is(notPending.body.succeeded, 0, 'an active user is not approved twice');
+
+  await bulk({ action: 'delete', ids: pending });
+  const restored = await bulk({ action: 'restore', ids: pending });
+  t.is(restored.body.succeeded, 2, JSON.stringify(restored.body.results));
+  for (const id of pending) t.is((await read(id)).user.status, 'inactive');
+
+  const db = s.server.db;
+  await db('totp_factors').insert(
+    pending.map((id) => ({ user_id: id, secret_sealed: 'sealed', confirmed_at: new Date() })),
+  );
+  await db('recovery_codes').insert(pending.map((id) => ({ user_id: id, code_hash: `hash-${id}` })));
+  const reset = await bulk({ action: 'mfaReset', ids: pending });
+  t.is(reset.body.succeeded, 2, JSON.stringify(reset.body.results));
+  for (const table of ['totp_factors', 'recovery_codes'])
+    t.is(Number((await db(table).count('* as n').whereIn('user_id', pending).first())!.n), 0, table);
+  const events = await auditEvents(s.server, { action: 'mfa.reset' }).whereIn('target_id', pending);
+  t.is(events.length, 2);
+});
+
 test('filters: tag, invitation, neverSignedIn, employment', async (t) => {
   const [tagged, both, untagged] = [await user(['f-red']), await user(['f-red', 'f-blue']), await user(['f-green'])];
   const list = async (query: string) => {
