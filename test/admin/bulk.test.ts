@@ -394,12 +394,14 @@ test('licences: given and taken in bulk, seats reported per user, and shown on l
   const given = await bulk({ action: 'licences.add', input: { key: 'bulk-office' }, ids: set });
   t.is(given.status, 200, JSON.stringify(given.body));
   t.like(given.body, { succeeded: 2, failed: 1 });
-  t.is(given.body.results[2].error, 'licence.no_seats', 'the users beyond the seats are refused');
+  // Users are changed concurrently on PostgreSQL: which one finds the seats taken is not fixed.
+  const refused = given.body.results.filter((r: Json) => r.error === 'licence.no_seats');
+  t.is(refused.length, 1, 'the user beyond the seats is refused');
   const rows = byId((await admin('GET', '/users?tag=f-lic')).body.items);
   t.deepEqual(
     set.map((id) => rows[id].licences),
-    [['bulk-office'], ['bulk-office'], []],
-    'in the order given',
+    set.map((id) => (id === refused[0].id ? [] : ['bulk-office'])),
+    'the refused user holds none, the others hold it',
   );
   const listed = await admin('GET', '/users?tag=f-lic&licence=bulk-office');
   t.is(listed.body.total, 2);
