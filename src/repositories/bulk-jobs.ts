@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
-import { isUuid } from '../util/uuid.js';
+import { isConcurrent, type JobEnd, type JobRow, jobFields, jobTable } from './job-table.js';
 
 export type BulkJobStatus = 'running' | 'succeeded' | 'failed';
 
@@ -31,47 +31,21 @@ export interface BulkResult {
   message: string | null;
 }
 
-const COLUMNS = [
-  'id',
-  'action',
-  'input',
-  'status',
-  'total',
-  'processed',
-  'succeeded',
-  'failed',
-  'error',
-  'error_code',
-  'created_by',
-  'created_at',
-  'finished_at',
-];
-interface BulkJobRow extends BulkCounts {
-  id: string;
+/** The columns of `bulk_jobs` besides those of every job table. */
+const COLUMNS = ['action', 'input', 'total', 'processed', 'succeeded', 'failed'];
+interface BulkJobRow extends BulkCounts, JobRow<BulkJobStatus> {
   action: string;
   input: Record<string, unknown> | string;
-  status: BulkJobStatus;
-  error: string | null;
-  error_code: string | null;
-  created_by: string | null;
-  created_at: Date;
-  finished_at: Date | null;
 }
 
 const toJob = (r: BulkJobRow): BulkJob => ({
-  id: r.id,
+  ...jobFields(r),
   action: r.action,
   input: typeof r.input === 'string' ? JSON.parse(r.input) : r.input,
-  status: r.status,
   total: r.total,
   processed: r.processed,
   succeeded: r.succeeded,
   failed: r.failed,
-  error: r.error,
-  errorCode: r.error_code,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
 });
 
 const INSERT_RESULTS = `INSERT INTO bulk_job_results (job_id, seq, user_id, error_code, message)
@@ -90,9 +64,10 @@ const INTERRUPTED =
  * out the job is over: `interruptExpired` marks it failed.
  */
 export function createBulkJobsRepository(db: Db) {
+  const jobs = jobTable(db, 'bulk_jobs', COLUMNS, toJob);
   return {
     /** Whether several statements may run at once (not on embedded PGlite, one connection). */
-    concurrent: ((db.client.config as { pool?: { max?: number } }).pool?.max ?? 1) > 1,
+    concurrent: isConcurrent(db),
 
     async create(input: {
       action: string;
@@ -101,36 +76,14 @@ export function createBulkJobsRepository(db: Db) {
       createdBy: string | null;
       leaseUntil: Date;
     }): Promise<BulkJob> {
-      const [row] = await db('bulk_jobs')
-        .insert({
-          action: input.action,
-          input: JSON.stringify(input.input),
-          status: 'running',
-          total: input.total,
-          created_by: input.createdBy,
-          lease_until: input.leaseUntil,
-        })
-        .returning(COLUMNS);
-      return toJob(row);
+      const set = { action: input.action, input: JSON.stringify(input.input), total: input.total };
+      return jobs.create(set, input.createdBy, input.leaseUntil);
     },
 
-    async find(id: string): Promise<BulkJob | undefined> {
-      if (!isUuid(id)) return undefined;
-      const row = await db('bulk_jobs').select(COLUMNS).where({ id }).first();
-      return row && toJob(row);
-    },
+    find: jobs.find,
 
     /** The latest jobs, newest first. */
-    async list(limit: number): Promise<BulkJob[]> {
-      const rows = await db('bulk_jobs')
-        .select(COLUMNS)
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(limit);
-      return rows.map(toJob);
-    },
+    list: jobs.list,
 
     /**
      * Adds results (numbered from `firstSeq`), sets the counters and renews the lease
@@ -153,30 +106,16 @@ export function createBulkJobsRepository(db: Db) {
         }));
         await ex.raw(INSERT_RESULTS, [id, JSON.stringify(rows)]);
       }
-      const updated = await ex('bulk_jobs')
-        .where({ id, status: 'running' })
-        .update({ ...counters(counts), lease_until: leaseUntil });
-      return updated > 0;
+      return jobs.updateRunning(id, { ...counters(counts), lease_until: leaseUntil }, ex);
     },
 
     /** Ends a running job; undefined when it was not running any more. */
     async finish(
       id: string,
       counts: BulkCounts,
-      end: { status: Exclude<BulkJobStatus, 'running'>; error: string | null; errorCode: string | null },
+      end: JobEnd<Exclude<BulkJobStatus, 'running'>>,
     ): Promise<BulkJob | undefined> {
-      const [row] = await db('bulk_jobs')
-        .where({ id, status: 'running' })
-        .update({
-          ...counters(counts),
-          status: end.status,
-          error: end.error,
-          error_code: end.errorCode,
-          lease_until: null,
-          finished_at: db.fn.now(),
-        })
-        .returning(COLUMNS);
-      return row && toJob(row);
+      return jobs.end(id, end, counters(counts));
     },
 
     /**
@@ -184,16 +123,7 @@ export function createBulkJobsRepository(db: Db) {
      * `now` (every running one with `all`), but those in `except`. Returns how many.
      */
     async interruptExpired(now: Date, options: { all?: boolean; except?: readonly string[] } = {}): Promise<number> {
-      const q = db('bulk_jobs').where({ status: 'running' });
-      if (!options.all) q.where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
-      if (options.except?.length) q.whereNotIn('id', [...options.except]);
-      return q.update({
-        status: 'failed',
-        error: INTERRUPTED,
-        error_code: 'bulk.interrupted',
-        lease_until: null,
-        finished_at: now,
-      });
+      return jobs.interruptExpired(now, options, { message: INTERRUPTED, code: 'bulk.interrupted' });
     },
 
     /** Up to `limit` results after `afterSeq`, in the order the users were taken; `failedOnly`: errors only. */

@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import type { ImportKey, ImportMode } from '../domain/import-job.js';
-import { isUuid } from '../util/uuid.js';
+import { isConcurrent, type JobEnd, type JobRow, jobFields, jobTable } from './job-table.js';
 
 export type ImportJobStatus = 'running' | 'succeeded' | 'failed';
 
@@ -37,40 +37,17 @@ export interface ImportRowError {
   message: string;
 }
 
-const COLUMNS = [
-  'id',
-  'status',
-  'key',
-  'mode',
-  'dry_run',
-  'total',
-  'processed',
-  'created',
-  'updated',
-  'failed',
-  'error',
-  'error_code',
-  'created_by',
-  'created_at',
-  'finished_at',
-];
+/** The columns of `import_jobs` besides those of every job table. */
+const COLUMNS = ['key', 'mode', 'dry_run', 'total', 'processed', 'created', 'updated', 'failed'];
 /** A row of `import_jobs`. */
-interface ImportJobRow extends ImportCounts {
-  id: string;
-  status: ImportJobStatus;
+interface ImportJobRow extends ImportCounts, JobRow<ImportJobStatus> {
   key: ImportKey;
   mode: ImportMode;
   dry_run: boolean;
-  error: string | null;
-  error_code: string | null;
-  created_by: string | null;
-  created_at: Date;
-  finished_at: Date | null;
 }
 
 const toJob = (r: ImportJobRow): ImportJob => ({
-  id: r.id,
-  status: r.status,
+  ...jobFields(r),
   key: r.key,
   mode: r.mode,
   dryRun: r.dry_run,
@@ -79,11 +56,6 @@ const toJob = (r: ImportJobRow): ImportJob => ({
   created: r.created,
   updated: r.updated,
   failed: r.failed,
-  error: r.error,
-  errorCode: r.error_code,
-  createdBy: r.created_by,
-  createdAt: r.created_at,
-  finishedAt: r.finished_at,
 });
 const ERRORS_PER_STATEMENT = 5000;
 const counters = (c: ImportCounts) => ({
@@ -97,11 +69,7 @@ const INSERT_ERRORS = `INSERT INTO import_errors (job_id, "row", "column", code,
   SELECT ?, e."row", e."column", e.code, e.message FROM jsonb_to_recordset(?::jsonb) AS e("row" int, "column" text, code text, message text)`;
 
 /** How a job ends. */
-export interface ImportEnd {
-  status: Exclude<ImportJobStatus, 'running'>;
-  error: string | null;
-  errorCode: string | null;
-}
+export type ImportEnd = JobEnd<Exclude<ImportJobStatus, 'running'>>;
 
 const INTERRUPTED =
   'The import stopped before it finished: the process running it ended or lost the database. Nothing was written: run the file again.';
@@ -117,6 +85,7 @@ const INTERRUPTED =
  * has run out the job is over: `interruptExpired` marks it failed.
  */
 export function createImportJobsRepository(db: Db) {
+  const jobs = jobTable(db, 'import_jobs', COLUMNS, toJob);
   async function insertErrors(id: string, errors: readonly ImportRowError[], ex: Executor) {
     for (let i = 0; i < errors.length; i += ERRORS_PER_STATEMENT) {
       await ex.raw(INSERT_ERRORS, [id, JSON.stringify(errors.slice(i, i + ERRORS_PER_STATEMENT))]);
@@ -128,7 +97,7 @@ export function createImportJobsRepository(db: Db) {
      * Whether a write can run while an import's transaction holds a connection:
      * not on embedded PGlite (one connection), where progress is written at the end.
      */
-    concurrent: ((db.client.config as { pool?: { max?: number } }).pool?.max ?? 1) > 1,
+    concurrent: isConcurrent(db),
 
     async create(input: {
       key: ImportKey;
@@ -137,36 +106,14 @@ export function createImportJobsRepository(db: Db) {
       createdBy: string | null;
       leaseUntil: Date;
     }): Promise<ImportJob> {
-      const [row] = await db('import_jobs')
-        .insert({
-          status: 'running',
-          key: input.key,
-          mode: input.mode,
-          dry_run: input.dryRun,
-          created_by: input.createdBy,
-          lease_until: input.leaseUntil,
-        })
-        .returning(COLUMNS);
-      return toJob(row);
+      const set = { key: input.key, mode: input.mode, dry_run: input.dryRun };
+      return jobs.create(set, input.createdBy, input.leaseUntil);
     },
 
-    async find(id: string): Promise<ImportJob | undefined> {
-      if (!isUuid(id)) return undefined;
-      const row = await db('import_jobs').select(COLUMNS).where({ id }).first();
-      return row && toJob(row);
-    },
+    find: jobs.find,
 
     /** The latest jobs, newest first. */
-    async list(limit: number): Promise<ImportJob[]> {
-      const rows = await db('import_jobs')
-        .select(COLUMNS)
-        .orderBy([
-          { column: 'created_at', order: 'desc' },
-          { column: 'id', order: 'desc' },
-        ])
-        .limit(limit);
-      return rows.map(toJob);
-    },
+    list: jobs.list,
 
     /** Adds errors, sets the rows read, checked and bad of a running job, and renews its lease. */
     async progress(
@@ -176,14 +123,17 @@ export function createImportJobsRepository(db: Db) {
       leaseUntil: Date,
     ): Promise<void> {
       await insertErrors(id, errors, db);
-      await db('import_jobs')
-        .where({ id, status: 'running' })
-        .update({ total: counts.total, processed: counts.processed, failed: counts.failed, lease_until: leaseUntil });
+      await jobs.updateRunning(id, {
+        total: counts.total,
+        processed: counts.processed,
+        failed: counts.failed,
+        lease_until: leaseUntil,
+      });
     },
 
     /** Renews a running job's lease; false when the job is no longer running (another instance ended it). */
     async renew(id: string, leaseUntil: Date): Promise<boolean> {
-      return (await db('import_jobs').where({ id, status: 'running' }).update({ lease_until: leaseUntil })) > 0;
+      return jobs.updateRunning(id, { lease_until: leaseUntil });
     },
 
     /**
@@ -199,18 +149,7 @@ export function createImportJobsRepository(db: Db) {
       ex: Executor = db,
     ): Promise<ImportJob | undefined> {
       await insertErrors(id, errors, ex);
-      const [row] = await ex('import_jobs')
-        .where({ id, status: 'running' })
-        .update({
-          ...counters(counts),
-          status: end.status,
-          error: end.error,
-          error_code: end.errorCode,
-          lease_until: null,
-          finished_at: db.fn.now(),
-        })
-        .returning(COLUMNS);
-      return row && toJob(row);
+      return jobs.end(id, end, counters(counts), ex);
     },
 
     /**
@@ -223,20 +162,13 @@ export function createImportJobsRepository(db: Db) {
       now: Date,
       options: { all?: boolean; only?: string; except?: readonly string[] } = {},
     ): Promise<number> {
-      if (options.only !== undefined && !isUuid(options.only)) return 0;
-      const q = db('import_jobs').where({ status: 'running' });
-      if (!options.all) q.where((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now));
-      if (options.only !== undefined) q.where({ id: options.only });
-      if (options.except?.length) q.whereNotIn('id', [...options.except]);
-      return q.update({
-        status: 'failed',
-        error: INTERRUPTED,
-        error_code: 'import.interrupted',
-        created: 0,
-        updated: 0,
-        lease_until: null,
-        finished_at: now,
-      });
+      // Nothing was written: the import's transaction rolled back with its process.
+      return jobs.interruptExpired(
+        now,
+        options,
+        { message: INTERRUPTED, code: 'import.interrupted' },
+        { created: 0, updated: 0 },
+      );
     },
 
     /** Up to `limit` errors of rows after `afterRow`, in row order. */
