@@ -167,6 +167,12 @@ export function createClientRegistryService(deps: {
   }
 
   /** Only someone who may grant a service account's role changes or deletes its client. */
+  // Gatehouse's own client and APIs are made at start-up and stay as made: a third-party
+  // client given the admin scope, or a changed redirect URI, would open the admin API.
+  const assertNotBuiltInClient = (clientId: string) =>
+    assertThat(!deps.builtIn.clients.includes(clientId), () => fail('client.built_in', { clientId }));
+  const assertNotBuiltInResource = (indicator: string) =>
+    assertThat(!deps.builtIn.resources.includes(indicator), () => fail('resource.built_in', { indicator }));
   const mayManage = (client: ClientRecord, by: Operator) => {
     const role = client.serviceAccount?.role;
     assertThat(!role || mayGrant(by.powers, role), () => fail('admin_api.forbidden_role', { role: role ?? '' }));
@@ -234,6 +240,7 @@ export function createClientRegistryService(deps: {
 
     /** Changes names, URIs, grant types, first-party and the service account; the result must still be a valid client. */
     async update(clientId: string, changes: ClientUpdate, by: Operator): Promise<ClientRecord> {
+      assertNotBuiltInClient(clientId);
       const after = await transact(async (trx) => {
         const before = await find(clientId, trx, true);
         const old = shapeOf(before);
@@ -270,7 +277,7 @@ export function createClientRegistryService(deps: {
 
     /** Deletes the client and revokes everything issued to it: grants, codes, refresh and opaque access tokens. */
     async remove(clientId: string, by: Operator): Promise<{ clientId: string; revoked: number }> {
-      assertThat(!deps.builtIn.clients.includes(clientId), () => fail('client.built_in', { clientId }));
+      assertNotBuiltInClient(clientId);
       const revoked = await transact(async (trx) => {
         const before = await find(clientId, trx, true);
         mayManage(before, by);
@@ -336,6 +343,7 @@ export function createClientRegistryService(deps: {
 
     /** A new resource server; `replace` (the CLI's `resource create`) overwrites one of the same indicator. */
     async createResource(input: ResourceServer, by: Operator, replace = false): Promise<ResourceServer> {
+      assertNotBuiltInResource(input.indicator);
       checkResource(input);
       const made = await transact(async (trx) => {
         const before = await resources.lock(input.indicator, trx);
@@ -361,6 +369,7 @@ export function createClientRegistryService(deps: {
       changes: Partial<Omit<ResourceServer, 'indicator'>>,
       by: Operator,
     ): Promise<ResourceServer> {
+      assertNotBuiltInResource(indicator);
       checkResource({ indicator, ...changes });
       const after = await transact(async (trx) => {
         const before = await resources.lock(indicator, trx);
@@ -380,7 +389,7 @@ export function createClientRegistryService(deps: {
 
     /** Deletes a resource server no client is registered as; tokens already issued for it live out their time. */
     async removeResource(indicator: string, by: Operator): Promise<void> {
-      assertThat(!deps.builtIn.resources.includes(indicator), () => fail('resource.built_in', { indicator }));
+      assertNotBuiltInResource(indicator);
       await transact(async (trx) => {
         const n = await resources.clientCount(indicator, trx);
         assertThat(n === 0, () => fail('resource.in_use', { indicator, clients: n }));

@@ -61,6 +61,9 @@ export function createLicencesService(deps: {
   };
 
   /** Nobody locks themself out: a change that leaves the person making it without a licence to sign in is refused. */
+  /** Ids compare in any letter case: the path's id may be upper case. */
+  const isCaller = (userId: string, by: By) => userId.toLowerCase() === by.actor.id?.toLowerCase();
+
   async function assertNotSelfLockout(by: By, trx: Executor) {
     const { actor } = by;
     if (actor.type === 'user' && actor.id && !actor.onBehalfOf)
@@ -211,7 +214,7 @@ export function createLicencesService(deps: {
         await reachUser(userId, by, t, true);
         const type = await lockType(key, t);
         if (!(await licences.delete(userId, type.id, t))) return { removed: false, signedOut: false };
-        if (type.requiredToSignIn && userId === by.actor.id) await assertNotSelfLockout(by, t);
+        if (type.requiredToSignIn && isCaller(userId, by)) await assertNotSelfLockout(by, t);
         await audit
           .by(by)
           .record(
@@ -265,7 +268,7 @@ export function createLicencesService(deps: {
         const type = await lockType(key, t);
         const removed = await licences.changeMany('remove', [...new Set(userIds)], type, by, t);
         if (!type.requiredToSignIn) return { removed, signedOut: [] };
-        if (by.actor.id && removed.includes(by.actor.id)) await assertNotSelfLockout(by, t);
+        if (removed.some((id) => isCaller(id, by))) await assertNotSelfLockout(by, t);
         return { removed, signedOut: await licences.signedInWithoutLicence(removed, t) };
       });
       if (!trx) await endAll(outcome.signedOut);

@@ -188,6 +188,10 @@ test.serial('delete a client: its grants, refresh and access tokens are revoked'
   const own = await superAdmin.api('DELETE', '/clients/gatehouse-account');
   t.is(own.status, 409);
   t.is(own.body.error, 'client.built_in');
+  const redirected = await superAdmin.api('PATCH', '/clients/gatehouse-account', {
+    redirectUris: ['https://attacker.example/cb'],
+  });
+  t.is(redirected.body.error, 'client.built_in', "Gatehouse's own client is not changed either");
   const audit = await superAdmin.api('GET', '/audit?action=client.deleted');
   t.like((audit.body.items as Record<string, unknown>[])[0], { targetId: 'doomed-app' });
 });
@@ -246,6 +250,8 @@ test.serial('resource servers: list, create, change scopes and lifetime, delete'
   t.is((await token('courses:read')).body.error, 'invalid_target', 'no tokens for a deleted API');
   t.is((await superAdmin.api('DELETE', encoded)).status, 404);
   t.is((await superAdmin.api('DELETE', `/resources/${encodeURIComponent(s.base)}`)).body.error, 'resource.built_in');
+  const opened = await superAdmin.api('PATCH', `/resources/${encodeURIComponent(s.base)}`, { firstPartyOnly: false });
+  t.is(opened.body.error, 'resource.built_in', 'the admin API stays first-party only');
 
   const audit = await superAdmin.api('GET', `/audit?action=resource.*`);
   t.deepEqual(

@@ -69,6 +69,17 @@ test('a bad key is 400, a key taken is 409, an unknown one 404', async (t) => {
   t.is((await admin.api('PATCH', '/licences/no-such-licence', { name: 'X' })).status, 404);
 });
 
+test.serial('nobody takes away their own last licence to sign in, whatever the letter case of their id', async (t) => {
+  const k = key('own');
+  await licenceType(admin.api, { key: k, name: 'Own' });
+  t.is((await assign(admin.id, k)).status, 200);
+  t.is((await admin.api('PATCH', `/licences/${k}`, { requiredToSignIn: true })).status, 200);
+  const removed = await admin.api('DELETE', `/users/${admin.id.toUpperCase()}/licences/${k}`);
+  t.is(removed.body.error, 'licence.self_lockout');
+  t.deepEqual(await keysOf(admin.id), [k], 'the licence stays');
+  t.is((await admin.api('PATCH', `/licences/${k}`, { requiredToSignIn: false })).status, 200);
+});
+
 test('a type may not be made required to sign in by someone it would lock out', async (t) => {
   const k = key('required');
   const made = await admin.api('POST', '/licences', { key: k, name: 'Required', requiredToSignIn: true });
