@@ -225,6 +225,7 @@ test('forVerification finds by email and by userCode, case-insensitively', async
     passwordHash: 'the-hash',
     failedAttempts: 1,
     lockedUntil: null,
+    expiresAt: null,
   };
   t.deepEqual(await credentials.forVerification(`mixed.case.${tag}@example.com`), expected);
   t.deepEqual(await credentials.forVerification(`MIXED.CASE.${tag}@EXAMPLE.COM`), expected);
