@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import type { ContactValue, PostalAddress } from '../domain/user.js';
+import { contactRows } from './users.js';
 
 /** A user's phone numbers and postal addresses (`user_values`), as the admin API reads and writes them. */
 export interface PhonesAndAddresses {
@@ -66,30 +67,8 @@ export function createUserContactsRepository(db: Db) {
         const kinds = (['phoneNumbers', 'addresses'] as const).filter((k) => c[k] !== undefined);
         if (!kinds.length) continue;
         await trx('user_values').where('user_id', c.userId).whereIn('attribute', kinds).delete();
-        for (const [position, p] of (c.phoneNumbers ?? []).entries())
-          rows.push({
-            user_id: c.userId,
-            attribute: 'phoneNumbers',
-            position,
-            value: p.value,
-            type: p.type,
-            display: p.display,
-            is_primary: p.primary,
-          });
-        for (const [position, a] of (c.addresses ?? []).entries())
-          rows.push({
-            user_id: c.userId,
-            attribute: 'addresses',
-            position,
-            type: a.type,
-            is_primary: a.primary,
-            formatted: a.formatted,
-            street_address: a.streetAddress,
-            locality: a.locality,
-            region: a.region,
-            postal_code: a.postalCode,
-            country: a.country,
-          });
+        const contacts = { emails: [], phoneNumbers: c.phoneNumbers ?? [], addresses: c.addresses ?? [] };
+        for (const row of contactRows(contacts)) rows.push({ user_id: c.userId, ...row });
       }
       for (let i = 0; i < rows.length; i += 1000) await trx('user_values').insert(rows.slice(i, i + 1000));
     },

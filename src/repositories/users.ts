@@ -214,7 +214,7 @@ const toColumns = (changes: UserChanges) =>
 
 /** Emails, phone numbers and addresses are `user_values` rows, one per value, in the order given. */
 /** The `user_values` rows of some contacts, without their user. */
-function contactRows(contacts: UserContacts) {
+export function contactRows(contacts: UserContacts) {
   const values = (attribute: 'emails' | 'phoneNumbers', list: ContactValue[]) =>
     list.map((v, position) => ({
       attribute,
