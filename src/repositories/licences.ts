@@ -58,6 +58,9 @@ export interface LicenceReplacement {
 }
 
 /** Licence types and the licences users hold. */
+/** The audit row's actor columns, in the order the statements below insert them. */
+const actorColumns = (a: Actor) => [a.type, a.id ?? null, a.name ?? null, a.onBehalfOf ?? null];
+
 export function createLicencesRepository(db: Db) {
   const touchUser = (userId: string, trx: Executor) =>
     trx('users')
@@ -205,12 +208,7 @@ export function createLicencesRepository(db: Db) {
           ? `INSERT INTO user_licences (user_id, licence_type_id) SELECT u, ? FROM unnest(?::uuid[]) AS u
              ON CONFLICT DO NOTHING RETURNING user_id`
           : 'DELETE FROM user_licences WHERE licence_type_id = ? AND user_id = ANY (?::uuid[]) RETURNING user_id';
-      const actor = [
-        audit.actor.type,
-        audit.actor.id ?? null,
-        audit.actor.name ?? null,
-        audit.actor.onBehalfOf ?? null,
-      ];
+      const actor = actorColumns(audit.actor);
       const { rows } = (await trx.raw(
         `WITH changed AS (${write}), audit AS (
            INSERT INTO audit_events (actor_type, actor_id, actor_name, on_behalf_of, action, target_type, target_id, ip, details)
@@ -295,12 +293,7 @@ export function createLicencesRepository(db: Db) {
     ): Promise<string[]> {
       if (!entries.length) return [];
       const records = JSON.stringify(entries.map((e) => ({ user_id: e.userId, type_ids: e.typeIds })));
-      const actor = [
-        audit.actor.type,
-        audit.actor.id ?? null,
-        audit.actor.name ?? null,
-        audit.actor.onBehalfOf ?? null,
-      ];
+      const actor = actorColumns(audit.actor);
       const { rows } = (await trx.raw(
         `WITH r AS (
            SELECT user_id, type_ids FROM jsonb_to_recordset(?::jsonb) AS r(user_id uuid, type_ids uuid[])
