@@ -94,6 +94,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     clients: [],
     jwks: deps.jwks as Configuration['jwks'],
     enableHttpPostMethods: https,
+    // oidc-provider's own dispatcher refuses private addresses (SSRF): dropped only when OUTBOUND_ALLOW_PRIVATE allows them.
+    ...(config.outboundAllowPrivate && {
+      fetch: (url, init) => fetch(url, { ...init, dispatcher: undefined } as RequestInit),
+    }),
     cookies: {
       keys: deps.cookieKeys,
       long: { signed: true, httpOnly: true, sameSite },
