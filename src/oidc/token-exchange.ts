@@ -24,6 +24,8 @@ import { ROLES_SCOPE, type AccountFacts } from './account-claims.js';
  *
  * The answer is an access token for the user with `act: { sub: <admin> }`, never a
  * refresh token: opaque for userinfo without `resource`, a JWT for the API with it.
+ * It carries the user's role claims for an API, and for userinfo when the admin's
+ * token had the `roles` scope (`withRoles`).
  * It lives until the impersonation ends: IMPERSONATION_TTL, or the actor token's
  * end if sooner. A real grant of the user to the client backs it (userinfo and
  * introspection work); the impersonation is recorded and audited.

@@ -193,68 +193,40 @@ test('admin API: PATCH moves a client from its secret to keys and back; a public
   t.regex(unpublic.body.message as string, /cannot become public or stop being public/);
 });
 
-test('CLI: client create --auth-method private_key_jwt with --jwks FILE or --jwks-uri, and client_secret_jwt', async (t) => {
-  await writeFile(join(directory, 'keys.json'), JSON.stringify({ keys: [keys.jwk] }));
-  const fromFile = await gatehouse(
+/** `gatehouse client create --client-id ID --grant-types client_credentials --auth-method METHOD …` */
+const createViaCli = (clientId: string, method: string, ...rest: string[]) =>
+  gatehouse(
     'client',
     'create',
     '--client-id',
-    'cli-signed-file',
+    clientId,
     '--grant-types',
     'client_credentials',
     '--auth-method',
-    'private_key_jwt',
-    '--jwks',
-    'keys.json',
+    method,
+    ...rest,
   );
+
+test('CLI: client create --auth-method private_key_jwt with --jwks FILE or --jwks-uri, and client_secret_jwt', async (t) => {
+  await writeFile(join(directory, 'keys.json'), JSON.stringify({ keys: [keys.jwk] }));
+  const fromFile = await createViaCli('cli-signed-file', 'private_key_jwt', '--jwks', 'keys.json');
   t.is(fromFile.code, EXIT.ok, fromFile.stderr);
   t.is(JSON.parse(fromFile.stdout).client_secret, undefined);
   t.is((await withAssertion('cli-signed-file', keys.privateKey, 'ES256')).status, 200);
 
-  const fromUrl = await gatehouse(
-    'client',
-    'create',
-    '--client-id',
-    'cli-signed-url',
-    '--grant-types',
-    'client_credentials',
-    '--auth-method',
-    'private_key_jwt',
-    '--jwks-uri',
-    jwksUrl,
-  );
+  const fromUrl = await createViaCli('cli-signed-url', 'private_key_jwt', '--jwks-uri', jwksUrl);
   t.is(fromUrl.code, EXIT.ok, fromUrl.stderr);
   t.is((await withAssertion('cli-signed-url', keys.privateKey, 'ES256')).status, 200);
 
-  const hmac = await gatehouse(
-    'client',
-    'create',
-    '--client-id',
-    'cli-hmac',
-    '--grant-types',
-    'client_credentials',
-    '--auth-method',
-    'client_secret_jwt',
-  );
+  const hmac = await createViaCli('cli-hmac', 'client_secret_jwt');
   t.is(hmac.code, EXIT.ok, hmac.stderr);
   const secret = JSON.parse(hmac.stdout).client_secret as string;
   t.is((await withAssertion('cli-hmac', secretKey(secret), 'HS256')).status, 200);
 
-  const missing = await gatehouse(
-    'client',
-    'create',
-    '--client-id',
-    'cli-missing',
-    '--grant-types',
-    'client_credentials',
-    '--auth-method',
-    'private_key_jwt',
-    '--jwks',
-    'no-such-file.json',
-  );
+  const missing = await createViaCli('cli-missing', 'private_key_jwt', '--jwks', 'no-such-file.json');
   t.not(missing.code, EXIT.ok);
   t.regex(missing.stderr, /no-such-file\.json/);
-  const wrong = await gatehouse('client', 'create', '--client-id', 'cli-wrong', '--auth-method', 'magic');
+  const wrong = await createViaCli('cli-wrong', 'magic');
   t.not(wrong.code, EXIT.ok);
   t.regex(wrong.stderr, /--auth-method must be one of/);
 
