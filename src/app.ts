@@ -25,6 +25,7 @@ import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { signUpRoutes } from './http/routes/sign-up.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
+import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 
 /**
@@ -80,6 +81,7 @@ export async function buildApp(c: Container) {
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
     clock: c.clock,
+    queueLogout: c.backchannelLogout.enqueue,
     pages: {
       error: (_ctx, out) =>
         render.html('error', {
@@ -96,6 +98,7 @@ export async function buildApp(c: Container) {
     oidc.refreshKeys().catch((err) => c.log.error({ err }, 'oidc.claims_reload_failed')),
   );
   const provider = () => oidc.provider();
+  await c.startWorkers(logoutTokenSigner(provider));
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({
     sessions: impersonationSessions,
@@ -158,6 +161,7 @@ export async function buildApp(c: Container) {
     scimTokens: c.scim.auth,
     settings: c.settings,
     impersonation: c.impersonation,
+    webhooks: c.webhooks,
   });
   const admin = adminApi({
     routes: adminOperations,

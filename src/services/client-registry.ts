@@ -40,6 +40,10 @@ export interface NewClient {
   resourceServer?: string;
   /** The admin role the client acts with on its own (a service account). */
   serviceAccount?: ServiceAccount;
+  /** Where the client is told that a user's session ended (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri?: string;
+  /** The client needs `sid` in logout tokens (it is always sent when known). */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** What an update may change (undefined: unchanged; `serviceAccount: null`: no longer a service account). */
@@ -50,6 +54,9 @@ export interface ClientUpdate {
   grantTypes?: string[];
   firstParty?: boolean;
   serviceAccount?: ServiceAccount | null;
+  /** null: no back-channel logout. */
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** The shape every client must keep, checked on create and on each update. */
@@ -60,6 +67,8 @@ interface ClientShape {
   postLogoutRedirectUris: readonly string[];
   isPublic: boolean;
   serviceAccount: ServiceAccount | null;
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
 }
 
 function checkShape(c: ClientShape): void {
@@ -70,6 +79,12 @@ function checkShape(c: ClientShape): void {
     );
   for (const u of [...c.redirectUris, ...c.postLogoutRedirectUris])
     assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
+  const logout = c.backchannelLogoutUri;
+  // OIDC Back-Channel Logout §2.2: an absolute http(s) URL without a fragment.
+  assertThat(
+    logout === null || (['http:', 'https:'].includes(URL.parse(logout)?.protocol ?? '') && !URL.parse(logout)?.hash),
+    () => fail('client.invalid', { problem: 'not_a_url', url: logout ?? '' }),
+  );
   assertThat(
     !c.grantTypes.includes('authorization_code') || c.redirectUris.length > 0,
     fail('client.invalid', { problem: 'needs_redirect_uri' }),
@@ -91,6 +106,12 @@ function metadataOf(c: ClientShape & { name: string }): Record<string, unknown> 
     redirect_uris: c.redirectUris,
     token_endpoint_auth_method: c.isPublic ? 'none' : 'client_secret_basic',
     ...(c.postLogoutRedirectUris.length ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
+    ...(c.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: c.backchannelLogoutUri,
+          backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
+        }
+      : {}),
   };
 }
 
@@ -106,6 +127,9 @@ function shapeOf(r: ClientRecord): ClientShape & { name: string } {
     postLogoutRedirectUris: strings(r.metadata.post_logout_redirect_uris),
     isPublic: r.metadata.token_endpoint_auth_method === 'none',
     serviceAccount: r.serviceAccount,
+    backchannelLogoutUri:
+      typeof r.metadata.backchannel_logout_uri === 'string' ? r.metadata.backchannel_logout_uri : null,
+    backchannelLogoutSessionRequired: r.metadata.backchannel_logout_session_required === true,
   };
 }
 
@@ -194,6 +218,8 @@ export function createClientRegistryService(deps: {
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
         isPublic,
         serviceAccount: input.serviceAccount ?? null,
+        backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+        backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
       };
       checkShape(shape);
       const resourceServer = input.resourceServer ?? null;
@@ -251,6 +277,10 @@ export function createClientRegistryService(deps: {
           ...(changes.redirectUris ? { redirectUris: changes.redirectUris } : {}),
           ...(changes.postLogoutRedirectUris ? { postLogoutRedirectUris: changes.postLogoutRedirectUris } : {}),
           ...(changes.serviceAccount !== undefined ? { serviceAccount: changes.serviceAccount } : {}),
+          ...(changes.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: changes.backchannelLogoutUri } : {}),
+          ...(changes.backchannelLogoutSessionRequired !== undefined
+            ? { backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired }
+            : {}),
         };
         checkShape(shape);
         const firstParty = changes.firstParty ?? before.firstParty;
@@ -264,7 +294,12 @@ export function createClientRegistryService(deps: {
           await checkServiceAccount(shape.serviceAccount, by, trx);
           await clients.setServiceAccount(clientId, shape.serviceAccount, trx);
         }
-        const { post_logout_redirect_uris: _replaced, ...kept } = before.metadata;
+        const {
+          post_logout_redirect_uris: _replaced,
+          backchannel_logout_uri: _uri,
+          backchannel_logout_session_required: _sid,
+          ...kept
+        } = before.metadata;
         await clients.update(clientId, { metadata: { ...kept, ...metadataOf(shape) }, firstParty }, trx);
         await audit
           .by(by)

@@ -38,6 +38,7 @@ import { createMailerService } from '../services/mailer.js';
 import { createMailTemplatesService } from '../services/mail-templates.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { createNotifyArea } from './notify.js';
 
 export interface ContainerOptions {
   log?: Logger;
@@ -101,7 +102,20 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     signUpRequests: createSignUpRequestsRepository(db),
   };
 
-  const audit = createAuditService({ events: repos.audit });
+  const notify = await createNotifyArea({
+    config,
+    log,
+    clock,
+    secret,
+    db,
+    transact,
+    payloads: repos.payloads,
+    clients: repos.clients,
+  });
+  // Wherever a user's sessions, grants and tokens end, their clients are told (back-channel logout).
+  repos.payloads = { ...repos.payloads, revokeAccount: notify.backchannelLogout.revokeAccount };
+  // Each audited change of a user is offered to the webhooks, in its transaction.
+  const audit = createAuditService({ events: repos.audit, onRecord: notify.webhookOutbox.enqueue });
   const settings = createSettingsService({
     transact,
     settings: repos.settings,
@@ -127,6 +141,24 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
   });
-  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails };
+  const { queue, backchannelLogout, startWorkers } = notify;
+  const webhooks = notify.adminWebhooks(audit);
+  return {
+    config,
+    log,
+    clock,
+    secret,
+    db,
+    transact,
+    repos,
+    audit,
+    settings,
+    mailer,
+    mails,
+    queue,
+    backchannelLogout,
+    webhooks,
+    startWorkers,
+  };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -165,6 +165,7 @@ export async function startServer(
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
       if (via) await container.close();
+      else await container.stopWorkers();
       await database.drop();
     },
   };

@@ -21,6 +21,13 @@ const CLIENT = z.object({
   previousSecretExpiresAt: timestamp.nullable().describe('Until when the secret before the last rotation still works'),
 });
 const URIS = z.array(z.string().max(2000)).max(20);
+const BACKCHANNEL_LOGOUT_URI = z
+  .string()
+  .max(2000)
+  .describe('Where the client is sent a logout token when a session of its user ends (OIDC Back-Channel Logout)');
+const BACKCHANNEL_SESSION_REQUIRED = z
+  .boolean()
+  .describe('The client needs `sid` in logout tokens (always sent when known)');
 const GRANT_TYPES = z.array(z.string()).min(1).max(4);
 
 const RESOURCE = z.object({
@@ -80,6 +87,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
         /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
         resourceServer: z.string().min(1).max(2000).optional(),
         serviceAccount: SERVICE_ACCOUNT.optional(),
+        backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.optional(),
+        backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
       }),
       responses: {
         201: {
@@ -108,7 +117,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
     adminRoute({
       method: 'patch',
       path: '/clients/{clientId}',
-      summary: 'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none)',
+      summary:
+        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), back-channel logout URI',
       permission: 'settings',
       body: z
         .object({
@@ -118,6 +128,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
           grantTypes: GRANT_TYPES.optional(),
           firstParty: z.boolean().optional(),
           serviceAccount: SERVICE_ACCOUNT.nullable().optional(),
+          backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.nullable().optional().describe('null: no back-channel logout'),
+          backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
         })
         .strict(),
       responses: { 200: { description: 'The client as changed', schema: CLIENT }, ...errors(400, 403, 404) },
