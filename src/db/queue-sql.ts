@@ -31,7 +31,10 @@ export function queueSql(executor: Executor) {
           !values?.length && connection.exec ? await connection.exec(text) : await connection.query(text, values);
         const results = (Array.isArray(raw) ? raw : [raw]) as Result[];
         const last = results[results.length - 1];
-        return { rows: (last?.rows ?? []) as Record<string, unknown>[], rowCount: last?.rowCount ?? last?.affectedRows ?? 0 };
+        return {
+          rows: (last?.rows ?? []) as Record<string, unknown>[],
+          rowCount: last?.rowCount ?? last?.affectedRows ?? 0,
+        };
       } finally {
         await client.releaseConnection(connection);
       }
