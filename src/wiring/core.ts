@@ -102,16 +102,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     signUpRequests: createSignUpRequestsRepository(db),
   };
 
-  const notify = await createNotifyArea({
-    config,
-    log,
-    clock,
-    secret,
-    db,
-    transact,
-    payloads: repos.payloads,
-    clients: repos.clients,
-  });
+  const notify = await createNotifyArea({ config, log, clock, secret, db, transact, repos });
   // Wherever a user's sessions, grants and tokens end, their clients are told (back-channel logout).
   repos.payloads = { ...repos.payloads, revokeAccount: notify.backchannelLogout.revokeAccount };
   // Each audited change of a user is offered to the webhooks, in its transaction.

@@ -27,17 +27,17 @@ export async function createNotifyArea(deps: {
   secret: string;
   db: Db;
   transact: Transact;
-  payloads: OidcPayloadsRepository;
-  clients: ClientsRepository;
+  repos: { payloads: OidcPayloadsRepository; clients: ClientsRepository };
 }) {
   const { config, log, clock, db } = deps;
+  const { payloads, clients } = deps.repos;
   const queue = createJobQueueService({ db, log, retry: config.outbound.retry });
   await queue.prepare();
   const outbound = createOutboundHttpService(config.outbound);
   const webhooks = createWebhooksRepository(db);
   const box = createSecretBox(deps.secret, 'webhook-secret');
   const webhookDelivery = createWebhookDeliveryService({ webhooks, box, outbound, queue, clock });
-  const backchannelLogout = createBackchannelLogoutService({ ...deps, queue, outbound });
+  const backchannelLogout = createBackchannelLogoutService({ ...deps, payloads, clients, queue, outbound });
   return {
     queue,
     backchannelLogout,
