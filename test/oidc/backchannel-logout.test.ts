@@ -1,5 +1,7 @@
 import test from 'ava';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { execute } from '../../src/cli/execute.js';
+import { cliServices } from '../../src/container.js';
 import { adminServerPerFile, PASSWORD, signedInPerFile } from '../helpers/admin.js';
 import { eventually, startReceiver } from '../helpers/receiver.js';
 import { perFile } from '../helpers/per-file.js';
@@ -93,6 +95,21 @@ test.serial('the client registers its back-channel logout URI; discovery says it
   t.true(discovery.backchannel_logout_session_supported);
   const bad = await admin.api('PATCH', `/clients/${clientId}`, { backchannelLogoutUri: 'not a url' });
   t.is(bad.status, 400);
+});
+
+test.serial('the CLI registers and removes a back-channel logout URI', async (t) => {
+  const gatehouse = async (...argv: string[]) =>
+    JSON.parse((await execute(cliServices(s.server.container), argv)).stdout) as Record<string, unknown>;
+  const made = await gatehouse(
+    ...['client', 'create', '--client-id', 'bcl-cli', '--redirect-uri', REDIRECT_URI],
+    ...['--backchannel-logout-uri', 'https://cli.example/logout', '--backchannel-logout-session-required'],
+  );
+  t.is(made.backchannel_logout_uri, 'https://cli.example/logout');
+  t.true(made.backchannel_logout_session_required);
+  const updated = await gatehouse('client', 'update', 'bcl-cli', '--no-backchannel-logout');
+  const metadata = updated.metadata as Record<string, unknown>;
+  t.false('backchannel_logout_uri' in metadata);
+  t.false('backchannel_logout_session_required' in metadata);
 });
 
 test.serial('an administrator ending the sessions: the application gets a signed logout token', async (t) => {

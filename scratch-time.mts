@@ -1,0 +1,12 @@
+import pino from 'pino';
+import { openDatabase, migrate } from './src/db/database.js';
+import { createJobQueueService } from './src/services/job-queue.js';
+const db = await openDatabase({ dataDir: 'memory://' });
+let t = performance.now();
+await migrate(db);
+console.log('migrate ms', Math.round(performance.now() - t));
+t = performance.now();
+const q = createJobQueueService({ db, log: pino({ level: 'silent' }), retry: { limit: 1, delaySeconds: 1, pollSeconds: 2 } });
+await q.prepare();
+console.log('pg-boss prepare ms', Math.round(performance.now() - t));
+await q.stop(); await db.destroy();
