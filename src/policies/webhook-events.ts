@@ -38,9 +38,9 @@ const UPDATED = new Set([
 /**
  * The webhook event an audited change of a user is, if any. A change whose
  * status becomes `deleted` is `user.deleted`; one whose status becomes another
- * that may not sign in (inactive, locked, pending) is `user.deactivated`; other
- * changes of the record are `user.updated`. Sign-ins, passwords, sessions and MFA
- * are not lifecycle events.
+ * that may not sign in (inactive, locked, pending), or whose SCIM `active` becomes
+ * false, is `user.deactivated`; other changes of the record are `user.updated`.
+ * Sign-ins, passwords, sessions and MFA are not lifecycle events.
  */
 export function webhookEventOf(event: {
   action: string;
@@ -55,5 +55,8 @@ export function webhookEventOf(event: {
   const status = event.changes?.status?.[1];
   if (status === 'deleted') return 'user.deleted';
   if (isStatus(status) && !maySignIn(status)) return 'user.deactivated';
+  // SCIM audits its own attributes: `active` turned false.
+  const active = event.changes?.active;
+  if (active?.[0] === true && active[1] === false) return 'user.deactivated';
   return 'user.updated';
 }

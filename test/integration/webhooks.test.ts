@@ -6,6 +6,7 @@ import { verifyWebhook } from '../../src/util/webhook-signature.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 import type { Json } from '../helpers/json.js';
 import { eventually, startReceiver, type Receiver } from '../helpers/receiver.js';
+import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
 
 // Receivers listen on 127.0.0.1; failed deliveries are tried again after about a second. Serial:
 // every endpoint hears of every user's change, so one test's changes must not reach another's receiver.

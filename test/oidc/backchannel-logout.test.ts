@@ -6,6 +6,7 @@ import { adminServerPerFile, PASSWORD, signedInPerFile } from '../helpers/admin.
 import { eventually, startReceiver } from '../helpers/receiver.js';
 import { perFile } from '../helpers/per-file.js';
 import { relyingParty } from '../helpers/rp.js';
+import { scimClient, scimToken } from '../helpers/scim.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
 const ENV = {
@@ -129,6 +130,14 @@ test.serial('deactivating or locking the user tells the application', async (t) 
     const { token } = await logoutTokenFor(user.sid);
     await assertLogoutToken(t, token, { issuer: s.server.url, clientId: app!.clientId, sub: user.id, sid: user.sid });
   }
+});
+
+test.serial('a SCIM deactivation tells the application', async (t) => {
+  const user = await signedInUser();
+  const scim = scimClient(s.server, await scimToken(s.server));
+  t.is((await scim.patch(`/Users/${user.id}`, [{ op: 'Replace', path: 'active', value: false }])).status, 200);
+  const { token } = await logoutTokenFor(user.sid);
+  await assertLogoutToken(t, token, { issuer: s.server.url, clientId: app!.clientId, sub: user.id, sid: user.sid });
 });
 
 test.serial('signing out at the end-session endpoint tells the application', async (t) => {

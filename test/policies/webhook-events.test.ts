@@ -19,6 +19,8 @@ const TABLE = [
   [user('user.bulk_updated', { status: ['new', 'inactive'] }), 'user.deactivated'],
   [user('user.expired', { status: ['temporary', 'inactive'] }), 'user.deactivated'],
   [user('user.status_changed', { status: ['inactive', 'active'] }), 'user.updated'],
+  [user('user.updated', { active: [true, false] }), 'user.deactivated'],
+  [user('user.updated', { active: [false, true] }), 'user.updated'],
   [user('user.status_changed', { status: ['active', 'deleted'] }), 'user.deleted'],
   [user('user.deleted'), 'user.deleted'],
   [user('user.removed'), 'user.deleted'],
