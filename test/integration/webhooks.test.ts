@@ -121,6 +121,29 @@ test.serial(
   },
 );
 
+test.serial('SCIM provisioning: a user created, then deactivated (active false)', async (t) => {
+  const receiver = await receiverFor(t);
+  await endpoint(receiver, ['user.created', 'user.deactivated'], '/scim');
+  const scim = scimClient(s.server, await scimToken(s.server));
+  const userName = `scim-wh-${Date.now()}@example.com`;
+  const made = await scim.post('/Users', {
+    schemas: [SCIM.user],
+    userName,
+    emails: [{ value: userName, primary: true }],
+  });
+  t.is(made.status, 201);
+  const id = made.body.id as string;
+  t.is((await scim.patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }])).status, 200);
+  const got = await deliveries(receiver, '/scim', 2);
+  t.deepEqual(
+    got.map((r) => [JSON.parse(r.body).type, JSON.parse(r.body).data.userId]),
+    [
+      ['user.created', id],
+      ['user.deactivated', id],
+    ],
+  );
+});
+
 test.serial('an answer other than 2xx is tried again until the receiver accepts', async (t) => {
   const receiver = await receiverFor(t, 500);
   const hook = await endpoint(receiver, ['user.updated'], '/erring');
