@@ -26,6 +26,7 @@ import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { signUpRoutes } from './http/routes/sign-up.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
+import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 
 /**
@@ -81,6 +82,7 @@ export async function buildApp(c: Container) {
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
     clock: c.clock,
+    queueLogout: c.backchannelLogout.enqueue,
     pages: {
       error: (_ctx, out) =>
         render.html('error', {
@@ -101,6 +103,7 @@ export async function buildApp(c: Container) {
   c.instanceSync.on('custom_fields', () => oidc.refreshKeys());
   await c.instanceSync.start();
   const provider = () => oidc.provider();
+  await c.startWorkers(logoutTokenSigner(provider));
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({
     sessions: impersonationSessions,
@@ -163,6 +166,7 @@ export async function buildApp(c: Container) {
     scimTokens: c.scim.auth,
     settings: c.settings,
     impersonation: c.impersonation,
+    webhooks: c.webhooks,
   });
   const admin = adminApi({
     routes: adminOperations,

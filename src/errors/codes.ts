@@ -670,6 +670,23 @@ export const ERRORS = {
   // The command-line tool (its exit codes: cli/exit-codes.ts).
   'cli.usage': { status: 400, message: (p: { problem: string }) => p.problem },
   'cli.file_not_found': { status: 404, message: (p: { path: string }) => `cannot read ${p.path}` },
+
+  // Webhooks and outbound calls (back-channel logout, webhook deliveries).
+  'webhook.not_found': { status: 404, message: 'No such webhook.' },
+  'webhook.invalid_url': {
+    status: 400,
+    message: 'A webhook URL is an absolute http or https URL without credentials or a fragment.',
+  },
+  'webhook.invalid_events': {
+    status: 400,
+    message: (p: { allowed: readonly string[] }) => `Name at least one event of: ${p.allowed.join(', ')}.`,
+    details: (p: { allowed: readonly string[] }) => ({ allowed: p.allowed }),
+  },
+  'outbound.address_refused': {
+    status: 400,
+    message: (p: { host: string; address: string }) =>
+      `${p.host} is a private, loopback or link-local address (${p.address}): outbound calls may not go there (OUTBOUND_ALLOW_PRIVATE=1 allows it in development).`,
+  },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -40,6 +40,7 @@ import { createInstanceSyncService } from '../services/instance-sync.js';
 import { openChangeListener } from '../db/change-listener.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { createNotifyArea } from './notify.js';
 
 export interface ContainerOptions {
   log?: Logger;
@@ -103,7 +104,11 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     signUpRequests: createSignUpRequestsRepository(db),
   };
 
-  const audit = createAuditService({ events: repos.audit });
+  const notify = await createNotifyArea({ config, log, clock, secret, db, transact, repos });
+  // Wherever a user's sessions, grants and tokens end, their clients are told (back-channel logout).
+  repos.payloads = { ...repos.payloads, revokeAccount: notify.backchannelLogout.revokeAccount };
+  // Each audited change of a user is offered to the webhooks, in its transaction.
+  const audit = createAuditService({ events: repos.audit, onRecord: notify.webhookOutbox.enqueue });
   const settings = createSettingsService({
     transact,
     settings: repos.settings,
@@ -134,6 +139,25 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
   });
-  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails, instanceSync };
+  const { queue, backchannelLogout, startWorkers } = notify;
+  const webhooks = notify.adminWebhooks(audit);
+  return {
+    config,
+    log,
+    clock,
+    secret,
+    db,
+    transact,
+    repos,
+    audit,
+    settings,
+    mailer,
+    mails,
+    queue,
+    backchannelLogout,
+    webhooks,
+    startWorkers,
+    instanceSync,
+  };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

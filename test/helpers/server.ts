@@ -166,6 +166,7 @@ export async function startServer(
       server.closeAllConnections();
       await container.instanceSync.stop();
       if (via) await container.close();
+      else await container.stopWorkers();
       await database.drop();
     },
   };

@@ -29,6 +29,13 @@ const JWKS_URI = z.string().max(2000).describe("Where a private_key_jwt client's
 const JWKS = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) })
   .describe("A private_key_jwt client's public keys, inline (a JSON Web Key Set)");
+const BACKCHANNEL_LOGOUT_URI = z
+  .string()
+  .max(2000)
+  .describe('Where the client is sent a logout token when a session of its user ends (OIDC Back-Channel Logout)');
+const BACKCHANNEL_SESSION_REQUIRED = z
+  .boolean()
+  .describe('The client needs `sid` in logout tokens (always sent when known)');
 const GRANT_TYPES = z.array(z.string()).min(1).max(4);
 
 const RESOURCE = z.object({
@@ -91,6 +98,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
         /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
         resourceServer: z.string().min(1).max(2000).optional(),
         serviceAccount: SERVICE_ACCOUNT.optional(),
+        backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.optional(),
+        backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
       }),
       responses: {
         201: {
@@ -121,7 +130,7 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       method: 'patch',
       path: '/clients/{clientId}',
       summary:
-        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys',
+        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys, back-channel logout URI',
       permission: 'settings',
       body: z
         .object({
@@ -134,6 +143,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
           tokenEndpointAuthMethod: AUTH_METHOD.optional(),
           jwksUri: JWKS_URI.optional(),
           jwks: JWKS.optional(),
+          backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.nullable().optional().describe('null: no back-channel logout'),
+          backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
         })
         .strict(),
       responses: { 200: { description: 'The client as changed', schema: CLIENT }, ...errors(400, 403, 404) },
