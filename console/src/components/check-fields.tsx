@@ -8,12 +8,7 @@ export function CheckField(props: {
   isDisabled?: boolean;
 }) {
   return (
-    <Checkbox
-      className="check"
-      isSelected={props.isSelected}
-      onChange={props.onChange}
-      isDisabled={props.isDisabled}
-    >
+    <Checkbox className="check" isSelected={props.isSelected} onChange={props.onChange} isDisabled={props.isDisabled}>
       <span className="check-box" aria-hidden="true" />
       {props.label}
     </Checkbox>

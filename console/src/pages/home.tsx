@@ -15,7 +15,11 @@ interface ImportJob {
 /** The users filters the home page counts: the users grid reads the same names from its address. */
 const USER_CARDS = [
   { title: 'Pending approvals', filter: { status: 'pending' }, about: 'Signed up and waiting for an administrator' },
-  { title: 'Locked users', filter: { status: 'locked' }, about: 'Locked after failed sign-ins, or by an administrator' },
+  {
+    title: 'Locked users',
+    filter: { status: 'locked' },
+    about: 'Locked after failed sign-ins, or by an administrator',
+  },
   { title: 'Never signed in', filter: { neverSignedIn: 'true' }, about: 'Users who have not signed in yet' },
 ] as const;
 

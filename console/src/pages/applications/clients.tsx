@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField, CheckList } from '../../components/check-fields';
@@ -35,7 +35,10 @@ const GRANTS = [
   { id: 'client_credentials', label: 'Client credentials (the application on its own)' },
 ] as const;
 type Grant = (typeof GRANTS)[number]['id'];
-const SERVICE_ROLES = (['manager', 'hr', 'admin', 'super_admin'] as const).map((r) => ({ id: r, label: ROLE_NAMES[r] }));
+const SERVICE_ROLES = (['manager', 'hr', 'admin', 'super_admin'] as const).map((r) => ({
+  id: r,
+  label: ROLE_NAMES[r],
+}));
 const nameOf = (c: Client) => c.metadata.client_name ?? c.clientId;
 
 /** A new secret to show once: after creation or rotation. */
@@ -68,40 +71,43 @@ function ClientList(props: { kind: 'clients' | 'service-accounts' }) {
     success: (_, c) => `${nameOf(c)} deleted`,
     done: () => setRemoving(null),
   });
-  const columns: ColumnDef<Client, unknown>[] = [
-    { header: 'Name', cell: ({ row }) => nameOf(row.original) },
-    { header: 'Client ID', accessorKey: 'clientId' },
-    service
-      ? { header: 'Role', cell: ({ row }) => ROLE_NAMES[row.original.serviceAccount?.role ?? 'individual'] }
-      : { header: 'Type', cell: ({ row }) => (row.original.hasSecret ? 'Confidential' : 'Public') },
-    { header: 'Grant types', cell: ({ row }) => (row.original.metadata.grant_types ?? []).join(', ') },
-    { header: 'First party', cell: ({ row }) => (row.original.firstParty ? 'Yes' : 'No') },
-    {
-      id: 'actions',
-      header: 'Actions',
-      cell: ({ row }) => {
-        const c = row.original;
-        if (c.builtIn) return <BuiltInNote />;
-        return (
-          <div className="row-actions">
-            {!service && (
-              <Button aria-label={`Edit ${nameOf(c)}`} onPress={() => setEditing(c)}>
-                Edit
+  const columns = useMemo<ColumnDef<Client, unknown>[]>(
+    () => [
+      { header: 'Name', cell: ({ row }) => nameOf(row.original) },
+      { header: 'Client ID', accessorKey: 'clientId' },
+      service
+        ? { header: 'Role', cell: ({ row }) => ROLE_NAMES[row.original.serviceAccount?.role ?? 'individual'] }
+        : { header: 'Type', cell: ({ row }) => (row.original.hasSecret ? 'Confidential' : 'Public') },
+      { header: 'Grant types', cell: ({ row }) => (row.original.metadata.grant_types ?? []).join(', ') },
+      { header: 'First party', cell: ({ row }) => (row.original.firstParty ? 'Yes' : 'No') },
+      {
+        id: 'actions',
+        header: 'Actions',
+        cell: ({ row }) => {
+          const c = row.original;
+          if (c.builtIn) return <BuiltInNote />;
+          return (
+            <div className="row-actions">
+              {!service && (
+                <Button aria-label={`Edit ${nameOf(c)}`} onPress={() => setEditing(c)}>
+                  Edit
+                </Button>
+              )}
+              {c.hasSecret && (
+                <Button aria-label={`Rotate the secret of ${nameOf(c)}`} onPress={() => setRotating(c)}>
+                  Rotate secret
+                </Button>
+              )}
+              <Button aria-label={`Delete ${nameOf(c)}`} onPress={() => setRemoving(c)}>
+                Delete
               </Button>
-            )}
-            {c.hasSecret && (
-              <Button aria-label={`Rotate the secret of ${nameOf(c)}`} onPress={() => setRotating(c)}>
-                Rotate secret
-              </Button>
-            )}
-            <Button aria-label={`Delete ${nameOf(c)}`} onPress={() => setRemoving(c)}>
-              Delete
-            </Button>
-          </div>
-        );
+            </div>
+          );
+        },
       },
-    },
-  ];
+    ],
+    [service],
+  );
   const made = (r: Registered) => {
     setEditing(null);
     if (r.client_secret) setShown({ clientId: r.client_id, secret: r.client_secret });
@@ -132,7 +138,9 @@ function ClientList(props: { kind: 'clients' | 'service-accounts' }) {
         onConfirm={() => rotating && rotate.mutate(rotating)}
         onCancel={() => setRotating(null)}
       >
-        <p>A new secret is made and shown once. The current secret stops working now: give the application the new one.</p>
+        <p>
+          A new secret is made and shown once. The current secret stops working now: give the application the new one.
+        </p>
         <ErrorNote error={rotate.error} />
       </ConfirmDialog>
       <ConfirmDialog
@@ -157,16 +165,16 @@ function ClientList(props: { kind: 'clients' | 'service-accounts' }) {
 }
 
 export const Clients = () => (
-  <section aria-labelledby="clients-heading">
-    <h2 id="clients-heading">Clients</h2>
+  <section>
+    <h2>Clients</h2>
     <p className="muted">Applications people sign in to with Gatehouse (OpenID Connect).</p>
     <ClientList kind="clients" />
   </section>
 );
 
 export const ServiceAccounts = () => (
-  <section aria-labelledby="service-accounts-heading">
-    <h2 id="service-accounts-heading">Service accounts</h2>
+  <section>
+    <h2>Service accounts</h2>
     <p className="muted">
       Clients that call the admin API on their own (client credentials, scope admin) with the role given here.
     </p>
@@ -190,7 +198,11 @@ function ClientDialog(props: { client: Client | null; onMade: (r: Registered) =>
         ? api<Registered>(path(client.clientId), { method: 'PATCH', body }).then(() => ({ client_id: client.clientId }))
         : api<Registered>('/clients', { method: 'POST', body: { clientId, isPublic, ...body } });
     },
-    { invalidate: [KEY], success: () => (client ? `${name} saved` : `Client ${name || clientId} added`), done: props.onMade },
+    {
+      invalidate: [KEY],
+      success: () => (client ? `${name} saved` : `Client ${name || clientId} added`),
+      done: props.onMade,
+    },
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();

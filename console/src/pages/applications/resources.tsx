@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField } from '../../components/check-fields';
@@ -31,35 +31,38 @@ export function Resources() {
     success: (_, r) => `API ${r.indicator} deleted`,
     done: () => setRemoving(null),
   });
-  const columns: ColumnDef<Resource, unknown>[] = [
-    { header: 'Indicator', accessorKey: 'indicator' },
-    { header: 'Scopes', cell: ({ row }) => row.original.scopes.join(' ') },
-    {
-      header: 'Token lifetime',
-      cell: ({ row }) => (row.original.accessTokenTtl ? `${row.original.accessTokenTtl} s` : 'Default'),
-    },
-    { header: 'First party only', cell: ({ row }) => (row.original.firstPartyOnly ? 'Yes' : 'No') },
-    {
-      id: 'actions',
-      header: 'Actions',
-      cell: ({ row }) =>
-        row.original.builtIn ? (
-          <BuiltInNote />
-        ) : (
-          <div className="row-actions">
-            <Button aria-label={`Edit ${row.original.indicator}`} onPress={() => setEditing(row.original)}>
-              Edit
-            </Button>
-            <Button aria-label={`Delete ${row.original.indicator}`} onPress={() => setRemoving(row.original)}>
-              Delete
-            </Button>
-          </div>
-        ),
-    },
-  ];
+  const columns = useMemo<ColumnDef<Resource, unknown>[]>(
+    () => [
+      { header: 'Indicator', accessorKey: 'indicator' },
+      { header: 'Scopes', cell: ({ row }) => row.original.scopes.join(' ') },
+      {
+        header: 'Token lifetime',
+        cell: ({ row }) => (row.original.accessTokenTtl ? `${row.original.accessTokenTtl} s` : 'Default'),
+      },
+      { header: 'First party only', cell: ({ row }) => (row.original.firstPartyOnly ? 'Yes' : 'No') },
+      {
+        id: 'actions',
+        header: 'Actions',
+        cell: ({ row }) =>
+          row.original.builtIn ? (
+            <BuiltInNote />
+          ) : (
+            <div className="row-actions">
+              <Button aria-label={`Edit ${row.original.indicator}`} onPress={() => setEditing(row.original)}>
+                Edit
+              </Button>
+              <Button aria-label={`Delete ${row.original.indicator}`} onPress={() => setRemoving(row.original)}>
+                Delete
+              </Button>
+            </div>
+          ),
+      },
+    ],
+    [],
+  );
   return (
-    <section aria-labelledby="apis-heading">
-      <h2 id="apis-heading">APIs</h2>
+    <section>
+      <h2>APIs</h2>
       <p className="muted">Resource servers: the audiences access tokens are issued for.</p>
       <div className="toolbar">
         <Button className="primary" onPress={() => setEditing('new')}>
@@ -97,7 +100,11 @@ function ResourceDialog({ resource, onClose }: { resource: Resource | null; onCl
   const [firstPartyOnly, setFirstPartyOnly] = useState(resource?.firstPartyOnly ?? false);
   const save = useChange(
     () => {
-      const body = { scopes: linesOf(scopes, /[\s,]+/), accessTokenTtl: ttl.trim() ? Number(ttl) : null, firstPartyOnly };
+      const body = {
+        scopes: linesOf(scopes, /[\s,]+/),
+        accessTokenTtl: ttl.trim() ? Number(ttl) : null,
+        firstPartyOnly,
+      };
       return resource
         ? api(path(resource.indicator), { method: 'PATCH', body })
         : api('/resources', { method: 'POST', body: { indicator, ...body } });

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckList } from '../../components/check-fields';
@@ -34,26 +34,35 @@ export function ScimTokens() {
     success: (_, t) => `SCIM token "${t.name}" revoked`,
     done: () => setRevoking(null),
   });
-  const columns: ColumnDef<ScimToken, unknown>[] = [
-    { header: 'Name', accessorKey: 'name' },
-    { header: 'Roles it may give', cell: ({ row }) => row.original.grantableRoles.map((r) => ROLE_NAMES[r]).join(', ') },
-    { header: 'Created', cell: ({ row }) => when(row.original.createdAt) },
-    { header: 'Last used', cell: ({ row }) => when(row.original.lastUsedAt) },
-    { header: 'State', cell: ({ row }) => (row.original.revokedAt ? `Revoked ${when(row.original.revokedAt)}` : 'Active') },
-    {
-      id: 'actions',
-      header: 'Actions',
-      cell: ({ row }) =>
-        row.original.revokedAt ? null : (
-          <Button aria-label={`Revoke ${row.original.name}`} onPress={() => setRevoking(row.original)}>
-            Revoke
-          </Button>
-        ),
-    },
-  ];
+  const columns = useMemo<ColumnDef<ScimToken, unknown>[]>(
+    () => [
+      { header: 'Name', accessorKey: 'name' },
+      {
+        header: 'Roles it may give',
+        cell: ({ row }) => row.original.grantableRoles.map((r) => ROLE_NAMES[r]).join(', '),
+      },
+      { header: 'Created', cell: ({ row }) => when(row.original.createdAt) },
+      { header: 'Last used', cell: ({ row }) => when(row.original.lastUsedAt) },
+      {
+        header: 'State',
+        cell: ({ row }) => (row.original.revokedAt ? `Revoked ${when(row.original.revokedAt)}` : 'Active'),
+      },
+      {
+        id: 'actions',
+        header: 'Actions',
+        cell: ({ row }) =>
+          row.original.revokedAt ? null : (
+            <Button aria-label={`Revoke ${row.original.name}`} onPress={() => setRevoking(row.original)}>
+              Revoke
+            </Button>
+          ),
+      },
+    ],
+    [],
+  );
   return (
-    <section aria-labelledby="scim-heading">
-      <h2 id="scim-heading">SCIM tokens</h2>
+    <section>
+      <h2>SCIM tokens</h2>
       <p className="muted">Bearer tokens HR systems use to provision users through SCIM 2.0.</p>
       <div className="toolbar">
         <Button className="primary" onPress={() => setAdding(true)}>
@@ -111,7 +120,13 @@ function TokenDialog(props: { onMade: (token: string) => void; onClose: () => vo
   return (
     <FormDialog isOpen title="Add SCIM token" onClose={props.onClose}>
       <Form onSubmit={submit}>
-        <TextInput label="Name" value={name} onChange={setName} isRequired description="Who uses it, e.g. the HR system" />
+        <TextInput
+          label="Name"
+          value={name}
+          onChange={setName}
+          isRequired
+          description="Who uses it, e.g. the HR system"
+        />
         <CheckList
           label="Roles it may give"
           description="None ticked: the server's default"

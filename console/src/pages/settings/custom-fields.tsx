@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '../../../../src/domain/custom-field.js';
 import { api } from '../../api';
@@ -40,31 +40,34 @@ export function CustomFields() {
     success: (_, f) => `Custom field "${f.label}" removed`,
     done: () => setRemoving(null),
   });
-  const columns: ColumnDef<CustomField, unknown>[] = [
-    { header: 'Label', accessorKey: 'label' },
-    { header: 'Key', accessorKey: 'key' },
-    { header: 'Type', cell: ({ row }) => TYPE_NAMES[row.original.type] },
-    { header: 'Options', cell: ({ row }) => row.original.options.join(', ') },
-    { header: 'Required', cell: ({ row }) => (row.original.required ? 'Yes' : 'No') },
-    { header: 'Claim', cell: ({ row }) => (row.original.claim ? 'Yes' : 'No') },
-    {
-      id: 'actions',
-      header: 'Actions',
-      cell: ({ row }) => (
-        <div className="row-actions">
-          <Button aria-label={`Edit ${row.original.label}`} onPress={() => setEditing(row.original)}>
-            Edit
-          </Button>
-          <Button aria-label={`Remove ${row.original.label}`} onPress={() => setRemoving(row.original)}>
-            Remove
-          </Button>
-        </div>
-      ),
-    },
-  ];
+  const columns = useMemo<ColumnDef<CustomField, unknown>[]>(
+    () => [
+      { header: 'Label', accessorKey: 'label' },
+      { header: 'Key', accessorKey: 'key' },
+      { header: 'Type', cell: ({ row }) => TYPE_NAMES[row.original.type] },
+      { header: 'Options', cell: ({ row }) => row.original.options.join(', ') },
+      { header: 'Required', cell: ({ row }) => (row.original.required ? 'Yes' : 'No') },
+      { header: 'Claim', cell: ({ row }) => (row.original.claim ? 'Yes' : 'No') },
+      {
+        id: 'actions',
+        header: 'Actions',
+        cell: ({ row }) => (
+          <div className="row-actions">
+            <Button aria-label={`Edit ${row.original.label}`} onPress={() => setEditing(row.original)}>
+              Edit
+            </Button>
+            <Button aria-label={`Remove ${row.original.label}`} onPress={() => setRemoving(row.original)}>
+              Remove
+            </Button>
+          </div>
+        ),
+      },
+    ],
+    [],
+  );
   return (
-    <section aria-labelledby="custom-fields-heading">
-      <h2 id="custom-fields-heading">Custom fields</h2>
+    <section>
+      <h2>Custom fields</h2>
       <p className="muted">Fields of the user record beyond the standard ones, in the order listed.</p>
       <div className="toolbar">
         <Button className="primary" onPress={() => setEditing('new')}>
@@ -110,7 +113,11 @@ function FieldDialog({ field, onClose }: { field: CustomField | null; onClose: (
         ? api(path(field.key), { method: 'PATCH', body: changes })
         : api('/custom-fields', { method: 'POST', body: { key, type, ...changes } });
     },
-    { invalidate: [KEY], success: () => (field ? `Custom field "${label}" saved` : `Custom field "${label}" added`), done: onClose },
+    {
+      invalidate: [KEY],
+      success: () => (field ? `Custom field "${label}" saved` : `Custom field "${label}" added`),
+      done: onClose,
+    },
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useMemo, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField } from '../../components/check-fields';
@@ -29,30 +29,33 @@ export function Licences() {
     success: (_, l) => `Licence "${l.name}" deleted`,
     done: () => setRemoving(null),
   });
-  const columns: ColumnDef<LicenceType, unknown>[] = [
-    { header: 'Name', accessorKey: 'name' },
-    { header: 'Key', accessorKey: 'key' },
-    { header: 'Seats', cell: ({ row }) => row.original.seats ?? 'No limit' },
-    { header: 'Used', accessorKey: 'seatsUsed' },
-    { header: 'Required to sign in', cell: ({ row }) => (row.original.requiredToSignIn ? 'Yes' : 'No') },
-    {
-      id: 'actions',
-      header: 'Actions',
-      cell: ({ row }) => (
-        <div className="row-actions">
-          <Button aria-label={`Edit ${row.original.name}`} onPress={() => setEditing(row.original)}>
-            Edit
-          </Button>
-          <Button aria-label={`Delete ${row.original.name}`} onPress={() => setRemoving(row.original)}>
-            Delete
-          </Button>
-        </div>
-      ),
-    },
-  ];
+  const columns = useMemo<ColumnDef<LicenceType, unknown>[]>(
+    () => [
+      { header: 'Name', accessorKey: 'name' },
+      { header: 'Key', accessorKey: 'key' },
+      { header: 'Seats', cell: ({ row }) => row.original.seats ?? 'No limit' },
+      { header: 'Used', accessorKey: 'seatsUsed' },
+      { header: 'Required to sign in', cell: ({ row }) => (row.original.requiredToSignIn ? 'Yes' : 'No') },
+      {
+        id: 'actions',
+        header: 'Actions',
+        cell: ({ row }) => (
+          <div className="row-actions">
+            <Button aria-label={`Edit ${row.original.name}`} onPress={() => setEditing(row.original)}>
+              Edit
+            </Button>
+            <Button aria-label={`Delete ${row.original.name}`} onPress={() => setRemoving(row.original)}>
+              Delete
+            </Button>
+          </div>
+        ),
+      },
+    ],
+    [],
+  );
   return (
-    <section aria-labelledby="licences-heading">
-      <h2 id="licences-heading">Licences</h2>
+    <section>
+      <h2>Licences</h2>
       <div className="toolbar">
         <Button className="primary" onPress={() => setEditing('new')}>
           Add licence
@@ -97,7 +100,11 @@ function LicenceDialog({ licence, onClose }: { licence: LicenceType | null; onCl
         ? api(path(licence.key), { method: 'PATCH', body })
         : api('/licences', { method: 'POST', body: { key, ...body } });
     },
-    { invalidate: [KEY], success: () => (licence ? `Licence "${name}" saved` : `Licence "${name}" added`), done: onClose },
+    {
+      invalidate: [KEY],
+      success: () => (licence ? `Licence "${name}" saved` : `Licence "${name}" added`),
+      done: onClose,
+    },
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();

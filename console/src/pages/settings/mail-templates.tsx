@@ -44,8 +44,8 @@ export function MailTemplates() {
   const lang = language ?? list.data.defaultLanguage;
   const about = list.data.templates.find((t) => t.id === id);
   return (
-    <section aria-labelledby="mail-heading">
-      <h2 id="mail-heading">Mail templates</h2>
+    <section>
+      <h2>Mail templates</h2>
       <div className="toolbar">
         <Choice
           label="Mail"

@@ -9,4 +9,9 @@ export const ROLE_NAMES: Record<Role, string> = {
   admin: 'Admin',
   super_admin: 'Super admin',
 };
-export const LANGUAGE_NAMES: Record<MailLanguage, string> = { en: 'English', de: 'German', fr: 'French', es: 'Spanish' };
+export const LANGUAGE_NAMES: Record<MailLanguage, string> = {
+  en: 'English',
+  de: 'German',
+  fr: 'French',
+  es: 'Spanish',
+};

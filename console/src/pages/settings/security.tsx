@@ -82,7 +82,10 @@ export function SecuritySettings() {
 
 function SecurityForm({ initial }: { initial: Settings }) {
   const [draft, setDraft] = useState(() => draftOf(initial));
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
+  const set =
+    <K extends keyof Draft>(key: K) =>
+    (value: Draft[K]) =>
+      setDraft((d) => ({ ...d, [key]: value }));
   const save = useChange((d: Draft) => api<Settings>('/settings', { method: 'PUT', body: patchOf(d) }), {
     invalidate: [['settings']],
     success: () => 'Settings saved: in force now',
