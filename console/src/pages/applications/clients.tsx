@@ -94,7 +94,7 @@ function ClientList(props: { kind: 'clients' | 'service-accounts' }) {
                 </Button>
               )}
               {c.hasSecret && (
-                <Button aria-label={`Rotate the secret of ${nameOf(c)}`} onPress={() => setRotating(c)}>
+                <Button aria-label={`Rotate secret of ${nameOf(c)}`} onPress={() => setRotating(c)}>
                   Rotate secret
                 </Button>
               )}
