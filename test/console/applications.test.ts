@@ -74,7 +74,7 @@ test.serial('a client is created with its secret shown once, edited, its secret 
 
   await page.getByRole('button', { name: 'Delete Reporting suite' }).click();
   const confirm = page.getByRole('dialog', { name: 'Delete Reporting suite?' });
-  t.regex(await confirm.innerText(), /tokens are revoked now/);
+  t.regex((await confirm.textContent()) ?? '', /tokens are revoked now/);
   await confirm.getByRole('button', { name: 'Confirm' }).click();
   await clients.getByRole('cell', { name: 'Reporting suite', exact: true }).waitFor({ state: 'detached' });
   const admin = await api.as('super_admin');

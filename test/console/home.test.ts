@@ -20,7 +20,7 @@ const CSV = { 'content-type': 'text/csv' };
 async function figure(page: Page, title: string): Promise<{ count: number; href: string | null }> {
   const link = page.getByRole('link', { name: new RegExp(`^\\d+ ${title}$`) });
   await link.waitFor();
-  return { count: Number((await link.innerText()).split(/\s/)[0]), href: await link.getAttribute('href') };
+  return { count: Number(((await link.textContent()) ?? '').split(/\s/)[0]), href: await link.getAttribute('href') };
 }
 
 test.serial(

@@ -78,7 +78,7 @@ test.serial('a custom field and a licence are created, changed and listed; the A
   await dialog.getByRole('button', { name: 'Create' }).click();
   const row = page.getByRole('table', { name: 'Licences' }).getByRole('row', { name: /Office suite/ });
   await row.waitFor();
-  t.regex(await row.innerText(), /office\s+25\s+0\s+No/);
+  t.deepEqual((await row.getByRole('cell').allTextContents()).slice(0, 5), ['Office suite', 'office', '25', '0', 'No']);
 
   await page.getByRole('button', { name: 'Edit Office suite' }).click();
   await dialog.getByLabel('Seats').fill('');
@@ -112,7 +112,7 @@ test.serial(
     await page.getByRole('button', { name: 'Preview' }).click();
     const preview = page.getByRole('region', { name: 'Preview' });
     await preview.getByText('Welcome aboard, Alex Example', { exact: true }).waitFor();
-    t.regex(await preview.innerText(), /SAMPLE-TOKEN/, 'the text part with the sample link');
+    t.regex((await preview.textContent()) ?? '', /SAMPLE-TOKEN/, 'the text part with the sample link');
 
     await page.getByLabel('Text', { exact: true }).fill('Hello {{nope}}');
     await page.getByRole('button', { name: 'Preview' }).click();
