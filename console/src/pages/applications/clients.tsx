@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField, CheckList } from '../../components/check-fields';
-import { ConfirmDialog, FormDialog } from '../../components/confirm-dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { EditDialog } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
 import { Choice, ErrorNote, TextInput } from '../../components/fields';
 import { SecretDialog } from '../../components/secret-dialog';
@@ -204,42 +205,36 @@ function ClientDialog(props: { client: Client | null; onMade: (r: Registered) =>
       done: props.onMade,
     },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title={client ? `Edit ${nameOf(client)}` : 'Add client'} onClose={props.onClose}>
-      <Form onSubmit={submit}>
-        {!client && (
-          <TextInput
-            label="Client ID"
-            value={clientId}
-            onChange={setClientId}
-            isRequired
-            description="Letters, digits, . _ : - (it stays once made)"
-          />
-        )}
-        <TextInput label="Name" value={name} onChange={setName} />
-        <TextAreaInput label="Redirect URIs" value={uris} onChange={setUris} rows={3} description="One per line" />
-        <CheckList label="Grant types" options={GRANTS} value={grants} onChange={setGrants} />
-        {!client && (
-          <CheckField
-            label="Public client (no secret: a browser or mobile application using PKCE)"
-            isSelected={isPublic}
-            onChange={setPublic}
-          />
-        )}
-        <CheckField label="First party (no consent page)" isSelected={firstParty} onChange={setFirstParty} />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={props.onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            {client ? 'Save' : 'Create'}
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+    <EditDialog
+      title={client ? `Edit ${nameOf(client)}` : 'Add client'}
+      submitLabel={client ? 'Save' : 'Create'}
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={props.onClose}
+    >
+      {!client && (
+        <TextInput
+          label="Client ID"
+          value={clientId}
+          onChange={setClientId}
+          isRequired
+          description="Letters, digits, . _ : - (it stays once made)"
+        />
+      )}
+      <TextInput label="Name" value={name} onChange={setName} />
+      <TextAreaInput label="Redirect URIs" value={uris} onChange={setUris} rows={3} description="One per line" />
+      <CheckList label="Grant types" options={GRANTS} value={grants} onChange={setGrants} />
+      {!client && (
+        <CheckField
+          label="Public client (no secret: a browser or mobile application using PKCE)"
+          isSelected={isPublic}
+          onChange={setPublic}
+        />
+      )}
+      <CheckField label="First party (no consent page)" isSelected={firstParty} onChange={setFirstParty} />
+    </EditDialog>
   );
 }
 
@@ -256,24 +251,18 @@ function ServiceAccountDialog(props: { onMade: (r: Registered) => void; onClose:
       }),
     { invalidate: [KEY], success: () => `Service account ${name || clientId} added`, done: props.onMade },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title="Add service account" onClose={props.onClose}>
-      <Form onSubmit={submit}>
-        <TextInput label="Client ID" value={clientId} onChange={setClientId} isRequired />
-        <TextInput label="Name" value={name} onChange={setName} />
-        <Choice label="Role" value={role} onChange={setRole} options={SERVICE_ROLES} />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={props.onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            Create
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+    <EditDialog
+      title="Add service account"
+      submitLabel="Create"
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={props.onClose}
+    >
+      <TextInput label="Client ID" value={clientId} onChange={setClientId} isRequired />
+      <TextInput label="Name" value={name} onChange={setName} />
+      <Choice label="Role" value={role} onChange={setRole} options={SERVICE_ROLES} />
+    </EditDialog>
   );
 }

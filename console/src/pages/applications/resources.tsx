@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField } from '../../components/check-fields';
-import { ConfirmDialog, FormDialog } from '../../components/confirm-dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { EditDialog, RowActions } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
 import { ErrorNote, TextInput } from '../../components/fields';
 import { linesOf } from '../../components/text-area';
@@ -47,14 +48,12 @@ export function Resources() {
           row.original.builtIn ? (
             <BuiltInNote />
           ) : (
-            <div className="row-actions">
-              <Button aria-label={`Edit ${row.original.indicator}`} onPress={() => setEditing(row.original)}>
-                Edit
-              </Button>
-              <Button aria-label={`Delete ${row.original.indicator}`} onPress={() => setRemoving(row.original)}>
-                Delete
-              </Button>
-            </div>
+            <RowActions
+              name={row.original.indicator}
+              removeLabel="Delete"
+              onEdit={() => setEditing(row.original)}
+              onRemove={() => setRemoving(row.original)}
+            />
           ),
       },
     ],
@@ -111,40 +110,34 @@ function ResourceDialog({ resource, onClose }: { resource: Resource | null; onCl
     },
     { invalidate: [KEY], success: () => `API ${indicator} saved`, done: onClose },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title={resource ? `Edit ${resource.indicator}` : 'Add API'} onClose={onClose}>
-      <Form onSubmit={submit}>
-        {!resource && (
-          <TextInput
-            label="Indicator"
-            type="url"
-            value={indicator}
-            onChange={setIndicator}
-            isRequired
-            description="The API's absolute URL (the resource parameter clients ask for)"
-          />
-        )}
-        <TextInput label="Scopes" value={scopes} onChange={setScopes} description="Separated by spaces" />
+    <EditDialog
+      title={resource ? `Edit ${resource.indicator}` : 'Add API'}
+      submitLabel={resource ? 'Save' : 'Create'}
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={onClose}
+    >
+      {!resource && (
         <TextInput
-          label="Access token lifetime"
-          type="number"
-          value={ttl}
-          onChange={setTtl}
-          description="Seconds; empty: the server's default"
+          label="Indicator"
+          type="url"
+          value={indicator}
+          onChange={setIndicator}
+          isRequired
+          description="The API's absolute URL (the resource parameter clients ask for)"
         />
-        <CheckField label="First-party clients only" isSelected={firstPartyOnly} onChange={setFirstPartyOnly} />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            {resource ? 'Save' : 'Create'}
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+      )}
+      <TextInput label="Scopes" value={scopes} onChange={setScopes} description="Separated by spaces" />
+      <TextInput
+        label="Access token lifetime"
+        type="number"
+        value={ttl}
+        onChange={setTtl}
+        description="Seconds; empty: the server's default"
+      />
+      <CheckField label="First-party clients only" isSelected={firstPartyOnly} onChange={setFirstPartyOnly} />
+    </EditDialog>
   );
 }

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckList } from '../../components/check-fields';
-import { ConfirmDialog, FormDialog } from '../../components/confirm-dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { EditDialog } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
 import { ErrorNote, TextInput } from '../../components/fields';
 import { SecretDialog } from '../../components/secret-dialog';
@@ -113,35 +114,29 @@ function TokenDialog(props: { onMade: (token: string) => void; onClose: () => vo
       }),
     { invalidate: [KEY], done: (r) => props.onMade(r.token) },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title="Add SCIM token" onClose={props.onClose}>
-      <Form onSubmit={submit}>
-        <TextInput
-          label="Name"
-          value={name}
-          onChange={setName}
-          isRequired
-          description="Who uses it, e.g. the HR system"
-        />
-        <CheckList
-          label="Roles it may give"
-          description="None ticked: the server's default"
-          options={ROLES.map((r) => ({ id: r, label: ROLE_NAMES[r] }))}
-          value={roles}
-          onChange={setRoles}
-        />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={props.onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            Create
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+    <EditDialog
+      title="Add SCIM token"
+      submitLabel="Create"
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={props.onClose}
+    >
+      <TextInput
+        label="Name"
+        value={name}
+        onChange={setName}
+        isRequired
+        description="Who uses it, e.g. the HR system"
+      />
+      <CheckList
+        label="Roles it may give"
+        description="None ticked: the server's default"
+        options={ROLES.map((r) => ({ id: r, label: ROLE_NAMES[r] }))}
+        value={roles}
+        onChange={setRoles}
+      />
+    </EditDialog>
   );
 }

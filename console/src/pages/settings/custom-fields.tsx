@@ -1,25 +1,23 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
-import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '../../../../src/domain/custom-field.js';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
+import {
+  CUSTOM_FIELD_TYPES,
+  type CustomFieldType,
+  type CustomField as DomainField,
+} from '../../../../src/domain/custom-field.js';
 import { api } from '../../api';
 import { CheckField } from '../../components/check-fields';
-import { ConfirmDialog, FormDialog } from '../../components/confirm-dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { EditDialog, RowActions } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
 import { Choice, ErrorNote, TextInput } from '../../components/fields';
 import { linesOf, TextAreaInput } from '../../components/text-area';
 import { useChange } from '../../use-change';
 
-interface CustomField {
-  key: string;
-  label: string;
-  type: CustomFieldType;
-  options: string[];
-  required: boolean;
-  claim: boolean;
-  position: number;
-}
+/** A custom field as the API sends it. */
+type CustomField = Omit<DomainField, 'createdAt' | 'updatedAt'>;
 const TYPE_NAMES: Record<CustomFieldType, string> = {
   text: 'Text',
   number: 'Number',
@@ -52,14 +50,12 @@ export function CustomFields() {
         id: 'actions',
         header: 'Actions',
         cell: ({ row }) => (
-          <div className="row-actions">
-            <Button aria-label={`Edit ${row.original.label}`} onPress={() => setEditing(row.original)}>
-              Edit
-            </Button>
-            <Button aria-label={`Remove ${row.original.label}`} onPress={() => setRemoving(row.original)}>
-              Remove
-            </Button>
-          </div>
+          <RowActions
+            name={row.original.label}
+            removeLabel="Remove"
+            onEdit={() => setEditing(row.original)}
+            onRemove={() => setRemoving(row.original)}
+          />
         ),
       },
     ],
@@ -119,44 +115,38 @@ function FieldDialog({ field, onClose }: { field: CustomField | null; onClose: (
       done: onClose,
     },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title={field ? `Edit ${field.label}` : 'Add custom field'} onClose={onClose}>
-      <Form onSubmit={submit}>
-        {!field && (
-          <>
-            <TextInput
-              label="Key"
-              value={key}
-              onChange={setKey}
-              isRequired
-              description="A letter, then letters, digits or _; how the API, import and claims name it"
-            />
-            <Choice
-              label="Type"
-              value={type}
-              onChange={setType}
-              options={CUSTOM_FIELD_TYPES.map((t) => ({ id: t, label: TYPE_NAMES[t] }))}
-            />
-          </>
-        )}
-        <TextInput label="Label" value={label} onChange={setLabel} isRequired />
-        {type === 'option' && (
-          <TextAreaInput label="Options" value={options} onChange={setOptions} description="One per line" />
-        )}
-        <CheckField label="Required" isSelected={required} onChange={setRequired} />
-        <CheckField label="Shown as a claim in ID tokens" isSelected={claim} onChange={setClaim} />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            {field ? 'Save' : 'Create'}
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+    <EditDialog
+      title={field ? `Edit ${field.label}` : 'Add custom field'}
+      submitLabel={field ? 'Save' : 'Create'}
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={onClose}
+    >
+      {!field && (
+        <>
+          <TextInput
+            label="Key"
+            value={key}
+            onChange={setKey}
+            isRequired
+            description="A letter, then letters, digits or _; how the API, import and claims name it"
+          />
+          <Choice
+            label="Type"
+            value={type}
+            onChange={setType}
+            options={CUSTOM_FIELD_TYPES.map((t) => ({ id: t, label: TYPE_NAMES[t] }))}
+          />
+        </>
+      )}
+      <TextInput label="Label" value={label} onChange={setLabel} isRequired />
+      {type === 'option' && (
+        <TextAreaInput label="Options" value={options} onChange={setOptions} description="One per line" />
+      )}
+      <CheckField label="Required" isSelected={required} onChange={setRequired} />
+      <CheckField label="Shown as a claim in ID tokens" isSelected={claim} onChange={setClaim} />
+    </EditDialog>
   );
 }

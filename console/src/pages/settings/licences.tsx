@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { type FormEvent, useMemo, useState } from 'react';
-import { Button, Form } from 'react-aria-components';
+import { useMemo, useState } from 'react';
+import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { CheckField } from '../../components/check-fields';
-import { ConfirmDialog, FormDialog } from '../../components/confirm-dialog';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { EditDialog, RowActions } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
 import { ErrorNote, TextInput } from '../../components/fields';
 import { useChange } from '../../use-change';
@@ -40,14 +41,12 @@ export function Licences() {
         id: 'actions',
         header: 'Actions',
         cell: ({ row }) => (
-          <div className="row-actions">
-            <Button aria-label={`Edit ${row.original.name}`} onPress={() => setEditing(row.original)}>
-              Edit
-            </Button>
-            <Button aria-label={`Delete ${row.original.name}`} onPress={() => setRemoving(row.original)}>
-              Delete
-            </Button>
-          </div>
+          <RowActions
+            name={row.original.name}
+            removeLabel="Delete"
+            onEdit={() => setEditing(row.original)}
+            onRemove={() => setRemoving(row.original)}
+          />
         ),
       },
     ],
@@ -106,33 +105,27 @@ function LicenceDialog({ licence, onClose }: { licence: LicenceType | null; onCl
       done: onClose,
     },
   );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate(undefined);
-  };
   return (
-    <FormDialog isOpen title={licence ? `Edit ${licence.name}` : 'Add licence'} onClose={onClose}>
-      <Form onSubmit={submit}>
-        {!licence && (
-          <TextInput
-            label="Key"
-            value={key}
-            onChange={setKey}
-            isRequired
-            description="Lower-case letters, digits, _ . - (it stays once made)"
-          />
-        )}
-        <TextInput label="Name" value={name} onChange={setName} isRequired />
-        <TextInput label="Seats" type="number" value={seats} onChange={setSeats} description="Empty: no limit" />
-        <CheckField label="Required to sign in" isSelected={required} onChange={setRequired} />
-        <ErrorNote error={save.error} />
-        <div className="actions">
-          <Button onPress={onClose}>Cancel</Button>
-          <Button type="submit" className="primary" isDisabled={save.isPending}>
-            {licence ? 'Save' : 'Create'}
-          </Button>
-        </div>
-      </Form>
-    </FormDialog>
+    <EditDialog
+      title={licence ? `Edit ${licence.name}` : 'Add licence'}
+      submitLabel={licence ? 'Save' : 'Create'}
+      error={save.error}
+      busy={save.isPending}
+      onSubmit={() => save.mutate(undefined)}
+      onClose={onClose}
+    >
+      {!licence && (
+        <TextInput
+          label="Key"
+          value={key}
+          onChange={setKey}
+          isRequired
+          description="Lower-case letters, digits, _ . - (it stays once made)"
+        />
+      )}
+      <TextInput label="Name" value={name} onChange={setName} isRequired />
+      <TextInput label="Seats" type="number" value={seats} onChange={setSeats} description="Empty: no limit" />
+      <CheckField label="Required to sign in" isSelected={required} onChange={setRequired} />
+    </EditDialog>
   );
 }
