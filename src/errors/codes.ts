@@ -570,7 +570,8 @@ export const ERRORS = {
   'client.not_found': { status: 404, message: (p: { clientId: string }) => `No client "${p.clientId}".` },
   'client.built_in': {
     status: 409,
-    message: (p: { clientId: string }) => `The client "${p.clientId}" is Gatehouse's own (its account pages).`,
+    message: (p: { clientId: string }) =>
+      `The client "${p.clientId}" is Gatehouse's own (its account pages or administration console).`,
   },
   'resource.invalid': { status: 400, message: resourceMessage },
   'resource.not_found': { status: 404, message: (p: { indicator: string }) => `No resource server "${p.indicator}".` },

@@ -250,6 +250,8 @@ export function createClientRegistryService(deps: {
   return {
     list: () => clients.list(),
     get: (clientId: string) => find(clientId),
+    /** Whether a client or resource server is Gatehouse's own (shown read-only, never changed or deleted). */
+    isBuiltIn: (id: string) => deps.builtIn.clients.includes(id) || deps.builtIn.resources.includes(id),
 
     async register(input: NewClient, by: Operator) {
       const { clientId } = input;
