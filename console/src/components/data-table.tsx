@@ -80,7 +80,8 @@ export function DataTable<T>(props: {
   });
 
   return (
-    <div className="table-scroll">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than the screen scrolls with the keyboard too (axe: scrollable-region-focusable)
+    <section className="table-scroll" aria-label={props.label} tabIndex={0}>
       <table className="data-table" aria-label={props.label}>
         <thead>
           {table.getHeaderGroups().map((group) => (
@@ -124,6 +125,6 @@ export function DataTable<T>(props: {
           )}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

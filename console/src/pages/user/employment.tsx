@@ -45,7 +45,7 @@ export function EmploymentSection({ record }: { record: RecordView }) {
                   <div className="row-actions">
                     {!e.isMain && (
                       <Button
-                        aria-label={`Make ${e.accountName} the main account`}
+                        aria-label={`Make main: ${e.accountName}`}
                         onPress={() => save.mutate(current.map((c) => ({ ...c, isMain: c.accountId === e.accountId })))}
                       >
                         Make main
@@ -53,7 +53,7 @@ export function EmploymentSection({ record }: { record: RecordView }) {
                     )}
                     {!e.isMain && (
                       <Button
-                        aria-label={`Remove the employment at ${e.accountName}`}
+                        aria-label={`Remove: ${e.accountName}`}
                         onPress={() => save.mutate(current.filter((c) => c.accountId !== e.accountId))}
                       >
                         Remove

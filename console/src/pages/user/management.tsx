@@ -42,7 +42,7 @@ export function ManagementSection({ record }: { record: RecordView }) {
             <li key={s.accountId ?? s.accountGroupId}>
               {scopeName(directory, s)}
               {editable && (
-                <Button aria-label={`Stop managing ${scopeName(directory, s)}`} onPress={() => save.mutate(without(s))}>
+                <Button aria-label={`Remove ${scopeName(directory, s)}`} onPress={() => save.mutate(without(s))}>
                   Remove
                 </Button>
               )}
