@@ -44,9 +44,11 @@ const sessionsOf = async (id: string) =>
   (await db()('oidc_payloads').where({ kind: 'Session' })).filter((r) => r.payload.accountId === id);
 
 /** Signs the user in to an application (a Gatehouse session and tokens). */
-async function signInElsewhere(who: { email: string }) {
-  const rp = await relyingParty(c.server, await c.server.createClient({ clientId: unique('app').replace(' ', '-') }));
+async function signInElsewhere(who: { email: string }): Promise<string> {
+  const client = await c.server.createClient({ clientId: `app-${++n}` });
+  const rp = await relyingParty(c.server, client);
   await rp.signIn({ username: who.email, password: PASSWORD }, { scope: 'openid' });
+  return client.clientId;
 }
 
 /** Polls until `check` holds (the UI and the server catch up), then asserts it. */
@@ -104,7 +106,7 @@ test.serial(
     await admin().relations.setManagedScopes(target.id, { accountIds: [managed.id], accountGroupIds: [] }, OP);
     await admin().relations.setGroups(target.id, [group.id], OP);
     await admin().licences.assign(target.id, key, OP);
-    await signInElsewhere(target);
+    const app = await signInElsewhere(target);
 
     const { page } = await c.signIn('super_admin', { viewport: { width: 375, height: 800 } });
     await openRecord(page, target.id);
@@ -118,7 +120,7 @@ test.serial(
       ['Groups', [group.displayName]],
       ['Licences', []],
       ['Security', ['Last sign-in']],
-      ['Sign-ins', ['Succeeded', target.email]],
+      ['Sign-ins', ['Succeeded', app]],
       ['Audit trail', ['user.updated', 'jobTitle: (none) → Engineer']],
     ];
     for (const [tab, texts] of expect) {
