@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { type RecordView, useUserChange } from './model';
 import { PickAndAdd } from './pick-and-add';
+import { RemovableList } from './removable-list';
 
 /** Groups: the groups the user is a member of. */
 export function GroupsSection({ record }: { record: RecordView }) {
@@ -23,25 +23,16 @@ export function GroupsSection({ record }: { record: RecordView }) {
   return (
     <section aria-labelledby="groups-heading">
       <h2 id="groups-heading">Groups</h2>
-      {groups.length === 0 ? (
-        <p className="muted">Member of no group.</p>
-      ) : (
-        <ul className="plain-list" aria-label="Member of">
-          {groups.map((g) => (
-            <li key={g.id}>
-              {g.displayName}
-              {editable && (
-                <Button
-                  aria-label={`Remove from ${g.displayName}`}
-                  onPress={() => save.mutate(ids.filter((id) => id !== g.id))}
-                >
-                  Remove
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RemovableList
+        label="Member of"
+        items={groups}
+        empty="Member of no group."
+        keyOf={(g) => g.id}
+        show={(g) => g.displayName}
+        button="Remove"
+        buttonName={(g) => `Remove from ${g.displayName}`}
+        onRemove={editable ? (g) => save.mutate(ids.filter((id) => id !== g.id)) : undefined}
+      />
       {editable && (
         <PickAndAdd
           label="Group"

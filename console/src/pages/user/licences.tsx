@@ -1,8 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
-import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { formatTime, type RecordView, useUserChange } from './model';
 import { PickAndAdd } from './pick-and-add';
+import { RemovableList } from './removable-list';
 
 interface LicenceType {
   key: string;
@@ -34,23 +34,21 @@ export function LicencesSection({ record }: { record: RecordView }) {
   return (
     <section aria-labelledby="licences-heading">
       <h2 id="licences-heading">Licences</h2>
-      {licences.length === 0 ? (
-        <p className="muted">Holds no licence.</p>
-      ) : (
-        <ul className="plain-list" aria-label="Licences held">
-          {licences.map((l) => (
-            <li key={l.key}>
-              {l.name} <span className="muted">since {formatTime(l.assignedAt)}</span>
-              {l.requiredToSignIn && <span className="muted"> (needed to sign in)</span>}
-              {editable && (
-                <Button aria-label={`Take away ${l.name}`} onPress={() => take.mutate(l.key)}>
-                  Take away
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RemovableList
+        label="Licences held"
+        items={licences}
+        empty="Holds no licence."
+        keyOf={(l) => l.key}
+        show={(l) => (
+          <>
+            {l.name} <span className="muted">since {formatTime(l.assignedAt)}</span>
+            {l.requiredToSignIn && <span className="muted"> (needed to sign in)</span>}
+          </>
+        )}
+        button="Take away"
+        buttonName={(l) => `Take away ${l.name}`}
+        onRemove={editable ? (l) => take.mutate(l.key) : undefined}
+      />
       {editable && (
         <PickAndAdd
           label="Licence"

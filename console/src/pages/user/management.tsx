@@ -1,7 +1,7 @@
-import { Button } from 'react-aria-components';
 import { api } from '../../api';
 import { parseScope, type RecordView, scopeName, scopeOptions, useDirectory, useUserChange } from './model';
 import { PickAndAdd } from './pick-and-add';
+import { RemovableList } from './removable-list';
 
 interface Managed {
   accountIds: string[];
@@ -34,22 +34,16 @@ export function ManagementSection({ record }: { record: RecordView }) {
   return (
     <section aria-labelledby="management-heading">
       <h2 id="management-heading">Management</h2>
-      {items.length === 0 ? (
-        <p className="muted">Manages no account.</p>
-      ) : (
-        <ul className="plain-list" aria-label="Accounts managed">
-          {items.map((s) => (
-            <li key={s.accountId ?? s.accountGroupId}>
-              {scopeName(directory, s)}
-              {editable && (
-                <Button aria-label={`Remove ${scopeName(directory, s)}`} onPress={() => save.mutate(without(s))}>
-                  Remove
-                </Button>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <RemovableList
+        label="Accounts managed"
+        items={items}
+        empty="Manages no account."
+        keyOf={(s) => s.accountId ?? s.accountGroupId ?? ''}
+        show={(s) => scopeName(directory, s)}
+        button="Remove"
+        buttonName={(s) => `Remove ${scopeName(directory, s)}`}
+        onRemove={editable ? (s) => save.mutate(without(s)) : undefined}
+      />
       {editable && (
         <PickAndAdd
           label="Account or account group"

@@ -5,27 +5,14 @@ import type { AdminAction, Role, User } from '../../types';
 
 /** A user's record as GET /users/{id} gives it, and what the console reads beside it. */
 
-export interface PhoneNumber {
-  value: string;
-  type: string | null;
-  display: string | null;
-  primary: boolean;
-}
-export interface Address {
-  type: string | null;
-  primary: boolean;
-  formatted: string | null;
-  streetAddress: string | null;
-  locality: string | null;
-  region: string | null;
-  postalCode: string | null;
-  country: string | null;
-}
-export interface RoleAssignment {
-  role: Role;
-  accountId: string | null;
-  accountGroupId: string | null;
-}
+/** Phones, addresses and role assignments as the server's domain names them (one source). */
+export type {
+  ContactValue as PhoneNumber,
+  PostalAddress as Address,
+  RoleAssignment,
+} from '../../../../src/domain/user.js';
+import type { ContactValue, PostalAddress, RoleAssignment } from '../../../../src/domain/user.js';
+
 export interface Employment {
   accountId: string;
   accountName: string;
@@ -52,7 +39,7 @@ export interface SignIn {
   userAgent: string | null;
 }
 export interface UserDetails {
-  user: User & { jobTitle: string | null; phoneNumbers: PhoneNumber[]; addresses: Address[] };
+  user: User & { jobTitle: string | null; phoneNumbers: ContactValue[]; addresses: PostalAddress[] };
   roles: RoleAssignment[];
   employments: Employment[];
   groups: { id: string; displayName: string }[];
