@@ -35,7 +35,7 @@ async function person(
 }
 
 async function openRecord(page: Page, id: string, tab?: string) {
-  await page.goto(`${c.server.url}/admin/users/${id}${tab ? `?tab=${tab}` : ''}`);
+  await page.goto(`${c.server.url}/admin/users/${id}${tab ? `?tab=${tab}` : ''}`, { waitUntil: 'commit' });
   await page.locator('h1').waitFor();
 }
 
