@@ -93,16 +93,17 @@ export default function UsersPage() {
       <div className="users-summary" role="status">
         {users.data ? `${usersCount(total)} found` : users.isPending ? 'Loading users…' : ''}
       </div>
-      {target && (
-        <section className="selection-bar" aria-label="Selection">
-          <span>{allMatching ? `All ${usersCount(total)} matching this filter selected` : `${usersCount(selectedIds.length)} selected`}</span>
-          {!allMatching && pageAllSelected && total > selectedIds.length && (
-            <Button onPress={() => setAllMatching(true)}>Select all {usersCount(total)} matching this filter</Button>
-          )}
-          <BulkActions target={target} onDone={clearSelection} />
-          <Button onPress={clearSelection}>Clear selection</Button>
-        </section>
-      )}
+      <BulkActions target={target} onDone={clearSelection}>
+        <span>
+          {allMatching
+            ? `All ${usersCount(total)} matching this filter selected`
+            : `${usersCount(selectedIds.length)} selected`}
+        </span>
+        {!allMatching && pageAllSelected && total > selectedIds.length && (
+          <Button onPress={() => setAllMatching(true)}>Select all {usersCount(total)} matching this filter</Button>
+        )}
+        <Button onPress={clearSelection}>Clear selection</Button>
+      </BulkActions>
       <ErrorNote error={users.error} />
       <div aria-busy={users.isFetching} className="users-grid">
         <DataTable<UserRow>

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Button, Menu, MenuItem, MenuTrigger, Popover } from 'react-aria-components';
 import { Link } from 'react-router';
 import { api } from '../../api';
@@ -23,21 +23,102 @@ interface BulkChoice {
   destructive?: boolean;
   /** Asks for a tag. */
   tag?: boolean;
+  /** The confirmation's question, for a count ("Deactivate 1,234 users?" by default). */
+  asks?: (users: string) => string;
 }
 
 const ENDS_SESSIONS = 'Their sessions and tokens end now.';
 const CHOICES: BulkChoice[] = [
-  { id: 'activate', label: 'Activate', action: 'status', input: { status: 'active' }, permission: 'users.status', says: 'They may sign in again.' },
-  { id: 'deactivate', label: 'Deactivate', action: 'status', input: { status: 'inactive' }, permission: 'users.status', says: `They may no longer sign in. ${ENDS_SESSIONS}`, destructive: true },
-  { id: 'lock', label: 'Lock', action: 'status', input: { status: 'locked' }, permission: 'users.status', says: `They may not sign in until unlocked. ${ENDS_SESSIONS}`, destructive: true },
-  { id: 'approve', label: 'Approve', action: 'approve', permission: 'users.status', says: 'Pending users become active and are told so by mail; others are refused.' },
-  { id: 'invite', label: 'Send invitation', action: 'invite', permission: 'users.invite', says: 'Each gets a mail with a link to choose a password (valid 7 days).' },
-  { id: 'passwordReset', label: 'Send password reset', action: 'passwordReset', permission: 'users.password', says: 'Each gets a mail with a link to choose a new password.' },
-  { id: 'mfaReset', label: 'Reset MFA', action: 'mfaReset', permission: 'users.mfa', says: 'Their authenticator apps, passkeys and recovery codes are removed; they set them up again.' },
-  { id: 'tagsAdd', label: 'Add tag', action: 'tags.add', permission: 'users.edit', says: 'The tag is added to each.', tag: true },
-  { id: 'tagsRemove', label: 'Remove tag', action: 'tags.remove', permission: 'users.edit', says: 'The tag is removed from each.', tag: true },
-  { id: 'delete', label: 'Delete', action: 'delete', permission: 'users.delete', says: `They are marked deleted and may not sign in; they can be restored. ${ENDS_SESSIONS}`, destructive: true },
-  { id: 'restore', label: 'Restore', action: 'restore', permission: 'users.delete', says: 'Deleted users come back as inactive.' },
+  {
+    id: 'activate',
+    label: 'Activate',
+    action: 'status',
+    input: { status: 'active' },
+    permission: 'users.status',
+    says: 'They may sign in again.',
+  },
+  {
+    id: 'deactivate',
+    label: 'Deactivate',
+    action: 'status',
+    input: { status: 'inactive' },
+    permission: 'users.status',
+    says: `They may no longer sign in. ${ENDS_SESSIONS}`,
+    destructive: true,
+  },
+  {
+    id: 'lock',
+    label: 'Lock',
+    action: 'status',
+    input: { status: 'locked' },
+    permission: 'users.status',
+    says: `They may not sign in until unlocked. ${ENDS_SESSIONS}`,
+    destructive: true,
+  },
+  {
+    id: 'approve',
+    label: 'Approve',
+    action: 'approve',
+    permission: 'users.status',
+    says: 'Pending users become active and are told so by mail; others are refused.',
+  },
+  {
+    id: 'invite',
+    label: 'Send invitation',
+    action: 'invite',
+    permission: 'users.invite',
+    says: 'Each gets a mail with a link to choose a password (valid 7 days).',
+    asks: (n) => `Send an invitation to ${n}?`,
+  },
+  {
+    id: 'passwordReset',
+    label: 'Send password reset',
+    action: 'passwordReset',
+    permission: 'users.password',
+    says: 'Each gets a mail with a link to choose a new password.',
+    asks: (n) => `Send a password reset to ${n}?`,
+  },
+  {
+    id: 'mfaReset',
+    label: 'Reset MFA',
+    action: 'mfaReset',
+    permission: 'users.mfa',
+    says: 'Their authenticator apps, passkeys and recovery codes are removed; they set them up again.',
+    asks: (n) => `Reset MFA of ${n}?`,
+  },
+  {
+    id: 'tagsAdd',
+    label: 'Add tag',
+    action: 'tags.add',
+    permission: 'users.edit',
+    says: 'The tag is added to each.',
+    tag: true,
+    asks: (n) => `Add a tag to ${n}?`,
+  },
+  {
+    id: 'tagsRemove',
+    label: 'Remove tag',
+    action: 'tags.remove',
+    permission: 'users.edit',
+    says: 'The tag is removed from each.',
+    tag: true,
+    asks: (n) => `Remove a tag from ${n}?`,
+  },
+  {
+    id: 'delete',
+    label: 'Delete',
+    action: 'delete',
+    permission: 'users.delete',
+    says: `They are marked deleted and may not sign in; they can be restored. ${ENDS_SESSIONS}`,
+    destructive: true,
+  },
+  {
+    id: 'restore',
+    label: 'Restore',
+    action: 'restore',
+    permission: 'users.delete',
+    says: 'Deleted users come back as inactive.',
+  },
 ];
 
 /** Whom the action is for: the selected rows, or every user the filter matches (the count shown). */
@@ -58,21 +139,25 @@ interface Job extends Outcome {
   error: string | null;
 }
 
-/** The bulk actions menu, its confirmation, and the running job's progress and result. */
-export function BulkActions(props: { target: BulkTarget; onDone: () => void }) {
+/**
+ * The selection bar (`children`: what is selected) with the bulk actions menu, the
+ * confirmation, and the action's progress and result (kept once the selection is let go).
+ */
+export function BulkActions(props: { target: BulkTarget | null; onDone: () => void; children: ReactNode }) {
   const { can } = useMe();
   const queryClient = useQueryClient();
   const [choice, setChoice] = useState<BulkChoice | null>(null);
   const [tag, setTag] = useState('');
   const [running, setRunning] = useState<{ label: string; jobId?: string; outcome?: Outcome } | null>(null);
   const offered = CHOICES.filter((c) => can(c.permission));
-  const count = countOf(props.target);
+  const { target } = props;
+  const count = target ? countOf(target) : 0;
 
   const run = useMutation({
     mutationFn: (c: BulkChoice) =>
       api<Outcome | Job>('/users/bulk-actions', {
         method: 'POST',
-        body: { action: c.action, input: c.tag ? { tags: [tag.trim()] } : (c.input ?? {}), ...props.target },
+        body: { action: c.action, input: c.tag ? { tags: [tag.trim()] } : (c.input ?? {}), ...target },
       }),
     onSuccess: (answer, c) => {
       setChoice(null);
@@ -87,29 +172,35 @@ export function BulkActions(props: { target: BulkTarget; onDone: () => void }) {
     notify.success(`${label}: ${o.succeeded.toLocaleString('en')} done`, o.failed ? `${o.failed} refused` : undefined);
   };
 
-  if (offered.length === 0) return null;
   return (
     <>
-      <MenuTrigger>
-        <Button>Bulk actions</Button>
-        <Popover className="popover">
-          <Menu
-            className="listbox"
-            aria-label="Bulk actions"
-            onAction={(key) => setChoice(offered.find((c) => c.id === key) ?? null)}
-          >
-            {offered.map((c) => (
-              <MenuItem key={c.id} id={c.id} className="listbox-item">
-                {c.label}
-              </MenuItem>
-            ))}
-          </Menu>
-        </Popover>
-      </MenuTrigger>
+      {target && (
+        <section className="selection-bar" aria-label="Selection">
+          {props.children}
+          {offered.length > 0 && (
+            <MenuTrigger>
+              <Button>Bulk actions</Button>
+              <Popover className="popover">
+                <Menu
+                  className="listbox"
+                  aria-label="Bulk actions"
+                  onAction={(key) => setChoice(offered.find((c) => c.id === key) ?? null)}
+                >
+                  {offered.map((c) => (
+                    <MenuItem key={c.id} id={c.id} className="listbox-item">
+                      {c.label}
+                    </MenuItem>
+                  ))}
+                </Menu>
+              </Popover>
+            </MenuTrigger>
+          )}
+        </section>
+      )}
       {choice && (
         <ConfirmDialog
           isOpen
-          title={`${choice.label} ${usersCount(count)}?`}
+          title={choice.asks?.(usersCount(count)) ?? `${choice.label} ${usersCount(count)}?`}
           destructive={choice.destructive}
           busy={run.isPending || (choice.tag && !tag.trim())}
           onConfirm={() => run.mutate(choice)}
@@ -145,7 +236,8 @@ function BulkProgress(props: {
   const jobDone = job.data && job.data.status !== 'running';
   const refused = useQuery({
     queryKey: ['bulk-jobs', props.jobId, 'refused'],
-    queryFn: () => api<{ items: NonNullable<Outcome['results']> }>(`/bulk-jobs/${props.jobId}/results?failed=true&limit=20`),
+    queryFn: () =>
+      api<{ items: NonNullable<Outcome['results']> }>(`/bulk-jobs/${props.jobId}/results?failed=true&limit=20`),
     enabled: Boolean(jobDone && job.data?.failed),
   });
   const { label, onFinished } = props;

@@ -67,10 +67,12 @@ export function UserFilters({ list }: { list: ListParams }) {
   });
   const { filter } = list;
   const active = FILTER_KEYS.filter((k) => k !== 'q' && filter[k]).length;
+  // Open at first when a filter is on (a link or a reload); then as the person leaves it.
+  const [open, setOpen] = useState(active > 0);
   const choose = (key: FilterKey) => (value: string) => list.setFilter(key, value === ANY ? null : value);
 
   return (
-    <details className="users-filters" open={active > 0 || undefined}>
+    <details className="users-filters" open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Filters{active ? ` (${active} on)` : ''}</summary>
       <div className="toolbar">
         <Choice

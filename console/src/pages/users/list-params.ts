@@ -60,9 +60,10 @@ export function useListParams() {
     setFilter(key: FilterKey, value: string | null) {
       change((p) => (value ? p.set(key, value) : p.delete(key)));
     },
+    /** Every filter but the search. */
     clearFilters() {
       change((p) => {
-        for (const key of FILTER_KEYS) p.delete(key);
+        for (const key of FILTER_KEYS) if (key !== 'q') p.delete(key);
       });
     },
     setSort(value: string) {
