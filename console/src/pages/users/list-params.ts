@@ -19,7 +19,7 @@ export const FILTER_KEYS = [
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type Filter = Partial<Record<FilterKey, string>>;
 
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const PAGE_SIZES = [10, 25, 50, 100, 200] as const;
 const DEFAULT_SORT = '-createdAt';
 
 /**
