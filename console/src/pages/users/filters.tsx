@@ -46,7 +46,12 @@ export function UserSearch({ list }: { list: ListParams }) {
 /** The filters (status, role, account, group, tag, licence, last sign-in, created), folded away on a small screen. */
 export function UserFilters({ list }: { list: ListParams }) {
   const { can } = useMe();
-  const directory = can('directory.read');
+  const { filter } = list;
+  const active = FILTER_KEYS.filter((k) => k !== 'q' && filter[k]).length;
+  // Open at first when a filter is on (a link or a reload); then as the person leaves it.
+  const [open, setOpen] = useState(active > 0);
+  // The choices are fetched once the filters are opened: the first page asks for the users only.
+  const directory = can('directory.read') && open;
   const accounts = useQuery({
     queryKey: ['accounts', 'choices'],
     queryFn: () => api<{ items: Named[] }>('/accounts?limit=500'),
@@ -65,10 +70,6 @@ export function UserFilters({ list }: { list: ListParams }) {
     enabled: directory,
     staleTime: 60_000,
   });
-  const { filter } = list;
-  const active = FILTER_KEYS.filter((k) => k !== 'q' && filter[k]).length;
-  // Open at first when a filter is on (a link or a reload); then as the person leaves it.
-  const [open, setOpen] = useState(active > 0);
   const choose = (key: FilterKey) => (value: string) => list.setFilter(key, value === ANY ? null : value);
 
   return (
