@@ -36,12 +36,14 @@ export default function UsersPage() {
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
   const [allMatching, setAllMatching] = useState(false);
 
-  // A new filter is a new list: what was selected is let go.
+  // A new filter is a new list: what was selected is let go (set while rendering, as React advises).
   const filterKey = JSON.stringify(list.filter);
-  useEffect(() => {
+  const [selectionOf, setSelectionOf] = useState(filterKey);
+  if (selectionOf !== filterKey) {
+    setSelectionOf(filterKey);
     setRowSelection({});
     setAllMatching(false);
-  }, [filterKey]);
+  }
 
   const fresh = users.data && !users.isPlaceholderData;
   useEffect(() => {
