@@ -333,42 +333,22 @@ async function main() {
 
 /** Runs the migrations (by creating the container), makes the admin and the client. */
 async function prepare(serverEnv: Record<string, string>): Promise<void> {
-  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
-    import('../src/config/config.js'),
-    import('./lib/container.js'),
-    import('../src/services/audit.js'),
-    import('pino'),
-  ]);
-  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), {
-    log: pino({ level: 'silent' }),
+  const { benchAdmin, withBenchContainer } = await import('./lib/container.js');
+  await withBenchContainer({ ...env, ...serverEnv }, async (c, actor) => {
+    c.identity.create(benchAdmin(ADMIN_EMAIL, PASSWORD), actor),
+      await c.repos.clients.save(
+        CLIENT_ID,
+        {
+          client_name: 'Bench admin console',
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          redirect_uris: [REDIRECT_URI],
+          token_endpoint_auth_method: 'client_secret_basic',
+        },
+        CLIENT_SECRET,
+        true,
+      );
   });
-  try {
-    await c.identity.create(
-      {
-        email: ADMIN_EMAIL,
-        password: PASSWORD,
-        role: 'admin',
-        status: 'active',
-        givenName: 'Bench',
-        familyName: 'Admin',
-      },
-      CLI_ACTOR,
-    );
-    await c.repos.clients.save(
-      CLIENT_ID,
-      {
-        client_name: 'Bench admin console',
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        redirect_uris: [REDIRECT_URI],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-      CLIENT_SECRET,
-      true,
-    );
-  } finally {
-    await c.close();
-  }
 }
 
 /** The admin's sign-in through the pages (openid-client; setup, not measured); returns the access token. */

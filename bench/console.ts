@@ -166,30 +166,10 @@ async function main() {
 
 /** Runs the migrations (by creating the container) and makes the admin. */
 async function makeAdmin(serverEnv: Record<string, string>) {
-  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
-    import('../src/config/config.js'),
-    import('./lib/container.js'),
-    import('../src/services/audit.js'),
-    import('pino'),
-  ]);
-  const c = await createBenchContainer(loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' }), {
-    log: pino({ level: 'silent' }),
-  });
-  try {
-    await c.identity.create(
-      {
-        email: ADMIN_EMAIL,
-        password: PASSWORD,
-        role: 'admin',
-        status: 'active',
-        givenName: 'Bench',
-        familyName: 'Admin',
-      },
-      CLI_ACTOR,
-    );
-  } finally {
-    await c.close();
-  }
+  const { benchAdmin, withBenchContainer } = await import('./lib/container.js');
+  await withBenchContainer({ ...env, ...serverEnv }, (c, actor) =>
+    c.identity.create(benchAdmin(ADMIN_EMAIL, PASSWORD), actor),
+  );
 }
 
 /** A deep link to the grid, Gatehouse's sign-in page, then the wall time from "Sign in" to the rows. */
