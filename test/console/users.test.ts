@@ -45,7 +45,7 @@ const grid = (page: Page) => page.getByRole('table', { name: 'Users' });
 const namesShown = (page: Page) => grid(page).locator('tbody tr td a').allInnerTexts();
 /** Waits until the grid shows exactly these names. */
 async function waitForNames(page: Page, names: string[]) {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 40_000;
   let shown: string[] = [];
   while (Date.now() < deadline) {
     // A reload signs in again through Gatehouse's session: the page may be between two loads.

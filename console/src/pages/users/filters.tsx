@@ -24,11 +24,12 @@ export function UserSearch({ list }: { list: ListParams }) {
   const [text, setText] = useState(list.filter.q ?? '');
   const current = list.filter.q ?? '';
   useEffect(() => setText(current), [current]);
+  const { setFilter } = list;
   useEffect(() => {
     if (text.trim() === current) return;
-    const timer = setTimeout(() => list.setFilter('q', text.trim() || null), SEARCH_PAUSE_MS);
+    const timer = setTimeout(() => setFilter('q', text.trim() || null), SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [text, current, list]);
+  }, [text, current, setFilter]);
   return (
     <SearchField
       className="field users-search"

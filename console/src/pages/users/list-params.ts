@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { query } from '../../api';
 
@@ -39,14 +40,50 @@ export function useListParams() {
   const limit = (PAGE_SIZES as readonly number[]).includes(asked) ? asked : 50;
   const cursors = params.getAll('cursor');
 
-  /** A change that starts again at the first page (any but a page turn). */
-  const change = (edit: (p: URLSearchParams) => void) =>
-    setParams((previous) => {
-      const next = new URLSearchParams(previous);
-      edit(next);
-      next.delete('cursor');
-      return next;
-    });
+  // The changes, made once (a search's pause timer keeps running while the page renders).
+  const actions = useMemo(() => {
+    /** A change that starts again at the first page (any but a page turn). */
+    const change = (edit: (p: URLSearchParams) => void) =>
+      setParams((previous) => {
+        const next = new URLSearchParams(previous);
+        edit(next);
+        next.delete('cursor');
+        return next;
+      });
+    return {
+      setFilter(key: FilterKey, value: string | null) {
+        change((p) => (value ? p.set(key, value) : p.delete(key)));
+      },
+      /** Every filter but the search. */
+      clearFilters() {
+        change((p) => {
+          for (const key of FILTER_KEYS) if (key !== 'q') p.delete(key);
+        });
+      },
+      setSort(value: string) {
+        change((p) => p.set('sort', value));
+      },
+      setLimit(value: number) {
+        change((p) => p.set('limit', String(value)));
+      },
+      nextPage(cursor: string) {
+        setParams((previous) => {
+          const next = new URLSearchParams(previous);
+          next.append('cursor', cursor);
+          return next;
+        });
+      },
+      previousPage() {
+        setParams((previous) => {
+          const next = new URLSearchParams(previous);
+          const kept = next.getAll('cursor').slice(0, -1);
+          next.delete('cursor');
+          for (const c of kept) next.append('cursor', c);
+          return next;
+        });
+      },
+    };
+  }, [setParams]);
 
   return {
     filter,
@@ -57,37 +94,7 @@ export function useListParams() {
     listQuery: query({ ...filter, sort, limit, cursor: cursors.at(-1) }),
     /** The filter and sort, for an export. */
     exportQuery: query({ ...filter, sort }),
-    setFilter(key: FilterKey, value: string | null) {
-      change((p) => (value ? p.set(key, value) : p.delete(key)));
-    },
-    /** Every filter but the search. */
-    clearFilters() {
-      change((p) => {
-        for (const key of FILTER_KEYS) if (key !== 'q') p.delete(key);
-      });
-    },
-    setSort(value: string) {
-      change((p) => p.set('sort', value));
-    },
-    setLimit(value: number) {
-      change((p) => p.set('limit', String(value)));
-    },
-    nextPage(cursor: string) {
-      setParams((previous) => {
-        const next = new URLSearchParams(previous);
-        next.append('cursor', cursor);
-        return next;
-      });
-    },
-    previousPage() {
-      setParams((previous) => {
-        const next = new URLSearchParams(previous);
-        const kept = next.getAll('cursor').slice(0, -1);
-        next.delete('cursor');
-        for (const c of kept) next.append('cursor', c);
-        return next;
-      });
-    },
+    ...actions,
   };
 }
 export type ListParams = ReturnType<typeof useListParams>;
