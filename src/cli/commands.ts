@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { CLI_ACTOR, type AuditLogService } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
 import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../services/client-registry.js';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientJwks } from '../domain/client-authentication.js';
 import type { Operator } from '../domain/operator.js';
 import type { ServiceAccount } from '../domain/service-account.js';
 import type { IdentityService } from '../services/identity.js';
@@ -23,6 +24,8 @@ import type { SettingsService } from '../services/settings.js';
 import type { SigningKeysService } from '../services/signing-keys.js';
 import type { UserImportService } from '../services/user-import.js';
 import type { UserLifecycleService } from '../services/user-lifecycle.js';
+import type { WebhooksService } from '../services/webhooks.js';
+import { WEBHOOK_EVENTS } from '../policies/webhook-events.js';
 import { isUuid } from '../util/uuid.js';
 import type { Clock } from '../util/clock.js';
 
@@ -54,6 +57,7 @@ export interface CliServices {
   mailer: MailerService;
   lifecycle: UserLifecycleService;
   licences: LicencesService;
+  webhooks: WebhooksService;
 }
 
 export interface Command {
@@ -114,6 +118,40 @@ function serviceAccount(o: Opts): ServiceAccount | undefined {
   assertThat(isRole(role), usage(`--service-account-role must be one of ${ROLES.join(', ')}`));
   return { role, accountIds, accountGroupIds };
 }
+
+const CLIENT_AUTH_OPTIONS = {
+  'auth-method': { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  jwks: { type: 'string' },
+} as const;
+/** `--auth-method M [--jwks-uri URL | --jwks FILE]`: the file (relative to the operator's directory) holds a JWKS. */
+async function clientAuth(o: Opts, io: CommandIo) {
+  const method = str(o['auth-method']);
+  assertThat(
+    method === undefined || (CLIENT_AUTH_METHODS as readonly string[]).includes(method),
+    usage(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`),
+  );
+  const file = str(o.jwks);
+  const path = file && resolve(io.cwd, file);
+  const text = path && (await readFile(path, 'utf8').catch(() => undefined));
+  assertThat(!path || text !== undefined, () => fail('cli.file_not_found', { path: path || '' }));
+  let jwks: ClientJwks | undefined;
+  try {
+    jwks = text ? (JSON.parse(text) as ClientJwks) : undefined;
+  } catch {
+    throw usage('--jwks must name a file holding a JSON Web Key Set ({"keys": [...]})');
+  }
+  return { authMethod: method as ClientAuthMethod | undefined, jwksUri: str(o['jwks-uri']), jwks };
+}
+const BACKCHANNEL_OPTIONS = {
+  'backchannel-logout-uri': { type: 'string' },
+  'backchannel-logout-session-required': { type: 'boolean' },
+} as const;
+/** `--backchannel-logout-uri URI [--backchannel-logout-session-required]`: where the client is told of a session's end. */
+const backchannelLogout = (o: Opts) => ({
+  backchannelLogoutUri: str(o['backchannel-logout-uri']),
+  backchannelLogoutSessionRequired: o['backchannel-logout-session-required'] === true ? true : undefined,
+});
 
 /** Every operator command: `gatehouse <name…> [options]`. */
 export const COMMANDS: Record<string, Command> = {
@@ -219,9 +257,10 @@ export const COMMANDS: Record<string, Command> = {
 
   'client create': {
     usage:
-      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]]',
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--backchannel-logout-uri URI [--backchannel-logout-session-required]] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
     options: {
       'client-id': { type: 'string' },
+      ...BACKCHANNEL_OPTIONS,
       secret: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -231,10 +270,12 @@ export const COMMANDS: Record<string, Command> = {
       name: { type: 'string' },
       'resource-server': { type: 'string' },
       ...SERVICE_ACCOUNT_OPTIONS,
+      ...CLIENT_AUTH_OPTIONS,
     },
-    async run(c, o) {
+    async run(c, o, _p, io = QUIET_IO) {
       return c.clients.register(
         {
+          ...(await clientAuth(o, io)),
           clientId: need(o, 'client-id'),
           name: str(o.name),
           secret: str(o.secret),
@@ -245,6 +286,7 @@ export const COMMANDS: Record<string, Command> = {
           firstParty: o['first-party'] === true,
           resourceServer: str(o['resource-server']),
           serviceAccount: serviceAccount(o),
+          ...backchannelLogout(o),
         },
         CLI_OPERATOR,
       );
@@ -266,9 +308,11 @@ export const COMMANDS: Record<string, Command> = {
 
   'client update': {
     usage:
-      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] (a list given replaces the old one)',
+      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--backchannel-logout-uri URI | --no-backchannel-logout] [--backchannel-logout-session-required] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
     options: {
       name: { type: 'string' },
+      ...BACKCHANNEL_OPTIONS,
+      'no-backchannel-logout': { type: 'boolean' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'grant-types': { type: 'string' },
@@ -276,8 +320,9 @@ export const COMMANDS: Record<string, Command> = {
       'third-party': { type: 'boolean' },
       ...SERVICE_ACCOUNT_OPTIONS,
       'no-service-account': { type: 'boolean' },
+      ...CLIENT_AUTH_OPTIONS,
     },
-    async run(c, o, [clientId]) {
+    async run(c, o, [clientId], io = QUIET_IO) {
       assertThat(clientId, usage('which client? Give its client id'));
       assertThat(!(o['first-party'] && o['third-party']), usage('--first-party or --third-party, not both'));
       const account = serviceAccount(o);
@@ -291,6 +336,9 @@ export const COMMANDS: Record<string, Command> = {
           grantTypes: grantTypes(o),
           firstParty: o['first-party'] ? true : o['third-party'] ? false : undefined,
           serviceAccount: o['no-service-account'] ? null : account,
+          ...(await clientAuth(o, io)),
+          ...backchannelLogout(o),
+          ...(o['no-backchannel-logout'] ? { backchannelLogoutUri: null } : {}),
         },
         CLI_OPERATOR,
       );
@@ -360,6 +408,36 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(indicator, usage('which resource server? Give its indicator'));
       await c.clients.removeResource(indicator, CLI_OPERATOR);
       return { indicator, deleted: true };
+    },
+  },
+
+  'webhook create': {
+    usage: `webhook create --url URL --events a,b (of ${WEBHOOK_EVENTS.join(', ')}; the signing secret is shown once)`,
+    options: { url: { type: 'string' }, events: { type: 'string' } },
+    run: (c, o) =>
+      c.webhooks.create(
+        {
+          url: need(o, 'url'),
+          events: need(o, 'events')
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean),
+        },
+        CLI_OPERATOR,
+      ),
+  },
+
+  'webhook list': {
+    usage: 'webhook list (without secrets)',
+    run: (c) => c.webhooks.list(),
+  },
+
+  'webhook delete': {
+    usage: 'webhook delete <id> (with its delivery log)',
+    async run(c, _o, [id]) {
+      assertThat(id && isUuid(id), usage('which webhook? Give its id'));
+      await c.webhooks.remove(id, CLI_OPERATOR);
+      return { id, deleted: true };
     },
   },
 

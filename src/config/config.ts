@@ -184,6 +184,22 @@ const schema = z.object({
    */
   BULK_SYNC_LIMIT: z.coerce.number().int().min(1).default(500),
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+
+  /**
+   * Outbound calls (webhooks, back-channel logout, a client's jwks_uri). They refuse private, loopback and
+   * link-local addresses unless OUTBOUND_ALLOW_PRIVATE=1 (development and tests only).
+   * A failed call is tried OUTBOUND_RETRY_LIMIT more times, the first after
+   * OUTBOUND_RETRY_DELAY_SECONDS and each wait about twice the one before; idle
+   * workers look for jobs every OUTBOUND_POLL_SECONDS.
+   */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  OUTBOUND_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(10),
+  OUTBOUND_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
+  OUTBOUND_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -268,6 +284,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
     bulk: { syncLimit: c.BULK_SYNC_LIMIT, concurrency: c.BULK_CONCURRENCY, leaseSeconds: c.IMPORT_LEASE_SECONDS },
+    outbound: {
+      allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
+      timeoutMs: c.OUTBOUND_TIMEOUT_MS,
+      retry: {
+        limit: c.OUTBOUND_RETRY_LIMIT,
+        delaySeconds: c.OUTBOUND_RETRY_DELAY_SECONDS,
+        pollSeconds: c.OUTBOUND_POLL_SECONDS,
+      },
+    },
   });
 }
 
