@@ -34,6 +34,8 @@ export function UserPicker(props: {
       onSelectionChange={(key) => props.onPick(items.find((u) => u.id === key) ?? null)}
       isDisabled={props.isDisabled}
       menuTrigger="input"
+      // Open while the matches load: they come after the typing.
+      allowsEmptyCollection
     >
       <Label>{props.label}</Label>
       <div className="combo">
@@ -42,7 +44,9 @@ export function UserPicker(props: {
       </div>
       {props.description && <Text slot="description">{props.description}</Text>}
       <Popover className="popover">
-        <ListBox className="listbox" renderEmptyState={() => <p className="muted">No user matches.</p>}>
+        <ListBox className="listbox" renderEmptyState={() => (
+            <p className="muted">{matches.isFetching ? 'Searching…' : 'No user matches.'}</p>
+          )}>
           {(u: User) => (
             <ListBoxItem id={u.id} className="listbox-item" textValue={userOption(u)}>
               {userOption(u)}
