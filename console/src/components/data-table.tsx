@@ -80,7 +80,8 @@ export function DataTable<T>(props: {
   });
 
   return (
-    <div className="table-scroll">
+    // Focusable, so a table wider than the screen scrolls with the keyboard too.
+    <div className="table-scroll" tabIndex={0} role="region" aria-label={props.label}>
       <table className="data-table" aria-label={props.label}>
         <thead>
           {table.getHeaderGroups().map((group) => (

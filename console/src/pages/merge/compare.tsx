@@ -42,7 +42,7 @@ const ROWS: [string, (d: UserDetails) => string][] = [
  */
 export function Compare(props: { keep: UserDetails; merge: UserDetails; keepName: string; mergeName: string }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Comparison">
       <table className="data-table compare" aria-label="The two users side by side">
         <thead>
           <tr>
