@@ -6,6 +6,7 @@ import { api, query } from '../api';
 import { DataTable } from '../components/data-table';
 import { ErrorNote, TextInput } from '../components/fields';
 import { PageTitle } from '../components/page-title';
+import { notAllowed, useMe } from '../me';
 import { UserPicker, userOption } from '../components/user-picker';
 import type { User } from '../types';
 import { Changes } from './audit/changes';
@@ -31,7 +32,7 @@ const COLUMNS: ColumnDef<AuditEvent, unknown>[] = [
 ];
 
 /** The audit log: who changed what and when, newest first, filtered by actor, target, action and time. */
-export default function Page() {
+function Allowed() {
   const [draft, setDraft] = useState<Filters>(NONE);
   const [filters, setFilters] = useState<Filters>(NONE);
   const [cursors, setCursors] = useState<string[]>([]);
@@ -119,6 +120,17 @@ export default function Page() {
           Older events
         </Button>
       </div>
+    </>
+  );
+}
+
+export default function Page() {
+  const { can } = useMe();
+  if (can('audit.read')) return <Allowed />;
+  return (
+    <>
+      <PageTitle title="Audit log">Audit log</PageTitle>
+      <p>{notAllowed('audit.read')}</p>
     </>
   );
 }

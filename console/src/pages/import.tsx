@@ -4,6 +4,7 @@ import { Button, Form } from 'react-aria-components';
 import { api, query } from '../api';
 import { Choice, ErrorNote } from '../components/fields';
 import { PageTitle } from '../components/page-title';
+import { notAllowed, useMe } from '../me';
 import { notify } from '../components/toasts';
 import { downloadErrors, RecentImports, STATUS_LABELS } from './import/recent-imports';
 import { RowErrors } from './import/row-errors';
@@ -17,7 +18,7 @@ const recentImports = () => api<{ items: ImportJob[] }>('/imports');
  * rows listed), then import, following the job's progress (`GET /imports/{id}`)
  * while the upload request runs.
  */
-export default function Page() {
+function Allowed() {
   const client = useQueryClient();
   const fileId = useId();
   const progressId = useId();
@@ -108,8 +109,8 @@ export default function Page() {
       <ErrorNote error={run.error} />
 
       {(run.isPending || job) && (
-        <section aria-labelledby="import-result" className="import-result">
-          <h2 id="import-result">{job?.dryRun ? 'Dry run' : 'Import'}</h2>
+        <section className="import-result">
+          <h2>{job?.dryRun ? 'Dry run' : 'Import'}</h2>
           <label htmlFor={progressId}>Import progress</label>
           <progress
             id={progressId}
@@ -149,6 +150,17 @@ export default function Page() {
       )}
 
       <RecentImports jobs={recent.data?.items ?? []} />
+    </>
+  );
+}
+
+export default function Page() {
+  const { can } = useMe();
+  if (can('users.import')) return <Allowed />;
+  return (
+    <>
+      <PageTitle title="Import">Import users</PageTitle>
+      <p>{notAllowed('users.import')}</p>
     </>
   );
 }

@@ -145,8 +145,8 @@ export function AccountGroupRecord() {
           </DeleteAction>
         </div>
       )}
-      <section aria-labelledby="members-heading">
-        <h2 id="members-heading">Accounts ({memberIds.length})</h2>
+      <section>
+        <h2>Accounts ({memberIds.length})</h2>
         {mayWrite && (
           <div className="toolbar">
             <Choice

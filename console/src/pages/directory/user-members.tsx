@@ -65,8 +65,8 @@ export function UserMembers(props: {
     [notAllowed, remove.mutate],
   );
   return (
-    <section aria-labelledby="members-heading">
-      <h2 id="members-heading">Members ({members.data?.total ?? '…'})</h2>
+    <section>
+      <h2>Members ({members.data?.total ?? '…'})</h2>
       {notAllowed ? (
         <p className="muted">{notAllowed}</p>
       ) : (

@@ -47,8 +47,8 @@ const COLUMNS: ColumnDef<ImportJob, unknown>[] = [
 /** The latest imports, newest first. */
 export function RecentImports({ jobs }: { jobs: ImportJob[] }) {
   return (
-    <section aria-labelledby="recent-imports">
-      <h2 id="recent-imports">Recent imports</h2>
+    <section>
+      <h2>Recent imports</h2>
       <DataTable label="Recent imports" columns={COLUMNS} data={jobs} getRowId={(j) => j.id} empty="No imports yet." />
     </section>
   );
