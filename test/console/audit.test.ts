@@ -16,7 +16,8 @@ const c = perFile(
 );
 
 let n = 0;
-const target = (given: string) => c.server.createUser({ givenName: given, familyName: `Target${++n}x${Date.now().toString(36)}` });
+const target = (given: string) =>
+  c.server.createUser({ givenName: given, familyName: `Target${++n}x${Date.now().toString(36)}` });
 const operator = (u: { id: string; email: string }): Operator => ({
   actor: { type: 'user', id: u.id, name: u.email },
   ip: null,
@@ -45,40 +46,47 @@ const waitForEveryRow = (page: Page, text: string) =>
 const waitForRows = (page: Page, count: number) =>
   page.waitForFunction(([rows, n]) => document.querySelectorAll(rows).length === n, [ROWS, count] as const);
 
-test.serial('an event of an impersonating admin names both ("Ada Admin as Bob User"); its old and new values open on demand', async (t) => {
-  const { page, user: admin } = await c.signIn('admin');
-  const bob = await target('Bob');
-  await c.server.container.admin.users.update(bob.id, { jobTitle: 'Analyst' }, undefined, operator(admin));
-  // What the admin did while acting as Bob (an impersonation's token names both: the admin acts, on Bob's behalf).
-  await c.server.repos.audit.insert({
-    actor: { type: 'user', id: admin.id, onBehalfOf: bob.id },
-    action: 'user.updated',
-    targetType: 'user',
-    targetId: bob.id,
-    changes: { department: ['Ops', 'Sales'] },
-  });
-  const bobName = (await c.server.repos.users.findById(bob.id))!.familyName!;
+test.serial(
+  'an event of an impersonating admin names both ("Ada Admin as Bob User"); its old and new values open on demand',
+  async (t) => {
+    const { page, user: admin } = await c.signIn('admin');
+    const bob = await target('Bob');
+    await c.server.container.admin.users.update(bob.id, { jobTitle: 'Analyst' }, undefined, operator(admin));
+    // What the admin did while acting as Bob (an impersonation's token names both: the admin acts, on Bob's behalf).
+    await c.server.repos.audit.insert({
+      actor: { type: 'user', id: admin.id, onBehalfOf: bob.id },
+      action: 'user.updated',
+      targetType: 'user',
+      targetId: bob.id,
+      changes: { department: ['Ops', 'Sales'] },
+    });
+    const bobName = (await c.server.repos.users.findById(bob.id))!.familyName!;
 
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
-  await filterByTarget(page, bobName);
-  const impersonated = rowsOf(page).filter({ hasText: ' as ' });
-  await impersonated.getByText(`${admin.displayName} as Bob ${bobName}`).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+    await filterByTarget(page, bobName);
+    const impersonated = rowsOf(page).filter({ hasText: ' as ' });
+    await impersonated.getByText(`${admin.displayName} as Bob ${bobName}`).waitFor();
 
-  const values = impersonated.getByRole('table', { name: 'Old and new values' });
-  t.false(await values.isVisible());
-  await impersonated.getByText('Show 1 change').click();
-  t.regex(await values.innerText(), /department\s+Ops\s+Sales/);
+    const values = impersonated.getByRole('table', { name: 'Old and new values' });
+    t.false(await values.isVisible());
+    await impersonated.getByText('Show 1 change').click();
+    t.regex(await values.innerText(), /department\s+Ops\s+Sales/);
 
-  const direct = rowsOf(page).filter({ hasText: 'Analyst' });
-  await direct.getByText('Show 1 change').click();
-  t.regex(await direct.innerText(), new RegExp(`${admin.displayName}\\s+user.updated\\s+Bob ${bobName}`));
-  t.regex(await direct.getByRole('table', { name: 'Old and new values' }).innerText(), /jobTitle\s+—\s+Analyst/);
-});
+    const direct = rowsOf(page).filter({ hasText: 'Analyst' });
+    await direct.getByText('Show 1 change').click();
+    t.regex(await direct.innerText(), new RegExp(`${admin.displayName}\\s+user.updated\\s+Bob ${bobName}`));
+    t.regex(await direct.getByRole('table', { name: 'Old and new values' }).innerText(), /jobTitle\s+—\s+Analyst/);
+  },
+);
 
 test.serial('filters: by target, action, actor and time; a malformed action is explained', async (t) => {
   const { page, user: admin } = await c.signIn('admin');
   const carla = await target('Carla');
-  const other = await c.server.createUser({ role: 'admin', givenName: 'Olga', familyName: `Other${Date.now().toString(36)}` });
+  const other = await c.server.createUser({
+    role: 'admin',
+    givenName: 'Olga',
+    familyName: `Other${Date.now().toString(36)}`,
+  });
   await c.server.container.admin.users.update(carla.id, { jobTitle: 'Lead' }, undefined, operator(admin));
   await c.server.container.admin.users.update(carla.id, { jobTitle: 'Head' }, undefined, operator(other));
   const carlaName = (await c.server.repos.users.findById(carla.id))!.familyName!;

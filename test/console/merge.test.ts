@@ -49,7 +49,9 @@ test.serial('an admin picks two users, sees their differences, swaps which to ke
 
   // The other one is the one to keep.
   await page.getByRole('button', { name: `Keep Dora ${family} instead` }).click();
-  await page.waitForURL((url) => url.searchParams.get('keep') === keep.id && url.searchParams.get('merge') === merge.id);
+  await page.waitForURL(
+    (url) => url.searchParams.get('keep') === keep.id && url.searchParams.get('merge') === merge.id,
+  );
   t.regex(await row(page, 'Email').innerText(), new RegExp(`${keep.email}.*${merge.email}`, 's'));
 
   await page.getByRole('button', { name: 'Merge', exact: true }).click();

@@ -1,7 +1,12 @@
 import { Button } from 'react-aria-components';
 
 /** Previous / next through a list paged by offset, saying which rows are shown. */
-export function OffsetPager(props: { offset: number; limit: number; total: number; onChange: (offset: number) => void }) {
+export function OffsetPager(props: {
+  offset: number;
+  limit: number;
+  total: number;
+  onChange: (offset: number) => void;
+}) {
   const { offset, limit, total } = props;
   if (total <= limit && offset === 0) return null;
   return (

@@ -44,9 +44,10 @@ export function UserPicker(props: {
       </div>
       {props.description && <Text slot="description">{props.description}</Text>}
       <Popover className="popover">
-        <ListBox className="listbox" renderEmptyState={() => (
-            <p className="muted">{matches.isFetching ? 'Searching…' : 'No user matches.'}</p>
-          )}>
+        <ListBox
+          className="listbox"
+          renderEmptyState={() => <p className="muted">{matches.isFetching ? 'Searching…' : 'No user matches.'}</p>}
+        >
           {(u: User) => (
             <ListBoxItem id={u.id} className="listbox-item" textValue={userOption(u)}>
               {userOption(u)}

@@ -94,8 +94,8 @@ function Allowed() {
           <Choice label="Mode" value={mode} options={MODES} onChange={setMode} />
         </div>
         <p className="muted">
-          The key column finds existing users. A dry run checks every row and writes nothing; the import writes the
-          good rows and skips the bad ones.
+          The key column finds existing users. A dry run checks every row and writes nothing; the import writes the good
+          rows and skips the bad ones.
         </p>
         <div className="actions">
           <Button isDisabled={!file || run.isPending} onPress={() => start(true)}>

@@ -93,8 +93,8 @@ export default function Page() {
       </p>
       <PageTitle title="Merge duplicates">Merge duplicates</PageTitle>
       <p>
-        Pick the two records of the same person. The one kept takes the other's employments, roles, groups, contacts
-        and history, and fills its blank fields from it; the other is removed.
+        Pick the two records of the same person. The one kept takes the other's employments, roles, groups, contacts and
+        history, and fills its blank fields from it; the other is removed.
       </p>
       <div className="toolbar">
         <UserPicker label="User to keep" onPick={(u) => pick('keep', u?.id)} />

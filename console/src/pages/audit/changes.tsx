@@ -1,6 +1,7 @@
 import type { AuditEvent } from './names';
 
-const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const show = (v: unknown) =>
+  v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 /** An event's old and new values (and its other details), behind a disclosure. */
 export function Changes({ event }: { event: AuditEvent }) {

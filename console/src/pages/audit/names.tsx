@@ -36,8 +36,7 @@ const ACTOR_TYPES: Record<string, string> = {
 
 /** Who acted, as a person reads it: "Ada Admin as Bob User" while impersonating. */
 export function ActorName({ actor }: { actor: AuditEvent['actor'] }) {
-  if (actor.type !== 'user' || !actor.id)
-    return <>{actor.name ?? ACTOR_TYPES[actor.type] ?? actor.type}</>;
+  if (actor.type !== 'user' || !actor.id) return <>{actor.name ?? ACTOR_TYPES[actor.type] ?? actor.type}</>;
   if (actor.onBehalfOf)
     return (
       <>

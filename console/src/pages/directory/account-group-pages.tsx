@@ -32,7 +32,12 @@ export function AccountGroupList() {
   return (
     <>
       <PageTitle title="Account groups">Account groups</PageTitle>
-      <DirectoryList path="/account-groups" label="Account groups" searchLabel="Search account groups" columns={COLUMNS}>
+      <DirectoryList
+        path="/account-groups"
+        label="Account groups"
+        searchLabel="Search account groups"
+        columns={COLUMNS}
+      >
         {can('directory.write') && (
           <FormAction
             label="Add account group"

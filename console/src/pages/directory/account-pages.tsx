@@ -21,7 +21,11 @@ const KINDS = [
 type SettableKind = (typeof KINDS)[number]['id'];
 
 const COLUMNS: ColumnDef<Account, unknown>[] = [
-  { id: 'name', header: 'Name', cell: ({ row }) => <Link to={`/accounts/${row.original.id}`}>{row.original.name}</Link> },
+  {
+    id: 'name',
+    header: 'Name',
+    cell: ({ row }) => <Link to={`/accounts/${row.original.id}`}>{row.original.name}</Link>,
+  },
   { id: 'kind', header: 'Kind', cell: ({ row }) => KIND_LABELS[row.original.kind] },
   { id: 'users', header: 'Users', cell: ({ row }) => row.original.userCount },
 ];
@@ -103,7 +107,9 @@ export function AccountRecord() {
               setName(a.name);
               setKind(a.kind === 'guest' ? null : a.kind);
             }}
-            onSubmit={() => api<Account>(`/accounts/${id}`, { method: 'PATCH', body: { name, kind: kind ?? undefined } })}
+            onSubmit={() =>
+              api<Account>(`/accounts/${id}`, { method: 'PATCH', body: { name, kind: kind ?? undefined } })
+            }
             onDone={() => {
               notify.success('Account saved');
               void client.invalidateQueries({ queryKey: ['/accounts'] });
@@ -112,19 +118,19 @@ export function AccountRecord() {
             <AccountFields name={name} kind={kind} onName={setName} onKind={setKind} />
           </FormAction>
           {a.kind !== 'guest' && (
-          <DeleteAction
-            path={`/accounts/${id}`}
-            name={a.name}
-            inUseCode="account.in_use"
-            forceText="Delete it anyway: its users' employments here end, users whose main account it was move to the Guest account, and its managers no longer manage it."
-            onDone={() => {
-              notify.success(`Account ${a.name} deleted`);
-              void client.invalidateQueries({ queryKey: ['/accounts'] });
-              navigate('/accounts');
-            }}
-          >
-            <p>The account is removed; its users stay.</p>
-          </DeleteAction>
+            <DeleteAction
+              path={`/accounts/${id}`}
+              name={a.name}
+              inUseCode="account.in_use"
+              forceText="Delete it anyway: its users' employments here end, users whose main account it was move to the Guest account, and its managers no longer manage it."
+              onDone={() => {
+                notify.success(`Account ${a.name} deleted`);
+                void client.invalidateQueries({ queryKey: ['/accounts'] });
+                navigate('/accounts');
+              }}
+            >
+              <p>The account is removed; its users stay.</p>
+            </DeleteAction>
           )}
         </div>
       )}

@@ -45,7 +45,11 @@ export function UserMembers(props: {
   const { notAllowed } = props;
   const columns = useMemo<ColumnDef<User, unknown>[]>(
     () => [
-      { id: 'name', header: 'Name', cell: ({ row }) => <Link to={`/users/${row.original.id}`}>{nameOf(row.original)}</Link> },
+      {
+        id: 'name',
+        header: 'Name',
+        cell: ({ row }) => <Link to={`/users/${row.original.id}`}>{nameOf(row.original)}</Link>,
+      },
       { id: 'email', header: 'Email', cell: ({ row }) => row.original.email ?? '' },
       { id: 'status', header: 'Status', cell: ({ row }) => <StatusBadge status={row.original.status} /> },
       ...(notAllowed
@@ -72,7 +76,11 @@ export function UserMembers(props: {
       ) : (
         <div className="toolbar">
           <UserPicker label="Find a user to add" onPick={setPicked} />
-          <Button className="primary" isDisabled={!picked || add.isPending} onPress={() => picked && add.mutate(picked)}>
+          <Button
+            className="primary"
+            isDisabled={!picked || add.isPending}
+            onPress={() => picked && add.mutate(picked)}
+          >
             Add member
           </Button>
         </div>

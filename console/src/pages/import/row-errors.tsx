@@ -44,7 +44,9 @@ export function RowErrors({ job }: { job: ImportJob }) {
         getRowId={(e) => String(e.n)}
         empty={errors.isPending ? 'Loading…' : 'No bad rows.'}
       />
-      {job.failed > SHOWN && <p className="muted">The first {SHOWN} problems are shown; the errors file has them all.</p>}
+      {job.failed > SHOWN && (
+        <p className="muted">The first {SHOWN} problems are shown; the errors file has them all.</p>
+      )}
     </>
   );
 }

@@ -42,7 +42,8 @@ const ROWS: [string, (d: UserDetails) => string][] = [
  */
 export function Compare(props: { keep: UserDetails; merge: UserDetails; keepName: string; mergeName: string }) {
   return (
-    <div className="table-scroll" tabIndex={0} role="region" aria-label="Comparison">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a table wider than the screen scrolls with the keyboard too (axe: scrollable-region-focusable)
+    <section className="table-scroll" tabIndex={0} aria-label="Comparison">
       <table className="data-table compare" aria-label="The two users side by side">
         <thead>
           <tr>
@@ -69,6 +70,6 @@ export function Compare(props: { keep: UserDetails; merge: UserDetails; keepName
           })}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }
