@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import type { Operator } from '../../src/domain/operator.js';
 import { axeViolations, startConsole } from '../helpers/console.js';
+import { arranger } from '../helpers/arranger.js';
 import { perFile } from '../helpers/per-file.js';
 
 /*
@@ -18,11 +18,6 @@ const c = perFile(
 let n = 0;
 const target = (given: string) =>
   c.server.createUser({ givenName: given, familyName: `Target${++n}x${Date.now().toString(36)}` });
-const operator = (u: { id: string; email: string }): Operator => ({
-  actor: { type: 'user', id: u.id, name: u.email },
-  ip: null,
-  powers: { role: 'super_admin', scope: { all: true } },
-});
 
 async function filterByTarget(page: Page, search: string) {
   await page.getByRole('combobox', { name: 'Target user' }).fill(search);
@@ -51,7 +46,7 @@ test.serial(
   async (t) => {
     const { page, user: admin } = await c.signIn('admin');
     const bob = await target('Bob');
-    await c.server.container.admin.users.update(bob.id, { jobTitle: 'Analyst' }, undefined, operator(admin));
+    await c.server.container.admin.users.update(bob.id, { jobTitle: 'Analyst' }, undefined, arranger(admin));
     // What the admin did while acting as Bob (an impersonation's token names both: the admin acts, on Bob's behalf).
     await c.server.repos.audit.insert({
       actor: { type: 'user', id: admin.id, onBehalfOf: bob.id },
@@ -87,8 +82,8 @@ test.serial('filters: by target, action, actor and time; a malformed action is e
     givenName: 'Olga',
     familyName: `Other${Date.now().toString(36)}`,
   });
-  await c.server.container.admin.users.update(carla.id, { jobTitle: 'Lead' }, undefined, operator(admin));
-  await c.server.container.admin.users.update(carla.id, { jobTitle: 'Head' }, undefined, operator(other));
+  await c.server.container.admin.users.update(carla.id, { jobTitle: 'Lead' }, undefined, arranger(admin));
+  await c.server.container.admin.users.update(carla.id, { jobTitle: 'Head' }, undefined, arranger(other));
   const carlaName = (await c.server.repos.users.findById(carla.id))!.familyName!;
 
   await page.goto(`${c.server.url}/admin/audit`);

@@ -1,8 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import type { Operator } from '../../src/domain/operator.js';
-import { CLI_ACTOR } from '../../src/services/audit.js';
 import { axeViolations, startConsole } from '../helpers/console.js';
+import { arranger } from '../helpers/arranger.js';
 import { perFile } from '../helpers/per-file.js';
 
 /*
@@ -15,7 +14,7 @@ const c = perFile(
   (h) => h.close(),
 );
 
-const ARRANGER: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } };
+const ARRANGER = arranger();
 let n = 0;
 /** Two users of the same person: same names, their own emails; `extra` sets fields on each. */
 async function duplicates(extra: { keep?: Record<string, string>; merge?: Record<string, string> } = {}) {

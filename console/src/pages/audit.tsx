@@ -3,10 +3,11 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api, query } from '../api';
+import { CursorPager, useCursors } from '../components/cursor-pager';
 import { DataTable } from '../components/data-table';
 import { ErrorNote, TextInput } from '../components/fields';
+import { NeedsPermission } from '../components/not-allowed-page';
 import { PageTitle } from '../components/page-title';
-import { notAllowed, useMe } from '../me';
 import { UserPicker, userOption } from '../components/user-picker';
 import type { User } from '../types';
 import { Changes } from './audit/changes';
@@ -35,10 +36,10 @@ const COLUMNS: ColumnDef<AuditEvent, unknown>[] = [
 function Allowed() {
   const [draft, setDraft] = useState<Filters>(NONE);
   const [filters, setFilters] = useState<Filters>(NONE);
-  const [cursors, setCursors] = useState<string[]>([]);
+  const paging = useCursors();
   /** Bumped by "Clear filters": the pickers start afresh. */
   const [generation, setGeneration] = useState(0);
-  const cursor = cursors.at(-1);
+  const { cursor } = paging;
   const params = {
     actorId: filters.actor?.id,
     userId: filters.target?.id,
@@ -53,7 +54,7 @@ function Allowed() {
   const set = (change: Partial<Filters>) => setDraft({ ...draft, ...change });
   const apply = (next: Filters) => {
     setFilters(next);
-    setCursors([]);
+    paging.reset();
   };
   return (
     <>
@@ -109,28 +110,20 @@ function Allowed() {
         getRowId={(e) => String(e.id)}
         empty={events.isPending ? 'Loading…' : 'No events match.'}
       />
-      <div className="actions">
-        <Button isDisabled={!cursors.length} onPress={() => setCursors(cursors.slice(0, -1))}>
-          Newer events
-        </Button>
-        <Button
-          isDisabled={!events.data?.nextCursor}
-          onPress={() => events.data?.nextCursor && setCursors([...cursors, events.data.nextCursor])}
-        >
-          Older events
-        </Button>
-      </div>
+      <CursorPager
+        paging={paging}
+        nextCursor={events.data?.nextCursor}
+        backLabel="Newer events"
+        forwardLabel="Older events"
+      />
     </>
   );
 }
 
 export default function Page() {
-  const { can } = useMe();
-  if (can('audit.read')) return <Allowed />;
   return (
-    <>
-      <PageTitle title="Audit log">Audit log</PageTitle>
-      <p>{notAllowed('audit.read')}</p>
-    </>
+    <NeedsPermission action="audit.read" title="Audit log" heading="Audit log">
+      <Allowed />
+    </NeedsPermission>
   );
 }

@@ -3,8 +3,8 @@ import { useId, useState } from 'react';
 import { Button, Form } from 'react-aria-components';
 import { api, query } from '../api';
 import { Choice, ErrorNote } from '../components/fields';
+import { NeedsPermission } from '../components/not-allowed-page';
 import { PageTitle } from '../components/page-title';
-import { notAllowed, useMe } from '../me';
 import { notify } from '../components/toasts';
 import { downloadErrors, RecentImports, STATUS_LABELS } from './import/recent-imports';
 import { RowErrors } from './import/row-errors';
@@ -155,12 +155,9 @@ function Allowed() {
 }
 
 export default function Page() {
-  const { can } = useMe();
-  if (can('users.import')) return <Allowed />;
   return (
-    <>
-      <PageTitle title="Import">Import users</PageTitle>
-      <p>{notAllowed('users.import')}</p>
-    </>
+    <NeedsPermission action="users.import" title="Import" heading="Import users">
+      <Allowed />
+    </NeedsPermission>
   );
 }

@@ -5,10 +5,10 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { ErrorNote } from '../components/fields';
+import { NeedsPermission } from '../components/not-allowed-page';
 import { PageTitle } from '../components/page-title';
 import { notify } from '../components/toasts';
 import { UserPicker } from '../components/user-picker';
-import { notAllowed, useMe } from '../me';
 import { nameOf } from '../types';
 import { Compare, type UserDetails } from './merge/compare';
 
@@ -49,8 +49,7 @@ function Conflicts({ error, keep, merge }: { error: unknown; keep: string; merge
  * side, choose which to keep, confirm. The duplicate's employments, roles, groups,
  * contacts and history move to the kept user; the duplicate is removed.
  */
-export default function Page() {
-  const { can } = useMe();
+function Allowed() {
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
   const client = useQueryClient();
@@ -79,13 +78,6 @@ export default function Page() {
   const keepName = k ? nameOf(k.user) : '';
   const mergeName = m ? nameOf(m.user) : '';
 
-  if (!can('users.merge'))
-    return (
-      <>
-        <PageTitle title="Merge duplicates">Merge duplicates</PageTitle>
-        <p>{notAllowed('users.merge')}</p>
-      </>
-    );
   return (
     <>
       <p>
@@ -135,5 +127,13 @@ export default function Page() {
         </p>
       </ConfirmDialog>
     </>
+  );
+}
+
+export default function Page() {
+  return (
+    <NeedsPermission action="users.merge" title="Merge duplicates" heading="Merge duplicates">
+      <Allowed />
+    </NeedsPermission>
   );
 }

@@ -4,6 +4,7 @@ import { useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { Link } from 'react-router';
 import { api, query } from '../../api';
+import { CursorPager, useCursors } from '../../components/cursor-pager';
 import { DataTable } from '../../components/data-table';
 import { ErrorNote } from '../../components/fields';
 import { StatusBadge } from '../../components/status-badge';
@@ -23,9 +24,9 @@ export function UserMembers(props: {
   remove: (user: User) => Promise<unknown>;
 }) {
   const client = useQueryClient();
-  const [cursors, setCursors] = useState<string[]>([]);
+  const paging = useCursors();
   const [picked, setPicked] = useState<User | null>(null);
-  const cursor = cursors.at(-1);
+  const { cursor } = paging;
   const members = useQuery({
     queryKey: ['users', 'members', props.filter, cursor],
     queryFn: () => api<Page<User>>(`/users${query({ ...props.filter, limit: 50, sort: 'familyName', cursor })}`),
@@ -93,17 +94,12 @@ export function UserMembers(props: {
         getRowId={(u) => u.id}
         empty={members.isPending ? 'Loading…' : 'No members.'}
       />
-      <div className="actions">
-        <Button isDisabled={!cursors.length} onPress={() => setCursors([])}>
-          First page
-        </Button>
-        <Button
-          isDisabled={!members.data?.nextCursor}
-          onPress={() => members.data?.nextCursor && setCursors([...cursors, members.data.nextCursor])}
-        >
-          Next page
-        </Button>
-      </div>
+      <CursorPager
+        paging={paging}
+        nextCursor={members.data?.nextCursor}
+        backLabel="Previous page"
+        forwardLabel="Next page"
+      />
     </section>
   );
 }
