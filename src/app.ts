@@ -92,10 +92,14 @@ export async function buildApp(c: Container) {
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
   });
-  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others within a minute).
+  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others at the change notice).
   c.admin.customFields.onChange(() =>
     oidc.refreshKeys().catch((err) => c.log.error({ err }, 'oidc.claims_reload_failed')),
   );
+  // A key rotation or a claim announced by any instance: the provider is rebuilt (the minute's refresh is the fallback).
+  c.instanceSync.on('signing_keys', () => oidc.refreshKeys());
+  c.instanceSync.on('custom_fields', () => oidc.refreshKeys());
+  await c.instanceSync.start();
   const provider = () => oidc.provider();
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({

@@ -36,6 +36,8 @@ import { createAuditService } from '../services/audit.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
 import { createMailerService } from '../services/mailer.js';
 import { createMailTemplatesService } from '../services/mail-templates.js';
+import { createInstanceSyncService } from '../services/instance-sync.js';
+import { openChangeListener } from '../db/change-listener.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
 
@@ -109,6 +111,11 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     defaults: defaultSettings(config),
   });
   await settings.load();
+  // What this instance keeps in memory follows the changes any instance announces.
+  const instanceSync = createInstanceSyncService({ listen: (h) => openChangeListener(db, { ...h, log }), log });
+  instanceSync.on('settings', () => settings.load());
+  instanceSync.on('client', (clientId) => repos.clients.forget(clientId));
+  instanceSync.on('resource_server', (indicator) => repos.resources.forget(indicator));
   const mailer = createMailerService({
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -127,6 +134,6 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
   });
-  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails };
+  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails, instanceSync };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -27,7 +27,7 @@ test('an administrator signs in through Gatehouse and sees the navigation and th
 test('a deep link survives the sign-in: the console opens on the page asked for', async (t) => {
   const user = await c.server.createUser({ role: 'admin' });
   const page = await c.newPage();
-  await page.goto(`${c.server.url}/admin/groups`);
+  await page.goto(`${c.server.url}/admin/groups`, { waitUntil: 'commit' });
   await page.waitForURL(/\/interaction\//);
   await signInOnGatehouse(page, user.email);
   await page.getByRole('heading', { name: 'Groups', level: 1 }).waitFor();

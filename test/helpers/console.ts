@@ -31,7 +31,8 @@ export async function startConsole(env: Record<string, string> = {}, options: Pa
   const newPage = async (contextOptions: BrowserContextOptions = {}): Promise<Page> => {
     const context = await chromium.newContext(contextOptions);
     contexts.add(context);
-    context.setDefaultTimeout(20_000);
+    // Generous: on a busy machine a page's first load takes a while (nothing here measures time).
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     // Any content-security-policy violation fails the page's test (see `cspViolations`).
     await page.addInitScript(() => {
@@ -61,7 +62,7 @@ export async function startConsole(env: Record<string, string> = {}, options: Pa
       });
       const user = { ...created, displayName: `${givenName} ${familyName}` };
       const page = await newPage(contextOptions);
-      await page.goto(`${server.url}/admin/`);
+      await page.goto(`${server.url}/admin/`, { waitUntil: 'commit' });
       await signInOnGatehouse(page, user.email);
       await page.getByRole('navigation', { name: 'Main' }).waitFor();
       return { page, user };

@@ -164,6 +164,7 @@ export async function startServer(
     async close() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      await container.instanceSync.stop();
       if (via) await container.close();
       await database.drop();
     },
