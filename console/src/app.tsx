@@ -31,6 +31,7 @@ const makeRouter = () =>
           { index: true, lazy: page(() => import('./pages/home')) },
           { path: 'users', lazy: page(() => import('./pages/users')) },
           { path: 'users/:id', lazy: page(() => import('./pages/user')) },
+          { path: 'users/merge', lazy: page(() => import('./pages/merge')) },
           { path: 'accounts/*', lazy: page(() => import('./pages/accounts')) },
           { path: 'groups/*', lazy: page(() => import('./pages/groups')) },
           { path: 'audit', lazy: page(() => import('./pages/audit')) },

@@ -1,5 +1,12 @@
-import { PageTitle } from '../components/page-title';
+import { Route, Routes } from 'react-router';
+import { GroupList, GroupRecord } from './directory/group-pages';
 
+/** Groups: `/groups` and `/groups/:id`. */
 export default function Page() {
-  return <PageTitle title="Groups">Groups</PageTitle>;
+  return (
+    <Routes>
+      <Route index element={<GroupList />} />
+      <Route path=":id" element={<GroupRecord />} />
+    </Routes>
+  );
 }
