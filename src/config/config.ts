@@ -184,6 +184,14 @@ const schema = z.object({
    */
   BULK_SYNC_LIMIT: z.coerce.number().int().min(1).default(500),
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+
+  /**
+   * Prometheus metrics: `/metrics` on the public port for `Authorization: Bearer
+   * <METRICS_TOKEN>`, and/or without a token on a listener of its own at METRICS_PORT
+   * (keep that port private). Neither set: no metrics anywhere (404).
+   */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -268,6 +276,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
     bulk: { syncLimit: c.BULK_SYNC_LIMIT, concurrency: c.BULK_CONCURRENCY, leaseSeconds: c.IMPORT_LEASE_SECONDS },
+    metrics: { token: c.METRICS_TOKEN, port: c.METRICS_PORT },
   });
 }
 

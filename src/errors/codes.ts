@@ -654,6 +654,12 @@ export const ERRORS = {
   // The command-line tool (its exit codes: cli/exit-codes.ts).
   'cli.usage': { status: 400, message: (p: { problem: string }) => p.problem },
   'cli.file_not_found': { status: 404, message: (p: { path: string }) => `cannot read ${p.path}` },
+
+  // Prometheus metrics on the public port (METRICS_TOKEN).
+  'metrics.unauthorized': {
+    status: 401,
+    message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read the metrics.',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;
