@@ -21,12 +21,13 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 export function createMetricsService(deps: MetricsDeps) {
   const registry = new Registry();
   const registers = [registry];
-  const requests = new Counter({
-    name: 'gatehouse_http_requests_total',
-    help: 'HTTP requests answered, by method, route template and status',
-    labelNames: ['method', 'route', 'status'],
-    registers,
-  });
+  const counter = (name: string, help: string, labelNames: string[]) =>
+    new Counter({ name, help, labelNames, registers });
+  const requests = counter(
+    'gatehouse_http_requests_total',
+    'HTTP requests answered, by method, route template and status',
+    ['method', 'route', 'status'],
+  );
   const durations = new Histogram({
     name: 'gatehouse_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, route template and status',
@@ -34,30 +35,23 @@ export function createMetricsService(deps: MetricsDeps) {
     buckets: DURATION_BUCKETS,
     registers,
   });
-  const signIns = new Counter({
-    name: 'gatehouse_sign_in_attempts_total',
-    help: 'Sign-in attempts as recorded in the audit log, by result (succeeded, failed) and reason of a failure',
-    labelNames: ['result', 'reason'],
-    registers,
-  });
-  const tokens = new Counter({
-    name: 'gatehouse_tokens_issued_total',
-    help: 'Successful token endpoint grants, by grant type',
-    labelNames: ['grant_type'],
-    registers,
-  });
-  const scim = new Counter({
-    name: 'gatehouse_scim_requests_total',
-    help: 'SCIM requests, by operation and status',
-    labelNames: ['operation', 'status'],
-    registers,
-  });
-  const refusals = new Counter({
-    name: 'gatehouse_rate_limit_refusals_total',
-    help: 'Requests refused (or mails not sent) by a rate limit, by limit',
-    labelNames: ['limit'],
-    registers,
-  });
+  const signIns = counter(
+    'gatehouse_sign_in_attempts_total',
+    'Sign-in attempts as recorded in the audit log, by result (succeeded, failed) and reason of a failure',
+    ['result', 'reason'],
+  );
+  const tokens = counter('gatehouse_tokens_issued_total', 'Successful token endpoint grants, by grant type', [
+    'grant_type',
+  ]);
+  const scim = counter('gatehouse_scim_requests_total', 'SCIM requests, by operation and status', [
+    'operation',
+    'status',
+  ]);
+  const refusals = counter(
+    'gatehouse_rate_limit_refusals_total',
+    'Requests refused (or mails not sent) by a rate limit, by limit',
+    ['limit'],
+  );
   new Gauge({
     name: 'gatehouse_db_pool_connections',
     help: 'Database pool connections in use, callers waiting for one, and the pool size',

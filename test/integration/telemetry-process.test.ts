@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import test from 'ava';
+import { freePort } from '../helpers/free-port.js';
 import { processDatabase } from '../helpers/database.js';
 import { sample } from '../helpers/metrics.js';
 
@@ -37,14 +38,6 @@ async function startReceiver(): Promise<{ url: string; spans: Span[]; bodies: st
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, bodies, server };
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** Polls `check` until it returns a value, for up to `ms`. */
