@@ -4,6 +4,17 @@
 #   docker run -p 3000:3000 -e GATEHOUSE_SECRET=... -v gatehouse-data:/data gatehouse
 #
 # Without DATABASE_URL the server uses embedded PGlite under DATA_DIR (/data, a volume).
+# The administration console (console/, React + Vite) is built in a stage of its own:
+# its build tools are development dependencies the runtime image leaves out.
+FROM node:20-bookworm-slim AS console
+WORKDIR /app
+COPY package*.json ./
+RUN npm ci --no-audit --no-fund
+COPY console/ ./console/
+COPY src/domain/ ./src/domain/
+COPY src/policies/permissions.ts ./src/policies/permissions.ts
+RUN npm run -s build:console
+
 FROM node:20-bookworm-slim
 
 WORKDIR /app
@@ -23,6 +34,7 @@ COPY public/ ./public/
 COPY migrations/ ./migrations/
 COPY bin/ ./bin/
 COPY certs/ ./certs/
+COPY --from=console /app/console/dist/ ./console/dist/
 
 # The data directory must exist, owned by `node`, before VOLUME: a fresh named
 # volume mounted there takes over this ownership.

@@ -21,6 +21,7 @@ import { impersonationRoutes } from './http/routes/impersonation.js';
 import { createImpersonationSessions } from './oidc/impersonation-session.js';
 import { selfServiceRoutes } from './http/routes/self-service.js';
 import { assetRoutes } from './http/routes/assets.js';
+import { consoleRoutes } from './http/routes/console.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
 import { passkeyRoutes } from './http/routes/passkeys.js';
@@ -205,6 +206,8 @@ export async function buildApp(c: Container) {
     routerMiddleware(health.routes()),
     routerMiddleware(assets.routes()),
     ...metrics,
+    // The administration console's files (console/dist): the page and its hashed assets.
+    consoleRoutes(),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.
     clientAuthThrottle(c.rateLimits.clientAuth),
     // Gatehouse's pages, SCIM and the admin API each have a stack of their own; the rest is oidc-provider's.

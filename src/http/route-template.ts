@@ -1,7 +1,10 @@
 import type { Context } from 'koa';
 
-/** Prefixes whose requests refused before their router (a bad bearer token) are counted under `<prefix>/*`. */
-const API_PREFIXES = ['/scim/v2', '/admin/api'];
+/**
+ * Prefixes whose requests no router matched are counted under `<prefix>/*`: SCIM and the
+ * admin API refuse a bad bearer token before routing; the console (`/admin/…`) is one page.
+ */
+const PREFIXES = ['/scim/v2', '/admin/api', '/admin'];
 
 /**
  * The template of the route that answered (`/admin/api/users/:id`, `/interaction/:uid/login`,
@@ -11,6 +14,6 @@ const API_PREFIXES = ['/scim/v2', '/admin/api'];
 export function routeTemplate(ctx: Context): string {
   const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
   if (typeof matched === 'string') return matched;
-  const prefix = API_PREFIXES.find((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
+  const prefix = PREFIXES.find((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
   return prefix ? `${prefix}/*` : 'unmatched';
 }

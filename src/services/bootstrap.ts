@@ -4,6 +4,14 @@ import type { ResourceServersRepository } from '../repositories/resource-servers
 import type { UsersRepository } from '../repositories/users.js';
 import type { SigningKeysService } from './signing-keys.js';
 
+export interface BuiltInClient {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  grantTypes: string[];
+}
+
 /** What the server makes at first start, and what it tells the operator is missing. */
 export function createBootstrapService(deps: {
   signingKeys: Pick<SigningKeysService, 'ensure'>;
@@ -11,29 +19,31 @@ export function createBootstrapService(deps: {
   resources: Pick<ResourceServersRepository, 'find' | 'create'>;
   users: Pick<UsersRepository, 'countWithRole'>;
   log: Logger;
-  /** The self-service pages' own client: public and first-party. */
-  selfServiceClient: { clientId: string; redirectUri: string };
+  /** Gatehouse's own applications (the self-service pages, the console): public, first-party clients. */
+  builtInClients: BuiltInClient[];
   /** Gatehouse's own resources (SCIM, the admin API): tokens for first-party clients only. */
   ownResources: { indicator: string; scope: string }[];
 }) {
   return {
-    /** Signing keys, the self-service pages' client and Gatehouse's own resources, when missing. */
+    /** Signing keys, Gatehouse's own clients and resources, when missing. */
     async ensure(): Promise<void> {
       const made = await deps.signingKeys.ensure();
       if (made.length) deps.log.info({ kids: made }, 'oidc.keys_created');
-      const { clientId, redirectUri } = deps.selfServiceClient;
-      await deps.clients.save(
-        clientId,
-        {
-          client_name: 'Gatehouse account',
-          redirect_uris: [redirectUri],
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          token_endpoint_auth_method: 'none',
-        },
-        null,
-        true,
-      );
+      for (const client of deps.builtInClients) {
+        await deps.clients.save(
+          client.clientId,
+          {
+            client_name: client.name,
+            redirect_uris: client.redirectUris,
+            post_logout_redirect_uris: client.postLogoutRedirectUris ?? [],
+            grant_types: client.grantTypes,
+            response_types: ['code'],
+            token_endpoint_auth_method: 'none',
+          },
+          null,
+          true,
+        );
+      }
       for (const { indicator, scope } of deps.ownResources) {
         if (!(await deps.resources.find(indicator)))
           await deps.resources.create({ indicator, scopes: [scope], accessTokenTtl: null, firstPartyOnly: true });

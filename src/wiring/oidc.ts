@@ -5,6 +5,7 @@ import { createImpersonationService } from '../services/impersonation.js';
 import { createSigningKeysService } from '../services/signing-keys.js';
 import { createSecretBox } from '../util/crypto.js';
 import { SELF_SERVICE_CLIENT_ID } from '../http/routes/self-service.js';
+import { CONSOLE_CLIENT_ID } from '../http/routes/console.js';
 import type { Core } from './core.js';
 import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
 
@@ -39,7 +40,7 @@ export function createOidcArea(deps: OidcDeps) {
     audit,
     clock,
     builtIn: {
-      clients: [SELF_SERVICE_CLIENT_ID],
+      clients: [SELF_SERVICE_CLIENT_ID, CONSOLE_CLIENT_ID],
       // The admin API's and SCIM's resources (wiring/admin.ts, wiring/scim.ts).
       resources: [`${config.issuer}/admin/api`, `${config.issuer}/scim/v2`],
     },

@@ -1,3 +1,4 @@
+import { CONSOLE_CLIENT_ID } from '../http/routes/console.js';
 import { SELF_SERVICE_CLIENT_ID } from '../http/routes/self-service.js';
 import { ADMIN_SCOPE } from '../services/admin-auth.js';
 import { createBootstrapService } from '../services/bootstrap.js';
@@ -24,7 +25,22 @@ export function createStartUp({ config, log, clock, repos, mailer, signingKeys, 
     resources: repos.resources,
     users: repos.users,
     log,
-    selfServiceClient: { clientId: SELF_SERVICE_CLIENT_ID, redirectUri: `${config.issuer}/account/callback` },
+    builtInClients: [
+      {
+        clientId: SELF_SERVICE_CLIENT_ID,
+        name: 'Gatehouse account',
+        redirectUris: [`${config.issuer}/account/callback`],
+        grantTypes: ['authorization_code'],
+      },
+      {
+        // The administration console (console/): in-memory tokens, renewed with rotating refresh tokens.
+        clientId: CONSOLE_CLIENT_ID,
+        name: 'Gatehouse console',
+        redirectUris: [`${config.issuer}/admin/callback`],
+        postLogoutRedirectUris: [`${config.issuer}/admin/`],
+        grantTypes: ['authorization_code', 'refresh_token'],
+      },
+    ],
     // SCIM's: client-credentials tokens with scope `scim`. The admin API's: tokens of people signed in to a first-party client, with scope `admin`.
     ownResources: [
       { indicator: scim.baseUrl, scope: SCIM_SCOPE },

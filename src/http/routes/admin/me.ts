@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PERMISSIONS, mayDo, type AdminAction } from '../../../policies/permissions.js';
 import { personCalling } from '../../../services/admin-auth.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { adminRoute, errors } from './route.js';
@@ -30,6 +31,30 @@ export function meRoutes(deps: { users: UserAdminService }) {
       responses: { 200: { description: 'The caller', schema: USER_SCHEMA }, ...errors(403) },
       async handle(ctx) {
         ctx.body = userJson(await deps.users.own(personCalling(ctx.state.caller).userId));
+      },
+    }),
+    adminRoute({
+      method: 'get',
+      path: '/me/permissions',
+      summary: 'What the caller may do here (a console offers only these; every route still checks)',
+      permission: null,
+      responses: {
+        200: {
+          description: "The caller's role and actions",
+          schema: z.object({
+            role: z.string(),
+            scope: z.enum(['all', 'managed']),
+            actions: z.array(z.enum(Object.keys(PERMISSIONS) as [AdminAction, ...AdminAction[]])),
+          }),
+        },
+      },
+      async handle(ctx) {
+        const { powers } = ctx.state.caller;
+        ctx.body = {
+          role: powers.role,
+          scope: powers.scope.all ? 'all' : 'managed',
+          actions: (Object.keys(PERMISSIONS) as AdminAction[]).filter((action) => mayDo(powers, action)),
+        };
       },
     }),
     adminRoute({

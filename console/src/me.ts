@@ -1,0 +1,23 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from './api';
+import type { AdminAction, Permissions, User } from './types';
+
+/** The signed-in administrator and what they may do (GET /me, /me/permissions). */
+export function useMe() {
+  const me = useQuery({ queryKey: ['me'], queryFn: () => api<User>('/me'), staleTime: 60_000 });
+  const permissions = useQuery({
+    queryKey: ['me', 'permissions'],
+    queryFn: () => api<Permissions>('/me/permissions'),
+    staleTime: 60_000,
+  });
+  return {
+    me: me.data,
+    permissions: permissions.data,
+    /** Whether to offer an action: the API still decides. */
+    can: (action: AdminAction) => permissions.data?.actions.includes(action) ?? false,
+    loading: me.isPending || permissions.isPending,
+  };
+}
+
+/** What a person reads when an action is not offered to their role. */
+export const notAllowed = (action: AdminAction) => `Your role may not do this (${action}).`;
