@@ -188,14 +188,15 @@ export async function buildApp(c: Container) {
     admin,
   };
 
-  // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   // `/metrics` on this port only with METRICS_TOKEN (METRICS_PORT's listener is main.ts's).
   const metricsToken = c.config.metrics.token;
   const metrics = metricsToken
     ? [routerMiddleware(metricsRoutes({ metrics: c.metrics, token: metricsToken }).routes())]
     : [];
 
+  // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
+    // First: the request id (every later log line carries it), then the metrics and the access log (the final status).
     requestId(),
     requestMetrics(c.metrics),
     requestLog(c.log),

@@ -51,6 +51,8 @@ async function eventually<T>(ms: number, check: () => Promise<T | undefined> | T
 }
 
 test('traces go to the OTLP endpoint; metrics answer on METRICS_PORT only', async (t) => {
+  // A first start migrates a new database: on a busy machine that alone can take minutes.
+  t.timeout(300_000);
   const receiver = await startReceiver();
   const database = await processDatabase('telemetry');
   const [port, metricsPort] = [await freePort(), await freePort()];
@@ -71,9 +73,11 @@ test('traces go to the OTLP endpoint; metrics answer on METRICS_PORT only', asyn
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Should this worker be stopped (a timeout), the server goes with it.
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
   try {
-    // A first start migrates a new database: allow for a busy machine.
-    const ready = await eventually(90_000, () =>
+    const ready = await eventually(240_000, () =>
       fetch(`${url}/readyz`).then(
         (r) => (r.ok ? true : undefined),
         () => undefined,
@@ -122,6 +126,7 @@ test('traces go to the OTLP endpoint; metrics answer on METRICS_PORT only', asyn
   } finally {
     child.kill('SIGTERM');
     t.is(await exited, 0, log.slice(-2000));
+    process.off('exit', orphaned);
     receiver.server.close();
     await database.drop();
   }
