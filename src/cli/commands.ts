@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { CLI_ACTOR, type AuditLogService } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
 import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../services/client-registry.js';
+import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientJwks } from '../domain/client-authentication.js';
 import type { Operator } from '../domain/operator.js';
 import type { ServiceAccount } from '../domain/service-account.js';
 import type { IdentityService } from '../services/identity.js';
@@ -113,6 +114,31 @@ function serviceAccount(o: Opts): ServiceAccount | undefined {
   if (!role) return undefined;
   assertThat(isRole(role), usage(`--service-account-role must be one of ${ROLES.join(', ')}`));
   return { role, accountIds, accountGroupIds };
+}
+
+const CLIENT_AUTH_OPTIONS = {
+  'auth-method': { type: 'string' },
+  'jwks-uri': { type: 'string' },
+  jwks: { type: 'string' },
+} as const;
+/** `--auth-method M [--jwks-uri URL | --jwks FILE]`: the file (relative to the operator's directory) holds a JWKS. */
+async function clientAuth(o: Opts, io: CommandIo) {
+  const method = str(o['auth-method']);
+  assertThat(
+    method === undefined || (CLIENT_AUTH_METHODS as readonly string[]).includes(method),
+    usage(`--auth-method must be one of ${CLIENT_AUTH_METHODS.join(', ')}`),
+  );
+  const file = str(o.jwks);
+  const path = file && resolve(io.cwd, file);
+  const text = path && (await readFile(path, 'utf8').catch(() => undefined));
+  assertThat(!path || text !== undefined, () => fail('cli.file_not_found', { path: path || '' }));
+  let jwks: ClientJwks | undefined;
+  try {
+    jwks = text ? (JSON.parse(text) as ClientJwks) : undefined;
+  } catch {
+    throw usage('--jwks must name a file holding a JSON Web Key Set ({"keys": [...]})');
+  }
+  return { authMethod: method as ClientAuthMethod | undefined, jwksUri: str(o['jwks-uri']), jwks };
 }
 
 /** Every operator command: `gatehouse <name…> [options]`. */
@@ -219,7 +245,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'client create': {
     usage:
-      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]]',
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
     options: {
       'client-id': { type: 'string' },
       secret: { type: 'string' },
@@ -231,10 +257,12 @@ export const COMMANDS: Record<string, Command> = {
       name: { type: 'string' },
       'resource-server': { type: 'string' },
       ...SERVICE_ACCOUNT_OPTIONS,
+      ...CLIENT_AUTH_OPTIONS,
     },
-    async run(c, o) {
+    async run(c, o, _p, io = QUIET_IO) {
       return c.clients.register(
         {
+          ...(await clientAuth(o, io)),
           clientId: need(o, 'client-id'),
           name: str(o.name),
           secret: str(o.secret),
@@ -266,7 +294,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'client update': {
     usage:
-      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] (a list given replaces the old one)',
+      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
     options: {
       name: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -276,8 +304,9 @@ export const COMMANDS: Record<string, Command> = {
       'third-party': { type: 'boolean' },
       ...SERVICE_ACCOUNT_OPTIONS,
       'no-service-account': { type: 'boolean' },
+      ...CLIENT_AUTH_OPTIONS,
     },
-    async run(c, o, [clientId]) {
+    async run(c, o, [clientId], io = QUIET_IO) {
       assertThat(clientId, usage('which client? Give its client id'));
       assertThat(!(o['first-party'] && o['third-party']), usage('--first-party or --third-party, not both'));
       const account = serviceAccount(o);
@@ -291,6 +320,7 @@ export const COMMANDS: Record<string, Command> = {
           grantTypes: grantTypes(o),
           firstParty: o['first-party'] ? true : o['third-party'] ? false : undefined,
           serviceAccount: o['no-service-account'] ? null : account,
+          ...(await clientAuth(o, io)),
         },
         CLI_OPERATOR,
       );

@@ -66,6 +66,14 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Outbound calls (a client's jwks_uri) refuse private, link-local and loopback
+   * addresses (SSRF); `1` allows them (development, tests whose servers listen on 127.0.0.1).
+   */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** argon2id cost; hashes made under other parameters are upgraded at sign-in. */
@@ -234,6 +242,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret: c.GATEHOUSE_SECRET,
     logLevel: c.LOG_LEVEL,
     trustProxy: c.TRUST_PROXY,
+    outboundAllowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
     argon2Limits: { concurrency: c.ARGON2_CONCURRENCY, queueMax: c.ARGON2_QUEUE_MAX },
     rateLimits: {

@@ -2,6 +2,7 @@ import { AppError } from './app-error.js';
 import { RetryLater } from './retry-later.js';
 import { defined } from '../util/defined.js';
 import type { ServiceAccountProblem } from '../domain/service-account.js';
+import type { ClientAuthProblem } from '../domain/client-authentication.js';
 
 /**
  * Every error the application raises on purpose: code (`area.reason`) → HTTP
@@ -74,7 +75,10 @@ type ClientProblem =
         | 'public_client_credentials'
         | 'public_resource_server'
         | 'public_no_secret'
-        | ServiceAccountProblem;
+        | 'auth_method_public'
+        | 'needs_secret'
+        | ServiceAccountProblem
+        | ClientAuthProblem;
     }
   | { problem: 'grant_type'; grantType: string; allowed: readonly string[] }
   | { problem: 'not_a_url'; url: string }
@@ -110,6 +114,18 @@ function clientMessage(p: ClientProblem): string {
       return 'Only a manager service account names the accounts or account groups it manages.';
     case 'service_account_no_scope':
       return 'A manager service account names at least one account or account group it manages.';
+    case 'auth_method':
+      return 'The token endpoint authentication method is one of client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, none.';
+    case 'needs_jwks':
+      return 'A private_key_jwt client gives its public keys: a JWKS URL or a JWKS, one of the two.';
+    case 'jwks_not_used':
+      return 'Only a private_key_jwt client gives a JWKS URL or a JWKS.';
+    case 'jwks_invalid':
+      return 'The JWKS URL is not an http(s) URL, or the JWKS is not 1 to 20 public keys ({"keys": [...]}, no private parts).';
+    case 'auth_method_public':
+      return 'A client cannot become public or stop being public: register a new one.';
+    case 'needs_secret':
+      return 'This client has no secret for a client_secret method: rotate its secret first.';
   }
 }
 

@@ -4,6 +4,9 @@ import { displayName } from '../domain/user.js';
 import { maySignIn } from '../policies/status.js';
 import type { UsersRepository } from '../repositories/users.js';
 
+/** The scope that releases the role claims. */
+export const ROLES_SCOPE = 'roles';
+
 /** A role assignment scoped to an account or an account group, as tokens carry it. */
 export type RoleAssignmentClaim = { role: string; account_id: string } | { role: string; account_group_id: string };
 

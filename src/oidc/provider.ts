@@ -8,7 +8,7 @@ import type { ResourceServersRepository } from '../repositories/resource-servers
 import type { AccessTokensService } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
 import { systemClock, type Clock } from '../util/clock.js';
-import type { AccountClaims, AccountFacts } from './account-claims.js';
+import { ROLES_SCOPE, type AccountClaims, type AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
 import { impersonationHooks } from './impersonation-hooks.js';
 import { registerTokenExchange } from './token-exchange.js';
@@ -35,7 +35,6 @@ export interface ProviderDeps {
   };
 }
 
-export const ROLES_SCOPE = 'roles';
 /** Access tokens for resource servers are JWTs signed with this (cheaper than RSA). */
 const ACCESS_TOKEN_ALG = 'ES256';
 
@@ -84,14 +83,25 @@ export function createProvider(deps: ProviderDeps): Provider {
     claims: async () => accounts.claims(facts, deps.customClaims),
   });
 
+  // OIDC Core §3.1.2.1 and RP-Initiated Logout §2: POST at /auth and /session/end. A form posted from
+  // the client's site must carry the session cookie: SameSite=None, which browsers take only with Secure,
+  // so only behind an https issuer. Plain http (development) keeps Lax cookies and GET alone.
+  const https = config.issuer.startsWith('https:');
+  const sameSite = https ? 'none' : 'lax';
+
   const configuration: Configuration = {
     adapter: createAdapterClass(deps.payloads, deps.clients),
     clients: [],
     jwks: deps.jwks as Configuration['jwks'],
+    enableHttpPostMethods: https,
+    // oidc-provider's own dispatcher refuses private addresses (SSRF): dropped only when OUTBOUND_ALLOW_PRIVATE allows them.
+    ...(config.outboundAllowPrivate && {
+      fetch: (url, init) => fetch(url, { ...init, dispatcher: undefined } as RequestInit),
+    }),
     cookies: {
       keys: deps.cookieKeys,
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      long: { signed: true, httpOnly: true, sameSite },
+      short: { signed: true, httpOnly: true, sameSite },
     },
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
@@ -136,8 +146,15 @@ export function createProvider(deps: ProviderDeps): Provider {
             { clientId: token.clientId, aud: (token as { aud?: string | string[] }).aud },
           ),
       },
-      // RFC 7009: a client revokes only tokens issued to it.
-      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      // RFC 7009 §2.1: a client revokes only tokens issued to it; another client's token is refused, not ignored.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId !== client.clientId)
+            throw new errors.UnauthorizedClient('the token was not issued to this client');
+          return true;
+        },
+      },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
@@ -215,6 +232,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // Never while an admin acts as the user.
     issueRefreshToken: async (ctx, client, code) =>
       !actingAdmin(ctx) && client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // OIDC Core §3.1.2.1: redirect_uri is required, even when the client has only one.
+    allowOmittingSingleRegisteredRedirectUri: false,
     acrValues: [...ACR_VALUES],
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: signInPolicy() },
     renderError: async (ctx, out) => {

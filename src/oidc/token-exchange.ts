@@ -10,7 +10,7 @@ import { AppError } from '../errors/app-error.js';
 import { isJwt, type AccessTokensService } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
 import type { Clock } from '../util/clock.js';
-import type { AccountFacts } from './account-claims.js';
+import { ROLES_SCOPE, type AccountFacts } from './account-claims.js';
 
 /**
  * Impersonation through the token endpoint: OAuth 2.0 Token Exchange (RFC 8693).
@@ -24,6 +24,8 @@ import type { AccountFacts } from './account-claims.js';
  *
  * The answer is an access token for the user with `act: { sub: <admin> }`, never a
  * refresh token: opaque for userinfo without `resource`, a JWT for the API with it.
+ * It carries the user's role claims for an API, and for userinfo when the admin's
+ * token had the `roles` scope (`withRoles`).
  * It lives until the impersonation ends: IMPERSONATION_TTL, or the actor token's
  * end if sooner. A real grant of the user to the client backs it (userinfo and
  * introspection work); the impersonation is recorded and audited.
@@ -77,6 +79,8 @@ export interface ActorToken {
   acr: string | undefined;
   /** It already acts for someone (`act`). */
   chained: boolean;
+  /** It was granted the `roles` scope (it carries, or releases, the role claims). */
+  roles: boolean;
   expiresAt: Date;
   /** The Gatehouse session it came from (opaque tokens only). */
   sessionUid: string | null;
@@ -85,6 +89,7 @@ export interface ActorToken {
 const invalidRequest = (description: string) => new errors.InvalidRequest(description);
 const oauthError = (error: string, description: string) => new errors.CustomOIDCProviderError(error, description);
 const strings = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+const hasScope = (scope: unknown, wanted: string) => typeof scope === 'string' && scope.split(' ').includes(wanted);
 
 export function registerTokenExchange(provider: Provider, deps: TokenExchangeDeps): void {
   /** Opaque: a stored AccessToken; JWT: verified against Gatehouse's keys. Client-credentials tokens are not actors. */
@@ -98,6 +103,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
         amr: strings(p.amr),
         acr: p.acr as string | undefined,
         chained: p.act !== undefined,
+        roles: p.roles !== undefined || hasScope(p.scope, ROLES_SCOPE),
         expiresAt: new Date(p.exp * 1000),
         sessionUid: null,
       };
@@ -111,6 +117,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
       amr: strings(extra.amr),
       acr: extra.acr as string | undefined,
       chained: extra.act !== undefined,
+      roles: hasScope(token.scope, ROLES_SCOPE),
       expiresAt: new Date(token.exp * 1000),
       sessionUid: token.sessionUid ?? null,
     };
@@ -136,8 +143,7 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
           'requested scope is not an OpenID Connect scope; name the API with `resource`',
           unknown.join(' '),
         );
-      const scope = oidc.length ? oidc : ['openid'];
-      return { scope: scope.join(' '), oidc: scope, resource: undefined, resourceScope: [] };
+      return { oidc: oidc.length ? oidc : ['openid'], resource: undefined, resourceScope: [], allowed };
     }
     const resource = new provider.ResourceServer(
       params.resource,
@@ -147,7 +153,17 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
     const unknown = requested.filter((s) => !oidc.includes(s) && !resourceScope.includes(s));
     if (unknown.length)
       throw new errors.InvalidScope('requested scope is not offered by the resource', unknown.join(' '));
-    return { scope: resourceScope.join(' '), oidc, resource, resourceScope };
+    return { oidc, resource, resourceScope, allowed };
+  }
+
+  /**
+   * The target's role claims come with the token whenever the admin's own token had
+   * the `roles` scope, or the token is for an API (it authorizes by role): unless the
+   * client is registered without the `roles` scope.
+   */
+  function withRoles(oidc: string[], actor: ActorToken, forApi: boolean, allowed: Set<string> | undefined) {
+    const wanted = (actor.roles || forApi) && (!allowed || allowed.has(ROLES_SCOPE));
+    return wanted && !oidc.includes(ROLES_SCOPE) ? [...oidc, ROLES_SCOPE] : oidc;
   }
 
   async function tokenExchange(ctx: TokenEndpointGrantContext<Params>) {
@@ -161,10 +177,13 @@ export function registerTokenExchange(provider: Provider, deps: TokenExchangeDep
       throw invalidRequest(`actor_token_type must be ${ACCESS_TOKEN_TYPE}`);
     if (params.requested_token_type && params.requested_token_type !== ACCESS_TOKEN_TYPE)
       throw invalidRequest(`only ${ACCESS_TOKEN_TYPE} is issued`);
-    const { scope, oidc, resource, resourceScope } = await tokenScope(ctx);
+    const requested = await tokenScope(ctx);
+    const { resource, resourceScope } = requested;
 
     const actor = await readActorToken(params.actor_token);
     if (!actor) throw oauthError('invalid_grant', 'the actor token is invalid or has expired');
+    const oidc = withRoles(requested.oidc, actor, resource !== undefined, requested.allowed);
+    const scope = (resource ? resourceScope : oidc).join(' ');
     if (actor.clientId !== client.clientId)
       throw oauthError('invalid_grant', 'the actor token was issued to another client');
     const target = await deps.impersonation

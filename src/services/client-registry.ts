@@ -1,8 +1,10 @@
 import type { Executor, Transact } from '../db/database.js';
+import type { ClientAuthMethod, ClientJwks } from '../domain/client-authentication.js';
 import type { Operator } from '../domain/operator.js';
 import type { ServiceAccount } from '../domain/service-account.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
+import { clientAuthProblem, usesSecret } from '../policies/client-authentication.js';
 import { mayGrant } from '../policies/permissions.js';
 import { serviceAccountProblem } from '../policies/service-account.js';
 import type { AccountGroupsRepository } from '../repositories/account-groups.js';
@@ -35,6 +37,11 @@ export interface NewClient {
   postLogoutRedirectUris?: string[];
   grantTypes: string[];
   isPublic: boolean;
+  /** How it authenticates at the token endpoints: `none` when `isPublic`, else `client_secret_basic` unless given. */
+  authMethod?: ClientAuthMethod;
+  /** A `private_key_jwt` client's public keys: at a URL, or inline (one of the two). */
+  jwksUri?: string;
+  jwks?: ClientJwks;
   firstParty: boolean;
   /** A registered resource server's indicator: the client is that API and may introspect the tokens issued for it. */
   resourceServer?: string;
@@ -50,6 +57,11 @@ export interface ClientUpdate {
   grantTypes?: string[];
   firstParty?: boolean;
   serviceAccount?: ServiceAccount | null;
+  /** Another method among the confidential ones (a public client stays public). */
+  authMethod?: ClientAuthMethod;
+  /** New keys of a `private_key_jwt` client: either replaces both. */
+  jwksUri?: string;
+  jwks?: ClientJwks;
 }
 
 /** The shape every client must keep, checked on create and on each update. */
@@ -59,6 +71,9 @@ interface ClientShape {
   redirectUris: readonly string[];
   postLogoutRedirectUris: readonly string[];
   isPublic: boolean;
+  authMethod: string;
+  jwksUri?: string;
+  jwks?: ClientJwks;
   serviceAccount: ServiceAccount | null;
 }
 
@@ -80,6 +95,8 @@ function checkShape(c: ClientShape): void {
   );
   const problem = c.serviceAccount && serviceAccountProblem(c.serviceAccount, c);
   assertThat(!problem, () => fail('client.invalid', { problem: problem || 'service_account_role' }));
+  const authProblem = clientAuthProblem(c);
+  assertThat(!authProblem, () => fail('client.invalid', { problem: authProblem || 'auth_method' }));
 }
 
 /** oidc-provider metadata for a client of this shape. */
@@ -89,24 +106,46 @@ function metadataOf(c: ClientShape & { name: string }): Record<string, unknown> 
     grant_types: c.grantTypes,
     response_types: c.grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: c.redirectUris,
-    token_endpoint_auth_method: c.isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: c.authMethod,
+    ...(c.jwksUri !== undefined ? { jwks_uri: c.jwksUri } : {}),
+    ...(c.jwks !== undefined ? { jwks: c.jwks } : {}),
     ...(c.postLogoutRedirectUris.length ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
   };
 }
+
+/** What `metadataOf` writes only when it has a value: dropped from the old metadata before an update merges in the new. */
+const OPTIONAL_METADATA = ['post_logout_redirect_uris', 'jwks_uri', 'jwks'];
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 /** A stored client as the shape checks see it. */
 function shapeOf(r: ClientRecord): ClientShape & { name: string } {
+  const authMethod = String(r.metadata.token_endpoint_auth_method ?? 'client_secret_basic');
   return {
     clientId: r.clientId,
     name: String(r.metadata.client_name ?? r.clientId),
     grantTypes: strings(r.metadata.grant_types),
     redirectUris: strings(r.metadata.redirect_uris),
     postLogoutRedirectUris: strings(r.metadata.post_logout_redirect_uris),
-    isPublic: r.metadata.token_endpoint_auth_method === 'none',
+    isPublic: authMethod === 'none',
+    authMethod,
+    ...(typeof r.metadata.jwks_uri === 'string' ? { jwksUri: r.metadata.jwks_uri } : {}),
+    ...(r.metadata.jwks !== undefined ? { jwks: r.metadata.jwks as ClientJwks } : {}),
     serviceAccount: r.serviceAccount,
   };
+}
+
+/** The shape after an update: new keys replace both old ones; a method without keys drops them. */
+function updatedKeys(old: ClientShape, changes: ClientUpdate) {
+  const authMethod = changes.authMethod ?? old.authMethod;
+  assertThat((authMethod === 'none') === old.isPublic, fail('client.invalid', { problem: 'auth_method_public' }));
+  const given = changes.jwksUri !== undefined || changes.jwks !== undefined;
+  const keys = given
+    ? { jwksUri: changes.jwksUri, jwks: changes.jwks }
+    : authMethod === 'private_key_jwt'
+      ? { jwksUri: old.jwksUri, jwks: old.jwks }
+      : { jwksUri: undefined, jwks: undefined };
+  return { authMethod, ...keys };
 }
 
 /** Field → [old, new] for the values that differ. */
@@ -183,9 +222,13 @@ export function createClientRegistryService(deps: {
     get: (clientId: string) => find(clientId),
 
     async register(input: NewClient, by: Operator) {
-      const { clientId, isPublic } = input;
+      const { clientId } = input;
+      const authMethod = input.authMethod ?? (input.isPublic ? 'none' : 'client_secret_basic');
+      const isPublic = authMethod === 'none';
       assertThat(/^[\w.:-]{1,128}$/.test(clientId), fail('client.invalid', { problem: 'client_id' }));
       assertThat(!(isPublic && input.secret), fail('client.invalid', { problem: 'public_with_secret' }));
+      // `isPublic` is `authMethod: none`: saying it with another method is a contradiction.
+      assertThat(!input.isPublic || isPublic, fail('client.invalid', { problem: 'auth_method' }));
       const shape = {
         clientId,
         name: input.name ?? clientId,
@@ -193,6 +236,9 @@ export function createClientRegistryService(deps: {
         redirectUris: input.redirectUris,
         postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
         isPublic,
+        authMethod,
+        jwksUri: input.jwksUri,
+        jwks: input.jwks,
         serviceAccount: input.serviceAccount ?? null,
       };
       checkShape(shape);
@@ -204,7 +250,8 @@ export function createClientRegistryService(deps: {
           fail('client.invalid', { problem: 'unknown_resource_server', indicator: resourceServer }),
         );
       }
-      const secret = isPublic ? null : (input.secret ?? randomToken(32));
+      // A private_key_jwt client authenticates with its keys: it gets a secret only when given one.
+      const secret = isPublic ? null : (input.secret ?? (usesSecret(authMethod) ? randomToken(32) : null));
       const metadata = metadataOf(shape);
       await transact(async (trx) => {
         // Two registrations at once: the second insert is a unique violation (409 conflict.unique).
@@ -219,6 +266,7 @@ export function createClientRegistryService(deps: {
             targetId: clientId,
             changes: {
               grantTypes: [null, input.grantTypes],
+              authMethod: [null, authMethod],
               firstParty: [null, input.firstParty],
               ...(resourceServer ? { resourceServer: [null, resourceServer] } : {}),
               ...(shape.serviceAccount ? { serviceAccount: [null, shape.serviceAccount] } : {}),
@@ -251,8 +299,13 @@ export function createClientRegistryService(deps: {
           ...(changes.redirectUris ? { redirectUris: changes.redirectUris } : {}),
           ...(changes.postLogoutRedirectUris ? { postLogoutRedirectUris: changes.postLogoutRedirectUris } : {}),
           ...(changes.serviceAccount !== undefined ? { serviceAccount: changes.serviceAccount } : {}),
+          ...updatedKeys(old, changes),
         };
         checkShape(shape);
+        assertThat(
+          !usesSecret(shape.authMethod) || before.hasSecret,
+          fail('client.invalid', { problem: 'needs_secret' }),
+        );
         const firstParty = changes.firstParty ?? before.firstParty;
         const fields = { ...shape, firstParty };
         const changed = diff({ ...old, firstParty: before.firstParty }, fields);
@@ -264,7 +317,9 @@ export function createClientRegistryService(deps: {
           await checkServiceAccount(shape.serviceAccount, by, trx);
           await clients.setServiceAccount(clientId, shape.serviceAccount, trx);
         }
-        const { post_logout_redirect_uris: _replaced, ...kept } = before.metadata;
+        const kept = Object.fromEntries(
+          Object.entries(before.metadata).filter(([key]) => !OPTIONAL_METADATA.includes(key)),
+        );
         await clients.update(clientId, { metadata: { ...kept, ...metadataOf(shape) }, firstParty }, trx);
         await audit
           .by(by)
@@ -312,7 +367,7 @@ export function createClientRegistryService(deps: {
       const secret = randomToken(32);
       await transact(async (trx) => {
         const before = await find(clientId, trx, true);
-        assertThat(before.hasSecret, fail('client.invalid', { problem: 'public_no_secret' }));
+        assertThat(!shapeOf(before).isPublic, fail('client.invalid', { problem: 'public_no_secret' }));
         mayManage(before, by);
         await clients.rotateSecret(clientId, secret, graceUntil, trx);
         await audit.by(by).record(

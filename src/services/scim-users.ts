@@ -256,15 +256,12 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       });
     },
 
-    /** PUT: the document replaces the user; roles and organization stay when it omits them. */
+    /**
+     * PUT: the document replaces the user; roles and organization stay when it omits them.
+     * Read-only attributes it carries (`id`, `meta`, `groups`) are ignored (RFC 7644 §3.5.1).
+     */
     replace(id: string, body: unknown, ifMatch: string | undefined, caller: ScimCaller): Promise<ScimDoc> {
-      return change(id, ifMatch, caller, (_doc, before) => {
-        const w = fromScimUser(body);
-        const givenId = (body as ScimDoc).id;
-        if (givenId !== undefined && givenId !== before.id)
-          throw new ScimError(400, 'mutability', '"id" cannot be changed.');
-        return w;
-      });
+      return change(id, ifMatch, caller, () => fromScimUser(body));
     },
 
     /** PATCH: the operations apply to the current document, then it is written as a whole. */

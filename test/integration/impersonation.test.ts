@@ -157,6 +157,35 @@ test("a JWT actor token (the admin's token for an API) works too; with `resource
   t.is(unknown.error, 'invalid_target');
 });
 
+test("without `scope`, the exchanged token carries the target's roles for an API, and for userinfo when the actor token had `roles`", async (t) => {
+  const admin = await user('admin');
+  const target = await user('manager');
+  const verify = async (token: string) =>
+    (await jwtVerify(token, createRemoteJWKSet(new URL(`${server.url}/jwks`)), { issuer: server.url, audience: API }))
+      .payload;
+
+  const withRoles = await actorToken(admin, { scope: 'openid roles' });
+  const opaque = await exchange(withRoles, target.id);
+  t.is(opaque.scope, 'openid roles');
+  const info = await introspect(opaque.access_token);
+  t.deepEqual(info.act, { sub: admin.id });
+  t.deepEqual(info.roles, ['manager']);
+  t.deepEqual((await oidc.fetchUserInfo(consoleRp.config, opaque.access_token, target.id)).roles, ['manager']);
+  t.deepEqual((await verify((await exchange(withRoles, target.id, { resource: API })).access_token)).roles, [
+    'manager',
+  ]);
+
+  const withoutRoles = await actorToken(admin, { scope: 'openid' });
+  const plain = await exchange(withoutRoles, target.id);
+  t.is(plain.scope, 'openid');
+  t.is((await introspect(plain.access_token)).roles, undefined, 'no roles scope anywhere: no role claims');
+  const forApi = await verify((await exchange(withoutRoles, target.id, { resource: API })).access_token);
+  t.is(forApi.sub, target.id);
+  t.deepEqual(forApi.act, { sub: admin.id });
+  t.deepEqual(forApi.roles, ['manager'], 'an API authorizes by role: it always gets them');
+  t.is(forApi.main_role, 'manager');
+});
+
 test('who may act as whom, through token exchange', async (t) => {
   const admin = await user('admin');
   const superAdmin = await user('super_admin');

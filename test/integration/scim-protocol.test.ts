@@ -162,7 +162,7 @@ test('userName is unique case-insensitively (409 uniqueness) and nothing is half
   t.false('displayName' in (await scim.get(`/Users/${first.id}`)).body);
 });
 
-test('ETags: If-Match with a stale version is 412; a changed id is refused', async (t) => {
+test('ETags: If-Match with a stale version is 412', async (t) => {
   const user = await create();
   const etag = user.meta.version;
   const ok = await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'displayName', value: 'One' }], {
@@ -176,13 +176,57 @@ test('ETags: If-Match with a stale version is 412; a changed id is refused', asy
     412,
   );
   isScimError(t, await scim.delete(`/Users/${user.id}`, { 'if-match': etag }), 412);
+  t.is((await scim.get(`/Users/${user.id}`)).body.displayName, 'One');
+});
+
+test('PUT ignores read-only attributes (RFC 7644 §3.5.1); a PATCH still may not change them or an immutable one', async (t) => {
+  const user = await create();
+  const alien = '00000000-0000-4000-8000-000000000bad';
+  const meta = { resourceType: 'Group', created: '2000-01-01T00:00:00Z', location: 'https://elsewhere.test/x' };
+  const put = await scim.put(`/Users/${user.id}`, {
+    ...newUser({ userName: user.userName, displayName: 'Replaced' }),
+    id: alien,
+    meta,
+    groups: [{ value: alien }],
+  });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.is(put.body.id, user.id);
+  t.is(put.body.displayName, 'Replaced');
+  t.is(put.body.meta.created, user.meta.created);
+  t.is(put.body.meta.resourceType, 'User');
+  t.is((await scim.get(`/Users/${user.id}`)).body.displayName, 'Replaced');
+  isScimError(t, await scim.get(`/Users/${alien}`), 404);
+
+  const group = (await scim.post('/Groups', { schemas: [SCIM.group], displayName: `g${Date.now()}` })).body;
+  const replaced = await scim.put(`/Groups/${group.id}`, {
+    schemas: [SCIM.group],
+    id: alien,
+    meta,
+    displayName: group.displayName,
+    members: [{ value: user.id }],
+  });
+  t.is(replaced.status, 200, JSON.stringify(replaced.body));
+  t.is(replaced.body.id, group.id);
+  t.deepEqual(
+    replaced.body.members.map((m: Json) => m.value),
+    [user.id],
+  );
+
   isScimError(
     t,
-    await scim.put(`/Users/${user.id}`, { ...newUser(), id: '00000000-0000-4000-8000-000000000bad' }),
+    await scim.patch(`/Users/${user.id}`, [{ op: 'replace', path: 'id', value: alien }]),
     400,
     'mutability',
   );
-  t.is((await scim.get(`/Users/${user.id}`)).body.displayName, 'One');
+  const other = await create();
+  isScimError(
+    t,
+    await scim.patch(`/Groups/${group.id}`, [
+      { op: 'replace', path: `members[value eq "${user.id}"].value`, value: other.id },
+    ]),
+    400,
+    'mutability',
+  );
 });
 
 test('paging: count is capped at maxResults, startIndex below 1 is 1, count=0 gives only the total', async (t) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLIENT_AUTH_METHODS } from '../../../domain/client-authentication.js';
 import type { ClientRecord } from '../../../repositories/clients.js';
 import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../../../services/client-registry.js';
 import { adminRoute, errors, NO_CONTENT } from './route.js';
@@ -21,6 +22,13 @@ const CLIENT = z.object({
   previousSecretExpiresAt: timestamp.nullable().describe('Until when the secret before the last rotation still works'),
 });
 const URIS = z.array(z.string().max(2000)).max(20);
+const AUTH_METHOD = z
+  .enum(CLIENT_AUTH_METHODS)
+  .describe('How the client authenticates at the token endpoints; private_key_jwt needs jwksUri or jwks');
+const JWKS_URI = z.string().max(2000).describe("Where a private_key_jwt client's public keys are (fetched and cached)");
+const JWKS = z
+  .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) })
+  .describe("A private_key_jwt client's public keys, inline (a JSON Web Key Set)");
 const GRANT_TYPES = z.array(z.string()).min(1).max(4);
 
 const RESOURCE = z.object({
@@ -75,7 +83,10 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
         redirectUris: URIS.default([]),
         postLogoutRedirectUris: URIS.optional(),
         grantTypes: GRANT_TYPES.default(['authorization_code']),
-        isPublic: z.boolean().default(false),
+        isPublic: z.boolean().default(false).describe('The same as tokenEndpointAuthMethod none'),
+        tokenEndpointAuthMethod: AUTH_METHOD.optional(),
+        jwksUri: JWKS_URI.optional(),
+        jwks: JWKS.optional(),
         firstParty: z.boolean().default(false),
         /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
         resourceServer: z.string().min(1).max(2000).optional(),
@@ -91,8 +102,9 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
         ...errors(400, 403, 404, 409),
       },
       async handle(ctx, { body, by }) {
+        const { tokenEndpointAuthMethod, ...rest } = body;
         ctx.status = 201;
-        ctx.body = await deps.clients.register(body, by);
+        ctx.body = await deps.clients.register({ ...rest, authMethod: tokenEndpointAuthMethod }, by);
       },
     }),
     adminRoute({
@@ -108,7 +120,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
     adminRoute({
       method: 'patch',
       path: '/clients/{clientId}',
-      summary: 'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none)',
+      summary:
+        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys',
       permission: 'settings',
       body: z
         .object({
@@ -118,11 +131,17 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
           grantTypes: GRANT_TYPES.optional(),
           firstParty: z.boolean().optional(),
           serviceAccount: SERVICE_ACCOUNT.nullable().optional(),
+          tokenEndpointAuthMethod: AUTH_METHOD.optional(),
+          jwksUri: JWKS_URI.optional(),
+          jwks: JWKS.optional(),
         })
         .strict(),
       responses: { 200: { description: 'The client as changed', schema: CLIENT }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
-        ctx.body = clientJson(await deps.clients.update(params.clientId, body, by));
+        const { tokenEndpointAuthMethod, ...rest } = body;
+        ctx.body = clientJson(
+          await deps.clients.update(params.clientId, { ...rest, authMethod: tokenEndpointAuthMethod }, by),
+        );
       },
     }),
     adminRoute({
