@@ -28,6 +28,12 @@ async function linesOf(requestId: string, msg = 'request'): Promise<Record<strin
   }
 }
 
+test('without METRICS_TOKEN or METRICS_PORT there are no metrics on the public port', async (t) => {
+  const res = await fetch(`${s.url}/metrics`);
+  t.is(res.status, 404);
+  t.false((await res.text()).includes('gatehouse_'));
+});
+
 test('a sane X-Request-Id is echoed and carried by the access log line', async (t) => {
   const id = 'lb-7f3a.trace_42-B';
   const res = await fetch(`${s.url}/healthz`, { headers: { 'x-request-id': id } });
