@@ -29,6 +29,7 @@ import { passwordResetRoutes } from './http/routes/password-reset.js';
 import { signUpRoutes } from './http/routes/sign-up.js';
 import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
+import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 
 /**
@@ -85,6 +86,7 @@ export async function buildApp(c: Container) {
     accessTokens: c.accessTokens,
     clock: c.clock,
     tokenIssued: c.metrics.tokenIssued,
+    queueLogout: c.backchannelLogout.enqueue,
     pages: {
       error: (ctx, out) =>
         render.html(
@@ -100,11 +102,16 @@ export async function buildApp(c: Container) {
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
   });
-  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others within a minute).
+  // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others at the change notice).
   c.admin.customFields.onChange(() =>
     oidc.refreshKeys().catch((err) => c.log.error({ err }, 'oidc.claims_reload_failed')),
   );
+  // A key rotation or a claim announced by any instance: the provider is rebuilt (the minute's refresh is the fallback).
+  c.instanceSync.on('signing_keys', () => oidc.refreshKeys());
+  c.instanceSync.on('custom_fields', () => oidc.refreshKeys());
+  await c.instanceSync.start();
   const provider = () => oidc.provider();
+  await c.startWorkers(logoutTokenSigner(provider));
   const impersonationSessions = createImpersonationSessions({ provider, impersonation: c.impersonation });
   const acting = impersonationState({
     sessions: impersonationSessions,
@@ -173,6 +180,7 @@ export async function buildApp(c: Container) {
     scimTokens: c.scim.auth,
     settings: c.settings,
     impersonation: c.impersonation,
+    webhooks: c.webhooks,
   });
   const admin = adminApi({
     routes: adminOperations,

@@ -12,7 +12,7 @@ import { createStartUp } from './wiring/start-up.js';
 /** The composition root: core (db → repositories) → sign-in → OIDC → admin → SCIM → start-up, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
-  const { log, clock, secret, db, repos, audit, settings, mailer, metrics } = core;
+  const { log, clock, secret, db, repos, audit, settings, mailer, metrics, instanceSync, queue } = core;
   const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry } =
     createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
@@ -53,7 +53,17 @@ export async function createContainer(config: Config, options: ContainerOptions 
     scim,
     /** Prometheus metrics: what the HTTP layer counts, and the exposition. */
     metrics,
+    /** Change notices between instances: the HTTP server starts listening (`start`) and adds its own handlers. */
+    instanceSync,
+    /** Back-channel logout: sign-outs queue their notices here (the provider's `queueLogout`). */
+    backchannelLogout: core.backchannelLogout,
+    webhooks: core.webhooks,
+    /** The outbound workers (back-channel logout, webhooks): the server starts them, `stopWorkers` ends them. */
+    startWorkers: core.startWorkers,
+    stopWorkers: () => queue.stop(),
     async close() {
+      await instanceSync.stop();
+      await queue.stop();
       await db.destroy();
     },
   };
@@ -77,5 +87,6 @@ export function cliServices(c: Container): CliServices {
     imports: c.admin.imports,
     lifecycle: c.admin.lifecycle,
     licences: c.admin.licences,
+    webhooks: c.webhooks,
   };
 }

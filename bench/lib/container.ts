@@ -1,10 +1,11 @@
-import type { Logger } from 'pino';
-import type { Config } from '../../src/config/config.js';
+import pino, { type Logger } from 'pino';
+import { type Config, loadConfig } from '../../src/config/config.js';
 import { resolveSecret } from '../../src/config/secret.js';
 import { createContainer } from '../../src/container.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createClientsRepository } from '../../src/repositories/clients.js';
 import { createResourceServersRepository } from '../../src/repositories/resource-servers.js';
+import { CLI_ACTOR } from '../../src/services/audit.js';
 import type { Clock } from '../../src/util/clock.js';
 import { createSecretBox } from '../../src/util/crypto.js';
 
@@ -29,3 +30,29 @@ export async function createBenchContainer(config: Config, options: { log: Logge
   };
   return { ...container, db, repos };
 }
+
+/**
+ * Runs the migrations (by creating the container on `env`, silent), then `prepare`
+ * with it (make an admin, a client…), and closes it.
+ */
+export async function withBenchContainer<T>(
+  env: NodeJS.ProcessEnv,
+  prepare: (c: Awaited<ReturnType<typeof createBenchContainer>>, actor: typeof CLI_ACTOR) => Promise<T>,
+): Promise<T> {
+  const c = await createBenchContainer(loadConfig({ ...env, LOG_LEVEL: 'silent' }), { log: pino({ level: 'silent' }) });
+  try {
+    return await prepare(c, CLI_ACTOR);
+  } finally {
+    await c.close();
+  }
+}
+
+/** The benches' administrator (main role admin, active), as `identity.create` takes it. */
+export const benchAdmin = (email: string, password: string) => ({
+  email,
+  password,
+  role: 'admin' as const,
+  status: 'active' as const,
+  givenName: 'Bench',
+  familyName: 'Admin',
+});

@@ -24,6 +24,8 @@ import type { SettingsService } from '../services/settings.js';
 import type { SigningKeysService } from '../services/signing-keys.js';
 import type { UserImportService } from '../services/user-import.js';
 import type { UserLifecycleService } from '../services/user-lifecycle.js';
+import type { WebhooksService } from '../services/webhooks.js';
+import { WEBHOOK_EVENTS } from '../policies/webhook-events.js';
 import { isUuid } from '../util/uuid.js';
 import type { Clock } from '../util/clock.js';
 
@@ -55,6 +57,7 @@ export interface CliServices {
   mailer: MailerService;
   lifecycle: UserLifecycleService;
   licences: LicencesService;
+  webhooks: WebhooksService;
 }
 
 export interface Command {
@@ -140,6 +143,15 @@ async function clientAuth(o: Opts, io: CommandIo) {
   }
   return { authMethod: method as ClientAuthMethod | undefined, jwksUri: str(o['jwks-uri']), jwks };
 }
+const BACKCHANNEL_OPTIONS = {
+  'backchannel-logout-uri': { type: 'string' },
+  'backchannel-logout-session-required': { type: 'boolean' },
+} as const;
+/** `--backchannel-logout-uri URI [--backchannel-logout-session-required]`: where the client is told of a session's end. */
+const backchannelLogout = (o: Opts) => ({
+  backchannelLogoutUri: str(o['backchannel-logout-uri']),
+  backchannelLogoutSessionRequired: o['backchannel-logout-session-required'] === true ? true : undefined,
+});
 
 /** Every operator command: `gatehouse <name…> [options]`. */
 export const COMMANDS: Record<string, Command> = {
@@ -245,9 +257,10 @@ export const COMMANDS: Record<string, Command> = {
 
   'client create': {
     usage:
-      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--backchannel-logout-uri URI [--backchannel-logout-session-required]] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
     options: {
       'client-id': { type: 'string' },
+      ...BACKCHANNEL_OPTIONS,
       secret: { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
@@ -273,6 +286,7 @@ export const COMMANDS: Record<string, Command> = {
           firstParty: o['first-party'] === true,
           resourceServer: str(o['resource-server']),
           serviceAccount: serviceAccount(o),
+          ...backchannelLogout(o),
         },
         CLI_OPERATOR,
       );
@@ -294,9 +308,11 @@ export const COMMANDS: Record<string, Command> = {
 
   'client update': {
     usage:
-      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
+      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--backchannel-logout-uri URI | --no-backchannel-logout] [--backchannel-logout-session-required] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
     options: {
       name: { type: 'string' },
+      ...BACKCHANNEL_OPTIONS,
+      'no-backchannel-logout': { type: 'boolean' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       'grant-types': { type: 'string' },
@@ -321,6 +337,8 @@ export const COMMANDS: Record<string, Command> = {
           firstParty: o['first-party'] ? true : o['third-party'] ? false : undefined,
           serviceAccount: o['no-service-account'] ? null : account,
           ...(await clientAuth(o, io)),
+          ...backchannelLogout(o),
+          ...(o['no-backchannel-logout'] ? { backchannelLogoutUri: null } : {}),
         },
         CLI_OPERATOR,
       );
@@ -390,6 +408,36 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(indicator, usage('which resource server? Give its indicator'));
       await c.clients.removeResource(indicator, CLI_OPERATOR);
       return { indicator, deleted: true };
+    },
+  },
+
+  'webhook create': {
+    usage: `webhook create --url URL --events a,b (of ${WEBHOOK_EVENTS.join(', ')}; the signing secret is shown once)`,
+    options: { url: { type: 'string' }, events: { type: 'string' } },
+    run: (c, o) =>
+      c.webhooks.create(
+        {
+          url: need(o, 'url'),
+          events: need(o, 'events')
+            .split(',')
+            .map((e) => e.trim())
+            .filter(Boolean),
+        },
+        CLI_OPERATOR,
+      ),
+  },
+
+  'webhook list': {
+    usage: 'webhook list (without secrets)',
+    run: (c) => c.webhooks.list(),
+  },
+
+  'webhook delete': {
+    usage: 'webhook delete <id> (with its delivery log)',
+    async run(c, _o, [id]) {
+      assertThat(id && isUuid(id), usage('which webhook? Give its id'));
+      await c.webhooks.remove(id, CLI_OPERATOR);
+      return { id, deleted: true };
     },
   },
 

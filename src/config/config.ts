@@ -66,14 +66,6 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  /**
-   * Outbound calls (a client's jwks_uri) refuse private, link-local and loopback
-   * addresses (SSRF); `1` allows them (development, tests whose servers listen on 127.0.0.1).
-   */
-  OUTBOUND_ALLOW_PRIVATE: z
-    .enum(['0', '1', 'false', 'true'])
-    .default('0')
-    .transform((v) => v === '1' || v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   /** argon2id cost; hashes made under other parameters are upgraded at sign-in. */
@@ -200,6 +192,22 @@ const schema = z.object({
    */
   METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+
+  /**
+   * Outbound calls (webhooks, back-channel logout, a client's jwks_uri). They refuse private, loopback and
+   * link-local addresses unless OUTBOUND_ALLOW_PRIVATE=1 (development and tests only).
+   * A failed call is tried OUTBOUND_RETRY_LIMIT more times, the first after
+   * OUTBOUND_RETRY_DELAY_SECONDS and each wait about twice the one before; idle
+   * workers look for jobs every OUTBOUND_POLL_SECONDS.
+   */
+  OUTBOUND_ALLOW_PRIVATE: z
+    .enum(['0', '1', 'false', 'true'])
+    .default('0')
+    .transform((v) => v === '1' || v === 'true'),
+  OUTBOUND_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  OUTBOUND_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(10),
+  OUTBOUND_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).default(30),
+  OUTBOUND_POLL_SECONDS: z.coerce.number().min(0.5).default(2),
 });
 
 const EMPTY_IS_A_VALUE = new Set(['MFA_REQUIRED_ROLES']);
@@ -242,7 +250,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secret: c.GATEHOUSE_SECRET,
     logLevel: c.LOG_LEVEL,
     trustProxy: c.TRUST_PROXY,
-    outboundAllowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
     argon2: { memoryCost: c.ARGON2_MEMORY_KIB, timeCost: c.ARGON2_TIME_COST, parallelism: c.ARGON2_PARALLELISM },
     argon2Limits: { concurrency: c.ARGON2_CONCURRENCY, queueMax: c.ARGON2_QUEUE_MAX },
     rateLimits: {
@@ -286,6 +293,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
     bulk: { syncLimit: c.BULK_SYNC_LIMIT, concurrency: c.BULK_CONCURRENCY, leaseSeconds: c.IMPORT_LEASE_SECONDS },
     metrics: { token: c.METRICS_TOKEN, port: c.METRICS_PORT },
+    outbound: {
+      allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
+      timeoutMs: c.OUTBOUND_TIMEOUT_MS,
+      retry: {
+        limit: c.OUTBOUND_RETRY_LIMIT,
+        delaySeconds: c.OUTBOUND_RETRY_DELAY_SECONDS,
+        pollSeconds: c.OUTBOUND_POLL_SECONDS,
+      },
+    },
   });
 }
 

@@ -570,7 +570,8 @@ export const ERRORS = {
   'client.not_found': { status: 404, message: (p: { clientId: string }) => `No client "${p.clientId}".` },
   'client.built_in': {
     status: 409,
-    message: (p: { clientId: string }) => `The client "${p.clientId}" is Gatehouse's own (its account pages).`,
+    message: (p: { clientId: string }) =>
+      `The client "${p.clientId}" is Gatehouse's own (its account pages or administration console).`,
   },
   'resource.invalid': { status: 400, message: resourceMessage },
   'resource.not_found': { status: 404, message: (p: { indicator: string }) => `No resource server "${p.indicator}".` },
@@ -675,6 +676,23 @@ export const ERRORS = {
   'metrics.unauthorized': {
     status: 401,
     message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read the metrics.',
+  },
+
+  // Webhooks and outbound calls (back-channel logout, webhook deliveries).
+  'webhook.not_found': { status: 404, message: 'No such webhook.' },
+  'webhook.invalid_url': {
+    status: 400,
+    message: 'A webhook URL is an absolute http or https URL without credentials or a fragment.',
+  },
+  'webhook.invalid_events': {
+    status: 400,
+    message: (p: { allowed: readonly string[] }) => `Name at least one event of: ${p.allowed.join(', ')}.`,
+    details: (p: { allowed: readonly string[] }) => ({ allowed: p.allowed }),
+  },
+  'outbound.address_refused': {
+    status: 400,
+    message: (p: { host: string; address: string }) =>
+      `${p.host} is a private, loopback or link-local address (${p.address}): outbound calls may not go there (OUTBOUND_ALLOW_PRIVATE=1 allows it in development).`,
   },
 } as const satisfies Record<string, Entry>;
 

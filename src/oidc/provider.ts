@@ -28,6 +28,8 @@ export interface ProviderDeps {
   customClaims?: readonly string[];
   /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
   clock?: Clock;
+  /** Queues a back-channel logout at sign-out (services/backchannel-logout.ts); the provider never calls out itself. */
+  queueLogout?: (notice: { clientId: string; sub: string; sid: string | null }) => Promise<unknown>;
   pages: {
     error: (ctx: KoaContextWithOIDC, out: Record<string, string>) => string;
     logout: (ctx: KoaContextWithOIDC, form: string) => string;
@@ -95,7 +97,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     jwks: deps.jwks as Configuration['jwks'],
     enableHttpPostMethods: https,
     // oidc-provider's own dispatcher refuses private addresses (SSRF): dropped only when OUTBOUND_ALLOW_PRIVATE allows them.
-    ...(config.outboundAllowPrivate && {
+    ...(config.outbound.allowPrivate && {
       fetch: (url, init) => fetch(url, { ...init, dispatcher: undefined } as RequestInit),
     }),
     cookies: {
@@ -157,6 +159,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
       clientCredentials: { enabled: true },
       userinfo: { enabled: true },
+      // Clients may register `backchannel_logout_uri`; the logout tokens go from a queue (queueLogouts below).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -268,7 +272,21 @@ export function createProvider(deps: ProviderDeps): Provider {
   });
   provider.use(impersonationHooks(deps.impersonation));
   acceptPreviousSecrets(provider, deps.clients, clock);
+  if (deps.queueLogout) queueLogouts(provider, deps.queueLogout);
   return provider;
+}
+
+/**
+ * At sign-out oidc-provider calls each client's `backchannelLogout(sub, sid)` and
+ * waits for its POST. Here it queues the notice instead (a durable job, retried):
+ * the sign-out neither waits for applications nor loses a notice to a restart.
+ */
+function queueLogouts(provider: Provider, queue: NonNullable<ProviderDeps['queueLogout']>) {
+  type WithLogout = { clientId: string; backchannelLogout(sub: string, sid: string): Promise<void> };
+  const prototype = provider.Client.prototype as unknown as WithLogout;
+  prototype.backchannelLogout = async function (this: WithLogout, sub: string, sid: string) {
+    await queue({ clientId: this.clientId, sub, sid: sid ?? null });
+  };
 }
 
 /**

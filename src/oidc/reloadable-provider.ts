@@ -7,9 +7,9 @@ import { createProvider, type ProviderDeps } from './provider.js';
 /**
  * Holds the current Provider. Signing keys and the custom fields shown as claims
  * (oidc-provider fixes the claims of each scope when it is built) are read from
- * the database when it is built; `refreshKeys()` (run every minute by the server,
- * and at once on the instance where a custom field changed) rebuilds it after
- * `gatehouse keys rotate` or such a change, so every instance picks it up by itself.
+ * the database when it is built; `refreshKeys()` (run on every instance when a
+ * rotation or a custom field change is announced, and every minute as the fallback)
+ * rebuilds it after `gatehouse keys rotate` or such a change.
  */
 export async function createReloadableProvider(
   deps: Omit<ProviderDeps, 'jwks' | 'customClaims'> & {
@@ -41,6 +41,19 @@ export async function createReloadableProvider(
   let fingerprint = await deps.keys.fingerprint();
   let provider = await build();
   let callback = provider.callback();
+  let refreshing: Promise<boolean> = Promise.resolve(false);
+  const refresh = async (): Promise<boolean> => {
+    const now = await deps.keys.fingerprint();
+    const claims = (await deps.claimKeys?.()) ?? [];
+    const newClaims = claims.join(',') !== claimKeys.join(',');
+    if (now === fingerprint && !newClaims) return false;
+    claimKeys = claims;
+    provider = await build();
+    callback = provider.callback();
+    fingerprint = now;
+    deps.log.info(newClaims ? 'oidc.claims_reloaded' : 'oidc.keys_reloaded');
+    return true;
+  };
 
   return {
     /** Gatehouse's own middleware, run ahead of the provider's routes (kept across rebuilds). */
@@ -51,17 +64,15 @@ export async function createReloadableProvider(
     },
     provider: (): Provider => provider,
     callback: () => callback,
-    async refreshKeys(): Promise<boolean> {
-      const now = await deps.keys.fingerprint();
-      const claims = (await deps.claimKeys?.()) ?? [];
-      const newClaims = claims.join(',') !== claimKeys.join(',');
-      if (now === fingerprint && !newClaims) return false;
-      claimKeys = claims;
-      provider = await build();
-      callback = provider.callback();
-      fingerprint = now;
-      deps.log.info(newClaims ? 'oidc.claims_reloaded' : 'oidc.keys_reloaded');
-      return true;
+    /**
+     * Rebuilds the provider when the keys or the claims changed since it was built; true when it did.
+     * One refresh at a time (a change notice and the timer may ask at once): when it resolves, the
+     * provider holds what was stored when it was called.
+     */
+    refreshKeys(): Promise<boolean> {
+      const run = refreshing.then(refresh);
+      refreshing = run.catch(() => false);
+      return run;
     },
   };
 }

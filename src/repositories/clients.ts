@@ -3,6 +3,7 @@ import type { ServiceAccount } from '../domain/service-account.js';
 import type { Role } from '../domain/user.js';
 import { constantTimeEqual, hashToken, type SecretBox } from '../util/crypto.js';
 import { createTtlCache } from '../util/ttl-cache.js';
+import { announced } from './change-notices.js';
 
 export interface ClientRecord {
   clientId: string;
@@ -48,11 +49,19 @@ type Row = {
  * OIDC clients. The secret is sealed with the server secret, bound to the client
  * id; the one before a rotation is kept as a SHA-256 while its grace period lasts.
  * Reads for the provider are cached for `cacheMs` (several per request); every
- * write here forgets the client on this instance, and a service calls `forget`
- * again once its transaction has committed.
+ * write here forgets the client on this instance and announces the change to every
+ * instance in its transaction (they `forget` it once it has committed); a service
+ * calls `forget` again once its transaction has committed.
  */
 export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000) {
   const cache = createTtlCache<Record<string, unknown>>(cacheMs);
+  /** Runs a write of this client in `trx` (or a transaction of its own), announced to every instance. */
+  const changing = <T>(clientId: string, trx: Executor, write: (trx: Executor) => Promise<T>): Promise<T> =>
+    announced(trx, { topic: 'client', key: clientId }, async (t) => {
+      const result = await write(t);
+      cache.delete(clientId);
+      return result;
+    });
 
   const rowOf = (c: NewClientRow) => ({
     client_id: c.clientId,
@@ -101,16 +110,16 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
       resourceServer: string | null = null,
     ): Promise<void> {
       const row = rowOf({ clientId, metadata, secret, firstParty, resourceServer });
-      await db('oidc_clients')
-        .insert(row)
-        .onConflict('client_id')
-        .merge({ ...row, updated_at: db.fn.now() });
-      cache.delete(clientId);
+      await changing(clientId, db, (trx) =>
+        trx('oidc_clients')
+          .insert(row)
+          .onConflict('client_id')
+          .merge({ ...row, updated_at: trx.fn.now() }),
+      );
     },
     /** Inserts a new client: one of the same id already there is a unique violation. */
     async insert(client: NewClientRow, trx: Executor): Promise<void> {
-      await trx('oidc_clients').insert(rowOf(client));
-      cache.delete(client.clientId);
+      await changing(client.clientId, trx, (t) => t('oidc_clients').insert(rowOf(client)));
     },
     /** Every client, without secrets. */
     async list(): Promise<ClientRecord[]> {
@@ -126,26 +135,29 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
       return Boolean(await db('oidc_clients').select('client_id').where('client_id', clientId).first());
     },
     async update(clientId: string, changes: ClientChanges, trx: Executor): Promise<void> {
-      await trx('oidc_clients')
-        .where('client_id', clientId)
-        .update({
-          ...(changes.metadata ? { metadata: JSON.stringify(changes.metadata) } : {}),
-          ...(changes.firstParty !== undefined ? { first_party: changes.firstParty } : {}),
-          updated_at: trx.fn.now(),
-        });
-      cache.delete(clientId);
+      await changing(clientId, trx, (t) =>
+        t('oidc_clients')
+          .where('client_id', clientId)
+          .update({
+            ...(changes.metadata ? { metadata: JSON.stringify(changes.metadata) } : {}),
+            ...(changes.firstParty !== undefined ? { first_party: changes.firstParty } : {}),
+            updated_at: t.fn.now(),
+          }),
+      );
     },
     /** Makes the client this service account, or (null) no service account. */
     async setServiceAccount(clientId: string, account: ServiceAccount | null, trx: Executor): Promise<void> {
-      await trx('oidc_clients')
-        .where('client_id', clientId)
-        .update({ service_account_role: account?.role ?? null, updated_at: trx.fn.now() });
-      await trx('client_managed_scopes').where('client_id', clientId).delete();
-      const scopes = [
-        ...(account?.accountIds ?? []).map((id) => ({ client_id: clientId, account_id: id })),
-        ...(account?.accountGroupIds ?? []).map((id) => ({ client_id: clientId, account_group_id: id })),
-      ];
-      if (scopes.length) await trx('client_managed_scopes').insert(scopes);
+      await changing(clientId, trx, async (t) => {
+        await t('oidc_clients')
+          .where('client_id', clientId)
+          .update({ service_account_role: account?.role ?? null, updated_at: t.fn.now() });
+        await t('client_managed_scopes').where('client_id', clientId).delete();
+        const scopes = [
+          ...(account?.accountIds ?? []).map((id) => ({ client_id: clientId, account_id: id })),
+          ...(account?.accountGroupIds ?? []).map((id) => ({ client_id: clientId, account_group_id: id })),
+        ];
+        if (scopes.length) await t('client_managed_scopes').insert(scopes);
+      });
     },
     /**
      * A new secret (sealed). The one it replaces stays valid until `graceUntil`
@@ -154,15 +166,16 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
     async rotateSecret(clientId: string, secret: string, graceUntil: Date | null, trx: Executor): Promise<void> {
       const row = await trx('oidc_clients').select('secret_encrypted').where('client_id', clientId).first();
       const previous = graceUntil && row?.secret_encrypted ? box.open(row.secret_encrypted, clientId) : null;
-      await trx('oidc_clients')
-        .where('client_id', clientId)
-        .update({
-          secret_encrypted: box.seal(secret, clientId),
-          previous_secret_hash: previous ? hashToken(previous) : null,
-          previous_secret_expires_at: previous ? graceUntil : null,
-          updated_at: trx.fn.now(),
-        });
-      cache.delete(clientId);
+      await changing(clientId, trx, (t) =>
+        t('oidc_clients')
+          .where('client_id', clientId)
+          .update({
+            secret_encrypted: box.seal(secret, clientId),
+            previous_secret_hash: previous ? hashToken(previous) : null,
+            previous_secret_expires_at: previous ? graceUntil : null,
+            updated_at: t.fn.now(),
+          }),
+      );
     },
     /** Whether `secret` is the client's previous secret and its grace period lasts past `now`. */
     async isPreviousSecret(clientId: string, secret: string, now: Date): Promise<boolean> {
@@ -175,12 +188,11 @@ export function createClientsRepository(db: Db, box: SecretBox, cacheMs = 10_000
     },
     /** Removes the client (its managed scopes go with it). */
     async remove(clientId: string, trx: Executor): Promise<boolean> {
-      const n = await trx('oidc_clients').where('client_id', clientId).delete();
-      cache.delete(clientId);
+      const n = await changing(clientId, trx, (t) => t('oidc_clients').where('client_id', clientId).delete());
       return n > 0;
     },
-    /** Drops this instance's cached copy (after a transaction that changed the client commits). */
-    forget: (clientId: string) => cache.delete(clientId),
+    /** Drops this instance's cached copy (after a transaction that changed the client commits); of every client without an id. */
+    forget: (clientId?: string) => (clientId === undefined ? cache.clear() : cache.delete(clientId)),
     /** Client metadata as oidc-provider wants it, with the secret opened. */
     findForProvider: (clientId: string): Promise<Record<string, unknown> | undefined> =>
       cache.get(clientId, async () => {

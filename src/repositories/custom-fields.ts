@@ -1,5 +1,9 @@
 import { type Db, type Executor, toCount } from '../db/database.js';
 import type { CustomField, CustomFieldType } from '../domain/custom-field.js';
+import { announced, type ChangeNotice } from './change-notices.js';
+
+/** A definition changed: every instance's provider reads the claim keys again. */
+const CLAIMS: ChangeNotice = { topic: 'custom_fields' };
 
 interface CustomFieldRow {
   key: string;
@@ -54,9 +58,11 @@ export function createCustomFieldsRepository(db: Db) {
 
     /** Inserts (a key taken in any case violates a unique index: check with `find` under `lock` first). */
     async create(field: { key: string } & CustomFieldValues, trx: Executor): Promise<CustomField> {
-      const [row] = await trx('custom_fields')
-        .insert({ key: field.key, ...columns(field) })
-        .returning('*');
+      const [row] = await announced(trx, CLAIMS, (t) =>
+        t('custom_fields')
+          .insert({ key: field.key, ...columns(field) })
+          .returning('*'),
+      );
       return toField(row);
     },
 
@@ -66,16 +72,18 @@ export function createCustomFieldsRepository(db: Db) {
     },
 
     async update(key: string, changes: Partial<CustomFieldValues>, trx: Executor): Promise<CustomField | undefined> {
-      const [row] = await trx('custom_fields')
-        .where({ key })
-        .update({ ...columns(changes), updated_at: trx.fn.now() })
-        .returning('*');
+      const [row] = await announced(trx, CLAIMS, (t) =>
+        t('custom_fields')
+          .where({ key })
+          .update({ ...columns(changes), updated_at: t.fn.now() })
+          .returning('*'),
+      );
       return row && toField(row);
     },
 
     /** Removes the definition and every user's value of it. */
     async remove(key: string, trx: Executor): Promise<boolean> {
-      const removed = (await trx('custom_fields').where({ key }).delete()) > 0;
+      const removed = (await announced(trx, CLAIMS, (t) => t('custom_fields').where({ key }).delete())) > 0;
       if (removed)
         await trx.raw('UPDATE users SET custom_attributes = custom_attributes - ? WHERE custom_attributes \\? ?', [
           key,

@@ -1,5 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import { createTtlCache } from '../util/ttl-cache.js';
+import { announced } from './change-notices.js';
 
 export interface ResourceServer {
   indicator: string;
@@ -16,9 +17,17 @@ interface ResourceServerRow {
   first_party_only: boolean;
 }
 
-/** Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`. */
+/**
+ * Resource servers (APIs). `find` runs on every token request: cached for `cacheMs`;
+ * every write is announced to every instance in its transaction (they `forget` it).
+ */
 export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
   const cache = createTtlCache<ResourceServer>(cacheMs);
+  const changing = async <T>(indicator: string, trx: Executor, write: (trx: Executor) => Promise<T>): Promise<T> => {
+    const result = await announced(trx, { topic: 'resource_server', key: indicator }, write);
+    cache.delete(indicator);
+    return result;
+  };
   const toResource = (r: ResourceServerRow): ResourceServer => ({
     indicator: r.indicator,
     scopes: r.scopes,
@@ -27,17 +36,18 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
   });
   return {
     async create(input: ResourceServer, trx: Executor = db): Promise<ResourceServer> {
-      const [row] = await trx('resource_servers')
-        .insert({
-          indicator: input.indicator,
-          scopes: input.scopes,
-          access_token_ttl: input.accessTokenTtl,
-          first_party_only: input.firstPartyOnly,
-        })
-        .onConflict('indicator')
-        .merge()
-        .returning('*');
-      cache.delete(input.indicator);
+      const [row] = await changing(input.indicator, trx, (t) =>
+        t('resource_servers')
+          .insert({
+            indicator: input.indicator,
+            scopes: input.scopes,
+            access_token_ttl: input.accessTokenTtl,
+            first_party_only: input.firstPartyOnly,
+          })
+          .onConflict('indicator')
+          .merge()
+          .returning('*'),
+      );
       return toResource(row);
     },
     /** One resource server, read (not cached) and locked for the transaction. */
@@ -54,21 +64,21 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
       changes: Partial<Omit<ResourceServer, 'indicator'>>,
       trx: Executor = db,
     ): Promise<ResourceServer | undefined> {
-      const [row] = await trx('resource_servers')
-        .where('indicator', indicator)
-        .update({
-          ...(changes.scopes ? { scopes: changes.scopes } : {}),
-          ...(changes.accessTokenTtl !== undefined ? { access_token_ttl: changes.accessTokenTtl } : {}),
-          ...(changes.firstPartyOnly !== undefined ? { first_party_only: changes.firstPartyOnly } : {}),
-          updated_at: trx.fn.now(),
-        })
-        .returning('*');
-      cache.delete(indicator);
+      const [row] = await changing(indicator, trx, (t) =>
+        t('resource_servers')
+          .where('indicator', indicator)
+          .update({
+            ...(changes.scopes ? { scopes: changes.scopes } : {}),
+            ...(changes.accessTokenTtl !== undefined ? { access_token_ttl: changes.accessTokenTtl } : {}),
+            ...(changes.firstPartyOnly !== undefined ? { first_party_only: changes.firstPartyOnly } : {}),
+            updated_at: t.fn.now(),
+          })
+          .returning('*'),
+      );
       return row && toResource(row);
     },
     async remove(indicator: string, trx: Executor = db): Promise<boolean> {
-      const n = await trx('resource_servers').where('indicator', indicator).delete();
-      cache.delete(indicator);
+      const n = await changing(indicator, trx, (t) => t('resource_servers').where('indicator', indicator).delete());
       return n > 0;
     },
     /** How many clients are registered as this resource server. */
@@ -76,8 +86,8 @@ export function createResourceServersRepository(db: Db, cacheMs = 10_000) {
       const row = await trx('oidc_clients').count({ n: '*' }).where('resource_server', indicator).first();
       return Number(row?.n ?? 0);
     },
-    /** Drops this instance's cached copy (after a transaction that changed it commits). */
-    forget: (indicator: string) => cache.delete(indicator),
+    /** Drops this instance's cached copy (after a transaction that changed it commits); of every one without an indicator. */
+    forget: (indicator?: string) => (indicator === undefined ? cache.clear() : cache.delete(indicator)),
     find: (indicator: string): Promise<ResourceServer | undefined> =>
       cache.get(indicator, async () => {
         const row = await db('resource_servers').where('indicator', indicator).first();

@@ -1,4 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
+import { announced } from './change-notices.js';
 
 /** The `settings` table: one JSON value per key; and the email index the duplicate-email switch turns off. */
 export function createSettingsRepository(db: Db) {
@@ -19,7 +20,9 @@ export function createSettingsRepository(db: Db) {
         value: JSON.stringify(value),
         updated_at: trx.fn.now(),
       }));
-      if (rows.length) await trx('settings').insert(rows).onConflict('key').merge();
+      // Every instance reads the settings again once this transaction has committed.
+      if (rows.length)
+        await announced(trx, { topic: 'settings' }, (t) => t('settings').insert(rows).onConflict('key').merge());
     },
 
     /** Whether two users who are not deleted share an email (case-insensitively). */

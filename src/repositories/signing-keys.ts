@@ -1,5 +1,9 @@
 import type { Db, Executor } from '../db/database.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { announced, type ChangeNotice } from './change-notices.js';
+
+/** The published set changed: every instance reloads its keys. */
+const KEYS: ChangeNotice = { topic: 'signing_keys' };
 
 export interface SigningKeyRow {
   kid: string;
@@ -39,19 +43,23 @@ export function createSigningKeysRepository(db: Db, clock: Clock = systemClock) 
       return rows.map(toRow);
     },
     async insert(key: Omit<SigningKeyRow, 'state' | 'createdAt'>, trx: Executor = db): Promise<void> {
-      await trx('signing_keys').insert({
-        kid: key.kid,
-        alg: key.alg,
-        public_jwk: JSON.stringify(key.publicJwk),
-        private_jwk_encrypted: key.privateJwkEncrypted,
-      });
+      await announced(trx, KEYS, (t) =>
+        t('signing_keys').insert({
+          kid: key.kid,
+          alg: key.alg,
+          public_jwk: JSON.stringify(key.publicJwk),
+          private_jwk_encrypted: key.privateJwkEncrypted,
+        }),
+      );
     },
     /** Retires the active keys of `alg`; they stay published until `publishUntil`. */
     async retireActive(alg: string, publishUntil: Date, trx: Executor = db): Promise<string[]> {
-      const rows = await trx('signing_keys')
-        .where({ alg, state: 'active' })
-        .update({ state: 'retired', retired_at: trx.fn.now(), publish_until: publishUntil })
-        .returning('kid');
+      const rows = await announced(trx, KEYS, (t) =>
+        t('signing_keys')
+          .where({ alg, state: 'active' })
+          .update({ state: 'retired', retired_at: t.fn.now(), publish_until: publishUntil })
+          .returning('kid'),
+      );
       return rows.map((r) => r.kid);
     },
     /** A fingerprint of the published set, so running instances notice a rotation. */

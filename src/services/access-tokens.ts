@@ -12,8 +12,9 @@ export interface AccessTokensDeps {
 
 /**
  * Verifies Gatehouse's own JWT access tokens (RFC 9068, `typ: at+jwt`) against
- * its published keys, read at most once a minute, and again (at most once a
- * second) when a token names a key made by a rotation since.
+ * its published keys, read at most once a minute, again (at most once a second)
+ * when a token names a key made by a rotation since, and after `forgetKeys` (a
+ * rotation announced).
  */
 export function createAccessTokensService(deps: AccessTokensDeps) {
   const { clock = systemClock } = deps;
@@ -28,6 +29,8 @@ export function createAccessTokensService(deps: AccessTokensDeps) {
     jwtVerify(token, await keySet(), { issuer: deps.issuer, audience, typ: 'at+jwt' });
 
   return {
+    /** The published keys changed: read them again at the next verification. */
+    forgetKeys: () => jwks.clear(),
     /**
      * The claims of a valid token (for `audience` when given, for any otherwise), or undefined.
      * Failing to read the keys is not an invalid token: that error is thrown (a database outage is a 503, not a 401).

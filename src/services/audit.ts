@@ -23,8 +23,15 @@ export interface AuditSource {
  * Records who did what. Called inside the transaction of the change it describes;
  * `by(operator).record(event)` takes the actor and address from the operator.
  */
-export function createAuditService(deps: { events: AuditEventsRepository }) {
-  const record = (event: AuditEvent, trx?: Executor) => deps.events.insert(event, trx);
+export function createAuditService(deps: {
+  events: AuditEventsRepository;
+  /** Runs with each event, in its transaction (the webhooks' outbox). */
+  onRecord?: (event: AuditEvent, trx?: Executor) => Promise<void>;
+}) {
+  const record = async (event: AuditEvent, trx?: Executor) => {
+    await deps.events.insert(event, trx);
+    await deps.onRecord?.(event, trx);
+  };
   return {
     record,
     by: ({ actor, ip }: AuditSource) => ({

@@ -47,6 +47,10 @@ export interface NewClient {
   resourceServer?: string;
   /** The admin role the client acts with on its own (a service account). */
   serviceAccount?: ServiceAccount;
+  /** Where the client is told that a user's session ended (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri?: string;
+  /** The client needs `sid` in logout tokens (it is always sent when known). */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** What an update may change (undefined: unchanged; `serviceAccount: null`: no longer a service account). */
@@ -62,6 +66,9 @@ export interface ClientUpdate {
   /** New keys of a `private_key_jwt` client: either replaces both. */
   jwksUri?: string;
   jwks?: ClientJwks;
+  /** null: no back-channel logout. */
+  backchannelLogoutUri?: string | null;
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** The shape every client must keep, checked on create and on each update. */
@@ -75,6 +82,8 @@ interface ClientShape {
   jwksUri?: string;
   jwks?: ClientJwks;
   serviceAccount: ServiceAccount | null;
+  backchannelLogoutUri: string | null;
+  backchannelLogoutSessionRequired: boolean;
 }
 
 function checkShape(c: ClientShape): void {
@@ -85,6 +94,12 @@ function checkShape(c: ClientShape): void {
     );
   for (const u of [...c.redirectUris, ...c.postLogoutRedirectUris])
     assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
+  const logout = c.backchannelLogoutUri;
+  // OIDC Back-Channel Logout §2.2: an absolute http(s) URL without a fragment.
+  assertThat(
+    logout === null || (['http:', 'https:'].includes(URL.parse(logout)?.protocol ?? '') && !URL.parse(logout)?.hash),
+    () => fail('client.invalid', { problem: 'not_a_url', url: logout ?? '' }),
+  );
   assertThat(
     !c.grantTypes.includes('authorization_code') || c.redirectUris.length > 0,
     fail('client.invalid', { problem: 'needs_redirect_uri' }),
@@ -110,11 +125,23 @@ function metadataOf(c: ClientShape & { name: string }): Record<string, unknown> 
     ...(c.jwksUri !== undefined ? { jwks_uri: c.jwksUri } : {}),
     ...(c.jwks !== undefined ? { jwks: c.jwks } : {}),
     ...(c.postLogoutRedirectUris.length ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
+    ...(c.backchannelLogoutUri
+      ? {
+          backchannel_logout_uri: c.backchannelLogoutUri,
+          backchannel_logout_session_required: c.backchannelLogoutSessionRequired,
+        }
+      : {}),
   };
 }
 
 /** What `metadataOf` writes only when it has a value: dropped from the old metadata before an update merges in the new. */
-const OPTIONAL_METADATA = ['post_logout_redirect_uris', 'jwks_uri', 'jwks'];
+const OPTIONAL_METADATA = [
+  'post_logout_redirect_uris',
+  'jwks_uri',
+  'jwks',
+  'backchannel_logout_uri',
+  'backchannel_logout_session_required',
+];
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
@@ -132,6 +159,9 @@ function shapeOf(r: ClientRecord): ClientShape & { name: string } {
     ...(typeof r.metadata.jwks_uri === 'string' ? { jwksUri: r.metadata.jwks_uri } : {}),
     ...(r.metadata.jwks !== undefined ? { jwks: r.metadata.jwks as ClientJwks } : {}),
     serviceAccount: r.serviceAccount,
+    backchannelLogoutUri:
+      typeof r.metadata.backchannel_logout_uri === 'string' ? r.metadata.backchannel_logout_uri : null,
+    backchannelLogoutSessionRequired: r.metadata.backchannel_logout_session_required === true,
   };
 }
 
@@ -220,6 +250,8 @@ export function createClientRegistryService(deps: {
   return {
     list: () => clients.list(),
     get: (clientId: string) => find(clientId),
+    /** Whether a client or resource server is Gatehouse's own (shown read-only, never changed or deleted). */
+    isBuiltIn: (id: string) => deps.builtIn.clients.includes(id) || deps.builtIn.resources.includes(id),
 
     async register(input: NewClient, by: Operator) {
       const { clientId } = input;
@@ -240,6 +272,8 @@ export function createClientRegistryService(deps: {
         jwksUri: input.jwksUri,
         jwks: input.jwks,
         serviceAccount: input.serviceAccount ?? null,
+        backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+        backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
       };
       checkShape(shape);
       const resourceServer = input.resourceServer ?? null;
@@ -300,6 +334,10 @@ export function createClientRegistryService(deps: {
           ...(changes.postLogoutRedirectUris ? { postLogoutRedirectUris: changes.postLogoutRedirectUris } : {}),
           ...(changes.serviceAccount !== undefined ? { serviceAccount: changes.serviceAccount } : {}),
           ...updatedKeys(old, changes),
+          ...(changes.backchannelLogoutUri !== undefined ? { backchannelLogoutUri: changes.backchannelLogoutUri } : {}),
+          ...(changes.backchannelLogoutSessionRequired !== undefined
+            ? { backchannelLogoutSessionRequired: changes.backchannelLogoutSessionRequired }
+            : {}),
         };
         checkShape(shape);
         assertThat(

@@ -3,7 +3,7 @@ import type { ActingAdmin, Impersonation, ImpersonationEndReason } from '../doma
 import type { Role, User } from '../domain/user.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
-import { evaluateImpersonation } from '../policies/impersonation.js';
+import { evaluateImpersonation, type ImpersonationRefusal } from '../policies/impersonation.js';
 import type { ImpersonationsRepository } from '../repositories/impersonations.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { hashToken, randomToken } from '../util/crypto.js';
@@ -67,8 +67,11 @@ export function createImpersonationService(deps: ImpersonationDeps) {
     trx?: Executor,
   ) => audit.record(event(action, i, ip, details), trx);
 
-  /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
-  async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
+  /** The rules applied to the parties as they are now: the refusal (if any), and the target's facts. */
+  async function evaluate(
+    requester: Requester,
+    targetId: string,
+  ): Promise<{ refused: ImpersonationRefusal | undefined; facts: TargetFacts | undefined }> {
     const { actor, target } = await impersonations.parties(requester.userId, targetId);
     const facts = target && { user: target.user, roleNames: [...new Set(target.assignments.map((a) => a.role))] };
     const refused = actor
@@ -90,6 +93,12 @@ export function createImpersonationService(deps: ImpersonationDeps) {
           { mfaRequiredRoles: deps.mfaRequiredRoles() },
         )
       : 'impersonation.not_allowed';
+    return { refused, facts };
+  }
+
+  /** The target's facts when the requester may act as them; otherwise throws `impersonation.*`. */
+  async function authorize(requester: Requester, targetId: string): Promise<TargetFacts> {
+    const { refused, facts } = await evaluate(requester, targetId);
     if (refused) throw fail(refused);
     return defined(facts, 'the target of an allowed impersonation');
   }
@@ -105,6 +114,17 @@ export function createImpersonationService(deps: ImpersonationDeps) {
 
   return {
     authorize,
+
+    /**
+     * Whether the requester may act as the target now, without starting anything: the
+     * refusal POST /impersonation would give (none: allowed). An unknown target is
+     * thrown as there (404), once the actor's own refusals are checked.
+     */
+    async refusal(requester: Requester, targetId: string): Promise<ImpersonationRefusal | undefined> {
+      const { refused } = await evaluate(requester, targetId);
+      if (refused === 'impersonation.unknown_target') throw fail(refused);
+      return refused;
+    },
 
     /** When an exchange made now ends: after IMPERSONATION_TTL, or with the actor's token if sooner. */
     exchangeEnd(actorTokenExpiresAt: Date | undefined): Date {

@@ -34,8 +34,11 @@ function applyPatch(current: Settings, patch: SettingsPatch): Partial<Settings> 
   ) as Partial<Settings>;
 }
 
-/** How long another instance may go on with settings a super admin has since changed. */
-const REFRESH_MS = 5_000;
+/**
+ * The fallback: every instance reads the settings again when a change is announced
+ * (`load`, from the change notices); at the latest this long after its last read.
+ */
+const REFRESH_MS = 30_000;
 
 export function defaultSettings(config: Config): Settings {
   return {
@@ -53,8 +56,9 @@ export function defaultSettings(config: Config): Settings {
 
 /**
  * The settings in force: the environment's defaults under what a super admin
- * stored. `current()` answers from memory at once; the stored values are read
- * again in the background every few seconds, so every instance follows a change.
+ * stored. `current()` answers from memory at once; every instance reads the stored
+ * values again when a change is announced (`load`), and in the background after
+ * REFRESH_MS. A read overtaken by a later one (or by `update`) is dropped.
  */
 export function createSettingsService(deps: {
   transact: Transact;
@@ -67,6 +71,9 @@ export function createSettingsService(deps: {
   let current: Settings = deps.defaults;
   let loadedAt = 0;
   let loading: Promise<void> | undefined;
+  /** Reads started, and the latest whose result is in `current`. */
+  let started = 0;
+  let applied = 0;
 
   const merge = (stored: Record<string, unknown>): Settings =>
     Object.freeze({
@@ -75,7 +82,11 @@ export function createSettingsService(deps: {
     }) as Settings;
 
   async function load(): Promise<void> {
-    current = merge(await deps.settings.all());
+    const n = ++started;
+    const stored = await deps.settings.all();
+    if (n < applied) return;
+    applied = n;
+    current = merge(stored);
     loadedAt = clock.now().getTime();
   }
 
@@ -131,6 +142,7 @@ export function createSettingsService(deps: {
         return after;
       });
       current = next;
+      applied = ++started;
       loadedAt = clock.now().getTime();
       return next;
     },

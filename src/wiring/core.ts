@@ -39,8 +39,11 @@ import { createImportJobsRepository } from '../repositories/import-jobs.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
 import { createMailerService } from '../services/mailer.js';
 import { createMailTemplatesService } from '../services/mail-templates.js';
+import { createInstanceSyncService } from '../services/instance-sync.js';
+import { openChangeListener } from '../db/change-listener.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { createNotifyArea } from './notify.js';
 
 export interface ContainerOptions {
   log?: Logger;
@@ -106,7 +109,11 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     signUpRequests: createSignUpRequestsRepository(db),
   };
 
-  const audit = createAuditService({ events: repos.audit });
+  const notify = await createNotifyArea({ config, log, clock, secret, db, transact, repos });
+  // Wherever a user's sessions, grants and tokens end, their clients are told (back-channel logout).
+  repos.payloads = { ...repos.payloads, revokeAccount: notify.backchannelLogout.revokeAccount };
+  // Each audited change of a user is offered to the webhooks, in its transaction.
+  const audit = createAuditService({ events: repos.audit, onRecord: notify.webhookOutbox.enqueue });
   const settings = createSettingsService({
     transact,
     settings: repos.settings,
@@ -114,6 +121,11 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     defaults: defaultSettings(config),
   });
   await settings.load();
+  // What this instance keeps in memory follows the changes any instance announces.
+  const instanceSync = createInstanceSyncService({ listen: (h) => openChangeListener(db, { ...h, log }), log });
+  instanceSync.on('settings', () => settings.load());
+  instanceSync.on('client', (clientId) => repos.clients.forget(clientId));
+  instanceSync.on('resource_server', (indicator) => repos.resources.forget(indicator));
   const mailer = createMailerService({
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -132,6 +144,26 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
   });
-  return { config, log, clock, secret, db, transact, repos, audit, settings, mailer, mails, metrics };
+  const { queue, backchannelLogout, startWorkers } = notify;
+  const webhooks = notify.adminWebhooks(audit);
+  return {
+    config,
+    log,
+    clock,
+    secret,
+    db,
+    transact,
+    repos,
+    audit,
+    settings,
+    mailer,
+    mails,
+    queue,
+    backchannelLogout,
+    webhooks,
+    startWorkers,
+    instanceSync,
+    metrics,
+  };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

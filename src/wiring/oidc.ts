@@ -9,17 +9,22 @@ import { CONSOLE_CLIENT_ID } from '../http/routes/console.js';
 import type { Core } from './core.js';
 import { createCustomFieldsRepository } from '../repositories/custom-fields.js';
 
-type OidcDeps = Pick<Core, 'config' | 'clock' | 'secret' | 'db' | 'transact' | 'repos' | 'audit' | 'settings'>;
+type OidcDeps = Pick<
+  Core,
+  'config' | 'clock' | 'secret' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'instanceSync'
+>;
 
 /** The provider's side: signing keys, access tokens, impersonation, clients, what oidc-provider stores through. */
 export function createOidcArea(deps: OidcDeps) {
-  const { config, clock, secret, db, transact, repos, audit, settings } = deps;
+  const { config, clock, secret, db, transact, repos, audit, settings, instanceSync } = deps;
   const customFields = createCustomFieldsRepository(db);
   const signingKeys = createSigningKeysService({
     keys: repos.signingKeys,
     box: createSecretBox(secret, 'signing-key'),
+    transact,
   });
   const accessTokens = createAccessTokensService({ issuer: config.issuer, publicJwks: signingKeys.publicJwks });
+  instanceSync.on('signing_keys', () => accessTokens.forgetKeys());
   const impersonation = createImpersonationService({
     transact,
     impersonations: repos.impersonations,

@@ -276,3 +276,26 @@ test.serial('clients and resources are for super admins only', async (t) => {
     t.is(res.status, 403, `${method} ${path}`);
   }
 });
+
+test.serial("Gatehouse's own clients and APIs are marked built-in (read-only); others are not", async (t) => {
+  await superAdmin.api('POST', '/clients', { clientId: 'plain-app', redirectUris: ['https://plain.example/cb'] });
+  const clients = (await superAdmin.api('GET', '/clients')).body.items as { clientId: string; builtIn: boolean }[];
+  const builtIn = (id: string) => clients.find((c) => c.clientId === id)?.builtIn;
+  t.true(builtIn('gatehouse-account'));
+  t.true(builtIn('gatehouse-console'));
+  t.false(builtIn('plain-app'));
+  t.true((await superAdmin.api('GET', '/clients/gatehouse-console')).body.builtIn);
+  t.false((await superAdmin.api('GET', '/clients/plain-app')).body.builtIn);
+
+  await superAdmin.api('POST', '/resources', { indicator: 'https://plain.api.test' });
+  const resources = (await superAdmin.api('GET', '/resources')).body.items as { indicator: string; builtIn: boolean }[];
+  t.deepEqual(
+    resources
+      .filter((r) => r.builtIn)
+      .map((r) => r.indicator)
+      .sort(),
+    [s.base, `${s.server.url}/scim/v2`].sort(),
+  );
+  t.false((await superAdmin.api('GET', `/resources/${encodeURIComponent('https://plain.api.test')}`)).body.builtIn);
+  t.true((await superAdmin.api('GET', `/resources/${encodeURIComponent(s.base)}`)).body.builtIn);
+});

@@ -86,6 +86,8 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'impersonation.read_only': { targetName: 'Ada' },
   'cli.usage': { problem: '--email is required' },
   'cli.file_not_found': { path: '/tmp/x.csv' },
+  'webhook.invalid_events': { allowed: ['user.created'] },
+  'outbound.address_refused': { host: 'metadata.internal', address: '169.254.169.254' },
 };
 
 const make = (code: ErrorCode) =>

@@ -29,6 +29,12 @@ export async function startAdminServer(
   options: Parameters<typeof startServer>[1] = {},
 ) {
   const server = await startServer({ MFA_REQUIRED_ROLES: '', ...env }, options);
+  return { ...(await adminApiOn(server)), close: () => server.close() };
+}
+export type AdminServer = Awaited<ReturnType<typeof startAdminServer>>;
+
+/** The admin API of a running Gatehouse (one of the console's tests, say): tokens and clients as above. */
+export async function adminApiOn(server: TestServer) {
   const rp = await relyingParty(server, await server.createClient({ clientId: 'admin-console' }));
   const base = `${server.url}/admin/api`;
 
@@ -67,10 +73,8 @@ export async function startAdminServer(
       const user = await server.createUser({ role, status: extra.status ?? 'active' });
       return { ...user, api: client(await tokenOf(user)) };
     },
-    close: () => server.close(),
   };
 }
-export type AdminServer = Awaited<ReturnType<typeof startAdminServer>>;
 export type SignedIn = Awaited<ReturnType<AdminServer['as']>>;
 
 /** The admin server of a test file: started before its tests, closed after them. */

@@ -65,6 +65,8 @@ export async function startConsole(env: Record<string, string> = {}, options: Pa
       await page.goto(`${server.url}/admin/`, { waitUntil: 'commit' });
       await signInOnGatehouse(page, user.email);
       await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      // The page's heading shows once the administrator's permissions are read (the navigation depends on them).
+      await page.locator('main h1').first().waitFor();
       return { page, user };
     },
     async close() {

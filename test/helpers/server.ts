@@ -166,7 +166,9 @@ export async function startServer(
     async close() {
       await new Promise((resolve) => server.close(resolve));
       server.closeAllConnections();
+      await container.instanceSync.stop();
       if (via) await container.close();
+      else await container.stopWorkers();
       await database.drop();
     },
   };

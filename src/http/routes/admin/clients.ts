@@ -12,6 +12,7 @@ const SERVICE_ACCOUNT = z
     accountGroupIds: z.array(z.uuid()).max(100).default([]).describe("A manager's account groups"),
   })
   .describe('The admin role the client acts with on its own (client credentials, scope admin): a service account');
+const BUILT_IN = z.boolean().describe("Gatehouse's own (made at start): read-only, never changed or deleted");
 const CLIENT = z.object({
   clientId: z.string(),
   metadata: z.record(z.string(), z.unknown()),
@@ -20,6 +21,7 @@ const CLIENT = z.object({
   resourceServer: z.string().nullable(),
   serviceAccount: z.object({ role, accountIds: z.array(z.string()), accountGroupIds: z.array(z.string()) }).nullable(),
   previousSecretExpiresAt: timestamp.nullable().describe('Until when the secret before the last rotation still works'),
+  builtIn: BUILT_IN,
 });
 const URIS = z.array(z.string().max(2000)).max(20);
 const AUTH_METHOD = z
@@ -29,6 +31,13 @@ const JWKS_URI = z.string().max(2000).describe("Where a private_key_jwt client's
 const JWKS = z
   .object({ keys: z.array(z.record(z.string(), z.unknown())).min(1).max(20) })
   .describe("A private_key_jwt client's public keys, inline (a JSON Web Key Set)");
+const BACKCHANNEL_LOGOUT_URI = z
+  .string()
+  .max(2000)
+  .describe('Where the client is sent a logout token when a session of its user ends (OIDC Back-Channel Logout)');
+const BACKCHANNEL_SESSION_REQUIRED = z
+  .boolean()
+  .describe('The client needs `sid` in logout tokens (always sent when known)');
 const GRANT_TYPES = z.array(z.string()).min(1).max(4);
 
 const RESOURCE = z.object({
@@ -37,10 +46,11 @@ const RESOURCE = z.object({
   accessTokenTtl: z.number().int().nullable().describe('Seconds; null: the server default'),
   firstPartyOnly: z.boolean(),
 });
+const RESOURCE_ROW = RESOURCE.extend({ builtIn: BUILT_IN });
 const SCOPES = z.array(z.string().max(200)).max(100);
 const TTL = z.number().int().nullable();
 
-const clientJson = (c: ClientRecord) => ({
+const clientJson = (c: ClientRecord, builtIn: boolean) => ({
   clientId: c.clientId,
   metadata: c.metadata,
   firstParty: c.firstParty,
@@ -52,6 +62,7 @@ const clientJson = (c: ClientRecord) => ({
     accountGroupIds: [...c.serviceAccount.accountGroupIds],
   },
   previousSecretExpiresAt: c.previousSecretExpiresAt?.toISOString() ?? null,
+  builtIn,
 });
 
 /**
@@ -61,6 +72,8 @@ const clientJson = (c: ClientRecord) => ({
  * URL-encoded in the path.
  */
 export function clientRoutes(deps: { clients: ClientRegistryService }) {
+  const client = (c: ClientRecord) => clientJson(c, deps.clients.isBuiltIn(c.clientId));
+  const resource = (r: z.infer<typeof RESOURCE>) => ({ ...r, builtIn: deps.clients.isBuiltIn(r.indicator) });
   return [
     adminRoute({
       method: 'get',
@@ -69,7 +82,7 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       permission: 'settings',
       responses: { 200: { description: 'Clients', schema: z.object({ items: z.array(CLIENT) }) }, ...errors(403) },
       async handle(ctx) {
-        ctx.body = { items: (await deps.clients.list()).map(clientJson) };
+        ctx.body = { items: (await deps.clients.list()).map(client) };
       },
     }),
     adminRoute({
@@ -91,6 +104,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
         /** The indicator of a registered resource server: the client is that API and may introspect tokens for it. */
         resourceServer: z.string().min(1).max(2000).optional(),
         serviceAccount: SERVICE_ACCOUNT.optional(),
+        backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.optional(),
+        backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
       }),
       responses: {
         201: {
@@ -114,14 +129,14 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       permission: 'settings',
       responses: { 200: { description: 'The client', schema: CLIENT }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        ctx.body = clientJson(await deps.clients.get(params.clientId));
+        ctx.body = client(await deps.clients.get(params.clientId));
       },
     }),
     adminRoute({
       method: 'patch',
       path: '/clients/{clientId}',
       summary:
-        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys',
+        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys, back-channel logout URI',
       permission: 'settings',
       body: z
         .object({
@@ -134,12 +149,14 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
           tokenEndpointAuthMethod: AUTH_METHOD.optional(),
           jwksUri: JWKS_URI.optional(),
           jwks: JWKS.optional(),
+          backchannelLogoutUri: BACKCHANNEL_LOGOUT_URI.nullable().optional().describe('null: no back-channel logout'),
+          backchannelLogoutSessionRequired: BACKCHANNEL_SESSION_REQUIRED.optional(),
         })
         .strict(),
       responses: { 200: { description: 'The client as changed', schema: CLIENT }, ...errors(400, 403, 404) },
       async handle(ctx, { params, body, by }) {
         const { tokenEndpointAuthMethod, ...rest } = body;
-        ctx.body = clientJson(
+        ctx.body = client(
           await deps.clients.update(params.clientId, { ...rest, authMethod: tokenEndpointAuthMethod }, by),
         );
       },
@@ -188,11 +205,11 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       summary: 'Resource servers (APIs) tokens may be issued for',
       permission: 'settings',
       responses: {
-        200: { description: 'Resource servers', schema: z.object({ items: z.array(RESOURCE) }) },
+        200: { description: 'Resource servers', schema: z.object({ items: z.array(RESOURCE_ROW) }) },
         ...errors(403),
       },
       async handle(ctx) {
-        ctx.body = { items: await deps.clients.listResources() };
+        ctx.body = { items: (await deps.clients.listResources()).map(resource) };
       },
     }),
     adminRoute({
@@ -217,9 +234,9 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       path: '/resources/{indicator}',
       summary: 'One resource server (the indicator URL-encoded)',
       permission: 'settings',
-      responses: { 200: { description: 'The resource server', schema: RESOURCE }, ...errors(403, 404) },
+      responses: { 200: { description: 'The resource server', schema: RESOURCE_ROW }, ...errors(403, 404) },
       async handle(ctx, { params }) {
-        ctx.body = await deps.clients.getResource(params.indicator);
+        ctx.body = resource(await deps.clients.getResource(params.indicator));
       },
     }),
     adminRoute({

@@ -40,6 +40,8 @@ import type { CustomFieldsService } from '../../../services/custom-fields.js';
 import { meRoutes } from './me.js';
 import { securityRoutes } from './security.js';
 import { clientRoutes } from './clients.js';
+import { webhookRoutes } from './webhooks.js';
+import type { WebhooksService } from '../../../services/webhooks.js';
 
 /** The services behind the admin API. */
 export interface AdminRouteDeps {
@@ -65,6 +67,7 @@ export interface AdminRouteDeps {
   mailTemplates: MailTemplatesService;
   licences: LicencesService;
   customFields: CustomFieldsService;
+  webhooks: WebhooksService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -89,6 +92,7 @@ const AREAS = [
   exportRoutes,
   adminImpersonationRoutes,
   customFieldRoutes,
+  webhookRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {
