@@ -6,6 +6,9 @@ import { createCsrf } from './http/middleware/csrf.js';
 import { pageErrors } from './http/middleware/page-errors.js';
 import { databaseUnavailable } from './http/middleware/database-unavailable.js';
 import { requestLog } from './http/middleware/request-log.js';
+import { requestId } from './http/middleware/request-id.js';
+import { requestMetrics } from './http/middleware/request-metrics.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { securityHeaders } from './http/middleware/security-headers.js';
 import { clientAuthThrottle } from './http/middleware/rate-limit.js';
 import { storableInput, type Surface } from './http/middleware/storable-input.js';
@@ -82,14 +85,19 @@ export async function buildApp(c: Container) {
     impersonation: c.impersonation,
     accessTokens: c.accessTokens,
     clock: c.clock,
+    tokenIssued: c.metrics.tokenIssued,
     queueLogout: c.backchannelLogout.enqueue,
     pages: {
-      error: (_ctx, out) =>
-        render.html('error', {
-          heading: 'We could not continue',
-          message: out.error_description ?? 'The request could not be completed.',
-          code: out.error ?? 'oidc.error',
-        }),
+      error: (ctx, out) =>
+        render.html(
+          'error',
+          {
+            heading: 'We could not continue',
+            message: out.error_description ?? 'The request could not be completed.',
+            code: out.error ?? 'oidc.error',
+          },
+          { requestId: ctx.state.requestId },
+        ),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
@@ -159,7 +167,13 @@ export async function buildApp(c: Container) {
   const assets = assetRoutes();
 
   const pageStack = compose<Context>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
-  const scim = scimApi({ ...c.scim, limits: c.config.scim, throttle: c.rateLimits.bearer, log: c.log });
+  const scim = scimApi({
+    ...c.scim,
+    limits: c.config.scim,
+    throttle: c.rateLimits.bearer,
+    log: c.log,
+    counted: c.metrics.scimRequest,
+  });
   const adminOperations = adminRoutes({
     ...c.admin,
     clients: c.clients,
@@ -182,8 +196,17 @@ export async function buildApp(c: Container) {
     admin,
   };
 
+  // `/metrics` on this port only with METRICS_TOKEN (METRICS_PORT's listener is main.ts's).
+  const metricsToken = c.config.metrics.token;
+  const metrics = metricsToken
+    ? [routerMiddleware(metricsRoutes({ metrics: c.metrics, token: metricsToken }).routes())]
+    : [];
+
   // One Koa stack per request: these run inside oidc-provider's own app, ahead of its routes.
   oidc.use([
+    // First: the request id (every later log line carries it), then the metrics and the access log (the final status).
+    requestId(),
+    requestMetrics(c.metrics),
     requestLog(c.log),
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
     databaseUnavailable(render, c.log),
@@ -191,6 +214,7 @@ export async function buildApp(c: Container) {
     storableInput({ surfaceOf, render }),
     routerMiddleware(health.routes()),
     routerMiddleware(assets.routes()),
+    ...metrics,
     // The administration console's files (console/dist): the page and its hashed assets.
     consoleRoutes(),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.

@@ -12,7 +12,7 @@ import { createStartUp } from './wiring/start-up.js';
 /** The composition root: core (db → repositories) → sign-in → OIDC → admin → SCIM → start-up, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
-  const { log, clock, secret, db, repos, audit, settings, mailer, instanceSync, queue } = core;
+  const { log, clock, secret, db, repos, audit, settings, mailer, metrics, instanceSync, queue } = core;
   const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry } =
     createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
@@ -51,6 +51,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     clients,
     admin,
     scim,
+    /** Prometheus metrics: what the HTTP layer counts, and the exposition. */
+    metrics,
     /** Change notices between instances: the HTTP server starts listening (`start`) and adds its own handlers. */
     instanceSync,
     /** Back-channel logout: sign-outs queue their notices here (the provider's `queueLogout`). */

@@ -1,3 +1,5 @@
+// First: tracing (when OTEL_EXPORTER_OTLP_ENDPOINT is set) starts before the app loads.
+import { telemetry } from './telemetry.js';
 import { createServer } from 'node:http';
 import { buildApp } from './app.js';
 import { loadConfig } from './config/config.js';
@@ -5,6 +7,7 @@ import { checkMailDelivery } from './config/mail-delivery.js';
 import { cliServices, createContainer } from './container.js';
 import { serveCliSocket } from './cli/server-socket.js';
 import { createConnectionDrain } from './http/connection-drain.js';
+import { listenForMetrics } from './http/metrics-listener.js';
 
 /** Process entry: config, container, listen, periodic upkeep, graceful shutdown. */
 const config = loadConfig();
@@ -18,6 +21,14 @@ await housekeeping.start([{ everyMs: 60_000, run: () => oidc.refreshKeys(), fail
 
 // The embedded database belongs to this process: the CLI sends its commands here.
 const cliSocket = config.databaseUrl ? undefined : await serveCliSocket(cliServices(container), log);
+
+// METRICS_PORT: the metrics on a port of their own, without a token.
+const metricsPort = config.metrics.port;
+const metricsListener =
+  metricsPort === undefined
+    ? undefined
+    : await listenForMetrics(container.metrics, metricsPort, (err) => log.error({ err }, 'metrics.failed'));
+if (metricsListener) log.info({ port: metricsListener.port }, 'gatehouse.metrics_listening');
 
 const server = createServer(handle);
 const connections = createConnectionDrain(server);
@@ -46,9 +57,11 @@ async function shutdown(signal: string) {
   }, config.shutdownTimeoutMs);
   force.unref();
   cliSocket?.close();
+  metricsListener?.server.close();
   // Stop accepting, answer what is in flight (with `Connection: close`), close idle keep-alive connections.
   await connections.drain();
   await container.close();
+  await telemetry?.shutdown().catch((err: unknown) => log.warn({ err }, 'telemetry.shutdown_failed'));
   log.info('gatehouse.stopped');
   process.exit(0);
 }

@@ -186,6 +186,14 @@ const schema = z.object({
   BULK_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 
   /**
+   * Prometheus metrics: `/metrics` on the public port for `Authorization: Bearer
+   * <METRICS_TOKEN>`, and/or without a token on a listener of its own at METRICS_PORT
+   * (keep that port private). Neither set: no metrics anywhere (404).
+   */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+
+  /**
    * Outbound calls (webhooks, back-channel logout, a client's jwks_uri). They refuse private, loopback and
    * link-local addresses unless OUTBOUND_ALLOW_PRIVATE=1 (development and tests only).
    * A failed call is tried OUTBOUND_RETRY_LIMIT more times, the first after
@@ -284,6 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     imports: { leaseSeconds: c.IMPORT_LEASE_SECONDS },
     bulk: { syncLimit: c.BULK_SYNC_LIMIT, concurrency: c.BULK_CONCURRENCY, leaseSeconds: c.IMPORT_LEASE_SECONDS },
+    metrics: { token: c.METRICS_TOKEN, port: c.METRICS_PORT },
     outbound: {
       allowPrivate: c.OUTBOUND_ALLOW_PRIVATE,
       timeoutMs: c.OUTBOUND_TIMEOUT_MS,

@@ -170,6 +170,14 @@ export function toCount(row: { count?: unknown } | undefined): number {
   return Number(row?.count ?? 0);
 }
 
+/** The connection pool now: connections in use, callers waiting for one, and its size (embedded PGlite: one connection). */
+export function poolUsage(db: Db): { inUse: number; waiting: number; max: number } {
+  const pool = (db.client as { pool?: { numUsed(): number; numPendingAcquires(): number; max: number } }).pool;
+  return pool
+    ? { inUse: pool.numUsed(), waiting: pool.numPendingAcquires(), max: pool.max }
+    : { inUse: 0, waiting: 0, max: 0 };
+}
+
 /** Readiness: resolves when the database answers. */
 export async function ping(db: Db): Promise<void> {
   await db.raw('select 1');

@@ -672,6 +672,12 @@ export const ERRORS = {
   'cli.usage': { status: 400, message: (p: { problem: string }) => p.problem },
   'cli.file_not_found': { status: 404, message: (p: { path: string }) => `cannot read ${p.path}` },
 
+  // Prometheus metrics on the public port (METRICS_TOKEN).
+  'metrics.unauthorized': {
+    status: 401,
+    message: 'Send "Authorization: Bearer <METRICS_TOKEN>" to read the metrics.',
+  },
+
   // Webhooks and outbound calls (back-channel logout, webhook deliveries).
   'webhook.not_found': { status: 404, message: 'No such webhook.' },
   'webhook.invalid_url': {

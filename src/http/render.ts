@@ -18,14 +18,20 @@ export function createRenderer(options: { cache: boolean } = { cache: process.en
   const render = <V extends View>(view: V, layout: Omit<LayoutModel, 'title' | 'assets'>, model: ViewModels[V]) =>
     eta.render(view, { title: 'Gatehouse', assets, ...layout, ...model } satisfies LayoutModel);
   return {
-    html: <V extends View>(view: V, model: ViewModels[V]): string => render(view, {}, model),
+    /** A page oidc-provider sends itself; `requestId` for an error page's reference. */
+    html: <V extends View>(view: V, model: ViewModels[V], layout: { requestId?: string } = {}): string =>
+      render(view, layout, model),
     page<V extends View>(ctx: Context, view: V, model: ViewModels[V], status = 200): void {
       ctx.status = status;
       ctx.type = 'html';
       ctx.set('Content-Security-Policy', PAGE_CSP);
       ctx.set('Cache-Control', 'no-store');
       // `impersonation`: the banner while the browser's session acts as someone (impersonation-state.ts).
-      ctx.body = render(view, { csrf: ctx.state.csrf, impersonation: ctx.state.impersonation }, model);
+      ctx.body = render(
+        view,
+        { csrf: ctx.state.csrf, impersonation: ctx.state.impersonation, requestId: ctx.state.requestId },
+        model,
+      );
     },
   };
 }

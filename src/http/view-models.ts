@@ -14,6 +14,8 @@ export interface LayoutModel {
   /** Pages only: the CSRF token and, while acting as someone, the banner. */
   csrf?: string;
   impersonation?: ImpersonationBanner;
+  /** The request's id (http/middleware/request-id.ts): error pages show it as their reference. */
+  requestId?: string;
 }
 
 /** A refused form shows its message above the form. */

@@ -17,6 +17,8 @@ export async function createReloadableProvider(
     log: Logger;
     /** The keys of the custom fields shown as claims; none when not given. */
     claimKeys?: () => Promise<string[]>;
+    /** Counts a successful grant at the token endpoint (services/metrics.ts `tokenIssued`). */
+    tokenIssued: (grantType: string) => void;
   },
 ) {
   let middleware: Middleware[] = [];
@@ -29,6 +31,10 @@ export async function createReloadableProvider(
     p.on('server_error', (ctx, err) => {
       ctx.state.serverError = err;
       deps.log.error({ err }, 'oidc.server_error');
+    });
+    p.on('grant.success', (ctx) => {
+      const grantType = ctx.oidc.params?.grant_type;
+      if (typeof grantType === 'string') deps.tokenIssued(grantType);
     });
     return p;
   };

@@ -171,6 +171,17 @@ export function createImportJobsRepository(db: Db) {
       );
     },
 
+    /** How many jobs are in each status (for the metrics). */
+    async countByStatus(): Promise<Record<ImportJobStatus, number>> {
+      const rows: { status: ImportJobStatus; count: unknown }[] = await db('import_jobs')
+        .select('status')
+        .count({ count: '*' })
+        .groupBy('status');
+      const counts = { running: 0, succeeded: 0, failed: 0 };
+      for (const r of rows) counts[r.status] = Number(r.count);
+      return counts;
+    },
+
     /** Up to `limit` errors of rows after `afterRow`, in row order. */
     async errorsAfter(id: string, afterRow: number, limit: number): Promise<ImportRowError[]> {
       return db('import_errors')

@@ -26,6 +26,8 @@ export interface RateLimitsDeps {
   store: RateLimitStore;
   settings: RateLimitSettings;
   clock: Clock;
+  /** Counts a refusal, by the limit's name (`signin_ip`, `bearer_ip` …): services/metrics.ts `rateLimitRefused`. */
+  refused: (limit: string) => void;
 }
 
 /** What a guarded sign-in attempt came to: only `failed` spends points; `ok` clears the identifier's count. */
@@ -89,8 +91,12 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
   async function assertOpen(checks: Check[]): Promise<void> {
     if (spent.size === 0) return;
     const now = deps.clock.now().getTime();
-    const wait = Math.max(0, ...checks.map(([l, key]) => (spent.get(l.getKey(key)) ?? 0) - now));
-    if (wait > 0) throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(wait / 1000)) });
+    const waits = checks.map(([l, key]) => ({ limit: l.keyPrefix, wait: (spent.get(l.getKey(key)) ?? 0) - now }));
+    const longest = waits.reduce((a, b) => (b.wait > a.wait ? b : a), { limit: '', wait: 0 });
+    if (longest.wait > 0) {
+      deps.refused(longest.limit);
+      throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(longest.wait / 1000)) });
+    }
   }
   const penalise = (checks: Check[]) =>
     Promise.all(checks.map(async ([l, key]) => remember(l, key, await l.penalty(key, 1))));
@@ -100,9 +106,9 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
       try {
         await l.consume(key);
       } catch (err) {
-        if (err instanceof RateLimiterRes)
-          throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
-        throw err;
+        if (!(err instanceof RateLimiterRes)) throw err;
+        deps.refused(l.keyPrefix);
+        throw fail('rate_limit.exceeded', { retryAfterSeconds: Math.max(1, Math.ceil(err.msBeforeNext / 1000)) });
       }
     }
   }

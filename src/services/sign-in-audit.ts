@@ -26,13 +26,18 @@ const cut = (value: string | null | undefined, max: number) => {
  * password is never recorded. Rows age out with `auditRetentionDays` like every
  * other event. Each call is one INSERT, awaited before the answer.
  */
-export function createSignInAuditService(deps: { audit: AuditService }) {
+export function createSignInAuditService(deps: {
+  audit: AuditService;
+  /** Counts each attempt (services/metrics.ts `signIn`). */
+  counted: (result: 'succeeded' | 'failed', reason?: string) => void;
+}) {
   const common = (context: SignInAttemptContext) => ({
     clientId: context.clientId,
     userAgent: cut(context.userAgent, USER_AGENT_MAX),
   });
   return {
     succeeded(success: SignInSuccess, context: SignInAttemptContext, trx?: Executor): Promise<void> {
+      deps.counted('succeeded');
       return deps.audit.record(
         {
           actor: { type: 'user', id: success.userId },
@@ -48,6 +53,7 @@ export function createSignInAuditService(deps: { audit: AuditService }) {
 
     failed(failure: SignInFailure, context: SignInAttemptContext, trx?: Executor): Promise<void> {
       const identifier = cut(failure.identifier, IDENTIFIER_MAX);
+      deps.counted('failed', failure.reason);
       return deps.audit.record(
         {
           actor: { type: 'anonymous' },

@@ -1,7 +1,8 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.js';
+import { createLogger } from '../config/logger.js';
 import { resolveSecret } from '../config/secret.js';
-import { migrate, openDatabase, retryingTransaction, type Db } from '../db/database.js';
+import { migrate, openDatabase, poolUsage, retryingTransaction, type Db } from '../db/database.js';
 import { createAuditEventsRepository } from '../repositories/audit-events.js';
 import { createClientsRepository } from '../repositories/clients.js';
 import { createCredentialsRepository } from '../repositories/credentials.js';
@@ -33,6 +34,8 @@ import { createSignInFactsRepository } from '../repositories/sign-in-facts.js';
 import { createLicencesRepository } from '../repositories/licences.js';
 import { createSignUpRequestsRepository } from '../repositories/sign-up-requests.js';
 import { createAuditService } from '../services/audit.js';
+import { createMetricsService } from '../services/metrics.js';
+import { createImportJobsRepository } from '../repositories/import-jobs.js';
 import { createSettingsService, defaultSettings } from '../services/settings.js';
 import { createMailerService } from '../services/mailer.js';
 import { createMailTemplatesService } from '../services/mail-templates.js';
@@ -49,14 +52,9 @@ export interface ContainerOptions {
   db?: Db;
 }
 
-/** What every area builds on: log, clock, secret, the migrated database, repositories, audit, settings, mailer, mails. */
+/** What every area builds on: log, clock, secret, the migrated database, repositories, audit, settings, mailer, mails, metrics. */
 export async function createCore(config: Config, options: ContainerOptions = {}) {
-  const log =
-    options.log ??
-    pino({
-      level: config.logLevel,
-      redact: ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'],
-    });
+  const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const secret = resolveSecret(config, log);
   const db =
@@ -70,6 +68,13 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     }));
   await migrate(db);
   const transact = retryingTransaction(db);
+  const importJobs = createImportJobsRepository(db);
+  const metrics = createMetricsService({
+    pool: () => poolUsage(db),
+    importJobs: importJobs.countByStatus,
+    log,
+    processMetrics: config.metrics.token !== undefined || config.metrics.port !== undefined,
+  });
 
   const repos = {
     users: createUsersRepository(db),
@@ -158,6 +163,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     webhooks,
     startWorkers,
     instanceSync,
+    metrics,
   };
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -20,14 +20,19 @@ import type { Core } from './core.js';
 
 type SignInDeps = Pick<
   Core,
-  'config' | 'log' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'
+  'config' | 'log' | 'clock' | 'secret' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails' | 'metrics'
 >;
 
 /** Sign-in: the hasher, rate limits, identity, password resets, sign-up, MFA, passkeys, the runner and its strategies. */
 export function createSignInArea(deps: SignInDeps) {
-  const { config, log, clock, secret, transact, repos, audit, settings, mails } = deps;
+  const { config, log, clock, secret, transact, repos, audit, settings, mails, metrics } = deps;
   const hasher = createPasswordHasherService(config.argon2, config.argon2Limits);
-  const rateLimits = createRateLimitsService({ store: repos.rateLimitStore, settings: config.rateLimits, clock });
+  const rateLimits = createRateLimitsService({
+    store: repos.rateLimitStore,
+    settings: config.rateLimits,
+    clock,
+    refused: metrics.rateLimitRefused,
+  });
   const identity = createIdentityService({
     transact,
     users: repos.users,
@@ -114,7 +119,7 @@ export function createSignInArea(deps: SignInDeps) {
     runner: createSignInRunner({
       facts: repos.signInFacts,
       mfaSettings: () => settings.current().mfa,
-      audit: createSignInAuditService({ audit }),
+      audit: createSignInAuditService({ audit, counted: metrics.signIn }),
       throttle: rateLimits.signIn,
       clock,
       expire: expiry.expire,

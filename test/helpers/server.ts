@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestFn } from 'ava';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createContainer, type Container } from '../../src/container.js';
@@ -81,6 +81,8 @@ export async function startServer(
     host?: 'localhost';
     databaseVia?: (databaseUrl: string) => string;
     sameDatabaseAs?: TestServer;
+    /** The server's logger (tests that read its lines); silent otherwise. */
+    log?: Logger;
   } = {},
 ): Promise<TestServer> {
   const server: Server = createServer();
@@ -101,7 +103,7 @@ export async function startServer(
     ...(via ? { DATABASE_URL: via } : {}),
     ...env,
   });
-  const log = pino({ level: 'silent' });
+  const log = options.log ?? pino({ level: 'silent' });
   // Through a proxy, the server's own pool (as createContainer would open it), which tests also reach as `db`.
   const db = via
     ? await openDatabase({

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import test from 'ava';
+import { freePort } from '../helpers/free-port.js';
 import { processDatabase } from '../helpers/database.js';
 
 /**
@@ -13,14 +13,6 @@ const root = new URL('../..', import.meta.url).pathname;
 const LOOPS = 4;
 /** Each loop's bound; the loops stop long before, when the stopped server refuses them. */
 const MAX_REQUESTS_PER_LOOP = 20_000;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 type Outcome = { kind: 'ok' } | { kind: 'incomplete'; detail: string } | { kind: 'error'; code: string };
 

@@ -384,7 +384,14 @@ async function requestTicket(token: string, body: unknown) {
   });
   return {
     status: res.status,
-    body: (await res.json()) as { url?: string; expiresAt?: string; error?: string; message?: string },
+    body: (await res.json()) as {
+      url?: string;
+      expiresAt?: string;
+      error?: string;
+      message?: string;
+      requestId?: string;
+    },
+    requestId: res.headers.get('x-request-id'),
   };
 }
 
@@ -580,7 +587,7 @@ test('the admin API: bearer token, JSON errors, and the same rules', async (t) =
   const hr = await adminWithApiToken('hr');
   const denied = await requestTicket(hr.token, { userId: (await user('individual')).id });
   t.is(denied.status, 403);
-  t.deepEqual(denied.body, { error: 'impersonation.not_allowed', message: GENERIC });
+  t.deepEqual(denied.body, { error: 'impersonation.not_allowed', message: GENERIC, requestId: denied.requestId });
 });
 
 // ---------------------------------------------------------------------------

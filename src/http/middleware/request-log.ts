@@ -1,11 +1,19 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
+import { routeTemplate } from '../route-template.js';
+
+/** The client a request came from, when known: the OIDC client, or the admin API caller's. */
+function clientIdOf(ctx: Context): string | undefined {
+  const oidc = (ctx as Context & { oidc?: { client?: { clientId?: string } } }).oidc;
+  return oidc?.client?.clientId ?? (ctx.state.caller as { clientId?: string } | undefined)?.clientId;
+}
 
 /**
- * One JSON line per request: method, path (never the query string, which may
- * carry codes and reset tokens), status and duration. Turns unexpected errors
- * into a 500 without leaking their message.
+ * The access log: one line per request at info (error for a 5xx) with method, route
+ * template, status, duration and client id; never the path or query string, which may
+ * carry codes and reset tokens (the request id comes from the logger). Turns unexpected
+ * errors into a 500 without leaking their message.
  */
 export function requestLog(log: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -13,18 +21,22 @@ export function requestLog(log: Logger) {
     try {
       await next();
     } catch (err) {
+      const requestId = ctx.state.requestId as string | undefined;
       if (err instanceof AppError) {
         ctx.status = err.status;
-        ctx.body = { error: err.code, message: err.expose ? err.message : 'Internal error' };
+        ctx.body = { error: err.code, message: err.expose ? err.message : 'Internal error', requestId };
       } else {
-        log.error({ err, path: ctx.path }, 'request.failed');
+        log.error({ err, route: routeTemplate(ctx) }, 'request.failed');
         ctx.status = 500;
-        ctx.body = { error: 'server.internal_error', message: 'Internal error' };
+        ctx.body = { error: 'server.internal_error', message: 'Internal error', requestId };
       }
     } finally {
       const ms = Math.round((performance.now() - start) * 10) / 10;
       const status = ctx.status;
-      log[status >= 500 ? 'error' : 'debug']({ method: ctx.method, path: ctx.path, status, ms }, 'request');
+      log[status >= 500 ? 'error' : 'info'](
+        { method: ctx.method, route: routeTemplate(ctx), status, ms, clientId: clientIdOf(ctx) },
+        'request',
+      );
     }
   };
 }

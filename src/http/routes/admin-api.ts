@@ -27,7 +27,7 @@ function fromDatabase(err: unknown): unknown {
 }
 
 /**
- * Every failure as `{ "error": "area.reason", "message": … }`; server faults are logged, never explained.
+ * Every failure as `{ "error": "area.reason", "message": …, "requestId": … }`; server faults are logged, never explained.
  * An unavailable database is 503 `db.unavailable` with Retry-After.
  */
 function jsonErrors(log: Logger) {
@@ -42,16 +42,21 @@ function jsonErrors(log: Logger) {
         log.warn({ err: caught, path: ctx.path }, 'admin_api.database_unavailable');
         ctx.status = 503;
         retryLater(ctx);
-        ctx.body = { error: 'db.unavailable', message: 'The database is not answering. Try again in a moment.' };
+        ctx.body = {
+          error: 'db.unavailable',
+          message: 'The database is not answering. Try again in a moment.',
+          requestId: ctx.state.requestId,
+        };
         return;
       }
       const err = fromDatabase(caught);
       const known = err instanceof AppError && err.expose;
       if (!known) log.error({ err, path: ctx.path }, 'admin_api.failed');
       ctx.status = known ? err.status : 500;
+      const { requestId } = ctx.state;
       ctx.body = known
-        ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
-        : { error: 'server.error', message: 'The server could not complete the request.' };
+        ? { error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), requestId }
+        : { error: 'server.error', message: 'The server could not complete the request.', requestId };
       setRetryAfter(ctx, err);
       const challenge = bearerChallenge(ctx.status, known ? err.code : '', ctx.get('authorization') !== '');
       if (challenge) ctx.set('WWW-Authenticate', challenge);

@@ -9,6 +9,7 @@ import type { createScimSearchService } from '../../services/scim-search.js';
 import type { ScimCaller, ScimUsersService } from '../../services/scim-users.js';
 import { asScimError, invalidSyntax, invalidValue, notFound, scimErrorBody, ScimError } from '../../scim/errors.js';
 import { parseListQuery, type ListQuery } from '../../scim/list-query.js';
+import { scimOperation } from '../../scim/operation.js';
 import { project } from '../../scim/projection.js';
 import {
   LIST_RESPONSE,
@@ -41,6 +42,8 @@ export interface ScimApiDeps {
   baseUrl: string;
   limits: ServiceProviderLimits;
   log: Logger;
+  /** Counts each request by operation and status (services/metrics.ts `scimRequest`). */
+  counted: (operation: string, status: number) => void;
 }
 
 type ScimContext = Context & { state: { caller: ScimCaller; body: unknown } };
@@ -249,6 +252,10 @@ export function scimApi(deps: ScimApiDeps) {
   });
 
   return compose<Context>([
+    async (ctx, next) => {
+      await next();
+      deps.counted(scimOperation(ctx.method, ctx.path), ctx.status);
+    },
     scimErrors(deps.log),
     authenticate(deps.auth, deps.throttle),
     readJson(limits.maxPayloadSize),

@@ -50,6 +50,7 @@ export const ERROR_SCHEMA = z.object({
   error: z.string().describe('area.reason'),
   message: z.string(),
   details: z.record(z.string(), z.unknown()).optional(),
+  requestId: z.string().optional().describe('The X-Request-Id of the request: quote it to the operator'),
 });
 export const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { description: ERROR_TEXT[s] ?? 'Error', schema: ERROR_SCHEMA }]));

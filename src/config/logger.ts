@@ -1,0 +1,21 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { requestContext } from '../util/request-context.js';
+
+/** Fields never written, whatever is logged: passwords, tokens, and what PostgreSQL quotes of a failing row. */
+const REDACT = ['password', '*.password', 'token', '*.token', 'err.detail', 'err.where', 'err.parameters'];
+
+/**
+ * The process's logger (pino, JSON lines): every line written while a request is
+ * served carries its `requestId` (util/request-context.ts), services' lines included.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    redact: REDACT,
+    mixin: () => {
+      const context = requestContext.getStore();
+      return context ? { requestId: context.requestId } : {};
+    },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
