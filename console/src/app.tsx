@@ -4,6 +4,7 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from './api';
 import { BASE } from './auth';
 import { Layout } from './layout';
+import { prefetchMe } from './me';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -46,7 +47,10 @@ const makeRouter = () =>
   );
 
 export function App() {
-  const [router] = useState(makeRouter);
+  const [router] = useState(() => {
+    prefetchMe(queryClient);
+    return makeRouter();
+  });
   return (
     <QueryClientProvider client={queryClient}>
       <RouterProvider router={router} />
