@@ -100,3 +100,28 @@ test.serial('the merge page has no accessibility violations and fits 375 px', as
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   t.true(overflow <= 0, `the page is ${overflow}px wider than the screen`);
 });
+
+test.serial('two users picked in the users grid open side by side on the merge page', async (t) => {
+  const { keep, merge, family } = await duplicates();
+  const { page } = await c.signIn('admin');
+  await page.goto(`${c.server.url}/admin/users?q=${family}`);
+  const grid = page.getByRole('table', { name: 'Users' });
+  await grid
+    .getByRole('link', { name: `Dora ${family}` })
+    .first()
+    .waitFor();
+  await grid
+    .getByRole('checkbox', { name: `Select Dora ${family}` })
+    .nth(0)
+    .check();
+  await grid
+    .getByRole('checkbox', { name: `Select Dora ${family}` })
+    .nth(1)
+    .check();
+  await page.getByRole('link', { name: 'Merge duplicates' }).click();
+  await page.getByRole('heading', { name: 'Merge duplicates', level: 1 }).waitFor();
+  await row(page, 'Email').waitFor();
+  const emails = await row(page, 'Email').innerText();
+  t.regex(emails, new RegExp(keep.email.replace(/[.+]/g, '\\$&')));
+  t.regex(emails, new RegExp(merge.email.replace(/[.+]/g, '\\$&')));
+});

@@ -2,7 +2,8 @@ import { useQuery } from '@tanstack/react-query';
 import type { RowSelectionState, SortingState, Updater, VisibilityState } from '@tanstack/react-table';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
-import { api } from '../api';
+import { Link } from 'react-router';
+import { api, query } from '../api';
 import { DataTable } from '../components/data-table';
 import { Choice, ErrorNote } from '../components/fields';
 import { PageTitle } from '../components/page-title';
@@ -103,6 +104,11 @@ export default function UsersPage() {
         </span>
         {!allMatching && pageAllSelected && total > selectedIds.length && (
           <Button onPress={() => setAllMatching(true)}>Select all {usersCount(total)} matching this filter</Button>
+        )}
+        {!allMatching && selectedIds.length === 2 && can('users.merge') && (
+          <Link className="button" to={`/users/merge${query({ keep: selectedIds[0], merge: selectedIds[1] })}`}>
+            Merge duplicates
+          </Link>
         )}
         <Button onPress={clearSelection}>Clear selection</Button>
       </BulkActions>
