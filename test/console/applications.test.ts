@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { adminApiOn } from '../helpers/admin.js';
-import { axeViolations, cspViolations, startConsole } from '../helpers/console.js';
+import { openTab, axeViolations, cspViolations, consolePerFile } from '../helpers/console.js';
 import { perFile } from '../helpers/per-file.js';
 
 /*
@@ -9,17 +9,10 @@ import { perFile } from '../helpers/per-file.js';
  * APIs, SCIM tokens made and revoked, service accounts; Gatehouse's own client and APIs
  * read-only with the reason. Browser tests run one at a time (2 busy cores).
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 const api = perFile(test, () => adminApiOn(c.server));
 
-async function openTab(page: Page, name: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
-  await page.getByRole('tab', { name }).click();
-}
+const openSectionTab = (page: Page, name: string) => openTab(page, 'Applications', name);
 
 /** A client-credentials token request: the status says whether the secret works. */
 async function tokenStatus(clientId: string, secret: string): Promise<number> {
@@ -45,7 +38,7 @@ async function takeSecret(page: Page, label: string): Promise<string> {
 
 test.serial('a client is created with its secret shown once, edited, its secret rotated, then deleted', async (t) => {
   const { page } = await c.signIn('super_admin');
-  await openTab(page, 'Clients');
+  await openSectionTab(page, 'Clients');
   await page.getByRole('button', { name: 'Add client' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add client' });
   await dialog.getByLabel('Client ID').fill('reporting');
@@ -84,7 +77,7 @@ test.serial('a client is created with its secret shown once, edited, its secret 
 
 test.serial("Gatehouse's own client and APIs are shown read-only with the reason", async (t) => {
   const { page } = await c.signIn('super_admin');
-  await openTab(page, 'Clients');
+  await openSectionTab(page, 'Clients');
   const own = page.getByRole('table', { name: 'Clients' }).getByRole('row', { name: /gatehouse-console/ });
   await own.getByText("Built in: Gatehouse's own, read-only").waitFor();
   t.is(await own.getByRole('button').count(), 0);
@@ -106,7 +99,7 @@ test.serial("Gatehouse's own client and APIs are shown read-only with the reason
 
 test.serial('a SCIM token is shown once and works; once revoked, a SCIM call with it is refused', async (t) => {
   const { page } = await c.signIn('super_admin');
-  await openTab(page, 'SCIM tokens');
+  await openSectionTab(page, 'SCIM tokens');
   await page.getByRole('button', { name: 'Add SCIM token' }).click();
   const dialog = page.getByRole('dialog', { name: 'Add SCIM token' });
   await dialog.getByLabel('Name').fill('Payroll system');
@@ -130,7 +123,7 @@ test.serial(
   'a service account is made with a role, its secret shown once; its token reads the admin API',
   async (t) => {
     const { page } = await c.signIn('super_admin');
-    await openTab(page, 'Service accounts');
+    await openSectionTab(page, 'Service accounts');
     await page.getByRole('button', { name: 'Add service account' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add service account' });
     await dialog.getByLabel('Client ID').fill('hr-sync');
@@ -181,7 +174,7 @@ test.serial(
   async (t) => {
     const { page } = await c.signIn('super_admin', { viewport: { width: 375, height: 800 } });
     for (const tab of ['Clients', 'APIs', 'SCIM tokens', 'Service accounts']) {
-      await openTab(page, tab);
+      await openSectionTab(page, tab);
       await page.getByRole('tabpanel').getByRole('table').waitFor();
       t.deepEqual(await axeViolations(page), [], tab);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -1,19 +1,14 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { axeViolations, startConsole } from '../helpers/console.js';
+import { axeViolations, consolePerFile } from '../helpers/console.js';
 import { arranger } from '../helpers/arranger.js';
-import { perFile } from '../helpers/per-file.js';
 
 /*
  * Workflow 8, the audit log: filter by actor, target, action and time; each event's
  * old and new values behind a disclosure; an impersonating admin named with the user
  * they acted as; paging.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 let n = 0;
 const target = (given: string) =>

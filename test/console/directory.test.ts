@@ -1,19 +1,14 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { axeViolations, startConsole } from '../helpers/console.js';
+import { axeViolations, consolePerFile } from '../helpers/console.js';
 import { arranger } from '../helpers/arranger.js';
-import { perFile } from '../helpers/per-file.js';
 
 /*
  * Workflow 7: accounts, account groups and groups in the console — lists, records,
  * create, edit, delete (with the in-use explanation), members added and removed; a
  * manager sees the lists and is offered no change.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 const ARRANGER = arranger();
 let n = 0;

@@ -1,18 +1,14 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { adminApiOn } from '../helpers/admin.js';
-import { axeViolations, cspViolations, startConsole } from '../helpers/console.js';
+import { axeViolations, cspViolations, consolePerFile } from '../helpers/console.js';
 import { perFile } from '../helpers/per-file.js';
 
 /*
  * The home page (issue 15, workflow 11): what needs attention, each a card with its
  * count linking to the users grid filtered the same way (or to the imports).
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 const api = perFile(test, () => adminApiOn(c.server));
 const CSV = { 'content-type': 'text/csv' };
 

@@ -1,19 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { axeViolations, startConsole } from '../helpers/console.js';
-import { perFile } from '../helpers/per-file.js';
+import { axeViolations, consolePerFile } from '../helpers/console.js';
 
 /*
  * Workflow 6a, import: upload a CSV, choose the key and the mode, a dry run lists the
  * bad rows and writes nothing, the import creates the good rows with its progress
  * shown, and the errors file downloads.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 const stamp = Date.now().toString(36);
 const EMAILS = [`ivy-${stamp}@example.com`, `jon-${stamp}@example.com`];

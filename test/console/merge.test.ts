@@ -1,18 +1,13 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
-import { axeViolations, startConsole } from '../helpers/console.js';
+import { axeViolations, consolePerFile } from '../helpers/console.js';
 import { arranger } from '../helpers/arranger.js';
-import { perFile } from '../helpers/per-file.js';
 
 /*
  * Workflow 5, merge duplicates: pick two users, see them side by side with their
  * differences marked, choose which to keep, confirm; a conflict is shown plainly.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 const ARRANGER = arranger();
 let n = 0;

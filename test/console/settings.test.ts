@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { adminApiOn } from '../helpers/admin.js';
-import { axeViolations, cspViolations, startConsole } from '../helpers/console.js';
+import { openTab, axeViolations, cspViolations, consolePerFile } from '../helpers/console.js';
 import { perFile } from '../helpers/per-file.js';
 
 /*
@@ -9,17 +9,10 @@ import { perFile } from '../helpers/per-file.js';
  * custom fields and licences and edits a mail template with a preview; the changes are
  * in force through the admin API. Other roles are not offered the page.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 const api = perFile(test, () => adminApiOn(c.server));
 
-async function openTab(page: Page, name: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-  await page.getByRole('tab', { name }).click();
-}
+const openSectionTab = (page: Page, name: string) => openTab(page, 'Settings', name);
 
 /** A React Aria select: its button, then the option. */
 async function choose(page: Page, label: string, option: string) {
@@ -32,7 +25,7 @@ test.serial(
   async (t) => {
     const admin = await api.as('super_admin');
     const { page } = await c.signIn('super_admin');
-    await openTab(page, 'Security');
+    await openSectionTab(page, 'Security');
     await page.getByLabel('Minimum length').fill('14');
     await page.getByRole('group', { name: 'Roles that must use MFA' }).getByText('Manager').click();
     await page.getByRole('button', { name: 'Save settings' }).click();
@@ -59,7 +52,7 @@ test.serial(
 
 test.serial('a custom field and a licence are created, changed and listed; the API has them', async (t) => {
   const { page } = await c.signIn('super_admin');
-  await openTab(page, 'Custom fields');
+  await openSectionTab(page, 'Custom fields');
   await page.getByRole('button', { name: 'Add custom field' }).click();
   const dialog = page.getByRole('dialog');
   await dialog.getByLabel('Key').fill('badge');
@@ -103,7 +96,7 @@ test.serial(
   'a mail template is edited, previewed with sample values and saved; going back restores the shipped one',
   async (t) => {
     const { page } = await c.signIn('super_admin');
-    await openTab(page, 'Mail templates');
+    await openSectionTab(page, 'Mail templates');
     await choose(page, 'Mail', 'Invitation');
     await choose(page, 'Language', 'English');
     const subject = page.getByLabel('Subject');
@@ -140,7 +133,7 @@ test.serial(
     const admin = await api.as('super_admin');
     await admin.api('POST', '/custom-fields', { key: 'keyboardField', label: 'Keyboard field', type: 'text' });
     const { page } = await c.signIn('super_admin');
-    await openTab(page, 'Custom fields');
+    await openSectionTab(page, 'Custom fields');
     const remove = page.getByRole('button', { name: 'Remove Keyboard field' });
     await remove.focus();
     await page.keyboard.press('Enter');
@@ -177,7 +170,7 @@ test.serial(
   async (t) => {
     const { page } = await c.signIn('super_admin', { viewport: { width: 375, height: 800 } });
     for (const tab of ['Security', 'Custom fields', 'Licences', 'Mail templates']) {
-      await openTab(page, tab);
+      await openSectionTab(page, tab);
       await page
         .getByRole('tabpanel')
         .getByRole('heading')

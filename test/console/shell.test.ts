@@ -1,17 +1,12 @@
 import test from 'ava';
-import { axeViolations, cspViolations, signInOnGatehouse, startConsole } from '../helpers/console.js';
-import { perFile } from '../helpers/per-file.js';
+import { axeViolations, cspViolations, signInOnGatehouse, consolePerFile } from '../helpers/console.js';
 
 /*
  * The console's frame: signing in through Gatehouse's own pages (OIDC, PKCE), the
  * navigation each role is offered, tokens kept out of storage, the CSP and
  * accessibility, sign-out.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 const NAV = ['Users', 'Accounts', 'Groups', 'Audit log', 'Import', 'Settings', 'Applications'];
 

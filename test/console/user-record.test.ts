@@ -3,8 +3,7 @@ import type { Page } from 'playwright-core';
 import type { Operator } from '../../src/domain/operator.js';
 import { CLI_ACTOR } from '../../src/services/audit.js';
 import { auditEvents } from '../helpers/audit.js';
-import { axeViolations, cspViolations, startConsole } from '../helpers/console.js';
-import { perFile } from '../helpers/per-file.js';
+import { axeViolations, cspViolations, consolePerFile } from '../helpers/console.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD } from '../helpers/server.js';
 
@@ -12,11 +11,7 @@ import { PASSWORD } from '../helpers/server.js';
  * Issue 15 workflows 2 and 4 in Chromium: a user's record (its sections, edits, security
  * actions, Log in as user) and the status changes, each confirmed in a dialog.
  */
-const c = perFile(
-  test,
-  () => startConsole(),
-  (h) => h.close(),
-);
+const c = consolePerFile(test);
 
 /** Arranging data as the CLI would (a super admin's powers). */
 const OP: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } };

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import type { Role, Status } from '../../src/domain/user.js';
-import { axeViolations, cspViolations, startConsole } from '../helpers/console.js';
-import { perFile } from '../helpers/per-file.js';
+import { axeViolations, consolePerFile, cspViolations } from '../helpers/console.js';
 
 /*
  * The users grid (issue 15, workflows 1, 3 and 6b) in Chromium, signed in through
@@ -12,11 +11,7 @@ import { perFile } from '../helpers/per-file.js';
  * export, what a role is not offered, accessibility, 375 px and the keyboard.
  * Each test makes users of its own family name and searches for it.
  */
-const c = perFile(
-  test,
-  () => startConsole({ BULK_SYNC_LIMIT: '5' }),
-  (h) => h.close(),
-);
+const c = consolePerFile(test, { BULK_SYNC_LIMIT: '5' });
 
 let n = 0;
 /** A family name no other test uses. */

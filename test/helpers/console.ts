@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { TestFn } from 'ava';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import type { Role } from '../../src/domain/user.js';
 import { launchChromium } from './chromium.js';
+import { perFile } from './per-file.js';
 import { PASSWORD, startServer, type TestServer } from './server.js';
 
 const require = createRequire(import.meta.url);
@@ -77,6 +79,20 @@ export async function startConsole(env: Record<string, string> = {}, options: Pa
   };
 }
 export type ConsoleHarness = Awaited<ReturnType<typeof startConsole>>;
+
+/** The console of a test file: started before its tests, closed after them. */
+export const consolePerFile = (test: TestFn, env: Record<string, string> = {}): ConsoleHarness =>
+  perFile(
+    test,
+    () => startConsole(env),
+    (h) => h.close(),
+  );
+
+/** A section of the main navigation, then one of its tabs, as a person clicks them. */
+export async function openTab(page: Page, section: string, tab: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: section }).click();
+  await page.getByRole('tab', { name: tab }).click();
+}
 
 /** Gatehouse's own sign-in page, as a person fills it in. */
 export async function signInOnGatehouse(page: Page, username: string, password = PASSWORD): Promise<void> {
