@@ -121,7 +121,7 @@ test.serial(
     });
 
     await page.getByRole('button', { name: 'Go back to the shipped template' }).click();
-    await page.getByText('Back to the shipped template').waitFor();
+    await page.getByText('Back to the shipped template', { exact: true }).waitFor();
     t.like((await admin.api('GET', '/mail-templates/invitation/en')).body, { subject: shipped, customised: false });
     t.deepEqual(await cspViolations(page), []);
   },
