@@ -16,10 +16,11 @@ export function isWebhookEvent(value: unknown): value is WebhookEvent {
 }
 
 /** Audit actions that create a user, remove one for good, or change what is known of one. */
-const CREATED = new Set(['user.created', 'user.registered']);
+const CREATED = new Set(['user.created', 'user.registered', 'user.imported_created']);
 const DELETED = new Set(['user.deleted', 'user.removed']);
 const UPDATED = new Set([
   'user.updated',
+  'user.imported_updated',
   'user.profile_updated',
   'user.roles_changed',
   'user.groups_changed',
@@ -44,8 +45,8 @@ const UPDATED = new Set([
  */
 export function webhookEventOf(event: {
   action: string;
-  targetType?: string;
-  changes?: Record<string, [unknown, unknown]>;
+  targetType?: string | null;
+  changes?: Record<string, [unknown, unknown]> | null;
 }): WebhookEvent | undefined {
   if (event.targetType !== 'user') return undefined;
   if (event.action === 'user.anonymised') return 'user.anonymised';

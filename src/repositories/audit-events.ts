@@ -134,6 +134,16 @@ export function createAuditEventsRepository(db: Db) {
       };
     },
 
+    /** The changes of users an import job wrote (its audit rows), as events. */
+    async ofImportedUsers(jobId: string, trx: Executor = db): Promise<StoredAuditEvent[]> {
+      const rows = await trx('audit_events')
+        .select('*')
+        .where('target_type', 'user')
+        .whereRaw("details->>'importJobId' = ?", [jobId])
+        .orderBy('id');
+      return rows.map(toEvent);
+    },
+
     /** Deletes the events older than `cutoff`, `batch` rows per statement (short locks); answers how many. */
     async deleteOlderThan(cutoff: Date, batch = 5000, trx: Executor = db): Promise<number> {
       let deleted = 0;

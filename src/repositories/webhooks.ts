@@ -125,18 +125,28 @@ export function createWebhooksRepository(db: Db) {
     async remove(id: string, trx: Executor): Promise<boolean> {
       return (await trx('webhooks').where({ id }).delete()) > 0;
     },
-    /** The enabled endpoints that asked for `event`. */
-    async subscribedTo(event: string, trx: Executor = db): Promise<string[]> {
-      const rows = await trx('webhooks').select('id').where({ enabled: true }).whereRaw('? = ANY(events)', [event]);
-      return rows.map((r: { id: string }) => r.id);
+    /** The enabled endpoints by the events they asked for. */
+    async subscriptions(trx: Executor = db): Promise<Map<string, string[]>> {
+      const rows: { id: string; events: string[] }[] = await trx('webhooks')
+        .select('id', 'events')
+        .where({ enabled: true });
+      const byEvent = new Map<string, string[]>();
+      for (const r of rows) for (const e of r.events) byEvent.set(e, [...(byEvent.get(e) ?? []), r.id]);
+      return byEvent;
     },
-    /** One pending delivery of `body` to each endpoint; their ids, in the order given. */
-    async addDeliveries(webhookIds: string[], event: string, body: string, trx: Executor = db): Promise<string[]> {
-      if (!webhookIds.length) return [];
-      const rows = await trx('webhook_deliveries')
-        .insert(webhookIds.map((id) => ({ webhook_id: id, event, body })))
-        .returning('id');
-      return rows.map((r: { id: string }) => r.id);
+    /** Pending deliveries, one statement per thousand; their ids, in the order given. */
+    async addDeliveries(
+      deliveries: readonly { webhookId: string; event: string; body: string }[],
+      trx: Executor = db,
+    ): Promise<string[]> {
+      const ids: string[] = [];
+      for (let i = 0; i < deliveries.length; i += 1000) {
+        const rows = await trx('webhook_deliveries')
+          .insert(deliveries.slice(i, i + 1000).map((d) => ({ webhook_id: d.webhookId, event: d.event, body: d.body })))
+          .returning('id');
+        ids.push(...rows.map((r: { id: string }) => r.id));
+      }
+      return ids;
     },
     async pending(id: string): Promise<PendingDelivery | undefined> {
       const row = await db('webhook_deliveries as d')

@@ -50,6 +50,14 @@ export function createJobQueueService(deps: { db: Db; log: Logger; retry: QueueR
     return boss;
   };
   const sender = make(false);
+  const JOB_OPTIONS = {
+    retryLimit: retry.limit,
+    retryDelay: retry.delaySeconds,
+    retryBackoff: true,
+    // A job whose worker stopped mid-way (a crash) is failed after this and tried again.
+    expireInSeconds: JOB_EXPIRY_SECONDS,
+  };
+  const connection = (trx?: Executor) => (trx ? { db: queueSql(trx) } : {});
   let worker: Promise<PgBoss> | undefined;
   let prepared: Promise<void> | undefined;
 
@@ -72,17 +80,19 @@ export function createJobQueueService(deps: { db: Db; log: Logger; retry: QueueR
 
     /** Enqueues a job, in `trx` when given; it runs once that transaction commits. */
     async send(name: QueueName, data: object, trx?: Executor): Promise<string> {
-      const id = await sender.send(name, data, {
-        retryLimit: retry.limit,
-        retryDelay: retry.delaySeconds,
-        retryBackoff: true,
-        // A job whose worker stopped mid-way (a crash) is failed after this and tried again.
-        expireInSeconds: JOB_EXPIRY_SECONDS,
-        ...(trx ? { db: queueSql(trx) } : {}),
-      });
+      const id = await sender.send(name, data, { ...JOB_OPTIONS, ...connection(trx) });
       // pg-boss returns null when the queue does not exist: losing the job silently is worse than failing the change.
       if (!id) throw new Error(`queue.not_prepared: ${name}`);
       return id;
+    },
+
+    /** Enqueues a job for each of `data` in one statement, in `trx` when given. */
+    async sendMany(name: QueueName, data: readonly object[], trx?: Executor): Promise<void> {
+      if (data.length)
+        await sender.insert(
+          data.map((d) => ({ name, data: d, ...JOB_OPTIONS })),
+          connection(trx),
+        );
     },
 
     /** Runs `handler` for each job of the queue, one at a time; a throw is a failed attempt, tried again later. */

@@ -40,6 +40,7 @@ import type { UsersRepository } from '../repositories/users.js';
 import type { UserRelationsRepository } from '../repositories/user-relations.js';
 import { assertSuperAdminRemains } from './last-super-admin.js';
 import type { Operator } from '../domain/operator.js';
+import type { WebhookOutboxService } from './webhook-outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { PhonesAndAddresses, UserContactsRepository } from '../repositories/user-contacts.js';
 import type { UserRecordService } from './user-record.js';
@@ -156,6 +157,8 @@ export function createUserImportService(deps: {
   /** A transaction that is never retried: the file cannot be read twice. */
   transaction: Transact;
   endSessions: (userId: string) => Promise<unknown>;
+  /** Webhook deliveries of the users the job created and changed, in its transaction. */
+  webhooks: Pick<WebhookOutboxService, 'enqueueImported'>;
   duplicateEmails: () => boolean;
   log: Logger;
   clock: Clock;
@@ -209,6 +212,7 @@ export function createUserImportService(deps: {
           await publish(run);
         }
         if (run.options.dryRun) throw new DryRunEnd();
+        await deps.webhooks.enqueueImported(run.job.id, trx);
         // The counters commit with the users, or not at all: an instance that ended the job meanwhile rolls the import back.
         const finished = await jobs.finish(
           run.job.id,

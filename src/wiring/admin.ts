@@ -31,7 +31,10 @@ import { createUserRecordService } from '../services/user-record.js';
 import type { createOidcArea } from './oidc.js';
 import type { createSignInArea } from './sign-in.js';
 
-type AdminDeps = Pick<Core, 'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails'> &
+type AdminDeps = Pick<
+  Core,
+  'config' | 'log' | 'clock' | 'db' | 'transact' | 'repos' | 'audit' | 'settings' | 'mails' | 'webhookOutbox'
+> &
   Pick<ReturnType<typeof createSignInArea>, 'identity' | 'passwordResets' | 'mfa'> &
   Pick<ReturnType<typeof createOidcArea>, 'accessTokens'>;
 
@@ -172,6 +175,7 @@ export function createAdminArea(deps: AdminDeps) {
       // Not retried: the file streams through once.
       transaction: (fn) => db.transaction(fn),
       endSessions: identity.endSessions,
+      webhooks: deps.webhookOutbox,
       duplicateEmails: () => settings.current().duplicateEmails,
       log,
       clock,

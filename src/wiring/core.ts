@@ -144,7 +144,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
   });
-  const { queue, backchannelLogout, startWorkers } = notify;
+  const { queue, backchannelLogout, startWorkers, webhookOutbox } = notify;
   const webhooks = notify.adminWebhooks(audit);
   return {
     config,
@@ -161,6 +161,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     queue,
     backchannelLogout,
     webhooks,
+    webhookOutbox,
     startWorkers,
     instanceSync,
     metrics,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Db, Transact } from '../db/database.js';
+import type { AuditEventsRepository } from '../repositories/audit-events.js';
 import type { ClientsRepository } from '../repositories/clients.js';
 import type { OidcPayloadsRepository } from '../repositories/oidc-payloads.js';
 import { createWebhooksRepository } from '../repositories/webhooks.js';
@@ -27,10 +28,10 @@ export async function createNotifyArea(deps: {
   secret: string;
   db: Db;
   transact: Transact;
-  repos: { payloads: OidcPayloadsRepository; clients: ClientsRepository };
+  repos: { payloads: OidcPayloadsRepository; clients: ClientsRepository; audit: AuditEventsRepository };
 }) {
   const { config, log, clock, db } = deps;
-  const { payloads, clients } = deps.repos;
+  const { payloads, clients, audit } = deps.repos;
   const queue = createJobQueueService({ db, log, retry: config.outbound.retry });
   await queue.prepare();
   const outbound = createOutboundHttpService(config.outbound);
@@ -41,7 +42,7 @@ export async function createNotifyArea(deps: {
   return {
     queue,
     backchannelLogout,
-    webhookOutbox: createWebhookOutboxService({ webhooks, queue, clock }),
+    webhookOutbox: createWebhookOutboxService({ webhooks, audit, queue, clock }),
     adminWebhooks: (audit: AuditService) => createWebhooksService({ transact: deps.transact, webhooks, box, audit }),
     /** Starts the workers (the server; the CLI only enqueues); `signLogout` signs with the provider's keys. */
     async startWorkers(signLogout: SignLogout): Promise<void> {

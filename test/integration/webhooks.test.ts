@@ -222,6 +222,36 @@ test.serial(
   },
 );
 
+test.serial('a CSV import: a delivery for each user it creates, and user.deactivated for one it stops', async (t) => {
+  const existing = await s.server.createUser();
+  const receiver = await receiverFor(t);
+  await endpoint(receiver, ['user.created', 'user.deactivated'], '/imported');
+  const d = `imp-${Date.now()}.example.com`;
+  const csv = ['email,givenName,status', `ann@${d},Ann,1`, `bob@${d},Bob,1`, `${existing.email},,0`, ''].join('\r\n');
+  const job = await admin.api('POST', '/imports?key=email&mode=upsert', csv, { 'content-type': 'text/csv' });
+  t.like(job.body, { status: 'succeeded', created: 2, updated: 1 });
+
+  const bodies = (await deliveries(receiver, '/imported', 3)).map((r) => JSON.parse(r.body) as Json);
+  const made = await s.server
+    .db('users')
+    .whereRaw('lower(email) LIKE ?', [`%@${d}`])
+    .select('id');
+  t.deepEqual(
+    bodies.map((b) => [b.type, b.data.userId]).sort(),
+    [...made.map((u) => ['user.created', u.id]), ['user.deactivated', existing.id]].sort(),
+  );
+  t.deepEqual(bodies.find((b) => b.type === 'user.deactivated')?.data.changes.status, ['active', 'inactive']);
+});
+
+test.serial('a dry-run import sends nothing', async (t) => {
+  const receiver = await receiverFor(t);
+  const hook = await endpoint(receiver, ['user.created'], '/dry');
+  const csv = ['email,givenName', `dry-${Date.now()}@example.com,Dry`, ''].join('\r\n');
+  const job = await admin.api('POST', '/imports?key=email&mode=add&dryRun=true', csv, { 'content-type': 'text/csv' });
+  t.like(job.body, { status: 'succeeded', created: 1 });
+  t.deepEqual((await admin.api('GET', `/webhooks/${hook.id}/deliveries`)).body.items, []);
+});
+
 test.serial('the CLI creates, lists and deletes webhooks', async (t) => {
   const c = cliServices(s.server.container);
   const made = (await COMMANDS['webhook create']!.run(

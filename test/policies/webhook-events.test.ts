@@ -10,6 +10,9 @@ const user = (action: string, changes?: Record<string, [unknown, unknown]>) => (
 const TABLE = [
   [user('user.created'), 'user.created'],
   [user('user.registered'), 'user.created'],
+  [user('user.imported_created', { status: [null, 'import'] }), 'user.created'],
+  [user('user.imported_updated', { familyName: ['A', 'B'] }), 'user.updated'],
+  [user('user.imported_updated', { status: ['active', 'inactive'] }), 'user.deactivated'],
   [user('user.updated', { givenName: ['A', 'B'] }), 'user.updated'],
   [user('user.profile_updated'), 'user.updated'],
   [user('user.roles_changed'), 'user.updated'],
