@@ -75,6 +75,44 @@ test.serial('a client is created with its secret shown once, edited, its secret 
   t.deepEqual(await cspViolations(page), []);
 });
 
+test.serial(
+  'a client signing its token requests with its private key, told of logouts at its back-channel URI',
+  async (t) => {
+    const { page } = await c.signIn('super_admin');
+    await openSectionTab(page, 'Clients');
+    await page.getByRole('button', { name: 'Add client' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add client' });
+    await dialog.getByLabel('Client ID').fill('payroll');
+    await dialog.getByLabel('Name').fill('Payroll');
+    await dialog.getByLabel('Redirect URIs').fill('https://payroll.example/cb');
+    await dialog.getByRole('button', { name: /Authentication at the token endpoint$/ }).click();
+    await page.getByRole('option', { name: "JWT signed with the application's private key" }).click();
+    await dialog.getByLabel('JWKS URI').fill('https://payroll.example/jwks');
+    await dialog.getByLabel('Back-channel logout URI').fill('https://payroll.example/logout');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const clients = page.getByRole('table', { name: 'Clients' });
+    await clients.getByRole('cell', { name: 'Payroll', exact: true }).waitFor();
+    const admin = await api.as('super_admin');
+    t.like((await admin.api('GET', '/clients/payroll')).body, {
+      hasSecret: false,
+      metadata: {
+        token_endpoint_auth_method: 'private_key_jwt',
+        jwks_uri: 'https://payroll.example/jwks',
+        backchannel_logout_uri: 'https://payroll.example/logout',
+      },
+    });
+
+    await page.getByRole('button', { name: 'Edit Payroll' }).click();
+    await page.getByRole('dialog').getByLabel('Back-channel logout URI').fill('');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Payroll saved', { exact: true }).waitFor();
+    const { metadata } = (await admin.api('GET', '/clients/payroll')).body;
+    t.is(metadata.backchannel_logout_uri, undefined);
+    t.is(metadata.token_endpoint_auth_method, 'private_key_jwt');
+    t.deepEqual(await cspViolations(page), []);
+  },
+);
+
 test.serial("Gatehouse's own client and APIs are shown read-only with the reason", async (t) => {
   const { page } = await c.signIn('super_admin');
   await openSectionTab(page, 'Clients');

@@ -36,6 +36,13 @@ const GRANTS = [
   { id: 'client_credentials', label: 'Client credentials (the application on its own)' },
 ] as const;
 type Grant = (typeof GRANTS)[number]['id'];
+const AUTH_METHODS = [
+  { id: 'client_secret_basic', label: 'Client secret (HTTP Basic)' },
+  { id: 'client_secret_post', label: 'Client secret (in the request body)' },
+  { id: 'client_secret_jwt', label: 'JWT signed with the client secret' },
+  { id: 'private_key_jwt', label: "JWT signed with the application's private key" },
+] as const;
+type AuthMethod = (typeof AUTH_METHODS)[number]['id'];
 const SERVICE_ROLES = (['manager', 'hr', 'admin', 'super_admin'] as const).map((r) => ({
   id: r,
   label: ROLE_NAMES[r],
@@ -192,9 +199,25 @@ function ClientDialog(props: { client: Client | null; onMade: (r: Registered) =>
   const [grants, setGrants] = useState<Grant[]>((client?.metadata.grant_types as Grant[]) ?? ['authorization_code']);
   const [isPublic, setPublic] = useState(false);
   const [firstParty, setFirstParty] = useState(client?.firstParty ?? false);
+  const registered = client?.metadata.token_endpoint_auth_method as AuthMethod | 'none' | undefined;
+  const [method, setMethod] = useState<AuthMethod>(
+    registered && registered !== 'none' ? registered : 'client_secret_basic',
+  );
+  const [jwksUri, setJwksUri] = useState(String(client?.metadata.jwks_uri ?? ''));
+  const [logoutUri, setLogoutUri] = useState(String(client?.metadata.backchannel_logout_uri ?? ''));
+  const confidential = client ? registered !== 'none' : !isPublic;
   const save = useChange(
     () => {
-      const body = { name, redirectUris: linesOf(uris), grantTypes: grants, firstParty };
+      const body = {
+        name,
+        redirectUris: linesOf(uris),
+        grantTypes: grants,
+        firstParty,
+        ...(confidential ? { tokenEndpointAuthMethod: method } : {}),
+        ...(confidential && method === 'private_key_jwt' && jwksUri ? { jwksUri } : {}),
+        // Emptied on a client that had one: no back-channel logout any more.
+        backchannelLogoutUri: logoutUri || (client ? null : undefined),
+      };
       return client
         ? api<Registered>(path(client.clientId), { method: 'PATCH', body }).then(() => ({ client_id: client.clientId }))
         : api<Registered>('/clients', { method: 'POST', body: { clientId, isPublic, ...body } });
@@ -233,6 +256,29 @@ function ClientDialog(props: { client: Client | null; onMade: (r: Registered) =>
           onChange={setPublic}
         />
       )}
+      {confidential && (
+        <Choice
+          label="Authentication at the token endpoint"
+          value={method}
+          onChange={setMethod}
+          options={AUTH_METHODS}
+        />
+      )}
+      {confidential && method === 'private_key_jwt' && (
+        <TextInput
+          label="JWKS URI"
+          value={jwksUri}
+          onChange={setJwksUri}
+          isRequired
+          description="Where the application publishes its public keys (https)"
+        />
+      )}
+      <TextInput
+        label="Back-channel logout URI"
+        value={logoutUri}
+        onChange={setLogoutUri}
+        description="Optional: told at once (a signed logout token) when a session of its user ends"
+      />
       <CheckField label="First party (no consent page)" isSelected={firstParty} onChange={setFirstParty} />
     </EditDialog>
   );
