@@ -510,6 +510,10 @@ export const ERRORS = {
     details: (p: { roleAssignments: number }) => ({ roleAssignments: p.roleAssignments }),
   },
   'group.not_found': { status: 404, message: noSuch('group'), details: idsDetails },
+  'employment.last': {
+    status: 400,
+    message: 'A user works for at least one account: add them to another one before removing this one.',
+  },
   'group.name_taken': { status: 409, message: 'A group with this displayName already exists.' },
 
   // Mail templates.

@@ -251,6 +251,31 @@ export function createUserRelationsService(deps: {
       );
     },
 
+    /**
+     * Adds employments by accounts (not main, no dates) and removes others, keeping the rest;
+     * when the main one goes, the first one left becomes main. The last one is never removed.
+     */
+    editEmployments(id: string, change: { add?: string[]; remove?: string[] }, by: Operator): Promise<Employment[]> {
+      const removed = new Set(change.remove ?? []);
+      return changeEmployments(
+        id,
+        (current) => {
+          const kept: EmploymentInput[] = current
+            .filter((e) => !removed.has(e.accountId))
+            .map(({ accountId, startDate, endDate, isMain }) => ({ accountId, startDate, endDate, isMain }));
+          const held = new Set(current.map((e) => e.accountId));
+          for (const accountId of new Set(change.add ?? []))
+            if (!held.has(accountId) && !removed.has(accountId))
+              kept.push({ accountId, startDate: null, endDate: null, isMain: false });
+          const first = kept[0];
+          assertThat(first, fail('employment.last'));
+          if (!kept.some((e) => e.isMain)) first.isMain = true;
+          return kept;
+        },
+        by,
+      );
+    },
+
     /** Adds and removes group memberships, keeping the others. */
     editGroups(id: string, change: { add?: string[]; remove?: string[] }, by: Operator) {
       const removed = new Set(change.remove ?? []);

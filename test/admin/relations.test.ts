@@ -332,6 +332,55 @@ test('PUT groups replaces memberships; each group changed gets a new version; au
   t.is(above.body.error, 'admin_api.forbidden_target');
 });
 
+test('PATCH groups adds and removes one membership at a time: concurrent changes all stay', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const groups = await Promise.all(
+    [1, 2, 3, 4, 5, 6].map(async () => (await admin.api('POST', '/groups', { displayName: unique('Many') })).body),
+  );
+  const user = await s.server.createUser();
+  // Six administrators add a group each at the same moment: a read-modify-write would lose some.
+  const added = await Promise.all(groups.map((g) => hr.api('PATCH', `/users/${user.id}/groups`, { add: [g.id] })));
+  t.deepEqual(
+    added.map((r) => r.status),
+    [200, 200, 200, 200, 200, 200],
+  );
+  t.deepEqual(ids((await admin.api('GET', `/users/${user.id}`)).body.groups), ids(groups));
+  const removed = await hr.api('PATCH', `/users/${user.id}/groups`, { remove: [groups[0].id, groups[1].id] });
+  t.deepEqual(ids(removed.body.groups), ids(groups.slice(2)));
+  t.deepEqual((await lastAudit(user.id, 'user.groups_changed')).changes.groups[1], ids(groups.slice(2)));
+
+  for (const body of [{}, { add: [] }, { add: ['nope'] }, { groupIds: [] }]) {
+    const bad = await hr.api('PATCH', `/users/${user.id}/groups`, body);
+    t.is(bad.status, 400, JSON.stringify(body));
+    t.is(bad.body.error, 'request.invalid_body');
+  }
+  t.is((await hr.api('PATCH', `/users/${user.id}/groups`, { add: [MISSING] })).body.error, 'group.not_found');
+  t.is((await (await s.as('manager')).api('PATCH', `/users/${user.id}/groups`, { add: [groups[0].id] })).status, 403);
+});
+
+test('PATCH employments adds and removes accounts; the main one moves on; the last one stays', async (t) => {
+  const [hr, admin] = await Promise.all([s.as('hr'), s.as('admin')]);
+  const [a, b, c] = await Promise.all([account(admin.api), account(admin.api), account(admin.api)]);
+  const user = await s.server.createUser();
+  await Promise.all([a, b, c].map((id) => hr.api('PATCH', `/users/${user.id}/employments`, { add: [id] })));
+  const all = (await admin.api('GET', `/users/${user.id}`)).body;
+  t.deepEqual(all.employments.map((e: Json) => e.accountId).sort(), [GUEST_ACCOUNT_ID, a, b, c].sort());
+  t.is(all.user.mainAccountId, GUEST_ACCOUNT_ID, 'an added employment is not the main one');
+
+  const moved = await hr.api('PATCH', `/users/${user.id}/employments`, { remove: [GUEST_ACCOUNT_ID, a, b] });
+  t.is(moved.status, 200, JSON.stringify(moved.body));
+  t.deepEqual(
+    moved.body.employments.map((e: Json) => [e.accountId, e.isMain]),
+    [[c, true]],
+  );
+  t.is((await admin.api('GET', `/users/${user.id}`)).body.user.mainAccountId, c);
+
+  const last = await hr.api('PATCH', `/users/${user.id}/employments`, { remove: [c] });
+  t.is(last.status, 400);
+  t.is(last.body.error, 'employment.last');
+  t.is((await hr.api('PATCH', `/users/${user.id}/employments`, { add: [MISSING] })).body.error, 'account.not_found');
+});
+
 test('the SCIM view of a user follows: roles, groups and a new version', async (t) => {
   const admin = await s.as('admin');
   const group = (await admin.api('POST', '/groups', { displayName: unique('Scim') })).body;

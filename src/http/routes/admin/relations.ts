@@ -3,6 +3,16 @@ import type { UserRelationsService } from '../../../services/user-relations.js';
 import { adminRoute, errors } from './route.js';
 import { EMPLOYMENT, GROUP_REF, role, ROLE_ASSIGNMENT } from './schemas.js';
 
+/** Members added and removed by id, the others kept: one change, in one transaction. */
+const EDIT_BODY = (what: string) =>
+  z
+    .object({
+      add: z.array(z.uuid()).max(1000).optional().describe(`${what} to add`),
+      remove: z.array(z.uuid()).max(1000).optional().describe(`${what} to remove`),
+    })
+    .strict()
+    .refine((b) => b.add?.length || b.remove?.length, 'give add or remove');
+
 const ROLES_BODY = z
   .object({
     mainRole: role.describe('Kept as an unscoped assignment'),
@@ -95,6 +105,22 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
     }),
 
     adminRoute({
+      method: 'patch',
+      path: '/users/{id}/employments',
+      summary:
+        'Add employments by accounts and remove others, keeping the rest; the first one left becomes main when the main one goes',
+      permission: 'users.employments',
+      body: EDIT_BODY('Accounts'),
+      responses: {
+        200: { description: "The user's employments now", schema: z.object({ employments: z.array(EMPLOYMENT) }) },
+        ...errors(400, 403, 404),
+      },
+      async handle(ctx, { params, body, by }) {
+        ctx.body = { employments: await relations.editEmployments(params.id, body, by) };
+      },
+    }),
+
+    adminRoute({
       method: 'put',
       path: '/users/{id}/managed-accounts',
       summary: 'Replace the accounts and account groups a user manages (manager assignments scoped to each)',
@@ -120,6 +146,21 @@ export function relationRoutes(deps: { relations: UserRelationsService }) {
       },
       async handle(ctx, { params, body, by }) {
         ctx.body = { groups: await relations.setGroups(params.id, body.groupIds, by) };
+      },
+    }),
+
+    adminRoute({
+      method: 'patch',
+      path: '/users/{id}/groups',
+      summary: 'Add and remove group memberships of a user, keeping the others',
+      permission: 'users.groups',
+      body: EDIT_BODY('Groups'),
+      responses: {
+        200: { description: "The user's groups now", schema: z.object({ groups: z.array(GROUP_REF) }) },
+        ...errors(400, 403, 404),
+      },
+      async handle(ctx, { params, body, by }) {
+        ctx.body = { groups: await relations.editGroups(params.id, body, by) };
       },
     }),
   ];
