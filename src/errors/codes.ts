@@ -479,6 +479,10 @@ export const ERRORS = {
     status: 409,
     message: (p: { status: string }) => `The user's status is ${p.status}: only a deleted user is restored.`,
   },
+  'user.not_locked': {
+    status: 409,
+    message: (p: { status: string }) => `The user's status is ${p.status}: only a locked user is unlocked.`,
+  },
   'user.not_pending': {
     status: 409,
     message: (p: { status: string }) => `The user's status is ${p.status}: only a pending user is approved.`,

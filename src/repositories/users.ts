@@ -480,6 +480,22 @@ export function createUsersRepository(db: Db) {
       return { before: before.status, user: toUser(row) };
     },
 
+    /** Lifts a lock: back to the status before it (active when none was kept), the counters freed. */
+    async unlock(id: string, trx: Executor = db): Promise<User | undefined> {
+      const [row] = await trx('users')
+        .where({ id, status: 'locked' })
+        .update({
+          status: trx.raw("coalesce(status_before_lock, 'active')"),
+          status_before_lock: null,
+          locked_until: null,
+          failed_attempts: 0,
+          updated_at: trx.fn.now(),
+          version: trx.raw('version + 1'),
+        })
+        .returning(USER_COLUMNS);
+      return row && toUser(row);
+    },
+
     /** Removes the user for good (employments, roles, memberships and credentials go with it). */
     async remove(id: string, trx: Executor): Promise<boolean> {
       return (await trx('users').where({ id }).delete()) > 0;

@@ -70,6 +70,27 @@ export function createUserLifecycleService(deps: {
       });
     },
 
+    /** Lifts a lock by hand: the user goes back to the status they had before it (`active` when none was kept). */
+    async unlock(userId: string, by: Operator): Promise<User> {
+      return transact(async (trx) => {
+        const before = await reach(userId, by, { change: true, lock: true }, trx);
+        assertThat(before.status === 'locked', () => fail('user.not_locked', { status: before.status }));
+        const user = defined(await users.unlock(userId, trx), 'the user');
+        await audit
+          .by(by)
+          .record(
+            {
+              action: 'user.status_changed',
+              targetType: 'user',
+              targetId: userId,
+              changes: { status: ['locked', user.status] },
+            },
+            trx,
+          );
+        return user;
+      });
+    },
+
     /**
      * Approves a `pending` user: `active`, and mailed (the `approval` template, in their
      * language) when they have an

@@ -127,6 +127,27 @@ test('approve: a user without email is approved and not notified; a manager may 
 // ---------------------------------------------------------------------------
 // Reset MFA, send a password-reset mail
 
+test('unlock: a locked user goes back to the status they had before the lock, failed attempts forgotten', async (t) => {
+  const user = await s.server.createUser({ status: 'new' });
+  await db()('users').where({ id: user.id }).update({ failed_attempts: 4 });
+  t.is((await hr.api('POST', `/users/${user.id}/status`, { status: 'locked' })).status, 200);
+  const unlocked = await hr.api('POST', `/users/${user.id}/unlock`);
+  t.is(unlocked.status, 200, JSON.stringify(unlocked.body));
+  t.is(unlocked.body.status, 'new');
+  t.is((await db()('users').select('failed_attempts').where({ id: user.id }).first()).failed_attempts, 0);
+  const [event] = await auditEvents(s.server, { target_id: user.id, action: 'user.status_changed' }).orderBy(
+    'id',
+    'desc',
+  );
+  t.deepEqual(event.changes, { status: ['locked', 'new'] });
+
+  const again = await hr.api('POST', `/users/${user.id}/unlock`);
+  t.is(again.status, 409);
+  t.is(again.body.error, 'user.not_locked');
+  const manager = await s.as('manager');
+  t.is((await manager.api('POST', `/users/${user.id}/unlock`)).status, 403);
+});
+
 test("reset MFA: hr removes a user's factors and lifts the MFA lock; audited", async (t) => {
   const user = await s.server.createUser();
   await db()('totp_factors').insert({ user_id: user.id, secret_sealed: 'sealed', confirmed_at: new Date() });

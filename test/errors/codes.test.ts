@@ -57,6 +57,7 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'user.self_change': { change: 'deactivate' },
   'user.not_deleted': { status: 'active' },
   'user.not_pending': { status: 'active' },
+  'user.not_locked': { status: 'inactive' },
   'user.expired': { expiresAt: '2026-01-01T00:00:00.000Z' },
   'account.not_found': { ids: ['a1'] },
   'account.in_use': { users: 1, roleAssignments: 2 },

@@ -40,8 +40,9 @@ const ACTIONS: StatusAction[] = [
     permission: 'users.status',
     when: (s) => s === 'locked',
     title: (n) => `Unlock ${n}?`,
-    text: (n) => `${n} can sign in again from now on; their failed sign-in attempts are forgotten.`,
-    run: setStatus('active'),
+    text: (n) =>
+      `${n} can sign in again from now on, with the status they had before the lock; their failed sign-in attempts are forgotten.`,
+    run: (id) => api(`/users/${id}/unlock`, { method: 'POST' }),
     done: (n) => `${n} is unlocked`,
   },
   {

@@ -77,6 +77,22 @@ export function lifecycleRoutes(deps: {
 
     adminRoute({
       method: 'post',
+      path: '/users/{id}/unlock',
+      summary:
+        'Lift a lock: the user goes back to the status they had before it (active when none was kept), failed attempts forgotten',
+      permission: 'users.status',
+      responses: {
+        200: { description: 'The user, unlocked', schema: USER_SCHEMA },
+        ...errors(403, 404),
+        409: { description: 'Not locked (user.not_locked)', schema: ERROR_SCHEMA },
+      },
+      async handle(ctx, { params, by }) {
+        ctx.body = userJson(await deps.lifecycle.unlock(params.id, by));
+      },
+    }),
+
+    adminRoute({
+      method: 'post',
       path: '/users/{id}/approve',
       summary: 'Approve a pending user: active, and told so by mail when they have an email',
       permission: 'users.status',
