@@ -119,6 +119,8 @@ export interface ErrorView {
   code: string;
   /** A link to ask again (an expired reset link). */
   retry?: string;
+  /** Where to go from here (back to the application, start again …); the page adds none of its own. */
+  links?: { href: string; label: string }[];
 }
 
 export interface UnavailableView {

@@ -17,6 +17,7 @@ import type { Interaction, SignInInteractions } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
 import { defined } from '../../util/defined.js';
+import { keepRestart } from '../sign-in-restart.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -168,6 +169,8 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.get('/', async (ctx) => {
     const { interaction, port } = await interactions.load(ctx);
+    // Should the sign-in expire on screen, the browser starts it again at the application's request.
+    keepRestart(ctx, interaction.uid, interaction.params);
     const { pending } = port;
     const client = await findClient(interaction);
     const name = nameOf(client, interaction);
