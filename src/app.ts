@@ -61,7 +61,8 @@ const PAGE_PREFIXES = [
   '/forgot-password',
   '/reset-password',
   '/sign-up',
-  '/account/',
+  '/sign-in',
+  '/account',
   '/impersonation',
 ];
 
@@ -129,6 +130,8 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       users: c.pageReads.users,
       signUpOffered: () => c.signUp.settings().enabled,
+      lockout: () => c.settings.current().lockout,
+      clock: c.clock,
       csrf,
       render,
     }),
@@ -142,6 +145,9 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       passkeys: c.passkeys,
       users: c.pageReads.users,
+      profile: c.admin.users,
+      sessions: c.admin.sessions,
+      emailChanges: c.emailChanges,
       csrf,
       render,
     }),

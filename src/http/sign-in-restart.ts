@@ -22,16 +22,16 @@ export function keepRestart(ctx: Context, uid: string, params: Record<string, un
 
 /**
  * Where the expired sign-in `uid` starts again (`/auth?…`), if this browser kept
- * its request. Taken once: the cookie is dropped, so a browser that loses its
+ * its request (`'any'`: whichever sign-in it kept). Taken once: the cookie is dropped, so a browser that loses its
  * cookies gets the plain page instead of going round in circles.
  */
-export function takeRestart(ctx: Context, uid: string | undefined): string | undefined {
+export function takeRestart(ctx: Context, uid: string | undefined | 'any'): string | undefined {
   const value = ctx.cookies.get(COOKIE, { signed: true });
   if (!value) return undefined;
   ctx.cookies.set(COOKIE, null, { ...OPTIONS, secure: ctx.secure });
   try {
     const kept = JSON.parse(Buffer.from(value, 'base64url').toString()) as { uid?: unknown; query?: unknown };
-    return kept.uid === uid && typeof kept.query === 'string' ? `/auth?${kept.query}` : undefined;
+    return (uid === 'any' || kept.uid === uid) && typeof kept.query === 'string' ? `/auth?${kept.query}` : undefined;
   } catch {
     return undefined;
   }

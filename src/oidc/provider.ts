@@ -108,7 +108,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
-      email: ['email'],
+      email: ['email', 'email_verified'],
       profile: [
         'name',
         'given_name',
