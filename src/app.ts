@@ -31,6 +31,8 @@ import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
+import { authorizationErrorPage } from './http/authorization-error-page.js';
+import { notFoundPage } from './http/middleware/not-found-page.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -59,7 +61,8 @@ const PAGE_PREFIXES = [
   '/forgot-password',
   '/reset-password',
   '/sign-up',
-  '/account/',
+  '/sign-in',
+  '/account',
   '/impersonation',
 ];
 
@@ -88,16 +91,7 @@ export async function buildApp(c: Container) {
     tokenIssued: c.metrics.tokenIssued,
     queueLogout: c.backchannelLogout.enqueue,
     pages: {
-      error: (ctx, out) =>
-        render.html(
-          'error',
-          {
-            heading: 'We could not continue',
-            message: out.error_description ?? 'The request could not be completed.',
-            code: out.error ?? 'oidc.error',
-          },
-          { requestId: ctx.state.requestId },
-        ),
+      error: authorizationErrorPage(render),
       logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
       loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
     },
@@ -136,6 +130,8 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       users: c.pageReads.users,
       signUpOffered: () => c.signUp.settings().enabled,
+      lockout: () => c.settings.current().lockout,
+      clock: c.clock,
       csrf,
       render,
     }),
@@ -149,6 +145,9 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       passkeys: c.passkeys,
       users: c.pageReads.users,
+      profile: c.admin.users,
+      sessions: c.admin.sessions,
+      emailChanges: c.emailChanges,
       csrf,
       render,
     }),
@@ -209,6 +208,8 @@ export async function buildApp(c: Container) {
     requestMetrics(c.metrics),
     requestLog(c.log),
     securityHeaders({ https: c.config.issuer.startsWith('https:') }),
+    // A browser at an address nothing answers: a plain page (the JSON surfaces answer their own way).
+    notFoundPage(render, (path) => ['scim', 'admin'].includes(surfaceOf(path))),
     databaseUnavailable(render, c.log),
     // Input PostgreSQL cannot store (NUL, unpaired surrogates, invalid UTF-8) is a 400 before any route.
     storableInput({ surfaceOf, render }),

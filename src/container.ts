@@ -13,7 +13,7 @@ import { createStartUp } from './wiring/start-up.js';
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer, metrics, instanceSync, queue } = core;
-  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry } =
+  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry, emailChanges } =
     createSignInArea(core);
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
   const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
@@ -41,6 +41,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     signIn,
     passwordResets,
     signUp,
+    /** A person's own change of email (the /account page): the link to the new address. */
+    emailChanges,
     passkeys,
     mfa,
     /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */

@@ -45,6 +45,10 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
         subject: 'You already have a Gatehouse account',
         text: 'Hello {{name}},\n\nSomeone, we hope you, asked to create a Gatehouse account with this email address, but it already has one.\n\nForgot your password? Choose a new one here:\n{{link}}\n\nIf it was not you, ignore this mail: nothing has changed.',
       },
+      email_change: {
+        subject: 'Confirm your new Gatehouse email address',
+        text: 'Hello {{name}},\n\nYou asked to use this address as the email of your Gatehouse account.\n\nOpen this link within {{lifetime}} to confirm it:\n{{link}}\n\nUntil then your old address stays. If it was not you, ignore this mail: nothing changes.',
+      },
     },
     phrases: {
       unlock_at: 'It unlocks by itself on {{time}}.',
@@ -79,6 +83,10 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       account_exists: {
         subject: 'Sie haben bereits ein Gatehouse-Konto',
         text: 'Hallo {{name}},\n\njemand, hoffentlich Sie, wollte mit dieser E-Mail-Adresse ein Gatehouse-Konto anlegen, aber es gibt bereits eines.\n\nPasswort vergessen? Wählen Sie hier ein neues:\n{{link}}\n\nWenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es hat sich nichts geändert.',
+      },
+      email_change: {
+        subject: 'Bestätigen Sie Ihre neue E-Mail-Adresse für Gatehouse',
+        text: 'Hallo {{name}},\n\nSie möchten diese Adresse als E-Mail-Adresse Ihres Gatehouse-Kontos verwenden.\n\nÖffnen Sie diesen Link innerhalb von {{lifetime}}, um sie zu bestätigen:\n{{link}}\n\nBis dahin bleibt Ihre bisherige Adresse gültig. Wenn Sie das nicht waren, ignorieren Sie diese E-Mail: Es ändert sich nichts.',
       },
     },
     phrases: {
@@ -115,6 +123,10 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
         subject: 'Vous avez déjà un compte Gatehouse',
         text: "Bonjour {{name}},\n\nQuelqu'un, vous nous l'espérons, a voulu créer un compte Gatehouse avec cette adresse e-mail, mais elle en a déjà un.\n\nMot de passe oublié ? Choisissez-en un nouveau ici :\n{{link}}\n\nSi ce n'était pas vous, ignorez ce message : rien n'a changé.",
       },
+      email_change: {
+        subject: 'Confirmez votre nouvelle adresse e-mail Gatehouse',
+        text: "Bonjour {{name}},\n\nVous avez demandé à utiliser cette adresse comme e-mail de votre compte Gatehouse.\n\nOuvrez ce lien dans les {{lifetime}} pour la confirmer :\n{{link}}\n\nD'ici là, votre ancienne adresse reste en place. Si ce n'était pas vous, ignorez cet e-mail : rien ne change.",
+      },
     },
     phrases: {
       unlock_at: 'Il se déverrouillera de lui-même le {{time}}.',
@@ -149,6 +161,10 @@ export const MAIL_STRINGS: Record<MailLanguage, MailStrings> = {
       account_exists: {
         subject: 'Ya tiene una cuenta de Gatehouse',
         text: 'Hola, {{name}}:\n\nAlguien, esperamos que usted, ha intentado crear una cuenta de Gatehouse con esta dirección de correo electrónico, pero ya tiene una.\n\n¿Ha olvidado su contraseña? Elija una nueva aquí:\n{{link}}\n\nSi no fue usted, ignore este correo: nada ha cambiado.',
+      },
+      email_change: {
+        subject: 'Confirme su nueva dirección de correo de Gatehouse',
+        text: 'Hola {{name}}:\n\nHa pedido usar esta dirección como correo de su cuenta de Gatehouse.\n\nAbra este enlace antes de {{lifetime}} para confirmarla:\n{{link}}\n\nHasta entonces se mantiene su dirección anterior. Si no fue usted, ignore este correo: no cambia nada.',
       },
     },
     phrases: {

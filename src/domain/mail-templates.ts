@@ -17,6 +17,7 @@ export const MAIL_TEMPLATE_IDS = [
   'lock_notice',
   'email_confirmation',
   'account_exists',
+  'email_change',
 ] as const;
 export type MailTemplateId = (typeof MAIL_TEMPLATE_IDS)[number];
 
@@ -77,6 +78,14 @@ export const MAIL_TEMPLATES = {
     variables: {
       name: "The person's name (or email)",
       link: 'The "Forgot password?" page for this email',
+    },
+  },
+  email_change: {
+    description: 'A person changes their own email: a link, sent to the new address, that confirms it',
+    variables: {
+      name: "The user's name",
+      link: 'The confirmation link',
+      lifetime: 'How long the link stays valid ("24 hours", in the mail\'s language)',
     },
   },
 } as const satisfies Record<MailTemplateId, { description: string; variables: Record<string, string> }>;

@@ -22,6 +22,8 @@ export interface User {
   id: string;
   userCode: string;
   email: string | null;
+  /** A link sent to the email was used, or an HR system or administrator vouches for it; cleared when the email changes. */
+  emailVerified: boolean;
   title: string | null;
   givenName: string | null;
   middleName: string | null;

@@ -375,6 +375,18 @@ export const ERRORS = {
   },
   'self_service.totp_locked': { status: 403, message: 'Too many incorrect codes: try again later.' },
 
+  // A person's own change of email (the /account page).
+  'email_change.invalid_email': { status: 400, message: 'Give a valid email address.' },
+  'email_change.same_email': { status: 400, message: 'This is your email address already.' },
+  'email_change.invalid_token': {
+    status: 400,
+    message: 'This link has expired or was already used. Ask for a new one on your account page.',
+  },
+  'email_change.taken': {
+    status: 409,
+    message: 'This address belongs to another account: your email stays as it was.',
+  },
+
   // Users.
   'user.not_found': {
     status: 404,

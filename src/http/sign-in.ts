@@ -24,12 +24,19 @@ export function createSignInInteractions(deps: { provider: () => Provider }) {
   const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
   type Interaction = Awaited<ReturnType<typeof details>>;
 
-  function portOf(ctx: Context, interaction: Interaction): InteractionPort {
+  /**
+   * `keepSignedIn`: the person's choice on the sign-in form, kept beside the waiting
+   * sign-in until the last step; without it the Gatehouse session is a browser-session
+   * cookie (oidc-provider's `remember: false`). Absent (a passkey first step): kept.
+   */
+  function portOf(ctx: Context, interaction: Interaction, choice?: { keepSignedIn: boolean }): InteractionPort {
+    const stored = interaction.result as { pending?: PendingSignIn; keepSignedIn?: boolean } | undefined;
+    const keepSignedIn = choice?.keepSignedIn ?? stored?.keepSignedIn ?? true;
     const keep = async (result: Record<string, unknown>, ttlSeconds: number) => {
-      interaction.result = result;
+      interaction.result = { ...result, keepSignedIn };
       await interaction.save(ttlSeconds);
     };
-    const pending = (interaction.result as { pending?: PendingSignIn } | undefined)?.pending;
+    const pending = stored?.pending;
     return {
       // Only while the prompt is `login`.
       pending: interaction.prompt.name === 'login' ? pending : undefined,
@@ -37,7 +44,7 @@ export function createSignInInteractions(deps: { provider: () => Provider }) {
       context: attemptContext(ctx, interaction),
       expiresAt: interaction.exp,
       remember: (next, ttlSeconds) => keep({ pending: next }, ttlSeconds),
-      finish: (login, ttlSeconds) => keep({ login: { ...login, remember: true } }, ttlSeconds),
+      finish: (login, ttlSeconds) => keep({ login: { ...login, remember: keepSignedIn } }, ttlSeconds),
     };
   }
 

@@ -31,6 +31,10 @@ export interface LoginView extends Refusal {
   locked?: boolean;
   /** Self-registration is on: the "Create an account" link. */
   signUp?: boolean;
+  /** "Keep me signed in" was ticked (the form shown again). */
+  keepSignedIn?: boolean;
+  /** After a refused password: the lockout rule, and when a lock starting now ends (`null`: at a password reset). */
+  lockout?: { maxAttempts: number; minutes: number; until: string | null };
 }
 
 export interface MfaVerifyView extends Refusal {
@@ -75,8 +79,34 @@ export interface SelfServiceSecurityView {
   done?: string | string[];
 }
 
+/** The signed-in person's own page (/account). */
+export interface AccountView extends Refusal {
+  profile: { givenName: string; familyName: string; preferredLanguage: string; timezone: string };
+  email: { address: string | null; verified: boolean; pending: string | null };
+  languages: readonly string[];
+  timeZones: readonly string[];
+  sessions: {
+    signedInAt: Date | null;
+    expiresAt: Date | null;
+    /** The applications it signed in to, by name. */
+    applications: string[];
+    /** How: password, authenticator app, passkey … */
+    methods: string[];
+    /** The session of the browser showing the page. */
+    current: boolean;
+  }[];
+  /** `?done=` after a change: which note to show. */
+  done?: string | string[];
+}
+
 export interface ForgotPasswordView extends Refusal {
   identifier?: string;
+  /** The sign-in this page was reached from ("Back to sign-in"). */
+  interaction?: string;
+}
+
+export interface ForgotPasswordSentView {
+  interaction?: string;
 }
 
 export interface ResetPasswordView extends Refusal {
@@ -119,6 +149,8 @@ export interface ErrorView {
   code: string;
   /** A link to ask again (an expired reset link). */
   retry?: string;
+  /** Where to go from here (back to the application, start again …); the page adds none of its own. */
+  links?: { href: string; label: string }[];
 }
 
 export interface UnavailableView {
@@ -141,12 +173,15 @@ type NoModel = Record<string, never>;
 
 /** Template name → its view model. */
 export interface ViewModels {
+  account: AccountView;
+  'account-email-confirm': { token: string; email: string };
+  'signed-out-everywhere': NoModel;
   'self-service-password': SelfServicePasswordView;
   'self-service-security': SelfServiceSecurityView;
   consent: ConsentView;
   error: ErrorView;
   'forgot-password': ForgotPasswordView;
-  'forgot-password-sent': NoModel;
+  'forgot-password-sent': ForgotPasswordSentView;
   impersonation: ImpersonationView;
   'logged-out': LoggedOutView;
   login: LoginView;

@@ -69,6 +69,7 @@ export function createAccountClaims(users: UsersRepository) {
         ),
         sub: user.id,
         email: user.email ?? undefined,
+        email_verified: user.email ? user.emailVerified : undefined,
         name: displayName(user),
         given_name: user.givenName ?? undefined,
         middle_name: user.middleName ?? undefined,

@@ -31,7 +31,8 @@ export interface ProviderDeps {
   /** Queues a back-channel logout at sign-out (services/backchannel-logout.ts); the provider never calls out itself. */
   queueLogout?: (notice: { clientId: string; sub: string; sid: string | null }) => Promise<unknown>;
   pages: {
-    error: (ctx: KoaContextWithOIDC, out: Record<string, string>) => string;
+    /** Answers an error oidc-provider cannot send back to the client (its `renderError`). */
+    error: (ctx: KoaContextWithOIDC, out: Record<string, string>, err: unknown) => void;
     logout: (ctx: KoaContextWithOIDC, form: string) => string;
     loggedOut: (ctx: KoaContextWithOIDC) => string;
   };
@@ -107,7 +108,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
-      email: ['email'],
+      email: ['email', 'email_verified'],
       profile: [
         'name',
         'given_name',
@@ -240,10 +241,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     acrValues: [...ACR_VALUES],
     interactions: { url: async (_ctx, interaction) => `/interaction/${interaction.uid}`, policy: signInPolicy() },
-    renderError: async (ctx, out) => {
-      ctx.type = 'html';
-      ctx.body = deps.pages.error(ctx, out as unknown as Record<string, string>);
-    },
+    renderError: async (ctx, out, err) => deps.pages.error(ctx, out as unknown as Record<string, string>, err),
     ttl: {
       AccessToken: (ctx, token) =>
         untilImpersonationEnds(ctx, token.resourceServer?.accessTokenTTL ?? ttl.accessToken, clock.now()),

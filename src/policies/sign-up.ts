@@ -19,6 +19,8 @@ export const SIGN_UP_LIMITS = { email: 254, name: 200 } as const;
 
 /** One @, something before it, a domain with a dot after it, no spaces: what a mail can be sent to. */
 const EMAIL = /^[^\s@]+@([^\s@.]+\.)+[^\s@.]+$/;
+/** An address mail could go to (the sign-up form's rule; the change of one's own email uses it too). */
+export const isPlausibleEmail = (email: string): boolean => email.length <= SIGN_UP_LIMITS.email && EMAIL.test(email);
 
 /**
  * Whether a sign-up may go ahead (before the password policy, which the
@@ -29,7 +31,7 @@ const EMAIL = /^[^\s@]+@([^\s@.]+\.)+[^\s@.]+$/;
 export function evaluateSignUp(form: SignUpForm, settings: SelfRegistration): SignUpRefusal | null {
   if (!settings.enabled) return { code: 'sign_up.disabled' };
   const email = form.email.trim();
-  if (email.length > SIGN_UP_LIMITS.email || !EMAIL.test(email)) return { code: 'sign_up.invalid_email' };
+  if (!isPlausibleEmail(email)) return { code: 'sign_up.invalid_email' };
   const names = [form.givenName.trim(), form.familyName.trim()];
   if (names.some((n) => !n || n.length > SIGN_UP_LIMITS.name)) return { code: 'sign_up.name_required' };
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();

@@ -31,6 +31,7 @@ const UPDATED = new Set([
   'user.restored',
   'user.approved',
   'user.email_confirmed',
+  'user.email_changed',
   'user.status_changed',
   'user.bulk_updated',
   'user.expired',

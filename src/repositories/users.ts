@@ -11,6 +11,7 @@ export const USER_COLUMNS = [
   'id',
   'user_code',
   'email',
+  'email_verified',
   'title',
   'given_name',
   'middle_name',
@@ -48,6 +49,7 @@ export interface UserRow {
   id: User['id'];
   user_code: User['userCode'];
   email: User['email'];
+  email_verified: User['emailVerified'];
   title: User['title'];
   given_name: User['givenName'];
   middle_name: User['middleName'];
@@ -80,11 +82,24 @@ export interface UserRow {
   version: User['version'];
 }
 
+/** A changed email is not verified unless the same change says it is; the same email keeps its state. */
+function emailVerifiedAfter(changes: UserChanges, trx: Executor) {
+  if (changes.email === undefined || changes.emailVerified !== undefined) return {};
+  return {
+    email_verified: trx.raw('email_verified AND lower(coalesce(email, ?)) = lower(coalesce(?, ?))', [
+      '',
+      changes.email,
+      '',
+    ]),
+  };
+}
+
 export function toUser(r: UserRow): User {
   return {
     id: r.id,
     userCode: r.user_code,
     email: r.email,
+    emailVerified: r.email_verified,
     title: r.title,
     givenName: r.given_name,
     middleName: r.middle_name,
@@ -142,6 +157,8 @@ export type UserChanges = Partial<
   Profile & {
     userCode: string;
     email: string | null;
+    /** Unless given with it, a new email is not verified. */
+    emailVerified: boolean;
     externalId: string | null;
     directManagerId: string | null;
     mainRole: Role;
@@ -157,6 +174,7 @@ const COLUMN_OF: Record<keyof UserChanges, string> = {
   expiresAt: 'expires_at',
   userCode: 'user_code',
   email: 'email',
+  emailVerified: 'email_verified',
   externalId: 'external_id',
   directManagerId: 'direct_manager_id',
   mainRole: 'main_role',
@@ -373,9 +391,17 @@ export function createUsersRepository(db: Db) {
       const [row] = await trx('users')
         .where({ id })
         .whereNot('status', 'deleted')
-        .update({ ...toColumns(changes), ...bump(trx) })
+        .update({ ...toColumns(changes), ...emailVerifiedAfter(changes, trx), ...bump(trx) })
         .returning(USER_COLUMNS);
       return row && toUser(row);
+    },
+
+    /** A link sent to `email` was used: it is verified, if it is still the user's email (a no-op when it was already). */
+    async verifyEmail(id: string, email: string, trx: Executor = db): Promise<void> {
+      await trx('users')
+        .where({ id, email_verified: false })
+        .whereRaw('lower(email) = lower(?)', [email])
+        .update({ email_verified: true, ...bump(trx) });
     },
 
     /**

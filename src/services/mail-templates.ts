@@ -197,6 +197,7 @@ export function createMailTemplatesService(deps: {
     if (id === 'approval') samples.link = `${deps.issuer}/account/login`;
     if (id === 'lock_notice' || id === 'account_exists') samples.link = `${deps.issuer}/forgot-password`;
     if (id === 'email_confirmation') samples.link = `${deps.issuer}/sign-up/confirm?token=SAMPLE-TOKEN`;
+    if (id === 'email_change') samples.link = `${deps.issuer}/account/email/confirm?token=SAMPLE-TOKEN`;
     return Object.fromEntries(mailVariables(id).map((v) => [v, samples[v] ?? '']));
   }
 

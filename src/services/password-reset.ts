@@ -134,6 +134,8 @@ export function createPasswordResetService(deps: PasswordResetDeps) {
       const redeemed = await tokens.redeem(hash, clock.now());
       assertThat(redeemed === userId, fail('password_reset.invalid_token'));
       await tokens.voidAll(userId, clock.now());
+      // The link reached the person: their email is verified (an invitation's link too).
+      if (user.email) await users.verifyEmail(userId, user.email);
       await deps.identity.storeCheckedPassword(
         userId,
         password,

@@ -15,7 +15,7 @@ import type { PasswordHasherService } from './password-hasher.js';
 
 export interface SignUpDeps {
   requests: SignUpRequestsRepository;
-  users: Pick<UsersRepository, 'isTaken'>;
+  users: Pick<UsersRepository, 'isTaken' | 'verifyEmail'>;
   identity: Pick<IdentityService, 'checkPassword' | 'create'>;
   hasher: Pick<PasswordHasherService, 'hash'>;
   /** The mails (templates `email_confirmation`, `account_exists`), in the settings' default language. */
@@ -130,6 +130,8 @@ export function createSignUpService(deps: SignUpDeps) {
             action: 'user.registered',
             async inTransaction(user, trx) {
               assertThat(await requests.redeem(hash, clock.now(), trx), fail('sign_up.invalid_token'));
+              // The confirmation link reached the person: the email is verified.
+              await deps.users.verifyEmail(user.id, request.email, trx);
               await deps.audit.record(
                 {
                   actor: { type: 'user', id: user.id, name: user.email },

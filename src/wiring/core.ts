@@ -9,6 +9,7 @@ import { createCredentialsRepository } from '../repositories/credentials.js';
 import { createMailOutboxRepository } from '../repositories/mail-outbox.js';
 import { createMailTemplatesRepository } from '../repositories/mail-templates.js';
 import { createOidcPayloadsRepository } from '../repositories/oidc-payloads.js';
+import { createEmailChangesRepository } from '../repositories/email-changes.js';
 import { createPasswordResetTokensRepository } from '../repositories/password-reset-tokens.js';
 import { createRateLimitStore } from '../repositories/rate-limit-store.js';
 import { createResourceServersRepository } from '../repositories/resource-servers.js';
@@ -84,6 +85,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     resources: createResourceServersRepository(db),
     signingKeys: createSigningKeysRepository(db),
     resetTokens: createPasswordResetTokensRepository(db),
+    emailChanges: createEmailChangesRepository(db),
     audit: createAuditEventsRepository(db),
     outbox: createMailOutboxRepository(db),
     mailTemplates: createMailTemplatesRepository(db),

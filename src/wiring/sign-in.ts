@@ -15,6 +15,7 @@ import { createTotpEnrolmentStrategy, createTotpStrategy } from '../login/totp.j
 import { createInvitationConfirmationService } from '../services/invitation-confirmation.js';
 import { createUserExpiryService } from '../services/user-expiry.js';
 import { createLockNoticeService } from '../services/lock-notice.js';
+import { createEmailChangeService } from '../services/email-change.js';
 import { createSecretBox, deriveKey } from '../util/crypto.js';
 import type { Core } from './core.js';
 
@@ -139,5 +140,17 @@ export function createSignInArea(deps: SignInDeps) {
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry };
+  // A person's own change of email: its link lives as long as a sign-up's confirmation link.
+  const emailChanges = createEmailChangeService({
+    transact,
+    changes: repos.emailChanges,
+    users: repos.users,
+    mails,
+    audit,
+    clock,
+    issuer: config.issuer,
+    ttlSeconds: config.ttl.signUp,
+    duplicateEmails: () => settings.current().duplicateEmails,
+  });
+  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry, emailChanges };
 }

@@ -47,7 +47,7 @@ test.serial('a super admin lists the templates with their variables; nobody else
   t.is(list.body.defaultLanguage, 'en');
   t.deepEqual(
     list.body.templates.map((x: { id: string }) => x.id),
-    ['password_reset', 'invitation', 'approval', 'lock_notice', 'email_confirmation', 'account_exists'],
+    ['password_reset', 'invitation', 'approval', 'lock_notice', 'email_confirmation', 'account_exists', 'email_change'],
   );
   const reset = list.body.templates[0];
   t.deepEqual(Object.keys(reset.variables), ['name', 'link', 'minutes']);

@@ -70,7 +70,7 @@ test('the pages are styled by the stylesheet and report no CSP violation', async
   await assertStyled(t, page, 'forgot-password page');
 
   await page.goto(`${flow.server.url}/auth?client_id=no-such-client&response_type=code&scope=openid`);
-  await page.getByText('We could not continue').waitFor();
+  await page.getByRole('heading', { name: 'Unknown application' }).waitFor();
   await assertStyled(t, page, "the provider's error page");
 
   t.deepEqual(violations, []);

@@ -21,6 +21,8 @@ export interface Form {
 
 export class Browser {
   readonly cookies = new Map<string, string>();
+  /** Every Set-Cookie line received, with its attributes (tests of cookie lifetimes). */
+  readonly setCookies: string[] = [];
   /** `headers`: sent with every request (e.g. `x-forwarded-for` behind TRUST_PROXY). */
   constructor(
     readonly origin: string,
@@ -29,6 +31,7 @@ export class Browser {
 
   private store(res: Response) {
     for (const line of res.headers.getSetCookie()) {
+      this.setCookies.push(line);
       const [pair, ...attrs] = line.split(';');
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();

@@ -93,7 +93,7 @@ test('status deleted: the user is unknown to sign-in', async (t) => {
 test('a locked user is pointed to the password reset', async (t) => {
   const user = await server.createUser({ status: 'locked' });
   const page = await attempt(user.email, PASSWORD);
-  t.regex(page.html, /href="\/forgot-password\?identifier=/);
+  t.regex(page.html, /href="\/forgot-password\?interaction=[^"]+identifier=/);
 });
 
 test('unknown user and wrong password get the same answer', async (t) => {

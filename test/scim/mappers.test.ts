@@ -13,6 +13,7 @@ const user: User = {
   id: '5d48a0a8-e6d6-4a2e-9d0b-2a6e2c8f1b11',
   userCode: 'ada@example.com',
   email: 'ada@example.com',
+  emailVerified: true,
   title: 'Dr',
   givenName: 'Ada',
   middleName: null,

@@ -20,6 +20,8 @@ const FILES: Record<string, string> = {
     'index.umd.min.js',
   ),
   'passkeys.js': join(PUBLIC, 'passkeys.js'),
+  'show-password.js': join(PUBLIC, 'show-password.js'),
+  'recovery-codes.js': join(PUBLIC, 'recovery-codes.js'),
   // The pages' styles: a stylesheet, so the page CSP needs no `style-src 'unsafe-inline'`.
   'gatehouse.css': join(PUBLIC, 'gatehouse.css'),
 };

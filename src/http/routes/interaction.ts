@@ -14,9 +14,13 @@ import type { PendingSignIn } from '../../login/sign-in-flow.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { Interaction, SignInInteractions } from '../sign-in.js';
+import type { LoginView } from '../view-models.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
 import { defined } from '../../util/defined.js';
+import { keepRestart } from '../sign-in-restart.js';
+import { lockUntil, type LockoutSettings } from '../../policies/lockout.js';
+import type { Clock } from '../../util/clock.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -33,6 +37,9 @@ export interface InteractionDeps {
   users: Pick<UsersRepository, 'findById'>;
   /** Whether the sign-in page offers "Create an account" (self-registration is on). */
   signUpOffered: () => boolean;
+  /** The lockout rule in force, and the clock: a refused password says when a lock would end. */
+  lockout: () => LockoutSettings;
+  clock: Clock;
   csrf: Csrf;
   render: Renderer;
 }
@@ -70,12 +77,14 @@ export function interactionRoutes(deps: InteractionDeps) {
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
-  const loginPage = (
-    ctx: Context,
-    uid: string,
-    model: { username?: string; message?: string; clientName: string; locked?: boolean },
-    status = 200,
-  ) => render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered() }, status);
+  const loginPage = (ctx: Context, uid: string, model: Omit<LoginView, 'uid' | 'signUp'>, status = 200) =>
+    render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered() }, status);
+  /** The lockout rule as a refused password states it: a lock starting now ends at `until` (UTC; null: at a reset). */
+  const lockoutRule = () => {
+    const settings = deps.lockout();
+    const until = lockUntil(settings, deps.clock.now());
+    return { ...settings, until: until && `${until.toISOString().slice(11, 16)} UTC` };
+  };
 
   /**
    * Runs a sign-in attempt. Refused by the throttle (429, or 503 with the argon2
@@ -168,6 +177,8 @@ export function interactionRoutes(deps: InteractionDeps) {
 
   router.get('/', async (ctx) => {
     const { interaction, port } = await interactions.load(ctx);
+    // Should the sign-in expire on screen, the browser starts it again at the application's request.
+    keepRestart(ctx, interaction.uid, interaction.params);
     const { pending } = port;
     const client = await findClient(interaction);
     const name = nameOf(client, interaction);
@@ -200,21 +211,29 @@ export function interactionRoutes(deps: InteractionDeps) {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
-    const again = async (message: string | undefined, status: number, locked = false) =>
+    const keepSignedIn = form.keep_signed_in === 'yes';
+    const again = async (message: string | undefined, status: number, code?: string) =>
       loginPage(
         ctx,
         interaction.uid,
-        { clientName: nameOf(await findClient(interaction), interaction), username, message, locked },
+        {
+          clientName: nameOf(await findClient(interaction), interaction),
+          username,
+          message,
+          keepSignedIn,
+          locked: code === 'login.locked',
+          lockout: code === 'login.invalid_credentials' ? lockoutRule() : undefined,
+        },
         status,
       );
-    const port = interactions.portOf(ctx, interaction);
+    const port = interactions.portOf(ctx, interaction, { keepSignedIn });
     const outcome = await throttled(
       ctx,
       () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }),
       again,
     );
     if (!outcome) return;
-    if (!outcome.ok) return again(pageText(outcome.code), ERRORS[outcome.code].status, outcome.code === 'login.locked');
+    if (!outcome.ok) return again(pageText(outcome.code), ERRORS[outcome.code].status, outcome.code);
     redirect(ctx, interactions.location(interaction, outcome.next));
   });
 

@@ -7,11 +7,15 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { setRetryAfter } from '../retry-later.js';
+import { interactionUid } from '../interaction-uid.js';
+import { takeRestart } from '../sign-in-restart.js';
 
 /**
  *   GET/POST /forgot-password   ask for a link by email or userCode (same answer for everyone;
  *                               429 and the form again past the limit per IP)
  *   GET/POST /reset-password    choose a new password with the link's token
+ *   GET  /sign-in               "Back to sign-in" where no sign-in is known: the application's sign-in
+ *                               this browser last showed, else the account page's
  */
 export function passwordResetRoutes(deps: {
   resets: PasswordResetService;
@@ -23,22 +27,26 @@ export function passwordResetRoutes(deps: {
   const router = new Router();
 
   router.get('/forgot-password', (ctx) =>
-    render.page(ctx, 'forgot-password', { identifier: String(ctx.query.identifier ?? '') }),
+    render.page(ctx, 'forgot-password', {
+      identifier: String(ctx.query.identifier ?? ''),
+      interaction: interactionUid(ctx.query.interaction),
+    }),
   );
 
   router.post('/forgot-password', async (ctx) => {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     const identifier = (form.identifier ?? '').slice(0, 320);
+    const interaction = interactionUid(form.interaction);
     try {
       await deps.limits.request(ctx.ip);
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
       setRetryAfter(ctx, err);
-      return render.page(ctx, 'forgot-password', { identifier, message: err.message }, err.status);
+      return render.page(ctx, 'forgot-password', { identifier, interaction, message: err.message }, err.status);
     }
     resets.request(identifier, ctx.ip);
-    render.page(ctx, 'forgot-password-sent', {});
+    render.page(ctx, 'forgot-password-sent', { interaction });
   });
 
   router.get('/reset-password', async (ctx) => {
@@ -73,6 +81,10 @@ export function passwordResetRoutes(deps: {
       throw err;
     }
     render.page(ctx, 'reset-password-done', {});
+  });
+
+  router.get('/sign-in', (ctx) => {
+    ctx.redirect(takeRestart(ctx, 'any') ?? '/account/login');
   });
 
   return router;

@@ -13,12 +13,40 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { selfServicePageUser } from '../signed-in.js';
+import { SUPPORTED_LANGUAGES } from '../../domain/languages.js';
+import type { User } from '../../domain/user.js';
+import type { Operator } from '../../domain/operator.js';
+import type { UserAdminService } from '../../services/user-admin.js';
+import type { UserSessionsService } from '../../services/user-sessions.js';
+import type { EmailChangeService } from '../../services/email-change.js';
+
+/** A person changing their own record: the audit names them; their role's powers reach only themself. */
+const selfOperator = (user: User, ip: string | null): Operator => ({
+  actor: { type: 'user', id: user.id },
+  ip,
+  powers: { role: user.mainRole, scope: { all: false, accountIds: [], accountGroupIds: [] } },
+});
 
 /** The built-in first-party client the self-service pages sign in through. */
 export const SELF_SERVICE_CLIENT_ID = 'gatehouse-account';
-const RETURN_PATHS = new Set(['/account/password', '/account/security']);
+const RETURN_PATHS = new Set(['/account', '/account/password', '/account/security']);
+/** How a session signed in, in words (RFC 8176 `amr` values). */
+const METHODS: Record<string, string> = {
+  pwd: 'password',
+  otp: 'authenticator app',
+  hwk: 'passkey',
+  swk: 'passkey',
+  kba: 'recovery code',
+};
+/** The time zones the profile offers (the IANA names this Node knows). */
+const TIME_ZONES = Intl.supportedValuesOf('timeZone');
 
 /**
+ *   GET  /account                  the person's own page: profile, email, links to password and security, sessions
+ *   POST /account/profile          names, language, time zone
+ *   POST /account/sessions/end     "Sign out everywhere": every session, grant and token, this browser's too
+ *   POST /account/email            a new email: a link goes to it; the email changes when it is used
+ *   GET/POST /account/email/confirm?token=…   the link: a page with a button (mail scanners open links), then the change
  *   GET  /account/login?return=…   signs in through the OIDC flow of the built-in client
  *   GET  /account/callback         back from it: the Gatehouse session now exists
  *   GET/POST /account/password     a signed-in user changes their own password
@@ -36,6 +64,9 @@ export function selfServiceRoutes(deps: {
   mfa: MfaService;
   passkeys: PasskeysService;
   users: Pick<UsersRepository, 'findById'>;
+  profile: Pick<UserAdminService, 'updateOwnProfile'>;
+  sessions: Pick<UserSessionsService, 'mine' | 'endMine'>;
+  emailChanges: EmailChangeService;
   csrf: Csrf;
   render: Renderer;
 }) {
@@ -45,7 +76,7 @@ export function selfServiceRoutes(deps: {
   const pageUser = (ctx: Context, back: string) => selfServicePageUser(deps.provider, ctx, back);
 
   router.get('/login', (ctx) => {
-    const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account/password';
+    const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account';
     const url = new URL(`${deps.issuer}/auth`);
     url.search = new URLSearchParams({
       client_id: SELF_SERVICE_CLIENT_ID,
@@ -61,7 +92,116 @@ export function selfServiceRoutes(deps: {
 
   router.get('/callback', (ctx) => {
     const back = String(ctx.query.state);
-    ctx.redirect(RETURN_PATHS.has(back) ? back : '/account/password');
+    ctx.redirect(RETURN_PATHS.has(back) ? back : '/account');
+  });
+
+  /** The account page, with what the person typed and why it was refused when a form was. */
+  async function accountPage(ctx: Context, userId: string, refusal?: { message: string; status: number }) {
+    const user = await deps.users.findById(userId);
+    assertThat(user, fail('user.not_found'));
+    const [sessions, current] = await Promise.all([
+      deps.sessions.mine(userId),
+      deps.provider().Session.get(ctx as never),
+    ]);
+    const nameOf = async (clientId: string) =>
+      ((await deps.provider().Client.find(clientId))?.clientName as string | undefined) ?? clientId;
+    render.page(
+      ctx,
+      'account',
+      {
+        profile: {
+          givenName: user.givenName ?? '',
+          familyName: user.familyName ?? '',
+          preferredLanguage: user.preferredLanguage ?? '',
+          timezone: user.timezone ?? '',
+        },
+        email: { address: user.email, verified: user.emailVerified, pending: await deps.emailChanges.pending(userId) },
+        languages: SUPPORTED_LANGUAGES,
+        timeZones: TIME_ZONES,
+        sessions: await Promise.all(
+          sessions.map(async (s) => ({
+            signedInAt: s.signedInAt,
+            expiresAt: s.expiresAt,
+            applications: await Promise.all(s.clients.filter((id) => id !== SELF_SERVICE_CLIENT_ID).map(nameOf)),
+            methods: [...new Set(s.amr.flatMap((m) => METHODS[m] ?? []))],
+            current: s.id === current.uid,
+          })),
+        ),
+        done: ctx.query.done,
+        message: refusal?.message,
+      },
+      refusal?.status,
+    );
+  }
+
+  router.get('/', async (ctx) => {
+    const userId = await pageUser(ctx, '/account');
+    if (userId) await accountPage(ctx, userId);
+  });
+
+  router.post('/profile', async (ctx) => {
+    const userId = await pageUser(ctx, '/account');
+    if (!userId) return;
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    const user = await deps.users.findById(userId);
+    assertThat(user, fail('user.not_found'));
+    const text = (value: string | undefined) => (value ?? '').trim() || null;
+    try {
+      await deps.profile.updateOwnProfile(
+        userId,
+        {
+          givenName: text(form.given_name),
+          familyName: text(form.family_name),
+          preferredLanguage: text(form.language),
+          timezone: text(form.timezone),
+        },
+        selfOperator(user, ctx.ip),
+      );
+    } catch (err) {
+      if (err instanceof AppError && err.expose) return accountPage(ctx, userId, err);
+      throw err;
+    }
+    ctx.status = 303;
+    ctx.redirect('/account?done=profile');
+  });
+
+  router.post('/email', async (ctx) => {
+    const userId = await pageUser(ctx, '/account');
+    if (!userId) return;
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    try {
+      await deps.emailChanges.request(userId, form.email ?? '');
+    } catch (err) {
+      if (err instanceof AppError && err.expose) return accountPage(ctx, userId, err);
+      throw err;
+    }
+    ctx.status = 303;
+    ctx.redirect('/account?done=email_sent');
+  });
+
+  router.get('/email/confirm', async (ctx) => {
+    const token = String(ctx.query.token ?? '');
+    const email = await deps.emailChanges.check(token);
+    assertThat(email, fail('email_change.invalid_token'));
+    render.page(ctx, 'account-email-confirm', { token, email });
+  });
+
+  router.post('/email/confirm', async (ctx) => {
+    const form = await readForm(ctx);
+    csrf.verify(ctx, form._csrf);
+    await deps.emailChanges.confirm(form.token ?? '', ctx.ip);
+    ctx.status = 303;
+    ctx.redirect('/account?done=email_changed');
+  });
+
+  router.post('/sessions/end', async (ctx) => {
+    const userId = await pageUser(ctx, '/account');
+    if (!userId) return;
+    csrf.verify(ctx, (await readForm(ctx))._csrf);
+    await deps.sessions.endMine(userId, ctx.ip);
+    render.page(ctx, 'signed-out-everywhere', {});
   });
 
   router.get('/password', async (ctx) => {

@@ -10,10 +10,9 @@ import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { setRetryAfter } from '../retry-later.js';
 import type { SignUpView } from '../view-models.js';
+import { interactionUid } from '../interaction-uid.js';
 
-/** An interaction uid as oidc-provider makes them; anything else is dropped. */
-const INTERACTION = /^[A-Za-z0-9_-]{1,64}$/;
-const interactionOf = (value: unknown) => (typeof value === 'string' && INTERACTION.test(value) ? value : undefined);
+const interactionOf = interactionUid;
 
 /**
  * Self-registration, when the setting `selfRegistration.enabled` is on (404 otherwise):

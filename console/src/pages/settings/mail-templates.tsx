@@ -32,6 +32,7 @@ const TEMPLATE_NAMES: Record<MailTemplateId, string> = {
   lock_notice: 'Account locked',
   email_confirmation: 'Email confirmation',
   account_exists: 'Account exists',
+  email_change: 'Email change',
 };
 
 /** The mails Gatehouse sends: pick one and a language, edit, preview, save or go back to the shipped one. */

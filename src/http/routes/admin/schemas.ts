@@ -49,6 +49,12 @@ export const USER_FIELDS = {
   ...profileFields,
   userCode: text(100).min(1).optional(),
   email: z.email().max(320).nullable().optional(),
+  emailVerified: z
+    .boolean()
+    .optional()
+    .describe(
+      'The administrator vouches that the email reaches the user (a changed email is unverified unless this says so)',
+    ),
   externalId: nullableText().optional(),
   directManagerId: z.uuid().nullable().optional(),
   tags: TAGS.optional(),
@@ -66,6 +72,9 @@ export const USER_SCHEMA = z.object({
   id: z.uuid(),
   userCode: z.string(),
   email: z.string().nullable(),
+  emailVerified: z
+    .boolean()
+    .describe('A link sent to the email was used, or an HR system or administrator vouched for it'),
   ...Object.fromEntries(PROFILE_FIELDS.map((f) => [f, z.string().nullable()])),
   externalId: z.string().nullable(),
   status,
