@@ -76,17 +76,15 @@ export function createUserLifecycleService(deps: {
         const before = await reach(userId, by, { change: true, lock: true }, trx);
         assertThat(before.status === 'locked', () => fail('user.not_locked', { status: before.status }));
         const user = defined(await users.unlock(userId, trx), 'the user');
-        await audit
-          .by(by)
-          .record(
-            {
-              action: 'user.status_changed',
-              targetType: 'user',
-              targetId: userId,
-              changes: { status: ['locked', user.status] },
-            },
-            trx,
-          );
+        await audit.by(by).record(
+          {
+            action: 'user.status_changed',
+            targetType: 'user',
+            targetId: userId,
+            changes: { status: ['locked', user.status] },
+          },
+          trx,
+        );
         return user;
       });
     },
