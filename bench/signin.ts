@@ -48,6 +48,7 @@ import { follow, Jar, openLoginPage, request, requestsSent } from './lib/browser
 import { cpuBetween, procCpu, usage as cpuUsage, type Usage as CpuUsage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
+import { installAgent } from './lib/keep-alive.js';
 import { percentile } from './lib/percentile.js';
 import { canPin, movePostgresToLoadCore, onCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
 import { revision } from './lib/revision.js';
@@ -344,22 +345,7 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
 }
 
 // ---------------------------------------------------------------------------
-// HTTP: Node's fetch, with an explicit keep-alive agent
-
-function installAgent(connections: number) {
-  // Node bundles undici without exporting it; its global dispatcher is an undici
-  // Agent, so its constructor makes a new one with our connection limit.
-  const key = Symbol.for('undici.globalDispatcher.1');
-  const g = globalThis as Record<symbol, unknown>;
-  const current = g[key] as { constructor: new (opts: object) => unknown } | undefined;
-  if (current)
-    g[key] = new current.constructor({
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-    });
-}
+// HTTP
 
 async function tokenRequest(params: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await request(`${ISSUER}/token`, undefined, {
