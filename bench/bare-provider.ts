@@ -1,5 +1,6 @@
 /**
- * Bare oidc-provider (the version Gatehouse runs) with its in-memory adapter, set up
+ * Bare oidc-provider (the version Gatehouse runs) with its in-memory adapter (its store
+ * made large enough to keep every token of a run), set up
  * as Gatehouse is for the bench's client and API: client_secret_basic, client
  * credentials, an API (resource indicator) whose access tokens are ES256 JWTs,
  * opaque tokens without a resource, RS256 ID tokens, refresh tokens with rotation.
@@ -18,6 +19,15 @@ const PORT = Number(env.BARE_PORT);
 const ISSUER = `http://127.0.0.1:${PORT}`;
 const RESOURCE = env.BARE_RESOURCE!;
 const SUB = 'bench-user';
+
+// The library's in-memory adapter keeps 1,000 to 2,000 entries (an LRU): under a load of opaque
+// tokens it would drop the refresh tokens and grants. The same adapter, over a store that keeps all.
+type Lru = new (options: { maxSize: number }) => unknown;
+const { default: LRU } = (await import('oidc-provider/lib/helpers/lru.js' as string)) as { default: Lru };
+const memory = (await import('oidc-provider/lib/adapters/memory_adapter.js' as string)) as {
+  setStorage(store: unknown): void;
+};
+memory.setStorage(new LRU({ maxSize: 50_000_000 }));
 
 const jwk = async (alg: 'RS256' | 'ES256') => {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });

@@ -31,6 +31,7 @@
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_DB=gatehouse_bench_vs_bare
  *   BENCH_PORT=3927 (Gatehouse; bare gets the next port)  BENCH_PIN=1  BENCH_PIN_PG=1
  *   BENCH_LOG_LEVEL  Gatehouse's LOG_LEVEL (default: its own default, info: one access-log line per request)
+ *   BENCH_GATEHOUSE_ROOT=<dir>  run Gatehouse from another checkout (e.g. a worktree at the commit before)
  *   BENCH_CPU_PROF=<dir>  run Gatehouse with --cpu-prof, profiles written to <dir>
  *   BENCH_JSON=<file>  also write every measurement as JSON
  */
@@ -52,6 +53,8 @@ import { timedLoop } from './lib/timed-loop.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
+/** The Gatehouse checkout whose server is measured (another worktree: a before/after of the same bench). */
+const GATEHOUSE_ROOT = env.BENCH_GATEHOUSE_ROOT ?? ROOT;
 
 const SECONDS = num('BENCH_SECONDS', 5);
 const WARMUP = num('BENCH_WARMUP', 2);
@@ -128,7 +131,7 @@ async function main() {
     });
 
   console.log(
-    `Gatehouse ${revision(ROOT)} against bare oidc-provider — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
+    `Gatehouse ${revision(GATEHOUSE_ROOT)} against bare oidc-provider — ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; ` +
       `servers ${PIN ? 'pinned to core 0' : 'NOT pinned'}, load generator ${PIN ? 'on core 1' : 'NOT pinned'}, PostgreSQL ${PIN_PG ? 'moved to core 1' : 'unpinned'}; ` +
       `${ROUNDS} rounds of ${WARMUP}s warm-up + ${SECONDS}s per grant and server, concurrency ${CONCURRENCY}; load average ${loadAverage()}`,
   );
@@ -195,7 +198,7 @@ async function main() {
       readyPath: '/.well-known/openid-configuration',
     });
     await gatehouse.server.start({
-      root: ROOT,
+      root: GATEHOUSE_ROOT,
       env: { ...env, ...serverEnv, NODE_ENV: 'production' },
       issuer: gatehouse.issuer,
       pin: PIN,
