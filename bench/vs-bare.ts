@@ -32,7 +32,7 @@
  *   BENCH_PORT=3927 (Gatehouse; bare gets the next port)  BENCH_PIN=1  BENCH_PIN_PG=1
  *   BENCH_LOG_LEVEL  Gatehouse's LOG_LEVEL (default: its own default, info: one access-log line per request)
  *   BENCH_GATEHOUSE_ROOT=<dir>  run Gatehouse from another checkout (e.g. a worktree at the commit before)
- *   BENCH_CPU_PROF=<dir>  run Gatehouse with --cpu-prof, profiles written to <dir>
+ *   BENCH_CPU_PROF=<dir>  run both servers with --cpu-prof, profiles written to <dir> (named by the pids printed)
  *   BENCH_JSON=<file>  also write every measurement as JSON
  */
 import { writeFileSync } from 'node:fs';
@@ -194,6 +194,7 @@ async function main() {
       },
       issuer: bare.issuer,
       pin: PIN,
+      cpuProfDir: env.BENCH_CPU_PROF,
       entry: 'bench/bare-provider.ts',
       readyPath: '/.well-known/openid-configuration',
     });
