@@ -18,7 +18,9 @@
  *      other (the order swapped every round) for BENCH_WARMUP + BENCH_SECONDS, and reads the
  *      server process's CPU time (/proc, every thread) over the measured window;
  *   6. prints server CPU per grant (ms), the median of the rounds, and the ratio
- *      bare ÷ Gatehouse (1.0: Gatehouse costs what the bare library does; 0.5: twice as much).
+ *      bare ÷ Gatehouse (1.0: Gatehouse costs what the bare library does; 0.5: twice as much);
+ *      also net of each server's background CPU, read while the other one was loaded (on a
+ *      busy machine few grants are made per second and the background weighs on them).
  *
  * The grants: (opaque) client_credentials without a resource: an opaque token, which
  * Gatehouse writes to PostgreSQL and bare keeps in memory; (jwt) client_credentials with
@@ -98,6 +100,11 @@ interface Measurement {
   grantsPerSec: number;
   /** Server process CPU (every thread) per grant, ms. */
   cpuMs: number;
+  cpuSeconds: number;
+  /** The measured window, s. */
+  window: number;
+  /** The other server's CPU meanwhile, unloaded (timers, pools, housekeeping): ms per second. */
+  otherIdleMsPerSec: number;
   /** PostgreSQL CPU per grant, ms (the benchmark database's backends, the postmaster and its helpers). */
   pgMs: number;
   p50: number;
@@ -214,13 +221,13 @@ async function main() {
       console.log('done');
     }
     // An unmeasured pass first: code paths loaded and compiled, pools and caches filled.
-    for (const t of targets) for (const grant of ONLY) await measure(t, grant, 0);
+    for (const t of targets) for (const grant of ONLY) await measure(t, grant, 0, t === bare ? gatehouse : bare);
 
     for (let round = 1; round <= ROUNDS; round++) {
       for (const grant of ONLY) {
         for (const t of round % 2 ? targets : [...targets].reverse()) {
           current = t;
-          const m = await measure(t, grant, round);
+          const m = await measure(t, grant, round, t === bare ? gatehouse : bare);
           measurements.push(m);
           console.log(
             `round ${round} ${grant.padEnd(7)} ${t.name.padEnd(9)} ${m.grantsPerSec.toFixed(0).padStart(6)} grants/s  ` +
@@ -321,16 +328,22 @@ async function grantOnce(t: Target, grant: Grant): Promise<void> {
     throw new Error(`${t.name}: expected ${jwt ? 'a JWT' : 'an opaque'} access token`);
 }
 
-async function measure(t: Target, grant: Grant, round: number): Promise<Measurement> {
+async function measure(t: Target, grant: Grant, round: number, idle: Target): Promise<Measurement> {
   const pid = t.server.pid;
-  if (!pid) throw new Error(`${t.name} is not running`);
+  const idlePid = idle.server.pid;
+  if (!pid || !idlePid) throw new Error('a server is not running');
   const run = await timedLoop({
     concurrency: CONCURRENCY,
     warmupSeconds: WARMUP,
     seconds: SECONDS,
     maxOpsPerWorker: MAX_OPS_PER_WORKER,
     op: () => grantOnce(t, grant),
-    sample: () => ({ server: procCpu(pid), pg: usage(undefined, DB_NAME).pg }),
+    sample: () => ({
+      server: procCpu(pid),
+      idle: procCpu(idlePid),
+      pg: usage(undefined, DB_NAME).pg,
+      at: performance.now(),
+    }),
   });
   if (!run.before || !run.after || !run.ops) throw new Error(`${t.name} ${grant}: nothing measured`);
   return {
@@ -340,6 +353,9 @@ async function measure(t: Target, grant: Grant, round: number): Promise<Measurem
     grants: run.ops,
     grantsPerSec: run.opsPerSec,
     cpuMs: ((run.after.server - run.before.server) * 1000) / run.ops,
+    cpuSeconds: run.after.server - run.before.server,
+    window: (run.after.at - run.before.at) / 1000,
+    otherIdleMsPerSec: ((run.after.idle - run.before.idle) * 1000) / ((run.after.at - run.before.at) / 1000),
     pgMs: ((run.after.pg - run.before.pg) * 1000) / run.ops,
     p50: run.p50,
     load1: loadavg()[0]!,
@@ -355,36 +371,59 @@ const median = (values: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
+/**
+ * CPU per grant less the server's own background (timers, pools, housekeeping): its CPU
+ * rate while the other server was loaded in the same round, times the window. On a busy
+ * machine few grants are made per second and that background weighs on the raw figure.
+ */
+function netMs(m: Measurement, all: Measurement[]): number {
+  const pair = all.find((o) => o.round === m.round && o.grant === m.grant && o.server !== m.server);
+  return pair ? (m.cpuSeconds * 1000 - pair.otherIdleMsPerSec * m.window) / m.grants : NaN;
+}
+
 function report(measurements: Measurement[]) {
   const of = (grant: Grant, server: Target['name']) =>
     measurements.filter((m) => m.grant === grant && m.server === server);
   console.log(
-    `\nServer CPU per grant (process CPU time ÷ grants in the measured window), median of ${ROUNDS} rounds; ` +
+    `\nServer CPU per grant in ms (process CPU time, every thread, ÷ grants in the measured window), median of ${ROUNDS} rounds;\n` +
+      "net = less the server's background CPU (measured while the other server was loaded); " +
       'ratio = bare ÷ Gatehouse (goal: JWT ≥ 0.8, opaque ≥ 0.6)\n',
   );
   const rows = ONLY.map((grant) => {
     const b = of(grant, 'bare');
     const g = of(grant, 'gatehouse');
-    const perRound = b.map((m, i) => (g[i] ? m.cpuMs / g[i]!.cpuMs : NaN));
+    const ratios = (f: (m: Measurement) => number) => b.map((m, i) => (g[i] ? f(m) / f(g[i]!) : NaN));
+    const net = (m: Measurement) => netMs(m, measurements);
     return {
       grant,
       bareMs: median(b.map((m) => m.cpuMs)),
       gatehouseMs: median(g.map((m) => m.cpuMs)),
+      ratio: median(ratios((m) => m.cpuMs)),
+      perRound: ratios((m) => m.cpuMs),
+      bareNetMs: median(b.map(net)),
+      gatehouseNetMs: median(g.map(net)),
+      netRatio: median(ratios(net)),
+      netPerRound: ratios(net),
+      gatehouseIdle: median(b.map((m) => m.otherIdleMsPerSec)),
       pgMs: median(g.map((m) => m.pgMs)),
       bareRate: median(b.map((m) => m.grantsPerSec)),
       gatehouseRate: median(g.map((m) => m.grantsPerSec)),
-      perRound,
     };
   });
   printTable(
     [
       [
         'grant',
-        'bare ms',
-        'Gatehouse ms',
+        'bare',
+        'Gatehouse',
         'ratio',
-        'ratio per round',
-        'Gatehouse PostgreSQL ms',
+        'per round',
+        'bare net',
+        'Gatehouse net',
+        'net ratio',
+        'per round',
+        'Gatehouse idle ms/s',
+        'Gatehouse PostgreSQL',
         'bare grants/s',
         'Gatehouse grants/s',
       ],
@@ -392,8 +431,13 @@ function report(measurements: Measurement[]) {
         r.grant,
         fixed(r.bareMs, 3),
         fixed(r.gatehouseMs, 3),
-        fixed(r.bareMs / r.gatehouseMs, 2),
+        fixed(r.ratio, 2),
         r.perRound.map((v) => fixed(v, 2)).join(' '),
+        fixed(r.bareNetMs, 3),
+        fixed(r.gatehouseNetMs, 3),
+        fixed(r.netRatio, 2),
+        r.netPerRound.map((v) => fixed(v, 2)).join(' '),
+        fixed(r.gatehouseIdle, 1),
         fixed(r.pgMs, 3),
         fixed(r.bareRate, 0),
         fixed(r.gatehouseRate, 0),
