@@ -31,13 +31,16 @@
  * Settings (environment):
  *   BENCH_SECONDS=5  BENCH_WARMUP=2  BENCH_ROUNDS=3  BENCH_CONCURRENCY=32  BENCH_ONLY=opaque,jwt,refresh
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_DB=gatehouse_bench_vs_bare
- *   BENCH_PORT=3927 (Gatehouse; bare gets the next port)  BENCH_PIN=1  BENCH_PIN_PG=1
+ *   BENCH_PORT=<port> (Gatehouse; bare gets the next one; default: two ports free at the start, so
+ *     that a server of another checkout on a fixed port is never measured instead)  BENCH_PIN=1  BENCH_PIN_PG=1
  *   BENCH_LOG_LEVEL  Gatehouse's LOG_LEVEL (default: its own default, info: one access-log line per request)
  *   BENCH_GATEHOUSE_ROOT=<dir>  run Gatehouse from another checkout (e.g. a worktree at the commit before)
  *   BENCH_CPU_PROF=<dir>  run both servers with --cpu-prof, profiles written to <dir> (named by the pids printed)
  *   BENCH_JSON=<file>  also write every measurement as JSON
  */
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +67,6 @@ const ROUNDS = Math.max(1, num('BENCH_ROUNDS', 3));
 const CONCURRENCY = Math.max(1, num('BENCH_CONCURRENCY', 32));
 const PG_URL = env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = env.BENCH_DB ?? 'gatehouse_bench_vs_bare';
-const PORT = num('BENCH_PORT', 3927);
 const GRANTS = ['opaque', 'jwt', 'refresh'] as const;
 type Grant = (typeof GRANTS)[number];
 const ONLY = (env.BENCH_ONLY ?? GRANTS.join(',')).split(',').map((s) => s.trim()) as Grant[];
@@ -116,7 +118,18 @@ const loadAverage = () =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 async function main() {
+  const PORT = env.BENCH_PORT ? num('BENCH_PORT', 0) : await freePort();
+  const BARE_PORT = env.BENCH_PORT ? PORT + 1 : await freePort();
   const gatehouse: Target = {
     name: 'gatehouse',
     issuer: `http://127.0.0.1:${PORT}`,
@@ -126,7 +139,7 @@ async function main() {
   };
   const bare: Target = {
     name: 'bare',
-    issuer: `http://127.0.0.1:${PORT + 1}`,
+    issuer: `http://127.0.0.1:${BARE_PORT}`,
     server: createServerProcess(),
     chains: [],
     authorize: signInAtOnce,
@@ -193,7 +206,7 @@ async function main() {
       env: {
         ...env,
         NODE_ENV: 'production',
-        BARE_PORT: String(PORT + 1),
+        BARE_PORT: String(BARE_PORT),
         BARE_CLIENT_ID: CLIENT_ID,
         BARE_CLIENT_SECRET: CLIENT_SECRET,
         BARE_REDIRECT_URI: REDIRECT_URI,
