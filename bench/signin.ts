@@ -293,12 +293,13 @@ interface BenchUser {
 }
 
 async function createFixtures(serverEnv: Record<string, string>): Promise<BenchUser[]> {
-  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
-    import('../src/config/config.js'),
-    import('./lib/container.js'),
-    import('../src/services/audit.js'),
-    import('pino'),
-  ]);
+  const [{ loadConfig }, { createBenchContainer, saveBenchClientAndApi }, { CLI_ACTOR }, { default: pino }] =
+    await Promise.all([
+      import('../src/config/config.js'),
+      import('./lib/container.js'),
+      import('../src/services/audit.js'),
+      import('pino'),
+    ]);
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
@@ -319,24 +320,12 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
         CLI_ACTOR,
       );
     });
-    await c.repos.clients.save(
-      CLIENT_ID,
-      {
-        client_name: 'Bench app',
-        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-        response_types: ['code'],
-        redirect_uris: [REDIRECT_URI],
-        token_endpoint_auth_method: 'client_secret_basic',
-        ...(env.BENCH_ID_TOKEN_ALG ? { id_token_signed_response_alg: env.BENCH_ID_TOKEN_ALG } : {}),
-      },
-      CLIENT_SECRET,
-      true,
-    );
-    await c.repos.resources.create({
-      indicator: RESOURCE,
-      scopes: ['read', 'write'],
-      accessTokenTtl: null,
-      firstPartyOnly: false,
+    await saveBenchClientAndApi(c, {
+      clientId: CLIENT_ID,
+      secret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      resource: RESOURCE,
+      extra: env.BENCH_ID_TOKEN_ALG ? { id_token_signed_response_alg: env.BENCH_ID_TOKEN_ALG } : {},
     });
     return users;
   } finally {

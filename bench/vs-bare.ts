@@ -45,7 +45,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authorizationRequest, follow, Jar, openLoginPage, request } from './lib/browser.js';
-import { withBenchContainer } from './lib/container.js';
+import { saveBenchClientAndApi, withBenchContainer } from './lib/container.js';
 import { procCpu, usage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
@@ -180,23 +180,11 @@ async function main() {
         },
         actor,
       );
-      await c.repos.clients.save(
-        CLIENT_ID,
-        {
-          client_name: 'Bench app',
-          grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-          response_types: ['code'],
-          redirect_uris: [REDIRECT_URI],
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-        CLIENT_SECRET,
-        true,
-      );
-      await c.repos.resources.create({
-        indicator: RESOURCE,
-        scopes: ['read', 'write'],
-        accessTokenTtl: null,
-        firstPartyOnly: false,
+      await saveBenchClientAndApi(c, {
+        clientId: CLIENT_ID,
+        secret: CLIENT_SECRET,
+        redirectUri: REDIRECT_URI,
+        resource: RESOURCE,
       });
     });
 
