@@ -48,6 +48,7 @@ import { follow, Jar, openLoginPage, request, requestsSent } from './lib/browser
 import { cpuBetween, procCpu, usage as cpuUsage, type Usage as CpuUsage } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
+import { installAgent } from './lib/keep-alive.js';
 import { percentile } from './lib/percentile.js';
 import { canPin, movePostgresToLoadCore, onCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
 import { revision } from './lib/revision.js';
@@ -292,12 +293,13 @@ interface BenchUser {
 }
 
 async function createFixtures(serverEnv: Record<string, string>): Promise<BenchUser[]> {
-  const [{ loadConfig }, { createBenchContainer }, { CLI_ACTOR }, { default: pino }] = await Promise.all([
-    import('../src/config/config.js'),
-    import('./lib/container.js'),
-    import('../src/services/audit.js'),
-    import('pino'),
-  ]);
+  const [{ loadConfig }, { createBenchContainer, saveBenchClientAndApi }, { CLI_ACTOR }, { default: pino }] =
+    await Promise.all([
+      import('../src/config/config.js'),
+      import('./lib/container.js'),
+      import('../src/services/audit.js'),
+      import('pino'),
+    ]);
   const config = loadConfig({ ...env, ...serverEnv, LOG_LEVEL: 'silent' });
   const c = await createBenchContainer(config, { log: pino({ level: 'silent' }) });
   try {
@@ -318,24 +320,12 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
         CLI_ACTOR,
       );
     });
-    await c.repos.clients.save(
-      CLIENT_ID,
-      {
-        client_name: 'Bench app',
-        grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
-        response_types: ['code'],
-        redirect_uris: [REDIRECT_URI],
-        token_endpoint_auth_method: 'client_secret_basic',
-        ...(env.BENCH_ID_TOKEN_ALG ? { id_token_signed_response_alg: env.BENCH_ID_TOKEN_ALG } : {}),
-      },
-      CLIENT_SECRET,
-      true,
-    );
-    await c.repos.resources.create({
-      indicator: RESOURCE,
-      scopes: ['read', 'write'],
-      accessTokenTtl: null,
-      firstPartyOnly: false,
+    await saveBenchClientAndApi(c, {
+      clientId: CLIENT_ID,
+      secret: CLIENT_SECRET,
+      redirectUri: REDIRECT_URI,
+      resource: RESOURCE,
+      extra: env.BENCH_ID_TOKEN_ALG ? { id_token_signed_response_alg: env.BENCH_ID_TOKEN_ALG } : {},
     });
     return users;
   } finally {
@@ -344,22 +334,7 @@ async function createFixtures(serverEnv: Record<string, string>): Promise<BenchU
 }
 
 // ---------------------------------------------------------------------------
-// HTTP: Node's fetch, with an explicit keep-alive agent
-
-function installAgent(connections: number) {
-  // Node bundles undici without exporting it; its global dispatcher is an undici
-  // Agent, so its constructor makes a new one with our connection limit.
-  const key = Symbol.for('undici.globalDispatcher.1');
-  const g = globalThis as Record<symbol, unknown>;
-  const current = g[key] as { constructor: new (opts: object) => unknown } | undefined;
-  if (current)
-    g[key] = new current.constructor({
-      connections,
-      pipelining: 1,
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-    });
-}
+// HTTP
 
 async function tokenRequest(params: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await request(`${ISSUER}/token`, undefined, {

@@ -72,10 +72,10 @@ const decode = (s: string) =>
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>');
 
-/** /auth (PKCE) → the login page; returns the form's action and CSRF field, and the state and verifier sent. */
-export async function openLoginPage(
-  jar: Jar,
+/** An authorization request (code, PKCE S256) with `extra` parameters; its URL, state and verifier. */
+export function authorizationRequest(
   client: { issuer: string; clientId: string; redirectUri: string; scope: string },
+  extra: Record<string, string> = {},
 ) {
   const verifier = randomBytes(32).toString('base64url');
   const state = randomBytes(12).toString('base64url');
@@ -88,10 +88,20 @@ export async function openLoginPage(
     state,
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
+    ...extra,
   }).toString();
+  return { url: auth.toString(), state, verifier };
+}
+
+/** /auth (PKCE) → the login page; returns the form's action and CSRF field, and the state and verifier sent. */
+export async function openLoginPage(
+  jar: Jar,
+  client: { issuer: string; clientId: string; redirectUri: string; scope: string },
+) {
+  const { url: auth, state, verifier } = authorizationRequest(client);
 
   // /auth → /interaction/:uid (login page)
-  const page = await follow(await request(auth.toString(), jar), auth.toString(), jar, client.issuer);
+  const page = await follow(await request(auth, jar), auth, jar, client.issuer);
   const html = await page.res.text();
   if (page.leftTo || page.res.status !== 200)
     throw new Error(

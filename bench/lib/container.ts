@@ -56,3 +56,29 @@ export const benchAdmin = (email: string, password: string) => ({
   givenName: 'Bench',
   familyName: 'Admin',
 });
+
+/** The benches' confidential first-party client (client_secret_basic) and one API with `read` and `write`. */
+export async function saveBenchClientAndApi(
+  c: Awaited<ReturnType<typeof createBenchContainer>>,
+  o: { clientId: string; secret: string; redirectUri: string; resource: string; extra?: Record<string, unknown> },
+) {
+  await c.repos.clients.save(
+    o.clientId,
+    {
+      client_name: 'Bench app',
+      grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+      response_types: ['code'],
+      redirect_uris: [o.redirectUri],
+      token_endpoint_auth_method: 'client_secret_basic',
+      ...o.extra,
+    },
+    o.secret,
+    true,
+  );
+  await c.repos.resources.create({
+    indicator: o.resource,
+    scopes: ['read', 'write'],
+    accessTokenTtl: null,
+    firstPartyOnly: false,
+  });
+}

@@ -1,4 +1,4 @@
-/** Gatehouse (`src/main.ts`) as a child process, ready once it answers /readyz. */
+/** A server (Gatehouse's `src/main.ts` by default) as a child process, ready once it answers its ready path. */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCore } from './pinning.js';
@@ -16,6 +16,9 @@ export interface ServerStart {
   cpuProfDir?: string;
   /** A module to --import before the server (what-if experiments). */
   preload?: string;
+  /** The script to run (default src/main.ts) and the path that answers 200 once it is ready (default /readyz). */
+  entry?: string;
+  readyPath?: string;
 }
 
 export function createServerProcess() {
@@ -23,12 +26,12 @@ export function createServerProcess() {
   let startedAt = 0;
   let log = '';
 
-  /** Spawns the server and waits up to 60 s for /readyz; throws if it exits or stays silent. */
+  /** Spawns the server and waits up to 60 s for its ready path; throws if it exits or stays silent. */
   async function start(options: ServerStart): Promise<void> {
     const nodeArgs = ['--import', 'tsx'];
     if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
     if (options.preload) nodeArgs.push('--import', options.preload);
-    const [file, args] = onCore(options.pin, 0, [process.execPath, ...nodeArgs, 'src/main.ts']);
+    const [file, args] = onCore(options.pin, 0, [process.execPath, ...nodeArgs, options.entry ?? 'src/main.ts']);
     // Bench runs send no mail anywhere: NODE_ENV=production needs the outbox asked for.
     const env = { MAIL_OUTBOX: '1', ...options.env };
     const server = spawn(file, args, { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -41,12 +44,13 @@ export function createServerProcess() {
     let exited = false;
     server.on('exit', () => (exited = true));
 
+    const readyPath = options.readyPath ?? '/readyz';
     const spawnedAt = Date.now();
     const deadline = spawnedAt + 60_000;
     for (;;) {
       if (exited) throw new Error('the server exited during start-up');
-      if (Date.now() > deadline) throw new Error('the server did not answer /readyz within 60 s');
-      const ok = await fetch(`${options.issuer}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      if (Date.now() > deadline) throw new Error(`the server did not answer ${readyPath} within 60 s`);
+      const ok = await fetch(`${options.issuer}${readyPath}`, { signal: AbortSignal.timeout(1000) }).then(
         (r) => r.ok,
         () => false,
       );

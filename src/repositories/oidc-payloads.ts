@@ -25,10 +25,21 @@ const FIND_BY = {
   uid: SELECT_LIVE.replace('%s', 'uid'),
   user_code: SELECT_LIVE.replace('%s', 'user_code'),
 };
-const UPSERT = `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid,
-    user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
+const UPSERT_COLUMNS =
+  'INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)';
+const ON_CONFLICT = `ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+    uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
+const UPSERT = `${UPSERT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
+/**
+ * Access tokens (opaque, and client credentials) commit without waiting for the WAL
+ * flush: `synchronous_commit` off for the statement's own transaction. A token lost to
+ * a database crash only makes its client ask for another; refresh tokens, codes,
+ * grants and sessions keep the server's setting (their loss would sign people out).
+ */
+const UPSERT_NO_FLUSH = `${UPSERT_COLUMNS}
+  SELECT ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::text, ?::timestamptz
+    FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush ${ON_CONFLICT}`;
+const NO_FLUSH_KINDS = new Set(['AccessToken', 'ClientCredentials']);
 const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = ? AND id = ? AND consumed_at IS NULL';
 const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
 
@@ -143,7 +154,7 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
 
   return {
     async upsert(kind: string, id: string, payload: OidcPayload, expiresIn: number | undefined): Promise<void> {
-      await db.raw(UPSERT, [
+      await db.raw(NO_FLUSH_KINDS.has(kind) ? UPSERT_NO_FLUSH : UPSERT, [
         kind,
         rowKey(kind, id),
         JSON.stringify(toStored(kind, payload)),

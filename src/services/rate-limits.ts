@@ -87,9 +87,10 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
     if (spent.size >= 10_000) for (const [k, until] of spent) if (until <= now) spent.delete(k);
     spent.set(l.getKey(key), now + res.msBeforeNext);
   };
-  /** Throws 429 when this instance has seen any of the keys spent, with the longest wait. */
-  async function assertOpen(checks: Check[]): Promise<void> {
+  /** Throws 429 when this instance has seen any of the keys spent, with the longest wait (keys made only then). */
+  async function assertOpen(keys: Check[] | (() => Check[])): Promise<void> {
     if (spent.size === 0) return;
+    const checks = typeof keys === 'function' ? keys() : keys;
     const now = deps.clock.now().getTime();
     const waits = checks.map(([l, key]) => ({ limit: l.keyPrefix, wait: (spent.get(l.getKey(key)) ?? 0) - now }));
     const longest = waits.reduce((a, b) => (b.wait > a.wait ? b : a), { limit: '', wait: 0 });
@@ -176,7 +177,7 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
     },
     clientAuth: {
       /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */
-      check: (ip: string, clientId?: string) => assertOpen(clientKeys(ip, clientId)),
+      check: (ip: string, clientId?: string) => assertOpen(() => clientKeys(ip, clientId)),
       /** After `invalid_client`. */
       failed: (ip: string, clientId?: string) => penalise(clientKeys(ip, clientId)).then(() => undefined),
     },

@@ -75,6 +75,28 @@ test('upsert without expiresIn keeps the row without expiry', async (t) => {
   t.is(row.expires_at, null);
 });
 
+test('access tokens commit without the WAL flush for their own statement only; written again they are replaced', async (t) => {
+  const setting = async () =>
+    ((await db.raw('SHOW synchronous_commit')) as { rows: { synchronous_commit: string }[] }).rows[0]!
+      .synchronous_commit;
+  const before = await setting();
+  for (const kind of ['AccessToken', 'ClientCredentials']) {
+    const adapter = new Adapter(kind);
+    const jti = id();
+    const payload = tokenPayload({ jti, kind, ...(kind === 'AccessToken' ? { grantId: id() } : {}) });
+    await adapter.upsert(jti, payload, 3600);
+    const again = { ...payload, scope: 'openid email' };
+    await adapter.upsert(jti, again, 60);
+    t.deepEqual(await adapter.find(jti), again, kind);
+    const row = await db('oidc_payloads')
+      .where({ kind, id: storedId(kind, jti) })
+      .first();
+    t.is(row.grant_id, payload.grantId ?? null);
+    t.true(new Date(row.expires_at).getTime() <= Date.now() + 61_000, 'the second expiry is kept');
+  }
+  t.is(await setting(), before, 'the setting does not outlive the statement on the pooled connection');
+});
+
 test('find of an unknown id is undefined', async (t) => {
   const adapter = new Adapter('AccessToken');
   t.is(await adapter.find(id()), undefined);
