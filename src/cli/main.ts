@@ -1,6 +1,4 @@
-import pino from 'pino';
 import { loadConfig } from '../config/config.js';
-import { cliServices, createContainer } from '../container.js';
 import { checkCommand, execute, failure, usageText, type CliOutcome } from './execute.js';
 import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
@@ -19,6 +17,11 @@ async function main(argv: string[]): Promise<CliOutcome> {
     // On the embedded database, a running server owns it: the command runs there.
     const forwarded = config.databaseUrl ? undefined : await forwardToServer(config.dataDir, argv, io);
     if (forwarded) return forwarded;
+    // Loaded only now: help, usage errors and forwarded commands never pay for the services' modules.
+    const [{ default: pino }, { cliServices, createContainer }] = await Promise.all([
+      import('pino'),
+      import('../container.js'),
+    ]);
     // Logs go to stderr so stdout stays pure JSON.
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
     const container = await createContainer(config, { log });
