@@ -1,15 +1,14 @@
 import { loadConfig } from '../config/config.js';
-import { checkCommand, execute, failure, usageText, type CliOutcome } from './execute.js';
+import { checkCommand, execute, failure, help, type CliOutcome } from './execute.js';
 import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
 
 /** `gatehouse <command>`: JSON on stdout; a message on stderr and a non-zero exit on bad input. */
 async function main(argv: string[]): Promise<CliOutcome> {
-  const [command] = argv;
-  if (command === undefined || ['help', '--help', '-h'].includes(command))
-    return { code: 0, stdout: '', stderr: usageText() };
-  const invalid = checkCommand(argv);
-  if (invalid) return invalid;
+  const [command = ''] = argv;
+  // Help and usage errors are answered before any configuration or database is read.
+  const answered = help(argv) ?? checkCommand(argv);
+  if (answered) return answered;
   const config = loadConfig();
   const progress = createProgress(process.stderr, command);
   const io = { cwd: process.cwd(), progress: progress.update };
