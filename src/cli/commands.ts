@@ -243,7 +243,9 @@ export const COMMANDS: Record<string, Command> = {
   'user list': {
     usage: `user list ${Object.keys(USER_LIST_OPTIONS)
       .map((name) => `[--${name} ${USER_LIST_ARGS[name] ?? 'a,b'}]`)
-      .join(' ')} (a page of the users, as GET /admin/api/users: --sort a key or -key, --limit 1 to 200, default 50)`,
+      .join(
+        ' ',
+      )} (a page of the users, as GET /admin/api/users: --sort KEY or --sort=-KEY, --limit 1 to 200, default 50)`,
     options: USER_LIST_OPTIONS,
     async run(c, o) {
       const query: Record<string, unknown> = {};
