@@ -41,6 +41,8 @@ function run(
 
 // The CLI shares one data directory: its steps run in order.
 test.serial('migrate, then create a user and show it by email, id and userCode', async (t) => {
+  // Every migration on a new embedded database: about 11 s on a quiet machine, minutes on a busy one.
+  t.timeout(5 * 60_000);
   t.is((await run(['migrate'])).code, 0);
   const created = await run([
     'user',
