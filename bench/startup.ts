@@ -78,6 +78,9 @@ async function main() {
   try {
     // Migrated once, so every run below finds the schema up to date.
     for (const env of Object.values(databases)) cliCall([...ENTRIES.compiled.cli, 'migrate'], env);
+    // What any Node.js process costs on this machine now: the floor under every figure.
+    const bare = (await median(() => cliCall(['-e', '0'], base))).toFixed(0);
+    rows.push(['node -e 0 (Node.js alone)', '—', bare, bare]);
     rows.push(['gatehouse user create --help', '—', ...(await cliTimes(['user', 'create', '--help'], base))]);
     for (const [name, env] of Object.entries(databases))
       rows.push([
