@@ -19,7 +19,7 @@ const GROUPS = [...new Set(NAMES.filter((n) => n.includes(' ')).map((n) => n.spl
 
 const lines = (names: string[]) => names.map((n) => `  gatehouse ${COMMANDS[n]?.usage}`).join('\n');
 
-export function usageText(): string {
+function usageText(): string {
   return `usage:\n${lines(NAMES)}\n\n${EXITS}\ngatehouse <command> --help: one command's usage.\n`;
 }
 
@@ -30,7 +30,7 @@ const groupText = (group: string) => `usage:\n${lines(NAMES.filter((n) => n.star
  * the usage of one command, of a group (`gatehouse user --help`) or of all, exit 0.
  * Undefined when argv asks for no help.
  */
-export function help(argv: string[]): CliOutcome | undefined {
+export function helpFor(argv: string[]): CliOutcome | undefined {
   const asked = argv.length === 0 || argv[0] === 'help' || argv.some((a) => HELP_FLAGS.includes(a));
   if (!asked) return undefined;
   const words = (argv[0] === 'help' ? argv.slice(1) : argv).filter((a) => !HELP_FLAGS.includes(a));

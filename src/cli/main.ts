@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/config.js';
-import { checkCommand, execute, failure, help, type CliOutcome } from './execute.js';
+import { checkCommand, execute, failure, helpFor, type CliOutcome } from './execute.js';
 import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
 
@@ -7,7 +7,7 @@ import { forwardToServer } from './server-socket.js';
 async function main(argv: string[]): Promise<CliOutcome> {
   const [command = ''] = argv;
   // Help and usage errors are answered before any configuration or database is read.
-  const answered = help(argv) ?? checkCommand(argv);
+  const answered = helpFor(argv) ?? checkCommand(argv);
   if (answered) return answered;
   const config = loadConfig();
   const progress = createProgress(process.stderr, command);

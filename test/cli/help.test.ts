@@ -1,6 +1,6 @@
 import test from 'ava';
 import { COMMANDS } from '../../src/cli/commands.js';
-import { checkCommand, help } from '../../src/cli/execute.js';
+import { checkCommand, helpFor } from '../../src/cli/execute.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 
 /* What the CLI answers before it reads any configuration or opens a database. */
@@ -12,18 +12,21 @@ test('--help, -h and `help …` print one command’s usage on stdout and exit 0
     ['help', 'user', 'create'],
     ['user', 'create', '--email', 'x@example.com', '--help'],
   ]) {
-    const out = help(argv);
+    const out = helpFor(argv);
     t.is(out?.code, EXIT.ok, argv.join(' '));
     t.true(out?.stdout.startsWith(`usage: gatehouse ${COMMANDS['user create']?.usage}\n`), argv.join(' '));
     t.regex(out?.stdout ?? '', /Exit codes: 0 done/);
     t.is(out?.stderr, '');
   }
-  t.regex(help(['mail', 'list', '--help'])?.stdout ?? '', /^usage: gatehouse mail list \[--to EMAIL\] \[--limit N\]/);
-  t.regex(help(['migrate', '--help'])?.stdout ?? '', /^usage: gatehouse migrate\n/);
+  t.regex(
+    helpFor(['mail', 'list', '--help'])?.stdout ?? '',
+    /^usage: gatehouse mail list \[--to EMAIL\] \[--limit N\]/,
+  );
+  t.regex(helpFor(['migrate', '--help'])?.stdout ?? '', /^usage: gatehouse migrate\n/);
 });
 
 test('a group’s --help lists its commands; no arguments or --help alone list them all', (t) => {
-  const group = help(['licence', '--help']);
+  const group = helpFor(['licence', '--help']);
   t.is(group?.code, EXIT.ok);
   const listed = (group?.stdout ?? '').split('\n').filter((l) => l.startsWith('  gatehouse '));
   t.deepEqual(
@@ -31,11 +34,11 @@ test('a group’s --help lists its commands; no arguments or --help alone list t
     Object.keys(COMMANDS).filter((n) => n.startsWith('licence ')),
   );
   for (const argv of [[], ['--help'], ['help']]) {
-    const all = help(argv);
+    const all = helpFor(argv);
     t.is(all?.code, EXIT.ok);
     for (const usage of Object.values(COMMANDS).map((c) => c.usage)) t.true(all?.stdout.includes(usage));
   }
-  t.is(help(['user', 'list']), undefined, 'no help asked');
+  t.is(helpFor(['user', 'list']), undefined, 'no help asked');
 });
 
 test('a mistyped command: exit 2 and "did you mean" the nearest', (t) => {
@@ -58,7 +61,7 @@ test('a mistyped command: exit 2 and "did you mean" the nearest', (t) => {
     else t.false(out?.stderr.includes('did you mean'), argv.join(' '));
   }
   // Unknown either way, with `--help` too.
-  t.regex(help(['usr', 'list', '--help'])?.stderr ?? '', /did you mean: gatehouse user list\?/);
+  t.regex(helpFor(['usr', 'list', '--help'])?.stderr ?? '', /did you mean: gatehouse user list\?/);
   const bare = checkCommand(['user']);
   t.is(bare?.code, EXIT.usage);
   t.regex(bare?.stderr ?? '', /^gatehouse user needs a command\n/);
