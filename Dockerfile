@@ -1,40 +1,40 @@
-# Gatehouse identity provider: runs the TypeScript sources directly with tsx (no build step).
+# Gatehouse identity provider: the compiled server (`npm run build`) on Node.js 26, the Active LTS.
 #
 #   docker build -t gatehouse .
 #   docker run -p 3000:3000 -e GATEHOUSE_SECRET=... -v gatehouse-data:/data gatehouse
+#   docker exec <container> node bin/gatehouse.js user list     # the CLI, compiled too
 #
 # Without DATABASE_URL the server uses embedded PGlite under DATA_DIR (/data, a volume).
-# The administration console (console/, React + Vite) is built in a stage of its own:
-# its build tools are development dependencies the runtime image leaves out.
-FROM node:20-bookworm-slim AS console
+# The build stage compiles the server, the CLI and the migrations (TypeScript → dist/)
+# and the administration console (console/, React + Vite → console/dist/); its compilers
+# are development dependencies the runtime image leaves out, with the TypeScript sources.
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package*.json ./
 RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src/ ./src/
+COPY migrations/ ./migrations/
 COPY console/ ./console/
-COPY src/domain/ ./src/domain/
-COPY src/policies/permissions.ts ./src/policies/permissions.ts
-RUN npm run -s build:console
+RUN npm run -s build && npm run -s build:console
 
-FROM node:20-bookworm-slim
+FROM node:26-trixie-slim
 
 WORKDIR /app
 
 # Dependencies first, so this layer stays cached until package*.json changes.
-# tsx is a regular dependency, so --omit=dev still installs it. argon2 ships
-# prebuilt linux-x64 glibc binaries: no compiler is needed in the image.
+# argon2 ships prebuilt linux-x64 glibc binaries (N-API): no compiler is needed in the image.
 COPY package*.json ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
 # The application, owned by root and read-only for the runtime user.
-COPY tsconfig.json ./
-COPY src/ ./src/
+COPY --from=build /app/dist/ ./dist/
+COPY --from=build /app/console/dist/ ./console/dist/
 COPY views/ ./views/
 COPY public/ ./public/
-COPY migrations/ ./migrations/
 COPY bin/ ./bin/
 COPY certs/ ./certs/
-COPY --from=console /app/console/dist/ ./console/dist/
 
 # The data directory must exist, owned by `node`, before VOLUME: a fresh named
 # volume mounted there takes over this ownership.
@@ -51,4 +51,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# The compiled server, straight: no npm in between, so SIGTERM reaches it (graceful shutdown).
+CMD ["node", "dist/src/main.js"]

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `gatehouse` command: runs the TypeScript CLI through tsx.
-import { register } from 'tsx/esm/api';
+// The `gatehouse` command: the compiled CLI (dist/, `npm run build`) when built since the last change of src/, else the TypeScript through tsx.
+import { launch } from './launch.js';
 
-register();
-await import('../src/cli/main.ts');
+await launch('cli/main', 'if-current');

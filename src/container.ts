@@ -85,6 +85,7 @@ export function cliServices(c: Container): CliServices {
     settings,
     mailer,
     scimTokens: c.scim.auth,
+    users: c.admin.users,
     auditLog: c.admin.auditLog,
     imports: c.admin.imports,
     lifecycle: c.admin.lifecycle,

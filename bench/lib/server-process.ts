@@ -19,6 +19,8 @@ export interface ServerStart {
   /** The script to run (default src/main.ts) and the path that answers 200 once it is ready (default /readyz). */
   entry?: string;
   readyPath?: string;
+  /** `compiled`: `dist/src/main.js` (`npm run build`) instead of `src/main.ts` through tsx. */
+  compiled?: boolean;
 }
 
 export function createServerProcess() {
@@ -28,10 +30,11 @@ export function createServerProcess() {
 
   /** Spawns the server and waits up to 60 s for its ready path; throws if it exits or stays silent. */
   async function start(options: ServerStart): Promise<void> {
-    const nodeArgs = ['--import', 'tsx'];
+    const nodeArgs = options.compiled ? [] : ['--import', 'tsx'];
     if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
     if (options.preload) nodeArgs.push('--import', options.preload);
-    const [file, args] = onCore(options.pin, 0, [process.execPath, ...nodeArgs, options.entry ?? 'src/main.ts']);
+    const entry = options.entry ?? (options.compiled ? 'dist/src/main.js' : 'src/main.ts');
+    const [file, args] = onCore(options.pin, 0, [process.execPath, ...nodeArgs, entry]);
     // Bench runs send no mail anywhere: NODE_ENV=production needs the outbox asked for.
     const env = { MAIL_OUTBOX: '1', ...options.env };
     const server = spawn(file, args, { cwd: options.root, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -11,7 +11,7 @@ import { fail } from '../errors/codes.js';
 import { CLI_ACTOR, type AuditLogService } from '../services/audit.js';
 import { IMPORT_KEYS, IMPORT_MODES, type ImportKey, type ImportMode } from '../domain/import-job.js';
 import type { ImportCounts, ImportJob } from '../repositories/import-jobs.js';
-import { MAX_SECRET_GRACE_SECONDS, type ClientRegistryService } from '../services/client-registry.js';
+import { MAX_SECRET_GRACE_SECONDS, RESOURCE_TTL, type ClientRegistryService } from '../services/client-registry.js';
 import { CLIENT_AUTH_METHODS, type ClientAuthMethod, type ClientJwks } from '../domain/client-authentication.js';
 import type { Operator } from '../domain/operator.js';
 import type { ServiceAccount } from '../domain/service-account.js';
@@ -27,9 +27,13 @@ import type { UserLifecycleService } from '../services/user-lifecycle.js';
 import type { WebhooksService } from '../services/webhooks.js';
 import { WEBHOOK_EVENTS } from '../policies/webhook-events.js';
 import { isUuid } from '../util/uuid.js';
+import { closest } from '../util/edit-distance.js';
+import { USER_LIST_QUERY, USER_LIST_QUERY_FIELDS, userListPage } from '../http/routes/admin/user-list.js';
+import type { UserAdminService } from '../services/user-admin.js';
 import type { Clock } from '../util/clock.js';
 
-type Opts = Record<string, string | boolean | string[] | undefined>;
+/** Parsed options: a `whole` option is already a number. */
+type Opts = Record<string, string | boolean | string[] | number | undefined>;
 
 /** What a command has besides its options: where the operator stands, and their terminal's progress line. */
 export interface CommandIo {
@@ -47,6 +51,8 @@ export interface CliServices {
   config: Config;
   clock: Clock;
   identity: IdentityService;
+  /** The admin API's user administration (`user list`). */
+  users: UserAdminService;
   mfa: MfaService;
   clients: ClientRegistryService;
   scimTokens: ScimAuthService;
@@ -62,7 +68,8 @@ export interface CliServices {
 
 export interface Command {
   usage: string;
-  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
+  /** `whole: [min, max]`: a whole number in that range, checked before any database is opened. */
+  options?: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; whole?: readonly [number, number] }>;
   run: (c: CliServices, opts: Opts, positionals: string[], io?: CommandIo) => Promise<unknown>;
   /** Why a result is a failure (exit 1, the result still printed); undefined when it is not. */
   failed?(result: unknown): string | undefined;
@@ -84,14 +91,17 @@ const licenceKey = (key: string | undefined) => {
   );
   return key;
 };
+/** `--name N`, a whole number from `min` to `max`; undefined when not given. `abc`, `1.5`, `1e3` or `-1` are refused. */
+function wholeNumber(o: Opts, name: string, min: number, max: number): number | undefined {
+  const given = o[name];
+  if (given === undefined) return undefined;
+  const n = typeof given === 'string' && /^\d{1,15}$/.test(given) ? Number(given) : Number.NaN;
+  assertThat(n >= min && n <= max, usage(`--${name} must be a whole number from ${min} to ${max}, not "${given}"`));
+  return n;
+}
 /** `--seats N` (a whole number), `--seats none` (no limit), or not given (undefined). */
-const seatsOption = (o: Opts) => {
-  const seats = str(o.seats);
-  if (seats === undefined) return undefined;
-  if (seats === 'none') return null;
-  assertThat(/^\d{1,8}$/.test(seats), usage('--seats must be a whole number, or none'));
-  return Number(seats);
-};
+const seatsOption = (o: Opts) => (o.seats === 'none' ? null : wholeNumber(o, 'seats', 0, 99_999_999));
+const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 /** The CLI acts with every power (the operator has the server's shell), named `cli` in the audit. */
 const CLI_OPERATOR: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } };
 const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
@@ -118,6 +128,33 @@ function serviceAccount(o: Opts): ServiceAccount | undefined {
   assertThat(isRole(role), usage(`--service-account-role must be one of ${ROLES.join(', ')}`));
   return { role, accountIds, accountGroupIds };
 }
+
+const kebabCase = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camelCase = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+/** `user list`'s options: the admin API's list query (`?accountId=` is `--account-id`), `--cf KEY=VALUE` repeatable. */
+const USER_LIST_OPTIONS: Record<string, { type: 'string'; multiple?: true }> = Object.fromEntries(
+  Object.keys(USER_LIST_QUERY_FIELDS).map((key) => [
+    kebabCase(key),
+    key === 'cf' ? { type: 'string', multiple: true } : { type: 'string' },
+  ]),
+);
+/** What each of `user list`'s options takes, in its usage (a comma-separated list when not named here). */
+const USER_LIST_ARGS: Record<string, string> = {
+  q: 'TEXT',
+  'account-id': 'ID',
+  'account-group-id': 'ID',
+  'group-id': 'ID',
+  'created-from': 'DATE',
+  'created-to': 'DATE',
+  'last-sign-in-from': 'DATE',
+  'last-sign-in-to': 'DATE',
+  'never-signed-in': 'true|false',
+  employment: 'current|ended|any',
+  sort: 'KEY',
+  cf: 'KEY=VALUE',
+  limit: 'N',
+  cursor: 'C',
+};
 
 const CLIENT_AUTH_OPTIONS = {
   'auth-method': { type: 'string' },
@@ -200,6 +237,34 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(identifier, usage('which user? Give an email, id or userCode'));
       const user = await c.identity.find(identifier);
       return { ...user, roles: await c.identity.roleAssignments(user.id) };
+    },
+  },
+
+  'user list': {
+    usage: `user list ${Object.keys(USER_LIST_OPTIONS)
+      .map((name) => `[--${name} ${USER_LIST_ARGS[name] ?? 'a,b'}]`)
+      .join(
+        ' ',
+      )} (a page of the users, as GET /admin/api/users: --sort KEY or --sort=-KEY, --limit 1 to 200, default 50)`,
+    options: USER_LIST_OPTIONS,
+    async run(c, o) {
+      const query: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(o)) {
+        if (name !== 'cf') query[camelCase(name)] = value;
+        else
+          for (const condition of value as string[]) {
+            const [key, ...rest] = condition.split('=');
+            assertThat(key && rest.length, usage('--cf is KEY=VALUE (or KEY.from=VALUE, KEY.to=VALUE)'));
+            query[`cf.${key}`] = [...((query[`cf.${key}`] as string[] | undefined) ?? []), rest.join('=')];
+          }
+      }
+      const parsed = USER_LIST_QUERY.safeParse(query);
+      if (!parsed.success) {
+        const [issue] = parsed.error.issues;
+        const option = String(issue?.path[0] ?? '');
+        throw usage(`--${option.startsWith('cf') ? 'cf' : kebabCase(option)}: ${issue?.message}`);
+      }
+      return userListPage(c.users, parsed.data, CLI_OPERATOR);
     },
   },
 
@@ -356,14 +421,10 @@ export const COMMANDS: Record<string, Command> = {
   'client rotate-secret': {
     usage:
       'client rotate-secret <client-id> [--grace SECONDS] (the new secret is shown once; the old one works SECONDS more, default 0)',
-    options: { grace: { type: 'string' } },
+    options: { grace: { type: 'string', whole: [0, MAX_SECRET_GRACE_SECONDS] } },
     async run(c, o, [clientId]) {
       assertThat(clientId, usage('which client? Give its client id'));
-      const grace = Number(str(o.grace) ?? 0);
-      assertThat(
-        Number.isInteger(grace) && grace >= 0 && grace <= MAX_SECRET_GRACE_SECONDS,
-        usage(`--grace must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS}`),
-      );
+      const grace = num(o.grace) ?? 0;
       return c.clients.rotateSecret(clientId, grace, CLI_OPERATOR);
     },
   },
@@ -374,7 +435,7 @@ export const COMMANDS: Record<string, Command> = {
     options: {
       indicator: { type: 'string' },
       scopes: { type: 'string' },
-      ttl: { type: 'string' },
+      ttl: { type: 'string', whole: [RESOURCE_TTL.min, RESOURCE_TTL.max] },
       'first-party-only': { type: 'boolean' },
     },
     async run(c, o) {
@@ -384,11 +445,7 @@ export const COMMANDS: Record<string, Command> = {
         usage('--indicator must be an absolute URL without a fragment'),
       );
       const scopes = (str(o.scopes) ?? '').split(/\s+/).filter(Boolean);
-      const ttl = str(o.ttl) ? Number(o.ttl) : null;
-      assertThat(
-        ttl === null || (Number.isInteger(ttl) && ttl >= 60),
-        usage('--ttl must be a whole number of seconds, at least 60'),
-      );
+      const ttl = num(o.ttl) ?? null;
       return c.clients.createResource(
         { indicator, scopes, accessTokenTtl: ttl, firstPartyOnly: o['first-party-only'] === true },
         CLI_OPERATOR,
@@ -616,31 +673,53 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'mail list': {
-    usage: 'mail list [--to EMAIL] [--limit N]',
-    options: { to: { type: 'string' }, limit: { type: 'string' } },
+    usage: 'mail list [--to EMAIL] [--limit N] (the dev outbox, newest first; N from 1 to 1000, default 20)',
+    options: { to: { type: 'string' }, limit: { type: 'string', whole: [1, 1000] } },
     async run(c, o) {
-      return c.mailer.outbox(Number(str(o.limit) ?? 20), str(o.to));
+      return c.mailer.outbox(num(o.limit) ?? 20, str(o.to));
     },
   },
 };
 
-/** Finds the longest command name that prefixes argv, and parses its options strictly. */
-export function resolveCommand(argv: string[]) {
-  for (const words of [2, 1]) {
-    const name = argv.slice(0, words).join(' ');
+/** The command whose name (one or two words) begins `words`, the longest first. */
+export function findCommand(words: string[]): { name: string; command: Command } | undefined {
+  for (const n of [2, 1]) {
+    const name = words.slice(0, n).join(' ');
     const command = COMMANDS[name];
-    if (!command) continue;
-    try {
-      const { values, positionals } = parseArgs({
-        args: argv.slice(words),
-        options: command.options ?? {},
-        allowPositionals: true,
-        strict: true,
-      });
-      return { name, command, opts: values as Opts, positionals };
-    } catch (err) {
-      throw usage(`${(err as Error).message}\nusage: gatehouse ${command.usage}`);
-    }
+    if (command) return { name, command };
   }
   return undefined;
+}
+
+/** Finds the command that argv names, and parses its options strictly (an unknown one with a "did you mean"). */
+export function resolveCommand(argv: string[]) {
+  const found = findCommand(argv);
+  if (!found) return undefined;
+  const { name, command } = found;
+  let parsed: { values: Opts; positionals: string[] };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv.slice(name.split(' ').length),
+      options: command.options ?? {},
+      allowPositionals: true,
+      strict: true,
+    });
+    parsed = { values: values as Opts, positionals };
+  } catch (err) {
+    const unknown = /^Unknown option '(--[^']+)'/.exec((err as Error).message)?.[1];
+    const near =
+      unknown &&
+      closest(
+        unknown,
+        Object.keys(command.options ?? {}).map((o) => `--${o}`),
+      );
+    const problem = unknown
+      ? `unknown option ${unknown}${near ? ` (did you mean ${near}?)` : ''}`
+      : (err as Error).message;
+    throw usage(`${problem}\nusage: gatehouse ${command.usage}`);
+  }
+  const opts = { ...parsed.values };
+  for (const [option, { whole }] of Object.entries(command.options ?? {}))
+    if (whole) opts[option] = wholeNumber(opts, option, ...whole);
+  return { name, command, opts, positionals: parsed.positionals };
 }

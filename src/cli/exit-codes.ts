@@ -11,6 +11,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, conflict: 4 } as 
 /** The errors of the CLI's commands that a script may want to tell apart; any other is `failed`. */
 const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'cli.usage': EXIT.usage,
+  'request.invalid_cursor': EXIT.usage,
   'user.not_found': EXIT.notFound,
   'scim_token.not_found': EXIT.notFound,
   'import.job_not_found': EXIT.notFound,

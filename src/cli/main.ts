@@ -1,17 +1,14 @@
-import pino from 'pino';
 import { loadConfig } from '../config/config.js';
-import { cliServices, createContainer } from '../container.js';
-import { checkCommand, execute, failure, usageText, type CliOutcome } from './execute.js';
+import { checkCommand, execute, failure, helpFor, type CliOutcome } from './execute.js';
 import { createProgress } from './progress.js';
 import { forwardToServer } from './server-socket.js';
 
 /** `gatehouse <command>`: JSON on stdout; a message on stderr and a non-zero exit on bad input. */
 async function main(argv: string[]): Promise<CliOutcome> {
-  const [command] = argv;
-  if (command === undefined || ['help', '--help', '-h'].includes(command))
-    return { code: 0, stdout: '', stderr: usageText() };
-  const invalid = checkCommand(argv);
-  if (invalid) return invalid;
+  const [command = ''] = argv;
+  // Help and usage errors are answered before any configuration or database is read.
+  const answered = helpFor(argv) ?? checkCommand(argv);
+  if (answered) return answered;
   const config = loadConfig();
   const progress = createProgress(process.stderr, command);
   const io = { cwd: process.cwd(), progress: progress.update };
@@ -19,6 +16,11 @@ async function main(argv: string[]): Promise<CliOutcome> {
     // On the embedded database, a running server owns it: the command runs there.
     const forwarded = config.databaseUrl ? undefined : await forwardToServer(config.dataDir, argv, io);
     if (forwarded) return forwarded;
+    // Loaded only now: help, usage errors and forwarded commands never pay for the services' modules.
+    const [{ default: pino }, { cliServices, createContainer }] = await Promise.all([
+      import('pino'),
+      import('../container.js'),
+    ]);
     // Logs go to stderr so stdout stays pure JSON.
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
     const container = await createContainer(config, { log });

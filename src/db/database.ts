@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
@@ -10,6 +11,20 @@ export type Executor = Knex | Knex.Transaction;
 export type Transact = <T>(fn: (trx: Executor) => Promise<T>) => Promise<T>;
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/**
+ * The migrations beside this code: `migrations/*.ts` under tsx, `dist/migrations/*.js`
+ * when compiled. Each is recorded in `knex_migrations` by its `.ts` name whichever
+ * runs, so a database migrated by one is up to date for the other.
+ */
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () =>
+    readdirSync(MIGRATIONS_DIR)
+      .filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts'))
+      .sort(),
+  getMigrationName: (file) => file.replace(/\.js$/, '.ts'),
+  getMigration: (file) => import(pathToFileURL(join(MIGRATIONS_DIR, file)).href),
+};
 
 // Counts and bigserial ids come back from `pg` as strings; PGlite gives numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -155,10 +170,7 @@ export async function migrate(db: Db): Promise<string[]> {
       })
     : db;
   try {
-    const [, applied] = (await runner.migrate.latest({ directory: MIGRATIONS_DIR, loadExtensions: ['.ts'] })) as [
-      number,
-      string[],
-    ];
+    const [, applied] = (await runner.migrate.latest({ migrationSource })) as [number, string[]];
     return applied;
   } finally {
     if (runner !== db) await runner.destroy();

@@ -1,11 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { Context } from 'koa';
 import { PAGE_CSP } from './middleware/security-headers.js';
 import { assetUrls } from './routes/assets.js';
 import type { LayoutModel, View, ViewModels } from './view-models.js';
+import { packagePath } from '../util/package-path.js';
 
-const VIEWS = fileURLToPath(new URL('../../views', import.meta.url));
+const VIEWS = packagePath('views');
 
 /**
  * The one place that knows template files. Views get their view model (view-models.ts)

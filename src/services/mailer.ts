@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { MailOutboxRepository } from '../repositories/mail-outbox.js';
 import type { Clock } from '../util/clock.js';
@@ -23,7 +23,13 @@ export function createMailerService(deps: {
   log: Logger;
   clock: Clock;
 }) {
-  const transport = deps.smtpUrl ? nodemailer.createTransport(deps.smtpUrl) : null;
+  const { smtpUrl } = deps;
+  // nodemailer is loaded at the first mail: a command-line call that sends none does not pay for it.
+  let transport: Promise<Transporter> | undefined;
+  const smtp = () => {
+    transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(smtpUrl));
+    return transport;
+  };
   return {
     /** The dev outbox's latest mails (the CLI's `mail list`). */
     outbox: (limit: number, to?: string) => deps.outbox.list(limit, to),
@@ -36,10 +42,10 @@ export function createMailerService(deps: {
     },
     async send(mail: Mail): Promise<void> {
       const { to, subject, text, html } = mail;
-      if (transport) await transport.sendMail({ from: deps.from, to, subject, text, html });
+      if (smtpUrl) await (await smtp()).sendMail({ from: deps.from, to, subject, text, html });
       else await deps.outbox.insert(mail, deps.clock.now());
       // The body may hold a link with a token: log the envelope only.
-      deps.log.info({ to: mail.to, subject: mail.subject, via: transport ? 'smtp' : 'outbox' }, 'mail.sent');
+      deps.log.info({ to: mail.to, subject: mail.subject, via: smtpUrl ? 'smtp' : 'outbox' }, 'mail.sent');
     },
   };
 }

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { failureLocks, lockUntil, type LockoutSettings } from '../policies/lockout.js';
@@ -63,6 +62,7 @@ export function createMfaService(deps: MfaDeps) {
 
   const enrolment = async (secret: string, accountName: string) => {
     const uri = totpUri(issuerLabel, accountName, secret);
+    const { default: QRCode } = await import('qrcode'); // on first use: the CLI never needs it
     return { secret, uri, qrDataUrl: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2 }) };
   };
 

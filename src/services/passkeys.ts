@@ -1,12 +1,8 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Executor } from '../db/database.js';
 import { assertThat } from '../errors/app-error.js';
@@ -48,6 +44,8 @@ export interface PasskeysDeps {
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 export const PASSKEY_NAME_MAX = 64;
 
+/** @simplewebauthn/server, loaded at the first ceremony: a large module the CLI never needs. */
+const webauthn = () => import('@simplewebauthn/server');
 const INVALID = { ok: false, code: 'passkey.invalid' } as const;
 const invalidRegistration = () => fail('passkey.invalid');
 const notFound = () => fail('passkey.not_found');
@@ -116,6 +114,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
       displayName: string;
     }): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await credentials.listByUser(user.id);
+      const { generateRegistrationOptions } = await webauthn();
       const options = await generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
@@ -145,6 +144,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
       const issued = await challenges.consume(challenge, clock.now());
       assertThat(issued && issued.purpose === 'register' && issued.userId === userId, invalidRegistration);
 
+      const { verifyRegistrationResponse } = await webauthn();
       const verification = await verifyRegistrationResponse({
         response,
         expectedChallenge: challenge,
@@ -190,6 +190,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
     /** With a user: a second factor, their credentials allowed. Without: a passkey alone, user verification required. */
     async authenticationOptions(userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const allow = userId ? (await credentials.listByUser(userId)).map(descriptor) : [];
+      const { generateAuthenticationOptions } = await webauthn();
       const options = await generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: allow,
@@ -220,6 +221,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
       if (handle ? handle !== Buffer.from(userHandle(stored.userId)).toString('base64url') : issued.userId === null)
         return INVALID;
 
+      const { verifyAuthenticationResponse } = await webauthn();
       const verification = await verifyAuthenticationResponse({
         response,
         expectedChallenge: challenge,

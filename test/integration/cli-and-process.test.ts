@@ -41,6 +41,8 @@ function run(
 
 // The CLI shares one data directory: its steps run in order.
 test.serial('migrate, then create a user and show it by email, id and userCode', async (t) => {
+  // Every migration on a new embedded database: about 11 s on a quiet machine, minutes on a busy one.
+  t.timeout(5 * 60_000);
   t.is((await run(['migrate'])).code, 0);
   const created = await run([
     'user',
@@ -100,13 +102,15 @@ test.serial('bad input: a clear message on stderr and a non-zero exit', async (t
         'admin',
         '--bogus',
       ],
-      /Unknown option/,
+      /unknown option --bogus/,
     ],
     [['user', 'show', 'nobody@example.com'], /No user matches/],
     [['user', 'set-status', 'ada1', '--status', 'sleepy'], /--status must be one of/],
     [['client', 'create', '--client-id', 'web'], /needs a redirect URI/],
     [['resource', 'create', '--indicator', 'not a url', '--scopes', 'a'], /absolute URL/],
     [['frobnicate'], /unknown command/],
+    [['mail', 'list', '--limit', 'abc'], /--limit must be a whole number from 1 to 1000, not "abc"/],
+    [['usr', 'list'], /did you mean: gatehouse user list\?/],
   ];
   for (const [args, message] of cases) {
     const r = await run(args);
@@ -114,6 +118,13 @@ test.serial('bad input: a clear message on stderr and a non-zero exit', async (t
     t.regex(r.stderr, message, args.join(' '));
     t.is(r.stdout, '', `${args.join(' ')}: nothing on stdout`);
   }
+});
+
+test.serial("--help: a command's usage on stdout, exit 0", async (t) => {
+  const out = await run(['user', 'list', '--help']);
+  t.is(out.code, 0, out.stderr);
+  t.regex(out.stdout, /^usage: gatehouse user list \[--q TEXT\] \[--status a,b\]/);
+  t.is(out.stderr, '');
 });
 
 test.serial('set-status and set-password', async (t) => {

@@ -3,10 +3,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pathParam } from '../path-param.js';
+import { packagePath } from '../../util/package-path.js';
 
-const PUBLIC = fileURLToPath(new URL('../../../public', import.meta.url));
+const PUBLIC = packagePath('public');
 const require = createRequire(import.meta.url);
 
 /** Served files: URL name → file on disk. Read once at start; a missing file fails the boot. */

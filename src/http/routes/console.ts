@@ -1,15 +1,15 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context, Next } from 'koa';
 import { ADMIN_API_PREFIX } from './admin-api.js';
+import { packagePath } from '../../util/package-path.js';
 
 /** The administration console's own OIDC client: public, first-party, PKCE (wiring/start-up.ts registers it). */
 export const CONSOLE_CLIENT_ID = 'gatehouse-console';
 export const CONSOLE_PREFIX = '/admin';
 
 /** The console as Vite builds it (`npm run build:console`). */
-const DIST = fileURLToPath(new URL('../../../console/dist', import.meta.url));
+const DIST = packagePath('console', 'dist');
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

@@ -1,7 +1,5 @@
 import { z } from 'zod';
 import { fail } from '../../../errors/codes.js';
-import { USER_SORTS, type UserCursor, type UserSortKey } from '../../../repositories/user-search.js';
-import { isUuid } from '../../../util/uuid.js';
 import type { UserAdminService } from '../../../services/user-admin.js';
 import { INVITATION_MESSAGE_MAX } from '../../../services/invitations.js';
 import { USER_LICENCE_SCHEMA, userLicenceJson } from './licences.js';
@@ -14,33 +12,14 @@ import {
   settableStatus,
   status,
   TAGS,
-  toUserFilter,
   USER_FIELDS,
-  USER_FILTER,
   USER_ROW_FIELDS,
   USER_SCHEMA,
   userJson,
-  relatedJson,
-  withCustomFilters,
 } from './schemas.js';
 import { SIGN_IN, toSignIn } from './audit.js';
 import { CONTACT_FIELDS, recordJson, toAddresses, toPhones, USER_RECORD } from './record-schemas.js';
-
-/** A timestamptz as PostgreSQL writes it (DateStyle ISO), or -infinity (no sign-in yet). */
-const TIMESTAMP_TEXT = /^(-infinity|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d){0,2})$/;
-
-/** The cursor is opaque to callers: the sort it belongs to, and where the last page ended. */
-const encodeCursor = (sort: string, c: UserCursor) =>
-  Buffer.from(JSON.stringify([sort, c.after, c.id])).toString('base64url');
-function decodeCursor(sort: string, cursor: string): UserCursor {
-  try {
-    const [s, after, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string, string];
-    const type = USER_SORTS[sort.replace(/^-/, '') as UserSortKey]?.type;
-    if (s === sort && typeof after === 'string' && isUuid(id) && (type === 'text' || TIMESTAMP_TEXT.test(after)))
-      return { after, id };
-  } catch {}
-  throw fail('request.invalid_cursor', { sorted: true });
-}
+import { USER_LIST_QUERY, userListPage } from './user-list.js';
 
 /** `If-Match: "3"` (or `W/"3"`): the version the caller last read; `*` matches any (RFC 9110). */
 function ifMatchVersion(header: string | undefined): number | undefined {
@@ -50,13 +29,6 @@ function ifMatchVersion(header: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-const LIST = withCustomFilters(
-  z.object({
-    ...USER_FILTER,
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z.string().max(1000).optional().describe('nextCursor of the previous page'),
-  }),
-);
 const CREATE = z
   .object({
     ...USER_FIELDS,
@@ -106,7 +78,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
       path: '/users',
       summary: 'List users: search, filters, sort and keyset paging',
       permission: 'users.read',
-      query: LIST,
+      query: USER_LIST_QUERY,
       responses: {
         200: {
           description: 'A page',
@@ -119,25 +91,7 @@ export function userRoutes(deps: { users: UserAdminService; baseUrl: string }) {
         ...errors(400, 403),
       },
       async handle(ctx, { query, by }) {
-        const descending = query.sort.startsWith('-');
-        const sort = { key: query.sort.replace(/^-/, '') as UserSortKey, descending };
-        const page = await users.list(
-          {
-            filter: toUserFilter(query),
-            sort,
-            limit: query.limit,
-            cursor: query.cursor ? decodeCursor(query.sort, query.cursor) : undefined,
-          },
-          by,
-        );
-        ctx.body = {
-          items: page.users.map((u) => ({
-            ...recordJson(u, page.contacts.get(u.id)),
-            ...relatedJson(page.related.get(u.id)),
-          })),
-          total: page.total,
-          nextCursor: page.next ? encodeCursor(query.sort, page.next) : null,
-        };
+        ctx.body = await userListPage(users, query, by);
       },
     }),
 
