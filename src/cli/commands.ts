@@ -499,8 +499,9 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'scim-token create': {
-    usage: 'scim-token create --name NAME [--roles individual,manager,hr] (roles the token may grant)',
-    options: { name: { type: 'string' }, roles: { type: 'string' } },
+    usage:
+      'scim-token create --name NAME [--roles individual,manager,hr] (roles the token may grant) [--trust-emails] (the emails it sends are verified)',
+    options: { name: { type: 'string' }, roles: { type: 'string' }, 'trust-emails': { type: 'boolean' } },
     async run(c, o) {
       const roles = str(o.roles)
         ?.split(',')
@@ -508,13 +509,16 @@ export const COMMANDS: Record<string, Command> = {
         .filter(Boolean);
       for (const role of roles ?? [])
         assertThat(isRole(role), usage(`--roles: unknown "${role}" (roles: ${ROLES.join(', ')})`));
-      const made = await c.scimTokens.create(need(o, 'name'), roles as Role[] | undefined);
+      const made = await c.scimTokens.create(need(o, 'name'), roles as Role[] | undefined, undefined, null, {
+        trustEmails: o['trust-emails'] === true,
+      });
       // The token is shown once; only its hash is stored.
       return {
         id: made.id,
         name: made.name,
         token: made.token,
         grantableRoles: made.grantableRoles,
+        trustEmails: made.trustEmails,
         createdAt: made.createdAt,
       };
     },

@@ -30,6 +30,7 @@ const NAMED_FIRST = ['title', 'givenName', 'middleName', 'familyName', 'preferre
 export const IMPORT_COLUMNS = [
   'userCode',
   'email',
+  'emailVerified',
   'title',
   'givenName',
   'middleName',
@@ -52,6 +53,7 @@ export type ImportColumn =
   | `cf.${string}`
   | 'userCode'
   | 'email'
+  | 'emailVerified'
   | 'externalId'
   | 'status'
   | 'mainRole'
@@ -76,6 +78,8 @@ const STATUS_NUMBERS: Record<string, Status> = { '0': 'inactive', '1': 'active' 
 export interface ImportValues extends Partial<Profile> {
   userCode?: string;
   email?: string;
+  /** Whether the email reaches the user; unsaid, a changed email is not verified. */
+  emailVerified?: boolean;
   externalId?: string;
   status?: Status;
   mainRole?: Role;
@@ -270,6 +274,12 @@ export function checkImportRow(cells: readonly string[], columns: readonly Impor
         if (EMAIL.test(cell)) values.email = cell;
         else problem(column, 'import.invalid_email', `"${cell}" is not an email address.`);
         break;
+      case 'emailVerified': {
+        const parsed = parseCustomValue({ type: 'boolean', options: [] }, cell);
+        if (parsed.ok) values.emailVerified = parsed.value as boolean;
+        else problem(column, 'import.invalid_value', `emailVerified "${cell}" is not true or false.`);
+        break;
+      }
       case 'status': {
         const status = importStatus(cell);
         if (status) values.status = status;

@@ -5,6 +5,8 @@ export interface ScimToken {
   id: string;
   name: string;
   grantableRoles: Role[];
+  /** The system behind it vouches for the emails it sends: they are verified. */
+  trustEmails: boolean;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -15,6 +17,7 @@ interface ScimTokenRow {
   id: string;
   name: string;
   grantable_roles: Role[];
+  trust_emails: boolean;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -24,18 +27,29 @@ const toToken = (r: ScimTokenRow): ScimToken => ({
   id: r.id,
   name: r.name,
   grantableRoles: r.grantable_roles,
+  trustEmails: r.trust_emails,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   revokedAt: r.revoked_at,
 });
-const COLUMNS = ['id', 'name', 'grantable_roles', 'created_at', 'last_used_at', 'revoked_at'];
+const COLUMNS = ['id', 'name', 'grantable_roles', 'trust_emails', 'created_at', 'last_used_at', 'revoked_at'];
 
 /** SCIM bearer tokens, stored as SHA-256 hashes of the token. */
 export function createScimTokensRepository(db: Db) {
   return {
-    async create(input: { name: string; tokenHash: string; grantableRoles: Role[] }): Promise<ScimToken> {
+    async create(input: {
+      name: string;
+      tokenHash: string;
+      grantableRoles: Role[];
+      trustEmails: boolean;
+    }): Promise<ScimToken> {
       const [row] = await db('scim_tokens')
-        .insert({ name: input.name, token_hash: input.tokenHash, grantable_roles: input.grantableRoles })
+        .insert({
+          name: input.name,
+          token_hash: input.tokenHash,
+          grantable_roles: input.grantableRoles,
+          trust_emails: input.trustEmails,
+        })
         .returning(COLUMNS);
       return toToken(row);
     },

@@ -20,6 +20,7 @@ export interface ImportTarget {
 export interface ImportedUser {
   userCode: string;
   email: string | null;
+  emailVerified: boolean;
   status: Status;
   mainRole: Role;
   mainAccountId: string;
@@ -56,6 +57,7 @@ const PROFILE_COLUMNS = PROFILE_FIELDS.map(snake);
 const WRITTEN: [string, string][] = [
   ['user_code', 'text'],
   ['email', 'text'],
+  ['email_verified', 'boolean'],
   ['status', 'text'],
   ['main_role', 'text'],
   ['main_account_id', 'uuid'],
@@ -68,6 +70,7 @@ const WRITTEN: [string, string][] = [
 const recordOf = (u: ImportedUser) => ({
   user_code: u.userCode,
   email: u.email,
+  email_verified: u.emailVerified,
   status: u.status,
   main_role: u.mainRole,
   main_account_id: u.mainAccountId,

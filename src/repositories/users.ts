@@ -136,6 +136,8 @@ export function toUser(r: UserRow): User {
 export interface NewUser {
   userCode: string;
   email: string | null;
+  /** Whether the email is known to reach the user (false without an email). */
+  emailVerified?: boolean;
   status: Status;
   mainRole: Role;
   /** Every role to assign (unscoped); by default the main role alone. */
@@ -359,6 +361,7 @@ export function createUsersRepository(db: Db) {
         ...toColumns(input.profile ?? {}),
         user_code: input.userCode,
         email: input.email,
+        email_verified: Boolean(input.email && input.emailVerified),
         external_id: input.externalId ?? null,
         direct_manager_id: input.directManagerId ?? null,
         status: input.status,

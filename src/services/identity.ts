@@ -36,6 +36,8 @@ export interface IdentityDeps {
 
 export interface CreateUserInput extends Partial<Profile> {
   email: string | null;
+  /** An administrator vouches that the email reaches the user. */
+  emailVerified?: boolean;
   password?: string | null;
   role: Role;
   status?: Status;
@@ -170,6 +172,7 @@ export function createIdentityService(deps: IdentityDeps) {
           {
             userCode: input.userCode || (await freeUserCode(trx)),
             email: input.email,
+            emailVerified: input.emailVerified,
             profile: Object.fromEntries(PROFILE_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
             status: input.status ?? 'new',
             mainRole: input.role,
@@ -202,6 +205,7 @@ export function createIdentityService(deps: IdentityDeps) {
               status: [null, user.status],
               mainRole: [null, user.mainRole],
               email: [null, user.email],
+              ...(user.emailVerified ? { emailVerified: [null, true] } : {}),
               userCode: [null, user.userCode],
               ...(user.expiresAt ? { expiresAt: [null, user.expiresAt] } : {}),
             },

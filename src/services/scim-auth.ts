@@ -39,6 +39,7 @@ export function createScimAuthService(deps: ScimAuthDeps) {
     return {
       actor: { type: 'client', id: String(payload.client_id), name: String(payload.client_id) },
       grantableRoles: DEFAULT_GRANTABLE_ROLES,
+      trustEmails: false,
     };
   }
 
@@ -48,20 +49,22 @@ export function createScimAuthService(deps: ScimAuthDeps) {
       grantableRoles: Role[] = DEFAULT_GRANTABLE_ROLES,
       actor: Actor = CLI_ACTOR,
       ip: string | null = null,
+      options: { trustEmails?: boolean } = {},
     ) {
+      const trustEmails = options.trustEmails ?? false;
       assertThat(/^[\w .:@-]{1,100}$/.test(name), fail('scim_token.invalid_name'));
       for (const role of grantableRoles)
         assertThat(isRole(role), fail('scim_token.invalid_role', { role, roles: ROLES }));
       assertThat(!(await deps.tokens.nameTaken(name)), fail('scim_token.name_taken', { name }));
       const token = TOKEN_PREFIX + randomToken(32);
-      const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles });
+      const saved = await deps.tokens.create({ name, tokenHash: hashToken(token), grantableRoles, trustEmails });
       await deps.audit.record({
         actor,
         ip,
         action: 'scim_token.created',
         targetType: 'scim_token',
         targetId: saved.id,
-        changes: { name: [null, name], grantableRoles: [null, grantableRoles] },
+        changes: { name: [null, name], grantableRoles: [null, grantableRoles], trustEmails: [null, trustEmails] },
       });
       return { ...saved, token };
     },
@@ -89,7 +92,11 @@ export function createScimAuthService(deps: ScimAuthDeps) {
       // The last use is recorded at most once a minute: no write on every request.
       if (!token.lastUsedAt || clock.now().getTime() - token.lastUsedAt.getTime() > 60_000)
         await deps.tokens.touch(token.id);
-      return { actor: { type: 'scim_token', id: token.id, name: token.name }, grantableRoles: token.grantableRoles };
+      return {
+        actor: { type: 'scim_token', id: token.id, name: token.name },
+        grantableRoles: token.grantableRoles,
+        trustEmails: token.trustEmails,
+      };
     },
   };
 }

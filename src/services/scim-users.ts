@@ -23,10 +23,15 @@ import type { PasswordHasherService } from './password-hasher.js';
 import type { UserRecordService } from './user-record.js';
 import { canonicalRecord, checkUserRecord, type RecordRules } from '../policies/user-record.js';
 
-/** Who is provisioning: the audit actor and the roles it may grant. */
+/** Who is provisioning: the audit actor, the roles it may grant, whether it vouches for emails. */
 export interface ScimCaller {
   actor: Actor;
   grantableRoles: readonly Role[];
+  /**
+   * The emails it sends are verified (a token made with `trustEmails`). Otherwise a
+   * changed email is not verified and an unchanged one keeps its state.
+   */
+  trustEmails: boolean;
   ip?: string;
 }
 
@@ -141,17 +146,23 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     };
   }
 
-  /** Writes a validated document over an existing user; says whether they may no longer sign in. */
-  async function update(w: UserWrite, before: User, caller: ScimCaller, trx: Executor): Promise<boolean> {
+  /** Writes a validated document over an existing user; says whether they may no longer sign in, and whether the email is verified. */
+  async function update(
+    w: UserWrite,
+    before: User,
+    caller: ScimCaller,
+    trx: Executor,
+  ): Promise<{ ended: boolean; emailVerified: boolean }> {
     const { passwordHash, mainAccountId } = await prepare(w, before, trx);
     const customAttributes = checkRecord(w, before, mainAccountId, await deps.record.rules(trx));
     const status = statusForActive(before.status, w.active);
-    await users.update(
+    const written = await users.update(
       before.id,
       {
         ...w.profile,
         userCode: w.userName,
         email: w.email,
+        emailVerified: caller.trustEmails && w.email ? true : undefined,
         externalId: w.externalId,
         directManagerId: w.managerId,
         customAttributes,
@@ -164,7 +175,8 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     if (passwordHash) await deps.credentials.setPassword(before.id, passwordHash, { unlock: false }, trx);
     if (status !== before.status) await users.setStatus(before.id, status, trx);
     const ended = maySignIn(before.status) && !maySignIn(status);
-    if (!w.roles && !ended) return false;
+    const result = { ended, emailVerified: Boolean(written?.emailVerified) };
+    if (!w.roles && !ended) return result;
     const current = await users.roleNames(before.id, trx);
     if (w.roles) {
       const roles = plan(current, before.mainRole, w.roles, caller);
@@ -174,7 +186,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
     // An HR system may deactivate or demote a super admin, but not the last one who may sign in (409).
     if (current.includes('super_admin') && (ended || !(await users.roleNames(before.id, trx)).includes('super_admin')))
       await assertSuperAdminRemains(deps.relations, trx);
-    return ended;
+    return result;
   }
 
   /** Runs a write of an existing user under its row lock, with If-Match, audit and session ending. */
@@ -190,9 +202,10 @@ export function createScimUsersService(deps: ScimUsersDeps) {
       checkIfMatch(ifMatch, before.version);
       const beforeDoc = await docOf(id, trx);
       const w = next(beforeDoc, before);
-      const ended = await update(w, before, caller, trx);
+      const { ended, emailVerified } = await update(w, before, caller, trx);
       const afterDoc = await docOf(id, trx);
       const changes = userChanges(beforeDoc, afterDoc);
+      if (emailVerified !== before.emailVerified) changes.emailVerified = [before.emailVerified, emailVerified];
       if (w.password) changes.password = ['(set)', '(set)'];
       await audit.by(caller).record({ action: 'user.updated', targetType: 'user', targetId: id, changes }, trx);
       return { doc: afterDoc, ended };
@@ -227,6 +240,7 @@ export function createScimUsersService(deps: ScimUsersDeps) {
           {
             userCode: w.userName,
             email: w.email,
+            emailVerified: caller.trustEmails,
             status: statusForActive(undefined, w.active),
             mainRole: roles.mainRole,
             roles: roles.held,
@@ -246,12 +260,15 @@ export function createScimUsersService(deps: ScimUsersDeps) {
           baseUrl,
           rules.customFields.map((f) => f.key),
         );
-        await audit
-          .by(caller)
-          .record(
-            { action: 'user.created', targetType: 'user', targetId: user.id, changes: userChanges({}, doc) },
-            trx,
-          );
+        await audit.by(caller).record(
+          {
+            action: 'user.created',
+            targetType: 'user',
+            targetId: user.id,
+            changes: { ...userChanges({}, doc), ...(user.emailVerified ? { emailVerified: [null, true] } : {}) },
+          },
+          trx,
+        );
         return doc;
       });
     },

@@ -253,6 +253,7 @@ export function createUserImportService(deps: {
     const created: ImportedUser[] = fresh.map((row) => ({
       userCode: row.values.userCode ?? defined(codes.pop(), 'a free User ID'),
       email: row.values.email ?? null,
+      emailVerified: Boolean(row.values.email && row.values.emailVerified),
       status: row.values.status ?? 'import',
       mainRole: row.values.mainRole ?? 'individual',
       mainAccountId: accountOf(row) ?? GUEST_ACCOUNT_ID,
@@ -750,9 +751,13 @@ function changeOf(
   const before = target.user;
   const v = row.values;
   const profile = Object.fromEntries(PROFILE_FIELDS.map((f) => [f, v[f] ?? before[f]])) as Profile;
+  const email = key === 'email' ? before.email : (v.email ?? before.email);
+  // As users.update: a changed email is not verified unless the row says it is.
+  const sameEmail = email?.toLowerCase() === before.email?.toLowerCase();
   const after: ImportedChange['after'] = {
     userCode: key === 'userCode' ? before.userCode : (v.userCode ?? before.userCode),
-    email: key === 'email' ? before.email : (v.email ?? before.email),
+    email,
+    emailVerified: Boolean(email) && (v.emailVerified ?? (sameEmail && before.emailVerified)),
     status: v.status ?? before.status,
     mainRole: v.mainRole ?? before.mainRole,
     mainAccountId: accountId ?? before.mainAccountId ?? GUEST_ACCOUNT_ID,
@@ -765,6 +770,7 @@ function changeOf(
   const fields: [string, unknown, unknown][] = [
     ['userCode', before.userCode, after.userCode],
     ['email', before.email, after.email],
+    ['emailVerified', before.emailVerified, after.emailVerified],
     ['status', before.status, after.status],
     ['mainRole', before.mainRole, after.mainRole],
     ['mainAccountId', before.mainAccountId, after.mainAccountId],

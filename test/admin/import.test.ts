@@ -259,6 +259,46 @@ test('keyed on userCode: the email may change (and must be free); the primary em
   );
 });
 
+test('emailVerified: a changed email is not verified unless the row says so; a column sets it on new and known users', async (t) => {
+  const d = domain();
+  const known = await Promise.all(
+    ['ann', 'bob', 'cid'].map((n) => s.server.createUser({ email: `${n}@${d}`, userCode: `${n}-${d}` })),
+  );
+  await db()('users')
+    .whereIn(
+      'id',
+      known.map((u) => u.id),
+    )
+    .update({ email_verified: true });
+  const res = await imported(
+    admin.api,
+    'key=userCode&mode=upsert',
+    csv(
+      'userCode,email,emailVerified',
+      `ann-${d},ann.moved@${d},`,
+      `bob-${d},bob.moved@${d},yes`,
+      `cid-${d},CID@${d},`,
+      `dee-${d},dee@${d},true`,
+      `eve-${d},eve@${d},`,
+      `fay-${d},fay@${d},maybe`,
+    ),
+  );
+  t.like(res.body, { created: 2, updated: 3, failed: 1 }, JSON.stringify(res.body));
+  t.deepEqual(
+    (await errorsOf(admin.api, res.body.id)).map((e) => [e.row, e.column, e.code]),
+    [['6', 'emailVerified', 'import.invalid_value']],
+  );
+  const verified = async (code: string) =>
+    (await db()('users').whereRaw('lower(user_code) = ?', [code]).first())?.email_verified;
+  t.false(await verified(`ann-${d}`), 'a changed email is not verified');
+  t.true(await verified(`bob-${d}`), 'unless the row says so');
+  t.true(await verified(`cid-${d}`), 'the same email (any case) stays verified');
+  t.true(await verified(`dee-${d}`));
+  t.false(await verified(`eve-${d}`));
+  const [annUpdated] = await auditEvents(s.server, { target_id: known[0]!.id, action: 'user.imported_updated' });
+  t.deepEqual(annUpdated?.changes.emailVerified, [true, false]);
+});
+
 test('upsert: creates the new, updates the known; nothing to change still matches', async (t) => {
   const d = domain();
   await s.server.createUser({ email: `old@${d}`, givenName: 'Old' });

@@ -268,3 +268,21 @@ test('a changed email is the primary email SCIM shows and filters on; a removed 
   t.is((await admin('PATCH', `/users/${user.id}`, { email: 'back@example.com' })).status, 200);
   t.deepEqual(await primary(), ['back@example.com']);
 });
+
+test('emailVerified: stored on create when an administrator vouches, cleared by a change of email, set again on request', async (t) => {
+  const vouched = await admin('POST', '/users', { email: 'vouched@example.com', emailVerified: true });
+  t.is(vouched.status, 201, JSON.stringify(vouched.body));
+  t.true(vouched.body.emailVerified);
+  t.true((await admin('GET', `/users/${vouched.body.id}`)).body.user.emailVerified);
+  t.deepEqual((await audit(vouched.body.id))[0]?.changes.emailVerified, [null, true]);
+
+  const plain = await admin('POST', '/users', { email: 'plain@example.com' });
+  t.false(plain.body.emailVerified, 'unverified unless said');
+  const noEmail = await admin('POST', '/users', { email: null, emailVerified: true });
+  t.false(noEmail.body.emailVerified, 'no email, nothing verified');
+
+  const id = vouched.body.id;
+  t.true((await admin('PATCH', `/users/${id}`, { email: 'VOUCHED@example.com' })).body.emailVerified, 'same email');
+  t.false((await admin('PATCH', `/users/${id}`, { email: 'moved@example.com' })).body.emailVerified, 'a new email');
+  t.true((await admin('PATCH', `/users/${id}`, { emailVerified: true })).body.emailVerified);
+});

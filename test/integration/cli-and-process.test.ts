@@ -358,9 +358,12 @@ test.serial('npm start: ready on the database, says how to make the first super 
     // An HR system's token from the CLI, shown once, works against /scim/v2 until revoked.
     const made = await run(['scim-token', 'create', '--name', 'Entra ID'], startEnv);
     t.is(made.code, 0, made.stderr);
-    const { token, name, grantableRoles } = JSON.parse(made.stdout);
+    const { token, name, grantableRoles, trustEmails } = JSON.parse(made.stdout);
     t.is(name, 'Entra ID');
     t.deepEqual(grantableRoles, ['individual', 'manager', 'hr']);
+    t.false(trustEmails, 'emails are not vouched for unless asked');
+    const hr = await run(['scim-token', 'create', '--name', 'Workday', '--trust-emails'], startEnv);
+    t.true(JSON.parse(hr.stdout).trustEmails, hr.stderr);
     const scim = (path: string) =>
       fetch(`http://127.0.0.1:${port}/scim/v2${path}`, { headers: { authorization: `Bearer ${token}` } });
     const found = await scim(`/Users?filter=${encodeURIComponent('emails.value eq "FIRST@example.com"')}`);

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { adminServerPerFile, type AdminFetch } from '../helpers/admin.js';
+import { auditEvents } from '../helpers/audit.js';
 import { perFile } from '../helpers/per-file.js';
 import { SCIM, scimClient, scimToken } from '../helpers/scim.js';
 
@@ -97,4 +98,44 @@ test.serial('required fields reach SCIM create, replace and patch', async (t) =>
     await superAdmin('PUT', '/settings', { requiredFields: [] });
     await superAdmin('PATCH', '/custom-fields/team', { required: false });
   }
+});
+
+test('emailVerified: a token made with trustEmails vouches for the emails it sends; another leaves a changed email unverified', async (t) => {
+  const made = await superAdmin('POST', '/scim-tokens', { name: 'Workday', trustEmails: true });
+  t.is(made.status, 201, JSON.stringify(made.body));
+  t.true(made.body.trustEmails);
+  const listed = (await superAdmin('GET', '/scim-tokens')).body.items;
+  t.deepEqual(
+    listed.map((k: { name: string; trustEmails: boolean }) => [k.name, k.trustEmails]),
+    [
+      ['HR system', false],
+      ['Workday', true],
+    ],
+  );
+  const trusted = scimClient(s.server, made.body.token);
+  const verified = async (id: string) => (await superAdmin('GET', `/users/${id}`)).body.user.emailVerified;
+
+  const fromHr = await trusted.post('/Users', user());
+  t.is(fromHr.status, 201, JSON.stringify(fromHr.body));
+  t.true(await verified(fromHr.body.id));
+  const [createdEvent] = await auditEvents(s.server, { target_id: fromHr.body.id, action: 'user.created' });
+  t.deepEqual(createdEvent?.changes.emailVerified, [null, true]);
+
+  const plain = await scim.post('/Users', user());
+  const id = plain.body.id as string;
+  t.false(await verified(id), 'a token without trustEmails does not vouch');
+  const email = plain.body.emails[0].value as string;
+  t.is((await trusted.put(`/Users/${id}`, { ...plain.body, emails: [{ value: email, primary: true }] })).status, 200);
+  t.true(await verified(id), 'the trusted system sends the same email: now verified');
+  const updated = await auditEvents(s.server, { target_id: id, action: 'user.updated' });
+  t.deepEqual(updated.at(-1)?.changes, { emailVerified: [false, true] });
+
+  const upper = email.toUpperCase();
+  t.is((await scim.patch(`/Users/${id}`, [{ op: 'replace', path: 'emails', value: [{ value: upper }] }])).status, 200);
+  t.true(await verified(id), 'the same email, in another case, keeps its state');
+  const moved = [{ value: `moved-${email}`, primary: true }];
+  t.is((await scim.patch(`/Users/${id}`, [{ op: 'replace', path: 'emails', value: moved }])).status, 200);
+  t.false(await verified(id), 'a changed email from an untrusted token is not verified');
+  t.is((await trusted.patch(`/Users/${id}`, [{ op: 'replace', path: 'displayName', value: 'Moved' }])).status, 200);
+  t.true(await verified(id), 'any write of the trusted token vouches for the email it leaves');
 });

@@ -7,6 +7,7 @@ const SCIM_TOKEN = z.object({
   id: z.uuid(),
   name: z.string(),
   grantableRoles: z.array(role),
+  trustEmails: z.boolean().describe('The emails this token sends are verified (email_verified)'),
   createdAt: timestamp,
   lastUsedAt: timestamp.nullable(),
   revokedAt: timestamp.nullable(),
@@ -16,6 +17,7 @@ const tokenJson = (t: {
   id: string;
   name: string;
   grantableRoles: string[];
+  trustEmails: boolean;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -23,6 +25,7 @@ const tokenJson = (t: {
   id: t.id,
   name: t.name,
   grantableRoles: t.grantableRoles,
+  trustEmails: t.trustEmails,
   createdAt: iso(t.createdAt),
   lastUsedAt: iso(t.lastUsedAt),
   revokedAt: iso(t.revokedAt),
@@ -46,13 +49,24 @@ export function securityRoutes(deps: { scimTokens: ScimAuthService }) {
       path: '/scim-tokens',
       summary: 'Make a SCIM bearer token for an HR system; the token is returned once (only its hash is kept)',
       permission: 'settings',
-      body: z.object({ name: z.string().min(1).max(100), grantableRoles: z.array(role).min(1).optional() }),
+      body: z.object({
+        name: z.string().min(1).max(100),
+        grantableRoles: z.array(role).min(1).optional(),
+        trustEmails: z
+          .boolean()
+          .default(false)
+          .describe(
+            'The system behind the token vouches for the emails it sends (an HR system): they are verified. Default false',
+          ),
+      }),
       responses: {
         201: { description: 'Made', schema: SCIM_TOKEN.extend({ token: z.string() }) },
         ...errors(400, 403, 409),
       },
       async handle(ctx, { body, by }) {
-        const made = await deps.scimTokens.create(body.name, body.grantableRoles, by.actor, by.ip);
+        const made = await deps.scimTokens.create(body.name, body.grantableRoles, by.actor, by.ip, {
+          trustEmails: body.trustEmails,
+        });
         ctx.status = 201;
         ctx.body = { ...tokenJson(made), token: made.token };
       },
