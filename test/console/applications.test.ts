@@ -135,27 +135,32 @@ test.serial("Gatehouse's own client and APIs are shown read-only with the reason
   t.is(await row.getByRole('button', { name: 'Delete https://courses.example/api' }).count(), 1);
 });
 
-test.serial('a SCIM token is shown once and works; once revoked, a SCIM call with it is refused', async (t) => {
-  const { page } = await c.signIn('super_admin');
-  await openSectionTab(page, 'SCIM tokens');
-  await page.getByRole('button', { name: 'Add SCIM token' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Add SCIM token' });
-  await dialog.getByLabel('Name').fill('Payroll system');
-  await dialog.getByRole('button', { name: 'Create' }).click();
-  const token = await takeSecret(page, 'SCIM token');
-  const scimUsers = () =>
-    fetch(`${c.server.url}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${token}` } }).then(
-      (r) => r.status,
-    );
-  t.is(await scimUsers(), 200);
+test.serial(
+  'a SCIM token (its emails trusted) is shown once and works; once revoked, a SCIM call with it is refused',
+  async (t) => {
+    const { page } = await c.signIn('super_admin');
+    await openSectionTab(page, 'SCIM tokens');
+    await page.getByRole('button', { name: 'Add SCIM token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add SCIM token' });
+    await dialog.getByLabel('Name').fill('Payroll system');
+    await dialog.getByText(/^Trust its emails/).click();
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const token = await takeSecret(page, 'SCIM token');
+    const scimUsers = () =>
+      fetch(`${c.server.url}/scim/v2/Users?count=1`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      );
+    t.is(await scimUsers(), 200);
 
-  const row = page.getByRole('table', { name: 'SCIM tokens' }).getByRole('row', { name: /Payroll system/ });
-  await row.getByRole('cell', { name: 'Active', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Revoke Payroll system' }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-  await row.getByRole('cell', { name: /^Revoked/ }).waitFor();
-  t.is(await scimUsers(), 401);
-});
+    const row = page.getByRole('table', { name: 'SCIM tokens' }).getByRole('row', { name: /Payroll system/ });
+    await row.getByRole('cell', { name: 'Active', exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'Trusted', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Revoke Payroll system' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await row.getByRole('cell', { name: /^Revoked/ }).waitFor();
+    t.is(await scimUsers(), 401);
+  },
+);
 
 test.serial(
   'a service account is made with a role, its secret shown once; its token reads the admin API',

@@ -3,7 +3,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { Button } from 'react-aria-components';
 import { api } from '../../api';
-import { CheckList } from '../../components/check-fields';
+import { CheckField, CheckList } from '../../components/check-fields';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { EditDialog } from '../../components/edit-dialog';
 import { DataTable } from '../../components/data-table';
@@ -17,6 +17,7 @@ interface ScimToken {
   id: string;
   name: string;
   grantableRoles: Role[];
+  trustEmails: boolean;
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
@@ -42,6 +43,7 @@ export function ScimTokens() {
         header: 'Roles it may give',
         cell: ({ row }) => row.original.grantableRoles.map((r) => ROLE_NAMES[r]).join(', '),
       },
+      { header: 'Emails verified', cell: ({ row }) => (row.original.trustEmails ? 'Trusted' : 'No') },
       { header: 'Created', cell: ({ row }) => when(row.original.createdAt) },
       { header: 'Last used', cell: ({ row }) => when(row.original.lastUsedAt) },
       {
@@ -106,11 +108,12 @@ export function ScimTokens() {
 function TokenDialog(props: { onMade: (token: string) => void; onClose: () => void }) {
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<Role[]>([]);
+  const [trustEmails, setTrustEmails] = useState(false);
   const save = useChange(
     () =>
       api<{ token: string }>('/scim-tokens', {
         method: 'POST',
-        body: { name, ...(roles.length ? { grantableRoles: roles } : {}) },
+        body: { name, trustEmails, ...(roles.length ? { grantableRoles: roles } : {}) },
       }),
     { invalidate: [KEY], done: (r) => props.onMade(r.token) },
   );
@@ -136,6 +139,11 @@ function TokenDialog(props: { onMade: (token: string) => void; onClose: () => vo
         options={ROLES.map((r) => ({ id: r, label: ROLE_NAMES[r] }))}
         value={roles}
         onChange={setRoles}
+      />
+      <CheckField
+        label="Trust its emails (the HR system has verified them: email_verified)"
+        isSelected={trustEmails}
+        onChange={setTrustEmails}
       />
     </EditDialog>
   );
