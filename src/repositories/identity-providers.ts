@@ -19,7 +19,12 @@ export interface IdentityProviderRow {
   required: boolean;
   trustedForMfa: boolean;
   enabled: boolean;
-  oidc: (Omit<OidcSettings, 'hasClientSecret' | 'hasPrivateKey'> & { secretSealed: string | null; privateKeySealed: string | null }) | null;
+  oidc:
+    | (Omit<OidcSettings, 'hasClientSecret' | 'hasPrivateKey'> & {
+        secretSealed: string | null;
+        privateKeySealed: string | null;
+      })
+    | null;
   saml: SamlSettings | null;
   jit: { enabled: boolean; role: Role; status: Status; accountId: string | null };
   mapping: AttributeMapping;
@@ -234,7 +239,12 @@ export function createIdentityProvidersRepository(db: Db) {
       const added = domains.filter((d) => !had.has(d));
       if (added.length)
         await trx('identity_provider_domains').insert(
-          added.map((domain) => ({ domain, provider_id: providerId, verified_at: trx.fn.now(), verified_by: verifiedBy })),
+          added.map((domain) => ({
+            domain,
+            provider_id: providerId,
+            verified_at: trx.fn.now(),
+            verified_by: verifiedBy,
+          })),
         );
     },
     async replaceAccounts(providerId: string, accountIds: readonly string[], trx: Executor) {
@@ -247,7 +257,9 @@ export function createIdentityProvidersRepository(db: Db) {
     /** How many of these accounts exist. */
     async countAccounts(accountIds: readonly string[], trx: Executor): Promise<number> {
       if (!accountIds.length) return 0;
-      const [row] = await trx('accounts').count({ n: '*' }).whereIn('id', accountIds as string[]);
+      const [row] = await trx('accounts')
+        .count({ n: '*' })
+        .whereIn('id', accountIds as string[]);
       return Number(row?.n ?? 0);
     },
     /** The sealed client secret and private key (only to call the upstream). */
@@ -267,7 +279,7 @@ export function createIdentityProvidersRepository(db: Db) {
         .first();
       return row?.user_id;
     },
-    async link(providerId: string, subject: string, userId: string, trx: Executor): Promise<void> {
+    async link(providerId: string, subject: string, userId: string, trx: Executor = db): Promise<void> {
       await trx('identity_provider_links')
         .insert({ provider_id: providerId, subject, user_id: userId })
         .onConflict(['provider_id', 'subject'])

@@ -113,9 +113,15 @@ export function createIdentityProvidersService(deps: {
   function rowOf(id: string, input: IdentityProviderInput, before?: IdentityProvider): IdentityProviderRow {
     assertThat(IDENTITY_PROVIDER_NAME.test(input.name), invalid('name: lower-case letters, digits and -'));
     if (input.logoUrl) checkUrl(input.logoUrl, 'logoUrl');
-    const jit = { ...(before?.jit ?? { enabled: false, role: 'individual', status: 'active', accountId: null }), ...input.jit };
+    const jit = {
+      ...(before?.jit ?? { enabled: false, role: 'individual', status: 'active', accountId: null }),
+      ...input.jit,
+    };
     assertThat(isRole(jit.role), invalid(`jit role must be one of ${MAPPABLE_ROLES.join(', ')}`));
-    assertThat((JIT_STATUSES as readonly string[]).includes(jit.status), invalid(`jit status must be one of ${JIT_STATUSES.join(', ')}`));
+    assertThat(
+      (JIT_STATUSES as readonly string[]).includes(jit.status),
+      invalid(`jit status must be one of ${JIT_STATUSES.join(', ')}`),
+    );
     const mapping = { ...DEFAULT_ATTRIBUTE_MAPPING, ...before?.mapping, ...input.mapping };
     assertThat(
       Object.values(mapping.roles).every(isRole),
@@ -244,7 +250,10 @@ export function createIdentityProvidersService(deps: {
     }
     if (row.jit.accountId) {
       assertThat(isUuid(row.jit.accountId), invalid('jit accountId must be an account id'));
-      assertThat((await providers.countAccounts([row.jit.accountId], trx)) === 1, invalid('the jit account does not exist'));
+      assertThat(
+        (await providers.countAccounts([row.jit.accountId], trx)) === 1,
+        invalid('the jit account does not exist'),
+      );
     }
   }
 

@@ -16,6 +16,7 @@ import { createInvitationConfirmationService } from '../services/invitation-conf
 import { createUserExpiryService } from '../services/user-expiry.js';
 import { createLockNoticeService } from '../services/lock-notice.js';
 import { createSecretBox, deriveKey } from '../util/crypto.js';
+import { createHomeRealmService } from '../services/home-realm.js';
 import type { Core } from './core.js';
 
 type SignInDeps = Pick<
@@ -114,6 +115,7 @@ export function createSignInArea(deps: SignInDeps) {
     clock,
     rp: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' },
   });
+  const homeRealm = createHomeRealmService({ providers: repos.identityProviders, users: repos.users });
   // The sign-in runner and one strategy per method (login/).
   const signIn = {
     runner: createSignInRunner({
@@ -132,6 +134,7 @@ export function createSignInArea(deps: SignInDeps) {
       lockout: () => settings.current().lockout,
       endSessions: identity.endSessions,
       expire: expiry.expire,
+      federationRequired: async (userId) => Boolean(await homeRealm.requiredFor(userId)),
       notifyLocked: createLockNoticeService({ users: repos.users, mails, issuer: config.issuer, log }),
     }),
     totp: createTotpStrategy(mfa),
@@ -139,5 +142,5 @@ export function createSignInArea(deps: SignInDeps) {
     totpEnrolment: createTotpEnrolmentStrategy(mfa),
     passkey: createPasskeyStrategy({ passkeys, mfa }),
   };
-  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry };
+  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry, homeRealm };
 }

@@ -1,0 +1,39 @@
+import type { IdentityProvider } from '../domain/identity-provider.js';
+import type { IdentityProvidersRepository } from '../repositories/identity-providers.js';
+import type { UsersRepository } from '../repositories/users.js';
+
+/** The domain of an email address (lower case), if it is one. */
+const emailDomain = (identifier: string) => {
+  const at = identifier.lastIndexOf('@');
+  return at > 0 && at < identifier.length - 1 ? identifier.slice(at + 1).toLowerCase() : undefined;
+};
+
+/**
+ * Home-realm discovery: which identity provider signs a person in. By the domain
+ * of the email typed (verified domains only), or for a known user by their email
+ * domain or main account; the providers shown as buttons on the sign-in page.
+ */
+export function createHomeRealmService(deps: {
+  providers: Pick<IdentityProvidersRepository, 'forDomain' | 'forAccount' | 'shownPublicly'>;
+  users: Pick<UsersRepository, 'findById'>;
+}) {
+  const { providers } = deps;
+  const forEmail = async (identifier: string): Promise<IdentityProvider | undefined> => {
+    const domain = emailDomain(identifier);
+    return domain ? providers.forDomain(domain) : undefined;
+  };
+  return {
+    forEmail,
+    /** The required provider the user must sign in through (their password is refused), if any. */
+    async requiredFor(userId: string): Promise<IdentityProvider | undefined> {
+      const user = await deps.users.findById(userId);
+      if (!user) return undefined;
+      const byDomain = user.email ? await forEmail(user.email) : undefined;
+      if (byDomain?.required) return byDomain;
+      const byAccount = user.mainAccountId ? await providers.forAccount(user.mainAccountId) : [];
+      return byAccount.find((p) => p.required);
+    },
+    shown: () => providers.shownPublicly(),
+  };
+}
+export type HomeRealmService = ReturnType<typeof createHomeRealmService>;
