@@ -31,6 +31,8 @@ import { SCIM_PREFIX, scimApi } from './http/routes/scim.js';
 import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
+import { createFederationTransactions } from './http/federation-transactions.js';
+import { federationRoutes, upstreamOidcStart } from './http/routes/federation.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -61,6 +63,7 @@ const PAGE_PREFIXES = [
   '/sign-up',
   '/account/',
   '/impersonation',
+  '/federation/',
 ];
 
 /** Which part of the server answers a path (for errors raised before its routes). */
@@ -87,6 +90,7 @@ export async function buildApp(c: Container) {
     clock: c.clock,
     tokenIssued: c.metrics.tokenIssued,
     queueLogout: c.backchannelLogout.enqueue,
+    upstreamOf: c.federation.lastProviderOf,
     pages: {
       error: (ctx, out) =>
         render.html(
@@ -127,6 +131,10 @@ export async function buildApp(c: Container) {
     recovery: methods.recoveryCode,
     enrol: methods.totpEnrolment,
   };
+  // Identity providers: the upstream sign-in's start (also from the sign-in form) and its answer.
+  const { federation } = c;
+  const transactions = createFederationTransactions({ box: federation.transactionBox, clock: c.clock });
+  const startUpstream = upstreamOidcStart({ upstreamOidc: federation.upstreamOidc, transactions });
   const pages = [
     interactionRoutes({
       provider,
@@ -136,7 +144,19 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       users: c.pageReads.users,
       signUpOffered: () => c.signUp.settings().enabled,
+      federation: { homeRealm: federation.homeRealm, start: startUpstream },
       csrf,
+      render,
+    }),
+    federationRoutes({
+      provider,
+      interactions,
+      homeRealm: federation.homeRealm,
+      upstreamOidc: federation.upstreamOidc,
+      federatedSignIn: federation.federatedSignIn,
+      transactions,
+      start: startUpstream,
+      issuer: c.config.issuer,
       render,
     }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),

@@ -31,6 +31,23 @@ export interface LoginView extends Refusal {
   locked?: boolean;
   /** Self-registration is on: the "Create an account" link. */
   signUp?: boolean;
+  /** Buttons of the identity providers shown publicly (and of the one a refusal points to). */
+  providers?: FederationButton[];
+}
+
+/** A "Continue with …" button of an identity provider on the sign-in page. */
+export interface FederationButton {
+  name: string;
+  displayName: string;
+  logoUrl: string | null;
+}
+
+/** The organisation's sign-in did not let the person in: why, and the way back to the sign-in page. */
+export interface FederationRefusedView {
+  message: string;
+  code: string;
+  /** The sign-in page of the interaction, when it is still in progress. */
+  back?: string;
 }
 
 export interface MfaVerifyView extends Refusal {
@@ -145,6 +162,7 @@ export interface ViewModels {
   'self-service-security': SelfServiceSecurityView;
   consent: ConsentView;
   error: ErrorView;
+  'federation-refused': FederationRefusedView;
   'forgot-password': ForgotPasswordView;
   'forgot-password-sent': NoModel;
   impersonation: ImpersonationView;

@@ -14,7 +14,7 @@ const emailDomain = (identifier: string) => {
  * domain or main account; the providers shown as buttons on the sign-in page.
  */
 export function createHomeRealmService(deps: {
-  providers: Pick<IdentityProvidersRepository, 'forDomain' | 'forAccount' | 'shownPublicly'>;
+  providers: Pick<IdentityProvidersRepository, 'forDomain' | 'forAccount' | 'shownPublicly' | 'findByName'>;
   users: Pick<UsersRepository, 'findById'>;
 }) {
   const { providers } = deps;
@@ -34,6 +34,11 @@ export function createHomeRealmService(deps: {
       return byAccount.find((p) => p.required);
     },
     shown: () => providers.shownPublicly(),
+    /** The provider of this name, if it is enabled. */
+    async enabled(name: string): Promise<IdentityProvider | undefined> {
+      const found = await providers.findByName(name);
+      return found?.enabled ? found : undefined;
+    },
   };
 }
 export type HomeRealmService = ReturnType<typeof createHomeRealmService>;

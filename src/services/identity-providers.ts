@@ -112,7 +112,11 @@ export function createIdentityProvidersService(deps: {
   /** The row `input` makes over `before` (a new provider: none); secrets sealed for `id`. */
   function rowOf(id: string, input: IdentityProviderInput, before?: IdentityProvider): IdentityProviderRow {
     assertThat(IDENTITY_PROVIDER_NAME.test(input.name), invalid('name: lower-case letters, digits and -'));
-    if (input.logoUrl) checkUrl(input.logoUrl, 'logoUrl');
+    // Shown inline on the sign-in page (its CSP loads images from Gatehouse and data: URLs only).
+    assertThat(
+      !input.logoUrl || (input.logoUrl.startsWith('data:image/') && input.logoUrl.length <= 65_536),
+      invalid('logoUrl must be a data:image/ URL of at most 64 KiB'),
+    );
     const jit = {
       ...(before?.jit ?? { enabled: false, role: 'individual', status: 'active', accountId: null }),
       ...input.jit,

@@ -17,6 +17,9 @@ import type { Interaction, SignInInteractions } from '../sign-in.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
 import { defined } from '../../util/defined.js';
+import type { IdentityProvider } from '../../domain/identity-provider.js';
+import type { HomeRealmService } from '../../services/home-realm.js';
+import type { UpstreamStart } from './federation.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -33,6 +36,11 @@ export interface InteractionDeps {
   users: Pick<UsersRepository, 'findById'>;
   /** Whether the sign-in page offers "Create an account" (self-registration is on). */
   signUpOffered: () => boolean;
+  /** Identity providers: buttons, home-realm discovery by email domain, the start of their sign-in (routes/federation.ts). */
+  federation: {
+    homeRealm: Pick<HomeRealmService, 'forEmail' | 'shown'>;
+    start: UpstreamStart;
+  };
   csrf: Csrf;
   render: Renderer;
 }
@@ -70,12 +78,21 @@ export function interactionRoutes(deps: InteractionDeps) {
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
-  const loginPage = (
+  const button = ({ name, displayName, logoUrl }: IdentityProvider) => ({ name, displayName, logoUrl });
+  const loginPage = async (
     ctx: Context,
     uid: string,
     model: { username?: string; message?: string; clientName: string; locked?: boolean },
     status = 200,
-  ) => render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered() }, status);
+    requiredProvider?: IdentityProvider,
+  ) => {
+    const shown = (await deps.federation.homeRealm.shown()).map(button);
+    const providers =
+      requiredProvider && !shown.some((p) => p.name === requiredProvider.name)
+        ? [button(requiredProvider), ...shown]
+        : shown;
+    render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered(), providers }, status);
+  };
 
   /**
    * Runs a sign-in attempt. Refused by the throttle (429, or 503 with the argon2
@@ -206,6 +223,24 @@ export function interactionRoutes(deps: InteractionDeps) {
         interaction.uid,
         { clientName: nameOf(await findClient(interaction), interaction), username, message, locked },
         status,
+      );
+    // Home-realm discovery: an email of a provider's domain goes there (the password left empty), or must.
+    const realm = await deps.federation.homeRealm.forEmail(username);
+    if (realm && !form.password) {
+      ctx.status = 303;
+      return ctx.redirect(await deps.federation.start(ctx, realm, interaction, username));
+    }
+    if (realm?.required)
+      return loginPage(
+        ctx,
+        interaction.uid,
+        {
+          clientName: nameOf(await findClient(interaction), interaction),
+          username,
+          message: pageText('login.federation_required'),
+        },
+        ERRORS['login.federation_required'].status,
+        realm,
       );
     const port = interactions.portOf(ctx, interaction);
     const outcome = await throttled(
