@@ -201,6 +201,7 @@ export async function buildApp(c: Container) {
     settings: c.settings,
     impersonation: c.impersonation,
     webhooks: c.webhooks,
+    identityProviders: c.federation.identityProviders,
   });
   const admin = adminApi({
     routes: adminOperations,
