@@ -58,6 +58,11 @@ export interface AttributeMapping {
   groups: string;
   /** Upstream group name → role given at provisioning (only `MAPPABLE_ROLES`). */
   roles: Record<string, MappableRole>;
+  /**
+   * An email in one of the provider's verified domains counts as verified without
+   * `email_verified` (Entra ID sends none); off by default.
+   */
+  trustEmail: boolean;
 }
 
 export const DEFAULT_ATTRIBUTE_MAPPING: AttributeMapping = {
@@ -66,6 +71,7 @@ export const DEFAULT_ATTRIBUTE_MAPPING: AttributeMapping = {
   familyName: 'family_name',
   groups: 'groups',
   roles: {},
+  trustEmail: false,
 };
 
 /**

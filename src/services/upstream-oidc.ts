@@ -87,10 +87,12 @@ export function createUpstreamOidcService(deps: {
 
   function identityOf(provider: IdentityProvider, claims: Record<string, unknown>): UpstreamIdentity {
     const { mapping } = provider;
+    const email = text(claims[mapping.email])?.toLowerCase();
+    const inVerifiedDomain = provider.domains.some((d) => d.verified && email?.endsWith(`@${d.domain}`));
     return {
       subject: String(claims.sub),
-      email: text(claims[mapping.email])?.toLowerCase(),
-      emailVerified: claims.email_verified === true,
+      email,
+      emailVerified: claims.email_verified === true || (mapping.trustEmail && inVerifiedDomain),
       givenName: text(claims[mapping.givenName]),
       familyName: text(claims[mapping.familyName]),
       groups: strings(claims[mapping.groups]),

@@ -22,10 +22,10 @@ export interface UpstreamPerson {
  * named by `login_hint` (else `signInAs`), and grants what was asked: the tests
  * drive Gatehouse, not this page. `rotateKeys()` swaps its signing key for a new one.
  */
-export async function startUpstreamIdp(options: { redirectUris: string[] }) {
+export async function startUpstreamIdp(options: { redirectUris: string[]; port?: number }) {
   const people = new Map<string, UpstreamPerson>();
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = { clientId: 'gatehouse', clientSecret: `upstream-secret-${randomUUID()}` };
   const state = { signInAs: undefined as string | undefined };

@@ -232,3 +232,15 @@ test.serial('MFA-required roles: the upstream’s mfa counts only when the provi
   t.is(claims.acr, 'urn:gatehouse:loa:2');
   await server.container.federation.identityProviders.update('acme', { trustedForMfa: false }, SUPER);
 });
+
+test.serial('trustEmail: an email in the provider’s domains counts as verified without email_verified', async (t) => {
+  const olga = await server.createUser({ email: 'olga@beta.example' });
+  // As Entra ID: no email_verified claim.
+  upstream.person('olga@beta.example', { email: 'olga@beta.example' });
+  const { browser, page } = await signInForm(olga.email);
+  t.is((await viaUpstream(browser, page)).status, 403);
+  await server.container.federation.identityProviders.update('beta', { mapping: { trustEmail: true } }, SUPER);
+  const claims = await federatedSignIn(olga.email);
+  t.is(claims.sub, olga.id);
+  t.is(claims.idp, 'beta');
+});

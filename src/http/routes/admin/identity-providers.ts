@@ -110,6 +110,7 @@ const PROVIDER = z.object({
     familyName: z.string(),
     groups: z.string(),
     roles: z.record(z.string(), z.string()),
+    trustEmail: z.boolean(),
   }),
   redirectUri: z.string().describe('OIDC: the redirect URI to register at the upstream'),
   acsUrl: z.string().describe('SAML: the Assertion Consumer Service URL to register at the upstream'),
