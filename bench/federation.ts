@@ -23,6 +23,7 @@
  *   BENCH_SIGNINS=300  BENCH_CONCURRENCY=4  BENCH_USERS=50
  *   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres  BENCH_DB=gatehouse_bench_federation
  *   BENCH_PORT=3927  BENCH_UPSTREAM_PORT=3928  BENCH_NODE_ENV=production
+ *   BENCH_CPU_PROF=<dir>  run Gatehouse with --cpu-prof, the profile written to <dir> (bench/profile-summary.ts reads it)
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -177,6 +178,7 @@ async function main() {
       env: { ...env, ...serverEnv, NODE_ENV: env.BENCH_NODE_ENV ?? 'production' },
       issuer: ISSUER,
       pin: false,
+      cpuProfDir: env.BENCH_CPU_PROF,
     });
     const gatehousePid = server.pid!;
     const upstreamPid = upstream.child.pid!;
