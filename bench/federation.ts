@@ -31,8 +31,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { follow, Jar, openLoginPage, request } from './lib/browser.js';
-import { withBenchContainer } from './lib/container.js';
+import { follow, Jar, openLoginPage, postSignInForm, request } from './lib/browser.js';
+import { saveBenchClient, withBenchContainer } from './lib/container.js';
 import { procCpu } from './lib/cpu.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
@@ -76,18 +76,14 @@ async function startUpstream() {
 async function signIn(email: string): Promise<void> {
   const jar = new Jar();
   const upstreamJar = new Jar();
-  const { actionUrl, csrf, state, verifier } = await openLoginPage(jar, {
+  const form = await openLoginPage(jar, {
     issuer: ISSUER,
     clientId: CLIENT_ID,
     redirectUri: REDIRECT_URI,
     scope: 'openid',
   });
-  const posted = await request(actionUrl, jar, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, username: email, password: '' }).toString(),
-  });
-  const toUpstream = await follow(posted, actionUrl, jar, ISSUER);
+  const { actionUrl, state, verifier } = form;
+  const toUpstream = await follow(await postSignInForm(jar, form, email, ''), actionUrl, jar, ISSUER);
   if (!toUpstream.leftTo) throw new Error(`home-realm discovery did not redirect: ${toUpstream.res.status}`);
   const upstreamUrl = toUpstream.leftTo.toString();
   const back = await follow(
@@ -160,18 +156,12 @@ async function main() {
         },
         operator,
       );
-      await c.repos.clients.save(
-        CLIENT_ID,
-        {
-          client_name: 'Bench RP',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          redirect_uris: [REDIRECT_URI],
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-        CLIENT_SECRET,
-        true,
-      );
+      await saveBenchClient(c, {
+        clientId: CLIENT_ID,
+        secret: CLIENT_SECRET,
+        redirectUri: REDIRECT_URI,
+        name: 'Bench RP',
+      });
     });
     await server.start({
       root: ROOT,

@@ -56,3 +56,21 @@ export const benchAdmin = (email: string, password: string) => ({
   givenName: 'Bench',
   familyName: 'Admin',
 });
+
+/** A first-party confidential client (client_secret_basic, authorization code) for a bench's sign-ins. */
+export const saveBenchClient = (
+  c: Awaited<ReturnType<typeof createBenchContainer>>,
+  client: { clientId: string; secret: string; redirectUri: string; name: string },
+) =>
+  c.repos.clients.save(
+    client.clientId,
+    {
+      client_name: client.name,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [client.redirectUri],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    client.secret,
+    true,
+  );

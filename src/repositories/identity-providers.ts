@@ -5,30 +5,21 @@ import {
   type IdentityProvider,
   type IdentityProviderType,
   type OidcSettings,
-  type SamlSettings,
 } from '../domain/identity-provider.js';
 import type { Role, Status } from '../domain/user.js';
 
 /** What a provider's row holds besides its domains and accounts; the secrets arrive sealed. */
-export interface IdentityProviderRow {
-  name: string;
-  type: IdentityProviderType;
-  displayName: string;
-  logoUrl: string | null;
-  shownPublicly: boolean;
-  required: boolean;
-  trustedForMfa: boolean;
-  enabled: boolean;
+export type IdentityProviderRow = Omit<
+  IdentityProvider,
+  'id' | 'domains' | 'accountIds' | 'oidc' | 'createdAt' | 'updatedAt'
+> & {
   oidc:
     | (Omit<OidcSettings, 'hasClientSecret' | 'hasPrivateKey'> & {
         secretSealed: string | null;
         privateKeySealed: string | null;
       })
     | null;
-  saml: SamlSettings | null;
-  jit: { enabled: boolean; role: Role; status: Status; accountId: string | null };
-  mapping: AttributeMapping;
-}
+};
 
 const COLUMNS = [
   'id',
