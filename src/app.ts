@@ -32,6 +32,7 @@ import { createReloadableProvider } from './oidc/reloadable-provider.js';
 import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 import { createFederationTransactions } from './http/federation-transactions.js';
+import { createFederationLogout } from './http/federation-logout.js';
 import { federationRoutes, upstreamOidcStart } from './http/routes/federation.js';
 
 /**
@@ -79,6 +80,11 @@ export async function buildApp(c: Container) {
   await c.bootstrap.ensure();
   const render = createRenderer();
   const csrf = createCsrf(c.keys.csrf);
+  const upstreamLogout = createFederationLogout({
+    lastProviderOf: c.federation.lastProviderOf,
+    enabled: c.federation.homeRealm.enabled,
+    endSessionUrl: (p) => c.federation.upstreamOidc.endSessionUrl(p),
+  });
   const oidc = await createReloadableProvider({
     config: c.config,
     keys: c.signingKeys,
@@ -102,8 +108,15 @@ export async function buildApp(c: Container) {
           },
           { requestId: ctx.state.requestId },
         ),
-      logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
-      loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
+      logout: async (ctx, form) => {
+        await upstreamLogout.remember(ctx);
+        return render.html('logout', { form, clientName: ctx.oidc.client?.clientName });
+      },
+      loggedOut: async (ctx) =>
+        render.html('logged-out', {
+          clientName: ctx.oidc.client?.clientName,
+          upstream: await upstreamLogout.offer(ctx),
+        }),
     },
   });
   // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others at the change notice).

@@ -152,6 +152,8 @@ export interface LogoutView {
 
 export interface LoggedOutView {
   clientName?: string;
+  /** The organisation's identity provider the session came from, where it offers a sign-out too. */
+  upstream?: { href: string; displayName: string };
 }
 
 type NoModel = Record<string, never>;

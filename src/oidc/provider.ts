@@ -34,8 +34,8 @@ export interface ProviderDeps {
   queueLogout?: (notice: { clientId: string; sub: string; sid: string | null }) => Promise<unknown>;
   pages: {
     error: (ctx: KoaContextWithOIDC, out: Record<string, string>) => string;
-    logout: (ctx: KoaContextWithOIDC, form: string) => string;
-    loggedOut: (ctx: KoaContextWithOIDC) => string;
+    logout: (ctx: KoaContextWithOIDC, form: string) => string | Promise<string>;
+    loggedOut: (ctx: KoaContextWithOIDC) => string | Promise<string>;
   };
 }
 
@@ -169,10 +169,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = deps.pages.logout(ctx, form);
+          ctx.body = await deps.pages.logout(ctx, form);
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = deps.pages.loggedOut(ctx);
+          ctx.body = await deps.pages.loggedOut(ctx);
         },
       },
       resourceIndicators: {

@@ -244,3 +244,33 @@ test.serial('trustEmail: an email in the provider’s domains counts as verified
   t.is(claims.sub, olga.id);
   t.is(claims.idp, 'beta');
 });
+
+test.serial('signing out ends the Gatehouse session and offers the upstream’s own sign-out', async (t) => {
+  upstream.person('pia@acme.example', { email: 'pia@acme.example', email_verified: true });
+  const { browser, auth, page } = await signInForm('pia@acme.example');
+  await rp.exchange(await viaUpstream(browser, page), auth);
+  const confirm = await browser.open('/session/end');
+  const signedOut = await browser.submit(confirm, { logout: 'yes' }, '/session/end/confirm');
+  t.regex(signedOut.html, /You signed in through <strong>acme<\/strong>/);
+  const upstreamLogout = await browser.open('/federation/acme/logout');
+  t.is(upstreamLogout.leftTo?.origin, upstream.issuer);
+  t.is(upstreamLogout.leftTo?.pathname, '/session/end');
+  t.is(upstreamLogout.leftTo?.searchParams.get('client_id'), upstream.clientId);
+  // The Gatehouse session is over: the next authorization asks to sign in again.
+  const again = await browser.open((await rp.authorizationUrl()).url.toString());
+  t.regex(again.html, /action="\/interaction\/[^"]+\/login"/);
+});
+
+test.serial('/federation/<name>/start sends the browser to its interaction’s start', async (t) => {
+  const browser = new Browser(server.url);
+  const form = await browser.open((await rp.authorizationUrl()).url.toString());
+  const uid = new URL(form.url).pathname.split('/')[2]!;
+  const res = await browser.fetch(`/federation/acme/start?interaction=${uid}`);
+  t.is(res.headers.get('location'), `/interaction/${uid}/federation/acme`);
+  const page = await browser.open(`/federation/acme/start?interaction=${uid}`);
+  t.is(page.leftTo?.origin, upstream.issuer);
+  // Another browser holds no such interaction: nothing is started for it.
+  const stranger = await new Browser(server.url).open(`/federation/acme/start?interaction=${uid}`);
+  t.is(stranger.leftTo, undefined);
+  t.true(stranger.status >= 400);
+});

@@ -45,6 +45,8 @@ export function upstreamOidcStart(deps: {
 
 /**
  * Sign-in through an organisation's identity provider:
+ *   GET /federation/:name/start?interaction=UID  → /interaction/:uid/federation/:name (where the browser's
+ *                                            interaction cookie is sent: a sign-in is started only by its own browser)
  *   GET /interaction/:uid/federation/:name   "Continue with …": to the provider (the browser must hold the interaction)
  *   GET /federation/:name/callback           the upstream's answer (OIDC): validated, linked, signed in
  *   GET /federation/:name/logout             RP-initiated logout at the upstream, where it offers one
@@ -78,6 +80,12 @@ export function federationRoutes(deps: {
     const provider = await enabledProvider(ctx.params.name as string);
     ctx.status = 303;
     ctx.redirect(await deps.start(ctx, provider, interaction));
+  });
+
+  router.get('/federation/:name/start', async (ctx) => {
+    const uid = String(ctx.query.interaction ?? '');
+    assertThat(/^[\w-]{1,64}$/.test(uid), () => fail('federation.no_sign_in'));
+    ctx.redirect(`/interaction/${uid}/federation/${encodeURIComponent(ctx.params.name as string)}`);
   });
 
   router.get('/federation/:name/callback', async (ctx) => {
