@@ -157,7 +157,11 @@ export async function buildApp(c: Container) {
       mfa: c.mfa,
       users: c.pageReads.users,
       signUpOffered: () => c.signUp.settings().enabled,
-      federation: { homeRealm: federation.homeRealm, start: startUpstream },
+      federation: {
+        homeRealm: federation.homeRealm,
+        start: startUpstream,
+        passwordRefused: federation.federatedSignIn.passwordRefused,
+      },
       csrf,
       render,
     }),

@@ -194,14 +194,23 @@ export function createIdentityProvidersRepository(db: Db) {
           .whereNotNull('hd.verified_at')
           .where('identity_providers.enabled', true),
       ),
-    /** Enabled providers attached to an account, required ones first. */
-    async forAccount(accountId: string): Promise<IdentityProvider[]> {
-      const rows = (await select(db)
-        .join('identity_provider_accounts as ha', 'ha.provider_id', 'identity_providers.id')
-        .where('ha.account_id', accountId)
-        .where('identity_providers.enabled', true)
-        .orderBy([{ column: 'identity_providers.required', order: 'desc' }, 'identity_providers.name'])) as Row[];
-      return rows.map(toProvider);
+    /**
+     * The enabled required provider that signs the user in (their password is refused): by
+     * the domain of their email (verified) or their main account. One statement.
+     */
+    async requiredFor(userId: string): Promise<string | undefined> {
+      const { rows } = await db.raw(
+        `SELECT p.name FROM identity_providers p, users u
+          WHERE u.id = ? AND p.enabled AND p.required
+            AND (EXISTS (SELECT 1 FROM identity_provider_domains d
+                          WHERE d.provider_id = p.id AND d.verified_at IS NOT NULL
+                            AND d.domain = lower(substring(u.email from '@([^@]*)$')))
+              OR EXISTS (SELECT 1 FROM identity_provider_accounts a
+                          WHERE a.provider_id = p.id AND a.account_id = u.main_account_id))
+          ORDER BY p.name LIMIT 1`,
+        [userId],
+      );
+      return rows[0]?.name;
     },
     /** The enabled providers shown as buttons on the sign-in page. */
     async shownPublicly(): Promise<IdentityProvider[]> {

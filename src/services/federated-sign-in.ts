@@ -105,6 +105,9 @@ export function createFederatedSignInService(deps: {
     /** Records a refusal that came before any identity (the upstream's error, a failed validation). */
     refused: (port: Pick<InteractionPort, 'context'>, provider: IdentityProvider, reason: UpstreamFailure) =>
       deps.audit.failed({ reason, factor: 'federation', identifier: provider.name }, port.context),
+    /** Records a password refused unchecked: the email's domain belongs to a required provider. */
+    passwordRefused: (port: Pick<InteractionPort, 'context'>, identifier: string) =>
+      deps.audit.failed({ reason: 'federation_required', factor: 'password', identifier }, port.context),
   };
 }
 export type FederatedSignInService = ReturnType<typeof createFederatedSignInService>;

@@ -1,6 +1,5 @@
 import type { IdentityProvider } from '../domain/identity-provider.js';
 import type { IdentityProvidersRepository } from '../repositories/identity-providers.js';
-import type { UsersRepository } from '../repositories/users.js';
 
 /** The domain of an email address (lower case), if it is one. */
 const emailDomain = (identifier: string) => {
@@ -11,11 +10,10 @@ const emailDomain = (identifier: string) => {
 /**
  * Home-realm discovery: which identity provider signs a person in. By the domain
  * of the email typed (verified domains only), or for a known user by their email
- * domain or main account; the providers shown as buttons on the sign-in page.
+ * domain or main account (a required provider); the providers shown as buttons.
  */
 export function createHomeRealmService(deps: {
-  providers: Pick<IdentityProvidersRepository, 'forDomain' | 'forAccount' | 'shownPublicly' | 'findByName'>;
-  users: Pick<UsersRepository, 'findById'>;
+  providers: Pick<IdentityProvidersRepository, 'forDomain' | 'requiredFor' | 'shownPublicly' | 'findByName'>;
 }) {
   const { providers } = deps;
   const forEmail = async (identifier: string): Promise<IdentityProvider | undefined> => {
@@ -24,15 +22,8 @@ export function createHomeRealmService(deps: {
   };
   return {
     forEmail,
-    /** The required provider the user must sign in through (their password is refused), if any. */
-    async requiredFor(userId: string): Promise<IdentityProvider | undefined> {
-      const user = await deps.users.findById(userId);
-      if (!user) return undefined;
-      const byDomain = user.email ? await forEmail(user.email) : undefined;
-      if (byDomain?.required) return byDomain;
-      const byAccount = user.mainAccountId ? await providers.forAccount(user.mainAccountId) : [];
-      return byAccount.find((p) => p.required);
-    },
+    /** The name of the required provider the user must sign in through (their password is refused), if any. */
+    requiredFor: (userId: string) => providers.requiredFor(userId),
     shown: () => providers.shownPublicly(),
     /** The provider of this name, if it is enabled. */
     async enabled(name: string): Promise<IdentityProvider | undefined> {

@@ -115,7 +115,7 @@ export function createSignInArea(deps: SignInDeps) {
     clock,
     rp: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' },
   });
-  const homeRealm = createHomeRealmService({ providers: repos.identityProviders, users: repos.users });
+  const homeRealm = createHomeRealmService({ providers: repos.identityProviders });
   // The sign-in runner and one strategy per method (login/).
   const signIn = {
     runner: createSignInRunner({

@@ -137,8 +137,27 @@ test.serial('a required provider refuses the password of its people, pointing to
   t.regex(alertText(page.html) ?? '', /Your organisation signs you in with its own sign-in page/);
   t.true(page.html.includes('href="/interaction/'), 'the provider’s button');
   t.true(page.html.includes('Continue with acme'));
+  const [event] = await failures('federation_required');
+  t.is(event.details.identifier, user.email);
   await server.container.federation.identityProviders.update('acme', { required: false }, SUPER);
 });
+
+test.serial(
+  'a required provider attached to the user’s account refuses their password after it is checked',
+  async (t) => {
+    const [account] = await server.db('accounts').insert({ name: 'Zeta GmbH', kind: 'customer' }).returning('id');
+    await addProvider('zeta', 'zeta.example', { required: true, accountIds: [account.id] });
+    const user = await server.createUser({ email: 'quentin@elsewhere.example' });
+    await server.db('users').where({ id: user.id }).update({ main_account_id: account.id });
+    const wrong = await signInForm(user.email, 'not-the-password-0');
+    t.is(wrong.page.status, 401, 'a wrong password is told as always');
+    const { page } = await signInForm(user.email, PASSWORD);
+    t.is(page.status, 403);
+    t.regex(alertText(page.html) ?? '', /Your organisation signs you in with its own sign-in page/);
+    const [event] = await failures('federation_required').where('target_id', user.id);
+    t.is(event.details.factor, 'password');
+  },
+);
 
 test.serial('a new upstream signing key is followed (key rotation)', async (t) => {
   upstream.person('ivy@acme.example', { email: 'ivy@acme.example', email_verified: true });

@@ -20,6 +20,7 @@ import { defined } from '../../util/defined.js';
 import type { IdentityProvider } from '../../domain/identity-provider.js';
 import type { HomeRealmService } from '../../services/home-realm.js';
 import type { UpstreamStart } from './federation.js';
+import type { FederatedSignInService } from '../../services/federated-sign-in.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -40,6 +41,8 @@ export interface InteractionDeps {
   federation: {
     homeRealm: Pick<HomeRealmService, 'forEmail' | 'shown'>;
     start: UpstreamStart;
+    /** Records the password refused for a required provider's domain (services/federated-sign-in.ts). */
+    passwordRefused: FederatedSignInService['passwordRefused'];
   };
   csrf: Csrf;
   render: Renderer;
@@ -230,7 +233,9 @@ export function interactionRoutes(deps: InteractionDeps) {
       ctx.status = 303;
       return ctx.redirect(await deps.federation.start(ctx, realm, interaction, username));
     }
-    if (realm?.required)
+    const port = interactions.portOf(ctx, interaction);
+    if (realm?.required) {
+      await deps.federation.passwordRefused(port, username);
       return loginPage(
         ctx,
         interaction.uid,
@@ -242,7 +247,7 @@ export function interactionRoutes(deps: InteractionDeps) {
         ERRORS['login.federation_required'].status,
         realm,
       );
-    const port = interactions.portOf(ctx, interaction);
+    }
     const outcome = await throttled(
       ctx,
       () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }),
