@@ -33,7 +33,7 @@ import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 import { createFederationTransactions } from './http/federation-transactions.js';
 import { createFederationLogout } from './http/federation-logout.js';
-import { federationRoutes, upstreamOidcStart } from './http/routes/federation.js';
+import { federationRoutes, upstreamOidcStart, upstreamStart } from './http/routes/federation.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -147,7 +147,9 @@ export async function buildApp(c: Container) {
   // Identity providers: the upstream sign-in's start (also from the sign-in form) and its answer.
   const { federation } = c;
   const transactions = createFederationTransactions({ box: federation.transactionBox, clock: c.clock });
-  const startUpstream = upstreamOidcStart({ upstreamOidc: federation.upstreamOidc, transactions });
+  const startUpstream = upstreamStart({
+    oidc: upstreamOidcStart({ upstreamOidc: federation.upstreamOidc, transactions }),
+  });
   const pages = [
     interactionRoutes({
       provider,

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { IdentityProvider } from '../../domain/identity-provider.js';
+import type { IdentityProvider, IdentityProviderType } from '../../domain/identity-provider.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { ERRORS, fail, pageText } from '../../errors/codes.js';
 import { RetryLater } from '../../errors/retry-later.js';
@@ -31,7 +31,6 @@ export function upstreamOidcStart(deps: {
   transactions: FederationTransactions;
 }): UpstreamStart {
   return async (ctx, provider, interaction, loginHint) => {
-    assertThat(provider.type === 'oidc', () => fail('federation.unknown_provider'));
     const { url, transaction } = await deps.upstreamOidc.start(provider, { loginHint });
     deps.transactions.keep(ctx, {
       ...transaction,
@@ -40,6 +39,15 @@ export function upstreamOidcStart(deps: {
       exp: interaction.exp,
     });
     return url.toString();
+  };
+}
+
+/** The start of each kind of provider (`oidc` here; `saml` from the SAML side): one UpstreamStart. */
+export function upstreamStart(byType: Partial<Record<IdentityProviderType, UpstreamStart>>): UpstreamStart {
+  return (ctx, provider, interaction, loginHint) => {
+    const start = byType[provider.type];
+    assertThat(start, () => fail('federation.unknown_provider'));
+    return start(ctx, provider, interaction, loginHint);
   };
 }
 
