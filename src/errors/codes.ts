@@ -725,6 +725,12 @@ export const ERRORS = {
     message: 'No such sign-in provider.',
     page: 'This sign-in provider does not exist or is turned off.',
   },
+  'federation.unreachable': {
+    status: 503,
+    message: (p: { provider: string }) => `${p.provider} cannot be reached now. Try again in a moment.`,
+    details: (p: { provider: string }) => ({ provider: p.provider }),
+    retryAfter: () => 30,
+  },
   'federation.no_sign_in': {
     status: 400,
     message: 'No sign-in is waiting for this answer.',

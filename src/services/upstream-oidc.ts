@@ -160,7 +160,9 @@ export function createUpstreamOidcService(deps: {
       const claims: Record<string, unknown> = { ...tokens.claims() };
       // Claims the ID token leaves out (some providers send the profile by userinfo only).
       if (claims[provider.mapping.email] === undefined && config.serverMetadata().userinfo_endpoint) {
-        const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub));
+        const info = await client.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch((err) => {
+          throw new UpstreamRefusal('upstream_error', `${provider.displayName} userinfo: ${(err as Error).message}`);
+        });
         for (const [k, v] of Object.entries(info)) if (claims[k] === undefined) claims[k] = v;
       }
       return identityOf(provider, claims);

@@ -293,3 +293,14 @@ test.serial('/federation/<name>/start sends the browser to its interaction’s s
   t.is(stranger.leftTo, undefined);
   t.true(stranger.status >= 400);
 });
+
+test.serial('a provider that cannot be reached is said so plainly', async (t) => {
+  await addProvider('gone', 'gone.example', {
+    oidc: { issuer: 'http://127.0.0.1:9/', clientId: 'x', clientSecret: 'y' },
+    displayName: 'Gone Inc.',
+  });
+  const { page } = await signInForm('someone@gone.example');
+  t.is(page.status, 503);
+  t.is(page.headers?.get('retry-after'), '30');
+  t.regex(alertText(page.html) ?? '', /Gone Inc\. cannot be reached now/);
+});

@@ -31,7 +31,9 @@ export function upstreamOidcStart(deps: {
   transactions: FederationTransactions;
 }): UpstreamStart {
   return async (ctx, provider, interaction, loginHint) => {
-    const { url, transaction } = await deps.upstreamOidc.start(provider, { loginHint });
+    const { url, transaction } = await deps.upstreamOidc.start(provider, { loginHint }).catch((err) => {
+      throw err instanceof UpstreamRefusal ? fail('federation.unreachable', { provider: provider.displayName }) : err;
+    });
     deps.transactions.keep(ctx, {
       ...transaction,
       provider: provider.name,
