@@ -22,7 +22,12 @@ export interface UpstreamPerson {
  * named by `login_hint` (else `signInAs`), and grants what was asked: the tests
  * drive Gatehouse, not this page. `rotateKeys()` swaps its signing key for a new one.
  */
-export async function startUpstreamIdp(options: { redirectUris: string[]; port?: number }) {
+export async function startUpstreamIdp(options: {
+  redirectUris: string[];
+  port?: number;
+  /** The public keys of a second client, `gatehouse-pkjwt`, that authenticates with private_key_jwt. */
+  privateKeyJwtKeys?: Record<string, unknown>[];
+}) {
   const people = new Map<string, UpstreamPerson>();
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -44,7 +49,17 @@ export async function startUpstreamIdp(options: { redirectUris: string[]; port?:
           redirect_uris: options.redirectUris,
           post_logout_redirect_uris: [],
         },
-      ],
+        ...(options.privateKeyJwtKeys
+          ? [
+              {
+                client_id: 'gatehouse-pkjwt',
+                token_endpoint_auth_method: 'private_key_jwt',
+                jwks: { keys: options.privateKeyJwtKeys },
+                redirect_uris: options.redirectUris,
+              },
+            ]
+          : []),
+      ] as never,
       jwks: { keys: [key] as never },
       pkce: { required: () => true },
       features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },

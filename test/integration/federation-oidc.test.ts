@@ -1,4 +1,5 @@
 import test from 'ava';
+import { exportJWK, generateKeyPair } from 'jose';
 import { Browser, alertText } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
@@ -13,6 +14,8 @@ const SUPER: Operator = { actor: CLI_ACTOR, ip: null, powers: { role: 'super_adm
 let server: TestServer;
 let upstream: UpstreamIdp;
 let rp: Awaited<ReturnType<typeof relyingParty>>;
+/** Gatehouse's private key as the upstream's private_key_jwt client. */
+let clientKey: Record<string, unknown>;
 
 /** A provider of the test's upstream, with its domain. */
 const addProvider = (name: string, domain: string, more: Partial<IdentityProviderInput> = {}) =>
@@ -30,8 +33,11 @@ const addProvider = (name: string, domain: string, more: Partial<IdentityProvide
 test.before(async () => {
   server = await startServer({ OUTBOUND_ALLOW_PRIVATE: '1' });
   // One upstream client, registered with each provider's callback (`/federation/<name>/callback`).
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  clientKey = { ...(await exportJWK(privateKey)), kid: 'gatehouse-1', alg: 'ES256' };
   upstream = await startUpstreamIdp({
-    redirectUris: ['acme', 'beta'].map((name) => `${server.url}/federation/${name}/callback`),
+    redirectUris: ['acme', 'beta', 'pkjwt'].map((name) => `${server.url}/federation/${name}/callback`),
+    privateKeyJwtKeys: [{ ...(await exportJWK(publicKey)), kid: 'gatehouse-1', alg: 'ES256', use: 'sig' }],
   });
   await addProvider('acme', 'acme.example', { jit: { enabled: true, role: 'manager' } });
   rp = await relyingParty(server, await server.createClient());
@@ -303,4 +309,27 @@ test.serial('a provider that cannot be reached is said so plainly', async (t) =>
   t.is(page.status, 503);
   t.is(page.headers?.get('retry-after'), '30');
   t.regex(alertText(page.html) ?? '', /Gone Inc\. cannot be reached now/);
+});
+
+test.serial('private_key_jwt: Gatehouse authenticates at the upstream with its own key', async (t) => {
+  await server.container.federation.identityProviders.create(
+    {
+      type: 'oidc',
+      name: 'pkjwt',
+      domains: ['pk.example'],
+      jit: { enabled: true },
+      oidc: {
+        issuer: upstream.issuer,
+        clientId: 'gatehouse-pkjwt',
+        tokenAuth: 'private_key_jwt',
+        privateKey: JSON.stringify(clientKey),
+      },
+    },
+    SUPER,
+  );
+  upstream.person('rita@pk.example', { email: 'rita@pk.example', email_verified: true });
+  const claims = await federatedSignIn('rita@pk.example');
+  t.is(claims.idp, 'pkjwt');
+  const [row] = await server.db('identity_providers').where({ name: 'pkjwt' });
+  t.false(String(row.oidc_private_key_sealed).includes(String(clientKey.d)));
 });
