@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, importJWK, jwtVerify, type JWK } from 'jose';
+import { createRemoteJWKSet, customFetch, type FetchImplementation, importJWK, jwtVerify, type JWK } from 'jose';
 import * as client from 'openid-client';
 import type { IdentityProvider, OidcSecrets } from '../domain/identity-provider.js';
 import type { UpstreamFailure } from '../domain/sign-in-attempt.js';
@@ -41,6 +41,11 @@ export function createUpstreamOidcService(deps: {
   redirectUri: (name: string) => string;
   /** Plain-http upstreams (development and tests). */
   allowHttp: boolean;
+  /** How Gatehouse calls out: private addresses refused unless allowed (services/outbound-http.ts). */
+  fetch: (
+    url: string,
+    init?: { method?: string; headers?: HeadersInit; body?: unknown; signal?: AbortSignal },
+  ) => Promise<Response>;
   timeoutSeconds?: number;
 }) {
   const cache = new Map<string, Promise<Upstream>>();
@@ -61,11 +66,16 @@ export function createUpstreamOidcService(deps: {
     const config = await client.discovery(new URL(oidc.issuer), oidc.clientId, undefined, auth, {
       execute: deps.allowHttp && oidc.issuer.startsWith('http:') ? [client.allowInsecureRequests] : [],
       timeout: deps.timeoutSeconds ?? 10,
+      [client.customFetch]: deps.fetch as client.CustomFetch,
     });
     const jwksUri = config.serverMetadata().jwks_uri;
     if (!jwksUri) throw new UpstreamRefusal('upstream_error', `${provider.name} publishes no jwks_uri`);
     // A key id not in the set fetches it again at once: a rotation upstream is followed without delay.
-    return { config, keys: createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: 0 }) };
+    const keys = createRemoteJWKSet(new URL(jwksUri), {
+      cooldownDuration: 0,
+      [customFetch]: deps.fetch as FetchImplementation,
+    });
+    return { config, keys };
   }
 
   /** The provider's discovery, kept until the provider changes; a failed one is tried again next time. */

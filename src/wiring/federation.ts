@@ -3,6 +3,7 @@ import type { IdentityService } from '../services/identity.js';
 import { createIdentityProvidersService, type SamlMetadataParser } from '../services/identity-providers.js';
 import { createSignInAuditService } from '../services/sign-in-audit.js';
 import { createUpstreamOidcService } from '../services/upstream-oidc.js';
+import { createOutboundHttpService } from '../services/outbound-http.js';
 import type { SignInRunner } from '../login/sign-in-runner.js';
 import { createSecretBox } from '../util/crypto.js';
 import type { Core } from './core.js';
@@ -36,6 +37,7 @@ export function createFederationArea(deps: FederationDeps) {
     redirectUri: (name) => identityProviders.endpoints(name).redirectUri,
     allowHttp,
     timeoutSeconds: Math.ceil(config.outbound.timeoutMs / 1000),
+    fetch: createOutboundHttpService(config.outbound).fetch,
   });
   const federatedSignIn = createFederatedSignInService({
     providers: repos.identityProviders,
