@@ -333,21 +333,15 @@ async function main() {
 
 /** Runs the migrations (by creating the container), makes the admin and the client. */
 async function prepare(serverEnv: Record<string, string>): Promise<void> {
-  const { benchAdmin, withBenchContainer } = await import('./lib/container.js');
+  const { benchAdmin, saveBenchClient, withBenchContainer } = await import('./lib/container.js');
   await withBenchContainer({ ...env, ...serverEnv }, async (c, actor) => {
     c.identity.create(benchAdmin(ADMIN_EMAIL, PASSWORD), actor),
-      await c.repos.clients.save(
-        CLIENT_ID,
-        {
-          client_name: 'Bench admin console',
-          grant_types: ['authorization_code'],
-          response_types: ['code'],
-          redirect_uris: [REDIRECT_URI],
-          token_endpoint_auth_method: 'client_secret_basic',
-        },
-        CLIENT_SECRET,
-        true,
-      );
+      await saveBenchClient(c, {
+        clientId: CLIENT_ID,
+        secret: CLIENT_SECRET,
+        redirectUri: REDIRECT_URI,
+        name: 'Bench admin console',
+      });
   });
 }
 

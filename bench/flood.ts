@@ -30,7 +30,7 @@
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Jar, openLoginPage, request } from './lib/browser.js';
+import { Jar, openLoginPage, postSignInForm, request } from './lib/browser.js';
 import { dropDatabase, recreateDatabase } from './lib/database.js';
 import { envNumber as num } from './lib/env-number.js';
 import { canPin, movePostgresToLoadCore, releasePostgres, runOnLoadCore } from './lib/pinning.js';
@@ -89,17 +89,13 @@ interface RunResult {
 /** One wrong-password post through the real page; returns the POST's status. */
 async function wrongPassword(username: string): Promise<number> {
   const jar = new Jar();
-  const { actionUrl, csrf } = await openLoginPage(jar, {
+  const form = await openLoginPage(jar, {
     issuer: ISSUER,
     clientId: CLIENT_ID,
     redirectUri: REDIRECT_URI,
     scope: 'openid',
   });
-  const res = await request(actionUrl, jar, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, username, password: 'not-the-password-0' }).toString(),
-  });
+  const res = await postSignInForm(jar, form, username, 'not-the-password-0');
   await res.arrayBuffer();
   return res.status;
 }

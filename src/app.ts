@@ -33,6 +33,9 @@ import { logoutTokenSigner } from './oidc/logout-token.js';
 import { createSignInInteractions } from './http/sign-in.js';
 import { authorizationErrorPage } from './http/authorization-error-page.js';
 import { notFoundPage } from './http/middleware/not-found-page.js';
+import { createFederationTransactions } from './http/federation-transactions.js';
+import { createFederationLogout } from './http/federation-logout.js';
+import { federationRoutes, upstreamOidcStart, upstreamStart } from './http/routes/federation.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -64,6 +67,7 @@ const PAGE_PREFIXES = [
   '/sign-in',
   '/account',
   '/impersonation',
+  '/federation/',
 ];
 
 /** Which part of the server answers a path (for errors raised before its routes). */
@@ -79,6 +83,11 @@ export async function buildApp(c: Container) {
   await c.bootstrap.ensure();
   const render = createRenderer();
   const csrf = createCsrf(c.keys.csrf);
+  const upstreamLogout = createFederationLogout({
+    lastProviderOf: c.federation.lastProviderOf,
+    enabled: c.federation.homeRealm.enabled,
+    endSessionUrl: (p) => c.federation.upstreamOidc.endSessionUrl(p),
+  });
   const oidc = await createReloadableProvider({
     config: c.config,
     keys: c.signingKeys,
@@ -90,10 +99,18 @@ export async function buildApp(c: Container) {
     clock: c.clock,
     tokenIssued: c.metrics.tokenIssued,
     queueLogout: c.backchannelLogout.enqueue,
+    upstreamOf: c.federation.lastProviderOf,
     pages: {
       error: authorizationErrorPage(render),
-      logout: (ctx, form) => render.html('logout', { form, clientName: ctx.oidc.client?.clientName }),
-      loggedOut: (ctx) => render.html('logged-out', { clientName: ctx.oidc.client?.clientName }),
+      logout: async (ctx, form) => {
+        await upstreamLogout.remember(ctx);
+        return render.html('logout', { form, clientName: ctx.oidc.client?.clientName });
+      },
+      loggedOut: async (ctx) =>
+        render.html('logged-out', {
+          clientName: ctx.oidc.client?.clientName,
+          upstream: await upstreamLogout.offer(ctx),
+        }),
     },
   });
   // A custom field shown as a claim, or no longer: this instance rebuilds its provider at once (others at the change notice).
@@ -121,6 +138,12 @@ export async function buildApp(c: Container) {
     recovery: methods.recoveryCode,
     enrol: methods.totpEnrolment,
   };
+  // Identity providers: the upstream sign-in's start (also from the sign-in form) and its answer.
+  const { federation } = c;
+  const transactions = createFederationTransactions({ box: federation.transactionBox, clock: c.clock });
+  const startUpstream = upstreamStart({
+    oidc: upstreamOidcStart({ upstreamOidc: federation.upstreamOidc, transactions }),
+  });
   const pages = [
     interactionRoutes({
       provider,
@@ -132,7 +155,23 @@ export async function buildApp(c: Container) {
       signUpOffered: () => c.signUp.settings().enabled,
       lockout: () => c.settings.current().lockout,
       clock: c.clock,
+      federation: {
+        homeRealm: federation.homeRealm,
+        start: startUpstream,
+        passwordRefused: federation.federatedSignIn.passwordRefused,
+      },
       csrf,
+      render,
+    }),
+    federationRoutes({
+      provider,
+      interactions,
+      homeRealm: federation.homeRealm,
+      upstreamOidc: federation.upstreamOidc,
+      federatedSignIn: federation.federatedSignIn,
+      transactions,
+      start: startUpstream,
+      issuer: c.config.issuer,
       render,
     }),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
@@ -180,6 +219,7 @@ export async function buildApp(c: Container) {
     settings: c.settings,
     impersonation: c.impersonation,
     webhooks: c.webhooks,
+    identityProviders: c.federation.identityProviders,
   });
   const admin = adminApi({
     routes: adminOperations,

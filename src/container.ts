@@ -8,13 +8,26 @@ import { createOidcArea } from './wiring/oidc.js';
 import { createScimArea } from './wiring/scim.js';
 import { createSignInArea } from './wiring/sign-in.js';
 import { createStartUp } from './wiring/start-up.js';
+import { createFederationArea } from './wiring/federation.js';
 
 /** The composition root: core (db → repositories) → sign-in → OIDC → admin → SCIM → start-up, as plain arguments. */
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer, metrics, instanceSync, queue } = core;
-  const { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry, emailChanges } =
-    createSignInArea(core);
+  const {
+    hasher,
+    rateLimits,
+    identity,
+    passwordResets,
+    signUp,
+    mfa,
+    passkeys,
+    signIn,
+    expiry,
+    emailChanges,
+    homeRealm,
+  } = createSignInArea(core);
+  const federation = createFederationArea({ ...core, identity, runner: signIn.runner });
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
   const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
   const scim = createScimArea({ ...core, identity, hasher, accessTokens });
@@ -45,6 +58,8 @@ export async function createContainer(config: Config, options: ContainerOptions 
     emailChanges,
     passkeys,
     mfa,
+    /** Identity providers (federation): their administration, upstream OIDC, the federated sign-in, home-realm discovery. */
+    federation: { ...federation, homeRealm },
     /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */
     expiry,
     signingKeys,
@@ -91,5 +106,6 @@ export function cliServices(c: Container): CliServices {
     lifecycle: c.admin.lifecycle,
     licences: c.admin.licences,
     webhooks: c.webhooks,
+    identityProviders: c.federation.identityProviders,
   };
 }

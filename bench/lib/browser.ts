@@ -113,3 +113,16 @@ export async function openLoginPage(
   if (!action || !csrf) throw new Error(`no login form with a CSRF field on ${page.url}`);
   return { actionUrl: new URL(decode(action), page.url).toString(), csrf: decode(csrf), state, verifier };
 }
+
+/** Posts the sign-in form (its CSRF field) with `username` and `password`. */
+export const postSignInForm = (
+  jar: Jar,
+  form: { actionUrl: string; csrf: string },
+  username: string,
+  password: string,
+) =>
+  request(form.actionUrl, jar, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: form.csrf, username, password }).toString(),
+  });

@@ -82,3 +82,20 @@ export async function saveBenchClientAndApi(
     firstPartyOnly: false,
   });
 }
+/** A first-party confidential client (client_secret_basic, authorization code) for a bench's sign-ins. */
+export const saveBenchClient = (
+  c: Awaited<ReturnType<typeof createBenchContainer>>,
+  client: { clientId: string; secret: string; redirectUri: string; name: string },
+) =>
+  c.repos.clients.save(
+    client.clientId,
+    {
+      client_name: client.name,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [client.redirectUri],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    client.secret,
+    true,
+  );

@@ -26,6 +26,8 @@ import type { UserImportService } from '../services/user-import.js';
 import type { UserLifecycleService } from '../services/user-lifecycle.js';
 import type { WebhooksService } from '../services/webhooks.js';
 import { WEBHOOK_EVENTS } from '../policies/webhook-events.js';
+import type { IdentityProvidersService } from '../services/identity-providers.js';
+import { MAPPABLE_ROLES, type MappableRole } from '../domain/identity-provider.js';
 import { isUuid } from '../util/uuid.js';
 import { closest } from '../util/edit-distance.js';
 import { USER_LIST_QUERY, USER_LIST_QUERY_FIELDS, userListPage } from '../http/routes/admin/user-list.js';
@@ -64,6 +66,7 @@ export interface CliServices {
   lifecycle: UserLifecycleService;
   licences: LicencesService;
   webhooks: WebhooksService;
+  identityProviders: IdentityProvidersService;
 }
 
 export interface Command {
@@ -495,6 +498,85 @@ export const COMMANDS: Record<string, Command> = {
       assertThat(id && isUuid(id), usage('which webhook? Give its id'));
       await c.webhooks.remove(id, CLI_OPERATOR);
       return { id, deleted: true };
+    },
+  },
+
+  'idp create': {
+    usage:
+      'idp create --type oidc --name N --issuer URL --client-id ID --client-secret S | --type saml --name N --metadata-url URL | --metadata-file F ' +
+      '[--display-name T] [--domains a.example,b.example] [--required] [--shown] [--trusted-for-mfa] [--jit-role ROLE] ' +
+      '(prints the redirect URI and ACS URL to register upstream)',
+    options: {
+      type: { type: 'string' },
+      name: { type: 'string' },
+      'display-name': { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      scopes: { type: 'string' },
+      'metadata-url': { type: 'string' },
+      'metadata-file': { type: 'string' },
+      domains: { type: 'string' },
+      required: { type: 'boolean' },
+      shown: { type: 'boolean' },
+      'trusted-for-mfa': { type: 'boolean' },
+      'jit-role': { type: 'string' },
+    },
+    async run(c, o, _p, io = QUIET_IO) {
+      const type = need(o, 'type');
+      assertThat(type === 'oidc' || type === 'saml', usage('--type must be oidc or saml'));
+      const jitRole = str(o['jit-role']);
+      assertThat(
+        !jitRole || (MAPPABLE_ROLES as readonly string[]).includes(jitRole),
+        usage(`--jit-role must be one of ${MAPPABLE_ROLES.join(', ')}`),
+      );
+      const file = str(o['metadata-file']);
+      const path = file && resolve(io.cwd, file);
+      const metadataXml = path ? await readFile(path, 'utf8').catch(() => undefined) : undefined;
+      assertThat(!path || metadataXml !== undefined, () => fail('cli.file_not_found', { path: path || '' }));
+      const words = (v: unknown, sep: RegExp) =>
+        str(v)
+          ?.split(sep)
+          .map((w) => w.trim())
+          .filter(Boolean);
+      const provider = await c.identityProviders.create(
+        {
+          type,
+          name: need(o, 'name'),
+          displayName: str(o['display-name']),
+          domains: words(o.domains, /,/) ?? [],
+          required: o.required === true,
+          shownPublicly: o.shown === true,
+          trustedForMfa: o['trusted-for-mfa'] === true,
+          ...(jitRole && { jit: { enabled: true, role: jitRole as MappableRole } }),
+          ...(type === 'oidc'
+            ? {
+                oidc: {
+                  issuer: need(o, 'issuer'),
+                  clientId: need(o, 'client-id'),
+                  clientSecret: need(o, 'client-secret'),
+                  scopes: words(o.scopes, /[\s,]+/),
+                },
+              }
+            : { saml: { metadataUrl: str(o['metadata-url']) ?? null, metadataXml: metadataXml ?? null } }),
+        },
+        CLI_OPERATOR,
+      );
+      return { ...provider, ...c.identityProviders.endpoints(provider.name) };
+    },
+  },
+
+  'idp list': {
+    usage: 'idp list (without secrets)',
+    run: (c) => c.identityProviders.list(),
+  },
+
+  'idp delete': {
+    usage: 'idp delete <name> (with its domains and links; the users stay)',
+    async run(c, _o, [name]) {
+      assertThat(name, usage('which identity provider? Give its name'));
+      const removed = await c.identityProviders.remove(name, CLI_OPERATOR);
+      return { name: removed.name, deleted: true };
     },
   },
 

@@ -28,6 +28,10 @@ const BY_CODE: Partial<Record<ErrorCode, number>> = {
   'scim_token.name_taken': EXIT.conflict,
   'licence.key_taken': EXIT.conflict,
   'licence.no_seats': EXIT.conflict,
+  'idp.not_found': EXIT.notFound,
+  'idp.name_taken': EXIT.conflict,
+  'idp.domain_taken': EXIT.conflict,
+  'idp.invalid': EXIT.usage,
 };
 
 export const exitCode = (err: unknown): number =>

@@ -6,12 +6,17 @@
  *   otp   a one-time code: TOTP, or a single-use recovery code
  *   hwk   a WebAuthn authenticator (passkey / security key)
  *   user  the authenticator verified the person (PIN or biometrics): a passkey alone
+ *   fed   the organisation's identity provider (federation): the first factor
+ *   mfa   that provider vouched for several factors, and it is trusted for MFA
  */
-export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'user';
+export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'user' | 'fed' | 'mfa';
 
 /** Password only. */
 export const ACR_PASSWORD = 'urn:gatehouse:loa:1';
-/** Two factors: password + TOTP / recovery code / security key, or a user-verifying passkey. */
+/**
+ * Two factors: password (or the organisation's sign-in) + TOTP / recovery code / security
+ * key, a user-verifying passkey, or a provider trusted for MFA that vouched for it.
+ */
 export const ACR_MFA = 'urn:gatehouse:loa:2';
 export const ACR_VALUES = [ACR_PASSWORD, ACR_MFA] as const;
 
@@ -19,7 +24,8 @@ export const ACR_VALUES = [ACR_PASSWORD, ACR_MFA] as const;
 export function isMultiFactor(amr: readonly string[] | undefined): boolean {
   if (!amr) return false;
   const has = (m: string) => amr.includes(m);
-  return (has('pwd') && (has('otp') || has('hwk'))) || (has('hwk') && has('user'));
+  const first = has('pwd') || has('fed');
+  return (first && (has('otp') || has('hwk'))) || (has('hwk') && has('user')) || (has('fed') && has('mfa'));
 }
 
 export function acrFor(amr: readonly string[]): string {

@@ -18,6 +18,10 @@ import type { Status } from './user.js';
  *                       code, passkey as second step), or a wrong first code at enrolment
  *   bad_passkey         a passkey alone that was not accepted
  *   throttled           refused by a rate limit before any check
+ *   federation_required the right password of a user whose organisation requires its identity provider
+ *   upstream_error      the organisation's identity provider answered with an error
+ *   upstream_invalid    its answer failed validation (state, nonce, signature, issuer, audience, expiry)
+ *   upstream_unknown_user  it signed in someone no user is linked to, and JIT provisioning is off
  */
 export type SignInFailureReason =
   | 'unknown_identifier'
@@ -28,7 +32,12 @@ export type SignInFailureReason =
   | 'no_licence'
   | 'mfa_failed'
   | 'bad_passkey'
-  | 'throttled';
+  | 'throttled'
+  | 'federation_required'
+  | UpstreamFailure;
+
+/** Why a sign-in through an identity provider (federation) was refused. */
+export type UpstreamFailure = 'upstream_error' | 'upstream_invalid' | 'upstream_unknown_user';
 
 /** Where an attempt came from: what the audit row keeps beside the outcome. */
 export interface SignInAttemptContext {

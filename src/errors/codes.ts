@@ -285,6 +285,24 @@ export const ERRORS = {
     status: 403,
     message: 'Your account has no licence to sign in. Ask your administrator to give you one.',
   },
+  // Sign-in through the organisation's identity provider (federation).
+  'login.federation_required': {
+    status: 403,
+    message: "Your organisation signs you in with its own sign-in page: use your organisation's button below.",
+  },
+  'login.upstream_unknown_user': {
+    status: 403,
+    message:
+      "Your organisation's sign-in succeeded, but no account here belongs to you yet. Ask your administrator to invite you.",
+  },
+  'login.upstream_refused': {
+    status: 401,
+    message: "Your organisation's sign-in did not let you in. Try again, or ask your administrator.",
+  },
+  'login.upstream_invalid': {
+    status: 400,
+    message: "The answer from your organisation's sign-in could not be verified. Start the sign-in again.",
+  },
   'auth.required': { status: 401, message: 'Your session has ended. Sign in again.' },
   'interaction.wrong_step': {
     status: 400,
@@ -708,6 +726,35 @@ export const ERRORS = {
     status: 400,
     message: (p: { allowed: readonly string[] }) => `Name at least one event of: ${p.allowed.join(', ')}.`,
     details: (p: { allowed: readonly string[] }) => ({ allowed: p.allowed }),
+  },
+  // Identity providers (federation): the admin API and CLI.
+  'idp.not_found': { status: 404, message: 'No such identity provider.' },
+  'idp.name_taken': { status: 409, message: 'An identity provider with this name exists.' },
+  'idp.invalid': {
+    status: 400,
+    message: (p: { problem: string }) => p.problem,
+    details: (p: { problem: string }) => ({ problem: p.problem }),
+  },
+  'idp.domain_taken': {
+    status: 409,
+    message: (p: { domains: readonly string[] }) => `Another identity provider holds ${p.domains.join(', ')}.`,
+    details: (p: { domains: readonly string[] }) => ({ domains: p.domains }),
+  },
+  'federation.unknown_provider': {
+    status: 404,
+    message: 'No such sign-in provider.',
+    page: 'This sign-in provider does not exist or is turned off.',
+  },
+  'federation.unreachable': {
+    status: 503,
+    message: (p: { provider: string }) => `${p.provider} cannot be reached now. Try again in a moment.`,
+    details: (p: { provider: string }) => ({ provider: p.provider }),
+    retryAfter: () => 30,
+  },
+  'federation.no_sign_in': {
+    status: 400,
+    message: 'No sign-in is waiting for this answer.',
+    page: 'This sign-in is no longer in progress. Go back to the application and sign in again.',
   },
   'outbound.address_refused': {
     status: 400,

@@ -35,6 +35,23 @@ export interface LoginView extends Refusal {
   keepSignedIn?: boolean;
   /** After a refused password: the lockout rule, and when a lock starting now ends (`null`: at a password reset). */
   lockout?: { maxAttempts: number; minutes: number; until: string | null };
+  /** Buttons of the identity providers shown publicly (and of the one a refusal points to). */
+  providers?: FederationButton[];
+}
+
+/** A "Continue with …" button of an identity provider on the sign-in page. */
+export interface FederationButton {
+  name: string;
+  displayName: string;
+  logoUrl: string | null;
+}
+
+/** The organisation's sign-in did not let the person in: why, and the way back to the sign-in page. */
+export interface FederationRefusedView {
+  message: string;
+  code: string;
+  /** The sign-in page of the interaction, when it is still in progress. */
+  back?: string;
 }
 
 export interface MfaVerifyView extends Refusal {
@@ -167,6 +184,8 @@ export interface LogoutView {
 
 export interface LoggedOutView {
   clientName?: string;
+  /** The organisation's identity provider the session came from, where it offers a sign-out too. */
+  upstream?: { href: string; displayName: string };
 }
 
 type NoModel = Record<string, never>;
@@ -180,6 +199,7 @@ export interface ViewModels {
   'self-service-security': SelfServiceSecurityView;
   consent: ConsentView;
   error: ErrorView;
+  'federation-refused': FederationRefusedView;
   'forgot-password': ForgotPasswordView;
   'forgot-password-sent': ForgotPasswordSentView;
   impersonation: ImpersonationView;

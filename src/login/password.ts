@@ -22,7 +22,9 @@ export type PasswordOutcome =
   /** Only after a correct password: the status that forbids signing in. */
   | { ok: false; code: LoginCode; reason: `status_${Status}`; userId: string }
   /** Only after a correct password: the account had ended (it is made inactive). */
-  | { ok: false; code: 'login.inactive'; reason: 'expired'; userId: string };
+  | { ok: false; code: 'login.inactive'; reason: 'expired'; userId: string }
+  /** Only after a correct password: the user's organisation requires its own identity provider. */
+  | { ok: false; code: 'login.federation_required'; reason: 'federation_required'; userId: string };
 
 export interface PasswordInput {
   /** An email or a User ID. */
@@ -70,6 +72,8 @@ export interface PasswordStrategyDeps {
   endSessions: (userId: string) => Promise<unknown>;
   /** Makes inactive a user whose account has ended (services/user-expiry.ts `expire`). */
   expire: (userId: string) => Promise<unknown>;
+  /** Whether a required identity provider signs the user in (their password is refused): services/home-realm.ts. */
+  federationRequired?: (userId: string) => Promise<boolean>;
   /** Tells the user their account is locked (the lock notice mail, sent in the background). */
   notifyLocked?: (userId: string, lock: { attempts: number; until: Date | null }) => void;
 }
@@ -84,6 +88,7 @@ export interface PasswordStrategyDeps {
  *   verify ─ wrong ▶ (last slot? lock + end sessions) ──▶ invalid
  *        └ right ▶ status may sign in? ─ no ─────────────▶ login.<status>
  *                   account ended (expiresAt)? ─ yes ───▶ made inactive ▶ login.inactive
+ *                   a required identity provider? ─ yes ▶ login.federation_required
  *                                       └ no ▶ reset counter, rehash ▶ ok
  */
 export function createPasswordStrategy(deps: PasswordStrategyDeps) {
@@ -142,6 +147,10 @@ export function createPasswordStrategy(deps: PasswordStrategyDeps) {
       await credentials.resetAttempts(cred.userId);
       await deps.expire(cred.userId);
       return { ok: false, code: 'login.inactive', reason: 'expired', userId: cred.userId };
+    }
+    if (await deps.federationRequired?.(cred.userId)) {
+      await credentials.resetAttempts(cred.userId);
+      return { ok: false, code: 'login.federation_required', reason: 'federation_required', userId: cred.userId };
     }
     const rehashed = cred.passwordHash && hasher.needsRehash(cred.passwordHash) ? await hasher.hash(password) : null;
     await credentials.recordSuccess(cred.userId, statusAfterSignIn(cred.status), rehashed);

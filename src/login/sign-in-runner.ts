@@ -53,6 +53,10 @@ export interface SignInRunnerDeps {
   expire: (userId: string) => Promise<unknown>;
 }
 
+/** The method that named the user, as the audit log names it. */
+const firstFactor = (amr: readonly AuthMethod[]) =>
+  amr.includes('pwd') ? 'password' : amr.includes('fed') ? 'federation' : 'passkey';
+
 /** What an attempt came to: the step that follows (`done`: the authorization resumes), or the refusal's code. */
 export type AttemptOutcome = { ok: true; next: SignInStep | 'done' } | { ok: false; code: RefusalCode };
 
@@ -102,18 +106,18 @@ export function createSignInRunner(deps: SignInRunnerDeps) {
     // The password step checks the status after a right password; a passkey alone is checked here.
     const { status } = facts.user;
     if (!maySignIn(status)) {
-      await refused(port, { reason: `status_${status}`, userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
+      await refused(port, { reason: `status_${status}`, userId, factor: firstFactor(amr) });
       throw fail(STATUS_RULES[status].reason ?? 'login.not_allowed');
     }
     // An account that has ended is refused as an inactive one, and made inactive.
     if (evaluateExpiry(facts.user, deps.clock.now()) === 'expired') {
       await deps.expire(userId);
-      await refused(port, { reason: 'expired', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
+      await refused(port, { reason: 'expired', userId, factor: firstFactor(amr) });
       throw fail('login.inactive');
     }
     // A licence type required to sign in, and the user holds none: told after the password, as a status is.
     if (!facts.licensed) {
-      await refused(port, { reason: 'no_licence', userId, factor: amr.includes('pwd') ? 'password' : 'passkey' });
+      await refused(port, { reason: 'no_licence', userId, factor: firstFactor(amr) });
       throw fail('login.no_licence');
     }
     const requested = port.acrValues.includes(ACR_MFA);

@@ -21,7 +21,7 @@ export type StrategyOutcome =
  */
 export interface SignInStrategy<Input> {
   /** The method, as the audit log names it (`factor`). */
-  readonly id: 'password' | 'passkey' | 'totp' | 'recovery_code' | 'enrolment';
+  readonly id: 'password' | 'passkey' | 'totp' | 'recovery_code' | 'enrolment' | 'federation';
   /** The `amr` values a success yields (RFC 8176). */
   readonly amr: readonly AuthMethod[];
   /**

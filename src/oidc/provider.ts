@@ -28,13 +28,15 @@ export interface ProviderDeps {
   customClaims?: readonly string[];
   /** The time tokens of an impersonation are cut short against (the impersonation service's clock). */
   clock?: Clock;
+  /** The identity provider the user last signed in through (the `idp` claim of a federated sign-in). */
+  upstreamOf?: (userId: string) => Promise<string | undefined>;
   /** Queues a back-channel logout at sign-out (services/backchannel-logout.ts); the provider never calls out itself. */
   queueLogout?: (notice: { clientId: string; sub: string; sid: string | null }) => Promise<unknown>;
   pages: {
     /** Answers an error oidc-provider cannot send back to the client (its `renderError`). */
     error: (ctx: KoaContextWithOIDC, out: Record<string, string>, err: unknown) => void;
-    logout: (ctx: KoaContextWithOIDC, form: string) => string;
-    loggedOut: (ctx: KoaContextWithOIDC) => string;
+    logout: (ctx: KoaContextWithOIDC, form: string) => string | Promise<string>;
+    loggedOut: (ctx: KoaContextWithOIDC) => string | Promise<string>;
   };
 }
 
@@ -80,11 +82,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       jwt: { sign: { alg: ACCESS_TOKEN_ALG } as const },
     };
   };
-  const toAccount = (facts: AccountFacts) => ({
+  const toAccount = (facts: AccountFacts, idp?: string) => ({
     accountId: facts.user.id,
     facts,
-    claims: async () => accounts.claims(facts, deps.customClaims),
+    claims: async () => ({ ...(await accounts.claims(facts, deps.customClaims)), ...(idp && { idp }) }),
   });
+  /** `idp`: the provider of a sign-in through an organisation's identity provider (`amr` has `fed`). */
+  const idpOf = async (userId: string, amr: readonly string[] | undefined) =>
+    amr?.includes('fed') ? deps.upstreamOf?.(userId) : undefined;
 
   // OIDC Core §3.1.2.1 and RP-Initiated Logout §2: POST at /auth and /session/end. A form posted from
   // the client's site must carry the session cookie: SameSite=None, which browsers take only with Secure,
@@ -107,7 +112,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite },
     },
     claims: {
-      openid: ['sub', 'acr', 'amr', 'auth_time', 'act'],
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'act', 'idp'],
       email: ['email', 'email_verified'],
       profile: [
         'name',
@@ -165,10 +170,10 @@ export function createProvider(deps: ProviderDeps): Provider {
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
-          ctx.body = deps.pages.logout(ctx, form);
+          ctx.body = await deps.pages.logout(ctx, form);
         },
         postLogoutSuccessSource: async (ctx) => {
-          ctx.body = deps.pages.loggedOut(ctx);
+          ctx.body = await deps.pages.loggedOut(ctx);
         },
       },
       resourceIndicators: {
@@ -195,7 +200,8 @@ export function createProvider(deps: ProviderDeps): Provider {
         lookup ? deps.impersonation.forToken({ accountId: sub, grantId, sessionUid }) : undefined,
       ]);
       if (!facts || acting === 'ended') return undefined;
-      return toAccount(acting ? { ...facts, impersonation: acting } : facts);
+      const idp = await idpOf(sub, (token as { amr?: string[] } | undefined)?.amr ?? ctx.oidc.session?.amr);
+      return toAccount(acting ? { ...facts, impersonation: acting } : facts, idp);
     },
     /**
      * Access tokens (JWT, or introspection of opaque ones) say how the person signed
@@ -217,6 +223,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return {
         amr: source?.amr,
         acr: source?.acr,
+        idp: await idpOf(token.accountId, source?.amr),
         act: known && accounts.actClaim(known),
         ...(facts && accounts.roleClaims(facts)),
       };

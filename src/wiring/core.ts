@@ -34,6 +34,7 @@ import { createInvitationsRepository } from '../repositories/invitations.js';
 import { createSignInFactsRepository } from '../repositories/sign-in-facts.js';
 import { createLicencesRepository } from '../repositories/licences.js';
 import { createSignUpRequestsRepository } from '../repositories/sign-up-requests.js';
+import { createIdentityProvidersRepository } from '../repositories/identity-providers.js';
 import { createAuditService } from '../services/audit.js';
 import { createMetricsService } from '../services/metrics.js';
 import { createImportJobsRepository } from '../repositories/import-jobs.js';
@@ -109,6 +110,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     invitations: createInvitationsRepository(db),
     rateLimitStore: createRateLimitStore(db),
     signUpRequests: createSignUpRequestsRepository(db),
+    identityProviders: createIdentityProvidersRepository(db),
   };
 
   const notify = await createNotifyArea({ config, log, clock, secret, db, transact, repos });

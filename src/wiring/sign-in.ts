@@ -17,6 +17,7 @@ import { createUserExpiryService } from '../services/user-expiry.js';
 import { createLockNoticeService } from '../services/lock-notice.js';
 import { createEmailChangeService } from '../services/email-change.js';
 import { createSecretBox, deriveKey } from '../util/crypto.js';
+import { createHomeRealmService } from '../services/home-realm.js';
 import type { Core } from './core.js';
 
 type SignInDeps = Pick<
@@ -115,6 +116,7 @@ export function createSignInArea(deps: SignInDeps) {
     clock,
     rp: { id: issuerUrl.hostname, origin: issuerUrl.origin, name: 'Gatehouse' },
   });
+  const homeRealm = createHomeRealmService({ providers: repos.identityProviders });
   // The sign-in runner and one strategy per method (login/).
   const signIn = {
     runner: createSignInRunner({
@@ -133,6 +135,7 @@ export function createSignInArea(deps: SignInDeps) {
       lockout: () => settings.current().lockout,
       endSessions: identity.endSessions,
       expire: expiry.expire,
+      federationRequired: async (userId) => Boolean(await homeRealm.requiredFor(userId)),
       notifyLocked: createLockNoticeService({ users: repos.users, mails, issuer: config.issuer, log }),
     }),
     totp: createTotpStrategy(mfa),
@@ -152,5 +155,17 @@ export function createSignInArea(deps: SignInDeps) {
     ttlSeconds: config.ttl.signUp,
     duplicateEmails: () => settings.current().duplicateEmails,
   });
-  return { hasher, rateLimits, identity, passwordResets, signUp, mfa, passkeys, signIn, expiry, emailChanges };
+  return {
+    hasher,
+    rateLimits,
+    identity,
+    passwordResets,
+    signUp,
+    mfa,
+    passkeys,
+    signIn,
+    expiry,
+    emailChanges,
+    homeRealm,
+  };
 }

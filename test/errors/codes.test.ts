@@ -89,6 +89,9 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'cli.file_not_found': { path: '/tmp/x.csv' },
   'webhook.invalid_events': { allowed: ['user.created'] },
   'outbound.address_refused': { host: 'metadata.internal', address: '169.254.169.254' },
+  'idp.invalid': { problem: 'name: lower-case letters, digits and -' },
+  'idp.domain_taken': { domains: ['acme.example'] },
+  'federation.unreachable': { provider: 'Acme' },
 };
 
 const make = (code: ErrorCode) =>

@@ -29,3 +29,15 @@ test('a fresh enrolment shows new recovery codes once', (t) => {
   t.is(nextStep(['pwd', 'otp'], 'enrol', { justEnrolled: true }), 'recovery_codes');
   t.is(nextStep(['pwd', 'otp'], 'verify', { justEnrolled: false }), 'done');
 });
+
+test('the organisation’s sign-in is one factor, two with its own MFA (when trusted) or Gatehouse’s', (t) => {
+  t.is(nextStep(['fed'], 'verify', none), 'verify');
+  t.is(nextStep(['fed'], 'enrol', none), 'enrol');
+  t.is(nextStep(['fed'], 'none', none), 'done');
+  for (const requirement of ['none', 'verify', 'enrol'] as const) {
+    t.is(nextStep(['fed', 'mfa'], requirement, none), 'done');
+    t.is(nextStep(['fed', 'otp'], requirement, none), 'done');
+  }
+  // `mfa` alone is only the federated strategy's word: it never stands without `fed`.
+  t.is(nextStep(['pwd', 'mfa'], 'verify', none), 'verify');
+});

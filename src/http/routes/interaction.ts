@@ -21,6 +21,10 @@ import { defined } from '../../util/defined.js';
 import { keepRestart } from '../sign-in-restart.js';
 import { lockUntil, type LockoutSettings } from '../../policies/lockout.js';
 import type { Clock } from '../../util/clock.js';
+import type { IdentityProvider } from '../../domain/identity-provider.js';
+import type { HomeRealmService } from '../../services/home-realm.js';
+import type { UpstreamStart } from './federation.js';
+import type { FederatedSignInService } from '../../services/federated-sign-in.js';
 
 export interface InteractionDeps {
   provider: () => Provider;
@@ -40,6 +44,13 @@ export interface InteractionDeps {
   /** The lockout rule in force, and the clock: a refused password says when a lock would end. */
   lockout: () => LockoutSettings;
   clock: Clock;
+  /** Identity providers: buttons, home-realm discovery by email domain, the start of their sign-in (routes/federation.ts). */
+  federation: {
+    homeRealm: Pick<HomeRealmService, 'forEmail' | 'shown'>;
+    start: UpstreamStart;
+    /** Records the password refused for a required provider's domain (services/federated-sign-in.ts). */
+    passwordRefused: FederatedSignInService['passwordRefused'];
+  };
   csrf: Csrf;
   render: Renderer;
 }
@@ -77,8 +88,21 @@ export function interactionRoutes(deps: InteractionDeps) {
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
-  const loginPage = (ctx: Context, uid: string, model: Omit<LoginView, 'uid' | 'signUp'>, status = 200) =>
-    render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered() }, status);
+  const button = ({ name, displayName, logoUrl }: IdentityProvider) => ({ name, displayName, logoUrl });
+  const loginPage = async (
+    ctx: Context,
+    uid: string,
+    model: Omit<LoginView, 'uid' | 'signUp' | 'providers'>,
+    status = 200,
+    requiredProvider?: IdentityProvider,
+  ) => {
+    const shown = (await deps.federation.homeRealm.shown()).map(button);
+    const providers =
+      requiredProvider && !shown.some((p) => p.name === requiredProvider.name)
+        ? [button(requiredProvider), ...shown]
+        : shown;
+    render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered(), providers }, status);
+  };
   /** The lockout rule as a refused password states it: a lock starting now ends at `until` (UTC; null: at a reset). */
   const lockoutRule = () => {
     const settings = deps.lockout();
@@ -226,7 +250,28 @@ export function interactionRoutes(deps: InteractionDeps) {
         },
         status,
       );
+    // Home-realm discovery: an email of a provider's domain goes there (the password left empty), or must.
+    const realm = await deps.federation.homeRealm.forEmail(username);
+    if (realm && !form.password) {
+      ctx.status = 303;
+      return ctx.redirect(await deps.federation.start(ctx, realm, interaction, username));
+    }
     const port = interactions.portOf(ctx, interaction, { keepSignedIn });
+    if (realm?.required) {
+      await deps.federation.passwordRefused(port, username);
+      return loginPage(
+        ctx,
+        interaction.uid,
+        {
+          clientName: nameOf(await findClient(interaction), interaction),
+          username,
+          message: pageText('login.federation_required'),
+          keepSignedIn,
+        },
+        ERRORS['login.federation_required'].status,
+        realm,
+      );
+    }
     const outcome = await throttled(
       ctx,
       () => signIn.attempt(port, deps.strategies.password, { identifier: username, password: form.password ?? '' }),

@@ -42,6 +42,8 @@ import { securityRoutes } from './security.js';
 import { clientRoutes } from './clients.js';
 import { webhookRoutes } from './webhooks.js';
 import type { WebhooksService } from '../../../services/webhooks.js';
+import { identityProviderRoutes } from './identity-providers.js';
+import type { IdentityProvidersService } from '../../../services/identity-providers.js';
 
 /** The services behind the admin API. */
 export interface AdminRouteDeps {
@@ -68,6 +70,7 @@ export interface AdminRouteDeps {
   licences: LicencesService;
   customFields: CustomFieldsService;
   webhooks: WebhooksService;
+  identityProviders: IdentityProvidersService;
 }
 
 /** Every operation of the admin API, one module per area (each takes the services it uses from `deps`). */
@@ -93,6 +96,7 @@ const AREAS = [
   adminImpersonationRoutes,
   customFieldRoutes,
   webhookRoutes,
+  identityProviderRoutes,
 ];
 
 export function adminRoutes(deps: AdminRouteDeps): AdminRoute[] {

@@ -1,0 +1,143 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { IdentityProvider, IdentityProviderType } from '../../domain/identity-provider.js';
+import { AppError, assertThat } from '../../errors/app-error.js';
+import { ERRORS, fail, pageText } from '../../errors/codes.js';
+import { RetryLater } from '../../errors/retry-later.js';
+import type { FederatedSignInService } from '../../services/federated-sign-in.js';
+import type { HomeRealmService } from '../../services/home-realm.js';
+import { UpstreamRefusal, type UpstreamOidcService } from '../../services/upstream-oidc.js';
+import type { FederationTransactions } from '../federation-transactions.js';
+import type { Renderer } from '../render.js';
+import { setRetryAfter } from '../retry-later.js';
+import type { SignInInteractions } from '../sign-in.js';
+
+/** Sends the browser to `provider` for the sign-in `interaction`: the URL to redirect to. */
+export type UpstreamStart = (
+  ctx: Context,
+  provider: IdentityProvider,
+  interaction: { uid: string; exp: number },
+  loginHint?: string,
+) => Promise<string>;
+
+/**
+ * The start of an upstream OpenID Connect sign-in: state, nonce and PKCE verifier
+ * kept sealed in the browser (federation-transactions.ts), the authorization URL
+ * with `login_hint`. (A SAML provider's start is the SAML side's: services/saml-*.ts.)
+ */
+export function upstreamOidcStart(deps: {
+  upstreamOidc: Pick<UpstreamOidcService, 'start'>;
+  transactions: FederationTransactions;
+}): UpstreamStart {
+  return async (ctx, provider, interaction, loginHint) => {
+    const { url, transaction } = await deps.upstreamOidc.start(provider, { loginHint }).catch((err) => {
+      throw err instanceof UpstreamRefusal ? fail('federation.unreachable', { provider: provider.displayName }) : err;
+    });
+    deps.transactions.keep(ctx, {
+      ...transaction,
+      provider: provider.name,
+      uid: interaction.uid,
+      exp: interaction.exp,
+    });
+    return url.toString();
+  };
+}
+
+/** The start of each kind of provider (`oidc` here; `saml` from the SAML side): one UpstreamStart. */
+export function upstreamStart(byType: Partial<Record<IdentityProviderType, UpstreamStart>>): UpstreamStart {
+  return (ctx, provider, interaction, loginHint) => {
+    const start = byType[provider.type];
+    assertThat(start, () => fail('federation.unknown_provider'));
+    return start(ctx, provider, interaction, loginHint);
+  };
+}
+
+/**
+ * Sign-in through an organisation's identity provider:
+ *   GET /federation/:name/start?interaction=UID  → /interaction/:uid/federation/:name (where the browser's
+ *                                            interaction cookie is sent: a sign-in is started only by its own browser)
+ *   GET /interaction/:uid/federation/:name   "Continue with …": to the provider (the browser must hold the interaction)
+ *   GET /federation/:name/callback           the upstream's answer (OIDC): validated, linked, signed in
+ *   GET /federation/:name/logout             RP-initiated logout at the upstream, where it offers one
+ * The sign-in page's form also starts it (home-realm discovery: routes/interaction.ts).
+ */
+export function federationRoutes(deps: {
+  provider: () => Provider;
+  interactions: SignInInteractions;
+  homeRealm: Pick<HomeRealmService, 'enabled'>;
+  upstreamOidc: Pick<UpstreamOidcService, 'callback' | 'endSessionUrl'>;
+  federatedSignIn: Pick<FederatedSignInService, 'signIn' | 'refused'>;
+  transactions: FederationTransactions;
+  start: UpstreamStart;
+  issuer: string;
+  render: Renderer;
+}) {
+  const { render } = deps;
+  const router = new Router();
+
+  const enabledProvider = async (name: string) => {
+    const provider = await deps.homeRealm.enabled(name);
+    assertThat(provider, () => fail('federation.unknown_provider'));
+    return provider;
+  };
+  const refusedPage = (ctx: Context, uid: string, code: string, message: string, status: number) =>
+    render.page(ctx, 'federation-refused', { message, code, back: `/interaction/${uid}` }, status);
+
+  router.get('/interaction/:uid/federation/:name', async (ctx) => {
+    const interaction = await deps.interactions.details(ctx);
+    if (interaction.prompt.name !== 'login') throw fail('interaction.wrong_step');
+    const provider = await enabledProvider(ctx.params.name as string);
+    ctx.status = 303;
+    ctx.redirect(await deps.start(ctx, provider, interaction));
+  });
+
+  router.get('/federation/:name/start', async (ctx) => {
+    const uid = String(ctx.query.interaction ?? '');
+    assertThat(/^[\w-]{1,64}$/.test(uid), () => fail('federation.no_sign_in'));
+    ctx.redirect(`/interaction/${uid}/federation/${encodeURIComponent(ctx.params.name as string)}`);
+  });
+
+  router.get('/federation/:name/callback', async (ctx) => {
+    const name = ctx.params.name as string;
+    const provider = await enabledProvider(name);
+    const transaction = deps.transactions.take(ctx, name);
+    assertThat(transaction, () => fail('federation.no_sign_in'));
+    const interaction = await deps.provider().Interaction.find(transaction.uid);
+    assertThat(interaction?.prompt.name === 'login', () => fail('federation.no_sign_in'));
+    const port = deps.interactions.portOf(ctx, interaction);
+    const refused = (code: string, message: string, status: number) =>
+      refusedPage(ctx, interaction.uid, code, message, status);
+    // The URL the upstream sent the browser to, as registered there (not as a proxy may have rewritten it).
+    const current = new URL(`${deps.issuer}/federation/${name}/callback?${ctx.querystring}`);
+    let identity: Awaited<ReturnType<typeof deps.upstreamOidc.callback>>;
+    try {
+      identity = await deps.upstreamOidc.callback(provider, current, transaction);
+    } catch (err) {
+      if (!(err instanceof UpstreamRefusal)) throw err;
+      await deps.federatedSignIn.refused(port, provider, err.reason);
+      const code = err.reason === 'upstream_error' ? 'login.upstream_refused' : 'login.upstream_invalid';
+      return refused(code, `${pageText(code)} ${err.message}`, err.reason === 'upstream_error' ? 401 : 400);
+    }
+    try {
+      const outcome = await deps.federatedSignIn.signIn(port, provider, identity);
+      if (!outcome.ok) return refused(outcome.code, pageText(outcome.code), ERRORS[outcome.code].status);
+      ctx.status = 303;
+      ctx.redirect(deps.interactions.location(interaction, outcome.next));
+    } catch (err) {
+      // A status, expiry or licence refusal, or the throttle: told plainly, with the way back.
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      if (err instanceof RetryLater) setRetryAfter(ctx, err);
+      return refused(err.code, err.message, err.status);
+    }
+  });
+
+  router.get('/federation/:name/logout', async (ctx) => {
+    const provider = await enabledProvider(ctx.params.name as string);
+    const url = provider.type === 'oidc' ? await deps.upstreamOidc.endSessionUrl(provider) : undefined;
+    assertThat(url, () => fail('federation.unknown_provider'));
+    ctx.redirect(url.toString());
+  });
+
+  return router;
+}
