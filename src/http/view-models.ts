@@ -4,13 +4,28 @@
  * a page may set its own `title`.
  */
 
+import type { PageLanguage } from '../domain/page-strings.js';
+import type { Branding } from '../domain/settings.js';
+import type { PageNotice } from '../errors/codes.js';
 import type { ImpersonationBanner } from './middleware/impersonation-state.js';
+import type { PageText } from './page-text.js';
 
-/** The layout's model and the partials' (views/layout.eta, views/partials/). */
-export interface LayoutModel {
+/**
+ * The layout's model and the partials' (views/layout.eta, views/partials/):
+ * the page's texts (`t`, `tOr`, `notice`: HTML, written with `<%~`), its
+ * language, title and the brand.
+ */
+export interface LayoutModel extends PageText {
+  language: PageLanguage;
+  /** The page's own title (`titles.<view>`); the layout adds the product name. */
   title: string;
   /** Versioned asset URLs by file name (routes/assets.ts). */
   assets: Record<string, string>;
+  brand: Branding;
+  /** The stylesheet of the brand's colour (routes/branding.ts). */
+  brandStylesheet: string;
+  /** The language switcher's choices (views/partials/languages.eta). */
+  languages: { code: PageLanguage; name: string }[];
   /** Pages only: the CSRF token and, while acting as someone, the banner. */
   csrf?: string;
   impersonation?: ImpersonationBanner;
@@ -18,14 +33,19 @@ export interface LayoutModel {
   requestId?: string;
 }
 
-/** A refused form shows its message above the form. */
+/** A refused form shows its message above the form, in the page's language. */
 interface Refusal {
-  message?: string;
+  message?: PageNotice;
 }
 
-export interface LoginView extends Refusal {
-  uid: string;
+/** The application a sign-in is for: its name, and its logo (`logo_uri`) when it has one. */
+interface ClientShown {
   clientName: string;
+  clientLogo?: string;
+}
+
+export interface LoginView extends Refusal, ClientShown {
+  uid: string;
   username?: string;
   /** Adds the "Reset your password" link to the message. */
   locked?: boolean;
@@ -57,9 +77,8 @@ export interface MfaRecoveryCodesView {
   action: string;
 }
 
-export interface ConsentView {
+export interface ConsentView extends ClientShown {
   uid: string;
-  clientName: string;
   scopes: string[];
   resources: { indicator: string; scopes: string[] }[];
 }
@@ -114,15 +133,15 @@ export interface ImpersonationView {
 }
 
 export interface ErrorView {
-  heading?: string;
-  message: string;
+  /** `failed` (the default), `server` (5xx) or `link_expired`. */
+  heading?: 'failed' | 'server' | 'link_expired';
+  message: PageNotice;
   code: string;
   /** A link to ask again (an expired reset link). */
   retry?: string;
 }
 
 export interface UnavailableView {
-  title: string;
   /** Where "Try again" goes. */
   retry: string;
 }

@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError } from '../../errors/app-error.js';
+import { pageNotice } from '../../errors/codes.js';
 import type { Renderer } from '../render.js';
 import { unavailablePage } from '../unavailable-page.js';
 import { RetryLater } from '../../errors/retry-later.js';
@@ -29,22 +30,15 @@ export function pageErrors(render: Renderer, log: Logger) {
       const status = e.status && e.status >= 400 ? e.status : 500;
       if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
       setRetryAfter(ctx, err);
+      const code = (err as AppError).code ?? e.error ?? 'server.error';
+      // A library's own description is English only: the page's generic text says it in the page's language.
       const message =
         err instanceof AppError && err.expose
-          ? err.message
+          ? pageNotice(err)
           : status < 500 && e.expose !== false
-            ? (e.error_description ?? 'The request could not be completed.')
-            : 'Something went wrong on our side. Try again later.';
-      render.page(
-        ctx,
-        'error',
-        {
-          heading: status < 500 ? 'We could not continue' : 'Error',
-          message,
-          code: (err as AppError).code ?? e.error ?? 'server.error',
-        },
-        status,
-      );
+            ? { code, message: e.error_description ?? 'The request could not be completed.' }
+            : { code: 'page.server_failed', message: 'Something went wrong on our side. Try again later.' };
+      render.page(ctx, 'error', { heading: status < 500 ? 'failed' : 'server', message, code }, status);
     }
   };
 }

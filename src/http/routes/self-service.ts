@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { ERRORS, fail, pageText } from '../../errors/codes.js';
+import { ERRORS, fail, noticeOf, pageNotice } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeysService } from '../../services/passkeys.js';
@@ -13,6 +13,7 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { selfServicePageUser } from '../signed-in.js';
+import { knowUser } from '../page-language.js';
 
 /** The built-in first-party client the self-service pages sign in through. */
 export const SELF_SERVICE_CLIENT_ID = 'gatehouse-account';
@@ -42,7 +43,12 @@ export function selfServiceRoutes(deps: {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
-  const pageUser = (ctx: Context, back: string) => selfServicePageUser(deps.provider, ctx, back);
+  /** The signed-in user (their pages speak their language), or a redirect to sign in. */
+  const pageUser = async (ctx: Context, back: string) => {
+    const userId = await selfServicePageUser(deps.provider, ctx, back);
+    if (userId) knowUser(ctx, await deps.users.findById(userId));
+    return userId;
+  };
 
   router.get('/login', (ctx) => {
     const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account/password';
@@ -75,20 +81,20 @@ export function selfServiceRoutes(deps: {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm)
-      return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
+      return render.page(ctx, 'self-service-password', { message: noticeOf('password.confirmation_differs') }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
     if (!check.ok)
       return render.page(
         ctx,
         'self-service-password',
-        { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) },
+        { message: noticeOf(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) },
         403,
       );
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
       if (err instanceof AppError && err.code.startsWith('password.'))
-        return render.page(ctx, 'self-service-password', { message: err.message }, 400);
+        return render.page(ctx, 'self-service-password', { message: pageNotice(err) }, 400);
       throw err;
     }
     render.page(ctx, 'self-service-password', { done: true });
@@ -130,7 +136,7 @@ export function selfServiceRoutes(deps: {
       return render.page(
         ctx,
         'mfa-enrol',
-        { ...enrolment, action: '/account/security/totp', message: pageText(refusal) },
+        { ...enrolment, action: '/account/security/totp', message: noticeOf(refusal) },
         ERRORS[refusal].status,
       );
     }
