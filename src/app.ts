@@ -95,10 +95,9 @@ export async function buildApp(c: Container) {
     pages: {
       error: (ctx, out) =>
         render.html(ctx, 'error', {
-          message: {
-            code: out.error ?? 'oidc.error',
-            message: out.error_description ?? 'The request could not be completed.',
-          },
+          message: out.error_description
+            ? { code: out.error ?? 'oidc.error', message: out.error_description }
+            : 'request_failed',
           code: out.error ?? 'oidc.error',
         }),
       logout: (ctx, form) => render.html(ctx, 'logout', { form, clientName: ctx.oidc.client?.clientName }),
@@ -157,6 +156,7 @@ export async function buildApp(c: Container) {
     }),
     passkeyRoutes({
       provider,
+      defaultLanguage: () => c.settings.current().defaultLanguage,
       passkeys: c.passkeys,
       users: c.pageReads.users,
       interactions,

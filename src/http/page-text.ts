@@ -48,16 +48,28 @@ export function pageText(language: PageLanguage) {
     return values;
   };
 
+  /** An error's translation (HTML, or plain text for a script), else its own text. */
+  const noticeIn = (n: PageNotice, html: boolean): string =>
+    i18n.exists(n.code, { lng, ns: 'errors' })
+      ? i18n.t(n.code, {
+          lng,
+          ns: 'errors',
+          ...noticeValues(n.params as Values | undefined),
+          interpolation: { escapeValue: html },
+        })
+      : html
+        ? escapeHtml(n.message)
+        : n.message;
+
   return {
     language,
     t,
     /** The text of `key` when there is one (a scope, a note by name), else `fallback`, escaped. */
     tOr: (key: string, fallback: string): string => (i18n.exists(key, { lng }) ? t(key) : escapeHtml(fallback)),
     /** What a page says for an error: its translation, else (English, or a code no page expects) its own text. */
-    notice: (n: PageNotice): string =>
-      i18n.exists(n.code, { lng, ns: 'errors' })
-        ? i18n.t(n.code, { lng, ns: 'errors', ...noticeValues(n.params as Values | undefined) })
-        : escapeHtml(n.message),
+    notice: (n: PageNotice): string => noticeIn(n, true),
+    /** The same as plain text, for a page's script (the passkey endpoints' JSON `message`). */
+    noticeText: (n: PageNotice): string => noticeIn(n, false),
   };
 }
 export type PageText = ReturnType<typeof pageText>;

@@ -135,7 +135,8 @@ export interface ImpersonationView {
 export interface ErrorView {
   /** `failed` (the default), `server` (5xx) or `link_expired`. */
   heading?: 'failed' | 'server' | 'link_expired';
-  message: PageNotice;
+  /** An error's notice, or one of the generic texts (`error.request_failed`, `error.server_failed`). */
+  message: PageNotice | 'request_failed' | 'server_failed';
   code: string;
   /** A link to ask again (an expired reset link). */
   retry?: string;

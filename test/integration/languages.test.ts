@@ -125,3 +125,19 @@ test('locale is a claim of the profile scope, in the ID token and at userinfo: t
   const { tokens } = await rp.signIn({ username: reader.email, password: PASSWORD }, { scope: 'openid email' });
   t.is(tokens.claims()!.locale, undefined, 'not without the profile scope');
 });
+
+test("the passkey script's refusals come in the page's language too", async (t) => {
+  const { browser, page } = await signInPage({ ui_locales: 'fr' });
+  const uid = /\/interaction\/([^/"]+)\/login/.exec(page.html)?.[1];
+  const res = await browser.fetch(`/interaction/${uid}/passkey/options`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': 'forged' },
+    body: '{}',
+  });
+  t.is(res.status, 403);
+  t.deepEqual(await res.json(), {
+    error: 'csrf.invalid',
+    message: 'Ce formulaire a expiré. Revenez en arrière, rechargez la page et réessayez.',
+  });
+  t.regex(page.html, /data-msg-cancelled="La demande de clé d’accès a été annulée ou a expiré\."/);
+});

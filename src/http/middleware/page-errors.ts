@@ -31,13 +31,14 @@ export function pageErrors(render: Renderer, log: Logger) {
       if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
       setRetryAfter(ctx, err);
       const code = (err as AppError).code ?? e.error ?? 'server.error';
-      // A library's own description is English only: the page's generic text says it in the page's language.
       const message =
         err instanceof AppError && err.expose
           ? pageNotice(err)
-          : status < 500 && e.expose !== false
-            ? { code, message: e.error_description ?? 'The request could not be completed.' }
-            : { code: 'page.server_failed', message: 'Something went wrong on our side. Try again later.' };
+          : status >= 500 || e.expose === false
+            ? 'server_failed'
+            : e.error_description
+              ? { code, message: e.error_description }
+              : 'request_failed';
       render.page(ctx, 'error', { heading: status < 500 ? 'failed' : 'server', message, code }, status);
     }
   };
