@@ -127,7 +127,7 @@ test('locale is a claim of the profile scope, in the ID token and at userinfo: t
 });
 
 test("the passkey script's refusals come in the page's language too", async (t) => {
-  const { browser, page } = await signInPage({ ui_locales: 'fr' });
+  const { browser, page } = await signInPage({}, { 'accept-language': 'fr' });
   const uid = /\/interaction\/([^/"]+)\/login/.exec(page.html)?.[1];
   const res = await browser.fetch(`/interaction/${uid}/passkey/options`, {
     method: 'POST',
