@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { execute } from '../../src/cli/execute.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { cliServices } from '../../src/container.js';
+import { DEFAULT_BRANDING } from '../../src/domain/settings.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 import { Browser, type Page } from '../helpers/browser.js';
 import { relyingParty } from '../helpers/rp.js';
@@ -25,14 +26,7 @@ const BRAND = {
   termsUrl: 'https://acme.example/terms',
   privacyUrl: 'https://acme.example/privacy',
 };
-const DEFAULT = {
-  productName: 'Gatehouse',
-  logoUrl: null,
-  primaryColour: null,
-  supportUrl: null,
-  termsUrl: null,
-  privacyUrl: null,
-};
+const DEFAULT = DEFAULT_BRANDING;
 
 /** A conditional GET's status (fetch adds `Cache-Control: no-cache` to a request with If-None-Match, which always misses). */
 const revalidate = (url: string, etag: string) =>
@@ -43,7 +37,7 @@ const revalidate = (url: string, etag: string) =>
     }).on('error', reject),
   );
 
-const brand = (branding: Record<string, unknown>) => superAdmin.api('PUT', '/settings', { branding });
+const brand = (branding: object) => superAdmin.api('PUT', '/settings', { branding });
 const title = (page: Page) => /<title>([^<]*)<\/title>/.exec(page.html)?.[1];
 const csp = (page: Page) => page.headers?.get('content-security-policy') ?? '';
 
