@@ -45,6 +45,9 @@ export interface Branding {
   privacyUrl: string | null;
 }
 
+/** A brand colour: `#rrggbb`, nothing else (it goes into CSS and a mail's inline style). */
+export const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+
 export const DEFAULT_BRANDING: Branding = Object.freeze({
   productName: 'Gatehouse',
   logoUrl: null,

@@ -1,3 +1,4 @@
+import { HEX_COLOUR } from '../domain/settings.js';
 import {
   DEFAULT_MAIL_BRAND,
   FALLBACK_LANGUAGE,
@@ -103,7 +104,7 @@ export function htmlFromText(template: string, values: Readonly<Record<string, s
 /** The header of the HTML layout: the logo, else the product name, on the brand's colour (white text) when it has one. */
 function mailHeader(brand: MailBrand): string {
   const name = escapeHtml(brand.productName);
-  const bar = brand.primaryColour ? `background:${brand.primaryColour};color:#ffffff;` : '';
+  const bar = HEX_COLOUR.test(brand.primaryColour ?? '') ? `background:${brand.primaryColour};color:#ffffff;` : '';
   const content = brand.logoUrl
     ? `<img src="${escapeHtml(brand.logoUrl)}" alt="${name}" height="40" style="display:block;height:40px;max-width:100%;border:0">`
     : name;

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { createHash } from 'node:crypto';
-import type { Branding } from '../../domain/settings.js';
+import { type Branding, HEX_COLOUR } from '../../domain/settings.js';
 
 /** Black or white, whichever reads better on `#rrggbb` (WCAG relative luminance). */
 function textOn(colour: string): string {
@@ -15,7 +15,8 @@ function textOn(colour: string): string {
 
 /** The stylesheet of the brand's colour: CSS custom properties public/gatehouse.css uses. */
 function stylesheet(brand: Branding): { css: string; version: string } {
-  const colour = brand.primaryColour;
+  // The settings' API allows only #rrggbb; anything else stored is left out of the CSS.
+  const colour = HEX_COLOUR.test(brand.primaryColour ?? '') ? brand.primaryColour : null;
   const css = colour
     ? `:root {\n  --brand: ${colour};\n  --brand-text: ${textOn(colour)};\n}\n`
     : '/* The default colours of gatehouse.css. */\n';

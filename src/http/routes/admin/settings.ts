@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAIL_LANGUAGES } from '../../../domain/mail-templates.js';
-import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
+import { HEX_COLOUR, SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
 import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
@@ -71,7 +71,7 @@ const FIELDS = {
       logoUrl: HTTPS_URL.nullable().describe('The logo on every page and mail (https); null: the product name instead'),
       primaryColour: z
         .string()
-        .regex(/^#[0-9a-fA-F]{6}$/, 'a colour as #rrggbb')
+        .regex(HEX_COLOUR, 'a colour as #rrggbb')
         .nullable()
         .describe('Buttons and the mail header, as #rrggbb; null: the default blue'),
       supportUrl: HTTPS_URL.nullable().describe('"Help" in the page footer and mails (https)'),
