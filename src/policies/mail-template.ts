@@ -1,4 +1,5 @@
 import { HEX_COLOUR } from '../domain/settings.js';
+import { textColourOn } from './text-colour.js';
 import {
   DEFAULT_MAIL_BRAND,
   FALLBACK_LANGUAGE,
@@ -101,10 +102,11 @@ export function htmlFromText(template: string, values: Readonly<Record<string, s
     .join('\n');
 }
 
-/** The header of the HTML layout: the logo, else the product name, on the brand's colour (white text) when it has one. */
+/** The header of the HTML layout: the logo, else the product name, on the brand colour (in black or white) when it has one. */
 function mailHeader(brand: MailBrand): string {
   const name = escapeHtml(brand.productName);
-  const bar = HEX_COLOUR.test(brand.primaryColour ?? '') ? `background:${brand.primaryColour};color:#ffffff;` : '';
+  const colour = brand.primaryColour;
+  const bar = colour && HEX_COLOUR.test(colour) ? `background:${colour};color:${textColourOn(colour)};` : '';
   const content = brand.logoUrl
     ? `<img src="${escapeHtml(brand.logoUrl)}" alt="${name}" height="40" style="display:block;height:40px;max-width:100%;border:0">`
     : name;
