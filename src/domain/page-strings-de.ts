@@ -343,6 +343,8 @@ export const PAGE_STRINGS_DE: PageStrings = {
     symbol: 'Sonderzeichen',
   },
   errors: {
+    'user.invalid_language': 'Wählen Sie eine Sprache aus der Liste.',
+    'user.invalid_timezone': 'Wählen Sie eine Zeitzone aus der Liste.',
     'email_change.invalid_email': 'Geben Sie eine gültige E-Mail-Adresse an.',
     'email_change.same_email': 'Das ist bereits Ihre E-Mail-Adresse.',
     'email_change.invalid_token':

@@ -343,6 +343,8 @@ export const PAGE_STRINGS_ES: PageStrings = {
     symbol: 'símbolos',
   },
   errors: {
+    'user.invalid_language': 'Elija un idioma de la lista.',
+    'user.invalid_timezone': 'Elija una zona horaria de la lista.',
     'email_change.invalid_email': 'Indique una dirección de correo válida.',
     'email_change.same_email': 'Esta ya es su dirección de correo.',
     'email_change.invalid_token': 'Este enlace ha caducado o ya se ha usado. Pida uno nuevo en la página de su cuenta.',

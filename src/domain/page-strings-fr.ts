@@ -344,6 +344,8 @@ export const PAGE_STRINGS_FR: PageStrings = {
     symbol: 'symboles',
   },
   errors: {
+    'user.invalid_language': 'Choisissez une langue dans la liste.',
+    'user.invalid_timezone': 'Choisissez un fuseau horaire dans la liste.',
     'email_change.invalid_email': 'Indiquez une adresse e-mail valide.',
     'email_change.same_email': 'C’est déjà votre adresse e-mail.',
     'email_change.invalid_token':

@@ -71,6 +71,8 @@ export const PAGE_ERROR_CODES = {
   'email_change.same_email': [],
   'email_change.invalid_token': [],
   'email_change.taken': [],
+  'user.invalid_language': [],
+  'user.invalid_timezone': [],
 } as const satisfies Record<string, readonly string[]>;
 export type PageErrorCode = keyof typeof PAGE_ERROR_CODES;
 

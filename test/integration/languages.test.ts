@@ -141,3 +141,22 @@ test("the passkey script's refusals come in the page's language too", async (t) 
   });
   t.regex(page.html, /data-msg-cancelled="La demande de clé d’accès a été annulée ou a expiré\."/);
 });
+
+test('the error pages, the lockout rule, "keep me signed in" and the show-password button speak the page language', async (t) => {
+  const res = await fetch(
+    `${server.url}/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=http://rp.test/callback`,
+    { headers: { accept: 'text/html', 'accept-language': 'fr' } },
+  );
+  const html = await res.text();
+  t.is(res.status, 400);
+  t.regex(html, /<h1>Application inconnue<\/h1>/);
+  t.regex(html, /<a href="\/account">Aller à votre compte<\/a>/);
+  t.regex(html, /Référence : <code>/);
+
+  const user = await server.createUser();
+  const { browser, page } = await signInPage({}, { 'accept-language': 'de' });
+  t.regex(page.html, /> Angemeldet bleiben<\/label>/);
+  t.regex(page.html, /data-show="Anzeigen" data-hide="Verbergen"/);
+  const refused = await browser.submit(page, { username: user.email, password: 'wrong-password-000' }, '/login');
+  t.regex(refused.html, /Nach 5 falschen Passwörtern in Folge wird das Konto für 15 Minuten gesperrt\./);
+});
