@@ -13,6 +13,8 @@
  *   data-done        register only: where to go afterwards (default: reload)
  *   data-error       id of the role=alert element for errors (default: passkey-error;
  *                    created before the button when missing)
+ *   data-msg-failed, -cancelled, -exists, -insecure, -name-too-long
+ *                    the messages below in the page's language (English without them)
  * Requests are JSON with the token in the x-csrf-token header. After a sign-in
  * the browser goes to the `location` the server answers.
  */
@@ -21,7 +23,18 @@
   'use strict';
 
   var lib = window.SimpleWebAuthnBrowser;
-  var GENERIC = 'Something went wrong with the passkey. Try again.';
+  var MESSAGES = {
+    msgFailed: 'Something went wrong with the passkey. Try again.',
+    msgCancelled: 'The passkey request was cancelled or timed out.',
+    msgExists: 'This device already has a passkey for your account.',
+    msgInsecure: 'Passkeys cannot be used on this address.',
+    msgNameTooLong: 'A passkey name has at most 64 characters.',
+  };
+
+  /** One of MESSAGES, in the page's language when the button carries it. */
+  function say(el, name) {
+    return el.dataset[name] || MESSAGES[name];
+  }
 
   function csrfToken(el) {
     if (el.dataset.csrf) return el.dataset.csrf;
@@ -74,18 +87,18 @@
     } catch {
       data = null;
     }
-    if (!res.ok) throw new ShownError(data?.message || GENERIC);
+    if (!res.ok) throw new ShownError(data?.message || say(el, 'msgFailed'));
     return data || {};
   }
 
   /** What to tell the person: our own message, or why the browser or the authenticator said no. */
-  function messageFor(err, registering) {
+  function messageFor(el, err, registering) {
     if (err instanceof ShownError) return err.message;
     var name = err?.name;
-    if (name === 'NotAllowedError' || name === 'AbortError') return 'The passkey request was cancelled or timed out.';
-    if (name === 'InvalidStateError' && registering) return 'This device already has a passkey for your account.';
-    if (name === 'SecurityError') return 'Passkeys cannot be used on this address.';
-    return GENERIC;
+    if (name === 'NotAllowedError' || name === 'AbortError') return say(el, 'msgCancelled');
+    if (name === 'InvalidStateError' && registering) return say(el, 'msgExists');
+    if (name === 'SecurityError') return say(el, 'msgInsecure');
+    return say(el, 'msgFailed');
   }
 
   async function authenticate(el) {
@@ -98,7 +111,7 @@
   async function register(el) {
     var input = el.dataset.nameInput ? document.getElementById(el.dataset.nameInput) : null;
     var name = input ? input.value.trim() : '';
-    if (name.length > 64) throw new ShownError('A passkey name has at most 64 characters.');
+    if (name.length > 64) throw new ShownError(say(el, 'msgNameTooLong'));
     var optionsJSON = await post(el, el.dataset.options);
     var response = await lib.startRegistration({ optionsJSON: optionsJSON });
     await post(el, el.dataset.verify, { name: name, response: response });
@@ -121,7 +134,7 @@
       try {
         await action(el);
       } catch (err) {
-        showError(el, messageFor(err, action === register));
+        showError(el, messageFor(el, err, action === register));
       } finally {
         el.disabled = false;
         el.removeAttribute('aria-busy');

@@ -5,7 +5,8 @@
  *   data-codes="copy"      copies the codes, one a line, to the clipboard
  *   data-codes="download"  saves them as a text file
  *   data-codes="print"     prints the page (the stylesheet prints the codes only)
- * The result is announced in #codes-status (role=status).
+ * The result is announced in #codes-status (role=status), in the page's language
+ * from data-msg-copied, -copy-failed and -downloaded (English without them).
  */
 (() => {
   // biome-ignore lint/suspicious/noRedundantUseStrict: a classic script (<script defer>), where strict mode is not implied
@@ -18,15 +19,16 @@
   var codes = Array.prototype.map.call(list.querySelectorAll('code'), (c) => c.textContent.trim());
   var text = `${actions.dataset.heading || 'Recovery codes'}\n\n${codes.join('\n')}\n`;
 
-  function say(message) {
-    if (status) status.textContent = message;
+  /** One of the messages, in the page's language when the page gives it. */
+  function say(name, english) {
+    if (status) status.textContent = actions.dataset[name] || english;
   }
 
   var handlers = {
     copy: () =>
       navigator.clipboard.writeText(text).then(
-        () => say('The codes are copied.'),
-        () => say('The codes could not be copied: select them and copy them yourself.'),
+        () => say('msgCopied', 'The codes are copied.'),
+        () => say('msgCopyFailed', 'The codes could not be copied: select them and copy them yourself.'),
       ),
     download: () => {
       var url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
@@ -37,7 +39,7 @@
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 0);
-      say('The codes are saved as a text file.');
+      say('msgDownloaded', 'The codes are saved as a text file.');
     },
     print: () => window.print(),
   };

@@ -21,6 +21,8 @@ import { impersonationRoutes } from './http/routes/impersonation.js';
 import { createImpersonationSessions } from './oidc/impersonation-session.js';
 import { selfServiceRoutes } from './http/routes/self-service.js';
 import { assetRoutes } from './http/routes/assets.js';
+import { brandingRoutes } from './http/routes/branding.js';
+import { languageSwitch } from './http/page-language.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { healthRoutes } from './http/routes/health.js';
 import { interactionRoutes } from './http/routes/interaction.js';
@@ -81,7 +83,10 @@ function surfaceOf(path: string): Surface {
 /** The HTTP handler (Koa composition only): tests serve it without main.ts. */
 export async function buildApp(c: Container) {
   await c.bootstrap.ensure();
-  const render = createRenderer();
+  const render = createRenderer({
+    branding: () => c.settings.current().branding,
+    defaultLanguage: () => c.settings.current().defaultLanguage,
+  });
   const csrf = createCsrf(c.keys.csrf);
   const upstreamLogout = createFederationLogout({
     lastProviderOf: c.federation.lastProviderOf,
@@ -104,10 +109,10 @@ export async function buildApp(c: Container) {
       error: authorizationErrorPage(render),
       logout: async (ctx, form) => {
         await upstreamLogout.remember(ctx);
-        return render.html('logout', { form, clientName: ctx.oidc.client?.clientName });
+        return render.html(ctx, 'logout', { form, clientName: ctx.oidc.client?.clientName });
       },
       loggedOut: async (ctx) =>
-        render.html('logged-out', {
+        render.html(ctx, 'logged-out', {
           clientName: ctx.oidc.client?.clientName,
           upstream: await upstreamLogout.offer(ctx),
         }),
@@ -192,6 +197,7 @@ export async function buildApp(c: Container) {
     }),
     passkeyRoutes({
       provider,
+      defaultLanguage: () => c.settings.current().defaultLanguage,
       passkeys: c.passkeys,
       users: c.pageReads.users,
       interactions,
@@ -203,8 +209,9 @@ export async function buildApp(c: Container) {
   ].flatMap((r) => [routerMiddleware(r.routes()), routerMiddleware(r.allowedMethods())]);
   const health = healthRoutes({ ping: c.ping });
   const assets = assetRoutes();
+  const branding = brandingRoutes({ branding: () => c.settings.current().branding });
 
-  const pageStack = compose<Context>([pageErrors(render, c.log), csrf.issue, acting, ...pages]);
+  const pageStack = compose<Context>([pageErrors(render, c.log), csrf.issue, languageSwitch, acting, ...pages]);
   const scim = scimApi({
     ...c.scim,
     limits: c.config.scim,
@@ -255,6 +262,7 @@ export async function buildApp(c: Container) {
     storableInput({ surfaceOf, render }),
     routerMiddleware(health.routes()),
     routerMiddleware(assets.routes()),
+    routerMiddleware(branding.routes()),
     ...metrics,
     // The administration console's files (console/dist): the page and its hashed assets.
     consoleRoutes(),

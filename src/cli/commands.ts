@@ -325,7 +325,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'client create': {
     usage:
-      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--backchannel-logout-uri URI [--backchannel-logout-session-required]] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
+      'client create --client-id ID [--secret S] --redirect-uri URI (repeatable) [--grant-types a,b] [--public] [--first-party] [--name N] [--logo-uri HTTPS-URL] [--post-logout-redirect-uri URI] [--resource-server INDICATOR] [--backchannel-logout-uri URI [--backchannel-logout-session-required]] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID]] [--auth-method client_secret_basic|client_secret_post|client_secret_jwt|private_key_jwt [--jwks-uri URL | --jwks FILE]]',
     options: {
       'client-id': { type: 'string' },
       ...BACKCHANNEL_OPTIONS,
@@ -336,6 +336,7 @@ export const COMMANDS: Record<string, Command> = {
       public: { type: 'boolean' },
       'first-party': { type: 'boolean' },
       name: { type: 'string' },
+      'logo-uri': { type: 'string' },
       'resource-server': { type: 'string' },
       ...SERVICE_ACCOUNT_OPTIONS,
       ...CLIENT_AUTH_OPTIONS,
@@ -346,6 +347,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(await clientAuth(o, io)),
           clientId: need(o, 'client-id'),
           name: str(o.name),
+          logoUri: str(o['logo-uri']),
           secret: str(o.secret),
           redirectUris: list(o['redirect-uri']) ?? [],
           postLogoutRedirectUris: list(o['post-logout-redirect-uri']),
@@ -376,9 +378,11 @@ export const COMMANDS: Record<string, Command> = {
 
   'client update': {
     usage:
-      'client update <client-id> [--name N] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--backchannel-logout-uri URI | --no-backchannel-logout] [--backchannel-logout-session-required] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
+      'client update <client-id> [--name N] [--logo-uri HTTPS-URL | --no-logo] [--redirect-uri URI (repeatable)] [--post-logout-redirect-uri URI (repeatable)] [--grant-types a,b] [--first-party | --third-party] [--backchannel-logout-uri URI | --no-backchannel-logout] [--backchannel-logout-session-required] [--service-account-role ROLE [--managed-account ID] [--managed-account-group ID] | --no-service-account] [--auth-method M] [--jwks-uri URL | --jwks FILE] (a list given replaces the old one)',
     options: {
       name: { type: 'string' },
+      'logo-uri': { type: 'string' },
+      'no-logo': { type: 'boolean' },
       ...BACKCHANNEL_OPTIONS,
       'no-backchannel-logout': { type: 'boolean' },
       'redirect-uri': { type: 'string', multiple: true },
@@ -399,6 +403,7 @@ export const COMMANDS: Record<string, Command> = {
         clientId,
         {
           name: str(o.name),
+          logoUri: o['no-logo'] ? null : str(o['logo-uri']),
           redirectUris: list(o['redirect-uri']),
           postLogoutRedirectUris: list(o['post-logout-redirect-uri']),
           grantTypes: grantTypes(o),

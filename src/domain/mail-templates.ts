@@ -93,8 +93,38 @@ export const MAIL_TEMPLATES = {
 /** The values a mail of this template is rendered with. */
 export type MailValues<T extends MailTemplateId> = Record<keyof (typeof MAIL_TEMPLATES)[T]['variables'], string>;
 
+/** What every mail may use besides its own variables (the service fills them in). */
+export const COMMON_MAIL_VARIABLES = {
+  product: 'The product name (branding settings: "Gatehouse" unless changed)',
+} as const;
+
+/** The variables a template may use, each with what it holds. */
+export const mailVariableDescriptions = (id: MailTemplateId): Record<string, string> => ({
+  ...MAIL_TEMPLATES[id].variables,
+  ...COMMON_MAIL_VARIABLES,
+});
+
 /** The variable names a template may use. */
-export const mailVariables = (id: MailTemplateId): string[] => Object.keys(MAIL_TEMPLATES[id].variables);
+export const mailVariables = (id: MailTemplateId): string[] => Object.keys(mailVariableDescriptions(id));
+
+/**
+ * The brand every mail wears (the branding settings): the product name and logo in
+ * the header, the colour of the header bar, and links at the foot, labelled in
+ * the mail's language.
+ */
+export interface MailBrand {
+  productName: string;
+  logoUrl: string | null;
+  primaryColour: string | null;
+  links: { label: string; url: string }[];
+}
+
+export const DEFAULT_MAIL_BRAND: MailBrand = {
+  productName: 'Gatehouse',
+  logoUrl: null,
+  primaryColour: null,
+  links: [],
+};
 
 /** A template's parts; `html` null: the HTML part is made from the text (paragraphs, the link as a link). */
 export interface MailTemplateParts {

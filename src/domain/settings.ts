@@ -27,7 +27,35 @@ export interface Settings {
   selfRegistration: SelfRegistration;
   /** Standard fields every write path requires of a user (none by default: see domain/user-record.ts). */
   requiredFields: RequirableField[];
+  /** The customer's brand on every page and mail. */
+  branding: Branding;
 }
+
+/**
+ * The brand the pages and mails wear: the product's name (titles, headers, mail
+ * subjects), a logo (an https URL), the primary colour (`#rrggbb`: buttons and
+ * the mail header), and links to help, terms and privacy (https; null: none).
+ */
+export interface Branding {
+  productName: string;
+  logoUrl: string | null;
+  primaryColour: string | null;
+  supportUrl: string | null;
+  termsUrl: string | null;
+  privacyUrl: string | null;
+}
+
+/** A brand colour: `#rrggbb`, nothing else (it goes into CSS and a mail's inline style). */
+export const HEX_COLOUR = /^#[0-9a-fA-F]{6}$/;
+
+export const DEFAULT_BRANDING: Branding = Object.freeze({
+  productName: 'Gatehouse',
+  logoUrl: null,
+  primaryColour: null,
+  supportUrl: null,
+  termsUrl: null,
+  privacyUrl: null,
+});
 
 /**
  * Self-registration: whether people may ask for an account, whether an
@@ -52,4 +80,5 @@ export const SETTING_KEYS = [
   'defaultLanguage',
   'selfRegistration',
   'requiredFields',
+  'branding',
 ] as const satisfies readonly (keyof Settings)[];

@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly status = 400,
     message: string = code,
     readonly details?: Record<string, unknown>,
+    /** The values its message names (`fail(code, params)`): a page's translation names them too. */
+    readonly params?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'AppError';

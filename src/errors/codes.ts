@@ -82,6 +82,7 @@ type ClientProblem =
     }
   | { problem: 'grant_type'; grantType: string; allowed: readonly string[] }
   | { problem: 'not_a_url'; url: string }
+  | { problem: 'logo_uri'; url: string }
   | { problem: 'unknown_resource_server'; indicator: string };
 
 function clientMessage(p: ClientProblem): string {
@@ -92,6 +93,8 @@ function clientMessage(p: ClientProblem): string {
       return `Unknown grant type "${p.grantType}" (allowed: ${p.allowed.join(', ')}).`;
     case 'not_a_url':
       return `"${p.url}" is not a URL.`;
+    case 'logo_uri':
+      return `The logo "${p.url}" is not an https URL.`;
     case 'needs_redirect_uri':
       return 'An authorization_code client needs a redirect URI.';
     case 'public_with_secret':
@@ -335,6 +338,7 @@ export const ERRORS = {
     status: 400,
     message: (p: { history: number }) => `The password must differ from your last ${p.history} passwords.`,
   },
+  'password.confirmation_differs': { status: 400, message: 'The two passwords differ.' },
   'password_reset.invalid_token': { status: 400, message: INVALID_LINK },
 
   // Self-registration (policies/sign-up.ts; nothing here tells whether an address has an account).
@@ -805,7 +809,29 @@ export function fail<C extends ErrorCode>(code: C, ...[params]: ParamsArg<C>): A
       message,
       defined(call(entry.retryAfter, params), `the retryAfter of ${code}`),
     );
-  return new AppError(code, entry.status, message, call(entry.details, params));
+  return new AppError(code, entry.status, message, call(entry.details, params), params as AppError['params']);
+}
+
+/**
+ * What a page shows a person for an error: its code and values (the page
+ * translates them, http/page-text.ts) and the English text, the code's page
+ * text else the message.
+ */
+export interface PageNotice {
+  code: string;
+  message: string;
+  params?: Readonly<Record<string, unknown>>;
+}
+
+/** The notice of an error raised with `fail` (or any AppError: its message is the English text). */
+export function pageNotice(err: AppError): PageNotice {
+  const page = (ERRORS as Record<string, Entry>)[err.code]?.page;
+  return { code: err.code, message: page ?? err.message, params: { ...err.details, ...err.params } };
+}
+
+/** The notice of `code` with these values, without raising it. */
+export function noticeOf<C extends ErrorCode>(code: C, ...args: ParamsArg<C>): PageNotice {
+  return pageNotice(fail(code, ...args));
 }
 
 /**

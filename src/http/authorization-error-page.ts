@@ -23,14 +23,10 @@ export function authorizationErrorPage(render: Renderer) {
     const error = err instanceof errors.SessionNotFound ? 'session_not_found' : out.error;
     const back = backToClient(ctx.oidc.client);
     ctx.type = 'html';
-    ctx.body = render.html(
-      'error',
-      {
-        ...plainError(ctx.status, error, 'authorization'),
-        code: out.error ?? 'oidc.error',
-        links: back ? [back] : [TO_ACCOUNT],
-      },
-      { requestId: ctx.state.requestId },
-    );
+    ctx.body = render.html(ctx, 'error', {
+      kind: plainError(ctx.status, error, 'authorization'),
+      code: out.error ?? 'oidc.error',
+      links: back ? [back] : [TO_ACCOUNT],
+    });
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { SignInAttemptContext } from '../domain/sign-in-attempt.js';
+import { knowUiLocales } from './page-language.js';
 import type { InteractionPort } from '../login/sign-in-runner.js';
 import type { PendingSignIn, SignInStep } from '../login/sign-in-flow.js';
 
@@ -21,7 +22,12 @@ function attemptContext(ctx: Context, interaction?: { params: Record<string, unk
  * authorization resumes.
  */
 export function createSignInInteractions(deps: { provider: () => Provider }) {
-  const details = (ctx: Context) => deps.provider().interactionDetails(ctx.req, ctx.res);
+  /** The interaction; its `ui_locales` choose the language of the pages it shows. */
+  const details = async (ctx: Context) => {
+    const interaction = await deps.provider().interactionDetails(ctx.req, ctx.res);
+    knowUiLocales(ctx, interaction.params.ui_locales);
+    return interaction;
+  };
   type Interaction = Awaited<ReturnType<typeof details>>;
 
   /**

@@ -7,11 +7,6 @@ import { retryLater } from './retry-later.js';
  * "try again" link (the same address for a GET; for a form's POST, its page).
  */
 export function unavailablePage(ctx: Context, render: Renderer): void {
-  render.page(
-    ctx,
-    'unavailable',
-    { title: 'Gatehouse: try again in a moment', retry: ctx.method === 'GET' ? ctx.originalUrl : ctx.path },
-    503,
-  );
+  render.page(ctx, 'unavailable', { retry: ctx.method === 'GET' ? ctx.originalUrl : ctx.path }, 503);
   retryLater(ctx);
 }

@@ -4,13 +4,29 @@
  * a page may set its own `title`.
  */
 
+import type { PageLanguage } from '../domain/page-strings.js';
+import type { PAGE_STRINGS_EN } from '../domain/page-strings-en.js';
+import type { Branding } from '../domain/settings.js';
+import type { PageNotice } from '../errors/codes.js';
 import type { ImpersonationBanner } from './middleware/impersonation-state.js';
+import type { PageText } from './page-text.js';
 
-/** The layout's model and the partials' (views/layout.eta, views/partials/). */
-export interface LayoutModel {
+/**
+ * The layout's model and the partials' (views/layout.eta, views/partials/):
+ * the page's texts (`t`, `tOr`, `notice`: HTML, written with `<%~`), its
+ * language, title and the brand.
+ */
+export interface LayoutModel extends PageText {
+  language: PageLanguage;
+  /** The page's own title (`titles.<view>`); the layout adds the product name. */
   title: string;
   /** Versioned asset URLs by file name (routes/assets.ts). */
   assets: Record<string, string>;
+  brand: Branding;
+  /** The stylesheet of the brand's colour (routes/branding.ts). */
+  brandStylesheet: string;
+  /** The language switcher's choices (views/partials/languages.eta). */
+  languages: { code: PageLanguage; name: string }[];
   /** Pages only: the CSRF token and, while acting as someone, the banner. */
   csrf?: string;
   impersonation?: ImpersonationBanner;
@@ -18,14 +34,19 @@ export interface LayoutModel {
   requestId?: string;
 }
 
-/** A refused form shows its message above the form. */
+/** A refused form shows its message above the form, in the page's language. */
 interface Refusal {
-  message?: string;
+  message?: PageNotice;
 }
 
-export interface LoginView extends Refusal {
-  uid: string;
+/** The application a sign-in is for: its name, and its logo (`logo_uri`) when it has one. */
+interface ClientShown {
   clientName: string;
+  clientLogo?: string;
+}
+
+export interface LoginView extends Refusal, ClientShown {
+  uid: string;
   username?: string;
   /** Adds the "Reset your password" link to the message. */
   locked?: boolean;
@@ -48,8 +69,9 @@ export interface FederationButton {
 
 /** The organisation's sign-in did not let the person in: why, and the way back to the sign-in page. */
 export interface FederationRefusedView {
-  message: string;
-  code: string;
+  refusal: PageNotice;
+  /** What the upstream said, as it said it (its `error` and `error_description`). */
+  detail?: string;
   /** The sign-in page of the interaction, when it is still in progress. */
   back?: string;
 }
@@ -78,9 +100,8 @@ export interface MfaRecoveryCodesView {
   action: string;
 }
 
-export interface ConsentView {
+export interface ConsentView extends ClientShown {
   uid: string;
-  clientName: string;
   scopes: string[];
   resources: { indicator: string; scopes: string[] }[];
 }
@@ -96,11 +117,15 @@ export interface SelfServiceSecurityView {
   done?: string | string[];
 }
 
+/** A way a session signed in (`account.methods.<method>`). */
+export type AccountMethod = keyof typeof PAGE_STRINGS_EN.account.methods;
+
 /** The signed-in person's own page (/account). */
 export interface AccountView extends Refusal {
   profile: { givenName: string; familyName: string; preferredLanguage: string; timezone: string };
   email: { address: string | null; verified: boolean; pending: string | null };
-  languages: readonly string[];
+  /** The languages a profile may name (BCP 47 tags). */
+  languageTags: readonly string[];
   timeZones: readonly string[];
   sessions: {
     signedInAt: Date | null;
@@ -108,7 +133,7 @@ export interface AccountView extends Refusal {
     /** The applications it signed in to, by name. */
     applications: string[];
     /** How: password, authenticator app, passkey … */
-    methods: string[];
+    methods: AccountMethod[];
     /** The session of the browser showing the page. */
     current: boolean;
   }[];
@@ -160,18 +185,27 @@ export interface ImpersonationView {
   stopped: boolean;
 }
 
+/** An error page's kind: its heading and plain text (`error.kinds.<kind>` in domain/page-strings-en.ts). */
+export type ErrorKind = keyof typeof PAGE_STRINGS_EN.error.kinds;
+
+/** A link that gets the person on their way from an error page (`error.ways.<label>`). */
+export type WayOn =
+  | { href: string; label: 'start_again' | 'to_account' | 'back_to_application' }
+  | { href: string; label: 'back_to_client'; client: string };
+
 export interface ErrorView {
-  heading?: string;
-  message: string;
+  /** The kind of failure (default `failed`): the heading, and the text unless `message` says more. */
+  kind?: ErrorKind;
+  /** One of our errors, in the page's language, in place of the kind's text. */
+  message?: PageNotice;
   code: string;
   /** A link to ask again (an expired reset link). */
   retry?: string;
   /** Where to go from here (back to the application, start again …); the page adds none of its own. */
-  links?: { href: string; label: string }[];
+  links?: WayOn[];
 }
 
 export interface UnavailableView {
-  title: string;
   /** Where "Try again" goes. */
   retry: string;
 }

@@ -75,7 +75,8 @@ export function createAccountClaims(users: UsersRepository) {
         middle_name: user.middleName ?? undefined,
         family_name: user.familyName ?? undefined,
         preferred_username: user.userCode,
-        locale: user.preferredLanguage ?? undefined,
+        // The language the user reads (preferredLanguage), else their locale: BCP 47 either way.
+        locale: user.preferredLanguage ?? user.locale ?? undefined,
         zoneinfo: user.timezone ?? undefined,
         updated_at: Math.floor(user.updatedAt.getTime() / 1000),
         ...roleClaims(facts),

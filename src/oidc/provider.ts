@@ -8,6 +8,7 @@ import type { ResourceServersRepository } from '../repositories/resource-servers
 import type { AccessTokensService } from '../services/access-tokens.js';
 import type { ImpersonationService } from '../services/impersonation.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { PAGE_LANGUAGES } from '../domain/page-strings.js';
 import { ROLES_SCOPE, type AccountClaims, type AccountFacts } from './account-claims.js';
 import { createAdapterClass } from './adapter.js';
 import { impersonationHooks } from './impersonation-hooks.js';
@@ -128,6 +129,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       [ROLES_SCOPE]: ['roles', 'main_role', 'main_account_id', 'role_assignments', 'licences'],
     },
     scopes: ['openid', 'offline_access', 'email', 'profile', ROLES_SCOPE],
+    // The pages speak these (ui_locales of an authorization request chooses among them).
+    discovery: { ui_locales_supported: [...PAGE_LANGUAGES] },
     // Role claims belong in the ID token too, not only in userinfo.
     conformIdTokenClaims: false,
     extraClientMetadata: { properties: ['first_party', 'resource_server', 'service_account'] },

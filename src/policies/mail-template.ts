@@ -1,5 +1,9 @@
+import { HEX_COLOUR } from '../domain/settings.js';
+import { textColourOn } from './text-colour.js';
 import {
+  DEFAULT_MAIL_BRAND,
   FALLBACK_LANGUAGE,
+  type MailBrand,
   isMailLanguage,
   type MailLanguage,
   type MailTemplateParts,
@@ -98,8 +102,40 @@ export function htmlFromText(template: string, values: Readonly<Record<string, s
     .join('\n');
 }
 
+/** The header of the HTML layout: the logo, else the product name, on the brand colour (in black or white) when it has one. */
+function mailHeader(brand: MailBrand): string {
+  const name = escapeHtml(brand.productName);
+  const colour = brand.primaryColour;
+  const bar = colour && HEX_COLOUR.test(colour) ? `background:${colour};color:${textColourOn(colour)};` : '';
+  const content = brand.logoUrl
+    ? `<img src="${escapeHtml(brand.logoUrl)}" alt="${name}" height="40" style="display:block;height:40px;max-width:100%;border:0">`
+    : name;
+  return `<tr><td style="padding:20px 32px;border-bottom:1px solid #e5e7eb;font-size:18px;font-weight:600;${bar}">${content}</td></tr>`;
+}
+
+/** The foot of the HTML layout: the brand's links (none: no foot). */
+function mailFooter(brand: MailBrand): string {
+  if (!brand.links.length) return '';
+  const links = brand.links
+    .map((l) => `<a href="${escapeHtml(l.url)}" style="${LINK_STYLE}">${escapeHtml(l.label)}</a>`)
+    .join(' · ');
+  return `<tr><td style="padding:12px 32px 20px 32px;border-top:1px solid #e5e7eb;font-size:13px;color:#6b7280">${links}</td></tr>`;
+}
+
+/** The foot of the text part: the product name and the brand's links (none: nothing added). */
+function textFooter(brand: MailBrand): string {
+  if (!brand.links.length) return '';
+  const lines = brand.links.map((l) => `${l.label}: ${l.url}`);
+  return `\n\n-- \n${[brand.productName, ...lines].join('\n')}`;
+}
+
 /** The one layout of every HTML mail (inline styles: mail clients ignore style sheets). */
-export function mailLayout(body: string, subject: string, language: MailLanguage): string {
+export function mailLayout(
+  body: string,
+  subject: string,
+  language: MailLanguage,
+  brand: MailBrand = DEFAULT_MAIL_BRAND,
+): string {
   return `<!doctype html>
 <html lang="${language}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(subject)}</title></head>
@@ -107,10 +143,11 @@ export function mailLayout(body: string, subject: string, language: MailLanguage
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f3f4f6">
 <tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border:1px solid #e5e7eb;border-radius:8px;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#111827">
-<tr><td style="padding:20px 32px;border-bottom:1px solid #e5e7eb;font-size:18px;font-weight:600">Gatehouse</td></tr>
+${mailHeader(brand)}
 <tr><td style="padding:24px 32px 8px 32px">
 ${body}
 </td></tr>
+${mailFooter(brand)}
 </table>
 </td></tr>
 </table>
@@ -124,10 +161,15 @@ export function renderMail(
   parts: MailTemplateParts,
   values: Readonly<Record<string, string>>,
   language: MailLanguage,
+  brand: MailBrand = DEFAULT_MAIL_BRAND,
 ): RenderedMail {
   const subject = renderSubject(parts.subject, values);
   const body = parts.html === null ? htmlFromText(parts.text, values) : renderHtml(parts.html, values);
-  return { subject, text: renderText(parts.text, values), html: mailLayout(body, subject, language) };
+  return {
+    subject,
+    text: renderText(parts.text, values) + textFooter(brand),
+    html: mailLayout(body, subject, language, brand),
+  };
 }
 
 /** `de-AT`, `de_AT`, `DE` → `de` when shipped; otherwise undefined. */

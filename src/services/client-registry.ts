@@ -31,6 +31,8 @@ export const RESOURCE_TTL = { min: 60, max: 24 * 3600 } as const;
 export interface NewClient {
   clientId: string;
   name?: string;
+  /** The logo the sign-in and consent pages show (an https URL). */
+  logoUri?: string;
   /** Generated when a confidential client is given none. */
   secret?: string;
   redirectUris: string[];
@@ -56,6 +58,8 @@ export interface NewClient {
 /** What an update may change (undefined: unchanged; `serviceAccount: null`: no longer a service account). */
 export interface ClientUpdate {
   name?: string;
+  /** null: no logo. */
+  logoUri?: string | null;
   redirectUris?: string[];
   postLogoutRedirectUris?: string[];
   grantTypes?: string[];
@@ -84,6 +88,7 @@ interface ClientShape {
   serviceAccount: ServiceAccount | null;
   backchannelLogoutUri: string | null;
   backchannelLogoutSessionRequired: boolean;
+  logoUri: string | null;
 }
 
 function checkShape(c: ClientShape): void {
@@ -94,6 +99,10 @@ function checkShape(c: ClientShape): void {
     );
   for (const u of [...c.redirectUris, ...c.postLogoutRedirectUris])
     assertThat(URL.canParse(u), fail('client.invalid', { problem: 'not_a_url', url: u }));
+  // A logo is loaded by the pages (their CSP allows its origin): https only.
+  assertThat(c.logoUri === null || URL.parse(c.logoUri)?.protocol === 'https:', () =>
+    fail('client.invalid', { problem: 'logo_uri', url: c.logoUri ?? '' }),
+  );
   const logout = c.backchannelLogoutUri;
   // OIDC Back-Channel Logout §2.2: an absolute http(s) URL without a fragment.
   assertThat(
@@ -125,6 +134,7 @@ function metadataOf(c: ClientShape & { name: string }): Record<string, unknown> 
     ...(c.jwksUri !== undefined ? { jwks_uri: c.jwksUri } : {}),
     ...(c.jwks !== undefined ? { jwks: c.jwks } : {}),
     ...(c.postLogoutRedirectUris.length ? { post_logout_redirect_uris: c.postLogoutRedirectUris } : {}),
+    ...(c.logoUri ? { logo_uri: c.logoUri } : {}),
     ...(c.backchannelLogoutUri
       ? {
           backchannel_logout_uri: c.backchannelLogoutUri,
@@ -137,6 +147,7 @@ function metadataOf(c: ClientShape & { name: string }): Record<string, unknown> 
 /** What `metadataOf` writes only when it has a value: dropped from the old metadata before an update merges in the new. */
 const OPTIONAL_METADATA = [
   'post_logout_redirect_uris',
+  'logo_uri',
   'jwks_uri',
   'jwks',
   'backchannel_logout_uri',
@@ -162,6 +173,7 @@ function shapeOf(r: ClientRecord): ClientShape & { name: string } {
     backchannelLogoutUri:
       typeof r.metadata.backchannel_logout_uri === 'string' ? r.metadata.backchannel_logout_uri : null,
     backchannelLogoutSessionRequired: r.metadata.backchannel_logout_session_required === true,
+    logoUri: typeof r.metadata.logo_uri === 'string' ? r.metadata.logo_uri : null,
   };
 }
 
@@ -274,6 +286,7 @@ export function createClientRegistryService(deps: {
         serviceAccount: input.serviceAccount ?? null,
         backchannelLogoutUri: input.backchannelLogoutUri ?? null,
         backchannelLogoutSessionRequired: input.backchannelLogoutSessionRequired ?? false,
+        logoUri: input.logoUri ?? null,
       };
       checkShape(shape);
       const resourceServer = input.resourceServer ?? null;
@@ -329,6 +342,7 @@ export function createClientRegistryService(deps: {
         const shape = {
           ...old,
           ...(changes.name !== undefined ? { name: changes.name } : {}),
+          ...(changes.logoUri !== undefined ? { logoUri: changes.logoUri } : {}),
           ...(changes.grantTypes ? { grantTypes: changes.grantTypes } : {}),
           ...(changes.redirectUris ? { redirectUris: changes.redirectUris } : {}),
           ...(changes.postLogoutRedirectUris ? { postLogoutRedirectUris: changes.postLogoutRedirectUris } : {}),

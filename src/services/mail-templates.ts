@@ -6,7 +6,9 @@ import {
   MAIL_LANGUAGES,
   MAIL_TEMPLATE_IDS,
   MAIL_TEMPLATES,
+  mailVariableDescriptions,
   mailVariables,
+  type MailBrand,
   type MailLanguage,
   type MailTemplateId,
   type MailTemplateParts,
@@ -14,6 +16,7 @@ import {
   type RenderedMail,
 } from '../domain/mail-templates.js';
 import type { Operator } from '../domain/operator.js';
+import type { Branding } from '../domain/settings.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import { chooseMailLanguage, renderMail, unknownVariables } from '../policies/mail-template.js';
@@ -139,6 +142,8 @@ export function createMailTemplatesService(deps: {
   log: Logger;
   issuer: string;
   defaultLanguage: () => string;
+  /** The branding settings: the product name, logo, colour and links every mail wears. */
+  branding: () => Branding;
 }) {
   const { templates, clock } = deps;
 
@@ -169,7 +174,7 @@ export function createMailTemplatesService(deps: {
       html: parts.html,
       customised: Boolean(stored),
       updatedAt: stored?.updatedAt ?? null,
-      variables: MAIL_TEMPLATES[id].variables,
+      variables: mailVariableDescriptions(id),
     };
   }
 
@@ -181,11 +186,24 @@ export function createMailTemplatesService(deps: {
       : shippedMailTemplate(id, language);
   }
 
+  /** The brand of mails in this language: the footer's links labelled in it. */
+  function brandIn(language: MailLanguage): MailBrand {
+    const b = deps.branding();
+    const label = (key: 'help' | 'terms' | 'privacy') => i18n.t(`phrases.${key}`, { lng: language });
+    const links = [
+      { label: label('help'), url: b.supportUrl },
+      { label: label('terms'), url: b.termsUrl },
+      { label: label('privacy'), url: b.privacyUrl },
+    ].filter((l): l is { label: string; url: string } => Boolean(l.url));
+    return { productName: b.productName, logoUrl: b.logoUrl, primaryColour: b.primaryColour, links };
+  }
+
   /** What the preview fills a template with. */
   function sampleValues(id: MailTemplateId, language: MailLanguage): Record<string, string> {
     const say = mailPhrases(language);
     const samples: Record<string, string> = {
       name: 'Alex Example',
+      product: deps.branding().productName,
       link: `${deps.issuer}/reset-password?token=SAMPLE-TOKEN`,
       minutes: '60',
       days: '7',
@@ -208,7 +226,8 @@ export function createMailTemplatesService(deps: {
   async function compose<T extends MailTemplateId>(id: T, to: MailRecipient, values: ValuesFor<T>): Promise<Mail> {
     const language = languageOf(to);
     const given = typeof values === 'function' ? values(mailPhrases(language)) : values;
-    const rendered = renderMail(await inForce(id, language), { name: nameOf(to), ...given }, language);
+    const filled = { name: nameOf(to), product: deps.branding().productName, ...given };
+    const rendered = renderMail(await inForce(id, language), filled, language, brandIn(language));
     return { to: to.email, ...rendered };
   }
 
@@ -230,7 +249,7 @@ export function createMailTemplatesService(deps: {
         templates: MAIL_TEMPLATE_IDS.map((id) => ({
           id,
           description: MAIL_TEMPLATES[id].description,
-          variables: MAIL_TEMPLATES[id].variables,
+          variables: mailVariableDescriptions(id),
           customised: stored.filter((s) => s.templateId === id).map((s) => s.language),
         })),
       };
@@ -292,7 +311,7 @@ export function createMailTemplatesService(deps: {
       const parts: MailTemplateParts = { ...(await inForce(t.id, t.language)), ...given };
       checkVariables(t.id, parts);
       const values = sampleValues(t.id, t.language);
-      return { language: t.language, values, ...renderMail(parts, values, t.language) };
+      return { language: t.language, values, ...renderMail(parts, values, t.language, brandIn(t.language)) };
     },
   };
 }

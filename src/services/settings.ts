@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { SETTING_KEYS, type Settings } from '../domain/settings.js';
+import { DEFAULT_BRANDING, SETTING_KEYS, type Settings } from '../domain/settings.js';
 import { assertThat } from '../errors/app-error.js';
 import { fail } from '../errors/codes.js';
 import type { SettingsRepository } from '../repositories/settings.js';
@@ -51,6 +51,7 @@ export function defaultSettings(config: Config): Settings {
     defaultLanguage: 'en',
     selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
     requiredFields: [],
+    branding: { ...DEFAULT_BRANDING },
   };
 }
 

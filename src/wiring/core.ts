@@ -147,6 +147,7 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     log,
     issuer: config.issuer,
     defaultLanguage: () => settings.current().defaultLanguage,
+    branding: () => settings.current().branding,
   });
   const { queue, backchannelLogout, startWorkers, webhookOutbox } = notify;
   const webhooks = notify.adminWebhooks(audit);

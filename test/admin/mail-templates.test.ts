@@ -50,7 +50,7 @@ test.serial('a super admin lists the templates with their variables; nobody else
     ['password_reset', 'invitation', 'approval', 'lock_notice', 'email_confirmation', 'account_exists', 'email_change'],
   );
   const reset = list.body.templates[0];
-  t.deepEqual(Object.keys(reset.variables), ['name', 'link', 'minutes']);
+  t.deepEqual(Object.keys(reset.variables), ['name', 'link', 'minutes', 'product']);
   t.deepEqual(reset.customised, []);
 
   const refused = await admin.api('GET', '/mail-templates');
@@ -70,7 +70,7 @@ test.serial("a German user's reset mail is German, HTML and text; a French local
   const german = await userSpeaking('de-DE');
   t.is(await sendResetLink(german.id), 204);
   const mail = await mailTo(german.email);
-  t.is(mail.subject, 'Ihr Gatehouse-Passwort zurücksetzen');
+  t.is(mail.subject, 'Ihr Passwort für Gatehouse zurücksetzen');
   t.regex(mail.text, /^Hallo Lena Berg,/);
   t.regex(mail.text, /innerhalb von 60 Minuten/);
   const link = /https?:\/\/\S+\/reset-password\?token=\S+/.exec(mail.text)![0];
@@ -113,7 +113,7 @@ test.serial('without a shipped language the settings’ default language is used
     // The user's own language still wins over the default.
     const german = await userSpeaking('de');
     t.is(await sendResetLink(german.id), 204);
-    t.is((await mailTo(german.email)).subject, 'Ihr Gatehouse-Passwort zurücksetzen');
+    t.is((await mailTo(german.email)).subject, 'Ihr Passwort für Gatehouse zurücksetzen');
   } finally {
     await superAdmin.api('PUT', '/settings', { defaultLanguage: 'en' });
   }
@@ -123,7 +123,7 @@ test.serial('an override is used for that language only, the preview shows it, a
   const shipped = await superAdmin.api('GET', '/mail-templates/password_reset/en');
   t.is(shipped.status, 200);
   t.like(shipped.body, { id: 'password_reset', language: 'en', customised: false, html: null, updatedAt: null });
-  t.is(shipped.body.subject, 'Reset your Gatehouse password');
+  t.is(shipped.body.subject, 'Reset your {{product}} password');
 
   const override = {
     subject: 'ACME: new password for {{name}}',
@@ -140,7 +140,7 @@ test.serial('an override is used for that language only, the preview shows it, a
   const event = await auditEvents(s.server, { action: 'mail_template.changed' }).orderBy('id', 'desc').first();
   t.is(event.target_id, 'password_reset/en');
   t.is(event.actor_id, superAdmin.id);
-  t.deepEqual(event.changes.subject, ['Reset your Gatehouse password', override.subject]);
+  t.deepEqual(event.changes.subject, ['Reset your {{product}} password', override.subject]);
 
   const preview = await superAdmin.api('POST', '/mail-templates/password_reset/en/preview', {});
   t.is(preview.status, 200);
@@ -161,7 +161,7 @@ test.serial('an override is used for that language only, the preview shows it, a
   // German users still get the shipped German mail.
   const german = await userSpeaking('de');
   t.is(await sendResetLink(german.id), 204);
-  t.is((await mailTo(german.email)).subject, 'Ihr Gatehouse-Passwort zurücksetzen');
+  t.is((await mailTo(german.email)).subject, 'Ihr Passwort für Gatehouse zurücksetzen');
 
   t.is((await superAdmin.api('DELETE', '/mail-templates/password_reset/en')).status, 204);
   t.is((await superAdmin.api('DELETE', '/mail-templates/password_reset/en')).status, 204, 'going back twice is fine');
@@ -233,7 +233,7 @@ test.serial('a template using a variable its mail does not provide is refused, a
     t.is(preview.body.error, 'mail_template.unknown_variable');
   }
   const refused = await superAdmin.api('PUT', '/mail-templates/password_reset/en', bodies[0]);
-  t.deepEqual(refused.body.details, { variables: ['password'], allowed: ['name', 'link', 'minutes'] });
+  t.deepEqual(refused.body.details, { variables: ['password'], allowed: ['name', 'link', 'minutes', 'product'] });
   t.regex(refused.body.message, /\{\{password\}\}/);
   t.is((await superAdmin.api('PUT', '/mail-templates/password_reset/en', { subject: '', text: 'x' })).status, 400);
 });
@@ -248,7 +248,7 @@ test.serial('a lock sends the user a lock notice in their language, saying when 
   }
   t.is((await s.server.db('users').where({ id: user.id }).first()).status, 'locked');
   const mail = await mailTo(user.email, /gesperrt/);
-  t.is(mail.subject, 'Ihr Gatehouse-Konto wurde gesperrt');
+  t.is(mail.subject, 'Ihr Konto bei Gatehouse wurde gesperrt');
   t.regex(
     mail.text,
     /nach 3 fehlgeschlagenen Anmeldeversuchen gesperrt\. Die Sperre endet von selbst am \d+\. \S+ \d{4} um \d\d:\d\d (MEZ|MESZ)\./,

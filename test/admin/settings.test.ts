@@ -3,6 +3,7 @@ import { auditEvents } from '../helpers/audit.js';
 import { Browser } from '../helpers/browser.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 import { relyingParty } from '../helpers/rp.js';
+import { DEFAULT_BRANDING } from '../../src/domain/settings.js';
 
 /** The settings are the whole server's: every test here runs alone, and puts back what it changed. */
 const s = adminServerPerFile(test, { PASSWORD_MIN_LENGTH: '12', LOCKOUT_MAX_ATTEMPTS: '5', LOCKOUT_MINUTES: '15' });
@@ -34,6 +35,8 @@ test.serial('a super admin reads the settings; nobody else may', async (t) => {
     defaultLanguage: 'en',
     selfRegistration: { enabled: false, approval: 'required', allowedDomains: [] },
     requiredFields: [],
+    // Gatehouse's own name, no logo, colour or links.
+    branding: DEFAULT_BRANDING,
   });
   for (const role of ['admin', 'hr'] as const) {
     const { api } = await s.as(role);

@@ -171,7 +171,7 @@ test('the sign-in page renders without browser errors (screenshot in /tmp/gateho
     t.true(await page.getByLabel(label, { exact: true }).isVisible(), label);
   t.true(await page.getByRole('button', { name: 'Sign in', exact: true }).isVisible());
   t.true(await page.getByRole('link', { name: 'Forgot password?', exact: true }).isVisible());
-  t.is(await page.title(), 'Gatehouse');
+  t.is(await page.title(), 'Sign in · Gatehouse', 'its own title and the product name');
   // The first field to type in has the focus.
   t.is(await page.evaluate(() => document.activeElement?.id), 'username');
 

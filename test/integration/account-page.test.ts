@@ -43,12 +43,13 @@ test('/account shows the profile and saves names, language and time zone', async
     { given_name: 'Augusta', family_name: 'King', language: 'de-DE', timezone: 'Europe/Berlin' },
     '/account/profile',
   );
-  t.regex(saved.html, /Your profile is saved/);
+  // The page now speaks the language just chosen.
+  t.regex(saved.html, /Ihr Profil ist gespeichert/);
   const after = await row(user.id);
   t.like(after, { given_name: 'Augusta', family_name: 'King', preferred_language: 'de-DE', timezone: 'Europe/Berlin' });
   const refused = await browser.submit(saved, { timezone: 'Mars/Olympus' }, '/account/profile');
   t.is(refused.status, 400);
-  t.regex(alertText(refused.html) ?? '', /time zone/);
+  t.regex(alertText(refused.html) ?? '', /Zeitzone/);
   t.is((await row(user.id)).timezone, 'Europe/Berlin', 'nothing half-written');
 });
 

@@ -26,7 +26,9 @@ for (const language of MAIL_LANGUAGES) {
 
       const mail = renderMail(parts, sample(id), language);
       for (const part of [mail.subject, mail.text, mail.html]) t.false(part.includes('{{'), `${language} ${id}`);
-      for (const v of used) {
+      for (const v of usedVariables(parts.subject))
+        t.true(mail.subject.includes(`«${v}-value»`), `${language} ${id} subject shows {{${v}}}`);
+      for (const v of usedVariables(parts.text)) {
         t.true(mail.text.includes(`«${v}-value»`), `${language} ${id} text shows {{${v}}}`);
         t.true(mail.html.includes(`«${v}-value»`), `${language} ${id} html shows {{${v}}}`);
       }

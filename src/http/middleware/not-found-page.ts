@@ -17,7 +17,7 @@ export function notFoundPage(render: Renderer, apiPath: (path: string) => boolea
     render.page(
       ctx,
       'error',
-      { ...plainError(status, undefined, 'page'), code: `http.${status}`, links: [TO_ACCOUNT] },
+      { kind: plainError(status, undefined, 'page'), code: `http.${status}`, links: [TO_ACCOUNT] },
       status,
     );
   };

@@ -3,6 +3,7 @@ import { errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../../db/database-unavailable.js';
 import { AppError } from '../../errors/app-error.js';
+import { pageNotice } from '../../errors/codes.js';
 import type { Renderer } from '../render.js';
 import { unavailablePage } from '../unavailable-page.js';
 import { RetryLater } from '../../errors/retry-later.js';
@@ -34,7 +35,7 @@ function expiredSignIn(ctx: Context, render: Renderer): void {
   render.page(
     ctx,
     'error',
-    { ...plainError(400, 'session_not_found', 'page'), code: 'interaction.expired', links: [TO_ACCOUNT] },
+    { kind: plainError(400, 'session_not_found', 'page'), code: 'interaction.expired', links: [TO_ACCOUNT] },
     400,
   );
 }
@@ -61,16 +62,13 @@ export function pageErrors(render: Renderer, log: Logger) {
       if (status >= 500 && !(err instanceof RetryLater)) log.error({ err, path: ctx.path }, 'page.failed');
       setRetryAfter(ctx, err);
       const ours = err instanceof AppError && err.expose;
-      const text = ours
-        ? { heading: 'We could not continue', message: err.message }
-        : plainError(status, undefined, 'page');
       render.page(
         ctx,
         'error',
         {
-          ...text,
+          ...(ours ? { message: pageNotice(err) } : { kind: plainError(status, undefined, 'page') }),
           code: (err as AppError).code ?? e.error ?? 'server.error',
-          links: [{ href: startAgain(ctx), label: 'Start again' }, TO_ACCOUNT],
+          links: [{ href: startAgain(ctx), label: 'start_again' }, TO_ACCOUNT],
         },
         status,
       );

@@ -5,10 +5,15 @@ import type { Context, Next } from 'koa';
  * (no inline script or style, no third party), images from us or `data:` (the
  * TOTP QR code), never framed. oidc-provider's `form_post` page adds the SHA-256
  * of its one inline script to `script-src` itself (helpers/script_src_sha.js),
- * which is why the header is set before the request is handled.
+ * which is why the header is set before the request is handled. A page with a
+ * logo (the brand's, a client's) adds the logo's origin to `img-src`
+ * (http/render.ts).
  */
-export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+export function pageCsp(imageOrigins: readonly string[] = []): string {
+  const images = ["'self'", 'data:', ...new Set(imageOrigins)].join(' ');
+  return `default-src 'self'; script-src 'self'; style-src 'self'; img-src ${images}; object-src 'none'; frame-ancestors 'none'; base-uri 'none'`;
+}
+export const PAGE_CSP = pageCsp();
 
 /** Headers every response carries, the page CSP included (a route may set its own). */
 export function securityHeaders(options: { https: boolean }) {

@@ -1,5 +1,6 @@
 import type { Context, Next } from 'koa';
 import { AppError } from '../../errors/app-error.js';
+import { pageNotice } from '../../errors/codes.js';
 import { invalidFilter, invalidValue, scimErrorBody } from '../../scim/errors.js';
 import { findUnstorable, isStorablePercentEncoded } from '../../util/storable-text.js';
 import type { Renderer } from '../render.js';
@@ -44,11 +45,7 @@ export function storableInput(deps: { surfaceOf: (path: string) => Surface; rend
       deps.render.page(
         ctx,
         'error',
-        {
-          heading: 'We could not continue',
-          message: error.message,
-          code: surface === 'page' ? error.code : 'invalid_request',
-        },
+        { message: pageNotice(error), code: surface === 'page' ? error.code : 'invalid_request' },
         error.status,
       );
     } else {

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { IdentityProvider, IdentityProviderType } from '../../domain/identity-provider.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { ERRORS, fail, pageText } from '../../errors/codes.js';
+import { ERRORS, fail, noticeOf, pageNotice, type PageNotice } from '../../errors/codes.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { FederatedSignInService } from '../../services/federated-sign-in.js';
 import type { HomeRealmService } from '../../services/home-realm.js';
@@ -81,8 +81,8 @@ export function federationRoutes(deps: {
     assertThat(provider, () => fail('federation.unknown_provider'));
     return provider;
   };
-  const refusedPage = (ctx: Context, uid: string, code: string, message: string, status: number) =>
-    render.page(ctx, 'federation-refused', { message, code, back: `/interaction/${uid}` }, status);
+  const refusedPage = (ctx: Context, uid: string, notice: PageNotice, status: number, detail?: string) =>
+    render.page(ctx, 'federation-refused', { refusal: notice, detail, back: `/interaction/${uid}` }, status);
 
   router.get('/interaction/:uid/federation/:name', async (ctx) => {
     const interaction = await deps.interactions.details(ctx);
@@ -106,8 +106,8 @@ export function federationRoutes(deps: {
     const interaction = await deps.provider().Interaction.find(transaction.uid);
     assertThat(interaction?.prompt.name === 'login', () => fail('federation.no_sign_in'));
     const port = deps.interactions.portOf(ctx, interaction);
-    const refused = (code: string, message: string, status: number) =>
-      refusedPage(ctx, interaction.uid, code, message, status);
+    const refused = (notice: PageNotice, status: number, detail?: string) =>
+      refusedPage(ctx, interaction.uid, notice, status, detail);
     // The URL the upstream sent the browser to, as registered there (not as a proxy may have rewritten it).
     const current = new URL(`${deps.issuer}/federation/${name}/callback?${ctx.querystring}`);
     let identity: Awaited<ReturnType<typeof deps.upstreamOidc.callback>>;
@@ -117,18 +117,18 @@ export function federationRoutes(deps: {
       if (!(err instanceof UpstreamRefusal)) throw err;
       await deps.federatedSignIn.refused(port, provider, err.reason);
       const code = err.reason === 'upstream_error' ? 'login.upstream_refused' : 'login.upstream_invalid';
-      return refused(code, `${pageText(code)} ${err.message}`, err.reason === 'upstream_error' ? 401 : 400);
+      return refused(noticeOf(code), err.reason === 'upstream_error' ? 401 : 400, err.message);
     }
     try {
       const outcome = await deps.federatedSignIn.signIn(port, provider, identity);
-      if (!outcome.ok) return refused(outcome.code, pageText(outcome.code), ERRORS[outcome.code].status);
+      if (!outcome.ok) return refused(noticeOf(outcome.code), ERRORS[outcome.code].status);
       ctx.status = 303;
       ctx.redirect(deps.interactions.location(interaction, outcome.next));
     } catch (err) {
       // A status, expiry or licence refusal, or the throttle: told plainly, with the way back.
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       if (err instanceof RetryLater) setRetryAfter(ctx, err);
-      return refused(err.code, err.message, err.status);
+      return refused(pageNotice(err), err.status);
     }
   });
 

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { assertThat } from '../../errors/app-error.js';
-import { ERRORS, fail, pageText } from '../../errors/codes.js';
+import { ERRORS, fail, noticeOf, pageNotice, type PageNotice } from '../../errors/codes.js';
 import type { PasswordInput } from '../../login/password.js';
 import type { SignInRunner } from '../../login/sign-in-runner.js';
 import type { RefusalCode, SignInStrategy } from '../../login/strategy.js';
@@ -17,6 +17,7 @@ import type { Interaction, SignInInteractions } from '../sign-in.js';
 import type { LoginView } from '../view-models.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import { setRetryAfter } from '../retry-later.js';
+import { knowUser } from '../page-language.js';
 import { defined } from '../../util/defined.js';
 import { keepRestart } from '../sign-in-restart.js';
 import { lockUntil, type LockoutSettings } from '../../policies/lockout.js';
@@ -88,7 +89,19 @@ export function interactionRoutes(deps: InteractionDeps) {
   const findClient = (interaction: Interaction) => deps.provider().Client.find(String(interaction.params.client_id));
   const nameOf = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) =>
     (client?.clientName as string | undefined) ?? String(interaction.params.client_id);
+  /** The application as the sign-in and consent pages show it: its name, and its logo (`logo_uri`). */
+  const shown = (client: Awaited<ReturnType<typeof findClient>>, interaction: Interaction) => ({
+    clientName: nameOf(client, interaction),
+    clientLogo: (client?.logoUri as string | undefined) ?? undefined,
+  });
+  /** The page is for this user: it speaks their language. */
+  const forUser = async (ctx: Context, userId: string | undefined) => {
+    const user = userId ? await deps.users.findById(userId) : undefined;
+    knowUser(ctx, user);
+    return user;
+  };
   const button = ({ name, displayName, logoUrl }: IdentityProvider) => ({ name, displayName, logoUrl });
+  /** The sign-in page, with the buttons of the providers shown publicly (and of the one a refusal points to). */
   const loginPage = async (
     ctx: Context,
     uid: string,
@@ -96,11 +109,11 @@ export function interactionRoutes(deps: InteractionDeps) {
     status = 200,
     requiredProvider?: IdentityProvider,
   ) => {
-    const shown = (await deps.federation.homeRealm.shown()).map(button);
+    const listed = (await deps.federation.homeRealm.shown()).map(button);
     const providers =
-      requiredProvider && !shown.some((p) => p.name === requiredProvider.name)
-        ? [button(requiredProvider), ...shown]
-        : shown;
+      requiredProvider && !listed.some((p) => p.name === requiredProvider.name)
+        ? [button(requiredProvider), ...listed]
+        : listed;
     render.page(ctx, 'login', { uid, ...model, signUp: deps.signUpOffered(), providers }, status);
   };
   /** The lockout rule as a refused password states it: a lock starting now ends at `until` (UTC; null: at a reset). */
@@ -117,14 +130,14 @@ export function interactionRoutes(deps: InteractionDeps) {
   async function throttled<T>(
     ctx: Context,
     attempt: () => Promise<T>,
-    page: (message: string, status: number) => unknown,
+    page: (message: PageNotice, status: number) => unknown,
   ): Promise<T | undefined> {
     try {
       return await attempt();
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
       setRetryAfter(ctx, err);
-      await page(err.message, err.status);
+      await page(pageNotice(err), err.status);
       return undefined;
     }
   }
@@ -134,14 +147,15 @@ export function interactionRoutes(deps: InteractionDeps) {
     ctx: Context,
     interaction: Interaction,
     pending: PendingSignIn,
-    message?: string,
+    message?: PageNotice,
     status = 200,
   ) {
     const uid = interaction.uid;
+    const user = await forUser(ctx, pending.userId);
     if (pending.need === 'verify') {
       const summary = await mfa.summary(pending.userId);
       // A locked second step says so before a code is typed.
-      const shown = message ?? (summary.locked ? pageText('mfa.locked') : undefined);
+      const shown = message ?? (summary.locked ? noticeOf('mfa.locked') : undefined);
       return render.page(
         ctx,
         'mfa-verify',
@@ -156,7 +170,6 @@ export function interactionRoutes(deps: InteractionDeps) {
       );
     }
     if (pending.need === 'enrol') {
-      const user = await deps.users.findById(pending.userId);
       assertThat(user, WRONG_STEP);
       const enrolment =
         (message && (await mfa.currentTotpEnrolment(user.id))) ||
@@ -205,11 +218,10 @@ export function interactionRoutes(deps: InteractionDeps) {
     keepRestart(ctx, interaction.uid, interaction.params);
     const { pending } = port;
     const client = await findClient(interaction);
-    const name = nameOf(client, interaction);
     if (interaction.prompt.name === 'login') {
       if (pending) return stepPage(ctx, interaction, pending);
       return loginPage(ctx, interaction.uid, {
-        clientName: name,
+        ...shown(client, interaction),
         username: (interaction.params.login_hint as string) ?? '',
       });
     }
@@ -219,9 +231,10 @@ export function interactionRoutes(deps: InteractionDeps) {
         missingOIDCScope?: string[];
         missingResourceScopes?: Record<string, string[]>;
       };
+      await forUser(ctx, interaction.session?.accountId);
       return render.page(ctx, 'consent', {
         uid: interaction.uid,
-        clientName: name,
+        ...shown(client, interaction),
         scopes: (d.missingOIDCScope ?? []).filter((s) => s !== 'openid'),
         resources: Object.entries(d.missingResourceScopes ?? {}).map(([indicator, scopes]) => ({ indicator, scopes })),
       });
@@ -236,12 +249,12 @@ export function interactionRoutes(deps: InteractionDeps) {
     csrf.verify(ctx, form._csrf);
     const username = (form.username ?? '').trim();
     const keepSignedIn = form.keep_signed_in === 'yes';
-    const again = async (message: string | undefined, status: number, code?: string) =>
+    const again = async (message: PageNotice | undefined, status: number, code?: string) =>
       loginPage(
         ctx,
         interaction.uid,
         {
-          clientName: nameOf(await findClient(interaction), interaction),
+          ...shown(await findClient(interaction), interaction),
           username,
           message,
           keepSignedIn,
@@ -263,9 +276,9 @@ export function interactionRoutes(deps: InteractionDeps) {
         ctx,
         interaction.uid,
         {
-          clientName: nameOf(await findClient(interaction), interaction),
+          ...shown(await findClient(interaction), interaction),
           username,
-          message: pageText('login.federation_required'),
+          message: noticeOf('login.federation_required'),
           keepSignedIn,
         },
         ERRORS['login.federation_required'].status,
@@ -278,7 +291,7 @@ export function interactionRoutes(deps: InteractionDeps) {
       again,
     );
     if (!outcome) return;
-    if (!outcome.ok) return again(pageText(outcome.code), ERRORS[outcome.code].status, outcome.code);
+    if (!outcome.ok) return again(noticeOf(outcome.code), ERRORS[outcome.code].status, outcome.code);
     redirect(ctx, interactions.location(interaction, outcome.next));
   });
 
@@ -295,11 +308,11 @@ export function interactionRoutes(deps: InteractionDeps) {
       csrf.verify(ctx, form._csrf);
       const { pending } = port;
       assertThat(pending && strategy.steps.includes(pending.need), WRONG_STEP);
-      const page = (message: string | undefined, status: number) =>
+      const page = (message: PageNotice | undefined, status: number) =>
         stepPage(ctx, interaction, pending, message, status);
       const outcome = await throttled(ctx, () => signIn.attempt(port, strategy, (form.code ?? '').trim()), page);
       if (!outcome) return;
-      if (!outcome.ok) return page(pageText(outcome.code), mfaStatus(outcome.code));
+      if (!outcome.ok) return page(noticeOf(outcome.code), mfaStatus(outcome.code));
       if (outcome.next !== 'recovery_codes') return redirect(ctx, interactions.location(interaction, outcome.next));
       // A new authenticator's recovery codes, shown once, in this response only.
       const codes = await mfa.newRecoveryCodes(pending.userId, { type: 'user', id: pending.userId });

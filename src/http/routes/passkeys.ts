@@ -5,7 +5,9 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import { displayName } from '../../domain/user.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { fail, failOnPage } from '../../errors/codes.js';
+import { fail, failOnPage, pageNotice } from '../../errors/codes.js';
+import { pageLanguage } from '../page-language.js';
+import { pageText } from '../page-text.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { PasskeysService } from '../../services/passkeys.js';
 import { readForm, readJson } from '../middleware/body.js';
@@ -19,6 +21,8 @@ import { pathParam } from '../path-param.js';
 
 export interface PasskeyRoutesDeps {
   provider: () => Provider;
+  /** The settings' default language (the refusals' `message` is in the page's language). */
+  defaultLanguage: () => string;
   passkeys: PasskeysService;
   users: Pick<UsersRepository, 'findById'>;
   interactions: Pick<SignInInteractions, 'load' | 'location'>;
@@ -41,10 +45,11 @@ const credentialJson = z.looseObject({
 const registration = z.object({ name: z.string().max(1000).optional().default(''), response: credentialJson });
 
 /**
- * JSON endpoints answer errors as `{ error, message }` with the error's status;
- * anything else (a 5xx) goes on to the page error handler.
+ * JSON endpoints answer errors as `{ error, message }` with the error's status,
+ * the message in the page's language (passkeys.js shows it); anything else (a
+ * 5xx) goes on to the page error handler.
  */
-async function jsonErrors(ctx: Context, next: Next) {
+const jsonErrors = (defaultLanguage: () => string) => async (ctx: Context, next: Next) => {
   ctx.set('Cache-Control', 'no-store');
   try {
     await next();
@@ -62,10 +67,13 @@ async function jsonErrors(ctx: Context, next: Next) {
     ctx.status = e.status;
     ctx.body = {
       error: e.code ?? e.error ?? 'request.invalid',
-      message: err instanceof AppError ? err.message : (e.error_description ?? 'The request could not be completed.'),
+      message:
+        err instanceof AppError
+          ? pageText(pageLanguage(ctx, defaultLanguage())).noticeText(pageNotice(err))
+          : (e.error_description ?? 'The request could not be completed.'),
     };
   }
-}
+};
 
 /** A JSON POST: CSRF token in `x-csrf-token`, then the body parsed by `schema`. */
 async function readCeremony<T>(ctx: Context, csrf: Csrf, schema: z.ZodType<T>): Promise<T> {
@@ -87,6 +95,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
   const { passkeys, csrf, interactions, signIn } = deps;
   const router = new Router();
   const self = (userId: string) => ({ type: 'user', id: userId }) as const;
+  const json = jsonErrors(deps.defaultLanguage);
 
   async function apiUser(ctx: Context): Promise<string> {
     const userId = await signedInUser(deps.provider, ctx);
@@ -102,7 +111,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
 
   // ---- self-service ----
 
-  router.post('/account/security/passkeys/options', jsonErrors, async (ctx) => {
+  router.post('/account/security/passkeys/options', json, async (ctx) => {
     const userId = await apiUser(ctx);
     await readCeremony(ctx, csrf, z.unknown());
     const user = await deps.users.findById(userId);
@@ -114,7 +123,7 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     });
   });
 
-  router.post('/account/security/passkeys', jsonErrors, async (ctx) => {
+  router.post('/account/security/passkeys', json, async (ctx) => {
     const userId = await apiUser(ctx);
     const input = await readCeremony(ctx, csrf, registration);
     ctx.status = 201;
@@ -155,13 +164,13 @@ export function passkeyRoutes(deps: PasskeyRoutesDeps) {
     return { interaction, port };
   }
 
-  router.post('/interaction/:uid/passkey/options', jsonErrors, async (ctx) => {
+  router.post('/interaction/:uid/passkey/options', json, async (ctx) => {
     await readCeremony(ctx, csrf, z.unknown());
     const { port } = await signInState(ctx);
     ctx.body = await passkeys.authenticationOptions(port.pending?.userId);
   });
 
-  router.post('/interaction/:uid/passkey', jsonErrors, async (ctx) => {
+  router.post('/interaction/:uid/passkey', json, async (ctx) => {
     const response = (await readCeremony(ctx, csrf, credentialJson)) as unknown as AuthenticationResponseJSON;
     const { interaction, port } = await signInState(ctx);
     const outcome = await signIn.attempt(port, deps.strategy, response);

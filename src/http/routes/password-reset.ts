@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { AppError } from '../../errors/app-error.js';
+import { noticeOf, pageNotice } from '../../errors/codes.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimitsService } from '../../services/rate-limits.js';
 import type { PasswordResetService } from '../../services/password-reset.js';
@@ -43,7 +44,7 @@ export function passwordResetRoutes(deps: {
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
       setRetryAfter(ctx, err);
-      return render.page(ctx, 'forgot-password', { identifier, interaction, message: err.message }, err.status);
+      return render.page(ctx, 'forgot-password', { identifier, interaction, message: pageNotice(err) }, err.status);
     }
     resets.request(identifier, ctx.ip);
     render.page(ctx, 'forgot-password-sent', { interaction });
@@ -57,8 +58,8 @@ export function passwordResetRoutes(deps: {
         ctx,
         'error',
         {
-          heading: 'Link expired',
-          message: 'This link has expired or was already used. Ask for a new one.',
+          kind: 'link_expired',
+          message: noticeOf('password_reset.invalid_token'),
           code: 'password_reset.invalid_token',
           retry: '/forgot-password',
         },
@@ -72,12 +73,12 @@ export function passwordResetRoutes(deps: {
     csrf.verify(ctx, form._csrf);
     const token = form.token ?? '';
     if (form.password !== form.password_confirm)
-      return render.page(ctx, 'reset-password', { token, message: 'The two passwords differ.' }, 400);
+      return render.page(ctx, 'reset-password', { token, message: noticeOf('password.confirmation_differs') }, 400);
     try {
       await resets.complete(token, form.password ?? '', ctx.ip);
     } catch (err) {
       if (err instanceof AppError && err.code.startsWith('password.'))
-        return render.page(ctx, 'reset-password', { token, message: err.message }, 400);
+        return render.page(ctx, 'reset-password', { token, message: pageNotice(err) }, 400);
       throw err;
     }
     render.page(ctx, 'reset-password-done', {});

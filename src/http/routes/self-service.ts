@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { ERRORS, fail, pageText } from '../../errors/codes.js';
+import { ERRORS, fail, noticeOf, pageNotice } from '../../errors/codes.js';
 import type { UsersRepository } from '../../repositories/users.js';
 import type { MfaService } from '../../services/mfa.js';
 import type { PasskeysService } from '../../services/passkeys.js';
@@ -13,6 +13,8 @@ import { readForm } from '../middleware/body.js';
 import type { Csrf } from '../middleware/csrf.js';
 import type { Renderer } from '../render.js';
 import { selfServicePageUser } from '../signed-in.js';
+import { knowUser } from '../page-language.js';
+import type { AccountMethod } from '../view-models.js';
 import { SUPPORTED_LANGUAGES } from '../../domain/languages.js';
 import type { User } from '../../domain/user.js';
 import type { Operator } from '../../domain/operator.js';
@@ -30,13 +32,13 @@ const selfOperator = (user: User, ip: string | null): Operator => ({
 /** The built-in first-party client the self-service pages sign in through. */
 export const SELF_SERVICE_CLIENT_ID = 'gatehouse-account';
 const RETURN_PATHS = new Set(['/account', '/account/password', '/account/security']);
-/** How a session signed in, in words (RFC 8176 `amr` values). */
-const METHODS: Record<string, string> = {
+/** How a session signed in, by its RFC 8176 `amr` values (the page says it in words). */
+const METHODS: Record<string, AccountMethod> = {
   pwd: 'password',
-  otp: 'authenticator app',
+  otp: 'totp',
   hwk: 'passkey',
   swk: 'passkey',
-  kba: 'recovery code',
+  kba: 'recovery_code',
 };
 /** The time zones the profile offers (the IANA names this Node knows). */
 const TIME_ZONES = Intl.supportedValuesOf('timeZone');
@@ -73,7 +75,12 @@ export function selfServiceRoutes(deps: {
   const { csrf, render } = deps;
   const router = new Router({ prefix: '/account' });
 
-  const pageUser = (ctx: Context, back: string) => selfServicePageUser(deps.provider, ctx, back);
+  /** The signed-in user (their pages speak their language), or a redirect to sign in. */
+  const pageUser = async (ctx: Context, back: string) => {
+    const userId = await selfServicePageUser(deps.provider, ctx, back);
+    if (userId) knowUser(ctx, await deps.users.findById(userId));
+    return userId;
+  };
 
   router.get('/login', (ctx) => {
     const back = RETURN_PATHS.has(String(ctx.query.return)) ? String(ctx.query.return) : '/account';
@@ -96,7 +103,7 @@ export function selfServiceRoutes(deps: {
   });
 
   /** The account page, with what the person typed and why it was refused when a form was. */
-  async function accountPage(ctx: Context, userId: string, refusal?: { message: string; status: number }) {
+  async function accountPage(ctx: Context, userId: string, refusal?: AppError) {
     const user = await deps.users.findById(userId);
     assertThat(user, fail('user.not_found'));
     const [sessions, current] = await Promise.all([
@@ -116,7 +123,7 @@ export function selfServiceRoutes(deps: {
           timezone: user.timezone ?? '',
         },
         email: { address: user.email, verified: user.emailVerified, pending: await deps.emailChanges.pending(userId) },
-        languages: SUPPORTED_LANGUAGES,
+        languageTags: SUPPORTED_LANGUAGES,
         timeZones: TIME_ZONES,
         sessions: await Promise.all(
           sessions.map(async (s) => ({
@@ -128,7 +135,7 @@ export function selfServiceRoutes(deps: {
           })),
         ),
         done: ctx.query.done,
-        message: refusal?.message,
+        message: refusal && pageNotice(refusal),
       },
       refusal?.status,
     );
@@ -215,20 +222,20 @@ export function selfServiceRoutes(deps: {
     const form = await readForm(ctx);
     csrf.verify(ctx, form._csrf);
     if (form.new_password !== form.new_password_confirm)
-      return render.page(ctx, 'self-service-password', { message: 'The two new passwords differ.' }, 400);
+      return render.page(ctx, 'self-service-password', { message: noticeOf('password.confirmation_differs') }, 400);
     const check = await deps.password.verifyUser(userId, form.current_password ?? '', ctx.ip);
     if (!check.ok)
       return render.page(
         ctx,
         'self-service-password',
-        { message: pageText(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) },
+        { message: noticeOf(check.code === 'login.invalid_credentials' ? 'self_service.wrong_password' : check.code) },
         403,
       );
     try {
       await deps.identity.setPassword(userId, form.new_password ?? '', { type: 'user', id: userId }, { reset: false });
     } catch (err) {
       if (err instanceof AppError && err.code.startsWith('password.'))
-        return render.page(ctx, 'self-service-password', { message: err.message }, 400);
+        return render.page(ctx, 'self-service-password', { message: pageNotice(err) }, 400);
       throw err;
     }
     render.page(ctx, 'self-service-password', { done: true });
@@ -270,7 +277,7 @@ export function selfServiceRoutes(deps: {
       return render.page(
         ctx,
         'mfa-enrol',
-        { ...enrolment, action: '/account/security/totp', message: pageText(refusal) },
+        { ...enrolment, action: '/account/security/totp', message: noticeOf(refusal) },
         ERRORS[refusal].status,
       );
     }

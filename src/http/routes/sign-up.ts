@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { AppError, assertThat } from '../../errors/app-error.js';
-import { ERRORS, fail } from '../../errors/codes.js';
+import { ERRORS, fail, noticeOf, pageNotice } from '../../errors/codes.js';
 import { RetryLater } from '../../errors/retry-later.js';
 import type { RateLimitsService } from '../../services/rate-limits.js';
 import type { SignUpService } from '../../services/sign-up.js';
@@ -41,8 +41,8 @@ export function signUpRoutes(deps: {
       ctx,
       'error',
       {
-        heading: 'Link expired',
-        message: ERRORS['sign_up.invalid_token'].message,
+        kind: 'link_expired',
+        message: noticeOf('sign_up.invalid_token'),
         code: 'sign_up.invalid_token',
         retry: '/sign-up',
       },
@@ -73,7 +73,7 @@ export function signUpRoutes(deps: {
         (err instanceof AppError && (err.code.startsWith('sign_up.') || err.code.startsWith('password.')));
       if (!refused) throw err;
       setRetryAfter(ctx, err);
-      return form(ctx, { ...typed, interaction, message: (err as AppError).message }, (err as AppError).status);
+      return form(ctx, { ...typed, interaction, message: pageNotice(err as AppError) }, (err as AppError).status);
     }
     render.page(ctx, 'sign-up-sent', { interaction });
   });

@@ -39,6 +39,7 @@ const BACKCHANNEL_SESSION_REQUIRED = z
   .boolean()
   .describe('The client needs `sid` in logout tokens (always sent when known)');
 const GRANT_TYPES = z.array(z.string()).min(1).max(4);
+const LOGO_URI = z.string().max(2000).describe('The logo the sign-in and consent pages show (https)');
 
 const RESOURCE = z.object({
   indicator: z.string(),
@@ -92,7 +93,8 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       permission: 'settings',
       body: z.object({
         clientId: z.string().min(1).max(128),
-        name: z.string().min(1).max(200).optional(),
+        name: z.string().min(1).max(200).optional().describe('Shown on the sign-in and consent pages'),
+        logoUri: LOGO_URI.optional(),
         redirectUris: URIS.default([]),
         postLogoutRedirectUris: URIS.optional(),
         grantTypes: GRANT_TYPES.default(['authorization_code']),
@@ -136,11 +138,12 @@ export function clientRoutes(deps: { clients: ClientRegistryService }) {
       method: 'patch',
       path: '/clients/{clientId}',
       summary:
-        'Change a client: name, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys, back-channel logout URI',
+        'Change a client: name, logo, redirect URIs, grant types, first-party, service-account role (null: none), authentication method and keys, back-channel logout URI',
       permission: 'settings',
       body: z
         .object({
           name: z.string().min(1).max(200).optional(),
+          logoUri: LOGO_URI.nullable().optional().describe('null: no logo'),
           redirectUris: URIS.optional(),
           postLogoutRedirectUris: URIS.optional(),
           grantTypes: GRANT_TYPES.optional(),

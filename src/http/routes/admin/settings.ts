@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { MAIL_LANGUAGES } from '../../../domain/mail-templates.js';
-import { SIGN_UP_APPROVALS } from '../../../domain/settings.js';
+import { HEX_COLOUR, SIGN_UP_APPROVALS } from '../../../domain/settings.js';
 import { ROLES } from '../../../domain/user.js';
 import { REQUIRABLE_FIELDS } from '../../../domain/user-record.js';
 import type { SettingsService } from '../../../services/settings.js';
 import { adminRoute, errors } from './route.js';
+
+/** An absolute https URL (what a page may link to or load an image from). */
+const HTTPS_URL = z
+  .string()
+  .max(2000)
+  .refine((v) => URL.parse(v)?.protocol === 'https:' && !URL.parse(v)?.username, 'an https URL without credentials');
 
 /** src/domain/settings.ts as zod: the bounds the server needs to stay usable and safe. */
 const FIELDS = {
@@ -53,6 +59,26 @@ const FIELDS = {
     .max(REQUIRABLE_FIELDS.length)
     .refine((fields) => new Set(fields).size === fields.length, 'each field once')
     .describe('Standard fields every write path (admin API, import, SCIM) requires of a user'),
+  branding: z
+    .object({
+      productName: z
+        .string()
+        .trim()
+        .min(1)
+        .max(100)
+        .regex(/^[^\p{Cc}<>]+$/u, 'no control characters or angle brackets')
+        .describe('Shown in page titles, page headers and mails'),
+      logoUrl: HTTPS_URL.nullable().describe('The logo on every page and mail (https); null: the product name instead'),
+      primaryColour: z
+        .string()
+        .regex(HEX_COLOUR, 'a colour as #rrggbb')
+        .nullable()
+        .describe('Buttons and the mail header, as #rrggbb; null: the default blue'),
+      supportUrl: HTTPS_URL.nullable().describe('"Help" in the page footer and mails (https)'),
+      termsUrl: HTTPS_URL.nullable().describe('"Terms of use" in the page footer (https)'),
+      privacyUrl: HTTPS_URL.nullable().describe('"Privacy" in the page footer (https)'),
+    })
+    .strict(),
 };
 
 const SETTINGS = z.object(FIELDS);
@@ -68,6 +94,7 @@ const SETTINGS_PATCH = z
     defaultLanguage: FIELDS.defaultLanguage.optional(),
     selfRegistration: FIELDS.selfRegistration.partial().optional(),
     requiredFields: FIELDS.requiredFields.optional(),
+    branding: FIELDS.branding.partial().optional(),
   })
   .strict();
 
