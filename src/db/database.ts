@@ -19,6 +19,8 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data directory; `memory://` for a throw-away database. */
   dataDir: string;
+  /** PGlite only: start from this data directory (a `dumpEmbedded` tarball) instead of an empty one. */
+  image?: Blob;
   poolMax?: number;
   /** Deadlines of every query on PostgreSQL (PGlite runs in-process: they do not apply). */
   timeouts?: DatabaseTimeouts;
@@ -108,7 +110,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   ]);
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, {
+    extensions: { pg_trgm },
+    ...(options.image ? { loadDataDir: options.image } : {}),
+  });
   // knex-pglite derives the command from knex's method name, and knex calls a delete 'del',
   // so `.delete()` resolved to the raw result instead of the row count as on `pg`.
   const Base = ClientPgLite as unknown as new (
@@ -126,6 +131,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
     connection: () => ({ pglite }) as object,
     compileSqlOnError: false,
   });
+}
+
+/** The embedded database's data directory as an uncompressed tarball, to open others from (`image`). */
+export async function dumpEmbedded(db: Db): Promise<Blob> {
+  const connection = db.client.config.connection as () => {
+    pglite?: { dumpDataDir(compression: 'none'): Promise<Blob> };
+  };
+  const pglite = typeof connection === 'function' ? connection().pglite : undefined;
+  if (!pglite) throw new Error('dumpEmbedded: not an embedded (PGlite) database');
+  return pglite.dumpDataDir('none');
 }
 
 /** knex's own warnings (a lost connection, a failed acquire) through the application's logger. */
