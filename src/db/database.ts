@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import knex, { type Knex } from 'knex';
@@ -156,8 +156,11 @@ function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
 /**
  * Runs the pending migrations. On a pool with query deadlines they run on a pool
  * of their own without them: building an index on a large table may take longer.
+ * When the database has run exactly the migrations of the directory, nothing is
+ * loaded: knex's migrator imports every migration file even with nothing to do.
  */
 export async function migrate(db: Db): Promise<string[]> {
+  if (await upToDate(db)) return [];
   const config = db.client.config as Omit<Knex.Config, 'connection'> & {
     connection?: Knex.PgConnectionConfig & { statement_timeout?: number };
   };
@@ -178,6 +181,13 @@ export async function migrate(db: Db): Promise<string[]> {
   } finally {
     if (runner !== db) await runner.destroy();
   }
+}
+
+async function upToDate(db: Db): Promise<boolean> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return false;
+  const applied = new Set((await db('knex_migrations').select('name')).map((r: { name: string }) => r.name));
+  const files = readdirSync(MIGRATIONS_DIR);
+  return applied.size === files.length && files.every((f) => applied.has(f));
 }
 
 /** `pg` returns count(*) as a string, PGlite as a number. */

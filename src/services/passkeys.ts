@@ -1,12 +1,8 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { Executor } from '../db/database.js';
 import { assertThat } from '../errors/app-error.js';
@@ -26,6 +22,9 @@ export interface Passkey {
   deviceType: string | null;
   backedUp: boolean;
 }
+
+/** The WebAuthn library, loaded at the first ceremony: it costs every process's start-up a noticeable time otherwise. */
+const webauthn = () => import('@simplewebauthn/server');
 
 export type PasskeyOutcome =
   | { ok: true; userId: string; userVerified: boolean }
@@ -116,7 +115,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
       displayName: string;
     }): Promise<PublicKeyCredentialCreationOptionsJSON> {
       const existing = await credentials.listByUser(user.id);
-      const options = await generateRegistrationOptions({
+      const options = await (await webauthn()).generateRegistrationOptions({
         rpName: rp.name,
         rpID: rp.id,
         userID: userHandle(user.id),
@@ -145,13 +144,15 @@ export function createPasskeysService(deps: PasskeysDeps) {
       const issued = await challenges.consume(challenge, clock.now());
       assertThat(issued && issued.purpose === 'register' && issued.userId === userId, invalidRegistration);
 
-      const verification = await verifyRegistrationResponse({
-        response,
-        expectedChallenge: challenge,
-        expectedOrigin: rp.origin,
-        expectedRPID: rp.id,
-        requireUserVerification: false,
-      }).catch(() => undefined);
+      const verification = await (await webauthn())
+        .verifyRegistrationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.id,
+          requireUserVerification: false,
+        })
+        .catch(() => undefined);
       assertThat(verification?.verified, invalidRegistration);
       const info = verification.registrationInfo;
 
@@ -190,7 +191,7 @@ export function createPasskeysService(deps: PasskeysDeps) {
     /** With a user: a second factor, their credentials allowed. Without: a passkey alone, user verification required. */
     async authenticationOptions(userId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const allow = userId ? (await credentials.listByUser(userId)).map(descriptor) : [];
-      const options = await generateAuthenticationOptions({
+      const options = await (await webauthn()).generateAuthenticationOptions({
         rpID: rp.id,
         allowCredentials: allow,
         userVerification: userId ? 'preferred' : 'required',
@@ -220,19 +221,21 @@ export function createPasskeysService(deps: PasskeysDeps) {
       if (handle ? handle !== Buffer.from(userHandle(stored.userId)).toString('base64url') : issued.userId === null)
         return INVALID;
 
-      const verification = await verifyAuthenticationResponse({
-        response,
-        expectedChallenge: challenge,
-        expectedOrigin: rp.origin,
-        expectedRPID: rp.id,
-        credential: {
-          id: stored.credentialId,
-          publicKey: stored.publicKey,
-          counter: stored.counter,
-          transports: stored.transports,
-        },
-        requireUserVerification: issued.userId === null,
-      }).catch(() => undefined);
+      const verification = await (await webauthn())
+        .verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.id,
+          credential: {
+            id: stored.credentialId,
+            publicKey: stored.publicKey,
+            counter: stored.counter,
+            transports: stored.transports,
+          },
+          requireUserVerification: issued.userId === null,
+        })
+        .catch(() => undefined);
       if (!verification?.verified) return INVALID;
       const info = verification.authenticationInfo;
 

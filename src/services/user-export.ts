@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import type { Logger } from 'pino';
 import { PROFILE_FIELDS, type User } from '../domain/user.js';
 import type { UserFilter, UserRelated, UserSearch, UserSort } from '../repositories/user-search.js';
@@ -204,6 +203,8 @@ export function createUserExportService(deps: {
     async xlsx(request: ExportRequest, by: Operator): Promise<Readable> {
       const users = await pages(request, by);
       const out = new PassThrough();
+      // Loaded at the first workbook: the heaviest dependency to load, and most processes never write one.
+      const { default: ExcelJS } = await import('exceljs');
       const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
         stream: out,
         useStyles: false,
