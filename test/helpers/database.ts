@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import knex from 'knex';
 import pg from 'pg';
+import pino from 'pino';
 import { dumpEmbedded, migrate, openDatabase, type Db } from '../../src/db/database.js';
+import { createJobQueueService } from '../../src/services/job-queue.js';
 
 /**
  * A fresh database for one test file: a throw-away PostgreSQL database under
  * TEST_DATABASE_URL when it is set, in-memory PGlite otherwise. Empty, or with
- * `migrated` already at the latest migration: copied from a migrated template
+ * `migrated` at the latest migration with the job queue installed: copied from a template
  * (made once per set of migrations, then reused by every file and run), which
  * spares each file the migrations and, on PGlite, `initdb`.
  */
@@ -105,11 +107,26 @@ export function useMigratedDatabase(test: { after: { always: (fn: () => Promise<
   };
 }
 
+/** What every server does to a new database first: the migrations, then the job queue's schema and queues. */
+async function prepare(db: Db): Promise<void> {
+  await migrate(db);
+  const queue = createJobQueueService({
+    db,
+    log: pino({ level: 'silent' }),
+    retry: { limit: 0, delaySeconds: 1, pollSeconds: 1 },
+  });
+  await queue.prepare();
+  await queue.stop();
+}
+
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/** Names the migrations as they are now (and the PGlite release): a template made from other ones is never used. */
+/**
+ * Names the migrations as they are now (and the PGlite release): a template made from other ones is never
+ * used. (The job queue needs no part in it: a server installs whatever queue or pg-boss schema is missing.)
+ */
 function migrationsKey(): string {
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update('migrations, then the job queue');
   hash.update(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url)));
   for (const file of readdirSync(MIGRATIONS_DIR).sort())
     hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)));
@@ -131,7 +148,7 @@ function migratedImage(): Promise<Blob> {
     } catch {
       const db = await openDatabase({ dataDir: 'memory://' });
       try {
-        await migrate(db);
+        await prepare(db);
         const made = await dumpEmbedded(db);
         mkdirSync(dir, { recursive: true });
         // Written aside, then renamed: a file reading it at the same time never sees half of it.
@@ -172,7 +189,7 @@ function migratedTemplate(serverUrl: string): Promise<string> {
           url.pathname = `/${building}`;
           const db = await openDatabase({ url: url.toString(), dataDir: '', poolMax: 1 });
           try {
-            await migrate(db);
+            await prepare(db);
           } finally {
             await db.destroy();
           }
