@@ -123,7 +123,7 @@ const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url
 
 /**
  * Names the migrations as they are now (and the PGlite release): a template made from other ones is never
- * used. (The job queue needs no part in it: a server installs whatever queue or pg-boss schema is missing.)
+ * used. pg-boss's release needs no part in it: a server installs whatever queue or pg-boss schema is missing.
  */
 function migrationsKey(): string {
   const hash = createHash('sha256').update('migrations, then the job queue');
