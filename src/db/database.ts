@@ -34,6 +34,8 @@ export interface DatabaseOptions {
   url?: string;
   /** PGlite data directory; `memory://` for a throw-away database. */
   dataDir: string;
+  /** PGlite only: start from this data directory (a `dumpEmbedded` tarball) instead of an empty one. */
+  image?: Blob;
   poolMax?: number;
   /** Deadlines of every query on PostgreSQL (PGlite runs in-process: they do not apply). */
   timeouts?: DatabaseTimeouts;
@@ -123,7 +125,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   ]);
   const inMemory = options.dataDir === 'memory://';
   if (!inMemory) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, { extensions: { pg_trgm } });
+  const pglite = await PGlite.create(inMemory ? undefined : `${options.dataDir}/pgdata`, {
+    extensions: { pg_trgm },
+    ...(options.image ? { loadDataDir: options.image } : {}),
+  });
   // knex-pglite derives the command from knex's method name, and knex calls a delete 'del',
   // so `.delete()` resolved to the raw result instead of the row count as on `pg`.
   const Base = ClientPgLite as unknown as new (
@@ -143,6 +148,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   });
 }
 
+/** The embedded database's data directory as an uncompressed tarball, to open others from (`image`). */
+export async function dumpEmbedded(db: Db): Promise<Blob> {
+  const connection = db.client.config.connection as () => {
+    pglite?: { dumpDataDir(compression: 'none'): Promise<Blob> };
+  };
+  const pglite = typeof connection === 'function' ? connection().pglite : undefined;
+  if (!pglite) throw new Error('dumpEmbedded: not an embedded (PGlite) database');
+  return pglite.dumpDataDir('none');
+}
+
 /** knex's own warnings (a lost connection, a failed acquire) through the application's logger. */
 function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
   return {
@@ -156,8 +171,11 @@ function knexLog(log: NonNullable<DatabaseOptions['log']>): Knex.Logger {
 /**
  * Runs the pending migrations. On a pool with query deadlines they run on a pool
  * of their own without them: building an index on a large table may take longer.
+ * When the database has run exactly the migrations of the directory, nothing is
+ * loaded: knex's migrator imports every migration file even with nothing to do.
  */
 export async function migrate(db: Db): Promise<string[]> {
+  if (await upToDate(db)) return [];
   const config = db.client.config as Omit<Knex.Config, 'connection'> & {
     connection?: Knex.PgConnectionConfig & { statement_timeout?: number };
   };
@@ -175,6 +193,13 @@ export async function migrate(db: Db): Promise<string[]> {
   } finally {
     if (runner !== db) await runner.destroy();
   }
+}
+
+async function upToDate(db: Db): Promise<boolean> {
+  if (!(await db.schema.hasTable('knex_migrations'))) return false;
+  const applied = new Set((await db('knex_migrations').select('name')).map((r: { name: string }) => r.name));
+  const files = (await migrationSource.getMigrations([])).map(migrationSource.getMigrationName);
+  return applied.size === files.length && files.every((f) => applied.has(f));
 }
 
 /** `pg` returns count(*) as a string, PGlite as a number. */

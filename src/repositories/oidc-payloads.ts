@@ -18,8 +18,9 @@ export type OidcPayload = Record<string, unknown> & {
  */
 // The hottest statements of the server (every OIDC request runs several): written
 // once as parameterised SQL, so no query builder runs per request.
+// Live by the repository's clock, the one `upsert` computed `expires_at` with.
 const SELECT_LIVE = `SELECT id, payload, consumed_at FROM oidc_payloads
-  WHERE kind = ? AND %s = ? AND (expires_at IS NULL OR expires_at > now()) LIMIT 1`;
+  WHERE kind = ? AND %s = ? AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`;
 const FIND_BY = {
   id: SELECT_LIVE.replace('%s', 'id'),
   uid: SELECT_LIVE.replace('%s', 'uid'),
@@ -145,7 +146,7 @@ const REVOKE_CLIENT = `
 export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock) {
   /** `jti`: the raw id when the caller gave it, else (uid, user code) the stored-key form. */
   const findBy = async (column: keyof typeof FIND_BY, kind: string, value: string, jti?: string) => {
-    const { rows } = (await db.raw(FIND_BY[column], [kind, value])) as { rows: Row[] };
+    const { rows } = (await db.raw(FIND_BY[column], [kind, value, clock.now()])) as { rows: Row[] };
     const row = rows[0];
     if (!row) return undefined;
     const payload = RAW_ID_KINDS.has(kind) ? row.payload : { ...row.payload, jti: jti ?? `${STORED_KEY}${row.id}` };

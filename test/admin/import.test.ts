@@ -375,8 +375,17 @@ test('a database fault part-way (a user created meanwhile with an email of the f
     { actor: CLI_ACTOR, ip: null, powers: { role: 'super_admin', scope: { all: true } } },
     (p) => p.processed === 1000 && firstBatch(),
   );
+  let finished = false;
+  void running.finally(() => (finished = true));
   await batched;
-  await new Promise((r) => setTimeout(r, 300)); // the second batch now waits on the unique index
+  // Until the second batch waits on the unique index (the other transaction's row), whatever the machine's speed.
+  const waitsOnLock = async () =>
+    (
+      await s.server.db.raw(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      )
+    ).rows[0].n > 0;
+  while (!finished && !(await waitsOnLock())) await new Promise((r) => setTimeout(r, 20));
   await other.commit();
   const job = await running;
   t.like(job, { status: 'failed', created: 0 });

@@ -26,7 +26,8 @@ export async function startBrowserFlow(
     async newPage(contextOptions: BrowserContextOptions = {}): Promise<Page> {
       const context = await chromium.newContext(contextOptions);
       contexts.add(context);
-      context.setDefaultTimeout(15_000);
+      // Generous: on a busy machine a page's first load takes a while (nothing here measures time).
+      context.setDefaultTimeout(60_000);
       return context.newPage();
     },
 

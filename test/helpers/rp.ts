@@ -3,6 +3,13 @@ import { Browser, type Page } from './browser.js';
 import type { TestServer } from './server.js';
 
 /**
+ * How long openid-client waits for an answer (its default is 30 s): generous, since on a
+ * busy machine a token request behind a flood of password checks takes longer; finite,
+ * and shorter than ava's timeout, so a hung request fails with its own message.
+ */
+export const RP_TIMEOUT_SECONDS = 240;
+
+/**
  * A relying party built on openid-client, signing a user in through the real
  * pages with the test browser: authorize (PKCE) → login form → code → tokens.
  */
@@ -15,7 +22,7 @@ export async function relyingParty(
     client.clientId,
     client.clientSecret,
     client.clientSecret ? undefined : oidc.None(),
-    { execute: [oidc.allowInsecureRequests] },
+    { execute: [oidc.allowInsecureRequests], timeout: RP_TIMEOUT_SECONDS },
   );
 
   async function authorizationUrl(params: Record<string, string> = {}) {

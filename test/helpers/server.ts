@@ -22,6 +22,12 @@ import { perFile } from './per-file.js';
 
 export const PASSWORD = 'violet-harbour-47-lantern';
 const SECRET = 'test-secret-test-secret-test-secret-000';
+/**
+ * argon2id at its cheapest (1 MiB, one pass) unless a test asks for the real cost
+ * (`productionPasswordCost`): at the production cost each hash or verification takes
+ * tens of milliseconds of a core, and the suite makes thousands.
+ */
+export const TEST_PASSWORD_COST = { ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' };
 
 /** Repositories for tests that arrange or inspect rows directly (the container hands out services only). */
 function testRepositories(db: Db, secret: string) {
@@ -83,6 +89,8 @@ export async function startServer(
     sameDatabaseAs?: TestServer;
     /** The server's logger (tests that read its lines); silent otherwise. */
     log?: Logger;
+    /** Hash passwords at the configured (production) argon2 cost, not the cheap test cost. */
+    productionPasswordCost?: boolean;
   } = {},
 ): Promise<TestServer> {
   const server: Server = createServer();
@@ -91,7 +99,9 @@ export async function startServer(
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://${options.host ?? '127.0.0.1'}:${(server.address() as AddressInfo).port}`;
-  const database = options.sameDatabaseAs ? await joinDatabase(options.sameDatabaseAs.database) : await freshDatabase();
+  const database = options.sameDatabaseAs
+    ? await joinDatabase(options.sameDatabaseAs.database)
+    : await freshDatabase({ migrated: true });
   // `databaseVia` (PostgreSQL only): the server opens its own pool from DATABASE_URL, as in production, at the URL it returns (a proxy).
   if (options.databaseVia && !database.url) throw new Error('startServer: databaseVia needs TEST_DATABASE_URL');
   const via = options.databaseVia && database.url ? options.databaseVia(database.url) : undefined;
@@ -100,6 +110,7 @@ export async function startServer(
     GATEHOUSE_SECRET: SECRET,
     DATA_DIR: '/nonexistent',
     LOG_LEVEL: 'silent',
+    ...(options.productionPasswordCost ? {} : TEST_PASSWORD_COST),
     ...(via ? { DATABASE_URL: via } : {}),
     ...env,
   });

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { auditEvents } from '../helpers/audit.js';
 import { SCIM, scimClient, scimToken, type ScimClient } from '../helpers/scim.js';
 import { PASSWORD, startServer, type TestServer } from '../helpers/server.js';
+import { RP_TIMEOUT_SECONDS } from '../helpers/rp.js';
 import type { Json } from '../helpers/json.js';
 
 let server: TestServer;
@@ -95,6 +96,7 @@ test('access tokens from Gatehouse for the SCIM resource with scope scim (client
     client.clientSecret,
   );
   oidc.allowInsecureRequests(config);
+  config.timeout = RP_TIMEOUT_SECONDS;
   const { access_token } = await oidc.clientCredentialsGrant(config, {
     scope: 'scim',
     resource: `${server.url}/scim/v2`,

@@ -25,7 +25,7 @@ const server = serverPerFile(
     RATE_LIMIT_SIGNIN_IDENTIFIER: '1000/15m',
     RATE_LIMIT_SIGNIN_IP: '1000/15m',
   },
-  { clock },
+  { clock, productionPasswordCost: true },
 );
 const client = perFile(test, () => server.createClient());
 
