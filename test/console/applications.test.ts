@@ -113,6 +113,43 @@ test.serial(
   },
 );
 
+test.serial('an identity provider is added with its domains, turned off and on, and deleted', async (t) => {
+  const { page } = await c.signIn('super_admin');
+  await openSectionTab(page, 'Identity providers');
+  await page.getByRole('button', { name: 'Add identity provider' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add identity provider' });
+  await dialog.getByLabel('Name', { exact: true }).fill('acme');
+  await dialog.getByLabel('Display name').fill('Acme Entra ID');
+  await dialog.getByLabel('Issuer').fill('https://login.acme.example/tenant/v2.0');
+  await dialog.getByLabel('Client ID').fill('gatehouse-at-acme');
+  await dialog.getByLabel('Client secret').fill('s3cret-from-entra');
+  await dialog.getByLabel('Email domains').fill('acme.example, acme-group.example');
+  await dialog.getByText(/^Required: refuse password sign-in/).click();
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const table = page.getByRole('table', { name: 'Identity providers' });
+  const row = table.getByRole('row', { name: /Acme Entra ID/ });
+  await row.getByRole('cell', { name: `${c.server.url}/federation/acme/callback` }).waitFor();
+  const admin = await api.as('super_admin');
+  const made = (await admin.api('GET', '/identity-providers/acme')).body;
+  t.like(made, {
+    type: 'oidc',
+    required: true,
+    enabled: true,
+    oidc: { clientId: 'gatehouse-at-acme', hasClientSecret: true },
+  });
+  t.deepEqual(made.domains.map((d: { domain: string }) => d.domain).sort(), ['acme-group.example', 'acme.example']);
+  t.false(JSON.stringify(made).includes('s3cret-from-entra'), 'the secret is never given back');
+
+  await page.getByRole('button', { name: 'Turn off Acme Entra ID' }).click();
+  await row.getByRole('cell', { name: 'Off', exact: true }).waitFor();
+  t.false((await admin.api('GET', '/identity-providers/acme')).body.enabled);
+  await page.getByRole('button', { name: 'Delete Acme Entra ID' }).click();
+  await page.getByRole('dialog', { name: 'Delete Acme Entra ID?' }).getByRole('button', { name: 'Confirm' }).click();
+  await row.waitFor({ state: 'detached' });
+  t.is((await admin.api('GET', '/identity-providers/acme')).status, 404);
+  t.deepEqual(await cspViolations(page), []);
+});
+
 test.serial("Gatehouse's own client and APIs are shown read-only with the reason", async (t) => {
   const { page } = await c.signIn('super_admin');
   await openSectionTab(page, 'Clients');
