@@ -1,5 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { fail } from '../errors/codes.js';
@@ -11,7 +11,7 @@ export interface OutboundResponse {
 
 /**
  * The one way Gatehouse calls out to URLs an operator registered (webhooks,
- * back-channel logout): a POST without redirects, within a deadline, that refuses
+ * back-channel logout, SAML metadata): a POST or GET without redirects, within a deadline, that refuses
  * private, loopback and link-local addresses (`policies/outbound-address.ts`).
  * The name is resolved once, every address it has is checked, and the connection
  * is made to the addresses checked (a name that resolves to a public address for
@@ -32,21 +32,26 @@ export function createOutboundHttpService(deps: { allowPrivate: boolean; timeout
     });
   };
 
+  /** Opens a request to `url` through the checked lookup, without redirects, within the deadline. */
+  const open = (url: string, options: RequestOptions, answer: (res: IncomingMessage) => void) => {
+    const target = new URL(url);
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    // An address in the URL is never looked up: it is checked here.
+    if (isIP(host) && !deps.allowPrivate && !isPublicAddress(host)) throw refused(host, host);
+    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request(target, { ...options, lookup, timeout: deps.timeoutMs }, answer);
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${deps.timeoutMs} ms`)));
+    return req;
+  };
+
   return {
     /** POSTs `body`; resolves with the status (any), rejects when no answer came or the address is refused. */
     post(url: string, headers: Record<string, string>, body: string): Promise<OutboundResponse> {
-      const target = new URL(url);
-      const host = target.hostname.replace(/^\[|\]$/g, '');
-      // An address in the URL is never looked up: it is checked here.
-      if (isIP(host) && !deps.allowPrivate && !isPublicAddress(host)) return Promise.reject(refused(host, host));
-      const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
       return new Promise((resolve, reject) => {
-        const req = request(
-          target,
+        const req = open(
+          url,
           {
             method: 'POST',
-            lookup,
-            timeout: deps.timeoutMs,
             headers: { ...headers, 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Gatehouse' },
           },
           (res) => {
@@ -55,9 +60,27 @@ export function createOutboundHttpService(deps: { allowPrivate: boolean; timeout
             res.on('error', reject);
           },
         );
-        req.on('timeout', () => req.destroy(new Error(`no answer within ${deps.timeoutMs} ms`)));
         req.on('error', reject);
         req.end(body);
+      });
+    },
+
+    /** GETs `url` (a document such as SAML metadata); rejects past `limitBytes`, when no answer came or the address is refused. */
+    get(url: string, limitBytes: number): Promise<OutboundResponse & { body: string }> {
+      return new Promise((resolve, reject) => {
+        const req = open(url, { method: 'GET', headers: { 'user-agent': 'Gatehouse' } }, (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > limitBytes) req.destroy(new Error(`the answer is larger than ${limitBytes} bytes`));
+            else chunks.push(chunk);
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end();
       });
     },
   };

@@ -88,6 +88,9 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'cli.file_not_found': { path: '/tmp/x.csv' },
   'webhook.invalid_events': { allowed: ['user.created'] },
   'outbound.address_refused': { host: 'metadata.internal', address: '169.254.169.254' },
+  'federation.metadata_invalid': { problem: 'no IDPSSODescriptor' },
+  'federation.upstream_invalid': { problem: 'not base64' },
+  'federation.upstream_denied': { status: 'AuthnFailed' },
 };
 
 const make = (code: ErrorCode) =>
