@@ -697,6 +697,7 @@ export const ERRORS = {
 
   // Upstream SAML identity providers (services/saml-*.ts). A refused answer is audited as
   // `signin.failed` with the reason after `federation.` (`upstream_signature` …).
+  'federation.unknown_provider': { status: 404, message: 'No such identity provider.' },
   'federation.metadata_invalid': {
     status: 400,
     message: (p: { problem: string }) => `The identity provider's metadata cannot be used: ${p.problem}`,
