@@ -41,13 +41,14 @@ const sp = perFile(
   async () => {
     const db = await database();
     const requests = createSamlRequestsRepository(db);
+    const assertionsSeen = createSamlAssertionsSeenRepository(db);
     const providers = new Map<string, SamlProviderConfig>();
     const app = new Koa();
     const routes = samlFederationRoutes({
       findSamlProvider: async (name) => providers.get(name),
       responses: createSamlResponseService({
         requests,
-        assertionsSeen: createSamlAssertionsSeenRepository(db),
+        assertionsSeen,
         transact: retryingTransaction(db),
         clock: systemClock,
       }),
@@ -72,7 +73,12 @@ const sp = perFile(
       trustEmail: true,
     };
     providers.set('acme', acme);
-    return { base, acme, start: createSamlAuthnRequestService({ requests, clock: systemClock }), server };
+    return {
+      base,
+      acme,
+      start: createSamlAuthnRequestService({ requests, assertionsSeen, clock: systemClock }),
+      server,
+    };
   },
   (s) => new Promise((resolve) => s.server.close(resolve)),
 );

@@ -48,12 +48,13 @@ function configOf(metadataXml: string, name = 'acme'): SamlProviderConfig {
 async function services(clock: Clock = at(0)) {
   const db = await database();
   const requests = createSamlRequestsRepository(db);
+  const assertionsSeen = createSamlAssertionsSeenRepository(db);
   return {
     requests,
-    start: createSamlAuthnRequestService({ requests, clock }),
+    start: createSamlAuthnRequestService({ requests, assertionsSeen, clock }),
     responses: createSamlResponseService({
       requests,
-      assertionsSeen: createSamlAssertionsSeenRepository(db),
+      assertionsSeen,
       transact: retryingTransaction(db),
       clock,
     }),
