@@ -35,7 +35,7 @@ class ClockedSaml extends SAML {
  * over HTTP-Redirect; answers by HTTP-POST with the assertion or the whole response
  * signed by one of the IdP's certificates; audience = our entity id; two minutes of
  * clock skew. InResponseTo, Recipient, Issuer and replay are checked by
- * `saml-response.ts` against the database, so node-saml keeps no request cache.
+ * `saml-response.ts` against the database (node-saml's in-memory request cache stays unused).
  */
 export function samlClient(config: SamlProviderConfig, clock: Clock, requestId?: string): SAML {
   return new ClockedSaml(
