@@ -37,7 +37,9 @@ import { authorizationErrorPage } from './http/authorization-error-page.js';
 import { notFoundPage } from './http/middleware/not-found-page.js';
 import { createFederationTransactions } from './http/federation-transactions.js';
 import { createFederationLogout } from './http/federation-logout.js';
-import { federationRoutes, upstreamOidcStart, upstreamStart } from './http/routes/federation.js';
+import { federatedCompletion, federationRoutes, upstreamOidcStart, upstreamStart } from './http/routes/federation.js';
+import { samlFederationRoutes } from './http/routes/federation-saml.js';
+import { samlSignIn } from './http/saml-sign-in.js';
 
 /**
  * OIDC allows offline_access only with prompt=consent (otherwise oidc-provider
@@ -148,6 +150,8 @@ export async function buildApp(c: Container) {
   const transactions = createFederationTransactions({ box: federation.transactionBox, clock: c.clock });
   const startUpstream = upstreamStart({
     oidc: upstreamOidcStart({ upstreamOidc: federation.upstreamOidc, transactions }),
+    // The RelayState stored with the AuthnRequest names the sign-in: the ACS needs no cookie.
+    saml: (_ctx, provider, interaction) => federation.upstreamSaml.start(provider, interaction.uid),
   });
   const pages = [
     interactionRoutes({
@@ -179,6 +183,20 @@ export async function buildApp(c: Container) {
       issuer: c.config.issuer,
       render,
     }),
+    samlFederationRoutes(
+      samlSignIn({
+        homeRealm: federation.homeRealm,
+        upstreamSaml: federation.upstreamSaml,
+        responses: federation.samlResponses,
+        federatedSignIn: federation.federatedSignIn,
+        completion: federatedCompletion({
+          provider,
+          interactions,
+          federatedSignIn: federation.federatedSignIn,
+          render,
+        }),
+      }),
+    ),
     passwordResetRoutes({ resets: c.passwordResets, limits: c.rateLimits.passwordReset, csrf, render }),
     signUpRoutes({ signUp: c.signUp, limits: c.rateLimits.signUp, csrf, render }),
     selfServiceRoutes({

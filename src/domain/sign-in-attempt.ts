@@ -22,6 +22,9 @@ import type { Status } from './user.js';
  *   upstream_error      the organisation's identity provider answered with an error
  *   upstream_invalid    its answer failed validation (state, nonce, signature, issuer, audience, expiry)
  *   upstream_unknown_user  it signed in someone no user is linked to, and JIT provisioning is off
+ *   upstream_signature, upstream_issuer, upstream_audience, upstream_recipient, upstream_expired,
+ *   upstream_replay, upstream_unknown_request
+ *                       a SAML answer refused by that check (services/saml-response.ts)
  */
 export type SignInFailureReason =
   | 'unknown_identifier'
@@ -37,7 +40,17 @@ export type SignInFailureReason =
   | UpstreamFailure;
 
 /** Why a sign-in through an identity provider (federation) was refused. */
-export type UpstreamFailure = 'upstream_error' | 'upstream_invalid' | 'upstream_unknown_user';
+export type UpstreamFailure =
+  | 'upstream_error'
+  | 'upstream_invalid'
+  | 'upstream_unknown_user'
+  | 'upstream_signature'
+  | 'upstream_issuer'
+  | 'upstream_audience'
+  | 'upstream_recipient'
+  | 'upstream_expired'
+  | 'upstream_replay'
+  | 'upstream_unknown_request';
 
 /** Where an attempt came from: what the audit row keeps beside the outcome. */
 export interface SignInAttemptContext {

@@ -765,6 +765,40 @@ export const ERRORS = {
     message: (p: { host: string; address: string }) =>
       `${p.host} is a private, loopback or link-local address (${p.address}): outbound calls may not go there (OUTBOUND_ALLOW_PRIVATE=1 allows it in development).`,
   },
+
+  // Upstream SAML identity providers (services/saml-*.ts). A refused answer is audited as
+  // `signin.failed` with the reason after `federation.` (`upstream_signature` …).
+  'federation.metadata_invalid': {
+    status: 400,
+    message: (p: { problem: string }) => `The identity provider's metadata cannot be used: ${p.problem}`,
+  },
+  'federation.upstream_invalid': {
+    status: 400,
+    message: (p: { problem: string }) => `The identity provider's answer cannot be read: ${p.problem}`,
+  },
+  'federation.upstream_denied': {
+    status: 401,
+    message: (p: { status: string }) => `The identity provider did not sign you in (${p.status}).`,
+  },
+  'federation.upstream_signature': {
+    status: 401,
+    message: "The identity provider's answer is not signed with a certificate registered for it.",
+  },
+  'federation.upstream_issuer': { status: 401, message: 'The assertion was issued by another identity provider.' },
+  'federation.upstream_audience': { status: 401, message: 'The assertion is meant for another service provider.' },
+  'federation.upstream_recipient': {
+    status: 401,
+    message: "The assertion was sent to another address than this provider's sign-in address (ACS URL).",
+  },
+  'federation.upstream_expired': {
+    status: 401,
+    message: 'The assertion has expired or is not valid yet. Sign in again (if it repeats, check the clocks).',
+  },
+  'federation.upstream_replay': { status: 401, message: 'This assertion was already used. Sign in again.' },
+  'federation.upstream_unknown_request': {
+    status: 401,
+    message: 'The answer is not to a sign-in request this server sent, or the request has expired. Sign in again.',
+  },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -6,7 +6,7 @@ import type { InteractionPort } from '../login/sign-in-runner.js';
 import type { PendingSignIn, SignInStep } from '../login/sign-in-flow.js';
 
 /** Where a sign-in attempt comes from: the request's IP and User-Agent, the interaction's client. */
-function attemptContext(ctx: Context, interaction?: { params: Record<string, unknown> }): SignInAttemptContext {
+export function attemptContext(ctx: Context, interaction?: { params: Record<string, unknown> }): SignInAttemptContext {
   const clientId = interaction?.params.client_id;
   return {
     ip: ctx.ip || null,

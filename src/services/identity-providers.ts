@@ -59,13 +59,14 @@ export interface IdentityProviderInput {
 }
 export type IdentityProviderChanges = Omit<Partial<IdentityProviderInput>, 'name' | 'type'>;
 
-/** What a SAML IdP's metadata says (the SAML side provides the parser: services/saml-*.ts). */
+/** What a SAML IdP's metadata says (the SAML side provides the reader: services/saml-idp-metadata.ts). */
 export interface SamlMetadata {
   entityId: string;
   ssoUrl: string;
   certificates: string[];
 }
-export type SamlMetadataParser = (xml: string) => SamlMetadata;
+/** Reads SAML IdP metadata given as XML or fetched from its URL. */
+export type SamlMetadataParser = (source: { xml: string } | { url: string }) => Promise<SamlMetadata>;
 
 /** Statuses a just-in-time user may start in. */
 export const JIT_STATUSES = ['active', 'new', 'pending'] as const satisfies readonly Status[];
@@ -110,7 +111,11 @@ export function createIdentityProvidersService(deps: {
   };
 
   /** The row `input` makes over `before` (a new provider: none); secrets sealed for `id`. */
-  function rowOf(id: string, input: IdentityProviderInput, before?: IdentityProvider): IdentityProviderRow {
+  async function rowOf(
+    id: string,
+    input: IdentityProviderInput,
+    before?: IdentityProvider,
+  ): Promise<IdentityProviderRow> {
     assertThat(IDENTITY_PROVIDER_NAME.test(input.name), invalid('name: lower-case letters, digits and -'));
     // Shown inline on the sign-in page (its CSP loads images from Gatehouse and data: URLs only).
     assertThat(
@@ -141,7 +146,7 @@ export function createIdentityProvidersService(deps: {
       trustedForMfa: input.trustedForMfa ?? before?.trustedForMfa ?? false,
       enabled: input.enabled ?? before?.enabled ?? true,
       oidc: input.type === 'oidc' ? oidcRow(id, input.oidc ?? {}, before?.oidc ?? null, before) : null,
-      saml: input.type === 'saml' ? samlRow(input.name, input.saml ?? {}, before) : null,
+      saml: input.type === 'saml' ? await samlRow(input.name, input.saml ?? {}, before) : null,
       jit: jit as IdentityProviderRow['jit'],
       mapping,
     };
@@ -186,11 +191,11 @@ export function createIdentityProvidersService(deps: {
     };
   }
 
-  function samlRow(
+  async function samlRow(
     name: string,
     s: NonNullable<IdentityProviderInput['saml']>,
     before: IdentityProvider | undefined,
-  ): IdentityProviderRow['saml'] {
+  ): Promise<IdentityProviderRow['saml']> {
     const was = before?.saml;
     const merged = {
       metadataUrl: s.metadataUrl !== undefined ? s.metadataUrl : (was?.metadataUrl ?? null),
@@ -206,14 +211,12 @@ export function createIdentityProvidersService(deps: {
     );
     if (merged.metadataUrl) checkUrl(merged.metadataUrl, 'metadataUrl');
     if (merged.ssoUrl) checkUrl(merged.ssoUrl, 'ssoUrl');
-    // Metadata given as XML fills what was not given by hand.
-    if (s.metadataXml && deps.samlMetadata) {
-      let read: SamlMetadata;
-      try {
-        read = deps.samlMetadata(s.metadataXml);
-      } catch (err) {
-        throw invalid(`the SAML metadata could not be read: ${(err as Error).message}`);
-      }
+    // Metadata given (as XML, else by URL, fetched now) fills what was not given by hand.
+    const source = s.metadataXml ? { xml: s.metadataXml } : s.metadataUrl ? { url: s.metadataUrl } : undefined;
+    if (source && deps.samlMetadata) {
+      const read = await deps.samlMetadata(source).catch((err: Error) => {
+        throw invalid(`the SAML metadata could not be read: ${err.message}`);
+      });
       merged.idpEntityId = s.idpEntityId ?? read.entityId;
       merged.ssoUrl = s.ssoUrl ?? read.ssoUrl;
       merged.certificates = s.certificates ?? read.certificates;
@@ -267,7 +270,7 @@ export function createIdentityProvidersService(deps: {
 
     async create(input: IdentityProviderInput, by: Operator): Promise<IdentityProvider> {
       const id = randomUUID();
-      const row = rowOf(id, input);
+      const row = await rowOf(id, input);
       return deps.transact(async (trx) => {
         assertThat(!(await providers.findByName(input.name, trx)), () => fail('idp.name_taken'));
         await write(id, row, input, by, trx, true);
@@ -286,7 +289,7 @@ export function createIdentityProvidersService(deps: {
 
     async update(idOrName: string, changes: IdentityProviderChanges, by: Operator): Promise<IdentityProvider> {
       const before = await find(idOrName);
-      const row = rowOf(before.id, { ...changes, name: before.name, type: before.type }, before);
+      const row = await rowOf(before.id, { ...changes, name: before.name, type: before.type }, before);
       return deps.transact(async (trx) => {
         await write(before.id, row, changes, by, trx, false);
         const changed = Object.keys(changes).filter((k) => !['oidc', 'saml'].includes(k));

@@ -42,6 +42,8 @@ import { createSettingsService, defaultSettings } from '../services/settings.js'
 import { createMailerService } from '../services/mailer.js';
 import { createMailTemplatesService } from '../services/mail-templates.js';
 import { createInstanceSyncService } from '../services/instance-sync.js';
+import { createSamlAssertionsSeenRepository } from '../repositories/saml-assertions-seen.js';
+import { createSamlRequestsRepository } from '../repositories/saml-requests.js';
 import { openChangeListener } from '../db/change-listener.js';
 import { createSecretBox } from '../util/crypto.js';
 import { systemClock, type Clock } from '../util/clock.js';
@@ -111,6 +113,8 @@ export async function createCore(config: Config, options: ContainerOptions = {})
     rateLimitStore: createRateLimitStore(db),
     signUpRequests: createSignUpRequestsRepository(db),
     identityProviders: createIdentityProvidersRepository(db),
+    samlRequests: createSamlRequestsRepository(db),
+    samlAssertionsSeen: createSamlAssertionsSeenRepository(db),
   };
 
   const notify = await createNotifyArea({ config, log, clock, secret, db, transact, repos });

@@ -1,9 +1,14 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { execute } from '../../src/cli/execute.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { cliServices } from '../../src/container.js';
 import { adminServerPerFile, signedInPerFile } from '../helpers/admin.js';
 import { auditEvents } from '../helpers/audit.js';
+import { perFile } from '../helpers/per-file.js';
+import { startSamlIdp } from '../helpers/saml-idp.js';
 
 /*
  * Identity providers as a super admin configures them: the admin API
@@ -15,6 +20,10 @@ const s = adminServerPerFile(test);
 const root = signedInPerFile(test, s, 'super_admin');
 const admin = signedInPerFile(test, s, 'admin');
 const gatehouse = (...argv: string[]) => execute(cliServices(s.server.container), argv);
+const samlIdp = perFile(test, startSamlIdp, (idp) => idp.close());
+const metadataFile = join(tmpdir(), `gatehouse-idp-metadata-${process.pid}.xml`);
+test.serial.before(() => writeFile(metadataFile, samlIdp.metadata()));
+test.after.always(() => rm(metadataFile, { force: true }));
 
 const OIDC = {
   type: 'oidc',
@@ -116,18 +125,19 @@ test('gatehouse idp create prints the redirect URI and ACS URL; list and delete'
   t.like(out, { required: true, jit: { enabled: true, role: 'manager' } });
   t.false(made.stdout.includes('okta-secret'));
 
-  const saml = await gatehouse(
-    'idp',
-    'create',
-    '--type',
-    'saml',
-    '--name',
-    'adfs',
-    '--metadata-url',
-    'https://adfs.acme.example/FederationMetadata/2007-06/FederationMetadata.xml',
-  );
+  const saml = await gatehouse('idp', 'create', '--type', 'saml', '--name', 'adfs', '--metadata-file', metadataFile);
   t.is(saml.code, EXIT.ok, saml.stderr);
-  t.like(JSON.parse(saml.stdout), { type: 'saml', saml: { spEntityId: `${s.server.url}/federation/adfs/metadata` } });
+  // The IdP's side is read from its metadata.
+  t.like(JSON.parse(saml.stdout), {
+    type: 'saml',
+    acsUrl: `${s.server.url}/federation/adfs/acs`,
+    saml: {
+      spEntityId: `${s.server.url}/federation/adfs/metadata`,
+      idpEntityId: samlIdp.entityId,
+      ssoUrl: samlIdp.ssoUrl,
+      certificates: samlIdp.certs(),
+    },
+  });
 
   const listed = JSON.parse((await gatehouse('idp', 'list')).stdout) as { name: string }[];
   t.deepEqual(

@@ -92,6 +92,9 @@ const SAMPLES: { [C in ParamCode]: ErrorParams<C> } = {
   'idp.invalid': { problem: 'name: lower-case letters, digits and -' },
   'idp.domain_taken': { domains: ['acme.example'] },
   'federation.unreachable': { provider: 'Acme' },
+  'federation.metadata_invalid': { problem: 'no IDPSSODescriptor' },
+  'federation.upstream_invalid': { problem: 'not base64' },
+  'federation.upstream_denied': { status: 'AuthnFailed' },
 };
 
 const make = (code: ErrorCode) =>

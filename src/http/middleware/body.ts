@@ -66,10 +66,10 @@ export async function spoolBody(ctx: Context, limit: number): Promise<{ open(): 
 const CLIENT_GONE = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'ECONNABORTED']);
 const tooLarge = (limit: number) => fail('request.too_large', { limitBytes: limit });
 
-/** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings. */
-export async function readForm(ctx: Context): Promise<Record<string, string>> {
+/** An HTML form post (application/x-www-form-urlencoded) as a plain record of strings; 413 past `limit` bytes. */
+export async function readForm(ctx: Context, limit = LIMIT): Promise<Record<string, string>> {
   if (!ctx.is('application/x-www-form-urlencoded')) throw fail('request.unsupported_media_type', { expected: 'form' });
-  const raw = await readRaw(ctx, LIMIT);
+  const raw = await readRaw(ctx, limit);
   if (!isStorablePercentEncoded(raw)) throw unstorableInput('The form');
   return Object.fromEntries(new URLSearchParams(raw));
 }

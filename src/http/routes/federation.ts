@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { IdentityProvider, IdentityProviderType } from '../../domain/identity-provider.js';
+import type { UpstreamIdentity } from '../../domain/upstream-identity.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { ERRORS, fail, noticeOf, pageNotice, type PageNotice } from '../../errors/codes.js';
 import { RetryLater } from '../../errors/retry-later.js';
@@ -24,7 +25,7 @@ export type UpstreamStart = (
 /**
  * The start of an upstream OpenID Connect sign-in: state, nonce and PKCE verifier
  * kept sealed in the browser (federation-transactions.ts), the authorization URL
- * with `login_hint`. (A SAML provider's start is the SAML side's: services/saml-*.ts.)
+ * with `login_hint`. (A SAML provider's start: services/upstream-saml.ts.)
  */
 export function upstreamOidcStart(deps: {
   upstreamOidc: Pick<UpstreamOidcService, 'start'>;
@@ -54,11 +55,64 @@ export function upstreamStart(byType: Partial<Record<IdentityProviderType, Upstr
 }
 
 /**
+ * The end of an upstream sign-in (OIDC callback, SAML ACS): the sign-in waiting on
+ * the interaction `uid` (found by the id the upstream's answer is bound to, not by a
+ * cookie), finished through the federated sign-in: the browser goes to the next step
+ * or back to the client, or a plain page says why not, with the way back.
+ */
+export function federatedCompletion(deps: {
+  provider: () => Provider;
+  interactions: SignInInteractions;
+  federatedSignIn: Pick<FederatedSignInService, 'signIn'>;
+  render: Renderer;
+}) {
+  /** The plain page of a refused upstream answer, with the way back to the sign-in; `detail`: the upstream's own words. */
+  const refusedPage = (ctx: Context, uid: string, refusal: PageNotice, status: number, detail?: string) =>
+    deps.render.page(ctx, 'federation-refused', { refusal, detail, back: `/interaction/${uid}` }, status);
+
+  return {
+    refusedPage,
+
+    /** The interaction `uid`, while it waits for the person to sign in. */
+    async waiting(uid: string) {
+      const interaction = await deps.provider().Interaction.find(uid);
+      assertThat(interaction?.prompt.name === 'login', () => fail('federation.no_sign_in'));
+      return interaction;
+    },
+
+    async finish(
+      ctx: Context,
+      interaction: Parameters<SignInInteractions['portOf']>[1],
+      provider: IdentityProvider,
+      identity: UpstreamIdentity,
+    ) {
+      const refused = (refusal: PageNotice, status: number) => refusedPage(ctx, interaction.uid, refusal, status);
+      try {
+        const outcome = await deps.federatedSignIn.signIn(
+          deps.interactions.portOf(ctx, interaction),
+          provider,
+          identity,
+        );
+        if (!outcome.ok) return refused(noticeOf(outcome.code), ERRORS[outcome.code].status);
+        ctx.status = 303;
+        ctx.redirect(deps.interactions.location(interaction, outcome.next));
+      } catch (err) {
+        // A status, expiry or licence refusal, or the throttle: told plainly, with the way back.
+        if (!(err instanceof AppError) || err.status >= 500) throw err;
+        if (err instanceof RetryLater) setRetryAfter(ctx, err);
+        return refused(pageNotice(err), err.status);
+      }
+    },
+  };
+}
+
+/**
  * Sign-in through an organisation's identity provider:
  *   GET /federation/:name/start?interaction=UID  → /interaction/:uid/federation/:name (where the browser's
  *                                            interaction cookie is sent: a sign-in is started only by its own browser)
  *   GET /interaction/:uid/federation/:name   "Continue with …": to the provider (the browser must hold the interaction)
  *   GET /federation/:name/callback           the upstream's answer (OIDC): validated, linked, signed in
+ *                                            (SAML's answer comes to /federation/:name/acs: routes/federation-saml.ts)
  *   GET /federation/:name/logout             RP-initiated logout at the upstream, where it offers one
  * The sign-in page's form also starts it (home-realm discovery: routes/interaction.ts).
  */
@@ -73,16 +127,13 @@ export function federationRoutes(deps: {
   issuer: string;
   render: Renderer;
 }) {
-  const { render } = deps;
   const router = new Router();
-
+  const completion = federatedCompletion(deps);
   const enabledProvider = async (name: string) => {
     const provider = await deps.homeRealm.enabled(name);
     assertThat(provider, () => fail('federation.unknown_provider'));
     return provider;
   };
-  const refusedPage = (ctx: Context, uid: string, notice: PageNotice, status: number, detail?: string) =>
-    render.page(ctx, 'federation-refused', { refusal: notice, detail, back: `/interaction/${uid}` }, status);
 
   router.get('/interaction/:uid/federation/:name', async (ctx) => {
     const interaction = await deps.interactions.details(ctx);
@@ -103,11 +154,8 @@ export function federationRoutes(deps: {
     const provider = await enabledProvider(name);
     const transaction = deps.transactions.take(ctx, name);
     assertThat(transaction, () => fail('federation.no_sign_in'));
-    const interaction = await deps.provider().Interaction.find(transaction.uid);
-    assertThat(interaction?.prompt.name === 'login', () => fail('federation.no_sign_in'));
+    const interaction = await completion.waiting(transaction.uid);
     const port = deps.interactions.portOf(ctx, interaction);
-    const refused = (notice: PageNotice, status: number, detail?: string) =>
-      refusedPage(ctx, interaction.uid, notice, status, detail);
     // The URL the upstream sent the browser to, as registered there (not as a proxy may have rewritten it).
     const current = new URL(`${deps.issuer}/federation/${name}/callback?${ctx.querystring}`);
     let identity: Awaited<ReturnType<typeof deps.upstreamOidc.callback>>;
@@ -117,19 +165,15 @@ export function federationRoutes(deps: {
       if (!(err instanceof UpstreamRefusal)) throw err;
       await deps.federatedSignIn.refused(port, provider, err.reason);
       const code = err.reason === 'upstream_error' ? 'login.upstream_refused' : 'login.upstream_invalid';
-      return refused(noticeOf(code), err.reason === 'upstream_error' ? 401 : 400, err.message);
+      return completion.refusedPage(
+        ctx,
+        interaction.uid,
+        noticeOf(code),
+        err.reason === 'upstream_error' ? 401 : 400,
+        err.message,
+      );
     }
-    try {
-      const outcome = await deps.federatedSignIn.signIn(port, provider, identity);
-      if (!outcome.ok) return refused(noticeOf(outcome.code), ERRORS[outcome.code].status);
-      ctx.status = 303;
-      ctx.redirect(deps.interactions.location(interaction, outcome.next));
-    } catch (err) {
-      // A status, expiry or licence refusal, or the throttle: told plainly, with the way back.
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
-      if (err instanceof RetryLater) setRetryAfter(ctx, err);
-      return refused(pageNotice(err), err.status);
-    }
+    await completion.finish(ctx, interaction, provider, identity);
   });
 
   router.get('/federation/:name/logout', async (ctx) => {
