@@ -347,6 +347,19 @@ export const PAGE_STRINGS_DE: PageStrings = {
     symbol: 'Sonderzeichen',
   },
   errors: {
+    'federation.upstream_invalid': 'Die Antwort des Identitätsanbieters ist nicht lesbar: {{problem}}',
+    'federation.upstream_denied': 'Der Identitätsanbieter hat Sie nicht angemeldet ({{status}}).',
+    'federation.upstream_signature':
+      'Die Antwort des Identitätsanbieters ist nicht mit einem für ihn hinterlegten Zertifikat signiert.',
+    'federation.upstream_issuer': 'Die Zusicherung stammt von einem anderen Identitätsanbieter.',
+    'federation.upstream_audience': 'Die Zusicherung ist für einen anderen Dienstanbieter bestimmt.',
+    'federation.upstream_recipient':
+      'Die Zusicherung wurde an eine andere Adresse als die Anmeldeadresse dieses Anbieters (ACS-URL) gesendet.',
+    'federation.upstream_expired':
+      'Die Zusicherung ist abgelaufen oder noch nicht gültig. Melden Sie sich erneut an (wenn es wieder passiert, prüfen Sie die Uhren).',
+    'federation.upstream_replay': 'Diese Zusicherung wurde bereits verwendet. Melden Sie sich erneut an.',
+    'federation.upstream_unknown_request':
+      'Die Antwort gehört zu keiner Anmeldeanfrage dieses Servers, oder die Anfrage ist abgelaufen. Melden Sie sich erneut an.',
     'login.federation_required':
       'Ihre Organisation meldet Sie über ihre eigene Anmeldeseite an: Verwenden Sie die Schaltfläche Ihrer Organisation unten.',
     'login.upstream_unknown_user':

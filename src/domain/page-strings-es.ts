@@ -347,6 +347,19 @@ export const PAGE_STRINGS_ES: PageStrings = {
     symbol: 'símbolos',
   },
   errors: {
+    'federation.upstream_invalid': 'No se puede leer la respuesta del proveedor de identidad: {{problem}}',
+    'federation.upstream_denied': 'El proveedor de identidad no le ha permitido iniciar sesión ({{status}}).',
+    'federation.upstream_signature':
+      'La respuesta del proveedor de identidad no está firmada con un certificado registrado para él.',
+    'federation.upstream_issuer': 'La aserción la emitió otro proveedor de identidad.',
+    'federation.upstream_audience': 'La aserción está destinada a otro proveedor de servicios.',
+    'federation.upstream_recipient':
+      'La aserción se envió a una dirección distinta de la dirección de inicio de sesión de este proveedor (URL ACS).',
+    'federation.upstream_expired':
+      'La aserción ha caducado o todavía no es válida. Vuelva a iniciar sesión (si se repite, compruebe los relojes).',
+    'federation.upstream_replay': 'Esta aserción ya se ha utilizado. Vuelva a iniciar sesión.',
+    'federation.upstream_unknown_request':
+      'La respuesta no corresponde a ninguna solicitud de inicio de sesión de este servidor, o la solicitud ha caducado. Vuelva a iniciar sesión.',
     'login.federation_required':
       'Su organización le identifica con su propia página de inicio de sesión: use el botón de su organización más abajo.',
     'login.upstream_unknown_user':

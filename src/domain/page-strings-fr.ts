@@ -348,6 +348,19 @@ export const PAGE_STRINGS_FR: PageStrings = {
     symbol: 'symboles',
   },
   errors: {
+    'federation.upstream_invalid': 'La réponse du fournisseur d’identité est illisible : {{problem}}',
+    'federation.upstream_denied': 'Le fournisseur d’identité ne vous a pas connecté ({{status}}).',
+    'federation.upstream_signature':
+      'La réponse du fournisseur d’identité n’est pas signée par un certificat enregistré pour lui.',
+    'federation.upstream_issuer': 'L’assertion a été émise par un autre fournisseur d’identité.',
+    'federation.upstream_audience': 'L’assertion est destinée à un autre fournisseur de services.',
+    'federation.upstream_recipient':
+      'L’assertion a été envoyée à une autre adresse que l’adresse de connexion de ce fournisseur (URL ACS).',
+    'federation.upstream_expired':
+      'L’assertion a expiré ou n’est pas encore valide. Reconnectez-vous (si cela se répète, vérifiez les horloges).',
+    'federation.upstream_replay': 'Cette assertion a déjà été utilisée. Reconnectez-vous.',
+    'federation.upstream_unknown_request':
+      'La réponse ne correspond à aucune demande de connexion envoyée par ce serveur, ou la demande a expiré. Reconnectez-vous.',
     'login.federation_required':
       'Votre organisation vous connecte par sa propre page de connexion : utilisez le bouton de votre organisation ci-dessous.',
     'login.upstream_unknown_user':
