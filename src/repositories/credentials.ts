@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../db/database.js';
 import type { PasswordCredential, Status } from '../domain/user.js';
-import { whereIdentifier } from './users.js';
+import { unlocked, whereIdentifier } from './users.js';
 
 /**
  * Password hashes and the failed-attempt counter. The only reader of
@@ -112,14 +112,7 @@ export function createCredentialsRepository(db: Db) {
         .where('id', userId)
         .where('status', 'locked')
         .where('locked_until', '<=', now)
-        .update({
-          status: trx.raw("coalesce(status_before_lock, 'active')"),
-          status_before_lock: null,
-          locked_until: null,
-          failed_attempts: 0,
-          updated_at: trx.fn.now(),
-          version: trx.raw('version + 1'),
-        });
+        .update(unlocked(trx));
       return n > 0;
     },
 

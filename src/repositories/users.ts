@@ -280,6 +280,16 @@ export function whereIdentifier(q: Knex.QueryBuilder, identifier: string): Knex.
 }
 
 /** What token issuance reads about a user (`findWithRoleNames`). */
+/** The columns of a user whose lock is lifted: the status before it (active when none was kept), counters freed. */
+export const unlocked = (trx: Executor) => ({
+  status: trx.raw("coalesce(status_before_lock, 'active')"),
+  status_before_lock: null,
+  locked_until: null,
+  failed_attempts: 0,
+  updated_at: trx.fn.now(),
+  version: trx.raw('version + 1'),
+});
+
 export interface TokenFacts {
   user: User;
   roleNames: string[];
@@ -511,17 +521,7 @@ export function createUsersRepository(db: Db) {
 
     /** Lifts a lock: back to the status before it (active when none was kept), the counters freed. */
     async unlock(id: string, trx: Executor = db): Promise<User | undefined> {
-      const [row] = await trx('users')
-        .where({ id, status: 'locked' })
-        .update({
-          status: trx.raw("coalesce(status_before_lock, 'active')"),
-          status_before_lock: null,
-          locked_until: null,
-          failed_attempts: 0,
-          updated_at: trx.fn.now(),
-          version: trx.raw('version + 1'),
-        })
-        .returning(USER_COLUMNS);
+      const [row] = await trx('users').where({ id, status: 'locked' }).update(unlocked(trx)).returning(USER_COLUMNS);
       return row && toUser(row);
     },
 
