@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { processDatabase, type ProcessDatabase } from '../helpers/database.js';
+import { eventually } from '../helpers/receiver.js';
 
 /**
  * The operator's view: the `gatehouse` command and `npm start` as processes, on
@@ -312,8 +313,12 @@ test.serial('npm start: ready on the database, says how to make the first super 
       ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
     }
     t.true(ready?.ok, log);
-    t.regex(log, /GATEHOUSE_SECRET is not set/);
-    t.regex(log, /user create --email .* --role super_admin/);
+    // Stdout is written in batches, flushed at least every second: the start's lines come soon after ready.
+    await eventually(() => (/GATEHOUSE_SECRET is not set/.test(log) ? true : undefined), 'the secret warning');
+    await eventually(
+      () => (/user create --email .* --role super_admin/.test(log) ? true : undefined),
+      'the first-admin hint',
+    );
     const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as {
       issuer: string;
     };

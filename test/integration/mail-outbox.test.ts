@@ -9,6 +9,7 @@ import { migrate, openDatabase } from '../../src/db/database.js';
 import { createMailOutboxRepository } from '../../src/repositories/mail-outbox.js';
 import { processDatabase } from '../helpers/database.js';
 import { startServer } from '../helpers/server.js';
+import { eventually } from '../helpers/receiver.js';
 
 /**
  * The dev mail outbox (issue "Hardening", part 6): a warning when mail goes there,
@@ -135,8 +136,11 @@ test('NODE_ENV=production with MAIL_OUTBOX=1: the server starts, warns, and dele
         ready = (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok ?? false;
       }
       t.true(ready, server.log());
-      t.regex(server.log(), /SMTP_URL is not set: mail .* goes to the dev outbox table/);
-      t.regex(server.log(), /mail\.outbox_purged/);
+      // Stdout is written in batches, flushed at least every second: the start's lines come soon after ready.
+      const logged = (line: RegExp, what: string) =>
+        eventually(() => (line.test(server.log()) ? true : undefined), what);
+      await logged(/SMTP_URL is not set: mail .* goes to the dev outbox table/, 'the outbox warning');
+      await logged(/mail\.outbox_purged/, 'the purge');
       t.false(server.log().includes('token=new') || server.log().includes('token=old'), 'no link in the log');
     } finally {
       server.child.kill('SIGTERM');

@@ -115,12 +115,14 @@ test('traces go to the OTLP endpoint; metrics answer on METRICS_PORT only', asyn
       receiver.spans.some((s) => s.attributes.some((a) => a.key === 'url.path' && a.value.stringValue === '/readyz')),
       'probes are not traced',
     );
-    // The access log line of that request, on stdout.
-    const line = log
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l.requestId === 'traced-1' && l.msg === 'request');
+    // The access log line of that request, on stdout (written in batches, flushed at least every second).
+    const line = await eventually(30_000, () =>
+      log
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.requestId === 'traced-1' && l.msg === 'request'),
+    );
     t.like(line, { level: 30, route: '/reset-password', status: 400 });
     t.false(log.includes(secret), 'nor in the log');
   } finally {
