@@ -14,19 +14,9 @@ import { createFederationArea } from './wiring/federation.js';
 export async function createContainer(config: Config, options: ContainerOptions = {}) {
   const core = await createCore(config, options);
   const { log, clock, secret, db, repos, audit, settings, mailer, metrics, instanceSync, queue } = core;
-  const {
-    hasher,
-    rateLimits,
-    identity,
-    passwordResets,
-    signUp,
-    mfa,
-    passkeys,
-    signIn,
-    expiry,
-    emailChanges,
-    homeRealm,
-  } = createSignInArea(core);
+  // The sign-in area's services, all but the hasher (SCIM's), the expiry sweep (start-up's) and home-realm discovery (federation's).
+  const { hasher, expiry, homeRealm, ...signInArea } = createSignInArea(core);
+  const { identity, passwordResets, mfa, signIn } = signInArea;
   const federation = createFederationArea({ ...core, identity, runner: signIn.runner });
   const { signingKeys, accessTokens, impersonation, clients, oidcStore } = createOidcArea(core);
   const admin = createAdminArea({ ...core, identity, passwordResets, mfa, accessTokens });
@@ -46,18 +36,11 @@ export async function createContainer(config: Config, options: ContainerOptions 
     /** What the sign-in and self-service pages read: a user by id. */
     pageReads: { users: { findById: repos.users.findById } },
     ping: () => ping(db),
-    rateLimits,
     audit,
     settings,
     mailer,
-    identity,
-    signIn,
-    passwordResets,
-    signUp,
-    /** A person's own change of email (the /account page): the link to the new address. */
-    emailChanges,
-    passkeys,
-    mfa,
+    /** Sign-in and self-service: identity, rate limits, password resets, sign-up, MFA, passkeys, email changes. */
+    ...signInArea,
     /** Identity providers (federation): their administration, upstream OIDC, the federated sign-in, home-realm discovery. */
     federation: { ...federation, homeRealm },
     /** Temporary accounts end: the sweep (`expireDue`) the housekeeping runs every minute. */
