@@ -20,14 +20,16 @@ const ISSUER = `http://127.0.0.1:${PORT}`;
 const RESOURCE = env.BARE_RESOURCE!;
 const SUB = 'bench-user';
 
-// The library's in-memory adapter keeps 1,000 to 2,000 entries (an LRU): under a load of opaque
-// tokens it would drop the refresh tokens and grants. The same adapter, over a store that keeps all.
+// The library's in-memory adapter keeps 1,000 to 2,000 entries per provider (an LRU): under a load
+// of opaque tokens it would drop the refresh tokens and grants. The same adapter, over a store that
+// keeps all.
 type Lru = new (options: { maxSize: number }) => unknown;
+type Memory = new (model: string, store: unknown) => unknown;
 const { default: LRU } = (await import('oidc-provider/lib/helpers/lru.js' as string)) as { default: Lru };
-const memory = (await import('oidc-provider/lib/adapters/memory_adapter.js' as string)) as {
-  setStorage(store: unknown): void;
+const { default: MemoryAdapter } = (await import('oidc-provider/lib/adapters/memory_adapter.js' as string)) as {
+  default: Memory;
 };
-memory.setStorage(new LRU({ maxSize: 50_000_000 }));
+const store = new LRU({ maxSize: 50_000_000 });
 
 const jwk = async (alg: 'RS256' | 'ES256') => {
   const { privateKey } = await generateKeyPair(alg, { extractable: true });
@@ -35,6 +37,7 @@ const jwk = async (alg: 'RS256' | 'ES256') => {
 };
 
 const provider = new Provider(ISSUER, {
+  adapter: ((model: string) => new MemoryAdapter(model, store)) as never,
   clients: [
     {
       client_id: env.BARE_CLIENT_ID!,

@@ -1,6 +1,6 @@
 import compose from 'koa-compose';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import type { Container } from './container.js';
 import { createCsrf } from './http/middleware/csrf.js';
 import { pageErrors } from './http/middleware/page-errors.js';
@@ -60,6 +60,12 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
     }
   }
   await next();
+}
+
+/** Middleware that serves GET and HEAD requests only; the rest go straight on. */
+function readOnly(middleware: Middleware[]) {
+  const stack = compose(middleware);
+  return (ctx: Context, next: Next) => (ctx.method === 'GET' || ctx.method === 'HEAD' ? stack(ctx, next) : next());
 }
 
 /** Paths of Gatehouse's own pages (CSRF cookie, HTML errors); the rest is the provider's. */
@@ -278,12 +284,15 @@ export async function buildApp(c: Container) {
     databaseUnavailable(render, c.log),
     // Input PostgreSQL cannot store (NUL, unpaired surrogates, invalid UTF-8) is a 400 before any route.
     storableInput({ surfaceOf, render }),
-    routerMiddleware(health.routes()),
-    routerMiddleware(assets.routes()),
-    routerMiddleware(branding.routes()),
-    ...metrics,
-    // The administration console's files (console/dist): the page and its hashed assets.
-    consoleRoutes(),
+    // Probes, files (the administration console's among them) and metrics answer GET and HEAD only:
+    // other requests (the token endpoint's) skip their routers.
+    readOnly([
+      routerMiddleware(health.routes()),
+      routerMiddleware(assets.routes()),
+      routerMiddleware(branding.routes()),
+      ...metrics,
+      consoleRoutes(),
+    ]),
     // Failed client authentication at the token endpoints: 429 before the provider's routes.
     clientAuthThrottle(c.rateLimits.clientAuth),
     // Gatehouse's pages, SCIM and the admin API each have a stack of their own; the rest is oidc-provider's.

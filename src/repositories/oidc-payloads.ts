@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import { hashToken } from '../util/crypto.js';
 import { isUuid } from '../util/uuid.js';
 import { defined } from '../util/defined.js';
+import { coalesce } from '../util/coalesce.js';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -26,23 +27,44 @@ const FIND_BY = {
   uid: SELECT_LIVE.replace('%s', 'uid'),
   user_code: SELECT_LIVE.replace('%s', 'user_code'),
 };
-const UPSERT_COLUMNS =
-  'INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)';
-const ON_CONFLICT = `ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+/**
+ * Upserts rows given as one JSON array (`payload` nested as an object, not as a string in
+ * a string): the statement is the same for one row or many, so concurrent writes share it
+ * (`coalesce`). Rows carry their key, so ON CONFLICT never meets one twice.
+ */
+const UPSERT_ROWS = (
+  flush: boolean,
+) => `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
+  SELECT r.kind, r.id, r.payload, r.grant_id, r.uid, r.user_code, r.account_id, r.expires_at
+    FROM json_to_recordset(?::json) AS r(kind text, id text, payload jsonb, grant_id text, uid text, user_code text,
+      account_id text, expires_at timestamptz)${
+        flush
+          ? ''
+          : `,
+      (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush`
+      }
+  ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
     uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
-const UPSERT = `${UPSERT_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ${ON_CONFLICT}`;
 /**
  * Access tokens (opaque, and client credentials) commit without waiting for the WAL
  * flush: `synchronous_commit` off for the statement's own transaction. A token lost to
  * a database crash only makes its client ask for another; refresh tokens, codes,
  * grants and sessions keep the server's setting (their loss would sign people out).
  */
-const UPSERT_NO_FLUSH = `${UPSERT_COLUMNS}
-  SELECT ?::text, ?::text, ?::jsonb, ?::text, ?::text, ?::text, ?::text, ?::timestamptz
-    FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush ${ON_CONFLICT}`;
 const NO_FLUSH_KINDS = new Set(['AccessToken', 'ClientCredentials']);
 const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = ? AND id = ? AND consumed_at IS NULL';
 const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
+
+type StoredRow = {
+  kind: string;
+  id: string;
+  payload: OidcPayload;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  account_id: string | null;
+  expires_at: Date | null;
+};
 
 type Row = { id: string; payload: OidcPayload; consumed_at: Date | null };
 
@@ -153,18 +175,30 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
     return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
   };
 
+  /** One statement for the rows given; a key written twice keeps its last row. */
+  const upsertRows = (flush: boolean) => {
+    const sql = UPSERT_ROWS(flush);
+    return async (rows: StoredRow[]) => {
+      const last = new Map(rows.map((r) => [`${r.kind}:${r.id}`, r]));
+      await db.raw(sql, [JSON.stringify([...last.values()])]);
+    };
+  };
+  // Concurrent writes (many token requests at once) go as one statement: see util/coalesce.ts.
+  const writeFlushed = coalesce(upsertRows(true));
+  const writeNoFlush = coalesce(upsertRows(false));
+
   return {
     async upsert(kind: string, id: string, payload: OidcPayload, expiresIn: number | undefined): Promise<void> {
-      await db.raw(NO_FLUSH_KINDS.has(kind) ? UPSERT_NO_FLUSH : UPSERT, [
+      await (NO_FLUSH_KINDS.has(kind) ? writeNoFlush : writeFlushed)({
         kind,
-        rowKey(kind, id),
-        JSON.stringify(toStored(kind, payload)),
-        payload.grantId ?? null,
-        payload.uid ?? null,
-        payload.userCode ?? null,
-        payload.accountId ?? null,
-        expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
-      ]);
+        id: rowKey(kind, id),
+        payload: toStored(kind, payload),
+        grant_id: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        user_code: payload.userCode ?? null,
+        account_id: payload.accountId ?? null,
+        expires_at: expiresIn ? new Date(clock.now().getTime() + expiresIn * 1000) : null,
+      });
     },
     find: (kind: string, id: string) => findBy('id', kind, lookupKey(kind, id), id),
     findByUid: (kind: string, uid: string) => findBy('uid', kind, uid),

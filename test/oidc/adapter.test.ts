@@ -495,3 +495,21 @@ test.serial('deleteExpired removes only rows that expired longer ago than the gr
   t.true(await exists('AccessToken', live));
   t.true(await exists('Grant', forever));
 });
+
+test('many tokens saved at once are all stored, each with its own payload; a token saved twice at once keeps one row', async (t) => {
+  const adapter = new Adapter('AccessToken');
+  const tokens = Array.from({ length: 40 }, (_, i) => ({
+    id: id(),
+    payload: { accountId: `user-${i}`, grantId: id() },
+  }));
+  const twice = id();
+  await Promise.all([
+    ...tokens.map((tk) => adapter.upsert(tk.id, { ...tk.payload, jti: tk.id }, 600)),
+    adapter.upsert(twice, { jti: twice, accountId: 'first' }, 600),
+    adapter.upsert(twice, { jti: twice, accountId: 'second' }, 600),
+  ]);
+  for (const tk of tokens) t.like(await adapter.find(tk.id), { jti: tk.id, ...tk.payload });
+  t.is((await adapter.find(twice))?.accountId, 'second', 'the later save wins');
+  const rows = await db('oidc_payloads').where({ kind: 'AccessToken', id: storedId('AccessToken', twice) });
+  t.is(rows.length, 1);
+});
