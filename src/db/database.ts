@@ -75,13 +75,18 @@ class DeadlinePgClient extends PgClient {
     try {
       return await super._query(connection, obj);
     } catch (err) {
-      if ((err as Error).message?.endsWith('Query read timeout')) {
-        connection.__knex__disposed = err;
-        connection.connection?.stream?.destroy();
-      }
+      disposeOnDeadline(connection, err);
       throw err;
     }
   }
+}
+
+/** After pg's read deadline (see above): the connection is dropped, not given back to the pool. */
+export function disposeOnDeadline(connection: object, err: unknown): void {
+  if (!(err as Error | undefined)?.message?.endsWith('Query read timeout')) return;
+  const c = connection as PgConnection;
+  c.__knex__disposed = err;
+  c.connection?.stream?.destroy();
 }
 
 /**

@@ -4,6 +4,7 @@ import { hashToken } from '../util/crypto.js';
 import { isUuid } from '../util/uuid.js';
 import { defined } from '../util/defined.js';
 import { coalesce } from '../util/coalesce.js';
+import { preparedStatement } from '../db/prepared.js';
 
 export type OidcPayload = Record<string, unknown> & {
   grantId?: string;
@@ -17,11 +18,11 @@ export type OidcPayload = Record<string, unknown> & {
  * Storage for every oidc-provider model in one table. `kind` is the model name;
  * the lookup columns are copied out of the payload so they can be indexed.
  */
-// The hottest statements of the server (every OIDC request runs several): written
-// once as parameterised SQL, so no query builder runs per request.
+// The hottest statements of the server (every OIDC request runs several): prepared
+// statements sent straight to the driver (db/prepared.ts), no query builder per request.
 // Live by the repository's clock, the one `upsert` computed `expires_at` with.
 const SELECT_LIVE = `SELECT id, payload, consumed_at FROM oidc_payloads
-  WHERE kind = ? AND %s = ? AND (expires_at IS NULL OR expires_at > ?) LIMIT 1`;
+  WHERE kind = $1 AND %s = $2 AND (expires_at IS NULL OR expires_at > $3) LIMIT 1`;
 const FIND_BY = {
   id: SELECT_LIVE.replace('%s', 'id'),
   uid: SELECT_LIVE.replace('%s', 'uid'),
@@ -36,7 +37,7 @@ const UPSERT_ROWS = (
   flush: boolean,
 ) => `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
   SELECT r.kind, r.id, r.payload, r.grant_id, r.uid, r.user_code, r.account_id, r.expires_at
-    FROM json_to_recordset(?::json) AS r(kind text, id text, payload jsonb, grant_id text, uid text, user_code text,
+    FROM json_to_recordset($1::json) AS r(kind text, id text, payload jsonb, grant_id text, uid text, user_code text,
       account_id text, expires_at timestamptz)${
         flush
           ? ''
@@ -52,8 +53,8 @@ const UPSERT_ROWS = (
  * grants and sessions keep the server's setting (their loss would sign people out).
  */
 const NO_FLUSH_KINDS = new Set(['AccessToken', 'ClientCredentials']);
-const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = ? AND id = ? AND consumed_at IS NULL';
-const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = ? AND id = ?';
+const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = $1 AND id = $2 AND consumed_at IS NULL';
+const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = $1 AND id = $2';
 
 type StoredRow = {
   kind: string;
@@ -118,7 +119,7 @@ const GRANTABLE = [
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
 ];
-const REVOKE_GRANT = `DELETE FROM oidc_payloads WHERE grant_id = ? AND kind IN (${GRANTABLE.map(() => '?').join(', ')})`;
+const REVOKE_GRANT = `DELETE FROM oidc_payloads WHERE grant_id = $1 AND kind IN (${GRANTABLE.map((_, i) => `$${i + 2}`).join(', ')})`;
 
 // Impersonations by or of the user end; the grants to revoke are the user's, the
 // exchanged tokens', and those listed in the sessions going (an admin's session
@@ -166,10 +167,20 @@ const REVOKE_CLIENT = `
  * the lookup columns are copied out of the payload so they can be indexed.
  */
 export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock) {
+  const statement = <R = Record<string, unknown>>(name: string, text: string) =>
+    preparedStatement<R>(db, `oidc_payloads_${name}`, text);
+  const finds = {
+    id: statement<Row>('find_by_id', FIND_BY.id),
+    uid: statement<Row>('find_by_uid', FIND_BY.uid),
+    user_code: statement<Row>('find_by_user_code', FIND_BY.user_code),
+  };
+  const consume = statement('consume', CONSUME);
+  const destroy = statement('destroy', DESTROY);
+  const revokeGrant = statement('revoke_grant', REVOKE_GRANT);
+
   /** `jti`: the raw id when the caller gave it, else (uid, user code) the stored-key form. */
   const findBy = async (column: keyof typeof FIND_BY, kind: string, value: string, jti?: string) => {
-    const { rows } = (await db.raw(FIND_BY[column], [kind, value, clock.now()])) as { rows: Row[] };
-    const row = rows[0];
+    const [row] = await finds[column]([kind, value, clock.now()]);
     if (!row) return undefined;
     const payload = RAW_ID_KINDS.has(kind) ? row.payload : { ...row.payload, jti: jti ?? `${STORED_KEY}${row.id}` };
     return row.consumed_at ? { ...payload, consumed: Math.floor(new Date(row.consumed_at).getTime() / 1000) } : payload;
@@ -177,10 +188,10 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
 
   /** One statement for the rows given; a key written twice keeps its last row. */
   const upsertRows = (flush: boolean) => {
-    const sql = UPSERT_ROWS(flush);
+    const upsert = statement(flush ? 'upsert' : 'upsert_no_flush', UPSERT_ROWS(flush));
     return async (rows: StoredRow[]) => {
       const last = new Map(rows.map((r) => [`${r.kind}:${r.id}`, r]));
-      await db.raw(sql, [JSON.stringify([...last.values()])]);
+      await upsert([JSON.stringify([...last.values()])]);
     };
   };
   // Concurrent writes (many token requests at once) go as one statement: see util/coalesce.ts.
@@ -204,13 +215,13 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
     findByUid: (kind: string, uid: string) => findBy('uid', kind, uid),
     findByUserCode: (kind: string, userCode: string) => findBy('user_code', kind, userCode),
     async consume(kind: string, id: string): Promise<void> {
-      await db.raw(CONSUME, [kind, rowKey(kind, id)]);
+      await consume([kind, rowKey(kind, id)]);
     },
     async destroy(kind: string, id: string): Promise<void> {
-      await db.raw(DESTROY, [kind, rowKey(kind, id)]);
+      await destroy([kind, rowKey(kind, id)]);
     },
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.raw(REVOKE_GRANT, [grantId, ...GRANTABLE]);
+      await revokeGrant([grantId, ...GRANTABLE]);
     },
     /** Revokes grants: each grant and every token and code issued under it. */
     async revokeGrants(grantIds: string[], trx: Executor = db): Promise<void> {
