@@ -46,7 +46,7 @@ import { samlSignIn } from './http/saml-sign-in.js';
  * drops the scope). Gatehouse adds the prompt itself: first-party clients then
  * approve it without a page, third-party clients show the consent page.
  */
-async function offlineAccessPrompt(ctx: Context, next: Next) {
+function offlineAccessPrompt(ctx: Context, next: Next) {
   if (ctx.method === 'GET' && ctx.path === '/auth') {
     const q = new URLSearchParams(ctx.querystring);
     const prompt = (q.get('prompt') ?? '').split(' ').filter(Boolean);
@@ -59,7 +59,7 @@ async function offlineAccessPrompt(ctx: Context, next: Next) {
       ctx.querystring = q.toString();
     }
   }
-  await next();
+  return next();
 }
 
 /** Middleware that serves GET and HEAD requests only; the rest go straight on. */

@@ -17,3 +17,10 @@ export function routeTemplate(ctx: Context): string {
   const prefix = PREFIXES.find((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
   return prefix ? `${prefix}/*` : 'unmatched';
 }
+
+/** The route template of an answered request, worked out once for its log line, metrics and span. */
+export function answeredRoute(ctx: Context): string {
+  const state = ctx.state as { route?: string };
+  state.route ??= routeTemplate(ctx);
+  return state.route;
+}

@@ -280,6 +280,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   });
   provider.use(impersonationHooks(deps.impersonation));
   acceptPreviousSecrets(provider, deps.clients, clock);
+  reuseClients(provider, deps.clients);
   if (deps.queueLogout) queueLogouts(provider, deps.queueLogout);
   return provider;
 }
@@ -308,6 +309,29 @@ function acceptPreviousSecrets(provider: Provider, clients: Pick<ClientsReposito
   const current = prototype.compareClientSecret;
   prototype.compareClientSecret = async function (this: WithSecret, actual: string) {
     return (await current.call(this, actual)) || clients.isPreviousSecret(this.clientId, actual, clock.now());
+  };
+}
+
+/**
+ * oidc-provider finds a stored client by hashing its JSON properties at every request
+ * (to reuse the Client it built from them). The registry's cache hands out the same
+ * properties object until the client changes: the Client built from that object is
+ * reused without the hash, and a changed client (a new object) is built anew.
+ */
+function reuseClients(provider: Provider, clients: Pick<ClientsRepository, 'findForProvider'>) {
+  type Find = (id: string) => Promise<unknown>;
+  const Client = provider.Client as unknown as { find: Find };
+  const find: Find = Client.find.bind(Client);
+  const built = new WeakMap<object, unknown>();
+  Client.find = async (id: string) => {
+    const properties = typeof id === 'string' && id ? await clients.findForProvider(id) : undefined;
+    if (!properties) return find(id);
+    let client = built.get(properties);
+    if (!client) {
+      client = await find(id);
+      if (client) built.set(properties, client);
+    }
+    return client;
   };
 }
 

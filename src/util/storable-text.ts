@@ -17,6 +17,9 @@ export function isStorableBytes(bytes: Uint8Array): boolean {
   return !bytes.includes(0) && isUtf8(bytes);
 }
 
+/** An escape that can make decoded text unstorable: NUL, or a byte past ASCII (which must form UTF-8). */
+const RISKY_ESCAPE = /%(?:00|[89a-f][0-9a-f])/i;
+
 /**
  * Whether percent-encoded text (a URL, a query string, a form body) decodes to
  * storable text: each run of `%XX` escapes stands for bytes, which must be
@@ -25,7 +28,8 @@ export function isStorableBytes(bytes: Uint8Array): boolean {
  */
 export function isStorablePercentEncoded(text: string): boolean {
   if (!isStorableText(text)) return false;
-  if (!text.includes('%')) return true;
+  // Escapes of ASCII other than NUL decode to storable bytes whatever surrounds them.
+  if (!RISKY_ESCAPE.test(text)) return true;
   const parts = text.split(/((?:%[0-9a-f]{2})+)/i);
   return isStorableBytes(
     Buffer.concat(

@@ -18,16 +18,34 @@ export const unstorableInput = (where: string, details?: { parameter: string }) 
 
 /** The request body as text; 413 past `limit` bytes, 400 unless UTF-8 without NUL. */
 export async function readRaw(ctx: Context, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw fail('request.too_large');
-    chunks.push(chunk as Buffer);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await readBytes(ctx.req, limit);
   if (!isStorableBytes(body)) throw unstorableInput('The body');
   return body.toString('utf8');
+}
+
+/** A stream's bytes, read with its events (no async iterator: this runs for every token request). */
+function readBytes(stream: Readable, limit: number): Promise<Buffer> {
+  if (stream.readableEnded) return Promise.resolve(Buffer.alloc(0));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (err?: Error) => {
+      stream.off('data', onData).off('end', onEnd).off('error', done).off('close', onClose);
+      if (err) reject(err);
+      else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // The rest is left unread; the answer (413) closes the request.
+        stream.pause();
+        done(fail('request.too_large'));
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => done();
+    const onClose = () => done(new Error('the request was aborted before its body ended'));
+    stream.on('data', onData).on('end', onEnd).on('error', done).on('close', onClose);
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
-import { routeTemplate } from '../route-template.js';
+import { answeredRoute } from '../route-template.js';
 
 /** The client a request came from, when known: the OIDC client, or the admin API caller's. */
 function clientIdOf(ctx: Context): string | undefined {
@@ -26,7 +26,7 @@ export function requestLog(log: Logger) {
         ctx.status = err.status;
         ctx.body = { error: err.code, message: err.expose ? err.message : 'Internal error', requestId };
       } else {
-        log.error({ err, route: routeTemplate(ctx) }, 'request.failed');
+        log.error({ err, route: answeredRoute(ctx) }, 'request.failed');
         ctx.status = 500;
         ctx.body = { error: 'server.internal_error', message: 'Internal error', requestId };
       }
@@ -34,7 +34,7 @@ export function requestLog(log: Logger) {
       const ms = Math.round((performance.now() - start) * 10) / 10;
       const status = ctx.status;
       log[status >= 500 ? 'error' : 'info'](
-        { method: ctx.method, route: routeTemplate(ctx), status, ms, clientId: clientIdOf(ctx) },
+        { method: ctx.method, route: answeredRoute(ctx), status, ms, clientId: clientIdOf(ctx) },
         'request',
       );
     }

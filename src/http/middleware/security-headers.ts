@@ -28,7 +28,7 @@ export function securityHeaders(options: { https: boolean }) {
       await next();
     } finally {
       // A handler that replaced the headers still answers HTML under the policy.
-      if (ctx.response.is('html') && !ctx.response.get('Content-Security-Policy'))
+      if (!ctx.response.get('Content-Security-Policy') && ctx.response.is('html'))
         ctx.set('Content-Security-Policy', PAGE_CSP);
     }
   };
