@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Logger } from 'pino';
 import { AppError } from '../../errors/app-error.js';
 import { answeredRoute } from '../route-template.js';
+import { accessLogger } from '../../config/logger.js';
 
 /** The client a request came from, when known: the OIDC client, or the admin API caller's. */
 function clientIdOf(ctx: Context): string | undefined {
@@ -12,10 +13,11 @@ function clientIdOf(ctx: Context): string | undefined {
 /**
  * The access log: one line per request at info (error for a 5xx) with method, route
  * template, status, duration and client id; never the path or query string, which may
- * carry codes and reset tokens (the request id comes from the logger). Turns unexpected
- * errors into a 500 without leaking their message.
+ * carry codes and reset tokens. Written by the access logger (config/logger.ts), with the
+ * request id. Turns unexpected errors into a 500 without leaking their message.
  */
 export function requestLog(log: Logger) {
+  const access = accessLogger(log);
   return async (ctx: Context, next: Next) => {
     const start = performance.now();
     try {
@@ -33,8 +35,15 @@ export function requestLog(log: Logger) {
     } finally {
       const ms = Math.round((performance.now() - start) * 10) / 10;
       const status = ctx.status;
-      log[status >= 500 ? 'error' : 'info'](
-        { method: ctx.method, route: answeredRoute(ctx), status, ms, clientId: clientIdOf(ctx) },
+      access[status >= 500 ? 'error' : 'info'](
+        {
+          requestId: ctx.state.requestId as string | undefined,
+          method: ctx.method,
+          route: answeredRoute(ctx),
+          status,
+          ms,
+          clientId: clientIdOf(ctx),
+        },
         'request',
       );
     }
