@@ -88,7 +88,7 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
     spent.set(l.getKey(key), now + res.msBeforeNext);
   };
   /** Throws 429 when this instance has seen any of the keys spent, with the longest wait (keys made only then). */
-  async function assertOpen(keys: Check[] | (() => Check[])): Promise<void> {
+  function assertOpen(keys: Check[] | (() => Check[])): void {
     if (spent.size === 0) return;
     const checks = typeof keys === 'function' ? keys() : keys;
     const now = deps.clock.now().getTime();
@@ -152,7 +152,7 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
         result: (outcome: T) => AttemptResult,
       ): Promise<T> {
         const keys = signInKeys(who);
-        await assertOpen(keys);
+        assertOpen(keys);
         const outcome = await attempt();
         const r = result(outcome);
         if (r === 'failed') await penalise(keys);
@@ -176,14 +176,14 @@ export function createRateLimitsService(deps: RateLimitsDeps) {
       mayMail: (email: string) => allowed([limiters.signUpMail, digest(email.trim().toLowerCase())]),
     },
     clientAuth: {
-      /** Before a token-endpoint request: throws 429 when the IP (or the client from this IP) failed too often. */
+      /** Before a token-endpoint request: throws 429 (synchronously: it reads no table) when the IP (or the client from this IP) failed too often. */
       check: (ip: string, clientId?: string) => assertOpen(() => clientKeys(ip, clientId)),
       /** After `invalid_client`. */
       failed: (ip: string, clientId?: string) => penalise(clientKeys(ip, clientId)).then(() => undefined),
     },
     bearer: {
       /** Before a SCIM or admin-API bearer is looked up: throws 429 when this IP failed too often there. */
-      check: (area: 'scim' | 'admin', ip: string) => assertOpen([[limiters.bearerIp, `${area}:${ip}`]]),
+      check: async (area: 'scim' | 'admin', ip: string) => assertOpen([[limiters.bearerIp, `${area}:${ip}`]]),
       /** After a bearer was refused. */
       failed: (area: 'scim' | 'admin', ip: string) =>
         penalise([[limiters.bearerIp, `${area}:${ip}`]]).then(() => undefined),

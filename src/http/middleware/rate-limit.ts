@@ -42,9 +42,10 @@ export function clientAuthThrottle(limits: RateLimitsService['clientAuth']) {
       error_description: `too many failed client authentications; retry after ${err.retryAfterSeconds} seconds`,
     };
   };
-  const attempt = async (ctx: Context, check: () => Promise<void>): Promise<boolean> => {
+  /** Whether the check let the request through (else it has been answered 429). */
+  const attempt = (ctx: Context, check: () => void): boolean => {
     try {
-      await check();
+      check();
       return true;
     } catch (err) {
       if (!(err instanceof RetryLater)) throw err;
@@ -56,7 +57,7 @@ export function clientAuthThrottle(limits: RateLimitsService['clientAuth']) {
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'POST' || !CLIENT_AUTH_PATHS.has(ctx.path)) return next();
     const fromHeader = basicClientId(ctx);
-    if (!(await attempt(ctx, () => limits.check(ctx.ip, fromHeader)))) return;
+    if (!attempt(ctx, () => limits.check(ctx.ip, fromHeader))) return;
     await next();
     const params = (ctx as Context & { oidc?: { params?: { client_id?: unknown } } }).oidc?.params;
     const fromBody = typeof params?.client_id === 'string' ? params.client_id : undefined;
@@ -65,7 +66,7 @@ export function clientAuthThrottle(limits: RateLimitsService['clientAuth']) {
     // the body is JSON or, for a caller that accepts HTML, the provider's error page.
     const failed = ctx.status === 401;
     // Checked before this failure counts: a spent client answers 429 whether the guess was right or wrong.
-    if (!fromHeader && fromBody) await attempt(ctx, () => limits.check(ctx.ip, fromBody));
+    if (!fromHeader && fromBody) attempt(ctx, () => limits.check(ctx.ip, fromBody));
     if (failed) await limits.failed(ctx.ip, clientId);
   };
 }
