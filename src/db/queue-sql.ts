@@ -1,15 +1,6 @@
 import type { Executor } from './database.js';
+import { onDriverConnection } from './driver-connection.js';
 
-/** A driver connection as knex holds it: `pg`'s Client, or the PGlite instance. */
-type RawConnection = {
-  query(text: string, values?: unknown[]): Promise<unknown>;
-  /** PGlite only: a script of several statements (PGlite's `query` takes one). */
-  exec?(text: string): Promise<unknown>;
-};
-type RawClient = {
-  acquireConnection(): Promise<RawConnection>;
-  releaseConnection(connection: RawConnection): Promise<unknown>;
-};
 type Result = { rows?: unknown[]; rowCount?: number | null; affectedRows?: number };
 
 /**
@@ -24,20 +15,15 @@ type Result = { rows?: unknown[]; rowCount?: number | null; affectedRows?: numbe
 export function queueSql(executor: Executor) {
   return {
     async executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[]; rowCount: number }> {
-      const client = executor.client as unknown as RawClient;
-      const connection = await client.acquireConnection();
-      try {
-        const raw =
-          !values?.length && connection.exec ? await connection.exec(text) : await connection.query(text, values);
-        const results = (Array.isArray(raw) ? raw : [raw]) as Result[];
-        const last = results[results.length - 1];
-        return {
-          rows: (last?.rows ?? []) as Record<string, unknown>[],
-          rowCount: last?.rowCount ?? last?.affectedRows ?? 0,
-        };
-      } finally {
-        await client.releaseConnection(connection);
-      }
+      const raw = await onDriverConnection(executor, (connection) =>
+        !values?.length && connection.exec ? connection.exec(text) : connection.query(text, values),
+      );
+      const results = (Array.isArray(raw) ? raw : [raw]) as Result[];
+      const last = results[results.length - 1];
+      return {
+        rows: (last?.rows ?? []) as Record<string, unknown>[],
+        rowCount: last?.rowCount ?? last?.affectedRows ?? 0,
+      };
     },
   };
 }
