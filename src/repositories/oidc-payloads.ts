@@ -14,10 +14,6 @@ export type OidcPayload = Record<string, unknown> & {
   consumed?: number;
 };
 
-/**
- * Storage for every oidc-provider model in one table. `kind` is the model name;
- * the lookup columns are copied out of the payload so they can be indexed.
- */
 // The hottest statements of the server (every OIDC request runs several): prepared
 // statements sent straight to the driver (db/prepared.ts), no query builder per request.
 // Live by the repository's clock, the one `upsert` computed `expires_at` with.
@@ -33,25 +29,21 @@ const FIND_BY = {
  * a string): the statement is the same for one row or many, so concurrent writes share it
  * (`coalesce`). Rows carry their key, so ON CONFLICT never meets one twice.
  */
-const UPSERT_ROWS = (
-  flush: boolean,
-) => `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
+const UPSERT_FROM = `INSERT INTO oidc_payloads (kind, id, payload, grant_id, uid, user_code, account_id, expires_at)
   SELECT r.kind, r.id, r.payload, r.grant_id, r.uid, r.user_code, r.account_id, r.expires_at
     FROM json_to_recordset($1::json) AS r(kind text, id text, payload jsonb, grant_id text, uid text, user_code text,
-      account_id text, expires_at timestamptz)${
-        flush
-          ? ''
-          : `,
-      (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush`
-      }
-  ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+      account_id text, expires_at timestamptz)`;
+const ON_CONFLICT = `ON CONFLICT (kind, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
     uid = excluded.uid, user_code = excluded.user_code, account_id = excluded.account_id, expires_at = excluded.expires_at`;
+const UPSERT = `${UPSERT_FROM} ${ON_CONFLICT}`;
 /**
  * Access tokens (opaque, and client credentials) commit without waiting for the WAL
  * flush: `synchronous_commit` off for the statement's own transaction. A token lost to
  * a database crash only makes its client ask for another; refresh tokens, codes,
  * grants and sessions keep the server's setting (their loss would sign people out).
  */
+const UPSERT_NO_FLUSH = `${UPSERT_FROM}, (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush
+  ${ON_CONFLICT}`;
 const NO_FLUSH_KINDS = new Set(['AccessToken', 'ClientCredentials']);
 const CONSUME = 'UPDATE oidc_payloads SET consumed_at = now() WHERE kind = $1 AND id = $2 AND consumed_at IS NULL';
 const DESTROY = 'DELETE FROM oidc_payloads WHERE kind = $1 AND id = $2';
@@ -187,16 +179,16 @@ export function createOidcPayloadsRepository(db: Db, clock: Clock = systemClock)
   };
 
   /** One statement for the rows given; a key written twice keeps its last row. */
-  const upsertRows = (flush: boolean) => {
-    const upsert = statement(flush ? 'upsert' : 'upsert_no_flush', UPSERT_ROWS(flush));
+  const upsertRows = (name: string, sql: string) => {
+    const upsert = statement(name, sql);
     return async (rows: StoredRow[]) => {
       const last = new Map(rows.map((r) => [`${r.kind}:${r.id}`, r]));
       await upsert([JSON.stringify([...last.values()])]);
     };
   };
   // Concurrent writes (many token requests at once) go as one statement: see util/coalesce.ts.
-  const writeFlushed = coalesce(upsertRows(true));
-  const writeNoFlush = coalesce(upsertRows(false));
+  const writeFlushed = coalesce(upsertRows('upsert', UPSERT));
+  const writeNoFlush = coalesce(upsertRows('upsert_no_flush', UPSERT_NO_FLUSH));
 
   return {
     async upsert(kind: string, id: string, payload: OidcPayload, expiresIn: number | undefined): Promise<void> {
