@@ -10,17 +10,17 @@ const PREFIXES = ['/scim/v2', '/admin/api', '/admin'];
  * The template of the route that answered (`/admin/api/users/:id`, `/interaction/:uid/login`,
  * `/token`), never the path: @koa/router and oidc-provider's router both set `_matchedRoute`.
  * A request no route answered is `unmatched`, so a scan of random paths makes one label.
+ * Worked out once per request, after its answer, for its log line, metrics and span.
  */
-export function routeTemplate(ctx: Context): string {
+export function answeredRoute(ctx: Context): string {
+  const state = ctx.state as { route?: string };
+  state.route ??= templateOf(ctx);
+  return state.route;
+}
+
+function templateOf(ctx: Context): string {
   const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
   if (typeof matched === 'string') return matched;
   const prefix = PREFIXES.find((p) => ctx.path === p || ctx.path.startsWith(`${p}/`));
   return prefix ? `${prefix}/*` : 'unmatched';
-}
-
-/** The route template of an answered request, worked out once for its log line, metrics and span. */
-export function answeredRoute(ctx: Context): string {
-  const state = ctx.state as { route?: string };
-  state.route ??= routeTemplate(ctx);
-  return state.route;
 }
